@@ -1,0 +1,86 @@
+"""Accounts over the API: register, sign in for a token, who am I."""
+from __future__ import annotations
+
+from django.contrib.auth import authenticate
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, transaction
+from ninja import Router, Schema
+from pydantic import Field
+
+from lapor.api.auth import STAFF_AUTH, request_user
+from lapor.core.errors import Conflict, ValidationFailed
+
+from .models import ApiToken, User
+from .phones import phone_normalize
+from .selectors import user_grants
+
+router = Router(tags=["accounts"])
+
+
+class RegisterIn(Schema):
+    full_name: str = Field(..., min_length=2, max_length=150)
+    email: str | None = Field(None, max_length=254)
+    phone: str | None = Field(None, max_length=32)
+    password: str = Field(..., min_length=8, max_length=128)
+
+
+class LoginIn(Schema):
+    login: str = Field(..., max_length=254, description="e-mail or phone number")
+    password: str = Field(..., max_length=128)
+
+
+class TokenOut(Schema):
+    token: str
+
+
+class GrantOut(Schema):
+    role: str
+    agency_id: int | None
+
+
+class MeOut(Schema):
+    id: int
+    full_name: str
+    email: str | None
+    phone: str | None
+    roles: list[GrantOut]
+
+
+@router.post("/accounts", response={201: MeOut}, summary="Register a citizen account (e-mail or phone)")
+def account_register(request, payload: RegisterIn):
+    phone = phone_normalize(payload.phone) if payload.phone else None
+    if payload.phone and phone is None:
+        raise ValidationFailed("Nomor telepon tidak valid.", code="invalid_phone", detail={"field": "phone"})
+    email = (payload.email or "").strip().lower() or None
+    if not email and not phone:
+        raise ValidationFailed("Isi e-mail atau nomor telepon.", code="contact_required")
+    try:
+        validate_password(payload.password)
+    except DjangoValidationError as exc:
+        raise ValidationFailed(" ".join(exc.messages), code="weak_password", detail={"field": "password"}) from exc
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(email=email, phone=phone, password=payload.password, full_name=payload.full_name.strip())
+    except IntegrityError as exc:
+        raise Conflict("E-mail atau nomor telepon sudah terdaftar.", code="account_exists") from exc
+    return 201, _me(user)
+
+
+@router.post("/auth/token", response=TokenOut, summary="Exchange e-mail/phone and password for an API token")
+def auth_token(request, payload: LoginIn):
+    user = authenticate(request, username=payload.login, password=payload.password)
+    if user is None:
+        raise ValidationFailed("E-mail/telepon atau kata sandi salah.", code="invalid_credentials")
+    _token, raw = ApiToken.issue(user=user, name="api-login")
+    return {"token": raw}
+
+
+def _me(user: User) -> dict:
+    return {"id": user.pk, "full_name": user.full_name, "email": user.email, "phone": user.phone,
+            "roles": [{"role": g.role, "agency_id": g.agency_id} for g in user_grants(user)]}
+
+
+@router.get("/me", response=MeOut, auth=STAFF_AUTH)
+def me(request):
+    return _me(request_user(request))

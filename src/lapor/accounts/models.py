@@ -1,0 +1,117 @@
+"""People, their roles scoped to an agency subtree, and API tokens."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from lapor.agencies.models import Agency
+
+from .phones import phone_normalize
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def create_user(self, email: str | None = None, password: str | None = None, **extra):
+        phone = extra.pop("phone", None)
+        user = self.model(
+            email=self.normalize_email(email) if email else None,
+            phone=phone_normalize(phone) if phone else None,
+            **extra,
+        )
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **extra):
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self.create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A citizen or a civil servant. Citizens sign in by e-mail or phone number."""
+
+    email = models.EmailField(unique=True, null=True, blank=True)
+    phone = models.CharField(max_length=16, unique=True, null=True, blank=True)
+    full_name = models.CharField(_("nama lengkap"), max_length=150)
+    language = models.CharField(max_length=5, default="id", choices=[("id", "Bahasa Indonesia"), ("en", "English")])
+    notify_by = models.JSONField(default=list, blank=True, help_text=_("Saluran notifikasi: email, sms, web"))
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(default=False, help_text=_("Boleh masuk ke Django admin"))
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email or self.phone or f"user {self.pk}"
+
+    @property
+    def contact(self) -> str:
+        return self.email or self.phone or ""
+
+
+class Role(models.TextChoices):
+    PLATFORM_ADMIN = "platform_admin", _("Admin Nasional")
+    AGENCY_ADMIN = "agency_admin", _("Admin Instansi")
+    LIAISON = "liaison", _("Pejabat Penghubung")
+    UNIT_STAFF = "unit_staff", _("Staf unit kerja")
+    OVERSEER = "overseer", _("Pengawas")
+
+
+class RoleAssignment(models.Model):
+    """A staff role over an agency and its whole subtree (no agency: the whole network)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.CASCADE, related_name="role_assignments")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "role", "agency"], name="role_assignment_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.role} @ {self.agency or 'nasional'}"
+
+
+class ApiToken(models.Model):
+    """A bearer token for staff scripts and partner integrations; only its hash is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=12, unique=True)
+    digest = models.CharField(max_length=64)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @staticmethod
+    def hash(secret: str) -> str:
+        return hashlib.sha256(secret.encode()).hexdigest()
+
+    @classmethod
+    def issue(cls, *, user: User, name: str) -> tuple["ApiToken", str]:
+        prefix = secrets.token_hex(4)
+        secret = secrets.token_urlsafe(24)
+        raw = f"lpr_{prefix}_{secret}"
+        token = cls.objects.create(user=user, name=name, prefix=prefix, digest=cls.hash(raw))
+        return token, raw

@@ -1,0 +1,65 @@
+"""Who may see what: a user's roles and the agency subtrees they cover."""
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from .models import ApiToken, Role, RoleAssignment, User
+
+STAFF_ROLES = {Role.PLATFORM_ADMIN, Role.AGENCY_ADMIN, Role.LIAISON, Role.UNIT_STAFF, Role.OVERSEER}
+
+
+@dataclass(frozen=True)
+class Grant:
+    role: str
+    agency_id: int | None
+    path: str | None  # None: the whole network
+
+    def covers(self, agency_path: str | None) -> bool:
+        if self.path is None:
+            return True
+        return bool(agency_path) and agency_path.startswith(self.path)
+
+
+def user_grants(user: User | None) -> list[Grant]:
+    """The user's role grants, loaded once per request object."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return []
+    cached = getattr(user, "_lapor_grants", None)
+    if cached is None:
+        cached = [
+            Grant(role=ra.role, agency_id=ra.agency_id, path=ra.agency.path if ra.agency_id else None)
+            for ra in RoleAssignment.objects.filter(user=user).select_related("agency")
+        ]
+        user._lapor_grants = cached
+    return cached
+
+
+def user_is_staff(user: User | None) -> bool:
+    return bool(user_grants(user))
+
+
+def user_is_platform_admin(user: User | None) -> bool:
+    return any(g.role == Role.PLATFORM_ADMIN for g in user_grants(user))
+
+
+def user_roles_for(user: User | None, agency_path: str | None) -> set[str]:
+    """The roles the user holds over an agency (through any ancestor grant)."""
+    return {g.role for g in user_grants(user) if g.covers(agency_path)}
+
+
+def api_token_authenticate(raw: str) -> User | None:
+    parts = raw.split("_", 2)
+    if len(parts) != 3 or parts[0] != "lpr":
+        return None
+    token = ApiToken.objects.select_related("user").filter(prefix=parts[1], is_active=True).first()
+    if token is None or not hmac.compare_digest(token.digest, ApiToken.hash(raw)) or not token.user.is_active:
+        return None
+    now = timezone.now()
+    if token.expires_at and token.expires_at < now:
+        return None
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 300:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user

@@ -1,0 +1,21 @@
+"""The REST API under /api/, with its OpenAPI 3 schema at /api/openapi.json and docs at /api/docs."""
+from ninja import NinjaAPI
+
+from lapor.accounts.api import router as accounts_router
+from lapor.agencies.api import router as agencies_router
+from lapor.reports.api import public_router, router as reports_router
+
+from .errors import install_error_handlers
+
+api = NinjaAPI(
+    title="LAPOR! API",
+    version="1.0.0",
+    description="Public-service complaints: submit, route, follow up, audit. Errors: {code, message, detail}; "
+    "messages follow Accept-Language (id, en).",
+    urls_namespace="api",
+)
+install_error_handlers(api)
+api.add_router("/reports", reports_router)
+api.add_router("/public", public_router)
+api.add_router("/", agencies_router)
+api.add_router("/", accounts_router)

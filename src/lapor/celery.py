@@ -1,0 +1,10 @@
+"""Celery application. With no broker configured, tasks run eagerly in-process."""
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lapor.settings")
+
+app = Celery("lapor")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

@@ -1,0 +1,33 @@
+"""``lapor demo load`` seeds the demo network (idempotent);
+``lapor demo generate --reports N`` adds N realistic reports with full histories."""
+from django.core.management.base import BaseCommand, CommandError
+
+from lapor.core.demo import DEMO_PASSWORD, demo_load
+
+
+class Command(BaseCommand):
+    help = "Demo data: load the network and accounts, or generate reports."
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True)
+        load = sub.add_parser("load", help="regions, agencies, topics, routing rules, demo accounts (idempotent)")
+        load.add_argument("--no-villages", action="store_true", help="skip the ~83,000 villages outside the demo city")
+        gen = sub.add_parser("generate", help="generate realistic reports over two years")
+        gen.add_argument("--reports", type=int, required=True)
+        gen.add_argument("--seed", type=int, default=1)
+        gen.add_argument("--batch", type=int, default=20000)
+
+    def handle(self, *args, **opts):
+        if opts["action"] == "load":
+            result = demo_load(villages=not opts["no_villages"])
+            self.stdout.write(f"Regions added: {result['regions_added']}; agencies: {result['agencies']}; topics: {result['topics']}")
+            self.stdout.write(f"Demo accounts (password: {DEMO_PASSWORD}):")
+            for email, role in result["accounts"]:
+                self.stdout.write(f"  {email:36s} {role}")
+            self.stdout.write(f"Demo API key (Authorization: Bearer …): {result['api_key']}")
+            return
+        if opts["reports"] < 0:
+            raise CommandError("--reports must be >= 0")
+        from lapor.reports.demo_generate import reports_generate
+
+        reports_generate(count=opts["reports"], seed=opts["seed"], batch=opts["batch"], stdout=self.stdout)

@@ -1,0 +1,111 @@
+"""The working-day calendar and the deadline clock.
+
+Working days are Monday–Friday minus Indonesia's national holidays (the ``holidays``
+package), the configured collective leave days (settings and the CalendarDay table), plus any
+substitute working days. Deadlines fall at the end of the Nth working day, in the
+deployment's time zone (WIB by default).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+from zoneinfo import ZoneInfo
+
+import holidays
+from django.conf import settings
+from django.db import DatabaseError
+
+STAGES = ("verify", "follow_up", "reply", "complete")
+_CACHE_SECONDS = 60
+
+
+class WorkingCalendar:
+    def __init__(self, *, leave_days: set[dt.date] = frozenset(), extra_workdays: set[dt.date] = frozenset()):
+        self._national = holidays.country_holidays("ID")
+        self.leave_days = set(leave_days)
+        self.extra_workdays = set(extra_workdays)
+
+    def is_working_day(self, day: dt.date) -> bool:
+        if day in self.extra_workdays:
+            return True
+        if day.weekday() >= 5 or day in self.leave_days:
+            return False
+        return day not in self._national
+
+    def add_working_days(self, start: dt.date, days: int) -> dt.date:
+        """The date ``days`` working days after ``start`` (start itself not counted)."""
+        current, remaining = start, days
+        while remaining > 0:
+            current += dt.timedelta(days=1)
+            if self.is_working_day(current):
+                remaining -= 1
+        return current
+
+    def working_days_between(self, start: dt.date, end: dt.date) -> int:
+        """Working days after ``start`` up to and including ``end`` (0 if end <= start)."""
+        count, current = 0, start
+        while current < end:
+            current += dt.timedelta(days=1)
+            if self.is_working_day(current):
+                count += 1
+        return count
+
+
+_lock = threading.Lock()
+_cached: tuple[float, WorkingCalendar] | None = None
+
+
+def calendar_get() -> WorkingCalendar:
+    """The deployment's calendar, rebuilt at most once a minute so every process sees edits."""
+    global _cached
+    with _lock:
+        if _cached and time.monotonic() - _cached[0] < _CACHE_SECONDS:
+            return _cached[1]
+        leave = {dt.date.fromisoformat(d) for d in settings.LAPOR_LEAVE_DAYS}
+        workdays: set[dt.date] = set()
+        try:
+            from .models import CalendarDay
+
+            for day in CalendarDay.objects.all():
+                (workdays if day.kind == CalendarDay.Kind.WORKDAY else leave).add(day.date)
+        except DatabaseError:  # before migrations
+            pass
+        _cached = (time.monotonic(), WorkingCalendar(leave_days=leave, extra_workdays=workdays))
+        return _cached[1]
+
+
+def calendar_reset() -> None:
+    global _cached
+    with _lock:
+        _cached = None
+
+
+def tz() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def stage_days(stage: str, agency=None) -> int:
+    """Working days allowed for a stage: the agency's own override, else the deployment's."""
+    if agency is not None:
+        overrides = agency.deadline_overrides or {}
+        if stage in overrides:
+            return int(overrides[stage])
+    return int(settings.LAPOR_DEADLINES[stage])
+
+
+def end_of_day(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(23, 59, 59), tzinfo=tz())
+
+
+def deadline_after(start: dt.datetime, days: int) -> dt.datetime:
+    local_date = start.astimezone(tz()).date()
+    return end_of_day(calendar_get().add_working_days(local_date, days))
+
+
+def deadline_for(stage: str, start: dt.datetime, agency=None) -> dt.datetime:
+    return deadline_after(start, stage_days(stage, agency))
+
+
+def working_days_left(now: dt.datetime, due: dt.datetime) -> int:
+    return calendar_get().working_days_between(now.astimezone(tz()).date(), due.astimezone(tz()).date())

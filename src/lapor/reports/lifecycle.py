@@ -1,0 +1,127 @@
+"""The report state machine: states, actions, and who may take each action — one table.
+
+Services call ``transition_check`` before changing anything; the API turns its refusal into
+HTTP 409 with the message below, in the user's language.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from lapor.core.errors import TransitionNotAllowed
+
+
+class State(models.TextChoices):
+    SUBMITTED = "submitted", _("Menunggu verifikasi")      # Tulis laporan
+    ROUTED = "routed", _("Terverifikasi")                  # verified, routed to an agency
+    IN_PROGRESS = "in_progress", _("Dalam proses")          # disposed to a unit / reporter replied
+    FOLLOWED_UP = "followed_up", _("Ditindaklanjuti")       # follow-up posted, reporter may reply
+    POSTPONED = "postponed", _("Ditunda")                   # clock paused
+    DONE = "done", _("Selesai")
+    ARCHIVED = "archived", _("Diarsipkan")
+
+
+class Action(models.TextChoices):
+    ROUTE = "route", _("Verifikasi dan disposisi ke instansi")
+    DISPOSE = "dispose", _("Disposisi ke unit kerja")
+    FOLLOW_UP = "follow_up", _("Kirim tindak lanjut")
+    REPLY = "reply", _("Tanggapan pelapor")
+    NOT_AUTHORITY = "not_authority", _("Bukan wewenang")
+    FORWARD = "forward", _("Teruskan ke instansi lain")
+    POSTPONE = "postpone", _("Tunda")
+    RESUME = "resume", _("Lanjutkan")
+    ARCHIVE = "archive", _("Arsipkan")
+    COMPLETE = "complete", _("Selesaikan")
+    AUTO_COMPLETE = "auto_complete", _("Selesai otomatis")
+    RATE = "rate", _("Beri penilaian")
+    REOPEN = "reopen", _("Dibuka kembali")
+
+
+# Pseudo-roles next to the staff roles in accounts.models.Role.
+REPORTER = "reporter"
+SYSTEM = "system"
+PLATFORM_ADMIN = "platform_admin"
+AGENCY_ADMIN = "agency_admin"
+LIAISON = "liaison"
+UNIT_STAFF = "unit_staff"
+OVERSEER = "overseer"
+
+ACTIVE_STATES = (State.SUBMITTED, State.ROUTED, State.IN_PROGRESS)
+AGENCY_STATES = (State.ROUTED, State.IN_PROGRESS)
+OPEN_STATES = (State.SUBMITTED, State.ROUTED, State.IN_PROGRESS, State.FOLLOWED_UP, State.POSTPONED)
+
+
+@dataclass(frozen=True)
+class Transition:
+    sources: tuple[str, ...]
+    target: str | None  # None: decided by the service (e.g. back one level, or the paused state)
+    roles: frozenset[str]
+    reason_required: bool = False
+
+
+def _t(sources, target, roles, reason_required=False) -> Transition:
+    return Transition(tuple(sources), target, frozenset(roles), reason_required)
+
+
+TRANSITIONS: dict[str, Transition] = {
+    Action.ROUTE: _t([State.SUBMITTED], State.ROUTED, {PLATFORM_ADMIN, SYSTEM}),
+    Action.DISPOSE: _t(AGENCY_STATES, State.IN_PROGRESS, {AGENCY_ADMIN, PLATFORM_ADMIN}),
+    Action.FOLLOW_UP: _t(AGENCY_STATES, State.FOLLOWED_UP, {LIAISON, UNIT_STAFF, AGENCY_ADMIN}),
+    Action.REPLY: _t([State.FOLLOWED_UP], State.IN_PROGRESS, {REPORTER}),
+    Action.NOT_AUTHORITY: _t(AGENCY_STATES, None, {AGENCY_ADMIN, LIAISON, UNIT_STAFF}, reason_required=True),
+    Action.FORWARD: _t(AGENCY_STATES, State.ROUTED, {AGENCY_ADMIN, PLATFORM_ADMIN}, reason_required=True),
+    Action.POSTPONE: _t(AGENCY_STATES, State.POSTPONED, {AGENCY_ADMIN, PLATFORM_ADMIN}, reason_required=True),
+    Action.RESUME: _t([State.POSTPONED], None, {AGENCY_ADMIN, PLATFORM_ADMIN}),
+    Action.ARCHIVE: _t([State.SUBMITTED, *AGENCY_STATES], State.ARCHIVED, {PLATFORM_ADMIN, AGENCY_ADMIN},
+                       reason_required=True),
+    Action.COMPLETE: _t([State.FOLLOWED_UP], State.DONE, {REPORTER, PLATFORM_ADMIN}),
+    Action.AUTO_COMPLETE: _t([State.FOLLOWED_UP], State.DONE, {SYSTEM}),
+    Action.RATE: _t([State.DONE], State.DONE, {REPORTER}),
+    Action.REOPEN: _t([State.DONE], State.IN_PROGRESS, {REPORTER}, reason_required=True),
+}
+
+# An agency admin may archive only what is routed to the agency; the platform verifies new reports.
+ROLE_SOURCE_LIMITS: dict[tuple[str, str], tuple[str, ...]] = {
+    (Action.ARCHIVE, AGENCY_ADMIN): AGENCY_STATES,
+}
+
+
+def transition_check(*, state: str, action: str, roles: set[str], reason: str = "") -> Transition:
+    """Return the transition, or raise TransitionNotAllowed saying why."""
+    transition = TRANSITIONS.get(action)
+    if transition is None:
+        raise TransitionNotAllowed(_("Tindakan tidak dikenal."), code="unknown_action")
+    allowed_roles = roles & transition.roles
+    if not allowed_roles:
+        raise TransitionNotAllowed(
+            _("Peran Anda tidak boleh melakukan tindakan ini pada laporan ini."), code="role_not_allowed",
+            detail={"action": action, "allowed_roles": sorted(transition.roles)},
+        )
+    sources = set()
+    for role in allowed_roles:
+        sources.update(ROLE_SOURCE_LIMITS.get((action, role), transition.sources))
+    if state not in sources:
+        raise TransitionNotAllowed(
+            _("Tindakan tidak dapat dilakukan saat laporan berstatus “%(state)s”.") % {"state": State(state).label},
+            code="wrong_state", detail={"action": action, "state": state},
+        )
+    if transition.reason_required and not reason.strip():
+        raise TransitionNotAllowed(_("Alasan wajib diisi untuk tindakan ini."), code="reason_required",
+                                   detail={"action": action})
+    return transition
+
+
+def actions_allowed(*, state: str, roles: set[str]) -> list[str]:
+    """The actions these roles may take now (for pages and the API), reasons aside."""
+    allowed = []
+    for action, transition in TRANSITIONS.items():
+        if SYSTEM in transition.roles and len(transition.roles) == 1:
+            continue
+        try:
+            transition_check(state=state, action=action, roles=roles, reason="-")
+        except TransitionNotAllowed:
+            continue
+        allowed.append(str(action))
+    return allowed

@@ -1,0 +1,497 @@
+"""Writes on reports. Every function is keyword-only, typed and atomic, checks the state
+machine first, and records an audit event for every change."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lapor.accounts.models import User
+from lapor.accounts.phones import phone_normalize
+from lapor.accounts.selectors import user_roles_for
+from lapor.agencies.models import Agency, Region, Topic
+from lapor.agencies.selectors import routing_rule_match
+from lapor.core.errors import PermissionDenied, TransitionNotAllowed, ValidationFailed
+
+from . import lifecycle as lc
+from .deadlines import deadline_after, deadline_for, working_days_left
+from .lifecycle import Action, State
+from .models import (ArchiveReason, Channel, Message, Report, ReportAssignment, ReportEvent, ReportType,
+                     tracking_id_new)
+from .signals import event_recorded
+
+TITLE_MAX, BODY_MAX, MESSAGE_MAX = 200, 20_000, 10_000
+
+
+@dataclass
+class Actor:
+    """Who is acting: a signed-in user, a guest who proved the report's secret, or the system."""
+
+    user: User | None = None
+    is_reporter: bool = False
+    is_system: bool = False
+    roles_cache: dict = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def system(cls) -> "Actor":
+        return cls(is_system=True)
+
+
+def actor_roles(report: Report, actor: Actor) -> set[str]:
+    if actor.is_system:
+        return {lc.SYSTEM}
+    roles = set(user_roles_for(actor.user, report.agency.path if report.agency_id else None))
+    if actor.is_reporter or (actor.user is not None and report.reporter_id == actor.user.pk):
+        roles.add(lc.REPORTER)
+    return roles
+
+
+def _primary_role(roles: set[str]) -> str:
+    for role in (lc.SYSTEM, lc.PLATFORM_ADMIN, lc.AGENCY_ADMIN, lc.LIAISON, lc.UNIT_STAFF, lc.REPORTER, lc.OVERSEER):
+        if role in roles:
+            return role
+    return ""
+
+
+def _event(report: Report, *, kind: str, actor: Actor, roles: set[str] | None = None, **fields) -> ReportEvent:
+    event = ReportEvent.objects.create(
+        report=report, kind=kind, actor=actor.user, actor_role=_primary_role(roles or actor_roles(report, actor)),
+        created_at=fields.pop("created_at", None) or timezone.now(), **fields,
+    )
+    event_recorded.send(sender=ReportEvent, event=event)
+    return event
+
+
+def _locked(report: Report) -> Report:
+    return Report.objects.select_for_update().select_related("agency", "reporter").get(pk=report.pk)
+
+
+def _clean_text(value: str, *, name: str, max_len: int, required: bool = True) -> str:
+    value = (value or "").replace("\x00", "").strip()
+    if required and not value:
+        raise ValidationFailed(_("%(field)s wajib diisi.") % {"field": name}, code="required", detail={"field": name})
+    if len(value) > max_len:
+        raise ValidationFailed(_("%(field)s terlalu panjang (maksimal %(max)d karakter).") % {"field": name, "max": max_len},
+                               code="too_long", detail={"field": name})
+    return value
+
+
+def _check(report: Report, actor: Actor, action: str, reason: str = "") -> set[str]:
+    roles = actor_roles(report, actor)
+    lc.transition_check(state=report.state, action=action, roles=roles, reason=reason)
+    return roles
+
+
+def _assign(report: Report, agency: Agency, *, now: dt.datetime, previous: ReportAssignment | None) -> ReportAssignment:
+    ReportAssignment.objects.filter(report=report, ended_at__isnull=True).update(ended_at=now)
+    return ReportAssignment.objects.create(report=report, agency=agency, agency_path=agency.path,
+                                           assigned_at=now, previous=previous)
+
+
+def _current_assignment(report: Report) -> ReportAssignment | None:
+    return ReportAssignment.objects.filter(report=report, ended_at__isnull=True).select_related("previous__agency").last()
+
+
+def _clear_clock_flags(report: Report) -> None:
+    report.is_overdue, report.overdue_since, report.escalation_level, report.escalated_at = False, None, 0, None
+
+
+def _transition_event(report: Report, actor: Actor, roles: set[str], action: str, from_state: str, **fields) -> ReportEvent:
+    return _event(report, kind=ReportEvent.Kind.TRANSITION, actor=actor, roles=roles, action=action,
+                  from_state=from_state, to_state=report.state, agency=report.agency, **fields)
+
+
+# --- Submission ---------------------------------------------------------------------------
+
+@dataclass
+class Submission:
+    title: str
+    body: str
+    type: str = ReportType.COMPLAINT
+    topic_id: int | None = None
+    region_code: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    address: str = ""
+    incident_date: dt.date | None = None
+    target_agency_id: int | None = None
+    channel: str = Channel.WEB
+    is_anonymous: bool = False
+    is_confidential: bool = False
+    guest_name: str = ""
+    guest_email: str = ""
+    guest_phone: str = ""
+
+
+def _validated(sub: Submission, *, reporter: User | None, now: dt.datetime) -> dict:
+    values = {
+        "title": _clean_text(sub.title, name=_("Judul"), max_len=TITLE_MAX),
+        "body": _clean_text(sub.body, name=_("Isi laporan"), max_len=BODY_MAX),
+        "address": _clean_text(sub.address, name=_("Alamat"), max_len=300, required=False),
+    }
+    if sub.type not in ReportType.values:
+        raise ValidationFailed(_("Jenis laporan tidak dikenal."), code="invalid_type", detail={"field": "type"})
+    if sub.channel not in Channel.values:
+        raise ValidationFailed(_("Kanal tidak dikenal."), code="invalid_channel", detail={"field": "channel"})
+    values["topic"] = Topic.objects.filter(pk=sub.topic_id, is_active=True).first() if sub.topic_id else None
+    if sub.topic_id and values["topic"] is None:
+        raise ValidationFailed(_("Kategori tidak ditemukan."), code="unknown_topic", detail={"field": "topic_id"})
+    values["region"] = Region.objects.filter(pk=sub.region_code).first() if sub.region_code else None
+    if sub.region_code and values["region"] is None:
+        raise ValidationFailed(_("Wilayah tidak ditemukan."), code="unknown_region", detail={"field": "region_code"})
+    values["target_agency"] = Agency.objects.filter(pk=sub.target_agency_id, is_active=True).first() if sub.target_agency_id else None
+    if sub.target_agency_id and values["target_agency"] is None:
+        raise ValidationFailed(_("Instansi tujuan tidak ditemukan."), code="unknown_agency", detail={"field": "target_agency_id"})
+    if (sub.latitude is None) != (sub.longitude is None):
+        raise ValidationFailed(_("Lintang dan bujur harus diisi bersama."), code="invalid_location", detail={"field": "latitude"})
+    if sub.latitude is not None and not (-90 <= sub.latitude <= 90 and -180 <= sub.longitude <= 180):
+        raise ValidationFailed(_("Koordinat lokasi tidak valid."), code="invalid_location", detail={"field": "latitude"})
+    if sub.incident_date and sub.incident_date > now.date() + dt.timedelta(days=1):
+        raise ValidationFailed(_("Tanggal kejadian tidak boleh di masa depan."), code="future_date", detail={"field": "incident_date"})
+    if reporter is None:
+        values["guest_name"] = _clean_text(sub.guest_name, name=_("Nama"), max_len=150, required=False)
+        values["guest_email"] = (sub.guest_email or "").strip().lower()
+        values["guest_phone"] = ""
+        if sub.guest_phone:
+            phone = phone_normalize(sub.guest_phone)
+            if phone is None:
+                raise ValidationFailed(_("Nomor telepon tidak valid."), code="invalid_phone", detail={"field": "guest_phone"})
+            values["guest_phone"] = phone
+        if not values["guest_email"] and not values["guest_phone"]:
+            raise ValidationFailed(_("Isi e-mail atau nomor telepon agar kami bisa mengabari Anda."),
+                                   code="contact_required", detail={"field": "guest_email"})
+    return values
+
+
+@transaction.atomic
+def report_submit(*, submission: Submission, reporter: User | None = None, now: dt.datetime | None = None,
+                  idempotency: tuple[str, str, str] | None = None) -> tuple[Report, str]:
+    """File a report. Returns the report and, for guests, the secret that lets them follow it.
+
+    ``idempotency`` is (owner, key, request_hash): the record is written in this transaction, so a
+    concurrent retry with the same key fails on the unique constraint and rolls back entirely.
+    """
+    now = now or timezone.now()
+    values = _validated(submission, reporter=reporter, now=now)
+    guest_secret = secrets.token_urlsafe(16) if reporter is None else ""
+    report = Report(
+        type=submission.type, channel=submission.channel, latitude=submission.latitude,
+        longitude=submission.longitude, incident_date=submission.incident_date,
+        is_anonymous=submission.is_anonymous, is_confidential=submission.is_confidential,
+        reporter=reporter, submitted_at=now, state=State.SUBMITTED,
+        guest_secret_hash=hashlib.sha256(guest_secret.encode()).hexdigest() if guest_secret else "",
+        due_at=deadline_for("verify", now), completion_due_at=deadline_for("complete", now), **values,
+    )
+    for _attempt in range(5):  # tracking ids are random; a collision is astronomically rare
+        try:
+            with transaction.atomic():
+                report.save()
+            break
+        except IntegrityError:
+            if Report.objects.filter(tracking_id=report.tracking_id).exists():
+                report.pk = None
+                report.tracking_id = tracking_id_new()
+                continue
+            raise
+    actor = Actor(user=reporter, is_reporter=True)
+    _event(report, kind=ReportEvent.Kind.SUBMITTED, actor=actor, roles={lc.REPORTER}, to_state=State.SUBMITTED,
+           data={"channel": report.channel, "type": report.type}, created_at=now)
+    if idempotency:
+        from .models import IdempotencyRecord
+
+        owner, key, request_hash = idempotency
+        IdempotencyRecord.objects.create(owner=owner, key=key, request_hash=request_hash, report=report,
+                                         response={"tracking_id": report.tracking_id})
+    rule = routing_rule_match(topic=report.topic, region=report.region)
+    if rule is not None and report.target_agency_id in (None, rule.agency_id):
+        _route(report, Actor.system(), {lc.SYSTEM}, rule.agency, now=now, previous=None,
+               data={"rule_id": rule.pk, "automatic": True})
+        report.auto_routed = True
+        report.save(update_fields=["auto_routed"])
+    return report, guest_secret
+
+
+def guest_secret_matches(report: Report, secret: str) -> bool:
+    if not report.guest_secret_hash or not secret:
+        return False
+    return secrets.compare_digest(report.guest_secret_hash, hashlib.sha256(secret.encode()).hexdigest())
+
+
+# --- Routing inside the network -----------------------------------------------------------
+
+def _route(report: Report, actor: Actor, roles: set[str], agency: Agency, *, now: dt.datetime,
+           previous: ReportAssignment | None, action: str = Action.ROUTE, reason: str = "", data: dict | None = None) -> None:
+    if not agency.is_active:
+        raise ValidationFailed(_("Instansi tujuan tidak aktif."), code="agency_inactive")
+    from_state = report.state
+    _assign(report, agency, now=now, previous=previous)
+    report.agency, report.state = agency, State.ROUTED
+    report.verified_at = report.verified_at or now
+    report.due_at = deadline_for("follow_up", now, agency)
+    _clear_clock_flags(report)
+    report.save()
+    _transition_event(report, actor, roles, action, from_state, reason=reason,
+                      data={"agency_id": agency.pk, "agency_name": agency.name, **(data or {})}, created_at=now)
+
+
+@transaction.atomic
+def report_route(*, report: Report, actor: Actor, agency: Agency, reason: str = "") -> Report:
+    """Verifikasi: the platform verifies a new report and routes it to the agency with authority."""
+    report = _locked(report)
+    roles = _check(report, actor, Action.ROUTE, reason)
+    _route(report, actor, roles, agency, now=timezone.now(), previous=None, reason=reason)
+    return report
+
+
+@transaction.atomic
+def report_dispose(*, report: Report, actor: Actor, unit: Agency, reason: str = "") -> Report:
+    """Disposisi: an agency hands the report to one of its own units."""
+    report = _locked(report)
+    roles = _check(report, actor, Action.DISPOSE, reason)
+    if unit.pk == report.agency_id or not unit.path.startswith(report.agency.path):
+        raise ValidationFailed(_("Disposisi hanya ke unit di bawah instansi yang menangani."), code="not_a_subunit")
+    if not unit.is_active:
+        raise ValidationFailed(_("Instansi tujuan tidak aktif."), code="agency_inactive")
+    now, from_state = timezone.now(), report.state
+    _assign(report, unit, now=now, previous=_current_assignment(report))
+    report.agency, report.state = unit, State.IN_PROGRESS
+    report.save()  # the follow-up clock keeps running: the deadline belongs to the agency
+    _transition_event(report, actor, roles, Action.DISPOSE, from_state, reason=reason,
+                      data={"agency_id": unit.pk, "agency_name": unit.name}, created_at=now)
+    return report
+
+
+@transaction.atomic
+def report_forward(*, report: Report, actor: Actor, agency: Agency, reason: str) -> Report:
+    """Teruskan: hand the report to another agency altogether."""
+    report = _locked(report)
+    roles = _check(report, actor, Action.FORWARD, reason)
+    if agency.pk == report.agency_id:
+        raise ValidationFailed(_("Laporan sudah berada di instansi ini."), code="same_agency")
+    _route(report, actor, roles, agency, now=timezone.now(), previous=_current_assignment(report),
+           action=Action.FORWARD, reason=reason)
+    return report
+
+
+@transaction.atomic
+def report_not_authority(*, report: Report, actor: Actor, reason: str) -> Report:
+    """Bukan Wewenang: the report goes back one level, to whoever routed it here, and is counted."""
+    report = _locked(report)
+    roles = _check(report, actor, Action.NOT_AUTHORITY, reason)
+    now, from_state, from_agency = timezone.now(), report.state, report.agency
+    current = _current_assignment(report)
+    back_to = current.previous if current else None
+    report.bounce_count += 1
+    _clear_clock_flags(report)
+    if back_to is None:  # back to the platform's verification queue
+        ReportAssignment.objects.filter(report=report, ended_at__isnull=True).update(ended_at=now)
+        report.agency, report.state = None, State.SUBMITTED
+        report.due_at = deadline_for("verify", now)
+    else:
+        _assign(report, back_to.agency, now=now, previous=back_to.previous)
+        report.agency, report.state = back_to.agency, State.ROUTED
+        report.due_at = deadline_for("follow_up", now, back_to.agency)
+    report.save()
+    _transition_event(report, actor, roles, Action.NOT_AUTHORITY, from_state, reason=reason,
+                      data={"from_agency_id": from_agency.pk, "from_agency_name": from_agency.name,
+                            "was_auto_routed": report.auto_routed}, created_at=now)
+    return report
+
+
+# --- Conversation ------------------------------------------------------------------------
+
+def _message(report: Report, actor: Actor, roles: set[str], kind: str, body: str, now: dt.datetime) -> Message:
+    message = Message.objects.create(report=report, kind=kind, author=actor.user, body=body, created_at=now,
+                                     agency=report.agency if kind != Message.Kind.REPLY else None)
+    _event(report, kind=ReportEvent.Kind.MESSAGE, actor=actor, roles=roles, agency=report.agency,
+           is_public=kind != Message.Kind.NOTE, data={"message_id": message.pk, "message_kind": kind}, created_at=now)
+    return message
+
+
+@transaction.atomic
+def report_follow_up(*, report: Report, actor: Actor, body: str) -> Message:
+    """Tindak lanjut: the agency's answer; the reporter then has the reply window to respond."""
+    report = _locked(report)
+    body = _clean_text(body, name=_("Tindak lanjut"), max_len=MESSAGE_MAX)
+    roles = _check(report, actor, Action.FOLLOW_UP)
+    now, from_state = timezone.now(), report.state
+    message = _message(report, actor, roles, Message.Kind.FOLLOW_UP, body, now)
+    report.state = State.FOLLOWED_UP
+    report.first_follow_up_at = report.first_follow_up_at or now
+    report.due_at = deadline_for("reply", now)
+    _clear_clock_flags(report)
+    report.save()
+    _transition_event(report, actor, roles, Action.FOLLOW_UP, from_state, data={"message_id": message.pk}, created_at=now)
+    return message
+
+
+@transaction.atomic
+def report_reply(*, report: Report, actor: Actor, body: str) -> Message:
+    """The reporter answers a follow-up (back to the agency) or adds information while it is open."""
+    report = _locked(report)
+    body = _clean_text(body, name=_("Tanggapan"), max_len=MESSAGE_MAX)
+    roles = actor_roles(report, actor)
+    if lc.REPORTER not in roles:
+        raise PermissionDenied(_("Hanya pelapor yang dapat menanggapi laporan ini."))
+    now = timezone.now()
+    if report.state == State.FOLLOWED_UP:
+        _check(report, actor, Action.REPLY)
+        message = _message(report, actor, roles, Message.Kind.REPLY, body, now)
+        from_state = report.state
+        report.state = State.IN_PROGRESS
+        report.due_at = deadline_for("follow_up", now, report.agency)
+        _clear_clock_flags(report)
+        report.save()
+        _transition_event(report, actor, roles, Action.REPLY, from_state, data={"message_id": message.pk}, created_at=now)
+        return message
+    if report.state not in lc.OPEN_STATES:
+        raise TransitionNotAllowed(_("Laporan sudah ditutup; tanggapan tidak dapat ditambahkan."), code="closed")
+    return _message(report, actor, roles, Message.Kind.REPLY, body, now)
+
+
+@transaction.atomic
+def report_note(*, report: Report, actor: Actor, body: str) -> Message:
+    """An internal note between staff; reporters never see it."""
+    report = _locked(report)
+    body = _clean_text(body, name=_("Catatan"), max_len=MESSAGE_MAX)
+    roles = actor_roles(report, actor)
+    if not roles & {lc.PLATFORM_ADMIN, lc.AGENCY_ADMIN, lc.LIAISON, lc.UNIT_STAFF}:
+        raise PermissionDenied(_("Hanya petugas yang menangani yang dapat menulis catatan internal."))
+    return _message(report, actor, roles, Message.Kind.NOTE, body, timezone.now())
+
+
+# --- Clock control and closing -------------------------------------------------------------
+
+@transaction.atomic
+def report_postpone(*, report: Report, actor: Actor, reason: str) -> Report:
+    """Tunda: the deadline clock pauses with the working days that were left."""
+    report = _locked(report)
+    roles = _check(report, actor, Action.POSTPONE, reason)
+    now, from_state = timezone.now(), report.state
+    report.paused_state = report.state
+    report.paused_remaining_days = working_days_left(now, report.due_at) if report.due_at else 0
+    report.state, report.due_at = State.POSTPONED, None
+    report.save()
+    _transition_event(report, actor, roles, Action.POSTPONE, from_state, reason=reason,
+                      data={"remaining_working_days": report.paused_remaining_days}, created_at=now)
+    return report
+
+
+@transaction.atomic
+def report_resume(*, report: Report, actor: Actor, reason: str = "") -> Report:
+    report = _locked(report)
+    roles = _check(report, actor, Action.RESUME, reason)
+    now, from_state = timezone.now(), report.state
+    report.state = report.paused_state or State.ROUTED
+    report.due_at = deadline_after(now, max(report.paused_remaining_days or 0, 1))
+    report.paused_state, report.paused_remaining_days = "", None
+    _clear_clock_flags(report)
+    report.save()
+    _transition_event(report, actor, roles, Action.RESUME, from_state, reason=reason, created_at=now)
+    return report
+
+
+@transaction.atomic
+def report_archive(*, report: Report, actor: Actor, reason: str, note: str = "",
+                   duplicate_of: Report | None = None) -> Report:
+    """Arsipkan, with one of the known reasons (and the original when it is a duplicate)."""
+    if reason not in ArchiveReason.values:
+        raise ValidationFailed(_("Alasan arsip tidak dikenal."), code="invalid_reason",
+                               detail={"allowed": list(ArchiveReason.values)})
+    report = _locked(report)
+    roles = _check(report, actor, Action.ARCHIVE, reason)
+    if reason == ArchiveReason.DUPLICATE:
+        if duplicate_of is None or duplicate_of.pk == report.pk:
+            raise ValidationFailed(_("Sebutkan laporan asli untuk duplikat."), code="duplicate_of_required")
+        report.duplicate_of = duplicate_of
+    now, from_state = timezone.now(), report.state
+    report.state, report.archive_reason, report.due_at = State.ARCHIVED, reason, None
+    _clear_clock_flags(report)
+    report.save()
+    _transition_event(report, actor, roles, Action.ARCHIVE, from_state, reason=note or str(ArchiveReason(reason).label),
+                      data={"archive_reason": reason, "duplicate_of": duplicate_of.tracking_id if duplicate_of else None},
+                      created_at=now)
+    return report
+
+
+@transaction.atomic
+def report_complete(*, report: Report, actor: Actor) -> Report:
+    report = _locked(report)
+    roles = _check(report, actor, Action.COMPLETE)
+    return _complete(report, actor, roles, Action.COMPLETE, timezone.now())
+
+
+def _complete(report: Report, actor: Actor, roles: set[str], action: str, now: dt.datetime) -> Report:
+    from_state = report.state
+    report.state, report.completed_at, report.due_at = State.DONE, now, None
+    _clear_clock_flags(report)
+    report.save()
+    _transition_event(report, actor, roles, action, from_state, created_at=now)
+    return report
+
+
+@transaction.atomic
+def report_rate(*, report: Report, actor: Actor, rating: int, comment: str = "", reopen: bool = False) -> Report:
+    """The reporter rates the answer 1–5; "not satisfied" reopens the report, once."""
+    report = _locked(report)
+    if not 1 <= int(rating) <= 5:
+        raise ValidationFailed(_("Nilai harus antara 1 dan 5."), code="invalid_rating", detail={"field": "rating"})
+    comment = _clean_text(comment, name=_("Komentar"), max_len=500, required=reopen)
+    action = Action.REOPEN if reopen else Action.RATE
+    roles = _check(report, actor, action, comment)
+    if reopen and report.reopen_count >= 1:
+        raise TransitionNotAllowed(_("Laporan hanya dapat dibuka kembali satu kali."), code="reopen_limit")
+    if not reopen and report.rating is not None:
+        raise TransitionNotAllowed(_("Laporan ini sudah dinilai."), code="already_rated")
+    now, from_state = timezone.now(), report.state
+    report.rating, report.rating_comment = int(rating), comment
+    if reopen:
+        report.state, report.completed_at = State.IN_PROGRESS, None
+        report.reopen_count += 1
+        report.due_at = deadline_for("follow_up", now, report.agency)
+    report.save()
+    _transition_event(report, actor, roles, action, from_state, reason=comment,
+                      data={"rating": report.rating}, created_at=now)
+    return report
+
+
+# --- Privacy -----------------------------------------------------------------------------
+
+@transaction.atomic
+def report_privacy_set(*, report: Report, actor: Actor, is_anonymous: bool, is_confidential: bool,
+                       reason: str = "") -> Report:
+    """Change the two privacy switches. A reporter may only make the report more private."""
+    report = _locked(report)
+    roles = actor_roles(report, actor)
+    staff = roles & {lc.PLATFORM_ADMIN, lc.AGENCY_ADMIN, lc.LIAISON}
+    if not staff:
+        if lc.REPORTER not in roles:
+            raise PermissionDenied(_("Anda tidak boleh mengubah privasi laporan ini."))
+        if (report.is_anonymous and not is_anonymous) or (report.is_confidential and not is_confidential):
+            raise PermissionDenied(_("Pelapor hanya dapat menambah perlindungan privasi."), code="privacy_downgrade")
+    before = {"is_anonymous": report.is_anonymous, "is_confidential": report.is_confidential}
+    report.is_anonymous, report.is_confidential = bool(is_anonymous), bool(is_confidential)
+    report.save(update_fields=["is_anonymous", "is_confidential", "updated_at"])
+    _event(report, kind=ReportEvent.Kind.PRIVACY, actor=actor, roles=roles, reason=reason,
+           data={"before": before, "after": {"is_anonymous": report.is_anonymous, "is_confidential": report.is_confidential}})
+    return report
+
+
+@transaction.atomic
+def report_reporter_reveal(*, report: Report, actor: Actor, reason: str = "") -> dict:
+    """The identity of a reporter, for platform operators only; every look is audited."""
+    roles = actor_roles(report, actor)
+    if lc.PLATFORM_ADMIN not in roles:
+        raise PermissionDenied(_("Hanya Admin Nasional yang dapat melihat identitas pelapor anonim."))
+    _event(report, kind=ReportEvent.Kind.IDENTITY_VIEWED, actor=actor, roles=roles, reason=reason, is_public=False)
+    reporter = report.reporter
+    return {
+        "name": reporter.full_name if reporter else report.guest_name,
+        "email": (reporter.email if reporter else report.guest_email) or "",
+        "phone": (reporter.phone if reporter else report.guest_phone) or "",
+    }

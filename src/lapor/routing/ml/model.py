@@ -1,0 +1,727 @@
+"""Routing suggestions: predict the agency (or topic) of a complaint from its text.
+
+Pure Python + scikit-learn; no Django imports, so it can be trained and
+benchmarked outside the web application.
+
+Method (see docs/routing-ml.md):
+
+* text is lower-cased, masked tokens ([NOMOR-ID], [TELEPON], [EMAIL]) are
+  removed and whitespace is collapsed;
+* features: TF-IDF word 1-2-grams + TF-IDF char_wb 2-5-grams + one-hot
+  tokens for district / subdistrict / channel;
+* **location-templated labels**: a label that is the name of the report's own
+  subdistrict or district office (e.g. "<office kind> <subdistrict>") is
+  rewritten, for training, as the template "<office kind> {subdistrict}".
+  This is learned from the data (no list of names): any label that ends with
+  the report's own location value becomes a template.  The long tail of
+  local-office classes, each with a handful of examples, thus collapses into
+  a few well-populated classes, and at prediction time the template is
+  filled in with the report's location, which also covers offices never
+  seen in training;
+* a linear one-vs-rest SVM, whose scores are turned into probabilities by a
+  softmax with a temperature fitted on out-of-fold scores (cross-fitting,
+  so tiny classes need no calibration split of their own).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import hmac
+import io
+import json
+import math
+import os
+import pickle
+import re
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.model_selection import KFold
+from sklearn.svm import LinearSVC
+
+__all__ = [
+    "ARTEFACT_VERSION",
+    "ArtefactError",
+    "RoutingModel",
+    "BaselineModel",
+    "normalise_text",
+    "read_csv",
+    "evaluate",
+    "precision_coverage_curve",
+    "oracle_coverage_at_precision",
+]
+
+ARTEFACT_VERSION = 1
+MODEL_FILE = "model.pkl"
+META_FILE = "metadata.json"
+SIG_FILE = "model.pkl.sig"
+
+CSV_COLUMNS = (
+    "id",
+    "text",
+    "agency",
+    "topic",
+    "district",
+    "subdistrict",
+    "address",
+    "received_at",
+    "responded_at",
+    "channel",
+)
+
+_MASK_RE = re.compile(r"\[(?:NOMOR-ID|TELEPON|EMAIL|[A-Z][A-Z_\-]*)\]")
+_URL_RE = re.compile(r"https?://\S+|www\.\S+")
+_WS_RE = re.compile(r"\s+")
+_TOKEN_RE = r"(?u)\b[^\W\d_][^\W_]+\b"  # words of >= 2 chars, not starting with a digit
+
+# Very common Indonesian function words; they never make a useful "reason".
+_STOPWORDS = frozenset(
+    """
+    ada adalah agar akan aku anda apa atau bagaimana bahwa bapak belum bisa buat
+    dan dari dengan di dia dgn dll dr ga gak harus hal ibu ini itu jadi juga jika
+    kak kalau kami kan karena kasih ke kita kok lagi lah mau maupun mereka min
+    mohon nya oleh pada para pak per saat saja sampai sangat saya sdh sebagai
+    sejak sekali selama semua sengan serta setelah siapa sih suda sudah supaya
+    tapi telah terima terimakasih tersebut tidak tolong tp untuk utk warga yang
+    yg ya
+    """.split()
+)
+
+
+class ArtefactError(Exception):
+    """Raised when a saved model cannot be loaded safely (bad signature, wrong version...)."""
+
+
+# --------------------------------------------------------------------------- text
+
+
+def normalise_text(text: str | None) -> str:
+    """Lower-case, drop masked tokens and URLs, collapse whitespace."""
+    if not text:
+        return ""
+    text = _MASK_RE.sub(" ", str(text))
+    text = _URL_RE.sub(" ", text)
+    return _WS_RE.sub(" ", text).strip().lower()
+
+
+def _norm_value(value: Any) -> str:
+    if value is None:
+        return ""
+    return _WS_RE.sub(" ", str(value)).strip().lower()
+
+
+def _meta_tokens(record: dict) -> list[str]:
+    toks = []
+    for key, prefix in (("district", "d"), ("subdistrict", "s"), ("channel", "c")):
+        v = _norm_value(record.get(key))
+        if v:
+            toks.append(f"{prefix}={v.replace(' ', '_')}")
+    return toks
+
+
+def _identity(x):
+    return x
+
+
+def read_csv(path: str | os.PathLike) -> list[dict]:
+    """Read a routing CSV into a list of dicts.
+
+    Known columns missing from the file are filled with "", extra columns are
+    kept as they are.  Rows without text are kept (text = "").
+    """
+    with open(path, newline="", encoding="utf-8-sig") as fh:
+        reader = csv.DictReader(fh)
+        out = []
+        for row in reader:
+            rec = {k: (v if v is not None else "") for k, v in row.items() if k is not None}
+            for col in CSV_COLUMNS:
+                rec.setdefault(col, "")
+            out.append(rec)
+    return out
+
+
+# --------------------------------------------------------------------------- templates
+
+
+def _template_of(label: str, record: dict) -> str:
+    """Rewrite a label that names the report's own location as a template.
+
+    "X Foo Bar" with subdistrict "Foo Bar" -> "X {subdistrict}"; same for district.
+    Only a suffix match on whole words counts, and something must precede it.
+    """
+    low = label.lower()
+    for key in ("subdistrict", "district"):
+        loc = _norm_value(record.get(key))
+        if len(loc) >= 3 and low.endswith(" " + loc):
+            head = label[: len(label) - len(loc)].rstrip()
+            if head:
+                return f"{head} {{{key}}}"
+    return label
+
+
+def _is_template(label: str) -> bool:
+    return label.endswith("{subdistrict}") or label.endswith("{district}")
+
+
+def _expand(label: str, record: dict) -> str | None:
+    """Fill a template with the report's location; None if the report has none."""
+    for key in ("subdistrict", "district"):
+        tag = "{" + key + "}"
+        if label.endswith(tag):
+            raw = record.get(key)
+            loc = _WS_RE.sub(" ", str(raw or "")).strip()
+            if not loc:
+                return None
+            return label[: -len(tag)] + _titlecase(loc)
+    return label
+
+
+def _titlecase(s: str) -> str:
+    # keep the caller's spelling if it already has capitals
+    return s if any(c.isupper() for c in s) else s.title()
+
+
+# --------------------------------------------------------------------------- model
+
+
+def _softmax(z: np.ndarray) -> np.ndarray:
+    z = z - z.max(axis=1, keepdims=True)
+    np.exp(z, out=z)
+    z /= z.sum(axis=1, keepdims=True)
+    return z
+
+
+def _fit_temperature(scores: np.ndarray, y: np.ndarray) -> float:
+    """Temperature T minimising the NLL of softmax(scores / T) (golden-section on log T)."""
+
+    def nll(log_t: float) -> float:
+        p = _softmax(scores / math.exp(log_t))
+        return float(-np.mean(np.log(np.clip(p[np.arange(len(y)), y], 1e-12, None))))
+
+    lo, hi = math.log(0.01), math.log(10.0)
+    g = (math.sqrt(5) - 1) / 2
+    a, b = hi - g * (hi - lo), lo + g * (hi - lo)
+    fa, fb = nll(a), nll(b)
+    for _ in range(40):
+        if fa < fb:
+            hi, b, fb = b, a, fa
+            a = hi - g * (hi - lo)
+            fa = nll(a)
+        else:
+            lo, a, fa = a, b, fb
+            b = lo + g * (hi - lo)
+            fb = nll(b)
+    return math.exp((lo + hi) / 2)
+
+
+@dataclass
+class _Features:
+    """Word block first (the reasons are read from it), then char, then location tokens."""
+
+    word: TfidfVectorizer
+    char: TfidfVectorizer | None
+    meta: TfidfVectorizer | None
+    meta_weight: float
+
+    def fit(self, texts: Sequence[str], metas: Sequence[list[str]]) -> "_Features":
+        self.word.fit(texts)
+        if self.char is not None:
+            self.char.fit(texts)
+        if self.meta is not None:
+            self.meta.fit(metas)
+        return self
+
+    def transform(self, texts: Sequence[str], metas: Sequence[list[str]]):
+        blocks = [self.word.transform(texts)]
+        if self.char is not None:
+            blocks.append(self.char.transform(texts))
+        if self.meta is not None and self.meta_weight:
+            blocks.append(self.meta.transform(metas) * self.meta_weight)
+        return sp.hstack(blocks, format="csr") if len(blocks) > 1 else blocks[0].tocsr()
+
+    @property
+    def n_word(self) -> int:
+        return len(self.word.vocabulary_)
+
+
+class RoutingModel:
+    """Agency / topic classifier with calibrated top-k suggestions.
+
+    Parameters are the method's knobs; defaults are what the benchmark chose.
+    """
+
+    def __init__(
+        self,
+        *,
+        C: float = 0.5,
+        meta_weight: float = 0.5,
+        templates: bool = True,
+        calibration_folds: int = 3,
+        class_weight: str | None = None,
+        min_df: int = 2,
+        n_jobs: int = 2,
+        random_state: int = 0,
+    ):
+        self.C = C
+        self.meta_weight = meta_weight
+        self.templates = templates
+        self.calibration_folds = calibration_folds
+        self.class_weight = class_weight
+        self.min_df = min_df
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+        # learned
+        self.label: str | None = None
+        self.classes_: np.ndarray | None = None  # internal classes (may be templates)
+        self.label_set_: list[str] = []  # original labels seen in training
+        self.temperature_: float = 1.0
+        self.n_train_: int = 0
+        self.trained_at_: str | None = None
+        self.metrics_: dict = {}
+        self._features: _Features | None = None
+        self._clf: LinearSVC | None = None
+        self._word_names: np.ndarray | None = None
+
+    # ------------------------------------------------------------------ fit
+
+    def _new_features(self) -> _Features:
+        word = TfidfVectorizer(
+            ngram_range=(1, 2),
+            token_pattern=_TOKEN_RE,
+            min_df=self.min_df,
+            sublinear_tf=True,
+            max_df=0.9,
+            dtype=np.float32,
+        )
+        char = TfidfVectorizer(
+            analyzer="char_wb",
+            ngram_range=(2, 5),
+            min_df=self.min_df,
+            sublinear_tf=True,
+            max_df=0.9,
+            dtype=np.float32,
+        )
+        meta = TfidfVectorizer(
+            analyzer=_identity, use_idf=False, norm="l2", dtype=np.float32
+        )
+        return _Features(word, char, meta, self.meta_weight)
+
+    def _new_clf(self) -> LinearSVC:
+        return LinearSVC(C=self.C, class_weight=self.class_weight, dual=True, max_iter=5000)
+
+    def _targets(self, records: Sequence[dict], label: str) -> list[str]:
+        ys = []
+        for r in records:
+            y = str(r.get(label) or "").strip()
+            if self.templates and y:
+                y = _template_of(y, r)
+            ys.append(y)
+        return ys
+
+    def fit(self, records: Sequence[dict], label: str = "agency") -> "RoutingModel":
+        records = [r for r in records if str(r.get(label) or "").strip()]
+        if not records:
+            raise ValueError(f"no training records with a {label!r} label")
+        t0 = time.perf_counter()
+        self.label = label
+        texts = [normalise_text(r.get("text")) for r in records]
+        metas = [_meta_tokens(r) for r in records]
+        y_str = self._targets(records, label)
+        self.label_set_ = sorted({str(r.get(label)).strip() for r in records})
+        self.classes_, y = np.unique(np.asarray(y_str, dtype=object), return_inverse=True)
+        if len(self.classes_) < 2:
+            raise ValueError("need at least two distinct labels to train")
+
+        feats = self._new_features().fit(texts, metas)
+        X = feats.transform(texts, metas)
+        self._features = feats
+        self._word_names = feats.word.get_feature_names_out()
+
+        # final classifier + out-of-fold scores for the temperature, in parallel
+        from joblib import Parallel, delayed
+
+        jobs = [(None, None)]
+        n_folds = self.calibration_folds if len(y) >= 3 * self.calibration_folds else 0
+        if n_folds >= 2:
+            kf = KFold(n_splits=n_folds, shuffle=True, random_state=self.random_state)
+            jobs += list(kf.split(X))
+        results = Parallel(n_jobs=min(self.n_jobs, len(jobs)), prefer="threads")(
+            delayed(self._fit_part)(X, y, tr, te) for tr, te in jobs
+        )
+        self._clf = results[0][0]
+        if n_folds >= 2:
+            oof = np.full((len(y), len(self.classes_)), np.nan, dtype=np.float64)
+            for (_, part_scores), (_, te) in zip(results[1:], jobs[1:]):
+                oof[te] = part_scores
+            floor = np.nanmin(oof) - 1.0
+            oof = np.where(np.isnan(oof), floor, oof)
+            self.temperature_ = _fit_temperature(oof, y)
+        else:
+            self.temperature_ = 0.3
+        self.n_train_ = len(records)
+        self.trained_at_ = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        self.metrics_ = {"fit_seconds": round(time.perf_counter() - t0, 4)}
+        return self
+
+    def _fit_part(self, X, y, tr, te):
+        if tr is None:
+            clf = self._new_clf().fit(X, y)
+            return clf, None
+        present = np.unique(y[tr])
+        clf = self._new_clf()
+        if len(present) < 2:
+            return None, np.full((len(te), len(self.classes_)), np.nan)
+        clf.fit(X[tr], y[tr])
+        s = clf.decision_function(X[te])
+        if s.ndim == 1:  # binary
+            s = np.column_stack([-s, s])
+        full = np.full((len(te), len(self.classes_)), np.nan)
+        full[:, clf.classes_] = s
+        return clf, full
+
+    # ------------------------------------------------------------------ predict
+
+    def _check_fitted(self):
+        if self._clf is None or self._features is None:
+            raise RuntimeError("model is not fitted")
+
+    def _transform(self, records: Sequence[dict]):
+        texts = [normalise_text(r.get("text")) for r in records]
+        metas = [_meta_tokens(r) for r in records]
+        return self._features.transform(texts, metas)
+
+    def _scores(self, X) -> np.ndarray:
+        s = self._clf.decision_function(X)
+        if s.ndim == 1:
+            s = np.column_stack([-s, s])
+        return np.asarray(s, dtype=np.float64)
+
+    def predict_proba_internal(self, records: Sequence[dict]) -> np.ndarray:
+        """Calibrated probabilities over the internal classes (``classes_``)."""
+        self._check_fitted()
+        X = self._transform(records)
+        return _softmax(self._scores(X) / self.temperature_)
+
+    def _expanded(self, record: dict, probs: np.ndarray, k: int) -> list[tuple[str, float, int]]:
+        """Top-k real labels for one record: templates filled, duplicates merged."""
+        order = np.argsort(-probs)
+        merged: dict[str, list] = {}
+        for idx in order[: k + 4]:
+            lab = _expand(str(self.classes_[idx]), record)
+            if lab is None:
+                continue
+            if lab in merged:
+                merged[lab][0] += float(probs[idx])
+            else:
+                merged[lab] = [float(probs[idx]), int(idx)]
+        out = sorted(((lab, p, i) for lab, (p, i) in merged.items()), key=lambda t: -t[1])
+        return out[:k]
+
+    def _reason(self, X_row, class_idx: int, record: dict, n: int = 3) -> str:
+        coef = self._clf.coef_
+        if coef.shape[0] == 1:  # binary: row 0 is the positive class
+            w = coef[0] if class_idx == 1 else -coef[0]
+        else:
+            w = coef[class_idx]
+        nw = self._features.n_word
+        idx = X_row.indices[X_row.indices < nw]
+        parts = []
+        if len(idx):
+            contrib = X_row[0, idx].toarray().ravel() * w[idx]
+            order = np.argsort(-contrib)
+            words: list[str] = []
+            for j in order:
+                if contrib[j] <= 0 or len(words) >= n:
+                    break
+                name = str(self._word_names[idx[j]])
+                toks = name.split()
+                if all(t in _STOPWORDS for t in toks):
+                    continue
+                if any(name in w2 or w2 in name for w2 in words):
+                    continue
+                words.append(name)
+            if words:
+                parts.append("kata: " + ", ".join(words))
+        cls = str(self.classes_[class_idx])
+        if _is_template(cls):
+            key = "subdistrict" if cls.endswith("{subdistrict}") else "district"
+            parts.append(f"lokasi: {record.get(key)}")
+        return "; ".join(parts) if parts else "pola umum"
+
+    def predict_top(self, records: Sequence[dict], k: int = 3) -> list[list[tuple[str, float, str]]]:
+        """For each record, up to k (label, calibrated probability, reason), best first."""
+        self._check_fitted()
+        records = list(records)
+        if not records:
+            return []
+        X = self._transform(records)
+        P = _softmax(self._scores(X) / self.temperature_)
+        out = []
+        for i, rec in enumerate(records):
+            row = X[i]
+            out.append(
+                [(lab, round(p, 6), self._reason(row, ci, rec)) for lab, p, ci in self._expanded(rec, P[i], k)]
+            )
+        return out
+
+    def predict_labels(self, records: Sequence[dict], k: int = 3) -> list[list[tuple[str, float]]]:
+        """Like predict_top without the reasons (faster, for evaluation)."""
+        self._check_fitted()
+        records = list(records)
+        if not records:
+            return []
+        P = self.predict_proba_internal(records)
+        return [[(lab, p) for lab, p, _ in self._expanded(rec, P[i], k)] for i, rec in enumerate(records)]
+
+    def predict_one(
+        self,
+        text: str,
+        district: str = "",
+        subdistrict: str = "",
+        channel: str = "",
+        k: int = 3,
+        **extra: Any,
+    ) -> list[tuple[str, float, str]]:
+        rec = {"text": text, "district": district, "subdistrict": subdistrict, "channel": channel, **extra}
+        return self.predict_top([rec], k=k)[0]
+
+    # ------------------------------------------------------------------ thresholds
+
+    def _top1(self, records: Sequence[dict]) -> tuple[np.ndarray, np.ndarray]:
+        """(top-1 confidence, correct?) for labelled records."""
+        preds = self.predict_labels(records, k=1)
+        conf = np.array([p[0][1] if p else 0.0 for p in preds])
+        ok = np.array(
+            [bool(p) and p[0][0] == str(r.get(self.label) or "").strip() for p, r in zip(preds, records)]
+        )
+        return conf, ok
+
+    def threshold_for_precision(self, records_holdout: Sequence[dict], target: float = 0.95) -> float:
+        """Lowest top-1 confidence threshold t such that the reports with confidence >= t
+        have precision >= target on ``records_holdout``.  Returns 1.0 + eps (route nothing
+        automatically) when no threshold reaches the target."""
+        records = [r for r in records_holdout if str(r.get(self.label) or "").strip()]
+        conf, ok = self._top1(records)
+        return _threshold_from(conf, ok, target)
+
+    def coverage_at_precision(
+        self, records: Sequence[dict], threshold: float | None = None, target: float = 0.95
+    ) -> dict:
+        """Coverage and precision of auto-routing the reports whose top-1 confidence >= threshold.
+
+        Without a threshold, the oracle threshold for ``target`` on these same records is used
+        (an optimistic figure; pass a threshold chosen on held-out data for an honest one).
+        """
+        records = [r for r in records if str(r.get(self.label) or "").strip()]
+        conf, ok = self._top1(records)
+        if threshold is None:
+            threshold = _threshold_from(conf, ok, target)
+        sel = conf >= threshold
+        n_sel = int(sel.sum())
+        return {
+            "threshold": round(float(threshold), 6),
+            "coverage": round(n_sel / len(records), 4) if records else 0.0,
+            "precision": round(float(ok[sel].mean()), 4) if n_sel else 1.0,
+            "n": len(records),
+        }
+
+    # ------------------------------------------------------------------ persistence
+
+    def metadata(self) -> dict:
+        return {
+            "version": ARTEFACT_VERSION,
+            "kind": type(self).__name__,
+            "trained_at": self.trained_at_,
+            "label": self.label,
+            "metrics": self.metrics_,
+            "n_train": self.n_train_,
+            "classes": list(self.label_set_),
+            "temperature": self.temperature_,
+        }
+
+    def save(self, path: str | os.PathLike, key: str | bytes) -> Path:
+        """Write ``path/`` with model.pkl, model.pkl.sig (HMAC-SHA256 of the pickle
+        bytes under ``key``) and metadata.json.  Returns the directory."""
+        self._check_fitted()
+        key_b = _key_bytes(key)
+        d = Path(path)
+        d.mkdir(parents=True, exist_ok=True)
+        blob = pickle.dumps(self, protocol=pickle.HIGHEST_PROTOCOL)
+        meta = self.metadata()
+        meta["sha256"] = hashlib.sha256(blob).hexdigest()
+        meta_bytes = json.dumps(meta, ensure_ascii=False, indent=2, sort_keys=True).encode("utf-8")
+        sig = _sign(key_b, blob, meta_bytes)
+        _atomic_write(d / MODEL_FILE, blob)
+        _atomic_write(d / META_FILE, meta_bytes)
+        _atomic_write(d / SIG_FILE, sig.encode("ascii"))
+        return d
+
+    @classmethod
+    def load(cls, path: str | os.PathLike, key: str | bytes) -> "RoutingModel":
+        """Load an artefact written by :meth:`save` with the same key.
+
+        The signature is checked before anything is unpickled; a missing or wrong
+        signature, a tampered pickle or metadata, or another artefact version raise
+        :class:`ArtefactError`."""
+        d = Path(path)
+        try:
+            blob = (d / MODEL_FILE).read_bytes()
+            meta_bytes = (d / META_FILE).read_bytes()
+            sig = (d / SIG_FILE).read_bytes().decode("ascii").strip()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ArtefactError(f"incomplete model artefact at {d}: {exc}") from exc
+        expected = _sign(_key_bytes(key), blob, meta_bytes)
+        if not hmac.compare_digest(sig, expected):
+            raise ArtefactError(
+                f"refusing to load {d}: signature does not match (tampered, or written with another key)"
+            )
+        meta = json.loads(meta_bytes)
+        if meta.get("version") != ARTEFACT_VERSION:
+            raise ArtefactError(f"artefact version {meta.get('version')} != supported {ARTEFACT_VERSION}")
+        obj = pickle.loads(blob)  # signed by this deployment: safe to unpickle
+        if not isinstance(obj, RoutingModel):
+            raise ArtefactError(f"artefact holds a {type(obj).__name__}, not a RoutingModel")
+        return obj
+
+    @staticmethod
+    def read_metadata(path: str | os.PathLike) -> dict:
+        """Metadata of an artefact (JSON only, never unpickles; not authenticated)."""
+        return json.loads((Path(path) / META_FILE).read_text(encoding="utf-8"))
+
+
+class BaselineModel(RoutingModel):
+    """Plain TF-IDF word 1-2-grams + LinearSVC, raw labels, no location features.
+
+    For comparison in the benchmark only.  Confidence = softmax of SVM scores (T=1)."""
+
+    def __init__(self, **kw):
+        super().__init__(templates=False, calibration_folds=0, meta_weight=0.0, **kw)
+
+    def _new_features(self) -> _Features:
+        word = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, dtype=np.float32)
+        return _Features(word, None, None, 0.0)
+
+    def _new_clf(self) -> LinearSVC:
+        return LinearSVC(C=1.0, dual=True, max_iter=5000)
+
+    def fit(self, records, label="agency"):
+        super().fit(records, label)
+        self.temperature_ = 1.0
+        return self
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _key_bytes(key: str | bytes) -> bytes:
+    if isinstance(key, str):
+        key = key.encode("utf-8")
+    if not key:
+        raise ValueError("a non-empty signing key is required")
+    return key
+
+
+def _sign(key: bytes, blob: bytes, meta_bytes: bytes) -> str:
+    mac = hmac.new(key, digestmod=hashlib.sha256)
+    mac.update(b"lapor-routing-artefact-v1\0")
+    mac.update(len(blob).to_bytes(8, "big"))
+    mac.update(blob)
+    mac.update(meta_bytes)
+    return mac.hexdigest()
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+def _threshold_from(conf: np.ndarray, ok: np.ndarray, target: float) -> float:
+    """Lowest threshold t with precision(conf >= t) >= target, maximising coverage."""
+    if len(conf) == 0:
+        return 1.0 + 1e-9
+    order = np.argsort(-conf, kind="stable")
+    c, o = conf[order], ok[order].astype(float)
+    prec = np.cumsum(o) / np.arange(1, len(o) + 1)
+    # only cut between distinct confidence values
+    last_of_value = np.r_[c[1:] != c[:-1], True]
+    good = np.nonzero((prec >= target) & last_of_value)[0]
+    if len(good) == 0:
+        return 1.0 + 1e-9
+    return float(c[good[-1]])
+
+
+def precision_coverage_curve(conf: Iterable[float], ok: Iterable[bool]) -> list[tuple[float, float, float]]:
+    """(threshold, coverage, precision) for every distinct confidence value."""
+    conf, ok = np.asarray(list(conf), float), np.asarray(list(ok), bool)
+    out = []
+    for t in np.unique(conf)[::-1]:
+        sel = conf >= t
+        out.append((float(t), float(sel.mean()), float(ok[sel].mean())))
+    return out
+
+
+def oracle_coverage_at_precision(conf: np.ndarray, ok: np.ndarray, target: float = 0.95) -> float:
+    t = _threshold_from(np.asarray(conf, float), np.asarray(ok, bool), target)
+    return float((np.asarray(conf) >= t).mean()) if len(conf) else 0.0
+
+
+# --------------------------------------------------------------------------- evaluation
+
+
+def _macro_f1(y_true: list[str], y_pred: list[str]) -> float:
+    from sklearn.metrics import f1_score
+
+    labels = sorted(set(y_true))  # classes present in the test set
+    return float(f1_score(y_true, y_pred, labels=labels, average="macro", zero_division=0))
+
+
+def evaluate(
+    train_records: Sequence[dict],
+    test_records: Sequence[dict],
+    label: str = "agency",
+    model: RoutingModel | None = None,
+) -> dict:
+    """Fit on train_records, score on test_records.
+
+    Returns exactly: top1, top3, macro_f1, coverage_at_precision_95 (oracle threshold on
+    the test set), classes (distinct labels in training), fit_seconds,
+    predict_ms_per_report (batch prediction of top-3 with reasons)."""
+    model = model if model is not None else RoutingModel()
+    train = [r for r in train_records if str(r.get(label) or "").strip()]
+    test = [r for r in test_records if str(r.get(label) or "").strip()]
+    t0 = time.perf_counter()
+    model.fit(train, label=label)
+    fit_s = time.perf_counter() - t0
+
+    t1 = time.perf_counter()
+    preds = model.predict_top(test, k=3)
+    pred_ms = (time.perf_counter() - t1) * 1000 / max(len(test), 1)
+
+    y = [str(r.get(label)).strip() for r in test]
+    top1 = [p[0][0] if p else "" for p in preds]
+    conf = np.array([p[0][1] if p else 0.0 for p in preds])
+    ok = np.array([a == b for a, b in zip(top1, y)])
+    in3 = [yy in {lab for lab, _, _ in p} for yy, p in zip(y, preds)]
+    n = max(len(test), 1)
+    result = {
+        "top1": round(float(ok.sum()) / n, 4),
+        "top3": round(sum(in3) / n, 4),
+        "macro_f1": round(_macro_f1(y, top1), 4) if test else 0.0,
+        "coverage_at_precision_95": round(oracle_coverage_at_precision(conf, ok, 0.95), 4),
+        "classes": int(len(model.label_set_)),
+        "fit_seconds": round(fit_s, 4),
+        "predict_ms_per_report": round(pred_ms, 4),
+    }
+    model.metrics_.update({k: v for k, v in result.items() if k != "classes"})
+    return result
