@@ -45,6 +45,7 @@ if not SECRET_KEY:
             _key_file.write_text(secrets.token_urlsafe(50))
             _key_file.chmod(0o600)
         SECRET_KEY = _key_file.read_text().strip()
+        (DATA_DIR / "static").mkdir(exist_ok=True)
     except OSError:  # read-only checkout: fall back to an ephemeral key
         import secrets
 
@@ -66,6 +67,10 @@ INSTALLED_APPS = [
     "lapor.accounts",
     "lapor.reports",
     "lapor.api",
+    "lapor.notifications",
+    "lapor.intake",
+    "lapor.analytics",
+    "lapor.web",
 ]
 
 MIDDLEWARE = [

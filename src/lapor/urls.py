@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.http import JsonResponse
-from django.urls import path
+from django.urls import include, path
 
 from lapor.api.api import api
 
@@ -17,4 +17,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("healthz", healthz),
+    path("intake/", include("lapor.intake.urls")),
+    path("analytics/", include("lapor.analytics.urls")),
+    path("", include("lapor.web.urls")),
 ]

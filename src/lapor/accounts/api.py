@@ -5,7 +5,7 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
-from ninja import Router, Schema
+from ninja import Status, Router, Schema
 from pydantic import Field
 
 from lapor.api.auth import STAFF_AUTH, request_user
@@ -64,7 +64,7 @@ def account_register(request, payload: RegisterIn):
             user = User.objects.create_user(email=email, phone=phone, password=payload.password, full_name=payload.full_name.strip())
     except IntegrityError as exc:
         raise Conflict("E-mail atau nomor telepon sudah terdaftar.", code="account_exists") from exc
-    return 201, _me(user)
+    return Status(201, _me(user))
 
 
 @router.post("/auth/token", response=TokenOut, summary="Exchange e-mail/phone and password for an API token")

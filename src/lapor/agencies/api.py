@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Status, Router, Schema
 from pydantic import Field
 
 from lapor.accounts.selectors import user_is_platform_admin
@@ -111,4 +111,4 @@ def routing_rule_create(request, payload: RoutingRuleIn):
     if topic is None or agency is None or (payload.region_code and region is None):
         raise ValidationFailed("Kategori, wilayah atau instansi tidak ditemukan.", code="unknown_reference")
     rule, _created = RoutingRule.objects.update_or_create(topic=topic, region=region, defaults={"agency": agency, "is_active": True})
-    return 201, rule
+    return Status(201, rule)

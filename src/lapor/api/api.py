@@ -3,6 +3,9 @@ from ninja import NinjaAPI
 
 from lapor.accounts.api import router as accounts_router
 from lapor.agencies.api import router as agencies_router
+from lapor.analytics.api import router as analytics_router
+from lapor.intake.api import router as intake_router
+from lapor.notifications.api import router as notifications_router
 from lapor.reports.api import public_router, router as reports_router
 
 from .errors import install_error_handlers
@@ -19,3 +22,6 @@ api.add_router("/reports", reports_router)
 api.add_router("/public", public_router)
 api.add_router("/", agencies_router)
 api.add_router("/", accounts_router)
+api.add_router("/analytics", analytics_router)
+api.add_router("/intake", intake_router)
+api.add_router("/notifications", notifications_router)

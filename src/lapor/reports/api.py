@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import IntegrityError
 from django.http import FileResponse, HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import File, Query, Router, Schema
+from ninja import Status, File, Query, Router, Schema
 from ninja.files import UploadedFile
 from pydantic import Field
 
@@ -94,14 +94,14 @@ def report_create(request, payload: ReportIn):
     if idempotency and secret:
         IdempotencyRecord.objects.filter(owner=idempotency[0], key=key).update(
             response={"tracking_id": report.tracking_id, "guest_secret": secret})
-    return 201, {**report_out(report, user, is_reporter=True), "guest_secret": secret or None}
+    return Status(201, {**report_out(report, user, is_reporter=True), "guest_secret": secret or None})
 
 
 def _replay(record: IdempotencyRecord, body_hash: str, user):
     if record.request_hash != body_hash:
         raise ValidationFailed("Idempotency-Key sudah dipakai untuk permintaan lain.", code="idempotency_key_reused")
     report = Report.objects.select_related("agency", "topic", "region", "reporter").get(pk=record.report_id)
-    return 200, {**report_out(report, user, is_reporter=True), "guest_secret": record.response.get("guest_secret")}
+    return Status(200, {**report_out(report, user, is_reporter=True), "guest_secret": record.response.get("guest_secret")})
 
 
 @router.get("", response=ReportPageOut, auth=STAFF_AUTH,
@@ -210,7 +210,7 @@ def report_not_authority(request, tracking_id: str, payload: ReasonIn):
 def report_follow_up(request, tracking_id: str, payload: BodyIn):
     report, actor = _resolve(request, tracking_id)
     services.report_follow_up(report=report, actor=actor, body=payload.body)
-    return 201, _detail(request, report, actor)
+    return Status(201, _detail(request, report, actor))
 
 
 @router.post("/{tracking_id}/replies", response={201: ReportOut}, auth=OPTIONAL_AUTH,
@@ -218,14 +218,14 @@ def report_follow_up(request, tracking_id: str, payload: BodyIn):
 def report_reply(request, tracking_id: str, payload: BodyIn):
     report, actor = _resolve(request, tracking_id)
     services.report_reply(report=report, actor=actor, body=payload.body)
-    return 201, _detail(request, report, actor)
+    return Status(201, _detail(request, report, actor))
 
 
 @router.post("/{tracking_id}/notes", response={201: ReportOut}, auth=STAFF_AUTH, summary="Internal note (never shown to the reporter)")
 def report_note(request, tracking_id: str, payload: BodyIn):
     report, actor = _resolve(request, tracking_id)
     services.report_note(report=report, actor=actor, body=payload.body)
-    return 201, _detail(request, report, actor)
+    return Status(201, _detail(request, report, actor))
 
 
 @router.post("/{tracking_id}/postpone", response=ReportOut, auth=STAFF_AUTH, summary="Tunda: pause the deadline clock")
@@ -289,7 +289,7 @@ def report_attachment_add(request, tracking_id: str, file: File[UploadedFile], i
     if file.size and file.size > settings.LAPOR_MAX_UPLOAD_BYTES:
         raise ValidationFailed("Berkas terlalu besar.", code="file_too_large")
     att = attachment_add(report=report, actor=actor, name=file.name or "", data=file.read(), internal=internal)
-    return 201, attachment_out(att, report)
+    return Status(201, attachment_out(att, report))
 
 
 @router.get("/{tracking_id}/attachments/{attachment_id}", auth=OPTIONAL_AUTH, response={200: None},

@@ -68,7 +68,7 @@ def _event(report: Report, *, kind: str, actor: Actor, roles: set[str] | None = 
 
 
 def _locked(report: Report) -> Report:
-    return Report.objects.select_for_update().select_related("agency", "reporter").get(pk=report.pk)
+    return Report.objects.select_for_update(of=("self",)).select_related("agency", "reporter").get(pk=report.pk)
 
 
 def _clean_text(value: str, *, name: str, max_len: int, required: bool = True) -> str:

@@ -1,0 +1,22 @@
+"""Shared test fixtures: a small agency network, staff for every role, topics and rules.
+Factories over fixtures: each returns real rows in the real database."""
+from __future__ import annotations
+
+import pytest
+
+from lapor.core import testing
+
+
+@pytest.fixture(autouse=True)
+def _media_root(tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path / "attachments"
+
+
+@pytest.fixture
+def net(db) -> testing.Network:
+    return testing.network_make()
+
+
+@pytest.fixture
+def api(client):
+    return testing.ApiClient(client)
