@@ -71,13 +71,15 @@ def _locked(report: Report) -> Report:
     return Report.objects.select_for_update(of=("self",)).select_related("agency", "reporter").get(pk=report.pk)
 
 
-def _clean_text(value: str, *, name: str, max_len: int, required: bool = True) -> str:
+def _clean_text(value: str, *, field: str, name: str, max_len: int, required: bool = True) -> str:
+    """Strip NUL bytes and whitespace; enforce presence and length. ``field`` is the machine
+    name forms and API clients map the error to; ``name`` the label shown to people."""
     value = (value or "").replace("\x00", "").strip()
     if required and not value:
-        raise ValidationFailed(_("%(field)s wajib diisi.") % {"field": name}, code="required", detail={"field": name})
+        raise ValidationFailed(_("%(field)s wajib diisi.") % {"field": name}, code="required", detail={"field": field})
     if len(value) > max_len:
         raise ValidationFailed(_("%(field)s terlalu panjang (maksimal %(max)d karakter).") % {"field": name, "max": max_len},
-                               code="too_long", detail={"field": name})
+                               code="too_long", detail={"field": field})
     return value
 
 
@@ -130,9 +132,9 @@ class Submission:
 
 def _validated(sub: Submission, *, reporter: User | None, now: dt.datetime) -> dict:
     values = {
-        "title": _clean_text(sub.title, name=_("Judul"), max_len=TITLE_MAX),
-        "body": _clean_text(sub.body, name=_("Isi laporan"), max_len=BODY_MAX),
-        "address": _clean_text(sub.address, name=_("Alamat"), max_len=300, required=False),
+        "title": _clean_text(sub.title, field="title", name=_("Judul"), max_len=TITLE_MAX),
+        "body": _clean_text(sub.body, field="body", name=_("Isi laporan"), max_len=BODY_MAX),
+        "address": _clean_text(sub.address, field="address", name=_("Alamat"), max_len=300, required=False),
     }
     if sub.type not in ReportType.values:
         raise ValidationFailed(_("Jenis laporan tidak dikenal."), code="invalid_type", detail={"field": "type"})
@@ -154,7 +156,7 @@ def _validated(sub: Submission, *, reporter: User | None, now: dt.datetime) -> d
     if sub.incident_date and sub.incident_date > now.date() + dt.timedelta(days=1):
         raise ValidationFailed(_("Tanggal kejadian tidak boleh di masa depan."), code="future_date", detail={"field": "incident_date"})
     if reporter is None:
-        values["guest_name"] = _clean_text(sub.guest_name, name=_("Nama"), max_len=150, required=False)
+        values["guest_name"] = _clean_text(sub.guest_name, field="guest_name", name=_("Nama"), max_len=150, required=False)
         values["guest_email"] = (sub.guest_email or "").strip().lower()
         values["guest_phone"] = ""
         if sub.guest_phone:
@@ -317,7 +319,7 @@ def _message(report: Report, actor: Actor, roles: set[str], kind: str, body: str
 def report_follow_up(*, report: Report, actor: Actor, body: str) -> Message:
     """Tindak lanjut: the agency's answer; the reporter then has the reply window to respond."""
     report = _locked(report)
-    body = _clean_text(body, name=_("Tindak lanjut"), max_len=MESSAGE_MAX)
+    body = _clean_text(body, field="body", name=_("Tindak lanjut"), max_len=MESSAGE_MAX)
     roles = _check(report, actor, Action.FOLLOW_UP)
     now, from_state = timezone.now(), report.state
     message = _message(report, actor, roles, Message.Kind.FOLLOW_UP, body, now)
@@ -334,7 +336,7 @@ def report_follow_up(*, report: Report, actor: Actor, body: str) -> Message:
 def report_reply(*, report: Report, actor: Actor, body: str) -> Message:
     """The reporter answers a follow-up (back to the agency) or adds information while it is open."""
     report = _locked(report)
-    body = _clean_text(body, name=_("Tanggapan"), max_len=MESSAGE_MAX)
+    body = _clean_text(body, field="body", name=_("Tanggapan"), max_len=MESSAGE_MAX)
     roles = actor_roles(report, actor)
     if lc.REPORTER not in roles:
         raise PermissionDenied(_("Hanya pelapor yang dapat menanggapi laporan ini."))
@@ -358,7 +360,7 @@ def report_reply(*, report: Report, actor: Actor, body: str) -> Message:
 def report_note(*, report: Report, actor: Actor, body: str) -> Message:
     """An internal note between staff; reporters never see it."""
     report = _locked(report)
-    body = _clean_text(body, name=_("Catatan"), max_len=MESSAGE_MAX)
+    body = _clean_text(body, field="body", name=_("Catatan"), max_len=MESSAGE_MAX)
     roles = actor_roles(report, actor)
     if not roles & {lc.PLATFORM_ADMIN, lc.AGENCY_ADMIN, lc.LIAISON, lc.UNIT_STAFF}:
         raise PermissionDenied(_("Hanya petugas yang menangani yang dapat menulis catatan internal."))
@@ -441,7 +443,7 @@ def report_rate(*, report: Report, actor: Actor, rating: int, comment: str = "",
     report = _locked(report)
     if not 1 <= int(rating) <= 5:
         raise ValidationFailed(_("Nilai harus antara 1 dan 5."), code="invalid_rating", detail={"field": "rating"})
-    comment = _clean_text(comment, name=_("Komentar"), max_len=500, required=reopen)
+    comment = _clean_text(comment, field="comment", name=_("Komentar"), max_len=500, required=reopen)
     action = Action.REOPEN if reopen else Action.RATE
     roles = _check(report, actor, action, comment)
     if reopen and report.reopen_count >= 1:
