@@ -87,7 +87,7 @@ def report_filter(qs: QuerySet[Report], f: ReportFilters) -> QuerySet[Report]:
         topic = Topic.objects.filter(pk=f.topic_id).only("path").first()
         qs = qs.filter(topic__path__startswith=topic.path) if topic else qs.none()
     if f.region_code:
-        qs = qs.filter(Region.subtree_q(f.region_code, "region_id"))
+        qs = qs.filter(region_id__in=Region.objects.filter(Region.subtree_q(f.region_code)).values("code"))
     if f.channel:
         qs = qs.filter(channel=f.channel)
     if f.type:

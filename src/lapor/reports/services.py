@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import secrets
 from dataclasses import dataclass, field
 
@@ -75,6 +76,8 @@ def _clean_text(value: str, *, field: str, name: str, max_len: int, required: bo
     """Strip NUL bytes and whitespace; enforce presence and length. ``field`` is the machine
     name forms and API clients map the error to; ``name`` the label shown to people."""
     value = (value or "").replace("\x00", "").strip()
+    if value and not any(ch.isalnum() for ch in value):
+        value = ""  # only punctuation or invisible characters: treat as empty
     if required and not value:
         raise ValidationFailed(_("%(field)s wajib diisi.") % {"field": name}, code="required", detail={"field": field})
     if len(value) > max_len:
@@ -216,6 +219,51 @@ def report_submit(*, submission: Submission, reporter: User | None = None, now: 
         report.auto_routed = True
         report.save(update_fields=["auto_routed"])
     return report, guest_secret
+
+
+def idempotency_hash(data: dict) -> str:
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+
+
+@dataclass
+class SubmitResult:
+    report: Report
+    guest_secret: str
+    replayed: bool  # True: an earlier request with the same Idempotency-Key made this report
+
+
+def report_submit_once(*, submission: Submission, reporter: User | None, key: str = "", request_hash: str = "",
+                       owner: str | None = None) -> SubmitResult:
+    """``report_submit`` behind an Idempotency-Key (used by every intake API): a retry with the same
+    key returns the first report, never a second; the same key for another request is refused."""
+    from .models import IdempotencyRecord
+
+    key = (key or "").strip()[:100]
+    if not key:
+        report, secret = report_submit(submission=submission, reporter=reporter)
+        return SubmitResult(report, secret, False)
+    owner = owner or (f"user:{reporter.pk}" if reporter else "guest")
+    previous = IdempotencyRecord.objects.filter(owner=owner, key=key).first()
+    if previous is not None:
+        return _submit_replayed(previous, request_hash)
+    try:
+        report, secret = report_submit(submission=submission, reporter=reporter, idempotency=(owner, key, request_hash))
+    except IntegrityError:  # a concurrent twin with the same key won the unique constraint
+        previous = IdempotencyRecord.objects.filter(owner=owner, key=key).first()
+        if previous is None:
+            raise
+        return _submit_replayed(previous, request_hash)
+    if secret:
+        IdempotencyRecord.objects.filter(owner=owner, key=key).update(
+            response={"tracking_id": report.tracking_id, "guest_secret": secret})
+    return SubmitResult(report, secret, False)
+
+
+def _submit_replayed(record, request_hash: str) -> SubmitResult:
+    if record.request_hash != request_hash:
+        raise ValidationFailed(_("Idempotency-Key sudah dipakai untuk permintaan lain."), code="idempotency_key_reused")
+    report = Report.objects.select_related("agency", "topic", "region", "reporter").get(pk=record.report_id)
+    return SubmitResult(report, record.response.get("guest_secret") or "", True)
 
 
 def guest_secret_matches(report: Report, secret: str) -> bool:
@@ -497,3 +545,15 @@ def report_reporter_reveal(*, report: Report, actor: Actor, reason: str = "") ->
         "email": (reporter.email if reporter else report.guest_email) or "",
         "phone": (reporter.phone if reporter else report.guest_phone) or "",
     }
+
+
+# --- Outside this deployment -----------------------------------------------------------------
+
+@transaction.atomic
+def report_event_external(*, report: Report, actor: Actor, action: str, reason: str = "", data: dict | None = None,
+                          is_public: bool = True) -> ReportEvent:
+    """Something that happened to the report outside this deployment (sent to a federated peer,
+    a status change over there): audited like everything else, without changing the state here."""
+    report = _locked(report)
+    return _event(report, kind=ReportEvent.Kind.TRANSITION, actor=actor, action=action[:20], from_state=report.state,
+                  to_state=report.state, agency=report.agency, reason=reason, data=data or {}, is_public=is_public)
