@@ -1,16 +1,164 @@
-"""Outbound messages through a transactional outbox (interface; implementation in progress).
+"""Outbound messages through a transactional outbox.
 
 Contract shared by every app that sends something out (notifications to people, partner status
 webhooks, federation deliveries):
 
     outbox_enqueue(*, channel: str, recipient: str, payload: dict, dedupe_key: str | None = None,
-                   report=None) -> OutboxMessage
+                   report=None, secret: str = "") -> OutboxMessage
 
-- channel: "email" | "sms" | "web" | "webhook" (webhook: recipient is the URL; payload is the JSON
-  body; the sender signs it with HMAC-SHA256 using the secret in payload-independent config).
+- channel: "email" | "sms" | "web" | "webhook".
+  email: recipient is the address, payload {"subject": str, "body": str}.
+  sms: recipient is a phone number (normalised to +62…), payload {"text": str}.
+  web: recipient is the user's id (str), payload {"kind", "title", "body", "url"}.
+  webhook: recipient is the URL; payload is the JSON body, POSTed as is and signed with
+  HMAC-SHA256 over the exact body bytes using ``secret`` (the per-recipient key):
+  ``X-Lapor-Signature: sha256=<hex>``, ``X-Lapor-Delivery: <delivery_id>``,
+  ``X-Lapor-Timestamp: <unix seconds>``. With no secret, ``LAPOR_WEBHOOK_SECRET`` is used;
+  with neither, the body goes unsigned (and a warning is logged).
 - The row is written in the caller's database transaction (so it commits or rolls back with the
   state change); delivery happens after commit, by a Celery worker when a broker is configured,
   in-process otherwise; at least once, with retries, exponential backoff and a dead-letter state.
 - Every message has a unique delivery_id (UUID) sent along so receivers can de-duplicate.
 - dedupe_key: enqueueing the same key twice creates one message.
 """
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import uuid
+
+from django.conf import settings
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from lapor.core.errors import NotFound, ValidationFailed
+
+from .models import OutboxMessage
+
+log = logging.getLogger(__name__)
+Status = OutboxMessage.Status
+CHANNELS = set(OutboxMessage.Channel.values)
+LEASE_SECONDS = 120  # a worker that dies mid-send frees its row after this
+
+
+def max_attempts() -> int:
+    return int(getattr(settings, "LAPOR_OUTBOX_MAX_ATTEMPTS", 8))
+
+
+def backoff_seconds(attempts: int) -> int:
+    """30 s, 60 s, 2 min, 4 min … capped at 6 hours."""
+    base = int(getattr(settings, "LAPOR_OUTBOX_BACKOFF_SECONDS", 30))
+    return min(base * 2 ** max(attempts - 1, 0), 6 * 3600)
+
+
+def outbox_enqueue(*, channel: str, recipient: str, payload: dict, dedupe_key: str | None = None,
+                   report=None, secret: str = "") -> OutboxMessage:
+    """Write one outbound message in the current transaction; deliver it after commit."""
+    if channel not in CHANNELS:
+        raise ValidationFailed(f"Unknown outbox channel {channel!r}", code="invalid_channel")
+    if not recipient:
+        raise ValidationFailed("Outbox recipient is empty", code="recipient_required")
+    fields = {"channel": channel, "recipient": recipient[:500], "payload": payload, "report": report, "secret": secret}
+    if dedupe_key:
+        existing = OutboxMessage.objects.filter(dedupe_key=dedupe_key).first()
+        if existing is not None:
+            return existing
+        try:
+            with transaction.atomic():  # a savepoint: a concurrent twin loses only this insert
+                message = OutboxMessage.objects.create(dedupe_key=dedupe_key, **fields)
+        except IntegrityError:
+            return OutboxMessage.objects.get(dedupe_key=dedupe_key)
+    else:
+        message = OutboxMessage.objects.create(**fields)
+    transaction.on_commit(lambda: outbox_dispatch(message_id=message.pk))
+    return message
+
+
+def outbox_dispatch(*, message_id: int, countdown: int = 0) -> None:
+    """After commit: hand the row to Celery, or deliver it here when no broker is configured.
+    Never raises: a broken broker or sender must not break the request that enqueued."""
+    try:
+        if not getattr(settings, "CELERY_BROKER_URL", "") or getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False):
+            outbox_deliver(message_id=message_id)
+            return
+        from .tasks import deliver
+
+        deliver.apply_async(args=[message_id], countdown=countdown, retry=False)
+    except Exception:  # broker down: the periodic flush picks the row up
+        log.warning("outbox dispatch of message %s failed; left for the flush", message_id, exc_info=True)
+
+
+def _claim(message_id: int, now: dt.datetime) -> bool:
+    """Conditional UPDATE: exactly one worker gets the row, however many try at once."""
+    due = models.Q(status__in=[Status.PENDING, Status.RETRY], next_attempt_at__lte=now + dt.timedelta(seconds=1))
+    stale = models.Q(status=Status.SENDING, claimed_until__lt=now)
+    return OutboxMessage.objects.filter(due | stale, pk=message_id).update(
+        status=Status.SENDING, claimed_until=now + dt.timedelta(seconds=LEASE_SECONDS),
+        attempts=models.F("attempts") + 1) == 1
+
+
+def outbox_deliver(*, message_id: int) -> int | None:
+    """Send one message if it is due and this worker claims it. Returns the seconds until the
+    next attempt after a failure (for the Celery retry), or None when nothing more is to do."""
+    from .senders import send
+
+    now = timezone.now()
+    if not _claim(message_id, now):
+        return None
+    message = OutboxMessage.objects.get(pk=message_id)
+    try:
+        send(message)
+    except Exception as exc:  # any sender failure counts as an attempt
+        error = f"{type(exc).__name__}: {exc}"[:2000]
+        if message.attempts >= max_attempts():
+            OutboxMessage.objects.filter(pk=message_id).update(status=Status.DEAD, last_error=error, claimed_until=None)
+            log.error("outbox message %s is dead after %s attempts: %s", message.delivery_id, message.attempts, error)
+            return None
+        delay = backoff_seconds(message.attempts)
+        OutboxMessage.objects.filter(pk=message_id).update(
+            status=Status.RETRY, last_error=error, claimed_until=None,
+            next_attempt_at=timezone.now() + dt.timedelta(seconds=delay))
+        log.info("outbox message %s attempt %s failed, retry in %ss", message.delivery_id, message.attempts, delay)
+        return delay
+    OutboxMessage.objects.filter(pk=message_id).update(status=Status.SENT, sent_at=timezone.now(),
+                                                       claimed_until=None, last_error="")
+    return None
+
+
+def outbox_due_ids(*, now: dt.datetime | None = None, limit: int = 500) -> list[int]:
+    now = now or timezone.now()
+    due = models.Q(status__in=[Status.PENDING, Status.RETRY], next_attempt_at__lte=now)
+    stale = models.Q(status=Status.SENDING, claimed_until__lt=now)
+    return list(OutboxMessage.objects.filter(due | stale).order_by("next_attempt_at", "id")
+                .values_list("pk", flat=True)[:limit])
+
+
+def outbox_flush(*, limit: int = 500) -> dict[str, int]:
+    """Deliver every due row here and now (periodic task and ``lapor outbox flush``)."""
+    counts = {"claimed": 0, "sent": 0, "failed": 0}
+    for pk in outbox_due_ids(limit=limit):
+        before = OutboxMessage.objects.filter(pk=pk).values_list("attempts", flat=True).first()
+        outbox_deliver(message_id=pk)
+        row = OutboxMessage.objects.filter(pk=pk).values("attempts", "status").first()
+        if row and row["attempts"] != before:
+            counts["claimed"] += 1
+            counts["sent" if row["status"] == Status.SENT else "failed"] += 1
+    return counts
+
+
+def outbox_retry(*, delivery_id: str) -> OutboxMessage:
+    """Give a dead letter (or a waiting retry) a fresh set of attempts, now."""
+    try:
+        message = OutboxMessage.objects.filter(delivery_id=uuid.UUID(str(delivery_id))).first()
+    except ValueError:
+        message = None
+    if message is None:
+        raise NotFound(_("Pesan tidak ditemukan."))
+    if message.status not in (Status.DEAD, Status.RETRY):
+        raise ValidationFailed(_("Hanya pesan gagal yang dapat dikirim ulang."), code="not_failed")
+    OutboxMessage.objects.filter(pk=message.pk).update(status=Status.PENDING, attempts=0, next_attempt_at=timezone.now(),
+                                                       claimed_until=None)
+    transaction.on_commit(lambda: outbox_dispatch(message_id=message.pk))
+    message.refresh_from_db()
+    return message

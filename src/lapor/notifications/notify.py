@@ -1,0 +1,150 @@
+"""Turn report events into notifications, inside the event's transaction (the outbox pattern).
+
+Reporters hear about their own report by the channels they chose (User.notify_by; guests by
+their e-mail or phone; a report that came in by SMS is always answered by SMS), in their language.
+Staff hear about new reports in their inbox, overdue ones and escalations; their texts never
+carry the reporter's identity, anonymous or not.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+
+from django.utils import timezone
+
+from lapor.accounts.models import Role, RoleAssignment, User
+from lapor.reports.deadlines import deadline_after
+from lapor.reports.lifecycle import Action, State
+from lapor.reports.models import Channel, Message, Report, ReportEvent
+
+from .messages import render, report_url
+from .models import NotificationPreference
+from .services import outbox_enqueue
+
+log = logging.getLogger(__name__)
+WARN_WORKING_DAYS = 2
+INBOX_ROLES = (Role.AGENCY_ADMIN, Role.LIAISON, Role.UNIT_STAFF)
+
+
+def _digest_users(users) -> set[int]:
+    return set(NotificationPreference.objects.filter(user__in=users, daily_digest=True).values_list("user_id", flat=True))
+
+
+def reporter_targets(report: Report) -> list[tuple[str, str, str]]:
+    """(channel, recipient, language) for the report's reporter."""
+    if report.reporter_id:
+        user = report.reporter
+        chosen = [c for c in (user.notify_by or []) if c in ("email", "sms", "web")]
+        if not chosen:
+            chosen = ["web"] + (["email"] if user.email else ["sms"] if user.phone else [])
+        if report.channel == Channel.SMS and "sms" not in chosen:
+            chosen.append("sms")
+        address = {"email": user.email, "sms": user.phone, "web": str(user.pk)}
+        return [(c, address[c], user.language) for c in chosen if address[c]]
+    targets = []
+    if report.guest_email and report.channel != Channel.SMS:
+        targets.append(("email", report.guest_email, "id"))
+    if report.guest_phone and (report.channel == Channel.SMS or not report.guest_email):
+        targets.append(("sms", report.guest_phone, "id"))
+    return targets
+
+
+def _enqueue(kind: str, report: Report, targets, key: str, extra: dict) -> int:
+    count = 0
+    for channel, recipient, lang in targets:
+        text = render(kind, report, lang=lang, **extra)
+        if channel == "email":
+            payload = {"subject": text["subject"], "body": text["body"]}
+        elif channel == "sms":
+            payload = {"text": text["sms"]}
+        else:
+            payload = {"kind": kind, "title": text["subject"], "body": text["body"], "url": report_url(report)}
+        digest = hashlib.sha256(f"{channel}:{recipient}".encode()).hexdigest()[:16]
+        outbox_enqueue(channel=channel, recipient=recipient, payload=payload, report=report,
+                       dedupe_key=f"{key}:{kind}:{digest}")
+        count += 1
+    return count
+
+
+def notify_reporter(kind: str, report: Report, *, key: str, **extra) -> int:
+    return _enqueue(kind, report, reporter_targets(report), key, extra)
+
+
+def staff_targets(users) -> list[tuple[str, str, str]]:
+    users = list(users)
+    digest = _digest_users(users)
+    targets = []
+    for user in users:
+        chosen = [c for c in (user.notify_by or []) if c in ("email", "sms", "web")] or ["web", "email"]
+        if user.pk in digest:  # the daily digest carries the e-mail; now only the web list
+            chosen = ["web"]
+        address = {"email": user.email, "sms": user.phone, "web": str(user.pk)}
+        targets += [(c, address[c], user.language) for c in chosen if address[c]]
+    return targets
+
+
+def agency_staff(agency_id: int | None, roles=INBOX_ROLES):
+    if agency_id is None:
+        return platform_admins()
+    ids = RoleAssignment.objects.filter(agency_id=agency_id, role__in=roles).values("user_id")
+    return User.objects.filter(pk__in=ids, is_active=True)
+
+
+def platform_admins():
+    ids = RoleAssignment.objects.filter(role=Role.PLATFORM_ADMIN).values("user_id")
+    return User.objects.filter(pk__in=ids, is_active=True)
+
+
+def notify_staff(kind: str, report: Report, users, *, key: str) -> int:
+    # No reporter fields are ever passed to staff texts (anonymous or not).
+    return _enqueue(kind, report, staff_targets(users), key, {})
+
+
+def _message_body(event: ReportEvent) -> str:
+    message_id = (event.data or {}).get("message_id")
+    return Message.objects.filter(pk=message_id).values_list("body", flat=True).first() or ""
+
+
+def event_notify(event: ReportEvent) -> int:
+    """The one table of which event tells whom what."""
+    report, key = event.report, f"ev{event.pk}"
+    if event.kind == ReportEvent.Kind.SUBMITTED:
+        return notify_reporter("submitted", report, key=key)
+    if event.kind == ReportEvent.Kind.OVERDUE:
+        return notify_staff("staff_overdue", report, agency_staff(report.agency_id), key=key)
+    if event.kind == ReportEvent.Kind.ESCALATED:
+        return notify_staff("staff_escalated", report, agency_staff(event.agency_id, (Role.AGENCY_ADMIN,)), key=key)
+    if event.kind != ReportEvent.Kind.TRANSITION:
+        return 0
+    action, count = event.action, 0
+    if action in (Action.ROUTE, Action.FORWARD, Action.DISPOSE, Action.NOT_AUTHORITY) and report.agency_id:
+        count += notify_staff("staff_inbox", report, agency_staff(report.agency_id), key=key)
+    if action in (Action.ROUTE, Action.FORWARD):
+        count += notify_reporter("routed", report, key=key)
+    elif action == Action.FOLLOW_UP:
+        kind = "info_requested" if (event.data or {}).get("information_requested") else "follow_up"
+        count += notify_reporter(kind, report, key=key, message=_message_body(event))
+    elif action == Action.COMPLETE and event.actor_role != "reporter":
+        count += notify_reporter("completed", report, key=key)
+    elif action == Action.AUTO_COMPLETE:
+        count += notify_reporter("auto_completed", report, key=key)
+    return count
+
+
+def on_event_recorded(sender, event: ReportEvent, **kwargs) -> None:
+    if event.report.state == State.ARCHIVED and event.kind != ReportEvent.Kind.TRANSITION:
+        return
+    event_notify(event)
+
+
+def reply_window_warnings(*, now: dt.datetime | None = None) -> int:
+    """Warn reporters WARN_WORKING_DAYS working days before their reply window closes
+    (followed by auto-completion). Idempotent: one warning per report and deadline."""
+    now = now or timezone.now()
+    horizon = deadline_after(now, WARN_WORKING_DAYS)
+    count = 0
+    for report in Report.objects.filter(state=State.FOLLOWED_UP, due_at__gt=now, due_at__lte=horizon).select_related(
+            "reporter", "agency"):
+        count += notify_reporter("reply_warning", report, key=f"warn{report.pk}:{report.due_at:%Y%m%d%H%M}")
+    return count

@@ -1,0 +1,109 @@
+"""One sender per channel. Each raises on failure; the outbox counts attempts and retries.
+
+HTTP uses the standard library only (urllib), with a short timeout.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import os
+import time
+import urllib.error
+import urllib.request
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+
+from .models import OutboxMessage, WebNotification
+from .sms import sms_segments
+
+log = logging.getLogger(__name__)
+HTTP_TIMEOUT = 10
+
+
+def _setting(name: str, default: str = "") -> str:
+    return str(getattr(settings, name, "") or os.environ.get(name, default) or default)
+
+
+def signature(secret: str, body: bytes) -> str:
+    """``sha256=<hex>``: HMAC-SHA256 of the exact body bytes with the shared secret."""
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def signature_valid(secret: str, body: bytes, header: str) -> bool:
+    if not secret or not header:
+        return False
+    expected = signature(secret, body)
+    given = header.strip() if header.strip().startswith("sha256=") else "sha256=" + header.strip()
+    return hmac.compare_digest(expected, given)
+
+
+def http_post(url: str, body: bytes, headers: dict[str, str]) -> int:
+    if not url.lower().startswith(("http://", "https://")):
+        raise ValueError("only http(s) URLs are delivered")
+    request = urllib.request.Request(url, data=body, method="POST",
+                                     headers={"Content-Type": "application/json", "User-Agent": "lapor-outbox/1", **headers})
+    try:
+        with urllib.request.urlopen(request, timeout=HTTP_TIMEOUT) as response:  # noqa: S310 (scheme checked)
+            return response.status
+    except urllib.error.HTTPError as exc:
+        raise RuntimeError(f"HTTP {exc.code} from receiver") from None
+
+
+def send_email(message: OutboxMessage) -> None:
+    connection = get_connection(
+        host=_setting("LAPOR_SMTP_HOST", getattr(settings, "EMAIL_HOST", "localhost")),
+        port=int(_setting("LAPOR_SMTP_PORT", str(getattr(settings, "EMAIL_PORT", 25)))),
+        username=_setting("LAPOR_SMTP_USER"), password=_setting("LAPOR_SMTP_PASSWORD"),
+        use_tls=_setting("LAPOR_SMTP_TLS", "0") in ("1", "true", "yes"), timeout=HTTP_TIMEOUT,
+    )
+    email = EmailMessage(
+        subject=message.payload.get("subject", "LAPOR!"), body=message.payload.get("body", ""),
+        from_email=_setting("LAPOR_EMAIL_FROM", "LAPOR! <noreply@lapor.invalid>"), to=[message.recipient],
+        headers={"X-Lapor-Delivery": str(message.delivery_id)}, connection=connection,
+    )
+    email.send(fail_silently=False)
+
+
+def send_sms(message: OutboxMessage) -> None:
+    url = _setting("LAPOR_SMS_GATEWAY_URL")
+    if not url:
+        raise RuntimeError("LAPOR_SMS_GATEWAY_URL is not configured")
+    text = message.payload.get("text", "")
+    body = json.dumps({"to": message.recipient, "text": text, "parts": sms_segments(text),
+                       "delivery_id": str(message.delivery_id),
+                       "sender": _setting("LAPOR_SMS_SENDER_ID", "1708")}).encode()
+    headers = {"X-Lapor-Delivery": str(message.delivery_id)}
+    token = _setting("LAPOR_SMS_GATEWAY_TOKEN")
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    http_post(url, body, headers)
+
+
+def send_web(message: OutboxMessage) -> None:
+    p = message.payload
+    WebNotification.objects.get_or_create(
+        delivery_id=message.delivery_id,
+        defaults={"user_id": int(message.recipient), "report_id": message.report_id, "kind": p.get("kind", "")[:40],
+                  "title": p.get("title", "")[:200], "body": p.get("body", ""), "url": p.get("url", "")[:300]},
+    )
+
+
+def send_webhook(message: OutboxMessage) -> None:
+    body = json.dumps(message.payload, separators=(",", ":"), ensure_ascii=False).encode()
+    headers = {"X-Lapor-Delivery": str(message.delivery_id), "X-Lapor-Timestamp": str(int(time.time()))}
+    secret = message.secret or _setting("LAPOR_WEBHOOK_SECRET")
+    if secret:
+        headers["X-Lapor-Signature"] = signature(secret, body)
+    else:
+        log.warning("webhook %s sent unsigned: no secret configured", message.delivery_id)
+    http_post(message.recipient, body, headers)
+
+
+SENDERS = {"email": send_email, "sms": send_sms, "web": send_web, "webhook": send_webhook}
+
+
+def send(message: OutboxMessage) -> None:
+    SENDERS[message.channel](message)

@@ -1,0 +1,27 @@
+"""Celery tasks: deliver one outbox row (with retries), the periodic flush, digests and warnings."""
+from celery import shared_task
+
+
+@shared_task(bind=True, name="lapor.notifications.tasks.deliver", acks_late=True, max_retries=None)
+def deliver(self, message_id: int) -> None:
+    from .services import outbox_deliver
+
+    delay = outbox_deliver(message_id=message_id)
+    if delay is not None:  # exponential backoff; the outbox row itself decides when it is dead
+        raise self.retry(countdown=delay)
+
+
+@shared_task(name="lapor.notifications.tasks.outbox_flush")
+def outbox_flush() -> dict:
+    from .services import outbox_flush as flush
+
+    return flush()
+
+
+@shared_task(name="lapor.notifications.tasks.daily")
+def daily() -> dict:
+    """Reply-window warnings and staff digests; both are idempotent, so running twice is harmless."""
+    from .digest import staff_digests_send
+    from .notify import reply_window_warnings
+
+    return {"warnings": reply_window_warnings(), "digests": staff_digests_send()}
