@@ -2,11 +2,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 
 from django.conf import settings
-from django.db import IntegrityError
 from django.http import FileResponse, HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Status, File, Query, Router, Schema
@@ -19,7 +16,7 @@ from lapor.core.errors import NotFound, PermissionDenied, ValidationFailed
 
 from . import selectors, services
 from .attachments import attachment_add, attachment_path
-from .models import Attachment, IdempotencyRecord, Report, tracking_id_normalize
+from .models import Attachment, Report, tracking_id_normalize
 from .schemas import (AttachmentOut, PublicReportOut, PublicReportPageOut, ReportCreatedOut, ReportIn, ReportOut,
                       ReportPageOut, TimelineOut, attachment_out, event_out, message_out, public_report_out, report_out)
 from .selectors import ReportFilters
@@ -74,34 +71,12 @@ def _detail(request, report: Report, actor: services.Actor) -> dict:
              summary="Submit a report (guest or signed in); Idempotency-Key makes retries safe")
 def report_create(request, payload: ReportIn):
     user = request_user(request)
-    key = request.headers.get("Idempotency-Key", "").strip()[:100]
-    idempotency = None
-    if key:
-        owner = f"user:{user.pk}" if user else "guest"
-        body_hash = hashlib.sha256(json.dumps(payload.dict(), sort_keys=True, default=str).encode()).hexdigest()
-        previous = IdempotencyRecord.objects.filter(owner=owner, key=key).select_related("report").first()
-        if previous is not None:
-            return _replay(previous, body_hash, user)
-        idempotency = (owner, key, body_hash)
-    submission = services.Submission(**payload.dict())
-    try:
-        report, secret = services.report_submit(submission=submission, reporter=user, idempotency=idempotency)
-    except IntegrityError:
-        if not idempotency:
-            raise
-        previous = IdempotencyRecord.objects.select_related("report").get(owner=idempotency[0], key=key)
-        return _replay(previous, idempotency[2], user)
-    if idempotency and secret:
-        IdempotencyRecord.objects.filter(owner=idempotency[0], key=key).update(
-            response={"tracking_id": report.tracking_id, "guest_secret": secret})
-    return Status(201, {**report_out(report, user, is_reporter=True), "guest_secret": secret or None})
-
-
-def _replay(record: IdempotencyRecord, body_hash: str, user):
-    if record.request_hash != body_hash:
-        raise ValidationFailed("Idempotency-Key sudah dipakai untuk permintaan lain.", code="idempotency_key_reused")
-    report = Report.objects.select_related("agency", "topic", "region", "reporter").get(pk=record.report_id)
-    return Status(200, {**report_out(report, user, is_reporter=True), "guest_secret": record.response.get("guest_secret")})
+    data = payload.dict()
+    result = services.report_submit_once(submission=services.Submission(**data), reporter=user,
+                                         key=request.headers.get("Idempotency-Key", ""),
+                                         request_hash=services.idempotency_hash(data))
+    body = {**report_out(result.report, user, is_reporter=True), "guest_secret": result.guest_secret or None}
+    return Status(200 if result.replayed else 201, body)
 
 
 @router.get("", response=ReportPageOut, auth=STAFF_AUTH,
