@@ -175,9 +175,10 @@ def _validated(sub: Submission, *, reporter: User | None, now: dt.datetime) -> d
 
 @transaction.atomic
 def report_submit(*, submission: Submission, reporter: User | None = None, now: dt.datetime | None = None,
-                  idempotency: tuple[str, str, str] | None = None) -> tuple[Report, str]:
+                  idempotency: tuple[str, str, str] | None = None, event_data: dict | None = None) -> tuple[Report, str]:
     """File a report. Returns the report and, for guests, the secret that lets them follow it.
 
+    ``event_data`` is merged into the submitted event's data (e.g. who entered it for a citizen).
     ``idempotency`` is (owner, key, request_hash): the record is written in this transaction, so a
     concurrent retry with the same key fails on the unique constraint and rolls back entirely.
     """
@@ -205,7 +206,7 @@ def report_submit(*, submission: Submission, reporter: User | None = None, now: 
             raise
     actor = Actor(user=reporter, is_reporter=True)
     _event(report, kind=ReportEvent.Kind.SUBMITTED, actor=actor, roles={lc.REPORTER}, to_state=State.SUBMITTED,
-           data={"channel": report.channel, "type": report.type}, created_at=now)
+           data={**(event_data or {}), "channel": report.channel, "type": report.type}, created_at=now)
     if idempotency:
         from .models import IdempotencyRecord
 
