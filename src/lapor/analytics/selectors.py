@@ -399,14 +399,20 @@ def drill_qs(user: User | None, *, scope: str, period: Period, dim: str = "recei
     f = ReportFilters()
     if scope.startswith("a:"):
         f.agency_id = int(scope[2:])
-    elif scope.startswith("r:"):
-        f.region_code = scope[2:]
     start, end = period.start, month_next(period.end)
     zone = tz()
     qs = report_public_qs() if scope == PUBLIC else report_qs_for(user)
-    qs = report_filter(qs, f).filter(submitted_at__gte=dt.datetime.combine(start, dt.time(), tzinfo=zone),
+    qs = report_filter(qs, f)
+    if scope.startswith("r:"):
+        qs = qs.filter(region_q(scope[2:]))
+    qs = qs.filter(submitted_at__gte=dt.datetime.combine(start, dt.time(), tzinfo=zone),
                                      submitted_at__lt=dt.datetime.combine(end, dt.time(), tzinfo=zone))
     return _drill_dim(qs, dim, key)
+
+
+def region_q(code: str) -> Q:
+    # Not Region.subtree_q(code, "region_id"): a prefix lookup on the FK column is refused by Django.
+    return Q(region__code=code) | Q(region__code__startswith=code + ".")
 
 
 def _drill_dim(qs: QuerySet[Report], dim: str, key: str) -> QuerySet[Report]:
@@ -415,7 +421,7 @@ def _drill_dim(qs: QuerySet[Report], dim: str, key: str) -> QuerySet[Report]:
     if dim == "topic":
         return qs.filter(topic__isnull=True) if key in ("", "0") else qs.filter(topic_id=int(key) if key.isdigit() else -1)
     if dim in ("province", "regency"):
-        return qs.filter(region__isnull=True) if not key else qs.filter(Region.subtree_q(key, "region_id"))
+        return qs.filter(region__isnull=True) if not key else qs.filter(region_q(key))
     if dim == "in_time":
         base = qs.filter(state=lc.State.DONE, completed_at__isnull=False, completion_due_at__isnull=False)
         return base.filter(completed_at__lte=F("completion_due_at")) if key == "1" else base.filter(completed_at__gt=F("completion_due_at"))

@@ -1,0 +1,41 @@
+"""Periodic jobs: roll-up refresh (every 15 minutes, full at night), open data and monthly PDFs."""
+import datetime as dt
+
+from celery import shared_task
+
+
+@shared_task(name="lapor.analytics.tasks.refresh")
+def refresh(full: bool = False) -> dict:
+    from .rollup import rollup_refresh
+
+    run = rollup_refresh(full=full)
+    return {"months": run.months, "reports": run.reports, "full": run.full}
+
+
+@shared_task(name="lapor.analytics.tasks.opendata")
+def opendata() -> dict:
+    from .opendata import opendata_build
+
+    return opendata_build()
+
+
+@shared_task(name="lapor.analytics.tasks.monthly_pdfs")
+def monthly_pdfs(month: str | None = None) -> int:
+    """Last month's PDF for every agency that received reports in it."""
+    from django.utils import timezone
+
+    from lapor.agencies.models import Agency
+
+    from .models import StatCell
+    from .pdf import agency_month_pdf
+
+    if month:
+        first = dt.date.fromisoformat(month[:7] + "-01")
+    else:
+        first = (timezone.localdate().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    ids = StatCell.objects.filter(month=first, dim="received", scope__startswith="a:").values_list("scope", flat=True)
+    count = 0
+    for agency in Agency.objects.filter(pk__in=[int(s[2:]) for s in ids]):
+        agency_month_pdf(agency, first)
+        count += 1
+    return count
