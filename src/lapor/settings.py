@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "lapor.notifications",
     "lapor.intake",
     "lapor.analytics",
+    "lapor.partners",
     "lapor.web",
 ]
 

@@ -19,5 +19,6 @@ urlpatterns = [
     path("healthz", healthz),
     path("intake/", include("lapor.intake.urls")),
     path("analytics/", include("lapor.analytics.urls")),
+    path("", include("lapor.partners.urls")),  # /open311/v2/…, /federation/…
     path("", include("lapor.web.urls")),
 ]

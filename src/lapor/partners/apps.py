@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class PartnersConfig(AppConfig):
+    name = "lapor.partners"
+    label = "partners"
+    verbose_name = "Mitra, Open311 dan federasi"
+
+    def ready(self) -> None:
+        from lapor.reports.signals import event_recorded
+
+        from .receivers import report_event_relay
+
+        event_recorded.connect(report_event_relay, dispatch_uid="partners.report_event_relay")

@@ -1,0 +1,345 @@
+"""Open311 GeoReport v2 at /open311/v2/: services (our topics), service definitions, requests
+(POST with an api_key, GET from the public view only), tokens. XML (required by the spec) and JSON.
+
+Spec: https://wiki.open311.org/GeoReport_v2 . What the public API may not show, Open311 does not
+show either: GET reads from ``report_public_qs`` (never confidential, never unverified), and an
+anonymous report's location is coarsened.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from xml.etree import ElementTree as ET
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods
+
+from lapor.accounts.selectors import api_token_authenticate
+from lapor.agencies.models import Topic
+from lapor.core.errors import DomainError
+from lapor.reports import services
+from lapor.reports.models import Channel, Report, ReportType, tracking_id_normalize
+from lapor.reports.selectors import report_public_qs
+
+from .selectors import open311_status, report_status_notes, with_status_notes
+
+WINDOW = dt.timedelta(days=90)  # the spec's default and maximum range for GET requests
+LIST_TAGS = {"attributes": "attribute", "values": "value", "endpoints": "endpoint"}
+
+
+class Open311Error(Exception):
+    def __init__(self, status: int, description: str):
+        super().__init__(description)
+        self.status, self.description = status, description
+
+
+def jurisdiction() -> str:
+    return getattr(settings, "LAPOR_OPEN311_JURISDICTION", "") or "lapor"
+
+
+def max_requests() -> int:
+    return int(getattr(settings, "LAPOR_OPEN311_MAX_REQUESTS", 1000))
+
+
+# --- Rendering --------------------------------------------------------------------------------
+
+def _text(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "" if value is None else str(value)
+
+
+def _xml_element(tag: str, value) -> ET.Element:
+    element = ET.Element(tag)
+    if isinstance(value, dict):
+        for key, child in value.items():
+            element.append(_xml_element(key, child))
+    elif isinstance(value, list):
+        for child in value:
+            element.append(_xml_element(LIST_TAGS.get(tag, "item"), child))
+    else:
+        element.text = _text(value)
+    return element
+
+
+def render(fmt: str, root: str, item: str, data, status: int = 200) -> HttpResponse:
+    """``data`` is a list of items (or one dict for a service definition)."""
+    if fmt == "json":
+        return HttpResponse(json.dumps(data, ensure_ascii=False), status=status, content_type="application/json")
+    if isinstance(data, dict):
+        tree = _xml_element(root, data)
+    else:
+        tree = ET.Element(root)
+        for entry in data:
+            tree.append(_xml_element(item, entry))
+    body = b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(tree, encoding="utf-8")
+    return HttpResponse(body, status=status, content_type="text/xml; charset=utf-8")
+
+
+def render_error(fmt: str, status: int, description: str) -> HttpResponse:
+    return render(fmt, "errors", "error", [{"code": status, "description": description}], status=status)
+
+
+def open311_view(methods: list[str]):
+    """Checks the format and jurisdiction, and turns Open311Error/DomainError into spec errors."""
+    def wrap(fn):
+        @csrf_exempt
+        @require_http_methods(methods)
+        def view(request: HttpRequest, fmt: str, **kwargs) -> HttpResponse:
+            if fmt not in ("xml", "json"):
+                return render_error("xml", 400, _("Format harus xml atau json."))
+            wanted = (request.POST if request.method == "POST" else request.GET).get("jurisdiction_id", "")
+            if wanted and wanted != jurisdiction():
+                return render_error(fmt, 404, _("jurisdiction_id tidak dikenal."))
+            try:
+                return fn(request, fmt, **kwargs)
+            except Open311Error as exc:
+                return render_error(fmt, exc.status, exc.description)
+            except DomainError as exc:
+                return render_error(fmt, exc.status if 400 <= exc.status < 500 else 400, str(exc.message))
+        return view
+    return wrap
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    return timezone.localtime(value).isoformat(timespec="seconds") if value else None
+
+
+# --- Services -----------------------------------------------------------------------------------
+
+def service_out(topic: Topic) -> dict:
+    return {
+        "service_code": topic.slug, "service_name": topic.name, "description": topic.name_en or topic.name,
+        "metadata": True, "type": "realtime", "keywords": topic.keywords,
+        "group": topic.parent.name if topic.parent_id else "",
+    }
+
+
+def _choice(code: str, order: int, description: str, values: list[tuple[str, str]]) -> dict:
+    return {"variable": True, "code": code, "datatype": "singlevaluelist", "required": False,
+            "datatype_description": "", "order": order, "description": description,
+            "values": [{"key": key, "name": name} for key, name in values]}
+
+
+def _field(code: str, order: int, datatype: str, description: str, hint: str = "") -> dict:
+    return {"variable": True, "code": code, "datatype": datatype, "required": False,
+            "datatype_description": hint, "order": order, "description": description}
+
+
+def service_definition_out(topic: Topic) -> dict:
+    yes_no = [("false", _("Tidak")), ("true", _("Ya"))]
+    return {"service_code": topic.slug, "attributes": [
+        _field("title", 1, "string", _("Judul laporan"), _("Maksimal 200 karakter")),
+        _choice("type", 2, _("Jenis laporan"), [(t.value, str(t.label)) for t in ReportType]),
+        _field("region_code", 3, "string", _("Kode wilayah Kemendagri"), _("Mis. 13.74.02")),
+        _field("incident_date", 4, "datetime", _("Tanggal kejadian")),
+        _choice("is_anonymous", 5, _("Anonim: identitas pelapor dirahasiakan"), yes_no),
+        _choice("is_confidential", 6, _("Rahasia: laporan tidak tampil untuk publik"), yes_no),
+    ]}
+
+
+@open311_view(["GET"])
+def services_list(request, fmt):
+    topics = Topic.objects.filter(is_active=True).select_related("parent").order_by("path")
+    return render(fmt, "services", "service", [service_out(t) for t in topics])
+
+
+@open311_view(["GET"])
+def service_definition(request, fmt, code: str):
+    topic = Topic.objects.filter(slug=code, is_active=True).first()
+    if topic is None:
+        raise Open311Error(404, _("service_code tidak ditemukan."))
+    return render(fmt, "service_definition", "", service_definition_out(topic))
+
+
+# --- Requests -----------------------------------------------------------------------------------
+
+def request_out(report: Report) -> dict:
+    lat = float(report.latitude) if report.latitude is not None else None
+    lon = float(report.longitude) if report.longitude is not None else None
+    address = report.address
+    if report.is_anonymous:  # an exact spot can point at the reporter's home
+        lat, lon = (round(lat, 3) if lat is not None else None), (round(lon, 3) if lon is not None else None)
+        address = report.region.name if report.region_id else ""
+    is_open = open311_status(report.state) == "open"
+    return {
+        "service_request_id": report.tracking_id, "status": open311_status(report.state),
+        "status_notes": report_status_notes(report) or None,
+        "service_name": report.topic.name if report.topic_id else None,
+        "service_code": report.topic.slug if report.topic_id else None,
+        "description": report.body, "agency_responsible": report.agency.name if report.agency_id else None,
+        "service_notice": None, "requested_datetime": _iso(report.submitted_at),
+        "updated_datetime": _iso(report.updated_at),
+        "expected_datetime": _iso(report.completion_due_at or report.due_at) if is_open else None,
+        "address": address or None, "address_id": None, "zipcode": None, "lat": lat, "long": lon, "media_url": None,
+    }
+
+
+def _when(value: str, name: str) -> dt.datetime | None:
+    if not value:
+        return None
+    parsed = parse_datetime(value.replace(" ", "+")) or (
+        dt.datetime.combine(parse_date(value), dt.time.min) if parse_date(value) else None)
+    if parsed is None:
+        raise Open311Error(400, _("%(name)s harus berformat W3C, mis. 2024-01-31T00:00:00Z.") % {"name": name})
+    return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
+
+
+def _window(start: dt.datetime | None, end: dt.datetime | None) -> tuple[dt.datetime, dt.datetime]:
+    if start is None and end is None:
+        end = timezone.now()
+    if start is None:
+        start = end - WINDOW
+    if end is None:
+        end = start + WINDOW
+    if start > end:
+        raise Open311Error(400, _("start_date harus sebelum end_date."))
+    if end - start > WINDOW:
+        raise Open311Error(400, _("Rentang start_date sampai end_date maksimal 90 hari."))
+    return start, end
+
+
+def _csv(value: str) -> list[str]:
+    return [v.strip() for v in value.split(",") if v.strip()]
+
+
+def requests_query(params) -> list[Report]:
+    qs = with_status_notes(report_public_qs().select_related("topic", "agency", "region"))
+    ids = _csv(params.get("service_request_id", ""))
+    if ids:  # overrides every other filter, as the spec says
+        return list(qs.filter(tracking_id__in=[tracking_id_normalize(i) for i in ids[:100]]))
+    start, end = _window(_when(params.get("start_date", ""), "start_date"), _when(params.get("end_date", ""), "end_date"))
+    qs = qs.filter(submitted_at__gte=start, submitted_at__lte=end)
+    codes = _csv(params.get("service_code", ""))
+    if codes:
+        qs = qs.filter(topic__slug__in=codes)
+    statuses = set(_csv(params.get("status", "")))
+    if statuses - {"open", "closed"}:
+        raise Open311Error(400, _("status harus open atau closed."))
+    if statuses == {"open"}:
+        qs = qs.exclude(state__in=["done", "archived"])
+    elif statuses == {"closed"}:
+        qs = qs.filter(state__in=["done", "archived"])
+    return list(qs.order_by("-submitted_at", "-id")[: max_requests()])
+
+
+@open311_view(["GET", "POST"])
+def requests_view(request, fmt):
+    if request.method == "POST":
+        return request_create(request, fmt)
+    return render(fmt, "service_requests", "request", [request_out(r) for r in requests_query(request.GET)])
+
+
+@open311_view(["GET"])
+def request_detail(request, fmt, request_id: str):
+    report = with_status_notes(report_public_qs().select_related("topic", "agency", "region")).filter(
+        tracking_id=tracking_id_normalize(request_id)).first()
+    if report is None:
+        raise Open311Error(404, _("service_request_id tidak ditemukan."))
+    return render(fmt, "service_requests", "request", [request_out(report)])
+
+
+@open311_view(["GET"])
+def token_detail(request, fmt, token: str):
+    tracking_id = tracking_id_normalize(token)
+    if not Report.objects.filter(tracking_id=tracking_id, is_confidential=False).exists():
+        raise Open311Error(404, _("token tidak ditemukan."))
+    return render(fmt, "service_requests", "request", [{"service_request_id": tracking_id, "token": token}])
+
+
+@open311_view(["GET"])
+def discovery(request, fmt):
+    base = settings.LAPOR_PUBLIC_URL.rstrip("/") + "/open311/v2/"
+    data = {"changeset": "2024-01-01T00:00:00+07:00", "contact": getattr(settings, "LAPOR_OPEN311_CONTACT", ""),
+            "key_service": _("Minta api_key kepada pengelola LAPOR!"),
+            "endpoints": [{"specification": "http://wiki.open311.org/GeoReport_v2", "url": base,
+                           "changeset": "2024-01-01T00:00:00+07:00", "type": "production",
+                           "formats": ["text/xml", "application/json"]}]}
+    if fmt == "xml":
+        data["endpoints"] = [{**e, "formats": " ".join(e["formats"])} for e in data["endpoints"]]
+    return render(fmt, "discovery", "", data)
+
+
+# --- POST requests --------------------------------------------------------------------------------
+
+def _params(request: HttpRequest) -> dict:
+    if request.content_type == "application/json":
+        try:
+            data = json.loads(request.body or b"{}")
+        except (ValueError, UnicodeDecodeError):
+            raise Open311Error(400, _("Badan permintaan bukan JSON yang sah.")) from None
+        if not isinstance(data, dict):
+            raise Open311Error(400, _("Badan permintaan harus objek JSON."))
+        return {str(k): "" if v is None else str(v) for k, v in data.items()}
+    return {k: request.POST.get(k, "") for k in request.POST}
+
+
+def _float(params: dict, name: str) -> float | None:
+    value = params.get(name, "").strip()
+    if not value:
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        raise Open311Error(400, _("%(name)s harus berupa angka.") % {"name": name}) from None
+
+
+def _flag(params: dict, name: str) -> bool:
+    return params.get(f"attribute[{name}]", "").strip().lower() in ("1", "true", "yes", "ya")
+
+
+def _title(params: dict, description: str, topic: Topic) -> str:
+    title = params.get("attribute[title]", "").strip()
+    if title:
+        return title
+    first = description.strip().splitlines()[0] if description.strip() else topic.name
+    return first if len(first) <= 120 else first[:119].rstrip() + "…"
+
+
+def submission_from(params: dict, topic: Topic) -> services.Submission:
+    lat, lon = _float(params, "lat"), _float(params, "long")
+    address = (params.get("address_string") or params.get("address_id") or "").strip()
+    if lat is None and lon is None and not address:
+        raise Open311Error(400, _("Lokasi wajib: lat dan long, address_string, atau address_id."))
+    description = params.get("description", "").strip()
+    if not description:
+        raise Open311Error(400, _("description wajib diisi."))
+    incident = params.get("attribute[incident_date]", "").strip()
+    name = " ".join(p for p in (params.get("first_name", "").strip(), params.get("last_name", "").strip()) if p)
+    return services.Submission(
+        title=_title(params, description, topic), body=description, topic_id=topic.pk,
+        type=params.get("attribute[type]", "").strip() or ReportType.COMPLAINT,
+        region_code=params.get("attribute[region_code]", "").strip() or None,
+        latitude=lat, longitude=lon, address=address[:300], channel=Channel.OPEN311,
+        incident_date=_when(incident, "incident_date").date() if incident else None,
+        is_anonymous=_flag(params, "is_anonymous"), is_confidential=_flag(params, "is_confidential"),
+        guest_name=name, guest_email=params.get("email", "").strip(), guest_phone=params.get("phone", "").strip(),
+    )
+
+
+def request_create(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The api_key is a lapor ApiToken. With the citizen's e-mail or phone the report is filed as
+    theirs (a guest report); without, the key's owner is the reporter of record."""
+    params = _params(request)
+    user = api_token_authenticate(params.get("api_key", "").strip()) if params.get("api_key") else None
+    if user is None:
+        raise Open311Error(403, _("api_key tidak ada atau tidak berlaku."))
+    topic = Topic.objects.filter(slug=params.get("service_code", "").strip(), is_active=True).first()
+    if topic is None:
+        raise Open311Error(400, _("service_code tidak ada atau tidak dikenal."))
+    submission = submission_from(params, topic)
+    as_guest = bool(submission.guest_email or submission.guest_phone)
+    hashed = {k: v for k, v in sorted(params.items()) if k != "api_key"}
+    result = services.report_submit_once(
+        submission=submission, reporter=None if as_guest else user, owner=f"open311:{user.pk}",
+        key=request.headers.get("Idempotency-Key", ""), request_hash=services.idempotency_hash(hashed))
+    tracking_id = result.report.tracking_id
+    notice = _("Laporan diterima. Simpan nomor pelacakan %(id)s.") % {"id": tracking_id}
+    return render(fmt, "service_requests", "request",
+                  [{"service_request_id": tracking_id, "token": tracking_id, "service_notice": notice,
+                    "account_id": None}], status=200 if result.replayed else 201)

@@ -1,0 +1,69 @@
+"""Partner systems: an agency's own complaint app, another city's channel. They submit through
+the integration API and hear back about every public change of their reports on a signed webhook."""
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lapor.accounts.models import User
+from lapor.core.errors import NotFound, PermissionDenied
+from lapor.reports import services
+from lapor.reports.models import Report, ReportEvent
+
+from .models import Partner, PartnerReport
+from .selectors import report_status
+
+
+def partner_for(user: User | None) -> Partner:
+    partner = Partner.objects.filter(user=user, is_active=True).first() if user is not None else None
+    if partner is None:
+        raise PermissionDenied(_("Token ini bukan milik sistem mitra yang aktif."), code="not_a_partner")
+    return partner
+
+
+@transaction.atomic
+def partner_report_submit(*, partner: Partner, data: dict, external_ref: str = "", key: str = "") -> services.SubmitResult:
+    """File a report for a partner; the partner's service user is the reporter of record (the
+    citizen's contact stays with the partner). A retry with the same Idempotency-Key returns the
+    first report."""
+    data = {**data, "channel": data.get("channel") or partner.default_channel}
+    request_hash = services.idempotency_hash({**data, "external_ref": external_ref})
+    result = services.report_submit_once(submission=services.Submission(**data), reporter=partner.user,
+                                         key=key, request_hash=request_hash, owner=f"partner:{partner.pk}")
+    PartnerReport.objects.get_or_create(report=result.report, defaults={"partner": partner, "external_ref": external_ref})
+    return result
+
+
+def partner_report_get(*, partner: Partner, tracking_id: str) -> Report:
+    report = (Report.objects.select_related("agency", "topic", "region", "partner_link")
+              .filter(tracking_id=tracking_id, reporter=partner.user).first())
+    if report is None:
+        raise NotFound(_("Laporan tidak ditemukan."))
+    return report
+
+
+def partner_report_out(report: Report) -> dict:
+    link = getattr(report, "partner_link", None)
+    return {**report_status(report), "external_ref": link.external_ref if link else ""}
+
+
+def partner_event_notify(event: ReportEvent) -> None:
+    """Queue the signed status webhook for a public change of a partner's report (in the
+    transaction that made the change: no change, no webhook; a change, a webhook)."""
+    report = event.report
+    if not event.is_public or not report.reporter_id:
+        return
+    partner = Partner.objects.filter(user_id=report.reporter_id, is_active=True).first()
+    if partner is None or not partner.webhook_url:
+        return
+    link = PartnerReport.objects.filter(report=report).only("external_ref").first()
+    payload = {
+        "event": "report.updated", "event_id": event.pk, "kind": event.kind, "action": event.action,
+        "occurred_at": (event.created_at or timezone.now()).isoformat(),
+        "external_ref": link.external_ref if link else "", "report": report_status(report),
+    }
+    from lapor.notifications.services import outbox_enqueue  # the outbox owns delivery
+
+    outbox_enqueue(channel="webhook", recipient=partner.webhook_url, payload=payload, report=report,
+                   dedupe_key=f"partner:{partner.pk}:event:{event.pk}", secret=partner.webhook_secret)

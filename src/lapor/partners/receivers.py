@@ -1,0 +1,13 @@
+"""One receiver on ``event_recorded`` (inside the transaction of every report change): partner
+webhooks and federation status updates are queued in the outbox together with the change."""
+from __future__ import annotations
+
+from lapor.reports.models import ReportEvent
+
+
+def report_event_relay(sender, event: ReportEvent, **kwargs) -> None:
+    from .federation import federation_event_notify
+    from .partners import partner_event_notify
+
+    partner_event_notify(event)
+    federation_event_notify(event)
