@@ -5,6 +5,7 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
 from ninja import Status, Router, Schema
 from pydantic import Field
 
@@ -51,10 +52,10 @@ class MeOut(Schema):
 def account_register(request, payload: RegisterIn):
     phone = phone_normalize(payload.phone) if payload.phone else None
     if payload.phone and phone is None:
-        raise ValidationFailed("Nomor telepon tidak valid.", code="invalid_phone", detail={"field": "phone"})
+        raise ValidationFailed(_("Nomor telepon tidak valid."), code="invalid_phone", detail={"field": "phone"})
     email = (payload.email or "").strip().lower() or None
     if not email and not phone:
-        raise ValidationFailed("Isi e-mail atau nomor telepon.", code="contact_required")
+        raise ValidationFailed(_("Isi e-mail atau nomor telepon."), code="contact_required")
     try:
         validate_password(payload.password)
     except DjangoValidationError as exc:
@@ -63,7 +64,7 @@ def account_register(request, payload: RegisterIn):
         with transaction.atomic():
             user = User.objects.create_user(email=email, phone=phone, password=payload.password, full_name=payload.full_name.strip())
     except IntegrityError as exc:
-        raise Conflict("E-mail atau nomor telepon sudah terdaftar.", code="account_exists") from exc
+        raise Conflict(_("E-mail atau nomor telepon sudah terdaftar."), code="account_exists") from exc
     return Status(201, _me(user))
 
 
@@ -71,7 +72,7 @@ def account_register(request, payload: RegisterIn):
 def auth_token(request, payload: LoginIn):
     user = authenticate(request, username=payload.login, password=payload.password)
     if user is None:
-        raise ValidationFailed("E-mail/telepon atau kata sandi salah.", code="invalid_credentials")
+        raise ValidationFailed(_("E-mail/telepon atau kata sandi salah."), code="invalid_credentials")
     _token, raw = ApiToken.issue(user=user, name="api-login")
     return {"token": raw}
 

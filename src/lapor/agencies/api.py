@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 from ninja import Status, Router, Schema
 from pydantic import Field
 
@@ -104,11 +105,11 @@ def routing_rule_list(request):
 @router.post("/routing-rules", response={201: RoutingRuleOut}, auth=STAFF_AUTH, summary="Platform admins only")
 def routing_rule_create(request, payload: RoutingRuleIn):
     if not user_is_platform_admin(request_user(request)):
-        raise PermissionDenied("Hanya Admin Nasional yang dapat mengubah aturan disposisi.")
+        raise PermissionDenied(_("Hanya Admin Nasional yang dapat mengubah aturan disposisi."))
     topic = Topic.objects.filter(pk=payload.topic_id).first()
     agency = Agency.objects.filter(pk=payload.agency_id).first()
     region = Region.objects.filter(pk=payload.region_code).first() if payload.region_code else None
     if topic is None or agency is None or (payload.region_code and region is None):
-        raise ValidationFailed("Kategori, wilayah atau instansi tidak ditemukan.", code="unknown_reference")
+        raise ValidationFailed(_("Kategori, wilayah atau instansi tidak ditemukan."), code="unknown_reference")
     rule, _created = RoutingRule.objects.update_or_create(topic=topic, region=region, defaults={"agency": agency, "is_active": True})
     return Status(201, rule)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
+from django.utils.translation import gettext_lazy as _
 
 from lapor.core.errors import ValidationFailed
 from lapor.core.paths import depth_of, path_for
@@ -15,7 +16,7 @@ from .models import Agency
 def agency_move(*, agency: Agency, new_parent: Agency | None) -> Agency:
     """Re-parent an agency and rewrite its whole subtree's paths in one UPDATE."""
     if new_parent is not None and new_parent.path.startswith(agency.path):
-        raise ValidationFailed("Instansi tidak dapat dipindahkan ke bawah dirinya sendiri.")
+        raise ValidationFailed(_("Instansi tidak dapat dipindahkan ke bawah dirinya sendiri."))
     old_path = agency.path
     new_path = path_for(new_parent.path if new_parent else None, agency.pk)
     shift = depth_of(new_path) - depth_of(old_path)

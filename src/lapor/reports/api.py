@@ -6,6 +6,7 @@ import datetime as dt
 from django.conf import settings
 from django.http import FileResponse, HttpRequest
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 from ninja import Status, File, Query, Router, Schema
 from ninja.files import UploadedFile
 from pydantic import Field
@@ -57,7 +58,7 @@ def _resolve(request: HttpRequest, tracking_id: str) -> tuple[Report, services.A
         report = Report.objects.select_related("agency", "topic", "region", "reporter").filter(tracking_id=tid).first()
         if report is not None and services.guest_secret_matches(report, secret):
             return report, services.Actor(user=user, is_reporter=True)
-        raise NotFound("Laporan tidak ditemukan.")
+        raise NotFound(_("Laporan tidak ditemukan."))
     report = selectors.report_get_for(user, tid)
     return report, services.Actor(user=user)
 
@@ -149,7 +150,7 @@ class ReporterIdentityOut(Schema):
 def _agency(agency_id: int) -> Agency:
     agency = Agency.objects.filter(pk=agency_id).first()
     if agency is None:
-        raise ValidationFailed("Instansi tidak ditemukan.", code="unknown_agency", detail={"field": "agency_id"})
+        raise ValidationFailed(_("Instansi tidak ditemukan."), code="unknown_agency", detail={"field": "agency_id"})
     return agency
 
 
@@ -224,7 +225,7 @@ def report_archive(request, tracking_id: str, payload: ArchiveIn):
     if payload.duplicate_of:
         original = Report.objects.filter(tracking_id=tracking_id_normalize(payload.duplicate_of)).first()
         if original is None:
-            raise ValidationFailed("Laporan asli tidak ditemukan.", code="unknown_report", detail={"field": "duplicate_of"})
+            raise ValidationFailed(_("Laporan asli tidak ditemukan."), code="unknown_report", detail={"field": "duplicate_of"})
     services.report_archive(report=report, actor=actor, reason=payload.reason, note=payload.note, duplicate_of=original)
     return _detail(request, report, actor)
 
@@ -262,7 +263,7 @@ def report_reporter(request, tracking_id: str, reason: str = ""):
 def report_attachment_add(request, tracking_id: str, file: File[UploadedFile], internal: bool = False):
     report, actor = _resolve(request, tracking_id)
     if file.size and file.size > settings.LAPOR_MAX_UPLOAD_BYTES:
-        raise ValidationFailed("Berkas terlalu besar.", code="file_too_large")
+        raise ValidationFailed(_("Berkas terlalu besar."), code="file_too_large")
     att = attachment_add(report=report, actor=actor, name=file.name or "", data=file.read(), internal=internal)
     return Status(201, attachment_out(att, report))
 
@@ -273,10 +274,10 @@ def report_attachment_get(request, tracking_id: str, attachment_id: int):
     report, actor = _resolve(request, tracking_id)
     att = get_object_or_404(Attachment, pk=attachment_id, report=report)
     if att.is_internal and not selectors.viewer_is_staff_for(report, actor.user):
-        raise PermissionDenied("Lampiran ini hanya untuk petugas.")
+        raise PermissionDenied(_("Lampiran ini hanya untuk petugas."))
     path = attachment_path(att)
     if not path.exists():
-        raise NotFound("Berkas tidak ditemukan.")
+        raise NotFound(_("Berkas tidak ditemukan."))
     response = FileResponse(open(path, "rb"), content_type=att.content_type, as_attachment=True,
                             filename=att.original_name)
     response["X-Content-Type-Options"] = "nosniff"
@@ -311,5 +312,5 @@ def public_report_detail(request, tracking_id: str):
     report = selectors.report_public_qs().select_related("reporter").filter(
         tracking_id=tracking_id_normalize(tracking_id)).first()
     if report is None:
-        raise NotFound("Laporan tidak ditemukan.")
+        raise NotFound(_("Laporan tidak ditemukan."))
     return public_report_out(report)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from lapor.accounts.models import User
 from lapor.accounts.selectors import user_grants, user_is_platform_admin
@@ -54,7 +55,7 @@ def report_public_qs() -> QuerySet[Report]:
 def report_get_for(user: User | None, tracking_id: str) -> Report:
     report = report_qs_for(user).select_related("reporter", "target_agency").filter(tracking_id=tracking_id).first()
     if report is None:
-        raise NotFound("Laporan tidak ditemukan.")
+        raise NotFound(_("Laporan tidak ditemukan."))
     return report
 
 
@@ -135,7 +136,7 @@ def cursor_decode(cursor: str) -> tuple[dt.datetime, int]:
         at, pk = json.loads(raw)
         return dt.datetime.fromisoformat(at), int(pk)
     except (ValueError, TypeError, json.JSONDecodeError) as exc:
-        raise ValidationFailed("Kursor halaman tidak valid.", code="invalid_cursor") from exc
+        raise ValidationFailed(_("Kursor halaman tidak valid."), code="invalid_cursor") from exc
 
 
 def report_page(qs: QuerySet[Report], *, cursor: str | None, limit: int) -> tuple[list[Report], str | None]:
