@@ -1,3 +1,115 @@
-from ninja import Router
+"""Intake over the API: assisted entry by staff, and the social-media triage queue."""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils.translation import gettext_lazy as _
+from ninja import Router, Schema
+from pydantic import Field
+
+from lapor.accounts.models import Role
+from lapor.accounts.selectors import user_grants
+from lapor.api.auth import STAFF_AUTH, request_user
+from lapor.core.errors import PermissionDenied
+from lapor.reports.schemas import ReportCreatedOut, report_out
+from lapor.reports.services import Submission
+
+from .assisted import assisted_submit
+from .models import SocialDraft
+from .social import social_convert, social_dismiss
 
 router = Router(tags=["intake"])
+TRIAGE_ROLES = {Role.PLATFORM_ADMIN, Role.AGENCY_ADMIN, Role.LIAISON}
+
+
+class AssistedIn(Schema):
+    channel: str = Field(..., description="counter | call_centre | letter | aspiration_house")
+    consent: bool = Field(..., description="the citizen agreed to this report being filed (must be true)")
+    type: str = "complaint"
+    title: str = Field(..., max_length=200)
+    body: str = Field(..., max_length=20000)
+    topic_id: int | None = None
+    region_code: str | None = Field(None, max_length=13)
+    address: str = Field("", max_length=300)
+    incident_date: dt.date | None = None
+    target_agency_id: int | None = None
+    is_anonymous: bool = False
+    is_confidential: bool = False
+    citizen_name: str = Field("", max_length=150)
+    citizen_email: str = Field("", max_length=254)
+    citizen_phone: str = Field("", max_length=32)
+
+
+class DraftOut(Schema):
+    id: int
+    network: str
+    kind: str
+    post_id: str
+    author_handle: str
+    text: str
+    url: str
+    status: str
+    tracking_id: str | None
+    created_at: dt.datetime
+
+
+class ConvertIn(Schema):
+    title: str = Field("", max_length=200)
+    type: str = "complaint"
+    topic_id: int | None = None
+    region_code: str | None = Field(None, max_length=13)
+    is_anonymous: bool = False
+    is_confidential: bool = False
+
+
+class DismissIn(Schema):
+    reason: str = Field("", max_length=300)
+
+
+def _triage_user(request):
+    user = request_user(request)
+    if not any(g.role in TRIAGE_ROLES for g in user_grants(user)):
+        raise PermissionDenied(_("Hanya petugas yang dapat memilah pesan media sosial."))
+    return user
+
+
+def _draft_out(d: SocialDraft) -> dict:
+    return {"id": d.pk, "network": d.network, "kind": d.kind, "post_id": d.post_id, "author_handle": d.author_handle,
+            "text": d.text, "url": d.url, "status": d.status,
+            "tracking_id": d.report.tracking_id if d.report_id else None, "created_at": d.created_at}
+
+
+@router.post("/assisted", response={201: ReportCreatedOut}, auth=STAFF_AUTH,
+             summary="Staff file a report for a citizen (counter, call centre 112, letter, rumah aspirasi)")
+def assisted_create(request, payload: AssistedIn):
+    staff = request_user(request)
+    report, secret = assisted_submit(staff=staff, consent=payload.consent, submission=Submission(
+        title=payload.title, body=payload.body, type=payload.type, topic_id=payload.topic_id,
+        region_code=payload.region_code, address=payload.address, incident_date=payload.incident_date,
+        target_agency_id=payload.target_agency_id, channel=payload.channel, is_anonymous=payload.is_anonymous,
+        is_confidential=payload.is_confidential, guest_name=payload.citizen_name, guest_email=payload.citizen_email,
+        guest_phone=payload.citizen_phone))
+    # The secret is printed on the citizen's receipt so they can follow the report themselves.
+    return 201, {**report_out(report, staff), "guest_secret": secret or None}
+
+
+@router.get("/social", response=list[DraftOut], auth=STAFF_AUTH, summary="Social-media triage queue")
+def social_list(request, status: str = "new", limit: int = 50):
+    _triage_user(request)
+    qs = SocialDraft.objects.filter(status=status).select_related("report")
+    return [_draft_out(d) for d in qs[: max(1, min(limit, 200))]]
+
+
+@router.post("/social/{draft_id}/convert", response={201: ReportCreatedOut}, auth=STAFF_AUTH,
+             summary="Turn a social-media draft into a report")
+def social_convert_view(request, draft_id: int, payload: ConvertIn):
+    staff = _triage_user(request)
+    report = social_convert(draft_id=draft_id, staff=staff, **payload.dict())
+    return 201, report_out(report, staff)
+
+
+@router.post("/social/{draft_id}/dismiss", response=DraftOut, auth=STAFF_AUTH, summary="Dismiss a social-media draft")
+def social_dismiss_view(request, draft_id: int, payload: DismissIn):
+    staff = _triage_user(request)
+    draft = social_dismiss(draft_id=draft_id, staff=staff, reason=payload.reason)
+    return _draft_out(draft)

@@ -1,1 +1,9 @@
-urlpatterns: list = []
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("sms", views.sms_webhook, name="intake-sms"),
+    path("email", views.email_webhook, name="intake-email"),
+    path("social/<str:network>", views.social_webhook, name="intake-social"),
+]

@@ -1,0 +1,131 @@
+"""E-mail intake: one function that turns raw MIME bytes into a report or a threaded reply,
+used by the signed webhook and by the IMAP poller (which stays a thin fetch loop)."""
+from __future__ import annotations
+
+import hashlib
+import imaplib
+import logging
+import os
+import re
+from email import policy
+from email.parser import BytesParser
+from email.utils import parseaddr
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils.html import strip_tags
+from django.utils.translation import gettext as _
+
+from lapor.core.errors import DomainError, ValidationFailed
+from lapor.reports.attachments import attachment_add
+from lapor.reports.models import Channel, Report
+from lapor.reports.services import Actor, Submission, report_reply, report_submit
+
+from .models import InboundMessage
+
+log = logging.getLogger(__name__)
+TRACKING_IN_SUBJECT = re.compile(r"\[([0-9A-Z]{4}-[0-9A-Z]{4})\]", re.IGNORECASE)
+MAX_RAW_BYTES = 30 * 1024 * 1024
+
+
+def _text(msg) -> str:
+    part = msg.get_body(preferencelist=("plain", "html"))
+    if part is None:
+        return ""
+    content = part.get_content()
+    if part.get_content_type() == "text/html":
+        content = strip_tags(content)
+    lines = [line for line in content.splitlines() if not line.lstrip().startswith(">")]  # quoted history
+    return "\n".join(lines).strip()
+
+
+def _attachments(msg) -> list[tuple[str, bytes]]:
+    files = []
+    for part in msg.iter_attachments():
+        data = part.get_payload(decode=True)
+        if data:
+            files.append((part.get_filename() or "lampiran", data))
+    return files
+
+
+def _reporter_email(report: Report) -> str:
+    return ((report.reporter.email if report.reporter_id else report.guest_email) or "").lower()
+
+
+def _attach(report: Report, actor: Actor, files, message=None) -> list[str]:
+    skipped = []
+    for name, data in files:
+        try:
+            attachment_add(report=report, actor=actor, name=name, data=data, message=message)
+        except DomainError as exc:  # a refused file does not lose the report
+            skipped.append(f"{name[:80]}: {exc.code}")
+    return skipped
+
+
+@transaction.atomic
+def email_receive(*, raw: bytes) -> dict:
+    if not raw or len(raw) > MAX_RAW_BYTES:
+        raise ValidationFailed(_("Pesan e-mail kosong atau terlalu besar."), code="invalid_email")
+    msg = BytesParser(policy=policy.default).parsebytes(raw)
+    name, sender = parseaddr(str(msg.get("From", "")))
+    sender = sender.strip().lower()
+    if "@" not in sender:
+        raise ValidationFailed(_("Alamat pengirim (From) tidak valid."), code="invalid_sender", detail={"field": "From"})
+    message_id = str(msg.get("Message-ID", "")).strip() or hashlib.sha256(raw).hexdigest()
+    seen = InboundMessage.objects.filter(channel="email", external_id=message_id[:255]).first()
+    if seen is not None:
+        return {**seen.response, "duplicate": True}
+    try:
+        with transaction.atomic():
+            inbound = InboundMessage.objects.create(channel="email", external_id=message_id[:255])
+    except IntegrityError:
+        return {**InboundMessage.objects.get(channel="email", external_id=message_id[:255]).response, "duplicate": True}
+    subject = " ".join(str(msg.get("Subject", "")).split())
+    body, files = _text(msg), _attachments(msg)
+    match = TRACKING_IN_SUBJECT.search(subject)
+    report = Report.objects.filter(tracking_id=match.group(1).upper()).select_related("reporter").first() if match else None
+    if report is not None and _reporter_email(report) == sender:
+        actor = Actor(user=report.reporter, is_reporter=True)
+        message = report_reply(report=report, actor=actor, body=body or _("(lampiran)"))
+        response = {"status": "ok", "action": "reply", "tracking_id": report.tracking_id,
+                    "skipped_attachments": _attach(report, actor, files, message)}
+    else:
+        if not body:
+            raise ValidationFailed(_("Isi e-mail kosong."), code="empty_body")
+        title = TRACKING_IN_SUBJECT.sub("", subject).strip() or body[:60]
+        report, _secret = report_submit(
+            submission=Submission(title=title[:200], body=body, channel=Channel.EMAIL, guest_name=name[:150],
+                                  guest_email=sender),
+            event_data={"email_message_id": message_id[:255]})
+        response = {"status": "ok", "action": "report", "tracking_id": report.tracking_id,
+                    "skipped_attachments": _attach(report, Actor(is_reporter=True), files)}
+    inbound.report, inbound.response = report, response
+    inbound.save(update_fields=["report", "response"])
+    return response
+
+
+def _env(name: str, default: str = "") -> str:
+    return str(getattr(settings, name, "") or os.environ.get(name, default))
+
+
+def imap_poll(*, limit: int = 50) -> int:
+    """Fetch unseen messages from LAPOR_IMAP_HOST, process each, mark it seen. Returns the count."""
+    host = _env("LAPOR_IMAP_HOST")
+    if not host:
+        return 0
+    cls = imaplib.IMAP4_SSL if _env("LAPOR_IMAP_SSL", "1") in ("1", "true", "yes") else imaplib.IMAP4
+    done = 0
+    with cls(host, int(_env("LAPOR_IMAP_PORT", "993" if cls is imaplib.IMAP4_SSL else "143"))) as imap:
+        imap.login(_env("LAPOR_IMAP_USER"), _env("LAPOR_IMAP_PASSWORD"))
+        imap.select(_env("LAPOR_IMAP_FOLDER", "INBOX"))
+        _status, data = imap.search(None, "UNSEEN")
+        for num in (data[0].split() if data and data[0] else [])[:limit]:
+            _status, parts = imap.fetch(num, "(RFC822)")
+            raw = next((p[1] for p in parts if isinstance(p, tuple)), b"")
+            try:
+                email_receive(raw=raw)
+            except DomainError as exc:
+                log.warning("imap message %s refused: %s", num, exc.code)
+            imap.store(num, "+FLAGS", "\\Seen")
+            done += 1
+    return done

@@ -1,0 +1,157 @@
+"""SMS 1708: keywords (configurable, Indonesian by default), concatenated parts, gateway retries.
+
+    LAPOR <isi>          files a report (plain text without a keyword too)
+    STATUS <id>          answers with the status and deadline of one's own report
+    BALAS <id> <isi>     adds a reply, only from the reporter's own number
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from lapor.accounts.models import User
+from lapor.accounts.phones import phone_normalize
+from lapor.core.errors import DomainError, ValidationFailed
+from lapor.notifications.services import outbox_enqueue
+from lapor.reports import lifecycle as lc
+from lapor.reports.models import Channel, Report, tracking_id_normalize
+from lapor.reports.services import Actor, Submission, report_reply, report_submit
+
+from .models import InboundMessage, SmsPart
+
+KEYWORDS = {"report": ["LAPOR", "ADUAN", "SAMBAT"], "status": ["STATUS", "CEK"], "reply": ["BALAS"]}
+MAX_PARTS = 20
+
+
+def keywords() -> dict[str, list[str]]:
+    return {**KEYWORDS, **getattr(settings, "LAPOR_SMS_KEYWORDS", {})}
+
+
+@dataclass
+class SmsIn:
+    sender: str
+    text: str
+    message_id: str
+    time: str = ""
+    part: int = 1
+    total: int = 1
+    ref: str = ""
+
+
+def sms_in(data: dict) -> SmsIn:
+    """Validate a gateway payload (form or JSON fields)."""
+    def _int(name: str, default: int) -> int:
+        try:
+            return int(data.get(name) or default)
+        except (TypeError, ValueError):
+            raise ValidationFailed(_("Kolom %(f)s harus berupa angka.") % {"f": name}, code="invalid", detail={"field": name})
+
+    sender, message_id = str(data.get("sender") or ""), str(data.get("message_id") or "").strip()
+    if not message_id or len(message_id) > 200:
+        raise ValidationFailed(_("message_id wajib diisi."), code="required", detail={"field": "message_id"})
+    if phone_normalize(sender) is None:
+        raise ValidationFailed(_("Nomor pengirim tidak valid."), code="invalid_phone", detail={"field": "sender"})
+    if not isinstance(data.get("text"), str):
+        raise ValidationFailed(_("Kolom text wajib diisi."), code="required", detail={"field": "text"})
+    part, total = _int("part", 1), _int("total", 1)
+    if not (1 <= part <= total <= MAX_PARTS):
+        raise ValidationFailed(_("Nomor bagian SMS tidak valid."), code="invalid_part", detail={"field": "part"})
+    ref = str(data.get("ref") or "")[:40]
+    if total > 1 and not ref:
+        raise ValidationFailed(_("SMS bersambung memerlukan ref."), code="required", detail={"field": "ref"})
+    return SmsIn(sender=phone_normalize(sender), text=data["text"][:2000], message_id=message_id,
+                 time=str(data.get("time") or ""), part=part, total=total, ref=ref)
+
+
+def citizen_for_phone(phone: str) -> User:
+    user = User.objects.filter(phone=phone).first()
+    if user is None:
+        try:
+            with transaction.atomic():
+                user = User.objects.create_user(phone=phone, full_name="")  # unusable password
+        except IntegrityError:
+            user = User.objects.get(phone=phone)
+    return user
+
+
+def _answer(phone: str, text: str, key: str, report: Report | None = None) -> None:
+    outbox_enqueue(channel="sms", recipient=phone, payload={"text": text}, dedupe_key=f"sms-answer:{key}", report=report)
+
+
+def _own_report(phone: str, raw_id: str) -> Report | None:
+    tid = tracking_id_normalize(raw_id)
+    report = Report.objects.filter(tracking_id=tid).select_related("reporter", "agency").first()
+    if report is None:
+        return None
+    owner = report.reporter.phone if report.reporter_id else report.guest_phone
+    return report if owner == phone else None
+
+
+def _title(body: str) -> str:
+    first = " ".join(body.split())
+    return first if len(first) <= 60 else first[:57].rsplit(" ", 1)[0] + "…"
+
+
+def _command(sms: SmsIn, text: str) -> dict:
+    words = text.strip().split(maxsplit=2)
+    head = words[0].upper() if words else ""
+    kw, phone, key = keywords(), sms.sender, sms.message_id
+    if head in kw["status"] or head in kw["reply"]:
+        report = _own_report(phone, words[1]) if len(words) > 1 else None
+        if report is None:
+            _answer(phone, _("LAPOR! Laporan tidak ditemukan untuk nomor ini. Format: %(k)s <nomor laporan>") % {"k": head}, key)
+            return {"status": "rejected", "action": "status" if head in kw["status"] else "reply", "reason": "not_found"}
+        if head in kw["status"]:
+            due = formats.date_format(timezone.localtime(report.due_at), "j M Y") if report.due_at else "-"
+            _answer(phone, _("LAPOR! %(tid)s: %(state)s. Batas waktu: %(due)s") % {
+                "tid": report.tracking_id, "state": lc.State(report.state).label, "due": due}, key, report)
+            return {"status": "ok", "action": "status", "tracking_id": report.tracking_id}
+        body = words[2] if len(words) > 2 else ""
+        try:
+            report_reply(report=report, actor=Actor(user=report.reporter, is_reporter=True), body=body)
+        except DomainError as exc:
+            _answer(phone, f"LAPOR! {report.tracking_id}: {exc.message}", key, report)
+            return {"status": "rejected", "action": "reply", "reason": exc.code}
+        _answer(phone, _("LAPOR! Tanggapan Anda untuk %(tid)s diterima.") % {"tid": report.tracking_id}, key, report)
+        return {"status": "ok", "action": "reply", "tracking_id": report.tracking_id}
+    body = text.strip().split(maxsplit=1)[1] if head in kw["report"] and len(words) > 1 else ("" if head in kw["report"] else text.strip())
+    if not body:
+        _answer(phone, _("LAPOR! Format: LAPOR <isi laporan>. Cek status: STATUS <nomor>. Tanggapi: BALAS <nomor> <isi>"), key)
+        return {"status": "rejected", "action": "help", "reason": "empty"}
+    report, _secret = report_submit(submission=Submission(title=_title(body), body=body, channel=Channel.SMS),
+                                    reporter=citizen_for_phone(phone), event_data={"sms_message_id": sms.message_id})
+    return {"status": "ok", "action": "report", "tracking_id": report.tracking_id}
+
+
+@transaction.atomic
+def sms_receive(*, sms: SmsIn) -> tuple[int, dict]:
+    """Handle one gateway message. Returns (HTTP status, body); a retry returns the first answer."""
+    seen = InboundMessage.objects.filter(channel="sms", external_id=sms.message_id).first()
+    if seen is not None:
+        return 200, {**seen.response, "duplicate": True}
+    try:
+        with transaction.atomic():
+            inbound = InboundMessage.objects.create(channel="sms", external_id=sms.message_id)
+    except IntegrityError:  # a concurrent retry won the race
+        return 200, {**InboundMessage.objects.get(channel="sms", external_id=sms.message_id).response, "duplicate": True}
+    text = sms.text
+    if sms.total > 1:
+        SmsPart.objects.get_or_create(sender=sms.sender, ref=sms.ref, part=sms.part,
+                                      defaults={"total": sms.total, "text": sms.text})
+        parts = list(SmsPart.objects.select_for_update().filter(sender=sms.sender, ref=sms.ref).order_by("part"))
+        if len(parts) < sms.total:
+            inbound.response = {"status": "partial", "received": len(parts), "total": sms.total}
+            inbound.save(update_fields=["response"])
+            return 202, inbound.response
+        text = "".join(p.text for p in parts)
+        SmsPart.objects.filter(sender=sms.sender, ref=sms.ref).delete()
+    response = _command(sms, text)
+    if response.get("tracking_id"):
+        inbound.report = Report.objects.filter(tracking_id=response["tracking_id"]).first()
+    inbound.response = response
+    inbound.save(update_fields=["response", "report"])
+    return 200, response
