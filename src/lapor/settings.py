@@ -78,12 +78,14 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "lapor.web.middleware.PageLanguageMiddleware",  # pages: Indonesian unless chosen
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "lapor.web.middleware.SecurityHeadersMiddleware",  # CSP on every page; domain errors as 4xx pages
 ]
 
 ROOT_URLCONF = "lapor.urls"

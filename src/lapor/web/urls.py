@@ -1,1 +1,31 @@
-urlpatterns: list = []
+from django.urls import include, path
+
+from .views import account, public, staff
+
+app_name = "web"
+
+TID = "<str:tracking_id>"
+
+urlpatterns = [
+    path("", public.home, name="home"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("lapor/", public.submit, name="submit"),
+    path(f"lapor/terkirim/{TID}/", public.submitted, name="submitted"),
+    path("lacak/", public.track_lookup, name="track_lookup"),
+    path(f"lacak/{TID}/", public.track, name="track"),
+    path(f"lacak/{TID}/k/<str:secret>/", public.track_private, name="track_private"),
+    path(f"lacak/{TID}/balas/", public.track_reply, name="track_reply"),
+    path(f"lacak/{TID}/selesai/", public.track_complete, name="track_complete"),
+    path(f"lacak/{TID}/nilai/", public.track_rate, name="track_rate"),
+    path(f"lacak/{TID}/lampiran/<int:attachment_id>/", public.attachment, name="attachment"),
+    path("laporan/", public.public_list, name="public_list"),
+    path(f"laporan/{TID}/dukung/", public.support, name="support"),
+    path("masuk/", account.signin, name="signin"),
+    path("keluar/", account.signout, name="signout"),
+    path("daftar/", account.register, name="register"),
+    path("saya/", account.my_reports, name="my_reports"),
+    path("petugas/", staff.inbox, name="inbox"),
+    path("petugas/massal/", staff.inbox_bulk, name="inbox_bulk"),
+    path(f"petugas/laporan/{TID}/", staff.report_detail, name="staff_report"),
+    path(f"petugas/laporan/{TID}/<str:action>/", staff.report_action, name="staff_action"),
+]

@@ -1,0 +1,223 @@
+"""Page forms. They only parse input: the rules live in lapor.reports.services, whose
+ValidationFailed errors are attached to the matching field by ``error_to_form``."""
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.utils.translation import gettext as _g
+from django.utils.translation import gettext_lazy as _
+
+from lapor.accounts.models import User
+from lapor.accounts.phones import phone_normalize
+from lapor.core.errors import DomainError
+from lapor.reports.models import ArchiveReason, ReportType
+
+from . import selectors
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/*,.pdf,.docx,.xlsx,.mp4"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, (list, tuple)):
+            files = [super(MultipleFileField, self).clean(item, initial) for item in data if item]
+        else:
+            files = [super().clean(data, initial)] if data else []
+        if len(files) > settings.LAPOR_MAX_ATTACHMENTS:
+            raise forms.ValidationError(_("Paling banyak %(n)d lampiran.") % {"n": settings.LAPOR_MAX_ATTACHMENTS})
+        return files
+
+
+class SignInForm(forms.Form):
+    login = forms.CharField(label=_("E-mail atau nomor telepon"), max_length=254,
+                            widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}))
+    password = forms.CharField(label=_("Kata sandi"), widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+
+
+class RegisterForm(forms.Form):
+    full_name = forms.CharField(label=_("Nama lengkap"), max_length=150,
+                                widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    email = forms.EmailField(label=_("E-mail"), required=False, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    phone = forms.CharField(label=_("Nomor telepon"), required=False, max_length=32,
+                            widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}))
+    password = forms.CharField(label=_("Kata sandi"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+                               help_text=_("Minimal 8 karakter."))
+
+    def clean_email(self):
+        email = (self.cleaned_data.get("email") or "").strip().lower()
+        if email and User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(_("E-mail ini sudah terdaftar."))
+        return email
+
+    def clean_phone(self):
+        raw = (self.cleaned_data.get("phone") or "").strip()
+        if not raw:
+            return ""
+        phone = phone_normalize(raw)
+        if phone is None:
+            raise forms.ValidationError(_("Nomor telepon tidak valid."))
+        if User.objects.filter(phone=phone).exists():
+            raise forms.ValidationError(_("Nomor telepon ini sudah terdaftar."))
+        return phone
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors and not data.get("email") and not data.get("phone"):
+            self.add_error("email", _("Isi e-mail atau nomor telepon."))
+        password = data.get("password")
+        if password:
+            try:
+                password_validation.validate_password(password, User(full_name=data.get("full_name", "")))
+            except forms.ValidationError as exc:
+                self.add_error("password", exc)
+        return data
+
+
+class SubmitForm(forms.Form):
+    """The report form. Region is chosen step by step; the deepest chosen level is the region."""
+
+    type = forms.ChoiceField(label=_("Jenis laporan"), choices=ReportType.choices, initial=ReportType.COMPLAINT,
+                             widget=forms.RadioSelect)
+    title = forms.CharField(label=_("Judul"), required=False, widget=forms.TextInput(attrs={"maxlength": 200}))
+    body = forms.CharField(label=_("Isi laporan"), required=False,
+                           widget=forms.Textarea(attrs={"rows": 6, "maxlength": 20000}),
+                           help_text=_("Ceritakan apa, di mana dan kapan. Jangan tulis data pribadi orang lain."))
+    topic = forms.ChoiceField(label=_("Kategori"), required=False)
+    province = forms.ChoiceField(label=_("Provinsi"), required=False)
+    regency = forms.ChoiceField(label=_("Kabupaten/Kota"), required=False)
+    district = forms.ChoiceField(label=_("Kecamatan"), required=False)
+    village = forms.ChoiceField(label=_("Kelurahan/Desa"), required=False)
+    address = forms.CharField(label=_("Alamat atau patokan lokasi"), required=False,
+                              widget=forms.TextInput(attrs={"maxlength": 300}))
+    latitude = forms.FloatField(required=False, widget=forms.HiddenInput)
+    longitude = forms.FloatField(required=False, widget=forms.HiddenInput)
+    incident_date = forms.DateField(label=_("Tanggal kejadian"), required=False,
+                                    widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    agency_q = forms.CharField(label=_("Cari nama instansi (opsional)"), required=False, max_length=100,
+                               help_text=_("Ketik nama instansi, lalu pilih. Kosongkan bila tidak tahu: kami yang meneruskan."))
+    target_agency = forms.CharField(label=_("Pilih instansi"), required=False, widget=forms.Select)
+    attachments = MultipleFileField(label=_("Lampiran (foto atau dokumen)"), required=False,
+                                    help_text=_("Foto JPG/PNG/WebP, PDF, DOCX, XLSX atau MP4."))
+    is_anonymous = forms.BooleanField(label=_("Anonim"), required=False,
+                                      help_text=_("Nama Anda tidak ditampilkan kepada instansi maupun publik."))
+    is_confidential = forms.BooleanField(label=_("Rahasia"), required=False,
+                                         help_text=_("Laporan tidak ditampilkan kepada publik; hanya Anda dan petugas yang melihatnya."))
+    guest_name = forms.CharField(label=_("Nama (opsional)"), required=False, max_length=150,
+                                 widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    guest_email = forms.CharField(label=_("E-mail"), required=False, max_length=254,
+                                  widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    guest_phone = forms.CharField(label=_("Nomor telepon"), required=False, max_length=32,
+                                  widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}))
+
+    REGION_LEVELS = ("province", "regency", "district", "village")
+
+    def __init__(self, *args, guest: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.guest = guest
+        if not guest:
+            for name in ("guest_name", "guest_email", "guest_phone"):
+                del self.fields[name]
+        empty = [("", _("— pilih —"))]
+        self.fields["topic"].choices = empty + selectors.topic_choices()
+        parent = None
+        for level in self.REGION_LEVELS:
+            choices = selectors.region_choices(parent) if (level == "province" or parent) else []
+            self.fields[level].choices = empty + choices
+            self.fields[level].widget.attrs.update({"data-region-level": level})
+            value = self.data.get(level) if self.is_bound else None
+            parent = value if value and value in {c for c, _n in choices} else None
+        q = self.data.get("agency_q", "") if self.is_bound else ""
+        chosen = self.data.get("target_agency", "") if self.is_bound else ""
+        self.fields["target_agency"].widget.choices = [("", _("— tidak memilih —"))] + selectors.agency_choices(q, keep=chosen)
+
+    def clean_target_agency(self):
+        value = self.cleaned_data.get("target_agency") or ""
+        if value and not value.isdigit():
+            raise forms.ValidationError(_("Instansi tujuan tidak ditemukan."))
+        return int(value) if value else None
+
+    def region_code(self) -> str | None:
+        code = None
+        for level in self.REGION_LEVELS:
+            value = self.cleaned_data.get(level)
+            if not value:
+                break
+            code = value
+        return code
+
+
+FIELD_BY_KEY = {"topic_id": "topic", "region_code": "province", "target_agency_id": "target_agency",
+                "latitude": "address", "type": "type", "incident_date": "incident_date",
+                "guest_phone": "guest_phone", "guest_email": "guest_email"}
+
+
+def error_to_form(form: forms.Form, exc: DomainError) -> None:
+    """Put a service's ValidationFailed next to its field. Text fields report their translated
+    label as the field name, so both keys and labels are mapped."""
+    field = (exc.detail or {}).get("field") if isinstance(exc.detail, dict) else None
+    by_label = {_g("Judul"): "title", _g("Isi laporan"): "body", _g("Alamat"): "address", _g("Nama"): "guest_name",
+                _g("Tanggapan"): "body", _g("Tindak lanjut"): "body", _g("Catatan"): "body", _g("Komentar"): "comment"}
+    name = FIELD_BY_KEY.get(field) or by_label.get(str(field)) if field else None
+    if name and name in form.fields:
+        form.add_error(name, str(exc.message))
+    else:
+        form.add_error(None, str(exc.message))
+
+
+class TrackForm(forms.Form):
+    tracking_id = forms.CharField(label=_("Nomor pelacakan"), max_length=20,
+                                  widget=forms.TextInput(attrs={"placeholder": "ABCD-1234", "autocapitalize": "characters"}))
+
+
+class MessageForm(forms.Form):
+    body = forms.CharField(label=_("Pesan"), required=False, widget=forms.Textarea(attrs={"rows": 4, "maxlength": 10000}))
+
+
+class RatingForm(forms.Form):
+    satisfied = forms.ChoiceField(label=_("Apakah Anda puas dengan tindak lanjutnya?"), widget=forms.RadioSelect,
+                                  choices=[("yes", _("Puas")), ("no", _("Tidak puas — buka kembali laporan"))])
+    rating = forms.TypedChoiceField(label=_("Nilai (1 = buruk, 5 = sangat baik)"), coerce=int, widget=forms.RadioSelect,
+                                    choices=[(i, str(i)) for i in range(1, 6)])
+    comment = forms.CharField(label=_("Komentar"), required=False, max_length=500,
+                              widget=forms.Textarea(attrs={"rows": 3, "maxlength": 500}),
+                              help_text=_("Wajib diisi bila tidak puas: apa yang belum selesai?"))
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Alasan"), required=False, max_length=2000,
+                             widget=forms.Textarea(attrs={"rows": 2, "maxlength": 2000}))
+
+
+class AgencyPickForm(ReasonForm):
+    agency_q = forms.CharField(label=_("Cari instansi"), required=False, max_length=100)
+    # A plain value: the options come from a search (server-side or /api/agencies), the view
+    # looks the id up, so a choice found by the script is accepted too.
+    agency = forms.CharField(label=_("Instansi"), required=False, widget=forms.Select)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        q = self.data.get(self.add_prefix("agency_q"), "") if self.is_bound else ""
+        chosen = self.data.get(self.add_prefix("agency"), "") if self.is_bound else ""
+        self.fields["agency"].widget.choices = [("", _("— pilih —"))] + selectors.agency_choices(q, keep=chosen)
+
+
+class UnitPickForm(ReasonForm):
+    unit = forms.ChoiceField(label=_("Unit kerja"))
+
+    def __init__(self, *args, agency=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].choices = [("", _("— pilih —"))] + selectors.unit_choices(agency)
+
+
+class ArchiveForm(forms.Form):
+    archive_reason = forms.ChoiceField(label=_("Alasan arsip"), choices=ArchiveReason.choices)
+    note = forms.CharField(label=_("Catatan"), required=False, max_length=2000,
+                           widget=forms.Textarea(attrs={"rows": 2, "maxlength": 2000}))
+    duplicate_of = forms.CharField(label=_("Nomor pelacakan laporan asli (untuk duplikat)"), required=False, max_length=20)

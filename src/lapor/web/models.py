@@ -1,0 +1,19 @@
+"""The web app's own data: citizens' support ("dukung") for public reports."""
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from lapor.reports.models import Report
+
+
+class Support(models.Model):
+    """One "dukung" per account and report (the unique constraint is the rule)."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="supports")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["report", "user"], name="web_support_one_per_user")]
+        indexes = [models.Index(fields=["report"], name="web_support_report_idx")]

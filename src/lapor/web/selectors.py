@@ -1,0 +1,119 @@
+"""Reads for pages: counters, choices for the forms, the staff inbox tabs."""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Count, F, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from lapor.accounts.selectors import user_grants
+from lapor.agencies.models import Agency, Region, Topic
+from lapor.agencies.selectors import agency_search, agency_subtree, region_children
+from lapor.reports import lifecycle as lc
+from lapor.reports.deadlines import calendar_get, tz
+from lapor.reports.models import Report
+
+from .models import Support
+
+
+def home_counters() -> dict[str, int]:
+    counts = Report.objects.aggregate(received=Count("id"), completed=Count("id", filter=Q(state=lc.State.DONE)))
+    agencies = (Agency.objects.filter(is_active=True)
+                .exclude(kind__in=[Agency.Kind.PLATFORM, Agency.Kind.UNIT]).count())
+    return {**counts, "agencies": agencies}
+
+
+def topic_choices() -> list[tuple[str, str]]:
+    english = (get_language() or "id").startswith("en")
+    rows = Topic.objects.filter(is_active=True).order_by("path")
+    return [(str(t.pk), "— " * t.depth + ((t.name_en or t.name) if english else t.name)) for t in rows]
+
+
+def region_choices(parent_code: str | None) -> list[tuple[str, str]]:
+    return [(r.code, r.name) for r in region_children(parent_code=parent_code)]
+
+
+def region_chain(code: str | None) -> list[str]:
+    """The codes from the province down to ``code`` (existing regions only)."""
+    if not code:
+        return []
+    codes = Region.ancestor_codes(code)
+    found = set(Region.objects.filter(code__in=codes).values_list("code", flat=True))
+    return [c for c in codes if c in found]
+
+
+def agency_choices(q: str, *, limit: int = 20, keep: str = "") -> list[tuple[str, str]]:
+    """Agencies matching a search, plus the one already chosen (so a re-rendered form keeps it)."""
+    rows = [(str(a.pk), _agency_label(a)) for a in agency_search(q=q[:100], limit=limit)] if q.strip() else []
+    if keep.isdigit() and keep not in {pk for pk, _label in rows}:
+        agency = Agency.objects.select_related("parent").filter(pk=int(keep)).first()
+        if agency is not None:
+            rows.insert(0, (keep, _agency_label(agency)))
+    return rows
+
+
+def _agency_label(agency: Agency) -> str:
+    return f"{agency.name} — {agency.parent.name}" if agency.parent_id else agency.name
+
+
+def unit_choices(agency: Agency | None) -> list[tuple[str, str]]:
+    if agency is None:
+        return []
+    rows = agency_subtree(agency, include_self=False).filter(is_active=True).order_by("path")
+    return [(str(a.pk), "— " * (a.depth - agency.depth - 1) + a.name) for a in rows]
+
+
+def support_counts(report_ids: list[int]) -> dict[int, int]:
+    rows = Support.objects.filter(report_id__in=report_ids).values("report_id").annotate(n=Count("id"))
+    return {row["report_id"]: row["n"] for row in rows}
+
+
+def supported_by(user, report_ids: list[int]) -> set[int]:
+    if user is None or not user.is_authenticated:
+        return set()
+    return set(Support.objects.filter(user=user, report_id__in=report_ids).values_list("report_id", flat=True))
+
+
+# --- Staff inbox -------------------------------------------------------------------------
+
+INBOX_TABS = ("verify", "agency", "overdue", "escalated", "all")
+
+
+def inbox_tab_q(tab: str, user) -> Q:
+    if tab == "verify":
+        return Q(state=lc.State.SUBMITTED)
+    if tab == "agency":
+        paths = [g.path for g in user_grants(user) if g.path]
+        scope = Q(pk__in=[])
+        for path in paths:
+            scope |= Q(agency__path__startswith=path)
+        if any(g.path is None for g in user_grants(user)):
+            scope = Q(agency__isnull=False)
+        return scope & Q(state__in=lc.OPEN_STATES)
+    if tab == "overdue":
+        return Q(is_overdue=True, state__in=lc.OPEN_STATES)
+    if tab == "escalated":
+        return Q(escalation_level__gt=0, state__in=lc.OPEN_STATES)
+    return Q()
+
+
+def inbox_counts(qs: QuerySet[Report], user) -> dict[str, int]:
+    return qs.aggregate(**{tab: Count("id", filter=inbox_tab_q(tab, user)) for tab in INBOX_TABS})
+
+
+def inbox_order(qs: QuerySet[Report]) -> QuerySet[Report]:
+    return qs.order_by(F("due_at").asc(nulls_last=True), "-submitted_at", "-id")
+
+
+def time_left(due_at: dt.datetime | None, now: dt.datetime | None = None) -> dict | None:
+    """Working days left before a deadline, or how many it is overdue by."""
+    if due_at is None:
+        return None
+    now = now or timezone.now()
+    cal = calendar_get()
+    today, due_day = now.astimezone(tz()).date(), due_at.astimezone(tz()).date()
+    if due_at >= now:
+        return {"overdue": False, "days": cal.working_days_between(today, due_day)}
+    return {"overdue": True, "days": max(cal.working_days_between(due_day, today), 1)}

@@ -1,0 +1,46 @@
+"""Template helpers: deadlines in plain words, time left, form fields with their errors."""
+from __future__ import annotations
+
+from django import template
+from django.template.defaultfilters import date as date_filter
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+register = template.Library()
+
+
+@register.filter
+def long_date(value) -> str:
+    """"Jumat, 27 November 2026" (in the active language, in the deployment's time zone)."""
+    return date_filter(value, "l, j F Y") if value else ""
+
+
+@register.filter
+def deadline_words(value) -> str:
+    if not value:
+        return ""
+    return _("paling lambat %(date)s") % {"date": long_date(value)}
+
+
+@register.filter
+def time_left_words(left: dict | None) -> str:
+    if not left:
+        return _("tanpa batas waktu")
+    days = left["days"]
+    if left["overdue"]:
+        return ngettext("terlambat %(n)d hari kerja", "terlambat %(n)d hari kerja", days) % {"n": days}
+    if days == 0:
+        return _("batas waktu hari ini")
+    return ngettext("sisa %(n)d hari kerja", "sisa %(n)d hari kerja", days) % {"n": days}
+
+
+@register.inclusion_tag("web/includes/field.html")
+def field(bound_field, hint: str = ""):
+    return {"f": bound_field, "hint": hint}
+
+
+@register.simple_tag
+def staff_user(user) -> bool:
+    from lapor.accounts.selectors import user_is_staff
+
+    return user_is_staff(user)

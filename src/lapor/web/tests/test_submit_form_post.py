@@ -1,0 +1,80 @@
+"""The submit form: a guest or a citizen files a report through lapor.reports.services."""
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from lapor.reports.models import Attachment, Report
+
+from .helpers import guest_submit, png_bytes, private_path
+
+
+def test_guest_submits_and_gets_tracking_id_and_private_link(net, client):
+    photo = SimpleUploadedFile("lubang.png", png_bytes(), content_type="image/png")
+    res = client.post("/lapor/", {"type": "complaint", "title": "Jalan berlubang", "body": "Lubang besar.",
+                                  "guest_phone": "0812 3456 7890", "is_anonymous": "on",
+                                  "province": "13", "regency": "13.74", "district": "13.74.02",
+                                  "attachments": [photo]})
+    assert res.status_code == 302, res.content.decode()[:2000]
+    report = Report.objects.get()
+    assert report.is_anonymous and report.region_id == "13.74.02" and report.guest_phone.startswith("+62")
+    assert Attachment.objects.filter(report=report).count() == 1
+    page = client.get(res["Location"])
+    html = page.content.decode()
+    assert report.tracking_id in html
+    # The private link opens the report for the guest in another browser.
+    from django.test import Client
+
+    other = Client()
+    res = other.get(private_path(html))
+    assert res.status_code == 302 and res["Location"].endswith(f"/lacak/{report.tracking_id}/")
+    assert "Tanggapi" in other.get(res["Location"]).content.decode() or report.state == "submitted"
+
+
+def test_missing_title_is_shown_next_to_the_field_in_indonesian(net, client):
+    res = guest_submit(client, title="")
+    assert res.status_code == 400
+    html = res.content.decode()
+    assert "Judul wajib diisi." in html
+    assert html.index("Judul wajib diisi.") < html.index('name="body"')  # next to the title field
+    assert not Report.objects.exists()
+
+
+def test_missing_title_in_english_when_the_visitor_chose_english(net, client):
+    client.cookies["django_language"] = "en"
+    res = guest_submit(client, title="")
+    assert res.status_code == 400 and "Title is required." in res.content.decode()
+
+
+def test_guest_without_contact_gets_the_error_on_the_email_field(net, client):
+    res = guest_submit(client, guest_email="")
+    html = res.content.decode()
+    assert res.status_code == 400 and "Isi e-mail atau nomor telepon" in html
+
+
+def test_bad_attachment_rolls_back_the_whole_report(net, client):
+    bad = SimpleUploadedFile("virus.exe", b"MZ\x90\x00" * 50, content_type="application/octet-stream")
+    res = guest_submit(client, attachments=[bad])
+    assert res.status_code == 400 and "Jenis berkas tidak diizinkan" in res.content.decode()
+    assert not Report.objects.exists()
+
+
+def test_region_refresh_without_javascript_shows_the_next_level(net, client):
+    res = client.post("/lapor/", {"refresh": "region", "province": "13", "title": ""})
+    assert res.status_code == 200
+    html = res.content.decode()
+    assert "Kota Padang Panjang" in html and not Report.objects.exists()
+
+
+def test_signed_in_citizen_report_appears_in_my_reports(net, client):
+    client.force_login(net.user("reporter"))
+    res = client.post("/lapor/", {"type": "suggestion", "title": "Taman kota", "body": "Mohon tambah bangku."})
+    assert res.status_code == 302
+    report = Report.objects.get()
+    assert report.reporter == net.user("reporter")
+    assert report.tracking_id in client.get("/saya/").content.decode()
+
+
+def test_csrf_is_enforced_on_the_submit_form(net):
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    res = strict.post("/lapor/", {"title": "x", "body": "y", "guest_email": "a@b.example"})
+    assert res.status_code == 403 and not Report.objects.exists()

@@ -1,0 +1,83 @@
+"""Shared page helpers: access to a report from the citizen side, timeline rows, errors."""
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+
+from lapor.core.errors import DomainError
+from lapor.reports import lifecycle as lc
+from lapor.reports import selectors as report_selectors
+from lapor.reports.models import Attachment, Report, ReportEvent
+from lapor.reports.schemas import event_out, message_out
+from lapor.reports.services import Actor, guest_secret_matches
+
+SESSION_GUEST = "web_guest_reports"  # {tracking_id: secret} proven through the private link
+
+
+def signed_in(request: HttpRequest):
+    user = getattr(request, "user", None)
+    return user if user is not None and user.is_authenticated else None
+
+
+def guest_secret_remember(request: HttpRequest, tracking_id: str, secret: str) -> None:
+    known = dict(request.session.get(SESSION_GUEST, {}))
+    known[tracking_id] = secret
+    request.session[SESSION_GUEST] = dict(list(known.items())[-20:])
+
+
+def guest_secret_known(request: HttpRequest, report: Report) -> str:
+    secret = request.session.get(SESSION_GUEST, {}).get(report.tracking_id, "")
+    return secret if secret and guest_secret_matches(report, secret) else ""
+
+
+def reporter_actor(request: HttpRequest, report: Report) -> Actor | None:
+    """The reporter acting: the signed-in owner, or a guest holding the secret in the session."""
+    user = signed_in(request)
+    if user is not None and report.reporter_id == user.pk:
+        return Actor(user=user, is_reporter=True)
+    if guest_secret_known(request, report):
+        return Actor(user=user, is_reporter=True)
+    return None
+
+
+def private_link(request: HttpRequest, report: Report) -> str:
+    secret = guest_secret_known(request, report)
+    if not secret:
+        return ""
+    return request.build_absolute_uri(reverse("web:track_private", args=[report.tracking_id, secret]))
+
+
+def timeline_rows(report: Report, *, viewer, staff: bool, is_reporter: bool) -> list[dict]:
+    """Events and messages in one list, oldest first, through the privacy helpers of reports."""
+    reporter_visible = report_selectors.report_reporter_visible(report, viewer, is_reporter=is_reporter)
+    events, messages = report_selectors.report_timeline(report, staff=staff)
+    rows = []
+    for event in events:
+        if event.kind == ReportEvent.Kind.MESSAGE:
+            continue  # shown as the message itself
+        out = event_out(event, staff=staff, reporter_visible=reporter_visible)
+        title = lc.Action(event.action).label if event.action in lc.Action.values else ReportEvent.Kind(event.kind).label
+        rows.append({"type": "event", "title": title, "to_state": _state_label(event.to_state),
+                     "internal": not event.is_public, **out})
+    for message in messages:
+        out = message_out(message, report, staff=staff, reporter_visible=reporter_visible)
+        for att in out["attachments"]:
+            att["url"] = reverse("web:attachment", args=[report.tracking_id, att["id"]])
+        rows.append({"type": "message", "kind_label": message.get_kind_display(), "internal": message.is_internal, **out})
+    rows.sort(key=lambda row: (row["created_at"], row["type"] == "message", row["id"]))
+    return rows
+
+
+def report_attachments(report: Report, *, staff: bool) -> list[Attachment]:
+    qs = Attachment.objects.filter(report=report, message__isnull=True)
+    return list(qs if staff else qs.filter(is_internal=False))
+
+
+def _state_label(state: str) -> str:
+    return str(lc.State(state).label) if state in lc.State.values else ""
+
+
+def error_page(request: HttpRequest, exc: DomainError, *, template: str = "web/error.html",
+               context: dict | None = None) -> HttpResponse:
+    return render(request, template, {"error": exc.message, **(context or {})}, status=exc.status)

@@ -1,0 +1,262 @@
+"""The citizen portal: home, submit, confirmation, track (reply, rate), public list, support."""
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import transaction
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from lapor.agencies.models import Agency, Topic
+from lapor.core.errors import DomainError, ValidationFailed
+from lapor.reports import lifecycle as lc
+from lapor.reports import selectors as report_selectors
+from lapor.reports import services
+from lapor.reports.attachments import attachment_add, attachment_path
+from lapor.reports.models import Attachment, Report, tracking_id_normalize
+from lapor.reports.schemas import ANONYMOUS
+from lapor.reports.selectors import ReportFilters
+
+from .. import selectors
+from ..forms import MessageForm, RatingForm, SubmitForm, TrackForm, error_to_form
+from ..services import support_add
+from .common import (error_page, guest_secret_known, guest_secret_remember, private_link, report_attachments,
+                     reporter_actor, signed_in, timeline_rows)
+
+STEPS = ("verify", "follow_up", "reply")
+
+
+def home(request):
+    return render(request, "web/home.html", {
+        "counters": selectors.home_counters(), "deadlines": settings.LAPOR_DEADLINES, "track_form": TrackForm(),
+    })
+
+
+@require_http_methods(["GET", "POST"])
+def submit(request):
+    user = signed_in(request)
+    data = request.POST if request.method == "POST" else None
+    form = SubmitForm(data, request.FILES or None, guest=user is None)
+    refresh = request.method == "POST" and ("refresh" in request.POST)
+    if request.method == "POST" and not refresh and form.is_valid():
+        try:
+            report, secret = _submit(form, user)
+        except DomainError as exc:
+            error_to_form(form, exc)
+        else:
+            if secret:
+                guest_secret_remember(request, report.tracking_id, secret)
+            return redirect("web:submitted", report.tracking_id)
+    status = 400 if request.method == "POST" and not refresh and form.errors else 200
+    return render(request, "web/submit.html", {"form": form, "guest": user is None}, status=status)
+
+
+def _submit(form: SubmitForm, user) -> tuple[Report, str]:
+    d = form.cleaned_data
+    submission = services.Submission(
+        title=d["title"], body=d["body"], type=d["type"], topic_id=int(d["topic"]) if d["topic"] else None,
+        region_code=form.region_code(), latitude=d.get("latitude"), longitude=d.get("longitude"),
+        address=d["address"], incident_date=d["incident_date"],
+        target_agency_id=d["target_agency"],
+        is_anonymous=d["is_anonymous"], is_confidential=d["is_confidential"],
+        guest_name=d.get("guest_name", ""), guest_email=d.get("guest_email", ""), guest_phone=d.get("guest_phone", ""),
+    )
+    with transaction.atomic():  # the report and its files, or nothing
+        report, secret = services.report_submit(submission=submission, reporter=user)
+        actor = services.Actor(user=user, is_reporter=True)
+        for upload in d["attachments"]:
+            try:
+                attachment_add(report=report, actor=actor, name=upload.name, data=upload.read())
+            except ValidationFailed as exc:
+                raise ValidationFailed(f"{upload.name}: {exc.message}", code=exc.code, detail={"field": "attachments"})
+    return report, secret
+
+
+def submitted(request, tracking_id: str):
+    report = get_object_or_404(Report, tracking_id=tracking_id)
+    if reporter_actor(request, report) is None:
+        raise Http404
+    return render(request, "web/submitted.html", {"report": report, "private_link": private_link(request, report)})
+
+
+def track_lookup(request):
+    form = TrackForm(request.GET or None)
+    if form.is_valid():
+        return redirect("web:track", tracking_id_normalize(form.cleaned_data["tracking_id"]))
+    return render(request, "web/track_lookup.html", {"form": form})
+
+
+def track_private(request, tracking_id: str, secret: str):
+    report = Report.objects.filter(tracking_id=tracking_id_normalize(tracking_id)).first()
+    if report is None or not services.guest_secret_matches(report, secret):
+        raise Http404
+    guest_secret_remember(request, report.tracking_id, secret)
+    return redirect("web:track", report.tracking_id)
+
+
+def _track_context(request, report: Report, forms: dict | None = None) -> dict:
+    actor = reporter_actor(request, report)
+    is_reporter = actor is not None
+    viewer = signed_in(request)
+    ctx = {
+        "report": report, "is_reporter": is_reporter,
+        "rows": timeline_rows(report, viewer=viewer, staff=False, is_reporter=is_reporter),
+        "attachments": report_attachments(report, staff=False) if is_reporter else [],
+        "private_link": private_link(request, report),
+        "handler": report.agency.name if report.agency_id else "",
+        "can_reply": is_reporter and report.state in lc.OPEN_STATES,
+        "can_complete": is_reporter and report.state == lc.State.FOLLOWED_UP,
+        "can_rate": is_reporter and report.state == lc.State.DONE and report.rating is None,
+        "can_reopen": report.reopen_count < 1,
+        "reply_form": MessageForm(), "rating_form": RatingForm(),
+        "reporter_label": ANONYMOUS if report.is_anonymous and not is_reporter else "",
+    }
+    ctx.update(forms or {})
+    return ctx
+
+
+def _track_report(request, tracking_id: str) -> Report:
+    tid = tracking_id_normalize(tracking_id)
+    report = Report.objects.select_related("agency", "topic", "region").filter(tracking_id=tid).first()
+    if report is None:
+        raise Http404
+    if reporter_actor(request, report) is None and not report_selectors.report_public_qs().filter(pk=report.pk).exists():
+        viewer = signed_in(request)
+        if viewer is not None and report_selectors.viewer_is_staff_for(report, viewer):
+            return report
+        raise Http404
+    return report
+
+
+def track(request, tracking_id: str):
+    report = _track_report(request, tracking_id)
+    viewer = signed_in(request)
+    if reporter_actor(request, report) is None and viewer is not None \
+            and report_selectors.viewer_is_staff_for(report, viewer):
+        return redirect("web:staff_report", report.tracking_id)
+    return render(request, "web/track.html", _track_context(request, report))
+
+
+def _reporter_post(request, tracking_id: str):
+    report = _track_report(request, tracking_id)
+    actor = reporter_actor(request, report)
+    if actor is None:
+        raise Http404
+    return report, actor
+
+
+@require_POST
+def track_reply(request, tracking_id: str):
+    report, actor = _reporter_post(request, tracking_id)
+    form = MessageForm(request.POST)
+    if form.is_valid():
+        try:
+            services.report_reply(report=report, actor=actor, body=form.cleaned_data["body"])
+            return redirect("web:track", report.tracking_id)
+        except DomainError as exc:
+            error_to_form(form, exc)
+            return render(request, "web/track.html", _track_context(request, _refresh(report), {"reply_form": form}),
+                          status=exc.status)
+    return render(request, "web/track.html", _track_context(request, report, {"reply_form": form}), status=400)
+
+
+@require_POST
+def track_complete(request, tracking_id: str):
+    report, actor = _reporter_post(request, tracking_id)
+    try:
+        services.report_complete(report=report, actor=actor)
+    except DomainError as exc:
+        return render(request, "web/track.html", _track_context(request, report, {"error": exc.message}),
+                      status=exc.status)
+    return redirect("web:track", report.tracking_id)
+
+
+@require_POST
+def track_rate(request, tracking_id: str):
+    report, actor = _reporter_post(request, tracking_id)
+    form = RatingForm(request.POST)
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.report_rate(report=report, actor=actor, rating=d["rating"], comment=d["comment"],
+                                 reopen=d["satisfied"] == "no")
+            return redirect("web:track", report.tracking_id)
+        except DomainError as exc:
+            error_to_form(form, exc)
+            return render(request, "web/track.html", _track_context(request, _refresh(report), {"rating_form": form}),
+                          status=exc.status)
+    return render(request, "web/track.html", _track_context(request, report, {"rating_form": form}), status=400)
+
+
+def _refresh(report: Report) -> Report:
+    report.refresh_from_db()
+    return report
+
+
+def attachment(request, tracking_id: str, attachment_id: int):
+    """Download after a permission check: the reporter, or staff in scope (internal files staff only)."""
+    report = get_object_or_404(Report, tracking_id=tracking_id_normalize(tracking_id))
+    viewer = signed_in(request)
+    staff = viewer is not None and report_selectors.viewer_is_staff_for(report, viewer)
+    if not staff and reporter_actor(request, report) is None:
+        raise Http404
+    att = get_object_or_404(Attachment, pk=attachment_id, report=report)
+    if att.is_internal and not staff:
+        raise Http404
+    path = attachment_path(att)
+    if not path.exists():
+        raise Http404
+    response = FileResponse(open(path, "rb"), content_type=att.content_type, as_attachment=True,
+                            filename=att.original_name)
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- Public list ---------------------------------------------------------------------------
+
+PAGE_SIZE = 20
+
+
+def public_list(request):
+    g = request.GET
+    f = ReportFilters(q=g.get("q", "")[:200], topic_id=_int(g.get("topic")), region_code=g.get("region") or None,
+                      agency_id=_int(g.get("agency")), state=[g["status"]] if g.get("status") in lc.State.values else None)
+    qs = report_selectors.report_filter(report_selectors.report_public_qs(), f).select_related("reporter")
+    rows, next_cursor = report_selectors.report_page(qs, cursor=g.get("cursor") or None, limit=PAGE_SIZE)
+    ids = [r.pk for r in rows]
+    counts, mine = selectors.support_counts(ids), selectors.supported_by(request.user, ids)
+    items = [{"report": r, "reporter": ANONYMOUS if r.is_anonymous else ((r.reporter_name or "").split(" ")[0] or ANONYMOUS),
+              "supports": counts.get(r.pk, 0), "supported": r.pk in mine} for r in rows]
+    params = g.copy()
+    params.pop("cursor", None)
+    return render(request, "web/public_list.html", {
+        "items": items, "next_cursor": next_cursor, "params": params.urlencode(), "filters": g,
+        "topics": selectors.topic_choices(), "provinces": selectors.region_choices(None),
+        "states": [(s, lbl) for s, lbl in lc.State.choices if s not in (lc.State.SUBMITTED, lc.State.ARCHIVED)],
+        "agency": Agency.objects.filter(pk=f.agency_id).first() if f.agency_id else None,
+    })
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value) if value else None
+    except (TypeError, ValueError):
+        return None
+
+
+@require_POST
+def support(request, tracking_id: str):
+    user = signed_in(request)
+    if user is None:
+        from django.urls import reverse
+
+        return redirect(f"{reverse('web:signin')}?next={reverse('web:public_list')}")
+    try:
+        support_add(tracking_id=tracking_id_normalize(tracking_id), user=user)
+    except DomainError as exc:
+        if exc.status != 409:
+            return error_page(request, exc)
+    back = request.POST.get("next", "")
+    return redirect(back if back.startswith("/") and not back.startswith("//") else "web:public_list")

@@ -1,0 +1,205 @@
+"""The staff workspace: the inbox of reports in scope, a report's detail, and its actions.
+Each action form calls the matching lapor.reports.services function; refusals are shown on the
+page with their HTTP status (409 for the state machine), never a 500."""
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from lapor.accounts.selectors import user_grants
+from lapor.agencies.models import Agency
+from lapor.core.errors import DomainError, NotFound, ValidationFailed
+from lapor.reports import lifecycle as lc
+from lapor.reports import selectors as report_selectors
+from lapor.reports import services
+from lapor.reports.models import Channel, Report, tracking_id_normalize
+from lapor.reports.schemas import reporter_out
+from lapor.reports.selectors import ReportFilters
+
+from .. import selectors
+from ..forms import AgencyPickForm, ArchiveForm, MessageForm, ReasonForm, UnitPickForm, error_to_form
+from .common import report_attachments, timeline_rows
+
+INBOX_LIMIT = 100
+STAFF_ROLES = {lc.PLATFORM_ADMIN, lc.AGENCY_ADMIN, lc.LIAISON, lc.UNIT_STAFF}
+
+
+def _require_staff(request):
+    if not user_grants(request.user):
+        raise DjangoPermissionDenied
+
+
+@login_required(login_url="web:signin")
+def inbox(request):
+    _require_staff(request)
+    g = request.GET
+    tab = g.get("tab") if g.get("tab") in selectors.INBOX_TABS else "all"
+    scoped = report_selectors.report_qs_for(request.user)
+    f = ReportFilters(state=[g["status"]] if g.get("status") in lc.State.values else None,
+                      topic_id=_int(g.get("topic")), region_code=g.get("region") or None,
+                      channel=g.get("channel") if g.get("channel") in Channel.values else None,
+                      overdue=True if g.get("overdue") == "1" else None, q=g.get("q", "")[:200])
+    filtered = report_selectors.report_filter(scoped, f)
+    counts = selectors.inbox_counts(filtered, request.user)
+    rows = list(selectors.inbox_order(filtered.filter(selectors.inbox_tab_q(tab, request.user)))[:INBOX_LIMIT])
+    items = [{"report": r, "left": selectors.time_left(r.due_at)} for r in rows]
+    params = g.copy()
+    params.pop("tab", None)
+    return render(request, "web/staff/inbox.html", {
+        "items": items, "tab": tab, "counts": counts, "filters": g, "params": params.urlencode(),
+        "tabs": [(key, label, counts[key]) for key, label in _tab_labels()],
+        "states": lc.State.choices, "channels": Channel.choices, "topics": selectors.topic_choices(),
+        "provinces": selectors.region_choices(None), "can_bulk": _can_bulk(request.user),
+        "archive_form": ArchiveForm(), "limit": INBOX_LIMIT,
+    })
+
+
+def _tab_labels():
+    return [("verify", _("Perlu verifikasi")), ("agency", _("Di instansi saya")), ("overdue", _("Terlambat")),
+            ("escalated", _("Dieskalasi")), ("all", _("Semua"))]
+
+
+def _can_bulk(user) -> bool:
+    return any(g.role in (lc.PLATFORM_ADMIN, lc.AGENCY_ADMIN) for g in user_grants(user))
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value) if value else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _load(request, tracking_id: str) -> Report:
+    _require_staff(request)
+    try:
+        report = report_selectors.report_get_for(request.user, tracking_id_normalize(tracking_id))
+    except NotFound:
+        raise Http404
+    if not report_selectors.viewer_is_staff_for(report, request.user):
+        raise Http404
+    return report
+
+
+def _detail_context(request, report: Report, forms: dict | None = None, error=None) -> dict:
+    actor = services.Actor(user=request.user)
+    roles = services.actor_roles(report, actor)
+    actions = lc.actions_allowed(state=report.state, roles=roles)
+    ctx = {
+        "report": report, "actions": actions, "error": error,
+        "reporter": reporter_out(report, request.user, is_reporter=False),
+        "rows": timeline_rows(report, viewer=request.user, staff=True, is_reporter=False),
+        "attachments": report_attachments(report, staff=True), "left": selectors.time_left(report.due_at),
+        "can_note": bool(roles & STAFF_ROLES),
+        "forms": {
+            "route": AgencyPickForm(prefix="route"), "forward": AgencyPickForm(prefix="forward"),
+            "dispose": UnitPickForm(prefix="dispose", agency=report.agency), "follow_up": MessageForm(prefix="follow_up"),
+            "note": MessageForm(prefix="note"), "not_authority": ReasonForm(prefix="not_authority"),
+            "postpone": ReasonForm(prefix="postpone"), "resume": ReasonForm(prefix="resume"),
+            "archive": ArchiveForm(prefix="archive"),
+        },
+    }
+    ctx["forms"].update(forms or {})
+    return ctx
+
+
+@login_required(login_url="web:signin")
+def report_detail(request, tracking_id: str):
+    report = _load(request, tracking_id)
+    return render(request, "web/staff/report.html", _detail_context(request, report))
+
+
+def _agency(form) -> Agency:
+    agency = Agency.objects.filter(pk=_int(form.cleaned_data.get("agency"))).first()
+    if agency is None:
+        raise ValidationFailed(_("Pilih instansi tujuan."), code="agency_required", detail={"field": "agency"})
+    return agency
+
+
+def _archive(report, actor, form):
+    d = form.cleaned_data
+    original = None
+    if d["duplicate_of"]:
+        original = Report.objects.filter(tracking_id=tracking_id_normalize(d["duplicate_of"])).first()
+        if original is None:
+            raise ValidationFailed(_("Laporan asli tidak ditemukan."), code="unknown_report", detail={"field": "duplicate_of"})
+    services.report_archive(report=report, actor=actor, reason=d["archive_reason"], note=d["note"], duplicate_of=original)
+
+
+def _dispose(report, actor, form):
+    unit = Agency.objects.filter(pk=_int(form.cleaned_data.get("unit"))).first()
+    if unit is None:
+        raise ValidationFailed(_("Pilih unit kerja."), code="unit_required", detail={"field": "unit"})
+    services.report_dispose(report=report, actor=actor, unit=unit, reason=form.cleaned_data["reason"])
+
+
+# action -> (form class, handler). Every handler is one services call.
+ACTIONS = {
+    "route": (AgencyPickForm, lambda r, a, f: services.report_route(report=r, actor=a, agency=_agency(f),
+                                                                    reason=f.cleaned_data["reason"])),
+    "forward": (AgencyPickForm, lambda r, a, f: services.report_forward(report=r, actor=a, agency=_agency(f),
+                                                                        reason=f.cleaned_data["reason"])),
+    "dispose": (UnitPickForm, _dispose),
+    "follow_up": (MessageForm, lambda r, a, f: services.report_follow_up(report=r, actor=a, body=f.cleaned_data["body"])),
+    "note": (MessageForm, lambda r, a, f: services.report_note(report=r, actor=a, body=f.cleaned_data["body"])),
+    "not_authority": (ReasonForm, lambda r, a, f: services.report_not_authority(report=r, actor=a,
+                                                                                reason=f.cleaned_data["reason"])),
+    "postpone": (ReasonForm, lambda r, a, f: services.report_postpone(report=r, actor=a, reason=f.cleaned_data["reason"])),
+    "resume": (ReasonForm, lambda r, a, f: services.report_resume(report=r, actor=a, reason=f.cleaned_data["reason"])),
+    "archive": (ArchiveForm, _archive),
+}
+
+
+def _bind(name: str, request, report: Report):
+    form_class = ACTIONS[name][0]
+    kwargs = {"agency": report.agency} if form_class is UnitPickForm else {}
+    return form_class(request.POST, prefix=name, **kwargs)
+
+
+@require_POST
+@login_required(login_url="web:signin")
+def report_action(request, tracking_id: str, action: str):
+    if action not in ACTIONS:
+        raise Http404
+    report = _load(request, tracking_id)
+    form = _bind(action, request, report)
+    if "search" in request.POST:  # no-JS agency search: show the matches, do nothing yet
+        return render(request, "web/staff/report.html", _detail_context(request, report, {action: form}))
+    if not form.is_valid():
+        return render(request, "web/staff/report.html", _detail_context(request, report, {action: form}), status=400)
+    try:
+        ACTIONS[action][1](report, services.Actor(user=request.user), form)
+    except DomainError as exc:
+        error_to_form(form, exc)
+        report.refresh_from_db()
+        return render(request, "web/staff/report.html",
+                      _detail_context(request, report, {action: form}, error=exc.message), status=exc.status)
+    if not report_selectors.report_qs_for(request.user).filter(pk=report.pk).exists():
+        return redirect("web:inbox")
+    return redirect("web:staff_report", report.tracking_id)
+
+
+@require_POST
+@login_required(login_url="web:signin")
+def inbox_bulk(request):
+    """Archive or route several reports at once; each one still goes through its service call."""
+    _require_staff(request)
+    ids = [tracking_id_normalize(t) for t in request.POST.getlist("report")][:INBOX_LIMIT]
+    action = request.POST.get("bulk_action")
+    reports = list(report_selectors.report_qs_for(request.user).filter(tracking_id__in=ids))
+    done, failed = [], []
+    for report in reports:
+        form = ArchiveForm(request.POST, prefix="archive") if action == "archive" else AgencyPickForm(request.POST, prefix="route")
+        try:
+            if not form.is_valid():
+                raise ValidationFailed(_("Isian tidak lengkap."))
+            (_archive if action == "archive" else ACTIONS["route"][1])(report, services.Actor(user=request.user), form)
+            done.append(report.tracking_id)
+        except DomainError as exc:
+            failed.append((report.tracking_id, str(exc.message)))
+    return render(request, "web/staff/bulk_result.html", {"done": done, "failed": failed},
+                  status=200 if done or not failed else 409)
