@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.utils.translation import gettext_lazy as _
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from pydantic import Field
 
 from lapor.accounts.models import Role
@@ -90,7 +90,7 @@ def assisted_create(request, payload: AssistedIn):
         is_confidential=payload.is_confidential, guest_name=payload.citizen_name, guest_email=payload.citizen_email,
         guest_phone=payload.citizen_phone))
     # The secret is printed on the citizen's receipt so they can follow the report themselves.
-    return 201, {**report_out(report, staff), "guest_secret": secret or None}
+    return Status(201, {**report_out(report, staff), "guest_secret": secret or None})
 
 
 @router.get("/social", response=list[DraftOut], auth=STAFF_AUTH, summary="Social-media triage queue")
@@ -105,7 +105,7 @@ def social_list(request, status: str = "new", limit: int = 50):
 def social_convert_view(request, draft_id: int, payload: ConvertIn):
     staff = _triage_user(request)
     report = social_convert(draft_id=draft_id, staff=staff, **payload.dict())
-    return 201, report_out(report, staff)
+    return Status(201, report_out(report, staff))
 
 
 @router.post("/social/{draft_id}/dismiss", response=DraftOut, auth=STAFF_AUTH, summary="Dismiss a social-media draft")
