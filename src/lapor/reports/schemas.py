@@ -8,6 +8,7 @@ from pydantic import Field
 
 from lapor.accounts.models import User
 from lapor.accounts.phones import phone_mask
+from lapor.core.masking import text_mask
 
 from . import lifecycle as lc
 from .models import Attachment, Message, Report, ReportEvent
@@ -159,10 +160,24 @@ def reporter_out(report: Report, viewer: User | None, *, is_reporter: bool) -> d
     return {"name": name or "-", "contact": contact, "is_anonymous": report.is_anonymous}
 
 
+def _masked_for(report: Report) -> tuple[str, ...]:
+    return (report.reporter_name,) if report.is_anonymous else ()
+
+
+def text_for(report: Report, text: str, viewer: User | None, *, is_reporter: bool) -> str:
+    """The text of an anonymous report as agency staff see it: personal data and the reporter's
+    own name masked. The reporter (and the audited reveal) sees the original."""
+    if not report.is_anonymous or report_reporter_visible(report, viewer, is_reporter=is_reporter):
+        return text
+    return text_mask(text, names=_masked_for(report))
+
+
 def report_out(report: Report, viewer: User | None, *, is_reporter: bool = False, with_reporter: bool = True) -> dict:
     roles = actor_roles(report, Actor(user=viewer, is_reporter=is_reporter))
     return {
-        "tracking_id": report.tracking_id, "type": report.type, "title": report.title, "body": report.body,
+        "tracking_id": report.tracking_id, "type": report.type,
+        "title": text_for(report, report.title, viewer, is_reporter=is_reporter),
+        "body": text_for(report, report.body, viewer, is_reporter=is_reporter),
         "state": report.state, "state_label": str(lc.State(report.state).label), "channel": report.channel,
         "topic": _ref(report.topic), "agency": _ref(report.agency),
         "region": {"code": report.region.code, "name": report.region.name} if report.region_id else None,
@@ -180,8 +195,11 @@ def report_out(report: Report, viewer: User | None, *, is_reporter: bool = False
 
 
 def public_report_out(report: Report) -> dict:
+    """What the public sees: personal data masked in every report, the name too when anonymous."""
+    names = _masked_for(report)
     return {
-        "tracking_id": report.tracking_id, "type": report.type, "title": report.title, "body": report.body,
+        "tracking_id": report.tracking_id, "type": report.type,
+        "title": text_mask(report.title, names=names), "body": text_mask(report.body, names=names),
         "state": report.state, "state_label": str(lc.State(report.state).label),
         "topic": _ref(report.topic), "agency": _ref(report.agency),
         "region": {"code": report.region.code, "name": report.region.name} if report.region_id else None,
@@ -219,7 +237,8 @@ def message_out(message: Message, report: Report, *, staff: bool, reporter_visib
         author = str(message.author) if (staff and message.author_id) else (message.agency.name if message.agency_id else "Petugas")
     return {
         "id": message.pk, "kind": message.kind, "author": author,
-        "agency": message.agency.name if message.agency_id else None, "body": message.body,
+        "agency": message.agency.name if message.agency_id else None,
+        "body": message.body if reporter_visible or not report.is_anonymous else text_mask(message.body, names=_masked_for(report)),
         "created_at": message.created_at,
         "attachments": [attachment_out(a, report) for a in message.attachments.all() if staff or not a.is_internal],
     }

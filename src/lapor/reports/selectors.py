@@ -18,7 +18,7 @@ from lapor.core.errors import NotFound, ValidationFailed
 from . import lifecycle as lc
 from .models import Message, Report, ReportAssignment, ReportEvent
 
-LIST_RELATED = ("agency", "topic", "region")
+LIST_RELATED = ("agency", "topic", "region", "reporter")
 
 
 def report_visible_q(user: User | None) -> Q | None:

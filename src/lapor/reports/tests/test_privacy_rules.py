@@ -90,3 +90,22 @@ def test_platform_admin_reveal_is_explicit_and_audited(net, api):
     assert any(e["kind"] == "identity_viewed" for e in timeline["events"])
     guest_timeline = api.get(f"/api/reports/{tid}/timeline", secret=secret).json()
     assert not any(e["kind"] == "identity_viewed" for e in guest_timeline["events"])
+
+
+def test_personal_data_in_the_text_is_masked_for_staff_and_public(net, api):
+    tid, secret = _anonymous_guest_report(
+        net, api, title="Pungli KTP", body="Saya Rahmat dimintai uang, NIK 3578 0123 4567 0001, hubungi 0812-3456-7890.")
+    staff = api.get(f"/api/reports/{tid}", user=net.user("liaison")).json()["body"]
+    assert "Rahmat" not in staff and "0001" not in staff and "3456" not in staff
+    own = api.get(f"/api/reports/{tid}", secret=secret).json()["body"]
+    assert "Rahmat" in own and "3578 0123 4567 0001" in own  # the reporter sees the original
+    public = api.get(f"/api/public/reports/{tid}").json()["body"]
+    assert "Rahmat" not in public and "0001" not in public and "[NIK disamarkan]" in public
+
+
+def test_anonymous_reporters_replies_are_masked_for_staff(net, api):
+    tid, secret = _anonymous_guest_report(net, api)
+    api.post(f"/api/reports/{tid}/follow-up", {"body": "Mohon detail lokasi."}, user=net.user("liaison"))
+    api.post(f"/api/reports/{tid}/replies", {"body": "Rumah Rahmat Hidayat, telp 081299998888"}, secret=secret)
+    timeline = api.get(f"/api/reports/{tid}/timeline", user=net.user("liaison"))
+    assert _leaks(timeline.content) == []
