@@ -31,7 +31,7 @@ def _texts(kind: str, report, extra: dict) -> tuple[str, str, str]:
            "agency": report.agency.name if report.agency_id else _("Admin Nasional"),
            "due": _date(report.due_at), "sms": SMS_NUMBER, **extra}
     if kind == "submitted":
-        return (_("Laporan %(tid)s diterima") % ctx,
+        return (_("[%(tid)s] Laporan diterima") % ctx,
                 _("Terima kasih. Laporan Anda \"%(title)s\" sudah kami terima dengan nomor pelacakan %(tid)s. "
                   "Laporan akan diverifikasi paling lambat %(due)s. Pantau di %(url)s") % ctx,
                 _("LAPOR! Laporan Anda diterima. No. %(tid)s. Cek status: kirim STATUS %(tid)s ke %(sms)s") % ctx)
@@ -41,12 +41,12 @@ def _texts(kind: str, report, extra: dict) -> tuple[str, str, str]:
                   "Tindak lanjut paling lambat %(due)s. %(url)s") % ctx,
                 _("LAPOR! %(tid)s diteruskan ke %(agency)s. Tindak lanjut paling lambat %(due)s") % ctx)
     if kind == "follow_up":
-        return (_("Tindak lanjut untuk laporan %(tid)s") % ctx,
+        return (_("[%(tid)s] Tindak lanjut laporan Anda") % ctx,
                 _("%(agency)s menindaklanjuti laporan %(tid)s:\n\n%(message)s\n\nTanggapi sebelum %(due)s; "
                   "tanpa tanggapan laporan selesai otomatis. %(url)s") % ctx,
                 _("LAPOR! %(tid)s: %(short)s Tanggapi: BALAS %(tid)s <isi> ke %(sms)s sebelum %(due)s") % ctx)
     if kind == "info_requested":
-        return (_("Informasi tambahan diminta untuk laporan %(tid)s") % ctx,
+        return (_("[%(tid)s] Informasi tambahan diminta") % ctx,
                 _("%(agency)s meminta informasi tambahan untuk laporan %(tid)s:\n\n%(message)s\n\n%(url)s") % ctx,
                 _("LAPOR! %(tid)s: %(short)s Jawab: BALAS %(tid)s <isi> ke %(sms)s") % ctx)
     if kind == "completed":

@@ -1,0 +1,50 @@
+"""A real Celery worker against the real Redis delivers outbox rows, retrying with backoff."""
+import time
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+from django.db import transaction
+
+from lapor.celery import app
+from lapor.notifications.models import OutboxMessage
+from lapor.notifications.services import outbox_enqueue
+
+from .receivers import http_receiver
+
+BROKER = "redis://127.0.0.1:6379/13"
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+
+
+@pytest.fixture
+def worker(settings):
+    settings.CELERY_BROKER_URL, settings.CELERY_TASK_ALWAYS_EAGER = BROKER, False
+    settings.LAPOR_OUTBOX_BACKOFF_SECONDS = 1
+    old = {k: app.conf[k] for k in ("broker_url", "task_always_eager", "result_backend")}
+    app.conf.update(broker_url=BROKER, task_always_eager=False, result_backend=None)
+    app.connection_for_write().default_channel.client.flushdb()  # a database of our own
+    with start_worker(app, perform_ping_check=False, pool="solo", loglevel="WARNING", shutdown_timeout=10):
+        yield
+    app.conf.update(**old)
+
+
+def wait_for(predicate, timeout=20.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_worker_delivers_a_signed_webhook_and_retries_a_failure(worker):
+    with http_receiver() as (url, rec):
+        rec.status = 500
+        with transaction.atomic():
+            msg = outbox_enqueue(channel="webhook", recipient=url, payload={"hello": "worker"}, secret="k")
+        assert wait_for(lambda: len(rec.requests) >= 1)
+        rec.status = 200  # the receiver recovers; the Celery retry (1 s backoff) succeeds
+        assert wait_for(lambda: OutboxMessage.objects.get(pk=msg.pk).status == "sent")
+    msg.refresh_from_db()
+    assert msg.attempts == 2 and len(rec.requests) == 2
+    ids = {r["headers"]["X-Lapor-Delivery"] for r in rec.requests}
+    assert ids == {str(msg.delivery_id)}  # the same delivery id on every attempt
