@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "lapor.agencies",
     "lapor.accounts",
     "lapor.reports",
+    "lapor.routing",
     "lapor.api",
     "lapor.notifications",
     "lapor.intake",

@@ -7,6 +7,7 @@ from lapor.analytics.api import router as analytics_router
 from lapor.intake.api import router as intake_router
 from lapor.notifications.api import router as notifications_router
 from lapor.partners.api import router as partners_router
+from lapor.routing.api import router as routing_router
 from lapor.reports.api import public_router, router as reports_router
 
 from .errors import install_error_handlers
@@ -27,3 +28,4 @@ api.add_router("/analytics", analytics_router)
 api.add_router("/intake", intake_router)
 api.add_router("/notifications", notifications_router)
 api.add_router("/", partners_router)  # /api/partners/…, /api/federation/…
+api.add_router("/routing", routing_router)

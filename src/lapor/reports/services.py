@@ -213,8 +213,11 @@ def report_submit(*, submission: Submission, reporter: User | None = None, now: 
         owner, key, request_hash = idempotency
         IdempotencyRecord.objects.create(owner=owner, key=key, request_hash=request_hash, report=report,
                                          response={"tracking_id": report.tracking_id})
+    from lapor.routing.abuse import abuse_flags_record
+
+    flagged = abuse_flags_record(report)  # flagged reports wait for a person in the triage queue
     rule = routing_rule_match(topic=report.topic, region=report.region)
-    if rule is not None and report.target_agency_id in (None, rule.agency_id):
+    if rule is not None and not flagged and report.target_agency_id in (None, rule.agency_id):
         _route(report, Actor.system(), {lc.SYSTEM}, rule.agency, now=now, previous=None,
                data={"rule_id": rule.pk, "automatic": True})
         report.auto_routed = True

@@ -1,0 +1,135 @@
+"""Machine triage over the API: duplicates, links, clusters, the spam/abuse triage queue,
+routing and topic suggestions."""
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
+from ninja import Router, Schema, Status
+from pydantic import Field
+
+from lapor.accounts.selectors import user_is_platform_admin
+from lapor.api.auth import STAFF_AUTH, request_user
+from lapor.core.errors import PermissionDenied, ValidationFailed
+from lapor.core.masking import text_mask
+from lapor.reports.models import Report, tracking_id_normalize
+from lapor.reports.schemas import text_for
+from lapor.reports.selectors import report_get_for, report_public_qs, report_qs_for
+from lapor.reports.services import Actor
+
+from . import selectors, services
+from .models import Cluster, ReportFlag
+
+router = Router(tags=["routing"])
+
+
+class SimilarOut(Schema):
+    tracking_id: str
+    title: str
+    state: str
+    similarity: float
+
+
+class SimilarIn(Schema):
+    title: str = Field("", max_length=200)
+    body: str = Field(..., max_length=20000)
+    region_code: str | None = Field(None, max_length=13)
+
+
+class LinkIn(Schema):
+    other: str
+
+
+class ClusterIn(Schema):
+    title: str = Field(..., max_length=200)
+    tracking_ids: list[str] = Field(..., min_length=2, max_length=500)
+
+
+class ClusterOut(Schema):
+    id: int
+    title: str
+    tracking_ids: list[str]
+
+
+class BodyIn(Schema):
+    body: str = Field(..., max_length=10000)
+
+
+class ClusterFollowUpOut(Schema):
+    followed_up: list[str]
+    skipped: list[str]
+
+
+class FlagOut(Schema):
+    id: int
+    tracking_id: str
+    kind: str
+    detail: str
+    created_at: str
+
+
+@router.get("/reports/{tracking_id}/duplicates", response=list[SimilarOut], auth=STAFF_AUTH,
+            summary="Likely duplicates of a report among open reports in the caller's scope")
+def report_duplicates(request, tracking_id: str):
+    user = request_user(request)
+    report = report_get_for(user, tracking_id_normalize(tracking_id))
+    found = selectors.duplicates_find(qs=report_qs_for(user), title=report.title, body=report.body,
+                                      region_code=report.region_id, exclude_id=report.pk)
+    return [{"tracking_id": r.tracking_id, "title": text_for(r, r.title, user, is_reporter=False), "state": r.state,
+             "similarity": score} for r, score in found]
+
+
+@router.post("/similar", response=list[SimilarOut], summary="Public reports similar to a text (for the submit form)")
+def similar_public(request, payload: SimilarIn):
+    found = selectors.duplicates_find(qs=report_public_qs(), title=payload.title, body=payload.body,
+                                      region_code=payload.region_code)
+    return [{"tracking_id": r.tracking_id, "title": text_mask(r.title), "state": r.state, "similarity": score}
+            for r, score in found]
+
+
+def _report(user, tracking_id: str) -> Report:
+    return report_get_for(user, tracking_id_normalize(tracking_id))
+
+
+@router.post("/reports/{tracking_id}/links", response={201: SimilarOut}, auth=STAFF_AUTH, summary="Link a related report")
+def report_link(request, tracking_id: str, payload: LinkIn):
+    user = request_user(request)
+    report, other = _report(user, tracking_id), _report(user, payload.other)
+    link = services.report_link(report=report, other=other, actor=Actor(user=user))
+    return Status(201, {"tracking_id": other.tracking_id, "title": text_for(other, other.title, user, is_reporter=False),
+                        "state": other.state, "similarity": link.similarity or 0.0})
+
+
+@router.post("/clusters", response={201: ClusterOut}, auth=STAFF_AUTH, summary="Group reports about one problem")
+def cluster_create(request, payload: ClusterIn):
+    user = request_user(request)
+    reports = [_report(user, tid) for tid in payload.tracking_ids]
+    cluster = services.cluster_create(title=payload.title, reports=reports, actor=Actor(user=user))
+    return Status(201, {"id": cluster.pk, "title": cluster.title, "tracking_ids": [r.tracking_id for r in reports]})
+
+
+@router.post("/clusters/{cluster_id}/follow-up", response=ClusterFollowUpOut, auth=STAFF_AUTH,
+             summary="Answer once: a follow-up on every report of the cluster")
+def cluster_follow_up(request, cluster_id: int, payload: BodyIn):
+    user = request_user(request)
+    cluster = get_object_or_404(Cluster, pk=cluster_id)
+    if not report_qs_for(user).filter(pk__in=cluster.reports.values("pk")).exists():
+        raise PermissionDenied(_("Anda tidak menangani laporan dalam klaster ini."))
+    return services.cluster_follow_up(cluster=cluster, actor=Actor(user=user), body=payload.body)
+
+
+@router.get("/triage", response=list[FlagOut], auth=STAFF_AUTH, summary="Flagged reports waiting for a person")
+def triage_list(request):
+    if not user_is_platform_admin(request_user(request)):
+        raise PermissionDenied(_("Hanya Admin Nasional yang memproses antrean triase."))
+    return [{"id": f.pk, "tracking_id": f.report.tracking_id, "kind": f.kind, "detail": f.detail,
+             "created_at": f.created_at.isoformat()} for f in selectors.flags_open()[:200]]
+
+
+@router.post("/flags/{flag_id}/resolve", response=FlagOut, auth=STAFF_AUTH)
+def flag_resolve(request, flag_id: int):
+    flag = get_object_or_404(ReportFlag.objects.select_related("report"), pk=flag_id)
+    if flag.resolved_at:
+        raise ValidationFailed(_("Tanda ini sudah diproses."), code="already_resolved")
+    flag = services.flag_resolve(flag=flag, actor=Actor(user=request_user(request)))
+    return {"id": flag.pk, "tracking_id": flag.report.tracking_id, "kind": flag.kind, "detail": flag.detail,
+            "created_at": flag.created_at.isoformat()}
