@@ -82,7 +82,7 @@ def export(request, q: Query[DrillQuery], format: str = "csv"):
 
 def export_response(qs, user, fmt: str) -> StreamingHttpResponse:
     stamp = dt.date.today().isoformat()
-    rows = report_rows(qs[:EXPORT_MAX_ROWS], user)
+    rows = report_rows(qs.order_by("-submitted_at", "-id")[:EXPORT_MAX_ROWS], user)
     if fmt == "csv":
         resp = StreamingHttpResponse(csv_stream(HEADER, rows), content_type="text/csv; charset=utf-8")
     elif fmt == "xlsx":

@@ -47,7 +47,9 @@ def _fmt(value) -> str:
 
 def report_rows(qs: QuerySet, viewer: User | None) -> Iterator[list]:
     """One row per report; the reporter's identity exactly as ``reporter_out`` allows this viewer."""
-    qs = qs.select_related("agency", "topic", "region", "reporter").order_by("-submitted_at", "-id")
+    if not qs.query.is_sliced:
+        qs = qs.order_by("-submitted_at", "-id")
+    qs = qs.select_related("agency", "topic", "region", "reporter")
     for r in qs.iterator(chunk_size=CHUNK):
         who = reporter_out(r, viewer, is_reporter=False) or {}
         yield [r.tracking_id, _fmt(r.submitted_at), r.type, STATE_LABELS.get(r.state, r.state), r.channel,

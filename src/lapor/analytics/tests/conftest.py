@@ -22,7 +22,7 @@ def clock(at: dt.datetime):
         yield
 
 
-def reports_build(net, n: int = 60, seed: int = 7) -> list[Report]:
+def reports_build(net, n: int = 40, seed: int = 7) -> list[Report]:
     rng = random.Random(seed)
     platform = sv.Actor(user=net.user("platform"))
     reporter = net.user("reporter")

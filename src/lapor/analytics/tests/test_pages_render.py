@@ -1,0 +1,33 @@
+"""The analytics pages render for staff, with every number linked to its reports; no inline script."""
+from lapor.analytics.rollup import rollup_refresh
+
+
+def test_staff_pages_render_with_charts_tables_and_drill_links(net, client, reports):
+    rollup_refresh(full=True)
+    client.force_login(net.user("platform"))
+    res = client.get("/analytics/", {"from": "2025-01", "to": "2025-12"})
+    html = res.content.decode()
+    assert res.status_code == 200 and "<svg" in html and "/analytics/laporan?scope=n" in html and "Data per" in html
+    assert "<script" not in html
+    for url in ("/analytics/peringkat", "/analytics/konektivitas", "/analytics/rencana-aksi",
+                "/analytics/laporan?scope=n&from=2025-01&to=2025-12&dim=state&key=done", "/analytics/publik"):
+        assert client.get(url).status_code == 200, url
+    res = client.get("/analytics/laporan?scope=n&from=2025-01&to=2025-12&format=csv")
+    assert res.status_code == 200 and res["Content-Type"].startswith("text/csv")
+
+
+def test_pages_refuse_citizens_and_send_guests_to_sign_in(net, client):
+    assert client.get("/analytics/").status_code == 302
+    client.force_login(net.user("reporter"))
+    assert client.get("/analytics/").status_code == 403
+    client.force_login(net.user("dept_admin"))
+    assert client.get("/analytics/?scope=n").status_code == 403
+    assert client.get("/analytics/?from=bad").status_code == 400
+
+
+def test_monthly_pdf_is_generated_for_an_agency(net, api, reports, settings, tmp_path):
+    settings.DATA_DIR = tmp_path
+    rollup_refresh(full=True)
+    res = api.get(f"/api/analytics/pdf/{net.dept.pk}/2025-04", user=net.user("dept_admin"))
+    assert res.status_code == 200 and b"".join(res.streaming_content).startswith(b"%PDF")
+    assert api.get(f"/api/analytics/pdf/{net.other_dept.pk}/2025-04", user=net.user("dept_admin")).status_code == 403
