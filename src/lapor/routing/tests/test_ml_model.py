@@ -1,0 +1,213 @@
+"""Tests of the routing ML core on small synthetic data (no Django needed).
+
+Run: .venv/bin/python -m pytest src/lapor/routing/tests/test_ml_model.py -p no:django
+"""
+
+from __future__ import annotations
+
+import json
+import random
+
+import pytest
+
+from lapor.routing.ml.model import (
+    ArtefactError,
+    RoutingModel,
+    evaluate,
+    normalise_text,
+    read_csv,
+)
+
+# Synthetic, invented vocabulary: topic -> (agency, phrases)
+TOPICS = {
+    "jalan": (
+        "Dinas Pekerjaan Umum",
+        ["jalan rusak berlubang", "aspal jalan mengelupas", "jalan berlubang bahaya", "perbaikan aspal jalan",
+         "trotoar rusak parah", "lubang besar di jalan raya"],
+    ),
+    "sampah": (
+        "Dinas Kebersihan",
+        ["sampah menumpuk bau", "truk sampah tidak datang", "tempat sampah penuh", "pengangkutan sampah terlambat",
+         "sampah dibuang sembarangan", "bau sampah menyengat"],
+    ),
+    "air": (
+        "Perusahaan Air Minum",
+        ["air pdam mati", "air keruh dan bau", "pipa air bocor", "aliran air kecil sekali", "tagihan air naik",
+         "air tidak mengalir tiga hari"],
+    ),
+    "ktp": (
+        "Dinas Kependudukan",
+        ["ktp elektronik belum jadi", "cetak ktp lama sekali", "kartu keluarga salah nama", "blanko ktp habis",
+         "pindah domisili kartu keluarga", "akta kelahiran belum terbit"],
+    ),
+    "sekolah": (
+        "Dinas Pendidikan",
+        ["pendaftaran sekolah zonasi", "guru sering tidak masuk", "biaya seragam sekolah mahal",
+         "ppdb sekolah negeri ditolak", "bantuan siswa belum cair", "gedung sekolah bocor"],
+    ),
+    "surat": (
+        "Kelurahan {subdistrict}",
+        ["surat keterangan domisili lama", "surat pengantar kelurahan", "legalisir surat keterangan usaha",
+         "surat keterangan tidak mampu", "pelayanan surat di kantor lurah", "tanda tangan lurah surat pindah"],
+    ),
+}
+FILLERS = ["mohon segera ditindaklanjuti", "sudah lapor berkali kali", "tolong pak", "warga resah",
+           "sejak minggu lalu", "di depan rumah saya", "hubungi [TELEPON]", "nik [NOMOR-ID]"]
+PLACES = [("Utara", "Sukamaju"), ("Utara", "Sukadamai"), ("Selatan", "Mekarsari"), ("Selatan", "Cempaka"),
+          ("Timur", "Melati"), ("Timur", "Kenanga")]
+
+
+def make_records(n: int, seed: int = 0) -> list[dict]:
+    rng = random.Random(seed)
+    keys = sorted(TOPICS)
+    out = []
+    for i in range(n):
+        topic = keys[i % len(keys)]
+        agency, phrases = TOPICS[topic]
+        district, sub = rng.choice(PLACES)
+        text = " ".join(rng.sample(phrases, 2) + rng.sample(FILLERS, 2))
+        out.append({
+            "id": str(i),
+            "text": text.capitalize(),
+            "agency": agency.replace("{subdistrict}", sub),
+            "topic": topic,
+            "district": district,
+            "subdistrict": sub,
+            "received_at": f"2022-01-{1 + i % 28:02d} {i % 24:02d}:00:00",
+            "channel": rng.choice(["web", "sms", ""]),
+        })
+    return out
+
+
+@pytest.fixture(scope="module")
+def train():
+    return make_records(240, seed=1)
+
+
+@pytest.fixture(scope="module")
+def model(train):
+    return RoutingModel(n_jobs=1).fit(train, label="agency")
+
+
+def test_normalise_text_strips_masks_and_whitespace():
+    assert normalise_text("  Jalan   RUSAK [TELEPON]\n[NOMOR-ID] tolong ") == "jalan rusak tolong"
+    assert normalise_text(None) == ""
+
+
+def test_fit_predict_top(model):
+    recs = make_records(30, seed=7)
+    preds = model.predict_top(recs, k=3)
+    assert len(preds) == len(recs)
+    correct = 0
+    for rec, top in zip(recs, preds):
+        assert 1 <= len(top) <= 3
+        probs = [p for _, p, _ in top]
+        assert probs == sorted(probs, reverse=True)
+        assert all(0.0 <= p <= 1.0 for p in probs)
+        assert sum(probs) <= 1.0 + 1e-6
+        assert all(isinstance(reason, str) and reason for _, _, reason in top)
+        correct += top[0][0] == rec["agency"]
+    assert correct / len(recs) >= 0.9
+
+
+def test_predict_one_reason_names_words(model):
+    top = model.predict_one("Jalan rusak berlubang, aspal mengelupas", district="Utara", subdistrict="Sukamaju")
+    label, prob, reason = top[0]
+    assert label == "Dinas Pekerjaan Umum"
+    assert prob > 0.3
+    assert reason.startswith("kata: ")
+    assert any(w in reason for w in ("jalan", "aspal", "rusak", "berlubang"))
+
+
+def test_location_template_fills_in_unseen_office(model):
+    # a subdistrict never seen in training still gets its own office
+    top = model.predict_one("Minta surat keterangan domisili dari kelurahan", district="Barat", subdistrict="Anggrek")
+    assert top[0][0] == "Kelurahan Anggrek"
+    assert "lokasi: Anggrek" in top[0][2]
+
+
+def test_threshold_for_precision_holds_on_its_data(model):
+    hold = make_records(60, seed=3)
+    # add label noise so the threshold has to do some work
+    for r in hold[::7]:
+        r["agency"] = "Dinas Kebersihan"
+    t = model.threshold_for_precision(hold, target=0.95)
+    res = model.coverage_at_precision(hold, threshold=t)
+    assert res["precision"] >= 0.95
+    assert 0.0 <= res["coverage"] <= 1.0
+    oracle = model.coverage_at_precision(hold, target=0.95)
+    assert oracle["coverage"] == res["coverage"]
+
+
+def test_threshold_unreachable_routes_nothing(model):
+    hold = make_records(12, seed=4)
+    for r in hold:
+        r["agency"] = "Badan Lain"  # never right
+    t = model.threshold_for_precision(hold, target=0.95)
+    assert model.coverage_at_precision(hold, threshold=t)["coverage"] == 0.0
+
+
+def test_save_load_roundtrip_and_metadata(model, tmp_path):
+    d = model.save(tmp_path / "agency-v1", key="s3cret")
+    meta = json.loads((d / "metadata.json").read_text())
+    for key in ("version", "trained_at", "label", "metrics", "n_train", "classes"):
+        assert key in meta
+    assert meta["label"] == "agency" and meta["n_train"] == 240
+    assert "Dinas Pendidikan" in meta["classes"]
+    loaded = RoutingModel.load(d, key="s3cret")
+    recs = make_records(5, seed=9)
+    assert loaded.predict_top(recs) == model.predict_top(recs)
+
+
+@pytest.mark.parametrize("what", ["pickle", "metadata", "key", "signature"])
+def test_tampered_artefact_refused(model, tmp_path, what):
+    d = model.save(tmp_path / "m", key="s3cret")
+    key = "s3cret"
+    if what == "pickle":
+        blob = bytearray((d / "model.pkl").read_bytes())
+        blob[len(blob) // 2] ^= 0x01
+        (d / "model.pkl").write_bytes(bytes(blob))
+    elif what == "metadata":
+        meta = json.loads((d / "metadata.json").read_text())
+        meta["version"] = 99
+        (d / "metadata.json").write_text(json.dumps(meta))
+    elif what == "key":
+        key = "another-deployment"
+    else:
+        (d / "model.pkl.sig").unlink()
+    with pytest.raises(ArtefactError):
+        RoutingModel.load(d, key=key)
+
+
+def test_evaluate_exact_keys():
+    res = evaluate(make_records(120, seed=5), make_records(30, seed=6), label="agency", model=RoutingModel(n_jobs=1))
+    assert set(res) == {"top1", "top3", "macro_f1", "coverage_at_precision_95", "classes", "fit_seconds",
+                        "predict_ms_per_report"}
+    assert isinstance(res["classes"], int)
+    assert res["top1"] <= res["top3"] <= 1.0
+    for k, v in res.items():
+        if k != "classes":
+            assert isinstance(v, float) and round(v, 4) == v
+
+
+def test_topic_label(train):
+    m = RoutingModel(n_jobs=1).fit(train, label="topic")
+    assert m.predict_one("sampah menumpuk tidak diangkut")[0][0] == "sampah"
+
+
+def test_read_csv_tolerant(tmp_path):
+    p = tmp_path / "r.csv"
+    p.write_text("id,text,agency,extra_col\n1,jalan rusak,Dinas Pekerjaan Umum,x\n2,,Dinas Kebersihan,\n",
+                 encoding="utf-8")
+    rows = read_csv(p)
+    assert len(rows) == 2
+    assert rows[0]["text"] == "jalan rusak" and rows[0]["district"] == "" and rows[0]["extra_col"] == "x"
+    assert rows[1]["text"] == "" and rows[1]["received_at"] == ""
+
+
+def test_fit_needs_two_labels():
+    recs = make_records(10)
+    for r in recs:
+        r["agency"] = "Satu"
+    with pytest.raises(ValueError):
+        RoutingModel().fit(recs)
