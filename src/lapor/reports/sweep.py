@@ -68,6 +68,11 @@ def reports_sweep(*, now: dt.datetime | None = None, platform_after_days: int | 
                 _event(report, kind=ReportEvent.Kind.ESCALATED, actor=system, roles={lc.SYSTEM}, agency=None,
                        is_public=False, data={"level": 2, "to": "platform"}, created_at=now)
                 counts["escalated_platform"] += 1
+    # 4. Idempotency records only need to outlive client retries; they hold guest secrets.
+    from .models import IdempotencyRecord
+
+    keep_hours = getattr(settings, "LAPOR_IDEMPOTENCY_HOURS", 48)
+    IdempotencyRecord.objects.filter(created_at__lt=now - dt.timedelta(hours=keep_hours)).delete()
     if any(counts.values()):
         log.info("reports sweep: %s", counts)
     return counts

@@ -108,3 +108,15 @@ def test_concurrent_sweeps_record_each_change_once(net):
     assert sum(r["overdue"] for r in results) == 20
     assert ReportEvent.objects.filter(kind="overdue").count() == 20
     assert Report.objects.filter(is_overdue=True).count() == 20
+
+
+def test_old_idempotency_records_are_purged(net, api):
+    from lapor.core.testing import submission_data
+    from lapor.reports.models import IdempotencyRecord
+
+    api.post("/api/reports", submission_data(guest_email="a@b.example"), headers={"Idempotency-Key": "k"})
+    assert IdempotencyRecord.objects.count() == 1
+    reports_sweep(now=timezone.now())
+    assert IdempotencyRecord.objects.count() == 1
+    reports_sweep(now=later(3))
+    assert IdempotencyRecord.objects.count() == 0
