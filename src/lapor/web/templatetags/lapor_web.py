@@ -1,7 +1,10 @@
 """Template helpers: deadlines in plain words, time left, form fields with their errors."""
 from __future__ import annotations
 
+import datetime as dt
+
 from django import template
+from django.utils import timezone
 from django.template.defaultfilters import date as date_filter
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -12,7 +15,11 @@ register = template.Library()
 @register.filter
 def long_date(value) -> str:
     """"Jumat, 27 November 2026" (in the active language, in the deployment's time zone)."""
-    return date_filter(value, "l, j F Y") if value else ""
+    if not value:
+        return ""
+    if isinstance(value, dt.datetime) and timezone.is_aware(value):
+        value = timezone.localtime(value)  # WIB: a deadline at 23:59 must not show the next day
+    return date_filter(value, "l, j F Y")
 
 
 @register.filter

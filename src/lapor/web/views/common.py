@@ -58,8 +58,9 @@ def timeline_rows(report: Report, *, viewer, staff: bool, is_reporter: bool) -> 
             continue  # shown as the message itself
         out = event_out(event, staff=staff, reporter_visible=reporter_visible)
         title = lc.Action(event.action).label if event.action in lc.Action.values else ReportEvent.Kind(event.kind).label
-        rows.append({"type": "event", "title": title, "to_state": _state_label(event.to_state),
-                     "internal": not event.is_public, **out})
+        show_state = event.kind == ReportEvent.Kind.TRANSITION and event.to_state != event.from_state
+        rows.append({**out, "type": "event", "title": title, "internal": not event.is_public,
+                     "to_state_label": _state_label(event.to_state) if show_state else ""})
     for message in messages:
         out = message_out(message, report, staff=staff, reporter_visible=reporter_visible)
         for att in out["attachments"]:

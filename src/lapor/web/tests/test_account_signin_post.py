@@ -1,0 +1,42 @@
+"""Sign in by e-mail or phone, registration, sign out, and the language switcher."""
+from lapor.accounts.models import User
+
+
+def test_register_with_phone_then_sign_in_with_the_phone(db, client):
+    res = client.post("/daftar/", {"full_name": "Rina Wati", "phone": "0812-1111-2222", "password": "kopi-tubruk-99"})
+    assert res.status_code == 302
+    user = User.objects.get(full_name="Rina Wati")
+    assert user.phone == "+6281211112222"
+    client.post("/keluar/")
+    res = client.post("/masuk/", {"login": "081211112222", "password": "kopi-tubruk-99"})
+    assert res.status_code == 302 and res["Location"] == "/saya/"
+
+
+def test_registration_needs_email_or_phone_and_a_unique_email(net, client):
+    res = client.post("/daftar/", {"full_name": "Tanpa Kontak", "password": "kopi-tubruk-99"})
+    assert res.status_code == 400 and "Isi e-mail atau nomor telepon." in res.content.decode()
+    res = client.post("/daftar/", {"full_name": "Budi", "email": "BUDI@warga.example", "password": "kopi-tubruk-99"})
+    assert res.status_code == 400 and "sudah terdaftar" in res.content.decode()
+
+
+def test_wrong_password_is_a_400_with_a_plain_message(net, client):
+    res = client.post("/masuk/", {"login": "budi@warga.example", "password": "salah"})
+    assert res.status_code == 400 and "kata sandi salah" in res.content.decode()
+
+
+def test_staff_lands_in_the_inbox_and_next_must_be_local(net, client):
+    res = client.post("/masuk/", {"login": net.user("liaison").email, "password": "rahasia-123"})
+    assert res["Location"] == "/petugas/"
+    client.post("/keluar/")
+    res = client.post("/masuk/", {"login": net.user("liaison").email, "password": "rahasia-123",
+                                  "next": "https://evil.example/"})
+    assert res["Location"] == "/petugas/"
+
+
+def test_pages_default_to_indonesian_and_switch_to_english(db, client):
+    html = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en").content.decode()
+    assert 'lang="id"' in html and "Buat laporan" in html
+    res = client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert res.status_code == 302
+    html = client.get("/").content.decode()
+    assert 'lang="en"' in html and "File a report" in html
