@@ -166,3 +166,14 @@ def test_failed_deliveries_end_as_dead_letters_that_staff_can_retry(net, client,
         outbox_retry(delivery_id=str(dead.delivery_id))
     dead.refresh_from_db()
     assert dead.status == "sent" and FederationLink.objects.filter(direction="inbound").count() == 1
+
+
+def test_peers_and_links_are_for_staff_only(net, client, two_deployments):
+    staff = {"Authorization": f"Bearer {token_make(net.user('city_admin'))}"}
+    citizen = {"Authorization": f"Bearer {token_make(net.user('reporter'))}"}
+    res = client.get("/api/federation/peers", headers=staff)
+    assert res.status_code == 200 and {p["slug"] for p in res.json()} == {"sumbar", "padangpanjang"}
+    assert "secret" not in res.content.decode()
+    assert client.get("/api/federation/peers", headers=citizen).status_code == 403
+    own = report_make(net)
+    assert client.get(f"/api/federation/reports/{own.tracking_id}/links", headers=citizen).status_code == 403
