@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from xml.etree import ElementTree as ET
 
 from django.conf import settings
@@ -39,11 +40,11 @@ class Open311Error(Exception):
 
 
 def jurisdiction() -> str:
-    return getattr(settings, "LAPOR_OPEN311_JURISDICTION", "") or "lapor"
+    return getattr(settings, "LAPOR_OPEN311_JURISDICTION", "") or os.environ.get("LAPOR_OPEN311_JURISDICTION") or "lapor"
 
 
 def max_requests() -> int:
-    return int(getattr(settings, "LAPOR_OPEN311_MAX_REQUESTS", 1000))
+    return int(getattr(settings, "LAPOR_OPEN311_MAX_REQUESTS", 0) or os.environ.get("LAPOR_OPEN311_MAX_REQUESTS") or 1000)
 
 
 # --- Rendering --------------------------------------------------------------------------------
