@@ -61,6 +61,8 @@ def main() -> None:
     ap.add_argument("--refresh", action="store_true")
     ap.add_argument("--export-rows", type=int, default=100_000)
     ap.add_argument("--export-child", type=int)
+    ap.add_argument("--from", dest="from_month", help="YYYY-MM (default: 12 months to now)")
+    ap.add_argument("--to", dest="to_month", help="YYYY-MM")
     args = ap.parse_args()
     if args.export_child:
         return export_child(args.export_child)
@@ -79,7 +81,7 @@ def main() -> None:
         t = time.perf_counter()
         run = rollup_refresh(full=True)
         print(f"full refresh: {run.months} months, {run.reports} reports, {time.perf_counter() - t:.1f}s")
-    period = sel.period_parse(None, None)
+    period = sel.period_parse(args.from_month, args.to_month)
     busiest = (Report.objects.filter(agency__isnull=False).values("agency_id").annotate(n=Count("id"))
                .order_by("-n").first())
     agency = Agency.objects.get(pk=busiest["agency_id"])
