@@ -12,13 +12,15 @@ import datetime as dt
 import importlib
 import json
 import os
+import queue
 import random
 import sys
+import threading
 import time
 
 from django.core.management.base import CommandError
 from django.core.management.color import no_style
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
@@ -34,7 +36,7 @@ from .demo_sim import Simulation, WorkCalendar
 from .models import TRACKING_ALPHABET, Message, Report, ReportAssignment, ReportEvent
 
 YEARS = 2
-FTS_LARGE_LOAD = 50_000  # above this many reports on PostgreSQL the full-text index is rebuilt once
+LARGE_LOAD = 50_000  # from this many reports on PostgreSQL: indexes rebuilt once, writes in a second thread
 
 REPORT_COLS = (
     "id", "tracking_id", "guest_secret_hash", "type", "title", "body", "topic_id", "region_id", "latitude",
@@ -121,30 +123,82 @@ def _citizens_make(rng: random.Random, size: int, start: dt.datetime) -> list[in
 
 # --- Writing ---------------------------------------------------------------------------------
 
-def _pg_escape(value) -> str:
-    if value is None:
-        return "\\N"
-    if value is True:
-        return "t"
-    if value is False:
-        return "f"
-    if isinstance(value, str):
-        if "\\" in value or "\n" in value or "\t" in value or "\r" in value:
-            return value.replace("\\", "\\\\").replace("\n", "\\n").replace("\t", "\\t").replace("\r", "\\r")
-        return value
-    return str(value)
+def _pg_text(rows: list[tuple]) -> bytes:
+    """COPY text format; free text is escaped when generated (Simulation.esc)."""
+    return "".join(
+        "\t".join(["\\N" if v is None else "t" if v is True else "f" if v is False else v if v.__class__ is str else str(v)
+                   for v in row]) + "\n" for row in rows).encode()
 
 
 def _rows_write(cursor, table: str, cols: tuple[str, ...], rows: list[tuple]) -> None:
     if not rows:
         return
     if connection.vendor == "postgresql":
-        data = "".join("\t".join(map(_pg_escape, row)) + "\n" for row in rows)
         with cursor.cursor.copy(f"COPY {table} ({', '.join(cols)}) FROM STDIN") as copy:
-            copy.write(data.encode())
+            copy.write(_pg_text(rows))
     else:
         placeholders = ", ".join(["%s"] * len(cols))
         cursor.executemany(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({placeholders})", rows)
+
+
+def _batch_write(rows: dict[str, list[tuple]], totals: dict[str, int]) -> None:
+    with transaction.atomic(), connection.cursor() as cursor:
+        for model, cols, name in TABLES:
+            _rows_write(cursor, model._meta.db_table, cols, rows[name])
+            totals[name] += len(rows[name])
+
+
+def _session_fast(cursor) -> None:
+    """A bulk-load session: no fsync wait per batch and, when allowed (superuser), no per-row foreign-key
+    triggers — the rows reference ids read from or created in this same run."""
+    cursor.execute("SET synchronous_commit = off")
+    try:
+        with transaction.atomic():
+            cursor.execute("SET session_replication_role = replica")
+    except DatabaseError:
+        pass
+
+
+class _Writer(threading.Thread):
+    """Writes batches on its own connection while the main thread simulates the next ones."""
+
+    def __init__(self, totals: dict[str, int]):
+        super().__init__(daemon=True)
+        self.queue: queue.Queue = queue.Queue(maxsize=2)
+        self.totals, self.error = totals, None
+
+    def run(self):
+        try:
+            with connection.cursor() as cursor:
+                _session_fast(cursor)
+            while (rows := self.queue.get()) is not None:
+                if self.error is None:
+                    _batch_write(rows, self.totals)
+        except BaseException as exc:  # reported by the main thread
+            self.error = exc
+            while self.queue.get() is not None:
+                pass
+        finally:
+            connection.close()
+
+    def put(self, rows):
+        if self.error is not None:
+            raise self.error
+        self.queue.put(rows)
+
+
+def _secondary_indexes() -> list[tuple[str, str]]:
+    """(name, CREATE INDEX statement) of every index on the four tables that backs no constraint,
+    read from the catalogue so that they are recreated exactly as the migrations made them."""
+    tables = [model._meta.db_table for model, _c, _n in TABLES]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """SELECT i.indexname, i.indexdef FROM pg_indexes i
+               WHERE i.schemaname = current_schema() AND i.tablename = ANY(%s)
+               AND NOT EXISTS (SELECT 1 FROM pg_constraint c
+                               WHERE c.conindid = (quote_ident(i.schemaname) || '.' || quote_ident(i.indexname))::regclass)""",
+            [tables])
+        return cursor.fetchall()
 
 
 def _sequences_reset() -> None:
@@ -171,6 +225,28 @@ def _tracking_ids(seen: set[str], n: int) -> list[str]:
     return out
 
 
+def _indexes_drop() -> list[tuple[str, str]]:
+    """Drop the secondary indexes (the full-text one included) before a large load: building an index
+    once over sorted data is many times faster than updating it row by row."""
+    fts_create, fts_drop = _fts_statements()
+    indexes = [(name, fts_create if name == "report_fts_idx" else sql) for name, sql in _secondary_indexes()]
+    with connection.cursor() as cursor:
+        for name, _sql in indexes:
+            cursor.execute(fts_drop if name == "report_fts_idx" else f'DROP INDEX IF EXISTS "{name}"')
+    return indexes
+
+
+def _indexes_restore(indexes: list[tuple[str, str]], out) -> None:
+    out.write(f"Membangun ulang {len(indexes)} indeks dan memperbarui statistik (ANALYZE)…")
+    with connection.cursor() as cursor:
+        cursor.execute("SET maintenance_work_mem = '512MB'")
+        for _name, sql in indexes:
+            cursor.execute(sql.replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1)
+                           if "IF NOT EXISTS" not in sql else sql)
+        for model, _cols, _name in TABLES:
+            cursor.execute(f"ANALYZE {model._meta.db_table}")
+
+
 def reports_generate(*, count: int, seed: int = 1, batch: int = 20_000, stdout=None,
                      now: dt.datetime | None = None) -> dict[str, int]:
     """Add ``count`` reports with histories; returns the number of rows written per table."""
@@ -191,38 +267,41 @@ def reports_generate(*, count: int, seed: int = 1, batch: int = 20_000, stdout=N
     stamps = sorted(sim.submission_time(t0, t1) for _ in range(count))
     seen = _tracking_ids_existing()
     totals = {name: 0 for _m, _c, name in TABLES}
-    postgres = connection.vendor == "postgresql"
-    fts_create, fts_drop = _fts_statements()
-    rebuild_fts = postgres and count >= FTS_LARGE_LOAD
-    if postgres:
-        with connection.cursor() as cursor:
-            cursor.execute("SET synchronous_commit = off")
-            if rebuild_fts:
-                cursor.execute(fts_drop)
+    spent = {"simulate": 0.0, "write_wait": 0.0, "indexes": 0.0}
+    large = connection.vendor == "postgresql" and count >= LARGE_LOAD
+    indexes = _indexes_drop() if large else []
+    writer = _Writer(totals) if large else None
+    if writer:
+        writer.start()
     try:
         with tqdm(total=count, unit=" reports", file=sys.stderr, mininterval=1.0, dynamic_ncols=True) as bar:
             for offset in range(0, count, batch):
                 chunk = stamps[offset:offset + batch]
+                mark = time.monotonic()
                 rows = sim.batch(chunk, _tracking_ids(seen, len(chunk)))
-                with transaction.atomic(), connection.cursor() as cursor:
-                    for model, cols, name in TABLES:
-                        _rows_write(cursor, model._meta.db_table, cols, rows[name])
-                        totals[name] += len(rows[name])
+                spent["simulate"] += time.monotonic() - mark
+                mark = time.monotonic()
+                writer.put(rows) if writer else _batch_write(rows, totals)
+                spent["write_wait"] += time.monotonic() - mark
                 bar.update(len(chunk))
     finally:
-        if postgres:
-            with connection.cursor() as cursor:
-                if rebuild_fts:
-                    out.write("Membangun ulang indeks teks penuh (report_fts_idx)…")
-                    cursor.execute("SET maintenance_work_mem = '512MB'")
-                    cursor.execute(fts_create)
-                for model, _cols, _name in TABLES:
-                    cursor.execute(f"ANALYZE {model._meta.db_table}")
+        mark = time.monotonic()
+        if writer:
+            writer.queue.put(None)
+            writer.join()
+        spent["write_wait"] += time.monotonic() - mark
+        mark = time.monotonic()
+        if large:
+            _indexes_restore(indexes, out)
+        spent["indexes"] += time.monotonic() - mark
         _sequences_reset()
+    if writer and writer.error:
+        raise writer.error
     elapsed = time.monotonic() - started
     rows_total = sum(totals.values())
     out.write(f"Laporan: {totals['reports']}, peristiwa: {totals['events']}, penugasan: {totals['assignments']}, "
               f"pesan: {totals['messages']}, pelapor terdaftar baru: {len(pool)}")
     out.write(f"Waktu: {elapsed:.1f} s ({rows_total / max(elapsed, 1e-9):,.0f} baris/s, "
               f"{totals['reports'] / max(elapsed, 1e-9):,.0f} laporan/s)")
+    out.write("Rincian waktu (detik): " + ", ".join(f"{k} {v:.1f}" for k, v in spent.items()))
     return {**totals, "users": len(pool)}

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
+from bisect import bisect_right
 from collections import deque
 
 from . import demo_texts as tx
@@ -49,12 +50,36 @@ HOURS = [1, 0.5, 0.3, 0.3, 0.5, 2, 5, 8, 10, 10, 9, 8, 8, 9, 9, 8, 7, 6, 6, 7, 7
 
 
 def _weighted(rng, table: dict):
-    keys, weights = list(table), list(table.values())
-    cum, total = [], 0.0
-    for w in weights:
+    """A sampler for a weight table: one random() and a bisect (random.choices is slower per call)."""
+    keys, cum, total = list(table), [], 0.0
+    for w in table.values():
         total += w
         cum.append(total)
-    return lambda: rng.choices(keys, cum_weights=cum)[0]
+    draw = rng.random
+    return lambda: keys[bisect_right(cum, draw() * total)]
+
+
+_JSON_STRINGS: dict[str, str] = {}
+
+
+def _json(data: dict | None) -> str:
+    """json.dumps for the flat dicts of event data (ints, bools, None, str), several times faster."""
+    if not data:
+        return "{}"
+    parts = []
+    for key, value in data.items():
+        if value is None:
+            out = "null"
+        elif value is True or value is False:
+            out = "true" if value else "false"
+        elif isinstance(value, int):
+            out = str(value)
+        else:
+            out = _JSON_STRINGS.get(value)
+            if out is None:
+                out = _JSON_STRINGS[value] = json.dumps(str(value), ensure_ascii=False)
+        parts.append(f'"{key}": {out}')
+    return "{" + ", ".join(parts) + "}"
 
 
 class WorkCalendar:
@@ -97,8 +122,11 @@ class Simulation:
     def __init__(self, *, rng, net: dict, cal: WorkCalendar, days: dict, now: int, pool: list[int], ids: dict,
                  sqlite: bool):
         self.rng, self.net, self.cal, self.days, self.now, self.pool, self.ids = rng, net, cal, days, now, pool, ids
-        self.suffix = "" if sqlite else "+00"
-        self.topic_slug = _weighted(rng, TOPIC_WEIGHTS)
+        self.pg = not sqlite
+        suffix = "" if sqlite else "+00"
+        self._clock = [f" {h:02d}:{m:02d}:{sec:02d}{suffix}" for h in range(24) for m in range(60) for sec in range(60)]
+        self._dates: dict[int, str] = {}
+        self.topic_slug, self.hour = _weighted(rng, TOPIC_WEIGHTS), _weighted(rng, dict(enumerate(HOURS)))
         self.channel, self.type = _weighted(rng, CHANNELS), _weighted(rng, TYPES)
         self.verify_wd, self.follow_up_wd = _weighted(rng, VERIFY_WD), _weighted(rng, FOLLOW_UP_WD)
         self.archive_reason, self.rating = _weighted(rng, ARCHIVE_REASONS), _weighted(rng, RATINGS)
@@ -111,7 +139,20 @@ class Simulation:
 
     # --- helpers ---------------------------------------------------------------------------
     def fmt(self, ts: int | None) -> str | None:
-        return None if ts is None else time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(ts)) + self.suffix
+        """UTC timestamp text: '+00' for PostgreSQL, naive UTC as Django stores it on SQLite."""
+        if ts is None:
+            return None
+        day = ts // DAY
+        date = self._dates.get(day)
+        if date is None:
+            date = self._dates[day] = time.strftime("%Y-%m-%d", time.gmtime(day * DAY))
+        return date + self._clock[ts - day * DAY]
+
+    def esc(self, text: str) -> str:
+        """Free text for COPY's text format (backslash, newline, tab); unchanged for SQLite."""
+        if self.pg and ("\\" in text or "\n" in text or "\t" in text or "\r" in text):
+            return text.replace("\\", "\\\\").replace("\n", "\\n").replace("\t", "\\t").replace("\r", "\\r")
+        return text
 
     def next_id(self, table: str) -> int:
         value = self.ids[table]
@@ -122,7 +163,7 @@ class Simulation:
         rng = self.rng
         ts = t0 + int((t1 - t0) * rng.random() ** 0.8)  # more reports lately: the platform grows
         day_start = ts - (ts + self.cal.off) % DAY
-        ts = day_start + rng.choices(range(24), HOURS)[0] * HOUR + rng.randint(0, HOUR - 1)
+        ts = day_start + self.hour() * HOUR + rng.randint(0, HOUR - 1)
         return min(ts, t1 - 60)
 
     def rule_agency(self, topic, region: str) -> int | None:
@@ -186,7 +227,7 @@ class _Report:
               data=None, public=True):
         sim = self.sim
         sim.rows["events"].append((sim.next_id("events"), self.id, kind, action, actor, role, from_state, to_state, agency,
-                                   reason, json.dumps(data or {}, ensure_ascii=False), public, sim.fmt(t)))
+                                   sim.esc(reason), sim.esc(_json(data)), public, sim.fmt(t)))
         self.last = max(self.last, t)
 
     def transition(self, action, t, actor, role, from_state, reason="", data=None):
@@ -196,7 +237,8 @@ class _Report:
     def message(self, kind, t, author, role, body) -> int:
         sim = self.sim
         mid = sim.next_id("messages")
-        sim.rows["messages"].append((mid, self.id, kind, author, self.agency if kind != MSG.REPLY else None, body, sim.fmt(t)))
+        sim.rows["messages"].append((mid, self.id, kind, author, self.agency if kind != MSG.REPLY else None, sim.esc(body),
+                                     sim.fmt(t)))
         self.event(EV.MESSAGE, t, actor=author, role=role, agency=self.agency,
                    data={"message_id": mid, "message_kind": kind})
         return mid
@@ -534,7 +576,7 @@ class _Report:
         incident = (dt.date(1970, 1, 1) + dt.timedelta(days=self.cal.day(self.submitted) - rng.randint(0, 14))).isoformat()
         address = f"{self.street} No. {rng.randint(1, 150)}, {self.place}" if self.lat else ""
         sim.rows["reports"].append((
-            self.id, self.tracking_id, secret, str(self.type), title, body, self.topic.pk if self.topic else None,
+            self.id, self.tracking_id, secret, str(self.type), sim.esc(title), sim.esc(body), self.topic.pk if self.topic else None,
             self.region, self.lat, self.lon, address, incident, self.target, str(self.channel), self.anonymous,
             self.confidential, self.reporter, guest_name, guest_email, guest_phone, str(self.state), self.agency,
             fmt(self.due), fmt(self.completion_due), str(self.paused_state), self.paused_days, self.overdue,
