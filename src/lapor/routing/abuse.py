@@ -35,7 +35,7 @@ def _same_sender(report: Report) -> Q | None:
 
 
 def _fingerprint(text: str) -> str:
-    return hashlib.sha256(" ".join(WORD.findall(text.lower())).encode()).hexdigest()
+    return hashlib.sha256(" ".join(re.findall(r"\w+", text.lower())).encode()).hexdigest()
 
 
 def meaningless(text: str) -> bool:
