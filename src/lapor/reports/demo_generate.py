@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
-import json
 import os
 import queue
 import random
@@ -26,7 +25,7 @@ from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
 from tqdm import tqdm
 
-from lapor.accounts.models import Role, RoleAssignment, User
+from lapor.accounts.models import RoleAssignment, User
 from lapor.agencies import demo as network
 from lapor.agencies.models import Agency, Region, RoutingRule, Topic
 
@@ -63,7 +62,7 @@ def _fts_statements() -> tuple[str, str]:
 
 # --- The demo network, read once -----------------------------------------------------------
 
-def _network_read(rng: random.Random) -> dict:
+def _network_read() -> dict:
     city = Agency.objects.filter(region_id=network.DEMO_CITY_CODE, kind__in=[Agency.Kind.CITY, Agency.Kind.REGENCY]).first()
     platform_admin = User.objects.filter(email="admin@lapor.example").first()
     if city is None or platform_admin is None or not Topic.objects.exists():
@@ -254,7 +253,7 @@ def reports_generate(*, count: int, seed: int = 1, batch: int = 20_000, stdout=N
     rng = random.Random(seed)
     now = now or timezone.now()
     start = now - dt.timedelta(days=365 * YEARS)
-    net = _network_read(rng)
+    net = _network_read()
     started = time.monotonic()
     pool = _citizens_make(rng, max(20, min(5000, count // 50)), start)
     cal = WorkCalendar(calendar_get(), tz(), start - dt.timedelta(days=10), now + dt.timedelta(days=400))
