@@ -153,7 +153,7 @@ class SubmitForm(forms.Form):
         return code
 
 
-FIELD_BY_KEY = {"topic_id": "topic", "region_code": "province", "target_agency_id": "target_agency",
+FIELD_BY_KEY = {"attachments": "attachments", "topic_id": "topic", "region_code": "province", "target_agency_id": "target_agency",
                 "latitude": "address", "type": "type", "incident_date": "incident_date",
                 "guest_phone": "guest_phone", "guest_email": "guest_email"}
 
@@ -221,3 +221,22 @@ class ArchiveForm(forms.Form):
     note = forms.CharField(label=_("Catatan"), required=False, max_length=2000,
                            widget=forms.Textarea(attrs={"rows": 2, "maxlength": 2000}))
     duplicate_of = forms.CharField(label=_("Nomor pelacakan laporan asli (untuk duplikat)"), required=False, max_length=20)
+
+
+class FollowUpForm(MessageForm):
+    attachments = MultipleFileField(label=_("Lampiran (opsional)"), required=False)
+
+
+class RevealForm(forms.Form):
+    reason = forms.CharField(label=_("Alasan melihat identitas"), max_length=500,
+                             widget=forms.TextInput(attrs={"maxlength": 500}),
+                             help_text=_("Setiap kali identitas dilihat, dicatat dalam riwayat audit."))
+
+
+class SettingsForm(forms.Form):
+    language = forms.ChoiceField(label=_("Bahasa"), choices=settings.LANGUAGES)
+    notify_by = forms.MultipleChoiceField(
+        label=_("Kabari saya lewat"), required=False, widget=forms.CheckboxSelectMultiple,
+        choices=[("email", _("E-mail")), ("sms", _("SMS")), ("web", _("Notifikasi di situs"))])
+    daily_digest = forms.BooleanField(label=_("Ringkasan harian"), required=False,
+                                      help_text=_("Untuk petugas: satu e-mail ringkasan sehari, bukan satu e-mail per laporan."))

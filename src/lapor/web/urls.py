@@ -27,5 +27,7 @@ urlpatterns = [
     path("petugas/", staff.inbox, name="inbox"),
     path("petugas/massal/", staff.inbox_bulk, name="inbox_bulk"),
     path(f"petugas/laporan/{TID}/", staff.report_detail, name="staff_report"),
+    path(f"petugas/laporan/{TID}/identitas/", staff.report_reveal, name="staff_reveal"),
     path(f"petugas/laporan/{TID}/<str:action>/", staff.report_action, name="staff_action"),
+    path("saya/pengaturan/", account.preferences, name="preferences"),
 ]

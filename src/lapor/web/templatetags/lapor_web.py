@@ -51,3 +51,13 @@ def staff_user(user) -> bool:
     from lapor.accounts.selectors import user_is_staff
 
     return user_is_staff(user)
+
+
+@register.filter
+def field_kind(bound_field) -> str:
+    """"check" (one checkbox), "choices" (radio buttons or several checkboxes) or "input"."""
+    widget = bound_field.field.widget
+    input_type = getattr(widget, "input_type", "")
+    if input_type == "radio" or (input_type == "checkbox" and getattr(widget, "allow_multiple_selected", False)):
+        return "choices"
+    return "check" if input_type == "checkbox" else "input"

@@ -1,6 +1,7 @@
 """Sign in, sign out, citizen registration and the citizen's own reports."""
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
@@ -12,7 +13,7 @@ from lapor.accounts.models import User
 from lapor.accounts.selectors import user_is_staff
 from lapor.reports.models import Report
 
-from ..forms import RegisterForm, SignInForm
+from ..forms import RegisterForm, SettingsForm, SignInForm
 
 
 def _next_url(request, default: str) -> str:
@@ -37,7 +38,11 @@ def signin(request):
             login(request, user)
             from django.urls import reverse
 
-            return redirect(_next_url(request, reverse(_home_for(user))))
+            response = redirect(_next_url(request, reverse(_home_for(user))))
+            if user.language in dict(settings.LANGUAGES):  # the account's language follows the person
+                response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.language, samesite="Lax",
+                                    max_age=settings.LANGUAGE_COOKIE_AGE)
+            return response
     return render(request, "web/account/signin.html", {"form": form, "next": _next_url(request, "")},
                   status=400 if form.errors else 200)
 
@@ -65,3 +70,31 @@ def my_reports(request):
     reports = (Report.objects.filter(reporter=request.user).select_related("agency", "topic", "region")
                .order_by("-submitted_at")[:200])
     return render(request, "web/account/my_reports.html", {"reports": reports})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required(login_url="web:signin")
+def preferences(request):
+    """Language and notification channels (User.language / User.notify_by, read by
+    lapor.notifications), and the staff's daily digest switch."""
+    from lapor.notifications.models import NotificationPreference
+
+    user = request.user
+    staff = user_is_staff(user)
+    pref = NotificationPreference.objects.filter(user=user).first() if staff else None
+    initial = {"language": user.language, "notify_by": user.notify_by or [], "daily_digest": bool(pref and pref.daily_digest)}
+    form = SettingsForm(request.POST or None, initial=initial)
+    if not staff:
+        del form.fields["daily_digest"]
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        user.language, user.notify_by = data["language"], list(data["notify_by"])
+        user.save(update_fields=["language", "notify_by"])
+        if staff:
+            NotificationPreference.objects.update_or_create(user=user, defaults={"daily_digest": data["daily_digest"]})
+        response = redirect("web:preferences")
+        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.language, samesite="Lax",
+                            max_age=settings.LANGUAGE_COOKIE_AGE)
+        return response
+    return render(request, "web/account/preferences.html", {"form": form},
+                  status=400 if form.errors else 200)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -16,12 +17,14 @@ from lapor.core.errors import DomainError, NotFound, ValidationFailed
 from lapor.reports import lifecycle as lc
 from lapor.reports import selectors as report_selectors
 from lapor.reports import services
+from lapor.reports.attachments import attachment_add
 from lapor.reports.models import Channel, Report, tracking_id_normalize
 from lapor.reports.schemas import reporter_out
 from lapor.reports.selectors import ReportFilters
 
 from .. import selectors
-from ..forms import AgencyPickForm, ArchiveForm, MessageForm, ReasonForm, UnitPickForm, error_to_form
+from ..forms import (AgencyPickForm, ArchiveForm, FollowUpForm, MessageForm, ReasonForm, RevealForm, UnitPickForm,
+                     error_to_form)
 from .common import report_attachments, timeline_rows
 
 INBOX_LIMIT = 100
@@ -95,9 +98,10 @@ def _detail_context(request, report: Report, forms: dict | None = None, error=No
         "rows": timeline_rows(report, viewer=request.user, staff=True, is_reporter=False),
         "attachments": report_attachments(report, staff=True), "left": selectors.time_left(report.due_at),
         "can_note": bool(roles & STAFF_ROLES),
+        "can_reveal": report.is_anonymous and lc.PLATFORM_ADMIN in roles, "reveal_form": RevealForm(),
         "forms": {
             "route": AgencyPickForm(prefix="route"), "forward": AgencyPickForm(prefix="forward"),
-            "dispose": UnitPickForm(prefix="dispose", agency=report.agency), "follow_up": MessageForm(prefix="follow_up"),
+            "dispose": UnitPickForm(prefix="dispose", agency=report.agency), "follow_up": FollowUpForm(prefix="follow_up"),
             "note": MessageForm(prefix="note"), "not_authority": ReasonForm(prefix="not_authority"),
             "postpone": ReasonForm(prefix="postpone"), "resume": ReasonForm(prefix="resume"),
             "archive": ArchiveForm(prefix="archive"),
@@ -137,6 +141,16 @@ def _dispose(report, actor, form):
     services.report_dispose(report=report, actor=actor, unit=unit, reason=form.cleaned_data["reason"])
 
 
+def _follow_up(report, actor, form):
+    with transaction.atomic():  # the answer and its files, or nothing
+        message = services.report_follow_up(report=report, actor=actor, body=form.cleaned_data["body"])
+        for upload in form.cleaned_data["attachments"]:
+            try:
+                attachment_add(report=report, actor=actor, name=upload.name, data=upload.read(), message=message)
+            except ValidationFailed as exc:
+                raise ValidationFailed(f"{upload.name}: {exc.message}", code=exc.code, detail={"field": "attachments"})
+
+
 # action -> (form class, handler). Every handler is one services call.
 ACTIONS = {
     "route": (AgencyPickForm, lambda r, a, f: services.report_route(report=r, actor=a, agency=_agency(f),
@@ -144,7 +158,7 @@ ACTIONS = {
     "forward": (AgencyPickForm, lambda r, a, f: services.report_forward(report=r, actor=a, agency=_agency(f),
                                                                         reason=f.cleaned_data["reason"])),
     "dispose": (UnitPickForm, _dispose),
-    "follow_up": (MessageForm, lambda r, a, f: services.report_follow_up(report=r, actor=a, body=f.cleaned_data["body"])),
+    "follow_up": (FollowUpForm, _follow_up),
     "note": (MessageForm, lambda r, a, f: services.report_note(report=r, actor=a, body=f.cleaned_data["body"])),
     "not_authority": (ReasonForm, lambda r, a, f: services.report_not_authority(report=r, actor=a,
                                                                                 reason=f.cleaned_data["reason"])),
@@ -157,7 +171,7 @@ ACTIONS = {
 def _bind(name: str, request, report: Report):
     form_class = ACTIONS[name][0]
     kwargs = {"agency": report.agency} if form_class is UnitPickForm else {}
-    return form_class(request.POST, prefix=name, **kwargs)
+    return form_class(request.POST, request.FILES, prefix=name, **kwargs)
 
 
 @require_POST
@@ -203,3 +217,26 @@ def inbox_bulk(request):
             failed.append((report.tracking_id, str(exc.message)))
     return render(request, "web/staff/bulk_result.html", {"done": done, "failed": failed},
                   status=200 if done or not failed else 409)
+
+
+@require_POST
+@login_required(login_url="web:signin")
+def report_reveal(request, tracking_id: str):
+    """A platform admin looks up an anonymous reporter's identity; the service audits every look."""
+    report = _load(request, tracking_id)
+    form = RevealForm(request.POST)
+    if not form.is_valid():
+        ctx = _detail_context(request, report)
+        ctx["reveal_form"] = form
+        return render(request, "web/staff/report.html", ctx, status=400)
+    try:
+        identity = services.report_reporter_reveal(report=report, actor=services.Actor(user=request.user),
+                                                   reason=form.cleaned_data["reason"])
+    except DomainError as exc:
+        return render(request, "web/staff/report.html", _detail_context(request, report, error=exc.message),
+                      status=exc.status)
+    ctx = _detail_context(request, report)
+    ctx["identity"] = identity
+    response = render(request, "web/staff/report.html", ctx)
+    response["Cache-Control"] = "private, no-store"
+    return response
