@@ -1,30 +1,48 @@
-"""``lapor serve [addr:port]``: the web server plus, when no broker is configured, the periodic
-jobs (deadline sweep) in a background thread — the whole system in one process."""
+"""``lapor serve [addr:port]``: the web server plus, when no broker is configured, every periodic
+job of the Celery beat schedule (deadline sweep, outbox flush, roll-ups, open data…) run by a
+background thread — the whole system in one process."""
+import datetime as dt
 import logging
 import threading
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 
 log = logging.getLogger("lapor.scheduler")
+TICK_SECONDS = 15
 
 
-def _scheduler(stop: threading.Event, interval: int) -> None:
+def _scheduler(stop: threading.Event) -> None:
+    from celery.schedules import maybe_schedule
     from django.db import close_old_connections
 
-    from lapor.reports.sweep import reports_sweep
+    import importlib
 
-    while not stop.wait(interval):
-        try:
-            close_old_connections()
-            reports_sweep()
-        except Exception:  # keep the scheduler alive; the next run retries
-            log.exception("periodic sweep failed")
+    def task_of(name: str):  # task names are their module paths in this project
+        module, _, attr = name.rpartition(".")
+        return getattr(importlib.import_module(module), attr)
+
+    entries = {name: (task_of(entry["task"]), maybe_schedule(entry["schedule"]), entry.get("args", ()), entry.get("kwargs", {}))
+               for name, entry in settings.CELERY_BEAT_SCHEDULE.items()}
+    # Everything runs once shortly after start (fresh roll-ups, flushed outbox), then on schedule.
+    last_run = {name: timezone.now() - dt.timedelta(days=2) for name in entries}
+    while not stop.wait(TICK_SECONDS):
+        for name, (task, schedule, args, kwargs) in entries.items():
+            due, _next = schedule.is_due(last_run[name])
+            if not due:
+                continue
+            last_run[name] = timezone.now()
+            try:
+                close_old_connections()
+                task.apply(args=args, kwargs=kwargs)
+            except Exception:  # keep the scheduler alive; the next tick retries
+                log.exception("periodic job %s failed", name)
 
 
 class Command(BaseCommand):
-    help = "Serve the web app (and run periodic jobs in-process when no broker is configured)."
+    help = "Serve the web app (and run the periodic jobs in-process when no broker is configured)."
 
     def add_arguments(self, parser):
         parser.add_argument("addrport", nargs="?", default="127.0.0.1:8000")
@@ -32,9 +50,9 @@ class Command(BaseCommand):
     def handle(self, *args, **opts):
         stop = threading.Event()
         if not settings.CELERY_BROKER_URL:
-            interval = settings.CELERY_BEAT_SCHEDULE["reports-sweep"]["schedule"]
-            threading.Thread(target=_scheduler, args=(stop, interval), daemon=True, name="lapor-scheduler").start()
-            self.stdout.write(f"Periodic jobs run in-process every {interval}s (no broker configured).")
+            threading.Thread(target=_scheduler, args=(stop,), daemon=True, name="lapor-scheduler").start()
+            jobs = ", ".join(sorted(settings.CELERY_BEAT_SCHEDULE))
+            self.stdout.write(f"No broker configured: periodic jobs run in-process ({jobs}).")
         try:
             call_command("runserver", opts["addrport"], use_reloader=False, use_threading=True)
         finally:
