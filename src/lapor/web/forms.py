@@ -116,11 +116,18 @@ class SubmitForm(forms.Form):
     guest_phone = forms.CharField(label=_("Nomor telepon"), required=False, max_length=32,
                                   widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}))
 
+    # One key per rendered form: a retried or double-sent POST returns the first report.
+    submit_key = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+
     REGION_LEVELS = ("province", "regency", "district", "village")
 
     def __init__(self, *args, guest: bool, **kwargs):
         super().__init__(*args, **kwargs)
         self.guest = guest
+        if not self.is_bound:
+            import secrets
+
+            self.initial.setdefault("submit_key", secrets.token_urlsafe(16))
         if not guest:
             for name in ("guest_name", "guest_email", "guest_phone"):
                 del self.fields[name]

@@ -78,3 +78,17 @@ def test_csrf_is_enforced_on_the_submit_form(net):
     strict = Client(enforce_csrf_checks=True)
     res = strict.post("/lapor/", {"title": "x", "body": "y", "guest_email": "a@b.example"})
     assert res.status_code == 403 and not Report.objects.exists()
+
+
+def test_the_same_form_sent_twice_files_one_report(net, client):
+    html = client.get("/lapor/").content.decode()
+    import re
+
+    key = re.search(r'name="submit_key" value="([^"]+)"', html).group(1)
+    first = guest_submit(client, submit_key=key)
+    second = guest_submit(client, submit_key=key)
+    assert first.status_code == second.status_code == 302
+    assert first["Location"] == second["Location"]
+    assert Report.objects.count() == 1
+    guest_submit(client, submit_key="another-form")
+    assert Report.objects.count() == 2

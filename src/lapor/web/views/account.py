@@ -4,6 +4,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.decorators import login_required
+from django.db import IntegrityError, transaction
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -58,10 +59,15 @@ def register(request):
     form = RegisterForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        user = User.objects.create_user(email=data["email"] or None, phone=data["phone"] or None,
-                                        password=data["password"], full_name=data["full_name"])
-        login(request, user, backend="lapor.accounts.backends.EmailOrPhoneBackend")
-        return redirect("web:my_reports")
+        try:
+            with transaction.atomic():
+                user = User.objects.create_user(email=data["email"] or None, phone=data["phone"] or None,
+                                                password=data["password"], full_name=data["full_name"])
+        except IntegrityError:  # registered a moment ago by a parallel request
+            form.add_error(None, _("E-mail atau nomor telepon sudah terdaftar."))
+        else:
+            login(request, user, backend="lapor.accounts.backends.EmailOrPhoneBackend")
+            return redirect("web:my_reports")
     return render(request, "web/account/register.html", {"form": form}, status=400 if form.errors else 200)
 
 

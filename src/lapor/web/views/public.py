@@ -1,20 +1,22 @@
 """The citizen portal: home, submit, confirmation, track (reply, rate), public list, support."""
 from __future__ import annotations
 
+import hashlib
+
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from lapor.agencies.models import Agency, Topic
+from lapor.agencies.models import Agency
 from lapor.core.errors import DomainError, ValidationFailed
 from lapor.reports import lifecycle as lc
 from lapor.reports import selectors as report_selectors
 from lapor.reports import services
 from lapor.reports.attachments import attachment_add, attachment_path
-from lapor.reports.models import Attachment, Report, tracking_id_normalize
+from lapor.reports.models import Attachment, IdempotencyRecord, Report, tracking_id_normalize
 from lapor.reports.schemas import ANONYMOUS
 from lapor.reports.selectors import ReportFilters
 
@@ -40,8 +42,17 @@ def submit(request):
     form = SubmitForm(data, request.FILES or None, guest=user is None)
     refresh = request.method == "POST" and ("refresh" in request.POST)
     if request.method == "POST" and not refresh and form.is_valid():
+        idempotency = _idempotency(request, form, user)
+        previous = _previous_submission(idempotency)
+        if previous is not None:  # the same form sent twice (slow network, double tap)
+            return redirect("web:submitted", previous)
         try:
-            report, secret = _submit(form, user)
+            report, secret = _submit(form, user, idempotency)
+        except IntegrityError:
+            previous = _previous_submission(idempotency)
+            if previous is None:
+                raise
+            return redirect("web:submitted", previous)
         except DomainError as exc:
             error_to_form(form, exc)
         else:
@@ -52,7 +63,27 @@ def submit(request):
     return render(request, "web/submit.html", {"form": form, "guest": user is None}, status=status)
 
 
-def _submit(form: SubmitForm, user) -> tuple[Report, str]:
+def _idempotency(request, form: SubmitForm, user) -> tuple[str, str, str] | None:
+    key = form.cleaned_data.get("submit_key") or ""
+    if not key:
+        return None
+    if user is None and not request.session.session_key:
+        request.session.save()
+    owner = f"user:{user.pk}" if user else f"web:{request.session.session_key}"[:80]
+    fields = sorted((k, v) for k, v in request.POST.lists() if k not in ("csrfmiddlewaretoken", "submit_key"))
+    body_hash = hashlib.sha256(repr(fields).encode()).hexdigest()
+    return owner, key, body_hash
+
+
+def _previous_submission(idempotency) -> str | None:
+    if not idempotency:
+        return None
+    owner, key, _hash = idempotency
+    record = IdempotencyRecord.objects.filter(owner=owner, key=key).select_related("report").first()
+    return record.report.tracking_id if record else None
+
+
+def _submit(form: SubmitForm, user, idempotency=None) -> tuple[Report, str]:
     d = form.cleaned_data
     submission = services.Submission(
         title=d["title"], body=d["body"], type=d["type"], topic_id=int(d["topic"]) if d["topic"] else None,
@@ -63,7 +94,7 @@ def _submit(form: SubmitForm, user) -> tuple[Report, str]:
         guest_name=d.get("guest_name", ""), guest_email=d.get("guest_email", ""), guest_phone=d.get("guest_phone", ""),
     )
     with transaction.atomic():  # the report and its files, or nothing
-        report, secret = services.report_submit(submission=submission, reporter=user)
+        report, secret = services.report_submit(submission=submission, reporter=user, idempotency=idempotency)
         actor = services.Actor(user=user, is_reporter=True)
         for upload in d["attachments"]:
             try:

@@ -82,5 +82,14 @@
     document.querySelectorAll("[data-region]").forEach(regions);
     document.querySelectorAll("[data-agency-picker]").forEach(agencyPicker);
     document.querySelectorAll("[data-geolocate]").forEach(geolocate);
+    // Slow networks: a second tap must not send the report twice (the server also deduplicates).
+    document.querySelectorAll("form[data-once]").forEach(function (form) {
+      form.addEventListener("submit", function (e) {
+        var button = e.submitter;
+        if (button && button.name === "refresh") return;
+        if (form.dataset.sent) { e.preventDefault(); return; }
+        form.dataset.sent = "1";
+      });
+    });
   });
 })();
