@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from .views import account, public, staff
+from .views import account, agency, public, staff
 
 app_name = "web"
 
@@ -26,6 +26,7 @@ urlpatterns = [
     path("saya/", account.my_reports, name="my_reports"),
     path("petugas/", staff.inbox, name="inbox"),
     path("petugas/massal/", staff.inbox_bulk, name="inbox_bulk"),
+    path("petugas/instansi/", agency.agency_overview, name="agency_overview"),
     path(f"petugas/laporan/{TID}/", staff.report_detail, name="staff_report"),
     path(f"petugas/laporan/{TID}/identitas/", staff.report_reveal, name="staff_reveal"),
     path(f"petugas/laporan/{TID}/<str:action>/", staff.report_action, name="staff_action"),

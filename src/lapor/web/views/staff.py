@@ -58,6 +58,7 @@ def inbox(request):
         "states": lc.State.choices, "channels": Channel.choices, "topics": selectors.topic_choices(),
         "provinces": selectors.region_choices(None), "can_bulk": _can_bulk(request.user),
         "archive_form": ArchiveForm(), "limit": INBOX_LIMIT,
+        "is_agency_admin": any(g.role == lc.AGENCY_ADMIN and g.agency_id for g in user_grants(request.user)),
     })
 
 
