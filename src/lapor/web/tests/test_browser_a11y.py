@@ -1,6 +1,5 @@
-"""axe-core finds no serious or critical accessibility violation on the main pages, and the
-pages are saved as phone and desktop screenshots into docs/screenshots/ (LAPOR_SCREENSHOTS=0
-turns that off)."""
+"""axe-core finds no serious or critical accessibility violation on the main pages; with
+LAPOR_SCREENSHOTS=1 the pages are also saved as phone and desktop screenshots into docs/screenshots/."""
 from __future__ import annotations
 
 import pytest
