@@ -87,6 +87,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "lapor.web.middleware.SecurityHeadersMiddleware",  # CSP on every page; domain errors as 4xx pages
+    "lapor.core.middleware.DatabaseUnavailableMiddleware",  # lost database: 503 + Retry-After, not 500
 ]
 
 ROOT_URLCONF = "lapor.urls"

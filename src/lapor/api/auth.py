@@ -1,8 +1,9 @@
 """API authentication: bearer tokens (scripts, partners) and the browser session (with CSRF)."""
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from ninja.security import HttpBearer, django_auth
+from ninja.security import HttpBearer, SessionAuth
 
 from lapor.accounts.selectors import api_token_authenticate
 
@@ -15,6 +16,22 @@ class TokenAuth(HttpBearer):
         if user is not None:
             request.user = user
         return user
+
+
+class SessionCookieAuth(SessionAuth):
+    """The browser session, with Django's CSRF check — only when a session cookie is sent.
+
+    Ninja's SessionAuth checks CSRF on every unsafe request, so a guest POST with no cookie at all
+    (a citizen's app, curl) was refused with 403 before ``guest_ok`` could let it through. Without
+    a session cookie there is no ambient credential to forge, so there is nothing to check."""
+
+    def _get_key(self, request):
+        if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+            return None
+        return super()._get_key(request)
+
+
+django_auth = SessionCookieAuth()
 
 
 def guest_ok(request):

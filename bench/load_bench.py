@@ -1,0 +1,160 @@
+#!/usr/bin/env python3
+"""Load benchmark: gunicorn on PostgreSQL, wrk on loopback, bounded in time (see docs/benchmarks.md).
+
+    .venv/bin/python bench/load_bench.py --setup            # (re)create database lapor_load first
+    .venv/bin/python bench/load_bench.py --workers 3 --seconds 20 --rounds 3
+
+Runs, in one server session: the bare endpoint (POST /bench/ping, one INSERT), the full submission
+(POST /api/reports) and the mixed workload, ``--rounds`` times interleaved, and prints the medians,
+the ratio submission/bare, the load average and every worker's RSS after the load.
+The load generator (wrk) runs on the same 2 cores as the server.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+VENV = ROOT / ".venv" / "bin"
+DB = os.environ.get("LOAD_DB", "lapor_load")
+DATA_DIR = Path(os.environ.get("LAPOR_DATA_DIR", "/tmp/load-var"))
+ENV = {
+    **os.environ,
+    "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DB}",
+    "LAPOR_DATA_DIR": str(DATA_DIR),
+    "PYTHONPATH": str(BENCH),
+    "DJANGO_SETTINGS_MODULE": "benchsite.settings",
+    "LAPOR_BROKER_URL": os.environ.get("LAPOR_BROKER_URL", "redis://127.0.0.1:6379/9"),
+    "LAPOR_LOG_LEVEL": "WARNING",
+    "WRK_DIR": str(BENCH / "wrk"),
+    "WRK_DATA": str(DATA_DIR / "data.lua"),
+}
+
+
+def run(cmd: list[str], **kw) -> subprocess.CompletedProcess:
+    return subprocess.run(cmd, env=ENV, check=True, **kw)
+
+
+def setup_database() -> None:
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", DB])
+    run(["createdb", "-h", "127.0.0.1", "-U", "postgres", DB])
+    run([str(VENV / "lapor"), "migrate", "-v0"])
+    run([str(VENV / "lapor"), "demo", "load", "--no-villages"], stdout=subprocess.DEVNULL)
+
+
+def prepare(tracked: int = 300) -> None:
+    """Fixtures for the mixed workload: a staff token and guest reports with their secrets."""
+    os.environ["LAPOR_BROKER_URL"] = ""  # the fixtures' notifications are not part of the load
+    import django
+
+    django.setup()
+    from lapor.accounts.models import ApiToken, User
+    from lapor.agencies.models import Topic
+    from lapor.reports.services import Submission, report_submit
+
+    topic = Topic.objects.get(slug="jalan-jembatan")
+    staff = User.objects.get(email="pupr@lapor.example")
+    _token, raw = ApiToken.issue(user=staff, name="load bench")
+    rows = []
+    for i in range(tracked):
+        report, secret = report_submit(submission=Submission(
+            title=f"Lampu jalan mati di gang {i}", body=f"Lampu penerangan jalan nomor {i} sudah mati sejak bulan lalu.",
+            topic_id=topic.pk, region_code="13.74", guest_phone=f"0857{i:08d}", channel="web"))
+        rows.append((report.tracking_id, secret, report.agency_id is not None))
+    lua = [f'topic_id = {topic.pk}', 'region_code = "13.74"', f'staff_token = "{raw}"', "tracked = {"]
+    lua += [f'  {{"{t}", "{s}"}},' for t, s, _ in rows] + ["}", "noted = {"]
+    lua += [f'  "{t}",' for t, _, routed in rows if routed] + ["}", f"seed = {int(time.time()) % 100000 * 1000}"]
+    (DATA_DIR / "data.lua").write_text("\n".join(lua) + "\n")
+    print(f"prepared {len(rows)} tracked reports, {sum(r[2] for r in rows)} routed to PUPR")
+
+
+def wait_up(port: int, timeout: float = 60) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2).read()
+            return
+        except Exception:
+            time.sleep(0.3)
+    raise SystemExit("gunicorn did not come up")
+
+
+def wrk(script: str, port: int, seconds: int, connections: int, threads: int = 1) -> dict:
+    out = subprocess.run(["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "5s",
+                          "-s", str(BENCH / "wrk" / script), f"http://127.0.0.1:{port}"],
+                         env=ENV, capture_output=True, text=True, check=True).stdout
+    line = next(l for l in out.splitlines() if l.startswith("RESULT "))
+    return json.loads(line[len("RESULT "):])
+
+
+def worker_rss(master_pid: int) -> list[float]:
+    children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
+    rss = []
+    for pid in children:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                rss.append(round(int(line.split()[1]) / 1024, 1))
+    return rss
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--setup", action="store_true", help="drop and recreate the database first")
+    ap.add_argument("--prepare-only", action="store_true")
+    ap.add_argument("--workers", type=int, default=3)
+    ap.add_argument("--worker-class", default="sync")
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--seconds", type=int, default=20)
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--connections", type=int, default=16)
+    ap.add_argument("--port", type=int, default=8871)
+    ap.add_argument("--scenarios", default="ping,submit,mixed")
+    args = ap.parse_args()
+    if args.setup:
+        setup_database()
+    if args.prepare_only:
+        prepare()
+        return
+    run([str(VENV / "python"), __file__, "--prepare-only"])
+    cmd = [str(VENV / "gunicorn"), "lapor.wsgi:application", "-b", f"127.0.0.1:{args.port}", "-w", str(args.workers),
+           "-k", args.worker_class, "--threads", str(args.threads), "--backlog", "2048", "--log-level", "warning"]
+    server = subprocess.Popen(cmd, env=ENV)
+    results: dict[str, list[dict]] = {}
+    try:
+        wait_up(args.port)
+        scenarios = args.scenarios.split(",")
+        for name in scenarios:  # warm every worker and code path
+            wrk(f"{name}.lua", args.port, 3, args.connections)
+        load_before = os.getloadavg()
+        for _round in range(args.rounds):
+            for name in scenarios:
+                r = wrk(f"{name}.lua", args.port, args.seconds, args.connections)
+                results.setdefault(name, []).append(r)
+                print(f"{name:7s} {json.dumps(r)}", flush=True)
+        load_after = os.getloadavg()
+        rss = worker_rss(server.pid)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+    med = {n: {k: statistics.median(r[k] for r in rs) for k in ("rps", "p50_ms", "p99_ms")} | {
+        "errors": sum(r["non2xx"] + r["connect_err"] + r["read_err"] + r["write_err"] + r["timeouts"] for r in rs),
+        "requests": sum(r["requests"] for r in rs)} for n, rs in results.items()}
+    summary = {"config": vars(args), "median": med, "load_avg_before": load_before, "load_avg_after": load_after,
+               "worker_rss_mb": rss, "cpus": os.cpu_count()}
+    if "ping" in med and "submit" in med:
+        summary["ratio_submit_to_bare"] = round(med["submit"]["rps"] / med["ping"]["rps"], 3)
+    print("SUMMARY " + json.dumps(summary))
+
+
+if __name__ == "__main__":
+    main()
