@@ -96,3 +96,14 @@ def test_bulk_archive_from_the_inbox(net, client):
                                           "archive-archive_reason": "spam"})
     assert res.status_code == 200
     assert set(Report.objects.values_list("state", flat=True)) == {"archived"}
+
+
+def test_platform_admin_completes_a_followed_up_report(net, client):
+    report, _ = routed_to_dept(net)
+    services.report_follow_up(report=report, actor=services.Actor(user=net.user("liaison")), body="Selesai dikerjakan.")
+    client.force_login(net.user("platform"))
+    assert 'data-action="complete"' in client.get(f"/petugas/laporan/{report.tracking_id}/").content.decode()
+    assert client.post(f"/petugas/laporan/{report.tracking_id}/complete/").status_code == 302
+    assert Report.objects.get(pk=report.pk).state == "done"
+    client.force_login(net.user("liaison"))
+    assert client.post(f"/petugas/laporan/{report.tracking_id}/complete/").status_code == 409

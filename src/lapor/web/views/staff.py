@@ -105,7 +105,7 @@ def _detail_context(request, report: Report, forms: dict | None = None, error=No
             "dispose": UnitPickForm(prefix="dispose", agency=report.agency), "follow_up": FollowUpForm(prefix="follow_up"),
             "note": MessageForm(prefix="note"), "not_authority": ReasonForm(prefix="not_authority"),
             "postpone": ReasonForm(prefix="postpone"), "resume": ReasonForm(prefix="resume"),
-            "archive": ArchiveForm(prefix="archive"),
+            "archive": ArchiveForm(prefix="archive"), "complete": ReasonForm(prefix="complete"),
         },
     }
     ctx["forms"].update(forms or {})
@@ -166,6 +166,7 @@ ACTIONS = {
     "postpone": (ReasonForm, lambda r, a, f: services.report_postpone(report=r, actor=a, reason=f.cleaned_data["reason"])),
     "resume": (ReasonForm, lambda r, a, f: services.report_resume(report=r, actor=a, reason=f.cleaned_data["reason"])),
     "archive": (ArchiveForm, _archive),
+    "complete": (ReasonForm, lambda r, a, f: services.report_complete(report=r, actor=a)),
 }
 
 
