@@ -59,10 +59,11 @@ def main(argv: list[str] | None = None) -> int:
     out["predict_cpu_ms_per_report"] = model.metrics_.get("predict_cpu_ms_per_report")
     # single-report latency, as the web app calls it
     sample = test[:200]
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     for r in sample:
         model.predict_one(r.get("text", ""), district=r.get("district", ""), subdistrict=r.get("subdistrict", ""))
     out["predict_one_ms"] = round((time.perf_counter() - t0) * 1000 / max(len(sample), 1), 3)
+    out["predict_one_cpu_ms"] = round((time.process_time() - c0) * 1000 / max(len(sample), 1), 3)
 
     # honest figure: threshold chosen during fit on the newest slice of the training part
     thr = model.threshold_95_

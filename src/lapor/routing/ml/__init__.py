@@ -1,0 +1,14 @@
+"""Machine-learning core of routing suggestions (pure Python, no Django).
+
+See docs/routing-ml.md and :mod:`lapor.routing.ml.model`.
+"""
+
+from .model import (  # noqa: F401
+    ARTEFACT_VERSION,
+    ArtefactError,
+    BaselineModel,
+    RoutingModel,
+    evaluate,
+    normalise_text,
+    read_csv,
+)

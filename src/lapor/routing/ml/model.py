@@ -243,6 +243,52 @@ class _Features:
         return sp.hstack(blocks, format="csr") if len(blocks) > 1 else blocks[0].tocsr()
 
     def transform(self, texts: Sequence[str], metas: Sequence[list[str]]):
+        """Same matrix as sklearn's transform, computed directly from the fitted
+        vocabularies and idf (sklearn's per-call input validation costs several ms,
+        too much for one report at a time)."""
+        vecs = [(self.word, texts, 1.0)]
+        if self.char is not None:
+            vecs.append((self.char, texts, 1.0))
+        if self.meta is not None and self.meta_weight:
+            vecs.append((self.meta, metas, self.meta_weight))
+        indptr = [0]
+        indices: list[np.ndarray] = []
+        data: list[np.ndarray] = []
+        analyzers = [(v.build_analyzer(), v, docs, w) for v, docs, w in vecs]
+        offsets = np.cumsum([0] + [len(v.vocabulary_) for v, _, _ in vecs])
+        for i in range(len(texts)):
+            for (analyze, v, docs, weight), off in zip(analyzers, offsets):
+                vocab = v.vocabulary_
+                counts: dict[int, int] = {}
+                for tok in analyze(docs[i]):
+                    j = vocab.get(tok)
+                    if j is not None:
+                        counts[j] = counts.get(j, 0) + 1
+                if not counts:
+                    continue
+                idx = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
+                val = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+                if v.sublinear_tf:
+                    val = np.log(val) + 1.0
+                if v.use_idf:
+                    val = val * v.idf_[idx]
+                if v.norm == "l2":
+                    val = val / np.sqrt(np.dot(val, val))
+                elif v.norm == "l1":
+                    val = val / np.abs(val).sum()
+                order = np.argsort(idx)
+                indices.append(idx[order] + off)
+                data.append((val[order] * weight).astype(np.float32))
+            indptr.append(sum(len(a) for a in indices))
+        n_features = int(offsets[-1])
+        if indices:
+            ind, dat = np.concatenate(indices), np.concatenate(data)
+        else:
+            ind, dat = np.zeros(0, np.int64), np.zeros(0, np.float32)
+        return sp.csr_matrix((dat, ind, np.asarray(indptr, dtype=np.int64)), shape=(len(texts), n_features))
+
+    def transform_sklearn(self, texts: Sequence[str], metas: Sequence[list[str]]):
+        """Reference implementation of :meth:`transform` (sklearn's own transforms)."""
         blocks = [self.word.transform(texts)]
         if self.char is not None:
             blocks.append(self.char.transform(texts))
@@ -431,10 +477,19 @@ class RoutingModel:
         return self._features.transform(texts, metas)
 
     def _scores(self, X) -> np.ndarray:
-        s = self._clf.decision_function(X)
-        if s.ndim == 1:
-            s = np.column_stack([-s, s])
-        return np.asarray(s, dtype=np.float64)
+        """Linear scores X @ coef.T + intercept (no sklearn validation; see transform)."""
+        W = self.__dict__.get("_W")
+        if W is None:
+            W = self._W = np.ascontiguousarray(self._clf.coef_.T, dtype=np.float64)
+        s = np.asarray(X @ W) + self._clf.intercept_
+        if s.shape[1] == 1:  # binary
+            s = np.column_stack([-s[:, 0], s[:, 0]])
+        return s
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state.pop("_W", None)  # cache, rebuilt on first use
+        return state
 
     def predict_proba_internal(self, records: Sequence[dict]) -> np.ndarray:
         """Calibrated probabilities over the internal classes (``classes_``)."""

@@ -211,3 +211,18 @@ def test_fit_needs_two_labels():
         r["agency"] = "Satu"
     with pytest.raises(ValueError):
         RoutingModel().fit(recs)
+
+
+def test_fast_transform_matches_sklearn(model):
+    import numpy as np
+
+    recs = make_records(20, seed=11) + [{"text": "", "district": ""}, {"text": "zzz qqq"}]
+    from lapor.routing.ml.model import _meta_tokens
+
+    texts = [normalise_text(r.get("text")) for r in recs]
+    metas = [_meta_tokens(r) for r in recs]
+    fast = model._features.transform(texts, metas)
+    ref = model._features.transform_sklearn(texts, metas)
+    assert fast.shape == ref.shape
+    assert np.allclose(fast.toarray(), ref.toarray(), atol=1e-6)
+    assert np.allclose(model._scores(fast), model._clf.decision_function(ref), atol=1e-5)
