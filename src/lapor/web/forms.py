@@ -247,3 +247,13 @@ class SettingsForm(forms.Form):
         choices=[("email", _("E-mail")), ("sms", _("SMS")), ("web", _("Notifikasi di situs"))])
     daily_digest = forms.BooleanField(label=_("Ringkasan harian"), required=False,
                                       help_text=_("Untuk petugas: satu e-mail ringkasan sehari, bukan satu e-mail per laporan."))
+
+
+class AnswerTemplateForm(forms.Form):
+    agency = forms.ChoiceField(label=_("Instansi"))
+    title = forms.CharField(label=_("Judul templat"), max_length=120)
+    body = forms.CharField(label=_("Isi templat"), max_length=10_000, widget=forms.Textarea(attrs={"rows": 6}))
+
+    def __init__(self, *args, agencies, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].choices = [(str(a.pk), a.name) for a in agencies]

@@ -17,3 +17,20 @@ class Support(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["report", "user"], name="web_support_one_per_user")]
         indexes = [models.Index(fields=["report"], name="web_support_report_idx")]
+
+
+class AnswerTemplate(models.Model):
+    """A reusable follow-up text an agency keeps for recurring questions; staff of the agency and
+    of its units can start a follow-up from it (and must still adapt it to the report)."""
+
+    agency = models.ForeignKey("agencies.Agency", on_delete=models.CASCADE, related_name="answer_templates")
+    title = models.CharField(max_length=120)
+    body = models.TextField(max_length=10_000)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["title", "id"]
+
+    def __str__(self) -> str:
+        return self.title

@@ -117,3 +117,12 @@ def time_left(due_at: dt.datetime | None, now: dt.datetime | None = None) -> dic
     if due_at >= now:
         return {"overdue": False, "days": cal.working_days_between(today, due_day)}
     return {"overdue": True, "days": max(cal.working_days_between(due_day, today), 1)}
+
+
+def answer_templates_for(agency: Agency | None) -> list:
+    """Templates of the agency and of every agency above it (a unit uses its department's)."""
+    from .models import AnswerTemplate
+
+    if agency is None:
+        return []
+    return list(AnswerTemplate.objects.filter(agency_id__in=agency.ancestor_ids).select_related("agency"))

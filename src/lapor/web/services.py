@@ -22,3 +22,31 @@ def support_add(*, tracking_id: str, user: User) -> Support:
             return Support.objects.create(report=report, user=user)
     except IntegrityError:
         raise Conflict(_("Anda sudah mendukung laporan ini."), code="already_supported")
+
+
+def _require_agency_admin(user: User, agency) -> None:
+    from lapor.accounts.models import Role
+    from lapor.accounts.selectors import user_roles_for
+    from lapor.core.errors import PermissionDenied
+
+    if not user_roles_for(user, agency.path) & {Role.AGENCY_ADMIN, Role.PLATFORM_ADMIN}:
+        raise PermissionDenied(_("Hanya admin instansi yang dapat mengelola templat jawaban."))
+
+
+@transaction.atomic
+def answer_template_create(*, agency, user: User, title: str, body: str):
+    from lapor.core.errors import ValidationFailed
+
+    from .models import AnswerTemplate
+
+    _require_agency_admin(user, agency)
+    title, body = (title or "").strip(), (body or "").strip()
+    if not title or not body:
+        raise ValidationFailed(_("Judul dan isi templat wajib diisi."), code="required", detail={"field": "title"})
+    return AnswerTemplate.objects.create(agency=agency, title=title[:120], body=body[:10_000], created_by=user)
+
+
+@transaction.atomic
+def answer_template_delete(*, template, user: User) -> None:
+    _require_agency_admin(user, template.agency)
+    template.delete()

@@ -1,17 +1,23 @@
-"""The agency admin's overview of their own agency: work units, staff and roles, and the
-working-day deadlines in force (the agency's overrides over the deployment's defaults).
-Read-only: changes are made in the Django admin by the platform operator."""
+"""The agency admin's pages: an overview of their own agency (work units, staff and roles, the
+working-day deadlines in force; read-only, changes go through the Django admin) and the
+agency's answer templates."""
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
 from lapor.accounts.models import Role, RoleAssignment
 from lapor.accounts.selectors import user_grants
 from lapor.agencies.models import Agency
 from lapor.agencies.selectors import agency_subtree
+from lapor.core.errors import DomainError
 from lapor.reports.deadlines import STAGES, stage_days
+
+from ..forms import AnswerTemplateForm, error_to_form
+from ..models import AnswerTemplate
+from ..services import answer_template_create, answer_template_delete
 
 MAX_ROWS = 300
 
@@ -32,3 +38,40 @@ def agency_overview(request):
                           for stage in STAGES],
         })
     return render(request, "web/staff/agency.html", {"sections": sections})
+
+
+def _admin_agencies(user):
+    ids = [g.agency_id for g in user_grants(user) if g.role == Role.AGENCY_ADMIN and g.agency_id]
+    return list(Agency.objects.filter(pk__in=ids).order_by("path"))
+
+
+@login_required(login_url="web:signin")
+def answer_templates(request):
+    """Templat jawaban: the agency admin keeps reusable follow-up texts."""
+    agencies = _admin_agencies(request.user)
+    if not agencies:
+        raise PermissionDenied
+    form = AnswerTemplateForm(request.POST or None, agencies=agencies)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            agency = next(a for a in agencies if str(a.pk) == form.cleaned_data["agency"])
+            try:
+                answer_template_create(agency=agency, user=request.user, title=form.cleaned_data["title"],
+                                       body=form.cleaned_data["body"])
+                return redirect("web:answer_templates")
+            except DomainError as exc:
+                error_to_form(form, exc)
+                status = exc.status
+        else:
+            status = 400
+    templates = AnswerTemplate.objects.filter(agency__in=agencies).select_related("agency")
+    return render(request, "web/staff/answer_templates.html", {"form": form, "templates": templates}, status=status)
+
+
+@require_POST
+@login_required(login_url="web:signin")
+def answer_template_remove(request, template_id: int):
+    template = get_object_or_404(AnswerTemplate.objects.select_related("agency"), pk=template_id)
+    answer_template_delete(template=template, user=request.user)  # PermissionDenied -> 403 page
+    return redirect("web:answer_templates")

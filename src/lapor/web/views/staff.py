@@ -100,6 +100,7 @@ def _detail_context(request, report: Report, forms: dict | None = None, error=No
         "attachments": report_attachments(report, staff=True), "left": selectors.time_left(report.due_at),
         "can_note": bool(roles & STAFF_ROLES),
         "can_reveal": report.is_anonymous and lc.PLATFORM_ADMIN in roles, "reveal_form": RevealForm(),
+        "templates": selectors.answer_templates_for(report.agency) if "follow_up" in actions else [],
         "forms": {
             "route": AgencyPickForm(prefix="route"), "forward": AgencyPickForm(prefix="forward"),
             "dispose": UnitPickForm(prefix="dispose", agency=report.agency), "follow_up": FollowUpForm(prefix="follow_up"),
@@ -184,6 +185,10 @@ def report_action(request, tracking_id: str, action: str):
     report = _load(request, tracking_id)
     form = _bind(action, request, report)
     if "search" in request.POST:  # no-JS agency search: show the matches, do nothing yet
+        return render(request, "web/staff/report.html", _detail_context(request, report, {action: form}))
+    if action == "follow_up" and "use_template" in request.POST:  # no-JS: start the answer from a template
+        chosen = {str(t.pk): t for t in selectors.answer_templates_for(report.agency)}.get(request.POST.get("template"))
+        form = FollowUpForm(prefix="follow_up", initial={"body": chosen.body if chosen else ""})
         return render(request, "web/staff/report.html", _detail_context(request, report, {action: form}))
     if not form.is_valid():
         return render(request, "web/staff/report.html", _detail_context(request, report, {action: form}), status=400)

@@ -82,6 +82,13 @@
     document.querySelectorAll("[data-region]").forEach(regions);
     document.querySelectorAll("[data-agency-picker]").forEach(agencyPicker);
     document.querySelectorAll("[data-geolocate]").forEach(geolocate);
+    document.querySelectorAll("select[data-template-for]").forEach(function (select) {
+      select.addEventListener("change", function () {
+        var option = select.options[select.selectedIndex];
+        var target = document.getElementById(select.dataset.templateFor);
+        if (target && option && option.dataset.body) target.value = option.dataset.body;
+      });
+    });
     // Slow networks: a second tap must not send the report twice (the server also deduplicates).
     document.querySelectorAll("form[data-once]").forEach(function (form) {
       form.addEventListener("submit", function (e) {
