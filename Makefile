@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+DEMO_REPORTS ?= 2000
 STAMP := $(VENV)/.installed
 
 .PHONY: run test install migrate demo clean
@@ -19,7 +20,7 @@ migrate: install
 	$(BIN)/lapor migrate --noinput -v 0
 
 demo: migrate
-	$(BIN)/lapor demo load
+	$(BIN)/lapor demo load --reports $(DEMO_REPORTS)
 
 ## Start the whole system on SQLite with demo data at http://127.0.0.1:$(PORT)
 run: demo

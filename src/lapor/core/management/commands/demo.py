@@ -12,6 +12,8 @@ class Command(BaseCommand):
         sub = parser.add_subparsers(dest="action", required=True)
         load = sub.add_parser("load", help="regions, agencies, topics, routing rules, demo accounts (idempotent)")
         load.add_argument("--no-villages", action="store_true", help="skip the ~83,000 villages outside the demo city")
+        load.add_argument("--reports", type=int, default=0,
+                          help="also generate this many reports, but only while there are none (stays idempotent)")
         gen = sub.add_parser("generate", help="generate realistic reports over two years")
         gen.add_argument("--reports", type=int, required=True)
         gen.add_argument("--seed", type=int, default=1)
@@ -25,6 +27,12 @@ class Command(BaseCommand):
             for email, role in result["accounts"]:
                 self.stdout.write(f"  {email:36s} {role}")
             self.stdout.write(f"Demo API key (Authorization: Bearer …): {result['api_key']}")
+            from lapor.reports.models import Report
+
+            if opts["reports"] > 0 and not Report.objects.exists():
+                from lapor.reports.demo_generate import reports_generate
+
+                reports_generate(count=opts["reports"], seed=1, batch=opts["reports"], stdout=self.stdout)
             return
         if opts["reports"] < 0:
             raise CommandError("--reports must be >= 0")
