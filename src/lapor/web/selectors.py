@@ -6,7 +6,6 @@ import datetime as dt
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import get_language
-from django.utils.translation import gettext as _
 
 from lapor.accounts.selectors import user_grants
 from lapor.agencies.models import Agency, Region, Topic

@@ -6,7 +6,7 @@ import pytest
 
 from lapor.reports import services
 
-from .browser import DESKTOP, PHONE, axe_violations, browser, screenshot, sign_in  # noqa: F401
+from .browser import DESKTOP, PHONE, axe_violations, browser, screenshot, sign_in  # noqa: F401  (browser is a fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

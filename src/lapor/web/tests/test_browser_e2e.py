@@ -4,7 +4,6 @@ Runs on pytest-django's live server (transactional database) and Debian's chromi
 with a clear message when chromium is missing."""
 from __future__ import annotations
 
-import io
 import re
 
 import pytest
@@ -12,7 +11,7 @@ from PIL import Image
 
 from lapor.reports.models import Report
 
-from .browser import DESKTOP, PHONE, axe_violations, browser, screenshot, sign_in  # noqa: F401
+from .browser import DESKTOP, PHONE, browser, sign_in  # noqa: F401  (browser is a fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -6,6 +6,7 @@ from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError, transaction
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -37,8 +38,6 @@ def signin(request):
             form.add_error(None, _("E-mail/nomor telepon atau kata sandi salah."))
         else:
             login(request, user)
-            from django.urls import reverse
-
             response = redirect(_next_url(request, reverse(_home_for(user))))
             if user.language in dict(settings.LANGUAGES):  # the account's language follows the person
                 response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.language, samesite="Lax",

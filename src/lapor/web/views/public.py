@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import gettext as _
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from lapor.agencies.models import Agency
@@ -23,7 +23,7 @@ from lapor.reports.selectors import ReportFilters
 from .. import selectors
 from ..forms import MessageForm, RatingForm, SubmitForm, TrackForm, error_to_form
 from ..services import support_add
-from .common import (error_page, guest_secret_known, guest_secret_remember, private_link, report_attachments,
+from .common import (error_page, guest_secret_remember, private_link, report_attachments,
                      reporter_actor, signed_in, timeline_rows)
 
 STEPS = ("verify", "follow_up", "reply")
@@ -281,8 +281,6 @@ def _int(value) -> int | None:
 def support(request, tracking_id: str):
     user = signed_in(request)
     if user is None:
-        from django.urls import reverse
-
         return redirect(f"{reverse('web:signin')}?next={reverse('web:public_list')}")
     try:
         support_add(tracking_id=tracking_id_normalize(tracking_id), user=user)
