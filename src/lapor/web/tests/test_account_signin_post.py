@@ -40,3 +40,16 @@ def test_pages_default_to_indonesian_and_switch_to_english(db, client):
     assert res.status_code == 302
     html = client.get("/").content.decode()
     assert 'lang="en"' in html and "File a report" in html
+
+
+def test_sign_in_uses_the_accounts_language_unless_the_browser_chose_one(net, client):
+    user = net.user("reporter")
+    user.language = "en"
+    user.save()
+    res = client.post("/masuk/", {"login": user.email, "password": "rahasia-123"})
+    assert res.cookies["django_language"].value == "en"
+    other = net.user("stranger")
+    client.post("/keluar/")
+    client.cookies["django_language"] = "en"
+    res = client.post("/masuk/", {"login": other.email, "password": "rahasia-123"})
+    assert "django_language" not in res.cookies  # the visitor's own choice stays

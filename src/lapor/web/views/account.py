@@ -39,7 +39,8 @@ def signin(request):
         else:
             login(request, user)
             response = redirect(_next_url(request, reverse(_home_for(user))))
-            if user.language in dict(settings.LANGUAGES):  # the account's language follows the person
+            # The account's language follows the person, unless this browser already chose one.
+            if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES and user.language in dict(settings.LANGUAGES):
                 response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.language, samesite="Lax",
                                     max_age=settings.LANGUAGE_COOKIE_AGE)
             return response
