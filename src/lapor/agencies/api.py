@@ -65,10 +65,9 @@ class RoutingRuleOut(Schema):
 @router.get("/agencies", response=list[AgencyOut], summary="Search the agency tree (q, parent_id, kind)")
 def agency_list(request, q: str = "", parent_id: int | None = None, kind: str | None = None, limit: int = 50):
     limit = max(1, min(limit, 200))
-    if parent_id is not None:
-        qs = Agency.objects.filter(parent_id=parent_id, is_active=True).order_by("name")
-    else:
-        qs = selectors.agency_search(q=q[:100], limit=1000)
+    if parent_id is None:  # the kind filter goes before the selector's slice
+        return list(selectors.agency_search(q=q[:100], limit=limit, kind=kind))
+    qs = Agency.objects.filter(parent_id=parent_id, is_active=True).order_by("name")
     if kind:
         qs = qs.filter(kind=kind)
     return list(qs[:limit])

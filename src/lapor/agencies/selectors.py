@@ -16,8 +16,10 @@ def agency_ancestors(agency: Agency) -> QuerySet[Agency]:
     return Agency.objects.filter(pk__in=agency.ancestor_ids).order_by("depth")
 
 
-def agency_search(*, q: str = "", limit: int = 20) -> QuerySet[Agency]:
+def agency_search(*, q: str = "", limit: int = 20, kind: str | None = None) -> QuerySet[Agency]:
     qs = Agency.objects.filter(is_active=True).select_related("parent")
+    if kind:
+        qs = qs.filter(kind=kind)
     for word in q.split()[:5]:
         qs = qs.filter(name__icontains=word)
     return qs.order_by("depth", "name")[:limit]

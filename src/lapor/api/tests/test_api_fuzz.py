@@ -1,0 +1,44 @@
+"""Hostile input: Schemathesis generates requests for every operation of /api/openapi.json; none
+may answer 5xx, and every answer must match the documented schema.
+
+The suite runs a few cases per operation (marked slow); ``bench/api_fuzz.py`` runs the full
+≥1,000-case campaign with LAPOR_FUZZ_EXAMPLES. Half of the cases carry a platform admin's token,
+so the staff operations are reached beyond their 401.
+"""
+from __future__ import annotations
+
+import os
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import response_schema_conformance
+
+from lapor.core import testing
+from lapor.wsgi import application
+
+EXAMPLES = int(os.environ.get("LAPOR_FUZZ_EXAMPLES", "4"))
+CASES: list[int] = [0]
+COUNT_FILE = os.environ.get("LAPOR_FUZZ_COUNT_FILE", "")
+
+schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application)
+
+
+@pytest.fixture
+def admin_token(net):
+    return testing.token_make(net.user("platform"))
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=False)
+@schema.parametrize()
+@settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
+          suppress_health_check=list(HealthCheck))
+def test_no_operation_answers_5xx_or_breaks_its_schema(case, admin_token):
+    CASES[0] += 1
+    if COUNT_FILE:
+        with open(COUNT_FILE, "a") as f:
+            f.write(f"{case.method} {case.path}\n")
+    headers = {"Authorization": f"Bearer {admin_token}"} if CASES[0] % 2 else {}
+    case.call_and_validate(headers=headers, checks=[not_a_server_error, response_schema_conformance])
