@@ -11,11 +11,13 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import os
+import multiprocessing
 import queue
 import random
 import sys
 import threading
 import time
+from collections import deque
 
 from django.core.management.base import CommandError
 from django.core.management.color import no_style
@@ -120,36 +122,74 @@ def _citizens_make(rng: random.Random, size: int, start: dt.datetime) -> list[in
     return [u.id for u in users]
 
 
-# --- Writing ---------------------------------------------------------------------------------
+NULL = "\\N"
 
-def _pg_text(rows: list[tuple]) -> bytes:
+
+# --- Rows -> database ------------------------------------------------------------------------
+# A batch's events, assignments and messages carry ids counted from 0 within the batch (so that batches
+# can be simulated in parallel); ``base`` (first event, assignment, message id of the batch) is added here.
+
+def _pg_text(rows: list[tuple]) -> str:
     """COPY text format; free text is escaped when generated (Simulation.esc)."""
-    return "".join(
+    return "".join([
         "\t".join(["\\N" if v is None else "t" if v is True else "f" if v is False else v if v.__class__ is str else str(v)
-                   for v in row]) + "\n" for row in rows).encode()
+                   for v in row]) + "\n" for row in rows])
 
 
-def _rows_write(cursor, table: str, cols: tuple[str, ...], rows: list[tuple]) -> None:
-    if not rows:
-        return
-    if connection.vendor == "postgresql":
-        with cursor.cursor.copy(f"COPY {table} ({', '.join(cols)}) FROM STDIN") as copy:
-            copy.write(_pg_text(rows))
-    else:
-        placeholders = ", ".join(["%s"] * len(cols))
-        cursor.executemany(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({placeholders})", rows)
+def _pg_events(rows: list[tuple], eb: int, mb: int) -> str:
+    return "".join([
+        f"{i + eb}\t{r}\t{kind}\t{action}\t{NULL if actor is None else actor}\t{role}\t{fs}\t{ts}\t"
+        f"{NULL if agency is None else agency}\t{reason}\t{data if data.__class__ is str else data[0] % (data[1] + mb)}\t"
+        f"{'t' if public else 'f'}\t{at}\n"
+        for i, r, kind, action, actor, role, fs, ts, agency, reason, data, public, at in rows])
 
 
-def _batch_write(rows: dict[str, list[tuple]], totals: dict[str, int]) -> None:
+def _pg_assignments(rows: list[tuple], ab: int) -> str:
+    return "".join([
+        f"{i + ab}\t{r}\t{agency}\t{path}\t{NULL if prev is None else prev + ab}\t{assigned}\t{NULL if ended is None else ended}\n"
+        for i, r, agency, path, prev, assigned, ended in rows])
+
+
+def _pg_messages(rows: list[tuple], mb: int) -> str:
+    return "".join([
+        f"{i + mb}\t{r}\t{kind}\t{NULL if author is None else author}\t{NULL if agency is None else agency}\t{body}\t{at}\n"
+        for i, r, kind, author, agency, body, at in rows])
+
+
+def _payload(rows: dict[str, list[tuple]], base: tuple[int, int, int], pg: bool) -> dict:
+    """What gets written for one batch: COPY text (bytes) per table on PostgreSQL, parameter tuples on SQLite."""
+    eb, ab, mb = base
+    if pg:
+        return {"reports": _pg_text(rows["reports"]).encode(), "assignments": _pg_assignments(rows["assignments"], ab).encode(),
+                "messages": _pg_messages(rows["messages"], mb).encode(), "events": _pg_events(rows["events"], eb, mb).encode()}
+    return {
+        "reports": rows["reports"],
+        "assignments": [(i + ab, r, agency, path, None if prev is None else prev + ab, assigned, ended)
+                        for i, r, agency, path, prev, assigned, ended in rows["assignments"]],
+        "messages": [(i + mb, *rest) for i, *rest in rows["messages"]],
+        "events": [(i + eb, *mid, data if data.__class__ is str else data[0] % (data[1] + mb), public, at)
+                   for i, *mid, data, public, at in rows["events"]],
+    }
+
+
+def _payload_write(payload: dict) -> None:
     with transaction.atomic(), connection.cursor() as cursor:
         for model, cols, name in TABLES:
-            _rows_write(cursor, model._meta.db_table, cols, rows[name])
-            totals[name] += len(rows[name])
+            data = payload[name]
+            if not data:
+                continue
+            table = model._meta.db_table
+            if connection.vendor == "postgresql":
+                with cursor.cursor.copy(f"COPY {table} ({', '.join(cols)}) FROM STDIN") as copy:
+                    copy.write(data)
+            else:
+                placeholders = ", ".join(["%s"] * len(cols))
+                cursor.executemany(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({placeholders})", data)
 
 
 def _session_fast(cursor) -> None:
     """A bulk-load session: no fsync wait per batch and, when allowed (superuser), no per-row foreign-key
-    triggers — the rows reference ids read from or created in this same run."""
+    triggers — the rows reference ids read from or created in this same run. Undone by _session_reset."""
     cursor.execute("SET synchronous_commit = off")
     try:
         with transaction.atomic():
@@ -158,32 +198,95 @@ def _session_fast(cursor) -> None:
         pass
 
 
-class _Writer(threading.Thread):
-    """Writes batches on its own connection while the main thread simulates the next ones."""
+def _session_reset(cursor) -> None:
+    cursor.execute("RESET synchronous_commit")
+    try:
+        with transaction.atomic():
+            cursor.execute("RESET session_replication_role")
+    except DatabaseError:
+        pass
 
-    def __init__(self, totals: dict[str, int]):
-        super().__init__(daemon=True)
-        self.queue: queue.Queue = queue.Queue(maxsize=2)
-        self.totals, self.error = totals, None
 
-    def run(self):
-        try:
-            with connection.cursor() as cursor:
-                _session_fast(cursor)
-            while (rows := self.queue.get()) is not None:
-                if self.error is None:
-                    _batch_write(rows, self.totals)
-        except BaseException as exc:  # reported by the main thread
-            self.error = exc
-            while self.queue.get() is not None:
-                pass
-        finally:
-            connection.close()
+# --- Batches, in this process or in worker processes ---------------------------------------------
 
-    def put(self, rows):
-        if self.error is not None:
-            raise self.error
-        self.queue.put(rows)
+class _Plan:
+    """Everything a batch needs; built in the main process before the workers fork (they inherit it)."""
+
+    def __init__(self, *, sim: Simulation, stamps: list[int], tracking_ids: list[str], batch: int, seed: int,
+                 first_report: int, pg: bool):
+        self.sim, self.stamps, self.tracking_ids, self.batch, self.seed = sim, stamps, tracking_ids, batch, seed
+        self.first_report, self.pg = first_report, pg
+        self.batches = (len(stamps) + batch - 1) // batch
+
+    def simulate(self, k: int) -> dict[str, list[tuple]]:
+        lo, hi = k * self.batch, min((k + 1) * self.batch, len(self.stamps))
+        recent = [(self.first_report + j, self.tracking_ids[j]) for j in range(max(0, lo - 200), lo)]
+        self.sim.batch_start(f"lapor-demo:{self.seed}:{k}", self.first_report + lo, recent)
+        return self.sim.batch(self.stamps[lo:hi], self.tracking_ids[lo:hi])
+
+
+def _counts(rows: dict[str, list[tuple]]) -> tuple[int, int, int]:
+    return len(rows["events"]), len(rows["assignments"]), len(rows["messages"])
+
+
+def _batches_here(plan: _Plan, base: tuple[int, int, int]):
+    for k in range(plan.batches):
+        rows = plan.simulate(k)
+        counts = _counts(rows)
+        yield len(rows["reports"]), counts, _payload(rows, base, plan.pg)
+        base = tuple(b + c for b, c in zip(base, counts))
+
+
+_PLAN: _Plan | None = None  # the plan the forked workers inherit
+
+
+def _batch_work(k: int):
+    """In a worker: simulate batch k, wait until batch k-1 has published where its ids end (the chain),
+    publish where ours end, then format our rows as COPY text with the real ids."""
+    plan = _PLAN
+    try:
+        rows = plan.simulate(k)
+        counts = _counts(rows)
+        with plan.cond:
+            while not plan.ready[k]:
+                if plan.failed.value:
+                    raise RuntimeError("an earlier batch failed")
+                plan.cond.wait(1.0)
+            base = tuple(plan.chain[3 * k:3 * k + 3])
+            plan.chain[3 * k + 3:3 * k + 6] = [b + c for b, c in zip(base, counts)]
+            plan.ready[k + 1] = 1
+            plan.cond.notify_all()
+        return len(rows["reports"]), counts, _payload(rows, base, plan.pg)
+    except BaseException:
+        plan.failed.value = 1
+        raise
+
+
+def _batches_parallel(plan: _Plan, base: tuple[int, int, int], workers: int):
+    """Batches simulated by ``workers`` forked processes, yielded in order (at most workers + 2 in flight)."""
+    global _PLAN
+    ctx = multiprocessing.get_context("fork")
+    plan.chain = ctx.Array("q", 3 * (plan.batches + 1), lock=False)
+    plan.ready = ctx.Array("b", plan.batches + 1, lock=False)
+    plan.failed = ctx.Value("b", 0, lock=False)
+    plan.cond = ctx.Condition()
+    plan.chain[0:3], plan.ready[0] = list(base), 1
+    _PLAN = plan
+    try:
+        with ctx.Pool(workers) as pool:
+            pending: deque = deque()
+            submitted = 0
+            while pending or submitted < plan.batches:
+                while submitted < plan.batches and len(pending) < workers + 2:
+                    pending.append(pool.apply_async(_batch_work, (submitted,)))
+                    submitted += 1
+                yield pending.popleft().get()
+    finally:
+        _PLAN = None
+
+
+def _workers_default() -> int:
+    return int(os.environ.get("LAPOR_DEMO_WORKERS") or os.cpu_count() or 1)
 
 
 def _secondary_indexes() -> list[tuple[str, str]]:
@@ -211,16 +314,21 @@ def _tracking_ids_existing() -> set[str]:
     return set(Report.objects.values_list("tracking_id", flat=True).iterator(chunk_size=50_000))
 
 
+_PAIRS = [a + b for a in TRACKING_ALPHABET for b in TRACKING_ALPHABET]  # 10 bits -> two characters
+
+
 def _tracking_ids(seen: set[str], n: int) -> list[str]:
     """Random, like tracking_id_new, but 40 bits from os.urandom at once; unique against the database."""
     out = []
+    pairs = _PAIRS
     while len(out) < n:
-        raw = int.from_bytes(os.urandom(5), "big")
-        chars = "".join(TRACKING_ALPHABET[(raw >> (5 * k)) & 31] for k in range(8))
-        tid = f"{chars[:4]}-{chars[4:]}"
-        if tid not in seen:
-            seen.add(tid)
-            out.append(tid)
+        raw = os.urandom(5 * (n - len(out)))
+        for j in range(0, len(raw), 5):
+            v = int.from_bytes(raw[j:j + 5], "big")
+            tid = f"{pairs[v >> 30]}{pairs[(v >> 20) & 1023]}-{pairs[(v >> 10) & 1023]}{pairs[v & 1023]}"
+            if tid not in seen:
+                seen.add(tid)
+                out.append(tid)
     return out
 
 
@@ -235,72 +343,107 @@ def _indexes_drop() -> list[tuple[str, str]]:
     return indexes
 
 
-def _indexes_restore(indexes: list[tuple[str, str]], out) -> None:
-    out.write(f"Membangun ulang {len(indexes)} indeks dan memperbarui statistik (ANALYZE)…")
-    with connection.cursor() as cursor:
-        cursor.execute("SET maintenance_work_mem = '512MB'")
-        for _name, sql in indexes:
-            cursor.execute(sql.replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1)
-                           if "IF NOT EXISTS" not in sql else sql)
-        for model, _cols, _name in TABLES:
-            cursor.execute(f"ANALYZE {model._meta.db_table}")
+def _indexes_restore(indexes: list[tuple[str, str]], out, connections_n: int = 2) -> None:
+    """Recreate the dropped indexes on ``connections_n`` connections at once (this thread's and helper
+    threads' own), the full-text GIN index first because it takes longest, then ANALYZE the tables."""
+    out.write(f"Membangun ulang {len(indexes)} indeks dan memperbarui statistik (ANALYZE)…\n")
+    statements = sorted((sql if "IF NOT EXISTS" in sql else sql.replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1)
+                         for _name, sql in indexes), key=lambda sql: (" gin " not in sql, "reportevent" not in sql))
+    todo: queue.SimpleQueue = queue.SimpleQueue()
+    for sql in statements + [f"ANALYZE {model._meta.db_table}" for model, _c, _n in TABLES]:
+        todo.put(sql)
+    errors: list[BaseException] = []
+
+    def work(own_connection: bool) -> None:
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SET maintenance_work_mem = '1GB'")
+                while not errors:
+                    try:
+                        sql = todo.get_nowait()
+                    except queue.Empty:
+                        break
+                    cursor.execute(sql)
+                cursor.execute("RESET maintenance_work_mem")
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            if own_connection:
+                connection.close()
+
+    helpers = [threading.Thread(target=work, args=(True,)) for _ in range(connections_n - 1)]
+    for thread in helpers:
+        thread.start()
+    work(False)
+    for thread in helpers:
+        thread.join()
+    if errors:
+        raise errors[0]
 
 
 def reports_generate(*, count: int, seed: int = 1, batch: int = 20_000, stdout=None,
-                     now: dt.datetime | None = None) -> dict[str, int]:
-    """Add ``count`` reports with histories; returns the number of rows written per table."""
+                     now: dt.datetime | None = None, workers: int | None = None) -> dict[str, int]:
+    """Add ``count`` reports with histories; returns the number of rows written per table.
+
+    On PostgreSQL with more than one batch, ``workers`` processes (default: LAPOR_DEMO_WORKERS or the
+    number of CPUs) simulate batches in parallel; the output for a given seed, batch size and ``now`` does
+    not depend on the number of workers."""
     out = stdout or sys.stdout
     rng = random.Random(seed)
     now = now or timezone.now()
     start = now - dt.timedelta(days=365 * YEARS)
+    pg = connection.vendor == "postgresql"
     net = _network_read()
     started = time.monotonic()
     pool = _citizens_make(rng, max(20, min(5000, count // 50)), start)
     cal = WorkCalendar(calendar_get(), tz(), start - dt.timedelta(days=10), now + dt.timedelta(days=400))
     days = {stage: int(stage_days(stage)) for stage in ("verify", "follow_up", "reply", "complete")}
-    ids = {name: _max_id(model) + 1 for model, _cols, name in TABLES}
-    sim = Simulation(rng=rng, net=net, cal=cal, days=days, now=int(now.timestamp()), pool=pool, ids=ids,
-                     sqlite=connection.vendor != "postgresql")
+    first = {name: _max_id(model) + 1 for model, _cols, name in TABLES}
+    sim = Simulation(rng=rng, net=net, cal=cal, days=days, now=int(now.timestamp()), pool=pool, ids={},
+                     sqlite=not pg)
     # Submission times, sorted so that ids grow with time; weekdays and office hours are busier.
     t0, t1 = int(start.timestamp()), int(now.timestamp())
     stamps = sorted(sim.submission_time(t0, t1) for _ in range(count))
-    seen = _tracking_ids_existing()
+    tracking_ids = _tracking_ids(_tracking_ids_existing(), count)
+    plan = _Plan(sim=sim, stamps=stamps, tracking_ids=tracking_ids, batch=max(1, batch), seed=seed,
+                 first_report=first["reports"], pg=pg)
+    workers = max(1, min(workers or _workers_default(), plan.batches)) if pg else 1
+    base = (first["events"], first["assignments"], first["messages"])
     totals = {name: 0 for _m, _c, name in TABLES}
-    spent = {"simulate": 0.0, "write_wait": 0.0, "indexes": 0.0}
-    large = connection.vendor == "postgresql" and count >= LARGE_LOAD
+    spent = {"prepare": time.monotonic() - started, "simulate_wait": 0.0, "copy": 0.0, "indexes": 0.0}
+    large = pg and count >= LARGE_LOAD
     indexes = _indexes_drop() if large else []
-    writer = _Writer(totals) if large else None
-    if writer:
-        writer.start()
+    if large:
+        with connection.cursor() as cursor:
+            _session_fast(cursor)
+    batches = _batches_parallel(plan, base, workers) if workers > 1 else _batches_here(plan, base)
     try:
         with tqdm(total=count, unit=" reports", file=sys.stderr, mininterval=1.0, dynamic_ncols=True) as bar:
-            for offset in range(0, count, batch):
-                chunk = stamps[offset:offset + batch]
+            mark = time.monotonic()
+            for reports, counts, payload in batches:
+                spent["simulate_wait"] += time.monotonic() - mark
                 mark = time.monotonic()
-                rows = sim.batch(chunk, _tracking_ids(seen, len(chunk)))
-                spent["simulate"] += time.monotonic() - mark
+                _payload_write(payload)
+                spent["copy"] += time.monotonic() - mark
+                for name, n in zip(("events", "assignments", "messages"), counts):
+                    totals[name] += n
+                totals["reports"] += reports
+                bar.update(reports)
                 mark = time.monotonic()
-                writer.put(rows) if writer else _batch_write(rows, totals)
-                spent["write_wait"] += time.monotonic() - mark
-                bar.update(len(chunk))
     finally:
-        mark = time.monotonic()
-        if writer:
-            writer.queue.put(None)
-            writer.join()
-        spent["write_wait"] += time.monotonic() - mark
+        batches.close()
         mark = time.monotonic()
         if large:
+            with connection.cursor() as cursor:
+                _session_reset(cursor)
             _indexes_restore(indexes, out)
         spent["indexes"] += time.monotonic() - mark
         _sequences_reset()
-    if writer and writer.error:
-        raise writer.error
     elapsed = time.monotonic() - started
     rows_total = sum(totals.values())
     out.write(f"Laporan: {totals['reports']}, peristiwa: {totals['events']}, penugasan: {totals['assignments']}, "
-              f"pesan: {totals['messages']}, pelapor terdaftar baru: {len(pool)}")
+              f"pesan: {totals['messages']}, pelapor terdaftar baru: {len(pool)}\n")
     out.write(f"Waktu: {elapsed:.1f} s ({rows_total / max(elapsed, 1e-9):,.0f} baris/s, "
-              f"{totals['reports'] / max(elapsed, 1e-9):,.0f} laporan/s)")
-    out.write("Rincian waktu (detik): " + ", ".join(f"{k} {v:.1f}" for k, v in spent.items()))
+              f"{totals['reports'] / max(elapsed, 1e-9):,.0f} laporan/s), proses simulasi: {workers}\n")
+    out.write("Rincian waktu (detik): " + ", ".join(f"{k} {v:.1f}" for k, v in spent.items()) + "\n")
     return {**totals, "users": len(pool)}

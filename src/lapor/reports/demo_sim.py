@@ -60,6 +60,9 @@ def _weighted(rng, table: dict):
 
 
 _JSON_STRINGS: dict[str, str] = {}
+# Event data that holds a message id: rendered with the id once the batch's base id is known.
+_MESSAGE_ID = '{"message_id": %d}'
+_MESSAGE_DATA = {kind: '{"message_id": %d, "message_kind": "' + kind + '"}' for kind in MSG.values}
 
 
 def _json(data: dict | None) -> str:
@@ -197,6 +200,16 @@ class Simulation:
         return 0.6 + ((agency * 2654435761) % 1000) / 1000 * 1.6
 
     # --- one batch ----------------------------------------------------------------------------
+    def batch_start(self, seed: str, first_report: int, recent: list[tuple[int, str]]) -> None:
+        """Prepare batch number k on its own: a seed derived from --seed and k (the same output whichever
+        process simulates it), report ids from ``first_report``, and event/assignment/message ids counted
+        from 0 within the batch (``demo_generate`` adds each table's base once the earlier batches are
+        counted), the reports just before it as duplicate candidates."""
+        self.rng.seed(seed)
+        self.ids = {"reports": first_report, "events": 0, "assignments": 0, "messages": 0}
+        self.recent.clear()
+        self.recent.extend(recent)
+
     def batch(self, stamps: list[int], tracking_ids: list[str]) -> dict[str, list[tuple]]:
         self.rows = {"reports": [], "events": [], "assignments": [], "messages": []}
         for ts, tid in zip(stamps, tracking_ids):
@@ -224,15 +237,16 @@ class _Report:
 
     # --- rows ------------------------------------------------------------------------------
     def event(self, kind, t, *, action="", actor=None, role="", from_state="", to_state="", agency=None, reason="",
-              data=None, public=True):
+              data=None, public=True, mdata=None):
+        """``mdata``: (JSON with one %d for the message id, message id within the batch) instead of ``data``."""
         sim = self.sim
         sim.rows["events"].append((sim.next_id("events"), self.id, kind, action, actor, role, from_state, to_state, agency,
-                                   sim.esc(reason), sim.esc(_json(data)), public, sim.fmt(t)))
+                                   sim.esc(reason), mdata or sim.esc(_json(data)), public, sim.fmt(t)))
         self.last = max(self.last, t)
 
-    def transition(self, action, t, actor, role, from_state, reason="", data=None):
+    def transition(self, action, t, actor, role, from_state, reason="", data=None, mdata=None):
         self.event(EV.TRANSITION, t, action=action, actor=actor, role=role, from_state=from_state,
-                   to_state=self.state, agency=self.agency, reason=reason, data=data)
+                   to_state=self.state, agency=self.agency, reason=reason, data=data, mdata=mdata)
 
     def message(self, kind, t, author, role, body) -> int:
         sim = self.sim
@@ -240,7 +254,7 @@ class _Report:
         sim.rows["messages"].append((mid, self.id, kind, author, self.agency if kind != MSG.REPLY else None, sim.esc(body),
                                      sim.fmt(t)))
         self.event(EV.MESSAGE, t, actor=author, role=role, agency=self.agency,
-                   data={"message_id": mid, "message_kind": kind})
+                   mdata=(_MESSAGE_DATA[str(kind)], mid))
         return mid
 
     def assign(self, agency: int, t: int, previous: int | None) -> None:
@@ -328,14 +342,14 @@ class _Report:
         self.first_follow_up_at = self.first_follow_up_at or self.t
         self.due = self.cal.deadline(self.t, self.sim.days["reply"])
         self.clear_clock()
-        self.transition(Action.FOLLOW_UP, self.t, author, role, from_state, data={"message_id": mid})
+        self.transition(Action.FOLLOW_UP, self.t, author, role, from_state, mdata=(_MESSAGE_ID, mid))
 
     def reply(self):
         mid = self.message(MSG.REPLY, self.t, self.reporter, REPORTER, self.rng.choice(tx.REPLIES))
         self.state = State.IN_PROGRESS
         self.due = self.cal.deadline(self.t, self.sim.days["follow_up"])
         self.clear_clock()
-        self.transition(Action.REPLY, self.t, self.reporter, REPORTER, State.FOLLOWED_UP, data={"message_id": mid})
+        self.transition(Action.REPLY, self.t, self.reporter, REPORTER, State.FOLLOWED_UP, mdata=(_MESSAGE_ID, mid))
 
     def complete(self, action, actor, role, reason=""):
         from_state = self.state

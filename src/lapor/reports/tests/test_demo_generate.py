@@ -102,3 +102,44 @@ def test_generated_reports_have_consistent_histories():
     # Running it again adds more, with fresh ids and tracking ids.
     reports_generate(count=10, seed=8, batch=150, now=NOW)
     assert Report.objects.count() == COUNT + 10
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=False)
+def test_generated_output_does_not_depend_on_the_number_of_worker_processes():
+    """Batches have their own seeds and their ids are chained: two worker processes (PostgreSQL) write
+    the same reports and histories as one process, with ids shifted by the first run's rows."""
+    from lapor.reports.demo_generate import reports_generate
+
+    calendar_reset()
+    demo_load(villages=False)
+    reports_generate(count=300, seed=3, batch=40, now=NOW, workers=1)
+    firsts = [(Report.objects.order_by("id").values_list("id", flat=True).first(),
+               ReportEvent.objects.order_by("id").values_list("id", flat=True).first(),
+               ReportAssignment.objects.order_by("id").values_list("id", flat=True).first(),
+               Message.objects.order_by("id").values_list("id", flat=True).first())]
+    firsts.append((firsts[0][0] + 300, ReportEvent.objects.count() + firsts[0][1],
+                   ReportAssignment.objects.count() + firsts[0][2], Message.objects.count() + firsts[0][3]))
+    reports_generate(count=300, seed=3, batch=40, now=NOW, workers=2)
+
+    def run(k: int):
+        r0, e0, a0, m0 = firsts[k]
+        rid = range(r0, r0 + 300)
+        reports = [(r.id - r0, r.state, r.title, r.body, r.topic_id, r.region_id, r.agency_id, r.due_at, r.submitted_at,
+                    r.rating, r.is_overdue, r.escalation_level, r.duplicate_of_id and r.duplicate_of_id - r0, r.guest_name,
+                    r.reporter_id is None)
+                   for r in Report.objects.filter(id__in=rid).order_by("id")]
+        events = [(e.id - e0, e.report_id - r0, e.kind, e.action, e.from_state, e.to_state, e.created_at, e.agency_id,
+                   {**e.data, "message_id": e.data["message_id"] - m0} if "message_id" in e.data else
+                   {k: v for k, v in e.data.items() if k != "duplicate_of"})  # a tracking id: random
+                  for e in ReportEvent.objects.filter(report_id__in=rid).order_by("id")]
+        assignments = [(a.id - a0, a.report_id - r0, a.agency_id, a.previous_id and a.previous_id - a0, a.assigned_at,
+                        a.ended_at) for a in ReportAssignment.objects.filter(report_id__in=rid).order_by("id")]
+        messages = [(m.id - m0, m.report_id - r0, m.kind, m.body, m.created_at)
+                    for m in Message.objects.filter(report_id__in=rid).order_by("id")]
+        return reports, events, assignments, messages
+
+    one, two = run(0), run(1)
+    assert len(one[0]) == 300 and len(one[1]) > 600 and one[3]
+    assert [e[0] for e in two[1]] == list(range(len(two[1])))  # no gaps between batches
+    assert one == two
