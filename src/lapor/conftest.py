@@ -9,6 +9,8 @@ from lapor.core import testing
 
 @pytest.fixture(autouse=True)
 def _media_root(tmp_path, settings):
+    # Tests never touch the developer's data directory (attachments, trained models, exports).
+    settings.DATA_DIR = tmp_path
     settings.MEDIA_ROOT = tmp_path / "attachments"
 
 

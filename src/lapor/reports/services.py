@@ -216,13 +216,26 @@ def report_submit(*, submission: Submission, reporter: User | None = None, now: 
     from lapor.routing.abuse import abuse_flags_record
 
     flagged = abuse_flags_record(report)  # flagged reports wait for a person in the triage queue
-    rule = routing_rule_match(topic=report.topic, region=report.region)
-    if rule is not None and not flagged and report.target_agency_id in (None, rule.agency_id):
-        _route(report, Actor.system(), {lc.SYSTEM}, rule.agency, now=now, previous=None,
-               data={"rule_id": rule.pk, "automatic": True})
-        report.auto_routed = True
-        report.save(update_fields=["auto_routed"])
+    if not flagged:
+        _auto_route(report, now=now)
     return report, guest_secret
+
+
+def _auto_route(report: Report, *, now: dt.datetime) -> None:
+    """No human needed when a routing rule knows the answer, or the model is confident enough;
+    a reporter's own choice of agency is left for the platform to verify."""
+    from lapor.routing.suggest import routing_auto_choice
+
+    rule = routing_rule_match(topic=report.topic, region=report.region)
+    if rule is not None and report.target_agency_id in (None, rule.agency_id):
+        agency, data = rule.agency, {"rule_id": rule.pk, "automatic": True}
+    elif rule is None and report.target_agency_id is None and (choice := routing_auto_choice(report)):
+        agency, data = choice
+    else:
+        return
+    _route(report, Actor.system(), {lc.SYSTEM}, agency, now=now, previous=None, data=data)
+    report.auto_routed = True
+    report.save(update_fields=["auto_routed"])
 
 
 def idempotency_hash(data: dict) -> str:

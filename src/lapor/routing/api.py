@@ -133,3 +133,62 @@ def flag_resolve(request, flag_id: int):
     flag = services.flag_resolve(flag=flag, actor=Actor(user=request_user(request)))
     return {"id": flag.pk, "tracking_id": flag.report.tracking_id, "kind": flag.kind, "detail": flag.detail,
             "created_at": flag.created_at.isoformat()}
+
+
+class SuggestionOut(Schema):
+    agency_id: int
+    agency_name: str
+    confidence: float
+    reason: str
+    source: str
+
+
+class SuggestionsOut(Schema):
+    status: str = Field(..., description="ok | rule | insufficient_history")
+    model_version: str | None
+    threshold: float | None = Field(None, description="auto-routing threshold (precision target on held-out history)")
+    suggestions: list[SuggestionOut]
+
+
+class TopicTextIn(Schema):
+    text: str = Field(..., max_length=5000)
+
+
+class TopicSuggestionOut(Schema):
+    topic_id: int
+    name: str
+    confidence: float
+
+
+class AutorouteStatsOut(Schema):
+    auto_routed: int
+    by_model: int
+    by_rule: int
+    bounced_back: int
+    bounce_rate: float | None
+
+
+@router.get("/reports/{tracking_id}/suggestions", response=SuggestionsOut, auth=STAFF_AUTH,
+            summary="Top agencies for a report: a matching rule first, then the model with calibrated confidence")
+def report_suggestions(request, tracking_id: str):
+    from .suggest import routing_suggest
+
+    report = report_get_for(request_user(request), tracking_id_normalize(tracking_id))
+    return routing_suggest(report)
+
+
+@router.post("/topic-suggestions", response=list[TopicSuggestionOut], summary="The 3 likeliest topics for a text (submit form)")
+def topic_suggestions(request, payload: TopicTextIn):
+    from .suggest import topic_suggest
+
+    return topic_suggest(payload.text)
+
+
+@router.get("/stats", response=AutorouteStatsOut, auth=STAFF_AUTH,
+            summary="Automatic routing: how many, and how many came back as Bukan Wewenang")
+def autoroute_stats(request):
+    from .suggest import autoroute_stats as stats
+
+    if not user_is_platform_admin(request_user(request)):
+        raise PermissionDenied(_("Hanya Admin Nasional yang dapat melihat statistik ini."))
+    return stats()

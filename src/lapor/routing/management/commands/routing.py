@@ -1,0 +1,37 @@
+"""``lapor routing train [--label agency|topic]`` trains from this deployment's history;
+``lapor routing evaluate --train A.csv --test B.csv [--label agency|topic]`` prints one JSON
+object with top1, top3, macro_f1, coverage_at_precision_95, classes, fit_seconds,
+predict_ms_per_report."""
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+
+
+class Command(BaseCommand):
+    help = "Routing suggestions: train from the database, or evaluate on CSV files."
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True)
+        train = sub.add_parser("train")
+        train.add_argument("--label", choices=["agency", "topic"], default="agency")
+        train.add_argument("--limit", type=int, default=50_000)
+        ev = sub.add_parser("evaluate")
+        ev.add_argument("--train", required=True)
+        ev.add_argument("--test", required=True)
+        ev.add_argument("--label", choices=["agency", "topic"], default="agency")
+
+    def handle(self, *args, **opts):
+        if opts["action"] == "train":
+            from lapor.routing.suggest import routing_train
+
+            self.stdout.write(json.dumps(routing_train(label=opts["label"], limit=opts["limit"])))
+            return
+        from lapor.routing.ml import evaluate, read_csv
+
+        try:
+            train, test = read_csv(opts["train"]), read_csv(opts["test"])
+        except (OSError, ValueError, KeyError) as exc:
+            raise CommandError(f"cannot read CSV: {exc}") from exc
+        if not train or not test:
+            raise CommandError("both CSV files need at least one row")
+        self.stdout.write(json.dumps(evaluate(train, test, label=opts["label"])))

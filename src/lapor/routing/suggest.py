@@ -1,0 +1,198 @@
+"""Routing and topic suggestions from the deployment's own history.
+
+Training reads reports whose handling agency is known (the agency that finally answered, after
+any re-routing); the model (lapor.routing.ml) is saved under DATA_DIR/models/<label>/<version>/,
+signed with the SECRET_KEY, and loaded only if the signature matches. Rules win when they apply;
+the model fills the rest; with too little history it says so and stays out of the way.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+from pathlib import Path
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from lapor.agencies.models import Agency, Region, Topic
+from lapor.agencies.selectors import routing_rule_match
+from lapor.reports import lifecycle as lc
+from lapor.reports.models import Report
+
+from .ml import ArtefactError, RoutingModel
+
+log = logging.getLogger(__name__)
+LABELS = ("agency", "topic")
+_cache: dict[str, tuple[str, RoutingModel]] = {}
+_lock = threading.Lock()
+
+
+def min_history() -> int:
+    return int(getattr(settings, "LAPOR_ROUTING_MIN_HISTORY", 200))
+
+
+def models_root(label: str) -> Path:
+    return Path(settings.DATA_DIR) / "models" / label
+
+
+def _region_names(reports: list[Report]) -> dict[str, str]:
+    codes = set()
+    for r in reports:
+        if r.region_id:
+            codes.update(Region.ancestor_codes(r.region_id))
+    return dict(Region.objects.filter(code__in=codes).values_list("code", "name"))
+
+
+def record_of(report: Report, names: dict[str, str]) -> dict:
+    """The model's view of a report: text, place (district, village), channel."""
+    parts = report.region_id.split(".") if report.region_id else []
+    district = names.get(".".join(parts[:3]), "") if len(parts) >= 3 else ""
+    village = names.get(report.region_id, "") if len(parts) >= 4 else ""
+    return {"text": f"{report.title}\n{report.body}", "district": district, "subdistrict": village,
+            "channel": report.channel, "received_at": report.submitted_at.isoformat(),
+            "agency": report.agency.name if report.agency_id else "", "topic": report.topic.name if report.topic_id else ""}
+
+
+def training_reports(label: str) -> QuerySet[Report]:
+    qs = Report.objects.select_related("agency", "topic").filter(state__in=[lc.State.DONE, lc.State.FOLLOWED_UP])
+    return qs.filter(agency__isnull=False) if label == "agency" else qs.filter(topic__isnull=False)
+
+
+def routing_train(*, label: str = "agency", limit: int = 50_000) -> dict:
+    """Train on the newest ``limit`` handled reports and make the new model current."""
+    if label not in LABELS:
+        raise ValueError(f"label must be one of {LABELS}")
+    reports = list(training_reports(label).order_by("-submitted_at")[:limit])
+    if len(reports) < min_history():
+        return {"status": "insufficient_history", "reports": len(reports), "needed": min_history()}
+    names = _region_names(reports)
+    records = [record_of(r, names) for r in reversed(reports)]
+    if len({rec[label] for rec in records}) < 2:
+        return {"status": "insufficient_history", "reports": len(reports), "needed": min_history()}
+    model = RoutingModel().fit(records, label=label)
+    version = timezone.now().strftime("%Y%m%dT%H%M%S")
+    root = models_root(label)
+    path = model.save(root / version, settings.SECRET_KEY)
+    tmp = root / "CURRENT.tmp"
+    tmp.write_text(version)
+    tmp.replace(root / "CURRENT")
+    meta = model.metadata()
+    return {"status": "trained", "version": version, "path": str(path), "reports": len(records),
+            "classes": len(meta.get("classes", [])), "threshold_95": getattr(model, "threshold_95_", None)}
+
+
+def routing_model_get(label: str) -> tuple[str, RoutingModel] | None:
+    """The current model for a label, loaded once per process per version."""
+    pointer = models_root(label) / "CURRENT"
+    try:
+        version = pointer.read_text().strip()
+    except OSError:
+        return None
+    with _lock:
+        cached = _cache.get(label)
+        if cached and cached[0] == version:
+            return cached
+        try:
+            model = RoutingModel.load(models_root(label) / version, settings.SECRET_KEY)
+        except ArtefactError:
+            log.error("routing model %s/%s refused: signature or version mismatch", label, version)
+            return None
+        _cache[label] = (version, model)
+        return _cache[label]
+
+
+def _agency_for(name: str, report: Report) -> Agency | None:
+    """Model labels are agency names; prefer the one whose region contains the report's place."""
+    candidates = list(Agency.objects.filter(name=name, is_active=True).select_related("region"))
+    if not candidates:
+        return None
+    if report.region_id and len(candidates) > 1:
+        codes = set(Region.ancestor_codes(report.region_id))
+        local = [a for a in candidates if a.region_id in codes]
+        if local:
+            return max(local, key=lambda a: len(a.region_id))
+    return candidates[0]
+
+
+def routing_suggest(report: Report, *, k: int = 3) -> dict:
+    """Top agencies for a report: a matching rule first, then the model's calibrated guesses."""
+    suggestions: list[dict] = []
+    rule = routing_rule_match(topic=report.topic, region=report.region)
+    if rule is not None:
+        suggestions.append({"agency_id": rule.agency_id, "agency_name": rule.agency.name, "confidence": 1.0,
+                            "reason": f"aturan: {rule.topic.name} × {rule.region.name if rule.region_id else 'semua wilayah'}",
+                            "source": "rule"})
+    loaded = routing_model_get("agency")
+    if loaded is None:
+        status = "rule" if rule else "insufficient_history"
+        return {"status": status, "model_version": None, "threshold": None, "suggestions": suggestions}
+    version, model = loaded
+    record = record_of(report, _region_names([report]))
+    for name, probability, reason in model.predict_top([record], k=k)[0]:
+        agency = _agency_for(name, report)
+        if agency is None or any(s["agency_id"] == agency.pk for s in suggestions):
+            continue
+        suggestions.append({"agency_id": agency.pk, "agency_name": agency.name, "confidence": round(float(probability), 4),
+                            "reason": reason, "source": "model"})
+    return {"status": "ok", "model_version": version, "threshold": float(getattr(model, "threshold_95_", 2.0)),
+            "suggestions": suggestions[:k]}
+
+
+def routing_auto_choice(report: Report) -> tuple[Agency, dict] | None:
+    """The agency to route to without a human, if the model is confident enough (the threshold
+    was chosen on held-out history to keep precision at the target)."""
+    loaded = routing_model_get("agency")
+    if loaded is None or not getattr(settings, "LAPOR_AUTOROUTE", True):
+        return None
+    version, model = loaded
+    threshold = float(getattr(model, "threshold_95_", 2.0))
+    record = record_of(report, _region_names([report]))
+    top = model.predict_top([record], k=1)[0]
+    if not top or top[0][1] < threshold:
+        return None
+    agency = _agency_for(top[0][0], report)
+    if agency is None:
+        return None
+    return agency, {"automatic": True, "model_version": version, "confidence": round(float(top[0][1]), 4),
+                    "threshold": threshold, "reason": top[0][2]}
+
+
+def topic_suggest(text: str, *, k: int = 3) -> list[dict]:
+    """Likeliest topics while the citizen types: the topic model, or keyword matches without one."""
+    text = (text or "")[:2000]
+    loaded = routing_model_get("topic")
+    topics = {t.name: t for t in Topic.objects.filter(is_active=True)}
+    if loaded is not None:
+        _version, model = loaded
+        out = []
+        for name, probability, _reason in model.predict_top([{"text": text}], k=k)[0]:
+            if name in topics:
+                out.append({"topic_id": topics[name].pk, "name": name, "confidence": round(float(probability), 4)})
+        return out
+    lowered = text.lower()
+    scored = []
+    for topic in topics.values():
+        words = [w.strip().lower() for w in topic.keywords.split(",") if w.strip()]
+        hits = sum(1 for w in words if w and w in lowered)
+        if hits:
+            scored.append((hits, topic.depth, topic))
+    scored.sort(key=lambda item: (-item[0], -item[1], item[2].name))
+    total = sum(h for h, _d, _t in scored) or 1
+    return [{"topic_id": t.pk, "name": t.name, "confidence": round(h / total, 4)} for h, _d, t in scored[:k]]
+
+
+def autoroute_stats(*, since: dt.datetime | None = None) -> dict:
+    """How automatic routing does: routed without a human, and how many came back as Bukan Wewenang."""
+    from lapor.reports.models import ReportEvent
+
+    events = ReportEvent.objects.filter(kind=ReportEvent.Kind.TRANSITION)
+    if since:
+        events = events.filter(created_at__gte=since)
+    auto = events.filter(action=lc.Action.ROUTE, data__automatic=True)
+    by_model = auto.filter(data__has_key="model_version").count()
+    bounced = events.filter(action=lc.Action.NOT_AUTHORITY, data__was_auto_routed=True).count()
+    total = auto.count()
+    return {"auto_routed": total, "by_model": by_model, "by_rule": total - by_model,
+            "bounced_back": bounced, "bounce_rate": round(bounced / total, 4) if total else None}

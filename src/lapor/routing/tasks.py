@@ -1,0 +1,9 @@
+from celery import shared_task
+
+
+@shared_task(name="lapor.routing.tasks.retrain")
+def retrain() -> dict:
+    """Weekly: retrain the agency and topic models from the newest history."""
+    from .suggest import routing_train
+
+    return {label: routing_train(label=label) for label in ("agency", "topic")}

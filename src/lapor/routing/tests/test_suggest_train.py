@@ -1,0 +1,128 @@
+"""Routing suggestions trained on the deployment's own history; auto-routing above the
+precision threshold; tampered artefacts refused."""
+import csv
+import io
+import json
+import random
+
+import pytest
+from django.core.management import call_command
+
+from lapor.reports import services as s
+from lapor.reports.models import Report
+from lapor.routing import suggest
+
+TEXTS = {
+    "dept": ["jalan berlubang aspal rusak parah", "jembatan retak dan miring", "drainase tersumbat air meluap ke jalan",
+             "aspal jalan mengelupas banyak lubang", "gorong gorong ambrol di tepi jalan"],
+    "health": ["puskesmas antre lama dokter tidak ada", "obat habis di puskesmas", "pelayanan bidan puskesmas kasar",
+               "ambulans puskesmas terlambat datang", "imunisasi anak di posyandu dibatalkan"],
+    "city": ["izin usaha lama sekali diproses", "pelayanan kantor wali kota lambat", "pegawai kantor pemerintah kota tidak ramah",
+             "perizinan bangunan berbelit", "pengumuman seleksi pegawai kota tidak jelas"],
+}
+
+
+@pytest.fixture
+def history(net, settings, tmp_path):
+    settings.DATA_DIR = tmp_path
+    settings.LAPOR_ROUTING_MIN_HISTORY = 30
+    settings.LAPOR_FLOOD_PER_HOUR = 10_000
+    rng = random.Random(3)
+    platform, reporter = s.Actor(user=net.user("platform")), net.user("reporter")
+    agencies = {"dept": net.dept, "health": net.health, "city": net.city}
+    for key, agency in agencies.items():
+        for i in range(14):
+            text = f"{rng.choice(TEXTS[key])} di lingkungan nomor {i} {key}"
+            report, _ = s.report_submit(submission=s.Submission(title=text[:60], body=text, region_code="13.74.02"),
+                                        reporter=reporter)
+            s.report_route(report=report, actor=platform, agency=agency)
+            s.report_follow_up(report=report, actor=s.Actor(user=net.user("city_admin")),
+                               body="Sudah ditangani.")
+            s.report_complete(report=report, actor=s.Actor(user=reporter))
+    return agencies
+
+
+def test_too_little_history_says_so(net, settings, tmp_path):
+    settings.DATA_DIR = tmp_path
+    assert suggest.routing_train(label="agency")["status"] == "insufficient_history"
+    report, _ = s.report_submit(submission=s.Submission(title="Jalan rusak", body="Jalan rusak parah"), reporter=net.user("reporter"))
+    assert suggest.routing_suggest(report) == {"status": "insufficient_history", "model_version": None, "threshold": None,
+                                              "suggestions": []}
+
+
+@pytest.mark.slow
+def test_trained_model_suggests_the_agency_that_handles_such_reports(net, api, history):
+    result = suggest.routing_train(label="agency")
+    assert result["status"] == "trained" and result["reports"] == 42
+    report, _ = s.report_submit(submission=s.Submission(title="Aspal berlubang", body="jalan berlubang aspal rusak di depan pasar",
+                                                        region_code="13.74.02", target_agency_id=net.city.pk),
+                                reporter=net.user("stranger"))
+    res = api.get(f"/api/routing/reports/{report.tracking_id}/suggestions", user=net.user("platform"))
+    body = res.json()
+    assert body["status"] == "ok" and body["model_version"] == result["version"]
+    top = body["suggestions"][0]
+    assert top["agency_id"] == net.dept.pk and top["source"] == "model" and 0 < top["confidence"] <= 1
+    assert "kata:" in top["reason"]
+    assert [x["confidence"] for x in body["suggestions"]] == sorted((x["confidence"] for x in body["suggestions"]), reverse=True)
+
+
+@pytest.mark.slow
+def test_auto_routing_only_above_the_threshold_and_bounces_are_counted(net, api, history):
+    suggest.routing_train(label="agency")
+    version, model = suggest.routing_model_get("agency")
+    model.threshold_95_ = 1.01  # nothing is confident enough
+    low, _ = s.report_submit(submission=s.Submission(title="Obat habis", body="obat habis di puskesmas kami"),
+                             reporter=net.user("stranger"))
+    assert low.state == "submitted"
+    model.threshold_95_ = 0.0
+    high, _ = s.report_submit(submission=s.Submission(title="Obat habis lagi", body="obat habis di puskesmas, antre lama"),
+                              reporter=net.user("stranger"))
+    high.refresh_from_db()
+    assert high.state == "routed" and high.agency == net.health and high.auto_routed
+    event = high.events.get(action="route")
+    assert event.actor_role == "system" and event.data["model_version"] == version
+    s.report_not_authority(report=high, actor=s.Actor(user=net.user("health_admin")), reason="Salah instansi")
+    stats = api.get("/api/routing/stats", user=net.user("platform")).json()
+    assert stats["by_model"] == 1 and stats["bounced_back"] == 1
+
+
+@pytest.mark.slow
+def test_a_tampered_model_is_never_loaded(net, history):
+    result = suggest.routing_train(label="agency")
+    suggest._cache.clear()
+    pickle_path = suggest.models_root("agency") / result["version"] / "model.pkl"
+    data = bytearray(pickle_path.read_bytes())
+    data[-10] ^= 0xFF
+    pickle_path.write_bytes(bytes(data))
+    assert suggest.routing_model_get("agency") is None
+
+
+def test_topic_suggestions_from_keywords_without_a_model(net, api, settings, tmp_path):
+    settings.DATA_DIR = tmp_path
+    net.roads.keywords = "jalan rusak,berlubang,aspal"
+    net.roads.save()
+    net.health_topic.keywords = "puskesmas,dokter"
+    net.health_topic.save()
+    res = api.post("/api/routing/topic-suggestions", {"text": "Jalan berlubang dan aspal mengelupas"})
+    assert res.status_code == 200
+    assert [t["topic_id"] for t in res.json()][:1] == [net.roads.pk]
+
+
+def test_evaluate_command_prints_the_agreed_keys(tmp_path):
+    rng = random.Random(1)
+    rows = []
+    for key, texts in TEXTS.items():
+        for i in range(12):
+            rows.append({"text": f"{rng.choice(texts)} {i}", "agency": key, "topic": key, "district": "Wonocolo",
+                         "subdistrict": "Jemur", "received_at": f"2022-0{1 + i % 9}-01", "extra": "ignored"})
+    for name, part in (("a.csv", rows[::2]), ("b.csv", rows[1::2])):
+        with open(tmp_path / name, "w", newline="") as fh:
+            writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+            writer.writeheader()
+            writer.writerows(part)
+    out = io.StringIO()
+    call_command("routing", "evaluate", "--train", str(tmp_path / "a.csv"), "--test", str(tmp_path / "b.csv"), stdout=out)
+    result = json.loads(out.getvalue())
+    assert set(result) == {"top1", "top3", "macro_f1", "coverage_at_precision_95", "classes", "fit_seconds",
+                           "predict_ms_per_report"}
+    assert result["classes"] == 3 and result["top3"] >= result["top1"] > 0.5
