@@ -12,7 +12,7 @@ SMS_NUMBER = "1708"
 
 
 def report_url(report) -> str:
-    template = getattr(settings, "LAPOR_REPORT_URL_TEMPLATE", "{public_url}/laporan/{tracking_id}")
+    template = getattr(settings, "LAPOR_REPORT_URL_TEMPLATE", "{public_url}/lacak/{tracking_id}/")
     return template.format(public_url=settings.LAPOR_PUBLIC_URL.rstrip("/"), tracking_id=report.tracking_id)
 
 
