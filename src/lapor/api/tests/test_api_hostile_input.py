@@ -1,0 +1,81 @@
+"""Hostile input: NUL bytes, very long and strange Unicode give a 4xx or are stored cleanly (never a
+500), and SQL-injection strings are inert text. Run on SQLite and PostgreSQL (NUL and lone surrogates
+are exactly what PostgreSQL refuses)."""
+import json
+
+import pytest
+
+from lapor.core.testing import submission_data
+from lapor.reports.models import Report
+
+pytestmark = pytest.mark.django_db
+
+SQLI = ["'; DROP TABLE reports_report; --", "' OR '1'='1", "1; SELECT pg_sleep(5)--", "\" OR \"\"=\"",
+        "%' UNION SELECT email, password FROM accounts_user --"]
+STRANGE = ["Jalan \u202erusak\u202c di \u200bpasar", "Lubang 🕳️🛵 besar sekali di jalan", "Z\u0351\u0352a\u0353lgo jalan rusak",
+           "\ufeffJalan\u00a0rusak\u2028di pasar", "ジャラン rusak di pasar 市場"]
+
+
+def _submit(api, **fields):
+    return api.post("/api/reports", submission_data(guest_email="warga@example.org", **fields))
+
+
+@pytest.mark.parametrize("field", ["title", "body", "address", "guest_name"])
+def test_nul_bytes_are_stripped_or_refused_never_a_500(net, api, field):
+    value = "Jalan\x00 rusak\x00 di depan pasar" if field != "guest_name" else "Bu\x00di"
+    response = _submit(api, **{field: value})
+    assert response.status_code == 201, response.content
+    report = Report.objects.get(tracking_id=response.json()["tracking_id"])
+    assert "\x00" not in getattr(report, field)
+    assert _submit(api, title="\x00\x00\x00").status_code == 400
+
+
+def test_nul_bytes_in_search_tracking_and_staff_text_are_4xx_or_clean(net, api):
+    created = _submit(api).json()
+    staff = net.user("platform")
+    assert api.get("/api/public/reports", {"q": "jalan\x00rusak"}).status_code < 500
+    assert api.get("/api/reports", {"q": "\x00"}, user=staff).status_code < 500
+    assert api.get(f"/api/reports/{created['tracking_id']}\x00").status_code in (400, 404)
+    note = api.post(f"/api/reports/{created['tracking_id']}/notes", {"body": "cek\x00 lapangan"}, user=staff)
+    assert note.status_code in (201, 400), note.content
+    reply = api.post(f"/api/reports/{created['tracking_id']}/replies", {"body": "\x00tambahan info"},
+                     secret=created["guest_secret"])
+    assert reply.status_code < 500, reply.content
+
+
+@pytest.mark.parametrize("text", STRANGE)
+def test_strange_unicode_is_accepted_and_returned_unchanged(net, api, text):
+    response = _submit(api, title=text[:200], body=f"{text} sudah dua minggu belum diperbaiki.")
+    assert response.status_code == 201, response.content
+    assert response.json()["title"] == text[:200].strip()
+
+
+def test_lone_surrogates_are_a_4xx(net, api, client):
+    raw = '{"title": "Jalan \\ud800 rusak", "body": "Lubang \\udfff besar di jalan", "guest_email": "w@example.org"}'
+    response = client.post("/api/reports", raw, content_type="application/json")
+    assert 400 <= response.status_code < 500, response.content
+    # invalid UTF-8 in the query string (what a surrogate becomes on the wire)
+    assert client.get("/api/public/reports?q=%ED%A0%80%FF%FE").status_code < 500
+
+
+def test_very_long_input_is_a_4xx(net, api):
+    assert _submit(api, title="J" * 100_000).status_code in (400, 422)
+    assert _submit(api, body="rusak " * 200_000).status_code in (400, 413, 422)
+    assert api.get("/api/public/reports", {"q": "jalan " * 5000}).status_code == 422
+    assert api.get("/api/reports/" + "P" * 10_000).status_code == 404
+
+
+@pytest.mark.parametrize("payload", SQLI)
+def test_sql_injection_strings_are_inert(net, api, payload):
+    first = _submit(api, title=f"Jalan rusak {payload}", body=f"Isi laporan dengan teks {payload} di dalamnya.")
+    assert first.status_code == 201, first.content
+    before = Report.objects.count()
+    assert Report.objects.filter(title=f"Jalan rusak {payload}").count() == 1  # stored verbatim as text
+    for params in ({"q": payload}, {"region_code": payload}, {"state": payload}):
+        response = api.get("/api/public/reports", params)
+        assert response.status_code in (200, 400, 422), response.content
+        assert len(response.json().get("items", [])) <= 1  # no OR 1=1 leak of everything
+    assert api.get("/api/reports", {"q": payload}, user=net.user("dept_admin")).status_code == 200
+    assert api.get(f"/api/reports/{payload}").status_code == 404
+    assert api.get("/api/agencies", {"q": payload}).json() == []
+    assert Report.objects.count() == before
