@@ -2,18 +2,15 @@
 from __future__ import annotations
 
 from django.contrib.auth import authenticate
-from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 from ninja import Status, Router, Schema
 from pydantic import Field
 
 from lapor.api.auth import STAFF_AUTH, request_user
-from lapor.core.errors import Conflict, ValidationFailed
+from lapor.core.errors import ValidationFailed
 
+from . import services
 from .models import ApiToken, User
-from .phones import phone_normalize
 from .selectors import user_grants
 
 router = Router(tags=["accounts"])
@@ -50,21 +47,8 @@ class MeOut(Schema):
 
 @router.post("/accounts", response={201: MeOut}, summary="Register a citizen account (e-mail or phone)")
 def account_register(request, payload: RegisterIn):
-    phone = phone_normalize(payload.phone) if payload.phone else None
-    if payload.phone and phone is None:
-        raise ValidationFailed(_("Nomor telepon tidak valid."), code="invalid_phone", detail={"field": "phone"})
-    email = (payload.email or "").strip().lower() or None
-    if not email and not phone:
-        raise ValidationFailed(_("Isi e-mail atau nomor telepon."), code="contact_required")
-    try:
-        validate_password(payload.password)
-    except DjangoValidationError as exc:
-        raise ValidationFailed(" ".join(exc.messages), code="weak_password", detail={"field": "password"}) from exc
-    try:
-        with transaction.atomic():
-            user = User.objects.create_user(email=email, phone=phone, password=payload.password, full_name=payload.full_name.strip())
-    except IntegrityError as exc:
-        raise Conflict(_("E-mail atau nomor telepon sudah terdaftar."), code="account_exists") from exc
+    user = services.account_register(full_name=payload.full_name, email=payload.email, phone=payload.phone,
+                                     password=payload.password)
     return Status(201, _me(user))
 
 

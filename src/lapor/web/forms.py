@@ -4,12 +4,8 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth import password_validation
-from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 
-from lapor.accounts.models import User
-from lapor.accounts.phones import phone_normalize
 from lapor.core.errors import DomainError
 from lapor.reports.models import ArchiveReason, ReportType
 
@@ -50,34 +46,8 @@ class RegisterForm(forms.Form):
     password = forms.CharField(label=_("Kata sandi"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
                                help_text=_("Minimal 8 karakter."))
 
-    def clean_email(self):
-        email = (self.cleaned_data.get("email") or "").strip().lower()
-        if email and User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(_("E-mail ini sudah terdaftar."))
-        return email
-
-    def clean_phone(self):
-        raw = (self.cleaned_data.get("phone") or "").strip()
-        if not raw:
-            return ""
-        phone = phone_normalize(raw)
-        if phone is None:
-            raise forms.ValidationError(_("Nomor telepon tidak valid."))
-        if User.objects.filter(phone=phone).exists():
-            raise forms.ValidationError(_("Nomor telepon ini sudah terdaftar."))
-        return phone
-
-    def clean(self):
-        data = super().clean()
-        if not self.errors and not data.get("email") and not data.get("phone"):
-            self.add_error("email", _("Isi e-mail atau nomor telepon."))
-        password = data.get("password")
-        if password:
-            try:
-                password_validation.validate_password(password, User(full_name=data.get("full_name", "")))
-            except forms.ValidationError as exc:
-                self.add_error("password", exc)
-        return data
+    # The rules (contact required, phone format, uniqueness, password strength) live in
+    # lapor.accounts.services.account_register; the view maps its errors onto these fields.
 
 
 class SubmitForm(forms.Form):
@@ -166,12 +136,10 @@ FIELD_BY_KEY = {"attachments": "attachments", "topic_id": "topic", "region_code"
 
 
 def error_to_form(form: forms.Form, exc: DomainError) -> None:
-    """Put a service's ValidationFailed next to its field. Text fields report their translated
-    label as the field name, so both keys and labels are mapped."""
+    """Put a service's ValidationFailed next to its field (services name the field in
+    ``detail["field"]`` with the API's key)."""
     field = (exc.detail or {}).get("field") if isinstance(exc.detail, dict) else None
-    by_label = {_g("Judul"): "title", _g("Isi laporan"): "body", _g("Alamat"): "address", _g("Nama"): "guest_name",
-                _g("Tanggapan"): "body", _g("Tindak lanjut"): "body", _g("Catatan"): "body", _g("Komentar"): "comment"}
-    name = FIELD_BY_KEY.get(field) or by_label.get(str(field)) if field else None
+    name = FIELD_BY_KEY.get(field, field) if field else None
     if name and name in form.fields:
         form.add_error(name, str(exc.message))
     else:

@@ -4,18 +4,18 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.decorators import login_required
-from django.db import IntegrityError, transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from lapor.accounts.models import User
 from lapor.accounts.selectors import user_is_staff
+from lapor.accounts.services import account_register
+from lapor.core.errors import DomainError
 from lapor.reports.models import Report
 
-from ..forms import RegisterForm, SettingsForm, SignInForm
+from ..forms import RegisterForm, SettingsForm, SignInForm, error_to_form
 
 
 def _next_url(request, default: str) -> str:
@@ -60,11 +60,10 @@ def register(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            with transaction.atomic():
-                user = User.objects.create_user(email=data["email"] or None, phone=data["phone"] or None,
-                                                password=data["password"], full_name=data["full_name"])
-        except IntegrityError:  # registered a moment ago by a parallel request
-            form.add_error(None, _("E-mail atau nomor telepon sudah terdaftar."))
+            user = account_register(full_name=data["full_name"], email=data["email"], phone=data["phone"],
+                                    password=data["password"])
+        except DomainError as exc:
+            error_to_form(form, exc)
         else:
             login(request, user, backend="lapor.accounts.backends.EmailOrPhoneBackend")
             return redirect("web:my_reports")
