@@ -107,3 +107,24 @@ def test_platform_admin_completes_a_followed_up_report(net, client):
     assert Report.objects.get(pk=report.pk).state == "done"
     client.force_login(net.user("liaison"))
     assert client.post(f"/petugas/laporan/{report.tracking_id}/complete/").status_code == 409
+
+
+def test_routing_screen_shows_the_rule_suggestion_and_likely_duplicates(net, client):
+    from lapor.reports import services as s
+
+    first, _ = s.report_submit(submission=s.Submission(title="Jembatan gantung putus", target_agency_id=net.city.pk,
+                                                       body="Jembatan gantung putus, warga tidak bisa menyeberang sungai",
+                                                       topic_id=net.roads.pk, region_code="13.74.02.1001"),
+                               reporter=net.user("reporter"))
+    second, _ = s.report_submit(submission=s.Submission(title="Jembatan putus", target_agency_id=net.city.pk,
+                                                        body="Jembatan gantung putus sejak kemarin, warga menyeberang sungai",
+                                                        topic_id=net.roads.pk, region_code="13.74.02.1001"),
+                                reporter=net.user("stranger"))
+    client.force_login(net.user("platform"))
+    page = client.get(f"/petugas/laporan/{second.tracking_id}/").content.decode()
+    assert "Saran disposisi" in page and 'name="route-agency" value="%d"' % net.dept.pk in page
+    assert "Kemungkinan duplikat" in page and first.tracking_id in page
+    res = client.post(f"/petugas/laporan/{second.tracking_id}/route/", {"route-agency": net.dept.pk, "go": "1"})
+    assert res.status_code == 302
+    second.refresh_from_db()
+    assert second.agency == net.dept

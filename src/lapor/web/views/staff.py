@@ -19,7 +19,7 @@ from lapor.reports import selectors as report_selectors
 from lapor.reports import services
 from lapor.reports.attachments import attachment_add
 from lapor.reports.models import Channel, Report, tracking_id_normalize
-from lapor.reports.schemas import reporter_out
+from lapor.reports.schemas import text_for, reporter_out
 from lapor.reports.selectors import ReportFilters
 
 from .. import selectors
@@ -110,7 +110,25 @@ def _detail_context(request, report: Report, forms: dict | None = None, error=No
         },
     }
     ctx["forms"].update(forms or {})
+    ctx.update(_machine_help(request, report, actions, roles))
     return ctx
+
+
+def _machine_help(request, report: Report, actions: list[str], roles: set[str]) -> dict:
+    """Routing suggestions for whoever routes, likely duplicates for whoever handles the report."""
+    from lapor.routing.selectors import duplicates_find
+    from lapor.routing.suggest import routing_suggest
+
+    help_ = {"suggestions": [], "suggestion_status": "", "duplicates": []}
+    if "route" in actions:
+        result = routing_suggest(report)
+        help_["suggestions"], help_["suggestion_status"] = result["suggestions"], result["status"]
+    if report.state in lc.OPEN_STATES and roles & STAFF_ROLES:
+        found = duplicates_find(qs=report_selectors.report_qs_for(request.user), title=report.title, body=report.body,
+                                region_code=report.region_id, exclude_id=report.pk)
+        help_["duplicates"] = [{"tracking_id": r.tracking_id, "title": text_for(r, r.title, request.user, is_reporter=False),
+                                "similarity": round(score * 100)} for r, score in found]
+    return help_
 
 
 @login_required(login_url="web:signin")
