@@ -14,6 +14,14 @@ def _media_root(tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "attachments"
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    # Rate-limit and lockout counters live in the cache: each test starts from zero.
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def net(db) -> testing.Network:
     return testing.network_make()

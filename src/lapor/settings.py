@@ -32,9 +32,20 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 BASE_DIR = PACKAGE_DIR.parent.parent
 DATA_DIR = Path(os.environ.get("LAPOR_DATA_DIR", BASE_DIR / "var")).resolve()
 
-DEBUG = env_bool("LAPOR_DEBUG", False)
+# LAPOR_ENV=production: DEBUG off, LAPOR_SECRET_KEY and LAPOR_ALLOWED_HOSTS required, secure
+# cookies, HSTS, staff two-factor sign-in. The process refuses to start without them.
+PRODUCTION = os.environ.get("LAPOR_ENV", "").strip().lower() == "production"
+DEBUG = False if PRODUCTION else env_bool("LAPOR_DEBUG", False)
 # A development key is generated once per data directory; production must set LAPOR_SECRET_KEY.
 SECRET_KEY = os.environ.get("LAPOR_SECRET_KEY", "")
+if PRODUCTION:
+    from django.core.exceptions import ImproperlyConfigured
+
+    _missing = [name for name in ("LAPOR_SECRET_KEY", "LAPOR_ALLOWED_HOSTS") if not os.environ.get(name, "").strip()]
+    if _missing:
+        raise ImproperlyConfigured(f"LAPOR_ENV=production requires {', '.join(_missing)} (see docs/operations.md)")
+    if len(SECRET_KEY) < 32:
+        raise ImproperlyConfigured("LAPOR_SECRET_KEY must be at least 32 characters in production")
 if not SECRET_KEY:
     _key_file = DATA_DIR / "secret_key"
     try:
@@ -84,9 +95,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "lapor.accounts.audit.AuditContextMiddleware",  # who and from where, for the audit log
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "lapor.web.middleware.SecurityHeadersMiddleware",  # CSP on every page; domain errors as 4xx pages
+    "lapor.core.ratelimit.RateLimitMiddleware",  # 429 per source on submit, sign-in, tracking, webhooks
     "lapor.core.middleware.DatabaseUnavailableMiddleware",  # lost database: 503 + Retry-After, not 500
 ]
 
@@ -158,11 +171,45 @@ MEDIA_ROOT = DATA_DIR / "attachments"  # outside the web root, served only throu
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_SECURE = env_bool("LAPOR_SECURE_COOKIES", False)  # set to 1 behind HTTPS
+SESSION_COOKIE_SECURE = env_bool("LAPOR_SECURE_COOKIES", PRODUCTION)  # set to 1 behind HTTPS
+SESSION_COOKIE_AGE = env_int("LAPOR_SESSION_HOURS", 12) * 3600
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+CSRF_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# HSTS only when the site is served over HTTPS (production, or LAPOR_SECURE_COOKIES=1).
+SECURE_HSTS_SECONDS = env_int("LAPOR_HSTS_SECONDS", 31536000) if SESSION_COOKIE_SECURE else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("LAPOR_HSTS_SUBDOMAINS", False)
+SECURE_SSL_REDIRECT = env_bool("LAPOR_SSL_REDIRECT", False)  # usually the proxy redirects
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+if env_bool("LAPOR_PROXY_SSL_HEADER", PRODUCTION):  # the TLS-terminating proxy sets X-Forwarded-Proto
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# --- Cache, rate limits, sign-in protection (docs/security.md) ---------------------
+# Redis when LAPOR_CACHE_URL is set (shared by every process); else LocMemCache, which is
+# per process: rate limits and lockouts then count per web worker.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                      "LOCATION": os.environ["LAPOR_CACHE_URL"], "KEY_PREFIX": "lapor"}
+          if os.environ.get("LAPOR_CACHE_URL") else
+          {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "lapor"}}
+LAPOR_RATES = {name: os.environ[f"LAPOR_RATE_{name.upper()}"]
+               for name in ("submit", "login", "track", "webhook", "federation")
+               if os.environ.get(f"LAPOR_RATE_{name.upper()}")}
+LAPOR_TRUSTED_PROXIES = env_list("LAPOR_TRUSTED_PROXIES")  # addresses/CIDRs whose proxy header is believed
+LAPOR_CLIENT_IP_HEADER = os.environ.get("LAPOR_CLIENT_IP_HEADER", "X-Forwarded-For")
+LAPOR_LOGIN_LOCKOUT = {
+    "account_failures": env_int("LAPOR_LOCKOUT_ACCOUNT_FAILURES", 10),
+    "ip_failures": env_int("LAPOR_LOCKOUT_IP_FAILURES", 50),  # many citizens share a carrier NAT
+    "window_seconds": env_int("LAPOR_LOCKOUT_WINDOW_MINUTES", 15) * 60,
+    "lock_seconds": env_int("LAPOR_LOCKOUT_MINUTES", 15) * 60,
+}
+# Staff (anyone with a role) confirm every sign-in with a TOTP code. On by default; the demo's
+# staff enrol on first sign-in (`lapor totp code <email>` prints a code outside production).
+LAPOR_STAFF_2FA = env_bool("LAPOR_STAFF_2FA", True) or PRODUCTION
 
 # --- Background jobs -------------------------------------------------------------
 # No broker configured: tasks run in-process (after commit), so nothing else is needed.

@@ -1,17 +1,19 @@
 """Accounts over the API: register, sign in for a token, who am I."""
 from __future__ import annotations
 
-from django.contrib.auth import authenticate
 from django.utils.translation import gettext_lazy as _
 from ninja import Status, Router, Schema
 from pydantic import Field
 
 from lapor.api.auth import STAFF_AUTH, request_user
-from lapor.core.errors import ValidationFailed
+from lapor.core.errors import PermissionDenied, ValidationFailed
 
 from . import services
+from .audit import audit_record
 from .models import ApiToken, User
 from .selectors import user_grants
+from .signin import signin_authenticate, signin_failed, signin_succeeded
+from .twofactor import twofactor_enrolled, twofactor_required, twofactor_verify
 
 router = Router(tags=["accounts"])
 
@@ -26,6 +28,7 @@ class RegisterIn(Schema):
 class LoginIn(Schema):
     login: str = Field(..., max_length=254, description="e-mail or phone number")
     password: str = Field(..., max_length=128)
+    otp: str | None = Field(None, max_length=32, description="staff: the authenticator code (or a recovery code)")
 
 
 class TokenOut(Schema):
@@ -54,9 +57,22 @@ def account_register(request, payload: RegisterIn):
 
 @router.post("/auth/token", response=TokenOut, summary="Exchange e-mail/phone and password for an API token")
 def auth_token(request, payload: LoginIn):
-    user = authenticate(request, username=payload.login, password=payload.password)
+    user = signin_authenticate(request, login=payload.login, password=payload.password)  # LoginLocked: 429
     if user is None:
         raise ValidationFailed(_("E-mail/telepon atau kata sandi salah."), code="invalid_credentials")
+    if twofactor_required(user):
+        if not twofactor_enrolled(user):
+            raise PermissionDenied(_("Aktifkan verifikasi dua langkah dengan masuk lewat situs terlebih dahulu."),
+                                   code="otp_enrolment_required")
+        if not payload.otp:
+            raise ValidationFailed(_("Masukkan kode verifikasi dari aplikasi autentikator (kolom otp)."),
+                                   code="otp_required", detail={"field": "otp"})
+        if not twofactor_verify(user=user, code=payload.otp):
+            signin_failed(request, payload.login)
+            audit_record(action="login_failed", request=request, detail={"via": "api", "step": "otp"})
+            raise ValidationFailed(_("Kode verifikasi salah atau sudah dipakai."), code="invalid_otp",
+                                   detail={"field": "otp"})
+    signin_succeeded(request, payload.login)
     _token, raw = ApiToken.issue(user=user, name="api-login")
     return {"token": raw}
 

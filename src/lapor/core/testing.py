@@ -34,6 +34,40 @@ def user_make(name: str, *, role: str | None = None, agency: Agency | None = Non
     return user
 
 
+TOTP_TEST_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # tests only
+
+
+def totp_enrol(user: User, secret: str = TOTP_TEST_SECRET) -> str:
+    """A confirmed two-factor device with a known secret (staff sign in with totp_code)."""
+    from django.utils import timezone
+
+    from lapor.accounts.models import TwoFactorDevice
+
+    TwoFactorDevice.objects.update_or_create(user=user, defaults={"secret": secret, "confirmed_at": timezone.now(),
+                                                                  "last_step": 0})
+    return secret
+
+
+def totp_code(secret: str = TOTP_TEST_SECRET, *, step_offset: int = 0) -> str:
+    """The current code; step_offset=1 gives a fresh one when a test signs in twice in 30 s
+    (a code is accepted once, with one step of clock drift either way)."""
+    import time
+
+    import pyotp
+
+    return pyotp.TOTP(secret).at(time.time() + 30 * step_offset)
+
+
+def signin_staff(client, user: User, password: str = "rahasia-123", *, step_offset: int = 0, **extra):
+    """The staff web sign-in with its second step; returns the last response."""
+    from lapor.accounts.models import TwoFactorDevice
+
+    device = TwoFactorDevice.objects.filter(user=user, confirmed_at__isnull=False).first()
+    secret = device.secret if device else totp_enrol(user)
+    client.post("/masuk/", {"login": user.email, "password": password, **extra})
+    return client.post("/masuk/kode/", {"code": totp_code(secret, step_offset=step_offset)})
+
+
 def token_make(user: User) -> str:
     _token, raw = ApiToken.issue(user=user, name="test")
     return raw

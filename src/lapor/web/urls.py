@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from .views import account, agency, public, staff
+from .views import account, agency, public, staff, twofactor
 
 app_name = "web"
 
@@ -21,6 +21,8 @@ urlpatterns = [
     path("laporan/", public.public_list, name="public_list"),
     path(f"laporan/{TID}/dukung/", public.support, name="support"),
     path("masuk/", account.signin, name="signin"),
+    path("masuk/kode/", twofactor.signin_code, name="signin_code"),
+    path("masuk/aktifkan/", twofactor.signin_enrol, name="signin_enrol"),
     path("keluar/", account.signout, name="signout"),
     path("daftar/", account.register, name="register"),
     path("saya/", account.my_reports, name="my_reports"),

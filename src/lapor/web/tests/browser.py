@@ -41,11 +41,22 @@ def browser():
 
 
 def sign_in(page, base: str, email: str) -> None:
+    """Password, then (staff) the authenticator code from a device enrolled with a known secret."""
+    from lapor.accounts.models import User
+    from lapor.accounts.twofactor import twofactor_required
+    from lapor.core.testing import totp_code, totp_enrol
+
+    user = User.objects.get(email=email)
+    secret = totp_enrol(user) if twofactor_required(user) else None
     page.goto(f"{base}/masuk/")
     page.fill("#id_login", email)
     page.fill("#id_password", PASSWORD)
     page.click("main button[type=submit]")
     page.wait_for_load_state()
+    if secret:
+        page.fill("#id_code", totp_code(secret))
+        page.click("main button[type=submit]")
+        page.wait_for_load_state()
 
 
 def axe_violations(page) -> list[dict]:

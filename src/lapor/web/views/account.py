@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -11,11 +11,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from lapor.accounts.selectors import user_is_staff
+from lapor.accounts.signin import LoginLocked, signin_authenticate, signin_succeeded
+from lapor.accounts.twofactor import twofactor_required
 from lapor.accounts.services import account_register
 from lapor.core.errors import DomainError
 from lapor.reports.models import Report
 
 from ..forms import RegisterForm, SettingsForm, SignInForm, error_to_form
+from .twofactor import twofactor_begin
 
 
 def _next_url(request, default: str) -> str:
@@ -33,19 +36,32 @@ def _home_for(user) -> str:
 def signin(request):
     form = SignInForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = authenticate(request, username=form.cleaned_data["login"], password=form.cleaned_data["password"])
+        login_as = form.cleaned_data["login"]
+        try:  # lockout after repeated failures (lapor.accounts.signin)
+            user = signin_authenticate(request, login=login_as, password=form.cleaned_data["password"])
+        except LoginLocked as exc:
+            form.add_error(None, exc.message)
+            return render(request, "web/account/signin.html", {"form": form, "next": _next_url(request, "")},
+                          status=429)
         if user is None:
             form.add_error(None, _("E-mail/nomor telepon atau kata sandi salah."))
+        elif twofactor_required(user):  # staff: a second step (views/twofactor.py)
+            return twofactor_begin(request, user, login_as=login_as, next_url=_next_url(request, ""))
         else:
-            login(request, user)
-            response = redirect(_next_url(request, reverse(_home_for(user))))
-            # The account's language follows the person, unless this browser already chose one.
-            if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES and user.language in dict(settings.LANGUAGES):
-                response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.language, samesite="Lax",
-                                    max_age=settings.LANGUAGE_COOKIE_AGE)
-            return response
+            signin_succeeded(request, login_as)
+            return signin_complete(request, user, _next_url(request, reverse(_home_for(user))))
     return render(request, "web/account/signin.html", {"form": form, "next": _next_url(request, "")},
                   status=400 if form.errors else 200)
+
+
+def signin_complete(request, user, target: str):
+    login(request, user, backend=getattr(user, "backend", None) or settings.AUTHENTICATION_BACKENDS[0])
+    response = redirect(target)
+    # The account's language follows the person, unless this browser already chose one.
+    if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES and user.language in dict(settings.LANGUAGES):
+        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.language, samesite="Lax",
+                            max_age=settings.LANGUAGE_COOKIE_AGE)
+    return response
 
 
 @require_POST
