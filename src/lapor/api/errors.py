@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 
+from django.db import DataError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -40,6 +41,12 @@ def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(Http404)
     def not_found(request, exc):
         return api.create_response(request, _body("not_found", _("Data tidak ditemukan.")), status=404)
+
+    @api.exception_handler(OverflowError)  # SQLite: an integer beyond 64 bits in a filter or path
+    @api.exception_handler(DataError)  # PostgreSQL: numeric value out of range and the like
+    def out_of_range(request, exc):
+        log.info("refused out-of-range input on %s: %s", request.path, exc)
+        return api.create_response(request, _body("out_of_range", _("Nilai di luar jangkauan yang diizinkan.")), status=400)
 
     @api.exception_handler(HttpError)
     def http_error(request, exc: HttpError):

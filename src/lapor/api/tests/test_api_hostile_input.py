@@ -79,3 +79,12 @@ def test_sql_injection_strings_are_inert(net, api, payload):
     assert api.get(f"/api/reports/{payload}").status_code == 404
     assert api.get("/api/agencies", {"q": payload}).json() == []
     assert Report.objects.count() == before
+
+
+@pytest.mark.parametrize("path", ["/api/agencies/99999999999999999999999", "/api/agencies?parent_id=99999999999999999999999",
+                                  "/api/public/reports?topic_id=99999999999999999999999"])
+def test_integers_beyond_64_bits_are_refused_or_match_nothing(net, api, path):
+    response = api.get(path)
+    assert response.status_code in (200, 400, 404), response.content
+    if response.status_code == 200:
+        assert response.json() in ([], {"items": [], "next_cursor": None})
