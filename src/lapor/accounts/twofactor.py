@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 import time
 
@@ -60,7 +61,8 @@ def otpauth_qr_svg(uri: str) -> str:
     except ImportError:  # optional: the secret is shown as text anyway
         return ""
     image = qrcode.make(uri, image_factory=qrcode.image.svg.SvgPathImage, box_size=8, border=2)
-    return image.to_string(encoding="unicode")
+    svg = image.to_string(encoding="unicode")
+    return re.sub(r'width="[^"]+" height="[^"]+"', 'width="220" height="220" role="img"', svg, count=1)
 
 
 def _matching_step(secret: str, code: str, *, at: float | None = None) -> int | None:

@@ -1,6 +1,6 @@
 """Per-source rate limits on the entry points a stranger can hammer.
 
-A fixed-window counter in Django's cache (Redis in production via LAPOR_CACHE_URL; the embedded
+A fixed-window counter (opened by each source's first hit) in Django's cache (Redis in production via LAPOR_CACHE_URL; the embedded
 default is LocMemCache, which counts per process: with N web workers a source gets up to N times
 the limit). Limits are ``count/seconds`` per client IP, configurable one by one with
 ``LAPOR_RATE_<NAME>`` (e.g. ``LAPOR_RATE_SUBMIT=30/60``); ``0`` or ``off`` switches one off.
@@ -109,27 +109,31 @@ def _cache():
 
 
 def hit(bucket: str, key: str, *, limit: int, window: int) -> int:
-    """Count one hit; return 0 when allowed, else the seconds until the window resets."""
+    """Count one hit; return 0 when allowed, else the seconds until the window resets.
+
+    The window opens at a source's first hit and lasts ``window`` seconds (the counter's expiry),
+    so there is no shared boundary at which everybody's count resets at once."""
     now = time.time()
-    start = int(now // window) * window
     digest = hashlib.sha256(key.encode()).hexdigest()[:32]
-    cache_key = f"rl:{bucket}:{start}:{digest}"
+    cache_key = f"rl:{bucket}:{digest}"
     try:
         cache = _cache()
-        if cache.add(cache_key, 1, timeout=window + 1):
-            count = 1
-        else:
-            try:
-                count = cache.incr(cache_key)
-            except ValueError:  # expired between add and incr
-                cache.set(cache_key, 1, timeout=window + 1)
-                count = 1
+        if cache.add(cache_key, 1, timeout=window):
+            cache.set(f"{cache_key}:t", now, timeout=window)
+            return 0
+        try:
+            count = cache.incr(cache_key)
+        except ValueError:  # expired between add and incr: a new window
+            cache.set(cache_key, 1, timeout=window)
+            cache.set(f"{cache_key}:t", now, timeout=window)
+            return 0
+        if count <= limit:
+            return 0
+        started = cache.get(f"{cache_key}:t") or now
     except Exception:  # the cache is down: fail open, never block a report on a throttle
         log.warning("rate limit cache unavailable; letting %s through", bucket, exc_info=True)
         return 0
-    if count <= limit:
-        return 0
-    return max(1, math.ceil(start + window - now))
+    return max(1, math.ceil(started + window - now))
 
 
 def limited_response(request, retry_after: int):

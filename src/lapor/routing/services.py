@@ -64,6 +64,11 @@ def cluster_follow_up(*, cluster: Cluster, actor: Actor, body: str) -> dict[str,
 def flag_resolve(*, flag: ReportFlag, actor: Actor) -> ReportFlag:
     if lc.PLATFORM_ADMIN not in actor_roles(flag.report, actor):
         raise PermissionDenied(_("Hanya Admin Nasional yang memproses antrean triase."))
-    ReportFlag.objects.filter(pk=flag.pk, resolved_at__isnull=True).update(resolved_at=timezone.now(), resolved_by=actor.user)
+    resolved = ReportFlag.objects.filter(pk=flag.pk, resolved_at__isnull=True).update(
+        resolved_at=timezone.now(), resolved_by=actor.user)
     flag.refresh_from_db()
+    if resolved:
+        from lapor.accounts.audit import audit_record
+
+        audit_record(action="flag_resolve", actor=actor.user, target=flag, detail={"report": flag.report.tracking_id})
     return flag

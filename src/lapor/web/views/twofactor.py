@@ -109,14 +109,16 @@ def signin_enrol(request):
             if codes:
                 response = _finish(request, user, data)
                 # The recovery codes are shown once, on the page the person lands on next.
-                page = render(request, "web/account/signin_recovery.html",
-                              {"codes": codes, "next": response["Location"]}, headers={"Cache-Control": "no-store"})
+                page = render(request, "web/account/signin_recovery.html", {"codes": codes, "next": response["Location"]})
+                page["Cache-Control"] = "no-store"
                 page.cookies = response.cookies  # the language cookie, if any
                 return page
             status = _code_failed(request, form, data)
     elif form.errors:
         status = 400
     uri = otpauth_uri(device)
-    return render(request, "web/account/signin_enrol.html", {
+    page = render(request, "web/account/signin_enrol.html", {
         "form": form, "secret": device.secret, "uri": uri, "qr_svg": otpauth_qr_svg(uri),
-    }, status=status, headers={"Cache-Control": "no-store"})
+    }, status=status)
+    page["Cache-Control"] = "no-store"  # the secret must not stay in a shared computer's cache
+    return page

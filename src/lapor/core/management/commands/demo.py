@@ -1,5 +1,6 @@
 """``lapor demo load`` seeds the demo network (idempotent);
 ``lapor demo generate --reports N`` adds N realistic reports with full histories."""
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from lapor.core.demo import DEMO_PASSWORD, demo_load
@@ -26,6 +27,10 @@ class Command(BaseCommand):
             self.stdout.write(f"Demo accounts (password: {DEMO_PASSWORD}):")
             for email, role in result["accounts"]:
                 self.stdout.write(f"  {email:36s} {role}")
+            if settings.LAPOR_STAFF_2FA:
+                self.stdout.write("Staff confirm each sign-in with an authenticator app (set up on the first sign-in); "
+                                  "no phone at hand? `lapor totp code <email>` prints the current code "
+                                  "(not in production).")
             self.stdout.write(f"Demo API key (Authorization: Bearer …): {result['api_key']}")
             from lapor.reports.models import Report
 
