@@ -72,6 +72,7 @@ def main() -> int:
     ap.add_argument("--clients", type=int, default=8)
     ap.add_argument("--workers", type=int, default=3)
     ap.add_argument("--kill-every", type=float, default=2.0, help="seconds between kill -9 of a web worker")
+    ap.add_argument("--max-kills", type=int, default=10**6, help="stop killing web workers after this many")
     ap.add_argument("--celery", action="store_true", help="deliver through Redis db 9 and a Celery worker (killed too)")
     ap.add_argument("--port", type=int, default=8872)
     ap.add_argument("--deadline", type=int, default=900)
@@ -121,6 +122,7 @@ def main() -> int:
     url = f"http://127.0.0.1:{args.port}/api/reports"
     acked: dict[int, str] = {}
     retries = Counter()
+    last_error = [""]
     stop = threading.Event()
     kills = Counter()
 
@@ -135,13 +137,14 @@ def main() -> int:
                 with urllib.request.urlopen(request, timeout=30) as response:
                     acked[i] = json.loads(response.read())["tracking_id"]
                     return
-            except (urllib.error.URLError, ConnectionError, OSError, ValueError):
+            except (urllib.error.URLError, ConnectionError, OSError, ValueError) as exc:
                 retries[i] += 1
+                last_error[0] = f"{type(exc).__name__}: {exc}"[:300]
                 time.sleep(0.05 * min(retries[i], 20))
 
     def killer() -> None:
         nonlocal celery
-        while not stop.wait(args.kill_every):
+        while not stop.wait(args.kill_every) and kills["web"] < args.max_kills:
             victims = children(server.pid)
             if victims:
                 os.kill(random.choice(victims), signal.SIGKILL)
@@ -162,7 +165,7 @@ def main() -> int:
         except OSError:
             time.sleep(0.3)
     threading.Thread(target=killer, daemon=True).start()
-    t0 = time.time()
+    t0 = started = time.time()  # the deadline bounds the drill itself, not the set-up
     with ThreadPoolExecutor(args.clients) as pool:
         list(pool.map(submit, range(args.submissions)))
     elapsed = time.time() - t0
@@ -175,7 +178,7 @@ def main() -> int:
         celery.wait(timeout=30)
     smtp.stop()
     result.update({"submissions": args.submissions, "seconds": round(elapsed, 1), "kills": dict(kills),
-                   "client_retries": sum(retries.values()), "load_avg": os.getloadavg()})
+                   "client_retries": sum(retries.values()), "last_client_error": last_error[0], "load_avg": os.getloadavg()})
     print("DRILL " + json.dumps(result))
     return 0 if result["ok"] else 1
 
@@ -195,7 +198,8 @@ def verify(run_id: str, acked: dict[int, str], args, started: float, celery) -> 
     keys = IdempotencyRecord.objects.filter(key__startswith=f"drill-{run_id}-").count()
     outbox = OutboxMessage.objects.filter(report__in=reports)
     # Drain: rows orphaned by a killed sender are picked up by the flush once their lease expires.
-    while outbox.exclude(status=OutboxMessage.Status.SENT).exists() and time.time() - started < args.deadline:
+    drain_until = time.time() + 180  # > the 120 s send lease of a killed sender
+    while outbox.exclude(status=OutboxMessage.Status.SENT).exists() and time.time() < drain_until:
         if args.fast_forward_leases:
             from unittest import mock
 
