@@ -25,7 +25,7 @@ def test_kill_dash_nine_loses_and_duplicates_nothing(tmp_path):
     assert line, proc.stdout[-2000:] + proc.stderr[-2000:]
     result = json.loads(line[len("DRILL "):])
     assert result["kills"].get("web", 0) >= 1, result
-    assert result["acknowledged"] == result["reports"] == 60 and result["duplicate_reports"] == 0, result
+    assert result["acknowledged"] == result["reports"] == 40 and result["duplicate_reports"] == 0, result
     assert result["acknowledged_missing"] == 0 and result["not_received"] == 0, result
     assert set(result["outbox"]) == {"sent"}, result
     assert result["ok"], result
