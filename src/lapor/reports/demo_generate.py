@@ -256,7 +256,8 @@ def _batch_work(k: int):
 
 
 def _batches_parallel(plan: _Plan, base: tuple[int, int, int], workers: int):
-    """Batches simulated by ``workers`` forked processes, yielded in order (at most workers + 2 in flight)."""
+    """Batches simulated by ``workers`` forked processes, yielded in order (at most workers + 2 in flight).
+    The workers are forked here, before any other thread (progress bar, index builders) exists."""
     global _PLAN
     ctx = multiprocessing.get_context("fork")
     plan.chain = ctx.Array("q", 3 * (plan.batches + 1), lock=False)
@@ -266,16 +267,24 @@ def _batches_parallel(plan: _Plan, base: tuple[int, int, int], workers: int):
     plan.chain[0:3], plan.ready[0] = list(base), 1
     _PLAN = plan
     try:
-        with ctx.Pool(workers) as pool:
-            pending: deque = deque()
-            submitted = 0
-            while pending or submitted < plan.batches:
-                while submitted < plan.batches and len(pending) < workers + 2:
-                    pending.append(pool.apply_async(_batch_work, (submitted,)))
-                    submitted += 1
-                yield pending.popleft().get()
+        pool = ctx.Pool(workers)
     finally:
-        _PLAN = None
+        _PLAN = None  # the workers have their copy
+    return _batches_collect(pool, plan.batches, workers)
+
+
+def _batches_collect(pool, batches: int, workers: int):
+    try:
+        pending: deque = deque()
+        submitted = 0
+        while pending or submitted < batches:
+            while submitted < batches and len(pending) < workers + 2:
+                pending.append(pool.apply_async(_batch_work, (submitted,)))
+                submitted += 1
+            yield pending.popleft().get()
+    finally:
+        pool.terminate()
+        pool.join()
 
 
 def _workers_default() -> int:
