@@ -10,7 +10,7 @@ DB="${DB:-lapor_bench}"
 export DATABASE_URL="postgres://postgres@127.0.0.1:5432/$DB"
 export LAPOR_DATA_DIR="/tmp/$DB-var"
 mkdir -p "$LAPOR_DATA_DIR"
-dropdb -h 127.0.0.1 -U postgres --if-exists --force "$DB"
+dropdb -h 127.0.0.1 -U postgres --if-exists "$DB"  # no --force: others may be using it
 createdb -h 127.0.0.1 -U postgres "$DB"
 .venv/bin/lapor migrate -v0
 .venv/bin/lapor demo load >/dev/null
