@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -13,9 +15,33 @@ from lapor.reports.models import Report
 from lapor.reports.selectors import FTS_EXPRESSION
 
 from .models import ReportFlag
-from .textsim import cosine, keywords, tokens
+from .textsim import cosine, tokens
 
 CANDIDATES = 60
+DF_SAMPLE, DF_SECONDS = 3000, 3600
+
+
+def document_frequency() -> dict[str, int]:
+    """How many of the newest reports use each word (sampled, cached for an hour): rare words make
+    selective index lookups."""
+    def sample() -> dict[str, int]:
+        counts: Counter = Counter()
+        for title, body in Report.objects.order_by("-submitted_at").values_list("title", "body")[:DF_SAMPLE]:
+            counts.update(tokens(f"{title} {body}"))
+        return dict(counts)
+
+    return cache.get_or_set("routing:document-frequency", sample, DF_SECONDS)
+
+
+def distinctive_words(text: str, limit: int = 3, *, skip: frozenset[str] = frozenset(), seen_min: int = 1) -> list[str]:
+    """The text's rarest content words that other reports also use (a word no other report has
+    cannot find a duplicate), leaving out ``skip`` (the place's own names, which every report from
+    that place shares)."""
+    df = document_frequency()
+    words = tokens(text) - skip
+    shared = [w for w in words if df.get(w, 0) >= seen_min]
+    pool = shared if len(shared) >= 2 else list(words)
+    return sorted(pool, key=lambda w: (df.get(w, 0), -len(w), w))[:limit]
 
 
 def _area_code(region_code: str | None) -> str | None:
@@ -31,27 +57,35 @@ def duplicates_find(*, qs: QuerySet[Report], title: str, body: str, region_code:
                     threshold: float = 0.3) -> list[tuple[Report, float]]:
     """Open reports from the last ``days`` in the same area whose words overlap this text most.
 
-    PostgreSQL pre-filters with the full-text GIN index (any of the text's keywords), ranked;
-    SQLite looks at the most recent candidates. The final score is a cosine over content words."""
+    PostgreSQL pre-filters with the full-text GIN index (any two of the three most distinctive
+    words); SQLite looks at the most recent candidates. The score is a cosine over content words."""
     text = f"{title} {body}"
-    words = keywords(text)
+    area = _area_code(region_code)
+    place_names = frozenset()
+    if region_code:
+        names = Region.objects.filter(code__in=Region.ancestor_codes(region_code)).values_list("name", flat=True)
+        place_names = frozenset(w for name in names for w in tokens(name))
+    # A saved report counts itself in the sample: its words must appear at least twice.
+    words = distinctive_words(text, skip=place_names, seen_min=2 if exclude_id else 1)
     if not words:
         return []
     qs = qs.filter(state__in=lc.OPEN_STATES, submitted_at__gte=timezone.now() - dt.timedelta(days=days))
-    area = _area_code(region_code)
     if area:
-        qs = qs.filter(region_id__in=Region.objects.filter(Region.subtree_q(area)).values("code"))
+        # A literal list (not a subquery) lets the planner estimate how few reports the area has.
+        qs = qs.filter(region_id__in=list(Region.objects.filter(Region.subtree_q(area)).values_list("code", flat=True)))
     if exclude_id:
         qs = qs.exclude(pk=exclude_id)
     if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
+        from django.contrib.postgres.search import SearchQuery, SearchVectorField
         from django.db.models.expressions import RawSQL
 
-        query = SearchQuery(" | ".join(words), config="indonesian", search_type="raw")
+        # A duplicate shares most distinctive words: ask the GIN index for reports holding any two
+        # of the three most distinctive ones (posting-list intersections stay small at 1M rows).
+        pairs = [f"{a} & {b}" for i, a in enumerate(words) for b in words[i + 1:]] or words
+        query = SearchQuery(" | ".join(f"({p})" for p in pairs), config="indonesian", search_type="raw")
         vector = RawSQL(FTS_EXPRESSION, [], output_field=SearchVectorField())
-        qs = qs.annotate(fts=vector).filter(fts=query).annotate(rank=SearchRank(vector, query)).order_by("-rank")
-    else:
-        qs = qs.order_by("-submitted_at")
+        qs = qs.annotate(fts=vector).filter(fts=query)
+    qs = qs.order_by("-submitted_at")
     mine = tokens(text)
     scored = [(r, round(cosine(mine, tokens(f"{r.title} {r.body}")), 3)) for r in qs[:CANDIDATES]]
     scored = [pair for pair in scored if pair[1] >= threshold]
