@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from lapor.core.errors import Conflict, ValidationFailed
 
-from .models import User
+from .models import RoleAssignment, User
 from .phones import phone_normalize
 
 
@@ -38,3 +38,34 @@ def account_register(*, full_name: str, email: str | None, phone: str | None, pa
             return User.objects.create_user(email=email, phone=phone_value, password=password, full_name=full_name)
     except IntegrityError as exc:  # registered a moment ago by a parallel request
         raise Conflict(_("E-mail atau nomor telepon sudah terdaftar."), code="account_exists") from exc
+
+
+ASSIGNABLE = {"agency_admin", "liaison", "unit_staff"}
+
+
+@transaction.atomic
+def role_grant(*, actor: User, email: str, role: str, agency) -> RoleAssignment:
+    """An agency admin gives a registered person a staff role inside the admin's own subtree."""
+    from lapor.agencies.services import _require_agency_admin
+
+    _require_agency_admin(actor, agency)
+    if role not in ASSIGNABLE:
+        raise ValidationFailed(_("Peran tidak dapat diberikan di sini."), code="invalid_role", detail={"field": "role"})
+    user = User.objects.filter(email__iexact=(email or "").strip()).first()
+    if user is None:
+        raise ValidationFailed(_("Belum ada akun dengan e-mail ini; minta yang bersangkutan mendaftar dulu."),
+                               code="unknown_user", detail={"field": "email"})
+    assignment, _created = RoleAssignment.objects.get_or_create(user=user, role=role, agency=agency)
+    return assignment
+
+
+@transaction.atomic
+def role_revoke(*, actor: User, assignment) -> None:
+    from lapor.agencies.services import _require_agency_admin
+
+    if assignment.agency is None:
+        raise ValidationFailed(_("Peran nasional hanya diubah oleh Admin Nasional."), code="national_role")
+    _require_agency_admin(actor, assignment.agency)
+    if assignment.user_id == actor.pk and assignment.role == "agency_admin":
+        raise ValidationFailed(_("Anda tidak dapat mencabut peran admin Anda sendiri."), code="self_revoke")
+    assignment.delete()

@@ -27,3 +27,48 @@ def agency_move(*, agency: Agency, new_parent: Agency | None) -> Agency:
     )
     agency.refresh_from_db()
     return agency
+
+
+def _require_agency_admin(actor, agency: Agency) -> None:
+    from lapor.accounts.models import Role
+    from lapor.accounts.selectors import user_roles_for
+    from lapor.core.errors import PermissionDenied
+
+    if not user_roles_for(actor, agency.path) & {Role.AGENCY_ADMIN, Role.PLATFORM_ADMIN}:
+        raise PermissionDenied(_("Hanya admin instansi ini yang dapat mengubahnya."))
+
+
+@transaction.atomic
+def agency_unit_create(*, parent: Agency, name: str, actor) -> Agency:
+    """A work unit (bidang) under an agency the actor administers."""
+    _require_agency_admin(actor, parent)
+    name = " ".join((name or "").split())[:200]
+    if len(name) < 3:
+        raise ValidationFailed(_("Nama unit kerja wajib diisi."), code="required", detail={"field": "name"})
+    if Agency.objects.filter(parent=parent, name__iexact=name).exists():
+        raise ValidationFailed(_("Unit kerja dengan nama ini sudah ada."), code="duplicate_name", detail={"field": "name"})
+    unit = Agency(name=name, kind=Agency.Kind.UNIT, parent=parent, region=parent.region, joined_on=parent.joined_on)
+    unit.save()
+    return unit
+
+
+@transaction.atomic
+def agency_deadlines_set(*, agency: Agency, overrides: dict[str, int | None], actor) -> Agency:
+    """Working-day deadline overrides for one agency; None removes an override."""
+    from lapor.reports.deadlines import STAGES
+
+    _require_agency_admin(actor, agency)
+    current = dict(agency.deadline_overrides or {})
+    for stage, days in overrides.items():
+        if stage not in STAGES:
+            raise ValidationFailed(_("Tahap tidak dikenal."), code="unknown_stage", detail={"field": stage})
+        if days is None:
+            current.pop(stage, None)
+        elif not 1 <= int(days) <= 90:
+            raise ValidationFailed(_("Batas waktu harus antara 1 dan 90 hari kerja."), code="out_of_range",
+                                   detail={"field": stage})
+        else:
+            current[stage] = int(days)
+    agency.deadline_overrides = current
+    agency.save(update_fields=["deadline_overrides"])
+    return agency

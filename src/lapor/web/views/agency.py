@@ -1,11 +1,12 @@
-"""The agency admin's pages: an overview of their own agency (work units, staff and roles, the
-working-day deadlines in force; read-only, changes go through the Django admin) and the
+"""The agency admin's pages: their agencies' work units, staff and roles, and working-day
+deadline overrides (each change one service call, inside the admin's own subtree), and the
 agency's answer templates."""
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lapor.accounts.models import Role, RoleAssignment
@@ -75,3 +76,91 @@ def answer_template_remove(request, template_id: int):
     template = get_object_or_404(AnswerTemplate.objects.select_related("agency"), pk=template_id)
     answer_template_delete(template=template, user=request.user)  # PermissionDenied -> 403 page
     return redirect("web:answer_templates")
+
+
+def _agency_in_scope(request, agency_id: int) -> Agency:
+    agency = get_object_or_404(Agency, pk=agency_id)
+    if not any(g.role == Role.AGENCY_ADMIN and g.covers(agency.path) for g in user_grants(request.user)):
+        raise PermissionDenied
+    return agency
+
+
+def _done(request, result_message: str | None = None):
+    from django.contrib import messages
+
+    if result_message:
+        messages.success(request, result_message)
+    return redirect("web:agency_overview")
+
+
+def _refused(request, exc: DomainError):
+    from django.contrib import messages
+
+    messages.error(request, str(exc.message))
+    return redirect("web:agency_overview")
+
+
+@require_POST
+@login_required(login_url="web:signin")
+def agency_unit_add(request, agency_id: int):
+    """Tambah unit kerja under an agency the admin administers."""
+    from lapor.agencies.services import agency_unit_create
+
+    agency = _agency_in_scope(request, agency_id)
+    try:
+        unit = agency_unit_create(parent=agency, name=request.POST.get("name", ""), actor=request.user)
+    except DomainError as exc:
+        return _refused(request, exc)
+    return _done(request, _("Unit kerja %(name)s ditambahkan.") % {"name": unit.name})
+
+
+@require_POST
+@login_required(login_url="web:signin")
+def agency_deadlines(request, agency_id: int):
+    """Batas waktu khusus instansi: an empty field falls back to the deployment's default."""
+    from lapor.agencies.services import agency_deadlines_set
+
+    agency = _agency_in_scope(request, agency_id)
+    overrides = {}
+    for stage in STAGES:
+        raw = (request.POST.get(stage) or "").strip()
+        if raw and not raw.isdigit():
+            return _refused(request, DomainError(_("Isi batas waktu dengan angka hari kerja.")))
+        overrides[stage] = int(raw) if raw else None
+    try:
+        agency_deadlines_set(agency=agency, overrides=overrides, actor=request.user)
+    except DomainError as exc:
+        return _refused(request, exc)
+    return _done(request, _("Batas waktu disimpan."))
+
+
+@require_POST
+@login_required(login_url="web:signin")
+def agency_staff_add(request, agency_id: int):
+    from lapor.accounts.services import role_grant
+
+    agency = _agency_in_scope(request, agency_id)
+    target = agency
+    if request.POST.get("unit"):
+        target = _agency_in_scope(request, int(request.POST["unit"])) if request.POST["unit"].isdigit() else agency
+    try:
+        role_grant(actor=request.user, email=request.POST.get("email", ""), role=request.POST.get("role", ""), agency=target)
+    except DomainError as exc:
+        return _refused(request, exc)
+    return _done(request, _("Peran diberikan."))
+
+
+@require_POST
+@login_required(login_url="web:signin")
+def agency_staff_remove(request, assignment_id: int):
+    from lapor.accounts.services import role_revoke
+
+    assignment = get_object_or_404(RoleAssignment.objects.select_related("agency", "user"), pk=assignment_id)
+    if assignment.agency_id is None:
+        raise PermissionDenied
+    _agency_in_scope(request, assignment.agency_id)
+    try:
+        role_revoke(actor=request.user, assignment=assignment)
+    except DomainError as exc:
+        return _refused(request, exc)
+    return _done(request, _("Peran dicabut."))
