@@ -76,9 +76,14 @@ def prepare(tracked: int = 300) -> None:
         rows.append((report.tracking_id, secret, report.agency_id is not None))
     lua = [f'topic_id = {topic.pk}', 'region_code = "13.74"', f'staff_token = "{raw}"', "tracked = {"]
     lua += [f'  {{"{t}", "{s}"}},' for t, s, _ in rows] + ["}", "noted = {"]
-    lua += [f'  "{t}",' for t, _, routed in rows if routed] + ["}", f"seed = {int(time.time()) % 100000 * 1000}"]
+    from lapor.reports.selectors import report_qs_for
+
+    in_scope = list(report_qs_for(staff).order_by("-id").values_list("tracking_id", flat=True)[:200])
+    lua += [f'  "{t}",' for t in in_scope] + ["}", f"seed = {int(time.time()) % 100000 * 1000}"]
     (DATA_DIR / "data.lua").write_text("\n".join(lua) + "\n")
-    print(f"prepared {len(rows)} tracked reports, {sum(r[2] for r in rows)} routed to PUPR")
+    print(f"prepared {len(rows)} tracked reports, {len(in_scope)} in the staff member's scope")
+    if not in_scope:
+        raise SystemExit("no report in the staff member's scope: run the submit scenario once first")
 
 
 def wait_up(port: int, timeout: float = 60) -> None:
