@@ -1,4 +1,5 @@
 """A real Celery worker against the real Redis delivers outbox rows, retrying with backoff."""
+import os
 import time
 
 import pytest
@@ -19,8 +20,10 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 def worker(settings):
     settings.CELERY_BROKER_URL, settings.CELERY_TASK_ALWAYS_EAGER = BROKER, False
     settings.LAPOR_OUTBOX_BACKOFF_SECONDS = 1
-    old = {k: app.conf[k] for k in ("broker_url", "task_always_eager", "result_backend")}
-    app.conf.update(broker_url=BROKER, task_always_eager=False, result_backend=None)
+    old = {k: app.conf[k] for k in ("broker_url", "task_always_eager", "result_backend", "task_default_queue")}
+    # A queue of this test process's own: parallel test runs on the same Redis never take each other's tasks.
+    app.conf.update(broker_url=BROKER, task_always_eager=False, result_backend=None,
+                    task_default_queue=f"lapor-test-{os.getpid()}")
     app.connection_for_write().default_channel.client.flushdb()  # a database of our own
     with start_worker(app, perform_ping_check=False, pool="solo", loglevel="WARNING", shutdown_timeout=10):
         yield
