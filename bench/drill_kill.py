@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import http.client
 import http.server
 import json
 import os
@@ -137,7 +138,8 @@ def main() -> int:
                 with urllib.request.urlopen(request, timeout=30) as response:
                     acked[i] = json.loads(response.read())["tracking_id"]
                     return
-            except (urllib.error.URLError, ConnectionError, OSError, ValueError) as exc:
+            except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as exc:
+                # a worker killed mid-answer: refused, reset, or a truncated body — retry, same key
                 retries[i] += 1
                 last_error[0] = f"{type(exc).__name__}: {exc}"[:300]
                 time.sleep(0.05 * min(retries[i], 20))
