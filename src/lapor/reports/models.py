@@ -123,6 +123,9 @@ class Report(models.Model):
             models.Index(fields=["topic", "submitted_at"], name="report_topic_idx"),
             models.Index(fields=["region", "submitted_at"], name="report_region_idx"),
             models.Index(fields=["reporter", "-submitted_at"], name="report_reporter_idx"),
+            # per-sender checks (repeats, floods) for guests
+            models.Index(fields=["guest_phone", "submitted_at"], name="report_guest_phone_idx"),
+            models.Index(fields=["guest_email", "submitted_at"], name="report_guest_email_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(rating__isnull=True) | models.Q(rating__gte=1, rating__lte=5),

@@ -233,9 +233,8 @@ def _auto_route(report: Report, *, now: dt.datetime) -> None:
         agency, data = choice
     else:
         return
+    report.auto_routed = True  # saved with the routing below: one UPDATE
     _route(report, Actor.system(), {lc.SYSTEM}, agency, now=now, previous=None, data=data)
-    report.auto_routed = True
-    report.save(update_fields=["auto_routed"])
 
 
 def idempotency_hash(data: dict) -> str:
