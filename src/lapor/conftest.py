@@ -30,3 +30,18 @@ def net(db) -> testing.Network:
 @pytest.fixture
 def api(client):
     return testing.ApiClient(client)
+
+
+@pytest.fixture(autouse=True)
+def _celery_pools_reset():
+    """Celery keeps broker connection pools across configuration changes: a test that points it at
+    a dead broker must not leave that pool to the next test in the same process."""
+    yield
+    from lapor.celery import app
+
+    if getattr(app.amqp, "_producer_pool", None) is not None or getattr(app, "_pool", None) is not None:
+        try:
+            app.close()
+        finally:
+            app._pool = None
+            app.amqp._producer_pool = None

@@ -1,5 +1,4 @@
 """A real Celery worker against the real Redis delivers outbox rows, retrying with backoff."""
-import os
 import time
 
 import pytest
@@ -20,14 +19,16 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 def worker(settings):
     settings.CELERY_BROKER_URL, settings.CELERY_TASK_ALWAYS_EAGER = BROKER, False
     settings.LAPOR_OUTBOX_BACKOFF_SECONDS = 1
-    old = {k: app.conf[k] for k in ("broker_url", "task_always_eager", "result_backend", "task_default_queue")}
-    # A queue of this test process's own: parallel test runs on the same Redis never take each other's tasks.
-    app.conf.update(broker_url=BROKER, task_always_eager=False, result_backend=None,
-                    task_default_queue=f"lapor-test-{os.getpid()}")
+    keys = ("broker_url", "broker_read_url", "broker_write_url", "task_always_eager", "result_backend")
+    old = {k: app.conf[k] for k in keys}
+    # broker_read/write_url are derived from the first broker_url Celery saw (maybe another test's).
+    app.conf.update(broker_url=BROKER, broker_read_url=BROKER, broker_write_url=BROKER, task_always_eager=False,
+                    result_backend=None)
     app.connection_for_write().default_channel.client.flushdb()  # a database of our own
     with start_worker(app, perform_ping_check=False, pool="solo", loglevel="WARNING", shutdown_timeout=10):
         yield
     app.conf.update(**old)
+
 
 
 def wait_for(predicate, timeout=20.0):
