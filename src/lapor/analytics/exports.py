@@ -7,7 +7,6 @@ then streamed out in chunks.
 from __future__ import annotations
 
 import csv
-import re
 import tempfile
 from collections.abc import Iterable, Iterator
 
@@ -16,7 +15,7 @@ from django.db.models import QuerySet
 from lapor.accounts.models import User
 from lapor.reports import lifecycle as lc
 from lapor.reports.deadlines import tz
-from lapor.reports.schemas import reporter_out
+from lapor.reports.schemas import public_text, reporter_out
 
 HEADER = ["tracking_id", "diterima", "jenis", "status", "kanal", "topik", "wilayah", "kode_wilayah", "instansi", "judul",
           "pelapor", "kontak_pelapor", "anonim", "rahasia", "batas_waktu", "terlambat", "selesai", "penilaian"]
@@ -25,16 +24,7 @@ OPEN_HEADER = ["tracking_id", "diterima", "jenis", "status", "kanal", "topik", "
 CHUNK = 2000
 STATE_LABELS = {s.value: str(s.label) for s in lc.State}
 
-# Personal data in free text: e-mail addresses, 16-digit NIK (population numbers), phone numbers.
-EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
-NIK_RE = re.compile(r"(?<!\d)\d{16}(?!\d)")
-PHONE_RE = re.compile(r"(?<![\w])(\+?62|0)[\s.-]?8[\d\s.-]{7,14}\d(?!\d)")
-
-
-def text_mask(text: str) -> str:
-    text = EMAIL_RE.sub("[email disamarkan]", text or "")
-    text = NIK_RE.sub("[NIK disamarkan]", text)
-    return PHONE_RE.sub("[telepon disamarkan]", text)
+# Open data masks free text exactly as every public surface does (lapor.core.masking).
 
 
 def _fmt(value) -> str:
@@ -62,11 +52,11 @@ def report_rows(qs: QuerySet, viewer: User | None) -> Iterator[list]:
 def open_rows(qs: QuerySet) -> Iterator[list]:
     """Open data: never a confidential report (the caller passes report_public_qs), never a name
     or contact, personal data in the text masked."""
-    qs = qs.filter(is_confidential=False).select_related("agency", "topic", "region").order_by("submitted_at", "id")
+    qs = qs.filter(is_confidential=False).select_related("agency", "topic", "region", "reporter").order_by("submitted_at", "id")
     for r in qs.iterator(chunk_size=CHUNK):
         yield [r.tracking_id, _fmt(r.submitted_at), r.type, STATE_LABELS.get(r.state, r.state), r.channel,
                r.topic.name if r.topic_id else "", r.region_id or "", r.region.name if r.region_id else "",
-               r.agency.name if r.agency_id else "", text_mask(r.title), text_mask(r.body), _fmt(r.completed_at),
+               r.agency.name if r.agency_id else "", public_text(r, r.title), public_text(r, r.body), _fmt(r.completed_at),
                r.rating or ""]
 
 

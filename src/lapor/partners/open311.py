@@ -26,6 +26,7 @@ from lapor.core.errors import DomainError
 from lapor.reports import services
 from lapor.reports.models import Channel, Report, ReportType, tracking_id_normalize
 from lapor.reports.selectors import report_public_qs
+from lapor.reports.schemas import public_text
 
 from .selectors import open311_status, report_status_notes, with_status_notes
 
@@ -173,7 +174,7 @@ def request_out(report: Report) -> dict:
         "status_notes": report_status_notes(report) or None,
         "service_name": report.topic.name if report.topic_id else None,
         "service_code": report.topic.slug if report.topic_id else None,
-        "description": report.body, "agency_responsible": report.agency.name if report.agency_id else None,
+        "description": public_text(report, report.body), "agency_responsible": report.agency.name if report.agency_id else None,
         "service_notice": None, "requested_datetime": _iso(report.submitted_at),
         "updated_datetime": _iso(report.updated_at),
         "expected_datetime": _iso(report.completion_due_at or report.due_at) if is_open else None,

@@ -194,12 +194,16 @@ def report_out(report: Report, viewer: User | None, *, is_reporter: bool = False
     }
 
 
+def public_text(report: Report, text: str) -> str:
+    """A report's text as the public sees it (pages, open data, Open311): personal data masked in
+    every report, the reporter's own name too when the report is anonymous."""
+    return text_mask(text, names=_masked_for(report))
+
+
 def public_report_out(report: Report) -> dict:
-    """What the public sees: personal data masked in every report, the name too when anonymous."""
-    names = _masked_for(report)
     return {
         "tracking_id": report.tracking_id, "type": report.type,
-        "title": text_mask(report.title, names=names), "body": text_mask(report.body, names=names),
+        "title": public_text(report, report.title), "body": public_text(report, report.body),
         "state": report.state, "state_label": str(lc.State(report.state).label),
         "topic": _ref(report.topic), "agency": _ref(report.agency),
         "region": {"code": report.region.code, "name": report.region.name} if report.region_id else None,

@@ -3,7 +3,7 @@ import csv
 import gzip
 import io
 
-from lapor.analytics.exports import text_mask
+from lapor.core.masking import text_mask
 from lapor.analytics.opendata import opendata_build, opendata_path
 from lapor.analytics.rollup import rollup_refresh
 from lapor.reports import services as sv

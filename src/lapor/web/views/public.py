@@ -19,6 +19,7 @@ from lapor.reports.attachments import attachment_add, attachment_path
 from lapor.reports.models import Attachment, IdempotencyRecord, Report, tracking_id_normalize
 from lapor.reports.schemas import ANONYMOUS
 from lapor.reports.selectors import ReportFilters
+from lapor.reports.schemas import public_text
 
 from .. import selectors
 from ..forms import MessageForm, RatingForm, SubmitForm, TrackForm, error_to_form
@@ -132,6 +133,8 @@ def _track_context(request, report: Report, forms: dict | None = None) -> dict:
     viewer = signed_in(request)
     ctx = {
         "report": report, "is_reporter": is_reporter,
+        "title": report.title if is_reporter else public_text(report, report.title),
+        "body": report.body if is_reporter else public_text(report, report.body),
         "rows": timeline_rows(report, viewer=viewer, staff=False, is_reporter=is_reporter),
         "attachments": report_attachments(report, staff=False) if is_reporter else [],
         "private_link": private_link(request, report),
@@ -258,7 +261,7 @@ def public_list(request):
     rows, next_cursor = report_selectors.report_page(qs, cursor=g.get("cursor") or None, limit=PAGE_SIZE)
     ids = [r.pk for r in rows]
     counts, mine = selectors.support_counts(ids), selectors.supported_by(request.user, ids)
-    items = [{"report": r, "reporter": ANONYMOUS if r.is_anonymous else ((r.reporter_name or "").split(" ")[0] or ANONYMOUS),
+    items = [{"report": r, "title": public_text(r, r.title), "body": public_text(r, r.body), "reporter": ANONYMOUS if r.is_anonymous else ((r.reporter_name or "").split(" ")[0] or ANONYMOUS),
               "supports": counts.get(r.pk, 0), "supported": r.pk in mine} for r in rows]
     params = g.copy()
     params.pop("cursor", None)

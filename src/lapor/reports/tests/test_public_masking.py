@@ -1,0 +1,44 @@
+"""Every public surface masks personal data the same way: the public list and tracking page,
+Open311 GET and the open-data file; the reporter's own name too when the report is anonymous."""
+import gzip
+
+from lapor.reports import services as s
+
+SECRET_BITS = ("0001", "3456", "Rahmat")
+
+
+def public_report(net, *, anonymous: bool):
+    report, _ = s.report_submit(submission=s.Submission(
+        title="Pungutan liar saat urus KTP",
+        body="Saya Rahmat Hidayat dimintai uang. NIK 3578 0123 4567 0001, telp 0812-3456-7890.",
+        is_anonymous=anonymous, guest_name="Rahmat Hidayat", guest_email="r@warga.example"))
+    s.report_route(report=report, actor=s.Actor(user=net.user("platform")), agency=net.city)
+    return report
+
+
+def leaks(text: str) -> list[str]:
+    return [bit for bit in SECRET_BITS if bit in text]
+
+
+def test_public_pages_mask_personal_data(net, client):
+    report = public_report(net, anonymous=True)
+    assert leaks(client.get("/laporan/").content.decode()) == []
+    assert leaks(client.get(f"/lacak/{report.tracking_id}/").content.decode()) == []
+
+
+def test_open311_get_masks_personal_data(net, client):
+    report = public_report(net, anonymous=True)
+    body = client.get(f"/open311/v2/requests/{report.tracking_id}.json").content.decode()
+    assert report.tracking_id in body and leaks(body) == []
+
+
+def test_open_data_masks_personal_data(net):
+    from lapor.analytics.opendata import opendata_build
+
+    public_report(net, anonymous=True)
+    named = public_report(net, anonymous=False)
+    path = opendata_build()["path"]
+    text = gzip.open(path, "rt").read()
+    assert named.tracking_id in text
+    assert "0001" not in text and "3456" not in text
+    assert text.count("Rahmat") == 1  # only in the report that is not anonymous
