@@ -5,11 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
-import random
 
 from django.conf import settings
 from django.db import transaction
-from django.utils.text import slugify
 
 from lapor.accounts.models import ApiToken, Role, RoleAssignment, User
 from lapor.agencies import demo as data
@@ -142,7 +140,6 @@ def demo_api_key() -> str:
 
 @transaction.atomic
 def demo_load(*, villages: bool = True) -> dict:
-    random.seed(0)
     regions = regions_load(villages=villages)
     national = network_load()
     city = demo_city_load()
@@ -151,7 +148,3 @@ def demo_load(*, villages: bool = True) -> dict:
     accounts = accounts_load(city)
     return {"regions_added": regions, "accounts": accounts, "api_key": demo_api_key(),
             "agencies": Agency.objects.count(), "topics": Topic.objects.count()}
-
-
-def slug(value: str) -> str:
-    return slugify(value)[:80]

@@ -21,8 +21,3 @@ def cosine(a: frozenset[str], b: frozenset[str]) -> float:
     if not a or not b:
         return 0.0
     return len(a & b) / math.sqrt(len(a) * len(b))
-
-
-def keywords(text: str, limit: int = 8) -> list[str]:
-    """The longest distinct content words: cheap, good enough to pre-filter candidates."""
-    return sorted(tokens(text), key=lambda w: (-len(w), w))[:limit]

@@ -88,7 +88,6 @@ def _make_reports(net, n):
 
 def _queries(api, path, user, params):
     api.get(path, params, user=user)  # warm caches (token row, content types)
-    user_token_headers = {}
     with CaptureQueriesContext(connection) as ctx:
         res = api.get(path, params, user=user)
     assert res.status_code == 200

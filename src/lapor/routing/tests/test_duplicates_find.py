@@ -1,5 +1,4 @@
 """Likely duplicates: similar text, same area, recent, open."""
-from lapor.core.testing import submission_data
 from lapor.reports import services as s
 from lapor.reports.models import Report
 

@@ -9,7 +9,6 @@ import pytest
 from django.core.management import call_command
 
 from lapor.reports import services as s
-from lapor.reports.models import Report
 from lapor.routing import suggest
 
 TEXTS = {
