@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+import time
 from pathlib import Path
 
 from django.conf import settings
@@ -26,7 +27,9 @@ from .ml import ArtefactError, RoutingModel
 log = logging.getLogger(__name__)
 LABELS = ("agency", "topic")
 _cache: dict[str, tuple[str, RoutingModel]] = {}
+_pointers: dict[Path, tuple[float, str | None]] = {}  # CURRENT files, re-read at most every POINTER_SECONDS
 _lock = threading.Lock()
+POINTER_SECONDS = 30
 
 
 def min_history() -> int:
@@ -78,6 +81,7 @@ def routing_train(*, label: str = "agency", limit: int = 50_000) -> dict:
     tmp = root / "CURRENT.tmp"
     tmp.write_text(version)
     tmp.replace(root / "CURRENT")
+    _pointers.pop(root / "CURRENT", None)
     meta = model.metadata()
     return {"status": "trained", "version": version, "path": str(path), "reports": len(records),
             "classes": len(meta.get("classes", [])), "threshold_95": getattr(model, "threshold_95_", None)}
@@ -86,9 +90,15 @@ def routing_train(*, label: str = "agency", limit: int = 50_000) -> dict:
 def routing_model_get(label: str) -> tuple[str, RoutingModel] | None:
     """The current model for a label, loaded once per process per version."""
     pointer = models_root(label) / "CURRENT"
-    try:
-        version = pointer.read_text().strip()
-    except OSError:
+    seen = _pointers.get(pointer)
+    if seen is None or time.monotonic() - seen[0] > POINTER_SECONDS:  # no file read per submission
+        try:
+            version = pointer.read_text().strip()
+        except OSError:
+            version = None
+        seen = _pointers[pointer] = (time.monotonic(), version)
+    version = seen[1]
+    if version is None:
         return None
     with _lock:
         cached = _cache.get(label)
