@@ -56,6 +56,8 @@ def setup_database() -> None:
 
 def prepare(tracked: int = 300) -> None:
     """Fixtures for the mixed workload: a staff token and guest reports with their secrets."""
+    os.environ.update(ENV)  # also when run by hand with --prepare-only
+    sys.path.insert(0, str(BENCH))
     os.environ["LAPOR_BROKER_URL"] = ""  # the fixtures' notifications are not part of the load
     import django
 

@@ -19,7 +19,10 @@ def _fresh_cache():
     # Rate-limit and lockout counters live in the cache: each test starts from zero.
     from django.core.cache import cache
 
+    from lapor.agencies.refcache import refcache_clear
+
     cache.clear()
+    refcache_clear()  # rolled-back rows of an earlier test must not linger in the reference cache
 
 
 @pytest.fixture

@@ -34,11 +34,11 @@ def routing_rule_match(*, topic: Topic | None, region: Region | None) -> Routing
     (or an ancestor region, or any region)."""
     if topic is None:
         return None
+    from .refcache import routing_rules_active
+
     region_codes = Region.ancestor_codes(region.code) if region else []
-    rules = list(
-        RoutingRule.objects.filter(topic_id__in=topic.ancestor_ids, is_active=True, agency__is_active=True)
-        .select_related("agency", "topic", "region")
-    )
+    by_topic = routing_rules_active()
+    rules = [rule for topic_id in topic.ancestor_ids for rule in by_topic.get(topic_id, ())]
     candidates = [r for r in rules if r.region_id is None or r.region_id in region_codes]
     if not candidates:
         return None

@@ -8,6 +8,8 @@ from django.conf import settings
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _, override
 
+from lapor.reports.deadlines import deadline_for
+
 SMS_NUMBER = "1708"
 
 
@@ -30,7 +32,8 @@ def _texts(kind: str, report, extra: dict) -> tuple[str, str, str]:
     ctx = {"tid": report.tracking_id, "title": _excerpt(report.title, 80), "url": report_url(report),
            "agency": report.agency.name if report.agency_id else _("Admin Nasional"),
            "due": _date(report.due_at), "sms": SMS_NUMBER, **extra}
-    if kind == "submitted":
+    if kind == "submitted":  # the verification deadline, even when the report was routed on arrival
+        ctx["due"] = _date(deadline_for("verify", report.submitted_at)) if report.submitted_at else ctx["due"]
         return (_("[%(tid)s] Laporan diterima") % ctx,
                 _("Terima kasih. Laporan Anda \"%(title)s\" sudah kami terima dengan nomor pelacakan %(tid)s. "
                   "Laporan akan diverifikasi paling lambat %(due)s. Pantau di %(url)s") % ctx,

@@ -19,16 +19,11 @@ from lapor.reports.lifecycle import Action, State
 from lapor.reports.models import Channel, Message, Report, ReportEvent
 
 from .messages import render, report_url
-from .models import NotificationPreference
-from .services import outbox_enqueue
+from .services import OutboxItem, outbox_enqueue_many
 
 log = logging.getLogger(__name__)
 WARN_WORKING_DAYS = 2
 INBOX_ROLES = (Role.AGENCY_ADMIN, Role.LIAISON, Role.UNIT_STAFF)
-
-
-def _digest_users(users) -> set[int]:
-    return set(NotificationPreference.objects.filter(user__in=users, daily_digest=True).values_list("user_id", flat=True))
 
 
 def reporter_targets(report: Report) -> list[tuple[str, str, str]]:
@@ -50,10 +45,11 @@ def reporter_targets(report: Report) -> list[tuple[str, str, str]]:
     return targets
 
 
-def _enqueue(kind: str, report: Report, targets, key: str, extra: dict) -> int:
-    count = 0
+def _items(kind: str, report: Report, targets, key: str, extra: dict) -> list[OutboxItem]:
+    """One outbox item per target; the text is rendered once per language."""
+    items, texts = [], {}
     for channel, recipient, lang in targets:
-        text = render(kind, report, lang=lang, **extra)
+        text = texts.get(lang) or texts.setdefault(lang, render(kind, report, lang=lang, **extra))
         if channel == "email":
             payload = {"subject": text["subject"], "body": text["body"]}
         elif channel == "sms":
@@ -61,23 +57,22 @@ def _enqueue(kind: str, report: Report, targets, key: str, extra: dict) -> int:
         else:
             payload = {"kind": kind, "title": text["subject"], "body": text["body"], "url": report_url(report)}
         digest = hashlib.sha256(f"{channel}:{recipient}".encode()).hexdigest()[:16]
-        outbox_enqueue(channel=channel, recipient=recipient, payload=payload, report=report,
-                       dedupe_key=f"{key}:{kind}:{digest}")
-        count += 1
-    return count
+        items.append(OutboxItem(channel=channel, recipient=recipient, payload=payload, report_id=report.pk,
+                                dedupe_key=f"{key}:{kind}:{digest}"))
+    return items
 
 
 def notify_reporter(kind: str, report: Report, *, key: str, **extra) -> int:
-    return _enqueue(kind, report, reporter_targets(report), key, extra)
+    return outbox_enqueue_many(items=_items(kind, report, reporter_targets(report), key, extra))
 
 
 def staff_targets(users) -> list[tuple[str, str, str]]:
-    users = list(users)
-    digest = _digest_users(users)
+    """Pass users with ``select_related("notification_preference")`` to avoid a query per user."""
     targets = []
     for user in users:
         chosen = [c for c in (user.notify_by or []) if c in ("email", "sms", "web")] or ["web", "email"]
-        if user.pk in digest:  # the daily digest carries the e-mail; now only the web list
+        preference = getattr(user, "notification_preference", None)
+        if preference is not None and preference.daily_digest:  # the daily digest carries the e-mail
             chosen = ["web"]
         address = {"email": user.email, "sms": user.phone, "web": str(user.pk)}
         targets += [(c, address[c], user.language) for c in chosen if address[c]]
@@ -88,17 +83,21 @@ def agency_staff(agency_id: int | None, roles=INBOX_ROLES):
     if agency_id is None:
         return platform_admins()
     ids = RoleAssignment.objects.filter(agency_id=agency_id, role__in=roles).values("user_id")
-    return User.objects.filter(pk__in=ids, is_active=True)
+    return User.objects.filter(pk__in=ids, is_active=True).select_related("notification_preference")
 
 
 def platform_admins():
     ids = RoleAssignment.objects.filter(role=Role.PLATFORM_ADMIN).values("user_id")
-    return User.objects.filter(pk__in=ids, is_active=True)
+    return User.objects.filter(pk__in=ids, is_active=True).select_related("notification_preference")
+
+
+def _staff_items(kind: str, report: Report, users, key: str) -> list[OutboxItem]:
+    # No reporter fields are ever passed to staff texts (anonymous or not).
+    return _items(kind, report, staff_targets(users), key, {})
 
 
 def notify_staff(kind: str, report: Report, users, *, key: str) -> int:
-    # No reporter fields are ever passed to staff texts (anonymous or not).
-    return _enqueue(kind, report, staff_targets(users), key, {})
+    return outbox_enqueue_many(items=_staff_items(kind, report, users, key))
 
 
 def _message_body(event: ReportEvent) -> str:
@@ -106,30 +105,38 @@ def _message_body(event: ReportEvent) -> str:
     return Message.objects.filter(pk=message_id).values_list("body", flat=True).first() or ""
 
 
-def event_notify(event: ReportEvent) -> int:
+def event_items(event: ReportEvent) -> list[OutboxItem]:
     """The one table of which event tells whom what."""
     report, key = event.report, f"ev{event.pk}"
     if event.kind == ReportEvent.Kind.SUBMITTED:
-        return notify_reporter("submitted", report, key=key)
+        return _items("submitted", report, reporter_targets(report), key, {})
     if event.kind == ReportEvent.Kind.OVERDUE:
-        return notify_staff("staff_overdue", report, agency_staff(report.agency_id), key=key)
+        return _staff_items("staff_overdue", report, agency_staff(report.agency_id), key)
     if event.kind == ReportEvent.Kind.ESCALATED:
-        return notify_staff("staff_escalated", report, agency_staff(event.agency_id, (Role.AGENCY_ADMIN,)), key=key)
+        return _staff_items("staff_escalated", report, agency_staff(event.agency_id, (Role.AGENCY_ADMIN,)), key)
     if event.kind != ReportEvent.Kind.TRANSITION:
-        return 0
-    action, count = event.action, 0
+        return []
+    action, items = event.action, []
     if action in (Action.ROUTE, Action.FORWARD, Action.DISPOSE, Action.NOT_AUTHORITY) and report.agency_id:
-        count += notify_staff("staff_inbox", report, agency_staff(report.agency_id), key=key)
+        items += _staff_items("staff_inbox", report, agency_staff(report.agency_id), key)
+    reporter_kind, extra = None, {}
     if action in (Action.ROUTE, Action.FORWARD):
-        count += notify_reporter("routed", report, key=key)
+        reporter_kind = "routed"
     elif action == Action.FOLLOW_UP:
-        kind = "info_requested" if (event.data or {}).get("information_requested") else "follow_up"
-        count += notify_reporter(kind, report, key=key, message=_message_body(event))
+        reporter_kind = "info_requested" if (event.data or {}).get("information_requested") else "follow_up"
+        extra = {"message": _message_body(event)}
     elif action == Action.COMPLETE and event.actor_role != "reporter":
-        count += notify_reporter("completed", report, key=key)
+        reporter_kind = "completed"
     elif action == Action.AUTO_COMPLETE:
-        count += notify_reporter("auto_completed", report, key=key)
-    return count
+        reporter_kind = "auto_completed"
+    if reporter_kind:
+        items += _items(reporter_kind, report, reporter_targets(report), key, extra)
+    return items
+
+
+def event_notify(event: ReportEvent) -> int:
+    """Write every notification of one event with one statement (see ``event_items``)."""
+    return outbox_enqueue_many(items=event_items(event))
 
 
 def on_event_recorded(sender, event: ReportEvent, **kwargs) -> None:

@@ -26,6 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
@@ -73,6 +74,91 @@ def outbox_enqueue(*, channel: str, recipient: str, payload: dict, dedupe_key: s
         message = OutboxMessage.objects.create(**fields)
     transaction.on_commit(lambda: outbox_dispatch(message_id=message.pk))
     return message
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    """One message for ``outbox_enqueue_many`` (same fields as ``outbox_enqueue``)."""
+
+    channel: str
+    recipient: str
+    payload: dict
+    dedupe_key: str | None = None
+    report_id: int | None = None
+    secret: str = ""
+
+
+def outbox_enqueue_many(*, items: list[OutboxItem]) -> int:
+    """Write several messages with ONE statement in the current transaction (the notification
+    fan-out of a report event); deliver them after commit with one hand-over to the queue.
+
+    A dedupe key already present is skipped by the database (ON CONFLICT DO NOTHING / INSERT OR
+    IGNORE), so no lookup and no savepoint are needed, and a concurrent twin cannot fail the caller's
+    transaction. Returns how many messages were offered (not how many were new)."""
+    rows, seen = [], set()
+    for item in items:
+        if item.channel not in CHANNELS:
+            raise ValidationFailed(f"Unknown outbox channel {item.channel!r}", code="invalid_channel")
+        if not item.recipient:
+            raise ValidationFailed("Outbox recipient is empty", code="recipient_required")
+        if item.dedupe_key:
+            if item.dedupe_key in seen:
+                continue
+            seen.add(item.dedupe_key)
+        rows.append(OutboxMessage(channel=item.channel, recipient=item.recipient[:500], payload=item.payload,
+                                  dedupe_key=item.dedupe_key or None, report_id=item.report_id, secret=item.secret))
+    if not rows:
+        return 0
+    OutboxMessage.objects.bulk_create(rows, ignore_conflicts=True)
+    _dispatch_after_commit([row.delivery_id for row in rows])
+    return len(rows)
+
+
+def _dispatch_after_commit(delivery_ids: list) -> None:
+    """Collect the delivery ids of one transaction and hand them over once, after commit.
+    Ids of rows that were skipped as duplicates or rolled back with a savepoint find no row and
+    are ignored by the worker; the periodic flush is the safety net for everything else."""
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        outbox_dispatch_many(delivery_ids=delivery_ids)
+        return
+    pending = getattr(connection, "_lapor_outbox_pending", None)
+    if pending is None or not any(func is pending[0] for _sids, func, _robust in connection.run_on_commit):
+        batch: list = []
+
+        def flush(batch=batch) -> None:
+            outbox_dispatch_many(delivery_ids=batch)
+
+        pending = connection._lapor_outbox_pending = (flush, batch)
+        transaction.on_commit(flush)
+    pending[1].extend(delivery_ids)
+
+
+def outbox_dispatch_many(*, delivery_ids: list) -> None:
+    """After commit: one Celery task for the whole batch, or delivery here without a broker.
+    Never raises (see ``outbox_dispatch``)."""
+    if not delivery_ids:
+        return
+    try:
+        if not getattr(settings, "CELERY_BROKER_URL", "") or getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False):
+            outbox_deliver_many(delivery_ids=delivery_ids)
+            return
+        from .tasks import deliver_many
+
+        deliver_many.apply_async(args=[[str(d) for d in delivery_ids]], retry=False)
+    except Exception:  # broker down: the periodic flush picks the rows up
+        log.warning("outbox dispatch of %s messages failed; left for the flush", len(delivery_ids), exc_info=True)
+
+
+def outbox_deliver_many(*, delivery_ids: list) -> dict[int, int]:
+    """Deliver each message of a batch; returns {message id: seconds until its retry} for failures."""
+    ids = OutboxMessage.objects.filter(delivery_id__in=[uuid.UUID(str(d)) for d in delivery_ids]).values_list("pk", flat=True)
+    retries = {}
+    for pk in sorted(ids):
+        delay = outbox_deliver(message_id=pk)
+        if delay is not None:
+            retries[pk] = delay
+    return retries
 
 
 def outbox_dispatch(*, message_id: int, countdown: int = 0) -> None:

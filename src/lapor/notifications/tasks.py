@@ -11,6 +11,15 @@ def deliver(self, message_id: int) -> None:
         raise self.retry(countdown=delay)
 
 
+@shared_task(name="lapor.notifications.tasks.deliver_many", acks_late=True)
+def deliver_many(delivery_ids: list[str]) -> None:
+    """The fan-out of one transaction, handed over once; a failed message goes on retrying on its own."""
+    from .services import outbox_deliver_many
+
+    for message_id, delay in outbox_deliver_many(delivery_ids=delivery_ids).items():
+        deliver.apply_async(args=[message_id], countdown=delay, retry=False)
+
+
 @shared_task(name="lapor.notifications.tasks.outbox_flush")
 def outbox_flush() -> dict:
     from .services import outbox_flush as flush

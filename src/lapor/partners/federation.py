@@ -180,8 +180,8 @@ def _status_enqueue(link: FederationLink, report: Report, event: ReportEvent | N
 
 def federation_event_notify(event: ReportEvent) -> None:
     """A public change of a report that came from a peer goes back to that peer."""
-    if not event.is_public:
-        return
+    if not event.is_public or event.report.channel != Channel.FEDERATION:
+        return  # only reports filed by federation_inbound_accept have an inbound link
     for link in FederationLink.objects.filter(report_id=event.report_id, direction=FederationLink.Direction.INBOUND,
                                               peer__is_active=True).select_related("peer"):
         _status_enqueue(link, event.report, event)

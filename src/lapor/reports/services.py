@@ -16,6 +16,7 @@ from lapor.accounts.models import User
 from lapor.accounts.phones import phone_normalize
 from lapor.accounts.selectors import user_roles_for
 from lapor.agencies.models import Agency, Region, Topic
+from lapor.agencies.refcache import region_get, topic_active_get
 from lapor.agencies.selectors import routing_rule_match
 from lapor.core.errors import PermissionDenied, TransitionNotAllowed, ValidationFailed
 
@@ -92,8 +93,10 @@ def _check(report: Report, actor: Actor, action: str, reason: str = "") -> set[s
     return roles
 
 
-def _assign(report: Report, agency: Agency, *, now: dt.datetime, previous: ReportAssignment | None) -> ReportAssignment:
-    ReportAssignment.objects.filter(report=report, ended_at__isnull=True).update(ended_at=now)
+def _assign(report: Report, agency: Agency, *, now: dt.datetime, previous: ReportAssignment | None,
+            first: bool = False) -> ReportAssignment:
+    if not first:  # a report routed in its own submission has no assignment to end yet
+        ReportAssignment.objects.filter(report=report, ended_at__isnull=True).update(ended_at=now)
     return ReportAssignment.objects.create(report=report, agency=agency, agency_path=agency.path,
                                            assigned_at=now, previous=previous)
 
@@ -143,10 +146,10 @@ def _validated(sub: Submission, *, reporter: User | None, now: dt.datetime) -> d
         raise ValidationFailed(_("Jenis laporan tidak dikenal."), code="invalid_type", detail={"field": "type"})
     if sub.channel not in Channel.values:
         raise ValidationFailed(_("Kanal tidak dikenal."), code="invalid_channel", detail={"field": "channel"})
-    values["topic"] = Topic.objects.filter(pk=sub.topic_id, is_active=True).first() if sub.topic_id else None
+    values["topic"] = topic_active_get(sub.topic_id) if sub.topic_id else None
     if sub.topic_id and values["topic"] is None:
         raise ValidationFailed(_("Kategori tidak ditemukan."), code="unknown_topic", detail={"field": "topic_id"})
-    values["region"] = Region.objects.filter(pk=sub.region_code).first() if sub.region_code else None
+    values["region"] = region_get(sub.region_code) if sub.region_code else None
     if sub.region_code and values["region"] is None:
         raise ValidationFailed(_("Wilayah tidak ditemukan."), code="unknown_region", detail={"field": "region_code"})
     values["target_agency"] = Agency.objects.filter(pk=sub.target_agency_id, is_active=True).first() if sub.target_agency_id else None
@@ -181,7 +184,13 @@ def report_submit(*, submission: Submission, reporter: User | None = None, now: 
     ``event_data`` is merged into the submitted event's data (e.g. who entered it for a citizen).
     ``idempotency`` is (owner, key, request_hash): the record is written in this transaction, so a
     concurrent retry with the same key fails on the unique constraint and rolls back entirely.
+
+    The spam/abuse check and automatic routing are decided before the row is written, so a report
+    routed on arrival is inserted once in its routed state (no second UPDATE of every index); the
+    audit trail still records both steps: "submitted", then the system's "route" transition.
     """
+    from lapor.routing.abuse import abuse_flags, abuse_flags_save
+
     now = now or timezone.now()
     values = _validated(submission, reporter=reporter, now=now)
     guest_secret = secrets.token_urlsafe(16) if reporter is None else ""
@@ -193,10 +202,19 @@ def report_submit(*, submission: Submission, reporter: User | None = None, now: 
         guest_secret_hash=hashlib.sha256(guest_secret.encode()).hexdigest() if guest_secret else "",
         due_at=deadline_for("verify", now), completion_due_at=deadline_for("complete", now), **values,
     )
+    flags = abuse_flags(report)  # flagged reports wait for a person in the triage queue
+    route = None if flags else _auto_route_choice(report)
+    if route is not None:
+        agency, _data = route
+        if not agency.is_active:
+            route = None
+        else:
+            report.agency, report.state, report.auto_routed = agency, State.ROUTED, True
+            report.verified_at, report.due_at = now, deadline_for("follow_up", now, agency)
     for _attempt in range(5):  # tracking ids are random; a collision is astronomically rare
         try:
             with transaction.atomic():
-                report.save()
+                report.save(force_insert=True)
             break
         except IntegrityError:
             if Report.objects.filter(tracking_id=report.tracking_id).exists():
@@ -205,36 +223,36 @@ def report_submit(*, submission: Submission, reporter: User | None = None, now: 
                 continue
             raise
     actor = Actor(user=reporter, is_reporter=True)
+    if route is not None:
+        agency, data = route
+        _assign(report, agency, now=now, previous=None, first=True)
     _event(report, kind=ReportEvent.Kind.SUBMITTED, actor=actor, roles={lc.REPORTER}, to_state=State.SUBMITTED,
            data={**(event_data or {}), "channel": report.channel, "type": report.type}, created_at=now)
+    if route is not None:
+        _transition_event(report, Actor.system(), {lc.SYSTEM}, Action.ROUTE, State.SUBMITTED, reason="",
+                          data={"agency_id": agency.pk, "agency_name": agency.name, **data}, created_at=now)
     if idempotency:
         from .models import IdempotencyRecord
 
         owner, key, request_hash = idempotency
         IdempotencyRecord.objects.create(owner=owner, key=key, request_hash=request_hash, report=report,
                                          response={"tracking_id": report.tracking_id})
-    from lapor.routing.abuse import abuse_flags_record
-
-    flagged = abuse_flags_record(report)  # flagged reports wait for a person in the triage queue
-    if not flagged:
-        _auto_route(report, now=now)
+    if flags:
+        abuse_flags_save(report, flags)
     return report, guest_secret
 
 
-def _auto_route(report: Report, *, now: dt.datetime) -> None:
+def _auto_route_choice(report: Report) -> tuple[Agency, dict] | None:
     """No human needed when a routing rule knows the answer, or the model is confident enough;
     a reporter's own choice of agency is left for the platform to verify."""
     from lapor.routing.suggest import routing_auto_choice
 
     rule = routing_rule_match(topic=report.topic, region=report.region)
     if rule is not None and report.target_agency_id in (None, rule.agency_id):
-        agency, data = rule.agency, {"rule_id": rule.pk, "automatic": True}
-    elif rule is None and report.target_agency_id is None and (choice := routing_auto_choice(report)):
-        agency, data = choice
-    else:
-        return
-    report.auto_routed = True  # saved with the routing below: one UPDATE
-    _route(report, Actor.system(), {lc.SYSTEM}, agency, now=now, previous=None, data=data)
+        return rule.agency, {"rule_id": rule.pk, "automatic": True}
+    if rule is None and report.target_agency_id is None:
+        return routing_auto_choice(report)
+    return None
 
 
 def idempotency_hash(data: dict) -> str:
@@ -291,11 +309,12 @@ def guest_secret_matches(report: Report, secret: str) -> bool:
 # --- Routing inside the network -----------------------------------------------------------
 
 def _route(report: Report, actor: Actor, roles: set[str], agency: Agency, *, now: dt.datetime,
-           previous: ReportAssignment | None, action: str = Action.ROUTE, reason: str = "", data: dict | None = None) -> None:
+           previous: ReportAssignment | None, action: str = Action.ROUTE, reason: str = "", data: dict | None = None,
+           first: bool = False) -> None:
     if not agency.is_active:
         raise ValidationFailed(_("Instansi tujuan tidak aktif."), code="agency_inactive")
     from_state = report.state
-    _assign(report, agency, now=now, previous=previous)
+    _assign(report, agency, now=now, previous=previous, first=first)
     report.agency, report.state = agency, State.ROUTED
     report.verified_at = report.verified_at or now
     report.due_at = deadline_for("follow_up", now, agency)

@@ -61,17 +61,24 @@ def abuse_flags(report: Report) -> list[tuple[str, str]]:
         flags.append((ReportFlag.Kind.ABUSIVE, ", ".join(bad)[:300]))
     sender = _same_sender(report)
     if sender is not None:
-        recent = Report.objects.filter(sender, submitted_at__gte=report.submitted_at - REPEAT_WINDOW).exclude(pk=report.pk)
-        fingerprint = _fingerprint(report.body)
-        if any(_fingerprint(body) == fingerprint for body in recent.values_list("body", flat=True)[:50]):
-            flags.append((ReportFlag.Kind.REPEATED, ""))
         limit = getattr(settings, "LAPOR_FLOOD_PER_HOUR", 10)
-        hourly = recent.filter(submitted_at__gte=report.submitted_at - dt.timedelta(hours=1)).count()
+        # one query: the sender's newest reports of the last 24 hours (enough rows to see a flood)
+        recent = list(Report.objects.filter(sender, submitted_at__gte=report.submitted_at - REPEAT_WINDOW)
+                      .exclude(pk=report.pk).order_by("-submitted_at").values_list("submitted_at", "body")[:max(50, limit + 1)])
+        fingerprint = _fingerprint(report.body)
+        if any(_fingerprint(body) == fingerprint for _at, body in recent):
+            flags.append((ReportFlag.Kind.REPEATED, ""))
+        hour_ago = report.submitted_at - dt.timedelta(hours=1)
+        hourly = sum(1 for at, _body in recent if at >= hour_ago)
         if hourly >= limit:
             flags.append((ReportFlag.Kind.FLOOD, f"{hourly + 1} laporan dalam satu jam"))
     return flags
 
 
+def abuse_flags_save(report: Report, flags: list[tuple[str, str]]) -> list[ReportFlag]:
+    """Store flags found by ``abuse_flags`` (report_submit checks before it writes the report)."""
+    return ReportFlag.objects.bulk_create([ReportFlag(report=report, kind=kind, detail=detail) for kind, detail in flags])
+
+
 def abuse_flags_record(report: Report) -> list[ReportFlag]:
-    """Called by report_submit inside its transaction."""
-    return [ReportFlag.objects.create(report=report, kind=kind, detail=detail) for kind, detail in abuse_flags(report)]
+    return abuse_flags_save(report, abuse_flags(report))

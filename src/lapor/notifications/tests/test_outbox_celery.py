@@ -1,4 +1,5 @@
 """A real Celery worker against the real Redis delivers outbox rows, retrying with backoff."""
+import json
 import time
 
 import pytest
@@ -52,3 +53,21 @@ def test_worker_delivers_a_signed_webhook_and_retries_a_failure(worker):
     assert msg.attempts == 2 and len(rec.requests) == 2
     ids = {r["headers"]["X-Lapor-Delivery"] for r in rec.requests}
     assert ids == {str(msg.delivery_id)}  # the same delivery id on every attempt
+
+
+def test_worker_delivers_a_whole_batch_handed_over_once_and_retries_its_failure(worker):
+    from lapor.notifications.services import OutboxItem, outbox_enqueue_many
+
+    with http_receiver() as (url, rec):
+        rec.status = 500
+        with transaction.atomic():
+            outbox_enqueue_many(items=[OutboxItem(channel="webhook", recipient=url, payload={"n": i}, dedupe_key=f"batch:{i}",
+                                                  secret="k") for i in range(3)])
+        assert wait_for(lambda: len(rec.requests) >= 3)
+        rec.status = 200  # every message retries on its own (1 s backoff) and then succeeds
+        assert wait_for(lambda: OutboxMessage.objects.filter(status="sent").count() == 3)
+    assert OutboxMessage.objects.count() == 3 and len(rec.requests) == 6  # 3 failures, 3 successes
+    by_delivery = {}
+    for r in rec.requests:
+        by_delivery.setdefault(r["headers"]["X-Lapor-Delivery"], []).append(json.loads(r["body"])["n"])
+    assert sorted(by_delivery.values()) == [[0, 0], [1, 1], [2, 2]]  # each message twice, same delivery id
