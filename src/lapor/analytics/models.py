@@ -24,9 +24,9 @@ class StatCell(models.Model):
     n = models.IntegerField()
 
     class Meta:
-        indexes = [models.Index(fields=["scope", "dim", "month"], name="statcell_scope_dim_idx"),
-                   models.Index(fields=["dim", "month"], name="statcell_dim_month_idx")]
-        constraints = [models.UniqueConstraint(fields=["scope", "month", "dim", "key"], name="statcell_unique")]
+        # One index serves every read (scope = ?, dim IN (...), month range) and keeps a refresh's
+        # bulk insert cheap: no other secondary index.
+        constraints = [models.UniqueConstraint(fields=["scope", "dim", "month", "key"], name="statcell_scope_dim_month_key")]
 
 
 class RollupRun(models.Model):
@@ -40,6 +40,7 @@ class RollupRun(models.Model):
 
     class Meta:
         ordering = ["-started_at"]
+        indexes = [models.Index(fields=["-started_at"], name="rollup_run_started_idx")]
 
 
 class ActionPlan(models.Model):

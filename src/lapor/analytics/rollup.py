@@ -1,19 +1,35 @@
-"""Building the roll-ups (``StatCell``) from the raw report table.
+"""Building the roll-ups (``StatCell``) from the raw report table, set-based.
 
 A refresh recounts whole cohort months (reports by the month they were submitted, in the
 deployment's time zone): the full history on ``--full``, otherwise only the months holding a
 report that has an audit event since the previous run (every change of a report writes one),
-plus the current month. Recounting a month is delete + insert in one transaction, so readers
-never see half a month.
+plus the current month. All months of one refresh are recounted in one transaction (delete +
+insert), so readers see either the old or the new numbers, never a mix.
+
+How (a few statements per dimension, whatever the number of reports):
+
+1. ``an_base``: one pass over ``reports_report`` (the SELECT is compiled by the ORM, so the local
+   dates are computed by the database's own time-zone conversion on PostgreSQL and SQLite alike)
+   keeps only the narrow columns the cells need: local dates of submission, verification, first
+   follow-up and completion, agency, region, flags.
+2. ``an_day``: one row per calendar day in range with its *working-day ordinal* (working days up to
+   and including that day, from ``lapor.reports.deadlines.calendar_get()``), its month and its
+   week; working days between two dates = ordinal difference, exactly
+   ``WorkingCalendar.working_days_between``. ``an_region`` maps a region code to its province and
+   regency; ``an_agency`` maps an agency to the scopes of itself and all its ancestors.
+3. ``an_fact``: ``an_base`` joined to those: one narrow row per report with every cell key ready.
+4. Per dimension and scope kind one ``INSERT INTO analytics_statcell … SELECT … GROUP BY``; the
+   agency scopes pre-aggregate per agency and then fan out over ``an_agency``.
 """
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections import Counter
+import time
 
-from django.db import transaction
-from django.db.models.functions import TruncMonth
+from django.db import connection, transaction
+from django.db.models import Case, CharField, F, IntegerField, Q, Value, When
+from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 
 from lapor.agencies.models import Agency
@@ -26,11 +42,33 @@ from .models import RollupRun, StatCell
 log = logging.getLogger("lapor.analytics")
 
 NATIONAL, PUBLIC = "n", "p"
-DURATIONS = (("verify_days", "verified_at"), ("follow_up_days", "first_follow_up_at"), ("complete_days", "completed_at"))
-PUBLIC_HIDDEN_STATES = {lc.State.SUBMITTED, lc.State.ARCHIVED}  # as report_public_qs
-FIELDS = ("submitted_at", "verified_at", "first_follow_up_at", "completed_at", "completion_due_at", "state", "type",
-          "channel", "topic_id", "region_id", "agency_id", "is_confidential", "is_overdue", "bounce_count",
-          "reopen_count", "rating")
+PUBLIC_HIDDEN_STATES = (lc.State.SUBMITTED, lc.State.ARCHIVED)  # as report_public_qs
+LOCK_KEY = 0x1A9A_0006  # PostgreSQL advisory lock: one refresh at a time
+
+# (dim, key expression over an_fact, condition or None). Keys are text.
+DIMS: tuple[tuple[str, str, str | None], ...] = (
+    ("received", "''", None),
+    ("state", "f.state", None),
+    ("type", "f.rtype", None),
+    ("channel", "f.channel", None),
+    ("topic", "f.topic", None),
+    ("province", "f.province", None),
+    ("regency", "f.regency", None),
+    ("week", "f.week", None),
+    ("in_time", "f.in_time", "f.in_time IS NOT NULL"),
+    ("verify_days", "f.verify_days", "f.verify_days IS NOT NULL"),
+    ("follow_up_days", "f.follow_up_days", "f.follow_up_days IS NOT NULL"),
+    ("complete_days", "f.complete_days", "f.complete_days IS NOT NULL"),
+    ("overdue", "''", "f.overdue = 1"),
+    ("bounced", "''", "f.bounced = 1"),
+    ("reopened", "''", "f.reopened = 1"),
+    ("rating", "f.rating", "f.rating IS NOT NULL"),
+    # Weekly series for the unusual-volume alerts.
+    ("topic_week", "f.topic || '|' || f.week", None),
+    ("regency_week", "f.regency || '|' || f.week", "f.regency <> ''"),
+)
+# Which scope kinds keep which weekly series: a regency scope has one regency, so no regency series.
+SCOPE_SKIP = {"regency": {"regency_week"}}
 
 
 def month_start(day: dt.date) -> dt.date:
@@ -50,98 +88,171 @@ def month_bounds(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
     return (dt.datetime.combine(month, dt.time(), tzinfo=zone), dt.datetime.combine(month_next(month), dt.time(), tzinfo=zone))
 
 
-class WorkdayIndex:
-    """Working days between two dates in O(1): a running count of working days per date."""
-
-    def __init__(self, start: dt.date, end: dt.date):
-        cal = calendar_get()
-        self.start, self.cum, count = start, [], 0
-        day = start
-        while day <= end:
-            if cal.is_working_day(day):
-                count += 1
-            self.cum.append(count)
-            day += dt.timedelta(days=1)
-        self._cal = cal
-
-    def between(self, a: dt.date, b: dt.date) -> int:
-        """Same as WorkingCalendar.working_days_between(a, b)."""
-        if b <= a:
-            return 0
-        i, j = (a - self.start).days, (b - self.start).days
-        if 0 <= i < len(self.cum) and 0 <= j < len(self.cum):
-            return self.cum[j] - self.cum[i]
-        return self._cal.working_days_between(a, b)
+def region_parts(code: str | None) -> tuple[str, str]:
+    """(province, regency) of a region code; '' where there is none."""
+    if not code:
+        return "", ""
+    parts = code.split(".")
+    return parts[0], ".".join(parts[:2]) if len(parts) > 1 else ""
 
 
 def _agency_scopes() -> dict[int, list[str]]:
     return {pk: [f"a:{int(seg)}" for seg in path.split(".") if seg] for pk, path in Agency.objects.values_list("pk", "path")}
 
 
-def _region_scopes(code: str | None) -> list[str]:
-    if not code:
-        return []
-    parts = code.split(".")
-    return [f"r:{parts[0]}"] + ([f"r:{parts[0]}.{parts[1]}"] if len(parts) > 1 else [])
+def _month_ranges(months: set[dt.date]) -> list[tuple[dt.date, dt.date]]:
+    """Contiguous runs of months as [first, last] pairs."""
+    out: list[list[dt.date]] = []
+    for m in sorted(months):
+        if out and month_next(out[-1][1]) == m:
+            out[-1][1] = m
+        else:
+            out.append([m, m])
+    return [(a, b) for a, b in out]
 
 
-def report_dims(row: dict, days: WorkdayIndex, zone) -> list[tuple[str, str]]:
-    """The (dim, key) cells one report counts in."""
-    submitted = row["submitted_at"].astimezone(zone).date()
-    region = row["region_id"] or ""
-    province = region.split(".")[0] if region else ""
-    regency = ".".join(region.split(".")[:2]) if region.count(".") >= 1 else ""
-    week = week_start(submitted).isoformat()
-    dims = [("received", ""), ("state", row["state"]), ("type", row["type"]), ("channel", row["channel"]),
-            ("topic", str(row["topic_id"] or 0)), ("province", province), ("regency", regency), ("week", week),
-            ("topic_week", f"{row['topic_id'] or 0}|{week}")]
-    if regency:
-        dims.append(("regency_week", f"{regency}|{week}"))
-    if row["state"] == lc.State.DONE and row["completed_at"] and row["completion_due_at"]:
-        dims.append(("in_time", "1" if row["completed_at"] <= row["completion_due_at"] else "0"))
-    for dim, field in DURATIONS:
-        if row[field]:
-            dims.append((dim, str(days.between(submitted, row[field].astimezone(zone).date()))))
-    if row["is_overdue"]:
-        dims.append(("overdue", ""))
-    if row["bounce_count"]:
-        dims.append(("bounced", ""))
-    if row["reopen_count"]:
-        dims.append(("reopened", ""))
-    if row["rating"]:
-        dims.append(("rating", str(row["rating"])))
-    return dims
-
-
-NATIONAL_ONLY_DIMS = {"topic_week", "regency_week"}  # alert series: national scope only, keeps the table small
-
-
-def month_count(month: dt.date, *, agency_scopes: dict[int, list[str]], days: WorkdayIndex) -> tuple[Counter, int]:
+def _base_query(months: set[dt.date] | None):
     zone = tz()
-    start, end = month_bounds(month)
-    cells: Counter = Counter()
-    seen = 0
-    rows = Report.objects.filter(submitted_at__gte=start, submitted_at__lt=end).values(*FIELDS)
-    for row in rows.iterator(chunk_size=5000):
-        seen += 1
-        dims = report_dims(row, days, zone)
-        scopes = [*agency_scopes.get(row["agency_id"], ()), *_region_scopes(row["region_id"])]
-        if not row["is_confidential"] and row["state"] not in PUBLIC_HIDDEN_STATES:
-            scopes.append(PUBLIC)
-        for dim_key in dims:
-            cells[(NATIONAL, *dim_key)] += 1
-            if dim_key[0] in NATIONAL_ONLY_DIMS:
-                continue
-            for scope in scopes:
-                cells[(scope, *dim_key)] += 1
-    return cells, seen
+    qs = Report.objects.all()
+    if months is not None:
+        q = Q(pk__in=[])
+        for first, last in _month_ranges(months):
+            q |= Q(submitted_at__gte=month_bounds(first)[0], submitted_at__lt=month_bounds(last)[1])
+        qs = qs.filter(q)
+    done_both = Q(state=lc.State.DONE, completed_at__isnull=False, completion_due_at__isnull=False)
+    flag = lambda q: Case(When(q, then=Value(1)), default=Value(0), output_field=IntegerField())  # noqa: E731
+    qs = qs.order_by().annotate(
+        sd=TruncDate("submitted_at", tzinfo=zone), vd=TruncDate("verified_at", tzinfo=zone),
+        fd=TruncDate("first_follow_up_at", tzinfo=zone), cd=TruncDate("completed_at", tzinfo=zone),
+        pub=flag(Q(is_confidential=False) & ~Q(state__in=PUBLIC_HIDDEN_STATES)),
+        ov=flag(Q(is_overdue=True)), bo=flag(Q(bounce_count__gt=0)), ro=flag(Q(reopen_count__gt=0)),
+        it=Case(When(done_both & Q(completed_at__lte=F("completion_due_at")), then=Value("1")),
+                When(done_both, then=Value("0")), default=None, output_field=CharField()),
+    )
+    return qs.values_list("sd", "vd", "fd", "cd", "agency_id", "region_id", "topic_id", "state", "type", "channel",
+                          "rating", "pub", "ov", "bo", "ro", "it")
 
 
-def month_store(month: dt.date, cells: Counter) -> None:
-    with transaction.atomic():
-        StatCell.objects.filter(month=month).delete()
-        StatCell.objects.bulk_create(
-            (StatCell(scope=s, month=month, dim=d, key=k, n=n) for (s, d, k), n in cells.items()), batch_size=5000)
+BASE_COLS = ("sd", "vd", "fd", "cd", "agency_id", "region_id", "topic_id", "state", "rtype", "channel", "rating", "pub",
+             "ov", "bo", "ro", "it")
+
+
+def _constant(expr: str) -> bool:
+    """A string literal: PostgreSQL refuses one in GROUP BY ("non-integer constant")."""
+    return expr.startswith("'") and expr.endswith("'") and "|" not in expr
+
+
+def _date(value) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+
+
+class _Build:
+    """The temporary tables of one refresh, on the current connection."""
+
+    def __init__(self, cursor):
+        self.c = cursor
+        self.pg = connection.vendor == "postgresql"
+
+    def day(self, d: dt.date):
+        return d if self.pg else d.isoformat()
+
+    def drop(self) -> None:
+        for name in ("an_g", "an_fact", "an_base", "an_day", "an_region", "an_agency"):
+            self.c.execute(f"DROP TABLE IF EXISTS {name}")
+
+    def base(self, months: set[dt.date] | None) -> int:
+        sql, params = _base_query(months).query.sql_with_params()
+        cols = ", ".join(BASE_COLS)
+        self.c.execute(f"CREATE TEMPORARY TABLE an_base ({cols}) AS {sql}" if self.pg else
+                       f"CREATE TEMPORARY TABLE an_base AS SELECT * FROM ({sql})", params)
+        if not self.pg:  # SQLite names the columns after the expressions: rename by position
+            self.c.execute("ALTER TABLE an_base RENAME TO an_base_raw")
+            self.c.execute("PRAGMA temp.table_info(an_base_raw)")
+            names = [row[1] for row in self.c.fetchall()]
+            select = ", ".join(f'"{n}" AS {col}' for n, col in zip(names, BASE_COLS))
+            self.c.execute(f"CREATE TEMPORARY TABLE an_base AS SELECT {select} FROM an_base_raw")
+            self.c.execute("DROP TABLE an_base_raw")
+        self.c.execute("SELECT COUNT(*), MIN(sd), MAX(sd), MAX(vd), MAX(fd), MAX(cd), MIN(vd), MIN(fd), MIN(cd) FROM an_base")
+        count, *dates = self.c.fetchone()
+        self.span = [_date(d) for d in dates if d is not None]
+        return count
+
+    def days(self) -> None:
+        self.c.execute("CREATE TEMPORARY TABLE an_day (day DATE PRIMARY KEY, ord INTEGER NOT NULL, month DATE NOT NULL, "
+                       "week VARCHAR(10) NOT NULL)")
+        if not self.span:
+            return
+        cal = calendar_get()
+        day, end, ordinal, rows = min(self.span) - dt.timedelta(days=1), max(self.span), 0, []
+        while day <= end:
+            ordinal += cal.is_working_day(day)
+            rows.append((self.day(day), ordinal, self.day(month_start(day)), week_start(day).isoformat()))
+            day += dt.timedelta(days=1)
+        self.c.executemany("INSERT INTO an_day (day, ord, month, week) VALUES (%s, %s, %s, %s)", rows)
+
+    def maps(self) -> None:
+        self.c.execute("CREATE TEMPORARY TABLE an_region (region_id VARCHAR(32) PRIMARY KEY, province VARCHAR(32) NOT NULL, "
+                       "regency VARCHAR(32) NOT NULL)")
+        self.c.execute("SELECT DISTINCT region_id FROM an_base WHERE region_id IS NOT NULL")
+        rows = [(code, *region_parts(code)) for (code,) in self.c.fetchall()]
+        self.c.executemany("INSERT INTO an_region (region_id, province, regency) VALUES (%s, %s, %s)", rows)
+        self.c.execute("CREATE TEMPORARY TABLE an_agency (agency_id BIGINT NOT NULL, scope VARCHAR(24) NOT NULL)")
+        rows = [(pk, scope) for pk, scopes in _agency_scopes().items() for scope in scopes]
+        self.c.executemany("INSERT INTO an_agency (agency_id, scope) VALUES (%s, %s)", rows)
+        self.c.execute("CREATE INDEX an_agency_idx ON an_agency (agency_id)")
+
+    def fact(self) -> None:
+        def span(alias: str) -> str:
+            return (f"CASE WHEN {alias}.ord > d.ord THEN CAST({alias}.ord - d.ord AS VARCHAR(8)) "
+                    f"WHEN {alias}.ord IS NOT NULL THEN '0' END")
+        self.c.execute(f"""
+            CREATE TEMPORARY TABLE an_fact AS
+            SELECT d.month AS month, d.week AS week, b.agency_id AS agency_id,
+                   COALESCE(r.province, '') AS province, COALESCE(r.regency, '') AS regency,
+                   b.pub AS pub, b.state AS state, b.rtype AS rtype, b.channel AS channel,
+                   CAST(COALESCE(b.topic_id, 0) AS VARCHAR(12)) AS topic, CAST(b.rating AS VARCHAR(4)) AS rating,
+                   b.ov AS overdue, b.bo AS bounced, b.ro AS reopened, b.it AS in_time,
+                   {span("dv")} AS verify_days, {span("df")} AS follow_up_days, {span("dc")} AS complete_days
+            FROM an_base b
+            JOIN an_day d ON d.day = b.sd
+            LEFT JOIN an_day dv ON dv.day = b.vd
+            LEFT JOIN an_day df ON df.day = b.fd
+            LEFT JOIN an_day dc ON dc.day = b.cd
+            LEFT JOIN an_region r ON r.region_id = b.region_id""")
+        if self.pg:
+            self.c.execute("ANALYZE an_fact")
+
+    def cells(self) -> int:
+        """INSERT the cells of every dimension and scope kind; returns the number of cells.
+
+        Per dimension, one pass over ``an_fact`` pre-aggregates by everything a scope can depend
+        on (month, agency, province, regency, public flag, key): 3-8 times fewer rows, from which
+        every scope kind is then summed."""
+        table = StatCell._meta.db_table
+        insert = f'INSERT INTO {table} (scope, month, dim, "key", n) '
+        kinds = (("national", "'n'", None), ("public", "'p'", "g.pub = 1"),
+                 ("province", "'r:' || g.province", "g.province <> ''"),
+                 ("regency", "'r:' || g.regency", "g.regency <> ''"))
+        total = 0
+        for dim, key, cond in DIMS:
+            self.c.execute("DROP TABLE IF EXISTS an_g")
+            self.c.execute(f"""CREATE TEMPORARY TABLE an_g AS
+                SELECT f.month AS month, f.agency_id AS agency_id, f.province AS province, f.regency AS regency,
+                       f.pub AS pub, {key} AS k, COUNT(*) AS n
+                FROM an_fact f WHERE {cond or "1 = 1"}
+                GROUP BY f.month, f.agency_id, f.province, f.regency, f.pub{"" if _constant(key) else ", " + key}""")
+            for kind, scope, kind_cond in kinds:
+                if dim in SCOPE_SKIP.get(kind, ()):
+                    continue
+                group = ", ".join(e for e in (scope, "g.month", "g.k") if not _constant(e))
+                self.c.execute(f"{insert} SELECT {scope}, g.month, %s, g.k, SUM(g.n) FROM an_g g "
+                               f"WHERE {kind_cond or '1 = 1'} GROUP BY {group}", [dim])
+                total += self.c.rowcount
+            self.c.execute(f"""{insert} SELECT m.scope, g.month, %s, g.k, SUM(g.n) FROM an_g g
+                JOIN an_agency m ON m.agency_id = g.agency_id GROUP BY m.scope, g.month, g.k""", [dim])
+            total += self.c.rowcount
+        self.c.execute("DROP TABLE IF EXISTS an_g")
+        return total
 
 
 def months_touched(since: dt.datetime) -> set[dt.date]:
@@ -150,9 +261,38 @@ def months_touched(since: dt.datetime) -> set[dt.date]:
     return {m.date() if isinstance(m, dt.datetime) else m for m in months}
 
 
-def months_all() -> set[dt.date]:
-    months = Report.objects.annotate(m=TruncMonth("submitted_at", tzinfo=tz())).values_list("m", flat=True).distinct()
-    return {m.date() if isinstance(m, dt.datetime) else m for m in months}
+def rollup_build(months: set[dt.date] | None) -> tuple[int, int, set[dt.date]]:
+    """Recount ``months`` (None: everything) in one transaction. Returns (reports, cells, months)."""
+    timings = {}
+    with transaction.atomic(), connection.cursor() as cursor:
+        b = _Build(cursor)
+        if b.pg:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+            cursor.execute("SET LOCAL work_mem = '64MB'")
+        b.drop()
+        t = time.perf_counter()
+        reports = b.base(months)
+        timings["base"] = time.perf_counter() - t
+        b.days()
+        b.maps()
+        t = time.perf_counter()
+        b.fact()
+        timings["fact"] = time.perf_counter() - t
+        cursor.execute("SELECT DISTINCT month FROM an_fact")
+        found = {_date(m) for (m,) in cursor.fetchall()}
+        t = time.perf_counter()
+        if months is None:
+            StatCell.objects.all().delete()
+        else:
+            StatCell.objects.filter(month__in=sorted(months | found)).delete()
+        timings["delete"] = time.perf_counter() - t
+        t = time.perf_counter()
+        cells = b.cells()
+        timings["cells"] = time.perf_counter() - t
+        b.drop()
+    log.info("analytics roll-up build: %s reports, %s cells, %s", reports, cells,
+             ", ".join(f"{k} {v:.1f}s" for k, v in timings.items()))
+    return reports, cells, found if months is None else months
 
 
 def rollup_refresh(*, full: bool = False, now: dt.datetime | None = None) -> RollupRun:
@@ -160,20 +300,15 @@ def rollup_refresh(*, full: bool = False, now: dt.datetime | None = None) -> Rol
     last = RollupRun.objects.filter(finished_at__isnull=False).first()
     run = RollupRun.objects.create(started_at=now, full=full or last is None)
     if run.full:
-        months = months_all()
-        StatCell.objects.exclude(month__in=months).delete()
+        months = None
     else:
         months = months_touched(last.started_at - dt.timedelta(minutes=5))
         months.add(month_start(now.astimezone(tz()).date()))
-    today = now.astimezone(tz()).date()
-    days = WorkdayIndex(min(months, default=today) - dt.timedelta(days=1), today + dt.timedelta(days=400))
-    scopes = _agency_scopes()
-    total = 0
-    for month in sorted(months):
-        cells, seen = month_count(month, agency_scopes=scopes, days=days)
-        month_store(month, cells)
-        total += seen
-    run.finished_at, run.months, run.reports = timezone.now(), len(months), total
+    reports, cells, months = rollup_build(months)
+    if run.full and connection.vendor == "postgresql" and not connection.in_atomic_block:
+        with connection.cursor() as cursor:  # fresh statistics and visibility map for index-only scans
+            cursor.execute(f"VACUUM ANALYZE {StatCell._meta.db_table}")
+    run.finished_at, run.months, run.reports = timezone.now(), len(months), reports
     run.save(update_fields=["finished_at", "months", "reports"])
-    log.info("analytics roll-up: %s months, %s reports, full=%s", len(months), total, run.full)
+    log.info("analytics roll-up: %s months, %s reports, %s cells, full=%s", len(months), reports, cells, run.full)
     return run
