@@ -245,12 +245,12 @@ def report_submit(*, submission: Submission, reporter: User | None = None, now: 
 def _auto_route_choice(report: Report) -> tuple[Agency, dict] | None:
     """No human needed when a routing rule knows the answer, or the model is confident enough;
     a reporter's own choice of agency is left for the platform to verify."""
-    from lapor.routing.suggest import routing_auto_choice
-
     rule = routing_rule_match(topic=report.topic, region=report.region)
     if rule is not None and report.target_agency_id in (None, rule.agency_id):
         return rule.agency, {"rule_id": rule.pk, "automatic": True}
     if rule is None and report.target_agency_id is None:
+        from lapor.routing.suggest import routing_auto_choice  # imports scikit-learn: only when needed
+
         return routing_auto_choice(report)
     return None
 
