@@ -80,6 +80,8 @@ def main() -> int:
     ap.add_argument("--celery", action="store_true", help="deliver through Redis db 9 and a Celery worker (killed too)")
     ap.add_argument("--port", type=int, default=8872)
     ap.add_argument("--deadline", type=int, default=900)
+    ap.add_argument("--drain", type=int, default=600,
+                    help="seconds to wait after the load for retries and expired send leases (≥ 120 s lease + backoff)")
     ap.add_argument("--fast-forward-leases", action="store_true",
                     help="drain as if the 120 s send lease of killed senders had expired (for the quick test)")
     args = ap.parse_args()
@@ -175,7 +177,9 @@ def main() -> int:
         list(pool.map(submit, range(args.submissions)))
     elapsed = time.time() - t0
     stop.set()
+    drain_started = time.time()
     result = verify(run_id, acked, args, started, celery)
+    result["drain_seconds"] = round(time.time() - drain_started, 1)
     server.send_signal(signal.SIGTERM)
     server.wait(timeout=30)
     if celery is not None:
@@ -203,7 +207,7 @@ def verify(run_id: str, acked: dict[int, str], args, started: float, celery) -> 
     keys = IdempotencyRecord.objects.filter(key__startswith=f"drill-{run_id}-").count()
     outbox = OutboxMessage.objects.filter(report__in=reports)
     # Drain: rows orphaned by a killed sender are picked up by the flush once their lease expires.
-    drain_until = time.time() + 180  # > the 120 s send lease of a killed sender
+    drain_until = time.time() + args.drain  # > the 120 s send lease of a killed sender + retry backoff
     while outbox.exclude(status=OutboxMessage.Status.SENT).exists() and time.time() < drain_until:
         if args.fast_forward_leases:
             from unittest import mock
