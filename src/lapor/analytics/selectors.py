@@ -6,12 +6,14 @@ selects exactly the reports behind it from ``report_qs_for(viewer)``.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import F, Q, QuerySet, Sum
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from lapor.accounts.models import User
@@ -135,9 +137,20 @@ def scope_label(scope: str) -> str:
     return Region.objects.filter(code=scope[2:]).values_list("name", flat=True).first() or scope
 
 
+def _last_run() -> RollupRun | None:
+    return RollupRun.objects.filter(finished_at__isnull=False).only("pk", "started_at").first()
+
+
 def data_as_of() -> dt.datetime | None:
-    run = RollupRun.objects.filter(finished_at__isnull=False).only("started_at").first()
+    run = _last_run()
     return run.started_at if run else None
+
+
+def _cache_key(kind: str, *parts) -> str:
+    run = parts[0]
+    stamp = f"{run.pk}.{run.started_at.timestamp()}" if run else "none"
+    raw = ":".join(str(p) for p in (kind, stamp, translation.get_language() or "", *parts[1:]))
+    return "analytics:" + hashlib.sha1(raw.encode()).hexdigest()
 
 
 # --- Cells ------------------------------------------------------------------------------------
@@ -149,12 +162,6 @@ def cells_sum(scope: str, period: Period, dims: tuple[str, ...]) -> dict[str, Co
     for dim, key, total in rows:
         out[dim][key] = total
     return out
-
-
-def cells_by_month(scope: str, period: Period, dim: str) -> Counter:
-    rows = (StatCell.objects.filter(scope=scope, dim=dim, month__gte=period.start, month__lte=period.end)
-            .values_list("month").annotate(total=Sum("n")).order_by())
-    return Counter({m: t for m, t in rows})
 
 
 def _totals(c: dict[str, Counter]) -> dict:
@@ -182,8 +189,15 @@ def _durations(c: dict[str, Counter]) -> dict:
     return out
 
 
-def _labelled(counter: Counter, labels: dict[str, str]) -> list[dict]:
-    return [{"key": k, "label": labels.get(k, k or "-"), "n": n} for k, n in counter.most_common()]
+def drill_params(scope: str, period: Period, dim: str = "received", key: str = "") -> dict:
+    """The drill-down query (``/api/analytics/reports``, ``/analytics/laporan``) behind a number."""
+    return {"scope": scope, "from": period.start.strftime("%Y-%m"), "to": period.end.strftime("%Y-%m"), "dim": dim,
+            "key": key}
+
+
+def _labelled(counter: Counter, labels: dict[str, str], scope: str, period: Period, dim: str) -> list[dict]:
+    return [{"key": k, "label": labels.get(k, k or "-"), "n": n, "drill": drill_params(scope, period, dim, k)}
+            for k, n in counter.most_common()]
 
 
 def _topic_names() -> dict[str, str]:
@@ -198,68 +212,147 @@ def _region_names(codes) -> dict[str, str]:
     return names
 
 
-def dashboard_get(scope: str, period: Period) -> dict:
-    dims = ("received", "state", "type", "channel", "topic", "province", "regency", "in_time", "overdue", "bounced",
-            "reopened", "rating", *DURATION_DIMS)
-    c = cells_sum(scope, period, dims)
-    prev_period = period.previous()
-    prev = cells_sum(scope, prev_period, ("received", "topic"))
+MAIN_DIMS = ("received", "state", "type", "channel", "topic", "province", "regency", "in_time", "overdue", "bounced",
+             "reopened", "rating", *DURATION_DIMS)
+DASHBOARD_CACHE_SECONDS = 6 * 3600  # the key holds the roll-up run: a refresh makes a new entry anyway
+TREND_WEEKS = 12
+
+
+@dataclass(frozen=True)
+class _Windows:
+    """Every month range a dashboard reads, derived from the period and today."""
+    period: Period
+    previous: Period
+    weeks: list[dt.date]  # 2 x TREND_WEEKS week starts, oldest first
+    week_months: Period
+    alert_weeks: list[dt.date]  # ALERT_WEEKS trailing weeks, then the current week
+    alert_months: Period
+
+    @classmethod
+    def of(cls, period: Period, today: dt.date) -> "_Windows":
+        last = week_start(min(period.date_to, today))
+        weeks = [last - dt.timedelta(weeks=i) for i in range(2 * TREND_WEEKS - 1, -1, -1)]
+        alert_weeks = [last - dt.timedelta(weeks=i) for i in range(stats.ALERT_WEEKS, -1, -1)]
+        return cls(period, period.previous(), weeks, Period(month_start(weeks[0]), month_start(last)),
+                   alert_weeks, Period(month_start(alert_weeks[0]), month_start(last)))
+
+
+def _series(scope: str, w: _Windows) -> dict[str, dict[tuple[dt.date, str], int]]:
+    """One query for every per-month cell a dashboard needs beyond the period sums."""
+    def within(p: Period) -> Q:
+        return Q(month__gte=p.start, month__lte=p.end)
+    q = (Q(dim="received") & (within(w.previous) | within(w.period))) | (Q(dim="state", key=lc.State.DONE) & within(w.period)) \
+        | (Q(dim="topic") & within(w.previous)) | (Q(dim="week") & within(w.week_months)) \
+        | (Q(dim__in=("topic_week", "regency_week")) & within(w.alert_months))
+    out: dict[str, dict[tuple[dt.date, str], int]] = defaultdict(dict)
+    for dim, month, key, n in StatCell.objects.filter(q, scope=scope).values_list("dim", "month", "key", "n"):
+        out[dim][(month, key)] = n
+    return out
+
+
+def _sum_keys(cells: dict[tuple[dt.date, str], int], p: Period) -> Counter:
+    out: Counter = Counter()
+    for (month, key), n in cells.items():
+        if p.start <= month <= p.end:
+            out[key] += n
+    return out
+
+
+def _sum_months(cells: dict[tuple[dt.date, str], int], key: str = "") -> Counter:
+    out: Counter = Counter()
+    for (month, k), n in cells.items():
+        if k == key:
+            out[month] += n
+    return out
+
+
+def dashboard_get(scope: str, period: Period, *, today: dt.date | None = None) -> dict:
+    """The dashboard of a scope and period, from the roll-ups. Cached per (scope, period, today,
+    roll-up run, language): a refresh starts a new cache entry; action plans are read fresh."""
+    today = today or timezone.now().astimezone(tz()).date()
+    run = _last_run()
+    key = _cache_key("dashboard", run, scope, period.start, period.end, today)
+    data = cache.get(key)
+    if data is None:
+        data = _dashboard_build(scope, period, today, run)
+        cache.set(key, data, DASHBOARD_CACHE_SECONDS)
+    _plans_attach(data["top_topics"], scope)
+    return data
+
+
+def _dashboard_build(scope: str, period: Period, today: dt.date, run: RollupRun | None) -> dict:
+    w = _Windows.of(period, today)
+    c = cells_sum(scope, period, MAIN_DIMS)
+    series = _series(scope, w)
     region_dim = "regency" if scope.startswith("r:") else "province"
     topic_names = _topic_names()
+    drill = {k: drill_params(scope, period, dim, key) for k, dim, key in (
+        ("received", "received", ""), ("done", "state", "done"), ("in_time", "in_time", "1"), ("late", "in_time", "0"),
+        ("overdue", "overdue", ""), ("bounced", "bounced", ""), ("reopened", "reopened", ""), ("rating", "rating", ""),
+        ("verify", "verify_days", ""), ("follow_up", "follow_up_days", ""), ("complete", "complete_days", ""))}
     return {
-        "scope": scope, "scope_label": scope_label(scope), "data_as_of": data_as_of(),
-        "period": {"from": period.start, "to": period.end}, "previous_period": {"from": prev_period.start, "to": prev_period.end},
-        "totals": _totals(c), "previous_received": prev["received"][""], "durations": _durations(c),
-        "by_state": _labelled(c["state"], {s.value: str(s.label) for s in lc.State}),
-        "by_type": _labelled(c["type"], dict(Report._meta.get_field("type").flatchoices)),
-        "by_channel": _labelled(c["channel"], dict(Report._meta.get_field("channel").flatchoices)),
-        "by_topic": _labelled(c["topic"], topic_names),
-        "by_region": [dict(r, dim=region_dim) for r in _labelled(c[region_dim], _region_names(c[region_dim]))],
-        "top_topics": topics_top(c["topic"], prev["topic"], topic_names, scope),
-        "trend_months": trend_months(scope, period),
-        "trend_weeks": trend_weeks(scope, period),
-        "overdue_by_agency": overdue_by_agency(scope),
-        "alerts": alerts_get(period) if scope == NATIONAL else [],
+        "scope": scope, "scope_label": scope_label(scope), "data_as_of": run.started_at if run else None,
+        "period": {"from": period.start, "to": period.end},
+        "previous_period": {"from": w.previous.start, "to": w.previous.end},
+        "totals": _totals(c), "previous_received": sum(_sum_keys(series["received"], w.previous).values()),
+        "drill": drill, "previous_drill": drill_params(scope, w.previous),
+        "durations": _durations(c),
+        "by_state": _labelled(c["state"], {s.value: str(s.label) for s in lc.State}, scope, period, "state"),
+        "by_type": _labelled(c["type"], dict(Report._meta.get_field("type").flatchoices), scope, period, "type"),
+        "by_channel": _labelled(c["channel"], dict(Report._meta.get_field("channel").flatchoices), scope, period, "channel"),
+        "by_topic": _labelled(c["topic"], topic_names, scope, period, "topic"),
+        "by_region": [dict(r, dim=region_dim) for r in _labelled(c[region_dim], _region_names(c[region_dim]), scope,
+                                                                  period, region_dim)],
+        "top_topics": topics_top(c["topic"], _sum_keys(series["topic"], w.previous), topic_names, scope, w),
+        "trend_months": trend_months(scope, w, series),
+        "trend_weeks": trend_weeks(scope, w, series),
+        "overdue_by_agency": overdue_by_agency(scope, period),
+        "alerts": alerts_get(scope, w, series, topic_names),
     }
 
 
-def topics_top(now: Counter, before: Counter, names: dict[str, str], scope: str, limit: int = 10) -> list[dict]:
-    top = now.most_common(limit)
+def topics_top(now: Counter, before: Counter, names: dict[str, str], scope: str, w: _Windows, limit: int = 10) -> list[dict]:
+    return [{"key": k, "label": names.get(k, k), "n": n, "previous": before[k], "change": stats.change(n, before[k]),
+             "drill": drill_params(scope, w.period, "topic", k), "previous_drill": drill_params(scope, w.previous, "topic", k)}
+            for k, n in now.most_common(limit)]
+
+
+def _plans_attach(top: list[dict], scope: str) -> None:
+    """Action plans beside the topics they address (inside an agency scope: that subtree's plans)."""
     plans = defaultdict(list)
-    plan_qs = ActionPlan.objects.filter(topic_id__in=[int(k) for k, _n in top if k != "0"]).select_related("agency")
-    if scope.startswith("a:"):
-        agency = Agency.objects.get(pk=int(scope[2:]))
-        plan_qs = plan_qs.filter(agency__path__startswith=agency.path)
+    ids = [int(t["key"]) for t in top if t["key"] not in ("", "0") and t["key"].isdigit()]
+    plan_qs = ActionPlan.objects.filter(topic_id__in=ids).select_related("agency") if ids else ActionPlan.objects.none()
+    if scope.startswith("a:") and ids:
+        path = Agency.objects.filter(pk=int(scope[2:])).values_list("path", flat=True).first() or "-"
+        plan_qs = plan_qs.filter(agency__path__startswith=path)
     for plan in plan_qs:
         plans[str(plan.topic_id)].append({"id": plan.pk, "title": plan.title, "agency": plan.agency.name,
                                           "progress": plan.progress, "status": plan.status, "due_date": plan.due_date})
-    return [{"key": k, "label": names.get(k, k), "n": n, "previous": before[k], "change": stats.change(n, before[k]),
-             "plans": plans.get(k, [])} for k, n in top]
+    for t in top:
+        t["plans"] = plans.get(t["key"], [])
 
 
-def trend_months(scope: str, period: Period) -> list[dict]:
-    prev_period = period.previous()
-    now, before = cells_by_month(scope, period, "received"), cells_by_month(scope, prev_period, "received")
-    done = cells_sum(scope, period, ("state",))  # only for totals; per-month completions below
-    del done
-    done_by_month = Counter(dict(
-        StatCell.objects.filter(scope=scope, dim="state", key=lc.State.DONE, month__gte=period.start, month__lte=period.end)
-        .values_list("month").annotate(t=Sum("n")).order_by()))
-    return [{"month": m, "received": now[m], "done": done_by_month[m], "previous_month": p, "previous": before[p]}
-            for m, p in zip(period.months, prev_period.months)]
+def trend_months(scope: str, w: _Windows, series: dict) -> list[dict]:
+    now, done = _sum_months(series["received"]), _sum_months(series["state"], lc.State.DONE)
+    return [{"month": m, "received": now[m], "done": done[m], "previous_month": p, "previous": now[p],
+             "drill": drill_params(scope, Period(m, m)), "done_drill": drill_params(scope, Period(m, m), "state", "done"),
+             "previous_drill": drill_params(scope, Period(p, p))}
+            for m, p in zip(w.period.months, w.previous.months)]
 
 
-def trend_weeks(scope: str, period: Period, weeks: int = 12) -> list[dict]:
-    """The last ``weeks`` weeks of the period beside the ``weeks`` weeks before them."""
-    last = week_start(min(period.date_to, timezone.now().astimezone(tz()).date()))
-    starts = [last - dt.timedelta(weeks=i) for i in range(2 * weeks - 1, -1, -1)]
-    window = Period(month_start(starts[0]), month_start(last))
-    counts = cells_sum(scope, window, ("week",))["week"]
-    return [{"week": w, "received": counts[w.isoformat()], "previous_week": p, "previous": counts[p.isoformat()]}
-            for p, w in zip(starts[:weeks], starts[weeks:])]
+def trend_weeks(scope: str, w: _Windows, series: dict) -> list[dict]:
+    """The last TREND_WEEKS weeks of the period beside the TREND_WEEKS weeks before them (a week
+    counts the reports of the period's months that fall in it)."""
+    counts = _sum_keys(series["week"], w.week_months)
+    return [{"week": wk, "received": counts[wk.isoformat()], "previous_week": p, "previous": counts[p.isoformat()],
+             "drill": drill_params(scope, w.week_months, "week", wk.isoformat()),
+             "previous_drill": drill_params(scope, w.week_months, "week", p.isoformat())}
+            for p, wk in zip(w.weeks[:TREND_WEEKS], w.weeks[TREND_WEEKS:])]
 
 
-def overdue_by_agency(scope: str, limit: int = 15) -> list[dict]:
+def overdue_by_agency(scope: str, period: Period, limit: int = 15) -> list[dict]:
+    """Overdue now among the period's reports, per child agency of the scope (top-level agencies
+    for the national scope)."""
     if scope.startswith("a:"):
         agencies = Agency.objects.filter(parent_id=int(scope[2:]))
     elif scope == NATIONAL:
@@ -267,28 +360,29 @@ def overdue_by_agency(scope: str, limit: int = 15) -> list[dict]:
     else:
         return []
     names = dict(agencies.values_list("pk", "name"))
-    rows = (StatCell.objects.filter(scope__in=[f"a:{pk}" for pk in names], dim="overdue")
-            .values_list("scope").annotate(t=Sum("n")).order_by("-t")[:limit])
-    return [{"agency_id": int(s[2:]), "agency": names[int(s[2:])], "overdue": t} for s, t in rows if t]
+    rows = (StatCell.objects.filter(scope__in=[f"a:{pk}" for pk in names], dim="overdue", month__gte=period.start,
+                                    month__lte=period.end)
+            .values_list("scope").annotate(t=Sum("n")).order_by("-t", "scope")[:limit])
+    return [{"agency_id": int(s[2:]), "agency": names[int(s[2:])], "overdue": t,
+             "drill": drill_params(s, period, "overdue")} for s, t in rows if t]
 
 
-def alerts_get(period: Period) -> list[dict]:
-    last = week_start(min(period.date_to, timezone.now().astimezone(tz()).date()))
-    weeks = [(last - dt.timedelta(weeks=i)).isoformat() for i in range(stats.ALERT_WEEKS, -1, -1)]
-    window = Period(month_start(dt.date.fromisoformat(weeks[0])), month_start(last))
-    c = cells_sum(NATIONAL, window, ("topic_week", "regency_week"))
+def alerts_get(scope: str, w: _Windows, series: dict, topic_names: dict[str, str]) -> list[dict]:
+    """Topics and regencies whose count this week is unusual against the trailing weeks
+    (``stats.alerts_detect``), inside the scope. A regency scope has topic alerts only."""
+    weeks = [d.isoformat() for d in w.alert_weeks]
     out = []
-    for dim, kind, names in (("topic_week", "topic", _topic_names()), ("regency_week", "regency", None)):
-        series: dict[str, dict[str, int]] = defaultdict(dict)
-        for key, n in c[dim].items():
+    for dim, kind in (("topic_week", "topic"), ("regency_week", "regency")):
+        by_key: dict[str, dict[str, int]] = defaultdict(dict)
+        for key, n in _sum_keys(series[dim], w.alert_months).items():
             ident, _sep, week = key.partition("|")
-            series[ident][week] = n
-        found = stats.alerts_detect(series, weeks)
-        if names is None:
-            names = _region_names([a.key for a in found])
+            by_key[ident][week] = n
+        found = stats.alerts_detect(by_key, weeks)
+        names = topic_names if kind == "topic" else _region_names([a.key for a in found])
         out += [{"kind": kind, "key": a.key, "label": names.get(a.key, a.key), "week": weeks[-1], "count": a.count,
-                 "baseline": a.baseline, "z": a.z} for a in found]
-    return sorted(out, key=lambda a: -a["z"])
+                 "baseline": a.baseline, "z": a.z, "drill": drill_params(scope, w.alert_months, dim, f"{a.key}|{weeks[-1]}")}
+                for a in found]
+    return sorted(out, key=lambda a: (-a["z"], a["kind"], a["key"]))
 
 
 # --- League table (rapor kepatuhan) -------------------------------------------------------------
@@ -314,42 +408,50 @@ GRADE_LABELS = {"good": "Baik", "fair": "Sedang", "poor": "Kurang", "unrated": "
 LEAGUE_SORTS = {"name", "received", "completion_rate", "in_time_rate", "rating_avg", "overdue", "grade"}
 
 
+def _league_all(period: Period, conf: dict) -> dict:
+    """Every agency's row (cached per period, roll-up run, thresholds and language)."""
+    run = _last_run()
+    key = _cache_key("league", run, period.start, period.end, sorted(conf.items()))
+    data = cache.get(key)
+    if data is not None:
+        return data
+    info = {pk: (name, kind, path, parent) for pk, name, kind, path, parent in
+            Agency.objects.values_list("pk", "name", "kind", "path", "parent_id")}
+    cells = (StatCell.objects.filter(scope__in=[f"a:{pk}" for pk in info], month__gte=period.start, month__lte=period.end)
+             .filter(Q(dim__in=("received", "in_time", "rating", "overdue")) | Q(dim="state", key=lc.State.DONE))
+             .values_list("scope", "dim", "key").annotate(t=Sum("n")).order_by())
+    per: dict[int, dict[str, Counter]] = defaultdict(lambda: defaultdict(Counter))
+    for scope, dim, k, t in cells:
+        per[int(scope[2:])][dim][k] = t
+    rows = []
+    for pk, c in per.items():
+        name, kind, path, parent = info[pk]
+        row = {"agency_id": pk, "name": name, "kind": kind, "parent_id": parent, "path": path, **_totals(c)}
+        row["grade"] = grade_for(row, conf)
+        row["grade_label"] = GRADE_LABELS[row["grade"]]
+        row["drill"] = {k: drill_params(f"a:{pk}", period, dim, key) for k, dim, key in (
+            ("received", "received", ""), ("done", "state", "done"), ("in_time", "in_time", "1"),
+            ("overdue", "overdue", ""), ("rating", "rating", ""))}
+        rows.append(row)
+    data = {"data_as_of": run.started_at if run else None, "rows": rows}
+    cache.set(key, data, DASHBOARD_CACHE_SECONDS)
+    return data
+
+
 def league_table(user: User | None, period: Period, *, sort: str = "grade", kind: str | None = None,
                  parent_id: int | None = None) -> dict:
     desc = sort.startswith("-")
     key = sort.lstrip("-")
     if key not in LEAGUE_SORTS:
         raise ValidationFailed(_("Urutan tidak dikenal: %(v)s") % {"v": sort[:30]}, code="invalid_sort")
-    agencies = Agency.objects.all()
     grants = user_grants(user)
-    if not any(g.path is None for g in grants):
-        paths = [g.path for g in grants]
-        if not paths:
-            raise PermissionDenied(_("Halaman ini hanya untuk petugas."))
-        q = Q()
-        for p in paths:
-            q |= Q(path__startswith=p)
-        agencies = agencies.filter(q)
-    if kind:
-        agencies = agencies.filter(kind=kind)
-    if parent_id:
-        agencies = agencies.filter(parent_id=parent_id)
-    info = {pk: (name, k) for pk, name, k in agencies.values_list("pk", "name", "kind")}
-    cells = (StatCell.objects.filter(scope__startswith="a:", month__gte=period.start, month__lte=period.end)
-             .filter(Q(dim__in=("received", "in_time", "rating", "overdue")) | Q(dim="state", key=lc.State.DONE))
-             .values_list("scope", "dim", "key").annotate(t=Sum("n")).order_by())
-    per: dict[int, dict[str, Counter]] = defaultdict(lambda: defaultdict(Counter))
-    for scope, dim, k, t in cells:
-        pk = int(scope[2:])
-        if pk in info:
-            per[pk][dim][k] = t
+    if not grants:
+        raise PermissionDenied(_("Halaman ini hanya untuk petugas."))
+    paths = None if any(g.path is None for g in grants) else tuple(g.path for g in grants)
     conf = grades_config()
-    rows = []
-    for pk, c in per.items():
-        row = {"agency_id": pk, "name": info[pk][0], "kind": info[pk][1], **_totals(c)}
-        row["grade"] = grade_for(row, conf)
-        row["grade_label"] = GRADE_LABELS[row["grade"]]
-        rows.append(row)
+    data = _league_all(period, conf)
+    rows = [r for r in data["rows"] if (paths is None or r["path"].startswith(paths)) and (not kind or r["kind"] == kind)
+            and (not parent_id or r["parent_id"] == parent_id)]
     order = {"good": 0, "fair": 1, "poor": 2, "unrated": 3}
 
     def sort_key(r):
@@ -358,8 +460,8 @@ def league_table(user: User | None, period: Period, *, sort: str = "grade", kind
     rows.sort(key=sort_key, reverse=desc)
     if desc:  # keep missing values last either way
         rows.sort(key=lambda r: (order[r["grade"]] if key == "grade" else r[key]) is None)
-    return {"data_as_of": data_as_of(), "period": {"from": period.start, "to": period.end}, "sort": sort,
-            "thresholds": conf, "rows": rows}
+    return {"data_as_of": data["data_as_of"], "period": {"from": period.start, "to": period.end}, "sort": sort,
+            "thresholds": conf, "rows": [{k: v for k, v in r.items() if k != "path"} for r in rows]}
 
 
 # --- Connectivity -----------------------------------------------------------------------------
@@ -389,7 +491,7 @@ def connectivity_get(*, now: dt.datetime | None = None, active_days: int = 30) -
 # --- Drill-down: the reports behind a number ---------------------------------------------------
 
 DRILL_DIMS = {"received", "state", "type", "channel", "topic", "province", "regency", "in_time", "overdue", "bounced",
-              "reopened", "rating", "week", "verify_days", "follow_up_days", "complete_days"}
+              "reopened", "rating", "week", "verify_days", "follow_up_days", "complete_days", "topic_week", "regency_week"}
 
 
 def drill_qs(user: User | None, *, scope: str, period: Period, dim: str = "received", key: str = "") -> QuerySet[Report]:
@@ -415,6 +517,16 @@ def region_q(code: str) -> Q:
     return Q(region__code=code) | Q(region__code__startswith=code + ".")
 
 
+def _week_filter(qs: QuerySet[Report], key: str) -> QuerySet[Report]:
+    try:
+        start = dt.date.fromisoformat(key)
+    except ValueError as exc:
+        raise ValidationFailed(_("Minggu tidak valid."), code="invalid_week") from exc
+    zone = tz()
+    return qs.filter(submitted_at__gte=dt.datetime.combine(start, dt.time(), tzinfo=zone),
+                     submitted_at__lt=dt.datetime.combine(start + dt.timedelta(days=7), dt.time(), tzinfo=zone))
+
+
 def _drill_dim(qs: QuerySet[Report], dim: str, key: str) -> QuerySet[Report]:
     if dim in ("state", "type", "channel"):
         return qs.filter(**{dim: key})
@@ -434,13 +546,10 @@ def _drill_dim(qs: QuerySet[Report], dim: str, key: str) -> QuerySet[Report]:
     if dim == "rating":
         return qs.filter(rating=int(key)) if key.isdigit() else qs.filter(rating__isnull=False)
     if dim == "week":
-        try:
-            start = dt.date.fromisoformat(key)
-        except ValueError as exc:
-            raise ValidationFailed(_("Minggu tidak valid."), code="invalid_week") from exc
-        zone = tz()
-        return qs.filter(submitted_at__gte=dt.datetime.combine(start, dt.time(), tzinfo=zone),
-                         submitted_at__lt=dt.datetime.combine(start + dt.timedelta(days=7), dt.time(), tzinfo=zone))
+        return _week_filter(qs, key)
+    if dim in ("topic_week", "regency_week"):  # "<topic id or regency code>|<week start>": an alert's count
+        ident, _sep, week = key.partition("|")
+        return _week_filter(_drill_dim(qs, dim.removesuffix("_week"), ident), week)
     field = {"verify_days": "verified_at", "follow_up_days": "first_follow_up_at", "complete_days": "completed_at"}.get(dim)
     if field:  # every report with the duration measured (the histogram's whole population)
         return qs.filter(**{f"{field}__isnull": False})

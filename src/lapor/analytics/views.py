@@ -33,23 +33,19 @@ def staff_page(view):
     return wrapped
 
 
-def _drill(scope: str, period: sel.Period, dim: str = "received", key: str = "", public: bool = False) -> str:
-    q = {"scope": scope, "from": period.start.strftime("%Y-%m"), "to": period.end.strftime("%Y-%m"), "dim": dim, "key": key}
+def _url(q: dict, public: bool = False) -> str:
     return ("/analytics/publik/laporan?" if public else "/analytics/laporan?") + urlencode(q)
 
 
 def _decorate(d: dict, period: sel.Period, public: bool = False) -> dict:
-    scope = d["scope"]
-    for section, dim in (("by_state", "state"), ("by_type", "type"), ("by_channel", "channel"), ("by_topic", "topic"),
-                         ("top_topics", "topic")):
+    """Every number's drill-down URL from the ``drill`` parameters the selector put beside it."""
+    for section in ("by_state", "by_type", "by_channel", "by_topic", "by_region", "top_topics", "trend_months",
+                    "trend_weeks", "alerts", "overdue_by_agency"):
         for row in d[section]:
-            row["url"] = _drill(scope, period, dim, row["key"], public)
-    for row in d["by_region"]:
-        row["url"] = _drill(scope, period, row["dim"], row["key"], public)
-    links = {k: _drill(scope, period, dim, key, public) for k, dim, key in (
-        ("received", "received", ""), ("done", "state", "done"), ("in_time", "in_time", "1"), ("late", "in_time", "0"),
-        ("overdue", "overdue", ""), ("bounced", "bounced", ""), ("reopened", "reopened", ""), ("rating", "rating", ""))}
-    d["links"] = links
+            for name in [k for k in row if k.endswith("drill")]:
+                row[name.replace("drill", "url")] = _url(row[name], public)
+    d["links"] = {k: _url(q, public) for k, q in d["drill"].items()}
+    d["links"]["previous"] = _url(d["previous_drill"], public)
     d["charts"] = {
         "months": line_chart([(r["month"].strftime("%m/%y"), r["received"], r["previous"]) for r in d["trend_months"]],
                              title=_("Laporan per bulan")),
@@ -113,10 +109,9 @@ def league(request):
     period = sel.period_parse(request.GET.get("from"), request.GET.get("to"))
     data = sel.league_table(request.user, period, sort=request.GET.get("sort", "grade"), kind=request.GET.get("kind") or None)
     for row in data["rows"]:
-        scope = f"a:{row['agency_id']}"
-        row["urls"] = {"received": _drill(scope, period), "done": _drill(scope, period, "state", "done"),
-                       "in_time": _drill(scope, period, "in_time", "1"), "overdue": _drill(scope, period, "overdue"),
-                       "rating": _drill(scope, period, "rating"), "dashboard": f"/analytics/?scope={scope}"}
+        row["urls"] = {k: _url(q) for k, q in row["drill"].items()}
+        row["urls"]["dashboard"] = "/analytics/?" + urlencode({"scope": f"a:{row['agency_id']}", "from": period.start.strftime("%Y-%m"),
+                                                               "to": period.end.strftime("%Y-%m")})
     return render(request, "analytics/league.html", {"data": data, "period": period})
 
 
