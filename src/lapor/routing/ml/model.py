@@ -152,28 +152,53 @@ def read_csv(path: str | os.PathLike) -> list[dict]:
 # --------------------------------------------------------------------------- templates
 
 
-def _template_of(label: str, record: dict) -> str:
-    """Rewrite a label that names the report's own location as a template.
+def _compact(value: Any) -> str:
+    """Lower-case letters and digits only: "Pacar Kembang", "pacarkembang" -> "pacarkembang"."""
+    return "".join(ch for ch in str(value or "").lower() if ch.isalnum())
 
-    "X Foo Bar" with subdistrict "Foo Bar" -> "X {subdistrict}"; same for district.
-    Only a suffix match on whole words counts, and something must precede it.
+
+def _template_candidates(label: str, record: dict) -> list[tuple[str, str]]:
+    """Ways to read ``label`` as "<kind of office> <the report's own place>".
+
+    A label whose end spells the report's subdistrict (or district) name, ignoring case,
+    spaces and punctuation ("Kelurahan Pacar Kembang" / "Pacarkembang",
+    "Kelurahan Wonorejo - Rungkut" / "Wonorejo Rungkut"), starting at a word boundary and
+    with something before it, gives ("<head> {subdistrict}", compact place name).
+    Longest place first.  Learned from the data, no list of names.
     """
-    low = label.lower()
+    chars = [(i, ch.lower()) for i, ch in enumerate(label) if ch.isalnum()]
+    comp = "".join(ch for _, ch in chars)
+    out = []
     for key in ("subdistrict", "district"):
-        loc = _norm_value(record.get(key))
-        if len(loc) >= 3 and low.endswith(" " + loc):
-            head = label[: len(label) - len(loc)].rstrip()
-            if head:
-                return f"{head} {{{key}}}"
-    return label
+        loc = _compact(record.get(key))
+        if len(loc) < 3 or len(comp) <= len(loc) or not comp.endswith(loc):
+            continue
+        start = chars[len(comp) - len(loc)][0]
+        if start > 0 and label[start - 1].isalnum():
+            continue  # not a word boundary
+        head = label[:start].rstrip(" -,/.")
+        if head:
+            out.append((f"{head} {{{key}}}", loc))
+    out.sort(key=lambda c: -len(c[1]))
+    return out
+
+
+def _template_of(label: str, record: dict) -> str:
+    """The template of one label (longest place match; see :func:`_template_candidates`)."""
+    cands = _template_candidates(label, record)
+    return cands[0][0] if cands else label
 
 
 def _is_template(label: str) -> bool:
     return label.endswith("{subdistrict}") or label.endswith("{district}")
 
 
-def _expand(label: str, record: dict) -> str | None:
-    """Fill a template with the report's location; None if the report has none."""
+def _expand(label: str, record: dict, aliases: dict | None = None) -> str | None:
+    """Fill a template with the report's location; None if the report has none.
+
+    ``aliases`` maps (template, compact place) to the office's name as written in the
+    training labels, so "Kelurahan {subdistrict}" + "Pacarkembang" gives back
+    "Kelurahan Pacar Kembang" when that is the name the deployment uses."""
     for key in ("subdistrict", "district"):
         tag = "{" + key + "}"
         if label.endswith(tag):
@@ -181,6 +206,10 @@ def _expand(label: str, record: dict) -> str | None:
             loc = _WS_RE.sub(" ", str(raw or "")).strip()
             if not loc:
                 return None
+            if aliases:
+                known = aliases.get((label, _compact(loc)))
+                if known:
+                    return known
             return label[: -len(tag)] + _titlecase(loc)
     return label
 
@@ -321,8 +350,10 @@ class RoutingModel:
         min_df: int = 2,
         n_jobs: int = 2,
         random_state: int = 0,
+        half_life_days: float | None = None,
     ):
         self.C = C
+        self.half_life_days = half_life_days
         self.meta_weight = meta_weight
         self.templates = templates
         self.holdout_fraction = holdout_fraction
@@ -372,12 +403,31 @@ class RoutingModel:
         return LinearSVC(C=self.C, class_weight=self.class_weight, dual=True, tol=1e-3, max_iter=3000)
 
     def _targets(self, records: Sequence[dict], label: str) -> list[str]:
-        ys = []
-        for r in records:
-            y = str(r.get(label) or "").strip()
-            if self.templates and y:
-                y = _template_of(y, r)
+        """Training targets: labels, local offices rewritten as templates.
+
+        When a label could be either template (subdistrict and district share a name),
+        the template more often seen unambiguously wins.  Records ``aliases_``: the
+        office name actually used for each (template, place)."""
+        raw = [str(r.get(label) or "").strip() for r in records]
+        if not self.templates:
+            cands = [[] for _ in raw]
+        else:
+            cands = [_template_candidates(y, r) if y else [] for y, r in zip(raw, records)]
+        sure: dict[str, int] = {}
+        for c in cands:
+            if c and (len(c) == 1 or c[0][1] != c[1][1]):
+                sure[c[0][0]] = sure.get(c[0][0], 0) + 1
+        ys, alias_counts = [], {}
+        for y, c, r in zip(raw, cands, records):
+            if c:
+                tied = [t for t in c if t[1] == c[0][1]]
+                tmpl, loc = max(tied, key=lambda t: sure.get(t[0], 0))
+                key = (tmpl, loc)
+                alias_counts.setdefault(key, {}).setdefault(y, 0)
+                alias_counts[key][y] += 1
+                y = tmpl
             ys.append(y)
+        self.aliases_ = {k: max(v.items(), key=lambda kv: kv[1])[0] for k, v in alias_counts.items()}
         return ys
 
     def fit(self, records: Sequence[dict], label: str = "agency") -> "RoutingModel":
@@ -417,6 +467,8 @@ class RoutingModel:
             if len(np.unique(y[fit_idx])) < 2:
                 hold_idx = fit_idx = None
 
+        self._days = _days_of(records) if self.half_life_days else None
+
         from joblib import Parallel, delayed
 
         jobs = [None] if hold_idx is None else [None, fit_idx]
@@ -441,11 +493,14 @@ class RoutingModel:
             hold = [records[i] for i in hold_idx]
             conf = np.zeros(len(hold))
             ok = np.zeros(len(hold), dtype=bool)
+            top_cls = np.full(len(hold), -1)
             for i, rec in enumerate(hold):
                 top = self._expanded(rec, P[i], 1)
                 if top:
                     conf[i] = top[0][1]
                     ok[i] = top[0][0] == str(rec.get(label)).strip()
+                    top_cls[i] = top[0][2]
+            self._holdout_eval = {"conf": conf, "ok": ok, "cls": top_cls}  # fit-time only
             self.threshold_95_ = _threshold_from(conf, ok, 0.95)
             sel = conf >= self.threshold_95_
             self.calibration_ = {
@@ -462,8 +517,20 @@ class RoutingModel:
 
     def _fit_clf(self, X, y, idx):
         if idx is None:
-            return self._new_clf().fit(X, y)
-        return self._new_clf().fit(X[idx], y[idx])
+            idx = np.arange(X.shape[0])
+        return self._new_clf().fit(X[idx], y[idx], sample_weight=self._weights(idx))
+
+    def _weights(self, idx: np.ndarray) -> np.ndarray | None:
+        """Recency weights 0.5 ** (age / half-life), age counted from the newest report of
+        this fit, normalised to mean 1 (so C keeps its meaning)."""
+        days = getattr(self, "_days", None)
+        if days is None or not self.half_life_days:
+            return None
+        d = days[idx]
+        if np.isnan(d).all():
+            return None
+        w = np.power(0.5, (np.nanmax(d) - np.nan_to_num(d, nan=np.nanmin(d))) / float(self.half_life_days))
+        return w / w.mean()
 
     # ------------------------------------------------------------------ predict
 
@@ -489,6 +556,8 @@ class RoutingModel:
     def __getstate__(self):
         state = self.__dict__.copy()
         state.pop("_W", None)  # cache, rebuilt on first use
+        state.pop("_days", None)  # fit-time only
+        state.pop("_holdout_eval", None)
         return state
 
     def predict_proba_internal(self, records: Sequence[dict]) -> np.ndarray:
@@ -497,12 +566,16 @@ class RoutingModel:
         X = self._transform(records)
         return _softmax(self._scores(X) / self.temperature_)
 
+    def _label_of(self, class_idx: int) -> str:
+        """The label (or template) of an internal class."""
+        return str(self.classes_[class_idx])
+
     def _expanded(self, record: dict, probs: np.ndarray, k: int) -> list[tuple[str, float, int]]:
         """Top-k real labels for one record: templates filled, duplicates merged."""
         order = np.argsort(-probs)
         merged: dict[str, list] = {}
         for idx in order[: k + 4]:
-            lab = _expand(str(self.classes_[idx]), record)
+            lab = _expand(self._label_of(idx), record, getattr(self, "aliases_", None))
             if lab is None:
                 continue
             if lab in merged:
@@ -538,7 +611,7 @@ class RoutingModel:
                 words.append(name)
             if words:
                 parts.append("kata: " + ", ".join(words))
-        cls = str(self.classes_[class_idx])
+        cls = self._label_of(class_idx)
         if _is_template(cls):
             key = "subdistrict" if cls.endswith("{subdistrict}") else "district"
             parts.append(f"lokasi: {record.get(key)}")
@@ -736,6 +809,23 @@ def _atomic_write(path: Path, data: bytes) -> None:
         fh.flush()
         os.fsync(fh.fileno())
     os.replace(tmp, path)
+
+
+def _days_of(records: Sequence[dict]) -> np.ndarray | None:
+    """received_at as days since the epoch (NaN where missing); None if no record has one."""
+    out = np.full(len(records), np.nan)
+    for i, r in enumerate(records):
+        raw = str(r.get("received_at") or "").strip()
+        if not raw:
+            continue
+        try:
+            t = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+        except ValueError:
+            continue
+        if t.tzinfo is None:
+            t = t.replace(tzinfo=timezone.utc)
+        out[i] = t.timestamp() / 86400.0
+    return None if np.isnan(out).all() else out
 
 
 def _threshold_from(conf: np.ndarray, ok: np.ndarray, target: float) -> float:

@@ -226,3 +226,57 @@ def test_fast_transform_matches_sklearn(model):
     assert fast.shape == ref.shape
     assert np.allclose(fast.toarray(), ref.toarray(), atol=1e-6)
     assert np.allclose(model._scores(fast), model._clf.decision_function(ref), atol=1e-5)
+
+
+def test_local_office_names_match_places_spelt_without_spaces():
+    """An office named "<kind> Suka Damai" for a report from "Sukadamai" is the report's own
+    office: it trains the template, and predictions give back the office's own spelling."""
+    from lapor.routing.ml.model import _template_of
+
+    assert _template_of("Kantor Desa Suka Damai", {"subdistrict": "Sukadamai"}) == "Kantor Desa {subdistrict}"
+    assert _template_of("Kantor Desa Melati - Timur", {"subdistrict": "Melati Timur"}) == "Kantor Desa {subdistrict}"
+    # only at a word boundary, and something must precede the place
+    assert _template_of("Kantor Sukamelati", {"subdistrict": "Melati"}) == "Kantor Sukamelati"
+    assert _template_of("Melati", {"subdistrict": "Melati"}) == "Melati"
+
+    recs = make_records(240, seed=1)
+    for r in recs:
+        if r["agency"] == "Kelurahan Sukadamai":
+            r["agency"] = "Kelurahan Suka Damai"  # the deployment writes the office name with a space
+    m = RoutingModel(n_jobs=1).fit(recs, label="agency")
+    assert "Kelurahan {subdistrict}" in set(m.classes_)
+    assert not any("Damai" in str(c) for c in m.classes_)
+    text = "Minta surat keterangan domisili dari kelurahan"
+    assert m.predict_one(text, district="Utara", subdistrict="Sukadamai")[0][0] == "Kelurahan Suka Damai"
+    assert m.predict_one(text, district="Barat", subdistrict="Anggrek")[0][0] == "Kelurahan Anggrek"
+
+
+def test_office_of_a_place_whose_subdistrict_and_district_share_a_name():
+    """"Camat Mawar" for a report from subdistrict Mawar in district Mawar is read as the
+    district office when district offices are the commoner reading."""
+    recs = []
+    for i, (sub, dist) in enumerate([("Anyelir", "Mawar"), ("Dahlia", "Tulip"), ("Kamboja", "Tulip")] * 5
+                                    + [("Mawar", "Mawar")]):
+        recs.append({"text": f"camat tidak hadir rapat warga {i}", "agency": f"Camat {dist}",
+                     "subdistrict": sub, "district": dist, "received_at": f"2022-02-{1 + i:02d}"})
+        recs.append({"text": f"sampah menumpuk di pasar {i}", "agency": "Dinas Kebersihan",
+                     "subdistrict": sub, "district": dist, "received_at": f"2022-02-{1 + i:02d}"})
+    m = RoutingModel(n_jobs=1, holdout_fraction=0).fit(recs, label="agency")
+    assert set(m.classes_) == {"Camat {district}", "Dinas Kebersihan"}
+
+
+def test_recency_weights_favour_newer_reports():
+    recs = make_records(60, seed=2)
+    m = RoutingModel(n_jobs=1, half_life_days=7).fit(recs, label="agency")
+    import numpy as np
+
+    from lapor.routing.ml.model import _days_of
+
+    m._days = _days_of(recs)
+    w = m._weights(np.arange(len(recs)))
+    days = m._days
+    assert abs(w.mean() - 1.0) < 1e-9
+    newest, oldest = int(np.argmax(days)), int(np.argmin(days))
+    assert w[newest] > w[oldest]
+    assert w[newest] / w[oldest] == pytest.approx(0.5 ** ((days[oldest] - days[newest]) / 7))
+    assert "_days" not in m.__getstate__()
