@@ -44,6 +44,7 @@ log = logging.getLogger("lapor.analytics")
 NATIONAL, PUBLIC = "n", "p"
 PUBLIC_HIDDEN_STATES = (lc.State.SUBMITTED, lc.State.ARCHIVED)  # as report_public_qs
 LOCK_KEY = 0x1A9A_0006  # PostgreSQL advisory lock: one refresh at a time
+RUNS_KEPT_DAYS = 30  # the run log (a refresh every 15 minutes) is pruned after this
 
 # (dim, key expression over an_fact, condition or None). Keys are text.
 DIMS: tuple[tuple[str, str, str | None], ...] = (
@@ -310,5 +311,6 @@ def rollup_refresh(*, full: bool = False, now: dt.datetime | None = None) -> Rol
             cursor.execute(f"VACUUM ANALYZE {StatCell._meta.db_table}")
     run.finished_at, run.months, run.reports = timezone.now(), len(months), reports
     run.save(update_fields=["finished_at", "months", "reports"])
+    RollupRun.objects.filter(started_at__lt=now - dt.timedelta(days=RUNS_KEPT_DAYS)).delete()
     log.info("analytics roll-up: %s months, %s reports, %s cells, full=%s", len(months), reports, cells, run.full)
     return run

@@ -33,7 +33,8 @@ def monthly_pdfs(month: str | None = None) -> int:
         first = dt.date.fromisoformat(month[:7] + "-01")
     else:
         first = (timezone.localdate().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
-    ids = StatCell.objects.filter(month=first, dim="received", scope__startswith="a:").values_list("scope", flat=True)
+    scopes = [f"a:{pk}" for pk in Agency.objects.values_list("pk", flat=True)]
+    ids = StatCell.objects.filter(scope__in=scopes, dim="received", month=first).values_list("scope", flat=True)
     count = 0
     for agency in Agency.objects.filter(pk__in=[int(s[2:]) for s in ids]):
         agency_month_pdf(agency, first)

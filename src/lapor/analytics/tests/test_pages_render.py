@@ -31,3 +31,18 @@ def test_monthly_pdf_is_generated_for_an_agency(net, api, reports, settings, tmp
     res = api.get(f"/api/analytics/pdf/{net.dept.pk}/2025-04", user=net.user("dept_admin"))
     assert res.status_code == 200 and b"".join(res.streaming_content).startswith(b"%PDF")
     assert api.get(f"/api/analytics/pdf/{net.other_dept.pk}/2025-04", user=net.user("dept_admin")).status_code == 403
+
+
+def test_monthly_pdf_job_writes_one_file_per_agency_with_reports_that_month(net, reports, settings, tmp_path):
+    import datetime as dt
+
+    from lapor.analytics.models import StatCell
+    from lapor.analytics.pdf import pdf_path
+    from lapor.analytics.tasks import monthly_pdfs
+
+    settings.DATA_DIR = tmp_path
+    rollup_refresh(full=True)
+    expected = set(StatCell.objects.filter(scope__startswith="a:", dim="received", month=dt.date(2025, 4, 1))
+                   .values_list("scope", flat=True))
+    assert expected and monthly_pdfs("2025-04") == len(expected)
+    assert all(pdf_path(int(s[2:]), dt.date(2025, 4, 1)).exists() for s in expected)
