@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 from django.conf import settings
 from django.http import FileResponse, HttpRequest
@@ -26,6 +27,8 @@ router = Router(tags=["reports"])
 public_router = Router(tags=["public"])
 
 MAX_PAGE = 100
+ORDER_HELP = (f"relevance (default when q is given): the newest {selectors.RANK_CANDIDATES} matches ranked by "
+              "ts_rank; newest (default without q): every match, newest first")
 
 
 class ListQuery(Schema):
@@ -39,13 +42,15 @@ class ListQuery(Schema):
     submitted_to: dt.date | None = None
     overdue: bool | None = None
     q: str = Field("", max_length=200)
+    order: Literal["relevance", "newest"] | None = Field(
+        None, description=ORDER_HELP)
     cursor: str | None = None
     limit: int = Field(20, ge=1, le=MAX_PAGE)
 
 
 def _filters(query: ListQuery) -> ReportFilters:
     data = query.dict()
-    data.pop("cursor"), data.pop("limit")
+    data.pop("cursor"), data.pop("limit"), data.pop("order")
     return ReportFilters(**data)
 
 
@@ -84,8 +89,8 @@ def report_create(request, payload: ReportIn):
             summary="Reports in the caller's scope (staff) or the caller's own reports")
 def report_list(request, query: Query[ListQuery]):
     user = request_user(request)
-    qs = selectors.report_filter(selectors.report_qs_for(user), _filters(query))
-    rows, next_cursor = selectors.report_page(qs, cursor=query.cursor, limit=query.limit)
+    rows, next_cursor = selectors.report_list_page(user, _filters(query), cursor=query.cursor, limit=query.limit,
+                                                   order=query.order)
     return {"items": [report_out(r, user, with_reporter=False) for r in rows], "next_cursor": next_cursor}
 
 
@@ -294,6 +299,8 @@ class PublicQuery(Schema):
     agency_id: int | None = None
     state: list[str] | None = None
     q: str = Field("", max_length=200)
+    order: Literal["relevance", "newest"] | None = Field(
+        None, description=ORDER_HELP)
     cursor: str | None = None
     limit: int = Field(20, ge=1, le=MAX_PAGE)
 
@@ -302,8 +309,7 @@ class PublicQuery(Schema):
 def public_report_list(request, query: Query[PublicQuery]):
     f = ReportFilters(topic_id=query.topic_id, region_code=query.region_code, agency_id=query.agency_id,
                       state=query.state, q=query.q)
-    qs = selectors.report_filter(selectors.report_public_qs(), f)
-    rows, next_cursor = selectors.report_page(qs.select_related("reporter"), cursor=query.cursor, limit=query.limit)
+    rows, next_cursor = selectors.report_public_page(f, cursor=query.cursor, limit=query.limit, order=query.order)
     return {"items": [public_report_out(r) for r in rows], "next_cursor": next_cursor}
 
 

@@ -624,6 +624,7 @@ class _Report:
             str(self.archive_reason), self.duplicate_of, self.rating, self.rating_comment, self.auto_routed,
             fmt(self.submitted), fmt(self.verified_at), fmt(self.first_follow_up_at), fmt(self.completed_at),
             fmt(self.last)))
+        submitted = fmt(self.submitted)
         for aid, agency, path, previous, assigned, ended in self.assignments:
-            sim.rows["assignments"].append((aid, self.id, agency, path, previous, fmt(assigned), fmt(ended)))
+            sim.rows["assignments"].append((aid, self.id, agency, path, previous, fmt(assigned), fmt(ended), submitted))
         sim.recent.append((self.id, self.tracking_id))

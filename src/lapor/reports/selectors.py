@@ -4,10 +4,12 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+from contextlib import contextmanager
 from dataclasses import dataclass
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lapor.accounts.models import User
@@ -123,30 +125,360 @@ def report_search(qs: QuerySet[Report], q: str) -> QuerySet[Report]:
 FTS_EXPRESSION = "to_tsvector('indonesian'::regconfig, (\"reports_report\".\"title\" || ' ' || \"reports_report\".\"body\"))"
 
 
-# --- Cursor pagination (keyset on submitted_at, id: constant cost at any depth) ------------
+# --- Pages: keyset pagination, newest first or by relevance ------------------------------------
+#
+# Newest first is a keyset on (submitted_at, id): constant cost at any depth. Two shapes would still
+# read far too much over 1,000,000 reports, and get their own plans on PostgreSQL:
+# - a scoped staff member's list: the reports ever routed inside the subtree are read per agency path
+#   from assignment_inbox_idx (newest first, a few rows each) instead of sorting every assignment the
+#   subtree ever had (_scoped_newest);
+# - a full-text search: the newest matches are read from the GIN index ANDed with the submitted_at
+#   index over a window of time that grows until it holds enough rows (_search_newest).
+# Relevance (the default when there is a search text) ranks the newest RANK_CANDIDATES matches with
+# ts_rank; SQLite ranks them by how often the words occur.
 
-def cursor_encode(report: Report) -> str:
-    raw = json.dumps([report.submitted_at.isoformat(), report.pk]).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+NEWEST, RELEVANCE = "newest", "relevance"
+ORDERS = (NEWEST, RELEVANCE)
+RANK_CANDIDATES = 200
+# A subtree holding less than this share of all assignments searches its own reports first, unless
+# the words match few reports in the whole country (then reading every match is cheaper).
+SCOPED_SEARCH_MAX_SHARE, SCOPED_SEARCH_MIN_MATCHES = 0.2, 5000
+SCOPED_MIN_SHARE = 0.05  # below this share of all reports passing a list's filters, filter first
 
 
-def cursor_decode(cursor: str) -> tuple[dt.datetime, int]:
+def report_order(order: str | None, q: str) -> str:
+    """``relevance`` by default when there is a search text, else ``newest``; relevance without a
+    search text means newest."""
+    if order and order not in ORDERS:
+        raise ValidationFailed(_("Urutan tidak dikenal."), code="invalid_order", detail={"field": "order"})
+    if not (q or "").replace("\x00", "").strip():
+        return NEWEST
+    return order or RELEVANCE
+
+
+@dataclass(frozen=True)
+class ReportScope:
+    """A scoped staff viewer, for the list's fast plan: own reports plus the agency subtrees."""
+    user_id: int
+    prefixes: tuple[str, ...]
+    filtered: QuerySet[Report]  # the list's filters without the scope
+
+
+def report_scope(user: User | None, filtered: QuerySet[Report] | None = None) -> ReportScope | None:
+    """None for a national viewer, a reporter without grants, or anyone signed out."""
+    if user is None or not user.is_authenticated:
+        return None
+    grants = user_grants(user)
+    if not grants or any(g.path is None for g in grants):
+        return None
+    return ReportScope(user_id=user.pk, prefixes=tuple(sorted({g.path for g in grants})),
+                       filtered=Report.objects.all() if filtered is None else filtered)
+
+
+def report_list_page(user: User | None, f: ReportFilters, *, cursor: str | None, limit: int,
+                     order: str | None = None) -> tuple[list[Report], str | None]:
+    """The reports a viewer may see (staff: their scope; others: their own), filtered, one page."""
+    filtered = report_filter(Report.objects.all(), f)
+    visible = report_visible_q(user)
+    qs = (filtered if visible is None else filtered.filter(visible)).select_related(*LIST_RELATED)
+    return report_page(qs, cursor=cursor, limit=limit, order=report_order(order, f.q), search=f.q,
+                       scope=report_scope(user, filtered))
+
+
+def report_public_page(f: ReportFilters, *, cursor: str | None, limit: int,
+                       order: str | None = None) -> tuple[list[Report], str | None]:
+    qs = report_filter(report_public_qs(), f)
+    return report_page(qs, cursor=cursor, limit=limit, order=report_order(order, f.q), search=f.q)
+
+
+def _cursor_dump(values: list) -> str:
+    return base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
+
+
+def _cursor_load(cursor: str) -> list:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        at, pk = json.loads(raw)
-        return dt.datetime.fromisoformat(at), int(pk)
+        values = json.loads(raw)
+        if not isinstance(values, list):
+            raise ValueError
+        return values
     except (ValueError, TypeError, json.JSONDecodeError) as exc:
         raise ValidationFailed(_("Kursor halaman tidak valid."), code="invalid_cursor") from exc
 
 
-def report_page(qs: QuerySet[Report], *, cursor: str | None, limit: int) -> tuple[list[Report], str | None]:
+def cursor_encode(report: Report) -> str:
+    return _cursor_dump([report.submitted_at.isoformat(), report.pk])
+
+
+def cursor_decode(cursor: str) -> tuple[dt.datetime, int]:
+    try:
+        at, pk = _cursor_load(cursor)
+        return dt.datetime.fromisoformat(at), int(pk)
+    except (ValueError, TypeError) as exc:
+        raise ValidationFailed(_("Kursor halaman tidak valid."), code="invalid_cursor") from exc
+
+
+def _rank_cursor_decode(cursor: str) -> tuple[float, dt.datetime, int]:
+    try:
+        kind, rank, at, pk = _cursor_load(cursor)
+        if kind != "r":
+            raise ValueError
+        return float(rank), dt.datetime.fromisoformat(at), int(pk)
+    except (ValueError, TypeError) as exc:
+        raise ValidationFailed(_("Kursor halaman tidak valid."), code="invalid_cursor") from exc
+
+
+def report_page(qs: QuerySet[Report], *, cursor: str | None, limit: int, order: str = NEWEST, search: str = "",
+                scope: ReportScope | None = None) -> tuple[list[Report], str | None]:
+    """One page of ``qs`` and the cursor of the next (None on the last page). ``search`` is the
+    full-text query ``qs`` is already filtered by (for ranking and the search plan); ``scope`` the
+    scoped staff viewer ``qs`` is already restricted to (for the inbox plan)."""
+    search = (search or "").replace("\x00", "").strip()[:200]
+    if order == RELEVANCE and search:
+        return _page_by_relevance(qs, search, cursor=cursor, limit=limit, scope=scope)
     qs = qs.order_by("-submitted_at", "-id")
-    if cursor:
-        at, pk = cursor_decode(cursor)
-        qs = qs.filter(Q(submitted_at__lt=at) | Q(submitted_at=at, id__lt=pk))
-    rows = list(qs[: limit + 1])
+    after = cursor_decode(cursor) if cursor else None
+    if after:
+        qs = qs.filter(Q(submitted_at__lt=after[0]) | Q(submitted_at=after[0], id__lt=after[1]))
+    n = limit + 1
+    if connection.vendor != "postgresql":
+        rows = list(qs[:n])
+    else:
+        candidates = None
+        if search:
+            candidates = _search_newest(qs, n, after=after, scope=scope)
+        elif scope is not None:
+            candidates = _scoped_newest(scope, n, after)
+        if candidates is None:  # ids first: the sort reads one narrow index, the joins only n rows
+            candidates = list(qs.values_list("submitted_at", "id")[:n])
+        top = [pk for _at, pk in sorted(set(candidates), reverse=True)[:n]]
+        rows = list(qs.filter(pk__in=top)[:n])
+        if len(rows) < len(top):  # changed in between: check every candidate
+            rows = list(qs.filter(pk__in=[pk for _at, pk in candidates])[:n])
     next_cursor = cursor_encode(rows[limit - 1]) if len(rows) > limit else None
     return rows[:limit], next_cursor
+
+
+def _page_by_relevance(qs: QuerySet[Report], search: str, *, cursor: str | None, limit: int,
+                       scope: ReportScope | None = None) -> tuple[list[Report], str | None]:
+    """Rank the newest RANK_CANDIDATES matches; keyset on (rank, submitted_at, id), all descending."""
+    after = _rank_cursor_decode(cursor) if cursor else None
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
+        from django.db.models.expressions import RawSQL
+
+        ids = {pk for _at, pk in _search_newest(qs.order_by("-submitted_at", "-id"), RANK_CANDIDATES, scope=scope)}
+        rank = SearchRank(RawSQL(FTS_EXPRESSION, [], output_field=SearchVectorField()),
+                          SearchQuery(search, config="indonesian", search_type="websearch"))
+        ranked = list(Report.objects.filter(pk__in=ids).annotate(rank=rank).values_list("rank", "submitted_at", "id"))
+    else:
+        words = [w.lower() for w in search.split()[:8]]
+        rows = qs.order_by("-submitted_at", "-id").values_list("title", "body", "submitted_at", "id")[:RANK_CANDIDATES]
+        ranked = [(float(sum(2 * title.lower().count(w) + body.lower().count(w) for w in words)), at, pk)
+                  for title, body, at, pk in rows]
+    ranked.sort(reverse=True)
+    if after:
+        ranked = [key for key in ranked if key < after]
+    page = ranked[:limit + 1]
+    by_id = {r.pk: r for r in qs.filter(pk__in=[pk for _r, _at, pk in page[:limit]])}
+    rows = [by_id[pk] for _r, _at, pk in page[:limit] if pk in by_id]
+    if len(page) > limit:
+        rank_value, at, pk = page[limit - 1]
+        return rows, _cursor_dump(["r", rank_value, at.isoformat(), pk])
+    return rows, None
+
+
+@contextmanager
+def _bitmap_plans():
+    """For the statements inside: bitmap scans only (the GIN index ANDed with a B-tree), no parallel
+    workers and no JIT. PostgreSQL prices to_tsvector() far below its real cost (~70 µs a report)
+    and would otherwise walk the submitted_at index recomputing it row by row."""
+    settings = {"enable_indexscan": "off", "max_parallel_workers_per_gather": "0", "jit": "off"}
+    nested = connection.in_atomic_block
+    with transaction.atomic(), connection.cursor() as cursor:
+        if nested:  # SET LOCAL outlives a savepoint: put the values back afterwards
+            cursor.execute("SELECT " + ", ".join(f"current_setting('{name}')" for name in settings))
+            previous = dict(zip(settings, cursor.fetchone()))
+        cursor.execute("SELECT " + ", ".join(["set_config(%s, %s, true)"] * len(settings)),
+                       [v for pair in settings.items() for v in pair])
+        yield  # on an error the transaction (or savepoint) rolls back, and the settings with it
+        if nested:
+            cursor.execute("SELECT " + ", ".join(["set_config(%s, %s, true)"] * len(previous)),
+                           [v for pair in previous.items() for v in pair])
+
+
+def _rows_estimate(qs: QuerySet) -> float:
+    sql, params = qs.order_by().values("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
+        plan = cursor.fetchone()[0]
+    plan = json.loads(plan) if isinstance(plan, str) else plan
+    return float(plan[0]["Plan"]["Plan Rows"])
+
+
+def _search_newest(qs: QuerySet[Report], n: int, *, after: tuple[dt.datetime, int] | None = None,
+                   scope: ReportScope | None = None) -> list[tuple[dt.datetime, int]]:
+    """The newest ``n`` rows of a full-text filtered, newest-first ``qs`` (PostgreSQL), as
+    (submitted_at, id). Sorting every match would read one heap page per match (82,000 for a
+    common word); instead read the matches of a window of submission time — the GIN index ANDed
+    with the submitted_at index — sized from the planner's estimate of all matches, and widen it
+    until it holds ``n`` rows or covers everything. A staff member of a small subtree gets the same
+    over their own reports (_scoped_search_newest)."""
+    upper = after[0] if after else timezone.now()
+    oldest = Report.objects.order_by("submitted_at").values_list("submitted_at", flat=True).first()
+    if oldest is None:
+        return []
+    span = max((upper - oldest).total_seconds() / 86400, 1.0)
+    if scope is not None:
+        matches = _rows_estimate(scope.filtered)  # in the whole country
+        paths = _scope_paths(scope.prefixes)
+        in_scope = _rows_estimate(ReportAssignment.objects.filter(agency_path__in=paths)) if paths else 0.0
+        share = in_scope / max(_rows_estimate(ReportAssignment.objects.all()), 1.0)
+        if matches > SCOPED_SEARCH_MIN_MATCHES and share < SCOPED_SEARCH_MAX_SHARE:
+            return _scoped_search_newest(scope, paths, n, upper=upper, span=span, after=after,
+                                         expected=matches * share)
+    expected = _rows_estimate(qs)
+    days = None if expected <= 4 * n else max(span * 2 * n / expected, 1.0)
+    while True:
+        window = qs if days is None else qs.filter(submitted_at__gte=upper - dt.timedelta(days=days))
+        with _bitmap_plans():
+            rows = list(window.values_list("submitted_at", "id")[:n])
+        if len(rows) >= n or days is None:
+            return rows
+        days = _wider(days, len(rows), n, span)
+
+
+def _wider(days: float, found: int, n: int, span: float) -> float | None:
+    """The next window: large enough for ``n`` at the density just seen, at least four times wider."""
+    days *= max(4.0, 1.5 * n / max(found, 1))
+    return days if days < span else None
+
+
+def _scoped_search_newest(scope: ReportScope, paths: list[str], n: int, *, upper: dt.datetime, span: float,
+                          after: tuple[dt.datetime, int] | None, expected: float) -> list[tuple[dt.datetime, int]]:
+    """Search newest first within a small subtree: the ids of the reports routed there in a window
+    of time come from assignment_inbox_idx, and the GIN index is ANDed with those ids (the primary
+    key index), so only matching reports in scope are read. Plus the viewer's own reports and
+    assignments without report_submitted_at, as in _scoped_newest."""
+    filtered = scope.filtered.order_by("-submitted_at", "-id")
+    if after:
+        filtered = filtered.filter(Q(submitted_at__lt=after[0]) | Q(submitted_at=after[0], id__lt=after[1]))
+    rows = list(filtered.filter(reporter_id=scope.user_id).values_list("submitted_at", "id")[:n])
+    unsorted = ReportAssignment.objects.filter(_prefix_q(scope.prefixes), report_submitted_at__isnull=True)
+    rows += filtered.filter(pk__in=unsorted.values("report_id")).values_list("submitted_at", "id")[:n]
+    if not paths:
+        return rows
+    days = None if expected <= 4 * n else max(span * 2 * n / expected, 1.0)
+    while True:
+        since = upper - dt.timedelta(days=days) if days is not None else None
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT DISTINCT report_id FROM reports_reportassignment WHERE agency_path = ANY(%s) "
+                           "AND report_submitted_at >= %s AND report_submitted_at <= %s",
+                           [paths, since or dt.datetime.min.replace(tzinfo=dt.timezone.utc), upper])
+            ids = [pk for (pk,) in cursor.fetchall()]
+        found = []
+        if ids:  # one array parameter: the planner sees how many, and ANDs the primary key with the GIN index
+            in_ids = filtered.extra(where=['"reports_report"."id" = ANY(%s)'], params=[ids])
+            with _bitmap_plans():
+                found = list(in_ids.values_list("submitted_at", "id")[:n])
+        if len(found) >= n or days is None:
+            return rows + found
+        days = _wider(days, len(found), n, span)
+
+
+def _scoped_newest(scope: ReportScope, n: int,
+                   after: tuple[dt.datetime, int] | None) -> list[tuple[dt.datetime, int]] | None:
+    """Candidates for the newest ``n`` reports a scoped staff member sees (PostgreSQL), in one
+    statement: the newest ``n`` of each part of report_visible_q — their own reports, the reports
+    routed to each agency path of the subtree (read from assignment_inbox_idx), and those of
+    assignments older code wrote without report_submitted_at. The top ``n`` of the union is the top
+    ``n`` overall; the caller re-checks them against the full scope and filters. None when the
+    filters are so selective that reading the filtered reports first is cheaper (the caller then
+    lets PostgreSQL plan it)."""
+    filtered = scope.filtered
+    if filtered.query.where:
+        # walking a path newest first reads about n / share rows until n pass the filters
+        share = _rows_estimate(filtered) / max(_rows_estimate(Report.objects.all()), 1.0)
+        if share < SCOPED_MIN_SHARE:
+            return None
+    if after:
+        filtered = filtered.filter(Q(submitted_at__lt=after[0]) | Q(submitted_at=after[0], id__lt=after[1]))
+    newest = ("-submitted_at", "-id")
+    own = filtered.filter(reporter_id=scope.user_id).order_by(*newest).values_list("submitted_at", "id")[:n]
+    unsorted = ReportAssignment.objects.filter(_prefix_q(scope.prefixes), report_submitted_at__isnull=True)
+    unsorted = filtered.filter(pk__in=unsorted.values("report_id")).order_by(*newest).values_list("submitted_at", "id")[:n]
+    own_sql, own_params = own.query.sql_with_params()
+    unsorted_sql, unsorted_params = unsorted.query.sql_with_params()
+    where, where_params = "", []
+    if after:
+        where += " AND (lapor_a.report_submitted_at, lapor_a.report_id) < (%s, %s)"
+        where_params += [after[0], after[1]]
+    if scope.filtered.query.where:  # the list's filters, checked on each candidate report
+        from django.db.models.expressions import RawSQL
+
+        check = scope.filtered.filter(pk=RawSQL("lapor_a.report_id", [])).order_by().values("pk")
+        sql, sql_params = check.query.sql_with_params()
+        where += f" AND EXISTS ({sql})"
+        where_params += list(sql_params)
+    with connection.cursor() as cursor:
+        cursor.execute(f"""
+            WITH RECURSIVE {_PATHS_CTE}
+            ({own_sql})
+            UNION ALL
+            ({unsorted_sql})
+            UNION ALL
+            (SELECT DISTINCT x.report_submitted_at, x.report_id  -- a report routed to two agencies of the subtree
+             FROM (SELECT DISTINCT path FROM lapor_p WHERE path IS NOT NULL) AS lapor_paths
+             CROSS JOIN LATERAL (
+                 SELECT DISTINCT lapor_a.report_submitted_at, lapor_a.report_id
+                 FROM reports_reportassignment lapor_a
+                 WHERE lapor_a.agency_path = lapor_paths.path AND lapor_a.report_submitted_at IS NOT NULL{where}
+                 ORDER BY lapor_a.report_submitted_at DESC, lapor_a.report_id DESC
+                 LIMIT %s
+             ) AS x
+             ORDER BY 1 DESC, 2 DESC
+             LIMIT %s)""",
+                       [*_paths_params(scope.prefixes), *own_params, *unsorted_params, *where_params, n, n])
+        return cursor.fetchall()
+
+
+# Every distinct agency_path the assignments hold under the prefixes, read as a loose index scan of
+# assignment_inbox_idx (one probe per path) rather than taken from the agency table, so that nothing
+# depends on assignment paths matching today's agency tree. Parameters: _paths_params().
+_PATHS_CTE = """lapor_p(hi, path) AS (
+        SELECT v.hi, (SELECT a.agency_path FROM reports_reportassignment a
+                      WHERE a.agency_path ~>=~ v.lo AND a.agency_path ~<~ v.hi
+                      ORDER BY a.agency_path USING ~<~ LIMIT 1)
+        FROM unnest(%s::varchar[], %s::varchar[]) AS v(lo, hi)
+      UNION ALL
+        SELECT lapor_p.hi, (SELECT a.agency_path FROM reports_reportassignment a
+                            WHERE a.agency_path ~>~ lapor_p.path AND a.agency_path ~<~ lapor_p.hi
+                            ORDER BY a.agency_path USING ~<~ LIMIT 1)
+        FROM lapor_p WHERE lapor_p.path IS NOT NULL
+    )"""
+
+
+def _paths_params(prefixes: tuple[str, ...]) -> list:
+    return [list(prefixes), [_prefix_end(p) for p in prefixes]]
+
+
+def _scope_paths(prefixes: tuple[str, ...]) -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(f"WITH RECURSIVE {_PATHS_CTE} SELECT DISTINCT path FROM lapor_p WHERE path IS NOT NULL",
+                       _paths_params(prefixes))
+        return [path for (path,) in cursor.fetchall()]
+
+
+def _prefix_q(prefixes: tuple[str, ...]) -> Q:
+    q = Q(pk__in=[])
+    for prefix in prefixes:
+        q |= Q(agency_path__startswith=prefix)
+    return q
+
+
+def _prefix_end(prefix: str) -> str:
+    """The smallest string above every string that starts with ``prefix`` (byte order, as ~<~)."""
+    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
 
 
 # --- Timeline and privacy -------------------------------------------------------------------
