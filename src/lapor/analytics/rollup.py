@@ -3,8 +3,8 @@
 A refresh recounts whole cohort months (reports by the month they were submitted, in the
 deployment's time zone): the full history on ``--full``, otherwise only the months holding a
 report that has an audit event since the previous run (every change of a report writes one),
-plus the current month. All months of one refresh are recounted in one transaction (delete +
-insert), so readers see either the old or the new numbers, never a mix.
+plus the current month. All months of one refresh are recounted and merged in one transaction,
+so readers see either the old or the new numbers, never a mix.
 
 How (a few statements per dimension, whatever the number of reports):
 
@@ -18,8 +18,11 @@ How (a few statements per dimension, whatever the number of reports):
    ``WorkingCalendar.working_days_between``. ``an_region`` maps a region code to its province and
    regency; ``an_agency`` maps an agency to the scopes of itself and all its ancestors.
 3. ``an_fact``: ``an_base`` joined to those: one narrow row per report with every cell key ready.
-4. Per dimension and scope kind one ``INSERT INTO analytics_statcell … SELECT … GROUP BY``; the
-   agency scopes pre-aggregate per agency and then fan out over ``an_agency``.
+4. Per dimension one pass over ``an_fact`` pre-aggregates by everything a scope depends on, then
+   one ``INSERT … SELECT … GROUP BY`` per scope kind (agency scopes fan out over ``an_agency``)
+   into ``an_cells``; finally ``an_cells`` is merged into ``analytics_statcell`` for those months:
+   vanished cells deleted, changed counts updated, new cells inserted. Past months rarely change,
+   so even a full refresh writes only what differs.
 """
 from __future__ import annotations
 
@@ -158,7 +161,7 @@ class _Build:
         return d if self.pg else d.isoformat()
 
     def drop(self) -> None:
-        for name in ("an_g", "an_fact", "an_base", "an_day", "an_region", "an_agency"):
+        for name in ("an_diff", "an_cells", "an_g", "an_fact", "an_base", "an_day", "an_region", "an_agency"):
             self.c.execute(f"DROP TABLE IF EXISTS {name}")
 
     def base(self, months: set[dt.date] | None) -> int:
@@ -229,8 +232,9 @@ class _Build:
         Per dimension, one pass over ``an_fact`` pre-aggregates by everything a scope can depend
         on (month, agency, province, regency, public flag, key): 3-8 times fewer rows, from which
         every scope kind is then summed."""
-        table = StatCell._meta.db_table
-        insert = f'INSERT INTO {table} (scope, month, dim, "key", n) '
+        self.c.execute("CREATE TEMPORARY TABLE an_cells (scope VARCHAR(24) NOT NULL, month DATE NOT NULL, "
+                       "dim VARCHAR(16) NOT NULL, k VARCHAR(48) NOT NULL, n INTEGER NOT NULL)")
+        insert = "INSERT INTO an_cells (scope, month, dim, k, n) "
         kinds = (("national", "'n'", None), ("public", "'p'", "g.pub = 1"),
                  ("province", "'r:' || g.province", "g.province <> ''"),
                  ("regency", "'r:' || g.regency", "g.regency <> ''"))
@@ -254,6 +258,44 @@ class _Build:
             total += self.c.rowcount
         self.c.execute("DROP TABLE IF EXISTS an_g")
         return total
+
+    def store(self, months: set[dt.date] | None) -> dict[str, int]:
+        """Merge ``an_cells`` into ``StatCell`` for ``months`` (None: all): delete the cells that are
+        gone, update the ones whose count changed, insert the new ones (in index order). Most cells
+        of past months do not change, so a refresh writes little: no index churn, few dead rows."""
+        table = StatCell._meta.db_table
+        same = 'c.scope = s.scope AND c.dim = s.dim AND c.month = s.month AND c.k = s."key"'
+        in_months, params = "1 = 1", []
+        if months is not None:
+            in_months = f"s.month IN ({', '.join(['%s'] * len(months))})"
+            params = [self.day(m) for m in sorted(months)]
+        out = {}
+        if self.pg:  # one hash full join finds every difference (sorting 4-column text keys is what costs)
+            self.c.execute("ANALYZE an_cells")
+            self.c.execute("SET LOCAL enable_mergejoin = off")
+            self.c.execute(f"""CREATE TEMPORARY TABLE an_diff AS
+                SELECT s.id AS id, c.scope AS scope, c.month AS month, c.dim AS dim, c.k AS k, c.n AS n
+                FROM an_cells c FULL JOIN (SELECT * FROM {table} s WHERE {in_months}) s ON {same}
+                WHERE s.id IS NULL OR c.scope IS NULL OR s.n <> c.n""", params)
+            self.c.execute(f"DELETE FROM {table} WHERE id IN (SELECT id FROM an_diff WHERE scope IS NULL)")
+            out["deleted"] = self.c.rowcount
+            self.c.execute(f"UPDATE {table} s SET n = d.n FROM an_diff d WHERE s.id = d.id AND d.scope IS NOT NULL")
+            out["updated"] = self.c.rowcount
+            self.c.execute(f'INSERT INTO {table} (scope, month, dim, "key", n) SELECT scope, month, dim, k, n '
+                           "FROM an_diff WHERE id IS NULL ORDER BY scope, dim, month, k")
+            out["inserted"] = self.c.rowcount
+            return out
+        self.c.execute(f"DELETE FROM {table} AS s WHERE {in_months} AND NOT EXISTS (SELECT 1 FROM an_cells c WHERE {same})",
+                       params)
+        out["deleted"] = self.c.rowcount
+        self.c.execute(f"UPDATE {table} AS s SET n = (SELECT c.n FROM an_cells c WHERE {same}) "
+                       f"WHERE EXISTS (SELECT 1 FROM an_cells c WHERE {same} AND c.n <> s.n)")
+        out["updated"] = self.c.rowcount
+        self.c.execute(f'INSERT INTO {table} (scope, month, dim, "key", n) SELECT c.scope, c.month, c.dim, c.k, c.n '
+                       f"FROM an_cells c WHERE NOT EXISTS (SELECT 1 FROM {table} s WHERE {same}) "
+                       "ORDER BY c.scope, c.dim, c.month, c.k")
+        out["inserted"] = self.c.rowcount
+        return out
 
 
 def months_touched(since: dt.datetime) -> set[dt.date]:
@@ -282,17 +324,14 @@ def rollup_build(months: set[dt.date] | None) -> tuple[int, int, set[dt.date]]:
         cursor.execute("SELECT DISTINCT month FROM an_fact")
         found = {_date(m) for (m,) in cursor.fetchall()}
         t = time.perf_counter()
-        if months is None:
-            StatCell.objects.all().delete()
-        else:
-            StatCell.objects.filter(month__in=sorted(months | found)).delete()
-        timings["delete"] = time.perf_counter() - t
-        t = time.perf_counter()
         cells = b.cells()
-        timings["cells"] = time.perf_counter() - t
+        timings["count"] = time.perf_counter() - t
+        t = time.perf_counter()
+        changes = b.store(None if months is None else months | found)
+        timings["store"] = time.perf_counter() - t
         b.drop()
-    log.info("analytics roll-up build: %s reports, %s cells, %s", reports, cells,
-             ", ".join(f"{k} {v:.1f}s" for k, v in timings.items()))
+    log.info("analytics roll-up build: %s reports, %s cells (%s), %s", reports, cells,
+             ", ".join(f"{k} {v}" for k, v in changes.items()), ", ".join(f"{k} {v:.1f}s" for k, v in timings.items()))
     return reports, cells, found if months is None else months
 
 
@@ -306,9 +345,6 @@ def rollup_refresh(*, full: bool = False, now: dt.datetime | None = None) -> Rol
         months = months_touched(last.started_at - dt.timedelta(minutes=5))
         months.add(month_start(now.astimezone(tz()).date()))
     reports, cells, months = rollup_build(months)
-    if run.full and connection.vendor == "postgresql" and not connection.in_atomic_block:
-        with connection.cursor() as cursor:  # fresh statistics and visibility map for index-only scans
-            cursor.execute(f"VACUUM ANALYZE {StatCell._meta.db_table}")
     run.finished_at, run.months, run.reports = timezone.now(), len(months), reports
     run.save(update_fields=["finished_at", "months", "reports"])
     RollupRun.objects.filter(started_at__lt=now - dt.timedelta(days=RUNS_KEPT_DAYS)).delete()

@@ -87,3 +87,18 @@ def test_incremental_refresh_after_changes_equals_a_full_recount(net, reports):
     run = rollup_refresh()
     assert not run.full
     _assert_equal(_stored(), _reference())
+
+
+def test_a_second_full_refresh_merges_changes_and_drops_vanished_cells(net, reports):
+    rollup_refresh(full=True)
+    before = _stored()
+    reporter = sv.Actor(user=net.user("reporter"), is_reporter=True)
+    report = Report.objects.filter(state="followed_up").order_by("submitted_at").first()
+    sv.report_complete(report=report, actor=reporter)
+    gone = Report.objects.filter(state="submitted").order_by("submitted_at").first()  # the only one of its cells, maybe
+    Report.objects.filter(pk=gone.pk).update(submitted_at=gone.submitted_at.replace(year=2024))  # moves to another month
+    rollup_refresh(full=True)
+    after, expected = _stored(), _reference()
+    _assert_equal(after, expected)
+    assert any(k[1].year == 2024 for k in after) and not any(k[1].year == 2024 for k in before)
+    assert any(k not in after for k in before)  # cells that only this report filled are gone
