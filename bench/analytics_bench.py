@@ -7,7 +7,7 @@ DATABASE_URL points at.
         [--export-rows 100000] [--formats csv,xlsx] [--from YYYY-MM --to YYYY-MM] [--agency ID]
 
 --refresh rebuilds the roll-ups first (full) and says how long that took; --incremental then times
-an incremental refresh. "uncached" runs delete the one cache entry of that dashboard first (nothing
+an incremental refresh. Each timing is the selector plus its JSON encoding. "uncached" runs delete the one cache entry of that dashboard first (nothing
 else in the cache is touched), so they time the whole computation from the roll-up cells. Each export
 runs in a child process so its peak RSS (ru_maxrss) is its own; it streams the national drill-down
 list exactly as /api/analytics/export does. The agency measured is the one whose subtree received
@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import os
 import resource
 import statistics
@@ -93,6 +94,7 @@ def main() -> None:
         return export_child(args.export_child, args.format)
     _setup()
     from django.core.cache import cache
+    from django.core.serializers.json import DjangoJSONEncoder
     from django.db import connection
     from django.db.models import Sum
     from django.utils import timezone
@@ -133,13 +135,19 @@ def main() -> None:
         cache.delete(sel._cache_key("league", sel._last_run(), period.start, period.end, sorted(sel.grades_config().items())))
 
     print(f"period {period.start:%Y-%m}..{period.end:%Y-%m}; agency {ascope} {agency.name}")
+    def dash(scope):  # the selector plus the JSON the API would send
+        return lambda: json.dumps(sel.dashboard_get(scope, period), cls=DjangoJSONEncoder)
+
+    def league():
+        return json.dumps(sel.league_table(admin, period), cls=DjangoJSONEncoder)
+
     results = {
-        "national dashboard, uncached": timed(lambda: sel.dashboard_get("n", period), args.runs, forget("n")),
-        "national dashboard, cached": timed(lambda: sel.dashboard_get("n", period), args.runs),
-        "agency dashboard, uncached": timed(lambda: sel.dashboard_get(ascope, period), args.runs, forget(ascope)),
-        "agency dashboard, cached": timed(lambda: sel.dashboard_get(ascope, period), args.runs),
-        "league table, uncached": timed(lambda: sel.league_table(admin, period), args.runs, forget_league),
-        "league table, cached": timed(lambda: sel.league_table(admin, period), args.runs),
+        "national dashboard, uncached": timed(dash("n"), args.runs, forget("n")),
+        "national dashboard, cached": timed(dash("n"), args.runs),
+        "agency dashboard, uncached": timed(dash(ascope), args.runs, forget(ascope)),
+        "agency dashboard, cached": timed(dash(ascope), args.runs),
+        "league table, uncached": timed(league, args.runs, forget_league),
+        "league table, cached": timed(league, args.runs),
     }
     for name, r in results.items():
         print(f"{name}: p50={r['p50_ms']} ms p95={r['p95_ms']} ms max={r['max_ms']} ms (runs={r['runs']})")
