@@ -69,7 +69,8 @@ def _resolve(request: HttpRequest, tracking_id: str) -> tuple[Report, services.A
 
 
 def _detail(request, report: Report, actor: services.Actor) -> dict:
-    report.refresh_from_db()
+    # one query for the row and what the answer names (agency, topic, region), not four
+    report = Report.objects.select_related("agency", "topic", "region", "reporter", "target_agency").get(pk=report.pk)
     return report_out(report, actor.user, is_reporter=actor.is_reporter)
 
 
