@@ -142,7 +142,7 @@ class ExperimentModel(M.RoutingModel):
             svm = self._new_clf().fit(Z, yi, sample_weight=self._weights(idx))
             nf = Xi.shape[1]
             svm.coef_ = svm.coef_[:, :nf] + self.x_lsa * (svm.coef_[:, nf:] @ V.T)
-            return svm
+            return _Combo([(1.0, svm)])
         parts = [(1.0, self._new_clf().fit(Xi, yi, sample_weight=self._weights(idx)))]
         if self.x_sgd:
             from sklearn.linear_model import SGDClassifier
