@@ -15,7 +15,7 @@ from django.db.models import QuerySet
 from lapor.accounts.models import User
 from lapor.reports import lifecycle as lc
 from lapor.reports.deadlines import tz
-from lapor.reports.schemas import public_text, reporter_out
+from lapor.reports.schemas import public_text, reporter_out, text_for
 
 HEADER = ["tracking_id", "diterima", "jenis", "status", "kanal", "topik", "wilayah", "kode_wilayah", "instansi", "judul",
           "pelapor", "kontak_pelapor", "anonim", "rahasia", "batas_waktu", "terlambat", "selesai", "penilaian"]
@@ -36,15 +36,17 @@ def _fmt(value) -> str:
 
 
 def report_rows(qs: QuerySet, viewer: User | None) -> Iterator[list]:
-    """One row per report; the reporter's identity exactly as ``reporter_out`` allows this viewer."""
+    """One row per report; the reporter's identity (and an anonymous reporter's personal data in the
+    title) exactly as ``reporter_out``/``text_for`` allow this viewer."""
     if not qs.query.is_sliced:
         qs = qs.order_by("-submitted_at", "-id")
     qs = qs.select_related("agency", "topic", "region", "reporter")
     for r in qs.iterator(chunk_size=CHUNK):
         who = reporter_out(r, viewer, is_reporter=False) or {}
+        title = text_for(r, r.title, viewer, is_reporter=False)
         yield [r.tracking_id, _fmt(r.submitted_at), r.type, STATE_LABELS.get(r.state, r.state), r.channel,
                r.topic.name if r.topic_id else "", r.region.name if r.region_id else "", r.region_id or "",
-               r.agency.name if r.agency_id else "", r.title, who.get("name") or "", who.get("contact") or "",
+               r.agency.name if r.agency_id else "", title, who.get("name") or "", who.get("contact") or "",
                "ya" if r.is_anonymous else "tidak", "ya" if r.is_confidential else "tidak", _fmt(r.due_at),
                "ya" if r.is_overdue else "tidak", _fmt(r.completed_at), r.rating or ""]
 

@@ -61,9 +61,20 @@ class Period:
         return month_next(self.end) - dt.timedelta(days=1)
 
 
+YEARS = range(1900, 9000)  # month and week arithmetic (previous period, trend weeks) never leaves date's range
+
+
+def _digits(value: str) -> bool:
+    """ASCII digits that fit a database integer: ``str.isdigit`` also accepts "²", which ``int`` refuses."""
+    return value.isascii() and value.isdigit() and len(value) <= 18
+
+
 def _month_parse(value: str, name: str) -> dt.date:
     try:
-        return dt.date.fromisoformat(f"{value[:7]}-01")
+        month = dt.date.fromisoformat(f"{value[:7]}-01")
+        if month.year not in YEARS:
+            raise ValueError(value)
+        return month
     except ValueError as exc:
         raise ValidationFailed(_("Bulan tidak valid (format YYYY-MM): %(v)s") % {"v": value[:20]},
                                code="invalid_month", detail={"field": name}) from exc
@@ -91,7 +102,7 @@ def scope_parse(value: str | None) -> str:
     if value in (NATIONAL, PUBLIC):
         return value
     kind, _sep, ident = value.partition(":")
-    if kind == "a" and ident.isdigit() and Agency.objects.filter(pk=int(ident)).exists():
+    if kind == "a" and _digits(ident) and Agency.objects.filter(pk=int(ident)).exists():
         return value
     if kind == "r" and ident.count(".") <= 1 and Region.objects.filter(code=ident).exists():
         return value
@@ -231,10 +242,13 @@ class _Windows:
     @classmethod
     def of(cls, period: Period, today: dt.date) -> "_Windows":
         last = week_start(min(period.date_to, today))
+        # The last week's days in the next month count too (today may be Friday the 1st of a
+        # week that began in the old month), as far as the period reaches.
+        end = month_start(min(last + dt.timedelta(days=6), period.date_to))
         weeks = [last - dt.timedelta(weeks=i) for i in range(2 * TREND_WEEKS - 1, -1, -1)]
         alert_weeks = [last - dt.timedelta(weeks=i) for i in range(stats.ALERT_WEEKS, -1, -1)]
-        return cls(period, period.previous(), weeks, Period(month_start(weeks[0]), month_start(last)),
-                   alert_weeks, Period(month_start(alert_weeks[0]), month_start(last)))
+        return cls(period, period.previous(), weeks, Period(month_start(weeks[0]), end),
+                   alert_weeks, Period(month_start(alert_weeks[0]), end))
 
 
 def _series(scope: str, w: _Windows) -> dict[str, dict[tuple[dt.date, str], int]]:
@@ -520,6 +534,8 @@ def region_q(code: str) -> Q:
 def _week_filter(qs: QuerySet[Report], key: str) -> QuerySet[Report]:
     try:
         start = dt.date.fromisoformat(key)
+        if start.year not in YEARS:
+            raise ValueError(key)
     except ValueError as exc:
         raise ValidationFailed(_("Minggu tidak valid."), code="invalid_week") from exc
     zone = tz()
@@ -531,7 +547,7 @@ def _drill_dim(qs: QuerySet[Report], dim: str, key: str) -> QuerySet[Report]:
     if dim in ("state", "type", "channel"):
         return qs.filter(**{dim: key})
     if dim == "topic":
-        return qs.filter(topic__isnull=True) if key in ("", "0") else qs.filter(topic_id=int(key) if key.isdigit() else -1)
+        return qs.filter(topic__isnull=True) if key in ("", "0") else qs.filter(topic_id=int(key) if _digits(key) else -1)
     if dim in ("province", "regency"):
         return qs.filter(region__isnull=True) if not key else qs.filter(region_q(key))
     if dim == "in_time":
@@ -544,7 +560,7 @@ def _drill_dim(qs: QuerySet[Report], dim: str, key: str) -> QuerySet[Report]:
     if dim == "reopened":
         return qs.filter(reopen_count__gt=0)
     if dim == "rating":
-        return qs.filter(rating=int(key)) if key.isdigit() else qs.filter(rating__isnull=False)
+        return qs.filter(rating=int(key)) if _digits(key) else qs.filter(rating__isnull=False)
     if dim == "week":
         return _week_filter(qs, key)
     if dim in ("topic_week", "regency_week"):  # "<topic id or regency code>|<week start>": an alert's count

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from lapor.accounts.selectors import user_grants
 from lapor.core.errors import DomainError
+from lapor.reports.schemas import public_text, text_for
 from lapor.reports.selectors import report_page
 
 from . import selectors as sel
@@ -84,6 +85,8 @@ def _report_list(request, *, public: bool):
     if fmt and not public:
         return export_response(qs, request.user, fmt)
     rows, next_cursor = report_page(qs, cursor=request.GET.get("cursor"), limit=50)
+    for r in rows:  # the public see every report's personal data masked; staff an anonymous reporter's
+        r.shown_title = public_text(r, r.title) if public else text_for(r, r.title, request.user, is_reporter=False)
     params = request.GET.copy()
     params.pop("cursor", None)
     return render(request, "analytics/reports.html", {
