@@ -1,6 +1,7 @@
 """The words of every notification, in Bahasa Indonesia (source) and English (translation).
 
-Staff texts never carry the reporter's identity: only the tracking ID, the title and the agency.
+Staff texts never carry the reporter's identity: only the tracking ID, the title (an anonymous
+reporter's name and contacts masked) and the agency.
 """
 from __future__ import annotations
 
@@ -29,7 +30,12 @@ def _excerpt(text: str, size: int = 140) -> str:
 
 def _texts(kind: str, report, extra: dict) -> tuple[str, str, str]:
     """(subject/title, long body, short SMS text) for one kind of notification."""
-    ctx = {"tid": report.tracking_id, "title": _excerpt(report.title, 80), "url": report_url(report),
+    title = report.title
+    if kind.startswith("staff_"):  # as staff see it: an anonymous reporter's name and contacts masked
+        from lapor.reports.schemas import text_for
+
+        title = text_for(report, title, None, is_reporter=False)
+    ctx = {"tid": report.tracking_id, "title": _excerpt(title, 80), "url": report_url(report),
            "agency": report.agency.name if report.agency_id else _("Admin Nasional"),
            "due": _date(report.due_at), "sms": SMS_NUMBER, **extra}
     if kind == "submitted":  # the verification deadline, even when the report was routed on arrival
