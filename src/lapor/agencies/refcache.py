@@ -1,10 +1,12 @@
 """Per-process cache of the reference data every submission reads: active topics, regions and
 routing rules (with their agencies). Saves three queries per submission.
 
-Freshness: a change made through the ORM (admin, services, ``save()``/``delete()``) clears this
-process's copy at once through model signals; other processes (more gunicorn workers, Celery)
-see it within ``TTL_SECONDS``. Bulk ``QuerySet.update()`` calls bypass signals and are also
-covered only by the TTL, so the agency services that use them call ``refcache_clear()``.
+Freshness: a change made through the ORM (admin, services, ``save()``/``delete()``; bulk writes call
+``refcache_changed()`` themselves) clears this process's copy at once and again when its transaction
+commits (so no other thread keeps a copy read in between), and bumps a version stamp in Django's
+cache (Redis in a multi-process deployment). Every process compares the stamp at most every
+``CHECK_SECONDS``, so other web and Celery processes follow within a few seconds; ``TTL_SECONDS``
+bounds the age of a copy even if the shared cache is unavailable.
 """
 from __future__ import annotations
 
@@ -14,20 +16,53 @@ import time
 from django.db.models.signals import post_delete, post_save
 
 TTL_SECONDS = 60
+CHECK_SECONDS = 3
+VERSION_KEY = "lapor:refcache:version"
 REGION_MAX = 20_000  # the ~91,000 regions are cached only as they are used
 
 _lock = threading.Lock()
-_state: dict = {"at": 0.0, "topics": None, "rules": None, "regions": {}}
+_state: dict = {"at": 0.0, "checked": 0.0, "version": None, "topics": None, "rules": None, "regions": {}}
 
 
 def refcache_clear(**_kwargs) -> None:
+    """Drop this process's copy (tests call it between cases)."""
     with _lock:
         _state.update(at=time.monotonic(), topics=None, rules=None, regions={})
 
 
+def _shared_version():
+    try:
+        from django.core.cache import cache
+
+        return cache.get(VERSION_KEY)
+    except Exception:  # the shared cache down: the TTL still bounds staleness
+        return _state["version"]
+
+
+def refcache_changed(**_kwargs) -> None:
+    """Reference data changed: clear here now and after commit, and tell the other processes."""
+    from django.db import transaction
+
+    refcache_clear()
+    transaction.on_commit(refcache_clear)
+    try:
+        from django.core.cache import cache
+
+        cache.set(VERSION_KEY, time.time_ns(), timeout=None)
+    except Exception:
+        pass
+
+
 def _fresh() -> dict:
-    if time.monotonic() - _state["at"] > TTL_SECONDS:
+    now = time.monotonic()
+    if now - _state["at"] > TTL_SECONDS:
         refcache_clear()
+    if now - _state["checked"] > CHECK_SECONDS:
+        version = _shared_version()
+        if version != _state["version"]:
+            refcache_clear()
+            _state["version"] = version
+        _state["checked"] = now
     return _state
 
 
@@ -75,5 +110,5 @@ def connect_signals() -> None:
     from .models import Agency, Region, RoutingRule, Topic
 
     for model in (Agency, Region, RoutingRule, Topic):
-        post_save.connect(refcache_clear, sender=model, dispatch_uid=f"refcache-save-{model.__name__}")
-        post_delete.connect(refcache_clear, sender=model, dispatch_uid=f"refcache-delete-{model.__name__}")
+        post_save.connect(refcache_changed, sender=model, dispatch_uid=f"refcache-save-{model.__name__}")
+        post_delete.connect(refcache_changed, sender=model, dispatch_uid=f"refcache-delete-{model.__name__}")

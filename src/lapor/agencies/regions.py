@@ -39,4 +39,7 @@ def regions_load(*, villages: bool = True) -> int:
         rows.append(Region(code=code, name=data[code], level=level, parent_id=parent))
     for start in range(0, len(rows), BATCH):  # parents first: rows are sorted by level
         Region.objects.bulk_create(rows[start:start + BATCH])
+    from .refcache import refcache_changed
+
+    refcache_changed()  # bulk_create sends no signal
     return len(rows)

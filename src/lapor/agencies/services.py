@@ -25,9 +25,9 @@ def agency_move(*, agency: Agency, new_parent: Agency | None) -> Agency:
         path=Concat(Value(new_path), Substr("path", len(old_path) + 1)),
         depth=F("depth") + shift,
     )
-    from .refcache import refcache_clear
+    from .refcache import refcache_changed
 
-    refcache_clear()  # the bulk UPDATE sends no signal
+    refcache_changed()  # the bulk UPDATE sends no signal
     agency.refresh_from_db()
     return agency
 
