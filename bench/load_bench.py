@@ -31,7 +31,7 @@ ENV = {
     **os.environ,
     "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DB}",
     "LAPOR_DATA_DIR": str(DATA_DIR),
-    "PYTHONPATH": str(BENCH),
+    "PYTHONPATH": f"{ROOT / 'src'}:{BENCH}",  # this checkout's code, whatever the venv was installed from
     "DJANGO_SETTINGS_MODULE": "benchsite.settings",
     "LAPOR_BROKER_URL": os.environ.get("LAPOR_BROKER_URL", "redis://127.0.0.1:6379/9"),
     "LAPOR_LOG_LEVEL": "WARNING",
@@ -57,7 +57,7 @@ def setup_database() -> None:
 def prepare(tracked: int = 300) -> None:
     """Fixtures for the mixed workload: a staff token and guest reports with their secrets."""
     os.environ.update(ENV)  # also when run by hand with --prepare-only
-    sys.path.insert(0, str(BENCH))
+    sys.path[:0] = [str(ROOT / "src"), str(BENCH)]
     os.environ["LAPOR_BROKER_URL"] = ""  # the fixtures' notifications are not part of the load
     import django
 
