@@ -102,12 +102,14 @@ def main() -> int:
            "LAPOR_LOG_LEVEL": "ERROR", "LAPOR_SMS_GATEWAY_URL": f"http://127.0.0.1:{recv.server_address[1]}/sms",
            "LAPOR_SMTP_HOST": "127.0.0.1", "LAPOR_SMTP_PORT": str(smtp_port),
            "LAPOR_BROKER_URL": "redis://127.0.0.1:6379/9" if args.celery else "",
-           "LAPOR_OUTBOX_BACKOFF_SECONDS": "1", "LAPOR_RATE_SUBMIT": "off", "LAPOR_RATE_TRACK": "off", "DJANGO_SETTINGS_MODULE": "lapor.settings"}
+           "LAPOR_OUTBOX_BACKOFF_SECONDS": "1", "LAPOR_RATE_SUBMIT": "off", "LAPOR_RATE_TRACK": "off", "DJANGO_SETTINGS_MODULE": "lapor.settings",
+           "PYTHONPATH": str(ROOT / "src")}  # this checkout's code, whatever the venv was installed from
     Path(args.data_dir).mkdir(parents=True, exist_ok=True)
     if args.setup:
         subprocess.run([str(VENV / "lapor"), "migrate", "-v0"], env=env, check=True)
         subprocess.run([str(VENV / "lapor"), "demo", "load", "--no-villages"], env=env, check=True, stdout=subprocess.DEVNULL)
     os.environ.update(env)
+    sys.path.insert(0, str(ROOT / "src"))
     import django
 
     django.setup()
