@@ -48,7 +48,7 @@ REPORT_COLS = (
 EVENT_COLS = ("id", "report_id", "kind", "action", "actor_id", "actor_role", "from_state", "to_state", "agency_id",
               "reason", "data", "is_public", "created_at")
 ASSIGNMENT_COLS = ("id", "report_id", "agency_id", "agency_path", "previous_id", "assigned_at", "ended_at",
-                   "report_submitted_at")
+                   "report_submitted_at", "moved_out")
 MESSAGE_COLS = ("id", "report_id", "kind", "author_id", "agency_id", "body", "created_at")
 TABLES = ((Report, REPORT_COLS, "reports"), (ReportAssignment, ASSIGNMENT_COLS, "assignments"),
           (Message, MESSAGE_COLS, "messages"), (ReportEvent, EVENT_COLS, "events"))
@@ -139,8 +139,8 @@ def _pg_events(rows: list[tuple], eb: int, mb: int) -> str:
 def _pg_assignments(rows: list[tuple], ab: int) -> str:
     return "".join([
         f"{i + ab}\t{r}\t{agency}\t{path}\t{NULL if prev is None else prev + ab}\t{assigned}\t{NULL if ended is None else ended}"
-        f"\t{submitted}\n"
-        for i, r, agency, path, prev, assigned, ended, submitted in rows])
+        f"\t{submitted}\t{'t' if moved_out else 'f'}\n"
+        for i, r, agency, path, prev, assigned, ended, submitted, moved_out in rows])
 
 
 def _pg_messages(rows: list[tuple], mb: int) -> str:
@@ -157,8 +157,8 @@ def _payload(rows: dict[str, list[tuple]], base: tuple[int, int, int], pg: bool)
                 "messages": _pg_messages(rows["messages"], mb).encode(), "events": _pg_events(rows["events"], eb, mb).encode()}
     return {
         "reports": rows["reports"],
-        "assignments": [(i + ab, r, agency, path, None if prev is None else prev + ab, assigned, ended, submitted)
-                        for i, r, agency, path, prev, assigned, ended, submitted in rows["assignments"]],
+        "assignments": [(i + ab, r, agency, path, None if prev is None else prev + ab, assigned, ended, submitted, moved_out)
+                        for i, r, agency, path, prev, assigned, ended, submitted, moved_out in rows["assignments"]],
         "messages": [(i + mb, *rest) for i, *rest in rows["messages"]],
         "events": [(i + eb, *mid, data if data.__class__ is str else data[0] % (data[1] + mb), public, at)
                    for i, *mid, data, public, at in rows["events"]],

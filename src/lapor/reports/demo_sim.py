@@ -252,7 +252,7 @@ class _Report:
         self.t = submitted
         self.state, self.agency, self.due = State.SUBMITTED, None, None
         self.overdue, self.overdue_since, self.level, self.escalated_at = False, None, 0, None
-        self.assignments: list[list] = []  # [id, agency, path, previous id, assigned_at, ended_at]
+        self.assignments: list[list] = []  # [id, agency, path, previous id, assigned_at, ended_at, moved_out]
         self.current = None
         self.verified_at = self.first_follow_up_at = self.completed_at = None
         self.bounce_count = self.reopen_count = 0
@@ -284,9 +284,10 @@ class _Report:
         return mid
 
     def assign(self, agency: int, t: int, previous: int | None) -> None:
+        path = self.sim.agencies[agency]["path"]
         if self.current is not None and self.current[5] is None:
-            self.current[5] = t
-        self.current = [self.sim.next_id("assignments"), agency, self.sim.agencies[agency]["path"], previous, t, None]
+            self.current[5], self.current[6] = t, not path.startswith(self.current[2])
+        self.current = [self.sim.next_id("assignments"), agency, path, previous, t, None, False]
         self.assignments.append(self.current)
 
     def clear_clock(self) -> None:
@@ -346,7 +347,7 @@ class _Report:
         self.bounce_count += 1
         self.clear_clock()
         if back is None:  # back to the platform's verification queue
-            self.current[5] = self.t
+            self.current[5], self.current[6] = self.t, True  # moved out: back to the platform's queue
             self.agency, self.state = None, State.SUBMITTED
             self.due = self.cal.deadline(self.t, self.sim.days["verify"])
         else:
@@ -625,6 +626,7 @@ class _Report:
             fmt(self.submitted), fmt(self.verified_at), fmt(self.first_follow_up_at), fmt(self.completed_at),
             fmt(self.last)))
         submitted = fmt(self.submitted)
-        for aid, agency, path, previous, assigned, ended in self.assignments:
-            sim.rows["assignments"].append((aid, self.id, agency, path, previous, fmt(assigned), fmt(ended), submitted))
+        for aid, agency, path, previous, assigned, ended, moved_out in self.assignments:
+            sim.rows["assignments"].append((aid, self.id, agency, path, previous, fmt(assigned), fmt(ended), submitted,
+                                            moved_out))
         sim.recent.append((self.id, self.tracking_id))

@@ -150,6 +150,17 @@ class Report(models.Model):
         return self.guest_email or self.guest_phone
 
 
+class AssignmentQuerySet(models.QuerySet):
+    def end(self, *, now, to_path: str) -> int:
+        """End these (open) assignments because the report moves to the agency at ``to_path`` ("" for
+        the platform's queue), recording whether it left each agency's subtree (``moved_out``)."""
+        segments = to_path.split(".")[:-1]
+        staying = [".".join(segments[: i + 1]) + "." for i in range(len(segments))]  # to_path and its ancestors
+        moved_out = (models.ExpressionWrapper(~models.Q(agency_path__in=staying), output_field=models.BooleanField())
+                     if staying else models.Value(True))
+        return self.update(ended_at=now, moved_out=moved_out)
+
+
 class ReportAssignment(models.Model):
     """Every agency a report was ever routed to: staff keep seeing reports formerly in their scope,
     and "Bukan Wewenang" returns the report one level back along this stack."""
@@ -165,6 +176,12 @@ class ReportAssignment(models.Model):
     # of each agency in its subtree straight from assignment_inbox_idx. Filled on save; nullable only
     # for rows written before migration 0004 by older code (the inbox reads those separately).
     report_submitted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Ended with the report leaving this agency's subtree (forwarded elsewhere, sent back up, or to the
+    # platform's queue), not handed down to a unit: the reports a subtree saw but no longer holds are
+    # found through these few rows (assignment_moved_out_idx). Set by AssignmentQuerySet.end().
+    moved_out = models.BooleanField(default=False, db_default=False, editable=False)
+
+    objects = AssignmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["assigned_at", "id"]
@@ -176,6 +193,9 @@ class ReportAssignment(models.Model):
                          opclasses=["varchar_pattern_ops", "", ""]),
             models.Index(fields=["agency_path", "report"], name="assignment_unsorted_idx",
                          opclasses=["varchar_pattern_ops", ""], condition=models.Q(report_submitted_at__isnull=True)),
+            # Created CONCURRENTLY on PostgreSQL by migration 0005.
+            models.Index(fields=["agency_path", "-report_submitted_at", "-report"], name="assignment_moved_out_idx",
+                         opclasses=["varchar_pattern_ops", "", ""], condition=models.Q(moved_out=True)),
         ]
 
     def save(self, *args, **kwargs):

@@ -127,33 +127,33 @@ FTS_EXPRESSION = "to_tsvector('indonesian'::regconfig, (\"reports_report\".\"tit
 
 # --- Pages: keyset pagination, newest first or by relevance ------------------------------------
 #
-# Newest first is a keyset on (submitted_at, id): constant cost at any depth. Two shapes would still
-# read far too much over 1,000,000 reports, and get their own plans on PostgreSQL:
+# Newest first is a keyset on (submitted_at, id): constant cost at any depth. Some shapes would still
+# read far too much over 1,000,000 reports, and get their own plans on PostgreSQL (figures and plans:
+# docs/benchmarks.md, "Search and inbox over 1,000,000 reports"):
 # - a scoped staff member's list: the reports ever routed inside the subtree are read per agency path
 #   from assignment_inbox_idx (newest first, a few rows each) instead of sorting every assignment the
-#   subtree ever had (_scoped_newest);
+#   subtree ever had (_scoped_newest); with filters few reports pass, by parts (_ScopeParts);
 # - a full-text search: the newest matches are read from the GIN index ANDed with the submitted_at
-#   index over a window of time that grows until it holds enough rows (_search_newest).
+#   index (and, inside a small subtree, with the current agency's index) over a window of time that
+#   grows until it holds enough rows (_search_newest).
+# Each plan only proposes candidates: the page is read through the full ``qs`` (scope and filters).
 # Relevance (the default when there is a search text) ranks the newest RANK_CANDIDATES matches with
 # ts_rank; SQLite ranks them by how often the words occur.
 
 NEWEST, RELEVANCE = "newest", "relevance"
 ORDERS = (NEWEST, RELEVANCE)
 RANK_CANDIDATES = 200
-# A subtree holding less than this share of all assignments searches its own reports first, unless
-# the words match few reports in the whole country (then reading every match is cheaper).
-SCOPED_SEARCH_MAX_SHARE, SCOPED_SEARCH_MIN_MATCHES = 0.2, 5000
+# A subtree holding less than this share of all assignments searches its own reports (_ScopeParts).
+SCOPED_SEARCH_MAX_SHARE = 0.2
 SCOPED_MIN_SHARE = 0.05  # below this share of all reports passing a list's filters, filter first
 
 
 def report_order(order: str | None, q: str) -> str:
     """``relevance`` by default when there is a search text, else ``newest``; relevance without a
-    search text means newest."""
-    if order and order not in ORDERS:
-        raise ValidationFailed(_("Urutan tidak dikenal."), code="invalid_order", detail={"field": "order"})
+    search text means newest (the API refuses other values; here they mean the default)."""
     if not (q or "").replace("\x00", "").strip():
         return NEWEST
-    return order or RELEVANCE
+    return order if order in ORDERS else RELEVANCE
 
 
 @dataclass(frozen=True)
@@ -162,6 +162,7 @@ class ReportScope:
     user_id: int
     prefixes: tuple[str, ...]
     filtered: QuerySet[Report]  # the list's filters without the scope
+    visible: Q  # report_visible_q of the viewer
 
 
 def report_scope(user: User | None, filtered: QuerySet[Report] | None = None) -> ReportScope | None:
@@ -172,7 +173,7 @@ def report_scope(user: User | None, filtered: QuerySet[Report] | None = None) ->
     if not grants or any(g.path is None for g in grants):
         return None
     return ReportScope(user_id=user.pk, prefixes=tuple(sorted({g.path for g in grants})),
-                       filtered=Report.objects.all() if filtered is None else filtered)
+                       filtered=Report.objects.all() if filtered is None else filtered, visible=report_visible_q(user))
 
 
 def report_list_page(user: User | None, f: ReportFilters, *, cursor: str | None, limit: int,
@@ -244,17 +245,19 @@ def report_page(qs: QuerySet[Report], *, cursor: str | None, limit: int, order: 
     if connection.vendor != "postgresql":
         rows = list(qs[:n])
     else:
-        candidates = None
-        if search:
-            candidates = _search_newest(qs, n, after=after, scope=scope)
-        elif scope is not None:
-            candidates = _scoped_newest(scope, n, after)
-        if candidates is None:  # ids first: the sort reads one narrow index, the joins only n rows
-            candidates = list(qs.values_list("submitted_at", "id")[:n])
-        top = [pk for _at, pk in sorted(set(candidates), reverse=True)[:n]]
-        rows = list(qs.filter(pk__in=top)[:n])
-        if len(rows) < len(top):  # changed in between: check every candidate
-            rows = list(qs.filter(pk__in=[pk for _at, pk in candidates])[:n])
+        for strict in (False, True):
+            if search:
+                candidates = _search_newest(qs, n, after=after, scope=scope, strict=strict)
+            elif scope is not None:
+                candidates = _scoped_newest(qs, scope, n, after, strict=strict)
+            else:  # ids first: the sort reads one narrow index, the joins only n rows
+                candidates = list(qs.values_list("submitted_at", "id")[:n])
+            top = [pk for _at, pk in sorted(set(candidates), reverse=True)[:n]]
+            rows = list(qs.filter(pk__in=top)[:n])
+            if len(rows) == len(top):
+                break
+            # a candidate the scope or filters do not let through (an agency moved into the subtree
+            # after reports were routed to it; or the report changed meanwhile): read strictly
     next_cursor = cursor_encode(rows[limit - 1]) if len(rows) > limit else None
     return rows[:limit], next_cursor
 
@@ -267,7 +270,11 @@ def _page_by_relevance(qs: QuerySet[Report], search: str, *, cursor: str | None,
         from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
         from django.db.models.expressions import RawSQL
 
-        ids = {pk for _at, pk in _search_newest(qs.order_by("-submitted_at", "-id"), RANK_CANDIDATES, scope=scope)}
+        for strict in (False, True):
+            newest = _search_newest(qs.order_by("-submitted_at", "-id"), RANK_CANDIDATES, scope=scope, strict=strict)
+            ids = [pk for _at, pk in sorted(set(newest), reverse=True)[:RANK_CANDIDATES]]
+            if scope is None or strict or Report.objects.filter(scope.visible, pk__in=ids).count() == len(ids):
+                break
         rank = SearchRank(RawSQL(FTS_EXPRESSION, [], output_field=SearchVectorField()),
                           SearchQuery(search, config="indonesian", search_type="websearch"))
         ranked = list(Report.objects.filter(pk__in=ids).annotate(rank=rank).values_list("rank", "submitted_at", "id"))
@@ -317,32 +324,35 @@ def _rows_estimate(qs: QuerySet) -> float:
 
 
 def _search_newest(qs: QuerySet[Report], n: int, *, after: tuple[dt.datetime, int] | None = None,
-                   scope: ReportScope | None = None) -> list[tuple[dt.datetime, int]]:
+                   scope: ReportScope | None = None, strict: bool = False) -> list[tuple[dt.datetime, int]]:
     """The newest ``n`` rows of a full-text filtered, newest-first ``qs`` (PostgreSQL), as
     (submitted_at, id). Sorting every match would read one heap page per match (82,000 for a
     common word); instead read the matches of a window of submission time — the GIN index ANDed
-    with the submitted_at index — sized from the planner's estimate of all matches, and widen it
-    until it holds ``n`` rows or covers everything. A staff member of a small subtree gets the same
-    over their own reports (_scoped_search_newest)."""
+    with the submitted_at index — sized from the planner's estimate of the matches, and widen it
+    until it holds ``n`` rows or covers everything. A staff member of a small subtree reads only the
+    subtree's reports (_scoped_parts), the GIN index ANDed with the current agency's index."""
     upper = after[0] if after else timezone.now()
     oldest = Report.objects.order_by("submitted_at").values_list("submitted_at", flat=True).first()
     if oldest is None:
         return []
     span = max((upper - oldest).total_seconds() / 86400, 1.0)
+    expected, margin, parts = None, 2, None
     if scope is not None:
-        matches = _rows_estimate(scope.filtered)  # in the whole country
-        paths = _scope_paths(scope.prefixes)
-        in_scope = _rows_estimate(ReportAssignment.objects.filter(agency_path__in=paths)) if paths else 0.0
-        share = in_scope / max(_rows_estimate(ReportAssignment.objects.all()), 1.0)
-        if matches > SCOPED_SEARCH_MIN_MATCHES and share < SCOPED_SEARCH_MAX_SHARE:
-            return _scoped_search_newest(scope, paths, n, upper=upper, span=span, after=after,
-                                         expected=matches * share)
-    expected = _rows_estimate(qs)
-    days = None if expected <= 4 * n else max(span * 2 * n / expected, 1.0)
+        share = _scope_share(scope)
+        if share < SCOPED_SEARCH_MAX_SHARE:
+            # matches in the subtree: assume the words as common there as anywhere, and allow more
+            expected, margin, parts = _rows_estimate(scope.filtered) * share, 4, _ScopeParts(scope)
+    if expected is None:
+        expected = _rows_estimate(qs)
+    days = None if expected <= 4 * n else max(span * margin * n / expected, 1.0)
     while True:
-        window = qs if days is None else qs.filter(submitted_at__gte=upper - dt.timedelta(days=days))
-        with _bitmap_plans():
-            rows = list(window.values_list("submitted_at", "id")[:n])
+        since = upper - dt.timedelta(days=days) if days is not None else None
+        if parts is not None:
+            rows = parts.newest(qs, n, since=since, after=after, strict=strict)
+        else:
+            window = qs if since is None else qs.filter(submitted_at__gte=since)
+            with _bitmap_plans():
+                rows = list(window.values_list("submitted_at", "id")[:n])
         if len(rows) >= n or days is None:
             return rows
         days = _wider(days, len(rows), n, span)
@@ -354,53 +364,100 @@ def _wider(days: float, found: int, n: int, span: float) -> float | None:
     return days if days < span else None
 
 
-def _scoped_search_newest(scope: ReportScope, paths: list[str], n: int, *, upper: dt.datetime, span: float,
-                          after: tuple[dt.datetime, int] | None, expected: float) -> list[tuple[dt.datetime, int]]:
-    """Search newest first within a small subtree: the ids of the reports routed there in a window
-    of time come from assignment_inbox_idx, and the GIN index is ANDed with those ids (the primary
-    key index), so only matching reports in scope are read. Plus the viewer's own reports and
-    assignments without report_submitted_at, as in _scoped_newest."""
-    filtered = scope.filtered.order_by("-submitted_at", "-id")
-    if after:
-        filtered = filtered.filter(Q(submitted_at__lt=after[0]) | Q(submitted_at=after[0], id__lt=after[1]))
-    rows = list(filtered.filter(reporter_id=scope.user_id).values_list("submitted_at", "id")[:n])
-    unsorted = ReportAssignment.objects.filter(_prefix_q(scope.prefixes), report_submitted_at__isnull=True)
-    rows += filtered.filter(pk__in=unsorted.values("report_id")).values_list("submitted_at", "id")[:n]
-    if not paths:
-        return rows
-    days = None if expected <= 4 * n else max(span * 2 * n / expected, 1.0)
-    while True:
-        since = upper - dt.timedelta(days=days) if days is not None else None
+def _scope_share(scope: ReportScope) -> float:
+    """The planner's estimate of the share of all assignments that lie in the subtree."""
+    in_scope = _rows_estimate(ReportAssignment.objects.filter(_prefix_q(scope.prefixes)))
+    return in_scope / max(_rows_estimate(ReportAssignment.objects.all()), 1.0)
+
+
+class _ScopeParts:
+    """report_visible_q of a scoped staff member as three parts PostgreSQL can each read through an
+    index, for searches and selective filters inside a subtree:
+    - their own reports (report_reporter_idx);
+    - the reports whose current agency is in the subtree (the agency_id index; with the GIN index
+      ANDed in for a search);
+    - the few others (`extra`): reports that moved out of the subtree (assignment_moved_out_idx),
+      assignments written without report_submitted_at by older code (assignment_unsorted_idx), and
+      assignments on paths no agency of the subtree holds today (an agency moved since).
+    Every report seen through an assignment of the subtree is in one of them: if its latest such
+    assignment is still open, its agency is the current one (or that agency has moved: a stale path);
+    if it ended, the report went outside the subtree then, and that assignment is flagged moved_out.
+    Each part is filtered by the full ``qs`` (scope and filters), so every row returned is visible."""
+
+    def __init__(self, scope: ReportScope):
+        from lapor.agencies.models import Agency
+
+        self.scope = scope
+        agencies = list(Agency.objects.filter(_prefix_q(scope.prefixes, "path")).values_list("id", "path"))
+        self.agency_ids = [pk for pk, _path in agencies]
+        held = {path for _pk, path in agencies}
+        self.stale = [path for path in _scope_paths(scope.prefixes) if path not in held]
+
+    def extra_ids(self, since: dt.datetime | None) -> list[int]:
+        ranges = " OR ".join(["(agency_path ~>=~ %s AND agency_path ~<~ %s)"] * len(self.scope.prefixes))
+        range_params = [v for p in self.scope.prefixes for v in (p, _prefix_end(p))]
+        window = " AND report_submitted_at >= %s" if since else ""
+        sql = f"""SELECT report_id FROM reports_reportassignment WHERE moved_out AND ({ranges}){window}
+                  UNION SELECT report_id FROM reports_reportassignment WHERE report_submitted_at IS NULL AND ({ranges})"""
+        params = [*range_params, *([since] if since else []), *range_params]
+        if self.stale:
+            sql += " UNION SELECT report_id FROM reports_reportassignment WHERE agency_path = ANY(%s)"
+            params.append(self.stale)
         with connection.cursor() as cursor:
-            cursor.execute("SELECT DISTINCT report_id FROM reports_reportassignment WHERE agency_path = ANY(%s) "
-                           "AND report_submitted_at >= %s AND report_submitted_at <= %s",
-                           [paths, since or dt.datetime.min.replace(tzinfo=dt.timezone.utc), upper])
-            ids = [pk for (pk,) in cursor.fetchall()]
-        found = []
-        if ids:  # one array parameter: the planner sees how many, and ANDs the primary key with the GIN index
-            in_ids = filtered.extra(where=['"reports_report"."id" = ANY(%s)'], params=[ids])
-            with _bitmap_plans():
-                found = list(in_ids.values_list("submitted_at", "id")[:n])
-        if len(found) >= n or days is None:
-            return rows + found
-        days = _wider(days, len(found), n, span)
+            cursor.execute(sql, params)
+            return [pk for (pk,) in cursor.fetchall()]
+
+    def newest(self, qs: QuerySet[Report], n: int, *, since: dt.datetime | None = None,
+               after: tuple[dt.datetime, int] | None = None, strict: bool = False) -> list[tuple[dt.datetime, int]]:
+        """Candidates for the newest ``n`` rows of ``qs`` (the scope's filters, the scope, ``after`` the
+        cursor), submitted since ``since``: the newest ``n`` of each part, in one statement. Own reports
+        and the few others are visible by construction, and so are those of the current agencies unless
+        an agency moved into the subtree after reports were routed to it: checking the scope row by row
+        costs PostgreSQL a hash of every assignment of the subtree, so only ``strict`` does (the caller
+        notices an invisible candidate and asks again)."""
+        newest = ("-submitted_at", "-id")
+        window, plain = qs.order_by(*newest), self.scope.filtered.order_by(*newest)
+        if after:
+            plain = plain.filter(Q(submitted_at__lt=after[0]) | Q(submitted_at=after[0], id__lt=after[1]))
+        if since is not None:
+            window, plain = window.filter(submitted_at__gte=since), plain.filter(submitted_at__gte=since)
+        parts = [plain.filter(reporter_id=self.scope.user_id)]
+        # "= ANY(array)": the planner sees how many, ORs the agency_id and primary key indexes and ANDs
+        # them with the GIN index (IN (subquery) would fetch each report and recompute its vector)
+        where, params = [], []
+        if self.agency_ids and strict:
+            parts.append(window.filter(agency_id__in=self.agency_ids))
+        elif self.agency_ids:
+            where.append('"reports_report"."agency_id" = ANY(%s::bigint[])')
+            params.append(self.agency_ids)
+        extra = self.extra_ids(since)
+        if extra:
+            where.append('"reports_report"."id" = ANY(%s::bigint[])')
+            params.append(extra)
+        if where:
+            parts.append(plain.extra(where=["(" + " OR ".join(where) + ")"], params=params))
+        compiled = [part.values_list("submitted_at", "id")[:n].query.sql_with_params() for part in parts]
+        with _bitmap_plans(), connection.cursor() as cursor:
+            cursor.execute(" UNION ALL ".join(f"({sql})" for sql, _params in compiled),
+                           [v for _sql, params in compiled for v in params])
+            return sorted(set(cursor.fetchall()), reverse=True)[:n]
 
 
-def _scoped_newest(scope: ReportScope, n: int,
-                   after: tuple[dt.datetime, int] | None) -> list[tuple[dt.datetime, int]] | None:
-    """Candidates for the newest ``n`` reports a scoped staff member sees (PostgreSQL), in one
-    statement: the newest ``n`` of each part of report_visible_q — their own reports, the reports
-    routed to each agency path of the subtree (read from assignment_inbox_idx), and those of
-    assignments older code wrote without report_submitted_at. The top ``n`` of the union is the top
-    ``n`` overall; the caller re-checks them against the full scope and filters. None when the
-    filters are so selective that reading the filtered reports first is cheaper (the caller then
-    lets PostgreSQL plan it)."""
+def _scoped_newest(qs: QuerySet[Report], scope: ReportScope, n: int, after: tuple[dt.datetime, int] | None, *,
+                   strict: bool = False) -> list[tuple[dt.datetime, int]]:
+    """Candidates for the newest ``n`` reports a scoped staff member sees (PostgreSQL). Without
+    selective filters, in one statement: the newest ``n`` of each part of report_visible_q — their
+    own reports, the reports routed to each agency path of the subtree (read from
+    assignment_inbox_idx, a few index entries per path), and those of assignments older code wrote
+    without report_submitted_at. The top ``n`` of the union is the top ``n`` overall; the caller
+    re-checks them against the full scope and filters. With filters that few reports pass, walking
+    the paths would read too much: the subtree's reports are read by their parts (_ScopeParts)."""
     filtered = scope.filtered
     if filtered.query.where:
         # walking a path newest first reads about n / share rows until n pass the filters
         share = _rows_estimate(filtered) / max(_rows_estimate(Report.objects.all()), 1.0)
         if share < SCOPED_MIN_SHARE:
-            return None
+            return _ScopeParts(scope).newest(qs, n, after=after, strict=strict)
     if after:
         filtered = filtered.filter(Q(submitted_at__lt=after[0]) | Q(submitted_at=after[0], id__lt=after[1]))
     newest = ("-submitted_at", "-id")
@@ -469,10 +526,10 @@ def _scope_paths(prefixes: tuple[str, ...]) -> list[str]:
         return [path for (path,) in cursor.fetchall()]
 
 
-def _prefix_q(prefixes: tuple[str, ...]) -> Q:
+def _prefix_q(prefixes: tuple[str, ...], field: str = "agency_path") -> Q:
     q = Q(pk__in=[])
     for prefix in prefixes:
-        q |= Q(agency_path__startswith=prefix)
+        q |= Q(**{f"{field}__startswith": prefix})
     return q
 
 

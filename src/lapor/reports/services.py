@@ -96,7 +96,7 @@ def _check(report: Report, actor: Actor, action: str, reason: str = "") -> set[s
 def _assign(report: Report, agency: Agency, *, now: dt.datetime, previous: ReportAssignment | None,
             first: bool = False) -> ReportAssignment:
     if not first:  # a report routed in its own submission has no assignment to end yet
-        ReportAssignment.objects.filter(report=report, ended_at__isnull=True).update(ended_at=now)
+        ReportAssignment.objects.filter(report=report, ended_at__isnull=True).end(now=now, to_path=agency.path)
     return ReportAssignment.objects.create(report=report, agency=agency, agency_path=agency.path,
                                            assigned_at=now, previous=previous)
 
@@ -374,7 +374,7 @@ def report_not_authority(*, report: Report, actor: Actor, reason: str) -> Report
     report.bounce_count += 1
     _clear_clock_flags(report)
     if back_to is None:  # back to the platform's verification queue
-        ReportAssignment.objects.filter(report=report, ended_at__isnull=True).update(ended_at=now)
+        ReportAssignment.objects.filter(report=report, ended_at__isnull=True).end(now=now, to_path="")
         report.agency, report.state = None, State.SUBMITTED
         report.due_at = deadline_for("verify", now)
     else:

@@ -81,14 +81,51 @@ def test_every_assignment_carries_its_reports_submission_time(corpus):
     assert all(a.report_submitted_at == a.report.submitted_at for a in assignments)
 
 
-@pytest.mark.parametrize("min_share", [0.0, 2.0], ids=["per-path", "filter-first"])
+def test_an_assignment_is_moved_out_when_the_report_leaves_the_agencys_subtree(net, corpus):
+    def flags(i):
+        return [(a.agency_id, a.ended_at is not None, a.moved_out) for a in corpus[i].assignments.order_by("id")]
+
+    assert flags(0) == [(net.dept.pk, False, False)]  # still there
+    assert flags(3) == [(net.dept.pk, True, True), (net.other_city.pk, False, False)]  # forwarded to Kota Padang
+    assert flags(4) == [(net.dept.pk, True, False), (net.unit.pk, False, False)]  # handed down to its unit
+    assert flags(5) == [(net.unit.pk, True, True)]  # back to the platform's queue
+
+
+def test_migration_backfill_of_moved_out_matches_the_services(corpus):
+    migration = importlib.import_module("lapor.reports.migrations.0005_assignment_moved_out")
+    expected = dict(ReportAssignment.objects.values_list("id", "moved_out"))
+    assert sum(expected.values()) >= 6
+    ReportAssignment.objects.update(moved_out=False)
+
+    class Editor:
+        pass
+
+    editor = Editor()
+    editor.connection = connection
+    migration.backfill(None, editor)
+    assert dict(ReportAssignment.objects.values_list("id", "moved_out")) == expected
+
+
+def _unit_moved_under_health(net):
+    """An agency moved after reports were routed to it: its assignments keep the old path."""
+    from lapor.agencies.services import agency_move
+
+    agency_move(agency=net.unit, new_parent=net.health)
+    for user in net.users.values():
+        user.__dict__.pop("_lapor_grants", None)
+
+
+@pytest.mark.parametrize("moved", [False, True], ids=["tree-as-routed", "unit-moved-since"])
+@pytest.mark.parametrize("min_share", [0.0, 2.0], ids=["per-path", "subtree-parts"])
 @pytest.mark.parametrize("filters", [
     ReportFilters(),
     ReportFilters(state=["routed"]),
     ReportFilters(state=["submitted", "in_progress"]),
     ReportFilters(submitted_from=(T0 + dt.timedelta(hours=10)).date()),
 ], ids=["all", "routed", "two-states", "from-date"])
-def test_inbox_pages_equal_the_privacy_rule(net, corpus, filters, min_share, monkeypatch):
+def test_inbox_pages_equal_the_privacy_rule(net, corpus, filters, min_share, moved, monkeypatch):
+    if moved:
+        _unit_moved_under_health(net)
     monkeypatch.setattr(sel, "SCOPED_MIN_SHARE", min_share)
     for key in USERS:
         user = net.user(key)
@@ -117,14 +154,16 @@ def test_search_newest_pages_equal_the_privacy_rule(net, corpus, q):
 
 
 @PG
-@pytest.mark.parametrize("scoped", [True, False], ids=["scope-first", "matches-first"])
-def test_search_windows_equal_the_plain_query(net, corpus, scoped, monkeypatch):
+@pytest.mark.parametrize("moved", [False, True], ids=["tree-as-routed", "unit-moved-since"])
+@pytest.mark.parametrize("scoped", [True, False], ids=["subtree-parts", "matches-first"])
+def test_search_windows_equal_the_plain_query(net, corpus, scoped, moved, monkeypatch):
     """Force the windowed plans (the planner would read everything at this size): estimates of a
     million matches make the first window a day wide, then it widens."""
+    if moved:
+        _unit_moved_under_health(net)
     real = sel._rows_estimate
     monkeypatch.setattr(sel, "_rows_estimate", lambda qs: 1e6 if qs.model is Report else real(qs))
-    monkeypatch.setattr(sel, "SCOPED_SEARCH_MIN_MATCHES", 0 if scoped else 1e9)
-    monkeypatch.setattr(sel, "SCOPED_SEARCH_MAX_SHARE", 2.0)
+    monkeypatch.setattr(sel, "SCOPED_SEARCH_MAX_SHARE", 2.0 if scoped else 0.0)
     for q in ("sampah", "jalan"):
         f = ReportFilters(q=q)
         for key in USERS:
@@ -188,7 +227,19 @@ def test_generated_assignments_carry_the_submission_time():
 
     calendar_reset()
     demo_load(villages=False)
-    reports_generate(count=40, seed=3, batch=20, now=T0)
+    reports_generate(count=60, seed=3, batch=20, now=T0)
     assignments = ReportAssignment.objects.select_related("report")
     assert assignments.exists()
     assert all(a.report_submitted_at == a.report.submitted_at for a in assignments)
+    generated = dict(assignments.values_list("id", "moved_out"))
+    assert any(generated.values())
+    migration = importlib.import_module("lapor.reports.migrations.0005_assignment_moved_out")
+    ReportAssignment.objects.update(moved_out=False)
+
+    class Editor:
+        pass
+
+    editor = Editor()
+    editor.connection = connection
+    migration.backfill(None, editor)  # the history says the same as the generator
+    assert dict(ReportAssignment.objects.values_list("id", "moved_out")) == generated
