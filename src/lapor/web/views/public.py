@@ -257,8 +257,8 @@ def public_list(request):
     g = request.GET
     f = ReportFilters(q=g.get("q", "")[:200], topic_id=_int(g.get("topic")), region_code=g.get("region") or None,
                       agency_id=_int(g.get("agency")), state=[g["status"]] if g.get("status") in lc.State.values else None)
-    qs = report_selectors.report_filter(report_selectors.report_public_qs(), f).select_related("reporter")
-    rows, next_cursor = report_selectors.report_page(qs, cursor=g.get("cursor") or None, limit=PAGE_SIZE)
+    # the same plan as the public API: windowed full-text search, relevance first when searching
+    rows, next_cursor = report_selectors.report_public_page(f, cursor=g.get("cursor") or None, limit=PAGE_SIZE)
     ids = [r.pk for r in rows]
     counts, mine = selectors.support_counts(ids), selectors.supported_by(request.user, ids)
     items = [{"report": r, "title": public_text(r, r.title), "body": public_text(r, r.body), "reporter": ANONYMOUS if r.is_anonymous else ((r.reporter_name or "").split(" ")[0] or ANONYMOUS),
