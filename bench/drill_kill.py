@@ -77,6 +77,8 @@ def main() -> int:
     ap.add_argument("--workers", type=int, default=3)
     ap.add_argument("--kill-every", type=float, default=2.0, help="seconds between kill -9 of a web worker")
     ap.add_argument("--max-kills", type=int, default=10**6, help="stop killing web workers after this many")
+    ap.add_argument("--first-kill", type=float, default=None,
+                    help="seconds before the first kill (default --kill-every; small for the quick test)")
     ap.add_argument("--celery", action="store_true", help="deliver through Redis db 9 and a Celery worker (killed too)")
     ap.add_argument("--port", type=int, default=8872)
     ap.add_argument("--deadline", type=int, default=900)
@@ -153,7 +155,8 @@ def main() -> int:
 
     def killer() -> None:
         nonlocal celery
-        while not stop.wait(args.kill_every) and kills["web"] < args.max_kills:
+        first = args.kill_every if args.first_kill is None else args.first_kill
+        while not stop.wait(args.kill_every if kills["web"] else first) and kills["web"] < args.max_kills:
             victims = children(server.pid)
             if victims:
                 os.kill(random.choice(victims), signal.SIGKILL)

@@ -19,7 +19,7 @@ def test_kill_dash_nine_loses_and_duplicates_nothing(tmp_path):
     proc = subprocess.run(
         [sys.executable, str(ROOT / "bench" / "drill_kill.py"), "--database-url", f"sqlite:///{tmp_path / 'db.sqlite3'}",
          "--data-dir", str(tmp_path), "--setup", "--submissions", "40", "--clients", "4", "--workers", "2", "--max-kills", "4",
-         "--kill-every", "3", "--port", "8873", "--deadline", "150", "--fast-forward-leases"],
+         "--kill-every", "2", "--first-kill", "0.3", "--port", "8873", "--deadline", "150", "--fast-forward-leases"],
         env=env, capture_output=True, text=True, timeout=360)
     line = next((l for l in proc.stdout.splitlines() if l.startswith("DRILL ")), None)
     assert line, proc.stdout[-2000:] + proc.stderr[-2000:]
