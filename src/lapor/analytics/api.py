@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from lapor.accounts.selectors import user_grants
@@ -162,7 +162,7 @@ def plans_list(request, topic_id: int | None = None, agency_id: int | None = Non
 @router.post("/plans", auth=STAFF_AUTH, response={201: dict}, summary="Create an action plan")
 def plans_create(request, payload: PlanIn):
     plan = action_plan_create(user=_staff(request), **payload.dict())
-    return 201, plan_out(plan)
+    return Status(201, plan_out(plan))
 
 
 @router.patch("/plans/{plan_id}", auth=STAFF_AUTH, summary="Update an action plan (progress, status, ...)")
