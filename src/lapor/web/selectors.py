@@ -98,8 +98,37 @@ def inbox_tab_q(tab: str, user) -> Q:
     return Q()
 
 
-def inbox_counts(qs: QuerySet[Report], user) -> dict[str, int]:
-    return qs.aggregate(**{tab: Count("id", filter=inbox_tab_q(tab, user)) for tab in INBOX_TABS})
+def in_hands_q(user) -> Q | None:
+    """Reports now with one of the viewer's agencies (None: a national grant, everything).
+    The work tabs show these; "all" also shows what the viewer's agencies handled before."""
+    grants = user_grants(user)
+    if any(g.path is None for g in grants):
+        return None
+    scope = Q(pk__in=[])
+    for grant in grants:
+        scope |= Q(agency__path__startswith=grant.path)
+    return scope
+
+
+def inbox_tab_qs(qs: QuerySet[Report], tab: str, user) -> QuerySet[Report]:
+    """A work tab: open reports in the viewer's hands (an indexed agency-path prefix, not the whole
+    history of assignments: fast for a department with a hundred thousand past reports)."""
+    qs = qs.filter(inbox_tab_q(tab, user))
+    hands = in_hands_q(user)
+    return qs if hands is None else qs.filter(hands, state__in=lc.OPEN_STATES)
+
+
+def inbox_counts(qs: QuerySet[Report], user) -> dict[str, int | None]:
+    """Counts of the work tabs, over open reports in the viewer's hands. The "all" tab (everything
+    ever in scope) has no count: counting a large agency's history on every page view costs ~1 s
+    at a million reports."""
+    hands = in_hands_q(user)
+    work = qs.filter(state__in=lc.OPEN_STATES)
+    if hands is not None:
+        work = work.filter(hands)
+    counts = work.aggregate(**{tab: Count("id", filter=inbox_tab_q(tab, user)) for tab in INBOX_TABS if tab != "all"})
+    counts["all"] = None
+    return counts
 
 
 def inbox_order(qs: QuerySet[Report]) -> QuerySet[Report]:

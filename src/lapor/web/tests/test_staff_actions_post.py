@@ -128,3 +128,20 @@ def test_routing_screen_shows_the_rule_suggestion_and_likely_duplicates(net, cli
     assert res.status_code == 302
     second.refresh_from_db()
     assert second.agency == net.dept
+
+
+def test_work_tabs_count_what_is_in_the_agencys_hands_and_all_keeps_the_history(net, client):
+    import re
+
+    here, _ = routed_to_dept(net, title="Jalan rusak di PUPR")
+    away, _ = routed_to_dept(net, title="Salah alamat")
+    services.report_forward(report=away, actor=services.Actor(user=net.user("dept_admin")), agency=net.health,
+                            reason="Urusan Dinas Kesehatan")
+    Report.objects.filter(pk__in=[here.pk, away.pk]).update(is_overdue=True)
+    client.force_login(net.user("dept_admin"))
+    html = client.get("/petugas/?tab=overdue").content.decode()
+    assert here.tracking_id in html and away.tracking_id not in html  # no longer this agency's work
+    counts = dict(re.findall(r'\?tab=(\w+)[^>]*>[^<]*<span class="count">(\d+)</span>', html))
+    assert counts["agency"] == "1" and counts["overdue"] == "1" and "all" not in counts
+    html = client.get("/petugas/?tab=all").content.decode()
+    assert here.tracking_id in html and away.tracking_id in html  # the history stays visible

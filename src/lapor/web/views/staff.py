@@ -48,7 +48,10 @@ def inbox(request):
                       overdue=True if g.get("overdue") == "1" else None, q=g.get("q", "")[:200])
     filtered = report_selectors.report_filter(scoped, f)
     counts = selectors.inbox_counts(filtered, request.user)
-    rows = list(selectors.inbox_order(filtered.filter(selectors.inbox_tab_q(tab, request.user)))[:INBOX_LIMIT])
+    if tab == "all":  # everything ever in scope, newest first, through the keyset plan of the API list
+        rows, _next = report_selectors.report_list_page(request.user, f, cursor=None, limit=INBOX_LIMIT, order="newest")
+    else:  # work tabs: what is in the viewer's hands, most urgent deadline first
+        rows = list(selectors.inbox_order(selectors.inbox_tab_qs(filtered, tab, request.user))[:INBOX_LIMIT])
     items = [{"report": r, "left": selectors.time_left(r.due_at)} for r in rows]
     params = g.copy()
     params.pop("tab", None)
