@@ -4,6 +4,7 @@ from __future__ import annotations
 import hmac
 from dataclasses import dataclass
 
+from django.db.models import Q
 from django.utils import timezone
 
 from .models import ApiToken, Role, RoleAssignment, User
@@ -35,6 +36,18 @@ def user_grants(user: User | None) -> list[Grant]:
         ]
         user._lapor_grants = cached
     return cached
+
+
+def user_scope_q(user: User | None, field: str) -> Q | None:
+    """Rows whose agency path ``field`` lies inside one of the user's grants; None for a national
+    grant (everything); matches nothing for a user without grants."""
+    grants = user_grants(user)
+    if any(g.path is None for g in grants):
+        return None
+    scope = Q(pk__in=[])
+    for path in sorted({g.path for g in grants}):
+        scope |= Q(**{f"{field}__startswith": path})
+    return scope
 
 
 def user_is_staff(user: User | None) -> bool:

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from lapor.accounts.selectors import user_grants
+from lapor.accounts.selectors import user_grants, user_scope_q
 from lapor.api.auth import STAFF_AUTH, request_user
 from lapor.core.errors import NotFound, PermissionDenied, ValidationFailed
 from lapor.reports.schemas import report_out
@@ -138,15 +138,8 @@ def plan_out(p: ActionPlan) -> dict:
 
 def plans_for(user):
     qs = ActionPlan.objects.select_related("agency", "topic")
-    grants = user_grants(user)
-    if any(g.path is None for g in grants):
-        return qs
-    from django.db.models import Q
-
-    q = Q(pk__in=[])
-    for g in grants:
-        q |= Q(agency__path__startswith=g.path)
-    return qs.filter(q)
+    scope = user_scope_q(user, "agency__path")
+    return qs if scope is None else qs.filter(scope)
 
 
 @router.get("/plans", auth=STAFF_AUTH, summary="Action plans (rencana aksi) in the viewer's scope")

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lapor.accounts.models import User
-from lapor.accounts.selectors import user_grants, user_is_platform_admin
+from lapor.accounts.selectors import user_grants, user_is_platform_admin, user_scope_q
 from lapor.agencies.models import Region, Topic
 from lapor.core.errors import NotFound, ValidationFailed
 
@@ -28,15 +28,11 @@ def report_visible_q(user: User | None) -> Q | None:
     Returns None for "everything" (a national grant)."""
     if user is None or not user.is_authenticated:
         return Q(pk__in=[])
-    grants = user_grants(user)
-    if any(g.path is None for g in grants):
+    scope = user_scope_q(user, "agency_path")
+    if scope is None:
         return None
     q = Q(reporter=user)
-    paths = {g.path for g in grants}
-    if paths:
-        scope = Q()
-        for path in paths:
-            scope |= Q(agency_path__startswith=path)
+    if user_grants(user):
         q |= Q(Exists(ReportAssignment.objects.filter(scope, report=OuterRef("pk"))))
     return q
 
@@ -562,12 +558,7 @@ def report_timeline(report: Report, *, staff: bool) -> tuple[list[ReportEvent], 
 def viewer_is_staff_for(report: Report, viewer: User | None) -> bool:
     if user_is_platform_admin(viewer):
         return True
-    grants = user_grants(viewer)
-    if not grants:
+    if not user_grants(viewer):
         return False
-    if any(g.path is None for g in grants):
-        return True
-    scope = Q()
-    for grant in grants:
-        scope |= Q(agency_path__startswith=grant.path)
-    return ReportAssignment.objects.filter(scope, report=report).exists()
+    scope = user_scope_q(viewer, "agency_path")
+    return scope is None or ReportAssignment.objects.filter(scope, report=report).exists()

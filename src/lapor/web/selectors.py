@@ -7,7 +7,7 @@ from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from lapor.accounts.selectors import user_grants
+from lapor.accounts.selectors import user_scope_q
 from lapor.agencies.models import Agency, Region, Topic
 from lapor.agencies.selectors import agency_search, agency_subtree, region_children
 from lapor.reports import lifecycle as lc
@@ -84,13 +84,7 @@ def inbox_tab_q(tab: str, user) -> Q:
     if tab == "verify":
         return Q(state=lc.State.SUBMITTED)
     if tab == "agency":
-        paths = [g.path for g in user_grants(user) if g.path]
-        scope = Q(pk__in=[])
-        for path in paths:
-            scope |= Q(agency__path__startswith=path)
-        if any(g.path is None for g in user_grants(user)):
-            scope = Q(agency__isnull=False)
-        return scope & Q(state__in=lc.OPEN_STATES)
+        return (in_hands_q(user) or Q(agency__isnull=False)) & Q(state__in=lc.OPEN_STATES)
     if tab == "overdue":
         return Q(is_overdue=True, state__in=lc.OPEN_STATES)
     if tab == "escalated":
@@ -101,13 +95,7 @@ def inbox_tab_q(tab: str, user) -> Q:
 def in_hands_q(user) -> Q | None:
     """Reports now with one of the viewer's agencies (None: a national grant, everything).
     The work tabs show these; "all" also shows what the viewer's agencies handled before."""
-    grants = user_grants(user)
-    if any(g.path is None for g in grants):
-        return None
-    scope = Q(pk__in=[])
-    for grant in grants:
-        scope |= Q(agency__path__startswith=grant.path)
-    return scope
+    return user_scope_q(user, "agency__path")
 
 
 def inbox_tab_qs(qs: QuerySet[Report], tab: str, user) -> QuerySet[Report]:
