@@ -96,10 +96,6 @@ def _staff_items(kind: str, report: Report, users, key: str) -> list[OutboxItem]
     return _items(kind, report, staff_targets(users), key, {})
 
 
-def notify_staff(kind: str, report: Report, users, *, key: str) -> int:
-    return outbox_enqueue_many(items=_staff_items(kind, report, users, key))
-
-
 def _message_body(event: ReportEvent) -> str:
     message_id = (event.data or {}).get("message_id")
     return Message.objects.filter(pk=message_id).values_list("body", flat=True).first() or ""

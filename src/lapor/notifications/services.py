@@ -53,13 +53,17 @@ def backoff_seconds(attempts: int) -> int:
     return min(base * 2 ** max(attempts - 1, 0), 6 * 3600)
 
 
-def outbox_enqueue(*, channel: str, recipient: str, payload: dict, dedupe_key: str | None = None,
-                   report=None, secret: str = "") -> OutboxMessage:
-    """Write one outbound message in the current transaction; deliver it after commit."""
+def _check(channel: str, recipient: str) -> None:
     if channel not in CHANNELS:
         raise ValidationFailed(f"Unknown outbox channel {channel!r}", code="invalid_channel")
     if not recipient:
         raise ValidationFailed("Outbox recipient is empty", code="recipient_required")
+
+
+def outbox_enqueue(*, channel: str, recipient: str, payload: dict, dedupe_key: str | None = None,
+                   report=None, secret: str = "") -> OutboxMessage:
+    """Write one outbound message in the current transaction; deliver it after commit."""
+    _check(channel, recipient)
     fields = {"channel": channel, "recipient": recipient[:500], "payload": payload, "report": report, "secret": secret}
     if dedupe_key:
         existing = OutboxMessage.objects.filter(dedupe_key=dedupe_key).first()
@@ -97,10 +101,7 @@ def outbox_enqueue_many(*, items: list[OutboxItem]) -> int:
     transaction. Returns how many messages were offered (not how many were new)."""
     rows, seen = [], set()
     for item in items:
-        if item.channel not in CHANNELS:
-            raise ValidationFailed(f"Unknown outbox channel {item.channel!r}", code="invalid_channel")
-        if not item.recipient:
-            raise ValidationFailed("Outbox recipient is empty", code="recipient_required")
+        _check(item.channel, item.recipient)
         if item.dedupe_key:
             if item.dedupe_key in seen:
                 continue

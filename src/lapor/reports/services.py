@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from lapor.accounts.models import User
 from lapor.accounts.phones import phone_normalize
 from lapor.accounts.selectors import user_roles_for
-from lapor.agencies.models import Agency, Region, Topic
+from lapor.agencies.models import Agency
 from lapor.agencies.refcache import region_get, topic_active_get
 from lapor.agencies.selectors import routing_rule_match
 from lapor.core.errors import PermissionDenied, TransitionNotAllowed, ValidationFailed
@@ -309,12 +309,11 @@ def guest_secret_matches(report: Report, secret: str) -> bool:
 # --- Routing inside the network -----------------------------------------------------------
 
 def _route(report: Report, actor: Actor, roles: set[str], agency: Agency, *, now: dt.datetime,
-           previous: ReportAssignment | None, action: str = Action.ROUTE, reason: str = "", data: dict | None = None,
-           first: bool = False) -> None:
+           previous: ReportAssignment | None, action: str = Action.ROUTE, reason: str = "", data: dict | None = None) -> None:
     if not agency.is_active:
         raise ValidationFailed(_("Instansi tujuan tidak aktif."), code="agency_inactive")
     from_state = report.state
-    _assign(report, agency, now=now, previous=previous, first=first)
+    _assign(report, agency, now=now, previous=previous)
     report.agency, report.state = agency, State.ROUTED
     report.verified_at = report.verified_at or now
     report.due_at = deadline_for("follow_up", now, agency)

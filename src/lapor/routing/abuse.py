@@ -78,7 +78,3 @@ def abuse_flags(report: Report) -> list[tuple[str, str]]:
 def abuse_flags_save(report: Report, flags: list[tuple[str, str]]) -> list[ReportFlag]:
     """Store flags found by ``abuse_flags`` (report_submit checks before it writes the report)."""
     return ReportFlag.objects.bulk_create([ReportFlag(report=report, kind=kind, detail=detail) for kind, detail in flags])
-
-
-def abuse_flags_record(report: Report) -> list[ReportFlag]:
-    return abuse_flags_save(report, abuse_flags(report))
