@@ -70,6 +70,12 @@ class ReportFilters:
     overdue: bool | None = None
     q: str = ""
 
+    def __post_init__(self) -> None:
+        # NUL cannot reach PostgreSQL text (a DataError, i.e. a 500); every list and search plan reads these
+        self.q = (self.q or "").replace("\x00", "")
+        if self.region_code is not None:
+            self.region_code = self.region_code.replace("\x00", "") or None
+
 
 def report_filter(qs: QuerySet[Report], f: ReportFilters) -> QuerySet[Report]:
     if f.state:
@@ -231,6 +237,8 @@ def report_page(qs: QuerySet[Report], *, cursor: str | None, limit: int, order: 
     full-text query ``qs`` is already filtered by (for ranking and the search plan); ``scope`` the
     scoped staff viewer ``qs`` is already restricted to (for the inbox plan)."""
     search = (search or "").replace("\x00", "").strip()[:200]
+    if qs.query.is_empty() or (scope is not None and scope.filtered.query.is_empty()):
+        return [], None  # e.g. an unknown topic or agency: the raw-SQL plans cannot compile .none()
     if order == RELEVANCE and search:
         return _page_by_relevance(qs, search, cursor=cursor, limit=limit, scope=scope)
     qs = qs.order_by("-submitted_at", "-id")
