@@ -14,6 +14,7 @@ from pydantic import Field
 
 from lapor.agencies.models import Agency
 from lapor.api.auth import OPTIONAL_AUTH, STAFF_AUTH, request_user
+from lapor.api.render import rendered
 from lapor.core.errors import NotFound, PermissionDenied, ValidationFailed
 
 from . import selectors, services
@@ -92,13 +93,14 @@ def report_list(request, query: Query[ListQuery]):
     user = request_user(request)
     rows, next_cursor = selectors.report_list_page(user, _filters(query), cursor=query.cursor, limit=query.limit,
                                                    order=query.order)
-    return {"items": [report_out(r, user, with_reporter=False) for r in rows], "next_cursor": next_cursor}
+    return rendered(request, {"items": [report_out(r, user, with_reporter=False) for r in rows],
+                              "next_cursor": next_cursor})
 
 
 @router.get("/{tracking_id}", response=ReportOut, auth=OPTIONAL_AUTH)
 def report_detail(request, tracking_id: str):
     report, actor = _resolve(request, tracking_id)
-    return report_out(report, actor.user, is_reporter=actor.is_reporter)
+    return rendered(request, report_out(report, actor.user, is_reporter=actor.is_reporter))
 
 
 @router.get("/{tracking_id}/timeline", response=TimelineOut, auth=OPTIONAL_AUTH,
@@ -311,7 +313,7 @@ def public_report_list(request, query: Query[PublicQuery]):
     f = ReportFilters(topic_id=query.topic_id, region_code=query.region_code, agency_id=query.agency_id,
                       state=query.state, q=query.q)
     rows, next_cursor = selectors.report_public_page(f, cursor=query.cursor, limit=query.limit, order=query.order)
-    return {"items": [public_report_out(r) for r in rows], "next_cursor": next_cursor}
+    return rendered(request, {"items": [public_report_out(r) for r in rows], "next_cursor": next_cursor})
 
 
 @public_router.get("/reports/{tracking_id}", response=PublicReportOut)

@@ -6,6 +6,7 @@ HTTP 409 with the message below, in the user's language.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -115,6 +116,11 @@ def transition_check(*, state: str, action: str, roles: set[str], reason: str = 
 
 def actions_allowed(*, state: str, roles: set[str]) -> list[str]:
     """The actions these roles may take now (for pages and the API), reasons aside."""
+    return list(_actions_allowed(state, frozenset(roles)))
+
+
+@lru_cache(maxsize=1024)  # a function of the tables above: asked for every report of every list page
+def _actions_allowed(state: str, roles: frozenset[str]) -> tuple[str, ...]:
     allowed = []
     for action, transition in TRANSITIONS.items():
         if SYSTEM in transition.roles and len(transition.roles) == 1:
@@ -124,4 +130,4 @@ def actions_allowed(*, state: str, roles: set[str]) -> list[str]:
         except TransitionNotAllowed:
             continue
         allowed.append(str(action))
-    return allowed
+    return tuple(allowed)
