@@ -8,11 +8,11 @@ class NotificationsConfig(AppConfig):
     def ready(self) -> None:
         from django.conf import settings
 
-        from lapor.reports.signals import event_recorded
+        from lapor.reports.signals import events_recorded
 
-        from .notify import on_event_recorded
+        from .notify import on_events_recorded
 
-        event_recorded.connect(on_event_recorded, dispatch_uid="lapor.notifications.on_event_recorded")
+        events_recorded.connect(on_events_recorded, dispatch_uid="lapor.notifications.on_events_recorded")
         # Periodic jobs for Celery beat (the dict is read when beat starts).
         schedule = getattr(settings, "CELERY_BEAT_SCHEDULE", None)
         if isinstance(schedule, dict):

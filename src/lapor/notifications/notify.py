@@ -13,7 +13,7 @@ import logging
 
 from django.utils import timezone
 
-from lapor.accounts.models import Role, RoleAssignment, User
+from lapor.accounts.models import Role, RoleAssignment
 from lapor.reports.deadlines import deadline_after
 from lapor.reports.lifecycle import Action, State
 from lapor.reports.models import Channel, Message, Report, ReportEvent
@@ -66,34 +66,30 @@ def notify_reporter(kind: str, report: Report, *, key: str, **extra) -> int:
     return outbox_enqueue_many(items=_items(kind, report, reporter_targets(report), key, extra))
 
 
-def staff_targets(users) -> list[tuple[str, str, str]]:
-    """Pass users with ``select_related("notification_preference")`` to avoid a query per user."""
-    targets = []
-    for user in users:
-        chosen = [c for c in (user.notify_by or []) if c in ("email", "sms", "web")] or ["web", "email"]
-        preference = getattr(user, "notification_preference", None)
-        if preference is not None and preference.daily_digest:  # the daily digest carries the e-mail
+def staff_targets(agency_id: int | None, roles=INBOX_ROLES) -> list[tuple[str, str, str]]:
+    """(channel, recipient, language) for the active staff of an agency holding one of ``roles``
+    (the platform admins for no agency): one query, plain values."""
+    grants = (RoleAssignment.objects.filter(role=Role.PLATFORM_ADMIN) if agency_id is None
+              else RoleAssignment.objects.filter(agency_id=agency_id, role__in=roles))
+    rows = grants.filter(user__is_active=True).values_list(
+        "user_id", "user__email", "user__phone", "user__language", "user__notify_by",
+        "user__notification_preference__daily_digest")
+    targets, seen = [], set()
+    for pk, email, phone, language, notify_by, daily_digest in rows:
+        if pk in seen:  # one user with several grants in the agency hears once
+            continue
+        seen.add(pk)
+        chosen = [c for c in (notify_by or []) if c in ("email", "sms", "web")] or ["web", "email"]
+        if daily_digest:  # the daily digest carries the e-mail
             chosen = ["web"]
-        address = {"email": user.email, "sms": user.phone, "web": str(user.pk)}
-        targets += [(c, address[c], user.language) for c in chosen if address[c]]
+        address = {"email": email, "sms": phone, "web": str(pk)}
+        targets += [(c, address[c], language) for c in chosen if address[c]]
     return targets
 
 
-def agency_staff(agency_id: int | None, roles=INBOX_ROLES):
-    if agency_id is None:
-        return platform_admins()
-    ids = RoleAssignment.objects.filter(agency_id=agency_id, role__in=roles).values("user_id")
-    return User.objects.filter(pk__in=ids, is_active=True).select_related("notification_preference")
-
-
-def platform_admins():
-    ids = RoleAssignment.objects.filter(role=Role.PLATFORM_ADMIN).values("user_id")
-    return User.objects.filter(pk__in=ids, is_active=True).select_related("notification_preference")
-
-
-def _staff_items(kind: str, report: Report, users, key: str) -> list[OutboxItem]:
+def _staff_items(kind: str, report: Report, targets, key: str) -> list[OutboxItem]:
     # No reporter fields are ever passed to staff texts (anonymous or not).
-    return _items(kind, report, staff_targets(users), key, {})
+    return _items(kind, report, targets, key, {})
 
 
 def _message_body(event: ReportEvent) -> str:
@@ -107,14 +103,14 @@ def event_items(event: ReportEvent) -> list[OutboxItem]:
     if event.kind == ReportEvent.Kind.SUBMITTED:
         return _items("submitted", report, reporter_targets(report), key, {})
     if event.kind == ReportEvent.Kind.OVERDUE:
-        return _staff_items("staff_overdue", report, agency_staff(report.agency_id), key)
+        return _staff_items("staff_overdue", report, staff_targets(report.agency_id), key)
     if event.kind == ReportEvent.Kind.ESCALATED:
-        return _staff_items("staff_escalated", report, agency_staff(event.agency_id, (Role.AGENCY_ADMIN,)), key)
+        return _staff_items("staff_escalated", report, staff_targets(event.agency_id, (Role.AGENCY_ADMIN,)), key)
     if event.kind != ReportEvent.Kind.TRANSITION:
         return []
     action, items = event.action, []
     if action in (Action.ROUTE, Action.FORWARD, Action.DISPOSE, Action.NOT_AUTHORITY) and report.agency_id:
-        items += _staff_items("staff_inbox", report, agency_staff(report.agency_id), key)
+        items += _staff_items("staff_inbox", report, staff_targets(report.agency_id), key)
     reporter_kind, extra = None, {}
     if action in (Action.ROUTE, Action.FORWARD):
         reporter_kind = "routed"
@@ -130,15 +126,14 @@ def event_items(event: ReportEvent) -> list[OutboxItem]:
     return items
 
 
-def event_notify(event: ReportEvent) -> int:
-    """Write every notification of one event with one statement (see ``event_items``)."""
-    return outbox_enqueue_many(items=event_items(event))
+def events_notify(events: list[ReportEvent]) -> int:
+    """Write every notification of a change's events with one statement (see ``event_items``)."""
+    return outbox_enqueue_many(items=[item for event in events for item in event_items(event)])
 
 
-def on_event_recorded(sender, event: ReportEvent, **kwargs) -> None:
-    if event.report.state == State.ARCHIVED and event.kind != ReportEvent.Kind.TRANSITION:
-        return
-    event_notify(event)
+def on_events_recorded(sender, events: list[ReportEvent], **kwargs) -> None:
+    events_notify([event for event in events
+                   if event.report.state != State.ARCHIVED or event.kind == ReportEvent.Kind.TRANSITION])
 
 
 def reply_window_warnings(*, now: dt.datetime | None = None) -> int:

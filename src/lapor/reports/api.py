@@ -208,8 +208,9 @@ def report_reply(request, tracking_id: str, payload: BodyIn):
 @router.post("/{tracking_id}/notes", response={201: ReportOut}, auth=STAFF_AUTH, summary="Internal note (never shown to the reporter)")
 def report_note(request, tracking_id: str, payload: BodyIn):
     report, actor = _resolve(request, tracking_id)
-    services.report_note(report=report, actor=actor, body=payload.body)
-    return Status(201, _detail(request, report, actor))
+    note = services.report_note(report=report, actor=actor, body=payload.body)
+    # a note leaves the report row as it was: the copy read under the note's lock is current
+    return Status(201, report_out(note.report, actor.user, is_reporter=actor.is_reporter))
 
 
 @router.post("/{tracking_id}/postpone", response=ReportOut, auth=STAFF_AUTH, summary="Tunda: pause the deadline clock")

@@ -25,6 +25,7 @@ class WorkingCalendar:
         self._national = holidays.country_holidays("ID")
         self.leave_days = set(leave_days)
         self.extra_workdays = set(extra_workdays)
+        self._added: dict[tuple[dt.date, int], dt.date] = {}  # every submission asks the same few sums
 
     def is_working_day(self, day: dt.date) -> bool:
         if day in self.extra_workdays:
@@ -35,11 +36,16 @@ class WorkingCalendar:
 
     def add_working_days(self, start: dt.date, days: int) -> dt.date:
         """The date ``days`` working days after ``start`` (start itself not counted)."""
+        known = self._added.get((start, days))
+        if known is not None:
+            return known
         current, remaining = start, days
         while remaining > 0:
             current += dt.timedelta(days=1)
             if self.is_working_day(current):
                 remaining -= 1
+        if len(self._added) < 4096:  # the calendar is rebuilt every minute anyway
+            self._added[(start, days)] = current
         return current
 
     def working_days_between(self, start: dt.date, end: dt.date) -> int:

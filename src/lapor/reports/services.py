@@ -25,7 +25,7 @@ from .deadlines import deadline_after, deadline_for, working_days_left
 from .lifecycle import Action, State
 from .models import (ArchiveReason, Channel, Message, Report, ReportAssignment, ReportEvent, ReportType,
                      tracking_id_new)
-from .signals import event_recorded
+from .signals import events_recorded
 
 TITLE_MAX, BODY_MAX, MESSAGE_MAX = 200, 20_000, 10_000
 
@@ -60,17 +60,28 @@ def _primary_role(roles: set[str]) -> str:
     return ""
 
 
+def _new_event(report: Report, *, kind: str, actor: Actor, roles: set[str] | None = None, **fields) -> ReportEvent:
+    return ReportEvent(report=report, kind=kind, actor=actor.user, actor_role=_primary_role(roles or actor_roles(report, actor)),
+                       created_at=fields.pop("created_at", None) or timezone.now(), **fields)
+
+
+def _record(*events: ReportEvent) -> None:
+    """Write the events of one change with one INSERT and hand them to the receivers together
+    (the outbox writes all their notifications with one more), in this transaction."""
+    ReportEvent.objects.bulk_create(events)
+    events_recorded.send(sender=ReportEvent, events=events)
+
+
 def _event(report: Report, *, kind: str, actor: Actor, roles: set[str] | None = None, **fields) -> ReportEvent:
-    event = ReportEvent.objects.create(
-        report=report, kind=kind, actor=actor.user, actor_role=_primary_role(roles or actor_roles(report, actor)),
-        created_at=fields.pop("created_at", None) or timezone.now(), **fields,
-    )
-    event_recorded.send(sender=ReportEvent, event=event)
+    event = _new_event(report, kind=kind, actor=actor, roles=roles, **fields)
+    _record(event)
     return event
 
 
 def _locked(report: Report) -> Report:
-    return Report.objects.select_for_update(of=("self",)).select_related("agency", "reporter").get(pk=report.pk)
+    """The report's current row, locked until commit, with what an answer about it names."""
+    return (Report.objects.select_for_update(of=("self",)).select_related("agency", "topic", "region", "reporter")
+            .get(pk=report.pk))
 
 
 def _clean_text(value: str, *, field: str, name: str, max_len: int, required: bool = True) -> str:
@@ -226,11 +237,13 @@ def report_submit(*, submission: Submission, reporter: User | None = None, now: 
     if route is not None:
         agency, data = route
         _assign(report, agency, now=now, previous=None, first=True)
-    _event(report, kind=ReportEvent.Kind.SUBMITTED, actor=actor, roles={lc.REPORTER}, to_state=State.SUBMITTED,
-           data={**(event_data or {}), "channel": report.channel, "type": report.type}, created_at=now)
+    events = [_new_event(report, kind=ReportEvent.Kind.SUBMITTED, actor=actor, roles={lc.REPORTER}, to_state=State.SUBMITTED,
+                         data={**(event_data or {}), "channel": report.channel, "type": report.type}, created_at=now)]
     if route is not None:
-        _transition_event(report, Actor.system(), {lc.SYSTEM}, Action.ROUTE, State.SUBMITTED, reason="",
-                          data={"agency_id": agency.pk, "agency_name": agency.name, **data}, created_at=now)
+        events.append(_new_event(report, kind=ReportEvent.Kind.TRANSITION, actor=Actor.system(), roles={lc.SYSTEM},
+                                 action=Action.ROUTE, from_state=State.SUBMITTED, to_state=report.state, agency=agency,
+                                 data={"agency_id": agency.pk, "agency_name": agency.name, **data}, created_at=now))
+    _record(*events)
     if idempotency:
         from .models import IdempotencyRecord
 

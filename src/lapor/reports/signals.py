@@ -1,5 +1,5 @@
-"""Domain signals. ``event_recorded`` fires inside the transaction that wrote the event, so
+"""Domain signals. ``events_recorded`` fires inside the transaction that wrote the events, so
 receivers that write rows (an outbox) commit or roll back together with the state change."""
 from django.dispatch import Signal
 
-event_recorded = Signal()  # kwargs: event
+events_recorded = Signal()  # kwargs: events (the events of one change of one report, in order)

@@ -52,6 +52,7 @@ def meaningless(text: str) -> bool:
 
 
 def abuse_flags(report: Report) -> list[tuple[str, str]]:
+    """The flags of a report about to be written (not yet saved: every earlier report counts)."""
     flags: list[tuple[str, str]] = []
     text = f"{report.title}\n{report.body}"
     if meaningless(report.body):
@@ -64,7 +65,7 @@ def abuse_flags(report: Report) -> list[tuple[str, str]]:
         limit = getattr(settings, "LAPOR_FLOOD_PER_HOUR", 10)
         # one query: the sender's newest reports of the last 24 hours (enough rows to see a flood)
         recent = list(Report.objects.filter(sender, submitted_at__gte=report.submitted_at - REPEAT_WINDOW)
-                      .exclude(pk=report.pk).order_by("-submitted_at").values_list("submitted_at", "body")[:max(50, limit + 1)])
+                      .order_by("-submitted_at").values_list("submitted_at", "body")[:max(50, limit + 1)])
         fingerprint = _fingerprint(report.body)
         if any(_fingerprint(body) == fingerprint for _at, body in recent):
             flags.append((ReportFlag.Kind.REPEATED, ""))

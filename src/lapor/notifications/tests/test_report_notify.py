@@ -96,3 +96,18 @@ def test_operators_list_and_retry_dead_letters(net, api, settings):
     res = api.post(f"/api/notifications/outbox/{msg.delivery_id}/retry", user=net.user("platform"))
     assert res.status_code == 200 and res.json()["attempts"] == 1
     assert api.post("/api/notifications/outbox/not-a-uuid/retry", user=net.user("platform")).status_code == 404
+
+
+def test_staff_with_two_grants_in_the_agency_hear_once_and_inactive_staff_not_at_all(net, api):
+    from lapor.accounts.models import Role, RoleAssignment
+
+    liaison = net.user("liaison")
+    RoleAssignment.objects.create(user=liaison, role=Role.UNIT_STAFF, agency=net.dept)
+    gone = net.user("dept_admin")
+    gone.is_active = False
+    gone.save()
+    api.post("/api/reports", submission_data(topic_id=net.roads.pk, region_code="13.74.02.1001"), user=net.user("reporter"))
+    assert len([m for m in mail.outbox if m.to == [liaison.email]]) == 1
+    assert WebNotification.objects.filter(user=liaison).count() == 1
+    assert not [m for m in mail.outbox if m.to == [gone.email]]
+    assert not WebNotification.objects.filter(user=gone).exists()

@@ -55,9 +55,16 @@ def test_submission_statement_count_stays_small(net, api):
     assert res.status_code == 201 and res.json()["state"] == "routed"
     statements = [q["sql"] for q in ctx.captured_queries]
     statements = statements[:statements.index("COMMIT") + 1]  # the submission's transaction (deliveries follow it)
-    # BEGIN/COMMIT, sender check, savepoint+insert, assignment, 2 events, staff lookup, 2 outbox inserts
-    assert len(statements) <= 12, "\n".join(s[:120] for s in statements)
-    assert sum(s.startswith("INSERT") and "\"notifications_outboxmessage\"" in s.split("(")[0] for s in statements) == 2
+    # BEGIN/COMMIT, sender check, savepoint+insert, assignment, both events, staff lookup, the outbox rows
+    assert len(statements) <= 10, "\n".join(s[:120] for s in statements)
+    inserts = [s.split("(")[0] for s in statements if s.startswith("INSERT")]
+    assert sum("\"reports_reportevent\"" in s for s in inserts) == 1
+    assert sum("\"notifications_outboxmessage\"" in s for s in inserts) == 1
+    # ...and that one outbox insert holds the reporter's two messages and the staff's inbox notices
+    report = Report.objects.get(tracking_id=res.json()["tracking_id"])
+    texts = [m.payload["text"] for m in OutboxMessage.objects.filter(report=report, recipient="+6281234567891")]
+    assert len(texts) == 2 and any("diterima" in t for t in texts) and any("diteruskan" in t for t in texts)
+    assert OutboxMessage.objects.filter(report=report, channel="web").exists()  # the agency's staff
     assert not any(s.startswith("UPDATE \"reports_report\"") for s in statements)
 
 
