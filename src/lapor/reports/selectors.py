@@ -8,8 +8,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.utils import timezone
+from django.db.models import Exists, Max, Min, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from lapor.accounts.models import User
@@ -149,6 +148,7 @@ RANK_CANDIDATES = 200
 # A subtree holding less than this share of all assignments searches its own reports (_ScopeParts).
 SCOPED_SEARCH_MAX_SHARE = 0.2
 SCOPED_MIN_SHARE = 0.05  # below this share of all reports passing a list's filters, filter first
+MIN_WINDOW_DAYS = 1 / 1440  # a search window is at least a minute wide (a young database's span is minutes)
 
 
 def report_order(order: str | None, q: str) -> str:
@@ -168,15 +168,18 @@ class ReportScope:
     visible: Q  # report_visible_q of the viewer
 
 
-def report_scope(user: User | None, filtered: QuerySet[Report] | None = None) -> ReportScope | None:
-    """None for a national viewer, a reporter without grants, or anyone signed out."""
+def report_scope(user: User | None, filtered: QuerySet[Report] | None = None, *,
+                 visible: Q | None = None) -> ReportScope | None:
+    """None for a national viewer, a reporter without grants, or anyone signed out. ``visible``:
+    report_visible_q(user) when the caller has it already."""
     if user is None or not user.is_authenticated:
         return None
     grants = user_grants(user)
     if not grants or any(g.path is None for g in grants):
         return None
     return ReportScope(user_id=user.pk, prefixes=tuple(sorted({g.path for g in grants})),
-                       filtered=Report.objects.all() if filtered is None else filtered, visible=report_visible_q(user))
+                       filtered=Report.objects.all() if filtered is None else filtered,
+                       visible=visible if visible is not None else report_visible_q(user))
 
 
 def report_list_page(user: User | None, f: ReportFilters, *, cursor: str | None, limit: int,
@@ -186,7 +189,7 @@ def report_list_page(user: User | None, f: ReportFilters, *, cursor: str | None,
     visible = report_visible_q(user)
     qs = (filtered if visible is None else filtered.filter(visible)).select_related(*LIST_RELATED)
     return report_page(qs, cursor=cursor, limit=limit, order=report_order(order, f.q), search=f.q,
-                       scope=report_scope(user, filtered))
+                       scope=report_scope(user, filtered, visible=visible))
 
 
 def report_public_page(f: ReportFilters, *, cursor: str | None, limit: int,
@@ -250,9 +253,10 @@ def report_page(qs: QuerySet[Report], *, cursor: str | None, limit: int, order: 
     if connection.vendor != "postgresql":
         rows = list(qs[:n])
     else:
+        parts = _search_parts(scope) if search else None
         for strict in (False, True):
             if search:
-                candidates = _search_newest(qs, n, after=after, scope=scope, strict=strict)
+                candidates = _search_newest(qs, n, after=after, parts=parts, strict=strict)
             elif scope is not None:
                 candidates = _scoped_newest(qs, scope, n, after, strict=strict)
             else:  # ids first: the sort reads one narrow index, the joins only n rows
@@ -275,10 +279,12 @@ def _page_by_relevance(qs: QuerySet[Report], search: str, *, cursor: str | None,
         from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
         from django.db.models.expressions import RawSQL
 
+        parts = _search_parts(scope)
         for strict in (False, True):
-            newest = _search_newest(qs.order_by("-submitted_at", "-id"), RANK_CANDIDATES, scope=scope, strict=strict)
+            newest = _search_newest(qs.order_by("-submitted_at", "-id"), RANK_CANDIDATES, parts=parts, strict=strict)
             ids = [pk for _at, pk in sorted(set(newest), reverse=True)[:RANK_CANDIDATES]]
-            if scope is None or strict or Report.objects.filter(scope.visible, pk__in=ids).count() == len(ids):
+            # only the parts may propose a report the scope does not let through (read through ``qs`` otherwise)
+            if parts is None or strict or Report.objects.filter(scope.visible, pk__in=ids).count() == len(ids):
                 break
         rank = SearchRank(RawSQL(FTS_EXPRESSION, [], output_field=SearchVectorField()),
                           SearchQuery(search, config="indonesian", search_type="websearch"))
@@ -303,8 +309,8 @@ def _page_by_relevance(qs: QuerySet[Report], search: str, *, cursor: str | None,
 @contextmanager
 def _bitmap_plans():
     """For the statements inside: bitmap scans only (the GIN index ANDed with a B-tree), no parallel
-    workers and no JIT. PostgreSQL prices to_tsvector() far below its real cost (~70 µs a report)
-    and would otherwise walk the submitted_at index recomputing it row by row."""
+    workers and no JIT: for reads without a window of time (rare words, a subtree's parts), where a
+    walk of the submitted_at index newest first could read the whole table before ``n`` match."""
     settings = {"enable_indexscan": "off", "max_parallel_workers_per_gather": "0", "jit": "off"}
     nested = connection.in_atomic_block
     with transaction.atomic(), connection.cursor() as cursor:
@@ -328,36 +334,48 @@ def _rows_estimate(qs: QuerySet) -> float:
     return float(plan[0]["Plan"]["Plan Rows"])
 
 
+def _search_parts(scope: ReportScope | None) -> _ScopeParts | None:
+    """How a viewer's searches read the matches: a staff member of a small subtree (below
+    SCOPED_SEARCH_MAX_SHARE of all assignments) by the subtree's parts; everyone else through ``qs``."""
+    if scope is None:
+        return None
+    share = _scope_share(scope)
+    return _ScopeParts(scope, share=share) if share < SCOPED_SEARCH_MAX_SHARE else None
+
+
 def _search_newest(qs: QuerySet[Report], n: int, *, after: tuple[dt.datetime, int] | None = None,
-                   scope: ReportScope | None = None, strict: bool = False) -> list[tuple[dt.datetime, int]]:
+                   parts: _ScopeParts | None = None, strict: bool = False) -> list[tuple[dt.datetime, int]]:
     """The newest ``n`` rows of a full-text filtered, newest-first ``qs`` (PostgreSQL), as
     (submitted_at, id). Sorting every match would read one heap page per match (82,000 for a
-    common word); instead read the matches of a window of submission time — the GIN index ANDed
-    with the submitted_at index — sized from the planner's estimate of the matches, and widen it
-    until it holds ``n`` rows or covers everything. A staff member of a small subtree reads only the
-    subtree's reports (_scoped_parts), the GIN index ANDed with the current agency's index."""
-    upper = after[0] if after else timezone.now()
-    oldest = Report.objects.order_by("submitted_at").values_list("submitted_at", flat=True).first()
-    if oldest is None:
-        return []
-    span = max((upper - oldest).total_seconds() / 86400, 1.0)
-    expected, margin, parts = None, 2, None
-    if scope is not None:
-        share = _scope_share(scope)
-        if share < SCOPED_SEARCH_MAX_SHARE:
-            # matches in the subtree: assume the words as common there as anywhere, and allow more
-            expected, margin, parts = _rows_estimate(scope.filtered) * share, 4, _ScopeParts(scope)
-    if expected is None:
-        expected = _rows_estimate(qs)
-    days = None if expected <= 4 * n else max(span * margin * n / expected, 1.0)
+    common word); instead read the matches of a window of submission time sized from the planner's
+    estimate of the matches, and widen it until it holds ``n`` rows or covers everything. In a
+    window PostgreSQL chooses: walk the submitted_at index checking the stored vector (a common word:
+    a few rows per match) or AND the GIN index with it; rare words (no window) are read from the GIN
+    index. A staff member of a small subtree reads only the subtree's reports (``parts``, from
+    _search_parts), the GIN index ANDed with the current agency's index."""
+    if parts is not None:
+        # matches in the subtree: assume the words as common there as anywhere, and allow more
+        expected, margin = _rows_estimate(parts.scope.filtered) * parts.share, 4
+    else:
+        expected, margin = _rows_estimate(qs), 2
+    days = span = None
+    if expected > 4 * n:
+        # windows end at the newest report, not now: a quiet hour must not leave the first one empty
+        bounds = Report.objects.aggregate(oldest=Min("submitted_at"), newest=Max("submitted_at"))
+        if bounds["oldest"] is None:
+            return []
+        upper = min(after[0], bounds["newest"]) if after else bounds["newest"]
+        span = max((upper - bounds["oldest"]).total_seconds() / 86400, MIN_WINDOW_DAYS)
+        days = max(span * margin * n / expected, MIN_WINDOW_DAYS)
     while True:
         since = upper - dt.timedelta(days=days) if days is not None else None
         if parts is not None:
             rows = parts.newest(qs, n, since=since, after=after, strict=strict)
-        else:
-            window = qs if since is None else qs.filter(submitted_at__gte=since)
+        elif since is None:
             with _bitmap_plans():
-                rows = list(window.values_list("submitted_at", "id")[:n])
+                rows = list(qs.values_list("submitted_at", "id")[:n])
+        else:
+            rows = list(qs.filter(submitted_at__gte=since).values_list("submitted_at", "id")[:n])
         if len(rows) >= n or days is None:
             return rows
         days = _wider(days, len(rows), n, span)
@@ -389,10 +407,10 @@ class _ScopeParts:
     if it ended, the report went outside the subtree then, and that assignment is flagged moved_out.
     Each part is filtered by the full ``qs`` (scope and filters), so every row returned is visible."""
 
-    def __init__(self, scope: ReportScope):
+    def __init__(self, scope: ReportScope, *, share: float = 1.0):
         from lapor.agencies.models import Agency
 
-        self.scope = scope
+        self.scope, self.share = scope, share  # share: of all assignments, for sizing search windows
         agencies = list(Agency.objects.filter(_prefix_q(scope.prefixes, "path")).values_list("id", "path"))
         self.agency_ids = [pk for pk, _path in agencies]
         held = {path for _pk, path in agencies}

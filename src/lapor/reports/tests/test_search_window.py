@@ -1,0 +1,34 @@
+"""A search's first window of time ends at the newest report, not at the clock: after a quiet spell
+(or on a database filled in bursts) it still holds the newest matches, read in one statement."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from lapor.reports import selectors as sel
+from lapor.reports import services as s
+from lapor.reports.selectors import ReportFilters
+
+pytestmark = pytest.mark.skipif("connection.vendor != 'postgresql'", reason="PostgreSQL search plans")
+
+
+def test_search_after_a_quiet_year_reads_one_window(net):
+    platform = s.Actor(user=net.user("platform"))
+    start = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=365)
+    for i in range(60):
+        report, _secret = s.report_submit(submission=s.Submission(
+            title=f"Jalan berlubang nomor {i}", body="Mohon diperbaiki.", guest_email=f"w{i}@contoh.example"),
+            now=start + dt.timedelta(minutes=i))
+        s.report_route(report=report, actor=platform, agency=net.dept)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE reports_report")
+    with CaptureQueriesContext(connection) as ctx:
+        rows, cursor = sel.report_public_page(ReportFilters(q="jalan"), cursor=None, limit=4, order="newest")
+    windows = [q["sql"] for q in ctx.captured_queries if '"submitted_at" >=' in q["sql"]]
+    assert [r.title for r in rows] == [f"Jalan berlubang nomor {i}" for i in (59, 58, 57, 56)]
+    assert cursor is not None and len(windows) == 1
+    # the estimate, the bounds, one window, the page: no second read over every match
+    assert len(ctx.captured_queries) == 4 and not any("set_config" in q["sql"] for q in ctx.captured_queries)
