@@ -7,8 +7,8 @@ class PartnersConfig(AppConfig):
     verbose_name = "Mitra, Open311 dan federasi"
 
     def ready(self) -> None:
-        from lapor.reports.signals import events_recorded
+        from lapor.reports.signals import event_recorded
 
-        from .receivers import report_events_relay
+        from .receivers import report_event_relay
 
-        events_recorded.connect(report_events_relay, dispatch_uid="partners.report_events_relay")
+        event_recorded.connect(report_event_relay, dispatch_uid="partners.report_event_relay")

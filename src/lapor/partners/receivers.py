@@ -1,14 +1,13 @@
-"""One receiver on ``events_recorded`` (inside the transaction of every report change): partner
+"""One receiver on ``event_recorded`` (inside the transaction of every report change): partner
 webhooks and federation status updates are queued in the outbox together with the change."""
 from __future__ import annotations
 
 from lapor.reports.models import ReportEvent
 
 
-def report_events_relay(sender, events: list[ReportEvent], **kwargs) -> None:
+def report_event_relay(sender, event: ReportEvent, **kwargs) -> None:
     from .federation import federation_event_notify
     from .partners import partner_event_notify
 
-    for event in events:
-        partner_event_notify(event)
-        federation_event_notify(event)
+    partner_event_notify(event)
+    federation_event_notify(event)

@@ -25,7 +25,7 @@ from .deadlines import deadline_after, deadline_for, working_days_left
 from .lifecycle import Action, State
 from .models import (ArchiveReason, Channel, Message, Report, ReportAssignment, ReportEvent, ReportType,
                      tracking_id_new)
-from .signals import events_recorded
+from .signals import event_recorded, events_recorded
 
 TITLE_MAX, BODY_MAX, MESSAGE_MAX = 200, 20_000, 10_000
 
@@ -69,6 +69,8 @@ def _record(*events: ReportEvent) -> None:
     """Write the events of one change with one INSERT and hand them to the receivers together
     (the outbox writes all their notifications with one more), in this transaction."""
     ReportEvent.objects.bulk_create(events)
+    for event in events:
+        event_recorded.send(sender=ReportEvent, event=event)
     events_recorded.send(sender=ReportEvent, events=events)
 
 
