@@ -146,7 +146,9 @@ def outbox_dispatch_many(*, delivery_ids: list) -> None:
             return
         from .tasks import deliver_many
 
-        deliver_many.apply_async(args=[[str(d) for d in delivery_ids]], retry=False)
+        # the repr Celery would otherwise build for its headers (and logs): a count, not every id
+        deliver_many.apply_async(args=[[str(d) for d in delivery_ids]], retry=False,
+                                 argsrepr=f"[{len(delivery_ids)} delivery ids]", kwargsrepr="{}")
     except Exception:  # broker down: the periodic flush picks the rows up
         log.warning("outbox dispatch of %s messages failed; left for the flush", len(delivery_ids), exc_info=True)
 
