@@ -20,6 +20,7 @@ from lapor.core.errors import NotFound, PermissionDenied, ValidationFailed
 from . import selectors, services
 from .attachments import attachment_add, attachment_path
 from .models import Attachment, Report, tracking_id_normalize
+from .public_cache import public_page_response
 from .schemas import (AttachmentOut, PublicReportOut, PublicReportPageOut, ReportCreatedOut, ReportIn, ReportOut,
                       ReportPageOut, TimelineOut, attachment_out, event_out, message_out, public_report_out, report_out)
 from .selectors import ReportFilters
@@ -313,8 +314,12 @@ class PublicQuery(Schema):
 def public_report_list(request, query: Query[PublicQuery]):
     f = ReportFilters(topic_id=query.topic_id, region_code=query.region_code, agency_id=query.agency_id,
                       state=query.state, q=query.q)
-    rows, next_cursor = selectors.report_public_page(f, cursor=query.cursor, limit=query.limit, order=query.order)
-    return rendered(request, {"items": [public_report_out(r) for r in rows], "next_cursor": next_cursor})
+
+    def build() -> dict:
+        rows, next_cursor = selectors.report_public_page(f, cursor=query.cursor, limit=query.limit, order=query.order)
+        return {"items": [public_report_out(r) for r in rows], "next_cursor": next_cursor}
+
+    return public_page_response(request, build)
 
 
 @public_router.get("/reports/{tracking_id}", response=PublicReportOut)
