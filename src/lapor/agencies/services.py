@@ -14,7 +14,8 @@ from .models import Agency
 
 @transaction.atomic
 def agency_move(*, agency: Agency, new_parent: Agency | None) -> Agency:
-    """Re-parent an agency and rewrite its whole subtree's paths in one UPDATE."""
+    """Re-parent an agency and rewrite its whole subtree's paths in one UPDATE; the reports routed
+    inside the subtree follow it (reports.services.assignments_follow_agency_move)."""
     if new_parent is not None and new_parent.path.startswith(agency.path):
         raise ValidationFailed(_("Instansi tidak dapat dipindahkan ke bawah dirinya sendiri."))
     old_path = agency.path
@@ -25,8 +26,11 @@ def agency_move(*, agency: Agency, new_parent: Agency | None) -> Agency:
         path=Concat(Value(new_path), Substr("path", len(old_path) + 1)),
         depth=F("depth") + shift,
     )
+    from lapor.reports.services import assignments_follow_agency_move
+
     from .refcache import refcache_changed
 
+    assignments_follow_agency_move(old_path=old_path, new_path=new_path)
     refcache_changed()  # the bulk UPDATE sends no signal
     agency.refresh_from_db()
     return agency

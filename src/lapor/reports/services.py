@@ -402,6 +402,37 @@ def report_not_authority(*, report: Report, actor: Actor, reason: str) -> Report
     return report
 
 
+# A report's ended assignment "moved out" unless the next one began at that very moment inside its
+# subtree (AssignmentQuerySet.end, at the time of the move): recomputed here for whole reports.
+_MOVED_OUT_RECOMPUTE = """
+    UPDATE reports_reportassignment AS a
+    SET moved_out = (n.next_at IS NULL OR n.next_at <> a.ended_at
+                     OR substr(n.next_path, 1, length(a.agency_path)) <> a.agency_path)
+    FROM (SELECT id, lead(agency_path) OVER w AS next_path, lead(assigned_at) OVER w AS next_at
+          FROM reports_reportassignment
+          WHERE report_id IN (SELECT report_id FROM reports_reportassignment WHERE agency_path LIKE %s)
+          WINDOW w AS (PARTITION BY report_id ORDER BY assigned_at, id)) n
+    WHERE n.id = a.id AND a.ended_at IS NOT NULL
+"""
+
+
+def assignments_follow_agency_move(*, old_path: str, new_path: str) -> int:
+    """An agency moved in the tree (agencies.services.agency_move): the assignments inside its subtree
+    take its new paths, so its own staff and its new parents see its reports, current and former, and
+    its former parents see only those they handled themselves. The moved_out flags of every report
+    concerned are recomputed against the new paths. Returns the number of assignments moved."""
+    from django.db import connection
+    from django.db.models import Value
+    from django.db.models.functions import Concat, Substr
+
+    moved = ReportAssignment.objects.filter(agency_path__startswith=old_path).update(
+        agency_path=Concat(Value(new_path), Substr("agency_path", len(old_path) + 1)))
+    if moved:
+        with connection.cursor() as cursor:
+            cursor.execute(_MOVED_OUT_RECOMPUTE, [new_path + "%"])
+    return moved
+
+
 # --- Conversation ------------------------------------------------------------------------
 
 def _message(report: Report, actor: Actor, roles: set[str], kind: str, body: str, now: dt.datetime) -> Message:

@@ -107,7 +107,7 @@ def test_migration_backfill_of_moved_out_matches_the_services(corpus):
 
 
 def _unit_moved_under_health(net):
-    """An agency moved after reports were routed to it: its assignments keep the old path."""
+    """An agency moved after reports were routed to it: its assignments follow it to the new path."""
     from lapor.agencies.services import agency_move
 
     agency_move(agency=net.unit, new_parent=net.health)
