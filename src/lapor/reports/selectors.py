@@ -311,7 +311,10 @@ def _bitmap_plans():
     """For the statements inside: bitmap scans only (the GIN index ANDed with a B-tree), no parallel
     workers and no JIT: for reads without a window of time (rare words, a subtree's parts), where a
     walk of the submitted_at index newest first could read the whole table before ``n`` match."""
-    settings = {"enable_indexscan": "off", "max_parallel_workers_per_gather": "0", "jit": "off"}
+    # without enable_seqscan=off PostgreSQL reads a few thousand rows' vectors sequentially rather than
+    # price the GIN index right (35,000 reports, 1,200 matches: 13.7 ms instead of 5.6)
+    settings = {"enable_indexscan": "off", "enable_seqscan": "off", "max_parallel_workers_per_gather": "0",
+                "jit": "off"}
     nested = connection.in_atomic_block
     with transaction.atomic(), connection.cursor() as cursor:
         if nested:  # SET LOCAL outlives a savepoint: put the values back afterwards
@@ -382,8 +385,10 @@ def _search_newest(qs: QuerySet[Report], n: int, *, after: tuple[dt.datetime, in
 
 
 def _wider(days: float, found: int, n: int, span: float) -> float | None:
-    """The next window: large enough for ``n`` at the density just seen, at least four times wider."""
-    days *= max(4.0, 1.5 * n / max(found, 1))
+    """The next window: large enough for ``n`` at the density just seen, four to sixteen times wider
+    (a window that found next to nothing — a quiet spell — says little about the density: growing it
+    by n / found would mostly end in a read of every match)."""
+    days *= min(max(4.0, 1.5 * n / max(found, 1)), 16.0)
     return days if days < span else None
 
 

@@ -12,9 +12,10 @@ from lapor.reports import selectors as sel
 from lapor.reports import services as s
 from lapor.reports.selectors import ReportFilters
 
-pytestmark = pytest.mark.skipif("connection.vendor != 'postgresql'", reason="PostgreSQL search plans")
+PG = pytest.mark.skipif("connection.vendor != 'postgresql'", reason="PostgreSQL search plans")
 
 
+@PG
 def test_search_after_a_quiet_year_reads_one_window(net):
     platform = s.Actor(user=net.user("platform"))
     start = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=365)
@@ -32,3 +33,9 @@ def test_search_after_a_quiet_year_reads_one_window(net):
     assert cursor is not None and len(windows) == 1
     # the estimate, the bounds, one window, the page: no second read over every match
     assert len(ctx.captured_queries) == 4 and not any("set_config" in q["sql"] for q in ctx.captured_queries)
+
+
+def test_a_window_that_found_next_to_nothing_grows_sixteen_times_at_most():
+    assert sel._wider(1.0, 0, 200, span=1000.0) == 16.0
+    assert sel._wider(1.0, 100, 200, span=1000.0) == 4.0
+    assert sel._wider(1.0, 0, 200, span=10.0) is None  # wider than everything: read it all
