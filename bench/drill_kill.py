@@ -69,7 +69,9 @@ def children(pid: int) -> list[int]:
 
 def main() -> int:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/lapor_load")
+    # its own database: the load bench's leaves its undelivered outbox behind (no worker runs during
+    # it), and the drill's flush would queue behind that backlog
+    ap.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/lapor_drill")
     ap.add_argument("--data-dir", default="/tmp/load-var")
     ap.add_argument("--setup", action="store_true", help="migrate and load the demo network first")
     ap.add_argument("--submissions", type=int, default=5000)
@@ -108,6 +110,9 @@ def main() -> int:
            "PYTHONPATH": str(ROOT / "src")}  # this checkout's code, whatever the venv was installed from
     Path(args.data_dir).mkdir(parents=True, exist_ok=True)
     if args.setup:
+        if args.database_url.startswith("postgres"):  # created if missing
+            name = args.database_url.rsplit("/", 1)[1]
+            subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", name], stderr=subprocess.DEVNULL)
         subprocess.run([str(VENV / "lapor"), "migrate", "-v0"], env=env, check=True)
         subprocess.run([str(VENV / "lapor"), "demo", "load", "--no-villages"], env=env, check=True, stdout=subprocess.DEVNULL)
     os.environ.update(env)
