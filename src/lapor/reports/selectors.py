@@ -217,10 +217,19 @@ def cursor_encode(report: Report) -> str:
     return _cursor_dump([report.submitted_at.isoformat(), report.pk])
 
 
+def _cursor_at(value: str) -> dt.datetime:
+    """A cursor's submitted_at: always written with its offset (a naive one cannot be compared with
+    the database's times: a TypeError, i.e. a 500, in the search windows)."""
+    at = dt.datetime.fromisoformat(value)
+    if at.tzinfo is None:
+        raise ValueError("naive datetime")
+    return at
+
+
 def cursor_decode(cursor: str) -> tuple[dt.datetime, int]:
     try:
         at, pk = _cursor_load(cursor)
-        return dt.datetime.fromisoformat(at), int(pk)
+        return _cursor_at(at), int(pk)
     except (ValueError, TypeError) as exc:
         raise ValidationFailed(_("Kursor halaman tidak valid."), code="invalid_cursor") from exc
 
@@ -230,7 +239,7 @@ def _rank_cursor_decode(cursor: str) -> tuple[float, dt.datetime, int]:
         kind, rank, at, pk = _cursor_load(cursor)
         if kind != "r":
             raise ValueError
-        return float(rank), dt.datetime.fromisoformat(at), int(pk)
+        return float(rank), _cursor_at(at), int(pk)
     except (ValueError, TypeError) as exc:
         raise ValidationFailed(_("Kursor halaman tidak valid."), code="invalid_cursor") from exc
 
