@@ -197,8 +197,9 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
           if os.environ.get("LAPOR_CACHE_URL") else
           {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "lapor"}}
 # Anonymous public list/search responses kept this many seconds (lapor.reports.public_cache). Only
-# with the shared cache: its invalidation must reach every process at once. 0 turns it off.
-LAPOR_PUBLIC_CACHE_SECONDS = env_int("LAPOR_PUBLIC_CACHE_SECONDS", 5 if os.environ.get("LAPOR_CACHE_URL") else 0)
+# with the shared cache: its invalidation must reach every process at once (without LAPOR_CACHE_URL
+# it stays off whatever is set here). 0 turns it off.
+LAPOR_PUBLIC_CACHE_SECONDS = env_int("LAPOR_PUBLIC_CACHE_SECONDS", 5) if os.environ.get("LAPOR_CACHE_URL") else 0
 LAPOR_RATES = {name: os.environ[f"LAPOR_RATE_{name.upper()}"]
                for name in ("submit", "login", "track", "webhook", "federation")
                if os.environ.get(f"LAPOR_RATE_{name.upper()}")}

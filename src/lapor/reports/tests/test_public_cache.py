@@ -106,3 +106,19 @@ def test_off_without_a_shared_cache(net, api, settings):
     assert _listed(api) == [report.tracking_id]
     Report.objects.filter(pk=report.pk).update(is_confidential=True)  # even a change no event records
     assert _listed(api) == []
+
+
+@pytest.mark.parametrize("cache_url, asked, expected", [("", "30", "0"), ("redis://127.0.0.1:6379/14", "30", "30"),
+                                                         ("redis://127.0.0.1:6379/14", "", "5")])
+def test_the_setting_is_off_without_a_shared_cache_whatever_is_asked(cache_url, asked, expected, tmp_path):
+    """Per-process caches cannot forget a page in the other processes: no LAPOR_CACHE_URL, no cache."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k not in {"LAPOR_CACHE_URL", "LAPOR_PUBLIC_CACHE_SECONDS"}}
+    env |= {"LAPOR_DATA_DIR": str(tmp_path)} | ({"LAPOR_CACHE_URL": cache_url} if cache_url else {}) \
+        | ({"LAPOR_PUBLIC_CACHE_SECONDS": asked} if asked else {})
+    out = subprocess.run([sys.executable, "-c", "import lapor.settings as s; print(s.LAPOR_PUBLIC_CACHE_SECONDS)"],
+                         env=env, capture_output=True, text=True, check=True).stdout.strip()
+    assert out == expected
