@@ -4,16 +4,18 @@ Before, the GIN index was built on the expression ``to_tsvector('indonesian', ti
 every query that had to look at a matching row again (a recheck, a rank, a scan when most rows match)
 parsed the text anew (~70 µs a report), and every new row version written by a state change parsed it
 once more for the index. Now ``search_vector`` holds the parsed vector: written when a report is
-inserted or its title/body change (trigger ``report_search_vector``), read by the GIN index
-``report_search_idx`` and by selectors.FTS_EXPRESSION.
+inserted or its title/body change (trigger ``report_search_vector``; Django's save() lists every
+column, so the function itself compares the text and leaves the vector alone when it did not change),
+read by the GIN index ``report_search_idx`` and by selectors.FTS_EXPRESSION.
 
 The column is not part of the Django model: only PostgreSQL has it, no Python code writes it.
 
 Safe on a live 1M-report database and for older code during the upgrade, like 0004/0005: the column is
 added without a default (no table rewrite), the trigger fills it for every row written from then on
 (also by older code), the backfill fills older rows in batches of report ids, each its own transaction,
-while the old expression index keeps serving searches; then the new index is built CONCURRENTLY and
-only then the old one dropped. Every step can be rerun.
+while the old expression index keeps serving searches; then the new index is built CONCURRENTLY.
+The old index stays, for older code still running during the upgrade: 0007 drops it. Every step can
+be rerun.
 """
 import logging
 import time
@@ -28,7 +30,12 @@ VECTOR = "to_tsvector('indonesian'::regconfig, ({row}.title || ' ' || {row}.body
 COLUMN_ADD = "ALTER TABLE reports_report ADD COLUMN IF NOT EXISTS search_vector tsvector"
 TRIGGER_ADD = [
     f"""CREATE OR REPLACE FUNCTION lapor_report_search_vector() RETURNS trigger AS $$
-        BEGIN NEW.search_vector := {VECTOR.format(row="NEW")}; RETURN NEW; END; $$ LANGUAGE plpgsql""",
+        BEGIN
+          IF TG_OP = 'INSERT' OR NEW.title IS DISTINCT FROM OLD.title OR NEW.body IS DISTINCT FROM OLD.body THEN
+            NEW.search_vector := {VECTOR.format(row="NEW")};
+          END IF;
+          RETURN NEW;
+        END; $$ LANGUAGE plpgsql""",
     "DROP TRIGGER IF EXISTS report_search_vector ON reports_report",
     """CREATE TRIGGER report_search_vector BEFORE INSERT OR UPDATE OF title, body ON reports_report
        FOR EACH ROW EXECUTE FUNCTION lapor_report_search_vector()""",
@@ -36,9 +43,6 @@ TRIGGER_ADD = [
 BACKFILL = (f"UPDATE reports_report AS r SET search_vector = {VECTOR.format(row='r')} "
             "WHERE r.id >= %s AND r.id < %s AND r.search_vector IS NULL")
 INDEX_NEW = "report_search_idx"
-INDEX_OLD = "report_fts_idx"
-INDEX_OLD_SQL = (f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {INDEX_OLD} ON reports_report "
-                 "USING gin (to_tsvector('indonesian'::regconfig, (\"title\" || ' ' || \"body\")))")
 
 
 def _postgres(schema_editor) -> bool:
@@ -87,24 +91,19 @@ def _index_valid(schema_editor, name: str) -> bool | None:
     return None if row is None else row[0]
 
 
-def index_swap(apps, schema_editor):
+def index_create(apps, schema_editor):
     if not _postgres(schema_editor):
         return
     if _index_valid(schema_editor, INDEX_NEW) is False:  # an interrupted concurrent build leaves an invalid index
         schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {INDEX_NEW}")
     started = time.monotonic()
     schema_editor.execute(f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {INDEX_NEW} ON reports_report USING gin (search_vector)")
-    schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {INDEX_OLD}")
-    log.info("reports 0006: %s built, %s dropped in %.1f s", INDEX_NEW, INDEX_OLD, time.monotonic() - started)
+    log.info("reports 0006: %s built in %.1f s", INDEX_NEW, time.monotonic() - started)
 
 
-def index_unswap(apps, schema_editor):
-    if not _postgres(schema_editor):
-        return
-    if _index_valid(schema_editor, INDEX_OLD) is False:
-        schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {INDEX_OLD}")
-    schema_editor.execute(INDEX_OLD_SQL)
-    schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {INDEX_NEW}")
+def index_drop(apps, schema_editor):
+    if _postgres(schema_editor):
+        schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {INDEX_NEW}")
 
 
 class Migration(migrations.Migration):
@@ -117,5 +116,5 @@ class Migration(migrations.Migration):
     operations = [
         migrations.RunPython(column_and_trigger_add, column_and_trigger_drop),
         migrations.RunPython(backfill, migrations.RunPython.noop, elidable=True),
-        migrations.RunPython(index_swap, index_unswap),
+        migrations.RunPython(index_create, index_drop),
     ]

@@ -1,0 +1,42 @@
+"""PostgreSQL: drop the full-text GIN index on the expression (migration 0002), replaced by
+``report_search_idx`` on the stored ``search_vector`` (0006).
+
+Code older than 0006 searches the expression and would scan every report without this index, so on a
+live upgrade apply it only once every web and worker process runs the new code
+(docs/operations.md, "Upgrades"): ``lapor migrate reports 0006``, roll the processes, then
+``lapor migrate``. Dropped CONCURRENTLY: searches and submissions go on meanwhile.
+"""
+from django.db import migrations
+
+INDEX_OLD = "report_fts_idx"
+INDEX_OLD_SQL = (f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {INDEX_OLD} ON reports_report "
+                 "USING gin (to_tsvector('indonesian'::regconfig, (\"title\" || ' ' || \"body\")))")
+
+
+def index_drop(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {INDEX_OLD}")
+
+
+def index_restore(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    with schema_editor.connection.cursor() as cursor:  # an interrupted concurrent build leaves an invalid index
+        cursor.execute("SELECT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname = %s",
+                       [INDEX_OLD])
+        row = cursor.fetchone()
+    if row is not None and not row[0]:
+        schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {INDEX_OLD}")
+    schema_editor.execute(INDEX_OLD_SQL)
+
+
+class Migration(migrations.Migration):
+    atomic = False  # DROP/CREATE INDEX CONCURRENTLY
+
+    dependencies = [
+        ("reports", "0006_report_search_vector"),
+    ]
+
+    operations = [
+        migrations.RunPython(index_drop, index_restore),
+    ]
