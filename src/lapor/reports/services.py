@@ -9,6 +9,7 @@ import secrets
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
+from django.db.models import Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -107,11 +108,14 @@ def _check(report: Report, actor: Actor, action: str, reason: str = "") -> set[s
 
 
 def _assign(report: Report, agency: Agency, *, now: dt.datetime, previous: ReportAssignment | None,
-            first: bool = False) -> ReportAssignment:
+            first: bool = False) -> None:
     if not first:  # a report routed in its own submission has no assignment to end yet
         ReportAssignment.objects.filter(report=report, ended_at__isnull=True).end(now=now, to_path=agency.path)
-    return ReportAssignment.objects.create(report=report, agency=agency, agency_path=agency.path,
-                                           assigned_at=now, previous=previous)
+    # The path as the database has it, read inside the INSERT: ``agency`` may come from the
+    # per-process reference cache (routing rules), which follows an agency move only within seconds.
+    path_now = Subquery(Agency.objects.filter(pk=agency.pk).values("path")[:1])
+    ReportAssignment.objects.create(report=report, agency=agency, agency_path=path_now, assigned_at=now,
+                                    previous=previous)
 
 
 def _current_assignment(report: Report) -> ReportAssignment | None:

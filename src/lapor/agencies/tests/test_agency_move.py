@@ -110,3 +110,28 @@ def test_the_admin_refuses_a_parent_inside_the_agency_itself(admin_client, net):
     assert response.status_code == 200
     assert "tidak dapat dipindahkan ke bawah dirinya sendiri" in response.content.decode()
     assert Agency.objects.get(pk=net.dept.pk).path == before
+
+
+def test_a_report_routed_by_a_process_that_has_not_seen_the_move_yet_follows_it(net):
+    """Routing rules (and their agencies) are cached per process; another process follows a move only
+    within seconds. A report it routes meanwhile is still filed under the agency's current path."""
+    import time
+
+    from lapor.agencies import refcache
+
+    def submit(n: int):
+        report, _secret = s.report_submit(submission=s.Submission(
+            title=f"Jalan berlubang {n}", body=f"Jalan berlubang besar nomor {n} di depan pasar, mohon diperbaiki segera.",
+            topic_id=net.roads.pk, region_code=net.district.code, guest_email=f"warga{n}@contoh.example"))
+        return report
+
+    assert submit(1).agency_id == net.dept.pk  # the rule is now in this process's cache
+    stale_rules = refcache._state["rules"]
+    assert stale_rules is not None
+    agency_move(agency=net.dept, new_parent=net.other_city)
+    refcache._state.update(rules=stale_rules, checked=time.monotonic(), at=time.monotonic())  # another process
+    second = submit(2)
+    assert second.agency_id == net.dept.pk
+    assert ReportAssignment.objects.get(report=second).agency_path == Agency.objects.get(pk=net.dept.pk).path
+    assert second.pk in _visible(net, "dept_admin")
+    assert second.pk not in _visible(net, "city_admin")  # the former parent
