@@ -9,7 +9,7 @@ import secrets
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
-from django.db.models import Subquery
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -113,7 +113,7 @@ def _assign(report: Report, agency: Agency, *, now: dt.datetime, previous: Repor
         ReportAssignment.objects.filter(report=report, ended_at__isnull=True).end(now=now, to_path=agency.path)
     # The path as the database has it, read inside the INSERT: ``agency`` may come from the
     # per-process reference cache (routing rules), which follows an agency move only within seconds.
-    path_now = Subquery(Agency.objects.filter(pk=agency.pk).values("path")[:1])
+    path_now = RawSQL(f"(SELECT path FROM {Agency._meta.db_table} WHERE id = %s)", [agency.pk])
     ReportAssignment.objects.create(report=report, agency=agency, agency_path=path_now, assigned_at=now,
                                     previous=previous)
 
