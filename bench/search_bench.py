@@ -77,6 +77,7 @@ def main() -> int:
         "search_staff_filtered": lambda: ("/api/reports", {"q": rng.choice(WORDS), "topic_id": rng.choice(topics),
                                                            "state": "submitted", "limit": 20}, "platform"),
         "search_agency": lambda: ("/api/reports", {"q": rng.choice(WORDS), "limit": 20}, "agency"),
+        "search_city": lambda: ("/api/reports", {"q": rng.choice(WORDS), "limit": 20}, "city"),
         "search_public": lambda: ("/api/public/reports", {"q": rng.choice(WORDS), "limit": 20}, None),
         "inbox_platform": lambda: ("/api/reports", {"limit": 20}, "platform"),
         "inbox_city": lambda: ("/api/reports", {"limit": 20}, "city"),
