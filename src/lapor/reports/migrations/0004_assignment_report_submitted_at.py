@@ -20,6 +20,8 @@ import time
 
 from django.db import migrations, models
 
+from lapor.core.pgindex import index_create_concurrently
+
 BATCH = 100_000
 log = logging.getLogger("lapor.migrations")
 
@@ -87,16 +89,7 @@ def backfill(apps, schema_editor):
 def indexes_create(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         for index, sql in zip(INDEXES, PG_INDEXES):
-            # an interrupted CREATE INDEX CONCURRENTLY leaves an invalid index behind: build it again
-            with schema_editor.connection.cursor() as cursor:
-                cursor.execute("SELECT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
-                               "WHERE c.relname = %s", [index.name])
-                row = cursor.fetchone()
-            if row is not None and not row[0]:
-                schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {index.name}")
-            started = time.monotonic()
-            schema_editor.execute(sql)
-            log.info("reports 0004: %s built in %.1f s", index.name, time.monotonic() - started)
+            index_create_concurrently(schema_editor, index.name, sql, label="reports 0004")
         return
     model = apps.get_model("reports", "ReportAssignment")
     for index in INDEXES:

@@ -18,6 +18,8 @@ import time
 
 from django.db import migrations, models
 
+from lapor.core.pgindex import index_create_concurrently
+
 BATCH = 100_000
 log = logging.getLogger("lapor.migrations")
 
@@ -80,15 +82,7 @@ def index_create(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         schema_editor.add_index(apps.get_model("reports", "ReportAssignment"), INDEX)
         return
-    with schema_editor.connection.cursor() as cursor:  # an interrupted concurrent build leaves an invalid index
-        cursor.execute("SELECT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname = %s",
-                       [INDEX.name])
-        row = cursor.fetchone()
-    if row is not None and not row[0]:
-        schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {INDEX.name}")
-    started = time.monotonic()
-    schema_editor.execute(PG_INDEX)
-    log.info("reports 0005: %s built in %.1f s", INDEX.name, time.monotonic() - started)
+    index_create_concurrently(schema_editor, INDEX.name, PG_INDEX, label="reports 0005")
 
 
 def index_drop(apps, schema_editor):

@@ -22,6 +22,8 @@ import time
 
 from django.db import migrations
 
+from lapor.core.pgindex import index_create_concurrently
+
 BATCH = 50_000
 log = logging.getLogger("lapor.migrations")
 
@@ -83,22 +85,10 @@ def backfill(apps, schema_editor):
             cursor.execute("VACUUM (ANALYZE) reports_report")
 
 
-def _index_valid(schema_editor, name: str) -> bool | None:
-    with schema_editor.connection.cursor() as cursor:
-        cursor.execute("SELECT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname = %s",
-                       [name])
-        row = cursor.fetchone()
-    return None if row is None else row[0]
-
-
 def index_create(apps, schema_editor):
-    if not _postgres(schema_editor):
-        return
-    if _index_valid(schema_editor, INDEX_NEW) is False:  # an interrupted concurrent build leaves an invalid index
-        schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {INDEX_NEW}")
-    started = time.monotonic()
-    schema_editor.execute(f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {INDEX_NEW} ON reports_report USING gin (search_vector)")
-    log.info("reports 0006: %s built in %.1f s", INDEX_NEW, time.monotonic() - started)
+    if _postgres(schema_editor):
+        index_create_concurrently(schema_editor, INDEX_NEW, f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {INDEX_NEW} "
+                                  "ON reports_report USING gin (search_vector)", label="reports 0006")
 
 
 def index_drop(apps, schema_editor):

@@ -8,6 +8,8 @@ live upgrade apply it only once every web and worker process runs the new code
 """
 from django.db import migrations
 
+from lapor.core.pgindex import index_create_concurrently
+
 INDEX_OLD = "report_fts_idx"
 INDEX_OLD_SQL = (f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {INDEX_OLD} ON reports_report "
                  "USING gin (to_tsvector('indonesian'::regconfig, (\"title\" || ' ' || \"body\")))")
@@ -19,15 +21,8 @@ def index_drop(apps, schema_editor):
 
 
 def index_restore(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    with schema_editor.connection.cursor() as cursor:  # an interrupted concurrent build leaves an invalid index
-        cursor.execute("SELECT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname = %s",
-                       [INDEX_OLD])
-        row = cursor.fetchone()
-    if row is not None and not row[0]:
-        schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {INDEX_OLD}")
-    schema_editor.execute(INDEX_OLD_SQL)
+    if schema_editor.connection.vendor == "postgresql":
+        index_create_concurrently(schema_editor, INDEX_OLD, INDEX_OLD_SQL, label="reports 0007 (reversed)")
 
 
 class Migration(migrations.Migration):

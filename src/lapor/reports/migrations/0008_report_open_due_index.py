@@ -13,6 +13,8 @@ SQLite, where the inbox is small anyway.
 """
 from django.db import migrations
 
+from lapor.core.pgindex import index_create_concurrently
+
 NAME = "report_open_due_idx"
 OPEN_STATES = ("submitted", "routed", "in_progress", "followed_up", "postponed")
 CREATE = (f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {NAME} ON reports_report "
@@ -21,15 +23,8 @@ CREATE = (f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {NAME} ON reports_report "
 
 
 def index_create(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    with schema_editor.connection.cursor() as cursor:  # an interrupted concurrent build leaves an invalid index
-        cursor.execute("SELECT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname = %s",
-                       [NAME])
-        row = cursor.fetchone()
-    if row is not None and not row[0]:
-        schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {NAME}")
-    schema_editor.execute(CREATE)
+    if schema_editor.connection.vendor == "postgresql":
+        index_create_concurrently(schema_editor, NAME, CREATE, label="reports 0008")
 
 
 def index_drop(apps, schema_editor):

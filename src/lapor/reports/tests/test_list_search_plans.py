@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+from types import SimpleNamespace
 
 import pytest
 from django.db import connection
@@ -97,11 +98,7 @@ def test_migration_backfill_of_moved_out_matches_the_services(corpus):
     assert sum(expected.values()) >= 6
     ReportAssignment.objects.update(moved_out=False)
 
-    class Editor:
-        pass
-
-    editor = Editor()
-    editor.connection = connection
+    editor = SimpleNamespace(connection=connection)  # what a backfill reads of the schema editor
     migration.backfill(None, editor)
     assert dict(ReportAssignment.objects.values_list("id", "moved_out")) == expected
 
@@ -209,11 +206,7 @@ def test_migration_backfill_fills_what_older_code_left_empty(corpus):
     migration = importlib.import_module("lapor.reports.migrations.0004_assignment_report_submitted_at")
     ReportAssignment.objects.update(report_submitted_at=None)
 
-    class Editor:
-        pass
-
-    editor = Editor()
-    editor.connection = connection
+    editor = SimpleNamespace(connection=connection)  # what a backfill reads of the schema editor
     migration.backfill(None, editor)
     assert not ReportAssignment.objects.filter(report_submitted_at__isnull=True).exists()
     assert all(a.report_submitted_at == a.report.submitted_at for a in ReportAssignment.objects.select_related("report"))
@@ -236,10 +229,6 @@ def test_generated_assignments_carry_the_submission_time():
     migration = importlib.import_module("lapor.reports.migrations.0005_assignment_moved_out")
     ReportAssignment.objects.update(moved_out=False)
 
-    class Editor:
-        pass
-
-    editor = Editor()
-    editor.connection = connection
+    editor = SimpleNamespace(connection=connection)  # what a backfill reads of the schema editor
     migration.backfill(None, editor)  # the history says the same as the generator
     assert dict(ReportAssignment.objects.values_list("id", "moved_out")) == generated

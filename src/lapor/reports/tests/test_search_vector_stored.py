@@ -3,6 +3,7 @@ whenever the title or body change, never stale, and the backfill fills rows olde
 from __future__ import annotations
 
 import importlib
+from types import SimpleNamespace
 
 import pytest
 from django.db import connection
@@ -66,11 +67,7 @@ def test_the_migration_backfill_fills_what_older_code_left_empty(net):
         cursor.execute("UPDATE reports_report SET search_vector = NULL WHERE id <> %s", [reports[0].pk])
     assert _stale() == sorted(r.pk for r in reports[1:])
 
-    class Editor:
-        pass
-
-    editor = Editor()
-    editor.connection = connection
+    editor = SimpleNamespace(connection=connection)  # what a backfill reads of the schema editor
     importlib.import_module("lapor.reports.migrations.0006_report_search_vector").backfill(None, editor)
     assert _stale() == []
     assert _found("sampah") == {r.pk for r in reports}
