@@ -14,7 +14,8 @@ SEP = r"[\s.\-]?"
 NIK_RE = re.compile(r"(?<!\d)(?:\d" + SEP + r"){15}\d(?!\d)")
 # +62 / 62 / 0 followed by 8 and 7–11 more digits, separators allowed.
 PHONE_RE = re.compile(r"(?<![\d+])(?:\+?62|0)" + SEP + r"8(?:" + SEP + r"\d){7,11}(?!\d)")
-EMAIL_RE = re.compile(r"[A-Za-z0-9._%+\-]+\s?(?:@|\(at\)|\[at\])\s?[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
+EMAIL_AT = ("@", "(at)", "[at]")  # every way of writing the "at" that EMAIL_RE knows
+EMAIL_RE = re.compile(r"[A-Za-z0-9._%+\-]+\s?(?:" + "|".join(map(re.escape, EMAIL_AT)) + r")\s?[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
 # Indonesian plates: 1–2 letters, 1–4 digits, 0–3 letters (B 1234 XYZ, DK1234AB, AB-123-C).
 # Address abbreviations (RT 03 RW 05, KM 5, No 12 A) are not plates.
 PLATE_RE = re.compile(r"\b(?!(?:RT|RW|KM|NO|RP|JL|GG|HP|WA|TPS|SD|SMP|SMA)\b)[A-Z]{1,2}[\s\-]?\d{1,4}[\s\-]?"
@@ -33,7 +34,7 @@ def text_mask(text: str, *, names: list[str] | tuple[str, ...] = ()) -> str:
     if not text:
         return text or ""
     # Most texts hold no e-mail and no digit: skip the patterns that cannot match (the same result)
-    if "@" in text or "(at)" in text or "[at]" in text:
+    if any(at in text for at in EMAIL_AT):
         text = EMAIL_RE.sub(EMAIL_MASK, text)
     if _DIGIT(text):  # NIK, phone numbers and plates all hold a digit
         text = NIK_RE.sub(NIK_MASK, text)
