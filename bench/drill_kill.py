@@ -237,11 +237,15 @@ def verify(run_id: str, acked: dict[int, str], args, started: float, celery) -> 
         not_received = [str(d) for d in external if RECEIVED[str(d)] == 0]
         resent = sum(RECEIVED[str(d)] - 1 for d in external if RECEIVED[str(d)] > 1)
     statuses = dict(Counter(outbox.values_list("status", flat=True)))
+    # every report told the same people (one routing rule): a lost or half-run fan-out shows as a gap
+    per_report = Counter(outbox.exclude(channel="fanout").values("report").annotate(n=Count("id")).values_list("n", flat=True))
     ok = (len(acked) == args.submissions and not duplicates and not missing and reports.count() == args.submissions
           and keys == args.submissions and not not_received and statuses.keys() <= {"sent"}
-          and len(web_rows) == len(web) and all(r["n"] == 1 for r in web_rows))
+          and len(web_rows) == len(web) and all(r["n"] == 1 for r in web_rows)
+          and len(per_report) == 1 and sum(per_report.values()) == args.submissions)
     return {"ok": ok, "acknowledged": len(acked), "reports": reports.count(), "duplicate_reports": len(duplicates),
             "acknowledged_missing": len(missing), "idempotency_records": keys, "outbox": statuses,
+            "fanout_rows": outbox.filter(channel="fanout").count(), "messages_per_report": dict(per_report),
             "external_deliveries": len(external), "not_received": len(not_received),
             "redelivered_then_deduplicated": resent, "web_notifications": len(web_rows)}
 

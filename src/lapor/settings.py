@@ -226,6 +226,14 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # the request has already committed and the periodic outbox flush delivers what was not handed over.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 CELERY_TIMEZONE = TIME_ZONE
+# A change's notifications: "deferred" writes one outbox row that a worker expands into the messages
+# (the default with a broker: no per-recipient work in the request), "inline" writes the messages
+# themselves in the change's transaction (the default without a broker: nothing to hand over to).
+LAPOR_NOTIFY_FANOUT = os.environ.get("LAPOR_NOTIFY_FANOUT", "")
+if LAPOR_NOTIFY_FANOUT not in ("", "inline", "deferred"):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("LAPOR_NOTIFY_FANOUT must be inline or deferred")
 CELERY_BEAT_SCHEDULE = {
     "reports-sweep": {"task": "lapor.reports.tasks.sweep", "schedule": env_int("LAPOR_SWEEP_SECONDS", 900)},
 }

@@ -17,6 +17,7 @@ class OutboxMessage(models.Model):
         SMS = "sms", _("SMS")
         WEB = "web", _("Notifikasi web")
         WEBHOOK = "webhook", _("Webhook")
+        FANOUT = "fanout", _("Sebaran notifikasi")  # a change's events, expanded by a worker into messages
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Menunggu")

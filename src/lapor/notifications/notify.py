@@ -1,4 +1,5 @@
-"""Turn report events into notifications, inside the event's transaction (the outbox pattern).
+"""Turn report events into notifications through the transactional outbox: the messages (inline)
+or one "fanout" row that a worker expands into them (deferred), in the event's transaction.
 
 Reporters hear about their own report by the channels they chose (User.notify_by; guests by
 their e-mail or phone; a report that came in by SMS is always answered by SMS), in their language.
@@ -11,6 +12,8 @@ import datetime as dt
 import hashlib
 import logging
 
+from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
 from lapor.accounts.models import Role, RoleAssignment
@@ -87,9 +90,9 @@ def staff_targets(agency_id: int | None, roles=INBOX_ROLES) -> list[tuple[str, s
     return targets
 
 
-def _staff_items(kind: str, report: Report, targets, key: str) -> list[OutboxItem]:
-    # No reporter fields are ever passed to staff texts (anonymous or not).
-    return _items(kind, report, targets, key, {})
+def _staff_items(kind: str, report: Report, targets, key: str, extra: dict | None = None) -> list[OutboxItem]:
+    # No reporter fields are ever passed to staff texts (anonymous or not): ``extra`` names an agency.
+    return _items(kind, report, targets, key, extra or {})
 
 
 def _message_body(event: ReportEvent) -> str:
@@ -97,8 +100,24 @@ def _message_body(event: ReportEvent) -> str:
     return Message.objects.filter(pk=message_id).values_list("body", flat=True).first() or ""
 
 
+# Which event tells whom what: the staff of the agency a report went to, and the reporter's texts.
+STAFF_INBOX_ACTIONS = (Action.ROUTE, Action.FORWARD, Action.DISPOSE, Action.NOT_AUTHORITY)
+REPORTER_KINDS = {Action.ROUTE: "routed", Action.FORWARD: "routed", Action.FOLLOW_UP: "follow_up",
+                  Action.COMPLETE: "completed", Action.AUTO_COMPLETE: "auto_completed"}
+
+
+def event_notifies(event: ReportEvent) -> bool:
+    """Whether ``event_items`` may give the event any message (without reading anything)."""
+    if event.kind in (ReportEvent.Kind.SUBMITTED, ReportEvent.Kind.OVERDUE, ReportEvent.Kind.ESCALATED):
+        return True
+    return event.kind == ReportEvent.Kind.TRANSITION and (
+        event.action in STAFF_INBOX_ACTIONS or event.action in REPORTER_KINDS)
+
+
 def event_items(event: ReportEvent) -> list[OutboxItem]:
-    """The one table of which event tells whom what."""
+    """The one table of which event tells whom what. A transition's texts name the agency the
+    event records (the report's agency right after it), so a fan-out run later, after a further
+    change, still tells what this event did."""
     report, key = event.report, f"ev{event.pk}"
     if event.kind == ReportEvent.Kind.SUBMITTED:
         return _items("submitted", report, reporter_targets(report), key, {})
@@ -109,18 +128,17 @@ def event_items(event: ReportEvent) -> list[OutboxItem]:
     if event.kind != ReportEvent.Kind.TRANSITION:
         return []
     action, items = event.action, []
-    if action in (Action.ROUTE, Action.FORWARD, Action.DISPOSE, Action.NOT_AUTHORITY) and report.agency_id:
-        items += _staff_items("staff_inbox", report, staff_targets(report.agency_id), key)
-    reporter_kind, extra = None, {}
-    if action in (Action.ROUTE, Action.FORWARD):
-        reporter_kind = "routed"
-    elif action == Action.FOLLOW_UP:
-        reporter_kind = "info_requested" if (event.data or {}).get("information_requested") else "follow_up"
-        extra = {"message": _message_body(event)}
-    elif action == Action.COMPLETE and event.actor_role != "reporter":
-        reporter_kind = "completed"
-    elif action == Action.AUTO_COMPLETE:
-        reporter_kind = "auto_completed"
+    agency_id = event.agency_id or report.agency_id
+    extra = {"agency": event.agency.name} if event.agency_id and event.agency_id != report.agency_id else {}
+    if action in STAFF_INBOX_ACTIONS and agency_id:
+        items += _staff_items("staff_inbox", report, staff_targets(agency_id), key, extra)
+    reporter_kind = REPORTER_KINDS.get(action)
+    if action == Action.FOLLOW_UP:
+        if (event.data or {}).get("information_requested"):
+            reporter_kind = "info_requested"
+        extra = {**extra, "message": _message_body(event)}
+    elif action == Action.COMPLETE and event.actor_role == "reporter":
+        reporter_kind = None
     if reporter_kind:
         items += _items(reporter_kind, report, reporter_targets(report), key, extra)
     return items
@@ -131,9 +149,40 @@ def events_notify(events: list[ReportEvent]) -> int:
     return outbox_enqueue_many(items=[item for event in events for item in event_items(event)])
 
 
+def fanout_deferred() -> bool:
+    """Whether a change hands its notifications to a worker (LAPOR_NOTIFY_FANOUT=deferred, the
+    default with a broker) or writes them itself (inline, the default without one)."""
+    mode = getattr(settings, "LAPOR_NOTIFY_FANOUT", "") or ""
+    if mode:
+        return mode == "deferred"
+    return bool(getattr(settings, "CELERY_BROKER_URL", "")) and not getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False)
+
+
 def on_events_recorded(sender, events: list[ReportEvent], **kwargs) -> None:
-    events_notify([event for event in events
-                   if event.report.state != State.ARCHIVED or event.kind == ReportEvent.Kind.TRANSITION])
+    """Inline: every message of the change, in its transaction. Deferred: ONE outbox row in its
+    transaction (channel "fanout", the event ids), which a worker turns into the same messages with
+    ``events_fanout``: the request does not read the agency's staff, render texts or write a row per
+    recipient (an agency may have dozens of staff). Both commit or roll back with the change."""
+    events = [event for event in events if event_notifies(event)
+              and (event.report.state != State.ARCHIVED or event.kind == ReportEvent.Kind.TRANSITION)]
+    if not events:
+        return
+    if not fanout_deferred():
+        events_notify(events)
+        return
+    outbox_enqueue_many(items=[OutboxItem(
+        channel="fanout", recipient="events", payload={"event_ids": [event.pk for event in events]},
+        report_id=events[0].report_id, dedupe_key=f"fanout:ev{events[0].pk}")])
+
+
+def events_fanout(*, event_ids: list[int]) -> int:
+    """The deferred half (the "fanout" sender): the messages of these events, exactly as inline.
+    Idempotent: each message's dedupe key comes from its event, so a re-run (a worker killed after
+    the commit) writes nothing twice. Events of a deleted report are gone and tell nobody."""
+    events = list(ReportEvent.objects.filter(pk__in=event_ids).select_related(
+        "agency", "report__agency", "report__reporter").order_by("pk"))
+    with transaction.atomic():
+        return events_notify(events)
 
 
 def reply_window_warnings(*, now: dt.datetime | None = None) -> int:

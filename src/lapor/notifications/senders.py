@@ -102,7 +102,14 @@ def send_webhook(message: OutboxMessage) -> None:
     http_post(message.recipient, body, headers)
 
 
-SENDERS = {"email": send_email, "sms": send_sms, "web": send_web, "webhook": send_webhook}
+def send_fanout(message: OutboxMessage) -> None:
+    """Not sent anywhere: the deferred notifications of a change, written now as messages of their own."""
+    from .notify import events_fanout
+
+    events_fanout(event_ids=[int(pk) for pk in message.payload.get("event_ids", [])])
+
+
+SENDERS = {"email": send_email, "sms": send_sms, "web": send_web, "webhook": send_webhook, "fanout": send_fanout}
 
 
 def send(message: OutboxMessage) -> None:

@@ -14,8 +14,12 @@ ROOT = Path(__file__).resolve().parents[4]
 
 
 @pytest.mark.slow
-def test_kill_dash_nine_loses_and_duplicates_nothing(tmp_path):
+@pytest.mark.parametrize("fanout", ["inline", "deferred"])
+def test_kill_dash_nine_loses_and_duplicates_nothing(tmp_path, fanout):
+    """Deferred: the notifications are written by the delivery of each change's "fanout" row, which
+    a killed worker may leave half-done (claimed, or its messages committed but itself not marked)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "LAPOR_BROKER", "DJANGO_SETTINGS"))}
+    env["LAPOR_NOTIFY_FANOUT"] = fanout
     proc = subprocess.run(
         [sys.executable, str(ROOT / "bench" / "drill_kill.py"), "--database-url", f"sqlite:///{tmp_path / 'db.sqlite3'}",
          "--data-dir", str(tmp_path), "--setup", "--submissions", "40", "--clients", "4", "--workers", "2", "--max-kills", "4",
@@ -28,4 +32,5 @@ def test_kill_dash_nine_loses_and_duplicates_nothing(tmp_path):
     assert result["acknowledged"] == result["reports"] == 40 and result["duplicate_reports"] == 0, result
     assert result["acknowledged_missing"] == 0 and result["not_received"] == 0, result
     assert set(result["outbox"]) == {"sent"}, result
+    assert result["fanout_rows"] == (40 if fanout == "deferred" else 0), result
     assert result["ok"], result

@@ -71,3 +71,24 @@ def test_worker_delivers_a_whole_batch_handed_over_once_and_retries_its_failure(
     for r in rec.requests:
         by_delivery.setdefault(r["headers"]["X-Lapor-Delivery"], []).append(json.loads(r["body"])["n"])
     assert sorted(by_delivery.values()) == [[0, 0], [1, 1], [2, 2]]  # each message twice, same delivery id
+
+
+def test_worker_expands_a_submissions_fanout_row_into_its_messages(worker, settings):
+    """With a broker the fan-out is deferred by default: the submission writes one row, the worker
+    writes and delivers the staff's and the reporter's messages."""
+    from lapor.core.testing import network_make, submission_data
+    from lapor.notifications.models import WebNotification
+    from lapor.notifications.notify import fanout_deferred
+    from lapor.reports.services import Submission, report_submit
+
+    settings.LAPOR_NOTIFY_FANOUT = ""
+    assert fanout_deferred()
+    net = network_make()
+    report, _secret = report_submit(submission=Submission(**submission_data(
+        topic_id=net.roads.pk, region_code="13.74.02.1001", guest_email="warga@example.com")))
+    assert list(OutboxMessage.objects.values_list("channel", flat=True)) == ["fanout"]
+    staff = [net.user("dept_admin"), net.user("liaison")]
+    assert wait_for(lambda: WebNotification.objects.filter(user__in=staff, report=report).count() == 2)
+    assert wait_for(lambda: not OutboxMessage.objects.exclude(status="sent").exists())
+    channels = sorted(OutboxMessage.objects.values_list("channel", flat=True))
+    assert channels == ["email", "email", "email", "email", "fanout", "web", "web"]  # 2 staff × 2 + reporter × 2

@@ -15,6 +15,14 @@ from lapor.reports.models import Report
 pytestmark = pytest.mark.django_db(transaction=True)  # deliveries run on commit
 
 
+@pytest.fixture(autouse=True, params=["inline", "deferred"])
+def fanout_mode(request, settings):
+    """Every test here twice: the messages written by the change itself, and written by the
+    "fanout" outbox row's delivery (in-process after commit here, by a worker with a broker)."""
+    settings.LAPOR_NOTIFY_FANOUT = request.param
+    return request.param
+
+
 def test_guest_gets_an_acknowledgement_email_with_the_tracking_id(net, api):
     res = api.post("/api/reports", submission_data(guest_email="warga@example.com"))
     tid = res.json()["tracking_id"]
