@@ -67,23 +67,26 @@ class Report(models.Model):
     type = models.CharField(max_length=12, choices=ReportType.choices, default=ReportType.COMPLAINT)
     title = models.CharField(max_length=200)
     body = models.TextField()
-    topic = models.ForeignKey(Topic, null=True, blank=True, on_delete=models.PROTECT, related_name="reports")
-    region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.PROTECT, related_name="reports")
+    topic = models.ForeignKey(Topic, null=True, blank=True, on_delete=models.PROTECT, related_name="reports",
+                              db_index=False)  # report_topic_idx
+    region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.PROTECT, related_name="reports",
+                               db_index=False)  # report_region_prefix_idx
     latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     address = models.CharField(max_length=300, blank=True)
     incident_date = models.DateField(null=True, blank=True)
     target_agency = models.ForeignKey(
         Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="targeted_reports",
-        help_text=_("Instansi tujuan pilihan pelapor (opsional)"),
+        help_text=_("Instansi tujuan pilihan pelapor (opsional)"), db_index=False,  # report_target_agency_idx
     )
-    channel = models.CharField(max_length=20, choices=Channel.choices, default=Channel.WEB, db_index=True)
+    channel = models.CharField(max_length=20, choices=Channel.choices, default=Channel.WEB)
 
     # Two independent privacy switches.
     is_anonymous = models.BooleanField(default=False, help_text=_("Identitas pelapor dirahasiakan dari instansi dan publik"))
     is_confidential = models.BooleanField(default=False, help_text=_("Seluruh laporan tidak tampil untuk publik"))
 
-    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="reports")
+    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="reports",
+                                 db_index=False)  # report_reporter_idx
     guest_name = models.CharField(max_length=150, blank=True)
     guest_email = models.EmailField(blank=True)
     guest_phone = models.CharField(max_length=16, blank=True)
@@ -91,7 +94,7 @@ class Report(models.Model):
     # Lifecycle.
     state = models.CharField(max_length=16, choices=State.choices, default=State.SUBMITTED)
     agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="reports",
-                               help_text=_("Instansi yang menangani saat ini"))
+                               help_text=_("Instansi yang menangani saat ini"), db_index=False)  # report_agency_state_idx
     due_at = models.DateTimeField(null=True, blank=True, help_text=_("Batas waktu tahap saat ini"))
     completion_due_at = models.DateTimeField(null=True, blank=True)
     paused_state = models.CharField(max_length=16, blank=True)
@@ -103,12 +106,13 @@ class Report(models.Model):
     bounce_count = models.PositiveSmallIntegerField(default=0)  # "Bukan Wewenang" returns
     reopen_count = models.PositiveSmallIntegerField(default=0)
     archive_reason = models.CharField(max_length=24, choices=ArchiveReason.choices, blank=True)
-    duplicate_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates")
+    duplicate_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates",
+                                     db_index=False)  # report_duplicate_of_idx
     rating = models.PositiveSmallIntegerField(null=True, blank=True)
     rating_comment = models.CharField(max_length=500, blank=True)
     auto_routed = models.BooleanField(default=False)
 
-    submitted_at = models.DateTimeField(db_index=True)
+    submitted_at = models.DateTimeField()  # report_submitted_idx
     verified_at = models.DateTimeField(null=True, blank=True)
     first_follow_up_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
@@ -116,16 +120,26 @@ class Report(models.Model):
 
     class Meta:
         ordering = ["-submitted_at", "-id"]
+        # Every index is written by every submission and weighed by the planner for every query on the
+        # table: a column gets no index of its own when one of these leads with it (migration 0009).
         indexes = [
             models.Index(fields=["state", "due_at"], name="report_state_due_idx"),
             models.Index(fields=["agency", "state"], name="report_agency_state_idx"),
             models.Index(fields=["-submitted_at", "-id"], name="report_submitted_idx"),
             models.Index(fields=["topic", "submitted_at"], name="report_topic_idx"),
-            models.Index(fields=["region", "submitted_at"], name="report_region_idx"),
+            # varchar_pattern_ops: also the region subtree prefix (region_id LIKE '13.74.%', analytics
+            # region_q) on a database whose collation is not C; equality and FK checks use it as well.
+            models.Index(fields=["region", "submitted_at"], name="report_region_prefix_idx",
+                         opclasses=["varchar_pattern_ops", ""]),
             models.Index(fields=["reporter", "-submitted_at"], name="report_reporter_idx"),
             # per-sender checks (repeats, floods) for guests
             models.Index(fields=["guest_phone", "submitted_at"], name="report_guest_phone_idx"),
             models.Index(fields=["guest_email", "submitted_at"], name="report_guest_email_idx"),
+            # Almost always NULL: partial, for the FK checks and SET_NULL when an agency or report goes.
+            models.Index(fields=["target_agency"], name="report_target_agency_idx",
+                         condition=models.Q(target_agency__isnull=False)),
+            models.Index(fields=["duplicate_of"], name="report_duplicate_of_idx",
+                         condition=models.Q(duplicate_of__isnull=False)),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(rating__isnull=True) | models.Q(rating__gte=1, rating__lte=5),
@@ -165,11 +179,13 @@ class ReportAssignment(models.Model):
     """Every agency a report was ever routed to: staff keep seeing reports formerly in their scope,
     and "Bukan Wewenang" returns the report one level back along this stack."""
 
-    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="assignments")
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="assignments",
+                               db_index=False)  # assignment_report_idx
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="assignments")
     agency_path = models.CharField(max_length=255)  # denormalised for one-query scope checks
     # The assignment that was active when this one began: "Bukan Wewenang" goes back to it.
-    previous = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    previous = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                                 db_index=False)  # assignment_previous_idx
     assigned_at = models.DateTimeField()
     ended_at = models.DateTimeField(null=True, blank=True)
     # The report's submitted_at (never changes), copied so that a staff inbox reads the newest reports
@@ -196,6 +212,8 @@ class ReportAssignment(models.Model):
             # Created CONCURRENTLY on PostgreSQL by migration 0005.
             models.Index(fields=["agency_path", "-report_submitted_at", "-report"], name="assignment_moved_out_idx",
                          opclasses=["varchar_pattern_ops", "", ""], condition=models.Q(moved_out=True)),
+            # NULL for a report's first assignment: partial, for SET_NULL when an assignment goes.
+            models.Index(fields=["previous"], name="assignment_previous_idx", condition=models.Q(previous__isnull=False)),
         ]
 
     def save(self, *args, **kwargs):
@@ -225,10 +243,11 @@ class ReportEvent(models.Model):
         OVERDUE = "overdue", _("Melewati batas waktu")
         ESCALATED = "escalated", _("Dieskalasi")
 
-    report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="events")
+    report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="events", db_index=False)  # event_report_idx
     kind = models.CharField(max_length=20, choices=Kind.choices)
     action = models.CharField(max_length=20, blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                              db_index=False)  # event_actor_idx
     actor_role = models.CharField(max_length=20, blank=True)  # reporter, system, or a staff role
     from_state = models.CharField(max_length=16, blank=True)
     to_state = models.CharField(max_length=16, blank=True)
@@ -236,13 +255,17 @@ class ReportEvent(models.Model):
     reason = models.TextField(blank=True)
     data = models.JSONField(default=dict, blank=True)
     is_public = models.BooleanField(default=True)  # shown on the reporter's timeline
-    created_at = models.DateTimeField(db_index=True)
+    created_at = models.DateTimeField(db_index=True)  # "since" reads: analytics months_touched, connectivity
 
     objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["report", "created_at"], name="event_report_idx")]
+        indexes = [
+            models.Index(fields=["report", "created_at"], name="event_report_idx"),
+            # NULL for the system's and guests' events: partial, for the PROTECT check when a user goes.
+            models.Index(fields=["actor"], name="event_actor_idx", condition=models.Q(actor__isnull=False)),
+        ]
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
