@@ -5,9 +5,9 @@
 
 Runs against the load benchmark's database (`lapor_load`, prepared by
 `bench/load_bench.py --setup --prepare-only`) through Django's full stack (middleware, Ninja,
-rendering) with the Django test client, and prints for each kind the wall time and the Python CPU
-time per request and the SQL statements of one request. Python CPU is the figure that survives a
-busy machine; wall time adds the database's share. Writes: the submissions and notes it makes.
+rendering) with the Django test client, and prints for each kind the wall time, the Python CPU
+time and the PostgreSQL backend's CPU time per request, and the SQL statements of one request.
+The two CPU figures survive a busy machine; wall time adds waiting. Writes: the submissions and notes it makes.
 """
 from __future__ import annotations
 
@@ -72,6 +72,16 @@ def main() -> None:
                                  json.dumps({"body": f"Sudah dicek ke lapangan, tindak lanjut {i}."}),
                                  content_type="application/json", **staff),
     }
+    def backend_cpu() -> float:
+        """CPU seconds of this connection's PostgreSQL backend so far (the server runs on this
+        machine: its /proc entry), i.e. the database's share of each request (parse, plan, execute)."""
+        connection.ensure_connection()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            pid = cursor.fetchone()[0]
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
     only = set(filter(None, args.only.split(",")))
     done = 0
     for kind, call in kinds.items():
@@ -87,13 +97,15 @@ def main() -> None:
         statements = len(connection.queries)
         settings.DEBUG = False
         done += 1
+        pg = backend_cpu()
         wall, cpu = time.perf_counter(), time.process_time()
         for i in range(args.requests):
             call(done + i)
         done += args.requests
-        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        wall, cpu, pg = time.perf_counter() - wall, time.process_time() - cpu, backend_cpu() - pg
         print(json.dumps({"kind": kind, "wall_ms": round(wall / args.requests * 1000, 2),
-                          "cpu_ms": round(cpu / args.requests * 1000, 2), "statements": statements}), flush=True)
+                          "cpu_ms": round(cpu / args.requests * 1000, 2),
+                          "pg_cpu_ms": round(pg / args.requests * 1000, 2), "statements": statements}), flush=True)
 
 
 if __name__ == "__main__":
