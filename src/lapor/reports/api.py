@@ -93,7 +93,7 @@ def report_create(request, payload: ReportIn):
 def report_list(request, query: Query[ListQuery]):
     user = request_user(request)
     rows, next_cursor = selectors.report_list_page(user, _filters(query), cursor=query.cursor, limit=query.limit,
-                                                   order=query.order)
+                                                   order=query.order, light=True)
     return rendered(request, {"items": [report_out(r, user, with_reporter=False) for r in rows],
                               "next_cursor": next_cursor})
 
@@ -316,7 +316,8 @@ def public_report_list(request, query: Query[PublicQuery]):
                       state=query.state, q=query.q)
 
     def build() -> dict:
-        rows, next_cursor = selectors.report_public_page(f, cursor=query.cursor, limit=query.limit, order=query.order)
+        rows, next_cursor = selectors.report_public_page(f, cursor=query.cursor, limit=query.limit, order=query.order,
+                                                         light=True)
         return {"items": [public_report_out(r) for r in rows], "next_cursor": next_cursor}
 
     return public_page_response(request, build)

@@ -6,6 +6,7 @@ import datetime as dt
 import json
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.db import connection, transaction
 from django.db.models import Exists, Max, Min, OuterRef, Q, QuerySet
@@ -183,19 +184,76 @@ def report_scope(user: User | None, filtered: QuerySet[Report] | None = None, *,
 
 
 def report_list_page(user: User | None, f: ReportFilters, *, cursor: str | None, limit: int,
-                     order: str | None = None) -> tuple[list[Report], str | None]:
-    """The reports a viewer may see (staff: their scope; others: their own), filtered, one page."""
+                     order: str | None = None, light: bool = False) -> tuple[list[Report], str | None]:
+    """The reports a viewer may see (staff: their scope; others: their own), filtered, one page.
+    ``light``: ReportRow instead of Report (see there)."""
     filtered = report_filter(Report.objects.all(), f)
     visible = report_visible_q(user)
     qs = (filtered if visible is None else filtered.filter(visible)).select_related(*LIST_RELATED)
     return report_page(qs, cursor=cursor, limit=limit, order=report_order(order, f.q), search=f.q,
-                       scope=report_scope(user, filtered, visible=visible))
+                       scope=report_scope(user, filtered, visible=visible), light=light)
 
 
 def report_public_page(f: ReportFilters, *, cursor: str | None, limit: int,
-                       order: str | None = None) -> tuple[list[Report], str | None]:
+                       order: str | None = None, light: bool = False) -> tuple[list[Report], str | None]:
     qs = report_filter(report_public_qs(), f)
-    return report_page(qs, cursor=cursor, limit=limit, order=report_order(order, f.q), search=f.q)
+    return report_page(qs, cursor=cursor, limit=limit, order=report_order(order, f.q), search=f.q, light=light)
+
+
+class _Ref(NamedTuple):
+    pk: int
+    name: str
+    path: str = ""  # agencies: what actor_roles reads
+
+
+class _RegionRef(NamedTuple):
+    code: str
+    name: str
+
+
+class _PersonRef(NamedTuple):
+    full_name: str
+
+
+class ReportRow:
+    """A report of a list page with exactly what report_out (without the reporter: ``with_reporter=False``)
+    and public_report_out read, from one values_list row: building a Report with its topic, region,
+    agency and reporter costs five model instances per row, and the select_related query several times
+    the compiling. Not a stand-in anywhere else (no reporter_contact: report_out's ``reporter`` part
+    needs the Report)."""
+
+    __slots__ = ("pk", "tracking_id", "type", "title", "body", "state", "channel", "address", "latitude",
+                 "longitude", "incident_date", "is_anonymous", "is_confidential", "reporter_id", "guest_name",
+                 "submitted_at", "due_at", "completion_due_at", "is_overdue", "escalation_level", "bounce_count",
+                 "rating", "topic_id", "region_id", "agency_id", "topic", "region", "agency", "reporter")
+    # the columns, in the order of __slots__ up to agency_id; then the joined names
+    FIELDS = ("pk", *__slots__[1:25], "topic__name", "region__name", "agency__name", "agency__path",
+              "reporter__full_name")
+
+    reporter_name = Report.reporter_name  # the model's own rule (the reporter's name or the guest's)
+
+    def __init__(self, row: tuple):
+        (self.pk, self.tracking_id, self.type, self.title, self.body, self.state, self.channel, self.address,
+         self.latitude, self.longitude, self.incident_date, self.is_anonymous, self.is_confidential,
+         self.reporter_id, self.guest_name, self.submitted_at, self.due_at, self.completion_due_at,
+         self.is_overdue, self.escalation_level, self.bounce_count, self.rating, self.topic_id, self.region_id,
+         self.agency_id, topic_name, region_name, agency_name, agency_path, reporter_full_name) = row
+        self.topic = _Ref(self.topic_id, topic_name) if self.topic_id is not None else None
+        self.region = _RegionRef(self.region_id, region_name) if self.region_id is not None else None
+        self.agency = _Ref(self.agency_id, agency_name, agency_path) if self.agency_id is not None else None
+        self.reporter = _PersonRef(reporter_full_name) if self.reporter_id is not None else None
+
+    @property
+    def id(self) -> int:
+        return self.pk
+
+
+def _page_rows(qs: QuerySet[Report], ids: list[int], *, light: bool) -> list:
+    """The rows of ``qs`` among ``ids``, newest first: Reports, or ReportRows when ``light``."""
+    qs = qs.filter(pk__in=ids)
+    if not light:
+        return list(qs)
+    return [ReportRow(row) for row in qs.values_list(*ReportRow.FIELDS)]
 
 
 def _cursor_dump(values: list) -> str:
@@ -245,22 +303,23 @@ def _rank_cursor_decode(cursor: str) -> tuple[float, dt.datetime, int]:
 
 
 def report_page(qs: QuerySet[Report], *, cursor: str | None, limit: int, order: str = NEWEST, search: str = "",
-                scope: ReportScope | None = None) -> tuple[list[Report], str | None]:
+                scope: ReportScope | None = None, light: bool = False) -> tuple[list[Report], str | None]:
     """One page of ``qs`` and the cursor of the next (None on the last page). ``search`` is the
     full-text query ``qs`` is already filtered by (for ranking and the search plan); ``scope`` the
-    scoped staff viewer ``qs`` is already restricted to (for the inbox plan)."""
+    scoped staff viewer ``qs`` is already restricted to (for the inbox plan); ``light``: the page as
+    ReportRows (for report_out without the reporter, and public_report_out)."""
     search = (search or "").replace("\x00", "").strip()[:200]
     if qs.query.is_empty() or (scope is not None and scope.filtered.query.is_empty()):
         return [], None  # e.g. an unknown topic or agency: the raw-SQL plans cannot compile .none()
     if order == RELEVANCE and search:
-        return _page_by_relevance(qs, search, cursor=cursor, limit=limit, scope=scope)
+        return _page_by_relevance(qs, search, cursor=cursor, limit=limit, scope=scope, light=light)
     qs = qs.order_by("-submitted_at", "-id")
     after = cursor_decode(cursor) if cursor else None
     if after:
         qs = qs.filter(Q(submitted_at__lt=after[0]) | Q(submitted_at=after[0], id__lt=after[1]))
     n = limit + 1
     if connection.vendor != "postgresql":
-        rows = list(qs[:n])
+        rows = [ReportRow(row) for row in qs.values_list(*ReportRow.FIELDS)[:n]] if light else list(qs[:n])
     else:
         parts = _search_parts(scope) if search else None
         for strict in (False, True):
@@ -271,7 +330,7 @@ def report_page(qs: QuerySet[Report], *, cursor: str | None, limit: int, order: 
             else:  # ids first: the sort reads one narrow index, the joins only n rows
                 candidates = list(qs.values_list("submitted_at", "id")[:n])
             top = [pk for _at, pk in sorted(set(candidates), reverse=True)[:n]]
-            rows = list(qs.filter(pk__in=top)[:n])
+            rows = _page_rows(qs, top, light=light)[:n]
             if len(rows) == len(top):
                 break
             # a candidate the scope or filters do not let through (an agency moved into the subtree
@@ -281,7 +340,7 @@ def report_page(qs: QuerySet[Report], *, cursor: str | None, limit: int, order: 
 
 
 def _page_by_relevance(qs: QuerySet[Report], search: str, *, cursor: str | None, limit: int,
-                       scope: ReportScope | None = None) -> tuple[list[Report], str | None]:
+                       scope: ReportScope | None = None, light: bool = False) -> tuple[list[Report], str | None]:
     """Rank the newest RANK_CANDIDATES matches; keyset on (rank, submitted_at, id), all descending."""
     after = _rank_cursor_decode(cursor) if cursor else None
     if connection.vendor == "postgresql":
@@ -307,7 +366,7 @@ def _page_by_relevance(qs: QuerySet[Report], search: str, *, cursor: str | None,
     if after:
         ranked = [key for key in ranked if key < after]
     page = ranked[:limit + 1]
-    by_id = {r.pk: r for r in qs.filter(pk__in=[pk for _r, _at, pk in page[:limit]])}
+    by_id = {r.pk: r for r in _page_rows(qs, [pk for _r, _at, pk in page[:limit]], light=light)}
     rows = [by_id[pk] for _r, _at, pk in page[:limit] if pk in by_id]
     if len(page) > limit:
         rank_value, at, pk = page[limit - 1]
