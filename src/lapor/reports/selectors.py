@@ -5,7 +5,7 @@ import base64
 import datetime as dt
 import json
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from django.db import connection, transaction
@@ -23,9 +23,11 @@ from .models import Message, Report, ReportAssignment, ReportEvent
 LIST_RELATED = ("agency", "topic", "region", "reporter")
 
 
-def report_visible_q(user: User | None) -> Q | None:
+def report_visible_q(user: User | None, *, among: list[int] | None = None) -> Q | None:
     """Staff see reports currently or formerly routed inside their scopes; reporters their own.
-    Returns None for "everything" (a national grant)."""
+    Returns None for "everything" (a national grant). ``among``: the ids the query using it is
+    limited to anyway (a page's candidates): the same rows, but PostgreSQL then probes the assignments
+    of those reports instead of hashing every assignment of the subtree (0.9 ms at 5,000, growing)."""
     if user is None or not user.is_authenticated:
         return Q(pk__in=[])
     scope = user_scope_q(user, "agency_path")
@@ -33,7 +35,10 @@ def report_visible_q(user: User | None) -> Q | None:
         return None
     q = Q(reporter=user)
     if user_grants(user):
-        q |= Q(Exists(ReportAssignment.objects.filter(scope, report=OuterRef("pk"))))
+        routed = ReportAssignment.objects.filter(scope, report=OuterRef("pk"))
+        if among is not None:
+            routed = routed.filter(report_id__in=among)
+        q |= Q(Exists(routed))
     return q
 
 
@@ -167,6 +172,16 @@ class ReportScope:
     prefixes: tuple[str, ...]
     filtered: QuerySet[Report]  # the list's filters without the scope
     visible: Q  # report_visible_q of the viewer
+    user: User = field(compare=False, repr=False)
+
+    def visible_among(self, ids: list[int]) -> Q:
+        """``visible`` for a query limited to ``ids``, with the assignment check limited to them too."""
+        return report_visible_q(self.user, among=ids) & Q(pk__in=ids)
+
+    def among(self, ids: list[int]) -> QuerySet[Report]:
+        """The list's reports among ``ids`` that the viewer may see: ``filtered.filter(visible)``
+        limited to ``ids``."""
+        return self.filtered.filter(self.visible_among(ids))
 
 
 def report_scope(user: User | None, filtered: QuerySet[Report] | None = None, *,
@@ -180,7 +195,7 @@ def report_scope(user: User | None, filtered: QuerySet[Report] | None = None, *,
         return None
     return ReportScope(user_id=user.pk, prefixes=tuple(sorted({g.path for g in grants})),
                        filtered=Report.objects.all() if filtered is None else filtered,
-                       visible=visible if visible is not None else report_visible_q(user))
+                       visible=visible if visible is not None else report_visible_q(user), user=user)
 
 
 def report_list_page(user: User | None, f: ReportFilters, *, cursor: str | None, limit: int,
@@ -248,9 +263,16 @@ class ReportRow:
         return self.pk
 
 
-def _page_rows(qs: QuerySet[Report], ids: list[int], *, light: bool) -> list:
-    """The rows of ``qs`` among ``ids``, newest first: Reports, or ReportRows when ``light``."""
-    qs = qs.filter(pk__in=ids)
+def _page_rows(qs: QuerySet[Report], ids: list[int], *, light: bool, scope: ReportScope | None = None,
+               after: tuple[dt.datetime, int] | None = None) -> list:
+    """The rows of ``qs`` among ``ids``, newest first: Reports, or ReportRows when ``light``. With
+    ``scope`` (``qs`` is then its filtered.filter(visible)), read through scope.among(ids): the same rows."""
+    if scope is None:
+        qs = qs.filter(pk__in=ids)
+    else:
+        qs = scope.among(ids).select_related(*LIST_RELATED).order_by("-submitted_at", "-id")
+        if after:
+            qs = qs.filter(Q(submitted_at__lt=after[0]) | Q(submitted_at=after[0], id__lt=after[1]))
     if not light:
         return list(qs)
     return [ReportRow(row) for row in qs.values_list(*ReportRow.FIELDS)]
@@ -330,7 +352,7 @@ def report_page(qs: QuerySet[Report], *, cursor: str | None, limit: int, order: 
             else:  # ids first: the sort reads one narrow index, the joins only n rows
                 candidates = list(qs.values_list("submitted_at", "id")[:n])
             top = [pk for _at, pk in sorted(set(candidates), reverse=True)[:n]]
-            rows = _page_rows(qs, top, light=light)[:n]
+            rows = _page_rows(qs, top, light=light, scope=scope, after=after)[:n]
             if len(rows) == len(top):
                 break
             # a candidate the scope or filters do not let through (an agency moved into the subtree
@@ -352,7 +374,7 @@ def _page_by_relevance(qs: QuerySet[Report], search: str, *, cursor: str | None,
             newest = _search_newest(qs.order_by("-submitted_at", "-id"), RANK_CANDIDATES, parts=parts, strict=strict)
             ids = [pk for _at, pk in sorted(set(newest), reverse=True)[:RANK_CANDIDATES]]
             # only the parts may propose a report the scope does not let through (read through ``qs`` otherwise)
-            if parts is None or strict or Report.objects.filter(scope.visible, pk__in=ids).count() == len(ids):
+            if parts is None or strict or Report.objects.filter(scope.visible_among(ids)).count() == len(ids):
                 break
         rank = SearchRank(RawSQL(FTS_EXPRESSION, [], output_field=SearchVectorField()),
                           SearchQuery(search, config="indonesian", search_type="websearch"))
@@ -366,7 +388,7 @@ def _page_by_relevance(qs: QuerySet[Report], search: str, *, cursor: str | None,
     if after:
         ranked = [key for key in ranked if key < after]
     page = ranked[:limit + 1]
-    by_id = {r.pk: r for r in _page_rows(qs, [pk for _r, _at, pk in page[:limit]], light=light)}
+    by_id = {r.pk: r for r in _page_rows(qs, [pk for _r, _at, pk in page[:limit]], light=light, scope=scope)}
     rows = [by_id[pk] for _r, _at, pk in page[:limit] if pk in by_id]
     if len(page) > limit:
         rank_value, at, pk = page[limit - 1]
