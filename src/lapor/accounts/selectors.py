@@ -4,7 +4,7 @@ from __future__ import annotations
 import hmac
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from .models import ApiToken, Role, RoleAssignment, User
@@ -30,9 +30,10 @@ def user_grants(user: User | None) -> list[Grant]:
         return []
     cached = getattr(user, "_lapor_grants", None)
     if cached is None:
+        # three columns, no model instances: every staff request reads these
         cached = [
-            Grant(role=ra.role, agency_id=ra.agency_id, path=ra.agency.path if ra.agency_id else None)
-            for ra in RoleAssignment.objects.filter(user=user).select_related("agency")
+            Grant(role=role, agency_id=agency_id, path=path if agency_id else None)
+            for role, agency_id, path in RoleAssignment.objects.filter(user=user).values_list("role", "agency_id", "agency__path")
         ]
         user._lapor_grants = cached
     return cached
@@ -67,12 +68,20 @@ def api_token_authenticate(raw: str) -> User | None:
     parts = raw.split("_", 2)
     if len(parts) != 3 or parts[0] != "lpr":
         return None
-    token = ApiToken.objects.select_related("user").filter(prefix=parts[1], is_active=True).first()
-    if token is None or not hmac.compare_digest(token.digest, ApiToken.hash(raw)) or not token.user.is_active:
+    # the user with the token's few columns alongside: one model instance, not the token's too
+    user = (User.objects.filter(api_tokens__prefix=parts[1], api_tokens__is_active=True)
+            .annotate(**{f"token_{name}": F(f"api_tokens__{name}") for name in _TOKEN_COLUMNS}).first())
+    if user is None:
+        return None
+    token = {name: user.__dict__.pop(f"token_{name}") for name in _TOKEN_COLUMNS}  # not left on request.user
+    if not hmac.compare_digest(token["digest"], ApiToken.hash(raw)) or not user.is_active:
         return None
     now = timezone.now()
-    if token.expires_at and token.expires_at < now:
+    if token["expires_at"] and token["expires_at"] < now:
         return None
-    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 300:
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+    if token["last_used_at"] is None or (now - token["last_used_at"]).total_seconds() > 300:
+        ApiToken.objects.filter(pk=token["id"]).update(last_used_at=now)
+    return user
+
+
+_TOKEN_COLUMNS = ("id", "digest", "expires_at", "last_used_at")
