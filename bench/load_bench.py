@@ -6,7 +6,8 @@
 
 Runs, in one server session: the bare endpoint (POST /bench/ping, one INSERT), the full submission
 (POST /api/reports) and the mixed workload, ``--rounds`` times interleaved, and prints the medians,
-the ratio submission/bare, the load average and every worker's RSS after the load.
+the ratio submission/bare, the CPU each request cost the server's workers, PostgreSQL, Redis and
+wrk (from /proc: where the two cores go), the load average and every worker's RSS after the load.
 The load generator (wrk) runs on the same 2 cores as the server.
 """
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import signal
 import statistics
 import subprocess
@@ -114,6 +116,25 @@ def wrk(script: str, port: int, seconds: int, connections: int, threads: int = 1
     return json.loads(line[len("RESULT "):])
 
 
+def cpu_by_process() -> dict[str, float]:
+    """CPU seconds used so far by the server's workers, PostgreSQL and Redis (every process on this
+    machine whose command line names them), and by this script's finished children (wrk)."""
+    tick, totals = os.sysconf("SC_CLK_TCK"), {"gunicorn": 0.0, "postgres": 0.0, "redis": 0.0}
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        for name in totals:
+            if name.encode() in cmdline:
+                totals[name] += (int(fields[11]) + int(fields[12])) / tick  # utime + stime
+                break
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    totals["wrk"] = children.ru_utime + children.ru_stime
+    return totals
+
+
 def worker_rss(master_pid: int) -> list[float]:
     children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
     rss = []
@@ -157,7 +178,11 @@ def main() -> None:
         load_before = os.getloadavg()
         for _round in range(args.rounds):
             for name in scenarios:
+                before = cpu_by_process()
                 r = wrk(f"{name}.lua", args.port, args.seconds, args.connections)
+                after = cpu_by_process()  # the gunicorn workers' CPU survives them: they live on
+                r["cpu_ms_per_request"] = {k: round((after[k] - before[k]) / max(r["requests"], 1) * 1000, 3)
+                                           for k in before}
                 results.setdefault(name, []).append(r)
                 print(f"{name:7s} {json.dumps(r)}", flush=True)
         load_after = os.getloadavg()
@@ -167,7 +192,9 @@ def main() -> None:
         server.wait(timeout=30)
     med = {n: {k: statistics.median(r[k] for r in rs) for k in ("rps", "p50_ms", "p99_ms")} | {
         "errors": sum(r["non2xx"] + r["connect_err"] + r["read_err"] + r["write_err"] + r["timeouts"] for r in rs),
-        "requests": sum(r["requests"] for r in rs)} for n, rs in results.items()}
+        "requests": sum(r["requests"] for r in rs),
+        "cpu_ms_per_request": {k: statistics.median(r["cpu_ms_per_request"][k] for r in rs)
+                               for k in rs[0]["cpu_ms_per_request"]}} for n, rs in results.items()}
     summary = {"config": vars(args), "median": med, "load_avg_before": load_before, "load_avg_after": load_after,
                "worker_rss_mb": rss, "cpus": os.cpu_count()}
     if "ping" in med and "submit" in med:
