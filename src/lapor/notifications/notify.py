@@ -15,6 +15,7 @@ import logging
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from lapor.accounts.models import Role, RoleAssignment
 from lapor.reports.deadlines import deadline_after
@@ -27,6 +28,7 @@ from .services import OutboxItem, outbox_enqueue_many
 log = logging.getLogger(__name__)
 WARN_WORKING_DAYS = 2
 INBOX_ROLES = (Role.AGENCY_ADMIN, Role.LIAISON, Role.UNIT_STAFF)
+PLATFORM_QUEUE = gettext_lazy("Admin Nasional")  # the texts' agency for a report in no agency (messages._texts)
 
 
 def reporter_targets(report: Report) -> list[tuple[str, str, str]]:
@@ -114,6 +116,16 @@ def event_notifies(event: ReportEvent) -> bool:
         event.action in STAFF_INBOX_ACTIONS or event.action in REPORTER_KINDS)
 
 
+def _agency_then(event: ReportEvent, report: Report) -> tuple[int | None, dict]:
+    """The agency a transition or overdue event records (the report's right after it; None: the
+    platform's queue) and, when the report has moved on since (a late fan-out), its name for the
+    texts. Never the report's agency of now: a report sent back to the platform's queue and then
+    routed elsewhere must not tell the new agency's staff twice."""
+    if event.agency_id == report.agency_id:
+        return event.agency_id, {}
+    return event.agency_id, {"agency": event.agency.name if event.agency_id else PLATFORM_QUEUE}
+
+
 def event_items(event: ReportEvent) -> list[OutboxItem]:
     """The one table of which event tells whom what. A transition's texts name the agency the
     event records (the report's agency right after it), so a fan-out run later, after a further
@@ -122,14 +134,14 @@ def event_items(event: ReportEvent) -> list[OutboxItem]:
     if event.kind == ReportEvent.Kind.SUBMITTED:
         return _items("submitted", report, reporter_targets(report), key, {})
     if event.kind == ReportEvent.Kind.OVERDUE:
-        return _staff_items("staff_overdue", report, staff_targets(report.agency_id), key)
+        agency_id, extra = _agency_then(event, report)
+        return _staff_items("staff_overdue", report, staff_targets(agency_id), key, extra)
     if event.kind == ReportEvent.Kind.ESCALATED:
         return _staff_items("staff_escalated", report, staff_targets(event.agency_id, (Role.AGENCY_ADMIN,)), key)
     if event.kind != ReportEvent.Kind.TRANSITION:
         return []
     action, items = event.action, []
-    agency_id = event.agency_id or report.agency_id
-    extra = {"agency": event.agency.name} if event.agency_id and event.agency_id != report.agency_id else {}
+    agency_id, extra = _agency_then(event, report)
     if action in STAFF_INBOX_ACTIONS and agency_id:
         items += _staff_items("staff_inbox", report, staff_targets(agency_id), key, extra)
     reporter_kind = REPORTER_KINDS.get(action)

@@ -85,3 +85,40 @@ def test_the_fanout_row_rolls_back_with_its_change(net):
         assert OutboxMessage.objects.filter(channel="fanout").count() == 1
         raise RuntimeError("the request failed after the submission")
     assert not OutboxMessage.objects.exists() and not Report.objects.exists()
+
+
+def _deliver_fanouts() -> None:
+    for pk in OutboxMessage.objects.filter(channel="fanout", status="pending").order_by("pk").values_list("pk", flat=True):
+        outbox_deliver(message_id=pk)
+
+
+def test_a_late_fanout_of_a_return_to_the_platform_tells_the_next_agency_nothing(net):
+    """Bukan Wewenang sent the report back to the platform's queue (no agency), then it was routed
+    to Dinas Kesehatan, both before their fan-outs ran: its staff hear once, from the route."""
+    from lapor.reports.services import report_not_authority, report_route
+
+    report = _submit_routed(net)
+    _deliver_fanouts()
+    report = report_not_authority(report=report, actor=Actor(user=net.user("dept_admin")), reason="Bukan kewenangan kami")
+    assert report.agency_id is None
+    report_route(report=report, actor=Actor(user=net.user("platform")), agency=net.health)
+    _deliver_fanouts()
+    health_inbox = OutboxMessage.objects.filter(report=report, recipient=net.user("health_admin").email,
+                                                dedupe_key__contains=":staff_inbox:")
+    assert health_inbox.count() == 1
+
+
+def test_a_late_fanout_of_an_overdue_tells_the_agency_it_was_overdue_at(net):
+    import datetime as dt
+
+    from lapor.reports.sweep import reports_sweep
+
+    report = _submit_routed(net)
+    _deliver_fanouts()
+    report.refresh_from_db()
+    assert reports_sweep(now=report.due_at + dt.timedelta(days=1))["overdue"] == 1
+    report_forward(report=report, actor=Actor(user=net.user("platform")), agency=net.health, reason="Salah instansi")
+    _deliver_fanouts()
+    overdue = OutboxMessage.objects.filter(report=report, dedupe_key__contains=":staff_overdue:", channel="email")
+    assert {m.recipient for m in overdue} == {net.user("dept_admin").email, net.user("liaison").email}
+    assert all("Dinas PUPR" in m.payload["body"] for m in overdue)
