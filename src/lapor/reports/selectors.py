@@ -171,31 +171,28 @@ class ReportScope:
     user_id: int
     prefixes: tuple[str, ...]
     filtered: QuerySet[Report]  # the list's filters without the scope
-    visible: Q  # report_visible_q of the viewer
     user: User = field(compare=False, repr=False)
 
     def visible_among(self, ids: list[int]) -> Q:
-        """``visible`` for a query limited to ``ids``, with the assignment check limited to them too."""
+        """report_visible_q of the viewer for a query limited to ``ids``, with the assignment check
+        limited to them too."""
         return report_visible_q(self.user, among=ids) & Q(pk__in=ids)
 
     def among(self, ids: list[int]) -> QuerySet[Report]:
-        """The list's reports among ``ids`` that the viewer may see: ``filtered.filter(visible)``
-        limited to ``ids``."""
+        """The list's reports among ``ids`` that the viewer may see: ``filtered`` with the viewer's
+        report_visible_q, limited to ``ids``."""
         return self.filtered.filter(self.visible_among(ids))
 
 
-def report_scope(user: User | None, filtered: QuerySet[Report] | None = None, *,
-                 visible: Q | None = None) -> ReportScope | None:
-    """None for a national viewer, a reporter without grants, or anyone signed out. ``visible``:
-    report_visible_q(user) when the caller has it already."""
+def report_scope(user: User | None, filtered: QuerySet[Report] | None = None) -> ReportScope | None:
+    """None for a national viewer, a reporter without grants, or anyone signed out."""
     if user is None or not user.is_authenticated:
         return None
     grants = user_grants(user)
     if not grants or any(g.path is None for g in grants):
         return None
     return ReportScope(user_id=user.pk, prefixes=tuple(sorted({g.path for g in grants})),
-                       filtered=Report.objects.all() if filtered is None else filtered,
-                       visible=visible if visible is not None else report_visible_q(user), user=user)
+                       filtered=Report.objects.all() if filtered is None else filtered, user=user)
 
 
 def report_list_page(user: User | None, f: ReportFilters, *, cursor: str | None, limit: int,
@@ -206,7 +203,7 @@ def report_list_page(user: User | None, f: ReportFilters, *, cursor: str | None,
     visible = report_visible_q(user)
     qs = (filtered if visible is None else filtered.filter(visible)).select_related(*LIST_RELATED)
     return report_page(qs, cursor=cursor, limit=limit, order=report_order(order, f.q), search=f.q,
-                       scope=report_scope(user, filtered, visible=visible), light=light)
+                       scope=report_scope(user, filtered), light=light)
 
 
 def report_public_page(f: ReportFilters, *, cursor: str | None, limit: int,
@@ -266,7 +263,8 @@ class ReportRow:
 def _page_rows(qs: QuerySet[Report], ids: list[int], *, light: bool, scope: ReportScope | None = None,
                after: tuple[dt.datetime, int] | None = None) -> list:
     """The rows of ``qs`` among ``ids``, newest first: Reports, or ReportRows when ``light``. With
-    ``scope`` (``qs`` is then its filtered.filter(visible)), read through scope.among(ids): the same rows."""
+    ``scope`` (``qs`` is then its ``filtered`` with the viewer's report_visible_q), read through
+    scope.among(ids): the same rows."""
     if scope is None:
         qs = qs.filter(pk__in=ids)
     else:
