@@ -3,6 +3,9 @@
 
     .venv/bin/python bench/request_cost.py [--requests 300] [--only submit,track]
 
+The kind "fanout" is not a request: it is a worker expanding one submission's deferred
+notifications (its "fanout" outbox row) into the messages, after the submissions above.
+
 Runs against the load benchmark's database (`lapor_load`, prepared by
 `bench/load_bench.py --setup --prepare-only`) through Django's full stack (middleware, Ninja,
 rendering) with the Django test client, and prints for each kind the wall time, the Python CPU
@@ -71,7 +74,22 @@ def main() -> None:
         "note": lambda i: c.post(f"/api/reports/{noted[i % len(noted)]}/notes",
                                  json.dumps({"body": f"Sudah dicek ke lapangan, tindak lanjut {i}."}),
                                  content_type="application/json", **staff),
+        # not a request: a worker's share of one submission, expanding its "fanout" outbox row into the
+        # six messages (the submissions above left theirs pending: no worker runs here)
+        "fanout": lambda i: fanout_deliver(),
     }
+    from lapor.notifications.models import OutboxMessage
+    from lapor.notifications.services import outbox_deliver
+
+    class _Done:
+        status_code = 200
+
+    def fanout_deliver():
+        pk = OutboxMessage.objects.filter(channel="fanout", status="pending").order_by("-id").values_list("pk", flat=True).first()
+        assert pk is not None, "no pending fanout row: run the submit kind first (with a broker configured)"
+        outbox_deliver(message_id=pk)
+        return _Done
+
     def backend_cpu() -> float:
         """CPU seconds of this connection's PostgreSQL backend so far (the server runs on this
         machine: its /proc entry), i.e. the database's share of each request (parse, plan, execute)."""
