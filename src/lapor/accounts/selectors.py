@@ -66,7 +66,9 @@ def user_roles_for(user: User | None, agency_path: str | None) -> set[str]:
 
 def api_token_authenticate(raw: str) -> User | None:
     parts = raw.split("_", 2)
-    if len(parts) != 3 or parts[0] != "lpr":
+    # the prefix is ApiToken.issue's hex: anything else (a NUL above all: a DataError on PostgreSQL,
+    # i.e. a 500 for an Open311 api_key) matches no token
+    if len(parts) != 3 or parts[0] != "lpr" or not (parts[1].isascii() and parts[1].isalnum()) or len(parts[1]) > 12:
         return None
     # the user with the token's few columns alongside: one model instance, not the token's too
     user = (User.objects.filter(api_tokens__prefix=parts[1], api_tokens__is_active=True)
