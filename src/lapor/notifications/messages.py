@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.utils import formats, timezone
-from django.utils.translation import gettext as _, override
+from django.utils.translation import gettext as _, gettext_lazy, override
 
 from lapor.reports.deadlines import deadline_for
 
 SMS_NUMBER = "1708"
+PLATFORM_QUEUE = gettext_lazy("Admin Nasional")  # the texts' agency for a report in no agency's hands
 
 
 def report_url(report) -> str:
@@ -36,7 +37,7 @@ def _texts(kind: str, report, extra: dict) -> tuple[str, str, str]:
 
         title = text_for(report, title, None, is_reporter=False)
     ctx = {"tid": report.tracking_id, "title": _excerpt(title, 80), "url": report_url(report),
-           "agency": report.agency.name if report.agency_id else _("Admin Nasional"),
+           "agency": report.agency.name if report.agency_id else PLATFORM_QUEUE,
            "due": _date(report.due_at), "sms": SMS_NUMBER, **extra}
     if kind == "submitted":  # the verification deadline, even when the report was routed on arrival
         ctx["due"] = _date(deadline_for("verify", report.submitted_at)) if report.submitted_at else ctx["due"]

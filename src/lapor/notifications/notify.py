@@ -15,20 +15,18 @@ import logging
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
 
 from lapor.accounts.models import Role, RoleAssignment
 from lapor.reports.deadlines import deadline_after
 from lapor.reports.lifecycle import Action, State
 from lapor.reports.models import Channel, Message, Report, ReportEvent
 
-from .messages import render, report_url
-from .services import OutboxItem, outbox_enqueue_many
+from .messages import PLATFORM_QUEUE, render, report_url
+from .services import OutboxItem, broker_in_use, outbox_enqueue_many
 
 log = logging.getLogger(__name__)
 WARN_WORKING_DAYS = 2
 INBOX_ROLES = (Role.AGENCY_ADMIN, Role.LIAISON, Role.UNIT_STAFF)
-PLATFORM_QUEUE = gettext_lazy("Admin Nasional")  # the texts' agency for a report in no agency (messages._texts)
 
 
 def reporter_targets(report: Report) -> list[tuple[str, str, str]]:
@@ -167,7 +165,7 @@ def fanout_deferred() -> bool:
     mode = getattr(settings, "LAPOR_NOTIFY_FANOUT", "") or ""
     if mode:
         return mode == "deferred"
-    return bool(getattr(settings, "CELERY_BROKER_URL", "")) and not getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False)
+    return broker_in_use()
 
 
 def on_events_recorded(sender, events: list[ReportEvent], **kwargs) -> None:

@@ -45,6 +45,11 @@ CHANNELS = set(OutboxMessage.Channel.values)
 LEASE_SECONDS = 120  # a worker that dies mid-send frees its row after this
 
 
+def broker_in_use() -> bool:
+    """Whether work after commit goes to Celery workers (a broker, not eager) or runs in this process."""
+    return bool(getattr(settings, "CELERY_BROKER_URL", "")) and not getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False)
+
+
 def max_attempts() -> int:
     return int(getattr(settings, "LAPOR_OUTBOX_MAX_ATTEMPTS", 8))
 
@@ -143,7 +148,7 @@ def outbox_dispatch_many(*, delivery_ids: list) -> None:
     if not delivery_ids:
         return
     try:
-        if not getattr(settings, "CELERY_BROKER_URL", "") or getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False):
+        if not broker_in_use():
             outbox_deliver_many(delivery_ids=delivery_ids)
             return
         from .tasks import deliver_many
@@ -170,7 +175,7 @@ def outbox_dispatch(*, message_id: int, countdown: int = 0) -> None:
     """After commit: hand the row to Celery, or deliver it here when no broker is configured.
     Never raises: a broken broker or sender must not break the request that enqueued."""
     try:
-        if not getattr(settings, "CELERY_BROKER_URL", "") or getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False):
+        if not broker_in_use():
             outbox_deliver(message_id=message_id)
             return
         from .tasks import deliver
