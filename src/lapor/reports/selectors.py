@@ -271,9 +271,12 @@ def _page_rows(qs: QuerySet[Report], ids: list[int], *, light: bool, scope: Repo
         qs = scope.among(ids).select_related(*LIST_RELATED).order_by("-submitted_at", "-id")
         if after:
             qs = qs.filter(Q(submitted_at__lt=after[0]) | Q(submitted_at=after[0], id__lt=after[1]))
-    if not light:
-        return list(qs)
-    return [ReportRow(row) for row in qs.values_list(*ReportRow.FIELDS)]
+    return _rows(qs, light=light)
+
+
+def _rows(qs: QuerySet[Report], *, light: bool) -> list:
+    """``qs`` read as Reports, or as ReportRows when ``light``."""
+    return [ReportRow(row) for row in qs.values_list(*ReportRow.FIELDS)] if light else list(qs)
 
 
 def _cursor_dump(values: list) -> str:
@@ -347,7 +350,7 @@ def _report_page(qs: QuerySet[Report], *, cursor: str | None, limit: int, order:
         qs = qs.filter(Q(submitted_at__lt=after[0]) | Q(submitted_at=after[0], id__lt=after[1]))
     n = limit + 1
     if connection.vendor != "postgresql":
-        rows = [ReportRow(row) for row in qs.values_list(*ReportRow.FIELDS)[:n]] if light else list(qs[:n])
+        rows = _rows(qs[:n], light=light)
     else:
         parts = _search_parts(scope) if search else None
         for strict in (False, True):
