@@ -116,23 +116,34 @@ def wrk(script: str, port: int, seconds: int, connections: int, threads: int = 1
     return json.loads(line[len("RESULT "):])
 
 
-def cpu_by_process() -> dict[str, float]:
-    """CPU seconds used so far by the server's workers, PostgreSQL and Redis (every process on this
-    machine whose command line names them), and by this script's finished children (wrk)."""
-    tick, totals = os.sysconf("SC_CLK_TCK"), {"gunicorn": 0.0, "postgres": 0.0, "redis": 0.0}
+def cpu_by_process() -> dict[tuple[str, str], float]:
+    """CPU seconds used so far, per process, by the server's workers, PostgreSQL and Redis (every
+    process on this machine whose command line names them), and by this script's finished children
+    (wrk), keyed by (name, pid)."""
+    tick, totals = os.sysconf("SC_CLK_TCK"), {}
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
             cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        for name in totals:
+        for name in ("gunicorn", "postgres", "redis"):
             if name.encode() in cmdline:
-                totals[name] += (int(fields[11]) + int(fields[12])) / tick  # utime + stime
+                totals[(name, pid)] = (int(fields[11]) + int(fields[12])) / tick  # utime + stime
                 break
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    totals["wrk"] = children.ru_utime + children.ru_stime
+    totals[("wrk", "")] = children.ru_utime + children.ru_stime
     return totals
+
+
+def cpu_used(before: dict[tuple[str, str], float], after: dict[tuple[str, str], float]) -> dict[str, float]:
+    """CPU seconds by name between two readings. A process that started in between counts from
+    zero; one that ended in between (a PostgreSQL backend whose connection closed) is left out, as
+    its pid may have been reused: never a negative figure, at worst a slight undercount."""
+    used = {"gunicorn": 0.0, "postgres": 0.0, "redis": 0.0, "wrk": 0.0}
+    for (name, pid), seconds in after.items():
+        used[name] += max(seconds - before.get((name, pid), 0.0), 0.0)
+    return used
 
 
 def worker_rss(master_pid: int) -> list[float]:
@@ -180,9 +191,8 @@ def main() -> None:
             for name in scenarios:
                 before = cpu_by_process()
                 r = wrk(f"{name}.lua", args.port, args.seconds, args.connections)
-                after = cpu_by_process()  # the gunicorn workers' CPU survives them: they live on
-                r["cpu_ms_per_request"] = {k: round((after[k] - before[k]) / max(r["requests"], 1) * 1000, 3)
-                                           for k in before}
+                used = cpu_used(before, cpu_by_process())  # the gunicorn workers live on: their CPU is counted
+                r["cpu_ms_per_request"] = {k: round(v / max(r["requests"], 1) * 1000, 3) for k, v in used.items()}
                 results.setdefault(name, []).append(r)
                 print(f"{name:7s} {json.dumps(r)}", flush=True)
         load_after = os.getloadavg()

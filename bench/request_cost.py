@@ -15,8 +15,10 @@ The two CPU figures survive a busy machine; wall time adds waiting. Writes: the 
 from __future__ import annotations
 
 import argparse
+import cProfile
 import json
 import os
+import pstats
 import re
 import sys
 import time
@@ -39,6 +41,9 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--requests", type=int, default=300)
     ap.add_argument("--only", default="", help="comma-separated kinds")
+    ap.add_argument("--profile", type=int, default=0, metavar="N",
+                    help="also print each kind's N costliest functions (cProfile); slows the run")
+    ap.add_argument("--sort", default="tottime", help="pstats order for --profile: tottime or cumulative")
     args = ap.parse_args()
     import django
 
@@ -124,6 +129,14 @@ def main() -> None:
         print(json.dumps({"kind": kind, "wall_ms": round(wall / args.requests * 1000, 2),
                           "cpu_ms": round(cpu / args.requests * 1000, 2),
                           "pg_cpu_ms": round(pg / args.requests * 1000, 2), "statements": statements}), flush=True)
+        if args.profile:  # a separate pass: the profiler's overhead must not touch the figures above
+            profiler = cProfile.Profile()
+            profiler.enable()
+            for i in range(args.requests):
+                call(done + i)
+            profiler.disable()
+            done += args.requests
+            pstats.Stats(profiler).sort_stats(args.sort).print_stats(args.profile)
 
 
 if __name__ == "__main__":
