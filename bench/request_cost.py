@@ -70,6 +70,9 @@ def main() -> None:
     kinds = {
         "ping": lambda i: c.post("/bench/ping", "", content_type="application/json"),
         "submit": lambda i: c.post("/api/reports", submission(i), content_type="application/json"),
+        # the submission's database work alone, in hand-written SQL (bench/benchsite/floor.py)
+        "floor": lambda i: c.post("/bench/floor", submission(i), content_type="application/json"),
+        "floor1": lambda i: c.post("/bench/floor1", submission(i), content_type="application/json"),
         "track": lambda i: c.get(f"/api/reports/{tracked[i % len(tracked)][0]}",
                                  HTTP_X_REPORT_SECRET=tracked[i % len(tracked)][1]),
         "public_list": lambda i: c.get("/api/public/reports?limit=20"),

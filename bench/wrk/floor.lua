@@ -1,0 +1,9 @@
+-- The submission's database work alone: POST /bench/floor with the same bodies as submit.lua
+-- (bench/benchsite/floor.py: hand-written SQL, no validation, no ORM, no Ninja).
+dofile(os.getenv("WRK_DIR") .. "/common.lua")
+dofile(os.getenv("WRK_DATA"))
+local json_h = {["Content-Type"] = "application/json"}
+
+function request()
+  return wrk.format("POST", "/bench/floor", json_h, submission_body(next_n()))
+end
