@@ -8,7 +8,9 @@ Method (see docs/routing-ml.md):
 * text is lower-cased, masked tokens ([NOMOR-ID], [TELEPON], [EMAIL]) are
   removed and whitespace is collapsed;
 * features: TF-IDF word 1-2-grams + TF-IDF char_wb 2-5-grams + one-hot
-  tokens for district / subdistrict / channel;
+  tokens for district / subdistrict / channel + a one-hot token for the
+  report's topic (its own weight; never when the topic is the label, and
+  switchable with ``use_topic``);
 * **location-templated labels**: a label that is the name of the report's own
   subdistrict or district office (e.g. "<office kind> <subdistrict>") is
   rewritten, for training, as the template "<office kind> {subdistrict}".
@@ -60,7 +62,9 @@ __all__ = [
     "oracle_coverage_at_precision",
 ]
 
-ARTEFACT_VERSION = 1
+# 2: the topic block (_Features.topic) and ``use_topic``; a build that knows only version 1
+# would unpickle a version-2 model and fail at prediction, so version 1 and 2 refuse each other.
+ARTEFACT_VERSION = 2
 MODEL_FILE = "model.pkl"
 META_FILE = "metadata.json"
 SIG_FILE = "model.pkl.sig"
@@ -97,6 +101,10 @@ _STOPWORDS = frozenset(
 )
 
 
+# Weight of the topic's one-hot token (chosen on fold B, docs/routing-ml.md "Round 4").
+TOPIC_WEIGHT = 1.0
+
+
 class ArtefactError(Exception):
     """Raised when a saved model cannot be loaded safely (bad signature, wrong version...)."""
 
@@ -126,6 +134,12 @@ def _meta_tokens(record: dict) -> list[str]:
         if v:
             toks.append(f"{prefix}={v.replace(' ', '_')}")
     return toks
+
+
+def _topic_tokens(record: dict) -> list[str]:
+    """The report's topic as one one-hot token; none when the record has no topic."""
+    v = _norm_value(record.get("topic"))
+    return [f"t={v.replace(' ', '_')}"] if v else []
 
 
 def _identity(x):
@@ -254,14 +268,18 @@ def _fit_temperature(scores: np.ndarray, y: np.ndarray) -> float:
 
 @dataclass
 class _Features:
-    """Word block first (the reasons are read from it), then char, then location tokens."""
+    """Word block first (the reasons are read from it), then char, then location tokens,
+    then the topic token (last, so its column is ``topic_offset``)."""
 
     word: TfidfVectorizer
     char: TfidfVectorizer | None
     meta: TfidfVectorizer | None
     meta_weight: float
+    topic: TfidfVectorizer | None = None  # None: the topic is not an input
+    topic_weight: float = 0.0
 
-    def fit_transform(self, texts: Sequence[str], metas: Sequence[list[str]]):
+    def fit_transform(self, texts: Sequence[str], metas: Sequence[list[str]],
+                      topics: Sequence[list[str]] | None = None):
         blocks = [self.word.fit_transform(texts)]
         if self.char is not None:
             blocks.append(self.char.fit_transform(texts))
@@ -269,17 +287,31 @@ class _Features:
             m = self.meta.fit_transform(metas)
             if self.meta_weight:
                 blocks.append(m * self.meta_weight)
+        if self.topic is not None:
+            if not self.topic_weight or not topics or not any(topics):
+                self.topic = None  # no record has a topic (or no weight): not an input
+            else:
+                blocks.append(self.topic.fit_transform(topics) * self.topic_weight)
         return sp.hstack(blocks, format="csr") if len(blocks) > 1 else blocks[0].tocsr()
 
-    def transform(self, texts: Sequence[str], metas: Sequence[list[str]]):
-        """Same matrix as sklearn's transform, computed directly from the fitted
-        vocabularies and idf (sklearn's per-call input validation costs several ms,
-        too much for one report at a time)."""
+    def _blocks(self, texts, metas, topics):
         vecs = [(self.word, texts, 1.0)]
         if self.char is not None:
             vecs.append((self.char, texts, 1.0))
         if self.meta is not None and self.meta_weight:
             vecs.append((self.meta, metas, self.meta_weight))
+        if self.topic is not None:
+            if topics is None:
+                raise ValueError("this model uses the topic as an input: pass topics")
+            vecs.append((self.topic, topics, self.topic_weight))
+        return vecs
+
+    def transform(self, texts: Sequence[str], metas: Sequence[list[str]],
+                  topics: Sequence[list[str]] | None = None):
+        """Same matrix as sklearn's transform, computed directly from the fitted
+        vocabularies and idf (sklearn's per-call input validation costs several ms,
+        too much for one report at a time)."""
+        vecs = self._blocks(texts, metas, topics)
         indptr = [0]
         indices: list[np.ndarray] = []
         data: list[np.ndarray] = []
@@ -316,18 +348,33 @@ class _Features:
             ind, dat = np.zeros(0, np.int64), np.zeros(0, np.float32)
         return sp.csr_matrix((dat, ind, np.asarray(indptr, dtype=np.int64)), shape=(len(texts), n_features))
 
-    def transform_sklearn(self, texts: Sequence[str], metas: Sequence[list[str]]):
+    def transform_sklearn(self, texts: Sequence[str], metas: Sequence[list[str]],
+                          topics: Sequence[list[str]] | None = None):
         """Reference implementation of :meth:`transform` (sklearn's own transforms)."""
-        blocks = [self.word.transform(texts)]
-        if self.char is not None:
-            blocks.append(self.char.transform(texts))
-        if self.meta is not None and self.meta_weight:
-            blocks.append(self.meta.transform(metas) * self.meta_weight)
+        blocks = [v.transform(docs) * w if w != 1.0 else v.transform(docs)
+                  for v, docs, w in self._blocks(texts, metas, topics)]
         return sp.hstack(blocks, format="csr") if len(blocks) > 1 else blocks[0].tocsr()
 
     @property
     def n_word(self) -> int:
         return len(self.word.vocabulary_)
+
+    @property
+    def topic_offset(self) -> int | None:
+        """Column of the first topic feature, None when the topic is not an input."""
+        if self.topic is None:
+            return None
+        return sum(len(v.vocabulary_) for v, _, _ in self._blocks([], [], [])[:-1])
+
+    @property
+    def inputs(self) -> list[str]:
+        """The record fields these features read."""
+        out = ["text"]
+        if self.meta is not None and self.meta_weight:
+            out += ["district", "subdistrict", "channel"]
+        if self.topic is not None:
+            out.append("topic")
+        return out
 
 
 class RoutingModel:
@@ -351,8 +398,15 @@ class RoutingModel:
         n_jobs: int = 2,
         random_state: int = 0,
         half_life_days: float | None = None,
+        use_topic: bool = True,
+        topic_weight: float = TOPIC_WEIGHT,
     ):
+        """``use_topic``: the report's topic is an input (one-hot token of weight
+        ``topic_weight``) when the label is not the topic itself and the training
+        records have topics; see :attr:`inputs_` for what a fitted model reads."""
         self.C = C
+        self.use_topic = use_topic
+        self.topic_weight = topic_weight
         self.half_life_days = half_life_days
         self.meta_weight = meta_weight
         self.templates = templates
@@ -397,7 +451,10 @@ class RoutingModel:
         meta = TfidfVectorizer(
             analyzer=_identity, use_idf=False, norm="l2", dtype=np.float32
         )
-        return _Features(word, char, meta, self.meta_weight)
+        topic = None
+        if self.use_topic and self.label != "topic" and self.topic_weight:
+            topic = TfidfVectorizer(analyzer=_identity, use_idf=False, norm="l2", dtype=np.float32)
+        return _Features(word, char, meta, self.meta_weight, topic, self.topic_weight)
 
     def _new_clf(self) -> LinearSVC:
         return LinearSVC(C=self.C, class_weight=self.class_weight, dual=True, tol=1e-3, max_iter=3000)
@@ -453,7 +510,8 @@ class RoutingModel:
             raise ValueError("need at least two distinct labels to train")
 
         feats = self._new_features()
-        X = feats.fit_transform(texts, metas)
+        topics = [_topic_tokens(r) for r in records] if feats.topic is not None else None
+        X = feats.fit_transform(texts, metas, topics)
         self._features = feats
         self._word_names = feats.word.get_feature_names_out()
 
@@ -538,10 +596,16 @@ class RoutingModel:
         if self._clf is None or self._features is None:
             raise RuntimeError("model is not fitted")
 
+    @property
+    def inputs_(self) -> list[str]:
+        """The record fields the fitted model reads ("topic" only if it was trained with it)."""
+        return self._features.inputs if self._features is not None else []
+
     def _transform(self, records: Sequence[dict]):
         texts = [normalise_text(r.get("text")) for r in records]
         metas = [_meta_tokens(r) for r in records]
-        return self._features.transform(texts, metas)
+        topics = [_topic_tokens(r) for r in records] if self._features.topic is not None else None
+        return self._features.transform(texts, metas, topics)
 
     def _scores(self, X) -> np.ndarray:
         """Linear scores X @ coef.T + intercept (no sklearn validation; see transform)."""
@@ -585,8 +649,11 @@ class RoutingModel:
         out = sorted(((lab, p, i) for lab, (p, i) in merged.items()), key=lambda t: -t[1])
         return out[:k]
 
-    def _reason(self, idx: np.ndarray, vals: np.ndarray, class_idx: int, record: dict, n: int = 3) -> str:
-        """Short human reason: the words (word-block features) that pushed this class most."""
+    def _reason(self, idx: np.ndarray, vals: np.ndarray, class_idx: int, record: dict, n: int = 3,
+                topic: tuple[int, float] | None = None) -> str:
+        """Short human reason: the words (word-block features) that pushed this class most,
+        ``topik: …`` when the report's topic (column, value) pushed it, ``lokasi: …`` for a
+        local office."""
         coef = self._clf.coef_
         if coef.shape[0] == 1:  # binary: row 0 is the positive class
             w = coef[0] if class_idx == 1 else -coef[0]
@@ -611,6 +678,8 @@ class RoutingModel:
                 words.append(name)
             if words:
                 parts.append("kata: " + ", ".join(words))
+        if topic is not None and topic[1] * w[topic[0]] > 0:
+            parts.append(f"topik: {_WS_RE.sub(' ', str(record.get('topic'))).strip()}")
         cls = self._label_of(class_idx)
         if _is_template(cls):
             key = "subdistrict" if cls.endswith("{subdistrict}") else "district"
@@ -626,14 +695,19 @@ class RoutingModel:
         X = self._transform(records)
         P = _softmax(self._scores(X) / self.temperature_)
         nw = self._features.n_word
+        t_off = self._features.topic_offset
         out = []
         for i, rec in enumerate(records):
             lo, hi = X.indptr[i], X.indptr[i + 1]
             idx, vals = X.indices[lo:hi], X.data[lo:hi]
+            topic = None
+            if t_off is not None and hi > lo and idx[-1] >= t_off:  # the topic block is last
+                topic = (int(idx[-1]), float(vals[-1]))
             keep = idx < nw
             idx, vals = idx[keep], vals[keep]
             out.append(
-                [(lab, round(p, 6), self._reason(idx, vals, ci, rec)) for lab, p, ci in self._expanded(rec, P[i], k)]
+                [(lab, round(p, 6), self._reason(idx, vals, ci, rec, topic=topic))
+                 for lab, p, ci in self._expanded(rec, P[i], k)]
             )
         return out
 
@@ -653,9 +727,13 @@ class RoutingModel:
         subdistrict: str = "",
         channel: str = "",
         k: int = 3,
+        topic: str = "",
         **extra: Any,
     ) -> list[tuple[str, float, str]]:
-        rec = {"text": text, "district": district, "subdistrict": subdistrict, "channel": channel, **extra}
+        """One report's top-k; ``topic`` (the topic's name) counts only if the model was
+        trained with the topic as an input (``"topic" in inputs_``)."""
+        rec = {"text": text, "district": district, "subdistrict": subdistrict, "channel": channel,
+               "topic": topic, **extra}
         return self.predict_top([rec], k=k)[0]
 
     # ------------------------------------------------------------------ thresholds
@@ -710,6 +788,9 @@ class RoutingModel:
             "n_train": self.n_train_,
             "classes": list(self.label_set_),
             "temperature": self.temperature_,
+            "inputs": self.inputs_,
+            "use_topic": bool(self.use_topic),
+            "topic_weight": float(self.topic_weight),
         }
 
     def save(self, path: str | os.PathLike, key: str | bytes) -> Path:
@@ -750,10 +831,15 @@ class RoutingModel:
             )
         meta = json.loads(meta_bytes)
         if meta.get("version") != ARTEFACT_VERSION:
-            raise ArtefactError(f"artefact version {meta.get('version')} != supported {ARTEFACT_VERSION}")
+            raise ArtefactError(
+                f"artefact version {meta.get('version')} != supported {ARTEFACT_VERSION}: "
+                "written by another release, retrain (lapor routing train)"
+            )
         obj = pickle.loads(blob)  # signed by this deployment: safe to unpickle
         if not isinstance(obj, RoutingModel):
             raise ArtefactError(f"artefact holds a {type(obj).__name__}, not a RoutingModel")
+        if obj.inputs_ != meta.get("inputs"):
+            raise ArtefactError(f"artefact {d}: the model reads {obj.inputs_}, its metadata says {meta.get('inputs')}")
         return obj
 
     @staticmethod
@@ -769,7 +855,7 @@ class BaselineModel(RoutingModel):
 
     def __init__(self, **kw):
         kw.setdefault("holdout_fraction", 0.15)
-        super().__init__(templates=False, meta_weight=0.0, **kw)
+        super().__init__(templates=False, meta_weight=0.0, use_topic=False, **kw)
 
     def _new_features(self) -> _Features:
         word = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, dtype=np.float32)

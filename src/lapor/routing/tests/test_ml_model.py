@@ -213,19 +213,33 @@ def test_fit_needs_two_labels():
         RoutingModel().fit(recs)
 
 
-def test_fast_transform_matches_sklearn(model):
+@pytest.mark.parametrize("use_topic", [True, False])
+def test_fast_transform_matches_sklearn(train, use_topic):
     import numpy as np
 
-    recs = make_records(20, seed=11) + [{"text": "", "district": ""}, {"text": "zzz qqq"}]
-    from lapor.routing.ml.model import _meta_tokens
+    from lapor.routing.ml.model import _meta_tokens, _topic_tokens
 
+    m = RoutingModel(n_jobs=1, use_topic=use_topic, topic_weight=0.7).fit(train, label="agency")
+    recs = make_records(20, seed=11) + [{"text": "", "district": ""}, {"text": "zzz qqq", "topic": "tak dikenal"},
+                                        {"text": "jalan rusak", "topic": ""}]
     texts = [normalise_text(r.get("text")) for r in recs]
     metas = [_meta_tokens(r) for r in recs]
-    fast = model._features.transform(texts, metas)
-    ref = model._features.transform_sklearn(texts, metas)
+    topics = [_topic_tokens(r) for r in recs] if use_topic else None
+    fast = m._features.transform(texts, metas, topics)
+    ref = m._features.transform_sklearn(texts, metas, topics)
     assert fast.shape == ref.shape
     assert np.allclose(fast.toarray(), ref.toarray(), atol=1e-6)
-    assert np.allclose(model._scores(fast), model._clf.decision_function(ref), atol=1e-5)
+    assert np.allclose(m._scores(fast), m._clf.decision_function(ref), atol=1e-5)
+    off = m._features.topic_offset
+    if use_topic:
+        # one column per training topic, last; a known topic sets exactly its own column, at the weight
+        assert fast.shape[1] - off == len(TOPICS)
+        block = fast[:, off:].toarray()
+        assert np.allclose(block[:20].sum(axis=1), 0.7) and (np.count_nonzero(block[:20], axis=1) == 1).all()
+        assert not block[20:].any()  # no topic, an unknown topic, an empty topic: no token
+    else:
+        assert off is None
+        assert fast.shape == m._features.transform(texts, metas).shape
 
 
 def test_local_office_names_match_places_spelt_without_spaces():
@@ -280,3 +294,111 @@ def test_recency_weights_favour_newer_reports():
     assert w[newest] > w[oldest]
     assert w[newest] / w[oldest] == pytest.approx(0.5 ** ((days[oldest] - days[newest]) / 7))
     assert "_days" not in m.__getstate__()
+
+
+# --------------------------------------------------------------------------- the topic as an input
+
+AMBIGUOUS = ["permohonan bantuan belum ditanggapi", "pengajuan belum ada kabar", "mohon informasi tindak lanjut",
+             "berkas sudah diserahkan bulan lalu", "belum ada jawaban dari petugas", "pelayanan lambat sekali"]
+
+
+def topic_only_records(n: int, seed: int = 0) -> list[dict]:
+    """Two agencies whose reports share the same words, places and channels: only the topic
+    tells them apart."""
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        topic, agency = (("bansos", "Dinas Sosial") if i % 2 else ("usaha mikro", "Dinas Koperasi"))
+        district, sub = rng.choice(PLACES)
+        out.append({"text": " ".join(rng.sample(AMBIGUOUS, 3)), "agency": agency, "topic": topic,
+                    "district": district, "subdistrict": sub, "channel": rng.choice(["web", "sms"]),
+                    "received_at": f"2022-03-{1 + i % 28:02d} {i % 24:02d}:00:00"})
+    return out
+
+
+def test_topic_token_is_learned_and_used():
+    train, test = topic_only_records(200, seed=1), topic_only_records(60, seed=2)
+    with_topic = RoutingModel(n_jobs=1).fit(train, label="agency")
+    without = RoutingModel(n_jobs=1, use_topic=False).fit(train, label="agency")
+    assert with_topic.inputs_ == ["text", "district", "subdistrict", "channel", "topic"]
+    assert without.inputs_ == ["text", "district", "subdistrict", "channel"]
+
+    def top1(m):
+        return sum(p[0][0] == r["agency"] for p, r in zip(m.predict_top(test, k=1), test)) / len(test)
+
+    assert top1(with_topic) == 1.0
+    assert top1(without) <= 0.75  # the words alone cannot separate them
+    text = "permohonan bantuan belum ditanggapi, belum ada jawaban dari petugas"
+    for topic, agency in (("bansos", "Dinas Sosial"), ("Usaha  Mikro", "Dinas Koperasi")):
+        label, prob, reason = with_topic.predict_one(text, district="Utara", subdistrict="Sukamaju", topic=topic)[0]
+        assert label == agency and prob > 0.6
+        assert f"topik: {' '.join(topic.split())}" in reason
+    # predict_one without a topic: the model still answers, from the words (no topik reason)
+    top = with_topic.predict_one(text, district="Utara", subdistrict="Sukamaju")
+    assert len(top) == 2 and "topik:" not in top[0][2]
+
+
+def test_no_topic_column_or_empty_topics(tmp_path):
+    import csv as csv_mod
+
+    recs = make_records(120, seed=4)
+    p = tmp_path / "no-topic.csv"
+    with open(p, "w", newline="", encoding="utf-8") as fh:
+        cols = ["text", "agency", "district", "subdistrict", "received_at"]
+        w = csv_mod.DictWriter(fh, fieldnames=cols, extrasaction="ignore")
+        w.writeheader()
+        w.writerows(recs)
+    rows = read_csv(p)
+    m = RoutingModel(n_jobs=1).fit(rows, label="agency")  # use_topic by default, but no record has one
+    assert "topic" not in m.inputs_ and m._features.topic_offset is None
+    assert m.predict_one("jalan rusak berlubang aspal mengelupas", topic="jalan")[0][0] == "Dinas Pekerjaan Umum"
+
+    # some training reports without a topic, predictions for reports without one
+    mixed = make_records(240, seed=1)
+    for r in mixed[::3]:
+        r["topic"] = ""
+    for r in mixed[1::3]:
+        del r["topic"]
+    m = RoutingModel(n_jobs=1).fit(mixed, label="agency")
+    assert "topic" in m.inputs_
+    test = make_records(30, seed=7)
+    for r in test:
+        r["topic"] = ""
+    assert sum(p[0][0] == r["agency"] for p, r in zip(m.predict_top(test), test)) / len(test) >= 0.9
+
+
+def test_label_topic_never_reads_the_topic(train):
+    m = RoutingModel(n_jobs=1, use_topic=True, topic_weight=5.0).fit(train, label="topic")
+    assert "topic" not in m.inputs_ and m._features.topic is None
+    recs = make_records(20, seed=8)
+    wrong = [dict(r, topic="sampah") for r in recs]  # a topic in the record changes nothing
+    assert m.predict_top(recs) == m.predict_top(wrong)
+    assert m.predict_one("truk sampah tidak datang", topic="jalan")[0][0] == "sampah"
+
+
+@pytest.mark.parametrize("use_topic", [True, False])
+def test_save_load_keeps_the_inputs(train, tmp_path, use_topic):
+    m = RoutingModel(n_jobs=1, use_topic=use_topic, topic_weight=0.8).fit(train, label="agency")
+    d = m.save(tmp_path / "m", key="s3cret")
+    meta = RoutingModel.read_metadata(d)
+    assert meta["use_topic"] is use_topic and meta["topic_weight"] == 0.8
+    assert meta["inputs"] == m.inputs_ and ("topic" in meta["inputs"]) is use_topic
+    loaded = RoutingModel.load(d, key="s3cret")
+    assert loaded.inputs_ == m.inputs_ and loaded.use_topic is use_topic
+    recs = [dict(r, topic="ktp") for r in make_records(6, seed=9)]  # a topic that disagrees with the words
+    assert loaded.predict_top(recs) == m.predict_top(recs)
+
+
+def test_artefact_of_another_version_is_refused_with_a_clear_error(model, tmp_path):
+    """A version-1 artefact (before the topic input) has a valid signature but is refused."""
+    from lapor.routing.ml.model import ARTEFACT_VERSION, _key_bytes, _sign
+
+    assert ARTEFACT_VERSION == 2
+    d = model.save(tmp_path / "old", key="s3cret")
+    meta = json.loads((d / "metadata.json").read_text())
+    meta["version"] = 1
+    meta_bytes = json.dumps(meta).encode()
+    (d / "metadata.json").write_bytes(meta_bytes)
+    (d / "model.pkl.sig").write_text(_sign(_key_bytes("s3cret"), (d / "model.pkl").read_bytes(), meta_bytes))
+    with pytest.raises(ArtefactError, match="version 1 != supported 2.*retrain"):
+        RoutingModel.load(d, key="s3cret")
