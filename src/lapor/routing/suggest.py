@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 LABELS = ("agency", "topic")
 _cache: dict[str, tuple[str, RoutingModel]] = {}
 _pointers: dict[Path, tuple[float, str | None]] = {}  # CURRENT files, re-read at most every POINTER_SECONDS
+_refused: set[Path] = set()  # artefacts refused once are not read (nor logged) again until a retrain or restart
 _lock = threading.Lock()
 POINTER_SECONDS = 30
 
@@ -49,7 +50,11 @@ def _region_names(reports: list[Report]) -> dict[str, str]:
 
 
 def record_of(report: Report, names: dict[str, str]) -> dict:
-    """The model's view of a report: text, place (district, village), channel."""
+    """The model's view of a report: text, topic, place (district, village), channel.
+
+    The topic is the one chosen at submission (by the reporter or the intake officer; no staff
+    action changes it later), so it is known when the report is routed: the agency model reads
+    it, the topic model never does (it is that model's answer)."""
     parts = report.region_id.split(".") if report.region_id else []
     district = names.get(".".join(parts[:3]), "") if len(parts) >= 3 else ""
     village = names.get(report.region_id, "") if len(parts) >= 4 else ""
@@ -84,7 +89,8 @@ def routing_train(*, label: str = "agency", limit: int = 50_000) -> dict:
     _pointers.pop(root / "CURRENT", None)
     meta = model.metadata()
     return {"status": "trained", "version": version, "path": str(path), "reports": len(records),
-            "classes": len(meta.get("classes", [])), "threshold_95": getattr(model, "threshold_95_", None)}
+            "classes": len(meta.get("classes", [])), "threshold_95": getattr(model, "threshold_95_", None),
+            "inputs": model.inputs_}
 
 
 def routing_model_get(label: str) -> tuple[str, RoutingModel] | None:
@@ -104,10 +110,15 @@ def routing_model_get(label: str) -> tuple[str, RoutingModel] | None:
         cached = _cache.get(label)
         if cached and cached[0] == version:
             return cached
+        path = models_root(label) / version
+        if path in _refused:
+            return None
         try:
-            model = RoutingModel.load(models_root(label) / version, settings.SECRET_KEY)
-        except ArtefactError:
-            log.error("routing model %s/%s refused: signature or version mismatch", label, version)
+            model = RoutingModel.load(path, settings.SECRET_KEY)
+        except ArtefactError as exc:
+            _refused.add(path)
+            log.error("routing model %s/%s refused: %s; run `lapor routing train --label %s`",
+                      label, version, exc, label)
             return None
         _cache[label] = (version, model)
         return _cache[label]

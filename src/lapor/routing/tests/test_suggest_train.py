@@ -96,6 +96,37 @@ def test_a_tampered_model_is_never_loaded(net, history):
     assert suggest.routing_model_get("agency") is None
 
 
+def test_a_model_of_an_older_release_is_refused_once_until_retrained(net, settings, tmp_path, monkeypatch, caplog):
+    """After an upgrade that changed the artefact version, the old model stays out of the way (no
+    suggestion, no auto-routing), is read and logged once, not on every submission, and the next
+    training replaces it."""
+    from lapor.routing.ml.model import ArtefactError
+
+    settings.DATA_DIR = tmp_path
+    root = suggest.models_root("agency")
+    (root / "20220101T000000").mkdir(parents=True)
+    (root / "CURRENT").write_text("20220101T000000")
+    calls = []
+
+    def load(path, key):
+        calls.append(path)
+        raise ArtefactError("artefact version 1 != supported 2: written by another release, retrain")
+
+    monkeypatch.setattr(suggest.RoutingModel, "load", load)
+    monkeypatch.setattr(suggest, "POINTER_SECONDS", 0)
+    report, _ = s.report_submit(submission=s.Submission(title="Jalan rusak", body="Jalan rusak parah"), reporter=net.user("reporter"))
+    assert report.state == "submitted"  # not auto-routed
+    assert suggest.routing_suggest(report)["status"] == "insufficient_history"
+    assert suggest.routing_model_get("agency") is None
+    assert len(calls) == 1
+    assert [r.getMessage() for r in caplog.records if "refused" in r.getMessage()] == [
+        "routing model agency/20220101T000000 refused: artefact version 1 != supported 2: written by another release, "
+        "retrain; run `lapor routing train --label agency`"]
+    (root / "20220102T000000").mkdir()
+    (root / "CURRENT").write_text("20220102T000000")  # what a retrain does
+    assert suggest.routing_model_get("agency") is None and len(calls) == 2
+
+
 def test_topic_suggestions_from_keywords_without_a_model(net, api, settings, tmp_path):
     settings.DATA_DIR = tmp_path
     net.roads.keywords = "jalan rusak,berlubang,aspal"
@@ -119,9 +150,58 @@ def test_evaluate_command_prints_the_agreed_keys(tmp_path):
             writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
             writer.writeheader()
             writer.writerows(part)
-    out = io.StringIO()
-    call_command("routing", "evaluate", "--train", str(tmp_path / "a.csv"), "--test", str(tmp_path / "b.csv"), stdout=out)
-    result = json.loads(out.getvalue())
+
+    def evaluate(*flags):
+        out = io.StringIO()
+        call_command("routing", "evaluate", "--train", str(tmp_path / "a.csv"), "--test", str(tmp_path / "b.csv"),
+                     *flags, stdout=out)
+        return json.loads(out.getvalue())
+
+    result = evaluate()
     assert set(result) == {"top1", "top3", "macro_f1", "coverage_at_precision_95", "classes", "fit_seconds",
-                           "predict_ms_per_report"}
+                           "predict_ms_per_report", "inputs"}
     assert result["classes"] == 3 and result["top3"] >= result["top1"] > 0.5
+    assert result["inputs"] == ["text", "district", "subdistrict", "channel", "topic"]
+    assert evaluate("--without-topic")["inputs"] == ["text", "district", "subdistrict", "channel"]
+    topic = evaluate("--label", "topic")
+    assert topic["inputs"] == ["text", "district", "subdistrict", "channel"] and topic["classes"] == 3
+
+
+@pytest.mark.slow
+def test_the_live_suggestion_reads_the_reports_topic(net, api, settings, tmp_path):
+    """Two agencies get reports in the same words; only the topic the reporter picked at
+    submission tells them apart. Training from the database and the suggestion for a new
+    report both read it."""
+    from lapor.agencies.models import Topic
+
+    settings.DATA_DIR = tmp_path
+    settings.LAPOR_ROUTING_MIN_HISTORY = 30
+    settings.LAPOR_FLOOD_PER_HOUR = 10_000
+    aid = Topic.objects.create(name="Bantuan Sosial", slug="bansos")  # no routing rule for either
+    permit = Topic.objects.create(name="Perizinan Usaha", slug="izin-usaha")
+    rng = random.Random(5)
+    words = ["permohonan belum ditanggapi", "berkas sudah lengkap", "mohon kejelasan", "sudah menunggu lama",
+             "petugas tidak memberi jawaban"]
+    platform, reporter = s.Actor(user=net.user("platform")), net.user("reporter")
+    for i in range(36):
+        topic, agency = (aid, net.health) if i % 2 else (permit, net.city)
+        text = " ".join(rng.sample(words, 3)) + f" nomor {i}"
+        report, _ = s.report_submit(submission=s.Submission(title=text[:60], body=text, topic_id=topic.pk,
+                                                            region_code="13.74.02"), reporter=reporter)
+        s.report_route(report=report, actor=platform, agency=agency)
+        s.report_follow_up(report=report, actor=s.Actor(user=net.user("city_admin")), body="Sudah ditangani.")
+        s.report_complete(report=report, actor=s.Actor(user=reporter))
+    result = suggest.routing_train(label="agency")
+    assert result["status"] == "trained" and result["inputs"][-1] == "topic"
+    meta = suggest.RoutingModel.read_metadata(result["path"])
+    assert meta["inputs"] == result["inputs"] and meta["use_topic"] is True
+    assert "topic" not in suggest.routing_train(label="topic")["inputs"]
+
+    text = "permohonan belum ditanggapi, mohon kejelasan"
+    for topic, agency in ((aid, net.health), (permit, net.city)):
+        report, _ = s.report_submit(submission=s.Submission(title=text, body=text, topic_id=topic.pk, region_code="13.74.02",
+                                                            target_agency_id=net.dept.pk), reporter=net.user("stranger"))
+        body = api.get(f"/api/routing/reports/{report.tracking_id}/suggestions", user=net.user("platform")).json()
+        top = body["suggestions"][0]
+        assert body["status"] == "ok" and top["agency_id"] == agency.pk and top["source"] == "model"
+        assert f"topik: {topic.name}" in top["reason"]
