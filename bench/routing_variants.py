@@ -60,6 +60,9 @@ for c in (0.2, 0.5, 1.0):
 # NOT a usable method on this file: the city's own topic label, which the dispatcher sets
 # together with the agency, as an input (measures the leak, see docs/routing-ml.md)
 VARIANTS["topicleak"] = {}
+# Round 4: the topic as the model's own input (its one-hot block); every other variant, as
+# measured in round 3, leaves the topic out
+VARIANTS["topic"] = dict(use_topic=True)
 VARIANTS["char35"] = dict(x_char_range=(3, 5))
 VARIANTS["nochar"] = dict(x_char_range=None)
 VARIANTS["meta1"] = dict(meta_weight=1.0)
@@ -164,7 +167,7 @@ def make(name: str):
         sys.modules["round2_model"] = mod
         spec.loader.exec_module(mod)
         return mod.RoutingModel()
-    kw: dict = {}
+    kw: dict = {"use_topic": False}
     for part in name.split("+"):
         if part not in VARIANTS:
             raise SystemExit(f"unknown variant part {part!r}; known: {sorted(VARIANTS)}")
