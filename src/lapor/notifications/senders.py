@@ -1,6 +1,12 @@
 """One sender per channel. Each raises on failure; the outbox counts attempts and retries.
 
 HTTP uses the standard library only (urllib), with a short timeout.
+
+Outside production, an e-mail or SMS with no server configured for it (no ``LAPOR_SMTP_HOST`` with
+the SMTP backend, no ``LAPOR_SMS_GATEWAY_URL``) is written to ``DATA_DIR/outbox/<channel>/`` instead,
+one file per delivery (the embedded default and the demo need no mail server or SMS gateway, and show
+what citizens and officers would receive). In production such a message fails and is retried, so a
+missing setting shows up in the outbox's status rather than in a folder nobody reads.
 """
 from __future__ import annotations
 
@@ -12,6 +18,7 @@ import os
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
@@ -52,6 +59,25 @@ def http_post(url: str, body: bytes, headers: dict[str, str]) -> int:
         raise RuntimeError(f"HTTP {exc.code} from receiver") from None
 
 
+def _development_sink(message: OutboxMessage, data: bytes, suffix: str) -> None:
+    """Write an undeliverable e-mail or SMS to DATA_DIR/outbox/<channel>/<delivery id><suffix>
+    (development only). Named by the delivery id, so a retry rewrites the same file; the log line
+    names the file, never the recipient or the text."""
+    folder = Path(settings.DATA_DIR) / "outbox" / message.channel
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{message.delivery_id}{suffix}"
+    partial = path.with_name(path.name + ".part")
+    partial.write_bytes(data)
+    os.replace(partial, path)
+    log.info("outbox %s: no %s server configured (development), written to %s", message.delivery_id,
+             message.channel, path)
+
+
+def _smtp_configured() -> bool:
+    return bool(_setting("LAPOR_SMTP_HOST")) or settings.PRODUCTION or (
+        settings.EMAIL_BACKEND != "django.core.mail.backends.smtp.EmailBackend")  # e.g. tests' in-memory box
+
+
 def send_email(message: OutboxMessage) -> None:
     connection = get_connection(
         host=_setting("LAPOR_SMTP_HOST", getattr(settings, "EMAIL_HOST", "localhost")),
@@ -64,17 +90,23 @@ def send_email(message: OutboxMessage) -> None:
         from_email=_setting("LAPOR_EMAIL_FROM", "LAPOR! <noreply@lapor.invalid>"), to=[message.recipient],
         headers={"X-Lapor-Delivery": str(message.delivery_id)}, connection=connection,
     )
+    if not _smtp_configured():
+        _development_sink(message, email.message().as_bytes(), ".eml")
+        return
     email.send(fail_silently=False)
 
 
 def send_sms(message: OutboxMessage) -> None:
     url = _setting("LAPOR_SMS_GATEWAY_URL")
-    if not url:
+    if not url and settings.PRODUCTION:
         raise RuntimeError("LAPOR_SMS_GATEWAY_URL is not configured")
     text = message.payload.get("text", "")
     body = json.dumps({"to": message.recipient, "text": text, "parts": sms_segments(text),
                        "delivery_id": str(message.delivery_id),
                        "sender": _setting("LAPOR_SMS_SENDER_ID", "1708")}).encode()
+    if not url:
+        _development_sink(message, body, ".json")
+        return
     headers = {"X-Lapor-Delivery": str(message.delivery_id)}
     token = _setting("LAPOR_SMS_GATEWAY_TOKEN")
     if token:

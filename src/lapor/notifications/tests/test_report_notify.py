@@ -93,9 +93,10 @@ def test_daily_digest_replaces_immediate_staff_email(net, api):
 
 def test_operators_list_and_retry_dead_letters(net, api, settings):
     settings.LAPOR_OUTBOX_MAX_ATTEMPTS = 1
+    settings.LAPOR_SMS_GATEWAY_URL = "http://127.0.0.1:9/sms"  # a gateway that refuses every connection
     from lapor.notifications.services import outbox_enqueue
 
-    msg = outbox_enqueue(channel="sms", recipient="+6281234567890", payload={"text": "x"})  # no gateway configured
+    msg = outbox_enqueue(channel="sms", recipient="+6281234567890", payload={"text": "x"})
     msg.refresh_from_db()
     assert msg.status == "dead"
     assert api.get("/api/notifications/outbox/dead", user=net.user("dept_admin")).status_code == 403
