@@ -1,5 +1,6 @@
 """A real Celery worker against the real Redis delivers outbox rows, retrying with backoff."""
 import json
+import os
 import time
 
 import pytest
@@ -12,7 +13,8 @@ from lapor.notifications.services import outbox_enqueue
 
 from .receivers import http_receiver
 
-BROKER = "redis://127.0.0.1:6379/13"
+# a Redis database per xdist worker: two workers' tests must not consume (or flush) each other's tasks
+BROKER = f"redis://127.0.0.1:6379/{13 - int(os.environ.get('PYTEST_XDIST_WORKER', 'gw0')[2:] or 0) % 3}"
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 
