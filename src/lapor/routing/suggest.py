@@ -28,7 +28,10 @@ log = logging.getLogger(__name__)
 LABELS = ("agency", "topic")
 _cache: dict[str, tuple[str, RoutingModel]] = {}
 _pointers: dict[Path, tuple[float, str | None]] = {}  # CURRENT files, re-read at most every POINTER_SECONDS
-_refused: set[Path] = set()  # artefacts refused once are not read (nor logged) again until a retrain or restart
+# artefacts refused (and when): not read nor logged again for REFUSED_RETRY_SECONDS, or until a retrain;
+# then read again, in case the refusal came from a passing read error rather than the artefact itself
+_refused: dict[Path, float] = {}
+REFUSED_RETRY_SECONDS = 600
 _lock = threading.Lock()
 POINTER_SECONDS = 30
 
@@ -111,12 +114,12 @@ def routing_model_get(label: str) -> tuple[str, RoutingModel] | None:
         if cached and cached[0] == version:
             return cached
         path = models_root(label) / version
-        if path in _refused:
+        if path in _refused and time.monotonic() - _refused[path] < REFUSED_RETRY_SECONDS:
             return None
         try:
             model = RoutingModel.load(path, settings.SECRET_KEY)
         except ArtefactError as exc:
-            _refused.add(path)
+            _refused[path] = time.monotonic()
             log.error("routing model %s/%s refused: %s; run `lapor routing train --label %s`",
                       label, version, exc, label)
             return None
@@ -157,8 +160,14 @@ def routing_suggest(report: Report, *, k: int = 3) -> dict:
             continue
         suggestions.append({"agency_id": agency.pk, "agency_name": agency.name, "confidence": round(float(probability), 4),
                             "reason": reason, "source": "model"})
-    return {"status": "ok", "model_version": version, "threshold": float(getattr(model, "threshold_95_", 2.0)),
-            "suggestions": suggestions[:k]}
+    return {"status": "ok", "model_version": version, "threshold": _threshold(model), "suggestions": suggestions[:k]}
+
+
+def _threshold(model: RoutingModel) -> float | None:
+    """The confidence above which the model routes alone; None when training had no held-out slice
+    to choose it on (little history): then it never routes alone."""
+    threshold = getattr(model, "threshold_95_", None)
+    return None if threshold is None else float(threshold)
 
 
 def routing_auto_choice(report: Report) -> tuple[Agency, dict] | None:
@@ -168,7 +177,9 @@ def routing_auto_choice(report: Report) -> tuple[Agency, dict] | None:
     if loaded is None or not getattr(settings, "LAPOR_AUTOROUTE", True):
         return None
     version, model = loaded
-    threshold = float(getattr(model, "threshold_95_", 2.0))
+    threshold = _threshold(model)
+    if threshold is None:
+        return None
     record = record_of(report, _region_names([report]))
     top = model.predict_top([record], k=1)[0]
     if not top or top[0][1] < threshold:

@@ -127,6 +127,45 @@ def test_a_model_of_an_older_release_is_refused_once_until_retrained(net, settin
     assert suggest.routing_model_get("agency") is None and len(calls) == 2
 
 
+def test_a_refused_model_is_read_again_after_a_while(net, settings, tmp_path, monkeypatch):
+    """A refusal may come from a passing read error: it is remembered for REFUSED_RETRY_SECONDS only."""
+    from lapor.routing.ml.model import ArtefactError
+
+    settings.DATA_DIR = tmp_path
+    root = suggest.models_root("agency")
+    (root / "20220101T000000").mkdir(parents=True)
+    (root / "CURRENT").write_text("20220101T000000")
+    calls = []
+
+    def load(path, key):
+        calls.append(path)
+        raise ArtefactError("model.pkl: read error")
+
+    monkeypatch.setattr(suggest.RoutingModel, "load", load)
+    monkeypatch.setattr(suggest, "POINTER_SECONDS", 0)
+    assert suggest.routing_model_get("agency") is None and suggest.routing_model_get("agency") is None
+    assert len(calls) == 1  # remembered
+    monkeypatch.setattr(suggest, "REFUSED_RETRY_SECONDS", 0)
+    assert suggest.routing_model_get("agency") is None
+    assert len(calls) == 2  # the interval is over: read again
+
+
+@pytest.mark.slow
+def test_a_model_without_a_threshold_suggests_but_never_routes_alone(net, api, history):
+    """Trained on too little history for a held-out slice, a model has no precision threshold: it
+    still suggests, submissions are never routed by it, and nothing fails."""
+    suggest.routing_train(label="agency")
+    _version, model = suggest.routing_model_get("agency")
+    model.threshold_95_ = None
+    report, _ = s.report_submit(submission=s.Submission(title="Obat habis", body="obat habis di puskesmas, antre lama"),
+                                reporter=net.user("stranger"))
+    report.refresh_from_db()
+    assert report.state == "submitted" and not report.auto_routed
+    body = api.get(f"/api/routing/reports/{report.tracking_id}/suggestions", user=net.user("platform")).json()
+    assert body["status"] == "ok" and body["threshold"] is None
+    assert body["suggestions"][0]["agency_id"] == net.health.pk
+
+
 def test_topic_suggestions_from_keywords_without_a_model(net, api, settings, tmp_path):
     settings.DATA_DIR = tmp_path
     net.roads.keywords = "jalan rusak,berlubang,aspal"
