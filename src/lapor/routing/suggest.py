@@ -63,7 +63,8 @@ def record_of(report: Report, names: dict[str, str]) -> dict:
     village = names.get(report.region_id, "") if len(parts) >= 4 else ""
     return {"text": f"{report.title}\n{report.body}", "district": district, "subdistrict": village,
             "channel": report.channel, "received_at": report.submitted_at.isoformat(),
-            "agency": report.agency.name if report.agency_id else "", "topic": report.topic.name if report.topic_id else ""}
+            "agency": report.agency.name if report.agency_id else "", "topic": report.topic.name if report.topic_id else "",
+            "topic_key": report.topic.slug if report.topic_id else ""}
 
 
 def training_reports(label: str) -> QuerySet[Report]:

@@ -137,8 +137,10 @@ def _meta_tokens(record: dict) -> list[str]:
 
 
 def _topic_tokens(record: dict) -> list[str]:
-    """The report's topic as one one-hot token; none when the record has no topic."""
-    v = _norm_value(record.get("topic"))
+    """The report's topic as one one-hot token; none when the record has no topic. ``topic_key``
+    (the deployment's unique slug) when the record has one, else the name: two topics may share a
+    name under different parents ("Lainnya")."""
+    v = _norm_value(record.get("topic_key") or record.get("topic"))
     return [f"t={v.replace(' ', '_')}"] if v else []
 
 

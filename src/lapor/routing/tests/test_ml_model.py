@@ -338,6 +338,20 @@ def test_topic_token_is_learned_and_used():
     assert len(top) == 2 and "topik:" not in top[0][2]
 
 
+def test_two_topics_of_one_name_are_told_apart_by_their_key():
+    """Topic names repeat under different parents ("Lainnya"): the product passes the topic's slug
+    as ``topic_key``, and the model keys its input on it."""
+    train = topic_only_records(200, seed=1)
+    for r in train:
+        r["topic_key"], r["topic"] = r["topic"].replace(" ", "-"), "Lainnya"
+    model = RoutingModel(n_jobs=1).fit(train, label="agency")
+    text = "permohonan bantuan belum ditanggapi, belum ada jawaban dari petugas"
+    for key, agency in (("bansos", "Dinas Sosial"), ("usaha-mikro", "Dinas Koperasi")):
+        label, _prob, reason = model.predict_one(text, district="Utara", subdistrict="Sukamaju", topic="Lainnya",
+                                                 topic_key=key)[0]
+        assert label == agency and "topik: Lainnya" in reason  # the reason shows the name people read
+
+
 def test_no_topic_column_or_empty_topics(tmp_path):
     import csv as csv_mod
 
