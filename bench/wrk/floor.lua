@@ -3,7 +3,8 @@
 dofile(os.getenv("WRK_DIR") .. "/common.lua")
 dofile(os.getenv("WRK_DATA"))
 local json_h = {["Content-Type"] = "application/json"}
+local path = floor_path or "/bench/floor"
 
 function request()
-  return wrk.format("POST", "/bench/floor", json_h, submission_body(next_n()))
+  return wrk.format("POST", path, json_h, submission_body(next_n()))
 end

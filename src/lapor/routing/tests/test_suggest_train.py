@@ -96,10 +96,10 @@ def test_a_tampered_model_is_never_loaded(net, history):
     assert suggest.routing_model_get("agency") is None
 
 
-def test_a_model_of_an_older_release_is_refused_once_until_retrained(net, settings, tmp_path, monkeypatch, caplog):
-    """After an upgrade that changed the artefact version, the old model stays out of the way (no
-    suggestion, no auto-routing), is read and logged once, not on every submission, and the next
-    training replaces it."""
+@pytest.fixture
+def refused_model(settings, tmp_path, monkeypatch):
+    """A current model pointer whose artefact every load refuses; yields (models root, the paths
+    loads were asked for)."""
     from lapor.routing.ml.model import ArtefactError
 
     settings.DATA_DIR = tmp_path
@@ -114,6 +114,14 @@ def test_a_model_of_an_older_release_is_refused_once_until_retrained(net, settin
 
     monkeypatch.setattr(suggest.RoutingModel, "load", load)
     monkeypatch.setattr(suggest, "POINTER_SECONDS", 0)
+    return root, calls
+
+
+def test_a_model_of_an_older_release_is_refused_once_until_retrained(net, refused_model, caplog):
+    """After an upgrade that changed the artefact version, the old model stays out of the way (no
+    suggestion, no auto-routing), is read and logged once, not on every submission, and the next
+    training replaces it."""
+    root, calls = refused_model
     report, _ = s.report_submit(submission=s.Submission(title="Jalan rusak", body="Jalan rusak parah"), reporter=net.user("reporter"))
     assert report.state == "submitted"  # not auto-routed
     assert suggest.routing_suggest(report)["status"] == "insufficient_history"
@@ -127,22 +135,9 @@ def test_a_model_of_an_older_release_is_refused_once_until_retrained(net, settin
     assert suggest.routing_model_get("agency") is None and len(calls) == 2
 
 
-def test_a_refused_model_is_read_again_after_a_while(net, settings, tmp_path, monkeypatch):
+def test_a_refused_model_is_read_again_after_a_while(refused_model, monkeypatch):
     """A refusal may come from a passing read error: it is remembered for REFUSED_RETRY_SECONDS only."""
-    from lapor.routing.ml.model import ArtefactError
-
-    settings.DATA_DIR = tmp_path
-    root = suggest.models_root("agency")
-    (root / "20220101T000000").mkdir(parents=True)
-    (root / "CURRENT").write_text("20220101T000000")
-    calls = []
-
-    def load(path, key):
-        calls.append(path)
-        raise ArtefactError("model.pkl: read error")
-
-    monkeypatch.setattr(suggest.RoutingModel, "load", load)
-    monkeypatch.setattr(suggest, "POINTER_SECONDS", 0)
+    _root, calls = refused_model
     assert suggest.routing_model_get("agency") is None and suggest.routing_model_get("agency") is None
     assert len(calls) == 1  # remembered
     monkeypatch.setattr(suggest, "REFUSED_RETRY_SECONDS", 0)
