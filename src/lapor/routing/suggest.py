@@ -81,6 +81,9 @@ def routing_train(*, label: str = "agency", limit: int = 50_000) -> dict:
         return {"status": "insufficient_history", "reports": len(reports), "needed": min_history()}
     names = _region_names(reports)
     records = [record_of(r, names) for r in reversed(reports)]
+    if label == "topic":  # the topic model's answers are slugs: names repeat under different parents
+        for rec in records:
+            rec["topic"] = rec["topic_key"]
     if len({rec[label] for rec in records}) < 2:
         return {"status": "insufficient_history", "reports": len(reports), "needed": min_history()}
     model = RoutingModel().fit(records, label=label)
@@ -196,17 +199,19 @@ def topic_suggest(text: str, *, k: int = 3) -> list[dict]:
     """Likeliest topics while the citizen types: the topic model, or keyword matches without one."""
     text = (text or "")[:2000]
     loaded = routing_model_get("topic")
-    topics = {t.name: t for t in Topic.objects.filter(is_active=True)}
+    topics = list(Topic.objects.filter(is_active=True))
     if loaded is not None:
         _version, model = loaded
+        by_slug = {t.slug: t for t in topics}
         out = []
-        for name, probability, _reason in model.predict_top([{"text": text}], k=k)[0]:
-            if name in topics:
-                out.append({"topic_id": topics[name].pk, "name": name, "confidence": round(float(probability), 4)})
+        for slug, probability, _reason in model.predict_top([{"text": text}], k=k)[0]:
+            if slug in by_slug:
+                out.append({"topic_id": by_slug[slug].pk, "name": by_slug[slug].name,
+                            "confidence": round(float(probability), 4)})
         return out
     lowered = text.lower()
     scored = []
-    for topic in topics.values():
+    for topic in topics:
         words = [w.strip().lower() for w in topic.keywords.split(",") if w.strip()]
         hits = sum(1 for w in words if w and w in lowered)
         if hits:

@@ -172,6 +172,19 @@ def test_topic_suggestions_from_keywords_without_a_model(net, api, settings, tmp
     assert [t["topic_id"] for t in res.json()][:1] == [net.roads.pk]
 
 
+def test_topics_of_one_name_are_all_suggested_by_their_keywords(net, api, settings, tmp_path):
+    """Topic names repeat under different parents ("Lainnya"): each is its own suggestion."""
+    from lapor.agencies.models import Topic
+
+    settings.DATA_DIR = tmp_path
+    other_roads = Topic.objects.create(name="Lainnya", slug="infrastruktur-lainnya", parent=net.roads.parent,
+                                       keywords="trotoar")
+    other_health = Topic.objects.create(name="Lainnya", slug="kesehatan-lainnya", parent=net.health_topic,
+                                        keywords="trotoar,posyandu")
+    res = api.post("/api/routing/topic-suggestions", {"text": "Trotoar depan posyandu rusak"})
+    assert [t["topic_id"] for t in res.json()] == [other_health.pk, other_roads.pk]
+
+
 def test_evaluate_command_prints_the_agreed_keys(tmp_path):
     rng = random.Random(1)
     rows = []
@@ -230,6 +243,10 @@ def test_the_live_suggestion_reads_the_reports_topic(net, api, settings, tmp_pat
     meta = suggest.RoutingModel.read_metadata(result["path"])
     assert meta["inputs"] == result["inputs"] and meta["use_topic"] is True
     assert "topic" not in suggest.routing_train(label="topic")["inputs"]
+    # the topic model answers with topics by id, learnt by slug
+    suggested = api.post("/api/routing/topic-suggestions", {"text": "permohonan belum ditanggapi"}).json()
+    assert {t["topic_id"] for t in suggested} == {aid.pk, permit.pk}
+    assert {t["name"] for t in suggested} == {"Bantuan Sosial", "Perizinan Usaha"}
 
     text = "permohonan belum ditanggapi, mohon kejelasan"
     for topic, agency in ((aid, net.health), (permit, net.city)):
