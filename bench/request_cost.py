@@ -30,6 +30,7 @@ os.environ.update({
     "DATABASE_URL": os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/lapor_load"),
     "LAPOR_DATA_DIR": str(DATA_DIR), "DJANGO_SETTINGS_MODULE": "benchsite.settings",
     "LAPOR_BROKER_URL": os.environ.get("LAPOR_BROKER_URL", "redis://127.0.0.1:6379/9"),
+    "LAPOR_CACHE_URL": os.environ.get("LAPOR_CACHE_URL", "redis://127.0.0.1:6379/10"),  # as load_bench
     "LAPOR_LOG_LEVEL": "WARNING", "LAPOR_RATE_SUBMIT": "off", "LAPOR_RATE_TRACK": "off",
 })
 sys.path[:0] = [str(ROOT / "src"), str(ROOT / "bench")]
