@@ -9,7 +9,7 @@ from lapor.core.errors import DomainError
 from lapor.reports import lifecycle as lc
 from lapor.reports import selectors as report_selectors
 from lapor.reports.models import Attachment, Report, ReportEvent
-from lapor.reports.schemas import event_out, message_out
+from lapor.reports.schemas import event_out, message_out, public_text
 from lapor.reports.services import Actor, guest_secret_matches
 
 SESSION_GUEST = "web_guest_reports"  # {tracking_id: secret} proven through the private link
@@ -49,20 +49,28 @@ def private_link(request: HttpRequest, report: Report) -> str:
 
 
 def timeline_rows(report: Report, *, viewer, staff: bool, is_reporter: bool) -> list[dict]:
-    """Events and messages in one list, oldest first, through the privacy helpers of reports."""
+    """Events and messages in one list, oldest first, through the privacy helpers of reports.
+
+    The public (neither staff nor the reporter) reads the conversation as it reads the report itself:
+    personal data masked (``public_text``), in answers, replies and reasons alike."""
     reporter_visible = report_selectors.report_reporter_visible(report, viewer, is_reporter=is_reporter)
+    public = not staff and not is_reporter
     events, messages = report_selectors.report_timeline(report, staff=staff)
     rows = []
     for event in events:
         if event.kind == ReportEvent.Kind.MESSAGE:
             continue  # shown as the message itself
         out = event_out(event, staff=staff, reporter_visible=reporter_visible)
+        if public and out["reason"]:
+            out["reason"] = public_text(report, out["reason"])
         title = lc.Action(event.action).label if event.action in lc.Action.values else ReportEvent.Kind(event.kind).label
         show_state = event.kind == ReportEvent.Kind.TRANSITION and event.to_state != event.from_state
         rows.append({**out, "type": "event", "title": title, "internal": not event.is_public,
                      "to_state_label": _state_label(event.to_state) if show_state else ""})
     for message in messages:
         out = message_out(message, report, staff=staff, reporter_visible=reporter_visible)
+        if public:
+            out["body"] = public_text(report, out["body"])
         for att in out["attachments"]:
             att["url"] = reverse("web:attachment", args=[report.tracking_id, att["id"]])
         rows.append({"type": "message", "kind_label": message.get_kind_display(), "internal": message.is_internal, **out})

@@ -4,10 +4,12 @@ from __future__ import annotations
 import hashlib
 
 from django.conf import settings
+from django.contrib import messages
 from django.db import IntegrityError, transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from lapor.agencies.models import Agency
@@ -187,6 +189,7 @@ def track_reply(request, tracking_id: str):
     if form.is_valid():
         try:
             services.report_reply(report=report, actor=actor, body=form.cleaned_data["body"])
+            messages.success(request, _("Tanggapan Anda terkirim."))
             return redirect("web:track", report.tracking_id)
         except DomainError as exc:
             error_to_form(form, exc)
@@ -203,6 +206,7 @@ def track_complete(request, tracking_id: str):
     except DomainError as exc:
         return render(request, "web/track.html", _track_context(request, report, {"error": exc.message}),
                       status=exc.status)
+    messages.success(request, _("Terima kasih. Laporan Anda ditandai selesai; silakan beri penilaian."))
     return redirect("web:track", report.tracking_id)
 
 
@@ -215,6 +219,8 @@ def track_rate(request, tracking_id: str):
         try:
             services.report_rate(report=report, actor=actor, rating=d["rating"], comment=d["comment"],
                                  reopen=d["satisfied"] == "no")
+            messages.success(request, _("Laporan dibuka kembali; instansi akan menindaklanjutinya lagi.")
+                             if d["satisfied"] == "no" else _("Terima kasih atas penilaian Anda."))
             return redirect("web:track", report.tracking_id)
         except DomainError as exc:
             error_to_form(form, exc)

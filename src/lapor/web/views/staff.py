@@ -3,6 +3,7 @@ Each action form calls the matching lapor.reports.services function; refusals ar
 page with their HTTP status (409 for the state machine), never a 500."""
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import transaction
@@ -220,9 +221,30 @@ def report_action(request, tracking_id: str, action: str):
         report.refresh_from_db()
         return render(request, "web/staff/report.html",
                       _detail_context(request, report, {action: form}, error=exc.message), status=exc.status)
+    report.refresh_from_db()
+    messages.success(request, _action_done(action, report))
     if not report_selectors.report_qs_for(request.user).filter(pk=report.pk).exists():
         return redirect("web:inbox")
     return redirect("web:staff_report", report.tracking_id)
+
+
+def _action_done(action: str, report: Report) -> str:
+    """What the action did, in words, shown on the next page (the report's, or the inbox when the
+    report left the viewer's hands)."""
+    holder = report.agency.name if report.agency_id else _("Admin Nasional (verifikasi)")
+    words = {
+        "route": _("Laporan %(tid)s diverifikasi dan didisposisikan ke %(agency)s."),
+        "forward": _("Laporan %(tid)s diteruskan ke %(agency)s."),
+        "dispose": _("Laporan %(tid)s didisposisikan ke %(agency)s."),
+        "follow_up": _("Tindak lanjut terkirim kepada pelapor."),
+        "note": _("Catatan internal tersimpan."),
+        "not_authority": _("Laporan %(tid)s dikembalikan ke %(agency)s: bukan wewenang."),
+        "postpone": _("Laporan %(tid)s ditunda; batas waktu berhenti sampai dilanjutkan."),
+        "resume": _("Laporan %(tid)s dilanjutkan."),
+        "archive": _("Laporan %(tid)s diarsipkan."),
+        "complete": _("Laporan %(tid)s ditandai selesai."),
+    }
+    return words[action] % {"tid": report.tracking_id, "agency": holder}
 
 
 @require_POST
