@@ -22,7 +22,7 @@ from .attachments import attachment_add, attachment_path
 from .models import Attachment, Report, tracking_id_normalize
 from .public_cache import public_page_response
 from .schemas import (AttachmentOut, PublicReportOut, PublicReportPageOut, ReportCreatedOut, ReportIn, ReportOut,
-                      ReportPageOut, TimelineOut, attachment_out, event_out, message_out, public_report_out, report_out)
+                      ReportPageOut, TimelineOut, attachment_name, attachment_out, event_out, message_out, public_report_out, report_out)
 from .selectors import ReportFilters
 
 router = Router(tags=["reports"])
@@ -275,7 +275,8 @@ def report_attachment_add(request, tracking_id: str, file: File[UploadedFile], i
     if file.size and file.size > settings.LAPOR_MAX_UPLOAD_BYTES:
         raise ValidationFailed(_("Berkas terlalu besar."), code="file_too_large")
     att = attachment_add(report=report, actor=actor, name=file.name or "", data=file.read(), internal=internal)
-    return Status(201, attachment_out(att, report))
+    return Status(201, attachment_out(att, report, reporter_visible=selectors.report_reporter_visible(
+        report, actor.user, is_reporter=actor.is_reporter)))
 
 
 @router.get("/{tracking_id}/attachments/{attachment_id}", auth=OPTIONAL_AUTH, response={200: None},
@@ -288,8 +289,9 @@ def report_attachment_get(request, tracking_id: str, attachment_id: int):
     path = attachment_path(att)
     if not path.exists():
         raise NotFound(_("Berkas tidak ditemukan."))
-    response = FileResponse(open(path, "rb"), content_type=att.content_type, as_attachment=True,
-                            filename=att.original_name)
+    name = attachment_name(att, report, reporter_visible=selectors.report_reporter_visible(
+        report, actor.user, is_reporter=actor.is_reporter))
+    response = FileResponse(open(path, "rb"), content_type=att.content_type, as_attachment=True, filename=name)
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["Cache-Control"] = "private, no-store"

@@ -227,8 +227,19 @@ def event_out(event: ReportEvent, *, staff: bool, reporter_visible: bool) -> dic
     }
 
 
-def attachment_out(att: Attachment, report: Report) -> dict:
-    return {"id": att.pk, "name": att.original_name, "content_type": att.content_type, "size": att.size,
+def attachment_name(att: Attachment, report: Report, *, reporter_visible: bool) -> str:
+    """The file's name as this viewer sees it. A file name can name its sender ("KTP_Siti_Aminah.jpg"):
+    on an anonymous report, the reporter's own files are shown to anyone who may not see the
+    reporter as "lampiran-<id>.<type>". Files staff uploaded keep their names."""
+    reporters_file = att.uploaded_by_id is None or att.uploaded_by_id == report.reporter_id
+    if reporter_visible or not report.is_anonymous or not reporters_file:
+        return att.original_name
+    return f"lampiran-{att.pk}.{att.storage_name.rsplit('.', 1)[-1]}"  # the stored type, sniffed at upload
+
+
+def attachment_out(att: Attachment, report: Report, *, reporter_visible: bool) -> dict:
+    return {"id": att.pk, "name": attachment_name(att, report, reporter_visible=reporter_visible),
+            "content_type": att.content_type, "size": att.size,
             "url": f"/api/reports/{report.tracking_id}/attachments/{att.pk}"}
 
 
@@ -244,5 +255,6 @@ def message_out(message: Message, report: Report, *, staff: bool, reporter_visib
         "agency": message.agency.name if message.agency_id else None,
         "body": message.body if reporter_visible or not report.is_anonymous else text_mask(message.body, names=_masked_for(report)),
         "created_at": message.created_at,
-        "attachments": [attachment_out(a, report) for a in message.attachments.all() if staff or not a.is_internal],
+        "attachments": [attachment_out(a, report, reporter_visible=reporter_visible) for a in message.attachments.all()
+                        if staff or not a.is_internal],
     }

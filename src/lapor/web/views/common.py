@@ -9,7 +9,7 @@ from lapor.core.errors import DomainError
 from lapor.reports import lifecycle as lc
 from lapor.reports import selectors as report_selectors
 from lapor.reports.models import Attachment, Report, ReportEvent
-from lapor.reports.schemas import event_out, message_out, public_text
+from lapor.reports.schemas import attachment_name, event_out, message_out, public_text
 from lapor.reports.services import Actor, guest_secret_matches
 
 SESSION_GUEST = "web_guest_reports"  # {tracking_id: secret} proven through the private link
@@ -78,9 +78,14 @@ def timeline_rows(report: Report, *, viewer, staff: bool, is_reporter: bool) -> 
     return rows
 
 
-def report_attachments(report: Report, *, staff: bool) -> list[Attachment]:
+def report_attachments(report: Report, *, staff: bool, reporter_visible: bool) -> list[Attachment]:
+    """The report's own files (not a message's) for a page, each with ``display_name``: the name
+    this viewer may see (attachment_name)."""
     qs = Attachment.objects.filter(report=report, message__isnull=True)
-    return list(qs if staff else qs.filter(is_internal=False))
+    files = list(qs if staff else qs.filter(is_internal=False))
+    for att in files:
+        att.display_name = attachment_name(att, report, reporter_visible=reporter_visible)
+    return files
 
 
 def _state_label(state: str) -> str:

@@ -19,7 +19,7 @@ from lapor.reports import selectors as report_selectors
 from lapor.reports import services
 from lapor.reports.attachments import attachment_add, attachment_path
 from lapor.reports.models import Attachment, IdempotencyRecord, Report, tracking_id_normalize
-from lapor.reports.schemas import ANONYMOUS
+from lapor.reports.schemas import ANONYMOUS, attachment_name
 from lapor.reports.selectors import ReportFilters
 from lapor.reports.schemas import public_text
 
@@ -138,7 +138,7 @@ def _track_context(request, report: Report, forms: dict | None = None) -> dict:
         "title": report.title if is_reporter else public_text(report, report.title),
         "body": report.body if is_reporter else public_text(report, report.body),
         "rows": timeline_rows(report, viewer=viewer, staff=False, is_reporter=is_reporter),
-        "attachments": report_attachments(report, staff=False) if is_reporter else [],
+        "attachments": report_attachments(report, staff=False, reporter_visible=True) if is_reporter else [],
         "private_link": private_link(request, report),
         "handler": report.agency.name if report.agency_id else "",
         "can_reply": is_reporter and report.state in lc.OPEN_STATES,
@@ -239,7 +239,8 @@ def attachment(request, tracking_id: str, attachment_id: int):
     report = get_object_or_404(Report, tracking_id=tracking_id_normalize(tracking_id))
     viewer = signed_in(request)
     staff = viewer is not None and report_selectors.viewer_is_staff_for(report, viewer)
-    if not staff and reporter_actor(request, report) is None:
+    is_reporter = reporter_actor(request, report) is not None
+    if not staff and not is_reporter:
         raise Http404
     att = get_object_or_404(Attachment, pk=attachment_id, report=report)
     if att.is_internal and not staff:
@@ -247,8 +248,9 @@ def attachment(request, tracking_id: str, attachment_id: int):
     path = attachment_path(att)
     if not path.exists():
         raise Http404
-    response = FileResponse(open(path, "rb"), content_type=att.content_type, as_attachment=True,
-                            filename=att.original_name)
+    name = attachment_name(att, report, reporter_visible=report_selectors.report_reporter_visible(
+        report, viewer, is_reporter=is_reporter))
+    response = FileResponse(open(path, "rb"), content_type=att.content_type, as_attachment=True, filename=name)
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["Cache-Control"] = "private, no-store"
     return response

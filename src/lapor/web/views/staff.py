@@ -101,7 +101,8 @@ def _detail_context(request, report: Report, forms: dict | None = None, error=No
         "report": report, "actions": actions, "error": error,
         "reporter": reporter_out(report, request.user, is_reporter=False),
         "rows": timeline_rows(report, viewer=request.user, staff=True, is_reporter=False),
-        "attachments": report_attachments(report, staff=True), "left": selectors.time_left(report.due_at),
+        "attachments": report_attachments(report, staff=True, reporter_visible=report_selectors.report_reporter_visible(
+            report, request.user)), "left": selectors.time_left(report.due_at),
         "can_note": bool(roles & STAFF_ROLES),
         "can_reveal": report.is_anonymous and lc.PLATFORM_ADMIN in roles, "reveal_form": RevealForm(),
         "templates": selectors.answer_templates_for(report.agency) if "follow_up" in actions else [],
