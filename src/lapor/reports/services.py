@@ -8,6 +8,8 @@ import json
 import secrets
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
@@ -87,10 +89,16 @@ def _locked(report: Report) -> Report:
             .get(pk=report.pk))
 
 
+# NUL, and the bidirectional embedding/override/isolate controls: no Indonesian (or Arabic-script)
+# text needs them, and U+202E shows a list's text reversed ("gnitset") to disguise what it says
+_STRIPPED = str.maketrans(dict.fromkeys([0x00, *range(0x202A, 0x202F), *range(0x2066, 0x206A)]))
+
+
 def _clean_text(value: str, *, field: str, name: str, max_len: int, required: bool = True) -> str:
-    """Strip NUL bytes and whitespace; enforce presence and length. ``field`` is the machine
-    name forms and API clients map the error to; ``name`` the label shown to people."""
-    value = (value or "").replace("\x00", "").strip()
+    """Strip NUL bytes, bidirectional controls and whitespace; enforce presence and length.
+    ``field`` is the machine name forms and API clients map the error to; ``name`` the label
+    shown to people."""
+    value = (value or "").translate(_STRIPPED).strip()
     if value and not any(ch.isalnum() for ch in value):
         value = ""  # only punctuation or invisible characters: treat as empty
     if required and not value:
@@ -181,6 +189,9 @@ def _validated(sub: Submission, *, reporter: User | None, now: dt.datetime) -> d
     if reporter is None:
         values["guest_name"] = _clean_text(sub.guest_name, field="guest_name", name=_("Nama"), max_len=150, required=False)
         values["guest_email"] = (sub.guest_email or "").strip().lower()
+        if values["guest_email"] and not _email_valid(values["guest_email"]):
+            raise ValidationFailed(_("Alamat e-mail tidak valid, contoh: nama@contoh.id."), code="invalid_email",
+                                   detail={"field": "guest_email"})
         values["guest_phone"] = ""
         if sub.guest_phone:
             phone = phone_normalize(sub.guest_phone)
@@ -191,6 +202,15 @@ def _validated(sub: Submission, *, reporter: User | None, now: dt.datetime) -> d
             raise ValidationFailed(_("Isi e-mail atau nomor telepon agar kami bisa mengabari Anda."),
                                    code="contact_required", detail={"field": "guest_email"})
     return values
+
+
+def _email_valid(address: str) -> bool:
+    """An address we could write to: the form's rule (Django's validator) and the column's 254."""
+    try:
+        validate_email(address)
+    except DjangoValidationError:
+        return False
+    return len(address) <= 254
 
 
 @transaction.atomic

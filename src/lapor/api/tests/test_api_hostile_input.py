@@ -43,11 +43,15 @@ def test_nul_bytes_in_search_tracking_and_staff_text_are_4xx_or_clean(net, api):
     assert reply.status_code < 500, reply.content
 
 
+# bidirectional embedding/override/isolate controls are taken out (they disguise text); all else stays
+BIDI_CONTROLS = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
+
+
 @pytest.mark.parametrize("text", STRANGE)
 def test_strange_unicode_is_accepted_and_returned_unchanged(net, api, text):
     response = _submit(api, title=text[:200], body=f"{text} sudah dua minggu belum diperbaiki.")
     assert response.status_code == 201, response.content
-    assert response.json()["title"] == text[:200].strip()
+    assert response.json()["title"] == text[:200].translate(BIDI_CONTROLS).strip()
 
 
 def test_lone_surrogates_are_a_4xx(net, api, client):

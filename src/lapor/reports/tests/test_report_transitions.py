@@ -216,3 +216,20 @@ def test_bad_submission_input_is_refused_with_field_names(net):
         s.report_submit(submission=s.Submission(title="Judul", body="Isi", latitude=120.0, longitude=10.0),
                         reporter=net.user("reporter"))
     assert exc.value.code == "invalid_location"
+    for address in ("bukan-email", "warga@", "a@b", "warga@contoh.id" + "x" * 250):
+        with pytest.raises(ValidationFailed) as exc:
+            s.report_submit(submission=s.Submission(title="Judul", body="Isi laporan", guest_email=address), reporter=None)
+        assert exc.value.code == "invalid_email" and exc.value.detail == {"field": "guest_email"}, address
+
+
+def test_bidirectional_controls_are_taken_out_of_texts(net):
+    """U+202E (right-to-left override) shows "gnitset" for "testing": a way to disguise what a title says."""
+    report, _ = s.report_submit(submission=s.Submission(title="Jalan \u202erusak\u202c berat", body="Isi \u2067laporan\u2069 ini",
+                                                        guest_name="Warga\u202e", guest_email="Warga@Contoh.ID"),
+                                reporter=None)
+    report.refresh_from_db()
+    assert (report.title, report.body, report.guest_name) == ("Jalan rusak berat", "Isi laporan ini", "Warga")
+    assert report.guest_email == "warga@contoh.id"
+    with pytest.raises(ValidationFailed) as exc:  # nothing but controls is nothing
+        s.report_submit(submission=s.Submission(title="\u202e\u202d", body="Isi"), reporter=net.user("reporter"))
+    assert exc.value.code == "required"
