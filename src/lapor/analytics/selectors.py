@@ -131,6 +131,20 @@ def scope_default(user: User | None) -> str:
     return f"a:{grants[0].agency_id}"
 
 
+def scope_choices(user: User | None, current: str) -> list[tuple[str, str]]:
+    """(scope, label) a staff member can pick from on the dashboard, the current one included:
+    national and public for national grants, each granted agency otherwise (deeper agencies are
+    reached through the dashboard's links)."""
+    grants = user_grants(user)
+    if any(g.path is None for g in grants):
+        scopes = [NATIONAL, PUBLIC]
+    else:
+        scopes = list(dict.fromkeys(f"a:{g.agency_id}" for g in grants))
+    if current not in scopes:
+        scopes.append(current)
+    return [(scope, scope_label(scope)) for scope in scopes]
+
+
 def scope_check(user: User | None, scope: str | None) -> str:
     scope = scope_parse(scope) if scope else scope_default(user)
     if not scope_allowed(user, scope):

@@ -63,7 +63,8 @@ def dashboard(request):
     scope = sel.scope_check(request.user, request.GET.get("scope"))
     period = sel.period_parse(request.GET.get("from"), request.GET.get("to"))
     d = _decorate(sel.dashboard_get(scope, period), period)
-    return render(request, "analytics/dashboard.html", {"d": d, "public": False})
+    return render(request, "analytics/dashboard.html",
+                  {"d": d, "public": False, "scopes": sel.scope_choices(request.user, scope)})
 
 
 def public_stats(request):

@@ -16,6 +16,23 @@ def test_staff_pages_render_with_charts_tables_and_drill_links(net, client, repo
     assert res.status_code == 200 and res["Content-Type"].startswith("text/csv")
 
 
+def test_the_scope_is_picked_from_names_not_typed_as_a_code(net, client, reports):
+    """Civil servants pick "Nasional" or their agency by name; no code to type ("n", "a:12")."""
+    rollup_refresh(full=True)
+    client.force_login(net.user("platform"))
+    html = client.get("/analytics/").content.decode()
+    assert '<option value="n" selected>Nasional</option>' in html and '<option value="p">' in html
+    assert 'name="scope" value=' not in html  # no free-text code box
+    assert "Jumlah laporan" in html and ">n<" not in html and ">P90<" not in html
+    client.force_login(net.user("dept_admin"))
+    html = client.get("/analytics/").content.decode()
+    assert f'<option value="a:{net.dept.pk}" selected>{net.dept.name}</option>' in html and 'value="n"' not in html
+    # a deeper agency reached through a dashboard link is selected, the granted one still offered
+    html = client.get("/analytics/", {"scope": f"a:{net.unit.pk}"}).content.decode()
+    assert f'<option value="a:{net.unit.pk}" selected>{net.unit.name}</option>' in html
+    assert f'<option value="a:{net.dept.pk}">' in html
+
+
 def test_pages_refuse_citizens_and_send_guests_to_sign_in(net, client):
     assert client.get("/analytics/").status_code == 302
     client.force_login(net.user("reporter"))
