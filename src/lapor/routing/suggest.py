@@ -26,7 +26,7 @@ from .ml import ArtefactError, RoutingModel
 
 log = logging.getLogger(__name__)
 LABELS = ("agency", "topic")
-_cache: dict[str, tuple[str, RoutingModel]] = {}
+_cache: dict[str, tuple[Path, str, RoutingModel]] = {}  # label -> (artefact directory, version, model)
 _pointers: dict[Path, tuple[float, str | None]] = {}  # CURRENT files, re-read at most every POINTER_SECONDS
 # artefacts refused (and when): not read nor logged again for REFUSED_RETRY_SECONDS, or until a retrain;
 # then read again, in case the refusal came from a passing read error rather than the artefact itself
@@ -87,7 +87,7 @@ def routing_train(*, label: str = "agency", limit: int = 50_000) -> dict:
     if len({rec[label] for rec in records}) < 2:
         return {"status": "insufficient_history", "reports": len(reports), "needed": min_history()}
     model = RoutingModel().fit(records, label=label)
-    version = timezone.now().strftime("%Y%m%dT%H%M%S")
+    version = timezone.now().strftime("%Y%m%dT%H%M%S%f")  # two trainings in one second must not share a directory
     root = models_root(label)
     path = model.save(root / version, settings.SECRET_KEY)
     tmp = root / "CURRENT.tmp"
@@ -113,11 +113,11 @@ def routing_model_get(label: str) -> tuple[str, RoutingModel] | None:
     version = seen[1]
     if version is None:
         return None
+    path = models_root(label) / version
     with _lock:
         cached = _cache.get(label)
-        if cached and cached[0] == version:
-            return cached
-        path = models_root(label) / version
+        if cached and cached[0] == path:  # the directory, not just the version: DATA_DIR may change
+            return cached[1], cached[2]
         if path in _refused and time.monotonic() - _refused[path] < REFUSED_RETRY_SECONDS:
             return None
         try:
@@ -127,8 +127,8 @@ def routing_model_get(label: str) -> tuple[str, RoutingModel] | None:
             log.error("routing model %s/%s refused: %s; run `lapor routing train --label %s`",
                       label, version, exc, label)
             return None
-        _cache[label] = (version, model)
-        return _cache[label]
+        _cache[label] = (path, version, model)
+        return version, model
 
 
 def _agency_for(name: str, report: Report) -> Agency | None:

@@ -459,7 +459,8 @@ class RoutingModel:
         return _Features(word, char, meta, self.meta_weight, topic, self.topic_weight)
 
     def _new_clf(self) -> LinearSVC:
-        return LinearSVC(C=self.C, class_weight=self.class_weight, dual=True, tol=1e-3, max_iter=3000)
+        return LinearSVC(C=self.C, class_weight=self.class_weight, dual=True, tol=1e-3, max_iter=3000,
+                         random_state=self.random_state)  # liblinear shuffles its coordinates: same data, same model
 
     def _targets(self, records: Sequence[dict], label: str) -> list[str]:
         """Training targets: labels, local offices rewritten as templates.

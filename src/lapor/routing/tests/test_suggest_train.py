@@ -86,6 +86,22 @@ def test_auto_routing_only_above_the_threshold_and_bounces_are_counted(net, api,
 
 
 @pytest.mark.slow
+def test_a_loaded_model_is_known_by_its_directory_not_only_its_version(net, history, settings, tmp_path_factory):
+    """Two data directories (two tests in one process, or a restore) may hold models of the same
+    version name: each directory's own model is served."""
+    import shutil
+
+    result = suggest.routing_train(label="agency")
+    _version, first = suggest.routing_model_get("agency")
+    settings.DATA_DIR = tmp_path_factory.mktemp("restored")
+    root = suggest.models_root("agency")
+    shutil.copytree(result["path"], root / result["version"])
+    (root / "CURRENT").write_text(result["version"])
+    version, second = suggest.routing_model_get("agency")
+    assert version == result["version"] and second is not first
+
+
+@pytest.mark.slow
 def test_a_tampered_model_is_never_loaded(net, history):
     result = suggest.routing_train(label="agency")
     suggest._cache.clear()
