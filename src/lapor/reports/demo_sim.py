@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import random
 import time
+import zlib
 from bisect import bisect_right
 from collections import deque
 
@@ -64,6 +65,13 @@ _JSON_STRINGS: dict[str, str] = {}
 # Event data that holds a message id: rendered with the id once the batch's base id is known.
 _MESSAGE_ID = '{"message_id": %d}'
 _MESSAGE_DATA = {kind: '{"message_id": %d, "message_kind": "' + kind + '"}' for kind in MSG.values}
+
+
+def agency_slowness(agency: dict) -> float:
+    """How slow an agency answers (0.6-2.2 x), fixed per agency by its name and region code, not its
+    id (nor its path, made of ids): ids depend on what else the database ever held, and the same seed
+    must give the same data."""
+    return 0.6 + (zlib.crc32(f"{agency['name']}|{agency['region_id']}".encode()) % 1000) / 1000 * 1.6
 
 
 class FastRandom(random.Random):
@@ -223,7 +231,7 @@ class Simulation:
         return self._staff[key]
 
     def slowness(self, agency: int) -> float:
-        return 0.6 + ((agency * 2654435761) % 1000) / 1000 * 1.6
+        return agency_slowness(self.net["agencies"][agency])
 
     # --- one batch ----------------------------------------------------------------------------
     def batch_start(self, seed: str, first_report: int, recent: list[tuple[int, str]]) -> None:

@@ -18,6 +18,17 @@ NOW = dt.datetime(2026, 3, 2, 5, 0, tzinfo=dt.timezone.utc)
 COUNT = 1000
 
 
+def test_an_agencys_pace_does_not_depend_on_its_database_id():
+    """The same seed gives the same reports whatever ids the database hands out (a test database
+    that held other rows, a second deployment): an agency's pace comes from its name and region."""
+    from lapor.reports.demo_sim import agency_slowness
+
+    dept = {"id": 7, "path": "00000001.00000007", "name": "Dinas PUPR", "region_id": "13.74"}
+    paces = {agency_slowness({**dept, "id": i, "path": f"{i:08d}.{i + 1:08d}"}) for i in (7, 5000, 123456)}
+    assert len(paces) == 1 and 0.6 <= paces.pop() <= 2.2
+    assert agency_slowness(dept) != agency_slowness({**dept, "name": "Dinas Kesehatan"})
+
+
 @pytest.mark.django_db
 def test_generate_without_demo_network_tells_to_load_it():
     with pytest.raises(CommandError, match="lapor demo load"):
