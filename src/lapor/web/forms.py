@@ -138,13 +138,13 @@ FIELD_BY_KEY = {"attachments": "attachments", "topic_id": "topic", "region_code"
 
 def error_to_form(form: forms.Form, exc: DomainError) -> None:
     """Put a service's ValidationFailed next to its field (services name the field in
-    ``detail["field"]`` with the API's key)."""
-    field = (exc.detail or {}).get("field") if isinstance(exc.detail, dict) else None
-    name = FIELD_BY_KEY.get(field, field) if field else None
-    if name and name in form.fields:
-        form.add_error(name, str(exc.message))
-    else:
-        form.add_error(None, str(exc.message))
+    ``detail["field"]`` with the API's key), every one of them when the service found several
+    (``detail["errors"]``)."""
+    detail = exc.detail if isinstance(exc.detail, dict) else {}
+    for error in detail.get("errors") or [{"field": detail.get("field"), "message": exc.message}]:
+        field = error.get("field")
+        name = FIELD_BY_KEY.get(field, field) if field else None
+        form.add_error(name if name and name in form.fields else None, str(error["message"]))
 
 
 class TrackForm(forms.Form):
