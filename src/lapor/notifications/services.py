@@ -27,11 +27,12 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -43,6 +44,7 @@ log = logging.getLogger(__name__)
 Status = OutboxMessage.Status
 CHANNELS = set(OutboxMessage.Channel.values)
 LEASE_SECONDS = 120  # a worker that dies mid-send frees its row after this
+OUTCOME_TRIES = 5  # writing a delivery's outcome: 0.05 + 0.1 + 0.2 + 0.4 s of waits at most
 
 
 def broker_in_use() -> bool:
@@ -194,6 +196,22 @@ def _claim(message_id: int, now: dt.datetime) -> bool:
         attempts=models.F("attempts") + 1) == 1
 
 
+def _record_outcome(message_id: int, **fields) -> None:
+    """Write a delivery's outcome, trying again on a passing database error ("database is locked"
+    while another connection writes, a connection dropped by a restart): the message has left, and
+    forgetting that would send it again when its lease runs out."""
+    for attempt in range(OUTCOME_TRIES):
+        try:
+            OutboxMessage.objects.filter(pk=message_id).update(**fields)
+            return
+        except (OperationalError, InterfaceError):
+            if attempt == OUTCOME_TRIES - 1:
+                raise
+            if not connection.in_atomic_block:
+                connection.close_if_unusable_or_obsolete()
+            time.sleep(0.05 * 2 ** attempt)
+
+
 def outbox_deliver(*, message_id: int) -> int | None:
     """Send one message if it is due and this worker claims it. Returns the seconds until the
     next attempt after a failure (for the Celery retry), or None when nothing more is to do."""
@@ -208,17 +226,15 @@ def outbox_deliver(*, message_id: int) -> int | None:
     except Exception as exc:  # any sender failure counts as an attempt
         error = f"{type(exc).__name__}: {exc}"[:2000]
         if message.attempts >= max_attempts():
-            OutboxMessage.objects.filter(pk=message_id).update(status=Status.DEAD, last_error=error, claimed_until=None)
+            _record_outcome(message_id, status=Status.DEAD, last_error=error, claimed_until=None)
             log.error("outbox message %s is dead after %s attempts: %s", message.delivery_id, message.attempts, error)
             return None
         delay = backoff_seconds(message.attempts)
-        OutboxMessage.objects.filter(pk=message_id).update(
-            status=Status.RETRY, last_error=error, claimed_until=None,
-            next_attempt_at=timezone.now() + dt.timedelta(seconds=delay))
+        _record_outcome(message_id, status=Status.RETRY, last_error=error, claimed_until=None,
+                        next_attempt_at=timezone.now() + dt.timedelta(seconds=delay))
         log.info("outbox message %s attempt %s failed, retry in %ss", message.delivery_id, message.attempts, delay)
         return delay
-    OutboxMessage.objects.filter(pk=message_id).update(status=Status.SENT, sent_at=timezone.now(),
-                                                       claimed_until=None, last_error="")
+    _record_outcome(message_id, status=Status.SENT, sent_at=timezone.now(), claimed_until=None, last_error="")
     return None
 
 

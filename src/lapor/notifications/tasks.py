@@ -4,9 +4,14 @@ from celery import shared_task
 
 @shared_task(bind=True, name="lapor.notifications.tasks.deliver", acks_late=True, max_retries=None)
 def deliver(self, message_id: int) -> None:
+    from django.db import InterfaceError, OperationalError
+
     from .services import outbox_deliver
 
-    delay = outbox_deliver(message_id=message_id)
+    try:
+        delay = outbox_deliver(message_id=message_id)
+    except (OperationalError, InterfaceError) as exc:  # the database away for a moment: soon again, not never
+        raise self.retry(exc=exc, countdown=min(2 ** self.request.retries, 60)) from exc
     if delay is not None:  # exponential backoff; the outbox row itself decides when it is dead
         raise self.retry(countdown=delay)
 

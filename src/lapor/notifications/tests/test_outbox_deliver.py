@@ -125,3 +125,65 @@ def test_redis_down_never_breaks_the_enqueueing_transaction(settings):
         msg = outbox_enqueue(channel="web", recipient="1", payload={"title": "x"})
     msg.refresh_from_db()
     assert msg.status == "pending"  # left for `lapor outbox flush`
+
+
+def test_a_passing_database_error_does_not_lose_the_outcome_of_a_sent_message(monkeypatch):
+    """The message has left; a "database table is locked" while recording that (SQLite with another
+    writer, a restarting PostgreSQL) is tried again, so it is not sent a second time after its lease."""
+    from django.db import OperationalError
+    from django.db.models import QuerySet
+
+    with http_receiver() as (url, rec):
+        msg = OutboxMessage.objects.create(channel="webhook", recipient=url, payload={"n": 1})
+        original, failures = QuerySet.update, []
+
+        def flaky_update(self, **kwargs):
+            if kwargs.get("status") == "sent" and len(failures) < 2:
+                failures.append(1)
+                raise OperationalError("database table is locked: notifications_outboxmessage")
+            return original(self, **kwargs)
+
+        monkeypatch.setattr(QuerySet, "update", flaky_update)
+        assert outbox_deliver(message_id=msg.pk) is None
+    msg.refresh_from_db()
+    assert len(failures) == 2 and msg.status == "sent" and msg.claimed_until is None and len(rec.requests) == 1
+
+
+def test_a_lasting_database_error_is_raised_after_a_few_tries(monkeypatch):
+    from django.db import OperationalError
+    from django.db.models import QuerySet
+
+    with http_receiver() as (url, _rec):
+        msg = OutboxMessage.objects.create(channel="webhook", recipient=url, payload={"n": 1})
+        original, tries = QuerySet.update, []
+
+        def broken_update(self, **kwargs):
+            if kwargs.get("status") == "sent":
+                tries.append(1)
+                raise OperationalError("server closed the connection unexpectedly")
+            return original(self, **kwargs)
+
+        monkeypatch.setattr(QuerySet, "update", broken_update)
+        with pytest.raises(OperationalError):
+            outbox_deliver(message_id=msg.pk)
+    assert len(tries) == services.OUTCOME_TRIES
+    msg.refresh_from_db()
+    assert msg.status == "sending" and msg.claimed_until is not None  # the lease frees it for the flush
+
+
+def test_the_delivery_task_tries_again_when_the_database_is_away(monkeypatch):
+    """A claim that fails on a database error (locked, restarting) is retried by the task, not dropped."""
+    from celery.exceptions import Retry
+    from django.db import OperationalError
+
+    from lapor.notifications import tasks
+
+    def unavailable(*, message_id):
+        raise OperationalError("database table is locked: notifications_outboxmessage")
+
+    monkeypatch.setattr(services, "outbox_deliver", unavailable)
+    retried = []
+    monkeypatch.setattr(tasks.deliver, "retry", lambda **kw: retried.append(kw) or Retry())
+    with pytest.raises(Retry):
+        tasks.deliver.run(41)
+    assert retried and retried[0]["countdown"] == 1 and isinstance(retried[0]["exc"], OperationalError)
