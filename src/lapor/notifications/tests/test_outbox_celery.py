@@ -5,7 +5,8 @@ import time
 
 import pytest
 from celery.contrib.testing.worker import start_worker
-from django.db import transaction
+from celery.signals import task_postrun
+from django.db import connections, transaction
 
 from lapor.celery import app
 from lapor.notifications.models import OutboxMessage
@@ -28,9 +29,19 @@ def worker(settings):
     app.conf.update(broker_url=BROKER, broker_read_url=BROKER, broker_write_url=BROKER, task_always_eager=False,
                     result_backend=None)
     app.connection_for_write().default_channel.client.flushdb()  # a database of our own
-    with start_worker(app, perform_ping_check=False, pool="solo", loglevel="WARNING", shutdown_timeout=10):
-        yield
-    app.conf.update(**old)
+    # the worker runs tasks in its own thread, with its own database connection: close it after each
+    # task, as a real worker's Django fix-up does, or the test database cannot be dropped at the end
+    task_postrun.connect(_close_connections)
+    try:
+        with start_worker(app, perform_ping_check=False, pool="solo", loglevel="WARNING", shutdown_timeout=10):
+            yield
+    finally:
+        task_postrun.disconnect(_close_connections)
+        app.conf.update(**old)
+
+
+def _close_connections(**_kwargs):
+    connections.close_all()
 
 
 
