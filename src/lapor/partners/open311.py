@@ -171,7 +171,7 @@ def request_out(report: Report) -> dict:
     is_open = open311_status(report.state) == "open"
     return {
         "service_request_id": report.tracking_id, "status": open311_status(report.state),
-        "status_notes": report_status_notes(report) or None,
+        "status_notes": public_text(report, report_status_notes(report)) or None,  # public, as the description
         "service_name": report.topic.name if report.topic_id else None,
         "service_code": report.topic.slug if report.topic_id else None,
         "description": public_text(report, report.body), "agency_responsible": report.agency.name if report.agency_id else None,

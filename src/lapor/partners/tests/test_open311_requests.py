@@ -130,6 +130,16 @@ def test_get_requests_shows_public_reports_only_with_status_mapping(net, client)
     assert client.get(f"{BASE}/requests.json", {"status": "maybe"}).status_code == 400
 
 
+def test_status_notes_are_masked_like_the_description(net, client):
+    """An answer can quote the reporter's phone or NIK; Open311 GET is public, so it masks them."""
+    report = report_make(net)
+    services.report_follow_up(report=report, actor=Actor(user=net.user("city_admin")),
+                              body="Sudah kami hubungi di 0812-3456-7890 (NIK 3578012345670001).")
+    row = client.get(f"{BASE}/requests/{report.tracking_id}.json").json()[0]
+    assert row["status_notes"].startswith("Sudah kami hubungi di ")
+    assert "3456" not in row["status_notes"] and "3578012345670001" not in row["status_notes"]
+
+
 def test_get_request_by_id_and_confidential_is_not_found(net, client):
     report = report_make(net)
     services.report_follow_up(report=report, actor=Actor(user=net.user("city_admin")), body="Jawaban pertama.")
