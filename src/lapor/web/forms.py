@@ -81,9 +81,9 @@ class SubmitForm(forms.Form):
                                          help_text=_("Laporan tidak ditampilkan kepada publik; hanya Anda dan petugas yang melihatnya."))
     guest_name = forms.CharField(label=_("Nama (opsional)"), required=False, max_length=150,
                                  widget=forms.TextInput(attrs={"autocomplete": "name"}))
-    guest_email = forms.EmailField(label=_("E-mail"), required=False, max_length=254,
-                                   widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-                                   error_messages={"invalid": _("Alamat e-mail tidak valid, contoh: nama@contoh.id.")})
+    # checked by report_submit with every other field, so all problems show at once
+    guest_email = forms.CharField(label=_("E-mail"), required=False, max_length=254,
+                                  widget=forms.EmailInput(attrs={"autocomplete": "email"}))
     guest_phone = forms.CharField(label=_("Nomor telepon"), required=False, max_length=32,
                                   widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}))
 

@@ -52,9 +52,10 @@ def test_guest_without_contact_gets_the_error_on_the_email_field(net, client):
 def test_every_problem_of_the_form_is_shown_at_once_and_what_was_typed_stays(net, client):
     """One round trip on a slow phone: the empty title and the bad phone number both show, each
     next to its field, and the body typed so far is still in the form."""
-    res = guest_submit(client, title="", guest_email="", guest_phone="12", body="Lubang besar di depan pasar.")
+    res = guest_submit(client, title="", guest_email="bukan-email", guest_phone="12", body="Lubang besar di depan pasar.")
     html = res.content.decode()
     assert res.status_code == 400 and "Judul wajib diisi." in html and "Nomor telepon tidak valid." in html
+    assert "Alamat e-mail tidak valid" in html
     assert html.index("Judul wajib diisi.") < html.index('name="body"') < html.index("Nomor telepon tidak valid.")
     assert "Lubang besar di depan pasar." in html and not Report.objects.exists()
 
