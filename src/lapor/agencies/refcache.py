@@ -25,9 +25,11 @@ _state: dict = {"at": 0.0, "checked": 0.0, "version": None, "topics": None, "rul
 
 
 def refcache_clear(**_kwargs) -> None:
-    """Drop this process's copy (tests call it between cases)."""
+    """Drop this process's copy (tests call it between cases). The next read also compares the
+    version stamp at once: a copy loaded now must be filed under the current stamp, or the next
+    check would see the stamp "change" and load everything a second time."""
     with _lock:
-        _state.update(at=time.monotonic(), topics=None, rules=None, regions={})
+        _state.update(at=time.monotonic(), checked=0.0, topics=None, rules=None, regions={})
 
 
 def _shared_version():
