@@ -15,7 +15,7 @@ from django.db.models import QuerySet
 from lapor.accounts.models import User
 from lapor.reports import lifecycle as lc
 from lapor.reports.deadlines import tz
-from lapor.reports.schemas import public_text, reporter_out, text_for
+from lapor.reports.projection import lens_for, lens_public
 
 HEADER = ["tracking_id", "diterima", "jenis", "status", "kanal", "topik", "wilayah", "kode_wilayah", "instansi", "judul",
           "pelapor", "kontak_pelapor", "anonim", "rahasia", "batas_waktu", "terlambat", "selesai", "penilaian"]
@@ -37,13 +37,14 @@ def _fmt(value) -> str:
 
 def report_rows(qs: QuerySet, viewer: User | None) -> Iterator[list]:
     """One row per report; the reporter's identity (and an anonymous reporter's personal data in the
-    title) exactly as ``reporter_out``/``text_for`` allow this viewer."""
+    title) exactly as the projection (reports/projection.py) allows this viewer."""
     if not qs.query.is_sliced:
         qs = qs.order_by("-submitted_at", "-id")
     qs = qs.select_related("agency", "topic", "region", "reporter")
     for r in qs.iterator(chunk_size=CHUNK):
-        who = reporter_out(r, viewer, is_reporter=False) or {}
-        title = text_for(r, r.title, viewer, is_reporter=False)
+        lens = lens_for(r, viewer)
+        who = lens.reporter or {}
+        title = lens.title
         yield [r.tracking_id, _fmt(r.submitted_at), r.type, STATE_LABELS.get(r.state, r.state), r.channel,
                r.topic.name if r.topic_id else "", r.region.name if r.region_id else "", r.region_id or "",
                r.agency.name if r.agency_id else "", title, who.get("name") or "", who.get("contact") or "",
@@ -58,8 +59,13 @@ def open_rows(qs: QuerySet) -> Iterator[list]:
     for r in qs.iterator(chunk_size=CHUNK):
         yield [r.tracking_id, _fmt(r.submitted_at), r.type, STATE_LABELS.get(r.state, r.state), r.channel,
                r.topic.name if r.topic_id else "", r.region_id or "", r.region.name if r.region_id else "",
-               r.agency.name if r.agency_id else "", public_text(r, r.title), public_text(r, r.body), _fmt(r.completed_at),
+               r.agency.name if r.agency_id else "", *_public_texts(r), _fmt(r.completed_at),
                r.rating or ""]
+
+
+def _public_texts(report) -> tuple[str, str]:
+    lens = lens_public(report)
+    return lens.title, lens.body
 
 
 def _cell(value):

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from lapor.accounts.selectors import user_grants
 from lapor.core.errors import DomainError
-from lapor.reports.schemas import public_text, text_for
+from lapor.reports.projection import view_for, view_public
 from lapor.reports.selectors import report_page
 
 from . import selectors as sel
@@ -86,8 +86,8 @@ def _report_list(request, *, public: bool):
     if fmt and not public:
         return export_response(qs, request.user, fmt)
     rows, next_cursor = report_page(qs, cursor=request.GET.get("cursor"), limit=50)
-    for r in rows:  # the public see every report's personal data masked; staff an anonymous reporter's
-        r.shown_title = public_text(r, r.title) if public else text_for(r, r.title, request.user, is_reporter=False)
+    # the public see every report's personal data masked; staff an anonymous reporter's (reports/projection.py)
+    rows = [view_public(r) if public else view_for(r, request.user) for r in rows]
     params = request.GET.copy()
     params.pop("cursor", None)
     return render(request, "analytics/reports.html", {

@@ -33,9 +33,9 @@ def _texts(kind: str, report, extra: dict) -> tuple[str, str, str]:
     """(subject/title, long body, short SMS text) for one kind of notification."""
     title = report.title
     if kind.startswith("staff_"):  # as staff see it: an anonymous reporter's name and contacts masked
-        from lapor.reports.schemas import text_for
+        from lapor.reports.projection import lens_agency
 
-        title = text_for(report, title, None, is_reporter=False)
+        title = lens_agency(report).title
     ctx = {"tid": report.tracking_id, "title": _excerpt(title, 80), "url": report_url(report),
            "agency": report.agency.name if report.agency_id else PLATFORM_QUEUE,
            "due": _date(report.due_at), "sms": SMS_NUMBER, **extra}

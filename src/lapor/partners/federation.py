@@ -41,19 +41,23 @@ def peer_url(peer: Peer, path: str) -> str:
 
 def forward_payload(report: Report, *, reason: str) -> dict:
     """The report as a peer may see it: no contact details ever, no name when anonymous; the
-    confidential flag travels so the peer hides it from its public too."""
+    confidential flag travels so the peer hides it from its public too. The peer is an agency: it
+    reads an anonymous report as agency staff do (reports/projection.lens_agency)."""
+    from lapor.reports.projection import lens_agency
+
+    lens = lens_agency(report)
     return {
         "type": FORWARD, "origin": federation_id(), "tracking_id": report.tracking_id, "reason": reason,
         "report": {
-            "type": report.type, "title": report.title, "body": report.body,
+            "type": report.type, "title": lens.title, "body": lens.body,
             "topic": {"slug": report.topic.slug, "name": report.topic.name} if report.topic_id else None,
-            "region_code": report.region_id, "address": report.address,
-            "latitude": float(report.latitude) if report.latitude is not None else None,
-            "longitude": float(report.longitude) if report.longitude is not None else None,
+            "region_code": report.region_id, "address": lens.address,
+            "latitude": lens.location[0] if lens.location else None,
+            "longitude": lens.location[1] if lens.location else None,
             "incident_date": report.incident_date.isoformat() if report.incident_date else None,
             "is_anonymous": report.is_anonymous, "is_confidential": report.is_confidential,
             "submitted_at": report.submitted_at.isoformat(),
-            "reporter_name": "" if report.is_anonymous else (report.reporter_name or ""),
+            "reporter_name": "" if report.is_anonymous else ((lens.reporter or {}).get("name") or ""),
         },
     }
 

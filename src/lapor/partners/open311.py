@@ -26,7 +26,7 @@ from lapor.core.errors import DomainError
 from lapor.reports import services
 from lapor.reports.models import Channel, Report, ReportType, tracking_id_normalize
 from lapor.reports.selectors import report_public_qs
-from lapor.reports.schemas import public_text
+from lapor.reports.projection import lens_public
 
 from .selectors import open311_status, report_status_notes, with_status_notes
 
@@ -162,19 +162,15 @@ def service_definition(request, fmt, code: str):
 # --- Requests -----------------------------------------------------------------------------------
 
 def request_out(report: Report) -> dict:
-    lat = float(report.latitude) if report.latitude is not None else None
-    lon = float(report.longitude) if report.longitude is not None else None
-    address = report.address
-    if report.is_anonymous:  # an exact spot can point at the reporter's home
-        lat, lon = (round(lat, 3) if lat is not None else None), (round(lon, 3) if lon is not None else None)
-        address = report.region.name if report.region_id else ""
+    lens = lens_public(report)
+    lat, lon, address = lens.open_place
     is_open = open311_status(report.state) == "open"
     return {
         "service_request_id": report.tracking_id, "status": open311_status(report.state),
-        "status_notes": public_text(report, report_status_notes(report)) or None,  # public, as the description
+        "status_notes": lens.text(report_status_notes(report)) or None,  # public, as the description
         "service_name": report.topic.name if report.topic_id else None,
         "service_code": report.topic.slug if report.topic_id else None,
-        "description": public_text(report, report.body), "agency_responsible": report.agency.name if report.agency_id else None,
+        "description": lens.body, "agency_responsible": report.agency.name if report.agency_id else None,
         "service_notice": None, "requested_datetime": _iso(report.submitted_at),
         "updated_datetime": _iso(report.updated_at),
         "expected_datetime": _iso(report.completion_due_at or report.due_at) if is_open else None,

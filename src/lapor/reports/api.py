@@ -21,8 +21,9 @@ from . import selectors, services
 from .attachments import attachment_add, attachment_path
 from .models import Attachment, Report, tracking_id_normalize
 from .public_cache import public_page_response
+from .projection import lens_for, public_report_out, report_out
 from .schemas import (AttachmentOut, PublicReportOut, PublicReportPageOut, ReportCreatedOut, ReportIn, ReportOut,
-                      ReportPageOut, TimelineOut, attachment_name, attachment_out, event_out, message_out, public_report_out, report_out)
+                      ReportPageOut, TimelineOut)
 from .selectors import ReportFilters
 
 router = Router(tags=["reports"])
@@ -109,12 +110,9 @@ def report_detail(request, tracking_id: str):
 def report_timeline(request, tracking_id: str):
     report, actor = _resolve(request, tracking_id)
     staff = selectors.viewer_is_staff_for(report, actor.user)
-    reporter_visible = selectors.report_reporter_visible(report, actor.user, is_reporter=actor.is_reporter)
+    lens = lens_for(report, actor.user, is_reporter=actor.is_reporter)
     events, messages = selectors.report_timeline(report, staff=staff)
-    return {
-        "events": [event_out(e, staff=staff, reporter_visible=reporter_visible) for e in events],
-        "messages": [message_out(m, report, staff=staff, reporter_visible=reporter_visible) for m in messages],
-    }
+    return {"events": [lens.event(e) for e in events], "messages": [lens.message(m) for m in messages]}
 
 
 # --- Actions ------------------------------------------------------------------------------
@@ -275,8 +273,7 @@ def report_attachment_add(request, tracking_id: str, file: File[UploadedFile], i
     if file.size and file.size > settings.LAPOR_MAX_UPLOAD_BYTES:
         raise ValidationFailed(_("Berkas terlalu besar."), code="file_too_large")
     att = attachment_add(report=report, actor=actor, name=file.name or "", data=file.read(), internal=internal)
-    return Status(201, attachment_out(att, report, reporter_visible=selectors.report_reporter_visible(
-        report, actor.user, is_reporter=actor.is_reporter)))
+    return Status(201, lens_for(report, actor.user, is_reporter=actor.is_reporter).attachment(att))
 
 
 @router.get("/{tracking_id}/attachments/{attachment_id}", auth=OPTIONAL_AUTH, response={200: None},
@@ -289,8 +286,7 @@ def report_attachment_get(request, tracking_id: str, attachment_id: int):
     path = attachment_path(att)
     if not path.exists():
         raise NotFound(_("Berkas tidak ditemukan."))
-    name = attachment_name(att, report, reporter_visible=selectors.report_reporter_visible(
-        report, actor.user, is_reporter=actor.is_reporter))
+    name = lens_for(report, actor.user, is_reporter=actor.is_reporter).attachment_name(att)
     response = FileResponse(open(path, "rb"), content_type=att.content_type, as_attachment=True, filename=name)
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"

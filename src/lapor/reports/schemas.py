@@ -1,4 +1,5 @@
-"""API shapes for reports, and the one place that turns a report into what a viewer may see."""
+"""API shapes for reports. What a viewer may see of a report is decided in ``projection.py``; the
+functions at the end are that module's lenses under the names the surfaces have used."""
 from __future__ import annotations
 
 import datetime as dt
@@ -7,15 +8,9 @@ from ninja import Schema
 from pydantic import Field
 
 from lapor.accounts.models import User
-from lapor.accounts.phones import phone_mask
-from lapor.core.masking import text_mask
 
-from . import lifecycle as lc
 from .models import Attachment, Message, Report, ReportEvent
-from .selectors import report_reporter_visible
-from .services import Actor, actor_roles
-
-ANONYMOUS = "Anonim"
+from .projection import ANONYMOUS, Lens, lens_for, lens_public, mask_text, public_report_out, report_out  # noqa: F401
 
 
 class RefOut(Schema):
@@ -146,115 +141,40 @@ class TimelineOut(Schema):
     messages: list[MessageOut]
 
 
-def _ref(obj) -> dict | None:
-    return {"id": obj.pk, "name": obj.name} if obj is not None else None
+def _lens(report: Report, *, staff: bool, reporter_visible: bool, viewer: User | None = None) -> Lens:
+    from .projection import PUBLIC, REPORTER, STAFF
+
+    audience = STAFF if staff else PUBLIC
+    if reporter_visible and not staff:
+        audience = REPORTER
+    return Lens(report=report, viewer=viewer, audience=audience, reporter_visible=reporter_visible)
 
 
 def reporter_out(report: Report, viewer: User | None, *, is_reporter: bool) -> dict | None:
-    if not report_reporter_visible(report, viewer, is_reporter=is_reporter):
-        return {"name": ANONYMOUS, "contact": None, "is_anonymous": True} if report.is_anonymous else None
-    name = report.reporter_name
-    contact = report.reporter_contact
-    if contact.startswith("+"):
-        contact = phone_mask(contact) if not is_reporter else contact
-    return {"name": name or "-", "contact": contact, "is_anonymous": report.is_anonymous}
-
-
-def _masked_for(report: Report) -> tuple[str, ...]:
-    return (report.reporter_name,) if report.is_anonymous else ()
+    return lens_for(report, viewer, is_reporter=is_reporter).reporter
 
 
 def text_for(report: Report, text: str, viewer: User | None, *, is_reporter: bool) -> str:
-    """The text of an anonymous report as agency staff see it: personal data and the reporter's
-    own name masked. The reporter (and the audited reveal) sees the original."""
-    if not report.is_anonymous or report_reporter_visible(report, viewer, is_reporter=is_reporter):
-        return text
-    return text_mask(text, names=_masked_for(report))
-
-
-def report_out(report: Report, viewer: User | None, *, is_reporter: bool = False, with_reporter: bool = True) -> dict:
-    roles = actor_roles(report, Actor(user=viewer, is_reporter=is_reporter))
-    return {
-        "tracking_id": report.tracking_id, "type": report.type,
-        "title": text_for(report, report.title, viewer, is_reporter=is_reporter),
-        "body": text_for(report, report.body, viewer, is_reporter=is_reporter),
-        "state": report.state, "state_label": str(lc.State(report.state).label), "channel": report.channel,
-        "topic": _ref(report.topic), "agency": _ref(report.agency),
-        "region": {"code": report.region.code, "name": report.region.name} if report.region_id else None,
-        "address": report.address,
-        "latitude": float(report.latitude) if report.latitude is not None else None,
-        "longitude": float(report.longitude) if report.longitude is not None else None,
-        "incident_date": report.incident_date, "is_anonymous": report.is_anonymous,
-        "is_confidential": report.is_confidential,
-        "reporter": reporter_out(report, viewer, is_reporter=is_reporter) if with_reporter else None,
-        "submitted_at": report.submitted_at, "due_at": report.due_at, "completion_due_at": report.completion_due_at,
-        "is_overdue": report.is_overdue, "escalation_level": report.escalation_level,
-        "bounce_count": report.bounce_count, "rating": report.rating,
-        "actions": lc.actions_allowed(state=report.state, roles=roles),
-    }
+    """A text of the report as this signed-in viewer may read it (projection.Lens.text)."""
+    return lens_for(report, viewer, is_reporter=is_reporter).text(text)
 
 
 def public_text(report: Report, text: str) -> str:
-    """A report's text as the public sees it (pages, open data, Open311): personal data masked in
-    every report, the reporter's own name too when the report is anonymous."""
-    return text_mask(text, names=_masked_for(report))
-
-
-def public_report_out(report: Report) -> dict:
-    return {
-        "tracking_id": report.tracking_id, "type": report.type,
-        "title": public_text(report, report.title), "body": public_text(report, report.body),
-        "state": report.state, "state_label": str(lc.State(report.state).label),
-        "topic": _ref(report.topic), "agency": _ref(report.agency),
-        "region": {"code": report.region.code, "name": report.region.name} if report.region_id else None,
-        "reporter_name": ANONYMOUS if report.is_anonymous else (report.reporter_name.split(" ")[0] or ANONYMOUS),
-        "submitted_at": report.submitted_at,
-    }
+    """A text of the report as the public reads it (projection.lens_public)."""
+    return lens_public(report).text(text)
 
 
 def event_out(event: ReportEvent, *, staff: bool, reporter_visible: bool) -> dict:
-    if event.actor_role == lc.REPORTER:
-        actor = "Pelapor" if not reporter_visible else (str(event.actor) if event.actor_id else "Pelapor")
-    elif event.actor_role == lc.SYSTEM:
-        actor = "Sistem"
-    else:
-        actor = str(event.actor) if (staff and event.actor_id) else (event.agency.name if event.agency_id else "Petugas")
-    return {
-        "id": event.pk, "kind": event.kind, "action": event.action, "actor": actor, "actor_role": event.actor_role,
-        "from_state": event.from_state, "to_state": event.to_state,
-        "agency": event.agency.name if event.agency_id else None,
-        "reason": event.reason, "data": event.data if staff else {}, "created_at": event.created_at,
-    }
+    return _lens(event.report, staff=staff, reporter_visible=reporter_visible).event(event)
 
 
 def attachment_name(att: Attachment, report: Report, *, reporter_visible: bool) -> str:
-    """The file's name as this viewer sees it. A file name can name its sender ("KTP_Siti_Aminah.jpg"):
-    on an anonymous report, the reporter's own files are shown to anyone who may not see the
-    reporter as "lampiran-<id>.<type>". Files staff uploaded keep their names."""
-    reporters_file = att.uploaded_by_id is None or att.uploaded_by_id == report.reporter_id
-    if reporter_visible or not report.is_anonymous or not reporters_file:
-        return att.original_name
-    return f"lampiran-{att.pk}.{att.storage_name.rsplit('.', 1)[-1]}"  # the stored type, sniffed at upload
+    return _lens(report, staff=True, reporter_visible=reporter_visible).attachment_name(att)
 
 
 def attachment_out(att: Attachment, report: Report, *, reporter_visible: bool) -> dict:
-    return {"id": att.pk, "name": attachment_name(att, report, reporter_visible=reporter_visible),
-            "content_type": att.content_type, "size": att.size,
-            "url": f"/api/reports/{report.tracking_id}/attachments/{att.pk}"}
+    return _lens(report, staff=True, reporter_visible=reporter_visible).attachment(att)
 
 
 def message_out(message: Message, report: Report, *, staff: bool, reporter_visible: bool) -> dict:
-    if message.kind == Message.Kind.REPLY:
-        author = (str(message.author) if message.author_id else report.guest_name or "Pelapor") if reporter_visible else "Pelapor"
-        if report.is_anonymous and not reporter_visible:
-            author = ANONYMOUS
-    else:
-        author = str(message.author) if (staff and message.author_id) else (message.agency.name if message.agency_id else "Petugas")
-    return {
-        "id": message.pk, "kind": message.kind, "author": author,
-        "agency": message.agency.name if message.agency_id else None,
-        "body": message.body if reporter_visible or not report.is_anonymous else text_mask(message.body, names=_masked_for(report)),
-        "created_at": message.created_at,
-        "attachments": [attachment_out(a, report, reporter_visible=reporter_visible) for a in message.attachments.all()
-                        if staff or not a.is_internal],
-    }
+    return _lens(report, staff=staff, reporter_visible=reporter_visible).message(message)

@@ -10,9 +10,8 @@ from pydantic import Field
 from lapor.accounts.selectors import user_is_platform_admin
 from lapor.api.auth import STAFF_AUTH, request_user
 from lapor.core.errors import PermissionDenied, ValidationFailed
-from lapor.core.masking import text_mask
 from lapor.reports.models import Report, tracking_id_normalize
-from lapor.reports.schemas import text_for
+from lapor.reports.projection import lens_for, lens_public
 from lapor.reports.selectors import report_get_for, report_public_qs, report_qs_for
 from lapor.reports.services import Actor
 
@@ -72,9 +71,10 @@ class FlagOut(Schema):
 def report_duplicates(request, tracking_id: str):
     user = request_user(request)
     report = report_get_for(user, tracking_id_normalize(tracking_id))
-    found = selectors.duplicates_find(qs=report_qs_for(user), title=report.title, body=report.body,
+    mine = lens_for(report, user)
+    found = selectors.duplicates_find(qs=report_qs_for(user), title=mine.title, body=mine.body,
                                       region_code=report.region_id, exclude_id=report.pk)
-    return [{"tracking_id": r.tracking_id, "title": text_for(r, r.title, user, is_reporter=False), "state": r.state,
+    return [{"tracking_id": r.tracking_id, "title": lens_for(r, user).title, "state": r.state,
              "similarity": score} for r, score in found]
 
 
@@ -82,7 +82,7 @@ def report_duplicates(request, tracking_id: str):
 def similar_public(request, payload: SimilarIn):
     found = selectors.duplicates_find(qs=report_public_qs(), title=payload.title, body=payload.body,
                                       region_code=payload.region_code)
-    return [{"tracking_id": r.tracking_id, "title": text_mask(r.title), "state": r.state, "similarity": score}
+    return [{"tracking_id": r.tracking_id, "title": lens_public(r).title, "state": r.state, "similarity": score}
             for r, score in found]
 
 
@@ -95,7 +95,7 @@ def report_link(request, tracking_id: str, payload: LinkIn):
     user = request_user(request)
     report, other = _report(user, tracking_id), _report(user, payload.other)
     link = services.report_link(report=report, other=other, actor=Actor(user=user))
-    return Status(201, {"tracking_id": other.tracking_id, "title": text_for(other, other.title, user, is_reporter=False),
+    return Status(201, {"tracking_id": other.tracking_id, "title": lens_for(other, user).title,
                         "state": other.state, "similarity": link.similarity or 0.0})
 
 

@@ -16,6 +16,7 @@ from lapor.accounts.twofactor import twofactor_required
 from lapor.accounts.services import account_register
 from lapor.core.errors import DomainError
 from lapor.reports.models import Report
+from lapor.reports.projection import view_for
 
 from ..forms import RegisterForm, SettingsForm, SignInForm, error_to_form
 from .twofactor import twofactor_begin
@@ -90,7 +91,8 @@ def register(request):
 def my_reports(request):
     reports = (Report.objects.filter(reporter=request.user).select_related("agency", "topic", "region")
                .order_by("-submitted_at")[:200])
-    return render(request, "web/account/my_reports.html", {"reports": reports})
+    return render(request, "web/account/my_reports.html",
+                  {"reports": [view_for(r, request.user, is_reporter=True) for r in reports]})
 
 
 @require_http_methods(["GET", "POST"])

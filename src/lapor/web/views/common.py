@@ -9,7 +9,7 @@ from lapor.core.errors import DomainError
 from lapor.reports import lifecycle as lc
 from lapor.reports import selectors as report_selectors
 from lapor.reports.models import Attachment, Report, ReportEvent
-from lapor.reports.schemas import attachment_name, event_out, message_out, public_text
+from lapor.reports.projection import REPORTER, STAFF, Lens, lens_for, lens_public
 from lapor.reports.services import Actor, guest_secret_matches
 
 SESSION_GUEST = "web_guest_reports"  # {tracking_id: secret} proven through the private link
@@ -48,29 +48,35 @@ def private_link(request: HttpRequest, report: Report) -> str:
     return request.build_absolute_uri(reverse("web:track_private", args=[report.tracking_id, secret]))
 
 
-def timeline_rows(report: Report, *, viewer, staff: bool, is_reporter: bool) -> list[dict]:
-    """Events and messages in one list, oldest first, through the privacy helpers of reports.
+def page_lens(report: Report, *, viewer, staff: bool, is_reporter: bool) -> Lens:
+    """The lens of a page: the staff workspace (``staff``), the reporter's own page, or the public's."""
+    if is_reporter:
+        return lens_for(report, viewer, is_reporter=True)
+    if staff:
+        lens = lens_for(report, viewer)
+        assert lens.audience == STAFF, "a staff page for a viewer without a role"
+        return lens
+    return lens_public(report)
 
-    The public (neither staff nor the reporter) reads the conversation as it reads the report itself:
-    personal data masked (``public_text``), in answers, replies and reasons alike."""
-    reporter_visible = report_selectors.report_reporter_visible(report, viewer, is_reporter=is_reporter)
-    public = not staff and not is_reporter
+
+def timeline_rows(report: Report, *, viewer, staff: bool, is_reporter: bool) -> list[dict]:
+    """Events and messages in one list, oldest first, through the report's projection
+    (reports/projection.py): the public reads the conversation as it reads the report itself, with
+    personal data masked in answers, replies and reasons alike; staff read an anonymous report's
+    conversation masked."""
+    lens = page_lens(report, viewer=viewer, staff=staff, is_reporter=is_reporter)
     events, messages = report_selectors.report_timeline(report, staff=staff)
     rows = []
     for event in events:
         if event.kind == ReportEvent.Kind.MESSAGE:
             continue  # shown as the message itself
-        out = event_out(event, staff=staff, reporter_visible=reporter_visible)
-        if public and out["reason"]:
-            out["reason"] = public_text(report, out["reason"])
+        out = lens.event(event)
         title = lc.Action(event.action).label if event.action in lc.Action.values else ReportEvent.Kind(event.kind).label
         show_state = event.kind == ReportEvent.Kind.TRANSITION and event.to_state != event.from_state
         rows.append({**out, "type": "event", "title": title, "internal": not event.is_public,
                      "to_state_label": _state_label(event.to_state) if show_state else ""})
     for message in messages:
-        out = message_out(message, report, staff=staff, reporter_visible=reporter_visible)
-        if public:
-            out["body"] = public_text(report, out["body"])
+        out = lens.message(message)
         for att in out["attachments"]:
             att["url"] = reverse("web:attachment", args=[report.tracking_id, att["id"]])
         rows.append({"type": "message", "kind_label": message.get_kind_display(), "internal": message.is_internal, **out})
@@ -78,14 +84,14 @@ def timeline_rows(report: Report, *, viewer, staff: bool, is_reporter: bool) -> 
     return rows
 
 
-def report_attachments(report: Report, *, staff: bool, reporter_visible: bool) -> list[Attachment]:
-    """The report's own files (not a message's) for a page, each with ``display_name``: the name
-    this viewer may see (attachment_name)."""
+def report_attachments(report: Report, *, lens: Lens) -> list[dict]:
+    """The report's own files (not a message's) for a page, as this lens may name them."""
     qs = Attachment.objects.filter(report=report, message__isnull=True)
-    files = list(qs if staff else qs.filter(is_internal=False))
-    for att in files:
-        att.display_name = attachment_name(att, report, reporter_visible=reporter_visible)
-    return files
+    files = qs if lens.audience == STAFF else qs.filter(is_internal=False)
+    if lens.audience not in (STAFF, REPORTER):
+        return []
+    return [{**lens.attachment(att), "pk": att.pk, "display_name": lens.attachment_name(att),
+             "is_internal": att.is_internal} for att in files]
 
 
 def _state_label(state: str) -> str:

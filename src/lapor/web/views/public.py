@@ -19,14 +19,14 @@ from lapor.reports import selectors as report_selectors
 from lapor.reports import services
 from lapor.reports.attachments import attachment_add, attachment_path
 from lapor.reports.models import Attachment, IdempotencyRecord, Report, tracking_id_normalize
-from lapor.reports.schemas import ANONYMOUS, attachment_name
+from lapor.reports.projection import ANONYMOUS, lens_for
 from lapor.reports.selectors import ReportFilters
-from lapor.reports.schemas import public_text
+from lapor.reports.projection import ReportView, view_for, view_public
 
 from .. import selectors
 from ..forms import MessageForm, RatingForm, SubmitForm, TrackForm, error_to_form
 from ..services import support_add
-from .common import (error_page, guest_secret_remember, private_link, report_attachments,
+from .common import (error_page, guest_secret_remember, page_lens, private_link, report_attachments,
                      reporter_actor, signed_in, timeline_rows)
 
 STEPS = ("verify", "follow_up", "reply")
@@ -111,7 +111,8 @@ def submitted(request, tracking_id: str):
     report = get_object_or_404(Report, tracking_id=tracking_id)
     if reporter_actor(request, report) is None:
         raise Http404
-    return render(request, "web/submitted.html", {"report": report, "private_link": private_link(request, report)})
+    return render(request, "web/submitted.html", {"report": view_for(report, signed_in(request), is_reporter=True),
+                                                  "private_link": private_link(request, report)})
 
 
 def track_lookup(request):
@@ -133,12 +134,11 @@ def _track_context(request, report: Report, forms: dict | None = None) -> dict:
     actor = reporter_actor(request, report)
     is_reporter = actor is not None
     viewer = signed_in(request)
+    lens = page_lens(report, viewer=viewer, staff=False, is_reporter=is_reporter)
     ctx = {
-        "report": report, "is_reporter": is_reporter,
-        "title": report.title if is_reporter else public_text(report, report.title),
-        "body": report.body if is_reporter else public_text(report, report.body),
+        "report": ReportView(lens), "is_reporter": is_reporter, "title": lens.title, "body": lens.body,
         "rows": timeline_rows(report, viewer=viewer, staff=False, is_reporter=is_reporter),
-        "attachments": report_attachments(report, staff=False, reporter_visible=True) if is_reporter else [],
+        "attachments": report_attachments(report, lens=lens),
         "private_link": private_link(request, report),
         "handler": report.agency.name if report.agency_id else "",
         "can_reply": is_reporter and report.state in lc.OPEN_STATES,
@@ -248,8 +248,7 @@ def attachment(request, tracking_id: str, attachment_id: int):
     path = attachment_path(att)
     if not path.exists():
         raise Http404
-    name = attachment_name(att, report, reporter_visible=report_selectors.report_reporter_visible(
-        report, viewer, is_reporter=is_reporter))
+    name = lens_for(report, viewer, is_reporter=is_reporter).attachment_name(att)
     response = FileResponse(open(path, "rb"), content_type=att.content_type, as_attachment=True, filename=name)
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["Cache-Control"] = "private, no-store"
@@ -269,8 +268,11 @@ def public_list(request):
     rows, next_cursor = report_selectors.report_public_page(f, cursor=g.get("cursor") or None, limit=PAGE_SIZE)
     ids = [r.pk for r in rows]
     counts, mine = selectors.support_counts(ids), selectors.supported_by(request.user, ids)
-    items = [{"report": r, "title": public_text(r, r.title), "body": public_text(r, r.body), "reporter": ANONYMOUS if r.is_anonymous else ((r.reporter_name or "").split(" ")[0] or ANONYMOUS),
-              "supports": counts.get(r.pk, 0), "supported": r.pk in mine} for r in rows]
+    items = []
+    for r in rows:
+        view = view_public(r)
+        items.append({"report": view, "title": view.title, "body": view.body, "reporter": view.lens.public_reporter_name,
+                      "supports": counts.get(r.pk, 0), "supported": r.pk in mine})
     params = g.copy()
     params.pop("cursor", None)
     return render(request, "web/public_list.html", {

@@ -20,13 +20,13 @@ from lapor.reports import selectors as report_selectors
 from lapor.reports import services
 from lapor.reports.attachments import attachment_add
 from lapor.reports.models import Channel, Report, tracking_id_normalize
-from lapor.reports.schemas import text_for, reporter_out
+from lapor.reports.projection import ReportView, lens_for
 from lapor.reports.selectors import ReportFilters
 
 from .. import selectors
 from ..forms import (AgencyPickForm, ArchiveForm, FollowUpForm, MessageForm, ReasonForm, RevealForm, UnitPickForm,
                      error_to_form)
-from .common import report_attachments, timeline_rows
+from .common import page_lens, report_attachments, timeline_rows
 
 INBOX_LIMIT = 100
 STAFF_ROLES = {lc.PLATFORM_ADMIN, lc.AGENCY_ADMIN, lc.LIAISON, lc.UNIT_STAFF}
@@ -53,7 +53,7 @@ def inbox(request):
         rows, _next = report_selectors.report_list_page(request.user, f, cursor=None, limit=INBOX_LIMIT, order="newest")
     else:  # work tabs: what is in the viewer's hands, most urgent deadline first
         rows = list(selectors.inbox_order(selectors.inbox_tab_qs(filtered, tab, request.user))[:INBOX_LIMIT])
-    items = [{"report": r, "left": selectors.time_left(r.due_at)} for r in rows]
+    items = [{"report": ReportView(lens_for(r, request.user)), "left": selectors.time_left(r.due_at)} for r in rows]
     params = g.copy()
     params.pop("tab", None)
     return render(request, "web/staff/inbox.html", {
@@ -97,12 +97,11 @@ def _detail_context(request, report: Report, forms: dict | None = None, error=No
     actor = services.Actor(user=request.user)
     roles = services.actor_roles(report, actor)
     actions = lc.actions_allowed(state=report.state, roles=roles)
+    lens = page_lens(report, viewer=request.user, staff=True, is_reporter=False)
     ctx = {
-        "report": report, "actions": actions, "error": error,
-        "reporter": reporter_out(report, request.user, is_reporter=False),
+        "report": ReportView(lens), "actions": actions, "error": error, "reporter": lens.reporter,
         "rows": timeline_rows(report, viewer=request.user, staff=True, is_reporter=False),
-        "attachments": report_attachments(report, staff=True, reporter_visible=report_selectors.report_reporter_visible(
-            report, request.user)), "left": selectors.time_left(report.due_at),
+        "attachments": report_attachments(report, lens=lens), "left": selectors.time_left(report.due_at),
         "can_note": bool(roles & STAFF_ROLES),
         "can_reveal": report.is_anonymous and lc.PLATFORM_ADMIN in roles, "reveal_form": RevealForm(),
         "templates": selectors.answer_templates_for(report.agency) if "follow_up" in actions else [],
@@ -129,9 +128,10 @@ def _machine_help(request, report: Report, actions: list[str], roles: set[str]) 
         result = routing_suggest(report)
         help_["suggestions"], help_["suggestion_status"] = result["suggestions"], result["status"]
     if report.state in lc.OPEN_STATES and roles & STAFF_ROLES:
-        found = duplicates_find(qs=report_selectors.report_qs_for(request.user), title=report.title, body=report.body,
+        mine = lens_for(report, request.user)
+        found = duplicates_find(qs=report_selectors.report_qs_for(request.user), title=mine.title, body=mine.body,
                                 region_code=report.region_id, exclude_id=report.pk)
-        help_["duplicates"] = [{"tracking_id": r.tracking_id, "title": text_for(r, r.title, request.user, is_reporter=False),
+        help_["duplicates"] = [{"tracking_id": r.tracking_id, "title": lens_for(r, request.user).title,
                                 "similarity": round(score * 100)} for r, score in found]
     return help_
 

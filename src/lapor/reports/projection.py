@@ -1,0 +1,327 @@
+"""The one door: what a viewer may see of a report.
+
+Every outward surface — pages, API schemas, Open311, exports, analytics drill-downs, open data,
+search results, similar/duplicate suggestions, the social queue, notifications, webhooks,
+federation, timelines and the admin — gets a report's personal fields from here, never from the
+stored fields:
+
+    lens = lens_for(report, viewer, is_reporter=...)   # staff, reporter or API caller
+    lens = lens_public(report)                         # anyone (public pages, open data, Open311)
+    lens.title, lens.body, lens.address, lens.location, lens.reporter, lens.text(s),
+    lens.event(e), lens.message(m), lens.attachment(a), lens.attachment_name(a)
+    ReportView(lens)                                   # what a template may hold
+
+The rules (docs/security.md):
+
+- The reporter sees their own report as they wrote it.
+- The public sees personal data masked in every report (NIK, phone numbers, e-mail addresses,
+  plates), the reporter's own name too when the report is anonymous, never the address or
+  coordinates, and only the reporter's first name when the report is not anonymous.
+- Staff (agency admin, liaison, unit staff, overseer, platform admin) see a named report as
+  stored. Of an anonymous report they see the text, the address, reasons and messages with
+  personal data and the reporter's name masked, and no identity: a platform admin may see the
+  identity only through the audited reveal (``services.reporter_reveal``).
+- A confidential report never reaches the public at all: that is the selectors' rule
+  (``report_public_qs``); the projection is the second line (a public lens of one shows no text).
+
+Templates never receive a ``Report``: ``ReportView`` passes through only the fields named in
+``SAFE_FIELDS`` and projects the rest; a test renders every page and fails if a model instance
+of a report, message, event or attachment reaches a template context.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lapor.accounts.models import User
+from lapor.accounts.phones import phone_mask
+from lapor.core.masking import text_mask
+
+from . import lifecycle as lc
+from .models import Attachment, Message, Report, ReportEvent
+
+ANONYMOUS = "Anonim"
+REPORTER_LABEL = "Pelapor"
+SYSTEM_LABEL = "Sistem"
+STAFF_LABEL = "Petugas"
+
+PUBLIC, REPORTER, STAFF = "public", "reporter", "staff"
+
+
+def _reporter_visible(report, viewer: User | None, *, is_reporter: bool) -> bool:
+    from .selectors import report_reporter_visible
+
+    return report_reporter_visible(report, viewer, is_reporter=is_reporter)
+
+
+def mask_names(report) -> tuple[str, ...]:
+    """The names masked in an anonymous report's text: the reporter's own."""
+    return (report.reporter_name or "",) if report.is_anonymous else ()
+
+
+def mask_text(report, text: str) -> str:
+    """Personal data and (anonymous report) the reporter's name masked: the public's and, for an
+    anonymous report, the staff's view of any text that belongs to the report."""
+    return text_mask(text or "", names=mask_names(report))
+
+
+@dataclass(frozen=True)
+class Lens:
+    """A report as one viewer may see it. Build with ``lens_for`` or ``lens_public``."""
+
+    report: object  # Report, or a list page's ReportRow
+    viewer: User | None
+    audience: str  # PUBLIC | REPORTER | STAFF
+    reporter_visible: bool
+
+    # --- text ------------------------------------------------------------------------------
+    @property
+    def _masked(self) -> bool:
+        if self.audience == REPORTER:
+            return False
+        if self.audience == PUBLIC:
+            return True
+        return self.report.is_anonymous and not self.reporter_visible
+
+    def text(self, value: str) -> str:
+        """Any text that belongs to the report (its title and body, a reason, a message) as this
+        viewer may read it."""
+        if self.audience == PUBLIC and self.report.is_confidential:
+            return ""  # second line: the selectors never hand a confidential report to a public surface
+        return mask_text(self.report, value) if self._masked else (value or "")
+
+    @property
+    def title(self) -> str:
+        return self.text(self.report.title)
+
+    @property
+    def body(self) -> str:
+        return self.text(self.report.body)
+
+    @property
+    def address(self) -> str:
+        if self.audience == PUBLIC:
+            return ""
+        return self.text(self.report.address)
+
+    @property
+    def location(self) -> tuple[float, float] | None:
+        """Coordinates of the incident: staff and the reporter; never the public."""
+        r = self.report
+        if self.audience == PUBLIC or r.latitude is None or r.longitude is None:
+            return None
+        return float(r.latitude), float(r.longitude)
+
+    @property
+    def open_place(self) -> tuple[float | None, float | None, str]:
+        """(latitude, longitude, address) for open standards that publish a place (Open311): an
+        anonymous report's exact spot can point at the reporter's home, so it is rounded to about
+        100 m and the address is the region's name; any address is masked as the text is."""
+        r = self.report
+        lat = float(r.latitude) if r.latitude is not None else None
+        lon = float(r.longitude) if r.longitude is not None else None
+        if r.is_anonymous:
+            return (round(lat, 3) if lat is not None else None, round(lon, 3) if lon is not None else None,
+                    r.region.name if r.region_id else "")
+        return lat, lon, mask_text(r, r.address)
+
+    # --- who -------------------------------------------------------------------------------
+    @property
+    def reporter(self) -> dict | None:
+        """``{name, contact, is_anonymous}``, or None where no reporter may be shown."""
+        r = self.report
+        if self.audience == PUBLIC:
+            return {"name": self.public_reporter_name, "contact": None, "is_anonymous": r.is_anonymous}
+        if not self.reporter_visible:
+            return {"name": ANONYMOUS, "contact": None, "is_anonymous": True} if r.is_anonymous else None
+        contact = getattr(r, "reporter_contact", "") or ""
+        if contact.startswith("+") and self.audience != REPORTER:
+            contact = phone_mask(contact)
+        return {"name": r.reporter_name or "-", "contact": contact or None, "is_anonymous": r.is_anonymous}
+
+    @property
+    def public_reporter_name(self) -> str:
+        r = self.report
+        if r.is_anonymous:
+            return ANONYMOUS
+        return ((r.reporter_name or "").split(" ")[0]) or ANONYMOUS
+
+    def event(self, event: ReportEvent) -> dict:
+        staff = self.audience == STAFF
+        if event.actor_role == lc.REPORTER:
+            actor = str(event.actor) if (self.reporter_visible and event.actor_id) else REPORTER_LABEL
+        elif event.actor_role == lc.SYSTEM:
+            actor = SYSTEM_LABEL
+        else:
+            actor = str(event.actor) if (staff and event.actor_id) else (event.agency.name if event.agency_id else STAFF_LABEL)
+        return {
+            "id": event.pk, "kind": event.kind, "action": event.action, "actor": actor, "actor_role": event.actor_role,
+            "from_state": event.from_state, "to_state": event.to_state,
+            "agency": event.agency.name if event.agency_id else None,
+            "reason": self.text(event.reason), "data": self._event_data(event) if staff else {},
+            "created_at": event.created_at,
+        }
+
+    def _event_data(self, event: ReportEvent) -> dict:
+        data = event.data or {}
+        if not self._masked:
+            return data
+        return {k: (self.text(v) if isinstance(v, str) else v) for k, v in data.items()}
+
+    def message(self, message: Message) -> dict:
+        staff = self.audience == STAFF
+        r = self.report
+        if message.kind == Message.Kind.REPLY:
+            if not self.reporter_visible:
+                author = ANONYMOUS if r.is_anonymous else REPORTER_LABEL
+            else:
+                author = str(message.author) if message.author_id else (r.guest_name or REPORTER_LABEL)
+            if self.audience == PUBLIC:
+                author = REPORTER_LABEL if not r.is_anonymous else ANONYMOUS
+        else:
+            author = str(message.author) if (staff and message.author_id) else (
+                message.agency.name if message.agency_id else STAFF_LABEL)
+        return {
+            "id": message.pk, "kind": message.kind, "author": author,
+            "agency": message.agency.name if message.agency_id else None,
+            "body": self.text(message.body), "created_at": message.created_at,
+            "attachments": [self.attachment(a) for a in message.attachments.all() if staff or not a.is_internal],
+        }
+
+    def attachment_name(self, att: Attachment) -> str:
+        """A file name can name its sender ("KTP_Siti_Aminah.jpg"): on an anonymous report, the
+        reporter's own files are shown to anyone who may not see the reporter as
+        "lampiran-<id>.<type>". Files staff uploaded keep their names."""
+        r = self.report
+        reporters_file = att.uploaded_by_id is None or att.uploaded_by_id == r.reporter_id
+        if self.reporter_visible or not r.is_anonymous or not reporters_file:
+            return att.original_name
+        return f"lampiran-{att.pk}.{att.storage_name.rsplit('.', 1)[-1]}"  # the stored type, sniffed at upload
+
+    def attachment(self, att: Attachment) -> dict:
+        return {"id": att.pk, "name": self.attachment_name(att), "content_type": att.content_type, "size": att.size,
+                "url": f"/api/reports/{self.report.tracking_id}/attachments/{att.pk}"}
+
+
+def lens_for(report, viewer: User | None, *, is_reporter: bool = False) -> Lens:
+    """The report as a signed-in viewer (staff, or the reporter) or an API caller sees it. The
+    caller has already checked that the viewer may see the report at all (selectors)."""
+    owner = is_reporter or bool(viewer is not None and getattr(viewer, "is_authenticated", False)
+                                 and report.reporter_id and report.reporter_id == viewer.pk)
+    visible = _reporter_visible(report, viewer, is_reporter=owner)
+    if owner:
+        return Lens(report=report, viewer=viewer, audience=REPORTER, reporter_visible=True)
+    from lapor.accounts.selectors import user_grants
+
+    audience = STAFF if viewer is not None and user_grants(viewer) else PUBLIC
+    return Lens(report=report, viewer=viewer, audience=audience, reporter_visible=visible and audience == STAFF)
+
+
+def lens_public(report) -> Lens:
+    """The report as anyone sees it: public pages, the public API, Open311, open data."""
+    return Lens(report=report, viewer=None, audience=PUBLIC, reporter_visible=False)
+
+
+def lens_agency(report) -> Lens:
+    """The report as an agency sees it with no particular person looking (e-mails to staff, digests,
+    partner webhooks, federation to a peer deployment)."""
+    return Lens(report=report, viewer=None, audience=STAFF, reporter_visible=not report.is_anonymous)
+
+
+# --- What a template may hold ----------------------------------------------------------------
+
+SAFE_FIELDS = frozenset({
+    "pk", "id", "tracking_id", "type", "get_type_display", "channel", "get_channel_display", "state",
+    "get_state_display", "agency", "agency_id", "topic", "topic_id", "region", "region_id", "target_agency",
+    "target_agency_id", "due_at", "completion_due_at", "is_overdue", "escalation_level", "bounce_count",
+    "reopen_count", "rating", "submitted_at", "verified_at", "first_follow_up_at", "completed_at", "incident_date",
+    "is_anonymous", "is_confidential", "paused_at", "days_left", "archive_reason", "get_archive_reason_display",
+    "spam_flag", "flag_reason", "support_count", "updated_at", "created_at", "reporter_id",
+})
+
+
+class ReportView:
+    """A report for a template: the safe fields pass through, the personal ones are projected,
+    anything else is refused (AttributeError, which a template renders as nothing)."""
+
+    __slots__ = ("_lens",)
+
+    def __init__(self, lens: Lens):
+        object.__setattr__(self, "_lens", lens)
+
+    @property
+    def lens(self) -> Lens:
+        return self._lens
+
+    title = property(lambda self: self._lens.title)
+    body = property(lambda self: self._lens.body)
+    address = property(lambda self: self._lens.address)
+    reporter = property(lambda self: self._lens.reporter)
+    reporter_name = property(lambda self: (self._lens.reporter or {}).get("name", ""))
+
+    @property
+    def latitude(self):
+        loc = self._lens.location
+        return loc[0] if loc else None
+
+    @property
+    def longitude(self):
+        loc = self._lens.location
+        return loc[1] if loc else None
+
+    def __getattr__(self, name: str):
+        if name in SAFE_FIELDS:
+            return getattr(self._lens.report, name)
+        raise AttributeError(f"ReportView has no field {name!r}: add it to the projection (reports/projection.py)")
+
+    def __setattr__(self, name, value):
+        raise AttributeError("ReportView is read-only")
+
+    def __str__(self) -> str:
+        return f"{self._lens.report.tracking_id} {self.title[:40]}"
+
+
+def view_for(report, viewer: User | None, *, is_reporter: bool = False) -> ReportView:
+    return ReportView(lens_for(report, viewer, is_reporter=is_reporter))
+
+
+def view_public(report) -> ReportView:
+    return ReportView(lens_public(report))
+
+
+# --- API shapes (reports/schemas.py declares them) ---------------------------------------------
+
+def _ref(obj) -> dict | None:
+    return {"id": obj.pk, "name": obj.name} if obj is not None else None
+
+
+def report_out(report, viewer: User | None, *, is_reporter: bool = False, with_reporter: bool = True) -> dict:
+    from .services import Actor, actor_roles
+
+    lens = lens_for(report, viewer, is_reporter=is_reporter)
+    roles = actor_roles(report, Actor(user=viewer, is_reporter=lens.audience == REPORTER))
+    loc = lens.location
+    return {
+        "tracking_id": report.tracking_id, "type": report.type, "title": lens.title, "body": lens.body,
+        "state": report.state, "state_label": str(lc.State(report.state).label), "channel": report.channel,
+        "topic": _ref(report.topic), "agency": _ref(report.agency),
+        "region": {"code": report.region.code, "name": report.region.name} if report.region_id else None,
+        "address": lens.address, "latitude": loc[0] if loc else None, "longitude": loc[1] if loc else None,
+        "incident_date": report.incident_date, "is_anonymous": report.is_anonymous,
+        "is_confidential": report.is_confidential,
+        "reporter": lens.reporter if with_reporter and lens.audience != PUBLIC else None,
+        "submitted_at": report.submitted_at, "due_at": report.due_at, "completion_due_at": report.completion_due_at,
+        "is_overdue": report.is_overdue, "escalation_level": report.escalation_level,
+        "bounce_count": report.bounce_count, "rating": report.rating,
+        "actions": lc.actions_allowed(state=report.state, roles=roles),
+    }
+
+
+def public_report_out(report) -> dict:
+    lens = lens_public(report)
+    return {
+        "tracking_id": report.tracking_id, "type": report.type, "title": lens.title, "body": lens.body,
+        "state": report.state, "state_label": str(lc.State(report.state).label),
+        "topic": _ref(report.topic), "agency": _ref(report.agency),
+        "region": {"code": report.region.code, "name": report.region.name} if report.region_id else None,
+        "reporter_name": lens.public_reporter_name, "submitted_at": report.submitted_at,
+    }
