@@ -69,3 +69,32 @@ def test_domain_error_escaping_a_page_is_a_friendly_4xx(net, client, monkeypatch
     monkeypatch.setattr(public.selectors, "home_counters", lambda: boom())
     res = client.get("/")
     assert res.status_code == 409 and "Sudah ada." in res.content.decode()
+
+
+def test_staff_pages_show_an_anonymous_reports_text_masked(net, client):
+    """Issue 14, item 1: the staff report page and the inbox (list and search) printed the stored
+    title, body and address of an anonymous report: the reporter's name, NIK, phone and e-mail typed
+    into the text reached every agency role."""
+    reporter = net.user("reporter")
+    reporter.full_name = "Zubaidah Kanarimurni"
+    reporter.save(update_fields=["full_name"])
+    canaries = ("Zubaidah", "Kanarimurni", "3174012345678901", "081298765432", "zub.kanari@contoh.id")
+    report, _ = report_make(net, user=reporter, is_anonymous=True,
+                            title="Pungli di kantor, lapor Zubaidah Kanarimurni",
+                            body="Saya Zubaidah Kanarimurni (NIK 3174012345678901, HP 081298765432, "
+                                 "zub.kanari@contoh.id) dimintai uang. Jalan berlubang.",
+                            address="Rumah Zubaidah Kanarimurni, Jl. Melati 3")
+    services.report_route(report=report, actor=services.Actor(user=net.user("platform")), agency=net.dept)
+    for role in ("platform", "dept_admin", "liaison", "overseer"):
+        client.force_login(net.user(role))
+        pages = [f"/petugas/laporan/{report.tracking_id}/", "/petugas/", "/petugas/?q=berlubang",
+                 "/petugas/?tab=all"]
+        for url in pages:
+            res = client.get(url)
+            html = res.content.decode()
+            assert res.status_code == 200, (role, url)
+            assert report.tracking_id in html, (role, url)
+            leaked = [c for c in canaries if c in html]
+            assert not leaked, (role, url, leaked)
+    client.force_login(reporter)  # the reporter reads their own words
+    assert "Kanarimurni" in client.get(f"/lacak/{report.tracking_id}/").content.decode()
