@@ -45,6 +45,9 @@ SYSTEM_LABEL = "Sistem"
 STAFF_LABEL = "Petugas"
 
 PUBLIC, REPORTER, STAFF = "public", "reporter", "staff"
+# Event details that point at the sender on the channel it came through.
+IDENTIFYING_DATA = frozenset({"social", "post_id", "post_url", "url", "author", "handle", "email_message_id",
+                              "sms_message_id", "from", "sender", "phone", "email", "message_id_header"})
 
 
 def _reporter_visible(report, viewer: User | None, *, is_reporter: bool) -> bool:
@@ -163,9 +166,16 @@ class Lens:
 
     def _event_data(self, event: ReportEvent) -> dict:
         data = event.data or {}
-        if not self._masked:
-            return data
-        return {k: (self.text(v) if isinstance(v, str) else v) for k, v in data.items()}
+        return data if not self._masked else self._data_masked(data)
+
+    def _data_masked(self, value):
+        """An event's details on an anonymous report: the door it came through (a social post's id,
+        an e-mail's Message-ID, an SMS id) can name the sender on the network it came from."""
+        if isinstance(value, dict):
+            return {k: self._data_masked(v) for k, v in value.items() if k not in IDENTIFYING_DATA}
+        if isinstance(value, list):
+            return [self._data_masked(v) for v in value]
+        return self.text(value) if isinstance(value, str) else value
 
     def message(self, message: Message) -> dict:
         staff = self.audience == STAFF
