@@ -27,6 +27,7 @@ from lapor.reports import services
 from lapor.reports.models import Channel, Report, ReportType, tracking_id_normalize
 from lapor.reports.selectors import report_public_qs
 from lapor.reports.projection import lens_public
+from lapor.core.text import xml_safe
 
 from .selectors import open311_status, report_status_notes, with_status_notes
 
@@ -65,7 +66,7 @@ def _xml_element(tag: str, value) -> ET.Element:
         for child in value:
             element.append(_xml_element(LIST_TAGS.get(tag, "item"), child))
     else:
-        element.text = _text(value)
+        element.text = xml_safe(_text(value))  # intake cleans texts already: never an unreadable feed
     return element
 
 

@@ -22,6 +22,7 @@ from lapor.agencies.models import Agency
 from lapor.agencies.refcache import region_get, topic_active_get
 from lapor.agencies.selectors import routing_rule_match
 from lapor.core.errors import PermissionDenied, TransitionNotAllowed, ValidationFailed
+from lapor.core.text import text_clean
 
 from . import lifecycle as lc
 from .deadlines import deadline_after, deadline_for, working_days_left
@@ -64,6 +65,8 @@ def _primary_role(roles: set[str]) -> str:
 
 
 def _new_event(report: Report, *, kind: str, actor: Actor, roles: set[str] | None = None, **fields) -> ReportEvent:
+    if fields.get("reason"):
+        fields["reason"] = text_clean(fields["reason"]).strip()
     return ReportEvent(report=report, kind=kind, actor=actor.user, actor_role=_primary_role(roles or actor_roles(report, actor)),
                        created_at=fields.pop("created_at", None) or timezone.now(), **fields)
 
@@ -89,16 +92,12 @@ def _locked(report: Report) -> Report:
             .get(pk=report.pk))
 
 
-# NUL, and the bidirectional embedding/override/isolate controls: no Indonesian (or Arabic-script)
-# text needs them, and U+202E shows a list's text reversed ("gnitset") to disguise what it says
-_STRIPPED = str.maketrans(dict.fromkeys([0x00, *range(0x202A, 0x202F), *range(0x2066, 0x206A)]))
-
-
 def _clean_text(value: str, *, field: str, name: str, max_len: int, required: bool = True) -> str:
-    """Strip NUL bytes, bidirectional controls and whitespace; enforce presence and length.
+    """Strip control characters, bidirectional controls (lapor.core.text) and whitespace; enforce
+    presence and length.
     ``field`` is the machine name forms and API clients map the error to; ``name`` the label
     shown to people."""
-    value = (value or "").translate(_STRIPPED).strip()
+    value = text_clean(value).strip()
     if value and not any(ch.isalnum() for ch in value):
         value = ""  # only punctuation or invisible characters: treat as empty
     if required and not value:

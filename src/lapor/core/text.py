@@ -1,0 +1,30 @@
+"""Characters no text of ours may hold, taken out at intake (every channel goes through
+``reports.services``) and again when writing XML (defence in depth).
+
+- C0 controls except tab, line feed and carriage return, DEL and the C1 controls: invisible,
+  and the C0 ones are not allowed in XML 1.0 at all (one of them in a public report made
+  Open311's ``requests.xml`` unreadable for every client);
+- U+FFFE and U+FFFF (noncharacters, not allowed in XML) and lone surrogates (not encodable in UTF-8);
+- NUL (PostgreSQL text cannot hold it);
+- the bidirectional embedding/override/isolate controls: no Indonesian (or Arabic-script) text
+  needs them, and U+202E shows a list's text reversed ("gnitset") to disguise what it says.
+"""
+from __future__ import annotations
+
+_CONTROLS = [c for c in range(0x00, 0x20) if c not in (0x09, 0x0A, 0x0D)] + list(range(0x7F, 0xA0))
+_BIDI = [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]
+_NONCHARS = [0xFFFE, 0xFFFF]
+_SURROGATES = list(range(0xD800, 0xE000))
+_STRIPPED = str.maketrans(dict.fromkeys([*_CONTROLS, *_BIDI, *_NONCHARS, *_SURROGATES]))
+_XML_INVALID = str.maketrans(dict.fromkeys([c for c in range(0x00, 0x20) if c not in (0x09, 0x0A, 0x0D)]
+                                           + _NONCHARS + _SURROGATES))
+
+
+def text_clean(value: str | None) -> str:
+    """``value`` without the characters above (not stripped of whitespace)."""
+    return (value or "").translate(_STRIPPED)
+
+
+def xml_safe(value: str) -> str:
+    """``value`` with only characters XML 1.0 allows (for a writer that must never fail)."""
+    return value.translate(_XML_INVALID)
