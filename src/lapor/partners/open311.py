@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import os
 from xml.etree import ElementTree as ET
 
@@ -96,10 +97,13 @@ def open311_view(methods: list[str]):
         def view(request: HttpRequest, fmt: str, **kwargs) -> HttpResponse:
             if fmt not in ("xml", "json"):
                 return render_error("xml", 400, _("Format harus xml atau json."))
-            wanted = (request.POST if request.method == "POST" else request.GET).get("jurisdiction_id", "")
-            if wanted and wanted != jurisdiction():
-                return render_error(fmt, 404, _("jurisdiction_id tidak dikenal."))
             try:
+                # in the query string, a form body or a JSON body alike
+                wanted = request.GET.get("jurisdiction_id", "")
+                if request.method == "POST":
+                    wanted = _params(request).get("jurisdiction_id", "") or wanted
+                if wanted and wanted != jurisdiction():
+                    return render_error(fmt, 404, _("jurisdiction_id tidak dikenal."))
                 return fn(request, fmt, **kwargs)
             except Open311Error as exc:
                 return render_error(fmt, exc.status, exc.description)
@@ -179,14 +183,26 @@ def request_out(report: Report) -> dict:
     }
 
 
+# Dates a request may name: far enough either way for any real query, and never near the limits of
+# Python's datetime (9999-12-31 plus the 90-day window overflowed: a 500).
+DATE_FLOOR, DATE_CEILING = dt.datetime(1900, 1, 1, tzinfo=dt.timezone.utc), dt.datetime(2999, 12, 31, tzinfo=dt.timezone.utc)
+
+
 def _when(value: str, name: str) -> dt.datetime | None:
     if not value:
         return None
-    parsed = parse_datetime(value.replace(" ", "+")) or (
-        dt.datetime.combine(parse_date(value), dt.time.min) if parse_date(value) else None)
-    if parsed is None:
-        raise Open311Error(400, _("%(name)s harus berformat W3C, mis. 2024-01-31T00:00:00Z.") % {"name": name})
-    return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
+    bad = Open311Error(400, _("%(name)s harus berformat W3C, mis. 2024-01-31T00:00:00Z.") % {"name": name})
+    try:  # well-formed but impossible (2024-02-30, month 13, offset +25:00) raises ValueError
+        parsed = parse_datetime(value.replace(" ", "+")) or (
+            dt.datetime.combine(parse_date(value), dt.time.min) if parse_date(value) else None)
+        if parsed is None:
+            raise bad
+        parsed = parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
+    except (ValueError, OverflowError):
+        raise bad from None
+    if not DATE_FLOOR <= parsed <= DATE_CEILING:
+        raise Open311Error(400, _("%(name)s di luar rentang tahun 1900-2999.") % {"name": name})
+    return parsed
 
 
 def _window(start: dt.datetime | None, end: dt.datetime | None) -> tuple[dt.datetime, dt.datetime]:
@@ -266,26 +282,46 @@ def discovery(request, fmt):
 
 # --- POST requests --------------------------------------------------------------------------------
 
+NUMBER_RE = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+NUMERIC_FIELDS = ("lat", "long")
+
+
+def _scalar(key: str, value) -> str:
+    """A JSON value as the form field it stands for: text, or a number where the spec has one. An
+    object, a list or a boolean given for a text is refused (it was stored as "{'a': 1}" or "True")."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        if any("\ud800" <= ch <= "\udfff" for ch in value):
+            raise Open311Error(400, _("%(name)s memuat karakter yang tidak sah.") % {"name": key})
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and key in NUMERIC_FIELDS:
+        return repr(value)
+    raise Open311Error(400, _("%(name)s harus berupa teks.") % {"name": key})
+
+
 def _params(request: HttpRequest) -> dict:
     if request.content_type == "application/json":
         try:
             data = json.loads(request.body or b"{}")
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):
             raise Open311Error(400, _("Badan permintaan bukan JSON yang sah.")) from None
         if not isinstance(data, dict):
             raise Open311Error(400, _("Badan permintaan harus objek JSON."))
-        return {str(k): "" if v is None else str(v) for k, v in data.items()}
-    return {k: request.POST.get(k, "") for k in request.POST}
+        return {str(k): _scalar(str(k), v) for k, v in data.items()}
+    try:
+        return {k: request.POST.get(k, "") for k in request.POST}
+    except UnicodeDecodeError:
+        raise Open311Error(400, _("Badan permintaan bukan UTF-8 yang sah.")) from None
 
 
 def _float(params: dict, name: str) -> float | None:
     value = params.get(name, "").strip()
     if not value:
         return None
-    try:
-        return float(value)
-    except ValueError:
-        raise Open311Error(400, _("%(name)s harus berupa angka.") % {"name": name}) from None
+    if not NUMBER_RE.fullmatch(value):  # float() also takes "1_0", "nan" and "inf"
+        raise Open311Error(400, _("%(name)s harus berupa angka.") % {"name": name})
+    return float(value)
 
 
 def _flag(params: dict, name: str) -> bool:
