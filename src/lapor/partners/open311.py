@@ -8,18 +8,22 @@ anonymous report's location is coarsened.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import logging
 import json
 import re
 import os
+from pathlib import Path
 from xml.etree import ElementTree as ET
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent, TooManyFilesSent
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods
 
 from lapor.accounts.selectors import api_token_authenticate
 from lapor.agencies.models import Topic
@@ -33,7 +37,8 @@ from lapor.core.text import xml_safe
 from .selectors import open311_status, report_status_notes, with_status_notes
 
 WINDOW = dt.timedelta(days=90)  # the spec's default and maximum range for GET requests
-LIST_TAGS = {"attributes": "attribute", "values": "value", "endpoints": "endpoint"}
+log = logging.getLogger("lapor.open311")
+LIST_TAGS = {"attributes": "attribute", "values": "value", "endpoints": "endpoint", "formats": "format"}
 
 
 class Open311Error(Exception):
@@ -90,13 +95,18 @@ def render_error(fmt: str, status: int, description: str) -> HttpResponse:
 
 
 def open311_view(methods: list[str]):
-    """Checks the format and jurisdiction, and turns Open311Error/DomainError into spec errors."""
+    """Checks the method, format and jurisdiction, and turns every failure into the spec's error
+    shape in the format asked for: Open311Error/DomainError, a body too large or with too many
+    fields, and anything unexpected (500, logged)."""
     def wrap(fn):
         @csrf_exempt
-        @require_http_methods(methods)
         def view(request: HttpRequest, fmt: str, **kwargs) -> HttpResponse:
             if fmt not in ("xml", "json"):
                 return render_error("xml", 400, _("Format harus xml atau json."))
+            if request.method not in methods:
+                response = render_error(fmt, 405, _("Metode %(method)s tidak didukung di sini.") % {"method": request.method[:10]})
+                response["Allow"] = ", ".join(methods)
+                return response
             try:
                 # in the query string, a form body or a JSON body alike
                 wanted = request.GET.get("jurisdiction_id", "")
@@ -109,6 +119,18 @@ def open311_view(methods: list[str]):
                 return render_error(fmt, exc.status, exc.description)
             except DomainError as exc:
                 return render_error(fmt, exc.status if 400 <= exc.status < 500 else 400, str(exc.message))
+            except RequestDataTooBig:
+                return render_error(fmt, 413, _("Badan permintaan terlalu besar."))
+            except (TooManyFieldsSent, TooManyFilesSent, SuspiciousOperation, UnicodeDecodeError):
+                return render_error(fmt, 400, _("Badan permintaan tidak dapat dibaca."))
+            except (OperationalError, InterfaceError):
+                log.warning("open311: database unavailable", exc_info=True)
+                response = render_error(fmt, 503, _("Layanan sedang tidak tersedia; coba lagi sebentar lagi."))
+                response["Retry-After"] = "30"
+                return response
+            except Exception:
+                log.exception("open311: unexpected error")
+                return render_error(fmt, 500, _("Terjadi kesalahan di server; laporan Anda tidak tersimpan."))
         return view
     return wrap
 
@@ -270,14 +292,37 @@ def token_detail(request, fmt, token: str):
 @open311_view(["GET"])
 def discovery(request, fmt):
     base = settings.LAPOR_PUBLIC_URL.rstrip("/") + "/open311/v2/"
-    data = {"changeset": "2024-01-01T00:00:00+07:00", "contact": getattr(settings, "LAPOR_OPEN311_CONTACT", ""),
+    changeset = services_changeset()
+    data = {"changeset": changeset, "contact": getattr(settings, "LAPOR_OPEN311_CONTACT", ""),
             "key_service": _("Minta api_key kepada pengelola LAPOR!"),
             "endpoints": [{"specification": "http://wiki.open311.org/GeoReport_v2", "url": base,
-                           "changeset": "2024-01-01T00:00:00+07:00", "type": "production",
-                           "formats": ["text/xml", "application/json"]}]}
-    if fmt == "xml":
-        data["endpoints"] = [{**e, "formats": " ".join(e["formats"])} for e in data["endpoints"]]
+                           "changeset": changeset, "type": "production",
+                           "formats": ["text/xml", "application/json"]}]}  # XML: one <format> each, as the spec
     return render(fmt, "discovery", "", data)
+
+
+def services_changeset() -> str:
+    """When the service list last changed: a digest of the active topics, kept with the time it was
+    first seen under DATA_DIR (every process of a deployment shares it)."""
+    rows = Topic.objects.filter(is_active=True).order_by("path").values_list("slug", "name", "name_en", "parent_id",
+                                                                             "keywords")
+    digest = hashlib.sha256(json.dumps(list(rows), ensure_ascii=False).encode()).hexdigest()
+    path = Path(settings.DATA_DIR) / "open311-changeset.json"
+    try:
+        known = json.loads(path.read_text())
+        if known.get("digest") == digest:
+            return known["changeset"]
+    except (OSError, ValueError, KeyError):
+        pass
+    changeset = timezone.localtime().isoformat(timespec="seconds")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps({"digest": digest, "changeset": changeset}))
+        tmp.replace(path)
+    except OSError:
+        log.warning("open311: cannot keep the changeset in %s", path)
+    return changeset
 
 
 # --- POST requests --------------------------------------------------------------------------------

@@ -36,7 +36,10 @@ class SecurityHeadersMiddleware:
 class PageLanguageMiddleware:
     """Pages speak Bahasa Indonesia unless the visitor picks another language with the switcher
     (the language cookie). Many phones in Indonesia send ``Accept-Language: en-US``, so the header
-    is ignored for pages (the API keeps honouring it). LAPOR_WEB_BROWSER_LANGUAGE=1 restores it."""
+    is ignored for pages (the machine doors — the API, Open311, federation, channel webhooks — keep
+    honouring it: their clients ask for a language on purpose). LAPOR_WEB_BROWSER_LANGUAGE=1 restores it."""
+
+    MACHINE_DOORS = ("/api/", "/open311/", "/federation/", "/intake/")
 
     def __init__(self, get_response):
         import os
@@ -45,6 +48,6 @@ class PageLanguageMiddleware:
         self.honour_header = os.environ.get("LAPOR_WEB_BROWSER_LANGUAGE", "") in {"1", "true", "yes"}
 
     def __call__(self, request):
-        if not self.honour_header and not request.path.startswith("/api/"):
+        if not self.honour_header and not request.path.startswith(self.MACHINE_DOORS):
             request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
         return self.get_response(request)

@@ -64,3 +64,32 @@ def test_jurisdiction_is_checked_in_every_body_form(net, client):
     res = client.post(f"{BASE}/requests.xml?jurisdiction_id=bukan-kita", _form(net))
     assert res.status_code == 404 and ET.fromstring(res.content).find("error").findtext("code") == "404"
     assert not Report.objects.exists()
+
+
+def test_wrong_method_is_405_in_the_spec_shape(net, client):
+    res = client.delete(f"{BASE}/requests.xml")
+    assert res.status_code == 405 and "GET" in res["Allow"]
+    assert ET.fromstring(res.content).find("error").findtext("code") == "405"
+    res = client.put(f"{BASE}/services.json")
+    assert res.status_code == 405 and res.json()[0]["code"] == 405
+
+
+def test_error_descriptions_follow_accept_language(net, client):
+    id_ = client.get(f"{BASE}/services/tidak-ada.json", HTTP_ACCEPT_LANGUAGE="id").json()[0]["description"]
+    en = client.get(f"{BASE}/services/tidak-ada.json", HTTP_ACCEPT_LANGUAGE="en").json()[0]["description"]
+    assert id_ != en and "tidak ditemukan" in id_ and "not found" in en.lower()
+
+
+def test_discovery_lists_formats_as_elements_and_its_changeset_follows_the_services(net, client):
+    root = ET.fromstring(client.get(f"{BASE}/discovery.xml").content)
+    assert [f.text for f in root.iter("format")] == ["text/xml", "application/json"]
+    before = client.get(f"{BASE}/discovery.json").json()
+    assert before["endpoints"][0]["formats"] == ["text/xml", "application/json"]
+    assert client.get(f"{BASE}/discovery.json").json()["changeset"] == before["changeset"]  # stable
+    import time
+
+    time.sleep(1.1)
+    net.roads.name = "Jalan, Jembatan dan Trotoar"
+    net.roads.save()
+    after = client.get(f"{BASE}/discovery.json").json()
+    assert after["changeset"] > before["changeset"] and after["endpoints"][0]["changeset"] == after["changeset"]
