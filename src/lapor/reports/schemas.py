@@ -3,6 +3,7 @@ functions at the end are that module's lenses under the names the surfaces have 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 from ninja import Schema
 from pydantic import Field
@@ -40,7 +41,9 @@ class ReportIn(Schema):
     address: str = Field("", max_length=300)
     incident_date: dt.date | None = None
     target_agency_id: int | None = None
-    channel: str = Field("api", description="intake channel; citizens' apps send web or mobile")
+    channel: Literal["web", "mobile", "api"] = Field(
+        "api", description="the door used: citizens' apps send web or mobile, scripts api. SMS, e-mail, social "
+                           "media, counters, partners, Open311 and federation have their own doors")
     is_anonymous: bool = False
     is_confidential: bool = False
     guest_name: str = Field("", max_length=150)

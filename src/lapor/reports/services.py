@@ -140,6 +140,10 @@ def _transition_event(report: Report, actor: Actor, roles: set[str], action: str
 
 # --- Submission ---------------------------------------------------------------------------
 
+INCIDENT_MAX_AGE_YEARS = 10  # an incident date before this is a typing error, or no longer a service complaint
+IDEMPOTENCY_KEY_MAX = 100
+
+
 @dataclass
 class Submission:
     title: str
@@ -200,6 +204,9 @@ def _validated(sub: Submission, *, reporter: User | None, now: dt.datetime) -> d
         fail(_("Koordinat lokasi tidak valid."), "invalid_location", "latitude")
     if sub.incident_date and sub.incident_date > now.date() + dt.timedelta(days=1):
         fail(_("Tanggal kejadian tidak boleh di masa depan."), "future_date", "incident_date")
+    elif sub.incident_date and sub.incident_date < now.date().replace(year=now.year - INCIDENT_MAX_AGE_YEARS, day=1):
+        fail(_("Tanggal kejadian terlalu lama (lebih dari %(n)d tahun yang lalu).") % {"n": INCIDENT_MAX_AGE_YEARS},
+             "incident_date_too_old", "incident_date")
     if reporter is None:
         values["guest_name"] = text(sub.guest_name, "guest_name", _("Nama"), 150, required=False)
         values["guest_email"] = (sub.guest_email or "").strip().lower()
@@ -327,11 +334,14 @@ def report_submit_once(*, submission: Submission, reporter: User | None, key: st
     key returns the first report, never a second; the same key for another request is refused."""
     from .models import IdempotencyRecord
 
-    key = (key or "").strip()[:100]
+    key = (key or "").strip()
+    if len(key) > IDEMPOTENCY_KEY_MAX:
+        raise ValidationFailed(_("Idempotency-Key terlalu panjang (maksimal %(max)d karakter).") % {"max": IDEMPOTENCY_KEY_MAX},
+                               code="idempotency_key_too_long", detail={"field": "Idempotency-Key"})
     if not key:
         report, secret = report_submit(submission=submission, reporter=reporter)
         return SubmitResult(report, secret, False)
-    owner = owner or (f"user:{reporter.pk}" if reporter else "guest")
+    owner = owner or idempotency_owner(reporter, submission)
     previous = IdempotencyRecord.objects.filter(owner=owner, key=key).first()
     if previous is not None:
         return _submit_replayed(previous, request_hash)
@@ -346,6 +356,16 @@ def report_submit_once(*, submission: Submission, reporter: User | None, key: st
         IdempotencyRecord.objects.filter(owner=owner, key=key).update(
             response={"tracking_id": report.tracking_id, "guest_secret": secret})
     return SubmitResult(report, secret, False)
+
+
+def idempotency_owner(reporter: User | None, submission: Submission) -> str:
+    """Whose keys a key is among: a signed-in client's own, or a guest's by their contact (two
+    citizens who both send "1" never collide; the same guest retrying finds their first report)."""
+    if reporter is not None:
+        return f"user:{reporter.pk}"
+    contact = (submission.guest_email or "").strip().lower() or "".join(ch for ch in submission.guest_phone or ""
+                                                                          if ch.isdigit())
+    return "guest:" + hashlib.sha256(contact.encode()).hexdigest()[:32]
 
 
 def _submit_replayed(record, request_hash: str) -> SubmitResult:
