@@ -1,5 +1,4 @@
 """The REST API under /api/, with its OpenAPI 3 schema at /api/openapi.json and docs at /api/docs."""
-from ninja import NinjaAPI
 
 from lapor.accounts.api import router as accounts_router
 from lapor.agencies.api import router as agencies_router
@@ -11,8 +10,9 @@ from lapor.routing.api import router as routing_router
 from lapor.reports.api import public_router, router as reports_router
 
 from .errors import install_error_handlers
+from .openapi import LaporAPI
 
-api = NinjaAPI(
+api = LaporAPI(
     title="LAPOR! API",
     version="1.0.0",
     description="Public-service complaints: submit, route, follow up, audit. Errors: {code, message, detail}; "

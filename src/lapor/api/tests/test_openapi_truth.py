@@ -1,0 +1,39 @@
+"""Issue 16: the schema tells the truth. Every operation documents the error answers it can give,
+in the project's error body; operations open to guests say credentials are optional."""
+from openapi_spec_validator import validate
+
+ERRORS = ("400", "403", "404", "409", "413", "422", "429", "503")
+
+
+def _operations(schema):
+    for path, ops in schema["paths"].items():
+        for method, op in ops.items():
+            yield path, method, op
+
+
+def test_every_operation_documents_every_error_status_with_the_error_body(client, db):
+    schema = client.get("/api/openapi.json").json()
+    validate(schema)
+    error_body = schema["components"]["schemas"]["ErrorOut"]
+    assert set(error_body["required"]) == {"code", "message"}
+    for path, method, op in _operations(schema):
+        missing = [s for s in ERRORS if s not in op["responses"]]
+        assert not missing, (method, path, missing)
+        if op.get("security"):
+            assert "401" in op["responses"], (method, path)
+        ref = op["responses"]["409"]["content"]["application/json"]["schema"]["$ref"]
+        assert ref.endswith("/ErrorOut")
+
+
+def test_guest_operations_declare_optional_security(client, db):
+    schema = client.get("/api/openapi.json").json()
+    ops = {(m, p): op for p, m, op in _operations(schema)}
+    for key in (("post", "/api/reports"), ("get", "/api/reports/{tracking_id}"),
+                ("get", "/api/reports/{tracking_id}/timeline")):
+        assert {} in ops[key]["security"], key
+    # and a guest really is let through there
+    res = client.post("/api/reports", {"title": "Lampu jalan mati", "body": "Sudah dua minggu mati.",
+                                       "guest_email": "a@example.com"}, content_type="application/json")
+    assert res.status_code == 201
+    # staff-only operations do not say so
+    assert {} not in ops[("get", "/api/reports")]["security"]
