@@ -17,9 +17,10 @@ from lapor.api.auth import OPTIONAL_AUTH, STAFF_AUTH, request_user
 from lapor.api.render import rendered
 from lapor.core.errors import NotFound, PermissionDenied, ValidationFailed
 
+from . import lifecycle as lc
 from . import selectors, services
 from .attachments import attachment_add, attachment_path
-from .models import Attachment, Report, tracking_id_normalize
+from .models import ArchiveReason, Attachment, Channel, Report, ReportType, tracking_id_normalize
 from .public_cache import public_page_response
 from .projection import lens_for, public_report_out, report_out
 from .schemas import (AttachmentOut, PublicReportOut, PublicReportPageOut, ReportCreatedOut, ReportIn, ReportOut,
@@ -34,13 +35,20 @@ ORDER_HELP = (f"relevance (default when q is given): the newest {selectors.RANK_
               "ts_rank; newest (default without q): every match, newest first")
 
 
+# The schema is as strict as the server: the values the server knows, as enums.
+StateName = Literal[tuple(lc.State.values)]
+ChannelName = Literal[tuple(Channel.values)]
+TypeName = Literal[tuple(ReportType.values)]
+ArchiveReasonName = Literal[tuple(ArchiveReason.values)]
+
+
 class ListQuery(Schema):
-    state: list[str] | None = None
+    state: list[StateName] | None = None
     agency_id: int | None = None
     topic_id: int | None = None
     region_code: str | None = None
-    channel: str | None = None
-    type: str | None = None
+    channel: ChannelName | None = None
+    type: TypeName | None = None
     submitted_from: dt.date | None = None
     submitted_to: dt.date | None = None
     overdue: bool | None = None
@@ -131,7 +139,7 @@ class BodyIn(Schema):
 
 
 class ArchiveIn(Schema):
-    reason: str = Field(..., description="too_general | not_public_service | out_of_scope | duplicate | spam")
+    reason: ArchiveReasonName = Field(..., description="too_general | not_public_service | out_of_scope | duplicate | spam")
     note: str = Field("", max_length=2000)
     duplicate_of: str | None = None
 
