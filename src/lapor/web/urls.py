@@ -23,6 +23,7 @@ urlpatterns = [
     path("masuk/", account.signin, name="signin"),
     path("masuk/kode/", twofactor.signin_code, name="signin_code"),
     path("masuk/aktifkan/", twofactor.signin_enrol, name="signin_enrol"),
+    path("masuk/aktifkan/tautan/<str:token>/", twofactor.signin_enrol_link, name="signin_enrol_link"),
     path("keluar/", account.signout, name="signout"),
     path("daftar/", account.register, name="register"),
     path("saya/", account.my_reports, name="my_reports"),
