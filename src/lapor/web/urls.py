@@ -26,6 +26,7 @@ urlpatterns = [
     path("masuk/aktifkan/tautan/<str:token>/", twofactor.signin_enrol_link, name="signin_enrol_link"),
     path("keluar/", account.signout, name="signout"),
     path("daftar/", account.register, name="register"),
+    path("daftar/aktifkan/<str:uidb64>/<str:token>/", account.register_activate, name="register_activate"),
     path("saya/", account.my_reports, name="my_reports"),
     path("petugas/", staff.inbox, name="inbox"),
     path("petugas/massal/", staff.inbox_bulk, name="inbox_bulk"),
