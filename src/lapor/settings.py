@@ -96,6 +96,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "lapor.accounts.audit.AuditContextMiddleware",  # who and from where, for the audit log
+    "lapor.accounts.readonly.OverseerReadOnlyMiddleware",  # the overseer writes nothing, on any path
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "lapor.web.middleware.SecurityHeadersMiddleware",  # CSP on every page; domain errors as 4xx pages
