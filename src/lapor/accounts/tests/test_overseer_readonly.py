@@ -136,7 +136,10 @@ def test_every_web_url_refuses_a_post_by_the_overseer(scene, client):
         _assert_refused(client.post(path, {"body": "x", "note": "x"}), f"POST {path}")
     assert _row_counts() == before
     # The overseer's assisted intake (the reported hole) by name, in English for an English reader.
-    res = client.post("/api/intake/assisted", "{}", content_type="application/json", HTTP_ACCEPT_LANGUAGE="en")
+    from django.test import Client
+
+    res = Client().post("/api/intake/assisted", "{}", content_type="application/json", HTTP_ACCEPT_LANGUAGE="en",
+                        HTTP_AUTHORIZATION=f"Bearer {scene['token']}")
     assert res.status_code == 403 and "read-only" in res.json()["message"].lower()
 
 
