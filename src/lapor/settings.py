@@ -219,7 +219,8 @@ LAPOR_LOGIN_LOCKOUT = {
     "lock_seconds": env_int("LAPOR_LOCKOUT_MINUTES", 15) * 60,
 }
 # Staff (anyone with a role) confirm every sign-in with a TOTP code. On by default; the demo's
-# staff enrol on first sign-in (`lapor totp code <email>` prints a code outside production).
+# staff start enrolled (`lapor totp code <email>` prints a code outside production); new staff enrol
+# with an e-mailed link or an admin-issued code (lapor.accounts.twofactor).
 LAPOR_STAFF_2FA = env_bool("LAPOR_STAFF_2FA", True) or PRODUCTION
 
 # --- Background jobs -------------------------------------------------------------
