@@ -66,3 +66,23 @@ def test_web_form_files_count_and_the_page_says_so(net, client, tight):
     assert Attachment.objects.count() == 2
     # A report without files is not an upload.
     assert client.post("/lapor/", data).status_code == 302
+
+
+def test_staff_follow_up_files_count_per_account(net, client, tight):
+    from lapor.core.testing import signin_staff
+    from lapor.reports import services
+
+    report, _secret = services.report_submit(submission=services.Submission(
+        title="Jalan berlubang di depan pasar", body="Lubang besar membahayakan pengendara motor.",
+        target_agency_id=net.dept.pk), reporter=net.user("reporter"))
+    services.report_route(report=report, actor=services.Actor(user=net.user("platform")), agency=net.dept)
+    signin_staff(client, net.user("dept_admin"))
+    url = f"/petugas/laporan/{report.tracking_id}/follow_up/"
+    client.post(url, {"follow_up-body": "Sudah kami tinjau.", "follow_up-attachments": [_file("a.png"), _file("b.png")]},
+                REMOTE_ADDR="10.0.0.1")
+    stored = Attachment.objects.count()
+    assert stored == 2
+    res = client.post(url, {"follow_up-body": "Foto tambahan.", "follow_up-attachments": [_file("c.png")]},
+                      REMOTE_ADDR="10.0.0.2")  # another address, the same account
+    assert res.status_code == 429 and "Terlalu banyak permintaan" in res.content.decode()
+    assert Attachment.objects.count() == stored
