@@ -96,6 +96,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "lapor.accounts.audit.AuditContextMiddleware",  # who and from where, for the audit log
+    "lapor.accounts.readonly.OverseerReadOnlyMiddleware",  # the overseer writes nothing, on any path
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "lapor.web.middleware.SecurityHeadersMiddleware",  # CSP on every page; domain errors as 4xx pages
@@ -207,7 +208,7 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
 # it stays off whatever is set here). 0 turns it off.
 LAPOR_PUBLIC_CACHE_SECONDS = env_int("LAPOR_PUBLIC_CACHE_SECONDS", 5) if os.environ.get("LAPOR_CACHE_URL") else 0
 LAPOR_RATES = {name: os.environ[f"LAPOR_RATE_{name.upper()}"]
-               for name in ("submit", "login", "track", "webhook", "federation")
+               for name in ("submit", "login", "track", "webhook", "federation", "upload")
                if os.environ.get(f"LAPOR_RATE_{name.upper()}")}
 LAPOR_TRUSTED_PROXIES = env_list("LAPOR_TRUSTED_PROXIES")  # addresses/CIDRs whose proxy header is believed
 LAPOR_CLIENT_IP_HEADER = os.environ.get("LAPOR_CLIENT_IP_HEADER", "X-Forwarded-For")
@@ -218,7 +219,8 @@ LAPOR_LOGIN_LOCKOUT = {
     "lock_seconds": env_int("LAPOR_LOCKOUT_MINUTES", 15) * 60,
 }
 # Staff (anyone with a role) confirm every sign-in with a TOTP code. On by default; the demo's
-# staff enrol on first sign-in (`lapor totp code <email>` prints a code outside production).
+# staff start enrolled (`lapor totp code <email>` prints a code outside production); new staff enrol
+# with an e-mailed link or an admin-issued code (lapor.accounts.twofactor).
 LAPOR_STAFF_2FA = env_bool("LAPOR_STAFF_2FA", True) or PRODUCTION
 
 # --- Background jobs -------------------------------------------------------------

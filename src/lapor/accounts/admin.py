@@ -1,4 +1,5 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.translation import gettext, gettext_lazy
 
 from .models import ApiToken, AuditLog, RoleAssignment, TwoFactorDevice, User
 
@@ -15,6 +16,45 @@ class UserAdmin(admin.ModelAdmin):
     search_fields = ("full_name", "email", "phone")
     exclude = ("password", "user_permissions", "groups")
     inlines = [RoleInline]
+    actions = ["enrolment_issue"]
+
+    def get_deleted_objects(self, objs, request):
+        """The delete page lists what protects or goes with the account. It must not tie a person
+        to their anonymous reports: those (and their events and messages) are summarised."""
+        from django.utils.html import strip_tags
+
+        deleted, counts, perms, protected = super().get_deleted_objects(objs, request)
+        from lapor.reports.models import Report
+
+        hidden = list(Report.objects.filter(reporter__in=list(objs), is_anonymous=True).values_list("tracking_id", flat=True))
+        if not hidden:
+            return deleted, counts, perms, protected
+
+        def clean(items):
+            out = []
+            for item in items:
+                if isinstance(item, list):
+                    out.append(clean(item))
+                elif any(tid in strip_tags(str(item)) for tid in hidden):
+                    continue
+                else:
+                    out.append(item)
+            return out
+
+        note = gettext("%(count)s laporan anonim (identitas pelapor dilindungi)") % {"count": len(hidden)}
+        protected = [p for p in protected if not any(tid in strip_tags(str(p)) for tid in hidden)] + [note]
+        return clean(deleted), counts, perms, protected
+
+    @admin.action(description=gettext_lazy("Terbitkan kode aktivasi verifikasi dua langkah"))
+    def enrolment_issue(self, request, queryset):
+        """An administrator-issued second proof for a first two-factor enrolment (instead of the
+        e-mailed link); shown once, here."""
+        from .twofactor import enrolment_ticket_issue
+
+        for user in queryset:
+            code = enrolment_ticket_issue(user=user, issued_by=request.user)
+            self.message_user(request, gettext("Kode aktivasi untuk %(user)s (berlaku 3 hari, sekali pakai): %(code)s")
+                              % {"user": user.email or user.pk, "code": code}, messages.WARNING)
 
 
 @admin.register(ApiToken)

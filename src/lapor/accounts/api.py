@@ -48,11 +48,22 @@ class MeOut(Schema):
     roles: list[GrantOut]
 
 
-@router.post("/accounts", response={201: MeOut}, summary="Register a citizen account (e-mail or phone)")
+class RegisterOut(Schema):
+    code: str
+    message: str
+
+
+REGISTER_SENT = _("Periksa e-mail atau SMS Anda: kami mengirim langkah berikutnya ke kontak yang Anda isi.")
+
+
+@router.post("/accounts", response={202: RegisterOut},
+             summary="Register a citizen account (e-mail or phone); the answer is the same whether or not the contact is taken")
 def account_register(request, payload: RegisterIn):
-    user = services.account_register(full_name=payload.full_name, email=payload.email, phone=payload.phone,
-                                     password=payload.password)
-    return Status(201, _me(user))
+    # A new account gets an activation link, a taken contact a "you already have an account" message:
+    # the caller is told the same thing either way.
+    services.account_register(full_name=payload.full_name, email=payload.email, phone=payload.phone,
+                              password=payload.password)
+    return Status(202, {"code": "check_contact", "message": str(REGISTER_SENT)})
 
 
 @router.post("/auth/token", response=TokenOut, summary="Exchange e-mail/phone and password for an API token")

@@ -164,3 +164,25 @@ class AuditLog(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("audit log entries are append-only")
+
+
+class EnrolmentTicket(models.Model):
+    """The second proof, beyond the password, that a staff member's first two-factor enrolment
+    needs: a one-time link e-mailed to the account (bound to the browser session that passed the
+    password step) or a one-time code an administrator issued. Only a hash is stored."""
+
+    class Kind(models.TextChoices):
+        EMAIL = "email", _("Tautan e-mail")
+        ADMIN = "admin", _("Diterbitkan admin")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="enrolment_tickets")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    digest = models.CharField(max_length=64, unique=True)
+    session_digest = models.CharField(max_length=64, blank=True)  # e-mail links: the session that asked
+    issued_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.user} {self.created_at:%Y-%m-%d %H:%M}"

@@ -1,7 +1,8 @@
 """Signing in safely: lockout after repeated failures, per account and per address.
 
-The account key is the login as typed (normalised), not the user row, so an address that does not
-exist locks exactly like one that does: the answer never tells whether an account exists. While
+The account key is the person (failures by their e-mail and by their phone number count together);
+a login that matches nobody is keyed as typed (normalised), so an address that does not exist locks
+exactly like one that does: the answer never tells whether an account exists. While
 locked, the password is not even checked, so a correct guess during the lock reveals nothing.
 """
 from __future__ import annotations
@@ -42,8 +43,17 @@ def _config() -> dict:
 
 
 def _login_key(login: str) -> str:
+    """The person behind the login when there is one (their e-mail and phone count together), else
+    the login as typed: an unknown address still locks like a known one."""
     login = (login or "").strip()
-    normal = (phone_normalize(login) if "@" not in login else None) or login.lower()
+    phone = phone_normalize(login) if "@" not in login else None
+    normal = phone or login.lower()
+    from .models import User
+
+    lookup = {"phone": phone} if phone else {"email__iexact": login}
+    owner = User.objects.filter(**lookup).values_list("pk", flat=True).first() if login else None
+    if owner is not None:
+        normal = f"user:{owner}"
     return hashlib.sha256(normal.encode()).hexdigest()[:32]
 
 

@@ -3,6 +3,12 @@
 Anyone holding a role (RoleAssignment) must confirm every sign-in with a code when
 LAPOR_STAFF_2FA is on (the default; always on with LAPOR_ENV=production). Citizens never do.
 API tokens issued by admins are unaffected; POST /api/auth/token asks staff for the ``otp`` field.
+
+Enrolment: the password alone never lets anyone bind an authenticator. The first enrolment needs a
+second proof: a one-time link e-mailed to the account (usable only in the browser session that
+passed the password step) or a one-time code issued by an administrator (``lapor totp issue``, the
+Django admin). Each attempt then gets its own secret, kept in that session for ENROL_SECRET_SECONDS;
+the device row is written only when a first code confirms it.
 """
 from __future__ import annotations
 
@@ -17,12 +23,15 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from .models import RecoveryCode, TwoFactorDevice, User
+from .models import EnrolmentTicket, RecoveryCode, TwoFactorDevice, User
 from .selectors import user_is_staff
 
 ISSUER = "LAPOR"
 RECOVERY_CODES = 10
 STEP_SECONDS = 30
+ENROL_SECRET_SECONDS = 600  # one enrolment attempt's secret, kept in its session
+ENROL_LINK_SECONDS = 1800  # the e-mailed enrolment link
+ADMIN_TICKET_SECONDS = 3 * 24 * 3600  # an enrolment code issued by an administrator
 
 
 def twofactor_required(user: User | None) -> bool:
@@ -37,20 +46,14 @@ def twofactor_enrolled(user: User) -> bool:
     return TwoFactorDevice.objects.filter(user=user, confirmed_at__isnull=False).exists()
 
 
-@transaction.atomic
-def twofactor_enrol_start(*, user: User) -> TwoFactorDevice:
-    """The pending device (a fresh secret), unless one is already confirmed."""
-    device = TwoFactorDevice.objects.select_for_update().filter(user=user).first()
-    if device is not None and device.confirmed_at is not None:
-        return device
-    if device is None:
-        device = TwoFactorDevice.objects.create(user=user, secret=pyotp.random_base32(32))
-    return device
+def enrol_secret_new() -> str:
+    """A fresh secret for one enrolment attempt. It lives in that attempt's session (never on the
+    user row) until a first code confirms it, so no other session ever sees it."""
+    return pyotp.random_base32(32)
 
 
-def otpauth_uri(device: TwoFactorDevice) -> str:
-    return pyotp.TOTP(device.secret).provisioning_uri(name=device.user.contact or str(device.user.pk),
-                                                      issuer_name=ISSUER)
+def otpauth_uri(*, user: User, secret: str) -> str:
+    return pyotp.TOTP(secret).provisioning_uri(name=user.contact or str(user.pk), issuer_name=ISSUER)
 
 
 def otpauth_qr_svg(uri: str) -> str:
@@ -94,20 +97,102 @@ def recovery_codes_issue(*, user: User) -> list[str]:
 
 
 @transaction.atomic
-def twofactor_enrol_confirm(*, user: User, code: str) -> list[str] | None:
-    """Confirm the pending device with a first code; returns the recovery codes, or None."""
-    device = TwoFactorDevice.objects.select_for_update().filter(user=user, confirmed_at__isnull=True).first()
-    if device is None:
+def twofactor_enrol_confirm(*, user: User, secret: str, code: str) -> list[str] | None:
+    """Confirm this attempt's secret with a first code: the device is stored only now. Returns the
+    recovery codes, or None (wrong code, no secret, or a device confirmed meanwhile)."""
+    User.objects.select_for_update().filter(pk=user.pk).first()  # one confirmation at a time
+    if not secret or TwoFactorDevice.objects.filter(user=user, confirmed_at__isnull=False).exists():
         return None
-    step = _matching_step(device.secret, code)
+    step = _matching_step(secret, code)
     if step is None:
         return None
-    device.confirmed_at, device.last_step = timezone.now(), step
-    device.save(update_fields=["confirmed_at", "last_step"])
+    TwoFactorDevice.objects.update_or_create(user=user, defaults={
+        "secret": secret, "confirmed_at": timezone.now(), "last_step": step})
     from .audit import audit_record
 
     audit_record(action="twofactor_enrol", actor=user, target=user)
     return recovery_codes_issue(user=user)
+
+
+def _ticket_digest(raw: str) -> str:
+    normal = "".join(ch for ch in (raw or "").lower() if ch.isalnum() or ch in "-_")
+    return hashlib.sha256(f"lapor-enrol:{normal}".encode()).hexdigest()
+
+
+def session_digest(nonce: str) -> str:
+    return hashlib.sha256(f"lapor-enrol-session:{nonce}".encode()).hexdigest()
+
+
+def email_mask(email: str) -> str:
+    local, _sep, domain = (email or "").partition("@")
+    return f"{local[:1]}***@{domain}" if domain else ""
+
+
+@transaction.atomic
+def enrolment_link_send(*, user: User, nonce: str) -> bool:
+    """E-mail the account a one-time enrolment link, valid only in the session holding ``nonce``
+    (the browser that passed the password step) for ENROL_LINK_SECONDS. False: no e-mail address."""
+    from datetime import timedelta
+
+    from django.utils.translation import gettext as _
+    from django.utils.translation import override
+
+    from lapor.notifications.services import outbox_enqueue
+
+    if not user.email:
+        return False
+    raw = secrets.token_urlsafe(32)
+    EnrolmentTicket.objects.create(user=user, kind=EnrolmentTicket.Kind.EMAIL, digest=_ticket_digest(raw),
+                                   session_digest=session_digest(nonce),
+                                   expires_at=timezone.now() + timedelta(seconds=ENROL_LINK_SECONDS))
+    link = f"{settings.LAPOR_PUBLIC_URL.rstrip('/')}/masuk/aktifkan/tautan/{raw}/"
+    with override(user.language or "id"):
+        subject = _("Aktifkan verifikasi dua langkah LAPOR")
+        body = _("Seseorang (semoga Anda) masuk ke akun petugas LAPOR Anda dengan kata sandi yang benar dan ingin "
+                 "mengaktifkan verifikasi dua langkah. Buka tautan ini di peramban yang sama dalam %(minutes)s "
+                 "menit:\n\n%(link)s\n\nBukan Anda? Jangan buka tautan ini, segera ganti kata sandi Anda dan "
+                 "hubungi admin.") % {"minutes": ENROL_LINK_SECONDS // 60, "link": link}
+    outbox_enqueue(channel="email", recipient=user.email, payload={"subject": str(subject), "body": str(body)})
+    from .audit import audit_record
+
+    audit_record(action="twofactor_enrol_link", actor=user, target=user)
+    return True
+
+
+@transaction.atomic
+def enrolment_ticket_issue(*, user: User, issued_by: User | None = None) -> str:
+    """A one-time enrolment code an administrator hands to a staff member (valid for
+    ADMIN_TICKET_SECONDS): with it and the password, the person may enrol an authenticator."""
+    from datetime import timedelta
+
+    raw = "-".join(secrets.token_hex(3) for _ in range(3))
+    EnrolmentTicket.objects.create(user=user, kind=EnrolmentTicket.Kind.ADMIN, digest=_ticket_digest(raw),
+                                   issued_by=issued_by,
+                                   expires_at=timezone.now() + timedelta(seconds=ADMIN_TICKET_SECONDS))
+    from .audit import audit_record
+
+    audit_record(action="twofactor_enrol_issue", actor=issued_by, target=user)
+    return raw
+
+
+@transaction.atomic
+def enrolment_ticket_redeem(*, user: User, raw: str, nonce: str, kind: str) -> bool:
+    """Spend a ticket of ``kind`` for this user: unexpired, unused and, for an e-mailed link, asked
+    for by this very session. Wrong, spent and foreign tickets all answer False alike."""
+    if not raw:
+        return False
+    ticket = EnrolmentTicket.objects.select_for_update().filter(
+        digest=_ticket_digest(raw), user=user, kind=kind, used_at__isnull=True, expires_at__gt=timezone.now()).first()
+    if ticket is None:
+        return False
+    if kind == EnrolmentTicket.Kind.EMAIL and not hmac.compare_digest(ticket.session_digest, session_digest(nonce)):
+        return False
+    ticket.used_at = timezone.now()
+    ticket.save(update_fields=["used_at"])
+    from .audit import audit_record
+
+    audit_record(action="twofactor_enrol_proof", actor=user, target=user, detail={"via": kind})
+    return True
 
 
 @transaction.atomic

@@ -8,8 +8,10 @@ import hmac
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
-from lapor.accounts.models import ApiToken, Role, RoleAssignment, User
+from lapor.accounts.models import ApiToken, Role, RoleAssignment, TwoFactorDevice, User
+from lapor.accounts.twofactor import enrol_secret_new
 from lapor.agencies import demo as data
 from lapor.agencies.models import Agency, Region, RoutingRule, Topic
 from lapor.agencies.regions import regions_load
@@ -119,6 +121,11 @@ def accounts_load(city: dict[str, Agency]) -> list[tuple[str, str]]:
             email=email, password=DEMO_PASSWORD, full_name=name, is_staff=role == Role.PLATFORM_ADMIN,
             is_superuser=role == Role.PLATFORM_ADMIN)
         RoleAssignment.objects.get_or_create(user=user, role=role, agency=city[key] if key else None)
+        if not getattr(settings, "PRODUCTION", False):
+            # Demo staff start enrolled (a random secret), so `lapor totp code <email>` signs them in at
+            # once; production accounts enrol with an e-mailed link or an admin's code.
+            TwoFactorDevice.objects.get_or_create(user=user, defaults={
+                "secret": enrol_secret_new(), "confirmed_at": timezone.now()})
         rows.append((email, str(Role(role).label)))
     if not User.objects.filter(email="warga@lapor.example").exists():
         User.objects.create_user(email="warga@lapor.example", phone="081234567890", password=DEMO_PASSWORD,

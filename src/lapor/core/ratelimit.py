@@ -38,6 +38,7 @@ DEFAULT_RATES = {
     "track": "120/60",  # tracking lookups (guessing a tracking id or a guest secret)
     "webhook": "600/60",  # SMS gateway, mail relay, social networks
     "federation": "600/60",  # peers and partners pushing reports
+    "upload": "120/600",  # attachment files (web forms and API), per source AND per signed-in account
 }
 
 
@@ -158,6 +159,27 @@ def rule_for(request) -> Rule | None:
                 continue
             return rule
     return None
+
+
+def upload_limited(request, *, user=None, files: int = 1) -> int:
+    """Count ``files`` uploaded files against the 'upload' rate, per source address and per account
+    (so neither many accounts behind one address nor one account from many addresses gets around
+    it). Returns 0 when allowed, else the seconds to wait (answer with limited_response)."""
+    rate = rate_for("upload")
+    if rate is None or files <= 0:
+        return 0
+    keys = [f"ip:{client_ip(request)}"]
+    if user is not None and getattr(user, "pk", None):
+        keys.append(f"user:{user.pk}")
+    waits = [hit("upload", key, limit=rate[0], window=rate[1]) for key in keys for _file in range(files)]
+    retry_after = max(waits, default=0)
+    if retry_after:
+        log.info("rate limited: upload")
+    return retry_after
+
+
+def request_file_count(request) -> int:
+    return sum(len(request.FILES.getlist(name)) for name in request.FILES)
 
 
 class RateLimitMiddleware:

@@ -16,6 +16,7 @@ from lapor.agencies.models import Agency
 from lapor.api.auth import OPTIONAL_AUTH, STAFF_AUTH, request_user
 from lapor.api.render import rendered
 from lapor.core.errors import NotFound, PermissionDenied, ValidationFailed
+from lapor.core.ratelimit import limited_response, upload_limited
 
 from . import lifecycle as lc
 from . import selectors, services
@@ -278,6 +279,9 @@ def report_reporter(request, tracking_id: str, reason: str = ""):
 @router.post("/{tracking_id}/attachments", response={201: AttachmentOut}, auth=OPTIONAL_AUTH)
 def report_attachment_add(request, tracking_id: str, file: File[UploadedFile], internal: bool = False):
     report, actor = _resolve(request, tracking_id)
+    retry_after = upload_limited(request, user=actor.user, files=1)
+    if retry_after:
+        return limited_response(request, retry_after)
     if file.size and file.size > settings.LAPOR_MAX_UPLOAD_BYTES:
         raise ValidationFailed(_("Berkas terlalu besar."), code="file_too_large")
     att = attachment_add(report=report, actor=actor, name=file.name or "", data=file.read(), internal=internal)

@@ -147,7 +147,9 @@ class Report(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.tracking_id} {self.title[:40]}"
+        # Shown wherever a report is named (the Django admin, its history): an anonymous report's
+        # title may hold the reporter's name, so it is not part of the name.
+        return self.tracking_id if self.is_anonymous else f"{self.tracking_id} {self.title[:40]}"
 
     @property
     def is_closed(self) -> bool:

@@ -82,3 +82,20 @@ def test_wrong_authenticator_codes_count_towards_the_lock(net, client, low_limit
     client.post("/masuk/kode/", {"code": "000001"})  # the third failure locks
     res = client.post("/masuk/kode/", {"code": totp_code()})
     assert res.status_code == 429 and "_auth_user_id" not in client.session
+
+
+def test_failures_by_e_mail_and_by_phone_of_the_same_person_count_together(net, client, low_limits, api):
+    """Issue 14: an attacker may not get twice the guesses by alternating the person's contacts."""
+    from lapor.accounts.models import User
+
+    User.objects.filter(pk=net.user("reporter").pk).update(phone="+6281211112222")
+    _fail(client, "budi@warga.example", 1, REMOTE_ADDR="10.0.0.1")
+    _fail(client, "0812-1111-2222", 1, REMOTE_ADDR="10.0.0.2")
+    res = client.post("/api/auth/token", {"login": "BUDI@warga.example", "password": "salah-sekali"},
+                      content_type="application/json", REMOTE_ADDR="10.0.0.3")
+    assert res.status_code == 400
+    res = client.post("/masuk/", {"login": "081211112222", "password": PASSWORD}, REMOTE_ADDR="10.0.0.4")
+    assert res.status_code == 429 and "_auth_user_id" not in client.session
+    # Another person is not affected.
+    assert client.post("/masuk/", {"login": "lain@warga.example", "password": PASSWORD},
+                       REMOTE_ADDR="10.0.0.5").status_code == 302

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from lapor.accounts.selectors import user_is_staff
 from lapor.accounts.signin import LoginLocked, signin_authenticate, signin_succeeded
 from lapor.accounts.twofactor import twofactor_required
-from lapor.accounts.services import account_register
+from lapor.accounts.services import account_activate, account_register
 from lapor.core.errors import DomainError
 from lapor.reports.models import Report
 from lapor.reports.projection import view_for
@@ -77,14 +77,22 @@ def register(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            user = account_register(full_name=data["full_name"], email=data["email"], phone=data["phone"],
-                                    password=data["password"])
+            account_register(full_name=data["full_name"], email=data["email"], phone=data["phone"],
+                             password=data["password"])
         except DomainError as exc:
             error_to_form(form, exc)
-        else:
-            login(request, user, backend="lapor.accounts.backends.EmailOrPhoneBackend")
-            return redirect("web:my_reports")
+        else:  # the same page whether or not the contact was already registered
+            return render(request, "web/account/register_sent.html", {})
     return render(request, "web/account/register.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@require_http_methods(["GET"])
+def register_activate(request, uidb64: str, token: str):
+    if account_activate(uidb64=uidb64, token=token) is None:
+        return render(request, "web/error.html", {"error": _(
+            "Tautan aktivasi salah, sudah dipakai atau kedaluwarsa. Jika akun Anda sudah aktif, silakan masuk.")},
+            status=400)
+    return redirect(reverse("web:signin") + "?activated=1")
 
 
 @login_required(login_url="web:signin")

@@ -17,6 +17,7 @@ from lapor.core.errors import DomainError, ValidationFailed
 from lapor.reports import lifecycle as lc
 from lapor.reports import selectors as report_selectors
 from lapor.reports import services
+from lapor.core.ratelimit import limited_response, request_file_count, upload_limited
 from lapor.reports.attachments import attachment_add, attachment_path
 from lapor.reports.models import Attachment, IdempotencyRecord, Report, tracking_id_normalize
 from lapor.reports.projection import ANONYMOUS, lens_for
@@ -41,6 +42,10 @@ def home(request):
 @require_http_methods(["GET", "POST"])
 def submit(request):
     user = signed_in(request)
+    if request.method == "POST" and request.FILES:
+        retry_after = upload_limited(request, user=user, files=request_file_count(request))
+        if retry_after:
+            return limited_response(request, retry_after)
     data = request.POST if request.method == "POST" else None
     form = SubmitForm(data, request.FILES or None, guest=user is None)
     refresh = request.method == "POST" and ("refresh" in request.POST)

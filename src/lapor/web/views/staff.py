@@ -18,6 +18,7 @@ from lapor.core.errors import DomainError, NotFound, ValidationFailed
 from lapor.reports import lifecycle as lc
 from lapor.reports import selectors as report_selectors
 from lapor.reports import services
+from lapor.core.ratelimit import limited_response, request_file_count, upload_limited
 from lapor.reports.attachments import attachment_add
 from lapor.reports.models import Channel, Report, tracking_id_normalize
 from lapor.reports.projection import ReportView, lens_for
@@ -206,6 +207,10 @@ def report_action(request, tracking_id: str, action: str):
     if action not in ACTIONS:
         raise Http404
     report = _load(request, tracking_id)
+    if request.FILES:
+        retry_after = upload_limited(request, user=request.user, files=request_file_count(request))
+        if retry_after:
+            return limited_response(request, retry_after)
     form = _bind(action, request, report)
     if "search" in request.POST:  # no-JS agency search: show the matches, do nothing yet
         return render(request, "web/staff/report.html", _detail_context(request, report, {action: form}))

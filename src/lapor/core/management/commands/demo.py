@@ -28,9 +28,12 @@ class Command(BaseCommand):
             for email, role in result["accounts"]:
                 self.stdout.write(f"  {email:36s} {role}")
             if settings.LAPOR_STAFF_2FA:
-                self.stdout.write("Staff confirm each sign-in with an authenticator app (set up on the first sign-in); "
-                                  "no phone at hand? `lapor totp code <email>` prints the current code "
-                                  "(not in production).")
+                if getattr(settings, "PRODUCTION", False):
+                    self.stdout.write("Staff confirm each sign-in with an authenticator app, enrolled on the first "
+                                      "sign-in with the link e-mailed to them (or `lapor totp issue <email>`).")
+                else:
+                    self.stdout.write("Staff confirm each sign-in with a 6-digit code. The demo staff are already "
+                                      "enrolled: `lapor totp code <email>` prints the current code (not in production).")
             self.stdout.write(f"Demo API key (Authorization: Bearer …): {result['api_key']}")
             from lapor.reports.models import Report
 
