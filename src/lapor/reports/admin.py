@@ -23,12 +23,12 @@ def identity_hidden(report) -> bool:
 
 def admin_text(report, text) -> str:
     """A report-related text as agency staff see it: personal data and the reporter's name masked
-    when the report is anonymous."""
-    from lapor.core.masking import text_mask
+    when the report is anonymous (the projection's agency lens, reports/projection.py)."""
+    from .projection import lens_agency
 
-    if not identity_hidden(report):
+    if report is None:
         return text
-    return text_mask(text or "", names=(report.reporter_name,))
+    return lens_agency(report).text(text)
 
 
 def admin_json(report, data) -> str:
