@@ -126,3 +126,18 @@ def test_the_backfill_fills_reports_written_without_search_text(net, api):
     assert search_text_fill() == 1
     assert _public_api(api, WORD) == [report.tracking_id]
     assert _public_api(api, "Zubaidah") == []
+
+
+def test_the_command_recomputes_every_report(net, api):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    report = _anonymous_report(net, api)
+    Report.objects.filter(pk=report.pk).update(search_text=f"stale {NAME}")
+    assert _public_api(api, "Zubaidah") == [report.tracking_id]
+    out = StringIO()
+    call_command("reports_search_text", "--all", stdout=out)
+    assert "1 laporan" in out.getvalue()
+    assert _public_api(api, "Zubaidah") == []
+    assert _public_api(api, WORD) == [report.tracking_id]
