@@ -85,3 +85,17 @@ def test_the_old_expression_index_is_gone_and_the_column_is_indexed(db):
         indexes = dict(cursor.fetchall())
     assert "report_fts_idx" not in indexes
     assert "gin (search_vector)" in indexes["report_search_idx"]
+
+
+def test_the_trigger_also_fills_the_vector_of_a_bulk_load_that_skips_triggers(net):
+    """The demo generator loads 50,000+ reports with session_replication_role = replica (no FK triggers)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT tgenabled FROM pg_trigger WHERE tgname = 'report_search_vector'")
+        assert cursor.fetchone()[0] == "A"
+        cursor.execute("SET session_replication_role = replica")
+        try:
+            report = _submit("Sampah menumpuk di pasar")
+        finally:
+            cursor.execute("RESET session_replication_role")
+    assert _stale() == []
+    assert _found("sampah") == {report.pk}
