@@ -280,3 +280,12 @@ def test_an_encrypted_pdf_is_refused(client, api, net):
     res = client.post(f"/api/reports/{report.tracking_id}/attachments",
                       {"file": SimpleUploadedFile("x.pdf", out.getvalue())}, HTTP_X_REPORT_SECRET=secret)
     assert res.status_code == 400 and res.json()["code"] == "pdf_encrypted"
+
+
+def test_the_web_form_refuses_a_file_that_cannot_be_cleaned_with_a_message(client, net):
+    res = client.post("/lapor/", {"type": "complaint", "title": "Jalan berlubang", "body": "Lubang besar di jalan.",
+                                  "guest_email": "warga@contoh.example",
+                                  "attachments": [SimpleUploadedFile("surat.pdf", pdf()[:400])]})
+    assert res.status_code == 400
+    assert "PDF rusak atau tidak dapat dibaca." in res.content.decode()
+    assert not Report.objects.exists() and not Attachment.objects.exists()
