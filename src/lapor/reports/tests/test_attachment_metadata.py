@@ -289,3 +289,24 @@ def test_the_web_form_refuses_a_file_that_cannot_be_cleaned_with_a_message(clien
     assert res.status_code == 400
     assert "PDF rusak atau tidak dapat dibaca." in res.content.decode()
     assert not Report.objects.exists() and not Attachment.objects.exists()
+
+
+def test_the_command_cleans_files_stored_before_uploads_were_cleaned(client, api, net):
+    import hashlib
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    report, secret = _anonymous_report(api, net)
+    client.post(f"/api/reports/{report.tracking_id}/attachments", {"file": SimpleUploadedFile("a.pdf", pdf())},
+                HTTP_X_REPORT_SECRET=secret)
+    att = Attachment.objects.get()
+    attachment_path(att).write_bytes(pdf())  # as an older version stored it: with its metadata
+    out = StringIO()
+    call_command("attachments_clean", stdout=out)
+    assert "dibersihkan: 1," in out.getvalue()
+    stored = attachment_path(att).read_bytes()
+    att.refresh_from_db()
+    assert not _has_canary(stored) and att.size == len(stored) and att.sha256 == hashlib.sha256(stored).hexdigest()
+    call_command("attachments_clean", stdout=out)
+    assert "sudah bersih: 1" in out.getvalue()
