@@ -7,4 +7,19 @@ class ReportsConfig(AppConfig):
     verbose_name = "Laporan"
 
     def ready(self) -> None:
+        from django.contrib.auth import get_user_model
+        from django.db.models.signals import post_save
+
         from . import public_cache  # noqa: F401  (connects its receiver)
+
+        post_save.connect(_user_saved, sender=get_user_model(), dispatch_uid="reports-search-text-user-name")
+
+
+def _user_saved(sender, instance, created: bool, update_fields=None, raw: bool = False, **kwargs) -> None:
+    """A registered reporter's name may have changed: their anonymous reports' search_text masks the
+    new one (reports/searchtext.py). Nothing to do for a new account or a save that leaves the name."""
+    if created or raw or (update_fields is not None and "full_name" not in update_fields):
+        return
+    from .searchtext import user_name_changed
+
+    user_name_changed(instance)

@@ -1,12 +1,12 @@
-"""Attachments: size-limited, type checked from the content (never the name), photos
-re-encoded without EXIF (no hidden GPS position), stored under random names outside the web root."""
+"""Attachments: size-limited, type checked from the content (never the name), cleaned of metadata
+before they are stored (cleaning.py: EXIF/GPS, XMP, comments, authors, tags and location atoms; a
+file that cannot be cleaned is refused), named with the extension of their real type, stored under
+random names outside the web root."""
 from __future__ import annotations
 
 import hashlib
-import io
 import os
 import secrets
-import warnings
 from pathlib import Path
 
 import filetype
@@ -14,22 +14,24 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from PIL import Image
 
 from lapor.core.errors import PermissionDenied, ValidationFailed
 
 from . import lifecycle as lc
+from .cleaning import metadata_remove
 from .models import Attachment, Message, Report, ReportEvent
 from .services import Actor, _event, _locked, actor_roles
 
+# The accepted types (sniffed from the content) and the extension a file of that type is stored and
+# shown under, whatever the sender named it ("foto.exe" holding a JPEG is "foto.jpg"). Each one has a
+# metadata cleaner (cleaning.py): a type without one is not accepted.
 ALLOWED = {
     "image/jpeg": "jpg", "image/png": "png", "image/webp": "webp",
-    "application/pdf": "pdf", "video/mp4": "mp4",
+    "application/pdf": "pdf", "video/mp4": "mp4", "audio/mp4": "m4a", "audio/mpeg": "mp3",
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation": "pptx",
 }
-IMAGE_TYPES = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}
-MAX_PIXELS = 40_000_000
 
 
 def storage_root() -> Path:
@@ -43,38 +45,18 @@ def attachment_path(att: Attachment) -> Path:
 def _sniff(data: bytes) -> str:
     kind = filetype.guess(data[:8192])
     if kind is None or kind.mime not in ALLOWED:
-        raise ValidationFailed(_("Jenis berkas tidak diizinkan. Kirim foto (JPG/PNG/WebP), PDF, MP4, DOCX atau XLSX."),
+        raise ValidationFailed(_("Jenis berkas tidak diizinkan. Kirim foto (JPG/PNG/WebP), PDF, video MP4, "
+                                 "rekaman suara (MP3/M4A), DOCX, XLSX atau PPTX."),
                                code="file_type_not_allowed")
     return kind.mime
 
 
-def _strip_image(data: bytes, mime: str) -> bytes:
-    """Decode and re-encode: drops EXIF (GPS position) and refuses decompression bombs."""
-    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data)) as img:
-                if img.width * img.height > MAX_PIXELS:
-                    raise ValidationFailed(_("Gambar terlalu besar."), code="image_too_large")
-                img.load()
-                out = io.BytesIO()
-                fmt = IMAGE_TYPES[mime]
-                clean = img.convert("RGB") if fmt == "JPEG" and img.mode not in ("RGB", "L") else img
-                clean.save(out, format=fmt, **({"quality": 88} if fmt == "JPEG" else {}))
-                return out.getvalue()
-    except ValidationFailed:
-        raise
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise ValidationFailed(_("Gambar terlalu besar."), code="image_too_large")
-    except Exception as exc:  # corrupt or disguised image
-        raise ValidationFailed(_("Gambar rusak atau tidak dapat dibaca."), code="image_invalid") from exc
-
-
-def _safe_name(name: str) -> str:
+def _safe_name(name: str, ext: str) -> str:
+    """The sender's file name, cleaned, with the extension of the file's real type."""
     base = os.path.basename((name or "").replace("\\", "/")).replace("\x00", "")
     cleaned = "".join(ch for ch in base if ch.isalnum() or ch in "._- ")[:120].strip(". ")
-    return cleaned or "lampiran"
+    stem = cleaned.rsplit(".", 1)[0].strip(". ") if "." in cleaned else cleaned
+    return f"{stem or 'lampiran'}.{ext}"
 
 
 def attachment_add(*, report: Report, actor: Actor, name: str, data: bytes, message: Message | None = None,
@@ -87,8 +69,7 @@ def attachment_add(*, report: Report, actor: Actor, name: str, data: bytes, mess
     if not data:
         raise ValidationFailed(_("Berkas kosong."), code="file_empty")
     mime = _sniff(data)
-    if mime in IMAGE_TYPES:
-        data = _strip_image(data, mime)
+    data = metadata_remove(data, mime)  # only the cleaned file is ever stored
     storage_name = f"{secrets.token_hex(16)}.{ALLOWED[mime]}"
     path = storage_root() / storage_name[:2] / storage_name
     try:
@@ -107,7 +88,7 @@ def attachment_add(*, report: Report, actor: Actor, name: str, data: bytes, mess
                 fh.flush()
                 os.fsync(fh.fileno())
             att = Attachment.objects.create(
-                report=report, message=message, storage_name=storage_name, original_name=_safe_name(name),
+                report=report, message=message, storage_name=storage_name, original_name=_safe_name(name, ALLOWED[mime]),
                 content_type=mime, size=len(data), sha256=hashlib.sha256(data).hexdigest(),
                 uploaded_by=actor.user, is_internal=internal and lc.REPORTER not in roles, created_at=timezone.now(),
             )

@@ -44,7 +44,7 @@ REPORT_COLS = (
     "reporter_id", "guest_name", "guest_email", "guest_phone", "state", "agency_id", "due_at", "completion_due_at",
     "paused_state", "paused_remaining_days", "is_overdue", "overdue_since", "escalation_level", "escalated_at",
     "bounce_count", "reopen_count", "archive_reason", "duplicate_of_id", "rating", "rating_comment", "auto_routed",
-    "submitted_at", "verified_at", "first_follow_up_at", "completed_at", "updated_at")
+    "submitted_at", "verified_at", "first_follow_up_at", "completed_at", "updated_at", "search_text")
 EVENT_COLS = ("id", "report_id", "kind", "action", "actor_id", "actor_role", "from_state", "to_state", "agency_id",
               "reason", "data", "is_public", "created_at")
 ASSIGNMENT_COLS = ("id", "report_id", "agency_id", "agency_path", "previous_id", "assigned_at", "ended_at",
@@ -99,8 +99,8 @@ def _max_id(model) -> int:
 
 # --- Citizens --------------------------------------------------------------------------------
 
-def _citizens_make(rng: random.Random, size: int, start: dt.datetime) -> list[int]:
-    """A pool of registered reporters; one unusable password each (no hashing per user)."""
+def _citizens_make(rng: random.Random, size: int, start: dt.datetime) -> dict[int, str]:
+    """A pool of registered reporters (id: name); one unusable password each (no hashing per user)."""
     first_id = _max_id(User) + 1
     users = []
     for i in range(size):
@@ -111,7 +111,7 @@ def _citizens_make(rng: random.Random, size: int, start: dt.datetime) -> list[in
             phone=f"+62857{uid:08d}" if rng.random() < 0.4 else None, password="!" + get_random_string(40),
             date_joined=start - dt.timedelta(days=rng.uniform(0, 365)), notify_by=["email"]))
     User.objects.bulk_create(users, batch_size=2000)
-    return [u.id for u in users]
+    return {u.id: u.full_name for u in users}
 
 
 NULL = "\\N"
@@ -408,12 +408,13 @@ def reports_generate(*, count: int, seed: int = 1, batch: int = 20_000, stdout=N
     pg = connection.vendor == "postgresql"
     net = _network_read()
     started = time.monotonic()
-    pool = _citizens_make(rng, max(20, min(5000, count // 50)), start)
+    citizens = _citizens_make(rng, max(20, min(5000, count // 50)), start)
+    pool = list(citizens)
     cal = WorkCalendar(calendar_get(), tz(), start - dt.timedelta(days=10), now + dt.timedelta(days=400))
     days = {stage: int(stage_days(stage)) for stage in ("verify", "follow_up", "reply", "complete")}
     first = {name: _max_id(model) + 1 for model, _cols, name in TABLES}
     sim = Simulation(rng=rng, net=net, cal=cal, days=days, now=int(now.timestamp()), pool=pool, ids={},
-                     sqlite=not pg)
+                     sqlite=not pg, names=citizens)
     # Submission times, sorted so that ids grow with time; weekdays and office hours are busier.
     t0, t1 = int(start.timestamp()), int(now.timestamp())
     stamps = sorted(sim.submission_time(t0, t1) for _ in range(count))

@@ -18,6 +18,7 @@ from collections import deque
 from . import demo_texts as tx
 from .lifecycle import ACTIVE_STATES, AGENCY_ADMIN, LIAISON, PLATFORM_ADMIN, REPORTER, SYSTEM, UNIT_STAFF, Action, State
 from .models import ArchiveReason, Channel, Message, ReportEvent, ReportType
+from .searchtext import search_text_compose
 
 DAY, HOUR = 86400, 3600
 SWEEP = 900  # the sweep runs every 15 minutes
@@ -157,8 +158,9 @@ class WorkCalendar:
 
 class Simulation:
     def __init__(self, *, rng, net: dict, cal: WorkCalendar, days: dict, now: int, pool: list[int], ids: dict,
-                 sqlite: bool):
+                 sqlite: bool, names: dict[int, str] | None = None):
         self.rng, self.net, self.cal, self.days, self.now, self.pool, self.ids = rng, net, cal, days, now, pool, ids
+        self.names = names or {}  # registered reporters' names: an anonymous report's search_text masks them
         self.pg = not sqlite
         suffix = "" if sqlite else "+00"
         self._clock = [f" {h:02d}:{m:02d}:{sec:02d}{suffix}" for h in range(24) for m in range(60) for sec in range(60)]
@@ -610,6 +612,11 @@ class _Report:
         body = f"{opener}\n\n{issue} di {self.street}, {self.place}. {detail}\n\n{rng.choice(tx.CLOSERS)}".lstrip()
         return f"{issue} di {self.short_place}", body
 
+    def search_text(self, title: str, body: str, guest_name: str) -> str:
+        """What search matches (reports/searchtext.py): the masked text, the reporter's name too when anonymous."""
+        name = guest_name or self.sim.names.get(self.reporter, "")
+        return search_text_compose(title, body, names=(name,) if self.anonymous else ())
+
     def rows_add(self) -> None:
         sim, rng, fmt = self.sim, self.rng, self.sim.fmt
         title, body = self.text()
@@ -632,7 +639,7 @@ class _Report:
             fmt(self.overdue_since), self.level, fmt(self.escalated_at), self.bounce_count, self.reopen_count,
             str(self.archive_reason), self.duplicate_of, self.rating, self.rating_comment, self.auto_routed,
             fmt(self.submitted), fmt(self.verified_at), fmt(self.first_follow_up_at), fmt(self.completed_at),
-            fmt(self.last)))
+            fmt(self.last), sim.esc(self.search_text(title, body, guest_name))))
         submitted = fmt(self.submitted)
         for aid, agency, path, previous, assigned, ended, moved_out in self.assignments:
             sim.rows["assignments"].append((aid, self.id, agency, path, previous, fmt(assigned), fmt(ended), submitted,

@@ -117,6 +117,8 @@ class Report(models.Model):
     first_follow_up_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # What search matches: the title and body as the public sees them (searchtext.py), kept by save().
+    search_text = models.TextField(blank=True, default="", db_default="", editable=False)
 
     class Meta:
         ordering = ["-submitted_at", "-id"]
@@ -150,6 +152,40 @@ class Report(models.Model):
         # Shown wherever a report is named (the Django admin, its history): an anonymous report's
         # title may hold the reporter's name, so it is not part of the name.
         return self.tracking_id if self.is_anonymous else f"{self.tracking_id} {self.title[:40]}"
+
+    def _search_source(self) -> tuple | None:
+        """The values search_text is made of, or None when one of them is not loaded (deferred)."""
+        from .searchtext import SOURCE_FIELDS
+
+        loaded = self.__dict__
+        return tuple(loaded[f] for f in SOURCE_FIELDS) if all(f in loaded for f in SOURCE_FIELDS) else None
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._search_loaded = instance._search_source()
+        return instance
+
+    def save(self, *args, **kwargs):
+        """Keep ``search_text`` in step with what it is made of: recomputed on insert and when the title,
+        body, reporter, guest name or anonymity change (no work, no reporter lookup, otherwise)."""
+        from .searchtext import SOURCE_FIELDS, report_search_text
+
+        update_fields = kwargs.get("update_fields")
+        source = self._search_source()
+        writes_source = update_fields is None or any(
+            f in update_fields or f.removesuffix("_id") in update_fields for f in SOURCE_FIELDS)
+        if source is None and writes_source and update_fields is not None and self.pk is not None:
+            # a deferred instance writing a part of the text: read the other parts first
+            self.refresh_from_db(fields=[f for f in SOURCE_FIELDS if f not in self.__dict__])
+            source = self._search_source()
+        if source is not None and writes_source and (self._state.adding or source != getattr(self, "_search_loaded", None)):
+            self.search_text = report_search_text(self)
+            if update_fields is not None and "search_text" not in update_fields:
+                kwargs["update_fields"] = [*update_fields, "search_text"]
+        super().save(*args, **kwargs)
+        if source is not None:
+            self._search_loaded = source
 
     @property
     def is_closed(self) -> bool:

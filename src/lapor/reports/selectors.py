@@ -43,14 +43,14 @@ def report_visible_q(user: User | None, *, among: list[int] | None = None) -> Q 
 
 
 def report_qs_for(user: User | None) -> QuerySet[Report]:
-    qs = Report.objects.select_related(*LIST_RELATED)
+    qs = Report.objects.select_related(*LIST_RELATED).defer("search_text")  # only search reads it
     q = report_visible_q(user)
     return qs if q is None else qs.filter(q)
 
 
 def report_public_qs() -> QuerySet[Report]:
     """What anyone may see: never confidential, never archived as spam or not yet verified."""
-    return (Report.objects.select_related(*LIST_RELATED)
+    return (Report.objects.select_related(*LIST_RELATED).defer("search_text")
             .filter(is_confidential=False)
             .exclude(state__in=[lc.State.SUBMITTED, lc.State.ARCHIVED]))
 
@@ -114,7 +114,10 @@ def report_filter(qs: QuerySet[Report], f: ReportFilters) -> QuerySet[Report]:
 
 
 def report_search(qs: QuerySet[Report], q: str) -> QuerySet[Report]:
-    """Full-text search: PostgreSQL's ``indonesian`` configuration over the stored, GIN-indexed vector;
+    """Full-text search over ``search_text``, the report's text as the public sees it (personal data
+    and an anonymous reporter's name masked, reports/searchtext.py), never the raw title and body:
+    a query for an anonymous reporter's name, NIK, phone or e-mail finds nothing, for every viewer.
+    PostgreSQL's ``indonesian`` configuration over the stored, GIN-indexed vector parsed from it;
     a word-by-word LIKE on SQLite."""
     q = q.replace("\x00", "").strip()[:200]
     if connection.vendor == "postgresql":
@@ -124,12 +127,12 @@ def report_search(qs: QuerySet[Report], q: str) -> QuerySet[Report]:
         vector = RawSQL(FTS_EXPRESSION, [], output_field=SearchVectorField())
         return qs.annotate(fts=vector).filter(fts=SearchQuery(q, config="indonesian", search_type="websearch"))
     for word in q.split()[:8]:
-        qs = qs.filter(Q(title__icontains=word) | Q(body__icontains=word))
+        qs = qs.filter(search_text__icontains=word)
     return qs
 
 
-# The parsed text, stored by a trigger and GIN-indexed (migration 0006): a recheck or a rank reads it
-# instead of parsing title and body again.
+# The parsed search_text, stored by a trigger and GIN-indexed (migrations 0006, 0010): a recheck or a
+# rank reads it instead of parsing the text again.
 FTS_EXPRESSION = '"reports_report"."search_vector"'
 
 
@@ -390,9 +393,11 @@ def _page_by_relevance(qs: QuerySet[Report], search: str, *, cursor: str | None,
         ranked = list(Report.objects.filter(pk__in=ids).annotate(rank=rank).values_list("rank", "submitted_at", "id"))
     else:
         words = [w.lower() for w in search.split()[:8]]
-        rows = qs.order_by("-submitted_at", "-id").values_list("title", "body", "submitted_at", "id")[:RANK_CANDIDATES]
-        ranked = [(float(sum(2 * title.lower().count(w) + body.lower().count(w) for w in words)), at, pk)
-                  for title, body, at, pk in rows]
+        rows = qs.order_by("-submitted_at", "-id").values_list("search_text", "submitted_at", "id")[:RANK_CANDIDATES]
+        ranked = []
+        for text, at, pk in rows:
+            title, _nl, body = text.lower().partition("\n")  # search_text: the masked title, a line break, the body
+            ranked.append((float(sum(2 * title.count(w) + body.count(w) for w in words)), at, pk))
     ranked.sort(reverse=True)
     if after:
         ranked = [key for key in ranked if key < after]

@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from lapor.agencies.models import Region
+from lapor.core.masking import EMAIL_MASK, NAME_MASK, NIK_MASK, PHONE_MASK, PLATE_MASK
 from lapor.reports import lifecycle as lc
 from lapor.reports.models import Report
 from lapor.reports.selectors import FTS_EXPRESSION
@@ -19,6 +20,15 @@ from .textsim import cosine, tokens
 
 CANDIDATES = 60
 DF_SAMPLE, DF_SECONDS = 3000, 3600
+MASKS = (NAME_MASK, NIK_MASK, PHONE_MASK, EMAIL_MASK, PLATE_MASK)
+
+
+def _words(search_text: str) -> frozenset[str]:
+    """The content words of a report's search_text, without the masks' own words ("[nama disamarkan]")."""
+    if "[" in search_text:
+        for mask in MASKS:
+            search_text = search_text.replace(mask, " ")
+    return tokens(search_text)
 
 
 def document_frequency() -> dict[str, int]:
@@ -26,8 +36,8 @@ def document_frequency() -> dict[str, int]:
     selective index lookups."""
     def sample() -> dict[str, int]:
         counts: Counter = Counter()
-        for title, body in Report.objects.order_by("-submitted_at").values_list("title", "body")[:DF_SAMPLE]:
-            counts.update(tokens(f"{title} {body}"))
+        for text in Report.objects.order_by("-submitted_at").values_list("search_text", flat=True)[:DF_SAMPLE]:
+            counts.update(_words(text))
         return dict(counts)
 
     return cache.get_or_set("routing:document-frequency", sample, DF_SECONDS)
@@ -58,8 +68,17 @@ def duplicates_find(*, qs: QuerySet[Report], title: str, body: str, region_code:
     """Open reports from the last ``days`` in the same area whose words overlap this text most.
 
     PostgreSQL pre-filters with the full-text GIN index (any two of the three most distinctive
-    words); SQLite looks at the most recent candidates. The score is a cosine over content words."""
+    words); SQLite looks at the most recent candidates. The score is a cosine over content words.
+
+    Other reports are matched and scored by their ``search_text`` (what the public may see: personal
+    data and an anonymous reporter's name masked), never their raw text, so a text naming someone
+    cannot find the anonymous reports that person filed. A saved report (``exclude_id``) is compared
+    by its own search_text too, so that its reporter's name does not steer the results either."""
     text = f"{title} {body}"
+    if exclude_id:
+        stored = Report.objects.filter(pk=exclude_id).values_list("search_text", flat=True).first()
+        if stored:
+            text = " ".join(_words(stored))
     area = _area_code(region_code)
     place_names = frozenset()
     if region_code:
@@ -87,7 +106,7 @@ def duplicates_find(*, qs: QuerySet[Report], title: str, body: str, region_code:
         qs = qs.annotate(fts=vector).filter(fts=query)
     qs = qs.order_by("-submitted_at")
     mine = tokens(text)
-    scored = [(r, round(cosine(mine, tokens(f"{r.title} {r.body}")), 3)) for r in qs[:CANDIDATES]]
+    scored = [(r, round(cosine(mine, _words(r.search_text)), 3)) for r in qs.defer(None)[:CANDIDATES]]
     scored = [pair for pair in scored if pair[1] >= threshold]
     scored.sort(key=lambda pair: -pair[1])
     return scored[:limit]

@@ -74,7 +74,7 @@ class SubmitForm(forms.Form):
                                help_text=_("Ketik nama instansi, lalu pilih. Kosongkan bila tidak tahu: kami yang meneruskan."))
     target_agency = forms.CharField(label=_("Pilih instansi"), required=False, widget=forms.Select)
     attachments = MultipleFileField(label=_("Lampiran (foto atau dokumen)"), required=False,
-                                    help_text=_("Foto JPG/PNG/WebP, PDF, DOCX, XLSX atau MP4."))
+                                    help_text=_("Foto JPG/PNG/WebP, PDF, DOCX, XLSX, PPTX, video MP4 atau rekaman suara MP3/M4A."))
     is_anonymous = forms.BooleanField(label=_("Anonim"), required=False,
                                       help_text=_("Nama Anda tidak ditampilkan kepada instansi maupun publik."))
     is_confidential = forms.BooleanField(label=_("Rahasia"), required=False,
