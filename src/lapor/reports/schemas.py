@@ -12,7 +12,7 @@ from lapor.core.masking import text_mask
 
 from . import lifecycle as lc
 from .models import Attachment, Message, Report, ReportEvent
-from .selectors import report_reporter_visible
+from .selectors import report_place_names, report_reporter_visible
 from .services import Actor, actor_roles
 
 ANONYMOUS = "Anonim"
@@ -164,12 +164,19 @@ def _masked_for(report: Report) -> tuple[str, ...]:
     return (report.reporter_name,) if report.is_anonymous else ()
 
 
+def _mask(report: Report, text: str) -> str:
+    """Personal data masked; an anonymous reporter's name too, as a name, keeping the words of
+    the report's place names (``text_mask``)."""
+    names = _masked_for(report)
+    return text_mask(text, names=names, places=report_place_names(report) if names else ())
+
+
 def text_for(report: Report, text: str, viewer: User | None, *, is_reporter: bool) -> str:
     """The text of an anonymous report as agency staff see it: personal data and the reporter's
     own name masked. The reporter (and the audited reveal) sees the original."""
     if not report.is_anonymous or report_reporter_visible(report, viewer, is_reporter=is_reporter):
         return text
-    return text_mask(text, names=_masked_for(report))
+    return _mask(report, text)
 
 
 def report_out(report: Report, viewer: User | None, *, is_reporter: bool = False, with_reporter: bool = True) -> dict:
@@ -197,7 +204,7 @@ def report_out(report: Report, viewer: User | None, *, is_reporter: bool = False
 def public_text(report: Report, text: str) -> str:
     """A report's text as the public sees it (pages, open data, Open311): personal data masked in
     every report, the reporter's own name too when the report is anonymous."""
-    return text_mask(text, names=_masked_for(report))
+    return _mask(report, text)
 
 
 def public_report_out(report: Report) -> dict:
@@ -253,7 +260,7 @@ def message_out(message: Message, report: Report, *, staff: bool, reporter_visib
     return {
         "id": message.pk, "kind": message.kind, "author": author,
         "agency": message.agency.name if message.agency_id else None,
-        "body": message.body if reporter_visible or not report.is_anonymous else text_mask(message.body, names=_masked_for(report)),
+        "body": message.body if reporter_visible or not report.is_anonymous else _mask(report, message.body),
         "created_at": message.created_at,
         "attachments": [attachment_out(a, report, reporter_visible=reporter_visible) for a in message.attachments.all()
                         if staff or not a.is_internal],
