@@ -579,6 +579,13 @@ def report_archive(*, report: Report, actor: Actor, reason: str, note: str = "",
     if reason == ArchiveReason.DUPLICATE:
         if duplicate_of is None or duplicate_of.pk == report.pk:
             raise ValidationFailed(_("Sebutkan laporan asli untuk duplikat."), code="duplicate_of_required")
+        from .selectors import report_qs_for
+
+        # only an original the caller may see: otherwise the answer would confirm that a report exists
+        # elsewhere, and its tracking id would be written into this report's audit trail
+        if not actor.is_system and not report_qs_for(actor.user).filter(pk=duplicate_of.pk).exists():
+            raise ValidationFailed(_("Laporan asli tidak ditemukan."), code="unknown_report",
+                                   detail={"field": "duplicate_of"})
         report.duplicate_of = duplicate_of
     now, from_state = timezone.now(), report.state
     report.state, report.archive_reason, report.due_at = State.ARCHIVED, reason, None

@@ -10,9 +10,8 @@ from pydantic import Field
 from lapor.accounts.selectors import user_is_platform_admin
 from lapor.api.auth import STAFF_AUTH, request_user
 from lapor.core.errors import PermissionDenied, ValidationFailed
-from lapor.core.masking import text_mask
 from lapor.reports.models import Report, tracking_id_normalize
-from lapor.reports.schemas import text_for
+from lapor.reports.schemas import public_text, text_for
 from lapor.reports.selectors import report_get_for, report_public_qs, report_qs_for
 from lapor.reports.services import Actor
 
@@ -78,11 +77,18 @@ def report_duplicates(request, tracking_id: str):
              "similarity": score} for r, score in found]
 
 
-@router.post("/similar", response=list[SimilarOut], summary="Public reports similar to a text (for the submit form)")
+@router.post("/similar", response=list[SimilarOut],
+             summary="Public reports similar to a text (for the submit form): as the public sees them")
 def similar_public(request, payload: SimilarIn):
+    """For a citizen about to file: "has this been reported already?". Open to guests, so it shows
+    only public reports, through the public projection (``public_text``: personal data and an
+    anonymous reporter's name masked), and scores that projected text, never the stored one."""
+    def public(r: Report) -> str:
+        return f"{public_text(r, r.title)} {public_text(r, r.body)}"
+
     found = selectors.duplicates_find(qs=report_public_qs(), title=payload.title, body=payload.body,
-                                      region_code=payload.region_code)
-    return [{"tracking_id": r.tracking_id, "title": text_mask(r.title), "state": r.state, "similarity": score}
+                                      region_code=payload.region_code, text_of=public)
+    return [{"tracking_id": r.tracking_id, "title": public_text(r, r.title), "state": r.state, "similarity": score}
             for r, score in found]
 
 
@@ -112,8 +118,6 @@ def cluster_create(request, payload: ClusterIn):
 def cluster_follow_up(request, cluster_id: int, payload: BodyIn):
     user = request_user(request)
     cluster = get_object_or_404(Cluster, pk=cluster_id)
-    if not report_qs_for(user).filter(pk__in=cluster.reports.values("pk")).exists():
-        raise PermissionDenied(_("Anda tidak menangani laporan dalam klaster ini."))
     return services.cluster_follow_up(cluster=cluster, actor=Actor(user=user), body=payload.body)
 
 

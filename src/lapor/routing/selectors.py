@@ -54,11 +54,14 @@ def _area_code(region_code: str | None) -> str | None:
 
 def duplicates_find(*, qs: QuerySet[Report], title: str, body: str, region_code: str | None = None,
                     exclude_id: int | None = None, days: int = 30, limit: int = 5,
-                    threshold: float = 0.3) -> list[tuple[Report, float]]:
+                    threshold: float = 0.3, text_of=None) -> list[tuple[Report, float]]:
     """Open reports from the last ``days`` in the same area whose words overlap this text most.
 
     PostgreSQL pre-filters with the full-text GIN index (any two of the three most distinctive
-    words); SQLite looks at the most recent candidates. The score is a cosine over content words."""
+    words); SQLite looks at the most recent candidates. The score is a cosine over content words
+    of each candidate's text as ``text_of(report)`` gives it (its stored title and body by
+    default): a guest's check scores the text the public may read, so a guessed name, NIK or
+    e-mail that only an anonymous report's raw text holds does not raise its score."""
     text = f"{title} {body}"
     area = _area_code(region_code)
     place_names = frozenset()
@@ -87,7 +90,8 @@ def duplicates_find(*, qs: QuerySet[Report], title: str, body: str, region_code:
         qs = qs.annotate(fts=vector).filter(fts=query)
     qs = qs.order_by("-submitted_at")
     mine = tokens(text)
-    scored = [(r, round(cosine(mine, tokens(f"{r.title} {r.body}")), 3)) for r in qs[:CANDIDATES]]
+    text_of = text_of or (lambda r: f"{r.title} {r.body}")
+    scored = [(r, round(cosine(mine, tokens(text_of(r))), 3)) for r in qs[:CANDIDATES]]
     scored = [pair for pair in scored if pair[1] >= threshold]
     scored.sort(key=lambda pair: -pair[1])
     return scored[:limit]
