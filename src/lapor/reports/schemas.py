@@ -201,10 +201,33 @@ def report_out(report: Report, viewer: User | None, *, is_reporter: bool = False
     }
 
 
+SOCIAL_BODY_HIDDEN = "[isi disembunyikan untuk melindungi pelapor]"
+SOCIAL_TITLE_HIDDEN = "Laporan dari media sosial"
+
+
+def _words_of(text: str) -> str:
+    return " ".join((text or "").casefold().split()).rstrip("…").strip()
+
+
+def _social_anonymous_public(report: Report, text: str) -> str | None:
+    """An anonymous report that came from a social-media post: its stored body IS the post, and a
+    verbatim copy can be searched on the network it came from, which names the author. The public
+    gets neither the body (a notice instead) nor a title copied from the post (a neutral title)."""
+    if report.channel != "social" or not report.is_anonymous:
+        return None
+    if text == report.title and _words_of(report.title) and _words_of(report.title) in _words_of(report.body):
+        return str(SOCIAL_TITLE_HIDDEN)
+    if text == report.body:
+        return SOCIAL_BODY_HIDDEN
+    return None
+
+
 def public_text(report: Report, text: str) -> str:
     """A report's text as the public sees it (pages, open data, Open311): personal data masked in
-    every report, the reporter's own name too when the report is anonymous."""
-    return _mask(report, text)
+    every report, the reporter's own name too when the report is anonymous; an anonymous report from
+    a social-media post never shows the post's words (``_social_anonymous_public``)."""
+    hidden = _social_anonymous_public(report, text)
+    return hidden if hidden is not None else _mask(report, text)
 
 
 def public_report_out(report: Report) -> dict:
