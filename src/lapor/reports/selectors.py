@@ -691,16 +691,11 @@ def report_place_names(report: Report) -> tuple[str, ...]:
     """The names of the report's places: its region and every region above it (village, district,
     regency, province), for name masking (``core.masking.text_mask(places=...)``). Read through the
     per-process reference cache: no query once a region has been seen."""
-    from lapor.agencies.refcache import region_get
+    from lapor.agencies.refcache import regions_get
 
     if not report.region_id:
         return ()
-    names = []
-    for code in Region.ancestor_codes(report.region_id):
-        region = region_get(code)
-        if region is not None:
-            names.append(region.name)
-    return tuple(names)
+    return tuple(region.name for region in regions_get(Region.ancestor_codes(report.region_id)).values() if region)
 
 
 def report_timeline(report: Report, *, staff: bool) -> tuple[list[ReportEvent], list[Message]]:
