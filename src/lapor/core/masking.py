@@ -3,7 +3,9 @@ views of anonymous reports.
 
 Masks: national ID numbers (NIK/KK, 16 digits, also written with spaces, dots or dashes), phone
 numbers (+62…, 62…, 08…, with separators), e-mail addresses, vehicle plates (B 1234 XYZ), and —
-when given — the reporter's own name (each word of it of 3+ letters, case-insensitive).
+when given — the reporter's own name, as a name: the full name, runs of its words, and its single
+words (3+ letters, case-insensitive) except those that also belong to a place name of the report's
+region (see ``_names_mask``).
 """
 from __future__ import annotations
 
@@ -27,10 +29,113 @@ EMAIL_MASK = "[email disamarkan]"
 PLATE_MASK = "[nopol disamarkan]"
 NAME_MASK = "[nama disamarkan]"
 _DIGIT = re.compile(r"\d").search
+_WORD = re.compile(r"[^\W\d_]+")
+# What may stand between the words of one name: spaces, a dot ("Muh. Rizal"), an apostrophe
+# ("Ma'ruf"), a hyphen. Anything else (a comma, a line break with other text) ends the name.
+_NAME_GAP = re.compile(r"[ \t.'’\-]{1,3}")
+# The administrative words region names start with: "Kota Padang Panjang" is written "Padang Panjang".
+PLACE_PREFIXES = frozenset({"kota", "kabupaten", "kab", "kecamatan", "kec", "kelurahan", "kel", "desa", "nagari",
+                            "provinsi", "prov", "daerah", "istimewa", "khusus", "ibukota", "administrasi", "adm"})
 
 
-def text_mask(text: str, *, names: list[str] | tuple[str, ...] = ()) -> str:
-    """Mask personal data in free text. ``names``: full names to hide (an anonymous reporter's)."""
+def _words(text: str) -> list[str]:
+    return [w.casefold() for w in _WORD.findall(text or "")]
+
+
+def _place_phrases(places) -> list[tuple[str, ...]]:
+    """Each place's words, and again without its leading administrative words."""
+    phrases = set()
+    for place in places:
+        words = _words(place)
+        if words:
+            phrases.add(tuple(words))
+        while words and words[0] in PLACE_PREFIXES:
+            words = words[1:]
+        if words:
+            phrases.add(tuple(words))
+    return sorted(phrases, key=len, reverse=True)
+
+
+def _occurrences(tokens: list[str], gaps: list[bool], phrase: tuple[str, ...]):
+    """Start indexes where ``phrase`` occurs as consecutive tokens (joined by name gaps when
+    ``gaps`` is given for that purpose; any gap for places)."""
+    n = len(phrase)
+    for i in range(len(tokens) - n + 1):
+        if tuple(tokens[i:i + n]) == phrase and all(gaps[i + k] for k in range(n - 1)):
+            yield i
+
+
+def _names_mask(text: str, names, places) -> str:
+    """Mask a reporter's name as a name.
+
+    - the full name (its words in order) wherever it occurs, always;
+    - any run of two or more words of the name (in any order: "Santoso Budi", "Bu Siti Aminah");
+    - a single word of the name (3+ letters) on its own, unless the word also belongs to a place
+      name of the report's region (``places``): masking it there ("di [nama disamarkan] Panjang"
+      beside the region "Koto Panjang") would tell the public which part of the place name is in
+      the reporter's name, so a lone word shared with a place is left as written;
+    - nothing inside an occurrence of one of ``places`` ("Koto Panjang", "Padang Panjang"), not even
+      part of the full name ("Rina Koto Panjang" → "[nama disamarkan] Koto Panjang"): a place shown
+      whole says nothing about the name, a place shown in part says which part is the name.
+    """
+    name_words = [_words(name) for name in names if name]
+    vocabulary = {w for words in name_words for w in words if len(w) >= 2}
+    if not vocabulary:
+        return text
+    matches = list(_WORD.finditer(text))
+    tokens = [m.group().casefold() for m in matches]
+    if not vocabulary.intersection(tokens):
+        return text
+    # gaps[i]: token i and token i+1 are separated as the words of one name may be
+    gaps = [bool(_NAME_GAP.fullmatch(text[matches[i].end():matches[i + 1].start()])) for i in range(len(matches) - 1)]
+    gaps.append(False)
+    forced = [False] * len(tokens)
+    for words in name_words:
+        if len(words) >= 2:
+            for start in _occurrences(tokens, gaps, tuple(words)):
+                forced[start:start + len(words)] = [True] * len(words)
+    place_words = {w for place in places for w in _words(place)}
+    protected = [False] * len(tokens)
+    any_gap = [True] * len(tokens)
+    for phrase in _place_phrases(places):
+        for start in _occurrences(tokens, any_gap, phrase):
+            protected[start:start + len(phrase)] = [True] * len(phrase)
+    candidate = [(f or t in vocabulary) and not p for t, f, p in zip(tokens, forced, protected)]
+    masked = [False] * len(tokens)
+    i = 0
+    while i < len(tokens):
+        if not candidate[i]:
+            i += 1
+            continue
+        j = i
+        while j + 1 < len(tokens) and gaps[j] and candidate[j + 1]:
+            j += 1
+        if j > i:  # a run of two or more words of the name
+            masked[i:j + 1] = [True] * (j - i + 1)
+        elif forced[i] or (len(tokens[i]) >= 3 and tokens[i] not in place_words):
+            masked[i] = True
+        i = j + 1
+    if not any(masked):
+        return text
+    out, last, i = [], 0, 0
+    while i < len(tokens):
+        if not masked[i]:
+            i += 1
+            continue
+        j = i
+        while j + 1 < len(tokens) and masked[j + 1] and gaps[j]:
+            j += 1
+        out += [text[last:matches[i].start()], NAME_MASK]
+        last = matches[j].end()
+        i = j + 1
+    out.append(text[last:])
+    return "".join(out)
+
+
+def text_mask(text: str, *, names: list[str] | tuple[str, ...] = (), places: list[str] | tuple[str, ...] = ()) -> str:
+    """Mask personal data in free text. ``names``: full names to hide (an anonymous reporter's);
+    ``places``: the names of the report's places (its region and the regions above it, see
+    ``reports.selectors.report_place_names``), whose words are not masked on their own."""
     if not text:
         return text or ""
     # Most texts hold no e-mail and no digit: skip the patterns that cannot match (the same result)
@@ -40,9 +145,6 @@ def text_mask(text: str, *, names: list[str] | tuple[str, ...] = ()) -> str:
         text = NIK_RE.sub(NIK_MASK, text)
         text = PHONE_RE.sub(PHONE_MASK, text)
         text = PLATE_RE.sub(PLATE_MASK, text)
-    words = {w for name in names if name for w in re.findall(r"[^\W\d_]{3,}", name)}
-    if words:
-        pattern = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + r")\b",
-                             re.IGNORECASE)
-        text = pattern.sub(NAME_MASK, text)
+    if names:
+        text = _names_mask(text, names, places)
     return text

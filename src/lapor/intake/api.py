@@ -8,10 +8,11 @@ from ninja import Router, Schema, Status
 from pydantic import Field
 
 from lapor.accounts.models import Role
-from lapor.accounts.selectors import user_grants
+from lapor.accounts.selectors import user_grants, user_is_platform_admin
 from lapor.api.auth import STAFF_AUTH, request_user
 from lapor.core.errors import PermissionDenied
-from lapor.reports.schemas import ReportCreatedOut, report_out
+from lapor.reports.schemas import ReportCreatedOut, report_out, text_for
+from lapor.reports.selectors import report_qs_for
 from lapor.reports.services import Submission
 
 from .assisted import assisted_submit
@@ -66,17 +67,37 @@ class DismissIn(Schema):
     reason: str = Field("", max_length=300)
 
 
-def _triage_user(request):
+def _queue_user(request):
+    """Who may read the queue: platform operators (all of it) and agency admins and liaisons (only
+    the posts converted into reports in their scope, see ``social_list``)."""
     user = request_user(request)
     if not any(g.role in TRIAGE_ROLES for g in user_grants(user)):
         raise PermissionDenied(_("Hanya petugas yang dapat memilah pesan media sosial."))
     return user
 
 
-def _draft_out(d: SocialDraft) -> dict:
-    return {"id": d.pk, "network": d.network, "kind": d.kind, "post_id": d.post_id, "author_handle": d.author_handle,
-            "text": d.text, "url": d.url, "status": d.status,
-            "tracking_id": d.report.tracking_id if d.report_id else None, "created_at": d.created_at}
+def _triage_user(request):
+    """Who triages: the platform's operators. Mentions and messages reach the national account and
+    belong to no agency until a report is made of them and verified (like every new report)."""
+    user = request_user(request)
+    if not user_is_platform_admin(user):
+        raise PermissionDenied(_("Hanya Admin Nasional yang memilah pesan media sosial."))
+    return user
+
+
+HIDDEN = "[disamarkan]"
+
+
+def _draft_out(d: SocialDraft, viewer) -> dict:
+    """A draft as this viewer may see it. The author's handle, the post's id and link identify the
+    reporter: for a post made into an anonymous report only platform operators see them, and others
+    read its text as they read the report's (personal data and the name masked)."""
+    out = {"id": d.pk, "network": d.network, "kind": d.kind, "post_id": d.post_id, "author_handle": d.author_handle,
+           "text": d.text, "url": d.url, "status": d.status,
+           "tracking_id": d.report.tracking_id if d.report_id else None, "created_at": d.created_at}
+    if d.report_id and d.report.is_anonymous and not user_is_platform_admin(viewer):
+        out.update(post_id=HIDDEN, author_handle=HIDDEN, url="", text=text_for(d.report, d.text, viewer, is_reporter=False))
+    return out
 
 
 @router.post("/assisted", response={201: ReportCreatedOut}, auth=STAFF_AUTH,
@@ -95,9 +116,14 @@ def assisted_create(request, payload: AssistedIn):
 
 @router.get("/social", response=list[DraftOut], auth=STAFF_AUTH, summary="Social-media triage queue")
 def social_list(request, status: str = "new", limit: int = 50):
-    _triage_user(request)
-    qs = SocialDraft.objects.filter(status=status).select_related("report")
-    return [_draft_out(d) for d in qs[: max(1, min(limit, 200))]]
+    """Platform operators: the whole queue. Agency admins and liaisons: only the posts converted
+    into reports in their scope (new and dismissed posts belong to no agency); for an anonymous
+    report without the author's handle, the post's id or its link."""
+    user = _queue_user(request)
+    qs = SocialDraft.objects.filter(status=status).select_related("report__reporter", "report__region")
+    if not user_is_platform_admin(user):
+        qs = qs.filter(status=SocialDraft.Status.CONVERTED, report__in=report_qs_for(user).values("pk"))
+    return [_draft_out(d, user) for d in qs[: max(1, min(limit, 200))]]
 
 
 @router.post("/social/{draft_id}/convert", response={201: ReportCreatedOut}, auth=STAFF_AUTH,
@@ -112,4 +138,4 @@ def social_convert_view(request, draft_id: int, payload: ConvertIn):
 def social_dismiss_view(request, draft_id: int, payload: DismissIn):
     staff = _triage_user(request)
     draft = social_dismiss(draft_id=draft_id, staff=staff, reason=payload.reason)
-    return _draft_out(draft)
+    return _draft_out(draft, staff)

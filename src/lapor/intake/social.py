@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lapor.accounts.models import User
-from lapor.core.errors import Conflict, NotFound, ValidationFailed
+from lapor.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from lapor.notifications.services import outbox_enqueue
 from lapor.reports.models import Channel, Report
 from lapor.reports.services import Submission, report_submit
@@ -138,6 +138,10 @@ def _citizen_for_handle(network: str, handle: str) -> User:
 
 
 def _claim(draft_id: int, staff: User, status: str, **fields) -> SocialDraft:
+    from lapor.accounts.selectors import user_is_platform_admin
+
+    if not user_is_platform_admin(staff):  # posts reach the national account and belong to no agency yet
+        raise PermissionDenied(_("Hanya Admin Nasional yang memilah pesan media sosial."))
     draft = SocialDraft.objects.select_for_update().filter(pk=draft_id).first()
     if draft is None:
         raise NotFound(_("Draf tidak ditemukan."))
@@ -165,7 +169,11 @@ def social_convert(*, draft_id: int, staff: User, title: str = "", type: str = "
     draft.save()
     reply_url = getattr(settings, "LAPOR_SOCIAL_REPLY_URLS", {}).get(draft.network, "")
     if reply_url:  # the network adapter's sending side lives behind this URL (a small relay)
-        text = _("Terima kasih, laporan Anda tercatat dengan nomor %(tid)s.") % {"tid": report.tracking_id}
+        if draft.kind != "dm" and (report.is_anonymous or report.is_confidential):
+            # a public reply under the post would tie the author's handle to the report's tracking id
+            text = _("Terima kasih, laporan Anda sudah kami terima dan dijaga kerahasiaannya.")
+        else:
+            text = _("Terima kasih, laporan Anda tercatat dengan nomor %(tid)s.") % {"tid": report.tracking_id}
         outbox_enqueue(channel="webhook", recipient=reply_url, report=report, dedupe_key=f"social-ack:{draft.pk}",
                        payload={"network": draft.network, "in_reply_to": draft.post_id, "kind": draft.kind,
                                 "handle": draft.author_handle, "text": text},

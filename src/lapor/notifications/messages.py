@@ -83,7 +83,27 @@ def _texts(kind: str, report, extra: dict) -> tuple[str, str, str]:
         return (_("Laporan %(tid)s dieskalasi kepada Anda") % ctx,
                 _("Laporan %(tid)s \"%(title)s\" di %(agency)s terlambat dan dieskalasi kepada Anda. %(url)s") % ctx,
                 _("LAPOR! %(tid)s dieskalasi kepada Anda") % ctx)
+    if kind == "privacy_changed":
+        ctx["what"] = _privacy_what(extra.get("privacy") or {})
+        who = extra.get("privacy_by")
+        ctx["who"] = (_("Anda") if who == "reporter" else str(PLATFORM_QUEUE) if who == "platform"
+                      else _("petugas %(agency)s") % ctx)
+        return (_("[%(tid)s] Pengaturan privasi laporan diubah") % ctx,
+                _("Pengaturan privasi laporan %(tid)s \"%(title)s\" diubah oleh %(who)s: %(what)s. Alasan: %(reason)s. "
+                  "Jika Anda tidak meminta perubahan ini, hubungi kami melalui %(url)s") % ctx,
+                _("LAPOR! Privasi laporan %(tid)s diubah oleh %(who)s: %(what)s. Info: %(url)s") % ctx)
     raise ValueError(kind)
+
+
+def _privacy_what(privacy: dict) -> str:
+    parts = []
+    if "is_anonymous" in privacy:
+        parts.append(_("Anonim aktif (nama Anda tidak ditampilkan kepada instansi)") if privacy["is_anonymous"]
+                     else _("Anonim nonaktif (nama Anda ditampilkan kepada instansi)"))
+    if "is_confidential" in privacy:
+        parts.append(_("Rahasia aktif (laporan tidak ditampilkan kepada publik)") if privacy["is_confidential"]
+                     else _("Rahasia nonaktif (laporan dapat dilihat publik)"))
+    return "; ".join(parts)
 
 
 def render(kind: str, report, *, lang: str = "id", **extra) -> dict:

@@ -108,7 +108,8 @@ REPORTER_KINDS = {Action.ROUTE: "routed", Action.FORWARD: "routed", Action.FOLLO
 
 def event_notifies(event: ReportEvent) -> bool:
     """Whether ``event_items`` may give the event any message (without reading anything)."""
-    if event.kind in (ReportEvent.Kind.SUBMITTED, ReportEvent.Kind.OVERDUE, ReportEvent.Kind.ESCALATED):
+    if event.kind in (ReportEvent.Kind.SUBMITTED, ReportEvent.Kind.OVERDUE, ReportEvent.Kind.ESCALATED,
+                      ReportEvent.Kind.PRIVACY):
         return True
     return event.kind == ReportEvent.Kind.TRANSITION and (
         event.action in STAFF_INBOX_ACTIONS or event.action in REPORTER_KINDS)
@@ -124,6 +125,17 @@ def _agency_then(event: ReportEvent, report: Report) -> tuple[int | None, dict]:
     return event.agency_id, {"agency": event.agency.name if event.agency_id else PLATFORM_QUEUE}
 
 
+def _privacy_extra(event: ReportEvent) -> dict:
+    """What a privacy event changed, by whom (the reporter, the platform, or the agency, never a
+    person's name) and why, for the reporter's text."""
+    data = event.data or {}
+    after = data.get("after") or {}
+    by = ("reporter" if event.actor_role == "reporter" else
+          "platform" if event.actor_role in ("platform_admin", "system") else "agency")
+    return {"privacy": {k: after.get(k) for k in data.get("changed") or after}, "privacy_by": by,
+            "agency": event.agency.name if event.agency_id else PLATFORM_QUEUE, "reason": event.reason or "-"}
+
+
 def event_items(event: ReportEvent) -> list[OutboxItem]:
     """The one table of which event tells whom what. A transition's texts name the agency the
     event records (the report's agency right after it), so a fan-out run later, after a further
@@ -136,6 +148,8 @@ def event_items(event: ReportEvent) -> list[OutboxItem]:
         return _staff_items("staff_overdue", report, staff_targets(agency_id), key, extra)
     if event.kind == ReportEvent.Kind.ESCALATED:
         return _staff_items("staff_escalated", report, staff_targets(event.agency_id, (Role.AGENCY_ADMIN,)), key)
+    if event.kind == ReportEvent.Kind.PRIVACY:  # the reporter is told of every change of the switches
+        return _items("privacy_changed", report, reporter_targets(report), key, _privacy_extra(event))
     if event.kind != ReportEvent.Kind.TRANSITION:
         return []
     action, items = event.action, []
@@ -174,7 +188,8 @@ def on_events_recorded(sender, events: list[ReportEvent], **kwargs) -> None:
     ``events_fanout``: the request does not read the agency's staff, render texts or write a row per
     recipient (an agency may have dozens of staff). Both commit or roll back with the change."""
     events = [event for event in events if event_notifies(event)
-              and (event.report.state != State.ARCHIVED or event.kind == ReportEvent.Kind.TRANSITION)]
+              and (event.report.state != State.ARCHIVED
+                   or event.kind in (ReportEvent.Kind.TRANSITION, ReportEvent.Kind.PRIVACY))]
     if not events:
         return
     if not fanout_deferred():

@@ -283,8 +283,10 @@ def request_detail(request, fmt, request_id: str):
 
 @open311_view(["GET"])
 def token_detail(request, fmt, token: str):
+    """Answers exactly for the reports ``requests/<id>`` shows (``report_public_qs``): an unverified,
+    archived or confidential report is "not found" here too, so this does not confirm it exists."""
     tracking_id = tracking_id_normalize(token)
-    if not Report.objects.filter(tracking_id=tracking_id, is_confidential=False).exists():
+    if not report_public_qs().filter(tracking_id=tracking_id).exists():
         raise Open311Error(404, _("token tidak ditemukan."))
     return render(fmt, "service_requests", "request", [{"service_request_id": tracking_id, "token": token}])
 

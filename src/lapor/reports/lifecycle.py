@@ -114,6 +114,40 @@ def transition_check(*, state: str, action: str, roles: set[str], reason: str = 
     return transition
 
 
+# The two privacy switches, one table: (switch, new value) -> (roles that may, roles that may with a
+# recorded reason). Agency roles may only make a report stricter; only the reporter may name
+# themselves again; a confidential report goes public only by its reporter or a platform operator.
+AGENCY_PRIVACY_ROLES = frozenset({PLATFORM_ADMIN, AGENCY_ADMIN, LIAISON})
+PRIVACY_RULES: dict[tuple[str, bool], tuple[frozenset[str], frozenset[str]]] = {
+    ("is_anonymous", True): (frozenset({REPORTER}), AGENCY_PRIVACY_ROLES),
+    ("is_anonymous", False): (frozenset({REPORTER}), frozenset()),
+    ("is_confidential", True): (frozenset({REPORTER}), AGENCY_PRIVACY_ROLES),
+    ("is_confidential", False): (frozenset({REPORTER}), frozenset({PLATFORM_ADMIN})),
+}
+
+
+def privacy_check(*, switch: str, value: bool, roles: set[str], reason: str = "") -> None:
+    """May these roles set this privacy switch to this value? Raise PermissionDenied (who may) or
+    ValidationFailed (the reason is missing) saying why."""
+    from lapor.core.errors import PermissionDenied, ValidationFailed
+
+    freely, with_reason = PRIVACY_RULES[(switch, bool(value))]
+    if roles & freely:
+        return
+    if not roles & with_reason:
+        if switch == "is_anonymous" and not value:
+            raise PermissionDenied(_("Hanya pelapor yang dapat membuka identitasnya pada laporan anonim."),
+                                   code="privacy_reporter_only", detail={"switch": switch})
+        if switch == "is_confidential" and not value:
+            raise PermissionDenied(_("Hanya pelapor atau Admin Nasional (dengan alasan) yang dapat membuka laporan "
+                                     "rahasia untuk publik."), code="privacy_downgrade", detail={"switch": switch})
+        raise PermissionDenied(_("Anda tidak boleh mengubah privasi laporan ini."), code="forbidden",
+                               detail={"switch": switch})
+    if not (reason or "").strip():
+        raise ValidationFailed(_("Alasan wajib diisi untuk mengubah privasi laporan."), code="reason_required",
+                               detail={"field": "reason", "switch": switch})
+
+
 def actions_allowed(*, state: str, roles: set[str]) -> list[str]:
     """The actions these roles may take now (for pages and the API), reasons aside."""
     return list(_actions_allowed(state, frozenset(roles)))

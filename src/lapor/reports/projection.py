@@ -62,9 +62,34 @@ def mask_names(report) -> tuple[str, ...]:
 
 
 def mask_text(report, text: str) -> str:
-    """Personal data and (anonymous report) the reporter's name masked: the public's and, for an
-    anonymous report, the staff's view of any text that belongs to the report."""
-    return text_mask(text or "", names=mask_names(report))
+    """Personal data and (anonymous report) the reporter's name masked — as a name, keeping the
+    words of the report's place names (core/masking.py): the public's and, for an anonymous report,
+    the staff's view of any text that belongs to the report."""
+    from .selectors import report_place_names
+
+    names = mask_names(report)
+    return text_mask(text or "", names=names, places=report_place_names(report) if names else ())
+
+
+SOCIAL_BODY_HIDDEN = "[isi disembunyikan untuk melindungi pelapor]"
+SOCIAL_TITLE_HIDDEN = "Laporan dari media sosial"
+
+
+def _words_of(text: str) -> str:
+    return " ".join((text or "").casefold().split()).rstrip("…").strip()
+
+
+def _social_anonymous_public(report, text: str) -> str | None:
+    """An anonymous report that came from a social-media post: its stored body IS the post, and a
+    verbatim copy can be searched on the network it came from, which names the author. The public
+    gets neither the body (a notice instead) nor a title copied from the post (a neutral title)."""
+    if report.channel != "social" or not report.is_anonymous:
+        return None
+    if text == report.title and _words_of(report.title) and _words_of(report.title) in _words_of(report.body):
+        return SOCIAL_TITLE_HIDDEN
+    if text == report.body:
+        return SOCIAL_BODY_HIDDEN
+    return None
 
 
 @dataclass(frozen=True)
@@ -88,8 +113,12 @@ class Lens:
     def text(self, value: str) -> str:
         """Any text that belongs to the report (its title and body, a reason, a message) as this
         viewer may read it."""
-        if self.audience == PUBLIC and self.report.is_confidential:
-            return ""  # second line: the selectors never hand a confidential report to a public surface
+        if self.audience == PUBLIC:
+            if self.report.is_confidential:
+                return ""  # second line: the selectors never hand a confidential report to a public surface
+            hidden = _social_anonymous_public(self.report, value)
+            if hidden is not None:
+                return hidden
         return mask_text(self.report, value) if self._masked else (value or "")
 
     @property

@@ -11,7 +11,8 @@ from pydantic import Field
 from lapor.accounts.models import User
 
 from .models import Attachment, Message, Report, ReportEvent
-from .projection import ANONYMOUS, Lens, lens_for, lens_public, mask_text, public_report_out, report_out  # noqa: F401
+from .projection import (ANONYMOUS, SOCIAL_BODY_HIDDEN, SOCIAL_TITLE_HIDDEN, Lens, lens_for, lens_public,  # noqa: F401
+                         mask_text, public_report_out, report_out)
 
 
 class RefOut(Schema):

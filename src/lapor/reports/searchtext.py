@@ -28,17 +28,33 @@ BATCH = 2000
 
 
 def masked_names(report) -> tuple[str, ...]:
-    """The names masked in the report's text for anyone but the reporter: the anonymous reporter's."""
-    return (report.reporter_name,) if report.is_anonymous else ()
+    """The names masked in the report's text for anyone but the reporter (projection.mask_names)."""
+    from .projection import mask_names
+
+    return mask_names(report)
 
 
-def search_text_compose(title: str, body: str, *, names: tuple[str, ...] | list[str] = ()) -> str:
-    """Title and body as the public sees them (schemas.public_text), one line break apart."""
-    return f"{text_mask(title or '', names=names)}\n{text_mask(body or '', names=names)}"
+def region_place_names(region_code: str | None) -> tuple[str, ...]:
+    """The names of a region and every region above it (as selectors.report_place_names)."""
+    from lapor.agencies.models import Region
+    from lapor.agencies.refcache import regions_get
+
+    if not region_code:
+        return ()
+    return tuple(r.name for r in regions_get(Region.ancestor_codes(region_code)).values() if r)
+
+
+def search_text_compose(title: str, body: str, *, names: tuple[str, ...] | list[str] = (),
+                        places: tuple[str, ...] | list[str] = ()) -> str:
+    """Title and body as the public sees them (projection.mask_text), one line break apart."""
+    places = places if names else ()
+    return f"{text_mask(title or '', names=names, places=places)}\n{text_mask(body or '', names=names, places=places)}"
 
 
 def report_search_text(report) -> str:
-    return search_text_compose(report.title, report.body, names=masked_names(report))
+    names = masked_names(report)
+    return search_text_compose(report.title, report.body, names=names,
+                               places=region_place_names(report.region_id) if names else ())
 
 
 def search_text_fill(*, every: bool = False, batch: int = BATCH, stdout=None) -> int:
@@ -58,11 +74,12 @@ def search_text_fill(*, every: bool = False, batch: int = BATCH, stdout=None) ->
     for start in range(low, high + 1, batch):
         rows = list(qs.filter(pk__gte=start, pk__lt=start + batch)
                     .values_list("pk", "title", "body", "is_anonymous", "guest_name", "reporter__full_name",
-                                 "reporter_id", "search_text"))
+                                 "reporter_id", "search_text", "region_id"))
         changes = []
-        for pk, title, body, anonymous, guest_name, full_name, reporter_id, old in rows:
+        for pk, title, body, anonymous, guest_name, full_name, reporter_id, old, region_code in rows:
             name = (full_name or "") if reporter_id else guest_name
-            new = search_text_compose(title, body, names=(name,) if anonymous else ())
+            new = search_text_compose(title, body, names=(name,) if anonymous else (),
+                                      places=region_place_names(region_code) if anonymous else ())
             if new != old:
                 changes.append((pk, new))
         if not changes:

@@ -692,6 +692,17 @@ def report_reporter_visible(report: Report, viewer: User | None, *, is_reporter:
     return bool(user_grants(viewer))
 
 
+def report_place_names(report: Report) -> tuple[str, ...]:
+    """The names of the report's places: its region and every region above it (village, district,
+    regency, province), for name masking (``core.masking.text_mask(places=...)``). Read through the
+    per-process reference cache: no query once a region has been seen."""
+    from lapor.agencies.refcache import regions_get
+
+    if not report.region_id:
+        return ()
+    return tuple(region.name for region in regions_get(Region.ancestor_codes(report.region_id)).values() if region)
+
+
 def report_timeline(report: Report, *, staff: bool) -> tuple[list[ReportEvent], list[Message]]:
     events = ReportEvent.objects.filter(report=report).select_related("actor", "agency")
     messages = Message.objects.filter(report=report).select_related("author", "agency").prefetch_related("attachments")

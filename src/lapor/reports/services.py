@@ -598,6 +598,13 @@ def report_archive(*, report: Report, actor: Actor, reason: str, note: str = "",
     if reason == ArchiveReason.DUPLICATE:
         if duplicate_of is None or duplicate_of.pk == report.pk:
             raise ValidationFailed(_("Sebutkan laporan asli untuk duplikat."), code="duplicate_of_required")
+        from .selectors import report_qs_for
+
+        # only an original the caller may see: otherwise the answer would confirm that a report exists
+        # elsewhere, and its tracking id would be written into this report's audit trail
+        if not actor.is_system and not report_qs_for(actor.user).filter(pk=duplicate_of.pk).exists():
+            raise ValidationFailed(_("Laporan asli tidak ditemukan."), code="unknown_report",
+                                   detail={"field": "duplicate_of"})
         report.duplicate_of = duplicate_of
     now, from_state = timezone.now(), report.state
     report.state, report.archive_reason, report.due_at = State.ARCHIVED, reason, None
@@ -655,20 +662,27 @@ def report_rate(*, report: Report, actor: Actor, rating: int, comment: str = "",
 @transaction.atomic
 def report_privacy_set(*, report: Report, actor: Actor, is_anonymous: bool, is_confidential: bool,
                        reason: str = "") -> Report:
-    """Change the two privacy switches. A reporter may only make the report more private."""
+    """Change the two privacy switches, by the rules of ``lifecycle.PRIVACY_RULES``: agency roles may
+    only make a report stricter (turn Anonim or Rahasia on), with a reason; only the reporter may
+    turn Anonim off; the reporter, or a platform operator with a reason, may turn Rahasia off.
+    Every change is one audited event (who, when, before/after, why; shown to staff, not on the
+    public timeline), and the reporter is told (notifications: "privacy_changed")."""
     report = _locked(report)
     roles = actor_roles(report, actor)
-    staff = roles & {lc.PLATFORM_ADMIN, lc.AGENCY_ADMIN, lc.LIAISON}
-    if not staff:
-        if lc.REPORTER not in roles:
-            raise PermissionDenied(_("Anda tidak boleh mengubah privasi laporan ini."))
-        if (report.is_anonymous and not is_anonymous) or (report.is_confidential and not is_confidential):
-            raise PermissionDenied(_("Pelapor hanya dapat menambah perlindungan privasi."), code="privacy_downgrade")
+    if not roles & (lc.AGENCY_PRIVACY_ROLES | {lc.REPORTER}):
+        raise PermissionDenied(_("Anda tidak boleh mengubah privasi laporan ini."))
+    reason = (reason or "").translate(_STRIPPED).strip()
     before = {"is_anonymous": report.is_anonymous, "is_confidential": report.is_confidential}
-    report.is_anonymous, report.is_confidential = bool(is_anonymous), bool(is_confidential)
+    after = {"is_anonymous": bool(is_anonymous), "is_confidential": bool(is_confidential)}
+    changed = [switch for switch in ("is_anonymous", "is_confidential") if before[switch] != after[switch]]
+    if not changed:
+        return report  # nothing to change, nothing to record
+    for switch in changed:
+        lc.privacy_check(switch=switch, value=after[switch], roles=roles, reason=reason)
+    report.is_anonymous, report.is_confidential = after["is_anonymous"], after["is_confidential"]
     report.save(update_fields=["is_anonymous", "is_confidential", "updated_at"])
-    _event(report, kind=ReportEvent.Kind.PRIVACY, actor=actor, roles=roles, reason=reason,
-           data={"before": before, "after": {"is_anonymous": report.is_anonymous, "is_confidential": report.is_confidential}})
+    _event(report, kind=ReportEvent.Kind.PRIVACY, actor=actor, roles=roles, reason=reason, agency=report.agency,
+           is_public=False, data={"before": before, "after": after, "changed": changed})
     return report
 
 

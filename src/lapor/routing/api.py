@@ -78,10 +78,18 @@ def report_duplicates(request, tracking_id: str):
              "similarity": score} for r, score in found]
 
 
-@router.post("/similar", response=list[SimilarOut], summary="Public reports similar to a text (for the submit form)")
+@router.post("/similar", response=list[SimilarOut],
+             summary="Public reports similar to a text (for the submit form): as the public sees them")
 def similar_public(request, payload: SimilarIn):
+    """For a citizen about to file: "has this been reported already?". Open to guests, so it shows
+    only public reports, through the public projection (``lens_public``: personal data and an
+    anonymous reporter's name masked), and scores that projected text, never the stored one."""
+    def public(r: Report) -> str:
+        lens = lens_public(r)
+        return f"{lens.title} {lens.body}"
+
     found = selectors.duplicates_find(qs=report_public_qs(), title=payload.title, body=payload.body,
-                                      region_code=payload.region_code)
+                                      region_code=payload.region_code, text_of=public)
     return [{"tracking_id": r.tracking_id, "title": lens_public(r).title, "state": r.state, "similarity": score}
             for r, score in found]
 
@@ -112,8 +120,6 @@ def cluster_create(request, payload: ClusterIn):
 def cluster_follow_up(request, cluster_id: int, payload: BodyIn):
     user = request_user(request)
     cluster = get_object_or_404(Cluster, pk=cluster_id)
-    if not report_qs_for(user).filter(pk__in=cluster.reports.values("pk")).exists():
-        raise PermissionDenied(_("Anda tidak menangani laporan dalam klaster ini."))
     return services.cluster_follow_up(cluster=cluster, actor=Actor(user=user), body=payload.body)
 
 

@@ -64,14 +64,15 @@ def _area_code(region_code: str | None) -> str | None:
 
 def duplicates_find(*, qs: QuerySet[Report], title: str, body: str, region_code: str | None = None,
                     exclude_id: int | None = None, days: int = 30, limit: int = 5,
-                    threshold: float = 0.3) -> list[tuple[Report, float]]:
+                    threshold: float = 0.3, text_of=None) -> list[tuple[Report, float]]:
     """Open reports from the last ``days`` in the same area whose words overlap this text most.
 
     PostgreSQL pre-filters with the full-text GIN index (any two of the three most distinctive
     words); SQLite looks at the most recent candidates. The score is a cosine over content words.
 
     Other reports are matched and scored by their ``search_text`` (what the public may see: personal
-    data and an anonymous reporter's name masked), never their raw text, so a text naming someone
+    data and an anonymous reporter's name masked), or by ``text_of(report)`` when given (a guest's
+    check scores exactly the public projection), never their raw text, so a text naming someone
     cannot find the anonymous reports that person filed. A saved report (``exclude_id``) is compared
     by its own search_text too, so that its reporter's name does not steer the results either."""
     text = f"{title} {body}"
@@ -106,7 +107,10 @@ def duplicates_find(*, qs: QuerySet[Report], title: str, body: str, region_code:
         qs = qs.annotate(fts=vector).filter(fts=query)
     qs = qs.order_by("-submitted_at")
     mine = tokens(text)
-    scored = [(r, round(cosine(mine, _words(r.search_text)), 3)) for r in qs.defer(None)[:CANDIDATES]]
+    if text_of is None:
+        scored = [(r, round(cosine(mine, _words(r.search_text)), 3)) for r in qs.defer(None)[:CANDIDATES]]
+    else:
+        scored = [(r, round(cosine(mine, tokens(text_of(r))), 3)) for r in qs[:CANDIDATES]]
     scored = [pair for pair in scored if pair[1] >= threshold]
     scored.sort(key=lambda pair: -pair[1])
     return scored[:limit]

@@ -49,9 +49,16 @@ def cluster_create(*, title: str, reports: list[Report], actor: Actor) -> Cluste
 
 def cluster_follow_up(*, cluster: Cluster, actor: Actor, body: str) -> dict[str, list[str]]:
     """One answer for every report in the cluster that is waiting for it; each report gets its own
-    follow-up (and its own audit event and notification). Reports that cannot take it are listed."""
+    follow-up (and its own audit event and notification). Only the reports in the caller's scope are
+    answered or named: a cluster may hold other agencies' reports, which the caller may not see.
+    Reports in scope that cannot take the answer are listed as skipped."""
+    from lapor.reports.selectors import report_qs_for
+
+    mine = cluster.reports.filter(pk__in=report_qs_for(actor.user).values("pk"))
+    if not mine.exists():
+        raise PermissionDenied(_("Anda tidak menangani laporan dalam klaster ini."))
     done, skipped = [], []
-    for report in cluster.reports.select_related("agency").order_by("pk"):
+    for report in mine.select_related("agency").order_by("pk"):
         try:
             report_services.report_follow_up(report=report, actor=actor, body=body)
             done.append(report.tracking_id)

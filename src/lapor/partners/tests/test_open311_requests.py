@@ -200,3 +200,18 @@ def test_tokens_and_unknown_formats(net, client):
     assert res.status_code == 400 and ET.fromstring(res.content).tag == "errors"
     assert client.delete(f"{BASE}/services.json").status_code == 405
     assert ReportEvent.objects.filter(report=report).exists()
+
+
+def test_a_token_answers_only_for_a_report_its_request_would_show(net, client):
+    """tokens/<id> must not confirm what requests/<id> hides: unverified, archived, confidential."""
+    unverified = report_make(net, routed=False, title="Belum diverifikasi", body="Laporan baru, belum diverifikasi.")
+    archived = report_make(net)
+    services.report_archive(report=archived, actor=Actor(user=net.user("platform")), reason="spam")
+    confidential = report_make(net, is_confidential=True)
+    shown = report_make(net)
+    for report in (unverified, archived, confidential, shown):
+        request = client.get(f"{BASE}/requests/{report.tracking_id}.json").status_code
+        for fmt in ("json", "xml"):
+            assert client.get(f"{BASE}/tokens/{report.tracking_id}.{fmt}").status_code == request, (report.state, fmt)
+    assert client.get(f"{BASE}/tokens/{unverified.tracking_id}.json").status_code == 404
+    assert client.get(f"{BASE}/tokens/{shown.tracking_id}.json").status_code == 200

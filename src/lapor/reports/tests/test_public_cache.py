@@ -68,7 +68,7 @@ def test_a_report_made_anonymous_loses_its_name_at_once(net, api):
     report = _public(net)
     assert api.get(LIST).json()["items"][0]["reporter_name"] == "Rahmat"
     s.report_privacy_set(report=report, actor=s.Actor(user=net.user("platform")), is_anonymous=True,
-                         is_confidential=False)
+                         is_confidential=False, reason="Pelapor diancam")
     assert api.get(LIST).json()["items"][0]["reporter_name"] == "Anonim"
 
 
@@ -87,7 +87,7 @@ def test_entries_read_before_the_change_commits_are_forgotten_when_it_commits(ne
     before = api.get(LIST).json()  # what other connections still read until the change commits
     with transaction.atomic(), translation.override("id"):
         s.report_privacy_set(report=report, actor=s.Actor(user=net.user("platform")), is_anonymous=False,
-                             is_confidential=True)
+                             is_confidential=True, reason="Pelapor diancam")
         public_page_response(rf.get(LIST), lambda: before)  # such a reader, after the change's first bump
         served = public_page_response(rf.get(LIST), lambda: pytest.fail("not served from the cache"))
         assert json.loads(served.content) == before

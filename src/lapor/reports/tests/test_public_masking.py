@@ -42,3 +42,25 @@ def test_open_data_masks_personal_data(net):
     assert named.tracking_id in text
     assert "0001" not in text and "3456" not in text
     assert text.count("Rahmat") == 1  # only in the report that is not anonymous
+
+
+def test_a_name_word_shared_with_the_report_place_is_not_masked_inside_the_place(net, client, api):
+    """The reporter "Zubaidah Panjang" writes from Koto Panjang: the public sees the place whole, not
+    "di [nama disamarkan] Panjang" (which would say that "Koto" is in the name) nor "Koto [nama
+    disamarkan]"; the name itself is masked, as a name."""
+    from lapor.core.masking import NAME_MASK
+    from lapor.core.testing import region_make
+
+    village = region_make("13.74.02.1002", "Koto Panjang")
+    report, _ = s.report_submit(submission=s.Submission(
+        title="Pungli di kantor wali nagari Koto Panjang",
+        body="Saya Zubaidah Panjang, warga Koto Panjang. Antrean panjang, petugas minta uang. zubaidah",
+        region_code=village.code, is_anonymous=True, guest_name="Zubaidah Panjang", guest_email="z@warga.example"))
+    s.report_route(report=report, actor=s.Actor(user=net.user("platform")), agency=net.city)
+    public = api.get(f"/api/public/reports/{report.tracking_id}").json()
+    assert public["title"] == "Pungli di kantor wali nagari Koto Panjang"
+    assert public["body"] == (f"Saya {NAME_MASK}, warga Koto Panjang. Antrean panjang, petugas minta uang. {NAME_MASK}")
+    staff = api.get(f"/api/reports/{report.tracking_id}", user=net.user("city_admin")).json()
+    assert staff["body"] == public["body"]
+    page = client.get(f"/lacak/{report.tracking_id}/").content.decode()
+    assert "Koto Panjang" in page and "Zubaidah" not in page

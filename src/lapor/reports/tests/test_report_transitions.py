@@ -165,13 +165,16 @@ def test_internal_notes_need_a_handling_role(net):
     assert ReportEvent.objects.filter(report=report, kind="message", is_public=False).count() == 1
 
 
-def test_reporter_can_only_make_a_report_more_private(net):
+def test_only_the_reporter_turns_anonim_off(net):
     report = submit(net)
     s.report_privacy_set(report=report, actor=actor(net, "reporter"), is_anonymous=True, is_confidential=False)
     with pytest.raises(PermissionDenied):
-        s.report_privacy_set(report=report, actor=actor(net, "reporter"), is_anonymous=False, is_confidential=False)
+        s.report_privacy_set(report=report, actor=actor(net, "platform"), is_anonymous=False, is_confidential=False,
+                             reason="verifikasi")
     event = ReportEvent.objects.get(report=report, kind="privacy")
     assert event.data["after"]["is_anonymous"] is True
+    s.report_privacy_set(report=report, actor=actor(net, "reporter"), is_anonymous=False, is_confidential=False)
+    assert ReportEvent.objects.filter(report=report, kind="privacy").count() == 2
 
 
 def test_identity_reveal_is_for_platform_admins_and_audited(net):
