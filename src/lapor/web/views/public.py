@@ -117,8 +117,8 @@ def submitted(request, tracking_id: str):
 def track_lookup(request):
     form = TrackForm(request.GET or None)
     if form.is_valid():
-        return redirect("web:track", tracking_id_normalize(form.cleaned_data["tracking_id"]))
-    return render(request, "web/track_lookup.html", {"form": form})
+        return redirect("web:track", form.cleaned_data["tracking_id"])
+    return render(request, "web/track_lookup.html", {"form": form}, status=400 if form.is_bound else 200)
 
 
 def track_private(request, tracking_id: str, secret: str):
