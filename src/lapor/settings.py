@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "ninja",  # /api/docs from ninja's own templates and static files (no CDN, no inline script)
     "lapor.core",
     "lapor.agencies",
     "lapor.accounts",

@@ -1,5 +1,5 @@
 """The REST API under /api/, with its OpenAPI 3 schema at /api/openapi.json and docs at /api/docs."""
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Swagger
 
 from lapor.accounts.api import router as accounts_router
 from lapor.agencies.api import router as agencies_router
@@ -18,6 +18,9 @@ api = NinjaAPI(
     description="Public-service complaints: submit, route, follow up, audit. Errors: {code, message, detail}; "
     "messages follow Accept-Language (id, en).",
     urls_namespace="api",
+    # Served from the app (ninja's static files, "ninja" in INSTALLED_APPS) under the site's CSP. No
+    # validator badge: it is an image from validator.swagger.io, which the CSP (img-src 'self') refuses.
+    docs=Swagger(settings={"validatorUrl": None}),
 )
 install_error_handlers(api)
 api.add_router("/reports", reports_router)
