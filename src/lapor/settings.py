@@ -89,7 +89,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "lapor.core.static.StaticFilesMiddleware",  # WhiteNoise: collected .gz files, else the apps' files
+    "lapor.core.compress.TextGZipMiddleware",  # pages and JSON gzip-compressed, BREACH-padded
     "django.contrib.sessions.middleware.SessionMiddleware",
     "lapor.web.middleware.PageLanguageMiddleware",  # pages: Indonesian unless chosen
     "django.middleware.locale.LocaleMiddleware",
