@@ -4,8 +4,9 @@ A ``Content-Length`` above ``LAPOR_MAX_REQUEST_BYTES`` is refused with 413 at on
 middleware or view reads a byte of the body (``CsrfViewMiddleware`` is the first to read it, in
 ``process_view``, which runs after this). A body without ``Content-Length`` (``Transfer-Encoding:
 chunked``) is refused with 411: Django's WSGI request reads exactly ``Content-Length`` bytes, so such a
-body would otherwise be silently dropped, and refusing it bounds it at zero bytes read. Both answers
-carry ``Connection: close`` so a WSGI server (gunicorn) does not read the rest of the body either.
+body would otherwise be silently dropped, and refusing it bounds it at zero bytes read. What the
+client still sends after the answer is the WSGI server's to discard (gunicorn drains at most a
+bounded amount before it closes the connection; a WSGI app may not set ``Connection`` itself).
 
 The answer is in the caller's language: JSON ``{code, message, detail}`` under /api/, the Open311
 error list under /open311/, a page with the site's navigation elsewhere.
@@ -21,10 +22,8 @@ BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 def _refuse(request, status: int, code: str, message: str):
     from lapor.web.views.errors import error_response
 
-    response = error_response(request, status, code=code, message=message,
-                              detail={"max_bytes": settings.LAPOR_MAX_REQUEST_BYTES})
-    response["Connection"] = "close"
-    return response
+    return error_response(request, status, code=code, message=message,
+                          detail={"max_bytes": settings.LAPOR_MAX_REQUEST_BYTES})
 
 
 class RequestSizeLimitMiddleware:
