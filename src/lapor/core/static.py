@@ -18,7 +18,7 @@ from pathlib import Path
 from whitenoise.middleware import WhiteNoiseMiddleware
 
 log = logging.getLogger(__name__)
-STAMP = ".lapor-collected"  # fingerprint of the sources of the last collection
+STAMP_SUFFIX = ".collected"  # beside STATIC_ROOT (not in it, where it would be served): the sources' fingerprint
 IGNORE = ["*.map", "redoc*"]  # source maps and the unused ReDoc bundle: 4 MB nobody downloads
 
 
@@ -45,11 +45,15 @@ def static_collect(*, force: bool = False) -> bool:
         stat = os.stat(sources[name])
         digest.update(f"{name}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
     fingerprint = digest.hexdigest()
-    stamp = root / STAMP
+    stamp = root.with_name(root.name + STAMP_SUFFIX)
     if not force and stamp.exists() and stamp.read_text().strip() == fingerprint:
         return False
-    call_command("collectstatic", interactive=False, verbosity=0, ignore_patterns=IGNORE)
-    stamp.write_text(fingerprint)
+    try:
+        call_command("collectstatic", interactive=False, verbosity=0, ignore_patterns=IGNORE)
+        stamp.write_text(fingerprint)
+    except OSError:  # a read-only data directory: the apps' files are still served, uncompressed
+        log.warning("static files not collected into %s", root, exc_info=True)
+        return False
     log.info("static files collected and compressed into %s", root)
     return True
 
