@@ -58,7 +58,8 @@ def test_an_expired_form_gives_everything_back(net):
     client = Client(enforce_csrf_checks=True)
     client.get("/lapor/")  # the CSRF cookie of the form …
     client.cookies["csrftoken"] = "x" * 32  # … which then changed (expired session, another tab)
-    res = client.post("/lapor/", {**FIELDS, "csrfmiddlewaretoken": "y" * 32, "attachments": _upload()})
+    res = client.post("/lapor/", {**FIELDS, "csrfmiddlewaretoken": "y" * 32, "attachments": _upload()},
+                      HTTP_ORIGIN="http://testserver")
     assert res.status_code == 403
     html = res.content.decode()
     _assert_given_back(html)
@@ -67,6 +68,15 @@ def test_an_expired_form_gives_everything_back(net):
     res = client.post("/lapor/", {**FIELDS, "csrfmiddlewaretoken": token, "kept": _kept_tokens(html)})
     assert res.status_code == 302
     assert Attachment.objects.filter(report=Report.objects.get()).count() == 1
+
+
+def test_a_form_from_another_site_is_not_given_back(net):
+    client = Client(enforce_csrf_checks=True)
+    for headers in ({"HTTP_ORIGIN": "https://jahat.example"}, {"HTTP_REFERER": "https://jahat.example/x"}, {}):
+        res = client.post("/lapor/", {**FIELDS, "attachments": _upload()}, **headers)
+        html = res.content.decode()
+        assert res.status_code == 403 and "Jembatan retak" not in html and "foto-jalan.png" not in html
+        assert "Formulir ini sudah kedaluwarsa" in html  # the site's 403 page, in Indonesian
 
 
 def test_a_server_error_gives_everything_back(net, client, monkeypatch):

@@ -96,10 +96,23 @@ def server_error(request):
     return error_response(request, 500, light=True)
 
 
+def _from_this_site(request) -> bool:
+    """Only a form sent from this site's own page is given back (another site's page must not get a
+    pre-filled form, with its files, in front of the visitor). The token failed; the origin did not."""
+    from urllib.parse import urlsplit
+
+    own = f"{request.scheme}://{request.get_host()}"
+    origin = request.headers.get("Origin", "")
+    if origin:
+        return origin == own
+    referer = urlsplit(request.headers.get("Referer", ""))
+    return bool(referer.netloc) and f"{referer.scheme}://{referer.netloc}" == own
+
+
 def csrf_failure(request, reason: str = ""):
     """CSRF_FAILURE_VIEW: a form sent with an expired or missing token (a long report typed while the
     session ran out). The submit form gets its own answer: everything typed comes back, with the files."""
-    if request.path == "/lapor/" and request.method == "POST":
+    if request.path == "/lapor/" and request.method == "POST" and _from_this_site(request):
         from .public import submit_failed
 
         try:
