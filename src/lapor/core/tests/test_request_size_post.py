@@ -87,3 +87,14 @@ def test_a_real_server_answers_before_the_body_arrives(live_server, transactiona
     answer = _raw(live_server, b"POST /lapor/ HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: multipart/form-data; "
                                b"boundary=x\r\nTransfer-Encoding: chunked\r\n\r\n")
     assert answer.startswith(b"HTTP/1.1 411"), answer[:200]
+
+
+def test_fields_over_djangos_memory_limit_are_a_413_too(net, client):
+    """Under the body cap but over DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB of fields, files aside): Django
+    refuses to read it (RequestDataTooBig); the answer is a 413, not a bare 400."""
+    big = json.dumps({"title": "x", "body": "y" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 10)})
+    res = client.post("/api/reports", data=big, content_type="application/json", HTTP_ACCEPT_LANGUAGE="en")
+    assert res.status_code == 413 and res.json()["code"] == "request_too_large"
+    assert res.json()["message"].startswith("The fields sent are too large")
+    res = client.post("/lapor/", {"title": "x", "body": "y" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 10)})
+    assert res.status_code == 413 and "Isian yang dikirim terlalu besar" in res.content.decode()

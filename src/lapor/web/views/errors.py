@@ -81,6 +81,14 @@ def error_response(request, status: int, *, code: str | None = None, message: st
 
 # Django's handler400/403/404/500 (lapor/urls.py)
 def bad_request(request, exception=None):
+    from django.core.exceptions import RequestDataTooBig
+
+    if isinstance(exception, RequestDataTooBig):  # form fields or a JSON body over DATA_UPLOAD_MAX_MEMORY_SIZE
+        from django.conf import settings
+
+        return error_response(request, 413, code="request_too_large", message=_(
+            "Isian yang dikirim terlalu besar (paling banyak %(mb).1f MB tanpa lampiran).")
+            % {"mb": settings.DATA_UPLOAD_MAX_MEMORY_SIZE / (1024 * 1024)})
     return error_response(request, 400)
 
 
