@@ -20,6 +20,9 @@ from pathlib import Path
 from django.conf import settings
 
 TTL_SECONDS = 2 * 3600
+# All stashed files together never take more than this: past it a file is not kept and the page asks
+# for it to be chosen again (a flood of failing uploads cannot fill the disk).
+MAX_TOTAL_BYTES = 512 * 1024 * 1024
 TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{32}")
 
 
@@ -34,30 +37,40 @@ def _root() -> Path:
     return Path(settings.DATA_DIR) / "stash"
 
 
-def _sweep(root: Path) -> None:
+def _sweep(root: Path) -> int:
+    """Delete what is past the TTL; the bytes still kept."""
     if not root.is_dir():
-        return
-    cutoff = time.time() - TTL_SECONDS
+        return 0
+    cutoff, total = time.time() - TTL_SECONDS, 0
     for entry in root.iterdir():
         try:
             if entry.stat().st_mtime < cutoff:
                 shutil.rmtree(entry, ignore_errors=True)
+            else:
+                total += (entry / "data").stat().st_size
         except OSError:
             pass
+    return total
 
 
 def stash_put(uploads) -> list[Stashed]:
+    """Keep the uploads; one that does not fit under MAX_TOTAL_BYTES comes back with an empty token
+    (the page then asks for that file to be chosen again)."""
     root = _root()
-    _sweep(root)
+    total = _sweep(root)
     kept = []
     for upload in uploads:
+        name = Path(upload.name or "lampiran").name[:200]
+        if total + (upload.size or 0) > MAX_TOTAL_BYTES:
+            kept.append(Stashed("", name, upload.size or 0))
+            continue
+        total += upload.size or 0
         token = secrets.token_urlsafe(24)
         folder = root / token
         folder.mkdir(parents=True, mode=0o700)
         with open(folder / "data", "wb") as out:
             for chunk in upload.chunks():
                 out.write(chunk)
-        name = Path(upload.name or "lampiran").name[:200]
         size = (folder / "data").stat().st_size
         (folder / "meta.json").write_text(json.dumps({"name": name, "size": size}))
         kept.append(Stashed(token, name, size))

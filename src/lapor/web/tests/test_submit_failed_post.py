@@ -115,3 +115,14 @@ def test_kept_and_new_files_together_respect_the_limit(net, client, n_kept):
     res = client.post("/lapor/", {**FIELDS, "kept": tokens, "attachments": _upload("keenam.png")})
     assert res.status_code == 400 and "Paling banyak 5 lampiran." in res.content.decode()
     assert Report.objects.count() == 0
+
+
+def test_when_the_stash_is_full_the_page_asks_for_the_file_again(net, client, monkeypatch):
+    from lapor.web import stash
+
+    monkeypatch.setattr(stash, "MAX_TOTAL_BYTES", 10)  # smaller than the photo
+    res = client.post("/lapor/", {**FIELDS, "title": "", "attachments": _upload()})
+    html = res.content.decode()
+    assert res.status_code == 400 and not _kept_tokens(html)
+    assert "foto-jalan.png: tidak dapat kami simpan, pilih berkas ini sekali lagi." in html
+    assert not (stash._root()).exists() or not any(stash._root().iterdir())
