@@ -27,9 +27,10 @@ from lapor.reports.schemas import public_text
 from .. import selectors
 from ..forms import MessageForm, RatingForm, SubmitForm, TrackForm, error_to_form
 from ..services import support_add
-from ..stash import stash_drop, stash_get, stash_put, stash_read
 from .common import (error_page, guest_secret_remember, private_link, report_attachments,
                      reporter_actor, signed_in, timeline_rows)
+
+from ..stash import stash_drop, stash_get, stash_put, stash_read
 
 STEPS = ("verify", "follow_up", "reply")
 log = logging.getLogger(__name__)
