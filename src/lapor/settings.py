@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "ninja",  # /api/docs from ninja's own templates and static files (no CDN, no inline script)
     "lapor.core",
     "lapor.agencies",
     "lapor.accounts",
@@ -88,13 +89,15 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "lapor.core.static.StaticFilesMiddleware",  # WhiteNoise: collected .gz files, else the apps' files
+    "lapor.core.compress.TextGZipMiddleware",  # pages and JSON gzip-compressed, BREACH-padded
     "django.contrib.sessions.middleware.SessionMiddleware",
     "lapor.web.middleware.PageLanguageMiddleware",  # pages: Indonesian unless chosen
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "lapor.core.bodylimit.RequestSizeLimitMiddleware",  # 413 on a Content-Length above the cap, before reading
     "lapor.accounts.audit.AuditContextMiddleware",  # who and from where, for the audit log
     "lapor.accounts.readonly.OverseerReadOnlyMiddleware",  # the overseer writes nothing, on any path
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -260,6 +263,11 @@ LAPOR_ESCALATE_PLATFORM_AFTER_DAYS = env_int("LAPOR_ESCALATE_PLATFORM_AFTER_DAYS
 LAPOR_LEAVE_DAYS = env_list("LAPOR_LEAVE_DAYS")
 LAPOR_MAX_UPLOAD_BYTES = env_int("LAPOR_MAX_UPLOAD_MB", 10) * 1024 * 1024
 LAPOR_MAX_ATTACHMENTS = env_int("LAPOR_MAX_ATTACHMENTS", 5)
+# Whole request body cap, checked on Content-Length before reading (lapor.core.bodylimit): every
+# attachment at its maximum plus 1 MB of form fields, unless set.
+LAPOR_MAX_REQUEST_BYTES = (env_int("LAPOR_MAX_REQUEST_MB", 0) * 1024 * 1024
+                           or LAPOR_MAX_UPLOAD_BYTES * LAPOR_MAX_ATTACHMENTS + 1024 * 1024)
+CSRF_FAILURE_VIEW = "lapor.web.views.errors.csrf_failure"  # the submit form gives back what was typed
 LAPOR_PUBLIC_URL = os.environ.get("LAPOR_PUBLIC_URL", "http://127.0.0.1:8000")
 
 LOGGING = {

@@ -22,3 +22,9 @@ urlpatterns = [
     path("", include("lapor.partners.urls")),  # /open311/v2/…, /federation/…
     path("", include("lapor.web.urls")),
 ]
+
+# Error pages in the visitor's language with the site's navigation; JSON under /api/ (lapor.web.views.errors).
+handler400 = "lapor.web.views.errors.bad_request"
+handler403 = "lapor.web.views.errors.permission_denied"
+handler404 = "lapor.web.views.errors.page_not_found"
+handler500 = "lapor.web.views.errors.server_error"

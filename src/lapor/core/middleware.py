@@ -8,7 +8,6 @@ from __future__ import annotations
 import logging
 
 from django.db import InterfaceError, OperationalError
-from django.http import HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 
 log = logging.getLogger(__name__)
@@ -27,11 +26,10 @@ class DatabaseUnavailableMiddleware:
             return None
         log.warning("database unavailable for %s %s: %s", request.method, request.path, exception)
         message = _("Layanan sedang sibuk atau dalam pemeliharaan. Silakan coba lagi sebentar lagi.")
-        if request.path.startswith("/api/") or request.path == "/healthz":
-            response = JsonResponse({"code": "service_unavailable", "message": message}, status=503)
-        else:
-            response = HttpResponse(f"<!doctype html><title>503</title><p>{message}</p>", status=503,
-                                    content_type="text/html; charset=utf-8")
+        from lapor.web.views.errors import error_response
+
+        # JSON under /api/; elsewhere the site's error page, rendered without the database
+        response = error_response(request, 503, code="service_unavailable", message=message, light=True)
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         response["Cache-Control"] = "no-store"
         return response

@@ -2,12 +2,14 @@
 ValidationFailed errors are attached to the matching field by ``error_to_form``."""
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from lapor.core.errors import DomainError
-from lapor.reports.models import ArchiveReason, ReportType
+from lapor.reports.models import ArchiveReason, ReportType, tracking_id_normalize
 
 from . import selectors
 
@@ -147,9 +149,21 @@ def error_to_form(form: forms.Form, exc: DomainError) -> None:
         form.add_error(name if name and name in form.fields else None, str(error["message"]))
 
 
+TRACKING_ID_RE = re.compile(r"[0-9A-Z]{4}-[0-9A-Z]{4}", re.ASCII)
+
+
 class TrackForm(forms.Form):
     tracking_id = forms.CharField(label=_("Nomor pelacakan"), max_length=20,
                                   widget=forms.TextInput(attrs={"placeholder": "ABCD-1234", "autocapitalize": "characters"}))
+
+    def clean_tracking_id(self) -> str:
+        """Any text may arrive here (a backslash, control characters, another script's digits): what
+        does not normalise to the 8 letters and digits of a tracking number is a form error, not a 500."""
+        tid = tracking_id_normalize(self.cleaned_data["tracking_id"])
+        if not TRACKING_ID_RE.fullmatch(tid):
+            raise forms.ValidationError(_("Nomor pelacakan terdiri dari 8 huruf dan angka, misalnya ABCD-1234."),
+                                        code="invalid")
+        return tid
 
 
 class MessageForm(forms.Form):

@@ -43,4 +43,6 @@ def test_no_operation_answers_5xx_or_breaks_its_schema(case, admin_token):
         with open(COUNT_FILE, "a") as f:
             f.write(f"{case.operation.label}\n")
     headers = {"Authorization": f"Bearer {admin_token}"} if CASES[0] % 2 else {}
+    # Schemathesis's WSGI transport asks for gzip but does not decode it (answers are gzip-compressed).
+    headers["Accept-Encoding"] = "identity"
     case.call_and_validate(headers=headers, checks=[not_a_server_error, response_schema_conformance])

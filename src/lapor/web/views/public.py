@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 
 from django.conf import settings
 from django.contrib import messages
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -30,7 +31,10 @@ from ..services import support_add
 from .common import (error_page, guest_secret_remember, page_lens, private_link, report_attachments,
                      reporter_actor, signed_in, timeline_rows)
 
+from ..stash import stash_drop, stash_get, stash_put, stash_read
+
 STEPS = ("verify", "follow_up", "reply")
+log = logging.getLogger(__name__)
 
 
 def home(request):
@@ -49,13 +53,15 @@ def submit(request):
     data = request.POST if request.method == "POST" else None
     form = SubmitForm(data, request.FILES or None, guest=user is None)
     refresh = request.method == "POST" and ("refresh" in request.POST)
-    if request.method == "POST" and not refresh and form.is_valid():
+    kept = _kept_files(request)
+    failure = ""
+    if request.method == "POST" and not refresh and form.is_valid() and _attachments_fit(form, kept):
         idempotency = _idempotency(request, form, user)
         previous = _previous_submission(idempotency)
         if previous is not None:  # the same form sent twice (slow network, double tap)
             return redirect("web:submitted", previous)
         try:
-            report, secret = _submit(form, user, idempotency)
+            report, secret = _submit(form, user, idempotency, kept=kept)
         except IntegrityError:
             previous = _previous_submission(idempotency)
             if previous is None:
@@ -63,12 +69,65 @@ def submit(request):
             return redirect("web:submitted", previous)
         except DomainError as exc:
             error_to_form(form, exc)
+        except (OperationalError, InterfaceError):  # database busy or away: 503, everything given back
+            log.warning("submission failed: database unavailable", exc_info=True)
+            failure, status = _("Laporan Anda BELUM terkirim: layanan sedang sibuk. Semua isian dan lampiran Anda "
+                                "masih ada di bawah; tekan Kirim laporan sekali lagi sebentar lagi."), 503
+        except Exception:  # noqa: BLE001  (logged; the citizen keeps what they typed)
+            log.exception("submission failed")
+            failure, status = _("Laporan Anda BELUM terkirim karena gangguan di server kami. Semua isian dan "
+                                "lampiran Anda masih ada di bawah; tekan Kirim laporan sekali lagi."), 500
         else:
+            stash_drop(kept)
             if secret:
                 guest_secret_remember(request, report.tracking_id, secret)
             return redirect("web:submitted", report.tracking_id)
-    status = 400 if request.method == "POST" and not refresh and form.errors else 200
-    return render(request, "web/submit.html", {"form": form, "guest": user is None}, status=status)
+    if failure:
+        return submit_failed(request, status=status, reason=failure, form=form, kept=kept)
+    if request.method == "POST" and not refresh and form.errors:
+        return submit_failed(request, status=400, form=form, kept=kept)
+    if request.method == "POST":
+        kept = kept + _stash_uploads(request)  # a region or agency refresh keeps the chosen files too
+    return render(request, "web/submit.html", {"form": form, "guest": user is None, "kept": kept})
+
+
+def submit_failed(request, *, status: int, reason: str = "", form: SubmitForm | None = None,
+                  kept: list | None = None):
+    """The submit form given back after a failed submission: says plainly that nothing was sent, with
+    everything the citizen typed and every file they chose (kept in the stash, re-attached on send)."""
+    user = signed_in(request)
+    if form is None:
+        form = SubmitForm(request.POST, guest=user is None)
+        form.is_valid()  # the field values come back as typed
+        form._errors = form._errors.__class__()  # no field is wrong: the form as such failed
+    kept = (kept if kept is not None else _kept_files(request)) + _stash_uploads(request)
+    reason = reason or _("Laporan Anda BELUM terkirim. Perbaiki isian yang ditandai di bawah, lalu tekan "
+                         "Kirim laporan sekali lagi. Isian dan lampiran Anda yang lain masih ada.")
+    return render(request, "web/submit.html", {"form": form, "guest": user is None, "kept": kept,
+                                               "not_sent": reason}, status=status)
+
+
+def _kept_files(request) -> list:
+    if request.method != "POST":
+        return []
+    found = []
+    for token in list(dict.fromkeys(request.POST.getlist("kept")))[:settings.LAPOR_MAX_ATTACHMENTS]:
+        item = stash_get(token)
+        if item is not None:
+            found.append(item)
+    return found
+
+
+def _stash_uploads(request) -> list:
+    uploads = [f for f in request.FILES.getlist("attachments") if f and f.size]
+    return stash_put(uploads[:settings.LAPOR_MAX_ATTACHMENTS])
+
+
+def _attachments_fit(form: SubmitForm, kept: list) -> bool:
+    if len(kept) + len(form.cleaned_data.get("attachments") or []) <= settings.LAPOR_MAX_ATTACHMENTS:
+        return True
+    form.add_error("attachments", _("Paling banyak %(n)d lampiran.") % {"n": settings.LAPOR_MAX_ATTACHMENTS})
+    return False
 
 
 def _idempotency(request, form: SubmitForm, user) -> tuple[str, str, str] | None:
@@ -91,7 +150,7 @@ def _previous_submission(idempotency) -> str | None:
     return record.report.tracking_id if record else None
 
 
-def _submit(form: SubmitForm, user, idempotency=None) -> tuple[Report, str]:
+def _submit(form: SubmitForm, user, idempotency=None, *, kept=None) -> tuple[Report, str]:
     d = form.cleaned_data
     submission = services.Submission(
         title=d["title"], body=d["body"], type=d["type"], topic_id=int(d["topic"]) if d["topic"] else None,
@@ -104,11 +163,13 @@ def _submit(form: SubmitForm, user, idempotency=None) -> tuple[Report, str]:
     with transaction.atomic():  # the report and its files, or nothing
         report, secret = services.report_submit(submission=submission, reporter=user, idempotency=idempotency)
         actor = services.Actor(user=user, is_reporter=True)
-        for upload in d["attachments"]:
+        files = [(item.name, lambda item=item: stash_read(item)) for item in kept or ()]
+        files += [(upload.name, upload.read) for upload in d["attachments"]]
+        for name, read in files:
             try:
-                attachment_add(report=report, actor=actor, name=upload.name, data=upload.read())
+                attachment_add(report=report, actor=actor, name=name, data=read())
             except ValidationFailed as exc:
-                raise ValidationFailed(f"{upload.name}: {exc.message}", code=exc.code, detail={"field": "attachments"})
+                raise ValidationFailed(f"{name}: {exc.message}", code=exc.code, detail={"field": "attachments"})
     return report, secret
 
 
@@ -123,8 +184,8 @@ def submitted(request, tracking_id: str):
 def track_lookup(request):
     form = TrackForm(request.GET or None)
     if form.is_valid():
-        return redirect("web:track", tracking_id_normalize(form.cleaned_data["tracking_id"]))
-    return render(request, "web/track_lookup.html", {"form": form})
+        return redirect("web:track", form.cleaned_data["tracking_id"])
+    return render(request, "web/track_lookup.html", {"form": form}, status=400 if form.is_bound else 200)
 
 
 def track_private(request, tracking_id: str, secret: str):

@@ -48,6 +48,9 @@ class Command(BaseCommand):
         parser.add_argument("addrport", nargs="?", default="127.0.0.1:8000")
 
     def handle(self, *args, **opts):
+        from lapor.core.static import static_collect
+
+        static_collect()  # precompressed static files (.gz), redone only when a source changed
         stop = threading.Event()
         if not settings.CELERY_BROKER_URL:
             threading.Thread(target=_scheduler, args=(stop,), daemon=True, name="lapor-scheduler").start()

@@ -1,0 +1,50 @@
+"""The server caps a request's size before reading its body.
+
+A ``Content-Length`` above ``LAPOR_MAX_REQUEST_BYTES`` is refused with 413 at once, before any
+middleware or view reads a byte of the body (``CsrfViewMiddleware`` is the first to read it, in
+``process_view``, which runs after this). A body without ``Content-Length`` (``Transfer-Encoding:
+chunked``) is refused with 411: Django's WSGI request reads exactly ``Content-Length`` bytes, so such a
+body would otherwise be silently dropped, and refusing it bounds it at zero bytes read. What the
+client still sends after the answer is the WSGI server's to discard (gunicorn drains at most a
+bounded amount before it closes the connection; a WSGI app may not set ``Connection`` itself).
+
+The answer is in the caller's language: JSON ``{code, message, detail}`` under /api/, the Open311
+error list under /open311/, a page with the site's navigation elsewhere.
+"""
+from __future__ import annotations
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def _refuse(request, status: int, code: str, message: str):
+    from lapor.web.views.errors import error_response
+
+    return error_response(request, status, code=code, message=message,
+                          detail={"max_bytes": settings.LAPOR_MAX_REQUEST_BYTES})
+
+
+class RequestSizeLimitMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        limit = settings.LAPOR_MAX_REQUEST_BYTES
+        raw_length = request.META.get("CONTENT_LENGTH", "")
+        if raw_length not in ("", None):
+            try:
+                length = int(raw_length)
+            except ValueError:
+                length = -1
+            if length < 0:
+                return _refuse(request, 400, "bad_content_length", _("Panjang isi permintaan tidak sah."))
+            if length > limit:
+                return _refuse(request, 413, "request_too_large", _(
+                    "Kiriman terlalu besar: paling banyak %(mb)d MB sekaligus. Laporan belum terkirim; "
+                    "kecilkan atau kurangi lampiran lalu kirim lagi.") % {"mb": limit // (1024 * 1024)})
+        elif request.method in BODY_METHODS and request.META.get("HTTP_TRANSFER_ENCODING", "").strip():
+            return _refuse(request, 411, "length_required", _(
+                "Kiriman tanpa Content-Length tidak diterima. Kirim ulang dengan panjang isi yang disebutkan."))
+        return self.get_response(request)
