@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from .views import account, agency, public, staff, twofactor
+from .views import account, agency, enrolment, public, staff, twofactor
 
 app_name = "web"
 
@@ -23,6 +23,7 @@ urlpatterns = [
     path("masuk/", account.signin, name="signin"),
     path("masuk/kode/", twofactor.signin_code, name="signin_code"),
     path("masuk/aktifkan/", twofactor.signin_enrol, name="signin_enrol"),
+    path("akun/aktivasi/<str:token>/", enrolment.enrol, name="enrol"),  # lapor setup's one-time link
     path("keluar/", account.signout, name="signout"),
     path("daftar/", account.register, name="register"),
     path("saya/", account.my_reports, name="my_reports"),
