@@ -32,7 +32,7 @@ VENV=${VENV:-.venv}
 
 # --- 3. The production environment (a real host keeps it in /etc/lapor.env: "Without Docker") ----
 PORT=${PORT:-8121} SMTP_PORT=${SMTP_PORT:-8122} DB=${DB:-lapor_prod_smoke}
-WORK=$(mktemp -d /tmp/lapor-smoke.XXXXXX)
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/lapor-smoke.XXXXXX")
 export LAPOR_ENV=production
 export LAPOR_SECRET_KEY=$("$VENV/bin/python" -c 'import secrets; print(secrets.token_urlsafe(50))')
 export LAPOR_ALLOWED_HOSTS=127.0.0.1,localhost
@@ -55,7 +55,7 @@ cleanup() {
   if [ "${KEEP:-0}" != 1 ]; then dropdb --if-exists "$DB" || true; rm -rf "$WORK"; else echo "kept: $DB $WORK"; fi
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM
+trap 'exit 130' INT TERM HUP PIPE
 start() { local name=$1; shift; setsid "$@" >>"$WORK/$name.log" 2>&1 & PIDS+=($!); echo "started $name: pid $!"; }
 
 # --- 4. Database, schema, static files, the real network and the first platform operator ----------
