@@ -33,7 +33,7 @@ class Command(BaseCommand):
                             help="skip the ~83,000 villages (provinces, regencies/cities and districts still load)")
 
     def handle(self, *args, **opts):
-        from lapor.accounts.enrolment import enrolment_token, enrolment_url, operator_create
+        from lapor.accounts.enrolment import enrolment_token, enrolment_url, operator_create, operators
         from lapor.accounts.audit import audit_record
         from lapor.agencies.models import Agency, Region, RoutingRule, Topic
         from lapor.core.demo import demo_accounts_present
@@ -56,6 +56,11 @@ class Command(BaseCommand):
         self.stdout.write(f"Network: {after[0]} regions, {after[1]} agencies, {after[2]} topics, "
                           f"{after[3]} routing rules ({'added ' + ', '.join(map(str, added)) if any(added) else 'nothing added'}).")
 
+        email = opts["admin_email"].strip().lower()
+        existing = [u.email for u in operators()]
+        if existing and email not in existing and not opts["add_operator"]:
+            raise CommandError(f"this platform has an operator already ({', '.join(existing)}); "
+                               f"--add-operator adds {email} as another")
         try:
             user, created = operator_create(email=opts["admin_email"], full_name=opts["admin_name"],
                                             add=opts["add_operator"])
