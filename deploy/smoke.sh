@@ -17,8 +17,9 @@ ok() { echo "ok   $*"; }
 # --- 1. PostgreSQL and Redis from Debian packages; a database role for whoever runs this ----------
 SUDO=$([ "$(id -u)" = 0 ] || echo sudo)
 as_postgres() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else sudo -u postgres "$@"; fi; }
-if ! command -v psql >/dev/null || ! command -v redis-server >/dev/null || ! command -v curl >/dev/null; then
-  $SUDO apt-get update -q && $SUDO apt-get install -y -q postgresql redis-server python3-venv curl
+if ! command -v psql >/dev/null || ! command -v redis-server >/dev/null || ! command -v curl >/dev/null \
+   || ! command -v ps >/dev/null; then
+  $SUDO apt-get update -q && $SUDO apt-get install -y -q postgresql redis-server python3-venv curl procps
 fi
 pg_isready -q || $SUDO service postgresql start
 REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379}
