@@ -98,7 +98,8 @@ curl -fsS -X POST "$BASE/api/reports" -H 'Content-Type: application/json' -H "Id
     "topic_id": '"$TOPIC"', "region_code": "13.74", "guest_name": "Warga Uji", "guest_email": "warga.uji@example.com"}' \
   || fail "the report was not accepted"
 read -r TRACKING STATE AGENCY < <("$VENV/bin/python" -c \
-  'import json, sys; r = json.load(open(sys.argv[1])); print(r["tracking_id"], r["state"], r["agency"]["name"])' "$WORK/report.json")
+  'import json, sys; r = json.load(open(sys.argv[1])); print(r["tracking_id"], r["state"], r["agency"]["name"])' \
+  "$WORK/report.json") || fail "unexpected answer: $(cat "$WORK/report.json")"
 [ "$STATE" = routed ] || fail "report $TRACKING is $STATE, not routed by the national rule"
 ok "report $TRACKING accepted and routed to $AGENCY"
 
