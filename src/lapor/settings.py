@@ -171,7 +171,9 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = DATA_DIR / "static"
+# The image collects static files at build time outside the data volume (deploy/Dockerfile), so an
+# upgrade never serves the previous release's files from the shared volume.
+STATIC_ROOT = Path(os.environ.get("LAPOR_STATIC_ROOT", "") or DATA_DIR / "static")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

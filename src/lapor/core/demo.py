@@ -1,8 +1,8 @@
-"""Demo data: the real network and the demo city, demo staff for every role and an API key.
+"""Demo data: the real network (``core.network``, what ``lapor setup`` loads in production) plus the
+demo city, demo staff for every role with the published demo password, and an API key.
 Idempotent: a second run finds everything in place and changes nothing."""
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import hmac
 
@@ -14,51 +14,10 @@ from lapor.accounts.models import ApiToken, Role, RoleAssignment, TwoFactorDevic
 from lapor.accounts.twofactor import enrol_secret_new
 from lapor.agencies import demo as data
 from lapor.agencies.models import Agency, Region, RoutingRule, Topic
-from lapor.agencies.regions import regions_load
+from lapor.core.network import _agency, national_routing_load, network_load, reference_load, topics_load  # noqa: F401
 
 DEMO_PASSWORD = "lapor-demo-2026"
 DEMO_TOKEN_PREFIX = "demo0001"
-
-
-def _agency(name: str, kind: str, *, parent: Agency | None = None, region_id: str | None = None,
-            short: str = "", joined: dt.date | None = None) -> Agency:
-    agency = Agency.objects.filter(name=name, parent=parent).first()
-    if agency is None:
-        agency = Agency(name=name, kind=kind, parent=parent, region_id=region_id, short_name=short,
-                        joined_on=joined or data.NETWORK_JOINED)
-        agency.save()
-    return agency
-
-
-def _joined(code_or_name: str) -> dt.date:
-    """A stable, plausible connection date between 2016 and 2024 (for connectivity statistics)."""
-    seed = int(hashlib.sha256(code_or_name.encode()).hexdigest()[:8], 16)
-    return data.NETWORK_JOINED + dt.timedelta(days=seed % (8 * 365))
-
-
-def network_load() -> dict[str, Agency]:
-    """Ministries, agencies, enterprises, every province and regency/city government."""
-    platform = _agency("Pengelola SP4N-LAPOR! (KemenPANRB)", Agency.Kind.PLATFORM, short="LAPOR!")
-    for name in data.MINISTRIES:
-        _agency(name, Agency.Kind.MINISTRY, joined=_joined(name))
-    named = {}
-    for name, short in data.AGENCIES:
-        named[short] = _agency(name, Agency.Kind.AGENCY, short=short, joined=_joined(name))
-    for name, short in data.STATE_ENTERPRISES:
-        named[short] = _agency(name, Agency.Kind.STATE_ENTERPRISE, short=short, joined=_joined(name))
-    existing = {a.region_id: a for a in Agency.objects.filter(kind__in=[Agency.Kind.PROVINCE, Agency.Kind.REGENCY, Agency.Kind.CITY])}
-    for province in Region.objects.filter(level=Region.Level.PROVINCE):
-        prov = existing.get(province.code) or _agency(f"Pemerintah Provinsi {province.name}", Agency.Kind.PROVINCE,
-                                                       region_id=province.code, joined=_joined(province.code))
-        for regency in Region.objects.filter(parent=province):
-            if regency.code in existing:
-                continue
-            is_city = regency.name.lower().startswith("kota")
-            label = regency.name if is_city else f"Kabupaten {regency.name.removeprefix('Kab. ').removeprefix('Kabupaten ')}"
-            _agency(f"Pemerintah {label}", Agency.Kind.CITY if is_city else Agency.Kind.REGENCY, parent=prov,
-                    region_id=regency.code, joined=_joined(regency.code))
-    named["platform"] = platform
-    return named
 
 
 def demo_city_load() -> dict[str, Agency]:
@@ -82,23 +41,11 @@ def demo_city_load() -> dict[str, Agency]:
     return by_short
 
 
-def topics_load() -> dict[str, Topic]:
-    topics = {}
-    for slug, name, name_en, keywords, children in data.TOPICS:
-        parent, _ = Topic.objects.get_or_create(slug=slug, defaults={"name": name, "name_en": name_en, "keywords": keywords})
-        topics[slug] = parent
-        for cslug, cname, cname_en, ckeywords in children:
-            child, _ = Topic.objects.get_or_create(
-                slug=cslug, defaults={"name": cname, "name_en": cname_en, "keywords": ckeywords, "parent": parent})
-            topics[cslug] = child
-    return topics
-
-
 def routing_load(topics: dict[str, Topic], city: dict[str, Agency], national: dict[str, Agency]) -> None:
+    """The demo city's rules (the national ones come with the real network)."""
     for slug, short in data.CITY_ROUTING.items():
         RoutingRule.objects.get_or_create(topic=topics[slug], region_id=data.DEMO_CITY_CODE, defaults={"agency": city[short]})
-    for slug, short in data.NATIONAL_ROUTING.items():
-        RoutingRule.objects.get_or_create(topic=topics[slug], region=None, defaults={"agency": national[short]})
+    national_routing_load(topics, national)
 
 
 STAFF = [
@@ -147,11 +94,21 @@ def demo_api_key() -> str:
 
 @transaction.atomic
 def demo_load(*, villages: bool = True) -> dict:
-    regions = regions_load(villages=villages)
-    national = network_load()
+    reference = reference_load(villages=villages)
+    national, topics = reference["national"], reference["topics"]
     city = demo_city_load()
-    topics = topics_load()
     routing_load(topics, city, national)
     accounts = accounts_load(city)
-    return {"regions_added": regions, "accounts": accounts, "api_key": demo_api_key(),
+    return {"regions_added": reference["regions_added"], "accounts": accounts, "api_key": demo_api_key(),
             "agencies": Agency.objects.count(), "topics": Topic.objects.count()}
+
+
+DEMO_EMAILS = [email for email, *_rest in STAFF] + ["warga@lapor.example", "integrasi@lapor.example"]
+
+
+def demo_accounts_present() -> list[str]:
+    """The demo's accounts found in this database (``lapor setup`` refuses to run beside them)."""
+    found = list(User.objects.filter(email__in=DEMO_EMAILS).order_by("email").values_list("email", flat=True))
+    if ApiToken.objects.filter(prefix=DEMO_TOKEN_PREFIX).exists():
+        found.append(f"API token {DEMO_TOKEN_PREFIX}")
+    return found

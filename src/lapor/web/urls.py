@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from .views import account, agency, public, staff, twofactor
+from .views import account, agency, enrolment, public, staff, twofactor
 
 app_name = "web"
 
@@ -24,6 +24,7 @@ urlpatterns = [
     path("masuk/kode/", twofactor.signin_code, name="signin_code"),
     path("masuk/aktifkan/", twofactor.signin_enrol, name="signin_enrol"),
     path("masuk/aktifkan/tautan/<str:token>/", twofactor.signin_enrol_link, name="signin_enrol_link"),
+    path("akun/aktivasi/<str:token>/", enrolment.enrol, name="enrol"),  # lapor setup's one-time link
     path("keluar/", account.signout, name="signout"),
     path("daftar/", account.register, name="register"),
     path("daftar/aktifkan/<str:uidb64>/<str:token>/", account.register_activate, name="register_activate"),

@@ -35,9 +35,16 @@ class CodeForm(forms.Form):
         "autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}))
 
 
-def twofactor_begin(request, user: User, *, login_as: str, next_url: str):
+def twofactor_begin(request, user: User, *, login_as: str, next_url: str, proven: bool = False):
+    """The second step after the password. ``proven``: this browser already gave the enrolment's
+    second proof another way (the operator's one-time set-up link, ``lapor setup``)."""
     request.session[PENDING] = {"user": user.pk, "login": login_as, "next": next_url, "at": time.time(),
                                 "backend": getattr(user, "backend", "")}
+    if proven and not twofactor_enrolled(user):
+        state = _enrol_state(request, user)
+        state["proof"] = True
+        _enrol_save(request, state)
+        audit_record(action="twofactor_enrol_proof", actor=user, target=user, detail={"via": "setup_link"})
     return redirect("web:signin_code" if twofactor_enrolled(user) else "web:signin_enrol")
 
 

@@ -1,5 +1,7 @@
 """``lapor demo load`` seeds the demo network (idempotent);
-``lapor demo generate --reports N`` adds N realistic reports with full histories."""
+``lapor demo generate --reports N`` adds N realistic reports with full histories.
+Both refuse to run with LAPOR_ENV=production unless ``--force``: the demo's accounts share a published
+password (production starts with ``lapor setup``)."""
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
@@ -15,12 +17,19 @@ class Command(BaseCommand):
         load.add_argument("--no-villages", action="store_true", help="skip the ~83,000 villages outside the demo city")
         load.add_argument("--reports", type=int, default=0,
                           help="also generate this many reports, but only while there are none (stays idempotent)")
+        load.add_argument("--force", action="store_true", help="run even with LAPOR_ENV=production")
         gen = sub.add_parser("generate", help="generate realistic reports over two years")
         gen.add_argument("--reports", type=int, required=True)
         gen.add_argument("--seed", type=int, default=1)
         gen.add_argument("--batch", type=int, default=20000)
+        gen.add_argument("--force", action="store_true", help="run even with LAPOR_ENV=production")
 
     def handle(self, *args, **opts):
+        if getattr(settings, "PRODUCTION", False) and not opts["force"]:
+            raise CommandError(
+                f"refused with LAPOR_ENV=production: the demo's accounts share the published password "
+                f"{DEMO_PASSWORD!r} and its reports are invented. Set up production with "
+                "`lapor setup --admin-email <e-mail>` (docs/operations.md); --force runs the demo anyway.")
         if opts["action"] == "load":
             result = demo_load(villages=not opts["no_villages"])
             self.stdout.write(f"Regions added: {result['regions_added']}; agencies: {result['agencies']}; topics: {result['topics']}")
