@@ -671,7 +671,7 @@ def report_privacy_set(*, report: Report, actor: Actor, is_anonymous: bool, is_c
     roles = actor_roles(report, actor)
     if not roles & (lc.AGENCY_PRIVACY_ROLES | {lc.REPORTER}):
         raise PermissionDenied(_("Anda tidak boleh mengubah privasi laporan ini."))
-    reason = (reason or "").translate(_STRIPPED).strip()
+    reason = text_clean(reason).strip()
     before = {"is_anonymous": report.is_anonymous, "is_confidential": report.is_confidential}
     after = {"is_anonymous": bool(is_anonymous), "is_confidential": bool(is_confidential)}
     changed = [switch for switch in ("is_anonymous", "is_confidential") if before[switch] != after[switch]]
