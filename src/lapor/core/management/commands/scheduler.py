@@ -35,6 +35,10 @@ class Command(BaseCommand):
 
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, interrupt)
+        if parent_pid:
+            # Started by lapor serve beside the web workers: the jobs' CPU (counting, training, PDFs)
+            # yields to the requests. Their writes are short batches, so a waiting writer is not held up.
+            os.nice(int(os.environ.get("LAPOR_SCHEDULER_NICE", "10")))
         if parent_pid:  # lapor serve killed hard: do not stay behind as an orphan
             def watch() -> None:
                 while not stop.wait(2):

@@ -4,6 +4,7 @@
   a few worker processes with a few threads each (``--workers``/``LAPOR_WEB_WORKERS``, default 2;
   ``--threads``/``LAPOR_WEB_THREADS``, default 3: on SQLite writes take turns anyway, so more
   buys little). Static files are served by WhiteNoise inside the app.
+- The app is loaded in the master before the workers fork (``preload_app``), so they start warm.
 - When no broker is configured, exactly one more process, ``lapor scheduler``, runs the periodic
   jobs (deadline sweep, outbox flush, roll-ups, open data…). The gunicorn master starts it, starts
   it again if it dies, and stops it on the way out; the web workers never run jobs.
@@ -111,8 +112,20 @@ def _application(options: dict):
                 self.cfg.set(key, value)
 
         def load(self):
+            """In the master, before the workers fork (preload): the app, every view and the
+            routing model's libraries are imported once, so no citizen's first request in a
+            fresh worker waits for imports (scikit-learn alone takes seconds on a busy machine)."""
+            from django.db import connections
+            from django.urls import get_resolver
+
             from lapor.wsgi import application
 
+            get_resolver().url_patterns  # noqa: B018 -- imports every view module
+            try:
+                import lapor.routing.ml.model  # noqa: F401
+            except ImportError:  # pragma: no cover - scikit-learn is a dependency
+                pass
+            connections.close_all()  # no connection of the master's is carried into a worker
             return application
 
     return ServeApplication()
@@ -135,7 +148,7 @@ class Command(BaseCommand):
         bind = f"[{host}]:{port}" if ":" in host and not host.startswith("[") else f"{host}:{port}"
         options = {
             "bind": [bind], "workers": max(workers, 1), "threads": max(threads, 1), "worker_class": "gthread",
-            "timeout": 60, "graceful_timeout": 15, "proc_name": "lapor", "control_socket_disable": True, "errorlog": "-", "loglevel": "info",
+            "timeout": 60, "graceful_timeout": 15, "proc_name": "lapor", "control_socket_disable": True, "preload_app": True, "errorlog": "-", "loglevel": "info",
             "accesslog": None if no_access_log else "-",
         }
         from django.db import connections
