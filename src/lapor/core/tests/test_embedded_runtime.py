@@ -182,3 +182,12 @@ def _alive(pid: int) -> bool:
     except OSError:
         return False
     return state != "Z"
+
+
+def test_public_url_follows_the_served_address():
+    from lapor.core.management.commands.serve import addrport_parse, public_url_for
+
+    assert public_url_for(*addrport_parse("127.0.0.1:8042")) == "http://127.0.0.1:8042"
+    assert public_url_for(*addrport_parse("8042")) == "http://127.0.0.1:8042"
+    assert public_url_for(*addrport_parse("0.0.0.0:80")) == "http://127.0.0.1:80"
+    assert public_url_for(*addrport_parse("[::1]:8000")) == "http://[::1]:8000"
