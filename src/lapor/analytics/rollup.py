@@ -3,8 +3,24 @@
 A refresh recounts whole cohort months (reports by the month they were submitted, in the
 deployment's time zone): the full history on ``--full``, otherwise only the months holding a
 report that has an audit event since the previous run (every change of a report writes one),
-plus the current month. All months of one refresh are recounted and merged in one transaction,
-so readers see either the old or the new numbers, never a mix.
+plus the current month. One refresh runs at a time (PostgreSQL: an advisory lock; SQLite: a lock
+file beside the database).
+
+PostgreSQL recounts and merges all months of one refresh in one transaction, so readers see
+either the old or the new numbers, never a mix (row locks do not stop other writers).
+
+SQLite has one write lock for the whole database, so no refresh may hold it for long (issue 15: a
+full refresh holding it for minutes made every citizen's write fail with "database is locked").
+There the counting happens in temporary tables inside a read-only (DEFERRED) transaction: it
+writes only the connection's private temp database and takes no lock that blocks a writer. The
+differences with ``analytics_statcell`` are found through indexes (n log n, never a correlated
+scan of an unindexed table) into ``an_diff``, and applied in batches of a fraction of a second,
+each its own short write transaction with a pause between them, so a user's write waits for at
+most one batch. The trade-off: while the batches of one refresh are applied (typically well
+under a second of writes spread over a few seconds), a reader may see some months already
+recounted and others not yet, and a dashboard read in that window may mix old and new cells
+until the run finishes (the cached dashboards are keyed by the finished run, so the mix is not
+kept once it has).
 
 How (a few statements per dimension, whatever the number of reports):
 
@@ -28,7 +44,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 import time
+from contextlib import contextmanager
 
 from django.db import connection, transaction
 from django.db.models import Case, CharField, F, IntegerField, Q, Value, When
@@ -48,6 +66,13 @@ NATIONAL, PUBLIC = "n", "p"
 PUBLIC_HIDDEN_STATES = (lc.State.SUBMITTED, lc.State.ARCHIVED)  # as report_public_qs
 LOCK_KEY = 0x1A9A_0006  # PostgreSQL advisory lock: one refresh at a time
 RUNS_KEPT_DAYS = 30  # the run log (a refresh every 15 minutes) is pruned after this
+# SQLite: each batch of the merge is one write transaction aiming at this duration (the batch size
+# adapts), then the refresh pauses long enough for a writer's busy handler (which sleeps up to
+# 100 ms between tries) to get the lock before the next batch.
+BATCH_SECONDS = 0.15
+BATCH_ROWS = (200, 1_000, 20_000)  # min, first, max rows per batch
+BATCH_PAUSE_SECONDS = 0.12
+_local_lock = threading.Lock()
 
 # (dim, key expression over an_fact, condition or None). Keys are text.
 DIMS: tuple[tuple[str, str, str | None], ...] = (
@@ -167,15 +192,13 @@ class _Build:
     def base(self, months: set[dt.date] | None) -> int:
         sql, params = _base_query(months).query.sql_with_params()
         cols = ", ".join(BASE_COLS)
-        self.c.execute(f"CREATE TEMPORARY TABLE an_base ({cols}) AS {sql}" if self.pg else
-                       f"CREATE TEMPORARY TABLE an_base AS SELECT * FROM ({sql})", params)
-        if not self.pg:  # SQLite names the columns after the expressions: rename by position
-            self.c.execute("ALTER TABLE an_base RENAME TO an_base_raw")
-            self.c.execute("PRAGMA temp.table_info(an_base_raw)")
-            names = [row[1] for row in self.c.fetchall()]
-            select = ", ".join(f'"{n}" AS {col}' for n, col in zip(names, BASE_COLS))
-            self.c.execute(f"CREATE TEMPORARY TABLE an_base AS SELECT {select} FROM an_base_raw")
-            self.c.execute("DROP TABLE an_base_raw")
+        if self.pg:
+            self.c.execute(f"CREATE TEMPORARY TABLE an_base ({cols}) AS {sql}", params)
+        else:  # SQLite names the columns after the expressions: name them by position
+            self.c.execute(f"SELECT * FROM ({sql}) LIMIT 0", params)
+            names = [d[0] for d in self.c.description]
+            select = ", ".join(f'q."{n}" AS {col}' for n, col in zip(names, BASE_COLS))
+            self.c.execute(f"CREATE TEMPORARY TABLE an_base AS SELECT {select} FROM ({sql}) q", params)
         self.c.execute("SELECT COUNT(*), MIN(sd), MAX(sd), MAX(vd), MAX(fd), MAX(cd), MIN(vd), MIN(fd), MIN(cd) FROM an_base")
         count, *dates = self.c.fetchone()
         self.span = [_date(d) for d in dates if d is not None]
@@ -262,7 +285,9 @@ class _Build:
     def store(self, months: set[dt.date] | None) -> dict[str, int]:
         """Merge ``an_cells`` into ``StatCell`` for ``months`` (None: all): delete the cells that are
         gone, update the ones whose count changed, insert the new ones (in index order). Most cells
-        of past months do not change, so a refresh writes little: no index churn, few dead rows."""
+        of past months do not change, so a refresh writes little: no index churn, few dead rows.
+        PostgreSQL writes here; SQLite only fills ``an_diff`` (through indexes: each side is looked
+        up in the other's index, n log n) for ``apply`` to write in short batches."""
         table = StatCell._meta.db_table
         same = 'c.scope = s.scope AND c.dim = s.dim AND c.month = s.month AND c.k = s."key"'
         in_months, params = "1 = 1", []
@@ -285,17 +310,93 @@ class _Build:
                            "FROM an_diff WHERE id IS NULL ORDER BY scope, dim, month, k")
             out["inserted"] = self.c.rowcount
             return out
-        self.c.execute(f"DELETE FROM {table} AS s WHERE {in_months} AND NOT EXISTS (SELECT 1 FROM an_cells c WHERE {same})",
-                       params)
-        out["deleted"] = self.c.rowcount
-        self.c.execute(f"UPDATE {table} AS s SET n = (SELECT c.n FROM an_cells c WHERE {same}) "
-                       f"WHERE EXISTS (SELECT 1 FROM an_cells c WHERE {same} AND c.n <> s.n)")
-        out["updated"] = self.c.rowcount
-        self.c.execute(f'INSERT INTO {table} (scope, month, dim, "key", n) SELECT c.scope, c.month, c.dim, c.k, c.n '
+        # SQLite: find the differences through indexes into an_diff (no main-database lock yet) ...
+        self.c.execute("CREATE INDEX an_cells_key ON an_cells (scope, dim, month, k)")
+        self.c.execute("CREATE TEMPORARY TABLE an_diff (id BIGINT, scope VARCHAR(24), month DATE, dim VARCHAR(16), "
+                       "k VARCHAR(48), n INTEGER)")
+        # vanished cells (id only), changed counts (id and n), new cells (no id)
+        self.c.execute(f"INSERT INTO an_diff (id) SELECT s.id FROM {table} s WHERE {in_months} "
+                       f"AND NOT EXISTS (SELECT 1 FROM an_cells c WHERE {same})", params)
+        self.c.execute(f"INSERT INTO an_diff (id, scope, n) SELECT s.id, c.scope, c.n FROM an_cells c "
+                       f"JOIN {table} s ON {same} WHERE c.n <> s.n")
+        self.c.execute(f"INSERT INTO an_diff (scope, month, dim, k, n) SELECT c.scope, c.month, c.dim, c.k, c.n "
                        f"FROM an_cells c WHERE NOT EXISTS (SELECT 1 FROM {table} s WHERE {same}) "
                        "ORDER BY c.scope, c.dim, c.month, c.k")
-        out["inserted"] = self.c.rowcount
+        return {}
+
+    def apply(self) -> dict[str, int]:
+        """SQLite: write ``an_diff`` into ``StatCell`` in batches, each its own short write
+        transaction (a savepoint when the caller holds a transaction), pausing between them."""
+        table = StatCell._meta.db_table
+        out = {"deleted": 0, "updated": 0, "inserted": 0, "batches": 0}
+        self.c.execute("SELECT COALESCE(MAX(rowid), 0) FROM an_diff")
+        last = self.c.fetchone()[0]
+        low, size = 1, BATCH_ROWS[1]
+        held = 0.0
+        while low <= last:
+            high = low + size - 1
+            started = time.perf_counter()
+            with transaction.atomic():
+                self.c.execute(f"DELETE FROM {table} WHERE id IN "
+                               "(SELECT id FROM an_diff WHERE rowid BETWEEN %s AND %s AND scope IS NULL)", [low, high])
+                out["deleted"] += self.c.rowcount
+                self.c.execute(f"UPDATE {table} SET n = d.n FROM an_diff d WHERE {table}.id = d.id "
+                               "AND d.rowid BETWEEN %s AND %s AND d.id IS NOT NULL AND d.scope IS NOT NULL", [low, high])
+                out["updated"] += self.c.rowcount
+                # ON CONFLICT: a cell a concurrent writer (a refresh of another deployment tool) added meanwhile
+                self.c.execute(f'INSERT INTO {table} (scope, month, dim, "key", n) SELECT scope, month, dim, k, n '
+                               "FROM an_diff WHERE rowid BETWEEN %s AND %s AND id IS NULL ORDER BY rowid "
+                               'ON CONFLICT (scope, dim, month, "key") DO UPDATE SET n = excluded.n', [low, high])
+                out["inserted"] += self.c.rowcount
+            took = time.perf_counter() - started
+            held = max(held, took)
+            out["batches"] += 1
+            low = high + 1
+            size = int(min(max(size * BATCH_SECONDS / max(took, 1e-3), BATCH_ROWS[0]), BATCH_ROWS[2]))
+            if low <= last and not connection.in_atomic_block:
+                time.sleep(BATCH_PAUSE_SECONDS)  # let waiting writers in
+        self.longest_batch = held
         return out
+
+
+@contextmanager
+def _one_refresh():
+    """One refresh at a time. PostgreSQL takes its advisory lock inside the transaction; SQLite
+    (several web workers, the scheduler and a hand-run ``lapor analytics refresh`` may share one
+    file) locks a file beside the database."""
+    with _local_lock:
+        name = str(connection.settings_dict.get("NAME") or "")
+        if connection.vendor != "sqlite" or not name or ":memory:" in name or "mode=memory" in name:
+            yield
+            return
+        try:
+            import fcntl
+        except ImportError:  # not on POSIX: the process lock only
+            yield
+            return
+        with open(f"{name}.rollup-lock", "a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@contextmanager
+def _read_snapshot(cursor):
+    """SQLite outside a transaction: a DEFERRED transaction that reads the main database and
+    writes only temporary tables, so it takes no lock that blocks a writer and the counting sees
+    one consistent snapshot. Inside the caller's transaction: nothing to do."""
+    if connection.in_atomic_block:
+        yield
+        return
+    cursor.execute("BEGIN DEFERRED")
+    try:
+        yield
+    except BaseException:
+        cursor.execute("ROLLBACK")
+        raise
+    cursor.execute("COMMIT")
 
 
 def months_touched(since: dt.datetime) -> set[dt.date]:
@@ -304,34 +405,58 @@ def months_touched(since: dt.datetime) -> set[dt.date]:
     return {m.date() if isinstance(m, dt.datetime) else m for m in months}
 
 
+def _count(b: _Build, months: set[dt.date] | None, timings: dict) -> tuple[int, int, set[dt.date]]:
+    b.drop()
+    t = time.perf_counter()
+    reports = b.base(months)
+    timings["base"] = time.perf_counter() - t
+    b.days()
+    b.maps()
+    t = time.perf_counter()
+    b.fact()
+    timings["fact"] = time.perf_counter() - t
+    b.c.execute("SELECT DISTINCT month FROM an_fact")
+    found = {_date(m) for (m,) in b.c.fetchall()}
+    t = time.perf_counter()
+    cells = b.cells()
+    timings["count"] = time.perf_counter() - t
+    return reports, cells, found
+
+
 def rollup_build(months: set[dt.date] | None) -> tuple[int, int, set[dt.date]]:
-    """Recount ``months`` (None: everything) in one transaction. Returns (reports, cells, months)."""
-    timings = {}
-    with transaction.atomic(), connection.cursor() as cursor:
-        b = _Build(cursor)
-        if b.pg:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
-            cursor.execute("SET LOCAL work_mem = '64MB'")
-        b.drop()
-        t = time.perf_counter()
-        reports = b.base(months)
-        timings["base"] = time.perf_counter() - t
-        b.days()
-        b.maps()
-        t = time.perf_counter()
-        b.fact()
-        timings["fact"] = time.perf_counter() - t
-        cursor.execute("SELECT DISTINCT month FROM an_fact")
-        found = {_date(m) for (m,) in cursor.fetchall()}
-        t = time.perf_counter()
-        cells = b.cells()
-        timings["count"] = time.perf_counter() - t
-        t = time.perf_counter()
-        changes = b.store(None if months is None else months | found)
-        timings["store"] = time.perf_counter() - t
-        b.drop()
+    """Recount ``months`` (None: everything). Returns (reports, cells, months).
+
+    PostgreSQL: one transaction. SQLite: counted without the write lock, merged in short batches
+    (see the module docstring)."""
+    timings: dict[str, float] = {}
+    with _one_refresh():
+        if connection.vendor == "postgresql":
+            with transaction.atomic(), connection.cursor() as cursor:
+                b = _Build(cursor)
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+                cursor.execute("SET LOCAL work_mem = '64MB'")
+                reports, cells, found = _count(b, months, timings)
+                t = time.perf_counter()
+                changes = b.store(None if months is None else months | found)
+                timings["store"] = time.perf_counter() - t
+                b.drop()
+        else:
+            with connection.cursor() as cursor:
+                b = _Build(cursor)
+                try:
+                    with _read_snapshot(cursor):
+                        reports, cells, found = _count(b, months, timings)
+                        t = time.perf_counter()
+                        b.store(None if months is None else months | found)
+                        timings["diff"] = time.perf_counter() - t
+                    t = time.perf_counter()
+                    changes = b.apply()
+                    timings["store"] = time.perf_counter() - t
+                    timings["longest write"] = b.longest_batch
+                finally:
+                    b.drop()
     log.info("analytics roll-up build: %s reports, %s cells (%s), %s", reports, cells,
-             ", ".join(f"{k} {v}" for k, v in changes.items()), ", ".join(f"{k} {v:.1f}s" for k, v in timings.items()))
+             ", ".join(f"{k} {v}" for k, v in changes.items()), ", ".join(f"{k} {v:.2f}s" for k, v in timings.items()))
     return reports, cells, found if months is None else months
 
 

@@ -1,62 +1,166 @@
-"""``lapor serve [addr:port]``: the web server plus, when no broker is configured, every periodic
-job of the Celery beat schedule (deadline sweep, outbox flush, roll-ups, open data…) run by a
-background thread — the whole system in one process."""
-import datetime as dt
+"""``lapor serve [addr:port]``: the whole system in one command (what ``make run`` starts).
+
+- The web app under gunicorn (a production WSGI server; Django's development server is not one),
+  a few worker processes with a few threads each (``--workers``/``LAPOR_WEB_WORKERS``, default 2;
+  ``--threads``/``LAPOR_WEB_THREADS``, default 3: on SQLite writes take turns anyway, so more
+  buys little). Static files are served by WhiteNoise inside the app.
+- The app is loaded in the master before the workers fork (``preload_app``), so they start warm.
+- When no broker is configured, exactly one more process, ``lapor scheduler``, runs the periodic
+  jobs (deadline sweep, outbox flush, roll-ups, open data…). The gunicorn master starts it, starts
+  it again if it dies, and stops it on the way out; the web workers never run jobs.
+- Links in e-mails, SMS and Open311 discovery point at the address served, unless
+  ``LAPOR_PUBLIC_URL`` says otherwise (``lapor serve 127.0.0.1:8042`` → http://127.0.0.1:8042).
+"""
+from __future__ import annotations
+
 import logging
-import threading
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 from django.conf import settings
-from django.core.management import call_command
-from django.core.management.base import BaseCommand
-from django.utils import timezone
+from django.core.management.base import BaseCommand, CommandError
 
-log = logging.getLogger("lapor.scheduler")
-TICK_SECONDS = 15
+log = logging.getLogger("lapor.serve")
+SCHEDULER_RESPAWN_SECONDS = 10
 
 
-def _scheduler(stop: threading.Event) -> None:
-    from celery.schedules import maybe_schedule
-    from django.db import close_old_connections
+def addrport_parse(value: str) -> tuple[str, int]:
+    host, sep, port = value.rpartition(":")
+    if not sep:  # a bare port, as runserver accepts
+        host, port = "127.0.0.1", value
+    if not port.isdigit() or not 0 < int(port) < 65536:
+        raise CommandError(f"Not an address:port: {value!r}")
+    return host or "127.0.0.1", int(port)
 
-    import importlib
 
-    def task_of(name: str):  # task names are their module paths in this project
-        module, _, attr = name.rpartition(".")
-        return getattr(importlib.import_module(module), attr)
+def public_url_for(host: str, port: int) -> str:
+    if host in ("0.0.0.0", "::", "[::]", "*"):  # every interface: the local one works for a single machine
+        host = "127.0.0.1"
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
 
-    entries = {name: (task_of(entry["task"]), maybe_schedule(entry["schedule"]), entry.get("args", ()), entry.get("kwargs", {}))
-               for name, entry in settings.CELERY_BEAT_SCHEDULE.items()}
-    # Everything runs once shortly after start (fresh roll-ups, flushed outbox), then on schedule.
-    last_run = {name: timezone.now() - dt.timedelta(days=2) for name in entries}
-    while not stop.wait(TICK_SECONDS):
-        for name, (task, schedule, args, kwargs) in entries.items():
-            due, _next = schedule.is_due(last_run[name])
-            if not due:
-                continue
-            last_run[name] = timezone.now()
+
+def scheduler_command() -> list[str]:
+    return [sys.executable, "-m", "lapor.cli", "scheduler", "--parent-pid", str(os.getpid())]
+
+
+def scheduler_env() -> dict[str, str]:
+    import lapor
+
+    env = dict(os.environ)
+    source = str(Path(lapor.__file__).resolve().parent.parent)  # the package's own copy, installed or not
+    env["PYTHONPATH"] = os.pathsep.join([source, *[p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]])
+    env.setdefault("DJANGO_SETTINGS_MODULE", "lapor.settings")
+    return env
+
+
+def _arbiter_class():
+    from gunicorn.arbiter import Arbiter
+
+    class ServeArbiter(Arbiter):
+        """gunicorn's master, also keeping the one scheduler process alive."""
+
+        with_scheduler = False
+        scheduler: subprocess.Popen | None = None
+        scheduler_started = 0.0
+
+        def start(self):
+            super().start()
+            if self.with_scheduler:
+                self.scheduler_spawn()
+
+        def scheduler_spawn(self):
+            self.scheduler = subprocess.Popen(scheduler_command(), env=scheduler_env())
+            self.scheduler_started = time.monotonic()
+            self.log.info("Scheduler started (pid %s): periodic jobs run in that one process", self.scheduler.pid)
+
+        def manage_workers(self):
+            super().manage_workers()
+            # the master reaps every child, the scheduler included: poll() then reports it gone
+            if (self.with_scheduler and self.scheduler is not None and self.scheduler.poll() is not None
+                    and time.monotonic() - self.scheduler_started > SCHEDULER_RESPAWN_SECONDS):
+                self.log.error("Scheduler (pid %s) exited (%s); starting it again", self.scheduler.pid,
+                               self.scheduler.returncode)
+                self.scheduler_spawn()
+
+        def stop(self, graceful=True):
+            process, self.scheduler = self.scheduler, None
+            if process is not None and process.poll() is None:
+                process.terminate()  # it stops at once: every job is safe to interrupt (short transactions)
+            super().stop(graceful)
+            if process is not None:
+                try:
+                    process.wait(timeout=self.cfg.graceful_timeout)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                except ChildProcessError:  # already reaped by the master
+                    pass
+
+    return ServeArbiter
+
+
+def _application(options: dict):
+    from gunicorn.app.base import BaseApplication
+
+    class ServeApplication(BaseApplication):
+        def load_config(self):
+            for key, value in options.items():
+                self.cfg.set(key, value)
+
+        def load(self):
+            """In the master, before the workers fork (preload): the app, every view and the
+            routing model's libraries are imported once, so no citizen's first request in a
+            fresh worker waits for imports (scikit-learn alone takes seconds on a busy machine)."""
+            from django.db import connections
+            from django.urls import get_resolver
+
+            from lapor.wsgi import application
+
+            get_resolver().url_patterns  # noqa: B018 -- imports every view module
             try:
-                close_old_connections()
-                task.apply(args=args, kwargs=kwargs)
-            except Exception:  # keep the scheduler alive; the next tick retries
-                log.exception("periodic job %s failed", name)
+                import lapor.routing.ml.model  # noqa: F401
+            except ImportError:  # pragma: no cover - scikit-learn is a dependency
+                pass
+            connections.close_all()  # no connection of the master's is carried into a worker
+            return application
+
+    return ServeApplication()
 
 
 class Command(BaseCommand):
-    help = "Serve the web app (and run the periodic jobs in-process when no broker is configured)."
+    help = "Serve the web app under gunicorn (and run the periodic jobs in one process when no broker is configured)."
+    requires_system_checks = []
 
     def add_arguments(self, parser):
         parser.add_argument("addrport", nargs="?", default="127.0.0.1:8000")
+        parser.add_argument("--workers", type=int, default=int(os.environ.get("LAPOR_WEB_WORKERS") or 2))
+        parser.add_argument("--threads", type=int, default=int(os.environ.get("LAPOR_WEB_THREADS") or 3))
+        parser.add_argument("--no-access-log", action="store_true", help="do not print a line per request")
 
-    def handle(self, *args, **opts):
+    def handle(self, *args, addrport: str, workers: int, threads: int, no_access_log: bool, **opts):
         from lapor.core.static import static_collect
 
         static_collect()  # precompressed static files (.gz), redone only when a source changed
-        stop = threading.Event()
-        if not settings.CELERY_BROKER_URL:
-            threading.Thread(target=_scheduler, args=(stop,), daemon=True, name="lapor-scheduler").start()
-            jobs = ", ".join(sorted(settings.CELERY_BEAT_SCHEDULE))
-            self.stdout.write(f"No broker configured: periodic jobs run in-process ({jobs}).")
-        try:
-            call_command("runserver", opts["addrport"], use_reloader=False, use_threading=True)
-        finally:
-            stop.set()
+        host, port = addrport_parse(addrport)
+        if not os.environ.get("LAPOR_PUBLIC_URL", "").strip():
+            os.environ["LAPOR_PUBLIC_URL"] = settings.LAPOR_PUBLIC_URL = public_url_for(host, port)
+        bind = f"[{host}]:{port}" if ":" in host and not host.startswith("[") else f"{host}:{port}"
+        options = {
+            "bind": [bind], "workers": max(workers, 1), "threads": max(threads, 1), "worker_class": "gthread",
+            "timeout": 60, "graceful_timeout": 15, "proc_name": "lapor", "control_socket_disable": True, "preload_app": True, "errorlog": "-", "loglevel": "info",
+            "accesslog": None if no_access_log else "-",
+        }
+        from django.db import connections
+
+        connections.close_all()  # nothing of the master's is carried into the forked workers
+        arbiter = _arbiter_class()(_application(options))
+        arbiter.with_scheduler = not settings.CELERY_BROKER_URL
+        jobs = "periodic jobs in one scheduler process" if arbiter.with_scheduler else "periodic jobs: Celery beat"
+        self.stdout.write(f"LAPOR! at {settings.LAPOR_PUBLIC_URL} (gunicorn on {bind}, {options['workers']} workers × "
+                          f"{options['threads']} threads; {jobs}).")
+        self.stdout.flush()
+        arbiter.run()
