@@ -154,6 +154,23 @@ def response_text(res) -> str:
     return text_of(data, res.get("Content-Type", ""))
 
 
+def strip_echo(text: str, query: str) -> str:
+    """The page without the viewer's own query in it (search box, pagination and language links)."""
+    import html
+    from urllib.parse import quote, quote_plus
+
+    for form in {query, html.escape(query), quote(query), quote_plus(query), quote(query, safe=""),
+                 json_escape(query)}:
+        if form:
+            text = text.replace(form, "")
+    return text
+
+
+def json_escape(value: str) -> str:
+    import json
+    return json.dumps(value)[1:-1]
+
+
 def hits(text: str, canaries: dict[str, str]) -> list[str]:
     low = text.lower()
     return [label for label, value in canaries.items() if value.lower() in low]
@@ -178,13 +195,18 @@ class Ledger:
             self.leaks.setdefault((role, surface, label), where or surface)
         return found
 
-    def report(self) -> str:
+    def report(self, doors: dict[str, str] | None = None) -> str:
         if not self.leaks and not self.errors:
             return ""
+        doors = doors or {}
+
+        def label(where: str) -> str:  # name the door of each tracking id in the example
+            return re.sub(r"[0-9A-Z]{4}-[0-9A-Z]{4}", lambda m: f"{m.group(0)}[{doors[m.group(0)]}]"
+                          if m.group(0) in doors else m.group(0), where)
         lines = [f"{len(self.leaks)} leak(s) by (role, surface, canary) in {self.requests} requests:"]
         by_surface: dict[str, list[str]] = defaultdict(list)
-        for (role, surface, label), where in sorted(self.leaks.items(), key=lambda kv: (kv[0][1], kv[0][0], kv[0][2])):
-            by_surface[surface].append(f"    {role:<14} {label:<34} e.g. {where}")
+        for (role, surface, canary), where in sorted(self.leaks.items(), key=lambda kv: (kv[0][1], kv[0][0], kv[0][2])):
+            by_surface[surface].append(f"    {role:<14} {canary:<34} e.g. {label(where)}")
         for surface, rows in sorted(by_surface.items()):
             lines.append(f"  {surface}")
             lines.extend(rows)
