@@ -188,6 +188,7 @@ class Ledger:
     crawled_patterns: set[str] = field(default_factory=set)
     crawled_operations: set[str] = field(default_factory=set)
     errors: dict[tuple[str, str], str] = field(default_factory=dict)
+    per_surface: dict[str, int] = field(default_factory=lambda: defaultdict(int))
 
     def check(self, role: str, surface: str, text: str, forbidden: dict[str, str], where: str = "") -> list[str]:
         found = hits(text, forbidden)
@@ -203,13 +204,21 @@ class Ledger:
         def label(where: str) -> str:  # name the door of each tracking id in the example
             return re.sub(r"[0-9A-Z]{4}-[0-9A-Z]{4}", lambda m: f"{m.group(0)}[{doors[m.group(0)]}]"
                           if m.group(0) in doors else m.group(0), where)
-        lines = [f"{len(self.leaks)} leak(s) by (role, surface, canary) in {self.requests} requests:"]
-        by_surface: dict[str, list[str]] = defaultdict(list)
-        for (role, surface, canary), where in sorted(self.leaks.items(), key=lambda kv: (kv[0][1], kv[0][0], kv[0][2])):
-            by_surface[surface].append(f"    {role:<14} {canary:<34} e.g. {label(where)}")
-        for surface, rows in sorted(by_surface.items()):
+        lines = [f"{len(self.leaks)} leak(s) by (role, surface, canary) in {self.requests} requests "
+                 f"(per surface: the roles that saw the same canaries, the canaries, one example):"]
+        per_role: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+        for (role, surface, canary), where in sorted(self.leaks.items()):
+            per_role[surface][role].append((canary, where))
+        for surface in sorted(per_role):
             lines.append(f"  {surface}")
-            lines.extend(rows)
+            groups: dict[tuple, list[str]] = defaultdict(list)
+            examples: dict[tuple, str] = {}
+            for role, found in per_role[surface].items():
+                key = tuple(c for c, _ in found)
+                groups[key].append(role)
+                examples.setdefault(key, found[0][1])
+            for key, roles in sorted(groups.items(), key=lambda kv: kv[1]):
+                lines.append(f"    {', '.join(sorted(roles))}: {', '.join(key)}  e.g. {label(examples[key])}")
         if self.errors:
             lines.append(f"{len(self.errors)} server error(s) (5xx) during the crawl:")
             for (role, surface), where in sorted(self.errors.items()):

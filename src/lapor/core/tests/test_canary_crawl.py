@@ -244,12 +244,15 @@ def plant(net, world: World, transport) -> None:
     assert res.status_code == 201, res.content
     keep("counter", res.json()["tracking_id"], res.json().get("guest_secret"))
 
-    # 12. Partner API, anonymous (the partner files for the citizen who told it).
+    # 12. Partner API, anonymous (the partner files for the citizen who told it). The door has no
+    # field for the citizen's name, so nothing can know the words of it: her NIK, phone, e-mail
+    # and address are the canaries here.
     from django.contrib.auth import get_user_model
     partner_user = get_user_model().objects.create_user(full_name="Aplikasi Sambat")
     Partner.objects.create(name="Aplikasi Sambat", user=partner_user, webhook_url="http://partner.test/hook")
     res = _api(api, "POST", "/api/partners/reports", {
-        "title": f"Pungli izin keramaian ({cy.A_NAME})", "body": cy.A_BODY, "topic_id": roads, "region_code": region,
+        "title": "Pungli izin keramaian", "body": cy.A_BODY.replace(cy.A_NAME, "warga"), "topic_id": roads,
+        "region_code": region,
         "address": cy.A_ADDRESS, "is_anonymous": True, "external_ref": "SAMBAT-KANARI"}, token=token_make(partner_user))
     assert res.status_code == 201, res.content
     keep("partner", res.json()["tracking_id"])
@@ -263,6 +266,8 @@ def plant(net, world: World, transport) -> None:
     for door in ("web-guest-anon", "api-guest-anon", "counter"):
         services.report_dispose(report=Report.objects.get(pk=world.reports[door].pk), actor=dept_admin, unit=net.unit)
     for door, report in world.reports.items():
+        if door in ("api-citizen-conf", "api-citizen-anon-place"):
+            continue  # not A's reports: her phone in them would not be her report's identity
         report = Report.objects.get(pk=report.pk)
         services.report_note(report=report, actor=liaison, body=f"Catatan: pelapor bisa dihubungi di {cy.A_PHONE_08}.")
     services.report_follow_up(report=Report.objects.get(pk=world.reports["web-guest-anon"].pk), actor=unit_staff,
@@ -328,6 +333,7 @@ class Crawler:
 
     def scan(self, role, surface, res, path, data=None, forbidden=None) -> str:
         self.ledger.requests += 1
+        self.ledger.per_surface[surface] += 1
         self.ledger.statuses[f"{res.status_code // 100}xx"] += 1
         where = path + (("?" + "&".join(f"{k}={v}" for k, v in data.items())) if data else "")
         if res.status_code >= 500:
@@ -654,6 +660,8 @@ def test_no_canary_reaches_a_viewer_who_may_not_see_it(net, settings, monkeypatc
     elapsed = time.monotonic() - started
     summary = (f"canary crawl: {ledger.requests} requests, {dict(ledger.statuses)}, {len(ledger.crawled_patterns)} URL "
                f"patterns, {len(ledger.crawled_operations)} API operations, {elapsed:.0f} s; phases (s, requests): {phases}")
+    busiest = sorted(ledger.per_surface.items(), key=lambda kv: -kv[1])[:8]
+    summary += f"; busiest surfaces: {busiest}"
     print(summary)
     problems = ledger.report(doors={r.tracking_id: door for door, r in world.reports.items()})
     if uncovered:
