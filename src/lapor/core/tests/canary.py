@@ -40,6 +40,12 @@ B_EMAIL = "marsinah.rhs5520@kanari-surel.example"
 B_CONFIDENTIAL = {"confidential:Yakokanari": "Yakokanari", "confidential-reporter:Rahasiawati": "Rahasiawati",
                   "confidential-reporter:email": "rhs5520"}
 
+# Identity C: a citizen with a named, public report: the agency handling it sees her; the public,
+# other citizens and staff outside its scope never do.
+C_NAME = "Suryani Kanaripublika"
+C_EMAIL = "suryani.kp8841@kanari-surel.example"
+C_NAMED = {"named-reporter:Kanaripublika": "Kanaripublika", "named-reporter:email": "kp8841"}
+
 A_BODY = (f"Saya {A_NAME}, NIK {A_NIK}, HP {A_PHONE_08} atau {A_PHONE_PLUS} (WA {A_PHONE_62}), e-mail {A_EMAIL}, "
           f"tinggal di {A_ADDRESS}. Petugas kecamatan meminta uang Rp 500.000 untuk surat pindah.")
 

@@ -39,6 +39,8 @@ from lapor.reports.services import Actor
 
 from . import canary as cy
 
+pytestmark = pytest.mark.slow  # runs in `make test` and CI; about a minute on an idle machine
+
 SECRET = "canary-webhook-secret"
 PEER_SECRET = "canary-peer-secret"
 PROVINCE = "sumbar.test"
@@ -53,14 +55,14 @@ ANON_IDENTITY = {**cy.A_IDENTITY, **cy.A2_IDENTITY}
 EVERYTHING_OF_A = {**ANON_IDENTITY, **cy.A_ADDRESS_CANARY, **cy.A_CONFIDENTIAL, **cy.PLACE_MASKED}
 # role -> canaries it may never see (on any surface)
 FORBIDDEN = {
-    "public": {**EVERYTHING_OF_A, **cy.B_CONFIDENTIAL},
-    "owner_a": {**cy.B_CONFIDENTIAL, **cy.PLACE_MASKED},
-    "owner_b": EVERYTHING_OF_A,
+    "public": {**EVERYTHING_OF_A, **cy.B_CONFIDENTIAL, **cy.C_NAMED},
+    "owner_a": {**cy.B_CONFIDENTIAL, **cy.PLACE_MASKED, **cy.C_NAMED},
+    "owner_b": {**EVERYTHING_OF_A, **cy.C_NAMED},
     "agency_admin": {**ANON_IDENTITY, **cy.A_ADDRESS_CANARY, **cy.PLACE_MASKED},
     "liaison": {**ANON_IDENTITY, **cy.A_ADDRESS_CANARY, **cy.PLACE_MASKED},
     "unit_staff": {**ANON_IDENTITY, **cy.A_ADDRESS_CANARY, **cy.PLACE_MASKED},
     "overseer": {**ANON_IDENTITY, **cy.A_ADDRESS_CANARY, **cy.PLACE_MASKED},
-    "admin_out": {**EVERYTHING_OF_A, **cy.B_CONFIDENTIAL},  # agency admin of another city
+    "admin_out": {**EVERYTHING_OF_A, **cy.B_CONFIDENTIAL, **cy.C_NAMED},  # agency admin of another city
     "platform": {**ANON_IDENTITY, **cy.PLACE_MASKED},  # identity only through the audited reveal
 }
 STAFF_ROLES = ("agency_admin", "liaison", "unit_staff", "overseer", "admin_out", "platform")
@@ -68,14 +70,18 @@ REVEAL_SURFACES = ("/api/reports/{tracking_id}/reporter", "petugas/laporan/<str:
 # Account administration lists accounts by name: that is not the link between a person and an
 # anonymous report, which is what the platform admin may only see through the reveal.
 PLATFORM_ACCOUNT_SURFACES = ("admin/accounts/",)
+# An admin "add" form lists every account in its reporter field: names, not linked to any report.
+PLATFORM_ACCOUNT_SUFFIXES = ("/add/",)
 # The crawl requests every report for these views (where each door's stored data is shown) and a
 # representative few (REPRESENTATIVE doors) for every other pattern with a tracking id.
 ALL_DOORS_SURFACES = ("lacak/<str:tracking_id>/", "petugas/laporan/<str:tracking_id>/", "/api/reports/{tracking_id}",
                       "/api/public/reports/{tracking_id}", "/api/reports/{tracking_id}/timeline",
                       "open311/v2/requests/(?P<request_id>[-\\w]+)\\.(?P<fmt>[a-z]+)")
 REPRESENTATIVE = ("web-guest-anon", "api-citizen-anon-conf", "api-citizen-conf", "social", "sms")
+# The overseer is read-only everywhere, except for the settings of their own account.
+OWN_ACCOUNT_PATHS = ("/api/notifications", "/api/auth/", "/api/accounts")
 STAFF_ONLY_QUERY = ("scope",)  # scope is a staff parameter: citizens and the public get one variant
-LOG_FORBIDDEN = {**EVERYTHING_OF_A, **cy.B_CONFIDENTIAL}
+LOG_FORBIDDEN = {**EVERYTHING_OF_A, **cy.B_CONFIDENTIAL, **cy.C_NAMED}
 
 
 # --- Planting ---------------------------------------------------------------------------------------
@@ -124,6 +130,7 @@ def plant(net, world: World, transport) -> None:
     a.save(update_fields=["phone"])
     a2 = user_make(cy.A2_NAME, email="kanarisari.p@kanari-surel.example")
     b = user_make(cy.B_NAME, email=cy.B_EMAIL)
+    c = user_make(cy.C_NAME, email=cy.C_EMAIL)
     platform = net.user("platform")
     platform.is_staff = platform.is_superuser = True  # the operator also reaches the Django admin
     platform.save(update_fields=["is_staff", "is_superuser"])
@@ -186,6 +193,13 @@ def plant(net, world: World, transport) -> None:
         "topic_id": roads, "region_code": region, "is_confidential": True}, token=world.tokens["owner_b"])
     assert res.status_code == 201, res.content
     keep("api-citizen-conf", res.json()["tracking_id"])
+    # 5b. API, citizen C, named and public: her name and e-mail are for the agency that handles it,
+    # never for the public, other citizens or staff outside its scope.
+    res = _api(api, "POST", "/api/reports", {
+        "title": "Lampu jalan padam di depan sekolah", "body": "Lampu jalan padam sejak seminggu.", "topic_id": roads,
+        "region_code": region}, token=token_make(c))
+    assert res.status_code == 201, res.content
+    keep("api-citizen-named", res.json()["tracking_id"])
     # 6. API, citizen A2, anonymous; her surname is a word of the city's name.
     res = _api(api, "POST", "/api/reports", {
         "title": "Jalan rusak di Padang Panjang", "body": f"Jalan di Padang Panjang depan pasar rusak. Saya {cy.A2_NAME}.",
@@ -294,11 +308,6 @@ def plant(net, world: World, transport) -> None:
     res = _api(api, "POST", f"/api/federation/reports/{world.reports['api-citizen-anon-conf'].tracking_id}/forward",
                {"peer": "sumbar", "reason": "Kewenangan provinsi"}, token=token_make(net.user("city_admin")))
     assert res.status_code == 201, res.content
-    from lapor.partners.models import FederationLink
-    inbound = FederationLink.objects.filter(direction="inbound").first()
-    if inbound is not None:
-        world.reports["federation"] = inbound.report
-
     # Export, as staff do.
     month = timezone.now().strftime("%Y-%m")
     assert _api(api, "GET", "/api/analytics/export", {"from": month, "to": month, "format": "csv"},
@@ -339,8 +348,13 @@ class Crawler:
         if res.status_code >= 500:
             self.ledger.errors.setdefault((role, surface), f"{where} -> {res.status_code}")
         text = cy.response_text(res)
+        kind = res.get("Content-Type", "").split(";")[0]
+        if res.status_code < 300 and kind and not kind.startswith(("text/html", "application/json", "text/xml",
+                                                                     "application/xml")):
+            surface = f"{surface} [{kind}]"  # an attachment or export: name its type
         rules = dict(FORBIDDEN[role] if forbidden is None else forbidden)
-        if role == "platform" and (any(s in surface for s in REVEAL_SURFACES) or surface.startswith(PLATFORM_ACCOUNT_SURFACES)):
+        if role == "platform" and (any(s in surface for s in REVEAL_SURFACES) or surface.startswith(PLATFORM_ACCOUNT_SURFACES)
+                                   or (surface.startswith("admin/") and surface.endswith(PLATFORM_ACCOUNT_SUFFIXES))):
             rules = {k: v for k, v in rules.items() if k not in ANON_IDENTITY}
         if data and data.get("q"):  # what the viewer typed, echoed back (search box, links), is not a leak
             text = cy.strip_echo(text, data["q"])
@@ -517,6 +531,8 @@ def _write(crawler: Crawler, role, key, method, path, query, schema, op, values)
             res = client.generic(method.upper(), url, json.dumps(body[1] if body else {}),
                                  content_type="application/json", **extra)
         crawler.scan(role, key, res, url)
+        if role == "overseer" and res.status_code < 300 and not path.startswith(OWN_ACCOUNT_PATHS):
+            crawler.ledger.leaks.setdefault((role, key, "overseer-write-accepted"), f"{url} -> {res.status_code}")
         tid = re.search(r"/reports/([A-Z0-9-]{9})(?:/|$)", path)
         if tid and res.status_code < 300:
             after = f"public after {key} by {role}"
@@ -536,10 +552,13 @@ def crawl_searches(crawler: Crawler) -> None:
     for role in FORBIDDEN:
         if role in ("owner_a", "platform"):
             continue  # the reporter finds her own; platform operators may search everything
-        for q in queries:
-            for surface, path, api in surfaces:
+        for surface, path, api in surfaces:
+            # A surface that lists a report whatever the query (Open311 has no q; an empty search
+            # may list everything) does not confirm a guess: only what the canary query adds counts.
+            control = crawler.get(role, f"search {surface}", path, {"q": "Qwzxkanari"}, api=api)
+            for q in queries:
                 text = crawler.get(role, f"search {surface}", path, {"q": q}, api=api)
-                for tid in sorted(anon):
+                for tid in sorted(t for t in anon if t not in control):
                     if tid in text:
                         crawler.ledger.leaks.setdefault((role, f"search {surface}", f"search-hit:{q}"),
                                                         f"{path}?q={q} returns {tid}")
@@ -623,6 +642,10 @@ def test_no_canary_reaches_a_viewer_who_may_not_see_it(net, settings, monkeypatc
     world, ledger = World(), cy.Ledger()
     with django_capture_on_commit_callbacks(execute=True):
         plant(net, world, transport)
+    from lapor.partners.models import FederationLink
+    inbound = FederationLink.objects.filter(direction="inbound").select_related("report").first()
+    assert inbound is not None, "the federation door filed nothing at the peer"
+    world.reports["federation"] = inbound.report
     from lapor.analytics import tasks as analytics_tasks
     analytics_tasks.refresh(full=True)
     crawler = Crawler(world, ledger, net)
