@@ -218,13 +218,18 @@ class Ledger:
         for surface in sorted(per_role):
             lines.append(f"  {surface}")
             groups: dict[tuple, list[str]] = defaultdict(list)
-            examples: dict[tuple, str] = {}
+            examples: dict[tuple, dict[str, list[str]]] = {}
             for role, found in per_role[surface].items():
                 key = tuple(c for c, _ in found)
                 groups[key].append(role)
-                examples.setdefault(key, found[0][1])
+                if key not in examples:  # one example per distinct URL, with the canaries seen there
+                    examples[key] = defaultdict(list)
+                    for canary, where in found:
+                        examples[key][where].append(canary)
             for key, roles in sorted(groups.items(), key=lambda kv: kv[1]):
-                lines.append(f"    {', '.join(sorted(roles))}: {', '.join(key)}  e.g. {label(examples[key])}")
+                shown = "; ".join(f"{label(where)} ({', '.join(c)})" if len(examples[key]) > 1 else label(where)
+                                  for where, c in list(examples[key].items())[:4])
+                lines.append(f"    {', '.join(sorted(roles))}: {', '.join(key)}  e.g. {shown}")
         if self.errors:
             lines.append(f"{len(self.errors)} server error(s) (5xx) during the crawl:")
             for (role, surface), where in sorted(self.errors.items()):

@@ -280,7 +280,7 @@ def plant(net, world: World, transport) -> None:
     for door in ("web-guest-anon", "api-guest-anon", "counter"):
         services.report_dispose(report=Report.objects.get(pk=world.reports[door].pk), actor=dept_admin, unit=net.unit)
     for door, report in world.reports.items():
-        if door in ("api-citizen-conf", "api-citizen-anon-place"):
+        if door in ("api-citizen-conf", "api-citizen-named", "api-citizen-anon-place"):
             continue  # not A's reports: her phone in them would not be her report's identity
         report = Report.objects.get(pk=report.pk)
         services.report_note(report=report, actor=liaison, body=f"Catatan: pelapor bisa dihubungi di {cy.A_PHONE_08}.")
@@ -326,11 +326,19 @@ class Crawler:
         self.world, self.ledger, self.net = world, ledger, net
         self.month = timezone.now().strftime("%Y-%m")
         self.clients: dict[str, Client] = {}
+        self._baseline: dict[str, set[str]] = {}
         for role, user in world.users.items():
             c = Client()
             if user is not None:
                 c.force_login(user)
             self.clients[role] = c
+
+    def public_baseline(self, view: str) -> set[str]:
+        """The canaries the public already sees on a view before any write (reported on their own)."""
+        if view not in self._baseline:
+            res = Client().get(view, HTTP_ACCEPT_LANGUAGE="id")
+            self._baseline[view] = set(cy.hits(cy.response_text(res), FORBIDDEN["public"]))
+        return self._baseline[view]
 
     def get(self, role: str, surface: str, path: str, data=None, *, api: bool = False, forbidden=None) -> str:
         client = self.clients[role]
@@ -524,6 +532,7 @@ def _write(crawler: Crawler, role, key, method, path, query, schema, op, values)
     body = cy.body_for(schema, op, values)
     url = path + (("?" + "&".join(f"{k}={v}" for k, v in query.items())) if query else "")
     with transaction.atomic():
+        before = _changes() if role == "overseer" else None
         if body and body[0].startswith("multipart"):
             files = {"file": SimpleUploadedFile("foto.jpg", cy.PHOTO, content_type="image/jpeg")}
             res = client.post(url, {**body[1], **files}, **extra)
@@ -531,15 +540,27 @@ def _write(crawler: Crawler, role, key, method, path, query, schema, op, values)
             res = client.generic(method.upper(), url, json.dumps(body[1] if body else {}),
                                  content_type="application/json", **extra)
         crawler.scan(role, key, res, url)
-        if role == "overseer" and res.status_code < 300 and not path.startswith(OWN_ACCOUNT_PATHS):
+        if before is not None and not path.startswith(OWN_ACCOUNT_PATHS) and _changes() != before:
             crawler.ledger.leaks.setdefault((role, key, "overseer-write-accepted"), f"{url} -> {res.status_code}")
         tid = re.search(r"/reports/([A-Z0-9-]{9})(?:/|$)", path)
         if tid and res.status_code < 300:
-            after = f"public after {key} by {role}"
-            crawler.get("public", after, f"/api/public/reports/{tid.group(1)}", api=True)
-            crawler.get("public", after, f"/lacak/{tid.group(1)}/")
+            # What the write newly shows the public (a privacy switch turned off, for instance).
+            for view in (f"/api/public/reports/{tid.group(1)}", f"/lacak/{tid.group(1)}/"):
+                res = Client().get(view, HTTP_ACCEPT_LANGUAGE="id")
+                crawler.ledger.requests += 1
+                found = set(cy.hits(cy.response_text(res), FORBIDDEN["public"])) - crawler.public_baseline(view)
+                for label in sorted(found):
+                    crawler.ledger.leaks.setdefault(("public", f"public view after {key} by {role}", label), view)
         transaction.set_rollback(True)
     refcache_clear()
+
+
+def _changes() -> tuple:
+    """Row counts of what a write leaves behind (the overseer must leave nothing)."""
+    from lapor.accounts.models import AuditLog
+    from lapor.reports.models import Message
+    return (Report.objects.count(), ReportEvent.objects.count(), Message.objects.count(), Attachment.objects.count(),
+            AuditLog.objects.count())
 
 
 def crawl_searches(crawler: Crawler) -> None:
@@ -638,6 +659,7 @@ def test_no_canary_reaches_a_viewer_who_may_not_see_it(net, settings, monkeypatc
                                   "padangpanjang.test": {"LAPOR_FEDERATION_ID": "padangpanjang"}})
     monkeypatch.setattr("lapor.notifications.senders.http_post", transport)
     caplog.set_level(logging.INFO)  # every line the server would write at its default level
+    caplog.set_level(logging.DEBUG, logger="lapor")  # and the project's own debug lines
 
     world, ledger = World(), cy.Ledger()
     with django_capture_on_commit_callbacks(execute=True):
