@@ -337,10 +337,9 @@ def _by_type(schema: dict, prop: dict):
     if "default" in prop:
         return prop["default"]
     if "anyOf" in prop:
-        for option in prop["anyOf"]:
-            option = schema_resolve(schema, option)
-            if option.get("type") not in (None, "null"):
-                return _by_type(schema, option)
-        return None
+        options = [schema_resolve(schema, o) for o in prop["anyOf"]]
+        if any(o.get("type") == "null" for o in options):
+            return None  # optional: left out, as a careful client would
+        return _by_type(schema, options[0])
     kind = prop.get("type")
     return {"string": "Uji kanari", "integer": 1, "number": 0, "boolean": False, "array": [], "object": {}}.get(kind)

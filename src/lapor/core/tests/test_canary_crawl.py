@@ -60,7 +60,8 @@ FORBIDDEN = {
     "owner_b": {**EVERYTHING_OF_A, **cy.C_NAMED},
     "agency_admin": {**ANON_IDENTITY, **cy.A_ADDRESS_CANARY, **cy.PLACE_MASKED},
     "liaison": {**ANON_IDENTITY, **cy.A_ADDRESS_CANARY, **cy.PLACE_MASKED},
-    "unit_staff": {**ANON_IDENTITY, **cy.A_ADDRESS_CANARY, **cy.PLACE_MASKED},
+    # C's named report stays at the department: the unit below it is out of its scope.
+    "unit_staff": {**ANON_IDENTITY, **cy.A_ADDRESS_CANARY, **cy.PLACE_MASKED, **cy.C_NAMED},
     "overseer": {**ANON_IDENTITY, **cy.A_ADDRESS_CANARY, **cy.PLACE_MASKED},
     "admin_out": {**EVERYTHING_OF_A, **cy.B_CONFIDENTIAL, **cy.C_NAMED},  # agency admin of another city
     "platform": {**ANON_IDENTITY, **cy.PLACE_MASKED},  # identity only through the audited reveal
