@@ -2,7 +2,8 @@
 views of anonymous reports.
 
 Masks: national ID numbers (NIK/KK, 16 digits, also written with spaces, dots or dashes), phone
-numbers (+62…, 62…, 08…, with separators), e-mail addresses, vehicle plates (B 1234 XYZ), and —
+numbers (+62…, 62…, 08…, with separators), e-mail addresses, vehicle plates (B 1234 XYZ), house
+addresses (a street with a house number), and —
 when given — the reporter's own name, as a name: the full name, runs of its words, and its single
 words (3+ letters, case-insensitive) except those that also belong to a place name of the report's
 region (see ``_names_mask``).
@@ -23,6 +24,14 @@ EMAIL_RE = re.compile(r"[A-Za-z0-9._%+\-]+\s?(?:" + "|".join(map(re.escape, EMAI
 PLATE_RE = re.compile(r"\b(?!(?:RT|RW|KM|NO|RP|JL|GG|HP|WA|TPS|SD|SMP|SMA)\b)[A-Z]{1,2}[\s\-]?\d{1,4}[\s\-]?"
                       r"(?!(?:RT|RW|KM|NO|RP|JL|GG)\b)[A-Z]{1,3}\b")
 
+# A home's address: a street, alley or estate name followed by a house number ("Gang Kenarimas
+# Nomor 13", "Jl. Melati No. 3A", "Perum Griya Asri Blok C-7"). A street named without a house number
+# stays, and so does a neighbourhood unit (RT 03 RW 05, some forty homes): that is where a pothole is,
+# and staff need it; with a house number it is where someone lives.
+_STREET = r"(?:jalan|jln|jl|gang|gg|lorong|lr|lrg|komplek|kompleks|komp|perumahan|perum|asrama|dusun|dsn|kampung|kp)\.?"
+HOUSE_RE = re.compile(r"\b" + _STREET + r"\s+(?:[^\W\d_][\w'’\-]*\.?\s+){1,4}?,?\s*"
+                      r"(?:nomor|nomer|no|nr|blok|blk)\.?\s*[A-Za-z]?[\-\s]?\d{1,4}[A-Za-z]?\b", re.IGNORECASE)
+ADDRESS_MASK = "[alamat disamarkan]"
 NIK_MASK = "[NIK disamarkan]"
 PHONE_MASK = "[telepon disamarkan]"
 EMAIL_MASK = "[email disamarkan]"
@@ -141,9 +150,10 @@ def text_mask(text: str, *, names: list[str] | tuple[str, ...] = (), places: lis
     # Most texts hold no e-mail and no digit: skip the patterns that cannot match (the same result)
     if any(at in text for at in EMAIL_AT):
         text = EMAIL_RE.sub(EMAIL_MASK, text)
-    if _DIGIT(text):  # NIK, phone numbers and plates all hold a digit
+    if _DIGIT(text):  # NIK, phone numbers, plates and house addresses all hold a digit
         text = NIK_RE.sub(NIK_MASK, text)
         text = PHONE_RE.sub(PHONE_MASK, text)
+        text = HOUSE_RE.sub(ADDRESS_MASK, text)
         text = PLATE_RE.sub(PLATE_MASK, text)
     if names:
         text = _names_mask(text, names, places)

@@ -11,7 +11,7 @@ from lapor.accounts.models import Role
 from lapor.accounts.selectors import user_grants, user_is_platform_admin
 from lapor.api.auth import STAFF_AUTH, request_user
 from lapor.core.errors import PermissionDenied
-from lapor.reports.schemas import ReportCreatedOut, report_out, text_for
+from lapor.reports.schemas import ReportCreatedOut, report_out
 from lapor.reports.selectors import report_qs_for
 from lapor.reports.services import Submission
 
@@ -90,13 +90,14 @@ HIDDEN = "[disamarkan]"
 
 def _draft_out(d: SocialDraft, viewer) -> dict:
     """A draft as this viewer may see it. The author's handle, the post's id and link identify the
-    reporter: for a post made into an anonymous report only platform operators see them, and others
-    read its text as they read the report's (personal data and the name masked)."""
+    reporter: for a post made into an anonymous report nobody sees them here (platform operators reach
+    the identity only through the audited reveal), and its text reads as the report's does for the
+    viewer (projection: personal data and the name masked)."""
     out = {"id": d.pk, "network": d.network, "kind": d.kind, "post_id": d.post_id, "author_handle": d.author_handle,
            "text": d.text, "url": d.url, "status": d.status,
            "tracking_id": d.report.tracking_id if d.report_id else None, "created_at": d.created_at}
-    if d.report_id and d.report.is_anonymous and not user_is_platform_admin(viewer):
-        out.update(post_id=HIDDEN, author_handle=HIDDEN, url="", text=text_for(d.report, d.text, viewer, is_reporter=False))
+    if d.report_id and d.report.is_anonymous:  # platform operators too: the identity only through the audited reveal
+        out.update(post_id=HIDDEN, author_handle=HIDDEN, url="", text=lens_for(d.report, viewer).text(d.text))
     return out
 
 

@@ -95,3 +95,23 @@ def test_a_place_phrase_never_shows_a_mask_inside_it():
     for name in ("Koto Sari", "Sari Panjang", "Padang Wulan", "Barat Hasan", "Sumatera Putri"):
         masked = text_mask("di Koto Panjang, Padang Panjang Barat, Sumatera Barat", names=[name], places=PLACES)
         assert NAME_MASK not in masked, (name, masked)
+
+
+@pytest.mark.parametrize("text, gone, kept", [
+    ("tinggal di Gang Kenarimas Nomor 13, RT 04 RW 09.", ["Kenarimas", "13"], ["tinggal di", "RT 04 RW 09"]),
+    ("Jl. Melati No. 3A rusak", ["Melati", "3A"], ["rusak"]),
+    ("rumah di Perum Griya Asri Blok C-7", ["Griya", "C-7"], ["rumah di"]),
+    ("Jl Ahmad Yani nomor 12 Padang", ["Yani", "12"], ["Padang"]),
+])
+def test_a_home_address_is_masked(text, gone, kept):
+    masked = text_mask(text)
+    assert "[alamat disamarkan]" in masked
+    assert not [g for g in gone if g in masked], masked
+    assert all(k in masked for k in kept), masked
+
+
+@pytest.mark.parametrize("text", ["lubang di Jalan Sudirman dekat sekolah", "Jalan Sudirman km 5 longsor",
+                                  "gang sempit di belakang pasar"])
+def test_a_street_without_a_house_number_stays(text):
+    """Where a pothole is: staff and the public need it."""
+    assert text_mask(text) == text
