@@ -276,7 +276,7 @@ def _run_reports(job: Job, progress: Progress) -> dict:
                                  "periode atau cakupannya.") % {"n": total, "max": max_rows(fmt), "fmt": fmt.upper()},
                                code="export_too_large")
     progress.set_total(total)
-    header, rows = rows_for(scope, reports_iter(qs, on_batch=progress.add), user)
+    header, rows = rows_for(scope, reports_iter(qs, scope=scope, on_batch=progress.add), user)
     path, part = _output(job, fmt)
     if fmt == "csv":
         with open(part, "w", encoding="utf-8", newline="") as out:
