@@ -38,3 +38,20 @@ def test_xlsx_export_is_a_valid_workbook_with_one_row_per_report(net, api, repor
 
 def test_unknown_export_format_is_refused(net, api):
     assert api.get("/api/analytics/export", {"format": "pdf"}, user=net.user("platform")).status_code == 400
+
+
+def test_export_queries_do_not_grow_with_rows(net, reports, django_assert_max_num_queries):
+    """Rows are read in keyset batches, one query each, and every field a row shows is in that query:
+    a projection reading a field left out (``exports._FIELDS``) would cost a query per row."""
+    from lapor.analytics.exports import reports_iter, rows_for
+    from lapor.analytics.selectors import drill_qs, period_parse
+
+    platform = net.user("platform")
+    for scope in ("n", "p"):
+        qs = drill_qs(platform, scope=scope, period=period_parse("2025-01", "2025-12"))
+        n = qs.count()
+        batches = []
+        with django_assert_max_num_queries(n // 7 + 2):
+            header, rows = rows_for(scope, reports_iter(qs, scope=scope, chunk=7, on_batch=batches.append), platform)
+            got = list(rows)
+        assert len(got) == n == sum(batches) and len({r[0] for r in got}) == n and all(len(r) == len(header) for r in got)
