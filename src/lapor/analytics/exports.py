@@ -156,17 +156,16 @@ def format_check(fmt: str) -> str:
 
 
 def export_small(qs: QuerySet[Report], *, scope: str, viewer: User | None, fmt: str) -> bytes:
-    """The whole file of a small export (at most ``sync_max_rows`` reports, one query), for an answer
+    """The whole file of a small export (at most ``sync_max_rows`` reports, two queries), for an answer
     inside the request; a larger one raises ``ExportTooLarge`` (start a background job instead)."""
     format_check(fmt)
     limit = sync_max_rows()
-    reports = list(export_qs(qs, scope)[:limit + 1])
-    if len(reports) > limit:
+    if qs.order_by().values_list("pk", flat=True)[limit:limit + 1]:  # one narrow query, before any row is built
         raise ExportTooLarge(
             _("Ekspor ini lebih dari %(n)s laporan: buat ekspor di latar belakang (POST /api/analytics/exports, "
               "atau tombol Ekspor di halaman daftar laporan); Anda diberi tahu saat berkasnya siap.") % {"n": f"{limit:,}".replace(",", ".")},
             detail={"limit": limit, "job": "/api/analytics/exports"})
-    header, rows = rows_for(scope, reports, viewer)
+    header, rows = rows_for(scope, export_qs(qs, scope)[:limit], viewer)
     return export_bytes(header, rows, fmt)
 
 
