@@ -94,6 +94,12 @@ def _call(method: str, url: str, token: str, body: dict | None = None, timings: 
     return status, headers, data
 
 
+def _pcts(values: list[float]) -> list[float]:
+    values = sorted(values) or [0.0]
+    return [round(values[len(values) // 2], 3), round(values[min(len(values) - 1, int(len(values) * 0.99))], 3),
+            round(values[-1], 3)]
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--base", default="http://127.0.0.1:8131")
@@ -171,6 +177,7 @@ def main() -> int:
         "ends_with_whole_line": ends_whole, "job_seconds": round(job_seconds, 1),
         "download_seconds": round(download_seconds, 2), "requests": len(timings),
         "slowest_api_request": [worst[0], worst[1], round(worst[2], 3)],
+        "poll_seconds_p50_p99_max": _pcts([r[2] for r in timings if r[0] == "GET" and r[1] != "file"]),
         "rss_mb_per_process_start_peak_hwm": peak,
         "progress_samples": progress[:: max(1, len(progress) // 12)] + progress[-1:],
     }

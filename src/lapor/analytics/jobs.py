@@ -133,6 +133,10 @@ _workers_lock = threading.Lock()
 
 
 def _worker() -> None:
+    try:  # Linux: a thread's own nice value. Requests of this process go first when the CPU is short.
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), int(getattr(settings, "LAPOR_JOBS_NICE", 10)))
+    except (AttributeError, OSError):
+        pass
     while True:
         job_id = _queue.get()
         try:
