@@ -247,6 +247,14 @@ if LAPOR_NOTIFY_FANOUT not in ("", "inline", "deferred"):
     from django.core.exceptions import ImproperlyConfigured
 
     raise ImproperlyConfigured("LAPOR_NOTIFY_FANOUT must be inline or deferred")
+# Background jobs (exports, monthly PDFs, open-data rebuilds, retraining started by hand: lapor.analytics.jobs):
+# files kept this many days, exports answered inside a request only up to this many rows, jobs at once per user,
+# job threads per process when there is no broker.
+LAPOR_EXPORT_KEEP_DAYS = env_int("LAPOR_EXPORT_KEEP_DAYS", 7)
+LAPOR_EXPORT_SYNC_MAX_ROWS = env_int("LAPOR_EXPORT_SYNC_MAX_ROWS", 5000)
+LAPOR_EXPORT_MAX_ROWS = env_int("LAPOR_EXPORT_MAX_ROWS", 2_000_000)
+LAPOR_JOBS_PER_USER = env_int("LAPOR_JOBS_PER_USER", 3)
+LAPOR_JOBS_THREADS = env_int("LAPOR_JOBS_THREADS", 1)
 CELERY_BEAT_SCHEDULE = {
     "reports-sweep": {"task": "lapor.reports.tasks.sweep", "schedule": env_int("LAPOR_SWEEP_SECONDS", 900)},
 }

@@ -4,25 +4,25 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.http import FileResponse, StreamingHttpResponse
+from django.http import FileResponse, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from lapor.accounts.selectors import user_grants, user_scope_q
 from lapor.api.auth import STAFF_AUTH, request_user
-from lapor.core.errors import NotFound, PermissionDenied, ValidationFailed
-from lapor.reports.schemas import report_out
+from lapor.core.errors import Conflict, NotFound, PermissionDenied
+from lapor.reports.schemas import public_report_out, report_out
 from lapor.reports.selectors import report_page
 
 from . import selectors as sel
-from .exports import HEADER, csv_stream, report_rows, xlsx_stream
-from .models import ActionPlan
+from .exports import CONTENT_TYPES, export_small
+from .jobs import job_file, job_page_url
+from .models import ActionPlan, Job
 from .opendata import opendata_path
-from .services import action_plan_create, action_plan_update
+from .services import action_plan_create, action_plan_update, job_cancel, job_create
 
 router = Router(tags=["analytics"])
-EXPORT_MAX_ROWS = 1_000_000
 
 
 class PeriodQuery(Schema):
@@ -65,33 +65,108 @@ def connectivity(request):
 
 @router.get("/reports", auth=STAFF_AUTH, summary="The reports behind a number (drill-down)")
 def drill(request, q: Query[DrillQuery], cursor: str | None = None, limit: int = 50):
+    """Under the public scope ``p`` each item is the public projection of the report (what
+    ``/api/public/reports`` shows); under the viewer's own scopes, the staff projection."""
     user = _staff(request)
     scope = sel.scope_check(user, q.scope)
     qs = sel.drill_qs(user, scope=scope, period=sel.period_parse(q.from_month, q.to_month), dim=q.dim, key=q.key)
     rows, next_cursor = report_page(qs.select_related("reporter"), cursor=cursor, limit=max(1, min(limit, 200)))
+    if scope == sel.PUBLIC:
+        return {"items": [public_report_out(r) for r in rows], "next_cursor": next_cursor}
     return {"items": [report_out(r, user) for r in rows], "next_cursor": next_cursor}
 
 
-@router.get("/export", auth=STAFF_AUTH, summary="Stream the drill-down list as CSV or XLSX")
+@router.get("/export", auth=STAFF_AUTH, summary="A small drill-down list as CSV or XLSX, whole (larger: POST /exports)")
 def export(request, q: Query[DrillQuery], format: str = "csv"):
+    """At most ``LAPOR_EXPORT_SYNC_MAX_ROWS`` reports (5,000 by default), built whole and sent with
+    its length; a larger list is refused with 400 ``export_too_large``: start a job instead."""
     user = _staff(request)
     scope = sel.scope_check(user, q.scope)
     qs = sel.drill_qs(user, scope=scope, period=sel.period_parse(q.from_month, q.to_month), dim=q.dim, key=q.key)
-    return export_response(qs, user, format)
+    return export_response(qs, scope, user, format)
 
 
-def export_response(qs, user, fmt: str) -> StreamingHttpResponse:
-    stamp = dt.date.today().isoformat()
-    rows = report_rows(qs.order_by("-submitted_at", "-id")[:EXPORT_MAX_ROWS], user)
-    if fmt == "csv":
-        resp = StreamingHttpResponse(csv_stream(HEADER, rows), content_type="text/csv; charset=utf-8")
-    elif fmt == "xlsx":
-        resp = StreamingHttpResponse(
-            xlsx_stream(HEADER, rows), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    else:
-        raise ValidationFailed(_("Format ekspor tidak dikenal (csv, xlsx)."), code="invalid_format")
-    resp["Content-Disposition"] = f'attachment; filename="laporan-{stamp}.{fmt}"'
+def export_response(qs, scope: str, user, fmt: str) -> HttpResponse:
+    data = export_small(qs, scope=scope, viewer=user, fmt=fmt)
+    resp = HttpResponse(data, content_type=CONTENT_TYPES[fmt])
+    resp["Content-Disposition"] = f'attachment; filename="laporan-{dt.date.today().isoformat()}.{fmt}"'
+    resp["Content-Length"] = str(len(data))
     return resp
+
+
+# --- Background jobs: long exports and other long work ------------------------------------------
+
+class JobIn(Schema):
+    kind: str = Field("reports", description="reports | monthly_pdfs | opendata | routing_train")
+    scope: str | None = Field(None, description="reports: n | p | a:<agency id> | r:<code>")
+    from_month: str | None = Field(None, alias="from", description="reports: YYYY-MM")
+    to_month: str | None = Field(None, alias="to", description="reports: YYYY-MM")
+    dim: str = "received"
+    key: str = ""
+    format: str = Field("csv", description="reports: csv | xlsx")
+    month: str | None = Field(None, description="monthly_pdfs: YYYY-MM (default: last month)")
+    agency_id: int | None = Field(None, description="monthly_pdfs: only this agency's subtree")
+    label: str | None = Field(None, description="routing_train: agency | topic | both")
+
+
+def job_out(job: Job) -> dict:
+    done = job.state == Job.State.DONE and bool(job.file_path)
+    return {"id": str(job.pk), "kind": job.kind, "kind_label": str(Job.Kind(job.kind).label), "params": job.params,
+            "state": job.state, "state_label": str(Job.State(job.state).label), "done": job.done, "total": job.total,
+            "percent": job.percent, "file_name": job.file_name or None, "size": job.size if done else None,
+            "file_url": f"/api/analytics/exports/{job.pk}/file" if done else None, "page_url": job_page_url(job),
+            "result": job.result, "error": job.error or None, "created_at": job.created_at,
+            "started_at": job.started_at, "finished_at": job.finished_at, "expires_at": job.expires_at if done else None}
+
+
+@router.post("/exports", auth=STAFF_AUTH, response={202: dict},
+             summary="Start a background job (an export of any size...); 202 with the job, then poll it")
+def jobs_create(request, payload: JobIn, response: HttpResponse):
+    user = _staff(request)
+    params = payload.dict(by_alias=True, exclude={"kind"})
+    job = job_create(user=user, kind=payload.kind, params={k: v for k, v in params.items() if v is not None})
+    response["Location"] = f"/api/analytics/exports/{job.pk}"
+    return Status(202, job_out(job))
+
+
+@router.get("/exports", auth=STAFF_AUTH, summary="My background jobs, newest first")
+def jobs_list(request):
+    return {"items": [job_out(j) for j in sel.jobs_for(_staff(request))]}
+
+
+@router.get("/exports/{job_id}", auth=STAFF_AUTH, summary="A job's state and progress (done/total)")
+def jobs_get(request, job_id: str):
+    return job_out(sel.job_get_for(_staff(request), job_id))
+
+
+@router.delete("/exports/{job_id}", auth=STAFF_AUTH, summary="Cancel a job, or delete a finished job's file")
+def jobs_cancel(request, job_id: str):
+    user = _staff(request)
+    return job_out(job_cancel(user=user, job=sel.job_get_for(user, job_id)))
+
+
+@router.get("/exports/{job_id}/file", auth=STAFF_AUTH, summary="Download a finished job's file (requester or platform admin)")
+def jobs_file(request, job_id: str):
+    user = _staff(request)
+    return job_file_response(user, sel.job_get_for(user, job_id))
+
+
+def job_file_response(user, job: Job) -> FileResponse:
+    """The whole file with its length, in one short request (it was written before)."""
+    from lapor.accounts.audit import audit_record
+
+    path = job_file(job)
+    if job.state != Job.State.DONE or path is None:
+        if job.is_active:
+            raise Conflict(_("Berkas belum siap (%(done)s dari %(total)s).") % {"done": job.done, "total": job.total or "?"},
+                           code="job_not_ready")
+        raise NotFound(_("Berkas ini tidak tersedia lagi (kedaluwarsa, dibatalkan, atau gagal)."), code="job_file_gone")
+    try:
+        handle = open(path, "rb")
+    except FileNotFoundError as exc:
+        raise NotFound(_("Berkas ini tidak tersedia lagi (kedaluwarsa, dibatalkan, atau gagal)."), code="job_file_gone") from exc
+    audit_record(action="job_download", actor=user, target=job, detail={"size": job.size})
+    return FileResponse(handle, as_attachment=True, filename=job.file_name, content_type=job.content_type)
 
 
 @router.get("/pdf/{agency_id}/{month}", auth=STAFF_AUTH, summary="Monthly agency report (PDF)")

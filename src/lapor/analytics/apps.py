@@ -18,4 +18,6 @@ class AnalyticsConfig(AppConfig):
             schedule.setdefault("analytics-refresh-full", {"task": "lapor.analytics.tasks.refresh", "schedule": 86400,
                                                            "kwargs": {"full": True}})
             schedule.setdefault("analytics-opendata", {"task": "lapor.analytics.tasks.opendata", "schedule": 86400})
+            schedule.setdefault("analytics-jobs-sweep", {"task": "lapor.analytics.tasks.jobs_sweep",
+                                                         "schedule": int(os.environ.get("LAPOR_JOBS_SWEEP_SECONDS", "300"))})
             schedule.setdefault("analytics-monthly-pdfs", {"task": "lapor.analytics.tasks.monthly_pdfs", "schedule": 86400})

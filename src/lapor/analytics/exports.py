@@ -1,8 +1,14 @@
-"""Streaming exports of report lists (CSV and XLSX) and the masked open-data rows.
+"""Exports of report lists (CSV and XLSX) and the masked open-data rows.
 
-Memory stays constant: rows are read with a server-side cursor (``iterator``) and written one at
-a time; XLSX is written by XlsxWriter in ``constant_memory`` mode to a temporary file, which is
-then streamed out in chunks.
+Memory stays flat: reports are read in keyset batches (``reports_iter``: ``CHUNK`` rows per short
+query, newest first), each row is written and dropped; XLSX is written by XlsxWriter in
+``constant_memory`` mode. Long exports run as background jobs (``lapor.analytics.jobs``) into a
+file; only a small, bounded export is answered inside a request (``SYNC_MAX_ROWS``), whole.
+
+What a row shows is decided in ONE place, ``rows_for``: under the public scope ``p`` (which every
+staff member may open: the whole country's public reports) each row is the public projection of
+the report (``public_report_out``); under the viewer's own scopes, the staff projection
+(``lens_for``: an anonymous reporter never shown, their text masked).
 """
 from __future__ import annotations
 
@@ -10,21 +16,42 @@ import csv
 import tempfile
 from collections.abc import Iterable, Iterator
 
-from django.db.models import QuerySet
+from django.conf import settings
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from lapor.accounts.models import User
+from lapor.core.errors import ValidationFailed
 from lapor.reports import lifecycle as lc
 from lapor.reports.deadlines import tz
-from lapor.reports.projection import lens_for, lens_public
+from lapor.reports.models import Report
+from lapor.reports.projection import lens_for, lens_public, public_report_out
+
+from .rollup import PUBLIC
 
 HEADER = ["tracking_id", "diterima", "jenis", "status", "kanal", "topik", "wilayah", "kode_wilayah", "instansi", "judul",
           "pelapor", "kontak_pelapor", "anonim", "rahasia", "batas_waktu", "terlambat", "selesai", "penilaian"]
+PUBLIC_HEADER = ["tracking_id", "diterima", "jenis", "status", "topik", "wilayah", "kode_wilayah", "instansi", "judul",
+                 "isi", "pelapor"]
 OPEN_HEADER = ["tracking_id", "diterima", "jenis", "status", "kanal", "topik", "kode_wilayah", "wilayah", "instansi",
                "judul", "isi", "selesai", "penilaian"]
 CHUNK = 2000
+XLSX_MAX_ROWS = 1_048_575  # a worksheet's rows, less the header
 STATE_LABELS = {s.value: str(s.label) for s in lc.State}
 
 # Open data masks free text exactly as every public surface does (lapor.core.masking).
+
+
+def sync_max_rows() -> int:
+    """The largest export answered inside a request (built whole, sent with its length); above it,
+    a background job (``POST /api/analytics/exports``)."""
+    return int(getattr(settings, "LAPOR_EXPORT_SYNC_MAX_ROWS", 5000))
+
+
+def max_rows(fmt: str) -> int:
+    """The largest export a job writes (never a cut file: a larger one fails with a clear message)."""
+    limit = int(getattr(settings, "LAPOR_EXPORT_MAX_ROWS", 2_000_000))
+    return min(limit, XLSX_MAX_ROWS) if fmt == "xlsx" else limit
 
 
 def _fmt(value) -> str:
@@ -35,13 +62,46 @@ def _fmt(value) -> str:
     return str(value)
 
 
-def report_rows(qs: QuerySet, viewer: User | None) -> Iterator[list]:
-    """One row per report; the reporter's identity (and an anonymous reporter's personal data in the
-    title) exactly as the projection (reports/projection.py) allows this viewer."""
-    if not qs.query.is_sliced:
-        qs = qs.order_by("-submitted_at", "-id")
-    qs = qs.select_related("agency", "topic", "region", "reporter")
-    for r in qs.iterator(chunk_size=CHUNK):
+# The columns the rows below read (everything else is left in the database: a million Report
+# instances cost their fields). A projection that reads another field would load it row by row:
+# test_export_queries_do_not_grow_with_rows keeps the query count flat.
+_FIELDS = ("tracking_id", "submitted_at", "type", "state", "channel", "title", "is_anonymous", "is_confidential",
+           "due_at", "is_overdue", "completed_at", "rating", "guest_name", "guest_email", "guest_phone",
+           "topic_id", "topic__name", "region_id", "region__name", "agency_id", "agency__name",
+           "reporter_id", "reporter__full_name", "reporter__email", "reporter__phone")
+
+
+def export_fields(scope: str) -> tuple[str, ...]:
+    return (*_FIELDS, "body") if scope == PUBLIC else _FIELDS
+
+
+def export_qs(qs: QuerySet[Report], scope: str) -> QuerySet[Report]:
+    return qs.select_related("agency", "topic", "region", "reporter").only(*export_fields(scope)).order_by(
+        "-submitted_at", "-id")
+
+
+def reports_iter(qs: QuerySet[Report], *, scope: str, chunk: int = CHUNK, on_batch=None) -> Iterator[Report]:
+    """Every report of ``qs``, newest first, read in keyset batches of ``chunk``: each batch is one
+    short query (no transaction or server-side cursor held open for minutes: no long-lived snapshot
+    on PostgreSQL, no WAL growth on SQLite), memory flat. ``on_batch(n)`` is called after each batch
+    is consumed (job progress). Each report appears once: the order (submitted_at, id) never changes."""
+    qs = export_qs(qs, scope)
+    after = None
+    while True:
+        page = qs if after is None else qs.filter(Q(submitted_at__lt=after[0]) | Q(submitted_at=after[0], id__lt=after[1]))
+        batch = list(page[:chunk])
+        yield from batch
+        if on_batch is not None and batch:
+            on_batch(len(batch))
+        if len(batch) < chunk:
+            return
+        after = (batch[-1].submitted_at, batch[-1].pk)
+
+
+def staff_rows(reports: Iterable[Report], viewer: User | None) -> Iterator[list]:
+    """One row per report in the viewer's own scope: the reporter's identity (and an anonymous
+    reporter's personal data in the title) exactly as the projection (reports/projection.py) allows this viewer."""
+    for r in reports:
         lens = lens_for(r, viewer)
         who = lens.reporter or {}
         title = lens.title
@@ -50,6 +110,25 @@ def report_rows(qs: QuerySet, viewer: User | None) -> Iterator[list]:
                r.agency.name if r.agency_id else "", title, who.get("name") or "", who.get("contact") or "",
                "ya" if r.is_anonymous else "tidak", "ya" if r.is_confidential else "tidak", _fmt(r.due_at),
                "ya" if r.is_overdue else "tidak", _fmt(r.completed_at), r.rating or ""]
+
+
+def public_rows(reports: Iterable[Report]) -> Iterator[list]:
+    """One row per report as the public sees it: exactly ``public_report_out`` (masked title and
+    text, the reporter's first name or "Anonim", no contact, no address, no coordinates)."""
+    for r in reports:
+        p = public_report_out(r)
+        yield [p["tracking_id"], _fmt(p["submitted_at"]), p["type"], p["state_label"],
+               p["topic"]["name"] if p["topic"] else "", p["region"]["name"] if p["region"] else "",
+               p["region"]["code"] if p["region"] else "", p["agency"]["name"] if p["agency"] else "", p["title"],
+               p["body"], p["reporter_name"]]
+
+
+def rows_for(scope: str, reports: Iterable[Report], viewer: User | None) -> tuple[list[str], Iterator[list]]:
+    """The header and rows of an analytics export: the public projection under the public scope,
+    the staff projection under the viewer's own scopes. The only place that chooses."""
+    if scope == PUBLIC:
+        return PUBLIC_HEADER, public_rows(reports)
+    return HEADER, staff_rows(reports, viewer)
 
 
 def open_rows(qs: QuerySet) -> Iterator[list]:
@@ -66,6 +145,34 @@ def open_rows(qs: QuerySet) -> Iterator[list]:
 def _public_texts(report) -> tuple[str, str]:
     lens = lens_public(report)
     return lens.title, lens.body
+
+
+CONTENT_TYPES = {"csv": "text/csv; charset=utf-8",
+                 "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+class ExportTooLarge(ValidationFailed):
+    code = "export_too_large"
+
+
+def format_check(fmt: str) -> str:
+    if fmt not in CONTENT_TYPES:
+        raise ValidationFailed(_("Format ekspor tidak dikenal (csv, xlsx)."), code="invalid_format")
+    return fmt
+
+
+def export_small(qs: QuerySet[Report], *, scope: str, viewer: User | None, fmt: str) -> bytes:
+    """The whole file of a small export (at most ``sync_max_rows`` reports, two queries), for an answer
+    inside the request; a larger one raises ``ExportTooLarge`` (start a background job instead)."""
+    format_check(fmt)
+    limit = sync_max_rows()
+    if qs.order_by().values_list("pk", flat=True)[limit:limit + 1]:  # one narrow query, before any row is built
+        raise ExportTooLarge(
+            _("Ekspor ini lebih dari %(n)s laporan: buat ekspor di latar belakang (POST /api/analytics/exports, "
+              "atau tombol Ekspor di halaman daftar laporan); Anda diberi tahu saat berkasnya siap.") % {"n": f"{limit:,}".replace(",", ".")},
+            detail={"limit": limit, "job": "/api/analytics/exports"})
+    header, rows = rows_for(scope, export_qs(qs, scope)[:limit], viewer)
+    return export_bytes(header, rows, fmt)
 
 
 def _cell(value):
@@ -92,18 +199,42 @@ def csv_stream(header: list[str], rows: Iterable[list]) -> Iterator[str]:
         yield "".join(buf)
 
 
-def xlsx_stream(header: list[str], rows: Iterable[list], *, sheet: str = "Laporan") -> Iterator[bytes]:
+def csv_write(out, header: list[str], rows: Iterable[list]) -> int:
+    """Write the CSV to the text file ``out``; returns the number of data rows."""
+    n = 0
+
+    def counted():
+        nonlocal n
+        for row in rows:
+            n += 1
+            yield row
+    for chunk in csv_stream(header, counted()):
+        out.write(chunk)
+    return n
+
+
+def xlsx_write(target, header: list[str], rows: Iterable[list], *, sheet: str = "Laporan") -> int:
+    """Write the workbook to ``target`` (a path or a binary file) in constant memory; returns the
+    number of data rows."""
     import xlsxwriter
 
+    book = xlsxwriter.Workbook(target, {"constant_memory": True, "strings_to_numbers": False,
+                                        "strings_to_formulas": False, "strings_to_urls": False})
+    ws = book.add_worksheet(sheet)
+    ws.write_row(0, 0, header, book.add_format({"bold": True}))
+    n = 0
+    for n, row in enumerate(rows, start=1):
+        ws.write_row(n, 0, row)
+    book.close()
+    return n
+
+
+def export_bytes(header: list[str], rows: Iterable[list], fmt: str) -> bytes:
+    """A small export built whole (``sync_max_rows`` at most), so the response carries its length and
+    an error is an error page, never a cut file."""
+    if fmt == "csv":
+        return "".join(csv_stream(header, rows)).encode("utf-8")
     with tempfile.TemporaryFile(suffix=".xlsx") as tmp:
-        book = xlsxwriter.Workbook(tmp, {"constant_memory": True, "strings_to_numbers": False,
-                                         "strings_to_formulas": False, "strings_to_urls": False})
-        ws = book.add_worksheet(sheet)
-        bold = book.add_format({"bold": True})
-        ws.write_row(0, 0, header, bold)
-        for i, row in enumerate(rows, start=1):
-            ws.write_row(i, 0, row)
-        book.close()
+        xlsx_write(tmp, header, rows)
         tmp.seek(0)
-        while chunk := tmp.read(64 * 1024):
-            yield chunk
+        return tmp.read()

@@ -17,8 +17,9 @@ def opendata_path() -> Path:
     return Path(getattr(settings, "LAPOR_OPENDATA_DIR", settings.DATA_DIR / "opendata")) / "laporan-publik.csv.gz"
 
 
-def opendata_build() -> dict:
-    """Write to a temporary file and rename: readers always get a whole file."""
+def opendata_build(*, on_row=None) -> dict:
+    """Write to a temporary file and rename: readers always get a whole file. ``on_row()`` is
+    called after each row (a job's progress)."""
     path = opendata_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
@@ -28,6 +29,8 @@ def opendata_build() -> dict:
         nonlocal rows
         for row in open_rows(report_public_qs()):
             rows += 1
+            if on_row is not None:
+                on_row()
             yield row
     with gzip.open(tmp, "wt", encoding="utf-8", newline="") as out:
         for chunk in csv_stream(OPEN_HEADER, counted()):

@@ -584,3 +584,34 @@ def _drill_dim(qs: QuerySet[Report], dim: str, key: str) -> QuerySet[Report]:
     if field:  # every report with the duration measured (the histogram's whole population)
         return qs.filter(**{f"{field}__isnull": False})
     return qs
+
+
+# --- Background jobs --------------------------------------------------------------------------
+
+def jobs_for(user: User | None, *, limit: int = 50) -> list:
+    """The user's own jobs, newest first."""
+    from .models import Job
+
+    if user is None or not user.is_authenticated:
+        return []
+    return list(Job.objects.filter(requested_by=user)[:limit])
+
+
+def job_get_for(user: User | None, job_id) -> "Job":
+    """A job its requester (or a platform admin) may see; anyone else gets "not found", not a hint
+    that it exists. The requester must still be staff: someone whose roles were withdrawn no longer
+    downloads what they exported."""
+    import uuid
+
+    from lapor.accounts.selectors import user_is_platform_admin
+
+    from .models import Job
+
+    try:
+        pk = uuid.UUID(str(job_id))
+    except ValueError:
+        pk = None
+    job = Job.objects.select_related("requested_by").filter(pk=pk).first() if pk else None
+    if job is None or not user_grants(user) or (job.requested_by_id != user.pk and not user_is_platform_admin(user)):
+        raise NotFound(_("Pekerjaan tidak ditemukan."))
+    return job

@@ -40,3 +40,19 @@ def monthly_pdfs(month: str | None = None) -> int:
         agency_month_pdf(agency, first)
         count += 1
     return count
+
+
+@shared_task(name="lapor.analytics.tasks.job_run", acks_late=True)
+def job_run(job_id: str) -> str | None:
+    """One background job (an export...) on a Celery worker; a repeated delivery finds it taken."""
+    from .jobs import job_run as run
+
+    return run(job_id)
+
+
+@shared_task(name="lapor.analytics.tasks.jobs_sweep")
+def jobs_sweep() -> dict:
+    """Jobs whose worker died go back to the queue; files past LAPOR_EXPORT_KEEP_DAYS are deleted."""
+    from .jobs import jobs_sweep as sweep
+
+    return sweep()

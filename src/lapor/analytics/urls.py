@@ -11,4 +11,8 @@ urlpatterns = [
     path("rencana-aksi", views.plans, name="plans"),
     path("publik", views.public_stats, name="public"),
     path("publik/laporan", views.public_reports, name="public_reports"),
+    path("ekspor", views.jobs, name="jobs"),
+    path("ekspor/<uuid:job_id>", views.job, name="job"),
+    path("ekspor/<uuid:job_id>/unduh", views.job_download, name="job_download"),
+    path("ekspor/<uuid:job_id>/batal", views.job_stop, name="job_stop"),
 ]

@@ -4,16 +4,20 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.contrib.auth.views import redirect_to_login
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from lapor.accounts.selectors import user_grants
+from lapor.accounts.selectors import user_grants, user_is_platform_admin
 from lapor.core.errors import DomainError
 from lapor.reports.projection import view_for, view_public
 from lapor.reports.selectors import report_page
 
 from . import selectors as sel
-from .api import export_response, plans_for
+from .api import export_response, job_file_response, job_out, plans_for
+from .exports import ExportTooLarge, sync_max_rows
+from .jobs import keep_days
+from .models import Job
+from .services import job_cancel, job_create
 from .charts import bar_chart, line_chart
 
 
@@ -83,17 +87,28 @@ def _report_list(request, *, public: bool):
     dim, key = request.GET.get("dim", "received"), request.GET.get("key", "")
     qs = sel.drill_qs(None if public else request.user, scope=scope, period=period, dim=dim, key=key)
     fmt = request.GET.get("format")
+    too_large = None
     if fmt and not public:
-        return export_response(qs, request.user, fmt)
+        try:
+            return export_response(qs, scope, request.user, fmt)
+        except ExportTooLarge as exc:  # offer the background export instead (never a cut file)
+            too_large = exc.message
     rows, next_cursor = report_page(qs, cursor=request.GET.get("cursor"), limit=50)
-    # the public see every report's personal data masked; staff an anonymous reporter's (reports/projection.py)
-    rows = [view_public(r) if public else view_for(r, request.user) for r in rows]
+    # the public scope: every report as the public sees it; the viewer's own scope: an anonymous
+    # reporter's data masked (reports/projection.py)
+    rows = [view_public(r) if public or scope == sel.PUBLIC else view_for(r, request.user) for r in rows]
     params = request.GET.copy()
     params.pop("cursor", None)
+    params.pop("format", None)
+    count = qs.count()
     return render(request, "analytics/reports.html", {
-        "rows": rows, "public": public, "count": qs.count(), "label": f"{dim} {key}".strip(),
+        "rows": rows, "public": public, "count": count, "label": f"{dim} {key}".strip(),
         "next_url": f"?{params.urlencode()}&cursor={next_cursor}" if next_cursor else None,
-        "csv_url": f"?{params.urlencode()}&format=csv", "xlsx_url": f"?{params.urlencode()}&format=xlsx"})
+        "small": count <= sync_max_rows(), "too_large": too_large,
+        "job": {"scope": scope, "from": period.start.strftime("%Y-%m"), "to": period.end.strftime("%Y-%m"), "dim": dim,
+                "key": key},
+        "csv_url": f"?{params.urlencode()}&format=csv", "xlsx_url": f"?{params.urlencode()}&format=xlsx"},
+        status=400 if too_large else 200)
 
 
 @staff_page
@@ -129,3 +144,40 @@ def connectivity(request):
 @staff_page
 def plans(request):
     return render(request, "analytics/plans.html", {"plans": plans_for(request.user)[:500]})
+
+
+# --- Background jobs: the requester's list, the progress page, the download ----------------------
+
+JOB_FIELDS = ("scope", "from", "to", "dim", "key", "format", "month", "agency_id", "label")
+
+
+@staff_page
+def jobs(request):
+    """GET: my jobs. POST: start one (from the report list's export buttons) and go to its page."""
+    if request.method == "POST":
+        params = {k: request.POST[k] for k in JOB_FIELDS if request.POST.get(k, "") != ""}
+        job = job_create(user=request.user, kind=request.POST.get("kind") or Job.Kind.REPORTS, params=params)
+        return redirect("analytics:job", job_id=job.pk)
+    return render(request, "analytics/jobs.html", {"jobs": sel.jobs_for(request.user), "keep_days": keep_days(),
+                                                   "platform": user_is_platform_admin(request.user)})
+
+
+@staff_page
+def job(request, job_id):
+    """The progress bar: reloads itself every few seconds without JavaScript (a refresh inside
+    <noscript>), and with it polls the API and moves the bar in place."""
+    job = sel.job_get_for(request.user, job_id)
+    return render(request, "analytics/job.html", {"job": job, "out": job_out(job)})
+
+
+@staff_page
+def job_download(request, job_id):
+    return job_file_response(request.user, sel.job_get_for(request.user, job_id))
+
+
+@staff_page
+def job_stop(request, job_id):
+    if request.method != "POST":
+        return render(request, "analytics/error.html", {"message": _("Gunakan tombol di halaman pekerjaan.")}, status=405)
+    job = job_cancel(user=request.user, job=sel.job_get_for(request.user, job_id))
+    return redirect("analytics:job", job_id=job.pk)

@@ -97,5 +97,5 @@ def test_agency_staff_drill_down_page_and_export_mask_an_anonymous_reporter(net,
     html = client.get("/analytics/laporan", q).content.decode()
     assert report.tracking_id in html and "Rahmat" not in html and "3456" not in html
     res = client.get("/analytics/laporan", {**q, "format": "csv"})
-    text = b"".join(res.streaming_content).decode()
+    text = res.content.decode()
     assert report.tracking_id in text and "Rahmat" not in text and "3456" not in text

@@ -46,7 +46,7 @@ def _identity_free(text: str) -> bool:
 def _export_text(res) -> str:
     if res.status_code != 200:
         return res.content.decode()
-    return b"".join(res.streaming_content).decode("utf-8-sig")
+    return (b"".join(res.streaming_content) if res.streaming else res.content).decode("utf-8-sig")
 
 
 @pytest.mark.parametrize("who", STAFF)
