@@ -546,7 +546,10 @@ def _write(crawler: Crawler, role, key, method, path, query, schema, op, values)
                 and _changes() != before:
             crawler.ledger.leaks.setdefault((role, key, "overseer-write-accepted"), f"{url} -> {res.status_code}")
         tid = re.search(r"/reports/([A-Z0-9-]{9})(?:/|$)", path)
-        if tid and res.status_code < 300:
+        # The reporter may make their own report named and public (only they may turn Anonim off):
+        # what the public then sees is their choice, not a leak.
+        own_choice = role == "owner_a" and path.endswith("/privacy")
+        if tid and res.status_code < 300 and not own_choice:
             # What the write newly shows the public (a privacy switch turned off, for instance).
             for view in (f"/api/public/reports/{tid.group(1)}", f"/lacak/{tid.group(1)}/"):
                 res = Client().get(view, HTTP_ACCEPT_LANGUAGE="id")
