@@ -11,6 +11,7 @@ from lapor.accounts.models import Role
 from lapor.accounts.selectors import user_grants, user_is_platform_admin
 from lapor.api.auth import STAFF_AUTH, request_user
 from lapor.core.errors import PermissionDenied
+from lapor.reports.projection import lens_for
 from lapor.reports.schemas import ReportCreatedOut, report_out
 from lapor.reports.selectors import report_qs_for
 from lapor.reports.services import Submission
