@@ -28,9 +28,12 @@ PLATE_RE = re.compile(r"\b(?!(?:RT|RW|KM|NO|RP|JL|GG|HP|WA|TPS|SD|SMP|SMA)\b)[A-
 # Nomor 13", "Jl. Melati No. 3A", "Perum Griya Asri Blok C-7"). A street named without a house number
 # stays, and so does a neighbourhood unit (RT 03 RW 05, some forty homes): that is where a pothole is,
 # and staff need it; with a house number it is where someone lives.
-_STREET = r"(?:jalan|jln|jl|gang|gg|lorong|lr|lrg|komplek|kompleks|komp|perumahan|perum|asrama|dusun|dsn|kampung|kp)\.?"
-HOUSE_RE = re.compile(r"\b" + _STREET + r"\s+(?:[^\W\d_][\w'’\-]*\.?\s+){1,4}?,?\s*"
-                      r"(?:nomor|nomer|no|nr|blok|blk)\.?\s*[A-Za-z]?[\-\s]?\d{1,4}[A-Za-z]?\b", re.IGNORECASE)
+# An abbreviation (jl, gg, perum…) says "address" whatever follows; a full word (jalan, gang…) only
+# before a capitalised name: "Jalan Sudirman No. 5" is an address, "jalan berlubang nomor 5" is not.
+_STREET_ABBR = r"(?i:jln|jl|gg|lrg|lr|komp|perum|dsn|kp)\.?\s+(?:[^\W\d_][\w'’\-]*\.?\s+){1,4}?"
+_STREET_WORD = r"(?i:jalan|gang|lorong|kompleks|komplek|perumahan|asrama|dusun|kampung)\s+(?:[A-Z][\w'’\-]*\.?\s+){1,4}?"
+HOUSE_RE = re.compile(r"\b(?:" + _STREET_ABBR + "|" + _STREET_WORD + r"),?\s*"
+                      r"(?i:nomor|nomer|no|nr|blok|blk)\.?\s*[A-Za-z]?[\-\s]?\d{1,4}[A-Za-z]?\b")
 ADDRESS_MASK = "[alamat disamarkan]"
 NIK_MASK = "[NIK disamarkan]"
 PHONE_MASK = "[telepon disamarkan]"

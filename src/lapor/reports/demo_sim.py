@@ -18,7 +18,7 @@ from collections import deque
 from . import demo_texts as tx
 from .lifecycle import ACTIVE_STATES, AGENCY_ADMIN, LIAISON, PLATFORM_ADMIN, REPORTER, SYSTEM, UNIT_STAFF, Action, State
 from .models import ArchiveReason, Channel, Message, ReportEvent, ReportType
-from .searchtext import region_place_names, search_text_compose
+from .searchtext import search_text_compose
 
 DAY, HOUR = 86400, 3600
 SWEEP = 900  # the sweep runs every 15 minutes
@@ -615,8 +615,9 @@ class _Report:
     def search_text(self, title: str, body: str, guest_name: str) -> str:
         """What search matches (reports/searchtext.py): the masked text, the reporter's name too when anonymous."""
         name = guest_name or self.sim.names.get(self.reporter, "")
-        return search_text_compose(title, body, names=(name,) if self.anonymous else (),
-                                   places=region_place_names(self.region) if self.anonymous else ())
+        # names only: the simulation runs in worker processes that must not query the database (the
+        # place rule can only keep more words; `lapor reports_search_text --all` recomputes exactly)
+        return search_text_compose(title, body, names=(name,) if self.anonymous else ())
 
     def rows_add(self) -> None:
         sim, rng, fmt = self.sim, self.rng, self.sim.fmt

@@ -18,9 +18,14 @@ class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
+# What the file picker offers: every type the server accepts (reports/attachments.ALLOWED), by MIME
+# type and extension (some phones' pickers know only one of the two).
+ACCEPT = "image/*,.pdf,.docx,.xlsx,.pptx,video/mp4,.mp4,audio/mpeg,.mp3,audio/mp4,.m4a"
+
+
 class MultipleFileField(forms.FileField):
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/*,.pdf,.docx,.xlsx,.mp4"}))
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPT}))
         super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None):

@@ -102,6 +102,8 @@ def test_a_place_phrase_never_shows_a_mask_inside_it():
     ("Jl. Melati No. 3A rusak", ["Melati", "3A"], ["rusak"]),
     ("rumah di Perum Griya Asri Blok C-7", ["Griya", "C-7"], ["rumah di"]),
     ("Jl Ahmad Yani nomor 12 Padang", ["Yani", "12"], ["Padang"]),
+    ("rumah saya jl melati no 3 belakang masjid", ["melati", "no 3"], ["belakang masjid"]),
+    ("Jalan Sudirman No. 5", ["Sudirman"], []),
 ])
 def test_a_home_address_is_masked(text, gone, kept):
     masked = text_mask(text)
@@ -111,7 +113,8 @@ def test_a_home_address_is_masked(text, gone, kept):
 
 
 @pytest.mark.parametrize("text", ["lubang di Jalan Sudirman dekat sekolah", "Jalan Sudirman km 5 longsor",
-                                  "gang sempit di belakang pasar"])
+                                  "gang sempit di belakang pasar", "Jalan berlubang nomor 59",
+                                  "jalan rusak parah no 5 hari"])
 def test_a_street_without_a_house_number_stays(text):
     """Where a pothole is: staff and the public need it."""
     assert text_mask(text) == text

@@ -103,3 +103,21 @@ def test_the_same_form_sent_twice_files_one_report(net, client):
     assert Report.objects.count() == 1
     guest_submit(client, submit_key="another-form")
     assert Report.objects.count() == 2
+
+
+def test_the_confirmation_states_whose_deadline_it_is(net, client):
+    """A report routed on arrival is already verified: the page names the agency and its follow-up
+    deadline (it said "akan diverifikasi paling lambat" with the follow-up date). One that waits for
+    verification keeps the verification deadline."""
+    res = client.post("/lapor/", {"type": "complaint", "title": "Jalan berlubang", "body": "Lubang besar.",
+                                  "guest_email": "a@example.com", "topic": str(net.roads.pk),
+                                  "province": "13", "regency": "13.74", "district": "13.74.02"})
+    assert res.status_code == 302, res.content.decode()[:1000]
+    report = Report.objects.get()
+    html = client.get(res["Location"]).content.decode()
+    assert report.state != "submitted" and report.agency is not None  # the routing rule routed it on arrival
+    assert "akan diverifikasi" not in html and f"diteruskan ke {report.agency.name}" in html
+    res = guest_submit(client, title="Lain")
+    other = Report.objects.exclude(pk=report.pk).get()
+    html = client.get(res["Location"]).content.decode()
+    assert (other.state == "submitted") == ("akan diverifikasi paling lambat" in html)
