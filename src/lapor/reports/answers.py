@@ -22,6 +22,7 @@ SHORT = "short"
 BOILERPLATE = "boilerplate"
 NOT_CONCRETE = "not_concrete"
 OFF_TOPIC = "off_topic"
+FLAGS_ALL = (SHORT, BOILERPLATE, NOT_CONCRETE, OFF_TOPIC)
 
 REASONS = {
     SHORT: _("Jawaban sangat singkat. Jelaskan apa yang sudah atau akan dilakukan, kapan, dan di mana."),
@@ -30,6 +31,19 @@ REASONS = {
     NOT_CONCRETE: _("Jawaban tidak menyebut tindakan nyata, tanggal, tempat, atau kontak yang dapat dihubungi."),
     OFF_TOPIC: _("Jawaban tidak menyinggung hal yang dilaporkan. Sebutkan masalah yang diadukan pelapor."),
 }
+
+LABELS = {
+    SHORT: _("Terlalu singkat"),
+    BOILERPLATE: _("Teks seragam"),
+    NOT_CONCRETE: _("Tanpa tindakan nyata"),
+    OFF_TOPIC: _("Tidak menjawab laporan"),
+}
+
+
+def answer_reasons() -> list[dict]:
+    """Each flag with its short label and the reason shown to the liaison (for pages and docs)."""
+    return [{"code": code, "label": str(LABELS[code]), "reason": str(REASONS[code])} for code in FLAGS_ALL]
+
 
 MIN_WORDS = 15
 SHINGLE = 3  # words per shingle for near-duplicate detection
@@ -204,3 +218,56 @@ def answer_check(*, report, body: str) -> AnswerCheck:
     report_text = " ".join([lens.title, lens.body, topic])
     earlier = agency_recent_answers(agency=report.agency, exclude_report=report, limit=RECENT_ANSWERS)
     return answer_rate(body=body, report_text=report_text, earlier=earlier, places=report_place_names(report))
+
+
+def answer_flags_backfill(*, stdout=None) -> int:
+    """Rate the follow-ups sent without a rating (before the checker existed, or written by the
+    demo's generator), oldest first, each against the agency's answers before it, as
+    ``report_follow_up`` would have. Adds an ``AnswerRating`` per answer; touches nothing else.
+    Returns how many were rated."""
+    from collections import deque
+
+    from django.db import transaction
+
+    from .models import AnswerRating, Message, Report
+    from .projection import lens_agency
+    from .selectors import report_place_names
+
+    pending = set(Message.objects.filter(kind=Message.Kind.FOLLOW_UP, answer_rating__isnull=True)
+                  .values_list("pk", flat=True))
+    if not pending:
+        return 0
+    history: dict[int, deque] = {}
+    rows = (Message.objects.filter(kind=Message.Kind.FOLLOW_UP).order_by("created_at", "pk")
+            .values_list("pk", "report_id", "agency_id", "body", "created_at").iterator(chunk_size=2000))
+    todo = []
+    for pk, report_id, agency_id, body, created_at in rows:
+        earlier = history.setdefault(agency_id, deque(maxlen=RECENT_ANSWERS))
+        if pk in pending:
+            todo.append((pk, report_id, body, created_at, _latest_per_report(earlier, besides=report_id)))
+        earlier.appendleft((report_id, body))
+    reports = Report.objects.select_related("topic").in_bulk({t[1] for t in todo})
+    ratings = []
+    for pk, report_id, body, created_at, earlier in todo:
+        report = reports[report_id]
+        lens = lens_agency(report)
+        text = " ".join([lens.title, lens.body, report.topic.name if report.topic_id else ""])
+        check = answer_rate(body=body, report_text=text, earlier=earlier, places=report_place_names(report))
+        ratings.append(AnswerRating(message_id=pk, flags=list(check.flags), flagged=bool(check.flags),
+                                    created_at=created_at))
+    with transaction.atomic():
+        AnswerRating.objects.bulk_create(ratings, batch_size=1000, ignore_conflicts=True)
+    if stdout is not None:
+        stdout.write(f"Answers rated: {len(ratings)}")
+    return len(ratings)
+
+
+def _latest_per_report(earlier, *, besides: int) -> list[str]:
+    """The agency's earlier answers as ``selectors.agency_recent_answers`` gives them: newest first,
+    one per report, the report being answered left out."""
+    seen, texts = {besides}, []
+    for report_id, body in earlier:
+        if report_id not in seen:
+            seen.add(report_id)
+            texts.append(body)
+    return texts

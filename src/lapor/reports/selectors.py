@@ -746,11 +746,9 @@ def answer_suggestions(*, report: Report, limit: int = 3) -> list[dict]:
 
     if report.agency_id is None or report.topic_id is None:
         return []
-    flagged = ReportEvent.objects.filter(report=OuterRef("report"), action=lc.Action.FOLLOW_UP,
-                                         data__message_id=OuterRef("pk"), data__answer_flagged=True)
     candidates = (Message.objects.filter(kind=Message.Kind.FOLLOW_UP, agency_id=report.agency_id,
                                          report__topic_id=report.topic_id, report__rating__gte=4)
-                  .exclude(report=report).exclude(Exists(flagged))
+                  .exclude(report=report).exclude(answer_rating__flagged=True)
                   .select_related("report").order_by("-report__rating", "-created_at")[:50])
     out, seen = [], set()
     for message in candidates:

@@ -28,7 +28,7 @@ from . import lifecycle as lc
 from .answers import AnswerCheck, answer_check
 from .deadlines import deadline_after, deadline_for, working_days_left
 from .lifecycle import Action, State
-from .models import (ArchiveReason, Channel, Message, Report, ReportAssignment, ReportEvent, ReportType,
+from .models import (AnswerRating, ArchiveReason, Channel, Message, Report, ReportAssignment, ReportEvent, ReportType,
                      tracking_id_new)
 from .signals import event_recorded, events_recorded
 
@@ -518,9 +518,10 @@ def report_follow_up(*, report: Report, actor: Actor, body: str) -> Message:
     report.due_at = deadline_for("reply", now)
     _clear_clock_flags(report)
     report.save()
+    AnswerRating.objects.create(message=message, flags=list(check.flags), flagged=bool(check.flags), created_at=now)
+    # the audit keeps what the liaison was told when they sent it
     _transition_event(report, actor, roles, Action.FOLLOW_UP, from_state, created_at=now,
-                      data={"message_id": message.pk, "answer_flags": list(check.flags),
-                            "answer_flagged": bool(check.flags)})
+                      data={"message_id": message.pk, "answer_flags": list(check.flags)})
     return message
 
 

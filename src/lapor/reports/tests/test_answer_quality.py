@@ -6,7 +6,7 @@ from lapor.core.errors import DomainError
 from lapor.core.testing import signin_staff, submission_data
 from lapor.reports import services
 from lapor.reports.answers import BOILERPLATE, NOT_CONCRETE, OFF_TOPIC, SHORT, answer_rate
-from lapor.reports.models import Message, Report, ReportEvent
+from lapor.reports.models import AnswerRating, Message, Report, ReportEvent
 
 from .answer_cases import CASES
 
@@ -52,8 +52,9 @@ def test_a_follow_up_records_its_flags_and_is_sent_all_the_same(net, api):
     message = services.report_follow_up(report=report, actor=services.Actor(user=net.user("liaison")), body="Sedang diproses.")
     event = ReportEvent.objects.get(report=report, action="follow_up")
     assert event.data["message_id"] == message.pk
-    assert set(event.data["answer_flags"]) == {SHORT, NOT_CONCRETE, OFF_TOPIC}
-    assert event.data["answer_flagged"] is True
+    assert set(event.data["answer_flags"]) == {SHORT, NOT_CONCRETE, OFF_TOPIC}  # the audit: what the liaison was told
+    assert message.answer_rating.flagged is True
+    assert set(message.answer_rating.flags) == {SHORT, NOT_CONCRETE, OFF_TOPIC}
     assert Report.objects.get(pk=report.pk).state == "followed_up"
 
 
@@ -108,7 +109,7 @@ def test_a_good_answer_is_sent_at_once(net, api, client):
     signin_staff(client, net.user("liaison"))
     res = client.post(f"/petugas/laporan/{report.tracking_id}/follow_up/", {"follow_up-body": GOOD})
     assert res.status_code == 302
-    assert ReportEvent.objects.get(report=report, action="follow_up").data["answer_flagged"] is False
+    assert Message.objects.get(report=report).answer_rating.flagged is False
 
 
 def test_the_best_rated_unflagged_answers_of_the_agency_and_topic_are_offered(net, api, client):
@@ -131,3 +132,45 @@ def test_the_best_rated_unflagged_answers_of_the_agency_and_topic_are_offered(ne
     page = client.post(f"/petugas/laporan/{report.tracking_id}/follow_up/", {"use_suggestion": "0"})
     assert page.status_code == 200 and "Mulai dari jawaban ini" in page.content.decode()
     assert GOOD.split(".")[0] in page.content.decode()
+
+
+def test_analytics_set_flagged_answers_beside_their_ratings_and_reopens(net, api, client):
+    liaison = services.Actor(user=net.user("liaison"))
+    outcomes = [(GOOD, 5, False), (GOOD.replace("Senin", "Selasa"), 4, False), ("Sedang diproses.", 1, True),
+                ("Sudah kami terima.", None, False)]
+    for body, rating, reopen in outcomes:
+        r = _routed(api, net)
+        services.report_follow_up(report=r, actor=liaison, body=body)
+        Report.objects.filter(pk=r.pk).update(rating=rating, reopen_count=int(reopen))
+    res = api.get("/api/analytics/answers", user=net.user("dept_admin"))
+    assert res.status_code == 200, res.content
+    d = res.json()
+    assert d["answers"] == 4
+    assert d["flagged"] == {"answers": 2, "rated": 1, "mean_rating": 1.0, "reopen_rate": 0.5}
+    assert d["unflagged"] == {"answers": 2, "rated": 2, "mean_rating": 4.5, "reopen_rate": 0.0}
+    [row] = d["agencies"]
+    assert row["name"] == "Dinas PUPR" and row["flagged_share"] == 0.5
+    assert {f["code"]: f["answers"] for f in d["flags"]}[SHORT] == 2
+    # another city's admin sees none of it
+    assert api.get("/api/analytics/answers", user=net.user("other_admin")).json()["answers"] == 0
+    assert api.get("/api/analytics/answers", {"from": "2024-13"}, user=net.user("dept_admin")).status_code in (400, 422)
+    signin_staff(client, net.user("dept_admin"))
+    page = client.get("/analytics/jawaban", HTTP_ACCEPT_LANGUAGE="id")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "1.0 dari 5" in html or "1,0 dari 5" in html
+    assert "Dinas PUPR" in html and "50%" in html
+
+
+def test_the_backfill_rates_past_answers_as_the_checker_would_have(net, api, settings):
+    settings.LAPOR_ANSWER_BOILERPLATE_MIN = 2
+    liaison = services.Actor(user=net.user("liaison"))
+    for _ in range(3):
+        services.report_follow_up(report=_routed(api, net), actor=liaison, body=VAGUE)
+    AnswerRating.objects.all().delete()  # as if sent before the checker existed
+    from lapor.reports.answers import answer_flags_backfill
+    assert answer_flags_backfill() == 3
+    flags = [set(r.flags) for r in AnswerRating.objects.order_by("message__created_at", "message_id")]
+    assert BOILERPLATE not in flags[0] and BOILERPLATE not in flags[1]  # only one / two earlier copies
+    assert BOILERPLATE in flags[2] and NOT_CONCRETE in flags[2]
+    assert answer_flags_backfill() == 0  # idempotent
