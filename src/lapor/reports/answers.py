@@ -237,6 +237,13 @@ def answer_flags_backfill(*, stdout=None) -> int:
                   .values_list("pk", flat=True))
     if not pending:
         return 0
+    siblings: dict[int, set[int]] = {}  # report -> the reports clustered with it (one problem, one answer)
+    by_cluster: dict[int, set[int]] = {}
+    for report_id, cluster_id in Report.clusters.through.objects.values_list("report_id", "cluster_id"):
+        by_cluster.setdefault(cluster_id, set()).add(report_id)
+    for members in by_cluster.values():
+        for report_id in members:
+            siblings.setdefault(report_id, set()).update(members)
     history: dict[int, deque] = {}
     rows = (Message.objects.filter(kind=Message.Kind.FOLLOW_UP).order_by("created_at", "pk")
             .values_list("pk", "report_id", "agency_id", "body", "created_at").iterator(chunk_size=2000))
@@ -244,7 +251,7 @@ def answer_flags_backfill(*, stdout=None) -> int:
     for pk, report_id, agency_id, body, created_at in rows:
         earlier = history.setdefault(agency_id, deque(maxlen=RECENT_ANSWERS))
         if pk in pending:
-            todo.append((pk, report_id, body, created_at, _latest_per_report(earlier, besides=report_id)))
+            todo.append((pk, report_id, body, created_at, _latest_per_report(earlier, besides={report_id} | siblings.get(report_id, set()))))
         earlier.appendleft((report_id, body))
     reports = Report.objects.select_related("topic").in_bulk({t[1] for t in todo})
     ratings = []
@@ -262,10 +269,10 @@ def answer_flags_backfill(*, stdout=None) -> int:
     return len(ratings)
 
 
-def _latest_per_report(earlier, *, besides: int) -> list[str]:
+def _latest_per_report(earlier, *, besides: set[int]) -> list[str]:
     """The agency's earlier answers as ``selectors.agency_recent_answers`` gives them: newest first,
-    one per report, the report being answered left out."""
-    seen, texts = {besides}, []
+    one per report, the report being answered (and its cluster) left out."""
+    seen, texts = set(besides), []
     for report_id, body in earlier:
         if report_id not in seen:
             seen.add(report_id)

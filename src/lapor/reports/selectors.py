@@ -722,12 +722,16 @@ def viewer_is_staff_for(report: Report, viewer: User | None) -> bool:
 
 
 def agency_recent_answers(*, agency, exclude_report: Report | None = None, limit: int = 400) -> list[str]:
-    """The agency's latest follow-up texts, one per report (the boilerplate check compares a new
-    answer with them). Internal: never shown, only compared."""
+    """The agency's latest follow-up texts, one per report, leaving out the report being answered and
+    the reports clustered with it (the boilerplate check compares a new answer with them).
+    Internal: never shown, only compared."""
     if agency is None:
         return []
-    rows = (Message.objects.filter(kind=Message.Kind.FOLLOW_UP, agency=agency)
-            .exclude(report=exclude_report).order_by("-created_at").values_list("report_id", "body")[:limit])
+    rows = Message.objects.filter(kind=Message.Kind.FOLLOW_UP, agency=agency)
+    if exclude_report is not None:  # nor the reports grouped with it as one problem: one answer fits them all
+        rows = rows.exclude(report_id__in=Report.objects.filter(clusters__reports=exclude_report).values("pk"))
+        rows = rows.exclude(report=exclude_report)
+    rows = rows.order_by("-created_at").values_list("report_id", "body")[:limit]
     seen, texts = set(), []
     for report_id, body in rows:
         if report_id not in seen:

@@ -174,3 +174,21 @@ def test_the_backfill_rates_past_answers_as_the_checker_would_have(net, api, set
     assert BOILERPLATE not in flags[0] and BOILERPLATE not in flags[1]  # only one / two earlier copies
     assert BOILERPLATE in flags[2] and NOT_CONCRETE in flags[2]
     assert answer_flags_backfill() == 0  # idempotent
+
+
+def test_one_answer_to_a_cluster_of_reports_about_one_problem_is_not_boilerplate(net, api, settings):
+    settings.LAPOR_ANSWER_BOILERPLATE_MIN = 2
+    reports = [_routed(api, net) for _ in range(4)]
+    res = api.post("/api/routing/clusters", {"title": "Lubang di depan pasar", "tracking_ids": [r.tracking_id for r in reports]},
+                   user=net.user("liaison"))
+    assert res.status_code == 201, res.content
+    api.post(f"/api/routing/clusters/{res.json()['id']}/follow-up", {"body": GOOD}, user=net.user("liaison"))
+    ratings = AnswerRating.objects.filter(message__report__in=reports)
+    assert ratings.count() == 4 and not any(BOILERPLATE in r.flags for r in ratings)
+    AnswerRating.objects.all().delete()
+    from lapor.reports.answers import answer_flags_backfill
+    assert answer_flags_backfill() == 4
+    assert not any(BOILERPLATE in r.flags for r in AnswerRating.objects.all())
+    # the same text to a fifth, unrelated report is a copy
+    assert BOILERPLATE in services.report_answer_review(report=_routed(api, net), body=GOOD,
+                                                        actor=services.Actor(user=net.user("liaison"))).flags
