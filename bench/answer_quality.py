@@ -24,14 +24,14 @@ import django  # noqa: E402
 django.setup()
 
 from lapor.reports.answers import BOILERPLATE, NOT_CONCRETE, OFF_TOPIC, SHORT, answer_rate  # noqa: E402
-from lapor.reports.tests.answer_cases import CASES  # noqa: E402
+from lapor.reports.tests.answer_cases import CASES, HELDOUT  # noqa: E402
 
 FLAGS = (SHORT, BOILERPLATE, NOT_CONCRETE, OFF_TOPIC)
 
 
-def labelled_scores() -> dict:
+def labelled_scores(cases) -> dict:
     tp, fp, fn, wrong = Counter(), Counter(), Counter(), []
-    for name, report_text, answer, expected, earlier in CASES:
+    for name, report_text, answer, expected, earlier in cases:
         got = set(answer_rate(body=answer, report_text=report_text, earlier=earlier).flags)
         for flag in FLAGS:
             tp[flag] += flag in got and flag in expected
@@ -39,14 +39,14 @@ def labelled_scores() -> dict:
             fn[flag] += flag not in got and flag in expected
         if got != expected:
             wrong.append({"case": name, "expected": sorted(expected), "got": sorted(got)})
-    out = {"cases": len(CASES), "exact": len(CASES) - len(wrong), "per_flag": {}, "wrong": wrong}
+    out = {"cases": len(cases), "exact": len(cases) - len(wrong), "per_flag": {}, "wrong": wrong}
     for flag in FLAGS:
         flagged, actual = tp[flag] + fp[flag], tp[flag] + fn[flag]
         out["per_flag"][flag] = {"precision": round(tp[flag] / flagged, 3) if flagged else None,
                                  "recall": round(tp[flag] / actual, 3) if actual else None,
                                  "flagged": flagged, "labelled": actual}
-    any_tp = sum(1 for _, _, a, e, earlier in CASES if e and answer_rate(body=a, report_text=_, earlier=earlier).flags)
-    any_flagged = sum(1 for _, r, a, e, earlier in CASES if answer_rate(body=a, report_text=r, earlier=earlier).flags)
+    any_tp = sum(1 for _, r, a, e, earlier in cases if e and answer_rate(body=a, report_text=r, earlier=earlier).flags)
+    any_flagged = sum(1 for _, r, a, e, earlier in cases if answer_rate(body=a, report_text=r, earlier=earlier).flags)
     out["any_flag_precision"] = round(any_tp / any_flagged, 3) if any_flagged else None
     return out
 
@@ -80,7 +80,7 @@ def main() -> None:
     parser.add_argument("--db", action="store_true", help="also score the follow-ups in the database")
     parser.add_argument("--limit", type=int, default=2000)
     args = parser.parse_args()
-    result = {"labelled": labelled_scores()}
+    result = {"tuned_on": labelled_scores(CASES), "held_out": labelled_scores(HELDOUT)}
     if args.db:
         result["database"] = database_scores(args.limit)
     print(json.dumps(result, indent=2, ensure_ascii=False))

@@ -13,7 +13,9 @@ on a hand-labelled set and on the demo data is in ``docs/answer-quality.md``.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -45,32 +47,29 @@ def answer_reasons() -> list[dict]:
     return [{"code": code, "label": str(LABELS[code]), "reason": str(REASONS[code])} for code in FLAGS_ALL]
 
 
-MIN_WORDS = 15
+MIN_WORDS = 10
 SHINGLE = 3  # words per shingle for near-duplicate detection
 SIMILAR = 0.6  # Jaccard similarity of shingles above which two answers are "the same text"
+TOPIC_ANSWERS = 300  # answers on a topic read for its vocabulary
+ALL_ANSWERS = 1500  # answers overall read for the comparison
 RECENT_ANSWERS = 400  # how many of the agency's latest follow-ups the boilerplate check reads
 
 WORD_RE = re.compile(r"[a-z0-9]+")
 TRACKING_RE = re.compile(r"\b[A-Z0-9]{4}-[A-Z0-9]{4}\b")
 
-# Promises without content: "akan ditindaklanjuti", "sedang diproses", "sudah kami teruskan".
+# Verbs of promises without content: "akan ditindaklanjuti", "sedang diproses", "sudah kami teruskan",
+# "menjadi perhatian", "kami pantau". Any other verb a government actor did or will do counts as an
+# action ("ditambal", "mengganti", "diberi peringatan", "dijelaskan"), unless it only repeats the
+# report's own words ("air tidak mengalir").
 VAGUE_ROOTS = {
-    "tindaklanjut", "tindak", "lanjut", "proses", "terus", "koordinasi", "perhati", "tampung", "pelajar",
-    "kaji", "terima", "catat", "sampai", "informasi", "mohon", "harap", "upaya", "usaha",
-}
-# Roots of concrete work in public services (done, scheduled or refused with a reason).
-ACTION_ROOTS = {
-    "perbaik", "baik", "ganti", "bersih", "angkut", "tambal", "pasang", "tinjau", "periksa", "cek", "survei",
-    "tertib", "salur", "cair", "bangun", "keruk", "potong", "tebang", "tutup", "buka", "segel", "tegur",
-    "sanksi", "denda", "kirim", "jadwal", "terbit", "kembali", "bayar", "ukur", "uji", "rapi", "cat",
-    "normalisasi", "lebar", "aspal", "cor", "semprot", "fogging", "evakuasi", "bongkar", "angkat", "sedot",
-    "operasi", "patroli", "razia", "aktif", "pulih", "sambung", "tanam", "rawat", "pindah", "ubah",
-    "verifikasi", "validasi", "tolak", "setuju", "hapus", "kunjung", "datang", "temu", "undang", "panggil",
-    "audit", "selidik", "blokir", "batal", "cabut", "tarik", "kuras", "ambil", "antar", "pangkas", "tegas",
+    "tindaklanjut", "tindak", "lanjut", "proses", "terus", "koordinasi", "perhati", "tampung", "pelajar", "ajar",
+    "kaji", "terima", "catat", "sampai", "informasi", "informasikan", "mohon", "harap", "upaya", "usaha", "jadi",
+    "pantau", "tunggu", "ucap", "lapor", "maksud", "kena", "tanggap", "dukung", "apresiasi", "harga", "ingat",
+    "alam", "sebab", "ikut", "lihat", "dengar", "baca", "tahu", "rasa", "buat", "akan", "hadap", "hubungkan",
 }
 DATE_RE = re.compile(
     r"\b(senin|selasa|rabu|kamis|jumat|jum'at|sabtu|minggu depan|besok|lusa|hari ini|pekan depan|bulan depan"
-    r"|kemarin|tadi|pagi ini|siang ini|sore ini|malam ini"
+    r"|kemarin|tadi|pagi ini|siang ini|sore ini|malam ini|minggu ini|pekan ini|bulan ini|tahun ini"
     r"|januari|februari|maret|april|mei|juni|juli|agustus|september|oktober|november|desember"
     r"|tanggal|pukul|jam \d|triwulan|\d{1,2}[/.-]\d{1,2}([/.-]\d{2,4})?|\d+\s+hari(\s+kerja)?)\b", re.I)
 # A named place: "Jalan Sudirman", "Gang Mawar", "RT 03", "Kelurahan Bukit Surungan" (not "lampu jalan").
@@ -124,8 +123,9 @@ def words(text: str) -> list[str]:
     return WORD_RE.findall((text or "").lower())
 
 
-def content_stems(text: str) -> set[str]:
-    return {stem(w) for w in words(text) if w not in STOPWORDS and len(w) > 2 and not w.isdigit()}
+@lru_cache(maxsize=8192)
+def content_stems(text: str) -> frozenset[str]:
+    return frozenset(stem(w) for w in words(text) if w not in STOPWORDS and len(w) > 2 and not w.isdigit())
 
 
 def normalised(text: str) -> str:
@@ -134,11 +134,12 @@ def normalised(text: str) -> str:
     return " ".join(re.sub(r"\d+", "0", w) for w in words(TRACKING_RE.sub(" ", text or "")))
 
 
-def shingles(text: str) -> set[tuple[str, ...]]:
+@lru_cache(maxsize=8192)
+def shingles(text: str) -> frozenset[tuple[str, ...]]:
     ws = normalised(text).split()
     if len(ws) < SHINGLE:
-        return {tuple(ws)} if ws else set()
-    return {tuple(ws[i:i + SHINGLE]) for i in range(len(ws) - SHINGLE + 1)}
+        return frozenset({tuple(ws)}) if ws else frozenset()
+    return frozenset(tuple(ws[i:i + SHINGLE]) for i in range(len(ws) - SHINGLE + 1))
 
 
 def similar(a: set, b: set) -> bool:
@@ -147,45 +148,70 @@ def similar(a: set, b: set) -> bool:
     return len(a & b) / len(a | b) >= SIMILAR
 
 
-def is_concrete(body: str, places: tuple[str, ...] = ()) -> bool:
+def is_concrete(body: str, places: tuple[str, ...] = (), report_text: str = "") -> bool:
     if DATE_RE.search(body) or PLACE_RE.search(body) or CONTACT_RE.search(body):
         return True
     lowered = body.lower()
     if any(name and name.lower() in lowered for name in places):
         return True
-    return any(action_root(w) for w in words(body))
+    restated = set(words(report_text))
+    return any(w in ACTION_NOUNS or (w not in restated and action_root(w)) for w in words(body))
 
 
-VERB_PREFIXES = ("meng", "meny", "mem", "men", "me", "di", "ter")
-VERB_SUFFIXES = ("kan", "i", "nya", "")
+# Work named as a noun that is still concrete ("melakukan verifikasi lapangan", "fogging")
+ACTION_NOUNS = {"verifikasi", "normalisasi", "fogging", "patroli", "razia", "survei", "audit", "sidak", "penertiban",
+                "pengecekan", "peninjauan", "pemeriksaan",
+                # outcomes that say the problem is gone ("stok blanko telah tersedia kembali")
+                "tersedia", "terpasang", "tersambung", "terbit", "normal"}
+VERB_PREFIXES = ("meng", "meny", "mem", "men", "me", "di")
+# words that look like verbs and are not actions: prepositions, copulas, "dimana"
+NOT_VERBS = {"melalui", "mengenai", "menurut", "menuju", "merupakan", "memiliki", "mempunyai", "dimana", "disini",
+             "disana", "memang", "mengingat", "menjelang", "menyangkut", "meskipun", "melainkan", "mendatang"}
+VERB_SUFFIXES = ("kan", "i", "")
 
 
 def action_root(word: str) -> str | None:
-    """The root of a verb of concrete work ("diperbaiki", "mengganti", "dijadwalkan", "ditambal"),
-    or None. Nouns ("kebersihan", "penambalan") do not count: the answer must say what was done."""
+    """The root of a verb of action ("diperbaiki", "mengganti", "dijadwalkan", "diberi"), or None for
+    a noun ("kebersihan", "penambalan"), a vague verb ("ditindaklanjuti", "memantau") or a word too
+    short to judge."""
+    if len(word) < 5 or word in NOT_VERBS:
+        return None
     for prefix in VERB_PREFIXES:
         if not word.startswith(prefix):
             continue
         rest = word[len(prefix):]
-        for suffix in VERB_SUFFIXES:
-            root = rest[: len(rest) - len(suffix)] if suffix and rest.endswith(suffix) else rest
-            if suffix and not rest.endswith(suffix):
-                continue
-            # me- swallows the root's first consonant: menambal (tambal), memasang (pasang), menyapu (sapu)
-            for candidate in (root, "t" + root, "p" + root, "k" + root, "s" + root):
-                if candidate in ACTION_ROOTS:
-                    return candidate
+        roots = [rest[: len(rest) - len(sfx)] if sfx else rest for sfx in VERB_SUFFIXES if rest.endswith(sfx)]
+        # me- swallows the root's first consonant: menambal (tambal), memantau (pantau), menerima (terima)
+        candidates = {c for r in roots for c in (r, "t" + r, "p" + r, "k" + r, "s" + r)}
+        if candidates & VAGUE_ROOTS or any(c.startswith(("tindaklanjut", "koordinasi")) for c in candidates):
+            return None
+        return roots[-1] if len(roots[-1]) >= 3 else None
     return None
 
 
-def addresses_report(body: str, report_text: str) -> bool:
-    """The answer shares at least one content word (by stem) with the report's title, body or
-    topic, or is about a report whose text says too little to tell."""
+def addresses_report(body: str, report_text: str, topic_words: frozenset[str] = frozenset()) -> bool:
+    """The answer shares at least one content word (by stem) with the report's title, body or topic
+    name, or with the words answers on this topic typically use (``topic_vocabulary``: "trafo"
+    answers "listrik padam"), or is about a report whose text says too little to tell."""
     report_stems = content_stems(report_text)
     if len(report_stems) < 3:
         return True
     answer_stems = content_stems(body) - {stem(v) for v in VAGUE_ROOTS}
-    return bool(answer_stems & report_stems)
+    return bool(answer_stems & (report_stems | topic_words))
+
+
+def topic_vocabulary(topic_texts: list[str], all_texts: list[str], *, min_docs: int = 3,
+                     lift: float = 3.0) -> frozenset[str]:
+    """The stems that mark answers on one topic: used by at least ``min_docs`` of its answers and at
+    least ``lift`` times as often there as in answers overall ("trafo" for electricity, not
+    "petugas")."""
+    mine, everyone = Counter(), Counter()
+    for text in topic_texts:
+        mine.update(content_stems(text))
+    for text in all_texts:
+        everyone.update(content_stems(text))
+    n_mine, n_all = max(len(topic_texts), 1), max(len(all_texts), 1)
+    return frozenset(w for w, n in mine.items() if n >= min_docs and n / n_mine >= lift * everyone[w] / n_all)
 
 
 def boilerplate_count(body: str, earlier: list[str]) -> int:
@@ -194,16 +220,17 @@ def boilerplate_count(body: str, earlier: list[str]) -> int:
     return sum(1 for text in earlier if similar(mine, shingles(text)))
 
 
-def answer_rate(*, body: str, report_text: str, earlier: list[str], places: tuple[str, ...] = ()) -> AnswerCheck:
+def answer_rate(*, body: str, report_text: str, earlier: list[str], places: tuple[str, ...] = (),
+                topic_words: frozenset[str] = frozenset()) -> AnswerCheck:
     """The rules, on plain values (no database): ``answer_check`` gathers the values."""
     flags = []
     if len(words(body)) < MIN_WORDS:
         flags.append(SHORT)
     if boilerplate_count(body, earlier) >= settings.LAPOR_ANSWER_BOILERPLATE_MIN:
         flags.append(BOILERPLATE)
-    if not is_concrete(body, places):
+    if not is_concrete(body, places, report_text):
         flags.append(NOT_CONCRETE)
-    if not addresses_report(body, report_text):
+    if not addresses_report(body, report_text, topic_words):
         flags.append(OFF_TOPIC)
     return AnswerCheck(flags=tuple(flags))
 
@@ -217,7 +244,25 @@ def answer_check(*, report, body: str) -> AnswerCheck:
     topic = report.topic.name if report.topic_id else ""
     report_text = " ".join([lens.title, lens.body, topic])
     earlier = agency_recent_answers(agency=report.agency, exclude_report=report, limit=RECENT_ANSWERS)
-    return answer_rate(body=body, report_text=report_text, earlier=earlier, places=report_place_names(report))
+    return answer_rate(body=body, report_text=report_text, earlier=earlier, places=report_place_names(report),
+                       topic_words=topic_words_get(report.topic_id))
+
+
+def topic_words_get(topic_id: int | None) -> frozenset[str]:
+    """``topic_vocabulary`` of the latest answers, kept in the shared cache for ten minutes."""
+    from django.core.cache import cache
+
+    from .selectors import recent_answers
+
+    if topic_id is None:
+        return frozenset()
+    key = f"answers:topic-words:{topic_id}"
+    words_ = cache.get(key)
+    if words_ is None:
+        words_ = topic_vocabulary(recent_answers(topic_id=topic_id, limit=TOPIC_ANSWERS),
+                                  recent_answers(limit=ALL_ANSWERS))
+        cache.set(key, words_, 600)
+    return words_
 
 
 def answer_flags_backfill(*, stdout=None) -> int:
@@ -254,12 +299,14 @@ def answer_flags_backfill(*, stdout=None) -> int:
             todo.append((pk, report_id, body, created_at, _latest_per_report(earlier, besides={report_id} | siblings.get(report_id, set()))))
         earlier.appendleft((report_id, body))
     reports = Report.objects.select_related("topic").in_bulk({t[1] for t in todo})
+    vocabulary = _vocabulary_all()
     ratings = []
     for pk, report_id, body, created_at, earlier in todo:
         report = reports[report_id]
         lens = lens_agency(report)
         text = " ".join([lens.title, lens.body, report.topic.name if report.topic_id else ""])
-        check = answer_rate(body=body, report_text=text, earlier=earlier, places=report_place_names(report))
+        check = answer_rate(body=body, report_text=text, earlier=earlier, places=report_place_names(report),
+                            topic_words=vocabulary.get(report.topic_id, frozenset()))
         ratings.append(AnswerRating(message_id=pk, flags=list(check.flags), flagged=bool(check.flags),
                                     created_at=created_at))
     with transaction.atomic():
@@ -267,6 +314,18 @@ def answer_flags_backfill(*, stdout=None) -> int:
     if stdout is not None:
         stdout.write(f"Answers rated: {len(ratings)}")
     return len(ratings)
+
+
+def _vocabulary_all() -> dict[int, frozenset[str]]:
+    """Each topic's answer vocabulary from its latest answers, as ``topic_words_get`` reads it now
+    (the backfill uses today's vocabulary for older answers too)."""
+    from .selectors import recent_answers
+
+    overall = recent_answers(limit=ALL_ANSWERS)
+    from .models import Message
+    topics = (Message.objects.filter(kind=Message.Kind.FOLLOW_UP, report__topic__isnull=False)
+              .values_list("report__topic_id", flat=True).distinct())
+    return {t: topic_vocabulary(recent_answers(topic_id=t, limit=TOPIC_ANSWERS), overall) for t in topics}
 
 
 def _latest_per_report(earlier, *, besides: set[int]) -> list[str]:

@@ -740,6 +740,15 @@ def agency_recent_answers(*, agency, exclude_report: Report | None = None, limit
     return texts
 
 
+def recent_answers(*, topic_id: int | None = None, limit: int = 300) -> list[str]:
+    """The latest follow-up texts, of every agency, on one topic or overall (the answer checker
+    learns each topic's vocabulary from them). Internal: never shown, only counted."""
+    rows = Message.objects.filter(kind=Message.Kind.FOLLOW_UP)
+    if topic_id is not None:
+        rows = rows.filter(report__topic_id=topic_id)
+    return list(rows.order_by("-created_at").values_list("body", flat=True)[:limit])
+
+
 def answer_suggestions(*, report: Report, limit: int = 3) -> list[dict]:
     """The best-rated earlier answers of the report's agency on the same topic, as a starting point
     for a follow-up: rated 4 or 5 by their reporters, not flagged when they were sent, newest first

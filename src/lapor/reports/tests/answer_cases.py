@@ -77,3 +77,45 @@ CASES = [
      ["Tim Bina Marga telah meninjau lokasi dan menjadwalkan penambalan lubang di jalan tersebut pada minggu "
       "depan. Terima kasih atas laporan Anda."] * 6),
 ]
+
+# Written after the rules were tuned on CASES, and not used to tune them: the honest figure.
+SCHOOL = "Pungutan liar di sekolah. Komite sekolah meminta uang seragam Rp 750.000 kepada setiap murid baru."
+BUS = "Bus Trans sering terlambat. Di halte Pasar Raya bus datang setiap 45 menit, padahal jadwalnya 15 menit."
+TREE = "Pohon tumbang menutup jalan. Pohon besar di depan SD 03 tumbang sejak tadi malam dan belum dipindahkan."
+NOISE = "Suara bising dari bengkel las. Bengkel di samping rumah bekerja sampai tengah malam setiap hari."
+ADMIN = "KTP-el belum jadi. Sudah tiga bulan sejak rekam data dan setiap ditanya jawabannya blanko kosong."
+HELDOUT = [
+    ("h_good_school", SCHOOL, "Inspektorat sudah memanggil kepala sekolah dan ketua komite. Pungutan seragam dihentikan "
+     "dan uang yang telah dibayar dikembalikan kepada orang tua murid paling lambat 20 Juli.", set(), []),
+    ("h_good_bus", BUS, "Dua armada tambahan dioperasikan di koridor Pasar Raya mulai Senin, sehingga bus datang tiap "
+     "15 menit pada jam sibuk. Keluhan jadwal dapat disampaikan ke 0800 1234 567.", set(), []),
+    ("h_good_tree", TREE, "Regu pemadam dan DLH memotong dan mengangkut pohon tumbang di depan SD 03 pukul 07.30 pagi "
+     "ini; jalan sudah bisa dilalui kembali.", set(), []),
+    ("h_good_noise", NOISE, "Petugas Satpol PP mendatangi bengkel las tersebut dan pemiliknya menandatangani surat "
+     "pernyataan untuk berhenti bekerja pukul 21.00.", set(), []),
+    ("h_good_admin", ADMIN, "Blanko KTP-el sudah tersedia di kecamatan sejak kemarin. KTP Anda sudah dicetak dan dapat "
+     "diambil di loket Disdukcapil dengan membawa bukti rekam.", set(), []),
+    ("h_good_bus_reason", BUS, "Keterlambatan bus disebabkan perbaikan jalan di Simpang Haru yang membuat bus memutar. "
+     "Rute sementara kami ubah lewat Jalan Bagindo Aziz Chan sampai perbaikan selesai.", set(), []),
+    ("h_short_ok", TREE, "Pohon sudah dipindahkan tadi pagi.", {"short"}, []),
+    ("h_short_vague", NOISE, "Akan ditindaklanjuti.", {"short", "not_concrete", "off_topic"}, []),
+    ("h_short_thanks", ADMIN, "Terima kasih atas informasinya.", {"short", "not_concrete", "off_topic"}, []),
+    ("h_vague_school", SCHOOL, "Laporan mengenai pungutan di sekolah sudah kami terima dan akan menjadi bahan evaluasi "
+     "kami ke depannya. Terima kasih atas partisipasi Anda dalam pengawasan pelayanan publik.", {"not_concrete"}, []),
+    ("h_vague_bus", BUS, "Keluhan Saudara tentang bus sudah kami sampaikan kepada operator untuk ditindaklanjuti "
+     "sebagaimana mestinya. Mohon bersabar menunggu perbaikan layanan.", {"not_concrete"}, []),
+    ("h_vague_generic", NOISE, "Terima kasih telah menghubungi kami. Aduan Anda sedang dalam proses penanganan oleh "
+     "pihak yang berwenang dan kami harap dapat segera terselesaikan dengan baik.", {"not_concrete", "off_topic"}, []),
+    ("h_off_tree_for_bus", BUS, "Pohon yang tumbang sudah dipotong dan diangkut oleh regu pemadam, jalan sudah bisa "
+     "dilalui kembali oleh kendaraan.", {"off_topic"}, []),
+    ("h_off_admin_for_school", SCHOOL, "KTP-el Anda sudah dicetak dan dapat diambil di loket Disdukcapil dengan membawa "
+     "bukti perekaman data.", {"off_topic"}, []),
+    ("h_boiler_admin", ADMIN, "Blanko sudah tersedia, silakan datang ke kantor kecamatan untuk pencetakan KTP-el pada "
+     "jam kerja dengan membawa bukti rekam.", {"boilerplate"},
+     ["Blanko sudah tersedia, silakan datang ke kantor kecamatan untuk pencetakan KTP-el pada jam kerja dengan "
+      "membawa bukti rekam."] * 5),
+    ("h_not_boiler_personal", ADMIN, "KTP-el atas nama pelapor sudah dicetak hari ini dan dititipkan di kantor camat; "
+     "blanko kosong bulan lalu karena kiriman pusat terlambat.", set(),
+     ["Blanko sudah tersedia, silakan datang ke kantor kecamatan untuk pencetakan KTP-el pada jam kerja dengan "
+      "membawa bukti rekam."] * 5),
+]

@@ -192,3 +192,15 @@ def test_one_answer_to_a_cluster_of_reports_about_one_problem_is_not_boilerplate
     # the same text to a fifth, unrelated report is a copy
     assert BOILERPLATE in services.report_answer_review(report=_routed(api, net), body=GOOD,
                                                         actor=services.Actor(user=net.user("liaison"))).flags
+
+
+def test_on_answers_written_after_tuning_no_flag_is_raised_wrongly_often(settings):
+    """The held-out set (answer_cases.HELDOUT) was written after the rules were tuned; its misses are
+    documented in docs/answer-quality.md. A flag the liaison learns to ignore is worse than none:
+    precision must stay at 0.9 or more for every flag."""
+    from .answer_cases import HELDOUT
+    settings.LAPOR_ANSWER_BOILERPLATE_MIN = 5
+    for flag in (SHORT, BOILERPLATE, NOT_CONCRETE, OFF_TOPIC):
+        raised = [(set(answer_rate(body=a, report_text=r, earlier=e).flags), want) for _, r, a, want, e in HELDOUT]
+        hits = [flag in want for got, want in raised if flag in got]
+        assert hits and sum(hits) / len(hits) >= 0.9, flag
