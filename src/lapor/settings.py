@@ -271,6 +271,9 @@ LAPOR_DEADLINES = {
 LAPOR_ESCALATE_PLATFORM_AFTER_DAYS = env_int("LAPOR_ESCALATE_PLATFORM_AFTER_DAYS", 2)
 # Collective leave days (cuti bersama) on top of the national holidays, ISO dates.
 LAPOR_LEAVE_DAYS = env_list("LAPOR_LEAVE_DAYS")
+# Answers that answer (reports/answers.py): a follow-up nearly identical to this many earlier answers
+# of the agency (to other reports) is flagged as boilerplate.
+LAPOR_ANSWER_BOILERPLATE_MIN = env_int("LAPOR_ANSWER_BOILERPLATE_MIN", 5)
 LAPOR_MAX_UPLOAD_BYTES = env_int("LAPOR_MAX_UPLOAD_MB", 10) * 1024 * 1024
 LAPOR_MAX_ATTACHMENTS = env_int("LAPOR_MAX_ATTACHMENTS", 5)
 # Whole request body cap, checked on Content-Length before reading (lapor.core.bodylimit): every

@@ -15,6 +15,7 @@ from lapor.core.errors import Conflict, NotFound, PermissionDenied
 from lapor.reports.schemas import public_report_out, report_out
 from lapor.reports.selectors import report_page
 
+from .answers import answer_quality_get
 from . import selectors as sel
 from .exports import CONTENT_TYPES, export_small
 from .jobs import job_file, job_page_url
@@ -55,6 +56,15 @@ def league(request, from_month: str | None = Query(None, alias="from"), to_month
            sort: str = "grade", kind: str | None = None, parent: int | None = None):
     user = _staff(request)
     return sel.league_table(user, sel.period_parse(from_month, to_month), sort=sort, kind=kind, parent_id=parent)
+
+
+@router.get("/answers", auth=STAFF_AUTH, summary="Answer quality per agency: flagged share, rating, reopen rate")
+def answers(request, from_month: str | None = Query(None, alias="from", pattern=r"^\d{4}-\d{2}$"),
+            to_month: str | None = Query(None, alias="to", pattern=r"^\d{4}-\d{2}$")):
+    """Each report once, by its first follow-up in the period; flagged by the answer checker or not;
+    with its reporter's rating and whether it was reopened (docs/answer-quality.md)."""
+    user = _staff(request)
+    return answer_quality_get(user, sel.period_parse(from_month, to_month))
 
 
 @router.get("/connectivity", auth=STAFF_AUTH, summary="Connected agencies by kind and year; active ones")

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("laporan", views.reports, name="reports"),
     path("peringkat", views.league, name="league"),
+    path("jawaban", views.answers, name="answers"),
     path("konektivitas", views.connectivity, name="connectivity"),
     path("rencana-aksi", views.plans, name="plans"),
     path("publik", views.public_stats, name="public"),

@@ -9,10 +9,12 @@ from django.utils.translation import gettext as _
 
 from lapor.accounts.selectors import user_grants, user_is_platform_admin
 from lapor.core.errors import DomainError
+from lapor.reports.answers import answer_reasons
 from lapor.reports.projection import view_for, view_public
 from lapor.reports.selectors import report_page
 
 from . import selectors as sel
+from .answers import answer_quality_get
 from .api import export_response, job_file_response, job_out, plans_for
 from .exports import ExportTooLarge, sync_max_rows
 from .jobs import keep_days
@@ -132,6 +134,13 @@ def league(request):
         row["urls"]["dashboard"] = "/analytics/?" + urlencode({"scope": f"a:{row['agency_id']}", "from": period.start.strftime("%Y-%m"),
                                                                "to": period.end.strftime("%Y-%m")})
     return render(request, "analytics/league.html", {"data": data, "period": period})
+
+
+@staff_page
+def answers(request):
+    period = sel.period_parse(request.GET.get("from"), request.GET.get("to"))
+    return render(request, "analytics/answers.html", {"data": answer_quality_get(request.user, period),
+                                                     "period": period, "reasons": answer_reasons()})
 
 
 @staff_page

@@ -205,6 +205,33 @@ def report_follow_up(request, tracking_id: str, payload: BodyIn):
     return Status(201, _detail(request, report, actor))
 
 
+class AnswerFlagOut(Schema):
+    code: Literal["short", "boilerplate", "not_concrete", "off_topic"]
+    reason: str
+
+
+class AnswerSuggestionOut(Schema):
+    body: str
+    rating: int
+    tracking_id: str
+
+
+class AnswerReviewOut(Schema):
+    flags: list[AnswerFlagOut]
+    suggestions: list[AnswerSuggestionOut]
+
+
+@router.post("/{tracking_id}/follow-up/review", response=AnswerReviewOut, auth=STAFF_AUTH,
+             summary="Rate a draft follow-up before sending it (writes nothing)")
+def report_follow_up_review(request, tracking_id: str, payload: BodyIn):
+    """Flags a draft answer that is very short, boilerplate, names no concrete action, date, place or
+    contact, or does not address the report; with the agency's best-rated earlier answers on the
+    same topic. Advice only: the follow-up can still be sent."""
+    report, actor = _resolve(request, tracking_id)
+    review = services.report_answer_review(report=report, actor=actor, body=payload.body)
+    return {"flags": review.reasons, "suggestions": selectors.answer_suggestions(report=report)}
+
+
 @router.post("/{tracking_id}/replies", response={201: ReportOut}, auth=OPTIONAL_AUTH,
              summary="The reporter replies or adds information (guests send X-Report-Secret)")
 def report_reply(request, tracking_id: str, payload: BodyIn):

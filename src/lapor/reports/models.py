@@ -336,6 +336,17 @@ class Message(models.Model):
         return self.kind == self.Kind.NOTE
 
 
+class AnswerRating(models.Model):
+    """The answer checker's rating of a follow-up (``reports/answers.py``): recorded as the answer is
+    sent, or afterwards by ``lapor answers backfill`` for answers sent before the checker existed.
+    Advice for analytics and for choosing example answers; never shown to the reporter."""
+
+    message = models.OneToOneField(Message, on_delete=models.CASCADE, related_name="answer_rating")
+    flags = models.JSONField(default=list, blank=True)
+    flagged = models.BooleanField()
+    created_at = models.DateTimeField()
+
+
 class Attachment(models.Model):
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="attachments")
     message = models.ForeignKey(Message, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments")

@@ -719,3 +719,58 @@ def viewer_is_staff_for(report: Report, viewer: User | None) -> bool:
         return False
     scope = user_scope_q(viewer, "agency_path")
     return scope is None or ReportAssignment.objects.filter(scope, report=report).exists()
+
+
+def agency_recent_answers(*, agency, exclude_report: Report | None = None, limit: int = 400) -> list[str]:
+    """The agency's latest follow-up texts, one per report, leaving out the report being answered and
+    the reports clustered with it (the boilerplate check compares a new answer with them).
+    Internal: never shown, only compared."""
+    if agency is None:
+        return []
+    rows = Message.objects.filter(kind=Message.Kind.FOLLOW_UP, agency=agency)
+    if exclude_report is not None:  # nor the reports grouped with it as one problem: one answer fits them all
+        rows = rows.exclude(report_id__in=Report.objects.filter(clusters__reports=exclude_report).values("pk"))
+        rows = rows.exclude(report=exclude_report)
+    rows = rows.order_by("-created_at").values_list("report_id", "body")[:limit]
+    seen, texts = set(), []
+    for report_id, body in rows:
+        if report_id not in seen:
+            seen.add(report_id)
+            texts.append(body)
+    return texts
+
+
+def recent_answers(*, topic_id: int | None = None, limit: int = 300) -> list[str]:
+    """The latest follow-up texts, of every agency, on one topic or overall (the answer checker
+    learns each topic's vocabulary from them). Internal: never shown, only counted."""
+    rows = Message.objects.filter(kind=Message.Kind.FOLLOW_UP)
+    if topic_id is not None:
+        rows = rows.filter(report__topic_id=topic_id)
+    return list(rows.order_by("-created_at").values_list("body", flat=True)[:limit])
+
+
+def answer_suggestions(*, report: Report, limit: int = 3) -> list[dict]:
+    """The best-rated earlier answers of the report's agency on the same topic, as a starting point
+    for a follow-up: rated 4 or 5 by their reporters, not flagged when they were sent, newest first
+    among equals, one per distinct text. Texts read through the agency's lens (names masked on
+    anonymous reports)."""
+    from .answers import normalised
+    from .projection import lens_agency
+
+    if report.agency_id is None or report.topic_id is None:
+        return []
+    candidates = (Message.objects.filter(kind=Message.Kind.FOLLOW_UP, agency_id=report.agency_id,
+                                         report__topic_id=report.topic_id, report__rating__gte=4)
+                  .exclude(report=report).exclude(answer_rating__flagged=True)
+                  .select_related("report").order_by("-report__rating", "-created_at")[:50])
+    out, seen = [], set()
+    for message in candidates:
+        key = normalised(message.body)
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append({"body": lens_agency(message.report).text(message.body), "rating": message.report.rating,
+                    "tracking_id": message.report.tracking_id})
+        if len(out) == limit:
+            break
+    return out

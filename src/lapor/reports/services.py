@@ -25,9 +25,10 @@ from lapor.core.errors import PermissionDenied, TransitionNotAllowed, Validation
 from lapor.core.text import text_clean
 
 from . import lifecycle as lc
+from .answers import AnswerCheck, answer_check
 from .deadlines import deadline_after, deadline_for, working_days_left
 from .lifecycle import Action, State
-from .models import (ArchiveReason, Channel, Message, Report, ReportAssignment, ReportEvent, ReportType,
+from .models import (AnswerRating, ArchiveReason, Channel, Message, Report, ReportAssignment, ReportEvent, ReportType,
                      tracking_id_new)
 from .signals import event_recorded, events_recorded
 
@@ -509,6 +510,7 @@ def report_follow_up(*, report: Report, actor: Actor, body: str) -> Message:
     report = _locked(report)
     body = _clean_text(body, field="body", name=_("Tindak lanjut"), max_len=MESSAGE_MAX)
     roles = _check(report, actor, Action.FOLLOW_UP)
+    check = answer_check(report=report, body=body)  # advice, recorded with the answer; never blocks
     now, from_state = timezone.now(), report.state
     message = _message(report, actor, roles, Message.Kind.FOLLOW_UP, body, now)
     report.state = State.FOLLOWED_UP
@@ -516,8 +518,19 @@ def report_follow_up(*, report: Report, actor: Actor, body: str) -> Message:
     report.due_at = deadline_for("reply", now)
     _clear_clock_flags(report)
     report.save()
-    _transition_event(report, actor, roles, Action.FOLLOW_UP, from_state, data={"message_id": message.pk}, created_at=now)
+    AnswerRating.objects.create(message=message, flags=list(check.flags), flagged=bool(check.flags), created_at=now)
+    # the audit keeps what the liaison was told when they sent it
+    _transition_event(report, actor, roles, Action.FOLLOW_UP, from_state, created_at=now,
+                      data={"message_id": message.pk, "answer_flags": list(check.flags)})
     return message
+
+
+def report_answer_review(*, report: Report, actor: Actor, body: str) -> AnswerCheck:
+    """Rate a draft follow-up for whoever may send it, before it is sent (writes nothing). The
+    liaison sees the flags and may still send; ``report_follow_up`` records the same rating."""
+    body = _clean_text(body, field="body", name=_("Tindak lanjut"), max_len=MESSAGE_MAX)
+    _check(report, actor, Action.FOLLOW_UP)
+    return answer_check(report=report, body=body)
 
 
 @transaction.atomic

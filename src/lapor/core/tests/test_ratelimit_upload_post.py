@@ -78,11 +78,12 @@ def test_staff_follow_up_files_count_per_account(net, client, tight):
     services.report_route(report=report, actor=services.Actor(user=net.user("platform")), agency=net.dept)
     signin_staff(client, net.user("dept_admin"))
     url = f"/petugas/laporan/{report.tracking_id}/follow_up/"
-    client.post(url, {"follow_up-body": "Sudah kami tinjau.", "follow_up-attachments": [_file("a.png"), _file("b.png")]},
+    client.post(url, {"follow_up-body": "Sudah kami tinjau.", "follow_up-attachments": [_file("a.png"), _file("b.png")],
+                      "send_anyway": "1"},
                 REMOTE_ADDR="10.0.0.1")
     stored = Attachment.objects.count()
     assert stored == 2
-    res = client.post(url, {"follow_up-body": "Foto tambahan.", "follow_up-attachments": [_file("c.png")]},
+    res = client.post(url, {"follow_up-body": "Foto tambahan.", "follow_up-attachments": [_file("c.png")], "send_anyway": "1"},
                       REMOTE_ADDR="10.0.0.2")  # another address, the same account
     assert res.status_code == 429 and "Terlalu banyak permintaan" in res.content.decode()
     assert Attachment.objects.count() == stored

@@ -76,6 +76,11 @@ def test_every_action_says_what_it_did(browser, live_server, tnet):
     page.fill("#id_follow_up-body", "Lampu sudah kami ganti pagi ini.")
     page.click("form[data-action=follow_up] button[type=submit]")
     page.wait_for_load_state()
+    # a short answer comes back with the checker's reasons; the liaison may still send it
+    assert page.locator("#answer-review [data-flag=short]").is_visible()
+    assert page.input_value("#id_follow_up-body") == "Lampu sudah kami ganti pagi ini."
+    page.click("form[data-action=follow_up] button[name=send_anyway]")
+    page.wait_for_load_state()
     assert "Tindak lanjut terkirim kepada pelapor." in _status_text(page)
     # A report sent back says where it went.
     other, _ = _routed(tnet, title="Drainase tersumbat")

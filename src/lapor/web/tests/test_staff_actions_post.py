@@ -73,7 +73,7 @@ def test_dispose_follow_up_and_archive_duplicate(net, client):
     res = client.post(f"/petugas/laporan/{report.tracking_id}/dispose/", {"dispose-unit": str(net.unit.pk)})
     assert res.status_code == 302
     client.force_login(net.user("unit_staff"))
-    res = client.post(f"/petugas/laporan/{report.tracking_id}/follow_up/", {"follow_up-body": "Sudah ditambal."})
+    res = client.post(f"/petugas/laporan/{report.tracking_id}/follow_up/", {"follow_up-body": "Sudah ditambal.", "send_anyway": "1"})
     assert res.status_code == 302
     assert Report.objects.get(pk=report.pk).state == "followed_up"
 

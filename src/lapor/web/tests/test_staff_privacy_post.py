@@ -34,7 +34,7 @@ def test_follow_up_with_a_photo_reaches_the_guest_and_not_other_staff(net, clien
     client.force_login(net.user("liaison"))
     photo = SimpleUploadedFile("hasil.png", png_bytes(), content_type="image/png")
     res = client.post(f"/petugas/laporan/{report.tracking_id}/follow_up/",
-                      {"follow_up-body": "Sudah diperbaiki, lihat foto.", "follow_up-attachments": [photo]})
+                      {"follow_up-body": "Sudah diperbaiki, lihat foto.", "follow_up-attachments": [photo], "send_anyway": "1"})
     assert res.status_code == 302
     att = Attachment.objects.get(report=report)
     url = f"/lacak/{report.tracking_id}/lampiran/{att.pk}/"

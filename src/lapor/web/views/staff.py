@@ -106,6 +106,7 @@ def _detail_context(request, report: Report, forms: dict | None = None, error=No
         "can_note": bool(roles & STAFF_ROLES),
         "can_reveal": report.is_anonymous and lc.PLATFORM_ADMIN in roles, "reveal_form": RevealForm(),
         "templates": selectors.answer_templates_for(report.agency) if "follow_up" in actions else [],
+        "answer_suggestions": report_selectors.answer_suggestions(report=report) if "follow_up" in actions else [],
         "forms": {
             "route": AgencyPickForm(prefix="route"), "forward": AgencyPickForm(prefix="forward"),
             "dispose": UnitPickForm(prefix="dispose", agency=report.agency), "follow_up": FollowUpForm(prefix="follow_up"),
@@ -218,9 +219,17 @@ def report_action(request, tracking_id: str, action: str):
         chosen = {str(t.pk): t for t in selectors.answer_templates_for(report.agency)}.get(request.POST.get("template"))
         form = FollowUpForm(prefix="follow_up", initial={"body": chosen.body if chosen else ""})
         return render(request, "web/staff/report.html", _detail_context(request, report, {action: form}))
+    if action == "follow_up" and "use_suggestion" in request.POST:  # start from a well-rated earlier answer
+        chosen = dict(enumerate(report_selectors.answer_suggestions(report=report))).get(_int(request.POST["use_suggestion"]))
+        form = FollowUpForm(prefix="follow_up", initial={"body": chosen["body"] if chosen else ""})
+        return render(request, "web/staff/report.html", _detail_context(request, report, {action: form}))
     if not form.is_valid():
         return render(request, "web/staff/report.html", _detail_context(request, report, {action: form}), status=400)
     try:
+        if action == "follow_up" and "send_anyway" not in request.POST:
+            review = _answer_review(request, report, form)
+            if review is not None:
+                return review
         ACTIONS[action][1](report, services.Actor(user=request.user), form)
     except DomainError as exc:
         error_to_form(form, exc)
@@ -232,6 +241,18 @@ def report_action(request, tracking_id: str, action: str):
     if not report_selectors.report_qs_for(request.user).filter(pk=report.pk).exists():
         return redirect("web:inbox")
     return redirect("web:staff_report", report.tracking_id)
+
+
+def _answer_review(request, report: Report, form):
+    """Answers that answer: a flagged draft comes back with the reasons, and the liaison chooses to
+    edit it or to send it as it is (``send_anyway``)."""
+    review = services.report_answer_review(report=report, actor=services.Actor(user=request.user),
+                                           body=form.cleaned_data["body"])
+    if review.ok:
+        return None
+    ctx = _detail_context(request, report, {"follow_up": form})
+    ctx.update(answer_review=review.reasons, answer_files_dropped=bool(request.FILES))
+    return render(request, "web/staff/report.html", ctx)
 
 
 def _action_done(action: str, report: Report) -> str:
