@@ -8,7 +8,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from lapor.core.errors import DomainError
-from lapor.notifications.senders import signature_valid
+from lapor.core.signing import signature_valid
 
 
 class Unauthenticated(DomainError):
@@ -28,5 +28,5 @@ def signature_check(request, secret_name: str, *, header: str = "HTTP_X_SIGNATUR
     given = request.META.get(header, "") or request.META.get("HTTP_X_HUB_SIGNATURE_256", "")
     if not given:
         raise Unauthenticated(_("Tanda tangan X-Signature tidak ada."), code="signature_missing")
-    if not signature_valid(secret, request.body, given):
+    if not signature_valid(secret, request.body, given, bare_hex=True):  # the documented header allows it
         raise Unauthenticated(_("Tanda tangan X-Signature tidak cocok."))
