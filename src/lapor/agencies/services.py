@@ -6,6 +6,7 @@ from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext_lazy as _
 
+from lapor.accounts.selectors import user_require_agency_admin
 from lapor.core.errors import ValidationFailed
 from lapor.core.paths import depth_of, path_for
 
@@ -36,19 +37,10 @@ def agency_move(*, agency: Agency, new_parent: Agency | None) -> Agency:
     return agency
 
 
-def _require_agency_admin(actor, agency: Agency) -> None:
-    from lapor.accounts.models import Role
-    from lapor.accounts.selectors import user_roles_for
-    from lapor.core.errors import PermissionDenied
-
-    if not user_roles_for(actor, agency.path) & {Role.AGENCY_ADMIN, Role.PLATFORM_ADMIN}:
-        raise PermissionDenied(_("Hanya admin instansi ini yang dapat mengubahnya."))
-
-
 @transaction.atomic
 def agency_unit_create(*, parent: Agency, name: str, actor) -> Agency:
     """A work unit (bidang) under an agency the actor administers."""
-    _require_agency_admin(actor, parent)
+    user_require_agency_admin(actor, parent)
     name = " ".join((name or "").split())[:200]
     if len(name) < 3:
         raise ValidationFailed(_("Nama unit kerja wajib diisi."), code="required", detail={"field": "name"})
@@ -64,7 +56,7 @@ def agency_deadlines_set(*, agency: Agency, overrides: dict[str, int | None], ac
     """Working-day deadline overrides for one agency; None removes an override."""
     from lapor.reports.deadlines import STAGES
 
-    _require_agency_admin(actor, agency)
+    user_require_agency_admin(actor, agency)
     current = dict(agency.deadline_overrides or {})
     for stage, days in overrides.items():
         if stage not in STAGES:

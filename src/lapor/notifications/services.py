@@ -274,3 +274,18 @@ def outbox_retry(*, delivery_id: str) -> OutboxMessage:
     transaction.on_commit(lambda: outbox_dispatch(message_id=message.pk))
     message.refresh_from_db()
     return message
+
+
+def daily_digest_get(*, user) -> bool:
+    """Does this staff member take one daily digest instead of an e-mail each?"""
+    from .models import NotificationPreference
+
+    return NotificationPreference.objects.filter(user=user, daily_digest=True).exists()
+
+
+@transaction.atomic
+def daily_digest_set(*, user, daily_digest: bool) -> None:
+    """The staff member's digest switch (the API and the preferences page)."""
+    from .models import NotificationPreference
+
+    NotificationPreference.objects.update_or_create(user=user, defaults={"daily_digest": daily_digest})
