@@ -66,7 +66,7 @@ ALLOWED_HOSTS = env_list("LAPOR_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver,
 CSRF_TRUSTED_ORIGINS = env_list("LAPOR_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "lapor.accounts.adminsite.LaporAdminConfig",  # django.contrib.admin, its login sent to the site's sign-in
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
