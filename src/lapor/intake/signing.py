@@ -2,8 +2,6 @@
 sent as ``X-Signature: sha256=<hex>`` (or bare hex). Same scheme as our outbound webhooks."""
 from __future__ import annotations
 
-import os
-
 from django.conf import settings
 from django.utils.translation import gettext as _
 
@@ -17,7 +15,7 @@ class Unauthenticated(DomainError):
 
 
 def secret_for(name: str) -> str:
-    return str(getattr(settings, name, "") or os.environ.get(name, ""))
+    return str(getattr(settings, name, "") or "")
 
 
 def signature_check(request, secret_name: str, *, header: str = "HTTP_X_SIGNATURE") -> None:

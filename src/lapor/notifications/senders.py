@@ -31,7 +31,7 @@ HTTP_TIMEOUT = 10
 
 
 def _setting(name: str, default: str = "") -> str:
-    return str(getattr(settings, name, "") or os.environ.get(name, default) or default)
+    return str(getattr(settings, name, "") or default)
 
 
 def http_post(url: str, body: bytes, headers: dict[str, str]) -> int:

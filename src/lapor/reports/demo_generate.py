@@ -18,6 +18,7 @@ import threading
 import time
 from collections import deque
 
+from django.conf import settings
 from django.core.management.base import CommandError
 from django.core.management.color import no_style
 from django.db import DatabaseError, connection, transaction
@@ -290,7 +291,7 @@ def _batches_collect(pool, batches: int, workers: int):
 
 
 def _workers_default() -> int:
-    return int(os.environ.get("LAPOR_DEMO_WORKERS") or os.cpu_count() or 1)
+    return int(settings.LAPOR_DEMO_WORKERS or os.cpu_count() or 1)
 
 
 def _secondary_indexes() -> list[tuple[str, str]]:
