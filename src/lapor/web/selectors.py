@@ -34,15 +34,6 @@ def region_choices(parent_code: str | None) -> list[tuple[str, str]]:
     return [(r.code, r.name) for r in region_children(parent_code=parent_code)]
 
 
-def region_chain(code: str | None) -> list[str]:
-    """The codes from the province down to ``code`` (existing regions only)."""
-    if not code:
-        return []
-    codes = Region.ancestor_codes(code)
-    found = set(Region.objects.filter(code__in=codes).values_list("code", flat=True))
-    return [c for c in codes if c in found]
-
-
 def agency_choices(q: str, *, limit: int = 20, keep: str = "") -> list[tuple[str, str]]:
     """Agencies matching a search, plus the one already chosen (so a re-rendered form keeps it)."""
     rows = [(str(a.pk), _agency_label(a)) for a in agency_search(q=q[:100], limit=limit)] if q.strip() else []
