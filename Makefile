@@ -43,7 +43,7 @@ test: install-test
 lint: install-test
 	$(BIN)/ruff check src bench
 	$(BIN)/ruff format --check src bench
-	$(BIN)/mypy
+	$(BIN)/python .ci/mypy_gate.py  # fails on a finding not in .ci/mypy-baseline.txt
 
 clean:
 	rm -rf $(VENV) var

@@ -26,7 +26,7 @@ from lapor.reports.models import Report, ReportEvent
 from lapor.reports.selectors import ReportFilters, report_filter, report_public_qs, report_qs_for
 
 from . import stats
-from .models import ActionPlan, RollupRun, StatCell
+from .models import ActionPlan, Job, RollupRun, StatCell
 from .rollup import NATIONAL, PUBLIC, month_next, month_start, week_start
 
 DURATION_DIMS = ("verify_days", "follow_up_days", "complete_days")

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from lapor.accounts.selectors import user_scope_q
-from lapor.agencies.models import Agency, Region, Topic
+from lapor.agencies.models import Agency, Topic
 from lapor.agencies.selectors import agency_search, agency_subtree, region_children
 from lapor.reports import lifecycle as lc
 from lapor.reports.deadlines import calendar_get, tz

@@ -22,7 +22,7 @@ def support_add(*, tracking_id: str, user: User) -> Support:
         with transaction.atomic():
             return Support.objects.create(report=report, user=user)
     except IntegrityError:
-        raise Conflict(_("Anda sudah mendukung laporan ini."), code="already_supported")
+        raise Conflict(_("Anda sudah mendukung laporan ini."), code="already_supported") from None
 
 
 def _templates_admin_only() -> str:

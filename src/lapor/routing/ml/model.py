@@ -33,7 +33,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import hmac
-import io
 import json
 import math
 import os
@@ -43,7 +42,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Sequence
 
 import numpy as np
 import scipy.sparse as sp
@@ -476,7 +475,7 @@ class RoutingModel:
             if c and (len(c) == 1 or c[0][1] != c[1][1]):
                 sure[c[0][0]] = sure.get(c[0][0], 0) + 1
         ys, alias_counts = [], {}
-        for y, c, r in zip(raw, cands, records):
+        for y, c, _r in zip(raw, cands, records):
             if c:
                 tied = [t for t in c if t[1] == c[0][1]]
                 tmpl, loc = max(tied, key=lambda t: sure.get(t[0], 0))

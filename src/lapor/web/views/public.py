@@ -156,7 +156,8 @@ def _submit(form: SubmitForm, user, idempotency=None, *, kept=None) -> tuple[Rep
             try:
                 attachment_add(report=report, actor=actor, name=name, data=read())
             except ValidationFailed as exc:
-                raise ValidationFailed(f"{name}: {exc.message}", code=exc.code, detail={"field": "attachments"})
+                raise ValidationFailed(f"{name}: {exc.message}", code=exc.code,
+                                       detail={"field": "attachments"}) from exc
     return report, secret
 
 
