@@ -277,6 +277,14 @@ CELERY_BEAT_SCHEDULE = {
     "analytics-jobs-sweep": {"task": "lapor.analytics.tasks.jobs_sweep", "schedule": env_int("LAPOR_JOBS_SWEEP_SECONDS", 300)},
     "analytics-monthly-pdfs": {"task": "lapor.analytics.tasks.monthly_pdfs", "schedule": 86400},
 }
+# When a job last ran, read from what it left behind (`lapor scheduler`: a restart does not redo daily work)
+LAPOR_JOB_EVIDENCE = {
+    "analytics-refresh": "lapor.analytics.schedule.refresh_last",
+    "analytics-refresh-full": "lapor.analytics.schedule.refresh_full_last",
+    "analytics-opendata": "lapor.analytics.schedule.opendata_last",
+    "analytics-monthly-pdfs": "lapor.analytics.schedule.monthly_pdfs_last",
+    "routing-retrain": "lapor.routing.schedule.retrain_last",
+}
 
 # --- Domain configuration --------------------------------------------------------
 # Working-day deadlines; per-agency overrides live on the agency.
@@ -297,6 +305,10 @@ LAPOR_MAX_ATTACHMENTS = env_int("LAPOR_MAX_ATTACHMENTS", 5)
 LAPOR_MAX_REQUEST_BYTES = (env_int("LAPOR_MAX_REQUEST_MB", 0) * 1024 * 1024
                            or LAPOR_MAX_UPLOAD_BYTES * LAPOR_MAX_ATTACHMENTS + 1024 * 1024)
 CSRF_FAILURE_VIEW = "lapor.web.views.errors.csrf_failure"  # the submit form gives back what was typed
+# The error answer the core middleware give (413, 503): the site's page, JSON under /api/ (core knows no web)
+LAPOR_ERROR_RESPONSE = "lapor.web.views.errors.error_response"
+# Imported by `lapor serve` before forking the web workers (shared, copy-on-write)
+LAPOR_SERVE_PRELOAD = ["lapor.routing.ml.model"]
 LAPOR_PUBLIC_URL = os.environ.get("LAPOR_PUBLIC_URL", "http://127.0.0.1:8000")
 # `lapor serve` derives the public URL from its address unless LAPOR_PUBLIC_URL was given
 LAPOR_PUBLIC_URL_GIVEN = bool(os.environ.get("LAPOR_PUBLIC_URL", "").strip())

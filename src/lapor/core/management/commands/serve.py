@@ -13,6 +13,7 @@
 """
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import subprocess
@@ -121,10 +122,11 @@ def _application(options: dict):
             from lapor.wsgi import application
 
             get_resolver().url_patterns  # noqa: B018 -- imports every view module
-            try:
-                import lapor.routing.ml.model  # noqa: F401
-            except ImportError:  # pragma: no cover - scikit-learn is a dependency
-                pass
+            for module in settings.LAPOR_SERVE_PRELOAD:
+                try:
+                    importlib.import_module(module)
+                except ImportError:  # pragma: no cover - scikit-learn is a dependency
+                    pass
             connections.close_all()  # no connection of the master's is carried into a worker
             return application
 
