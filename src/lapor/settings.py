@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "lapor.analytics",
     "lapor.partners",
     "lapor.web",
+    "lapor.demo",  # demo data and its `lapor demo` command; nothing else imports it
 ]
 
 MIDDLEWARE = [
@@ -318,6 +319,8 @@ LAPOR_WEB_THREADS = env_int("LAPOR_WEB_THREADS", 3)  # … and threads per worke
 # Pages ignore the browser's Accept-Language (Indonesian unless chosen); 1 honours it again.
 LAPOR_WEB_BROWSER_LANGUAGE = env_bool("LAPOR_WEB_BROWSER_LANGUAGE", False)
 LAPOR_DEMO_WORKERS = env_int("LAPOR_DEMO_WORKERS", 0)  # `lapor demo load` processes; 0: one per CPU
+# `lapor setup` refuses a database that holds the demo's accounts; this lists them (core knows no demo)
+LAPOR_DEMO_ACCOUNTS_PRESENT = "lapor.demo.load.demo_accounts_present"
 LAPOR_IDEMPOTENCY_HOURS = 48  # an Idempotency-Key is remembered this long
 LAPOR_FLOOD_PER_HOUR = 10  # reports from one contact per hour before the spam check holds them
 LAPOR_AUTOROUTE = env_bool("LAPOR_AUTOROUTE", True)  # route on arrival when the model is confident

@@ -22,7 +22,6 @@ TODAY = {
     ("accounts", "reports"): "the admin's reporter list links reports",
     ("agencies", "core"): "core/network.py builds the test and demo agency network",
     ("agencies", "reports"): "moving an agency moves its reports' assignments",
-    ("core", "reports"): "the demo command (moves to its own app)",
     ("reports", "routing"): "a submission asks the routing model; routing reads reports",
 }
 

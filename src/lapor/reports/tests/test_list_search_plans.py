@@ -215,9 +215,9 @@ def test_migration_backfill_fills_what_older_code_left_empty(corpus):
 
 @pytest.mark.django_db
 def test_generated_assignments_carry_the_submission_time():
-    from lapor.core.demo import demo_load
+    from lapor.demo.load import demo_load
     from lapor.reports.deadlines import calendar_reset
-    from lapor.reports.demo_generate import reports_generate
+    from lapor.demo.generate import reports_generate
 
     calendar_reset()
     demo_load(villages=False)

@@ -15,10 +15,11 @@ import zlib
 from bisect import bisect_right
 from collections import deque
 
-from . import demo_texts as tx
-from .lifecycle import ACTIVE_STATES, AGENCY_ADMIN, LIAISON, PLATFORM_ADMIN, REPORTER, SYSTEM, UNIT_STAFF, Action, State
-from .models import ArchiveReason, Channel, Message, ReportEvent, ReportType
-from .searchtext import search_text_compose
+from lapor.reports.lifecycle import ACTIVE_STATES, AGENCY_ADMIN, LIAISON, PLATFORM_ADMIN, REPORTER, SYSTEM, UNIT_STAFF, Action, State
+from lapor.reports.models import ArchiveReason, Channel, Message, ReportEvent, ReportType
+from lapor.reports.searchtext import search_text_compose
+
+from . import texts as tx
 
 DAY, HOUR = 86400, 3600
 SWEEP = 900  # the sweep runs every 15 minutes

@@ -28,13 +28,13 @@ from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from lapor.accounts.models import RoleAssignment, User
-from lapor.agencies import demo as network
 from lapor.agencies.models import Agency, Region, RoutingRule, Topic
+from lapor.reports.deadlines import calendar_get, stage_days, tz
+from lapor.reports.models import TRACKING_ALPHABET, Message, Report, ReportAssignment, ReportEvent
 
-from . import demo_texts as tx
-from .deadlines import calendar_get, stage_days, tz
-from .demo_sim import FastRandom, Simulation, WorkCalendar
-from .models import TRACKING_ALPHABET, Message, Report, ReportAssignment, ReportEvent
+from . import network
+from . import texts as tx
+from .sim import FastRandom, Simulation, WorkCalendar
 
 YEARS = 2
 LARGE_LOAD = 50_000  # from this many reports on PostgreSQL: indexes rebuilt once, writes in a second thread
