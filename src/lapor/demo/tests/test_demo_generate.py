@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 from collections import defaultdict
 
@@ -154,3 +155,13 @@ def test_generated_output_does_not_depend_on_the_number_of_worker_processes():
     assert len(one[0]) == 300 and len(one[1]) > 600 and one[3]
     assert [e[0] for e in two[1]] == list(range(len(two[1])))  # no gaps between batches
     assert one == two
+
+
+def test_the_demo_citizen_owns_reports(db):
+    """warga@lapor.example (demo/load.py) signs in and finds her own reports, not an empty list."""
+    from lapor.demo.generate import reports_generate
+    from lapor.reports.models import Report
+
+    demo_load(villages=False)
+    reports_generate(count=60, seed=3, batch=60, stdout=io.StringIO())
+    assert Report.objects.filter(reporter__email="warga@lapor.example").exists()
