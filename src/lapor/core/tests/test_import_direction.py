@@ -21,7 +21,6 @@ TODAY = {
     ("accounts", "notifications"): "enrolment and activation mails; notifications address users",
     ("accounts", "reports"): "the admin's reporter list links reports",
     ("agencies", "core"): "core/network.py builds the test and demo agency network",
-    ("agencies", "reports"): "moving an agency moves its reports' assignments",
     ("reports", "routing"): "a submission asks the routing model; routing reads reports",
 }
 
