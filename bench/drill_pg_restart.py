@@ -35,7 +35,7 @@ def main() -> int:
     ap.add_argument("--clients", type=int, default=6)
     ap.add_argument("--port", type=int, default=8876)
     args = ap.parse_args()
-    env = {**os.environ, "DATABASE_URL": args.database_url, "LAPOR_DATA_DIR": "/tmp/load-var", "LAPOR_LOG_LEVEL": "ERROR","LAPOR_RATE_SUBMIT": "off", "LAPOR_RATE_TRACK": "off", 
+    env = {**os.environ, "DATABASE_URL": args.database_url, "LAPOR_DATA_DIR": "/tmp/load-var", "LAPOR_LOG_LEVEL": "ERROR","LAPOR_RATE_SUBMIT": "off", "LAPOR_RATE_TRACK": "off",
            "LAPOR_BROKER_URL": "", "DJANGO_SETTINGS_MODULE": "lapor.settings"}
     server = subprocess.Popen([str(VENV / "gunicorn"), "lapor.wsgi:application", "-b", f"127.0.0.1:{args.port}",
                                "-w", "3", "--log-level", "critical"], env=env)

@@ -116,7 +116,7 @@ def wrk(script: str, port: int, seconds: int, connections: int, threads: int = 1
     out = subprocess.run(["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "5s",
                           "-s", str(BENCH / "wrk" / script), f"http://127.0.0.1:{port}"],
                          env=ENV, capture_output=True, text=True, check=True).stdout
-    line = next(l for l in out.splitlines() if l.startswith("RESULT "))
+    line = next(row for row in out.splitlines() if row.startswith("RESULT "))
     return json.loads(line[len("RESULT "):])
 
 

@@ -37,7 +37,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
-from lapor.routing.ml.model import TOPIC_WEIGHT, BaselineModel, RoutingModel, _expand, evaluate, read_csv  # noqa: E402
+from lapor.routing.ml.model import TOPIC_WEIGHT, RoutingModel, _expand, evaluate, read_csv  # noqa: E402
+from routing_baseline import BaselineModel  # noqa: E402  (bench/, beside this script)
 
 DEFAULT_CSV = REPO.parent / "shared" / "data" / "routing" / "surabaya-2022.csv"
 

@@ -30,6 +30,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
 from lapor.routing.ml import model as M  # noqa: E402
+from routing_baseline import BaselineModel  # noqa: E402  (bench/, beside this script)
 
 DEFAULT_CSV = REPO.parent / "shared" / "data" / "routing" / "surabaya-2022.csv"
 FOLDS = {"Bv": (0.6, 0.25), "B": (0.8, 0.25), "A": (1.0, 0.2)}
@@ -158,7 +159,7 @@ class ExperimentModel(M.RoutingModel):
 
 def make(name: str):
     if name == "baseline":
-        return M.BaselineModel()
+        return BaselineModel()
     if name == "round2":  # the model as committed before round 3 (path in ROUND2_MODEL)
         import importlib.util
         import os

@@ -46,7 +46,7 @@ def main() -> int:
     from django.db import connection
     from django.test import Client
 
-    from lapor.accounts.models import Role, RoleAssignment, User
+    from lapor.accounts.models import Role, RoleAssignment
     from lapor.agencies.models import Topic
 
     platform = RoleAssignment.objects.filter(role=Role.PLATFORM_ADMIN).select_related("user").first().user

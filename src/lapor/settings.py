@@ -66,7 +66,7 @@ ALLOWED_HOSTS = env_list("LAPOR_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver,
 CSRF_TRUSTED_ORIGINS = env_list("LAPOR_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "lapor.accounts.adminsite.LaporAdminConfig",  # django.contrib.admin, its login sent to the site's sign-in
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "lapor.analytics",
     "lapor.partners",
     "lapor.web",
+    "lapor.demo",  # demo data and its `lapor demo` command; nothing else imports it
 ]
 
 MIDDLEWARE = [
@@ -255,8 +256,35 @@ LAPOR_EXPORT_SYNC_MAX_ROWS = env_int("LAPOR_EXPORT_SYNC_MAX_ROWS", 5000)
 LAPOR_EXPORT_MAX_ROWS = env_int("LAPOR_EXPORT_MAX_ROWS", 2_000_000)
 LAPOR_JOBS_PER_USER = env_int("LAPOR_JOBS_PER_USER", 3)
 LAPOR_JOBS_THREADS = env_int("LAPOR_JOBS_THREADS", 1)
+LAPOR_JOBS_NICE = env_int("LAPOR_JOBS_NICE", 10)  # a job thread's niceness beside the web workers
+LAPOR_SCHEDULER_NICE = env_int("LAPOR_SCHEDULER_NICE", 10)  # `lapor serve`'s periodic-job process
+LAPOR_OUTBOX_MAX_ATTEMPTS = env_int("LAPOR_OUTBOX_MAX_ATTEMPTS", 8)  # then a dead letter
+LAPOR_OUTBOX_BACKOFF_SECONDS = env_int("LAPOR_OUTBOX_BACKOFF_SECONDS", 30)  # doubled per attempt
+LAPOR_IMAP_POLL_SECONDS = env_int("LAPOR_IMAP_POLL_SECONDS", 120)
+
+# --- Periodic jobs: every one of them (Celery beat with a broker, `lapor serve`'s scheduler without) ---
+# Each is idempotent across workers; intervals in seconds. The table: docs/architecture.md.
 CELERY_BEAT_SCHEDULE = {
     "reports-sweep": {"task": "lapor.reports.tasks.sweep", "schedule": env_int("LAPOR_SWEEP_SECONDS", 900)},
+    "routing-retrain": {"task": "lapor.routing.tasks.retrain",
+                        "schedule": env_int("LAPOR_ROUTING_RETRAIN_SECONDS", 7 * 86400)},
+    "notifications-outbox-flush": {"task": "lapor.notifications.tasks.outbox_flush",
+                                   "schedule": env_int("LAPOR_OUTBOX_FLUSH_SECONDS", 60)},
+    "notifications-daily": {"task": "lapor.notifications.tasks.daily", "schedule": 3600.0},  # idempotent; hourly is fine
+    "analytics-refresh": {"task": "lapor.analytics.tasks.refresh",
+                          "schedule": env_int("LAPOR_ANALYTICS_REFRESH_SECONDS", 900)},
+    "analytics-refresh-full": {"task": "lapor.analytics.tasks.refresh", "schedule": 86400, "kwargs": {"full": True}},
+    "analytics-opendata": {"task": "lapor.analytics.tasks.opendata", "schedule": 86400},
+    "analytics-jobs-sweep": {"task": "lapor.analytics.tasks.jobs_sweep", "schedule": env_int("LAPOR_JOBS_SWEEP_SECONDS", 300)},
+    "analytics-monthly-pdfs": {"task": "lapor.analytics.tasks.monthly_pdfs", "schedule": 86400},
+}
+# When a job last ran, read from what it left behind (`lapor scheduler`: a restart does not redo daily work)
+LAPOR_JOB_EVIDENCE = {
+    "analytics-refresh": "lapor.analytics.schedule.refresh_last",
+    "analytics-refresh-full": "lapor.analytics.schedule.refresh_full_last",
+    "analytics-opendata": "lapor.analytics.schedule.opendata_last",
+    "analytics-monthly-pdfs": "lapor.analytics.schedule.monthly_pdfs_last",
+    "routing-retrain": "lapor.routing.schedule.retrain_last",
 }
 
 # --- Domain configuration --------------------------------------------------------
@@ -281,7 +309,68 @@ LAPOR_MAX_ATTACHMENTS = env_int("LAPOR_MAX_ATTACHMENTS", 5)
 LAPOR_MAX_REQUEST_BYTES = (env_int("LAPOR_MAX_REQUEST_MB", 0) * 1024 * 1024
                            or LAPOR_MAX_UPLOAD_BYTES * LAPOR_MAX_ATTACHMENTS + 1024 * 1024)
 CSRF_FAILURE_VIEW = "lapor.web.views.errors.csrf_failure"  # the submit form gives back what was typed
+# The error answer the core middleware give (413, 503): the site's page, JSON under /api/ (core knows no web)
+LAPOR_ERROR_RESPONSE = "lapor.web.views.errors.error_response"
+# Imported by `lapor serve` before forking the web workers (shared, copy-on-write)
+LAPOR_SERVE_PRELOAD = ["lapor.routing.ml.model"]
 LAPOR_PUBLIC_URL = os.environ.get("LAPOR_PUBLIC_URL", "http://127.0.0.1:8000")
+# `lapor serve` derives the public URL from its address unless LAPOR_PUBLIC_URL was given
+LAPOR_PUBLIC_URL_GIVEN = bool(os.environ.get("LAPOR_PUBLIC_URL", "").strip())
+LAPOR_REPORT_URL_TEMPLATE = "{public_url}/lacak/{tracking_id}/"  # the link in notifications
+LAPOR_WEB_WORKERS = env_int("LAPOR_WEB_WORKERS", 2)  # `lapor serve`: gunicorn workers …
+LAPOR_WEB_THREADS = env_int("LAPOR_WEB_THREADS", 3)  # … and threads per worker
+# Pages ignore the browser's Accept-Language (Indonesian unless chosen); 1 honours it again.
+LAPOR_WEB_BROWSER_LANGUAGE = env_bool("LAPOR_WEB_BROWSER_LANGUAGE", False)
+LAPOR_DEMO_WORKERS = env_int("LAPOR_DEMO_WORKERS", 0)  # `lapor demo load` processes; 0: one per CPU
+# `lapor setup` refuses a database that holds the demo's accounts; this lists them (core knows no demo)
+LAPOR_DEMO_ACCOUNTS_PRESENT = "lapor.demo.load.demo_accounts_present"
+LAPOR_IDEMPOTENCY_HOURS = 48  # an Idempotency-Key is remembered this long
+LAPOR_FLOOD_PER_HOUR = 10  # reports from one contact per hour before the spam check holds them
+LAPOR_AUTOROUTE = env_bool("LAPOR_AUTOROUTE", True)  # route on arrival when the model is confident
+LAPOR_ROUTING_MIN_HISTORY = env_int("LAPOR_ROUTING_MIN_HISTORY", 200)  # routed reports before the model trains
+LAPOR_ANALYTICS_GRADES: dict = {}  # Baik/Sedang/Kurang thresholds over analytics.selectors.DEFAULT_GRADES
+LAPOR_OPENDATA_DIR = DATA_DIR / "opendata"
+LAPOR_RATELIMIT_CACHE = "default"  # the CACHES alias the rate limits count in
+
+# --- Channels and partners (docs/channels.md, docs/api.md) --------------------------------------
+# Outbound: e-mail (SMTP), SMS gateway, webhooks. Empty: development writes to DATA_DIR/outbox/,
+# production fails and retries (lapor.notifications.senders).
+LAPOR_SMTP_HOST = os.environ.get("LAPOR_SMTP_HOST", "")
+LAPOR_SMTP_PORT = os.environ.get("LAPOR_SMTP_PORT", "")
+LAPOR_SMTP_USER = os.environ.get("LAPOR_SMTP_USER", "")
+LAPOR_SMTP_PASSWORD = os.environ.get("LAPOR_SMTP_PASSWORD", "")
+LAPOR_SMTP_TLS = os.environ.get("LAPOR_SMTP_TLS", "0")
+LAPOR_EMAIL_FROM = os.environ.get("LAPOR_EMAIL_FROM", "LAPOR! <noreply@lapor.invalid>")
+LAPOR_SMS_GATEWAY_URL = os.environ.get("LAPOR_SMS_GATEWAY_URL", "")
+LAPOR_SMS_GATEWAY_TOKEN = os.environ.get("LAPOR_SMS_GATEWAY_TOKEN", "")
+LAPOR_SMS_SENDER_ID = os.environ.get("LAPOR_SMS_SENDER_ID", "1708")
+LAPOR_WEBHOOK_SECRET = os.environ.get("LAPOR_WEBHOOK_SECRET", "")  # a subscription without its own secret
+# Inbound: the gateways sign their webhooks with these (lapor.intake.signing); unset: the door is closed.
+LAPOR_SMS_SECRET = os.environ.get("LAPOR_SMS_SECRET", "")
+LAPOR_EMAIL_SECRET = os.environ.get("LAPOR_EMAIL_SECRET", "")
+LAPOR_SOCIAL_SECRET = os.environ.get("LAPOR_SOCIAL_SECRET", "")  # every network without its own below
+LAPOR_SOCIAL_SECRET_X = os.environ.get("LAPOR_SOCIAL_SECRET_X", "")
+LAPOR_SOCIAL_SECRET_TWITTER = os.environ.get("LAPOR_SOCIAL_SECRET_TWITTER", "")
+LAPOR_SOCIAL_SECRET_INSTAGRAM = os.environ.get("LAPOR_SOCIAL_SECRET_INSTAGRAM", "")
+LAPOR_SOCIAL_SECRET_FACEBOOK = os.environ.get("LAPOR_SOCIAL_SECRET_FACEBOOK", "")
+LAPOR_SOCIAL_REPLY_URLS: dict = {}  # network -> the URL a staff reply to a social post is sent to
+LAPOR_SOCIAL_REPLY_SECRET = os.environ.get("LAPOR_SOCIAL_REPLY_SECRET", "")
+LAPOR_SMS_KEYWORDS: dict = {}  # extra SMS keywords over lapor.intake.sms.KEYWORDS
+# The mailbox polled for reports sent by e-mail (the "intake-imap-poll" job runs only when it is set).
+LAPOR_IMAP_HOST = os.environ.get("LAPOR_IMAP_HOST", "")
+LAPOR_IMAP_SSL = os.environ.get("LAPOR_IMAP_SSL", "1")
+LAPOR_IMAP_PORT = os.environ.get("LAPOR_IMAP_PORT", "")  # empty: 993 with SSL, else 143
+LAPOR_IMAP_USER = os.environ.get("LAPOR_IMAP_USER", "")
+LAPOR_IMAP_PASSWORD = os.environ.get("LAPOR_IMAP_PASSWORD", "")
+LAPOR_IMAP_FOLDER = os.environ.get("LAPOR_IMAP_FOLDER", "INBOX")
+if LAPOR_IMAP_HOST:
+    CELERY_BEAT_SCHEDULE["intake-imap-poll"] = {"task": "lapor.intake.tasks.imap_poll",
+                                                "schedule": LAPOR_IMAP_POLL_SECONDS}
+# Open311 GeoReport v2 and federation with other LAPOR instances (lapor.partners).
+LAPOR_OPEN311_JURISDICTION = os.environ.get("LAPOR_OPEN311_JURISDICTION") or "lapor"
+LAPOR_OPEN311_MAX_REQUESTS = env_int("LAPOR_OPEN311_MAX_REQUESTS", 1000)
+LAPOR_OPEN311_CONTACT = os.environ.get("LAPOR_OPEN311_CONTACT", "")
+LAPOR_FEDERATION_ID = os.environ.get("LAPOR_FEDERATION_ID") or "lapor"
 
 LOGGING = {
     "version": 1,

@@ -6,6 +6,9 @@ from dataclasses import dataclass
 
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lapor.core.errors import PermissionDenied
 
 from .models import ApiToken, Role, RoleAssignment, User
 
@@ -62,6 +65,14 @@ def user_is_platform_admin(user: User | None) -> bool:
 def user_roles_for(user: User | None, agency_path: str | None) -> set[str]:
     """The roles the user holds over an agency (through any ancestor grant)."""
     return {g.role for g in user_grants(user) if g.covers(agency_path)}
+
+
+def user_require_agency_admin(user: User | None, agency, *, message: str | None = None) -> None:
+    """Raise PermissionDenied unless the user administers the agency (an agency admin over it, or a
+    platform admin). The one check behind every agency-admin write (units, deadlines, roles, answer
+    templates); ``message`` says what was refused."""
+    if not user_roles_for(user, agency.path) & {Role.AGENCY_ADMIN, Role.PLATFORM_ADMIN}:
+        raise PermissionDenied(message or _("Hanya admin instansi ini yang dapat mengubahnya."))
 
 
 def api_token_authenticate(raw: str) -> User | None:

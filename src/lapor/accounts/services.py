@@ -13,6 +13,7 @@ from django.utils.translation import override
 from lapor.core.errors import ValidationFailed
 
 from .models import RoleAssignment, User
+from .selectors import user_require_agency_admin
 from .phones import phone_normalize
 
 
@@ -142,9 +143,7 @@ ASSIGNABLE = {"agency_admin", "liaison", "unit_staff"}
 @transaction.atomic
 def role_grant(*, actor: User, email: str, role: str, agency) -> RoleAssignment:
     """An agency admin gives a registered person a staff role inside the admin's own subtree."""
-    from lapor.agencies.services import _require_agency_admin
-
-    _require_agency_admin(actor, agency)
+    user_require_agency_admin(actor, agency)
     if role not in ASSIGNABLE:
         raise ValidationFailed(_("Peran tidak dapat diberikan di sini."), code="invalid_role", detail={"field": "role"})
     user = User.objects.filter(email__iexact=(email or "").strip()).first()
@@ -157,11 +156,9 @@ def role_grant(*, actor: User, email: str, role: str, agency) -> RoleAssignment:
 
 @transaction.atomic
 def role_revoke(*, actor: User, assignment) -> None:
-    from lapor.agencies.services import _require_agency_admin
-
     if assignment.agency is None:
         raise ValidationFailed(_("Peran nasional hanya diubah oleh Admin Nasional."), code="national_role")
-    _require_agency_admin(actor, assignment.agency)
+    user_require_agency_admin(actor, assignment.agency)
     if assignment.user_id == actor.pk and assignment.role == "agency_admin":
         raise ValidationFailed(_("Anda tidak dapat mencabut peran admin Anda sendiri."), code="self_revoke")
     assignment.delete()

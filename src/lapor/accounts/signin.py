@@ -18,7 +18,7 @@ from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
 
 from lapor.core.errors import DomainError
-from lapor.core.ratelimit import client_ip
+from lapor.core.ratelimit import client_ip, window_count
 
 from .phones import phone_normalize
 
@@ -80,14 +80,7 @@ def signin_failed(request, login: str) -> None:
     try:
         for subject, limit in _subjects(request, login):
             key = f"fail:{subject}"
-            if cache.add(key, 1, timeout=cfg["window_seconds"]):
-                count = 1
-            else:
-                try:
-                    count = cache.incr(key)
-                except ValueError:
-                    cache.set(key, 1, timeout=cfg["window_seconds"])
-                    count = 1
+            count = window_count(cache, key, window=cfg["window_seconds"])
             if count >= limit:
                 cache.set(f"lock:{subject}", time.time() + cfg["lock_seconds"], timeout=cfg["lock_seconds"])
                 cache.delete(key)

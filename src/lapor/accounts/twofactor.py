@@ -38,10 +38,6 @@ def twofactor_required(user: User | None) -> bool:
     return bool(getattr(settings, "LAPOR_STAFF_2FA", True)) and user_is_staff(user)
 
 
-def twofactor_device(user: User) -> TwoFactorDevice | None:
-    return TwoFactorDevice.objects.filter(user=user).first()
-
-
 def twofactor_enrolled(user: User) -> bool:
     return TwoFactorDevice.objects.filter(user=user, confirmed_at__isnull=False).exists()
 

@@ -89,9 +89,6 @@ class Agency(models.Model):
             self.path, self.depth = expected, depth_of(expected)
             Agency.objects.filter(pk=self.pk).update(path=self.path, depth=self.depth)
 
-    def is_within(self, ancestor: "Agency") -> bool:
-        return self.path.startswith(ancestor.path)
-
     @property
     def ancestor_ids(self) -> list[int]:
         return [int(seg) for seg in self.path.split(".") if seg]

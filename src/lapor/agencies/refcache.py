@@ -4,7 +4,7 @@ routing rules (with their agencies). Saves three queries per submission.
 Freshness: a change made through the ORM (admin, services, ``save()``/``delete()``; bulk writes call
 ``refcache_changed()`` themselves) clears this process's copy at once and again when its transaction
 commits (so no other thread keeps a copy read in between), and bumps a version stamp in Django's
-cache (Redis in a multi-process deployment). Every process compares the stamp at most every
+cache (Redis in a multi-process deployment; core/cacheversion.py). Every process compares the stamp at most every
 ``CHECK_SECONDS``, so other web and Celery processes follow within a few seconds; ``TTL_SECONDS``
 bounds the age of a copy even if the shared cache is unavailable.
 """
@@ -15,9 +15,12 @@ import time
 
 from django.db.models.signals import post_delete, post_save
 
+from lapor.core.cacheversion import VersionToken
+
 TTL_SECONDS = 60
 CHECK_SECONDS = 3
 VERSION_KEY = "lapor:refcache:version"
+VERSION = VersionToken(VERSION_KEY)
 REGION_MAX = 20_000  # the ~91,000 regions are cached only as they are used
 
 _lock = threading.Lock()
@@ -34,9 +37,7 @@ def refcache_clear(**_kwargs) -> None:
 
 def _shared_version():
     try:
-        from django.core.cache import cache
-
-        return cache.get(VERSION_KEY)
+        return VERSION.current(create=False)
     except Exception:  # the shared cache down: the TTL still bounds staleness
         return _state["version"]
 
@@ -47,12 +48,7 @@ def refcache_changed(**_kwargs) -> None:
 
     refcache_clear()
     transaction.on_commit(refcache_clear)
-    try:
-        from django.core.cache import cache
-
-        cache.set(VERSION_KEY, time.time_ns(), timeout=None)
-    except Exception:
-        pass
+    VERSION.replace()
 
 
 def _fresh() -> dict:

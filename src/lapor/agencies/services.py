@@ -1,21 +1,24 @@
 """Writes over the agency network."""
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext_lazy as _
 
+from lapor.accounts.selectors import user_require_agency_admin
 from lapor.core.errors import ValidationFailed
 from lapor.core.paths import depth_of, path_for
 
 from .models import Agency
+from .signals import agency_moved
 
 
 @transaction.atomic
 def agency_move(*, agency: Agency, new_parent: Agency | None) -> Agency:
     """Re-parent an agency and rewrite its whole subtree's paths in one UPDATE; the reports routed
-    inside the subtree follow it (reports.services.assignments_follow_agency_move)."""
+    inside the subtree follow it (the agency_moved signal: reports.services.assignments_follow_agency_move)."""
     if new_parent is not None and new_parent.path.startswith(agency.path):
         raise ValidationFailed(_("Instansi tidak dapat dipindahkan ke bawah dirinya sendiri."))
     old_path = agency.path
@@ -26,29 +29,18 @@ def agency_move(*, agency: Agency, new_parent: Agency | None) -> Agency:
         path=Concat(Value(new_path), Substr("path", len(old_path) + 1)),
         depth=F("depth") + shift,
     )
-    from lapor.reports.services import assignments_follow_agency_move
-
     from .refcache import refcache_changed
 
-    assignments_follow_agency_move(old_path=old_path, new_path=new_path)
+    agency_moved.send(sender=Agency, old_path=old_path, new_path=new_path)
     refcache_changed()  # the bulk UPDATE sends no signal
     agency.refresh_from_db()
     return agency
 
 
-def _require_agency_admin(actor, agency: Agency) -> None:
-    from lapor.accounts.models import Role
-    from lapor.accounts.selectors import user_roles_for
-    from lapor.core.errors import PermissionDenied
-
-    if not user_roles_for(actor, agency.path) & {Role.AGENCY_ADMIN, Role.PLATFORM_ADMIN}:
-        raise PermissionDenied(_("Hanya admin instansi ini yang dapat mengubahnya."))
-
-
 @transaction.atomic
 def agency_unit_create(*, parent: Agency, name: str, actor) -> Agency:
     """A work unit (bidang) under an agency the actor administers."""
-    _require_agency_admin(actor, parent)
+    user_require_agency_admin(actor, parent)
     name = " ".join((name or "").split())[:200]
     if len(name) < 3:
         raise ValidationFailed(_("Nama unit kerja wajib diisi."), code="required", detail={"field": "name"})
@@ -62,12 +54,10 @@ def agency_unit_create(*, parent: Agency, name: str, actor) -> Agency:
 @transaction.atomic
 def agency_deadlines_set(*, agency: Agency, overrides: dict[str, int | None], actor) -> Agency:
     """Working-day deadline overrides for one agency; None removes an override."""
-    from lapor.reports.deadlines import STAGES
-
-    _require_agency_admin(actor, agency)
+    user_require_agency_admin(actor, agency)
     current = dict(agency.deadline_overrides or {})
     for stage, days in overrides.items():
-        if stage not in STAGES:
+        if stage not in settings.LAPOR_DEADLINES:  # the stages (reports.deadlines.STAGES)
             raise ValidationFailed(_("Tahap tidak dikenal."), code="unknown_stage", detail={"field": stage})
         if days is None:
             current.pop(stage, None)

@@ -33,8 +33,8 @@ def line_chart(series: list[tuple[str, float, float]], *, title: str, width: int
     y = lambda v: height - 20 - (height - 30) * v / peak  # noqa: E731
     now = " ".join(f"{x(i):.1f},{y(a):.1f}" for i, (_l, a, _b) in enumerate(series))
     before = " ".join(f"{x(i):.1f},{y(b):.1f}" for i, (_l, _a, b) in enumerate(series))
-    labels = "".join(f'<text x="{x(i):.1f}" y="{height - 4}" font-size="9" text-anchor="middle">{escape(l)}</text>'
-                     for i, (l, _a, _b) in enumerate(series) if i % max(1, len(series) // 6) == 0)
+    labels = "".join(f'<text x="{x(i):.1f}" y="{height - 4}" font-size="9" text-anchor="middle">{escape(label)}</text>'
+                     for i, (label, _a, _b) in enumerate(series) if i % max(1, len(series) // 6) == 0)
     return mark_safe(
         f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}" '
         f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>'

@@ -6,19 +6,19 @@ selects exactly the reports behind it from ``report_qs_for(viewer)``.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import F, Q, QuerySet, Sum
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lapor.accounts.models import User
 from lapor.accounts.selectors import user_grants
 from lapor.agencies.models import Agency, Region, Topic
+from lapor.core.cacheversion import cache_key
 from lapor.core.errors import NotFound, PermissionDenied, ValidationFailed
 from lapor.reports import lifecycle as lc
 from lapor.reports.deadlines import tz
@@ -26,7 +26,7 @@ from lapor.reports.models import Report, ReportEvent
 from lapor.reports.selectors import ReportFilters, report_filter, report_public_qs, report_qs_for
 
 from . import stats
-from .models import ActionPlan, RollupRun, StatCell
+from .models import ActionPlan, Job, RollupRun, StatCell
 from .rollup import NATIONAL, PUBLIC, month_next, month_start, week_start
 
 DURATION_DIMS = ("verify_days", "follow_up_days", "complete_days")
@@ -174,8 +174,7 @@ def data_as_of() -> dt.datetime | None:
 def _cache_key(kind: str, *parts) -> str:
     run = parts[0]
     stamp = f"{run.pk}.{run.started_at.timestamp()}" if run else "none"
-    raw = ":".join(str(p) for p in (kind, stamp, translation.get_language() or "", *parts[1:]))
-    return "analytics:" + hashlib.sha1(raw.encode()).hexdigest()
+    return cache_key("analytics", kind, stamp, *parts[1:])  # a new roll-up run: a new version
 
 
 # --- Cells ------------------------------------------------------------------------------------

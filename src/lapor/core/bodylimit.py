@@ -14,14 +14,14 @@ error list under /open311/, a page with the site's navigation elsewhere.
 from __future__ import annotations
 
 from django.conf import settings
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 
 def _refuse(request, status: int, code: str, message: str):
-    from lapor.web.views.errors import error_response
-
+    error_response = import_string(settings.LAPOR_ERROR_RESPONSE)
     return error_response(request, status, code=code, message=message,
                           detail={"max_bytes": settings.LAPOR_MAX_REQUEST_BYTES})
 

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 log = logging.getLogger(__name__)
@@ -26,8 +28,7 @@ class DatabaseUnavailableMiddleware:
             return None
         log.warning("database unavailable for %s %s: %s", request.method, request.path, exception)
         message = _("Layanan sedang sibuk atau dalam pemeliharaan. Silakan coba lagi sebentar lagi.")
-        from lapor.web.views.errors import error_response
-
+        error_response = import_string(settings.LAPOR_ERROR_RESPONSE)
         # JSON under /api/; elsewhere the site's error page, rendered without the database
         response = error_response(request, 503, code="service_unavailable", message=message, light=True)
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)

@@ -109,23 +109,29 @@ def _cache():
     return caches[getattr(settings, "LAPOR_RATELIMIT_CACHE", "default")]
 
 
-def hit(bucket: str, key: str, *, limit: int, window: int) -> int:
-    """Count one hit; return 0 when allowed, else the seconds until the window resets.
+def window_count(cache, key: str, *, window: int) -> int:
+    """Count one event under ``key``; return the count so far (1: a new window). The window opens at
+    the first event and lasts ``window`` seconds (the counter's expiry), so there is no shared boundary
+    at which everybody's count resets at once. The one counter behind the rate limits and the sign-in
+    lockout (accounts/signin.py)."""
+    if cache.add(key, 1, timeout=window):
+        return 1
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr: a new window
+        cache.set(key, 1, timeout=window)
+        return 1
 
-    The window opens at a source's first hit and lasts ``window`` seconds (the counter's expiry),
-    so there is no shared boundary at which everybody's count resets at once."""
+
+def hit(bucket: str, key: str, *, limit: int, window: int) -> int:
+    """Count one hit; return 0 when allowed, else the seconds until the window resets."""
     now = time.time()
     digest = hashlib.sha256(key.encode()).hexdigest()[:32]
     cache_key = f"rl:{bucket}:{digest}"
     try:
         cache = _cache()
-        if cache.add(cache_key, 1, timeout=window):
-            cache.set(f"{cache_key}:t", now, timeout=window)
-            return 0
-        try:
-            count = cache.incr(cache_key)
-        except ValueError:  # expired between add and incr: a new window
-            cache.set(cache_key, 1, timeout=window)
+        count = window_count(cache, cache_key, window=window)
+        if count == 1:
             cache.set(f"{cache_key}:t", now, timeout=window)
             return 0
         if count <= limit:

@@ -34,56 +34,22 @@ from pathlib import Path
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 log = logging.getLogger("lapor.scheduler")
 TICK_SECONDS = 15
 
 
-def _mtime(path: Path) -> dt.datetime | None:
-    try:
-        return dt.datetime.fromtimestamp(path.stat().st_mtime, tz=dt.timezone.utc)
-    except OSError:
-        return None
+def _evidence(path: str) -> Callable[[], dt.datetime | None]:
+    def read() -> dt.datetime | None:
+        return import_string(path)()
+
+    return read
 
 
-def _rollup_last(*, full: bool) -> dt.datetime | None:
-    from lapor.analytics.models import RollupRun
-
-    runs = RollupRun.objects.filter(finished_at__isnull=False)
-    if full:
-        runs = runs.filter(full=True)
-    return runs.order_by("-started_at").values_list("started_at", flat=True).first()
-
-
-def _opendata_last() -> dt.datetime | None:
-    from lapor.analytics.opendata import opendata_path
-
-    return _mtime(opendata_path())
-
-
-def _pdfs_last() -> dt.datetime | None:
-    from lapor.analytics.pdf import pdf_path
-
-    month = (timezone.localdate().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
-    folder = pdf_path(0, month).parent
-    times = [_mtime(p) for p in folder.glob(f"instansi-*-{month:%Y-%m}.pdf")] if folder.is_dir() else []
-    return max((t for t in times if t), default=None)
-
-
-def _retrain_last() -> dt.datetime | None:
-    from lapor.routing.suggest import LABELS, models_root
-
-    times = [_mtime(models_root(label) / "CURRENT") for label in LABELS]
-    return None if any(t is None for t in times) else min(times)
-
-
+# job name -> when it last ran, read from what it left behind (the functions live in their apps)
 EVIDENCE: dict[str, Callable[[], dt.datetime | None]] = {
-    "analytics-refresh": lambda: _rollup_last(full=False),
-    "analytics-refresh-full": lambda: _rollup_last(full=True),
-    "analytics-opendata": _opendata_last,
-    "analytics-monthly-pdfs": _pdfs_last,
-    "routing-retrain": _retrain_last,
-}
+    name: _evidence(path) for name, path in settings.LAPOR_JOB_EVIDENCE.items()}
 
 
 def state_path() -> Path:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import imaplib
 import logging
-import os
 import re
 from email import policy
 from email.parser import BytesParser
@@ -105,7 +104,7 @@ def email_receive(*, raw: bytes) -> dict:
 
 
 def _env(name: str, default: str = "") -> str:
-    return str(getattr(settings, name, "") or os.environ.get(name, default))
+    return str(getattr(settings, name, "") or default)
 
 
 def imap_poll(*, limit: int = 50) -> int:

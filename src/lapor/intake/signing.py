@@ -2,13 +2,11 @@
 sent as ``X-Signature: sha256=<hex>`` (or bare hex). Same scheme as our outbound webhooks."""
 from __future__ import annotations
 
-import os
-
 from django.conf import settings
 from django.utils.translation import gettext as _
 
 from lapor.core.errors import DomainError
-from lapor.notifications.senders import signature_valid
+from lapor.core.signing import signature_valid
 
 
 class Unauthenticated(DomainError):
@@ -17,7 +15,7 @@ class Unauthenticated(DomainError):
 
 
 def secret_for(name: str) -> str:
-    return str(getattr(settings, name, "") or os.environ.get(name, ""))
+    return str(getattr(settings, name, "") or "")
 
 
 def signature_check(request, secret_name: str, *, header: str = "HTTP_X_SIGNATURE") -> None:
@@ -28,5 +26,5 @@ def signature_check(request, secret_name: str, *, header: str = "HTTP_X_SIGNATUR
     given = request.META.get(header, "") or request.META.get("HTTP_X_HUB_SIGNATURE_256", "")
     if not given:
         raise Unauthenticated(_("Tanda tangan X-Signature tidak ada."), code="signature_missing")
-    if not signature_valid(secret, request.body, given):
+    if not signature_valid(secret, request.body, given, bare_hex=True):  # the documented header allows it
         raise Unauthenticated(_("Tanda tangan X-Signature tidak cocok."))

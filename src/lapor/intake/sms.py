@@ -48,7 +48,8 @@ def sms_in(data: dict) -> SmsIn:
         try:
             return int(data.get(name) or default)
         except (TypeError, ValueError):
-            raise ValidationFailed(_("Kolom %(f)s harus berupa angka.") % {"f": name}, code="invalid", detail={"field": name})
+            raise ValidationFailed(_("Kolom %(f)s harus berupa angka.") % {"f": name}, code="invalid",
+                                   detail={"field": name}) from None
 
     sender, message_id = str(data.get("sender") or ""), str(data.get("message_id") or "").strip()
     if not message_id or len(message_id) > 200:

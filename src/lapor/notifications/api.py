@@ -11,8 +11,8 @@ from lapor.accounts.selectors import user_is_platform_admin
 from lapor.api.auth import STAFF_AUTH, request_user
 from lapor.core.errors import NotFound, PermissionDenied
 
-from .models import NotificationPreference, OutboxMessage, WebNotification
-from .services import outbox_retry
+from .models import OutboxMessage, WebNotification
+from .services import daily_digest_get, daily_digest_set, outbox_retry
 
 router = Router(tags=["notifications"])
 
@@ -86,13 +86,12 @@ def notification_read(request, notification_id: int):
 
 @router.get("/preferences", response=PreferenceOut, auth=STAFF_AUTH)
 def preference_get(request):
-    pref = NotificationPreference.objects.filter(user=request_user(request)).first()
-    return {"daily_digest": bool(pref and pref.daily_digest)}
+    return {"daily_digest": daily_digest_get(user=request_user(request))}
 
 
 @router.put("/preferences", response=PreferenceOut, auth=STAFF_AUTH, summary="Daily digest instead of one e-mail each")
 def preference_set(request, payload: PreferenceIn):
-    NotificationPreference.objects.update_or_create(user=request_user(request), defaults={"daily_digest": payload.daily_digest})
+    daily_digest_set(user=request_user(request), daily_digest=payload.daily_digest)
     return {"daily_digest": payload.daily_digest}
 
 

@@ -10,8 +10,6 @@ missing setting shows up in the outbox's status rather than in a folder nobody r
 """
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import logging
 import os
@@ -23,6 +21,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 
+from lapor.core.signing import signature
+
 from .models import OutboxMessage, WebNotification
 from .sms import sms_segments
 
@@ -31,20 +31,7 @@ HTTP_TIMEOUT = 10
 
 
 def _setting(name: str, default: str = "") -> str:
-    return str(getattr(settings, name, "") or os.environ.get(name, default) or default)
-
-
-def signature(secret: str, body: bytes) -> str:
-    """``sha256=<hex>``: HMAC-SHA256 of the exact body bytes with the shared secret."""
-    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-
-
-def signature_valid(secret: str, body: bytes, header: str) -> bool:
-    if not secret or not header:
-        return False
-    expected = signature(secret, body)
-    given = header.strip() if header.strip().startswith("sha256=") else "sha256=" + header.strip()
-    return hmac.compare_digest(expected, given)
+    return str(getattr(settings, name, "") or default)
 
 
 def http_post(url: str, body: bytes, headers: dict[str, str]) -> int:

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 import time
 import uuid
 from dataclasses import dataclass
@@ -125,23 +126,25 @@ def outbox_enqueue_many(*, items: list[OutboxItem]) -> int:
 
 
 def _dispatch_after_commit(delivery_ids: list) -> None:
-    """Collect the delivery ids of one transaction and hand them over once, after commit.
-    Ids of rows that were skipped as duplicates or rolled back with a savepoint find no row and
-    are ignored by the worker; the periodic flush is the safety net for everything else."""
-    connection = transaction.get_connection()
-    if not connection.in_atomic_block:
+    """Collect the delivery ids of one transaction and hand them over once, after commit: the ids wait
+    in this thread's batch, and the first of the transaction's on-commit callbacks takes the whole
+    batch (the others find it empty). Ids of rows that were skipped as duplicates or rolled back (with
+    a savepoint, or a whole transaction: its ids leave with the next one's batch) find no row and are
+    ignored by the worker; the periodic flush is the safety net for everything else."""
+    if not transaction.get_connection().in_atomic_block:
         outbox_dispatch_many(delivery_ids=delivery_ids)
         return
-    pending = getattr(connection, "_lapor_outbox_pending", None)
-    if pending is None or not any(func is pending[0] for _sids, func, _robust in connection.run_on_commit):
-        batch: list = []
+    _pending.batch = getattr(_pending, "batch", []) + list(delivery_ids)
+    transaction.on_commit(_dispatch_pending)
 
-        def flush(batch=batch) -> None:
-            outbox_dispatch_many(delivery_ids=batch)
 
-        pending = connection._lapor_outbox_pending = (flush, batch)
-        transaction.on_commit(flush)
-    pending[1].extend(delivery_ids)
+_pending = threading.local()  # a connection belongs to one thread
+
+
+def _dispatch_pending() -> None:
+    batch, _pending.batch = getattr(_pending, "batch", []), []
+    if batch:
+        outbox_dispatch_many(delivery_ids=batch)
 
 
 def outbox_dispatch_many(*, delivery_ids: list) -> None:
@@ -274,3 +277,18 @@ def outbox_retry(*, delivery_id: str) -> OutboxMessage:
     transaction.on_commit(lambda: outbox_dispatch(message_id=message.pk))
     message.refresh_from_db()
     return message
+
+
+def daily_digest_get(*, user) -> bool:
+    """Does this staff member take one daily digest instead of an e-mail each?"""
+    from .models import NotificationPreference
+
+    return NotificationPreference.objects.filter(user=user, daily_digest=True).exists()
+
+
+@transaction.atomic
+def daily_digest_set(*, user, daily_digest: bool) -> None:
+    """The staff member's digest switch (the API and the preferences page)."""
+    from .models import NotificationPreference
+
+    NotificationPreference.objects.update_or_create(user=user, defaults={"daily_digest": daily_digest})

@@ -6,7 +6,6 @@ secret); the receiving views are in ``views.py``.
 """
 from __future__ import annotations
 
-import os
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -30,7 +29,7 @@ FORWARD, STATUS = "report.forward", "report.status"
 
 def federation_id() -> str:
     """This deployment's name among its peers (their Peer.slug for us)."""
-    return getattr(settings, "LAPOR_FEDERATION_ID", "") or os.environ.get("LAPOR_FEDERATION_ID") or "lapor"
+    return settings.LAPOR_FEDERATION_ID or "lapor"
 
 
 def peer_url(peer: Peer, path: str) -> str:

@@ -12,7 +12,6 @@ import hashlib
 import logging
 import json
 import re
-import os
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
@@ -48,11 +47,11 @@ class Open311Error(Exception):
 
 
 def jurisdiction() -> str:
-    return getattr(settings, "LAPOR_OPEN311_JURISDICTION", "") or os.environ.get("LAPOR_OPEN311_JURISDICTION") or "lapor"
+    return settings.LAPOR_OPEN311_JURISDICTION or "lapor"
 
 
 def max_requests() -> int:
-    return int(getattr(settings, "LAPOR_OPEN311_MAX_REQUESTS", 0) or os.environ.get("LAPOR_OPEN311_MAX_REQUESTS") or 1000)
+    return int(settings.LAPOR_OPEN311_MAX_REQUESTS or 1000)
 
 
 # --- Rendering --------------------------------------------------------------------------------

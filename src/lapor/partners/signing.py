@@ -1,24 +1,18 @@
-"""HMAC-SHA256 signatures on inbound requests, the same scheme the outbox signs with:
+"""HMAC-SHA256 signatures on inbound requests, the same scheme the outbox signs with (core/signing.py):
 ``X-Lapor-Signature: sha256=<hex of HMAC(secret, raw body)>`` plus ``X-Lapor-Delivery: <uuid>``."""
 from __future__ import annotations
 
-import hashlib
-import hmac
+from lapor.core import signing
+from lapor.core.signing import signature
 
 SIGNATURE_HEADER = "X-Lapor-Signature"
 DELIVERY_HEADER = "X-Lapor-Delivery"
 TIMESTAMP_HEADER = "X-Lapor-Timestamp"
 
 
-def signature(secret: str, body: bytes) -> str:
-    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-
-
 def signature_valid(secret: str, body: bytes, header: str) -> bool:
-    header = (header or "").strip()
-    if not secret or not header.startswith("sha256="):
-        return False
-    return hmac.compare_digest(signature(secret, body), header)
+    """Partners and peers always send the ``sha256=`` prefix (signed_headers): bare hex is refused."""
+    return signing.signature_valid(secret, body, header, bare_hex=False)
 
 
 def signed_headers(secret: str, body: bytes, delivery_id: str, timestamp: int) -> dict[str, str]:

@@ -10,9 +10,18 @@ class ReportsConfig(AppConfig):
         from django.contrib.auth import get_user_model
         from django.db.models.signals import post_save
 
+        from lapor.agencies.signals import agency_moved
+
         from . import public_cache  # noqa: F401  (connects its receiver)
 
         post_save.connect(_user_saved, sender=get_user_model(), dispatch_uid="reports-search-text-user-name")
+        agency_moved.connect(_agency_moved, dispatch_uid="reports-assignments-follow-agency-move")
+
+
+def _agency_moved(sender, old_path: str, new_path: str, **kwargs) -> None:
+    from .services import assignments_follow_agency_move
+
+    assignments_follow_agency_move(old_path=old_path, new_path=new_path)
 
 
 def _user_saved(sender, instance, created: bool, update_fields=None, raw: bool = False, **kwargs) -> None:

@@ -20,7 +20,7 @@ from lapor.core.errors import PermissionDenied, ValidationFailed
 from . import lifecycle as lc
 from .cleaning import metadata_remove
 from .models import Attachment, Message, Report, ReportEvent
-from .services import Actor, _event, _locked, actor_roles
+from .services import Actor, actor_roles, event_record, report_lock
 
 # The accepted types (sniffed from the content) and the extension a file of that type is stored and
 # shown under, whatever the sender named it ("foto.exe" holding a JPEG is "foto.jpg"). Each one has a
@@ -74,7 +74,7 @@ def attachment_add(*, report: Report, actor: Actor, name: str, data: bytes, mess
     path = storage_root() / storage_name[:2] / storage_name
     try:
         with transaction.atomic():
-            report = _locked(report)
+            report = report_lock(report)
             roles = actor_roles(report, actor)
             if not roles & {lc.REPORTER, lc.PLATFORM_ADMIN, lc.AGENCY_ADMIN, lc.LIAISON, lc.UNIT_STAFF}:
                 raise PermissionDenied(_("Anda tidak boleh menambah lampiran pada laporan ini."))
@@ -92,7 +92,7 @@ def attachment_add(*, report: Report, actor: Actor, name: str, data: bytes, mess
                 content_type=mime, size=len(data), sha256=hashlib.sha256(data).hexdigest(),
                 uploaded_by=actor.user, is_internal=internal and lc.REPORTER not in roles, created_at=timezone.now(),
             )
-            _event(report, kind=ReportEvent.Kind.ATTACHMENT, actor=actor, roles=roles, is_public=not att.is_internal,
+            event_record(report, kind=ReportEvent.Kind.ATTACHMENT, actor=actor, roles=roles, is_public=not att.is_internal,
                    data={"attachment_id": att.pk, "content_type": mime, "size": att.size})
             return att
     except OSError as exc:

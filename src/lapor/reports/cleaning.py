@@ -86,7 +86,7 @@ def image_clean(data: bytes, mime: str) -> bytes:
     except ValidationFailed:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise ValidationFailed(_("Gambar terlalu besar."), code="image_too_large")
+        raise ValidationFailed(_("Gambar terlalu besar."), code="image_too_large") from None
     except Exception as exc:  # corrupt or disguised image
         raise ValidationFailed(_("Gambar rusak atau tidak dapat dibaca."), code="image_invalid") from exc
 

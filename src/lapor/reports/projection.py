@@ -37,7 +37,7 @@ from lapor.accounts.phones import phone_mask
 from lapor.core.masking import text_mask
 
 from . import lifecycle as lc
-from .models import Attachment, Message, Report, ReportEvent
+from .models import Attachment, Message, ReportEvent
 
 ANONYMOUS = "Anonim"
 REPORTER_LABEL = "Pelapor"

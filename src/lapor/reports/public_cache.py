@@ -1,7 +1,7 @@
 """A few seconds' shared cache of the anonymous public list and search (GET /api/public/reports).
 
 Freshness: each entry is keyed by the full query string, the language and the masking rules, and
-stamped with the version current when it was read; the version is a random token in Django's cache
+stamped with the version current when it was read; the version is a random token in Django's cache (core/cacheversion.py)
 (Redis, shared by every process: without it the cache is off, LAPOR_PUBLIC_CACHE_SECONDS = 0).
 Whatever can take something out of public view is a recorded event — a report made confidential or
 anonymous (privacy), archived (spam, duplicate), sent back to verification (Bukan Wewenang) — and
@@ -14,18 +14,16 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-import uuid
 from typing import Callable
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
-from django.utils.translation import get_language
 
 from lapor.api.render import rendered
 from lapor.core import masking
+from lapor.core.cacheversion import VersionToken, cache_key
 
 from . import lifecycle as lc
 from .models import ReportEvent
@@ -34,6 +32,7 @@ from .signals import event_recorded
 log = logging.getLogger(__name__)
 
 VERSION_KEY = "lapor:public-reports:version"
+VERSION = VersionToken(VERSION_KEY)
 # The masking rules in force: a deploy that changes them never serves entries masked by the old ones.
 MASKING = hashlib.sha256(repr(sorted((name, getattr(value, "pattern", value)) for name, value in vars(masking).items()
                                      if name.isupper())).encode()).hexdigest()[:12]
@@ -42,15 +41,7 @@ HIDING_STATES = {lc.State.SUBMITTED, lc.State.ARCHIVED}  # report_public_qs leav
 
 def public_cache_bump() -> None:
     """Forget every cached public page: now, and again when the current transaction commits."""
-    _version_replace()
-    transaction.on_commit(_version_replace)
-
-
-def _version_replace() -> None:
-    try:
-        cache.set(VERSION_KEY, uuid.uuid4().hex, None)
-    except Exception:  # the cache down: nothing can be served from it either
-        log.warning("public cache version not replaced", exc_info=True)
+    VERSION.replace()
 
 
 @receiver(event_recorded, dispatch_uid="public_cache_on_event")
@@ -67,14 +58,10 @@ def public_page_response(request: HttpRequest, build: Callable[[], dict]) -> Htt
     seconds = settings.LAPOR_PUBLIC_CACHE_SECONDS
     if not seconds:
         return rendered(request, build())
-    query = f"{get_language()}|{MASKING}|{request.GET.urlencode()}"
-    key = "lapor:public-reports:" + hashlib.sha256(query.encode()).hexdigest()
+    key = cache_key("lapor:public-reports", MASKING, request.GET.urlencode())
     try:
-        found = cache.get_many([VERSION_KEY, key])
-        version = found.get(VERSION_KEY)
-        if version is None:  # first use, or evicted: a new token matches no older entry
-            cache.add(VERSION_KEY, uuid.uuid4().hex, None)
-            version = cache.get(VERSION_KEY)
+        found = cache.get_many([VERSION_KEY, key])  # one round trip for the token and the entry
+        version = found.get(VERSION_KEY) or VERSION.current()
     except Exception:
         log.warning("public cache unavailable", exc_info=True)
         return rendered(request, build())

@@ -81,16 +81,21 @@ def _record(*events: ReportEvent) -> None:
     events_recorded.send(sender=ReportEvent, events=events)
 
 
-def _event(report: Report, *, kind: str, actor: Actor, roles: set[str] | None = None, **fields) -> ReportEvent:
+def event_record(report: Report, *, kind: str, actor: Actor, roles: set[str] | None = None, **fields) -> ReportEvent:
+    """Record one event on the report (every state change is recorded; sweep.py and attachments.py too)."""
     event = _new_event(report, kind=kind, actor=actor, roles=roles, **fields)
     _record(event)
     return event
 
 
-def _locked(report: Report) -> Report:
+def report_lock(report: Report) -> Report:
     """The report's current row, locked until commit, with what an answer about it names."""
     return (Report.objects.select_for_update(of=("self",)).select_related("agency", "topic", "region", "reporter")
             .get(pk=report.pk))
+
+
+# this module's shorthands for the two above (kept so that parallel branches merge; one rename later)
+_event, _locked = event_record, report_lock
 
 
 def _clean_text(value: str, *, field: str, name: str, max_len: int, required: bool = True) -> str:

@@ -16,7 +16,7 @@ from . import lifecycle as lc
 from .deadlines import deadline_after
 from .lifecycle import Action, State
 from .models import Report, ReportEvent
-from .services import Actor, _event
+from .services import Actor, event_record
 
 log = logging.getLogger(__name__)
 BATCH = 500
@@ -40,7 +40,7 @@ def reports_sweep(*, now: dt.datetime | None = None, platform_after_days: int | 
             if _claimed(report.pk, {"state": State.FOLLOWED_UP, "due_at": report.due_at},
                         {"state": State.DONE, "completed_at": now, "due_at": None, "is_overdue": False}):
                 report.state = State.DONE
-                _event(report, kind=ReportEvent.Kind.TRANSITION, actor=system, roles={lc.SYSTEM},
+                event_record(report, kind=ReportEvent.Kind.TRANSITION, actor=system, roles={lc.SYSTEM},
                        action=Action.AUTO_COMPLETE, from_state=State.FOLLOWED_UP, to_state=State.DONE,
                        agency=report.agency, reason="Selesai otomatis: tidak ada tanggapan pelapor", created_at=now)
                 counts["auto_completed"] += 1
@@ -52,9 +52,9 @@ def reports_sweep(*, now: dt.datetime | None = None, platform_after_days: int | 
             if _claimed(report.pk, {"state": report.state, "is_overdue": False, "due_at": report.due_at},
                         {"is_overdue": True, "overdue_since": now, "escalation_level": level, "escalated_at": now}):
                 target = report.agency.parent if level == 1 else None
-                _event(report, kind=ReportEvent.Kind.OVERDUE, actor=system, roles={lc.SYSTEM}, agency=report.agency,
+                event_record(report, kind=ReportEvent.Kind.OVERDUE, actor=system, roles={lc.SYSTEM}, agency=report.agency,
                        is_public=False, data={"due_at": report.due_at.isoformat()}, created_at=now)
-                _event(report, kind=ReportEvent.Kind.ESCALATED, actor=system, roles={lc.SYSTEM}, agency=target,
+                event_record(report, kind=ReportEvent.Kind.ESCALATED, actor=system, roles={lc.SYSTEM}, agency=target,
                        is_public=False, data={"level": level, "to": target.name if target else "platform"}, created_at=now)
                 counts["overdue"] += 1
 
@@ -65,7 +65,7 @@ def reports_sweep(*, now: dt.datetime | None = None, platform_after_days: int | 
         with transaction.atomic():
             if _claimed(report.pk, {"state": report.state, "escalation_level": 1, "escalated_at": report.escalated_at},
                         {"escalation_level": 2, "escalated_at": now}):
-                _event(report, kind=ReportEvent.Kind.ESCALATED, actor=system, roles={lc.SYSTEM}, agency=None,
+                event_record(report, kind=ReportEvent.Kind.ESCALATED, actor=system, roles={lc.SYSTEM}, agency=None,
                        is_public=False, data={"level": 2, "to": "platform"}, created_at=now)
                 counts["escalated_platform"] += 1
     # 4. Idempotency records only need to outlive client retries; they hold guest secrets.

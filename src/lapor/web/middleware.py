@@ -42,10 +42,10 @@ class PageLanguageMiddleware:
     MACHINE_DOORS = ("/api/", "/open311/", "/federation/", "/intake/")
 
     def __init__(self, get_response):
-        import os
+        from django.conf import settings
 
         self.get_response = get_response
-        self.honour_header = os.environ.get("LAPOR_WEB_BROWSER_LANGUAGE", "") in {"1", "true", "yes"}
+        self.honour_header = settings.LAPOR_WEB_BROWSER_LANGUAGE
 
     def __call__(self, request):
         if not self.honour_header and not request.path.startswith(self.MACHINE_DOORS):

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from lapor.accounts.selectors import user_scope_q
-from lapor.agencies.models import Agency, Region, Topic
+from lapor.agencies.models import Agency, Topic
 from lapor.agencies.selectors import agency_search, agency_subtree, region_children
 from lapor.reports import lifecycle as lc
 from lapor.reports.deadlines import calendar_get, tz
@@ -32,15 +32,6 @@ def topic_choices() -> list[tuple[str, str]]:
 
 def region_choices(parent_code: str | None) -> list[tuple[str, str]]:
     return [(r.code, r.name) for r in region_children(parent_code=parent_code)]
-
-
-def region_chain(code: str | None) -> list[str]:
-    """The codes from the province down to ``code`` (existing regions only)."""
-    if not code:
-        return []
-    codes = Region.ancestor_codes(code)
-    found = set(Region.objects.filter(code__in=codes).values_list("code", flat=True))
-    return [c for c in codes if c in found]
 
 
 def agency_choices(q: str, *, limit: int = 20, keep: str = "") -> list[tuple[str, str]]:

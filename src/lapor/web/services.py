@@ -5,6 +5,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from lapor.accounts.models import User
+from lapor.accounts.selectors import user_require_agency_admin
 from lapor.core.errors import Conflict, NotFound
 from lapor.reports.selectors import report_public_qs
 
@@ -21,16 +22,11 @@ def support_add(*, tracking_id: str, user: User) -> Support:
         with transaction.atomic():
             return Support.objects.create(report=report, user=user)
     except IntegrityError:
-        raise Conflict(_("Anda sudah mendukung laporan ini."), code="already_supported")
+        raise Conflict(_("Anda sudah mendukung laporan ini."), code="already_supported") from None
 
 
-def _require_agency_admin(user: User, agency) -> None:
-    from lapor.accounts.models import Role
-    from lapor.accounts.selectors import user_roles_for
-    from lapor.core.errors import PermissionDenied
-
-    if not user_roles_for(user, agency.path) & {Role.AGENCY_ADMIN, Role.PLATFORM_ADMIN}:
-        raise PermissionDenied(_("Hanya admin instansi yang dapat mengelola templat jawaban."))
+def _templates_admin_only() -> str:
+    return _("Hanya admin instansi yang dapat mengelola templat jawaban.")
 
 
 @transaction.atomic
@@ -39,7 +35,7 @@ def answer_template_create(*, agency, user: User, title: str, body: str):
 
     from .models import AnswerTemplate
 
-    _require_agency_admin(user, agency)
+    user_require_agency_admin(user, agency, message=_templates_admin_only())
     title, body = (title or "").strip(), (body or "").strip()
     if not title or not body:
         raise ValidationFailed(_("Judul dan isi templat wajib diisi."), code="required", detail={"field": "title"})
@@ -48,5 +44,5 @@ def answer_template_create(*, agency, user: User, title: str, body: str):
 
 @transaction.atomic
 def answer_template_delete(*, template, user: User) -> None:
-    _require_agency_admin(user, template.agency)
+    user_require_agency_admin(user, template.agency, message=_templates_admin_only())
     template.delete()

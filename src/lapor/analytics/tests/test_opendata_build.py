@@ -1,7 +1,6 @@
 """Open data and public statistics: no confidential report, no identity, personal data masked."""
 import csv
 import gzip
-import io
 
 from lapor.core.masking import text_mask
 from lapor.analytics.opendata import opendata_build, opendata_path

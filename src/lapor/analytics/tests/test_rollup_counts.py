@@ -4,7 +4,6 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 
-from django.db.models import F
 
 from lapor.analytics import stats
 from lapor.analytics.rollup import rollup_refresh

@@ -1,7 +1,6 @@
 """Hostile input: NUL bytes, very long and strange Unicode give a 4xx or are stored cleanly (never a
 500), and SQL-injection strings are inert text. Run on SQLite and PostgreSQL (NUL and lone surrogates
 are exactly what PostgreSQL refuses)."""
-import json
 
 import pytest
 

@@ -97,7 +97,7 @@ def test_the_public_and_other_citizens_never_see_the_confidential_report(net, cl
     if who:
         client.force_login(net.user(who))
     tid = hidden.tracking_id
-    pages = ["/", "/laporan/", f"/laporan/?q=Xyzzy", f"/lacak/{tid}/", "/petugas/", f"/petugas/laporan/{tid}/"]
+    pages = ["/", "/laporan/", "/laporan/?q=Xyzzy", f"/lacak/{tid}/", "/petugas/", f"/petugas/laporan/{tid}/"]
     for path in pages:
         res = client.get(path, follow=True)
         assert res.status_code < 500, path

@@ -13,10 +13,10 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from lapor.accounts.models import ApiToken, AuditLog, Role, RoleAssignment, User
-from lapor.agencies import demo as demo_data
+from lapor.demo import network as demo_data
 from lapor.agencies import reference
 from lapor.agencies.models import Agency, Region, RoutingRule, Topic
-from lapor.core.demo import DEMO_PASSWORD
+from lapor.demo.load import DEMO_PASSWORD
 from lapor.reports.models import Report
 
 ROOT = Path(__file__).resolve().parents[4]

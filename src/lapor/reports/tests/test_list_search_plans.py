@@ -15,6 +15,7 @@ from types import SimpleNamespace
 import pytest
 from django.db import connection
 
+from lapor.reports import search_plans as plans
 from lapor.reports import selectors as sel
 from lapor.reports import services as s
 from lapor.reports.models import Report, ReportAssignment
@@ -123,7 +124,7 @@ def _unit_moved_under_health(net):
 def test_inbox_pages_equal_the_privacy_rule(net, corpus, filters, min_share, moved, monkeypatch):
     if moved:
         _unit_moved_under_health(net)
-    monkeypatch.setattr(sel, "SCOPED_MIN_SHARE", min_share)
+    monkeypatch.setattr(plans, "SCOPED_MIN_SHARE", min_share)
     for key in USERS:
         user = net.user(key)
         assert _all_pages(user, filters) == _reference(user, filters), key
@@ -158,9 +159,9 @@ def test_search_windows_equal_the_plain_query(net, corpus, scoped, moved, monkey
     million matches make the first window a day wide, then it widens."""
     if moved:
         _unit_moved_under_health(net)
-    real = sel._rows_estimate
-    monkeypatch.setattr(sel, "_rows_estimate", lambda qs: 1e6 if qs.model is Report else real(qs))
-    monkeypatch.setattr(sel, "SCOPED_SEARCH_MAX_SHARE", 2.0 if scoped else 0.0)
+    real = plans._rows_estimate
+    monkeypatch.setattr(plans, "_rows_estimate", lambda qs: 1e6 if qs.model is Report else real(qs))
+    monkeypatch.setattr(plans, "SCOPED_SEARCH_MAX_SHARE", 2.0 if scoped else 0.0)
     for q in ("sampah", "jalan"):
         f = ReportFilters(q=q)
         for key in USERS:
@@ -214,9 +215,9 @@ def test_migration_backfill_fills_what_older_code_left_empty(corpus):
 
 @pytest.mark.django_db
 def test_generated_assignments_carry_the_submission_time():
-    from lapor.core.demo import demo_load
+    from lapor.demo.load import demo_load
     from lapor.reports.deadlines import calendar_reset
-    from lapor.reports.demo_generate import reports_generate
+    from lapor.demo.generate import reports_generate
 
     calendar_reset()
     demo_load(villages=False)

@@ -1,5 +1,4 @@
 """An internal note is answered with the report as it stands, read once, under the note's lock."""
-import pytest
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext

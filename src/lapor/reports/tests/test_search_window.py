@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from lapor.reports import search_plans as plans
 from lapor.reports import selectors as sel
 from lapor.reports import services as s
 from lapor.reports.selectors import ReportFilters
@@ -39,9 +40,9 @@ def test_search_after_a_quiet_year_reads_one_window(net):
 
 
 def test_a_window_that_found_next_to_nothing_grows_sixteen_times_at_most():
-    assert sel._wider(1.0, 0, 200, span=1000.0) == 16.0
-    assert sel._wider(1.0, 100, 200, span=1000.0) == 4.0
-    assert sel._wider(1.0, 0, 200, span=10.0) is None  # wider than everything: read it all
+    assert plans._wider(1.0, 0, 200, span=1000.0) == 16.0
+    assert plans._wider(1.0, 100, 200, span=1000.0) == 4.0
+    assert plans._wider(1.0, 0, 200, span=10.0) is None  # wider than everything: read it all
 
 
 @PG
@@ -49,7 +50,7 @@ def test_a_search_plans_for_its_own_words_even_with_prepared_statements(net, mon
     """Searches run with plan_cache_mode=force_custom_plan (a generic plan for every word and window
     cost staff search 25-40 % more database time); the setting ends with the search."""
     seen = []
-    real = sel._search_newest
+    real = plans.search_newest
 
     def spy(*args, **kwargs):
         with connection.cursor() as cursor:
@@ -57,7 +58,7 @@ def test_a_search_plans_for_its_own_words_even_with_prepared_statements(net, mon
             seen.append(cursor.fetchone()[0])
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(sel, "_search_newest", spy)
+    monkeypatch.setattr(plans, "search_newest", spy)
     s.report_submit(submission=s.Submission(title="Jalan rusak", body="Mohon diperbaiki.", guest_email="a@contoh.example"))
     sel.report_public_page(ReportFilters(q="jalan"), cursor=None, limit=4, order="newest")
     sel.report_public_page(ReportFilters(q="jalan"), cursor=None, limit=4, order="relevance")

@@ -6,7 +6,6 @@ See docs/routing-ml.md and :mod:`lapor.routing.ml.model`.
 from .model import (  # noqa: F401
     ARTEFACT_VERSION,
     ArtefactError,
-    BaselineModel,
     RoutingModel,
     evaluate,
     normalise_text,

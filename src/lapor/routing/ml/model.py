@@ -33,7 +33,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import hmac
-import io
 import json
 import math
 import os
@@ -43,7 +42,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Sequence
 
 import numpy as np
 import scipy.sparse as sp
@@ -54,11 +53,9 @@ __all__ = [
     "ARTEFACT_VERSION",
     "ArtefactError",
     "RoutingModel",
-    "BaselineModel",
     "normalise_text",
     "read_csv",
     "evaluate",
-    "precision_coverage_curve",
     "oracle_coverage_at_precision",
 ]
 
@@ -478,7 +475,7 @@ class RoutingModel:
             if c and (len(c) == 1 or c[0][1] != c[1][1]):
                 sure[c[0][0]] = sure.get(c[0][0], 0) + 1
         ys, alias_counts = [], {}
-        for y, c, r in zip(raw, cands, records):
+        for y, c, _r in zip(raw, cands, records):
             if c:
                 tied = [t for t in c if t[1] == c[0][1]]
                 tmpl, loc = max(tied, key=lambda t: sure.get(t[0], 0))
@@ -851,26 +848,6 @@ class RoutingModel:
         return json.loads((Path(path) / META_FILE).read_text(encoding="utf-8"))
 
 
-class BaselineModel(RoutingModel):
-    """Plain TF-IDF word 1-2-grams + LinearSVC, raw labels, no location features.
-
-    For comparison in the benchmark only.  Confidence = softmax of SVM scores (T=1)."""
-
-    def __init__(self, **kw):
-        kw.setdefault("holdout_fraction", 0.15)
-        super().__init__(templates=False, meta_weight=0.0, use_topic=False, **kw)
-
-    def _new_features(self) -> _Features:
-        word = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, dtype=np.float32)
-        return _Features(word, None, None, 0.0)
-
-    def _new_clf(self) -> LinearSVC:
-        return LinearSVC(C=1.0, dual=True, max_iter=5000)
-
-    default_temperature = 1.0
-    calibrate_temperature = False
-
-
 # --------------------------------------------------------------------------- helpers
 
 
@@ -930,16 +907,6 @@ def _threshold_from(conf: np.ndarray, ok: np.ndarray, target: float) -> float:
     if len(good) == 0:
         return 1.0 + 1e-9
     return float(c[good[-1]])
-
-
-def precision_coverage_curve(conf: Iterable[float], ok: Iterable[bool]) -> list[tuple[float, float, float]]:
-    """(threshold, coverage, precision) for every distinct confidence value."""
-    conf, ok = np.asarray(list(conf), float), np.asarray(list(ok), bool)
-    out = []
-    for t in np.unique(conf)[::-1]:
-        sel = conf >= t
-        out.append((float(t), float(sel.mean()), float(ok[sel].mean())))
-    return out
 
 
 def oracle_coverage_at_precision(conf: np.ndarray, ok: np.ndarray, target: float = 0.95) -> float:

@@ -121,3 +121,13 @@ def test_the_confirmation_states_whose_deadline_it_is(net, client):
     other = Report.objects.exclude(pk=report.pk).get()
     html = client.get(res["Location"]).content.decode()
     assert (other.state == "submitted") == ("akan diverifikasi paling lambat" in html)
+
+
+def test_the_same_form_key_with_another_text_is_refused(net, client):
+    """The web form uses the service's idempotency (reports.services.report_submit_once): a key
+    already used for another text files nothing and says so."""
+    first = guest_submit(client, submit_key="k-1")
+    assert first.status_code == 302 and Report.objects.count() == 1
+    res = guest_submit(client, submit_key="k-1", title="Laporan yang lain sama sekali")
+    assert res.status_code == 400 and Report.objects.count() == 1
+    assert "Idempotency-Key sudah dipakai" in res.content.decode()

@@ -108,12 +108,12 @@ def my_reports(request):
 def preferences(request):
     """Language and notification channels (User.language / User.notify_by, read by
     lapor.notifications), and the staff's daily digest switch."""
-    from lapor.notifications.models import NotificationPreference
+    from lapor.notifications.services import daily_digest_get, daily_digest_set
 
     user = request.user
     staff = user_is_staff(user)
-    pref = NotificationPreference.objects.filter(user=user).first() if staff else None
-    initial = {"language": user.language, "notify_by": user.notify_by or [], "daily_digest": bool(pref and pref.daily_digest)}
+    initial = {"language": user.language, "notify_by": user.notify_by or [],
+               "daily_digest": staff and daily_digest_get(user=user)}
     form = SettingsForm(request.POST or None, initial=initial)
     if not staff:
         del form.fields["daily_digest"]
@@ -122,7 +122,7 @@ def preferences(request):
         user.language, user.notify_by = data["language"], list(data["notify_by"])
         user.save(update_fields=["language", "notify_by"])
         if staff:
-            NotificationPreference.objects.update_or_create(user=user, defaults={"daily_digest": data["daily_digest"]})
+            daily_digest_set(user=user, daily_digest=data["daily_digest"])
         response = redirect("web:preferences")
         response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.language, samesite="Lax",
                             max_age=settings.LANGUAGE_COOKIE_AGE)

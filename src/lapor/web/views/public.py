@@ -1,12 +1,11 @@
 """The citizen portal: home, submit, confirmation, track (reply, rate), public list, support."""
 from __future__ import annotations
 
-import hashlib
 import logging
 
 from django.conf import settings
 from django.contrib import messages
-from django.db import IntegrityError, InterfaceError, OperationalError, transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,7 +19,7 @@ from lapor.reports import selectors as report_selectors
 from lapor.reports import services
 from lapor.core.ratelimit import limited_response, request_file_count, upload_limited
 from lapor.reports.attachments import attachment_add, attachment_path
-from lapor.reports.models import Attachment, IdempotencyRecord, Report, tracking_id_normalize
+from lapor.reports.models import Attachment, Report, tracking_id_normalize
 from lapor.reports.projection import ANONYMOUS, lens_for
 from lapor.reports.selectors import ReportFilters
 from lapor.reports.projection import ReportView, view_for, view_public
@@ -57,16 +56,8 @@ def submit(request):
     failure = ""
     if request.method == "POST" and not refresh and form.is_valid() and _attachments_fit(form, kept):
         idempotency = _idempotency(request, form, user)
-        previous = _previous_submission(idempotency)
-        if previous is not None:  # the same form sent twice (slow network, double tap)
-            return redirect("web:submitted", previous)
         try:
             report, secret = _submit(form, user, idempotency, kept=kept)
-        except IntegrityError:
-            previous = _previous_submission(idempotency)
-            if previous is None:
-                raise
-            return redirect("web:submitted", previous)
         except DomainError as exc:
             error_to_form(form, exc)
         except (OperationalError, InterfaceError):  # database busy or away: 503, everything given back
@@ -137,17 +128,8 @@ def _idempotency(request, form: SubmitForm, user) -> tuple[str, str, str] | None
     if user is None and not request.session.session_key:
         request.session.save()
     owner = f"user:{user.pk}" if user else f"web:{request.session.session_key}"[:80]
-    fields = sorted((k, v) for k, v in request.POST.lists() if k not in ("csrfmiddlewaretoken", "submit_key"))
-    body_hash = hashlib.sha256(repr(fields).encode()).hexdigest()
-    return owner, key, body_hash
-
-
-def _previous_submission(idempotency) -> str | None:
-    if not idempotency:
-        return None
-    owner, key, _hash = idempotency
-    record = IdempotencyRecord.objects.filter(owner=owner, key=key).select_related("report").first()
-    return record.report.tracking_id if record else None
+    fields = {k: v for k, v in request.POST.lists() if k not in ("csrfmiddlewaretoken", "submit_key")}
+    return owner, key, services.idempotency_hash(fields)
 
 
 def _submit(form: SubmitForm, user, idempotency=None, *, kept=None) -> tuple[Report, str]:
@@ -160,8 +142,13 @@ def _submit(form: SubmitForm, user, idempotency=None, *, kept=None) -> tuple[Rep
         is_anonymous=d["is_anonymous"], is_confidential=d["is_confidential"],
         guest_name=d.get("guest_name", ""), guest_email=d.get("guest_email", ""), guest_phone=d.get("guest_phone", ""),
     )
+    owner, key, body_hash = idempotency or (None, "", "")
     with transaction.atomic():  # the report and its files, or nothing
-        report, secret = services.report_submit(submission=submission, reporter=user, idempotency=idempotency)
+        result = services.report_submit_once(submission=submission, reporter=user, key=key, request_hash=body_hash,
+                                             owner=owner)
+        if result.replayed:  # the same form sent twice (slow network, double tap): the files came with the first
+            return result.report, result.guest_secret
+        report, secret = result.report, result.guest_secret
         actor = services.Actor(user=user, is_reporter=True)
         files = [(item.name, lambda item=item: stash_read(item)) for item in kept or ()]
         files += [(upload.name, upload.read) for upload in d["attachments"]]
@@ -169,7 +156,8 @@ def _submit(form: SubmitForm, user, idempotency=None, *, kept=None) -> tuple[Rep
             try:
                 attachment_add(report=report, actor=actor, name=name, data=read())
             except ValidationFailed as exc:
-                raise ValidationFailed(f"{name}: {exc.message}", code=exc.code, detail={"field": "attachments"})
+                raise ValidationFailed(f"{name}: {exc.message}", code=exc.code,
+                                       detail={"field": "attachments"}) from exc
     return report, secret
 
 

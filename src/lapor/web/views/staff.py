@@ -88,7 +88,7 @@ def _load(request, tracking_id: str) -> Report:
     try:
         report = report_selectors.report_get_for(request.user, tracking_id_normalize(tracking_id))
     except NotFound:
-        raise Http404
+        raise Http404 from None
     if not report_selectors.viewer_is_staff_for(report, request.user):
         raise Http404
     return report
@@ -175,7 +175,8 @@ def _follow_up(report, actor, form):
             try:
                 attachment_add(report=report, actor=actor, name=upload.name, data=upload.read(), message=message)
             except ValidationFailed as exc:
-                raise ValidationFailed(f"{upload.name}: {exc.message}", code=exc.code, detail={"field": "attachments"})
+                raise ValidationFailed(f"{upload.name}: {exc.message}", code=exc.code,
+                                       detail={"field": "attachments"}) from exc
 
 
 # action -> (form class, handler). Every handler is one services call.

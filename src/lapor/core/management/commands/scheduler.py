@@ -6,6 +6,7 @@ import os
 import signal
 import threading
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from lapor.core.scheduler import TICK_SECONDS, Scheduler
@@ -38,7 +39,7 @@ class Command(BaseCommand):
         if parent_pid:
             # Started by lapor serve beside the web workers: the jobs' CPU (counting, training, PDFs)
             # yields to the requests. Their writes are short batches, so a waiting writer is not held up.
-            os.nice(int(os.environ.get("LAPOR_SCHEDULER_NICE", "10")))
+            os.nice(settings.LAPOR_SCHEDULER_NICE)
         if parent_pid:  # lapor serve killed hard: do not stay behind as an orphan
             def watch() -> None:
                 while not stop.wait(2):

@@ -13,6 +13,7 @@
 """
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import subprocess
@@ -121,10 +122,11 @@ def _application(options: dict):
             from lapor.wsgi import application
 
             get_resolver().url_patterns  # noqa: B018 -- imports every view module
-            try:
-                import lapor.routing.ml.model  # noqa: F401
-            except ImportError:  # pragma: no cover - scikit-learn is a dependency
-                pass
+            for module in settings.LAPOR_SERVE_PRELOAD:
+                try:
+                    importlib.import_module(module)
+                except ImportError:  # pragma: no cover - scikit-learn is a dependency
+                    pass
             connections.close_all()  # no connection of the master's is carried into a worker
             return application
 
@@ -137,8 +139,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("addrport", nargs="?", default="127.0.0.1:8000")
-        parser.add_argument("--workers", type=int, default=int(os.environ.get("LAPOR_WEB_WORKERS") or 2))
-        parser.add_argument("--threads", type=int, default=int(os.environ.get("LAPOR_WEB_THREADS") or 3))
+        parser.add_argument("--workers", type=int, default=settings.LAPOR_WEB_WORKERS)
+        parser.add_argument("--threads", type=int, default=settings.LAPOR_WEB_THREADS)
         parser.add_argument("--no-access-log", action="store_true", help="do not print a line per request")
 
     def handle(self, *args, addrport: str, workers: int, threads: int, no_access_log: bool, **opts):
@@ -146,7 +148,7 @@ class Command(BaseCommand):
 
         static_collect()  # precompressed static files (.gz), redone only when a source changed
         host, port = addrport_parse(addrport)
-        if not os.environ.get("LAPOR_PUBLIC_URL", "").strip():
+        if not settings.LAPOR_PUBLIC_URL_GIVEN:  # the scheduler process inherits it through its environment
             os.environ["LAPOR_PUBLIC_URL"] = settings.LAPOR_PUBLIC_URL = public_url_for(host, port)
         bind = f"[{host}]:{port}" if ":" in host and not host.startswith("[") else f"{host}:{port}"
         options = {

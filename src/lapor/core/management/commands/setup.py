@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
+from django.utils.module_loading import import_string
 
 from lapor.core.errors import DomainError
 
@@ -36,7 +37,6 @@ class Command(BaseCommand):
         from lapor.accounts.enrolment import enrolment_token, enrolment_url, operator_create, operators
         from lapor.accounts.audit import audit_record
         from lapor.agencies.models import Agency, Region, RoutingRule, Topic
-        from lapor.core.demo import demo_accounts_present
         from lapor.core.network import reference_load
 
         if not 0 < opts["link_hours"] <= 24 * 14:
@@ -44,7 +44,7 @@ class Command(BaseCommand):
         connection = connections[DEFAULT_DB_ALIAS]
         if MigrationExecutor(connection).migration_plan(MigrationExecutor(connection).loader.graph.leaf_nodes()):
             raise CommandError("the database is not migrated: run `lapor migrate` first")
-        demo = demo_accounts_present()
+        demo = import_string(settings.LAPOR_DEMO_ACCOUNTS_PRESENT)()
         if demo:
             raise CommandError("this database holds the demo's accounts (" + ", ".join(demo) + "): `lapor demo load` "
                                "was run here. Production starts from an empty database.")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 from collections import defaultdict
 
@@ -9,7 +10,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from lapor.core.demo import demo_load
+from lapor.demo.load import demo_load
 from lapor.reports.deadlines import calendar_reset, deadline_for
 from lapor.reports.lifecycle import TRANSITIONS, Action, State
 from lapor.reports.models import Message, Report, ReportAssignment, ReportEvent
@@ -21,7 +22,7 @@ COUNT = 1000
 def test_an_agencys_pace_does_not_depend_on_its_database_id():
     """The same seed gives the same reports whatever ids the database hands out (a test database
     that held other rows, a second deployment): an agency's pace comes from its name and region."""
-    from lapor.reports.demo_sim import agency_slowness
+    from lapor.demo.sim import agency_slowness
 
     dept = {"id": 7, "path": "00000001.00000007", "name": "Dinas PUPR", "region_id": "13.74"}
     paces = {agency_slowness({**dept, "id": i, "path": f"{i:08d}.{i + 1:08d}"}) for i in (7, 5000, 123456)}
@@ -38,7 +39,7 @@ def test_generate_without_demo_network_tells_to_load_it():
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=False)
 def test_generated_reports_have_consistent_histories():
-    from lapor.reports.demo_generate import reports_generate
+    from lapor.demo.generate import reports_generate
 
     calendar_reset()
     demo_load(villages=False)
@@ -120,7 +121,7 @@ def test_generated_reports_have_consistent_histories():
 def test_generated_output_does_not_depend_on_the_number_of_worker_processes():
     """Batches have their own seeds and their ids are chained: two worker processes (PostgreSQL) write
     the same reports and histories as one process, with ids shifted by the first run's rows."""
-    from lapor.reports.demo_generate import reports_generate
+    from lapor.demo.generate import reports_generate
 
     calendar_reset()
     demo_load(villages=False)
@@ -154,3 +155,13 @@ def test_generated_output_does_not_depend_on_the_number_of_worker_processes():
     assert len(one[0]) == 300 and len(one[1]) > 600 and one[3]
     assert [e[0] for e in two[1]] == list(range(len(two[1])))  # no gaps between batches
     assert one == two
+
+
+def test_the_demo_citizen_owns_reports(db):
+    """warga@lapor.example (demo/load.py) signs in and finds her own reports, not an empty list."""
+    from lapor.demo.generate import reports_generate
+    from lapor.reports.models import Report
+
+    demo_load(villages=False)
+    reports_generate(count=60, seed=3, batch=60, stdout=io.StringIO())
+    assert Report.objects.filter(reporter__email="warga@lapor.example").exists()

@@ -5,7 +5,7 @@ password (production starts with ``lapor setup``)."""
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from lapor.core.demo import DEMO_PASSWORD, demo_load
+from lapor.demo.load import DEMO_PASSWORD, demo_load
 from lapor.reports.answers import answer_flags_backfill
 
 
@@ -48,14 +48,14 @@ class Command(BaseCommand):
             from lapor.reports.models import Report
 
             if opts["reports"] > 0 and not Report.objects.exists():
-                from lapor.reports.demo_generate import reports_generate
+                from lapor.demo.generate import reports_generate
 
                 reports_generate(count=opts["reports"], seed=1, batch=opts["reports"], stdout=self.stdout)
                 answer_flags_backfill(stdout=self.stdout)
             return
         if opts["reports"] < 0:
             raise CommandError("--reports must be >= 0")
-        from lapor.reports.demo_generate import reports_generate
+        from lapor.demo.generate import reports_generate
 
         reports_generate(count=opts["reports"], seed=opts["seed"], batch=opts["batch"], stdout=self.stdout)
         answer_flags_backfill(stdout=self.stdout)  # the generated answers rated as the checker would have

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from lapor.accounts.models import ApiToken, Role, RoleAssignment, TwoFactorDevice, User
 from lapor.accounts.twofactor import enrol_secret_new
-from lapor.agencies import demo as data
+from . import network as data
 from lapor.agencies.models import Agency, Region, RoutingRule, Topic
 from lapor.core.network import _agency, national_routing_load, network_load, reference_load, topics_load  # noqa: F401
 

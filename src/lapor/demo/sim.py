@@ -15,10 +15,12 @@ import zlib
 from bisect import bisect_right
 from collections import deque
 
-from . import demo_texts as tx
-from .lifecycle import ACTIVE_STATES, AGENCY_ADMIN, LIAISON, PLATFORM_ADMIN, REPORTER, SYSTEM, UNIT_STAFF, Action, State
-from .models import ArchiveReason, Channel, Message, ReportEvent, ReportType
-from .searchtext import search_text_compose
+from lapor.reports.lifecycle import (ACTIVE_STATES, AGENCY_ADMIN, LIAISON, PLATFORM_ADMIN, REPORTER, SYSTEM, UNIT_STAFF,
+                                    Action, State, transition_check)
+from lapor.reports.models import ArchiveReason, Channel, Message, ReportEvent, ReportType
+from lapor.reports.searchtext import search_text_compose
+
+from . import texts as tx
 
 DAY, HOUR = 86400, 3600
 SWEEP = 900  # the sweep runs every 15 minutes
@@ -50,6 +52,19 @@ ARCHIVE_REASONS = {ArchiveReason.TOO_GENERAL: 40, ArchiveReason.NOT_PUBLIC_SERVI
                    ArchiveReason.DUPLICATE: 15, ArchiveReason.SPAM: 5}
 RATINGS = {1: 8, 2: 7, 3: 15, 4: 35, 5: 35}
 HOURS = [1, 0.5, 0.3, 0.3, 0.5, 2, 5, 8, 10, 10, 9, 8, 8, 9, 9, 8, 7, 6, 6, 7, 7, 6, 4, 2]
+
+
+_TARGETS: dict[tuple, str | None] = {}
+
+
+def _table_target(state: str, action: str, role: str, has_reason: bool) -> str | None:
+    """lifecycle.transition_check for one simulated transition (raises TransitionNotAllowed when the
+    demo would do what the services refuse), remembered per (state, action, role, reason given)."""
+    key = (state, action, role, has_reason)
+    if key not in _TARGETS:
+        _TARGETS[key] = transition_check(state=state, action=action, roles={role},
+                                         reason="x" if has_reason else "").target
+    return _TARGETS[key]
 
 
 def _weighted(rng, table: dict):
@@ -281,6 +296,12 @@ class _Report:
         self.last = max(self.last, t)
 
     def transition(self, action, t, actor, role, from_state, reason="", data=None, mdata=None):
+        """Record a transition the step has made. lifecycle.py's table decides, as for the services:
+        the role must be allowed from ``from_state`` (with a reason where one is required), and the
+        new state is the table's target where it names one; a rule change the demo breaks stops it."""
+        target = _table_target(from_state, action, role, bool(reason))
+        if target is not None:
+            self.state = target
         self.event(EV.TRANSITION, t, action=action, actor=actor, role=role, from_state=from_state,
                    to_state=self.state, agency=self.agency, reason=reason, data=data, mdata=mdata)
 

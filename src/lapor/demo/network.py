@@ -7,7 +7,7 @@ deployment loads its own organisation chart through the admin or the API.
 """
 from __future__ import annotations
 
-from .reference import (AGENCIES, MINISTRIES, NATIONAL_ROUTING, NETWORK_JOINED,  # noqa: F401 (older imports)
+from lapor.agencies.reference import (AGENCIES, MINISTRIES, NATIONAL_ROUTING, NETWORK_JOINED,  # noqa: F401 (older imports)
                         STATE_ENTERPRISES, TOPICS)
 
 DEMO_CITY_CODE = "13.74"  # Kota Padang Panjang, Sumatera Barat
