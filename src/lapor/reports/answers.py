@@ -142,7 +142,7 @@ def shingles(text: str) -> frozenset[tuple[str, ...]]:
     return frozenset(tuple(ws[i:i + SHINGLE]) for i in range(len(ws) - SHINGLE + 1))
 
 
-def similar(a: set, b: set) -> bool:
+def similar(a: frozenset, b: frozenset) -> bool:
     if not a or not b:
         return False
     return len(a & b) / len(a | b) >= SIMILAR
@@ -205,7 +205,8 @@ def topic_vocabulary(topic_texts: list[str], all_texts: list[str], *, min_docs: 
     """The stems that mark answers on one topic: used by at least ``min_docs`` of its answers and at
     least ``lift`` times as often there as in answers overall ("trafo" for electricity, not
     "petugas")."""
-    mine, everyone = Counter(), Counter()
+    mine: Counter[str] = Counter()
+    everyone: Counter[str] = Counter()
     for text in topic_texts:
         mine.update(content_stems(text))
     for text in all_texts:
@@ -289,7 +290,7 @@ def answer_flags_backfill(*, stdout=None) -> int:
     for members in by_cluster.values():
         for report_id in members:
             siblings.setdefault(report_id, set()).update(members)
-    history: dict[int, deque] = {}
+    history: dict[int | None, deque] = {}
     rows = (Message.objects.filter(kind=Message.Kind.FOLLOW_UP).order_by("created_at", "pk")
             .values_list("pk", "report_id", "agency_id", "body", "created_at").iterator(chunk_size=2000))
     todo = []
@@ -301,12 +302,13 @@ def answer_flags_backfill(*, stdout=None) -> int:
     reports = Report.objects.select_related("topic").in_bulk({t[1] for t in todo})
     vocabulary = _vocabulary_all()
     ratings = []
-    for pk, report_id, body, created_at, earlier in todo:
+    for pk, report_id, body, created_at, answers in todo:
         report = reports[report_id]
         lens = lens_agency(report)
-        text = " ".join([lens.title, lens.body, report.topic.name if report.topic_id else ""])
-        check = answer_rate(body=body, report_text=text, earlier=earlier, places=report_place_names(report),
-                            topic_words=vocabulary.get(report.topic_id, frozenset()))
+        topic = report.topic.name if report.topic is not None else ""
+        check = answer_rate(body=body, report_text=" ".join([lens.title, lens.body, topic]), earlier=answers,
+                            places=report_place_names(report),
+                            topic_words=vocabulary.get(report.topic_id or 0, frozenset()))
         ratings.append(AnswerRating(message_id=pk, flags=list(check.flags), flagged=bool(check.flags),
                                     created_at=created_at))
     with transaction.atomic():

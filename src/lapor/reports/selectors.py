@@ -450,13 +450,12 @@ def agency_recent_answers(*, agency, exclude_report: Report | None = None, limit
     Internal: never shown, only compared."""
     if agency is None:
         return []
-    rows = Message.objects.filter(kind=Message.Kind.FOLLOW_UP, agency=agency)
+    answers = Message.objects.filter(kind=Message.Kind.FOLLOW_UP, agency=agency)
     if exclude_report is not None:  # nor the reports grouped with it as one problem: one answer fits them all
-        rows = rows.exclude(report_id__in=Report.objects.filter(clusters__reports=exclude_report).values("pk"))
-        rows = rows.exclude(report=exclude_report)
-    rows = rows.order_by("-created_at").values_list("report_id", "body")[:limit]
+        answers = answers.exclude(report_id__in=Report.objects.filter(clusters__reports=exclude_report).values("pk"))
+        answers = answers.exclude(report=exclude_report)
     seen, texts = set(), []
-    for report_id, body in rows:
+    for report_id, body in answers.order_by("-created_at").values_list("report_id", "body")[:limit]:
         if report_id not in seen:
             seen.add(report_id)
             texts.append(body)
@@ -466,10 +465,10 @@ def agency_recent_answers(*, agency, exclude_report: Report | None = None, limit
 def recent_answers(*, topic_id: int | None = None, limit: int = 300) -> list[str]:
     """The latest follow-up texts, of every agency, on one topic or overall (the answer checker
     learns each topic's vocabulary from them). Internal: never shown, only counted."""
-    rows = Message.objects.filter(kind=Message.Kind.FOLLOW_UP)
+    answers = Message.objects.filter(kind=Message.Kind.FOLLOW_UP)
     if topic_id is not None:
-        rows = rows.filter(report__topic_id=topic_id)
-    return list(rows.order_by("-created_at").values_list("body", flat=True)[:limit])
+        answers = answers.filter(report__topic_id=topic_id)
+    return list(answers.order_by("-created_at").values_list("body", flat=True)[:limit])
 
 
 def answer_suggestions(*, report: Report, limit: int = 3) -> list[dict]:
