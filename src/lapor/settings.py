@@ -247,6 +247,12 @@ if LAPOR_NOTIFY_FANOUT not in ("", "inline", "deferred"):
     from django.core.exceptions import ImproperlyConfigured
 
     raise ImproperlyConfigured("LAPOR_NOTIFY_FANOUT must be inline or deferred")
+# An agency's answer by SMS: at most this many parts (153 GSM-7 characters each), the rest behind the
+# reporter's short link. "Send my private link again": at most this many messages a day per report.
+LAPOR_SMS_ANSWER_SEGMENTS = env_int("LAPOR_SMS_ANSWER_SEGMENTS", 3)
+LAPOR_LINK_RESEND_PER_DAY = env_int("LAPOR_LINK_RESEND_PER_DAY", 3)
+# Emerging-issue alerts to agency admins and overseers: how often the check runs (seconds).
+LAPOR_ALERTS_SECONDS = env_int("LAPOR_ALERTS_SECONDS", 3600)
 # Background jobs (exports, monthly PDFs, open-data rebuilds, retraining started by hand: lapor.analytics.jobs):
 # files kept this many days, exports answered inside a request only up to this many rows, jobs at once per user,
 # job threads per process when there is no broker.
