@@ -21,3 +21,6 @@ class NotificationsConfig(AppConfig):
                 "schedule": int(getattr(settings, "LAPOR_OUTBOX_FLUSH_SECONDS", 60))})
             schedule.setdefault("notifications-daily", {
                 "task": "lapor.notifications.tasks.daily", "schedule": 3600.0})  # idempotent; hourly is fine
+            schedule.setdefault("notifications-alerts", {
+                "task": "lapor.notifications.tasks.alerts",
+                "schedule": int(getattr(settings, "LAPOR_ALERTS_SECONDS", 3600))})  # once a day per alert anyway

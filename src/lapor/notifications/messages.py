@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _, gettext_lazy, override
 
 from lapor.reports.deadlines import deadline_for
+from lapor.reports.models import ArchiveReason
 from lapor.reports.projection import lens_agency, lens_for
 from lapor.reports.services import report_access_token
 
@@ -55,6 +56,15 @@ def _answer_sms(head: str, message: str, tail: str) -> str:
     return sms_fit(head, message, tail, max_segments=sms_max_segments())
 
 
+def _archive_reason(ctx: dict) -> str:
+    code = ctx.get("archive_reason") or ""
+    parts = [str(ArchiveReason(code).label)] if code in ArchiveReason.values else []
+    if ctx.get("archive_note"):
+        parts.append(ctx["archive_note"])
+    text = ": ".join(parts) or "-"
+    return f"{text} ({ctx['duplicate_of']})" if ctx.get("duplicate_of") else text
+
+
 def _reporter_texts(kind: str, ctx: dict) -> tuple[str, str, str]:
     """(subject, e-mail body, SMS) for the reporter; ``url`` is their private link, ``shortlink`` its short form."""
     if kind == "submitted":
@@ -93,6 +103,7 @@ def _reporter_texts(kind: str, ctx: dict) -> tuple[str, str, str]:
                 _("Laporan %(tid)s akan selesai otomatis pada %(due)s jika Anda tidak menanggapi tindak lanjut. %(url)s") % ctx,
                 _("LAPOR! %(tid)s selesai otomatis %(due)s. Tanggapi: %(shortlink)s atau BALAS %(tid)s <isi> ke %(sms)s") % ctx)
     if kind == "archived":
+        ctx["reason"] = _archive_reason(ctx)
         return (_("[%(tid)s] Laporan diarsipkan") % ctx,
                 _("Laporan %(tid)s \"%(title)s\" diarsipkan dan tidak ditindaklanjuti lebih lanjut.\n\n"
                   "Alasan: %(reason)s\n\nRincian: %(url)s") % ctx,

@@ -145,6 +145,18 @@ def _privacy_extra(event: ReportEvent) -> dict:
             "agency": event.agency.name if event.agency_id else PLATFORM_QUEUE, "reason": event.reason or "-"}
 
 
+def _archive_extra(event: ReportEvent) -> dict:
+    """The archive reason's code and the staff's own note, when one was typed (the event's reason is
+    the note, or the reason's Indonesian label); the text is composed in the reader's language."""
+    data = event.data or {}
+    code = data.get("archive_reason") or ""
+    with override("id"):
+        plain = str(ArchiveReason(code).label) if code in ArchiveReason.values else ""
+    note = (event.reason or "").strip()
+    return {"archive_reason": code, "archive_note": "" if note == plain else note,
+            "duplicate_of": data.get("duplicate_of") or ""}
+
+
 def event_items(event: ReportEvent) -> list[OutboxItem]:
     """The one table of which event tells whom what. A transition's texts name the agency the
     event records (the report's agency right after it), so a fan-out run later, after a further
@@ -174,7 +186,7 @@ def event_items(event: ReportEvent) -> list[OutboxItem]:
             reporter_kind = "info_requested"
         extra = {**extra, "message": _message_body(event)}
     elif action == Action.ARCHIVE:
-        extra = {**extra, "reason": _archive_reason(event)}
+        extra = {**extra, **_archive_extra(event)}
     elif action == Action.COMPLETE and event.actor_role == "reporter":
         reporter_kind = None
     if reporter_kind:
