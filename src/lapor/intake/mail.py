@@ -13,11 +13,13 @@ from email.utils import parseaddr
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.html import strip_tags
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext as _, override
 
 from lapor.core.errors import DomainError, ValidationFailed
 from lapor.notifications.selectors import email_thread_report
+from lapor.notifications.services import outbox_enqueue
 from lapor.reports.attachments import attachment_add
 from lapor.reports.models import Channel, Report
 from lapor.reports.services import Actor, Submission, report_reply, report_submit
@@ -69,6 +71,26 @@ def _thread(msg, subject: str, sender: str) -> tuple[Report | None, str]:
     return None, ""
 
 
+def _answer_refused(report: Report, sender: str, exc: DomainError, msg) -> None:
+    """A reply that cannot be recorded gets an answer in the reporter's language, with their link:
+    once a day per report at most, and never to an automatic message (no mail loop with an
+    out-of-office responder)."""
+    if str(msg.get("Auto-Submitted", "no")).strip().lower() != "no" or str(msg.get("Precedence", "")).strip().lower() in (
+            "bulk", "junk", "list", "auto_reply"):
+        return
+    from lapor.notifications.messages import private_url
+    from lapor.notifications.notify import guest_language
+
+    lang = (report.reporter.language if report.reporter_id else guest_language(report)) or "id"
+    with override(lang if lang in ("id", "en") else "id"):
+        ctx = {"tid": report.tracking_id, "reason": str(exc.message), "url": private_url(report)}
+        payload = {"subject": _("[%(tid)s] Tanggapan Anda tidak dapat dicatat") % ctx,
+                   "body": _("Tanggapan Anda untuk laporan %(tid)s tidak dapat dicatat: %(reason)s\n\n"
+                             "Lihat laporan, beri penilaian atau minta dibuka kembali lewat tautan pribadi ini: %(url)s") % ctx}
+    outbox_enqueue(channel="email", recipient=sender, payload=payload, report=report,
+                   dedupe_key=f"mail-answer:{report.pk}:{timezone.localdate():%Y%m%d}")
+
+
 def _reporter_email(report: Report) -> str:
     return ((report.reporter.email if report.reporter_id else report.guest_email) or "").lower()
 
@@ -109,9 +131,14 @@ def email_receive(*, raw: bytes) -> dict:
         response = {"status": "rejected", "action": "reply", "reason": "not_reporter", "tracking_id": report.tracking_id}
     elif report is not None and _reporter_email(report) == sender:
         actor = Actor(user=report.reporter, is_reporter=True)
-        message = report_reply(report=report, actor=actor, body=body or _("(lampiran)"))
-        response = {"status": "ok", "action": "reply", "tracking_id": report.tracking_id,
-                    "skipped_attachments": _attach(report, actor, files, message)}
+        try:
+            message = report_reply(report=report, actor=actor, body=body or _("(lampiran)"))
+        except DomainError as exc:  # e.g. the report is closed: say so, and where to go instead
+            _answer_refused(report, sender, exc, msg)
+            response = {"status": "rejected", "action": "reply", "reason": exc.code, "tracking_id": report.tracking_id}
+        else:
+            response = {"status": "ok", "action": "reply", "tracking_id": report.tracking_id,
+                        "skipped_attachments": _attach(report, actor, files, message)}
     else:
         if not body:
             raise ValidationFailed(_("Isi e-mail kosong."), code="empty_body")

@@ -183,3 +183,16 @@ def test_archiving_tells_the_reporter_why(net, client, api):
     told = _mails_to(citizen)[-1]
     assert f"[{tid}]" in told.subject and "Masukan terlalu umum" in told.body
     assert "Mohon sebutkan lokasi dan masalahnya." in told.body and PRIVATE.search(told.body)
+
+
+def test_a_reply_to_a_closed_report_is_answered_once_with_the_link(net, client, api):
+    citizen = "rina@warga.example"
+    tid = _email_in(client, sender=citizen, subject="Parit", body="Parit tersumbat.", msg_id="<r1@x>")["tracking_id"]
+    api.post(f"/api/reports/{tid}/archive", {"reason": "too_general"}, user=net.user("platform"))
+    mail.outbox.clear()
+    res = _email_in(client, sender=citizen, subject=f"Re: [{tid}] Laporan diarsipkan", body="Kenapa?", msg_id="<r2@x>")
+    assert res["status"] == "rejected" and res["tracking_id"] == tid and Report.objects.count() == 1
+    answer = _mails_to(citizen)
+    assert len(answer) == 1 and f"[{tid}]" in answer[0].subject and PRIVATE.search(answer[0].body)
+    _email_in(client, sender=citizen, subject=f"Re: [{tid}]", body="Lagi", msg_id="<r3@x>")
+    assert len(_mails_to(citizen)) == 1  # once a day: no loop with an auto-responder
