@@ -15,7 +15,8 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.html import strip_tags
-from django.utils.translation import gettext as _, override
+from django.utils.translation import gettext as _
+from django.utils.translation import override
 
 from lapor.core.errors import DomainError, ValidationFailed
 from lapor.notifications.selectors import email_thread_report

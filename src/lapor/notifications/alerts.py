@@ -12,7 +12,8 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.utils import timezone
-from django.utils.translation import gettext as _, override
+from django.utils.translation import gettext as _
+from django.utils.translation import override
 
 from lapor.accounts.models import Role, RoleAssignment
 

@@ -6,9 +6,10 @@ reporter's name and contacts masked) and the agency.
 from __future__ import annotations
 
 from django.conf import settings
-from django.utils import formats, timezone
 from django.urls import reverse
-from django.utils.translation import gettext as _, gettext_lazy, override
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, override
 
 from lapor.reports.deadlines import deadline_for
 from lapor.reports.models import ArchiveReason

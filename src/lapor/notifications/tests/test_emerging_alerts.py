@@ -22,7 +22,7 @@ def _spike(net, days: list[dt.date], per_day: int) -> None:
     platform = sv.Actor(user=net.user("platform"))
     for day in days:
         for i in range(per_day):
-            at = dt.datetime.combine(day, dt.time(3 + i), tzinfo=dt.timezone.utc)
+            at = dt.datetime.combine(day, dt.time(3 + i), tzinfo=dt.UTC)
             sub = sv.Submission(title=f"Jembatan ambruk {day} {i}", body="Jembatan di jalan utama ambruk, tolong diperbaiki.",
                                 topic_id=net.roads.pk, region_code="13.74.02", channel="web", type="complaint")
             with clock(at):
