@@ -213,7 +213,7 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
 # it stays off whatever is set here). 0 turns it off.
 LAPOR_PUBLIC_CACHE_SECONDS = env_int("LAPOR_PUBLIC_CACHE_SECONDS", 5) if os.environ.get("LAPOR_CACHE_URL") else 0
 LAPOR_RATES = {name: os.environ[f"LAPOR_RATE_{name.upper()}"]
-               for name in ("submit", "login", "track", "webhook", "federation", "upload")
+               for name in ("submit", "login", "track", "resend", "webhook", "federation", "upload")
                if os.environ.get(f"LAPOR_RATE_{name.upper()}")}
 LAPOR_TRUSTED_PROXIES = env_list("LAPOR_TRUSTED_PROXIES")  # addresses/CIDRs whose proxy header is believed
 LAPOR_CLIENT_IP_HEADER = os.environ.get("LAPOR_CLIENT_IP_HEADER", "X-Forwarded-For")

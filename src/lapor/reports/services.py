@@ -288,11 +288,11 @@ def report_submit(*, submission: Submission, reporter: User | None = None, now: 
     if route is not None:
         agency, data = route
         _assign(report, agency, now=now, previous=None, first=True)
-    data = {**(event_data or {}), "channel": report.channel, "type": report.type}
+    submitted = {**(event_data or {}), "channel": report.channel, "type": report.type}
     if reporter is None:  # a guest's messages are written in the language they filed in
-        data.setdefault("language", "en" if (get_language() or "").startswith("en") else "id")
+        submitted.setdefault("language", "en" if (get_language() or "").startswith("en") else "id")
     events = [_new_event(report, kind=ReportEvent.Kind.SUBMITTED, actor=actor, roles={lc.REPORTER}, to_state=State.SUBMITTED,
-                         data=data, created_at=now)]
+                         data=submitted, created_at=now)]
     if route is not None:
         events.append(_new_event(report, kind=ReportEvent.Kind.TRANSITION, actor=Actor.system(), roles={lc.SYSTEM},
                                  action=Action.ROUTE, from_state=State.SUBMITTED, to_state=report.state, agency=agency,

@@ -41,3 +41,11 @@ def test_a_phone_on_file_gets_the_short_link_by_sms_at_most_three_times_a_day(ne
 def test_a_malformed_request_is_a_clear_400(net, client, form):
     res = client.post("/lacak/kirim-ulang/", form)
     assert res.status_code == 400 and not _resent()
+
+
+def test_the_resend_form_is_rate_limited_per_address(net, client, settings):
+    settings.LAPOR_RATES = {"resend": "2/3600"}
+    form = {"tracking_id": "ABCD-1234", "contact": "a@b.example"}
+    codes = [client.post("/lacak/kirim-ulang/", form).status_code for _i in range(3)]
+    assert codes == [200, 200, 429]
+    assert client.get("/lacak/kirim-ulang/").status_code == 200  # reading the form is not counted
