@@ -50,10 +50,19 @@ def reporter_targets(report: Report) -> list[tuple[str, str, str]]:
 
 
 def guest_language(report: Report) -> str:
-    """The language a guest filed in (recorded on the submitted event), Indonesian by default."""
-    data = (ReportEvent.objects.filter(report_id=report.pk, kind=ReportEvent.Kind.SUBMITTED)
-            .values_list("data", flat=True).first()) or {}
-    return "en" if data.get("language") == "en" else "id"
+    """The language a guest filed in (recorded on the submitted event), Indonesian by default.
+    Kept on the report object: a change's events share it, and the submission's own fan-out reads
+    it from the submitted event at hand (no query on the submit path)."""
+    known = getattr(report, "_lapor_guest_language", None)
+    if known is None:
+        data = (ReportEvent.objects.filter(report_id=report.pk, kind=ReportEvent.Kind.SUBMITTED)
+                .values_list("data", flat=True).first()) or {}
+        known = report._lapor_guest_language = _language_of(data)
+    return known
+
+
+def _language_of(data: dict | None) -> str:
+    return "en" if (data or {}).get("language") == "en" else "id"
 
 
 def target_items(kind: str, report: Report, targets, key: str, extra: dict) -> list[OutboxItem]:
@@ -163,6 +172,7 @@ def event_items(event: ReportEvent) -> list[OutboxItem]:
     change, still tells what this event did."""
     report, key = event.report, f"ev{event.pk}"
     if event.kind == ReportEvent.Kind.SUBMITTED:
+        report._lapor_guest_language = _language_of(event.data)  # type: ignore[attr-defined]
         return target_items("submitted", report, reporter_targets(report), key, {})
     if event.kind == ReportEvent.Kind.OVERDUE:
         agency_id, extra = _agency_then(event, report)
