@@ -214,7 +214,7 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
 # it stays off whatever is set here). 0 turns it off.
 LAPOR_PUBLIC_CACHE_SECONDS = env_int("LAPOR_PUBLIC_CACHE_SECONDS", 5) if os.environ.get("LAPOR_CACHE_URL") else 0
 LAPOR_RATES = {name: os.environ[f"LAPOR_RATE_{name.upper()}"]
-               for name in ("submit", "login", "track", "webhook", "federation", "upload")
+               for name in ("submit", "login", "track", "resend", "webhook", "federation", "upload")
                if os.environ.get(f"LAPOR_RATE_{name.upper()}")}
 LAPOR_TRUSTED_PROXIES = env_list("LAPOR_TRUSTED_PROXIES")  # addresses/CIDRs whose proxy header is believed
 LAPOR_CLIENT_IP_HEADER = os.environ.get("LAPOR_CLIENT_IP_HEADER", "X-Forwarded-For")
@@ -248,6 +248,12 @@ if LAPOR_NOTIFY_FANOUT not in ("", "inline", "deferred"):
     from django.core.exceptions import ImproperlyConfigured
 
     raise ImproperlyConfigured("LAPOR_NOTIFY_FANOUT must be inline or deferred")
+# An agency's answer by SMS: at most this many parts (153 GSM-7 characters each), the rest behind the
+# reporter's short link. "Send my private link again": at most this many messages a day per report.
+LAPOR_SMS_ANSWER_SEGMENTS = env_int("LAPOR_SMS_ANSWER_SEGMENTS", 3)
+LAPOR_LINK_RESEND_PER_DAY = env_int("LAPOR_LINK_RESEND_PER_DAY", 3)
+# Emerging-issue alerts to agency admins and overseers: how often the check runs (seconds).
+LAPOR_ALERTS_SECONDS = env_int("LAPOR_ALERTS_SECONDS", 3600)
 # Background jobs (exports, monthly PDFs, open-data rebuilds, retraining started by hand: lapor.analytics.jobs):
 # files kept this many days, exports answered inside a request only up to this many rows, jobs at once per user,
 # job threads per process when there is no broker.
@@ -271,6 +277,8 @@ CELERY_BEAT_SCHEDULE = {
     "notifications-outbox-flush": {"task": "lapor.notifications.tasks.outbox_flush",
                                    "schedule": env_int("LAPOR_OUTBOX_FLUSH_SECONDS", 60)},
     "notifications-daily": {"task": "lapor.notifications.tasks.daily", "schedule": 3600.0},  # idempotent; hourly is fine
+    "notifications-alerts": {"task": "lapor.notifications.tasks.alerts",  # once a day per alert anyway
+                             "schedule": LAPOR_ALERTS_SECONDS},
     "analytics-refresh": {"task": "lapor.analytics.tasks.refresh",
                           "schedule": env_int("LAPOR_ANALYTICS_REFRESH_SECONDS", 900)},
     "analytics-refresh-full": {"task": "lapor.analytics.tasks.refresh", "schedule": 86400, "kwargs": {"full": True}},

@@ -614,3 +614,10 @@ def job_get_for(user: User | None, job_id) -> "Job":
     if job is None or not user_grants(user) or (job.requested_by_id != user.pk and not user_is_platform_admin(user)):
         raise NotFound(_("Pekerjaan tidak ditemukan."))
     return job
+
+
+def alerts_for(scope: str, *, today: dt.date | None = None) -> list[dict]:
+    """This week's emerging issues of a scope, as the dashboard shows them (the alert job sends them)."""
+    today = today or timezone.now().astimezone(tz()).date()
+    w = _Windows.of(Period(month_start(today), month_start(today)), today)
+    return alerts_get(scope, w, _series(scope, w), _topic_names())

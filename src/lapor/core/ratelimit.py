@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 DEFAULT_RATES = {
     "submit": "30/60",  # reports filed (API and web form)
     "login": "30/60",  # sign-in attempts (web and POST /api/auth/token); lockout is separate
+    "resend": "10/3600",  # "send my private link again" requests (each may send an e-mail or SMS)
     "track": "120/60",  # tracking lookups (guessing a tracking id or a guest secret)
     "webhook": "600/60",  # SMS gateway, mail relay, social networks
     "federation": "600/60",  # peers and partners pushing reports
@@ -54,7 +55,8 @@ RULES = [
     Rule("submit", frozenset({"POST"}), re.compile(r"^/api/reports/?$")),
     Rule("submit", frozenset({"POST"}), re.compile(r"^/lapor/$")),
     Rule("login", frozenset({"POST"}), re.compile(r"^/(masuk/|masuk/kode/|masuk/aktifkan/|api/auth/token/?)$")),
-    Rule("track", frozenset({"GET", "POST"}), re.compile(r"^/lacak/")),
+    Rule("resend", frozenset({"POST"}), re.compile(r"^/lacak/kirim-ulang/$")),
+    Rule("track", frozenset({"GET", "POST"}), re.compile(r"^/(lacak|k)/")),
     Rule("track", frozenset({"GET"}), re.compile(r"^/api/reports/[^/]+/?$"), guest_only=True),
     Rule("webhook", frozenset({"POST", "GET"}), re.compile(r"^/intake/")),
     Rule("federation", frozenset({"POST"}), re.compile(r"^/(federation/|open311/v2/requests|api/partners/)")),

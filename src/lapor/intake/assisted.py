@@ -25,6 +25,31 @@ def assisted_submit(*, staff: User, submission: Submission, consent: bool) -> tu
     if consent is not True:
         raise ValidationFailed(_("Persetujuan warga wajib dicatat sebelum laporan dikirim."), code="consent_required",
                                detail={"field": "consent"})
-    return report_submit(submission=submission, reporter=None, event_data={
-        "assisted": True, "entered_by": staff.pk, "entered_by_name": staff.full_name,
-        "entered_by_role": grants[0].role, "entered_by_agency_id": grants[0].agency_id, "consent": True})
+    try:
+        return report_submit(submission=submission, reporter=None, event_data={
+            "assisted": True, "entered_by": staff.pk, "entered_by_name": staff.full_name,
+            "entered_by_role": grants[0].role, "entered_by_agency_id": grants[0].agency_id, "consent": True})
+    except ValidationFailed as exc:
+        raise _as_counter_error(exc) from None
+
+
+# The officer's form names the citizen's fields; the citizen's own form says "you".
+CITIZEN_FIELDS = {"guest_name": "citizen_name", "guest_email": "citizen_email", "guest_phone": "citizen_phone"}
+
+
+def _as_counter_error(exc: ValidationFailed) -> ValidationFailed:
+    """The submit check's error as the officer entering the report reads it: the fields they filled
+    (citizen_email, not guest_email) and, for missing contact details, the citizen's, not "yours"."""
+    def officer(field: str, code: str, message: str) -> tuple[str, str]:
+        if code == "contact_required":
+            return "citizen_phone", _("Isi e-mail (citizen_email) atau nomor telepon (citizen_phone) warga agar warga "
+                                      "dapat dikabari tentang laporannya.")
+        return CITIZEN_FIELDS.get(field, field), message
+
+    detail = dict(exc.detail or {})
+    field, message = officer(detail.get("field", ""), exc.code, exc.message)
+    if "field" in detail:
+        detail["field"] = field
+    detail["errors"] = [dict(zip(("field", "message"), officer(e.get("field", ""), e.get("code", ""), e.get("message", ""))),
+                             code=e.get("code", "")) for e in detail.get("errors", [])]
+    return ValidationFailed(message, code=exc.code, detail=detail)

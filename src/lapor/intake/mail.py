@@ -12,10 +12,14 @@ from email.utils import parseaddr
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
+from django.utils.translation import override
 
 from lapor.core.errors import DomainError, ValidationFailed
+from lapor.notifications.selectors import email_thread_report
+from lapor.notifications.services import outbox_enqueue
 from lapor.reports.attachments import attachment_add
 from lapor.reports.models import Channel, Report
 from lapor.reports.services import Actor, Submission, report_reply, report_submit
@@ -24,6 +28,7 @@ from .models import InboundMessage
 
 log = logging.getLogger(__name__)
 TRACKING_IN_SUBJECT = re.compile(r"\[([0-9A-Z]{4}-[0-9A-Z]{4})\]", re.IGNORECASE)
+TRACKING_BARE = re.compile(r"(?<![0-9A-Z])([0-9A-Z]{4}-[0-9A-Z]{4})(?![0-9A-Z])", re.IGNORECASE)
 MAX_RAW_BYTES = 30 * 1024 * 1024
 
 
@@ -45,6 +50,45 @@ def _attachments(msg) -> list[tuple[str, bytes]]:
         if data:
             files.append((part.get_filename() or "lampiran", data))
     return files
+
+
+def _thread(msg, subject: str, sender: str) -> tuple[Report | None, str]:
+    """The report a message answers, and to whom we had written the message it answers: first by
+    In-Reply-To/References against the Message-IDs we sent, then by a tracking number in the
+    subject ("[ABCD-1234]", or a bare one when the sender is that report's reporter)."""
+    found = email_thread_report([str(msg.get("In-Reply-To", "")), str(msg.get("References", ""))])
+    if found is not None:
+        report = Report.objects.filter(pk=found[0]).select_related("reporter").first()
+        if report is not None:
+            return report, found[1].strip().lower()
+    match = TRACKING_IN_SUBJECT.search(subject)
+    if match:
+        return Report.objects.filter(tracking_id=match.group(1).upper()).select_related("reporter").first(), ""
+    for tid in TRACKING_BARE.findall(subject)[:3]:
+        report = Report.objects.filter(tracking_id=tid.upper()).select_related("reporter").first()
+        if report is not None and _reporter_email(report) == sender:
+            return report, ""
+    return None, ""
+
+
+def _answer_refused(report: Report, sender: str, exc: DomainError, msg) -> None:
+    """A reply that cannot be recorded gets an answer in the reporter's language, with their link:
+    once a day per report at most, and never to an automatic message (no mail loop with an
+    out-of-office responder)."""
+    if str(msg.get("Auto-Submitted", "no")).strip().lower() != "no" or str(msg.get("Precedence", "")).strip().lower() in (
+            "bulk", "junk", "list", "auto_reply"):
+        return
+    from lapor.notifications.messages import private_url
+    from lapor.notifications.notify import guest_language
+
+    lang = (report.reporter.language if report.reporter_id else guest_language(report)) or "id"
+    with override(lang if lang in ("id", "en") else "id"):
+        ctx = {"tid": report.tracking_id, "reason": str(exc.message), "url": private_url(report)}
+        payload = {"subject": _("[%(tid)s] Tanggapan Anda tidak dapat dicatat") % ctx,
+                   "body": _("Tanggapan Anda untuk laporan %(tid)s tidak dapat dicatat: %(reason)s\n\n"
+                             "Lihat laporan, beri penilaian atau minta dibuka kembali lewat tautan pribadi ini: %(url)s") % ctx}
+    outbox_enqueue(channel="email", recipient=sender, payload=payload, report=report,
+                   dedupe_key=f"mail-answer:{report.pk}:{timezone.localdate():%Y%m%d}")
 
 
 def _reporter_email(report: Report) -> str:
@@ -81,13 +125,20 @@ def email_receive(*, raw: bytes) -> dict:
         return {**InboundMessage.objects.get(channel="email", external_id=message_id[:255]).response, "duplicate": True}
     subject = " ".join(str(msg.get("Subject", "")).split())
     body, files = _text(msg), _attachments(msg)
-    match = TRACKING_IN_SUBJECT.search(subject)
-    report = Report.objects.filter(tracking_id=match.group(1).upper()).select_related("reporter").first() if match else None
-    if report is not None and _reporter_email(report) == sender:
+    report, our_recipient = _thread(msg, subject, sender)
+    if report is not None and _reporter_email(report) != sender and our_recipient == sender:
+        # a reply by staff (or anyone else we wrote to) to one of our messages is no new report
+        response = {"status": "rejected", "action": "reply", "reason": "not_reporter", "tracking_id": report.tracking_id}
+    elif report is not None and _reporter_email(report) == sender:
         actor = Actor(user=report.reporter, is_reporter=True)
-        message = report_reply(report=report, actor=actor, body=body or _("(lampiran)"))
-        response = {"status": "ok", "action": "reply", "tracking_id": report.tracking_id,
-                    "skipped_attachments": _attach(report, actor, files, message)}
+        try:
+            message = report_reply(report=report, actor=actor, body=body or _("(lampiran)"))
+        except DomainError as exc:  # e.g. the report is closed: say so, and where to go instead
+            _answer_refused(report, sender, exc, msg)
+            response = {"status": "rejected", "action": "reply", "reason": exc.code, "tracking_id": report.tracking_id}
+        else:
+            response = {"status": "ok", "action": "reply", "tracking_id": report.tracking_id,
+                        "skipped_attachments": _attach(report, actor, files, message)}
     else:
         if not body:
             raise ValidationFailed(_("Isi e-mail kosong."), code="empty_body")

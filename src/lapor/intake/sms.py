@@ -16,7 +16,9 @@ from django.utils.translation import gettext as _
 from lapor.accounts.models import User
 from lapor.accounts.phones import phone_normalize
 from lapor.core.errors import DomainError, ValidationFailed
+from lapor.notifications.messages import short_url
 from lapor.notifications.services import outbox_enqueue
+from lapor.notifications.sms import sms_gsm7
 from lapor.reports import lifecycle as lc
 from lapor.reports.models import Channel, Report, tracking_id_normalize
 from lapor.reports.services import Actor, Submission, report_reply, report_submit
@@ -80,7 +82,8 @@ def citizen_for_phone(phone: str) -> User:
 
 
 def _answer(phone: str, text: str, key: str, report: Report | None = None) -> None:
-    outbox_enqueue(channel="sms", recipient=phone, payload={"text": text}, dedupe_key=f"sms-answer:{key}", report=report)
+    outbox_enqueue(channel="sms", recipient=phone, payload={"text": sms_gsm7(text)}, dedupe_key=f"sms-answer:{key}",
+                   report=report)
 
 
 def _own_report(phone: str, raw_id: str) -> Report | None:
@@ -94,22 +97,29 @@ def _own_report(phone: str, raw_id: str) -> Report | None:
 
 def _title(body: str) -> str:
     first = " ".join(body.split())
-    return first if len(first) <= 60 else first[:57].rsplit(" ", 1)[0] + "…"
+    return first if len(first) <= 60 else first[:57].rsplit(" ", 1)[0] + "..."
 
 
 def _command(sms: SmsIn, text: str) -> dict:
     words = text.strip().split(maxsplit=2)
     head = words[0].upper() if words else ""
     kw, phone, key = keywords(), sms.sender, sms.message_id
+    if head in kw["reply"] and len(words) < 3:  # "BALAS" or "BALAS <nomor>" without the answer itself
+        _answer(phone, _("LAPOR! Format: %(k)s <nomor> <isi>, contoh: %(k)s ABCD-1234 Jalan belum diperbaiki.")
+                % {"k": head}, key)
+        return {"status": "rejected", "action": "reply", "reason": "format"}
     if head in kw["status"] or head in kw["reply"]:
         report = _own_report(phone, words[1]) if len(words) > 1 else None
         if report is None:
-            _answer(phone, _("LAPOR! Laporan tidak ditemukan untuk nomor ini. Format: %(k)s <nomor laporan>") % {"k": head}, key)
+            usage = (_("LAPOR! Laporan tidak ditemukan untuk nomor ini. Format: %(k)s <nomor> <isi>") if head in kw["reply"]
+                     else _("LAPOR! Laporan tidak ditemukan untuk nomor ini. Format: %(k)s <nomor laporan>"))
+            _answer(phone, usage % {"k": head}, key)
             return {"status": "rejected", "action": "status" if head in kw["status"] else "reply", "reason": "not_found"}
         if head in kw["status"]:
             due = formats.date_format(timezone.localtime(report.due_at), "j M Y") if report.due_at else "-"
-            _answer(phone, _("LAPOR! %(tid)s: %(state)s. Batas waktu: %(due)s") % {
-                "tid": report.tracking_id, "state": lc.State(report.state).label, "due": due}, key, report)
+            _answer(phone, _("LAPOR! %(tid)s: %(state)s. Batas waktu: %(due)s. Rincian: %(link)s") % {
+                "tid": report.tracking_id, "state": lc.State(report.state).label, "due": due,
+                "link": short_url(report)}, key, report)
             return {"status": "ok", "action": "status", "tracking_id": report.tracking_id}
         body = words[2] if len(words) > 2 else ""
         try:

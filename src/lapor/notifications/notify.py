@@ -15,11 +15,12 @@ import logging
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import override
 
 from lapor.accounts.models import Role, RoleAssignment
 from lapor.reports.deadlines import deadline_after
 from lapor.reports.lifecycle import Action, State
-from lapor.reports.models import Channel, Message, Report, ReportEvent
+from lapor.reports.models import ArchiveReason, Channel, Message, Report, ReportEvent
 
 from .messages import PLATFORM_QUEUE, render, report_url
 from .services import OutboxItem, broker_in_use, outbox_enqueue_many
@@ -40,21 +41,37 @@ def reporter_targets(report: Report) -> list[tuple[str, str, str]]:
             chosen.append("sms")
         address = {"email": user.email, "sms": user.phone, "web": str(user.pk)}
         return [(c, address[c], user.language) for c in chosen if address[c]]
-    targets = []
+    targets, lang = [], guest_language(report)
     if report.guest_email and report.channel != Channel.SMS:
-        targets.append(("email", report.guest_email, "id"))
+        targets.append(("email", report.guest_email, lang))
     if report.guest_phone and (report.channel == Channel.SMS or not report.guest_email):
-        targets.append(("sms", report.guest_phone, "id"))
+        targets.append(("sms", report.guest_phone, lang))
     return targets
 
 
-def _items(kind: str, report: Report, targets, key: str, extra: dict) -> list[OutboxItem]:
+def guest_language(report: Report) -> str:
+    """The language a guest filed in (recorded on the submitted event), Indonesian by default.
+    Kept on the report object: a change's events share it, and the submission's own fan-out reads
+    it from the submitted event at hand (no query on the submit path)."""
+    known = getattr(report, "_lapor_guest_language", None)
+    if known is None:
+        data = (ReportEvent.objects.filter(report_id=report.pk, kind=ReportEvent.Kind.SUBMITTED)
+                .values_list("data", flat=True).first()) or {}
+        known = report._lapor_guest_language = _language_of(data)
+    return known
+
+
+def _language_of(data: dict | None) -> str:
+    return "en" if (data or {}).get("language") == "en" else "id"
+
+
+def target_items(kind: str, report: Report, targets, key: str, extra: dict) -> list[OutboxItem]:
     """One outbox item per target; the text is rendered once per language."""
     items, texts = [], {}
     for channel, recipient, lang in targets:
         text = texts.get(lang) or texts.setdefault(lang, render(kind, report, lang=lang, **extra))
-        if channel == "email":
-            payload = {"subject": text["subject"], "body": text["body"]}
+        if channel == "email":  # the e-mail ends with the reporter's private link (render)
+            payload = {"subject": text["subject"], "body": text["email"]}
         elif channel == "sms":
             payload = {"text": text["sms"]}
         else:
@@ -66,7 +83,7 @@ def _items(kind: str, report: Report, targets, key: str, extra: dict) -> list[Ou
 
 
 def notify_reporter(kind: str, report: Report, *, key: str, **extra) -> int:
-    return outbox_enqueue_many(items=_items(kind, report, reporter_targets(report), key, extra))
+    return outbox_enqueue_many(items=target_items(kind, report, reporter_targets(report), key, extra))
 
 
 def staff_targets(agency_id: int | None, roles=INBOX_ROLES) -> list[tuple[str, str, str]]:
@@ -92,7 +109,7 @@ def staff_targets(agency_id: int | None, roles=INBOX_ROLES) -> list[tuple[str, s
 
 def _staff_items(kind: str, report: Report, targets, key: str, extra: dict | None = None) -> list[OutboxItem]:
     # No reporter fields are ever passed to staff texts (anonymous or not): ``extra`` names an agency.
-    return _items(kind, report, targets, key, extra or {})
+    return target_items(kind, report, targets, key, extra or {})
 
 
 def _message_body(event: ReportEvent) -> str:
@@ -102,8 +119,9 @@ def _message_body(event: ReportEvent) -> str:
 
 # Which event tells whom what: the staff of the agency a report went to, and the reporter's texts.
 STAFF_INBOX_ACTIONS = (Action.ROUTE, Action.FORWARD, Action.DISPOSE, Action.NOT_AUTHORITY)
+STAFF_REPLY_ROLES = (Role.LIAISON, Role.UNIT_STAFF)  # who drafts the follow-up hears the citizen's answer
 REPORTER_KINDS = {Action.ROUTE: "routed", Action.FORWARD: "routed", Action.FOLLOW_UP: "follow_up",
-                  Action.COMPLETE: "completed", Action.AUTO_COMPLETE: "auto_completed"}
+                  Action.COMPLETE: "completed", Action.AUTO_COMPLETE: "auto_completed", Action.ARCHIVE: "archived"}
 
 
 def event_notifies(event: ReportEvent) -> bool:
@@ -112,7 +130,7 @@ def event_notifies(event: ReportEvent) -> bool:
                       ReportEvent.Kind.PRIVACY):
         return True
     return event.kind == ReportEvent.Kind.TRANSITION and (
-        event.action in STAFF_INBOX_ACTIONS or event.action in REPORTER_KINDS)
+        event.action in STAFF_INBOX_ACTIONS or event.action in REPORTER_KINDS or event.action == Action.REPLY)
 
 
 def _agency_then(event: ReportEvent, report: Report) -> tuple[int | None, dict]:
@@ -136,35 +154,53 @@ def _privacy_extra(event: ReportEvent) -> dict:
             "agency": event.agency.name if event.agency_id else PLATFORM_QUEUE, "reason": event.reason or "-"}
 
 
+def _archive_extra(event: ReportEvent) -> dict:
+    """The archive reason's code and the staff's own note, when one was typed (the event's reason is
+    the note, or the reason's Indonesian label); the text is composed in the reader's language."""
+    data = event.data or {}
+    code = data.get("archive_reason") or ""
+    with override("id"):
+        plain = str(ArchiveReason(code).label) if code in ArchiveReason.values else ""
+    note = (event.reason or "").strip()
+    return {"archive_reason": code, "archive_note": "" if note == plain else note,
+            "duplicate_of": data.get("duplicate_of") or ""}
+
+
 def event_items(event: ReportEvent) -> list[OutboxItem]:
     """The one table of which event tells whom what. A transition's texts name the agency the
     event records (the report's agency right after it), so a fan-out run later, after a further
     change, still tells what this event did."""
     report, key = event.report, f"ev{event.pk}"
     if event.kind == ReportEvent.Kind.SUBMITTED:
-        return _items("submitted", report, reporter_targets(report), key, {})
+        report._lapor_guest_language = _language_of(event.data)  # type: ignore[attr-defined]
+        return target_items("submitted", report, reporter_targets(report), key, {})
     if event.kind == ReportEvent.Kind.OVERDUE:
         agency_id, extra = _agency_then(event, report)
         return _staff_items("staff_overdue", report, staff_targets(agency_id), key, extra)
     if event.kind == ReportEvent.Kind.ESCALATED:
         return _staff_items("staff_escalated", report, staff_targets(event.agency_id, (Role.AGENCY_ADMIN,)), key)
     if event.kind == ReportEvent.Kind.PRIVACY:  # the reporter is told of every change of the switches
-        return _items("privacy_changed", report, reporter_targets(report), key, _privacy_extra(event))
+        return target_items("privacy_changed", report, reporter_targets(report), key, _privacy_extra(event))
     if event.kind != ReportEvent.Kind.TRANSITION:
         return []
     action, items = event.action, []
     agency_id, extra = _agency_then(event, report)
     if action in STAFF_INBOX_ACTIONS and agency_id:
         items += _staff_items("staff_inbox", report, staff_targets(agency_id), key, extra)
+    if action == Action.REPLY and agency_id:  # the citizen answered a follow-up: back to the agency's desk
+        targets = staff_targets(agency_id, STAFF_REPLY_ROLES) or staff_targets(agency_id)
+        items += _staff_items("staff_replied", report, targets, key, {**extra, "message": _message_body(event)})
     reporter_kind = REPORTER_KINDS.get(action)
     if action == Action.FOLLOW_UP:
         if (event.data or {}).get("information_requested"):
             reporter_kind = "info_requested"
         extra = {**extra, "message": _message_body(event)}
+    elif action == Action.ARCHIVE:
+        extra = {**extra, **_archive_extra(event)}
     elif action == Action.COMPLETE and event.actor_role == "reporter":
         reporter_kind = None
     if reporter_kind:
-        items += _items(reporter_kind, report, reporter_targets(report), key, extra)
+        items += target_items(reporter_kind, report, reporter_targets(report), key, extra)
     return items
 
 

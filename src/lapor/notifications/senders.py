@@ -16,6 +16,7 @@ import os
 import time
 import urllib.error
 import urllib.request
+from email.utils import parseaddr
 from pathlib import Path
 
 from django.conf import settings
@@ -24,7 +25,7 @@ from django.core.mail import EmailMessage, get_connection
 from lapor.core.signing import signature
 
 from .models import OutboxMessage, WebNotification
-from .sms import sms_segments
+from .sms import sms_gsm7, sms_segments
 
 log = logging.getLogger(__name__)
 HTTP_TIMEOUT = 10
@@ -65,6 +66,13 @@ def _smtp_configured() -> bool:
         settings.EMAIL_BACKEND != "django.core.mail.backends.smtp.EmailBackend")  # e.g. tests' in-memory box
 
 
+def email_message_id(message: OutboxMessage) -> str:
+    """Our Message-ID: the delivery id (random, unique, stored with the report), so a reply's
+    In-Reply-To or References leads back to the report (lapor.notifications.selectors)."""
+    domain = parseaddr(_setting("LAPOR_EMAIL_FROM", "LAPOR! <noreply@lapor.invalid>"))[1].rpartition("@")[2]
+    return f"<{message.delivery_id}@{domain or 'lapor.invalid'}>"
+
+
 def send_email(message: OutboxMessage) -> None:
     connection = get_connection(
         host=_setting("LAPOR_SMTP_HOST", getattr(settings, "EMAIL_HOST", "localhost")),
@@ -75,7 +83,8 @@ def send_email(message: OutboxMessage) -> None:
     email = EmailMessage(
         subject=message.payload.get("subject", "LAPOR!"), body=message.payload.get("body", ""),
         from_email=_setting("LAPOR_EMAIL_FROM", "LAPOR! <noreply@lapor.invalid>"), to=[message.recipient],
-        headers={"X-Lapor-Delivery": str(message.delivery_id)}, connection=connection,
+        headers={"X-Lapor-Delivery": str(message.delivery_id), "Message-ID": email_message_id(message)},
+        connection=connection,
     )
     if not _smtp_configured():
         _development_sink(message, email.message().as_bytes(), ".eml")
@@ -87,7 +96,7 @@ def send_sms(message: OutboxMessage) -> None:
     url = _setting("LAPOR_SMS_GATEWAY_URL")
     if not url and settings.PRODUCTION:
         raise RuntimeError("LAPOR_SMS_GATEWAY_URL is not configured")
-    text = message.payload.get("text", "")
+    text = sms_gsm7(message.payload.get("text", ""))  # one stray "…" would triple the parts
     body = json.dumps({"to": message.recipient, "text": text, "parts": sms_segments(text),
                        "delivery_id": str(message.delivery_id),
                        "sender": _setting("LAPOR_SMS_SENDER_ID", "1708")}).encode()

@@ -2,6 +2,7 @@
 machine first, and records an audit event for every change."""
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
 import json
@@ -13,7 +14,8 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.crypto import salted_hmac
+from django.utils.translation import get_language, gettext as _
 
 from lapor.accounts.models import User
 from lapor.accounts.phones import phone_normalize
@@ -292,8 +294,11 @@ def report_submit(*, submission: Submission, reporter: User | None = None, now: 
     if route is not None:
         agency, data = route
         _assign(report, agency, now=now, previous=None, first=True)
+    submitted = {**(event_data or {}), "channel": report.channel, "type": report.type}
+    if reporter is None:  # a guest's messages are written in the language they filed in
+        submitted.setdefault("language", "en" if (get_language() or "").startswith("en") else "id")
     events = [_new_event(report, kind=ReportEvent.Kind.SUBMITTED, actor=actor, roles={lc.REPORTER}, to_state=State.SUBMITTED,
-                         data={**(event_data or {}), "channel": report.channel, "type": report.type}, created_at=now)]
+                         data=submitted, created_at=now)]
     if route is not None:
         events.append(_new_event(report, kind=ReportEvent.Kind.TRANSITION, actor=Actor.system(), roles={lc.SYSTEM},
                                  action=Action.ROUTE, from_state=State.SUBMITTED, to_state=report.state, agency=agency,
@@ -381,8 +386,21 @@ def _submit_replayed(record, request_hash: str) -> SubmitResult:
     return SubmitResult(report, record.response.get("guest_secret") or "", True)
 
 
+def report_access_token(report: Report) -> str:
+    """The reporter's key in the private link of every message we send them (e-mail, SMS): 96 bits
+    of an HMAC over the report (and a guest's secret hash), so no secret is stored to send it again.
+    It opens the report as its reporter, like the guest secret shown once on the confirmation page."""
+    value = f"{report.pk}:{report.tracking_id}:{report.guest_secret_hash}"
+    return base64.urlsafe_b64encode(salted_hmac("lapor.report-access", value).digest()[:12]).decode()
+
+
 def guest_secret_matches(report: Report, secret: str) -> bool:
-    if not report.guest_secret_hash or not secret:
+    """The guest secret of the confirmation page, or the access token of the messages' links."""
+    if not secret or not report.pk:
+        return False
+    if secrets.compare_digest(secret, report_access_token(report)):
+        return True
+    if not report.guest_secret_hash:
         return False
     return secrets.compare_digest(report.guest_secret_hash, hashlib.sha256(secret.encode()).hexdigest())
 

@@ -245,3 +245,10 @@ class AnswerTemplateForm(forms.Form):
     def __init__(self, *args, agencies, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["agency"].choices = [(str(a.pk), a.name) for a in agencies]
+
+
+class LinkResendForm(TrackForm):
+    """A lost private link: the tracking number and the e-mail or phone given when filing."""
+
+    contact = forms.CharField(label=_("E-mail atau nomor telepon yang Anda berikan saat melapor"), max_length=254,
+                              widget=forms.TextInput(attrs={"autocomplete": "email"}))

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from .views import account, agency, enrolment, public, staff, twofactor
+from .views import account, agency, enrolment, public, resend, staff, twofactor
 
 app_name = "web"
 
@@ -12,8 +12,10 @@ urlpatterns = [
     path("lapor/", public.submit, name="submit"),
     path(f"lapor/terkirim/{TID}/", public.submitted, name="submitted"),
     path("lacak/", public.track_lookup, name="track_lookup"),
+    path("lacak/kirim-ulang/", resend.link_resend, name="link_resend"),
     path(f"lacak/{TID}/", public.track, name="track"),
     path(f"lacak/{TID}/k/<str:secret>/", public.track_private, name="track_private"),
+    path(f"k/{TID}/<str:secret>", public.track_private, name="track_short"),  # the private link in SMS
     path(f"lacak/{TID}/balas/", public.track_reply, name="track_reply"),
     path(f"lacak/{TID}/selesai/", public.track_complete, name="track_complete"),
     path(f"lacak/{TID}/nilai/", public.track_rate, name="track_rate"),
