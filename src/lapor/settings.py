@@ -277,7 +277,7 @@ CELERY_BEAT_SCHEDULE = {
     "notifications-outbox-flush": {"task": "lapor.notifications.tasks.outbox_flush",
                                    "schedule": env_int("LAPOR_OUTBOX_FLUSH_SECONDS", 60)},
     "notifications-daily": {"task": "lapor.notifications.tasks.daily", "schedule": 3600.0},  # idempotent; hourly is fine
-    "notifications-alerts": {"task": "lapor.notifications.tasks.alerts",  # once a day per alert anyway
+    "analytics-alerts": {"task": "lapor.analytics.tasks.alerts",  # once a day per alert anyway
                              "schedule": LAPOR_ALERTS_SECONDS},
     "analytics-refresh": {"task": "lapor.analytics.tasks.refresh",
                           "schedule": env_int("LAPOR_ANALYTICS_REFRESH_SECONDS", 900)},

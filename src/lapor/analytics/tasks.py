@@ -56,3 +56,11 @@ def jobs_sweep() -> dict:
     from .jobs import jobs_sweep as sweep
 
     return sweep()
+
+
+@shared_task(name="lapor.analytics.tasks.alerts")
+def alerts() -> int:
+    """Emerging-issue alerts to agency admins and overseers; at most once per topic/place a day."""
+    from .alerts import emerging_alerts_send
+
+    return emerging_alerts_send()

@@ -39,11 +39,3 @@ def daily() -> dict:
     from .notify import reply_window_warnings
 
     return {"warnings": reply_window_warnings(), "digests": staff_digests_send()}
-
-
-@shared_task(name="lapor.notifications.tasks.alerts")
-def alerts() -> int:
-    """Emerging-issue alerts to agency admins and overseers; at most once per topic/place a day."""
-    from .alerts import emerging_alerts_send
-
-    return emerging_alerts_send()

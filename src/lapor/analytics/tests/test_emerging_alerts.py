@@ -7,7 +7,7 @@ from unittest import mock
 from django.utils import timezone
 
 from lapor.analytics.rollup import rollup_refresh
-from lapor.notifications.alerts import emerging_alerts_send
+from lapor.analytics.alerts import emerging_alerts_send
 from lapor.notifications.models import OutboxMessage
 from lapor.reports import services as sv
 

@@ -2,7 +2,7 @@
 sent to the people who watch a scope: an agency's admins and overseers (its analytics scope), the
 national overseers (the national scope). On the web and by e-mail, at most once per topic or place,
 scope and person a day: the outbox's dedupe key carries the day. A periodic job (``alerts`` in
-notifications/tasks.py, every LAPOR_ALERTS_SECONDS)."""
+analytics/tasks.py, every LAPOR_ALERTS_SECONDS)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -17,7 +17,7 @@ from django.utils.translation import override
 
 from lapor.accounts.models import Role, RoleAssignment
 
-from .services import OutboxItem, outbox_enqueue_many
+from lapor.notifications.services import OutboxItem, outbox_enqueue_many
 
 ALERT_ROLES = (Role.AGENCY_ADMIN, Role.OVERSEER)
 
@@ -69,7 +69,7 @@ def _items(scope: str, alert: dict, watchers, day: dt.date, scope_name: str) -> 
 def emerging_alerts_send(*, today: dt.date | None = None) -> int:
     """Offer every watcher the alerts of their scopes today; returns the messages offered (the
     ones already sent today are skipped by their dedupe key)."""
-    from lapor.analytics.selectors import alerts_for, scope_label
+    from .selectors import alerts_for, scope_label
     from lapor.reports.deadlines import tz
 
     today = today or timezone.now().astimezone(tz()).date()
