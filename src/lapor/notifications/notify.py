@@ -103,6 +103,7 @@ def _message_body(event: ReportEvent) -> str:
 # Which event tells whom what: the staff of the agency a report went to, and the reporter's texts.
 STAFF_INBOX_ACTIONS = (Action.ROUTE, Action.FORWARD, Action.DISPOSE, Action.NOT_AUTHORITY)
 REPORTER_KINDS = {Action.ROUTE: "routed", Action.FORWARD: "routed", Action.FOLLOW_UP: "follow_up",
+                  Action.REMOTE_ANSWER: "follow_up",
                   Action.COMPLETE: "completed", Action.AUTO_COMPLETE: "auto_completed"}
 
 
@@ -157,7 +158,9 @@ def event_items(event: ReportEvent) -> list[OutboxItem]:
     if action in STAFF_INBOX_ACTIONS and agency_id:
         items += _staff_items("staff_inbox", report, staff_targets(agency_id), key, extra)
     reporter_kind = REPORTER_KINDS.get(action)
-    if action == Action.FOLLOW_UP:
+    if action in (Action.FOLLOW_UP, Action.REMOTE_ANSWER):
+        if (event.data or {}).get("remote_agency"):  # a federated peer's answer names who answered there
+            extra = {**extra, "agency": event.data["remote_agency"]}
         if (event.data or {}).get("information_requested"):
             reporter_kind = "info_requested"
         extra = {**extra, "message": _message_body(event)}
