@@ -18,7 +18,6 @@ from lapor.reports.models import Message, Report, ReportEvent
 from .models import Partner, PartnerReport
 from .selectors import report_status
 
-
 # (partner id, external_ref) of the submission under way in this context
 _submitting: contextvars.ContextVar[tuple[int, str] | None] = contextvars.ContextVar("lapor_partner_submitting",
                                                                                       default=None)

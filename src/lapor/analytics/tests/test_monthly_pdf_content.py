@@ -22,7 +22,7 @@ def test_numbers_are_written_the_indonesian_way():
 def test_the_report_states_its_data_time_in_wib_and_its_figures_in_indonesian(net, reports, settings, tmp_path):
     settings.DATA_DIR = tmp_path
     # The roll-up ran at 20:30 UTC on 30 April 2025: 03.30 WIB on 1 May.
-    with mock.patch.object(timezone, "now", return_value=dt.datetime(2025, 4, 30, 20, 30, tzinfo=dt.timezone.utc)):
+    with mock.patch.object(timezone, "now", return_value=dt.datetime(2025, 4, 30, 20, 30, tzinfo=dt.UTC)):
         rollup_refresh(full=True)
     content = month_report_content(net.dept, dt.date(2025, 4, 1), today=dt.date(2025, 5, 1))
     assert content["period"] == "Periode: April 2025. Data per 1 Mei 2025 pukul 03.30 WIB."

@@ -2,6 +2,7 @@
 tracking page; while the peer handles it, the origin copy's clock waits (no overdue, no escalation)."""
 import datetime as dt
 
+import pytest
 from django.test import override_settings
 from django.utils import timezone
 
@@ -16,6 +17,7 @@ from lapor.reports.sweep import reports_sweep
 from .helpers import report_make
 from .test_federation_roundtrip import forward, two_deployments  # noqa: F401 (fixture)
 
+pytestmark = pytest.mark.usefixtures("two_deployments")
 ANSWER = "Jalan provinsi sudah ditimbun dan diaspal pada 3 Desember."
 
 
@@ -33,7 +35,7 @@ def peer_answers(net, remote, capture, body=ANSWER):
             services.report_follow_up(report=remote, actor=Actor(user=net.user(staff)), body=body)
 
 
-def test_the_peers_answer_reaches_the_reporter_and_their_tracking_page(net, client, transport, two_deployments,
+def test_the_peers_answer_reaches_the_reporter_and_their_tracking_page(net, client, transport,
                                                                       django_capture_on_commit_callbacks):
     origin = report_make(net, title="Jalan provinsi amblas", topic_id=net.roads.pk, region_code="13.74.02")
     with django_capture_on_commit_callbacks(execute=True):
@@ -61,7 +63,7 @@ def test_the_peers_answer_reaches_the_reporter_and_their_tracking_page(net, clie
     assert Message.objects.filter(report=origin, kind="follow_up").count() == 1
 
 
-def test_the_origin_copy_does_not_go_overdue_while_the_peer_handles_it(net, client, transport, two_deployments,
+def test_the_origin_copy_does_not_go_overdue_while_the_peer_handles_it(net, client, transport,
                                                                       django_capture_on_commit_callbacks):
     origin = report_make(net)
     assert origin.due_at is not None
@@ -80,7 +82,7 @@ def test_the_origin_copy_does_not_go_overdue_while_the_peer_handles_it(net, clie
     assert not ReportEvent.objects.filter(report=origin, kind__in=("overdue", "escalated")).exists()
 
 
-def test_a_local_stand_in_agency_does_not_escalate_either(net, client, transport, two_deployments,
+def test_a_local_stand_in_agency_does_not_escalate_either(net, client, transport,
                                                           django_capture_on_commit_callbacks):
     province = agency_make("Pemerintah Provinsi Sumatera Barat", kind="province", parent=net.city)
     Peer.objects.filter(slug="sumbar").update(agency=province)
@@ -94,7 +96,7 @@ def test_a_local_stand_in_agency_does_not_escalate_either(net, client, transport
     assert (origin.is_overdue, origin.escalation_level) == (False, 0)
 
 
-def test_a_peer_that_closes_without_an_answer_hands_the_clock_back(net, client, transport, two_deployments,
+def test_a_peer_that_closes_without_an_answer_hands_the_clock_back(net, client, transport,
                                                                    django_capture_on_commit_callbacks):
     origin = report_make(net)
     with django_capture_on_commit_callbacks(execute=True):
