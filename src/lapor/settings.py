@@ -305,7 +305,10 @@ LAPOR_DEADLINES = {
 }
 # Escalate to the platform when still overdue this many working days after the first escalation.
 LAPOR_ESCALATE_PLATFORM_AFTER_DAYS = env_int("LAPOR_ESCALATE_PLATFORM_AFTER_DAYS", 2)
-# Collective leave days (cuti bersama) on top of the national holidays, ISO dates.
+# The official calendar from the `holidays` package: "public" (national holidays) and "government"
+# (cuti bersama, the collective leave days of the joint ministerial decree, SKB).
+LAPOR_HOLIDAY_CATEGORIES = tuple(env_list("LAPOR_HOLIDAY_CATEGORIES", "public,government"))
+# Further leave days by decree on top of the official calendar, ISO dates (CalendarDay rows too).
 LAPOR_LEAVE_DAYS = env_list("LAPOR_LEAVE_DAYS")
 # Answers that answer (reports/answers.py): a follow-up nearly identical to this many earlier answers
 # of the agency (to other reports) is flagged as boilerplate.

@@ -183,13 +183,13 @@ def job_file_response(user, job: Job) -> FileResponse:
 def monthly_pdf(request, agency_id: int, month: str):
     from lapor.agencies.models import Agency
 
-    from .pdf import agency_month_pdf, pdf_path
+    from .pdf import agency_month_pdf, month_check, month_is_current, pdf_path
 
     user = _staff(request)
     sel.scope_check(user, f"a:{agency_id}")
-    first = sel.period_parse(month, month).start
+    first = month_check(sel.period_parse(month, month).start)  # a month not begun: 404 month_not_begun
     path = pdf_path(agency_id, first)
-    if not path.exists():
+    if not path.exists() or month_is_current(first):  # the month under way is rebuilt on each request
         path = agency_month_pdf(Agency.objects.get(pk=agency_id), first)
     return FileResponse(open(path, "rb"), content_type="application/pdf", filename=path.name)
 

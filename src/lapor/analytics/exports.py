@@ -175,9 +175,14 @@ def export_small(qs: QuerySet[Report], *, scope: str, viewer: User | None, fmt: 
     return export_bytes(header, rows, fmt)
 
 
+EMPTY = "-"  # the projection's placeholder (a guest without a name): no formula, shown as written
+
+
 def _cell(value):
-    # Spreadsheet formula injection: a text cell must not start like a formula.
-    return "'" + value if isinstance(value, str) and value[:1] in ("=", "+", "-", "@") else value
+    # Spreadsheet formula injection: a text cell must not start like a formula. A lone "-" cannot be one.
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@") and value != EMPTY:
+        return "'" + value
+    return value
 
 
 class _Echo:

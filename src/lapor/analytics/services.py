@@ -89,7 +89,9 @@ def _job_params(user: User, kind: str, params: dict) -> dict:
         from .jobs import monthly_pdf_agencies
 
         if params.get("month"):
-            month = sel.period_parse(str(params["month"]), str(params["month"])).start
+            from .pdf import month_check
+
+            month = month_check(sel.period_parse(str(params["month"]), str(params["month"])).start)
         else:  # last month
             month = (timezone.localdate().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
         agency_id = params.get("agency_id")

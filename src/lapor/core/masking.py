@@ -2,7 +2,8 @@
 views of anonymous reports.
 
 Masks: national ID numbers (NIK/KK, 16 digits, also written with spaces, dots or dashes), phone
-numbers (+62…, 62…, 08…, with separators), e-mail addresses, vehicle plates (B 1234 XYZ), house
+numbers (mobile +62…, 62…, 08…, and landlines with an area code, with separators and brackets),
+numbers written as words ("nol delapan satu dua …"), e-mail addresses, vehicle plates (B 1234 XYZ), house
 addresses (a street with a house number), and —
 when given — the reporter's own name, as a name: the full name, runs of its words, and its single
 words (3+ letters, case-insensitive) except those that also belong to a place name of the report's
@@ -13,10 +14,37 @@ from __future__ import annotations
 import re
 
 SEP = r"[\s.\-]?"
-# 16 digits with optional single separators between them (NIK/KK).
-NIK_RE = re.compile(r"(?<!\d)(?:\d" + SEP + r"){15}\d(?!\d)")
-# +62 / 62 / 0 followed by 8 and 7–11 more digits, separators allowed.
-PHONE_RE = re.compile(r"(?<![\d+])(?:\+?62|0)" + SEP + r"8(?:" + SEP + r"\d){7,11}(?!\d)")
+# 16 digits with optional single separators between them (NIK/KK); a thousands-grouped amount of
+# money that happens to hold 16 digits ("15.000.000-25.000.000") is not one (``_nik_sub``).
+NIK_RE = re.compile(r"(?=\d)(?<!\d)(?:\d" + SEP + r"){15}\d(?!\d)")
+_SCHEDULE = re.compile(r"(?<!\d)(?:\d{1,2}([.\-/])(?:0?[1-9]|1[0-2])\1(?:19|20)?\d\d|0?8[.:][0-5]\d)(?!\d)")
+_MONEY = re.compile(r"\d{1,3}(?:\.\d{3})+")
+_MONEY_BEFORE = re.compile(r"(?i:rp|idr)\.?\s?$")
+_THOUSANDS = re.compile(r"\d\.\d{3}\.\d{3}(?!\d)")
+# Between the digits of a phone number: nothing, or a space, dot, dash, slash or underscore (up to
+# two spaces around it), or a bracket around the area code ("+62 (812) 3456-7890", "(0752) 82123").
+PSEP = r"(?:\s{0,2}[.\-_]?\s{0,2}|\s?\(|\)\s{0,2}[.\-]?\s{0,2})"
+# Mobile: +62 / 62 / (+62) / 0 (also the letter O typed for it), then 8 and 7–11 more digits;
+# "+62 (0) 812…" too. A match shaped like a date or a time ("08-05-2023 - 08…", "08.00 - 12.00 -
+# 13.00") is a schedule, not a number, and so is an amount after "Rp" (``_phone_sub``).
+PHONE_RE = re.compile(r"(?=[\d(+Oo])(?<![\d+])(?:\(?(?:\+\s?)?62\)?" + PSEP + r"(?:\(0\)" + PSEP + r")?|\(?(?:0|(?<![^\W\d_])[Oo]))" + PSEP
+                      + r"8(?:" + PSEP + r"\d){7,11}(?!\d)")
+# Landline: an area code 0[2-7 9]x(x) (or 62 without the 0), bracketed or followed by a separator,
+# then a 5–8 digit subscriber number ("(0752) 82123", "021-555 1234", "+62 21 5551234"); or 9–11
+# digits written together from such an area code. No slash: "0712/2023" is a letter number.
+_LSEP = r"(?:\s{0,2}[.\-]?\s{0,2})"
+LANDLINE_RE = re.compile(r"(?=[\d(+])(?:(?<![\d+\w])(?:(?:\+?62[\s.\-]?)?\(\s?(?:\+?62\s?)?0?[2-79]\d{1,2}\s?\)\s{0,2}[.\-]?\s{0,2}"
+                         r"|(?:\+?62|0)[\s.\-]?[2-79]\d{1,2}(?:\s{1,2}[.\-]?\s{0,2}|[.\-]\s{0,2}))"
+                         r"[1-9](?:" + _LSEP + r"\d){4,7}(?!\d)"
+                         r"|(?<![\d+\w])0[2-79]\d{7,9}(?!\d))")
+# Digits written as words, alone or mixed with figures ("nol delapan satu dua 3456 tujuh…").
+_DIGIT_WORDS = {"nol": "0", "kosong": "0", "zero": "0", "satu": "1", "one": "1", "dua": "2", "two": "2",
+                "tiga": "3", "three": "3", "empat": "4", "four": "4", "lima": "5", "five": "5", "enam": "6",
+                "six": "6", "tujuh": "7", "seven": "7", "delapan": "8", "eight": "8", "sembilan": "9", "nine": "9"}
+_DIGIT_TOKEN = r"(?:" + "|".join(sorted(_DIGIT_WORDS, key=len, reverse=True)) + r"|\d{1,4}|plus|\+)"
+SPELLED_RE = re.compile(r"(?=[\d+nkzsodtelfp])(?<![\w+])" + _DIGIT_TOKEN + r"(?:[\s,.\-]{1,3}" + _DIGIT_TOKEN + r"){3,}(?!\w)",
+                        re.IGNORECASE)
+_NON_ASCII_DIGITS = {cp: str(int(chr(cp))) for cp in range(0x80, 0x10000) if chr(cp).isdecimal()}
 EMAIL_AT = ("@", "(at)", "[at]")  # every way of writing the "at" that EMAIL_RE knows
 EMAIL_RE = re.compile(r"[A-Za-z0-9._%+\-]+\s?(?:" + "|".join(map(re.escape, EMAIL_AT)) + r")\s?[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
 # Indonesian plates: 1–2 letters, 1–4 digits, 0–3 letters (B 1234 XYZ, DK1234AB, AB-123-C).
@@ -41,6 +69,8 @@ EMAIL_MASK = "[email disamarkan]"
 PLATE_MASK = "[nopol disamarkan]"
 NAME_MASK = "[nama disamarkan]"
 _DIGIT = re.compile(r"\d").search
+_SPELLED_HINT = re.compile(r"(?=[nkzsodtelfNKZSODTELF])(?i:nol|kosong|zero|satu|dua|tiga|empat|lima|enam|tujuh|"
+                           r"delapan|sembilan|one|two|three|four|five|six|seven|eight|nine)").search
 _WORD = re.compile(r"[^\W\d_]+")
 # What may stand between the words of one name: spaces, a dot ("Muh. Rizal"), an apostrophe
 # ("Ma'ruf"), a hyphen. Anything else (a comma, a line break with other text) ends the name.
@@ -48,6 +78,32 @@ _NAME_GAP = re.compile(r"[ \t.'’\-]{1,3}")
 # The administrative words region names start with: "Kota Padang Panjang" is written "Padang Panjang".
 PLACE_PREFIXES = frozenset({"kota", "kabupaten", "kab", "kecamatan", "kec", "kelurahan", "kel", "desa", "nagari",
                             "provinsi", "prov", "daerah", "istimewa", "khusus", "ibukota", "administrasi", "adm"})
+
+
+def _nik_sub(match: re.Match) -> str:
+    return match.group() if _THOUSANDS.search(match.group()) else NIK_MASK
+
+
+def _phone_sub(match: re.Match) -> str:
+    found = match.group()
+    if _SCHEDULE.match(found.lstrip("(+ ")):
+        return found
+    if _MONEY.fullmatch(found) and _MONEY_BEFORE.search(match.string[max(0, match.start() - 5):match.start()]):
+        return found  # "Rp 62.812.345.000"
+    return PHONE_MASK
+
+
+def _spelled_sub(match: re.Match) -> str:
+    """A run of digit words and figures is a phone number or a NIK when its digits say so."""
+    tokens = re.findall(_DIGIT_TOKEN, match.group(), re.IGNORECASE)
+    if not any(t.casefold() in _DIGIT_WORDS for t in tokens):
+        return match.group()  # figures only: the patterns above have had their say
+    digits = "".join(_DIGIT_WORDS.get(t.casefold(), t) for t in tokens if t not in ("+",) and t.casefold() != "plus")
+    if len(digits) == 16:
+        return NIK_MASK
+    if digits.startswith(("0", "62", "8")) and 9 <= len(digits) <= 14:
+        return PHONE_MASK
+    return match.group()
 
 
 def _words(text: str) -> list[str]:
@@ -153,11 +209,16 @@ def text_mask(text: str, *, names: list[str] | tuple[str, ...] = (), places: lis
     # Most texts hold no e-mail and no digit: skip the patterns that cannot match (the same result)
     if any(at in text for at in EMAIL_AT):
         text = EMAIL_RE.sub(EMAIL_MASK, text)
+    if not text.isascii():  # fullwidth or Arabic-Indic figures are figures too
+        text = text.translate(_NON_ASCII_DIGITS)
     if _DIGIT(text):  # NIK, phone numbers, plates and house addresses all hold a digit
-        text = NIK_RE.sub(NIK_MASK, text)
-        text = PHONE_RE.sub(PHONE_MASK, text)
+        text = NIK_RE.sub(_nik_sub, text)
+        text = PHONE_RE.sub(_phone_sub, text)
+        text = LANDLINE_RE.sub(PHONE_MASK, text)
         text = HOUSE_RE.sub(ADDRESS_MASK, text)
         text = PLATE_RE.sub(PLATE_MASK, text)
+    if _SPELLED_HINT(text):
+        text = SPELLED_RE.sub(_spelled_sub, text)
     if names:
         text = _names_mask(text, names, places)
     return text

@@ -121,6 +121,7 @@ def _message_body(event: ReportEvent) -> str:
 STAFF_INBOX_ACTIONS = (Action.ROUTE, Action.FORWARD, Action.DISPOSE, Action.NOT_AUTHORITY)
 STAFF_REPLY_ROLES = (Role.LIAISON, Role.UNIT_STAFF)  # who drafts the follow-up hears the citizen's answer
 REPORTER_KINDS = {Action.ROUTE: "routed", Action.FORWARD: "routed", Action.FOLLOW_UP: "follow_up",
+                  Action.REMOTE_ANSWER: "follow_up",
                   Action.COMPLETE: "completed", Action.AUTO_COMPLETE: "auto_completed", Action.ARCHIVE: "archived"}
 
 
@@ -191,7 +192,9 @@ def event_items(event: ReportEvent) -> list[OutboxItem]:
         targets = staff_targets(agency_id, STAFF_REPLY_ROLES) or staff_targets(agency_id)
         items += _staff_items("staff_replied", report, targets, key, {**extra, "message": _message_body(event)})
     reporter_kind = REPORTER_KINDS.get(action)
-    if action == Action.FOLLOW_UP:
+    if action in (Action.FOLLOW_UP, Action.REMOTE_ANSWER):
+        if (event.data or {}).get("remote_agency"):  # a federated peer's answer names who answered there
+            extra = {**extra, "agency": event.data["remote_agency"]}
         if (event.data or {}).get("information_requested"):
             reporter_kind = "info_requested"
         extra = {**extra, "message": _message_body(event)}

@@ -47,6 +47,17 @@ class PartnerReportOut(Schema):
     status_notes: str
     due_at: str | None
     updated_at: str | None
+    rating: int | None = None
+
+
+class PartnerReplyIn(Schema):
+    body: str = Field(..., max_length=20000, description="The citizen's answer, as they wrote it")
+
+
+class PartnerRatingIn(Schema):
+    rating: int = Field(..., description="1–5")
+    comment: str = Field("", max_length=500)
+    satisfied: bool = Field(True, description="false reopens the report (once); the comment is then required")
 
 
 @partners_router.post("/reports", response={201: PartnerReportOut, 200: PartnerReportOut}, auth=[token_auth],
@@ -66,6 +77,27 @@ def partner_report_create(request, payload: PartnerReportIn):
 def partner_report_detail(request, tracking_id: str):
     partner = partners.partner_for(request_user(request))
     report = partners.partner_report_get(partner=partner, tracking_id=tracking_id_normalize(tracking_id))
+    return partners.partner_report_out(report)
+
+
+@partners_router.post("/reports/{tracking_id}/replies", response={201: PartnerReportOut, 200: PartnerReportOut},
+                      auth=[token_auth], summary="Relay the citizen's reply to a follow-up (the same text again is a retry: 200)")
+def partner_report_reply(request, tracking_id: str, payload: PartnerReplyIn):
+    partner = partners.partner_for(request_user(request))
+    report = partners.partner_report_get(partner=partner, tracking_id=tracking_id_normalize(tracking_id))
+    _message, created = partners.partner_report_reply(partner=partner, report=report, body=payload.body)
+    report = partners.partner_report_get(partner=partner, tracking_id=report.tracking_id)
+    return Status(201 if created else 200, partners.partner_report_out(report))
+
+
+@partners_router.post("/reports/{tracking_id}/rating", response=PartnerReportOut, auth=[token_auth],
+                      summary="Relay the citizen's rating 1–5; satisfied=false reopens the report")
+def partner_report_rate(request, tracking_id: str, payload: PartnerRatingIn):
+    partner = partners.partner_for(request_user(request))
+    report = partners.partner_report_get(partner=partner, tracking_id=tracking_id_normalize(tracking_id))
+    partners.partner_report_rate(partner=partner, report=report, rating=payload.rating, comment=payload.comment,
+                                 satisfied=payload.satisfied)
+    report = partners.partner_report_get(partner=partner, tracking_id=report.tracking_id)
     return partners.partner_report_out(report)
 
 

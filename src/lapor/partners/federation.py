@@ -6,6 +6,7 @@ secret); the receiving views are in ``views.py``.
 """
 from __future__ import annotations
 
+import hashlib
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -90,6 +91,9 @@ def report_federate(*, report: Report, actor: Actor, peer: Peer, reason: str) ->
     if FederationLink.objects.filter(report=report, peer=peer, direction=FederationLink.Direction.OUTBOUND).exists():
         raise Conflict(_("Laporan ini sudah diteruskan ke peer tersebut."), code="already_forwarded")
     _record_forward(report, actor, peer, reason)
+    # While the peer handles it, this copy's clock waits: no overdue, no escalation here.
+    services.report_clock_hold(report=report, actor=Actor.system(),
+                               reason=_("Ditangani %(peer)s") % {"peer": peer.name})
     report.refresh_from_db()
     link = FederationLink.objects.create(report=report, peer=peer, direction=FederationLink.Direction.OUTBOUND)
     from lapor.notifications.services import outbox_enqueue  # the outbox owns delivery
@@ -221,7 +225,27 @@ def federation_status_apply(*, peer: Peer, payload: dict, delivery_id: str) -> F
             reason=_("%(peer)s: %(state)s") % {"peer": peer.name, "state": link.remote_state_label},
             data={"peer": peer.slug, "remote_tracking_id": link.remote_tracking_id, "remote_state": link.remote_state,
                   "remote_agency": link.remote_agency})
+    _answer_relay(link)
     return link
+
+
+def _answer_relay(link: FederationLink) -> None:
+    """The peer's answer is the answer: a new follow-up there reaches our reporter as a follow-up
+    here (message, notification, reply window, tracking page). A peer that closed the report without
+    one (archived there) hands the clock back to us."""
+    answered = link.remote_state in (lc.State.FOLLOWED_UP, lc.State.DONE)
+    notes = link.remote_notes.strip()
+    # The new notes may arrive a status before the state that says they are an answer (the
+    # follow-up's message event precedes its transition): each answer is relayed once, by its hash.
+    digest = hashlib.sha256(notes.encode()).hexdigest()[:32]
+    if answered and notes and not ReportEvent.objects.filter(report=link.report, action=lc.Action.REMOTE_ANSWER,
+                                                             data__notes_sha256=digest).exists():
+        services.report_remote_answer(report=link.report, body=notes, source={
+            "peer": link.peer.slug, "remote_tracking_id": link.remote_tracking_id,
+            "remote_agency": link.remote_agency or link.peer.name, "notes_sha256": digest})
+    elif link.remote_state == lc.State.ARCHIVED:
+        services.report_clock_release(report=link.report, actor=Actor.system(),
+                                      reason=_("%(peer)s menutup laporan tanpa jawaban") % {"peer": link.peer.name})
 
 
 def link_out(link: FederationLink) -> dict:

@@ -2,17 +2,26 @@
 the integration API and hear back about every public change of their reports on a signed webhook."""
 from __future__ import annotations
 
+import contextvars
+import datetime as dt
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lapor.accounts.models import User
 from lapor.core.errors import NotFound, PermissionDenied
+from lapor.reports import lifecycle as lc
 from lapor.reports import services
-from lapor.reports.models import Report, ReportEvent
+from lapor.reports.models import Message, Report, ReportEvent
 
 from .models import Partner, PartnerReport
 from .selectors import report_status
+
+# (partner id, external_ref) of the submission under way in this context
+_submitting: contextvars.ContextVar[tuple[int, str] | None] = contextvars.ContextVar("lapor_partner_submitting",
+                                                                                      default=None)
+REPLY_REPEAT_WINDOW = dt.timedelta(hours=24)
 
 
 def partner_for(user: User | None) -> Partner:
@@ -29,8 +38,14 @@ def partner_report_submit(*, partner: Partner, data: dict, external_ref: str = "
     first report."""
     data = {**data, "channel": data.get("channel") or partner.default_channel}
     request_hash = services.idempotency_hash({**data, "external_ref": external_ref})
-    result = services.report_submit_once(submission=services.Submission(**data), reporter=partner.user,
-                                         key=key, request_hash=request_hash, owner=f"partner:{partner.pk}")
+    # The first webhooks (submitted, and route when routed on arrival) fire inside report_submit,
+    # before the link below exists: they read the partner's reference from here.
+    token = _submitting.set((partner.pk, external_ref))
+    try:
+        result = services.report_submit_once(submission=services.Submission(**data), reporter=partner.user,
+                                             key=key, request_hash=request_hash, owner=f"partner:{partner.pk}")
+    finally:
+        _submitting.reset(token)
     PartnerReport.objects.get_or_create(report=result.report, defaults={"partner": partner, "external_ref": external_ref})
     return result
 
@@ -45,7 +60,33 @@ def partner_report_get(*, partner: Partner, tracking_id: str) -> Report:
 
 def partner_report_out(report: Report) -> dict:
     link = getattr(report, "partner_link", None)
-    return {**report_status(report), "external_ref": link.external_ref if link else ""}
+    return {**report_status(report), "external_ref": link.external_ref if link else "", "rating": report.rating}
+
+
+@transaction.atomic
+def partner_report_reply(*, partner: Partner, report: Report, body: str) -> tuple[Message, bool]:
+    """The citizen's answer, relayed by the partner: the same service as a reporter's own reply
+    (a follow-up answered goes back to the agency, with its deadline). Returns the message and
+    whether it is new: the same text again within a day is a retry and adds nothing."""
+    actor = services.Actor(user=partner.user)
+    since = timezone.now() - REPLY_REPEAT_WINDOW
+    earlier = (Message.objects.filter(report=report, kind=Message.Kind.REPLY, author=partner.user, created_at__gte=since)
+               .order_by("-created_at", "-id").first())
+    if earlier is not None and earlier.body.strip() == (body or "").strip():
+        return earlier, False
+    return services.report_reply(report=report, actor=actor, body=body), True
+
+
+@transaction.atomic
+def partner_report_rate(*, partner: Partner, report: Report, rating: int, comment: str = "",
+                        satisfied: bool = True) -> Report:
+    """The citizen's rating, relayed by the partner. A report still waiting for the citizen's answer
+    (followed up) is first accepted as done, as the citizen does on the tracking page; "not
+    satisfied" reopens it (once), with the comment as the reason."""
+    actor = services.Actor(user=partner.user)
+    if report.state == lc.State.FOLLOWED_UP:
+        report = services.report_complete(report=report, actor=actor)
+    return services.report_rate(report=report, actor=actor, rating=rating, comment=comment, reopen=not satisfied)
 
 
 def partner_event_notify(event: ReportEvent) -> None:
@@ -58,10 +99,17 @@ def partner_event_notify(event: ReportEvent) -> None:
     if partner is None or not partner.webhook_url:
         return
     link = PartnerReport.objects.filter(report=report).only("external_ref").first()
+    submitting = _submitting.get()
+    if link is not None:
+        external_ref = link.external_ref
+    elif submitting is not None and submitting[0] == partner.pk:
+        external_ref = submitting[1]  # the report is being filed: the link is written right after
+    else:
+        external_ref = ""
     payload = {
         "event": "report.updated", "event_id": event.pk, "kind": event.kind, "action": event.action,
         "occurred_at": (event.created_at or timezone.now()).isoformat(),
-        "external_ref": link.external_ref if link else "", "report": report_status(report),
+        "external_ref": external_ref, "report": report_status(report),
     }
     from lapor.notifications.services import outbox_enqueue  # the outbox owns delivery
 

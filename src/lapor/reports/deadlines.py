@@ -1,8 +1,10 @@
 """The working-day calendar and the deadline clock.
 
-Working days are Monday–Friday minus Indonesia's national holidays (the ``holidays``
-package), the configured collective leave days (settings and the CalendarDay table), plus any
-substitute working days. Deadlines fall at the end of the Nth working day, in the
+Working days are Monday–Friday minus Indonesia's official calendar from the ``holidays``
+package: its PUBLIC category (national holidays) and its GOVERNMENT category (cuti bersama, the
+collective leave days of the joint ministerial decree), as ``LAPOR_HOLIDAY_CATEGORIES`` says; minus
+the leave days added by decree (``LAPOR_LEAVE_DAYS`` and the CalendarDay table); plus any
+substitute working days (CalendarDay ``workday``, which also cancels an official day off). Deadlines fall at the end of the Nth working day, in the
 deployment's time zone (WIB by default).
 """
 from __future__ import annotations
@@ -21,8 +23,10 @@ _CACHE_SECONDS = 60
 
 
 class WorkingCalendar:
-    def __init__(self, *, leave_days: set[dt.date] = frozenset(), extra_workdays: set[dt.date] = frozenset()):
-        self._national = holidays.country_holidays("ID")
+    def __init__(self, *, leave_days: set[dt.date] = frozenset(), extra_workdays: set[dt.date] = frozenset(),
+                 categories: tuple[str, ...] | None = None):
+        self.categories = tuple(categories if categories is not None else settings.LAPOR_HOLIDAY_CATEGORIES)
+        self._national = holidays.country_holidays("ID", categories=self.categories, language="id")
         self.leave_days = set(leave_days)
         self.extra_workdays = set(extra_workdays)
         self._added: dict[tuple[dt.date, int], dt.date] = {}  # every submission asks the same few sums
@@ -33,6 +37,11 @@ class WorkingCalendar:
         if day.weekday() >= 5 or day in self.leave_days:
             return False
         return day not in self._national
+
+    def official_days(self, year: int) -> dict[dt.date, str]:
+        """The package's days off for a year (national holidays and cuti bersama), Indonesian names."""
+        _ = dt.date(year, 1, 1) in self._national  # the package fills a year on first lookup
+        return {day: name for day, name in sorted(self._national.items()) if day.year == year}
 
     def add_working_days(self, start: dt.date, days: int) -> dt.date:
         """The date ``days`` working days after ``start`` (start itself not counted)."""

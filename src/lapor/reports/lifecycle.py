@@ -38,6 +38,7 @@ class Action(models.TextChoices):
     AUTO_COMPLETE = "auto_complete", _("Selesai otomatis")
     RATE = "rate", _("Beri penilaian")
     REOPEN = "reopen", _("Dibuka kembali")
+    REMOTE_ANSWER = "remote_answer", _("Jawaban dari deployment lain")
 
 
 # Pseudo-roles next to the staff roles in accounts.models.Role.
@@ -81,6 +82,10 @@ TRANSITIONS: dict[str, Transition] = {
     Action.AUTO_COMPLETE: _t([State.FOLLOWED_UP], State.DONE, {SYSTEM}),
     Action.RATE: _t([State.DONE], State.DONE, {REPORTER}),
     Action.REOPEN: _t([State.DONE], State.IN_PROGRESS, {REPORTER}, reason_required=True),
+    # A federated peer answered a report forwarded to it (partners/federation.py): the answer reaches
+    # the reporter as a follow-up here, with the reply window.
+    Action.REMOTE_ANSWER: _t([State.SUBMITTED, *AGENCY_STATES, State.POSTPONED, State.FOLLOWED_UP],
+                             State.FOLLOWED_UP, {SYSTEM}),
 }
 
 # An agency admin may archive only what is routed to the agency; the platform verifies new reports.

@@ -740,6 +740,65 @@ def report_reporter_reveal(*, report: Report, actor: Actor, reason: str = "") ->
 # --- Outside this deployment -----------------------------------------------------------------
 
 @transaction.atomic
+def report_clock_hold(*, report: Report, actor: Actor, reason: str = "") -> Report:
+    """The report is in another deployment's hands: its deadline clock stops (it cannot go overdue
+    or escalate here) with the working days that were left, until the answer comes back
+    (``report_remote_answer``) or the hand-over ends (``report_clock_release``). Audited, internal."""
+    report = _locked(report)
+    if report.state not in lc.ACTIVE_STATES or report.due_at is None:
+        return report  # closed, postponed (already paused), or already held
+    now = timezone.now()
+    report.paused_remaining_days = working_days_left(now, report.due_at)
+    report.due_at = None
+    _clear_clock_flags(report)
+    report.save()
+    _event(report, kind=ReportEvent.Kind.TRANSITION, actor=actor, action="clock_hold", from_state=report.state,
+           to_state=report.state, agency=report.agency, reason=reason, is_public=False, created_at=now,
+           data={"remaining_working_days": report.paused_remaining_days})
+    return report
+
+
+@transaction.atomic
+def report_clock_release(*, report: Report, actor: Actor, reason: str = "") -> Report:
+    """The hand-over ended without an answer: the clock runs again with the days it had left."""
+    report = _locked(report)
+    if report.state not in lc.ACTIVE_STATES or report.due_at is not None:
+        return report
+    now = timezone.now()
+    report.due_at = deadline_after(now, max(report.paused_remaining_days or 0, 1))
+    report.paused_remaining_days = None
+    report.save()
+    _event(report, kind=ReportEvent.Kind.TRANSITION, actor=actor, action="clock_release", from_state=report.state,
+           to_state=report.state, agency=report.agency, reason=reason, is_public=False, created_at=now,
+           data={"due_at": report.due_at.isoformat()})
+    return report
+
+
+@transaction.atomic
+def report_remote_answer(*, report: Report, body: str, source: dict) -> Message | None:
+    """A federated peer's follow-up reaches the reporter here as a follow-up (the usual message,
+    notification and reply window); ``source`` says where it came from (peer, agency there).
+    A report already closed here keeps the answer on its federation link only (None)."""
+    report = _locked(report)
+    if report.state not in lc.OPEN_STATES:
+        return None
+    body = _clean_text(body, field="body", name=_("Tindak lanjut"), max_len=MESSAGE_MAX)
+    system, roles = Actor.system(), {lc.SYSTEM}
+    lc.transition_check(state=report.state, action=Action.REMOTE_ANSWER, roles=roles)
+    now, from_state = timezone.now(), report.state
+    message = _message(report, system, roles, Message.Kind.FOLLOW_UP, body, now)
+    report.state = State.FOLLOWED_UP
+    report.first_follow_up_at = report.first_follow_up_at or now
+    report.due_at = deadline_for("reply", now)
+    report.paused_state, report.paused_remaining_days = "", None
+    _clear_clock_flags(report)
+    report.save()
+    _transition_event(report, system, roles, Action.REMOTE_ANSWER, from_state, created_at=now,
+                      data={"message_id": message.pk, **source})
+    return message
+
+
+@transaction.atomic
 def report_event_external(*, report: Report, actor: Actor, action: str, reason: str = "", data: dict | None = None,
                           is_public: bool = True) -> ReportEvent:
     """Something that happened to the report outside this deployment (sent to a federated peer,

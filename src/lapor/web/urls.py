@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from .views import account, agency, enrolment, public, resend, staff, twofactor
+from .views import account, agency, calendar, enrolment, public, resend, staff, twofactor
 
 app_name = "web"
 
@@ -33,6 +33,7 @@ urlpatterns = [
     path("saya/", account.my_reports, name="my_reports"),
     path("petugas/", staff.inbox, name="inbox"),
     path("petugas/massal/", staff.inbox_bulk, name="inbox_bulk"),
+    path("petugas/kalender/", calendar.calendar_page, name="calendar"),
     path("petugas/instansi/", agency.agency_overview, name="agency_overview"),
     path("petugas/instansi/<int:agency_id>/unit/", agency.agency_unit_add, name="agency_unit_add"),
     path("petugas/instansi/<int:agency_id>/batas-waktu/", agency.agency_deadlines, name="agency_deadlines"),

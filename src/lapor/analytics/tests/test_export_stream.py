@@ -55,3 +55,20 @@ def test_export_queries_do_not_grow_with_rows(net, reports, django_assert_max_nu
             header, rows = rows_for(scope, reports_iter(qs, scope=scope, chunk=7, on_batch=batches.append), platform)
             got = list(rows)
         assert len(got) == n == sum(batches) and len({r[0] for r in got}) == n and all(len(r) == len(header) for r in got)
+
+
+def test_a_guest_without_a_name_is_a_dash_and_formulas_stay_escaped(net, api):
+    from lapor.reports import services as sv
+
+    platform = sv.Actor(user=net.user("platform"))
+    for title, name in (("Lampu jalan mati", ""), ("=HYPERLINK(\"http://x\")", "-Budi")):
+        report, _secret = sv.report_submit(submission=sv.Submission(
+            title=title, body="Lampu jalan di gang mati sejak seminggu.", guest_email="tamu@warga.example",
+            guest_name=name))
+        sv.report_route(report=report, actor=platform, agency=net.dept)
+    month = Report.objects.first().submitted_at.strftime("%Y-%m")
+    res = api.get("/api/analytics/export", {"from": month, "to": month, "scope": "n", "format": "csv"},
+                  user=net.user("platform"))
+    rows = {r["judul"]: r for r in _csv(res)}
+    assert rows["Lampu jalan mati"]["pelapor"] == "-"
+    assert rows["'=HYPERLINK(\"http://x\")"]["pelapor"] == "'-Budi"

@@ -94,7 +94,8 @@ def test_forwarded_report_travels_and_its_status_comes_back(net, client, transpo
     actions = list(ReportEvent.objects.filter(report=origin).values_list("action", flat=True))
     assert "federate" in actions and actions.count("remote_status") >= 2
     origin.refresh_from_db()
-    assert origin.state == "routed" and origin.agency == handling_agency  # no local agency for the peer: it stays
+    # No local agency for the peer: the report stays with its agency here; the peer's answer is its answer.
+    assert origin.state == "followed_up" and origin.agency == handling_agency
 
 
 def test_replayed_deliveries_change_nothing(net, client, transport, two_deployments, django_capture_on_commit_callbacks):

@@ -22,7 +22,7 @@ def test_weekends_are_not_working_days():
 
 
 def test_national_holidays_are_skipped():
-    cal = WorkingCalendar()
+    cal = WorkingCalendar(categories=("public",))  # without cuti bersama (24 Dec 2026 is one)
     # 2026-12-24 (Thu) is a working day; 2026-12-25 (Fri) is Christmas: 3 working days after Wed 23 Dec
     # are Thu 24, Mon 28, Tue 29.
     assert cal.add_working_days(dt.date(2026, 12, 23), 3) == dt.date(2026, 12, 29)
