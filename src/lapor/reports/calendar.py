@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
+from django.db import models
 from django.db.models import Case, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -127,7 +128,7 @@ def _deadlines_move(day: dt.date, before: WorkingCalendar, after: WorkingCalenda
                 mapping[old] = new
         if mapping:
             moved[field] = scope.filter(**{f"{field}__in": list(mapping)}).update(**{field: Case(
-                *[When(**{field: old}, then=new) for old, new in mapping.items()], output_field=Report._meta.get_field(field))})
+                *[When(**{field: old}, then=new) for old, new in mapping.items()], output_field=models.DateTimeField())})
     return moved
 
 
