@@ -23,6 +23,7 @@ from lapor.reports.models import Channel, Message, Report, ReportEvent
 
 from .messages import PLATFORM_QUEUE, render, report_url
 from .services import OutboxItem, broker_in_use, outbox_enqueue_many
+from .whatsapp import whatsapp_payload
 
 log = logging.getLogger(__name__)
 WARN_WORKING_DAYS = 2
@@ -38,7 +39,9 @@ def reporter_targets(report: Report) -> list[tuple[str, str, str]]:
             chosen = ["web"] + (["email"] if user.email else ["sms"] if user.phone else [])
         if report.channel == Channel.SMS and "sms" not in chosen:
             chosen.append("sms")
-        address = {"email": user.email, "sms": user.phone, "web": str(user.pk)}
+        if report.channel == Channel.WHATSAPP and user.phone:  # answered where they wrote, not by SMS as well
+            chosen = [c for c in chosen if c != "sms" or "sms" in (user.notify_by or [])] + ["whatsapp"]
+        address = {"email": user.email, "sms": user.phone, "web": str(user.pk), "whatsapp": user.phone}
         return [(c, address[c], user.language) for c in chosen if address[c]]
     targets = []
     if report.guest_email and report.channel != Channel.SMS:
@@ -57,6 +60,8 @@ def _items(kind: str, report: Report, targets, key: str, extra: dict) -> list[Ou
             payload = {"subject": text["subject"], "body": text["body"]}
         elif channel == "sms":
             payload = {"text": text["sms"]}
+        elif channel == "whatsapp":
+            payload = whatsapp_payload(kind, report.tracking_id, text, lang)
         else:
             payload = {"kind": kind, "title": text["subject"], "body": text["body"], "url": report_url(report)}
         digest = hashlib.sha256(f"{channel}:{recipient}".encode()).hexdigest()[:16]
