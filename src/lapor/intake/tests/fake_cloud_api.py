@@ -16,7 +16,6 @@ import hashlib
 import hmac
 import json
 import re
-import socket
 import threading
 import time
 from contextlib import contextmanager
@@ -175,20 +174,27 @@ def cloud_api():
         def log_message(self, *args):
             pass
 
+    with serving(Handler) as base:
+        fake.base = base
+        yield fake
+
+
+@contextmanager
+def serving(handler):
+    """Serve ``handler`` on the first free port of 8131-8139 (loopback only); yields the base URL."""
     server = None
     for port in PORTS:
         try:
-            server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+            server = ThreadingHTTPServer(("127.0.0.1", port), handler)
             break
         except OSError:
             continue
     if server is None:
-        raise RuntimeError("no free port in 8131-8139 for the fake Cloud API")
-    fake.base = f"http://127.0.0.1:{server.server_address[1]}"
+        raise RuntimeError("no free port in 8131-8139 for a local fake")
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield fake
+        yield f"http://127.0.0.1:{server.server_address[1]}"
     finally:
         server.shutdown()
         server.server_close()
@@ -234,13 +240,3 @@ def signed(client, payload: dict, *, secret: str = APP_SECRET):
     return client.generic("POST", "/intake/whatsapp", raw, content_type="application/json",
                           HTTP_X_HUB_SIGNATURE_256=sig)
 
-
-def free_port_available() -> bool:
-    for port in PORTS:
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-                return True
-            except OSError:
-                continue
-    return False
