@@ -2,14 +2,17 @@
 guided flow, duplicates, and answers through the outbox to a local fake of the Cloud API."""
 import pytest
 
+from lapor.core.tests import canary as cy
 from lapor.intake.models import InboundMessage, WhatsAppConversation
 from lapor.notifications.models import OutboxMessage, WhatsAppContact
 from lapor.notifications.services import outbox_flush
+from lapor.reports.attachments import attachment_path
 from lapor.reports.models import Attachment, Message, Report
 
 from . import fake_cloud_api as wa
 
 WA_ID, PHONE = "6281234567890", "+6281234567890"
+PHOTO = cy.PHOTO
 
 
 @pytest.fixture
@@ -71,14 +74,12 @@ def test_a_delivery_repeated_by_meta_is_handled_once(net, client, cloud):
 
 
 def test_a_photo_with_a_lapor_caption_is_a_report_with_the_photo_downloaded_from_the_media_endpoint(net, client, cloud):
-    from lapor.core.tests import canary as cy
-
     cloud.media_add("1234567890", cy.PHOTO)
     out = send(client, cloud, wa.image_message("wamid.A4", "1234567890", caption="LAPOR Got mampet di pasar"))
     report = Report.objects.get(tracking_id=out["tracking_id"])
     att = Attachment.objects.get(report=report)
     assert cloud.media_requests == ["1234567890"] and att.content_type == "image/jpeg"
-    assert cy.A_NAME.encode() not in open(__import__("lapor.reports.attachments", fromlist=["x"]).attachment_path(att), "rb").read()
+    assert cy.A_NAME.encode() in cy.PHOTO and cy.A_NAME.encode() not in attachment_path(att).read_bytes()  # cleaned
 
 
 def test_status_answers_only_the_reporters_own_number(net, client, cloud):
@@ -95,12 +96,17 @@ def test_the_guided_flow_asks_topic_and_place_then_files_on_yes(net, client, clo
     names = [line.split(". ", 1)[1] for line in cloud.texts()[-1].splitlines() if line[:1].isdigit() and line[:2] != "0."]
     choice = names.index(net.roads.parent.name) + 1
     assert send(client, cloud, wa.text_message("wamid.F2", str(choice)))["step"] == "place"
+    cloud.media_add("5550001", PHOTO)
+    assert send(client, cloud, wa.image_message("wamid.F2b", "5550001"))["step"] == "place"  # a photo on the way
+    assert cloud.media_requests == ["5550001"]
     assert send(client, cloud, wa.text_message("wamid.F3", "depan pasar, Bukit Surungan, Padang Panjang"))["step"] == "confirm"
     assert "YA" in cloud.texts()[-1] and "Bukit Surungan" in cloud.texts()[-1]
     out = send(client, cloud, wa.text_message("wamid.F4", "ya"))
     report = Report.objects.get(tracking_id=out["tracking_id"])
     assert report.topic_id == net.roads.parent_id and report.region_id == "13.74.02.1001"
     assert report.body == "Jalan berlubang besar, sudah dua motor jatuh" and "Bukit Surungan" in report.address
+    assert Attachment.objects.filter(report=report).count() == 1  # fetched again from the media endpoint on YA
+    assert cloud.media_requests == ["5550001", "5550001"]
     assert not WhatsAppConversation.objects.exists()
 
 
