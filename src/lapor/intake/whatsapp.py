@@ -9,7 +9,8 @@ for a citizen who just writes.
     anything else           quoting one of our messages about an open report: a reply to it;
                             else a flow in progress goes on; else a report waiting for the
                             citizen's answer gets it; else the guided flow starts:
-                            the story -> topic -> place -> YA to file (BATAL cancels)
+                            the story -> topic -> place -> YA to file (ANONIM, RAHASIA: with
+                            the privacy switches; BATAL cancels)
 
 Every message id is handled once (``InboundMessage``): a webhook delivered twice changes nothing.
 The answers go through the outbox (channel "whatsapp"), so they are retried and dead-lettered.
@@ -264,10 +265,12 @@ class Conversation(GuidedFlow):
         return {"status": "ok", "action": "rate", "tracking_id": report.tracking_id}
 
     def submit(self, *, body: str, media: list[tuple[bytes, str]], topic_id: int | None = None,
-               region_code: str | None = None, address: str = "") -> dict:
+               region_code: str | None = None, address: str = "", is_anonymous: bool = False,
+               is_confidential: bool = False) -> dict:
         report, _secret = report_submit(
             submission=Submission(title=_title(body), body=body, channel=Channel.WHATSAPP, topic_id=topic_id,
-                                  region_code=region_code, address=address[:300]),
+                                  region_code=region_code, address=address[:300], is_anonymous=is_anonymous,
+                                  is_confidential=is_confidential),
             reporter=self.citizen(), event_data={"whatsapp_message_id": self.msg.id})
         self.attach(report, media[: settings.LAPOR_MAX_ATTACHMENTS])
         return {"status": "ok", "action": "report", "tracking_id": report.tracking_id}

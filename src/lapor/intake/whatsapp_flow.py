@@ -1,5 +1,6 @@
 """The guided flow of WhatsApp (``intake.whatsapp``) for a citizen who just writes: the story, the
-topic (a numbered list), the place (matched to a region by name), then YA to file or BATAL."""
+topic (a numbered list), the place (matched to a region by name), then YA to file it (ANONIM:
+anonymous, RAHASIA: anonymous and confidential) or BATAL."""
 from __future__ import annotations
 
 import re
@@ -14,6 +15,8 @@ from lapor.agencies.models import Region, Topic
 from .models import WhatsAppConversation
 
 YES, CANCEL = ("YA", "Y", "KIRIM", "YES"), ("BATAL", "CANCEL")
+# The two privacy switches, chosen when confirming: (is_anonymous, is_confidential)
+PRIVACY = {"ANONIM": (True, False), "ANONYMOUS": (True, False), "RAHASIA": (True, True), "CONFIDENTIAL": (True, True)}
 MAX_TOPICS = 9
 
 
@@ -40,7 +43,8 @@ class GuidedFlow:
         else:
             d = self.flow.draft
             self.answer(_("Periksa laporan Anda:\n\n%(body)s\n\nKategori: %(topic)s\nLokasi: %(place)s\nFoto: %(photos)d\n\n"
-                          "Balas YA untuk mengirim, atau BATAL untuk membatalkan.") % {
+                          "Balas YA untuk mengirim, ANONIM agar nama Anda tidak terlihat oleh instansi, RAHASIA agar "
+                          "laporan juga tidak tampil di publik, atau BATAL untuk membatalkan.") % {
                 "body": d.get("body", "")[:600], "topic": d.get("topic_name") or "-", "place": d.get("place") or "-",
                 "photos": len(d.get("media", []))})
         return {"status": "ok", "action": "flow", "step": step}
@@ -54,11 +58,13 @@ class GuidedFlow:
             flow.delete()
             self.answer(_("Laporan dibatalkan. Kirim pesan kapan saja untuk melapor lagi."))
             return {"status": "ok", "action": "flow", "step": "cancelled"}
-        if flow.step == Step.CONFIRM and word in YES:
+        if flow.step == Step.CONFIRM and (word in YES or word in PRIVACY):
             flow.delete()
+            anonymous, confidential = PRIVACY.get(word, (False, False))
             media = [self.fetch(m) for m in draft.get("media", [])]
             return self.submit(body=draft["body"], media=[m for m in media if m[0]], topic_id=draft.get("topic_id"),
-                               region_code=draft.get("region_code"), address=draft.get("place", ""))
+                               region_code=draft.get("region_code"), address=draft.get("place", ""),
+                               is_anonymous=anonymous, is_confidential=confidential)
         if flow.step == Step.BODY and text.strip():
             draft["body"], flow.step = text.strip(), Step.TOPIC
         elif flow.step == Step.TOPIC and text.strip():

@@ -110,6 +110,15 @@ def test_the_guided_flow_asks_topic_and_place_then_files_on_yes(net, client, clo
     assert not WhatsAppConversation.objects.exists()
 
 
+def test_the_citizen_may_file_from_the_flow_as_anonymous_and_confidential(net, client, cloud):
+    send(client, cloud, wa.text_message("wamid.P1", "Petugas kelurahan minta uang untuk surat pindah"))
+    send(client, cloud, wa.text_message("wamid.P2", "0"))
+    send(client, cloud, wa.text_message("wamid.P3", "Kantor kelurahan Bukit Surungan"))
+    assert "RAHASIA" in cloud.texts()[-1]
+    report = Report.objects.get(tracking_id=send(client, cloud, wa.text_message("wamid.P4", "rahasia"))["tracking_id"])
+    assert report.is_anonymous and report.is_confidential and report.topic_id is None
+
+
 def test_batal_cancels_the_flow_and_files_nothing(net, client, cloud):
     send(client, cloud, wa.text_message("wamid.C1", "Pungli di kantor desa"))
     send(client, cloud, wa.text_message("wamid.C2", "BATAL"))
