@@ -383,6 +383,18 @@ LAPOR_OPEN311_MAX_REQUESTS = env_int("LAPOR_OPEN311_MAX_REQUESTS", 1000)
 LAPOR_OPEN311_CONTACT = os.environ.get("LAPOR_OPEN311_CONTACT", "")
 LAPOR_FEDERATION_ID = os.environ.get("LAPOR_FEDERATION_ID") or "lapor"
 
+# --- WhatsApp Business Platform, Cloud API (docs/channels.md) ---------------------
+# The channel is on only when the token, the phone number id, the verify token and the app secret
+# are all set; otherwise /intake/whatsapp answers 404 (none set) or 503 (some missing).
+LAPOR_WHATSAPP_TOKEN = os.environ.get("LAPOR_WHATSAPP_TOKEN", "")  # system-user access token
+LAPOR_WHATSAPP_PHONE_NUMBER_ID = os.environ.get("LAPOR_WHATSAPP_PHONE_NUMBER_ID", "")
+LAPOR_WHATSAPP_VERIFY_TOKEN = os.environ.get("LAPOR_WHATSAPP_VERIFY_TOKEN", "")  # webhook subscription check
+LAPOR_WHATSAPP_APP_SECRET = os.environ.get("LAPOR_WHATSAPP_APP_SECRET", "")  # X-Hub-Signature-256 key
+LAPOR_WHATSAPP_API_BASE = os.environ.get("LAPOR_WHATSAPP_API_BASE", "https://graph.facebook.com/v21.0").rstrip("/")
+# Approved message template used outside the 24-hour customer-service window: body {{1}} = tracking
+# id, {{2}} = the update (one line).
+LAPOR_WHATSAPP_TEMPLATE = os.environ.get("LAPOR_WHATSAPP_TEMPLATE", "lapor_pembaruan_laporan")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -70,3 +70,19 @@ class SocialDraft(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [models.UniqueConstraint(fields=["network", "post_id"], name="socialdraft_network_post")]
+
+
+class WhatsAppConversation(models.Model):
+    """The guided flow of a citizen who just writes on WhatsApp: what they said so far (text, photo
+    ids, topic, place) and the question asked last. Gone once the report is filed or cancelled."""
+
+    class Step(models.TextChoices):
+        BODY = "body", _("Isi laporan")
+        TOPIC = "topic", _("Kategori")
+        PLACE = "place", _("Lokasi")
+        CONFIRM = "confirm", _("Konfirmasi")
+
+    phone = models.CharField(max_length=16, unique=True)
+    step = models.CharField(max_length=10, choices=Step.choices)
+    draft = models.JSONField(default=dict)
+    updated_at = models.DateTimeField(default=timezone.now)

@@ -33,6 +33,30 @@ def keywords() -> dict[str, list[str]]:
     return {**KEYWORDS, **getattr(settings, "LAPOR_SMS_KEYWORDS", {})}
 
 
+@dataclass(frozen=True)
+class Command:
+    """A text message read as a command (shared by SMS and WhatsApp): ``kind`` is "report",
+    "status", "reply" or "text" (no keyword); ``keyword`` the word as written (upper case);
+    ``tracking`` the raw tracking id of STATUS/BALAS; ``body`` the rest."""
+
+    kind: str
+    keyword: str = ""
+    tracking: str = ""
+    body: str = ""
+
+
+def command_parse(text: str) -> Command:
+    words = text.strip().split(maxsplit=2)
+    head = words[0].upper() if words else ""
+    kw = keywords()
+    if head in kw["status"] or head in kw["reply"]:
+        return Command("status" if head in kw["status"] else "reply", head, words[1] if len(words) > 1 else "",
+                       words[2] if len(words) > 2 else "")
+    if head in kw["report"]:
+        return Command("report", head, body=text.strip().split(maxsplit=1)[1] if len(words) > 1 else "")
+    return Command("text", body=text.strip())
+
+
 @dataclass
 class SmsIn:
     sender: str
@@ -101,27 +125,27 @@ def _title(body: str) -> str:
 
 
 def _command(sms: SmsIn, text: str) -> dict:
-    words = text.strip().split(maxsplit=2)
-    head = words[0].upper() if words else ""
-    kw, phone, key = keywords(), sms.sender, sms.message_id
-    if head in kw["reply"] and len(words) < 3:  # "BALAS" or "BALAS <nomor>" without the answer itself
+    command = command_parse(text)
+    head, phone, key = command.keyword, sms.sender, sms.message_id
+    if command.kind == "reply" and not command.body:  # "BALAS" or "BALAS <nomor>" without the answer itself
         _answer(phone, _("LAPOR! Format: %(k)s <nomor> <isi>, contoh: %(k)s ABCD-1234 Jalan belum diperbaiki.")
                 % {"k": head}, key)
         return {"status": "rejected", "action": "reply", "reason": "format"}
-    if head in kw["status"] or head in kw["reply"]:
-        report = _own_report(phone, words[1]) if len(words) > 1 else None
+    if command.kind in ("status", "reply"):
+        report = _own_report(phone, command.tracking) if command.tracking else None
         if report is None:
-            usage = (_("LAPOR! Laporan tidak ditemukan untuk nomor ini. Format: %(k)s <nomor> <isi>") if head in kw["reply"]
+            usage = (_("LAPOR! Laporan tidak ditemukan untuk nomor ini. Format: %(k)s <nomor> <isi>")
+                     if command.kind == "reply"
                      else _("LAPOR! Laporan tidak ditemukan untuk nomor ini. Format: %(k)s <nomor laporan>"))
             _answer(phone, usage % {"k": head}, key)
-            return {"status": "rejected", "action": "status" if head in kw["status"] else "reply", "reason": "not_found"}
-        if head in kw["status"]:
+            return {"status": "rejected", "action": command.kind, "reason": "not_found"}
+        if command.kind == "status":
             due = formats.date_format(timezone.localtime(report.due_at), "j M Y") if report.due_at else "-"
             _answer(phone, _("LAPOR! %(tid)s: %(state)s. Batas waktu: %(due)s. Rincian: %(link)s") % {
                 "tid": report.tracking_id, "state": lc.State(report.state).label, "due": due,
                 "link": short_url(report)}, key, report)
             return {"status": "ok", "action": "status", "tracking_id": report.tracking_id}
-        body = words[2] if len(words) > 2 else ""
+        body = command.body
         try:
             report_reply(report=report, actor=Actor(user=report.reporter, is_reporter=True), body=body)
         except DomainError as exc:
@@ -129,7 +153,7 @@ def _command(sms: SmsIn, text: str) -> dict:
             return {"status": "rejected", "action": "reply", "reason": exc.code}
         _answer(phone, _("LAPOR! Tanggapan Anda untuk %(tid)s diterima.") % {"tid": report.tracking_id}, key, report)
         return {"status": "ok", "action": "reply", "tracking_id": report.tracking_id}
-    body = text.strip().split(maxsplit=1)[1] if head in kw["report"] and len(words) > 1 else ("" if head in kw["report"] else text.strip())
+    body = command.body
     if not body:
         _answer(phone, _("LAPOR! Format: LAPOR <isi laporan>. Cek status: STATUS <nomor>. Tanggapi: BALAS <nomor> <isi>"), key)
         return {"status": "rejected", "action": "help", "reason": "empty"}

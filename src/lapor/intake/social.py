@@ -175,8 +175,9 @@ def social_convert(*, draft_id: int, staff: User, title: str = "", type: str = "
         else:
             text = _("Terima kasih, laporan Anda tercatat dengan nomor %(tid)s.") % {"tid": report.tracking_id}
         outbox_enqueue(channel="webhook", recipient=reply_url, report=report, dedupe_key=f"social-ack:{draft.pk}",
-                       payload={"network": draft.network, "in_reply_to": draft.post_id, "kind": draft.kind,
-                                "handle": draft.author_handle, "text": text},
+                       payload={"network": draft.network, "mode": "dm" if draft.kind == "dm" else "reply",
+                                "in_reply_to": draft.post_id, "kind": draft.kind, "handle": draft.author_handle,
+                                "event": "submitted", "text": text},
                        secret=getattr(settings, "LAPOR_SOCIAL_REPLY_SECRET", ""))
     return report
 

@@ -17,6 +17,7 @@ class OutboxMessage(models.Model):
         SMS = "sms", _("SMS")
         WEB = "web", _("Notifikasi web")
         WEBHOOK = "webhook", _("Webhook")
+        WHATSAPP = "whatsapp", _("WhatsApp")
         FANOUT = "fanout", _("Sebaran notifikasi")  # a change's events, expanded by a worker into messages
 
     class Status(models.TextChoices):
@@ -73,3 +74,21 @@ class NotificationPreference(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference")
     daily_digest = models.BooleanField(default=False)
     last_digest_at = models.DateTimeField(null=True, blank=True)
+
+
+class WhatsAppContact(models.Model):
+    """A WhatsApp number and when it last wrote to us: for 24 hours after, free text may be sent to
+    it (the customer-service window); outside the window only an approved template."""
+
+    phone = models.CharField(max_length=16, unique=True)  # +62…
+    last_inbound_at = models.DateTimeField()
+
+
+class WhatsAppSent(models.Model):
+    """A message the Cloud API accepted (its wamid): a citizen's answer quoting it threads into its report."""
+
+    wamid = models.CharField(max_length=255, unique=True)
+    phone = models.CharField(max_length=16)
+    report = models.ForeignKey("reports.Report", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    delivery_id = models.UUIDField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)

@@ -24,6 +24,7 @@ from lapor.reports.models import ArchiveReason, Channel, Message, Report, Report
 
 from .messages import PLATFORM_QUEUE, render, report_url
 from .services import OutboxItem, broker_in_use, outbox_enqueue_many
+from .whatsapp import whatsapp_payload
 
 log = logging.getLogger(__name__)
 WARN_WORKING_DAYS = 2
@@ -39,7 +40,9 @@ def reporter_targets(report: Report) -> list[tuple[str, str, str]]:
             chosen = ["web"] + (["email"] if user.email else ["sms"] if user.phone else [])
         if report.channel == Channel.SMS and "sms" not in chosen:
             chosen.append("sms")
-        address = {"email": user.email, "sms": user.phone, "web": str(user.pk)}
+        if report.channel == Channel.WHATSAPP and user.phone:  # answered where they wrote, not by SMS as well
+            chosen = [c for c in chosen if c != "sms" or "sms" in (user.notify_by or [])] + ["whatsapp"]
+        address = {"email": user.email, "sms": user.phone, "web": str(user.pk), "whatsapp": user.phone}
         return [(c, address[c], user.language) for c in chosen if address[c]]
     targets, lang = [], guest_language(report)
     if report.guest_email and report.channel != Channel.SMS:
@@ -74,6 +77,8 @@ def target_items(kind: str, report: Report, targets, key: str, extra: dict) -> l
             payload = {"subject": text["subject"], "body": text["email"]}
         elif channel == "sms":
             payload = {"text": text["sms"]}
+        elif channel == "whatsapp":
+            payload = whatsapp_payload(kind, report.tracking_id, text, lang)
         else:
             payload = {"kind": kind, "title": text["subject"], "body": text["body"], "url": report_url(report)}
         digest = hashlib.sha256(f"{channel}:{recipient}".encode()).hexdigest()[:16]

@@ -137,7 +137,14 @@ def send_fanout(message: OutboxMessage) -> None:
     events_fanout(event_ids=[int(pk) for pk in message.payload.get("event_ids", [])])
 
 
-SENDERS = {"email": send_email, "sms": send_sms, "web": send_web, "webhook": send_webhook, "fanout": send_fanout}
+def send_whatsapp(message: OutboxMessage) -> None:
+    from .whatsapp import send_whatsapp as send
+
+    send(message)
+
+
+SENDERS = {"email": send_email, "sms": send_sms, "web": send_web, "webhook": send_webhook, "fanout": send_fanout,
+           "whatsapp": send_whatsapp}
 
 
 def send(message: OutboxMessage) -> None:

@@ -6,7 +6,7 @@ webhooks, federation deliveries):
     outbox_enqueue(*, channel: str, recipient: str, payload: dict, dedupe_key: str | None = None,
                    report=None, secret: str = "") -> OutboxMessage
 
-- channel: "email" | "sms" | "web" | "webhook" | "fanout".
+- channel: "email" | "sms" | "web" | "webhook" | "whatsapp" | "fanout".
   email: recipient is the address, payload {"subject": str, "body": str}.
   sms: recipient is a phone number (normalised to +62…), payload {"text": str}.
   web: recipient is the user's id (str), payload {"kind", "title", "body", "url"}.
@@ -15,6 +15,8 @@ webhooks, federation deliveries):
   ``X-Lapor-Signature: sha256=<hex>``, ``X-Lapor-Delivery: <delivery_id>``,
   ``X-Lapor-Timestamp: <unix seconds>``. With no secret, ``LAPOR_WEBHOOK_SECRET`` is used;
   with neither, the body goes unsigned (and a warning is logged).
+  whatsapp: recipient is a phone number (+62…), payload {"text": str, "lang": "id"|"en",
+  "template": {"params": [tracking id, text]}} (lapor.notifications.whatsapp).
   fanout: recipient "events", payload {"event_ids": [...]}: a change's report events whose
   notifications a worker writes as messages of their own (lapor.notifications.notify.events_fanout).
 - The row is written in the caller's database transaction (so it commits or rolls back with the

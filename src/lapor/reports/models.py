@@ -40,6 +40,7 @@ class Channel(models.TextChoices):
     WEB = "web", _("Situs web")
     MOBILE = "mobile", _("Aplikasi seluler")
     SMS = "sms", _("SMS 1708")
+    WHATSAPP = "whatsapp", _("WhatsApp")
     EMAIL = "email", _("E-mail")
     SOCIAL = "social", _("Media sosial")
     COUNTER = "counter", _("Loket layanan")

@@ -47,7 +47,8 @@ STAFF_LABEL = "Petugas"
 PUBLIC, REPORTER, STAFF = "public", "reporter", "staff"
 # Event details that point at the sender on the channel it came through.
 IDENTIFYING_DATA = frozenset({"social", "post_id", "post_url", "url", "author", "handle", "email_message_id",
-                              "sms_message_id", "from", "sender", "phone", "email", "message_id_header"})
+                              "sms_message_id", "from", "sender", "phone", "email", "message_id_header",
+                              "whatsapp_message_id"})
 
 
 def _reporter_visible(report, viewer: User | None, *, is_reporter: bool) -> bool:

@@ -124,7 +124,7 @@ def _api(client, method, path, data=None, token=None, **headers):
     return client.generic(method, path, json.dumps(data or {}), content_type="application/json", **extra)
 
 
-def plant(net, world: World, transport) -> None:
+def plant(net, world: World, transport, cloud=None) -> None:
     from lapor.partners.models import Partner, Peer
 
     a = user_make(cy.A_NAME, email=cy.A_EMAIL)
@@ -223,7 +223,15 @@ def plant(net, world: World, transport) -> None:
     res = _signed(Client(), "/intake/email", msg.as_bytes(), content_type="message/rfc822")
     assert res.status_code == 200, res.content
     keep("email", res.json()["tracking_id"])
-    for door in ("sms", "email"):
+    # 8b. WhatsApp from A's number, under her profile name, with a photo whose metadata name her.
+    from lapor.intake.tests import fake_cloud_api as wa
+    cloud.media_add("880001", cy.PHOTO)
+    cloud.customer_wrote(cy.A_PHONE_62)
+    res = wa.signed(Client(), wa.webhook(cy.A_PHONE_62, wa.image_message(
+        "wamid.canary-1", "880001", caption="LAPOR Xerokanari " + cy.A_BODY), name=cy.A_NAME))
+    assert res.status_code == 200, res.content
+    keep("whatsapp", res.json()["messages"][0]["tracking_id"])
+    for door in ("sms", "email", "whatsapp"):
         services.report_privacy_set(report=world.reports[door], actor=Actor(user=platform), is_anonymous=True,
                                     is_confidential=True, reason="Pelapor meminta dirahasiakan")
 
@@ -653,7 +661,16 @@ def check_channels(crawler: Crawler, transport, settings) -> None:
     ledger.requests += 1
 
 
-def test_no_canary_reaches_a_viewer_who_may_not_see_it(net, settings, monkeypatch, caplog,
+@pytest.fixture
+def whatsapp_cloud(settings):
+    """The WhatsApp door answers through a local fake of the Cloud API (intake/tests/fake_cloud_api.py)."""
+    from lapor.intake.tests import fake_cloud_api as wa
+    with wa.cloud_api() as cloud:
+        wa.configure(settings, cloud)
+        yield cloud
+
+
+def test_no_canary_reaches_a_viewer_who_may_not_see_it(net, settings, monkeypatch, caplog, whatsapp_cloud,
                                                        django_capture_on_commit_callbacks):
     started = time.monotonic()
     settings.LAPOR_RATES = {name: "1000000/60" for name in ("submit", "login", "track", "webhook", "federation")}
@@ -669,7 +686,7 @@ def test_no_canary_reaches_a_viewer_who_may_not_see_it(net, settings, monkeypatc
 
     world, ledger = World(), cy.Ledger()
     with django_capture_on_commit_callbacks(execute=True):
-        plant(net, world, transport)
+        plant(net, world, transport, whatsapp_cloud)
     from lapor.partners.models import FederationLink
     inbound = FederationLink.objects.filter(direction="inbound").select_related("report").first()
     assert inbound is not None, "the federation door filed nothing at the peer"

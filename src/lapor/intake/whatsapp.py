@@ -1,0 +1,276 @@
+"""WhatsApp (Business Platform Cloud API webhooks): text and photo messages become reports or
+replies, with the commands of SMS 1708 (one parser: ``sms.command_parse``) and a short guided flow
+for a citizen who just writes.
+
+    LAPOR <isi>             files a report now (a photo's caption too; the photo is attached)
+    STATUS <id>             the status and deadline of one's own report
+    BALAS <id> <isi>        a reply (and the photo) on one's own report
+    NILAI <id> <1-5> [...]  the citizen's rating (a report waiting for their answer is completed first)
+    anything else           quoting one of our messages about an open report: a reply to it;
+                            else a flow in progress goes on; else a report waiting for the
+                            citizen's answer gets it; else the guided flow starts:
+                            the story -> topic -> place -> YA to file (ANONIM, RAHASIA: with
+                            the privacy switches; BATAL cancels)
+
+Every message id is handled once (``InboundMessage``): a webhook delivered twice changes nothing.
+The answers go through the outbox (channel "whatsapp"), so they are retried and dead-lettered.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import urllib.error
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from lapor.accounts.phones import phone_normalize
+from lapor.core.errors import DomainError, ValidationFailed
+from lapor.notifications.services import outbox_enqueue
+from lapor.notifications.whatsapp import GraphError, media_fetch, sent_report_id, window_touch
+from lapor.reports import lifecycle as lc
+from lapor.reports.attachments import attachment_add
+from lapor.reports.models import Channel, Report
+from lapor.reports.services import Actor, Submission, report_complete, report_rate, report_reply, report_submit
+
+from .models import InboundMessage, WhatsAppConversation
+from .sms import _own_report, _title, citizen_for_phone, command_parse
+from .whatsapp_flow import GuidedFlow
+
+RATE_KEYWORDS = ("NILAI", "RATE")
+FLOW_TTL = dt.timedelta(hours=24)  # a flow left this long starts again
+
+
+class MediaUnavailable(DomainError):
+    """The Cloud API could not give us a photo right now: answered 502, so Meta delivers again."""
+
+    status = 502
+    code = "media_unavailable"
+
+
+@dataclass
+class WaMessage:
+    id: str
+    sender: str  # +62…
+    type: str  # text | image | other
+    text: str = ""  # the text, or a photo's caption
+    media_id: str = ""
+    context_id: str = ""  # the id of the message it quotes
+    name: str = ""  # the sender's profile name
+    at: dt.datetime | None = None
+
+
+def webhook_messages(payload) -> list[WaMessage]:
+    """The messages of a webhook delivery (``statuses`` of our own messages are ignored)."""
+    if not isinstance(payload, dict) or payload.get("object") != "whatsapp_business_account":
+        raise ValidationFailed(_("Payload WhatsApp tidak sesuai format."), code="invalid_payload")
+    try:
+        return [m for entry in payload["entry"] for change in entry.get("changes", [])
+                if change.get("field") == "messages" for m in _messages(change["value"])]
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise ValidationFailed(_("Payload WhatsApp tidak sesuai format."), code="invalid_payload",
+                               detail={"missing": str(exc)[:100]}) from None
+
+
+def _messages(value: dict) -> list[WaMessage]:
+    names = {c["wa_id"]: (c.get("profile") or {}).get("name", "") for c in value.get("contacts", [])}
+    out = []
+    for m in value.get("messages", []):
+        sender = phone_normalize("+" + str(m["from"]).lstrip("+"))
+        if sender is None or not m.get("id"):
+            raise ValueError("from")
+        kind = m.get("type", "")
+        media = m.get("image") or {}
+        text = (m.get("text") or {}).get("body", "") if kind == "text" else media.get("caption", "")
+        at = dt.datetime.fromtimestamp(int(m.get("timestamp") or 0), tz=dt.timezone.utc) if m.get("timestamp") else None
+        out.append(WaMessage(id=str(m["id"])[:255], sender=sender, type=kind if kind in ("text", "image") else "other",
+                             text=str(text or "")[:4000], media_id=str(media.get("id") or ""),
+                             context_id=str((m.get("context") or {}).get("id") or ""),
+                             name=str(names.get(m["from"], ""))[:150], at=at))
+    return out
+
+
+def whatsapp_receive(*, payload) -> dict:
+    """Handle one webhook delivery; each message in its own transaction."""
+    return {"status": "ok", "messages": [message_receive(msg=msg) for msg in webhook_messages(payload)]}
+
+
+def _media(msg: WaMessage) -> list[tuple[bytes, str]]:
+    """The message's photo, fetched before the transaction (a slow Graph call holds no lock)."""
+    if msg.type != "image" or not msg.media_id:
+        return []
+    return [_fetch(msg.media_id)]
+
+
+def _fetch(media_id: str) -> tuple[bytes, str]:
+    try:
+        return media_fetch(media_id, max_bytes=settings.LAPOR_MAX_UPLOAD_BYTES)
+    except GraphError as exc:
+        if exc.status >= 500 or exc.status == 429:
+            raise MediaUnavailable(_("Foto belum dapat diambil dari WhatsApp; coba lagi.")) from None
+        return b"", ""  # refused for good (gone, too large): the message goes on without it
+    except (urllib.error.URLError, TimeoutError, OSError):
+        raise MediaUnavailable(_("Foto belum dapat diambil dari WhatsApp; coba lagi.")) from None
+
+
+def message_receive(*, msg: WaMessage) -> dict:
+    if InboundMessage.objects.filter(channel="whatsapp", external_id=msg.id).exists():
+        return {**InboundMessage.objects.get(channel="whatsapp", external_id=msg.id).response, "duplicate": True}
+    media = _media(msg)
+    return _receive(msg, media)
+
+
+@transaction.atomic
+def _receive(msg: WaMessage, media: list[tuple[bytes, str]]) -> dict:
+    try:
+        with transaction.atomic():
+            inbound = InboundMessage.objects.create(channel="whatsapp", external_id=msg.id)
+    except IntegrityError:  # a concurrent delivery won the race
+        return {**InboundMessage.objects.get(channel="whatsapp", external_id=msg.id).response, "duplicate": True}
+    window_touch(phone=msg.sender, at=min(msg.at or timezone.now(), timezone.now()))
+    response = Conversation(msg, media).handle()
+    if response.get("tracking_id"):
+        inbound.report = Report.objects.filter(tracking_id=response["tracking_id"]).first()
+    inbound.response = response
+    inbound.save(update_fields=["response", "report"])
+    return response
+
+
+class Conversation(GuidedFlow):
+    """One incoming message of one number, and what it does."""
+
+
+    def __init__(self, msg: WaMessage, media: list[tuple[bytes, str]]):
+        self.msg, self.media, self.phone, self.answers = msg, media, msg.sender, 0
+        self.flow = WhatsAppConversation.objects.select_for_update().filter(phone=self.phone).first()
+        if self.flow is not None and self.flow.updated_at < timezone.now() - FLOW_TTL:
+            self.flow.delete()
+            self.flow = None
+
+    # --- plumbing ---------------------------------------------------------------------------
+    def fetch(self, media_id: str) -> tuple[bytes, str]:
+        return _fetch(media_id)
+
+    def answer(self, text: str, report: Report | None = None) -> None:
+        self.answers += 1
+        outbox_enqueue(channel="whatsapp", recipient=self.phone, report=report,
+                       dedupe_key=f"wa-answer:{self.msg.id}:{self.answers}"[:200],
+                       payload={"kind": "answer", "lang": "id", "text": text,
+                                "template": {"params": [report.tracking_id if report else "LAPOR!", text]}})
+
+    def citizen(self):
+        user = citizen_for_phone(self.phone)
+        if not user.full_name and self.msg.name:  # the name the citizen shows on WhatsApp
+            user.full_name = self.msg.name
+            user.save(update_fields=["full_name"])
+        return user
+
+    def attach(self, report: Report, media: list[tuple[bytes, str]], message=None) -> int:
+        """Store the photos (type-checked and cleaned like every upload); a refused one is told."""
+        stored = 0
+        for data, _mime in media:
+            try:
+                with transaction.atomic():
+                    attachment_add(report=report, actor=Actor(user=report.reporter, is_reporter=True),
+                                   name="foto-whatsapp.jpg", data=data, message=message)
+                stored += 1
+            except DomainError as exc:
+                self.answer(_("Foto tidak dapat dilampirkan: %(reason)s") % {"reason": exc.message}, report)
+        return stored
+
+    # --- dispatch ---------------------------------------------------------------------------
+    def handle(self) -> dict:
+        if self.msg.type == "other":
+            self.answer(_("Maaf, kami hanya dapat menerima teks dan foto. Ketik LAPOR <isi laporan>."))
+            return {"status": "rejected", "action": "help", "reason": "unsupported"}
+        command = command_parse(self.msg.text)
+        first = (self.msg.text.split() or [""])[0].upper()
+        if command.kind == "text" and first in RATE_KEYWORDS:
+            return self.rate(self.msg.text.split(maxsplit=3)[1:])
+        if command.kind in ("status", "reply"):
+            report = _own_report(self.phone, command.tracking) if command.tracking else None
+            if report is None:
+                self.answer(_("LAPOR! Laporan tidak ditemukan untuk nomor ini. Format: %(k)s <nomor laporan>")
+                            % {"k": command.keyword})
+                return {"status": "rejected", "action": command.kind, "reason": "not_found"}
+            return self.status(report) if command.kind == "status" else self.reply(report, command.body)
+        if command.kind == "report":
+            if self.flow is not None:
+                self.flow.delete()
+                self.flow = None
+            return self.submit(body=command.body, media=self.media) if command.body else self.flow_start("")
+        return self.free_text(command.body)
+
+    def free_text(self, text: str) -> dict:
+        quoted = self.quoted_report()
+        if quoted is not None:
+            return self.reply(quoted, text)
+        if self.flow is not None:
+            return self.flow_step(text)
+        waiting = (Report.objects.filter(reporter__phone=self.phone, state=lc.State.FOLLOWED_UP)
+                   .order_by("-updated_at").first())
+        if waiting is not None:
+            return self.reply(waiting, text)
+        return self.flow_start(text)
+
+    def quoted_report(self) -> Report | None:
+        if not self.msg.context_id:
+            return None
+        report_id = sent_report_id(wamid=self.msg.context_id, phone=self.phone)
+        report = Report.objects.filter(pk=report_id).select_related("reporter").first() if report_id else None
+        if report is None or report.state not in lc.OPEN_STATES:
+            return None
+        return _own_report(self.phone, report.tracking_id)
+
+    # --- the commands -----------------------------------------------------------------------
+    def status(self, report: Report) -> dict:
+        due = formats.date_format(timezone.localtime(report.due_at), "j M Y") if report.due_at else "-"
+        self.answer(_("LAPOR! %(tid)s: %(state)s. Batas waktu: %(due)s") % {
+            "tid": report.tracking_id, "state": lc.State(report.state).label, "due": due}, report)
+        return {"status": "ok", "action": "status", "tracking_id": report.tracking_id}
+
+    def reply(self, report: Report, body: str) -> dict:
+        if not body.strip() and not self.media:
+            self.answer(_("Format: BALAS %(tid)s <isi tanggapan>") % {"tid": report.tracking_id}, report)
+            return {"status": "rejected", "action": "reply", "reason": "empty"}
+        try:
+            message = report_reply(report=report, actor=Actor(user=report.reporter, is_reporter=True),
+                                   body=body.strip() or _("(foto terlampir)"))
+        except DomainError as exc:
+            self.answer(f"LAPOR! {report.tracking_id}: {exc.message}", report)
+            return {"status": "rejected", "action": "reply", "reason": exc.code}
+        self.attach(report, self.media, message)
+        self.answer(_("LAPOR! Tanggapan Anda untuk %(tid)s diterima. Untuk laporan baru, kirim LAPOR <isi laporan>.")
+                    % {"tid": report.tracking_id}, report)
+        return {"status": "ok", "action": "reply", "tracking_id": report.tracking_id}
+
+    def rate(self, words: list[str]) -> dict:
+        report = _own_report(self.phone, words[0]) if words else None
+        score = words[1] if len(words) > 1 else ""
+        if report is None or not score.isdigit():
+            self.answer(_("Format: NILAI <nomor laporan> <1-5> <komentar>"), report)
+            return {"status": "rejected", "action": "rate", "reason": "not_found" if report is None else "invalid_rating"}
+        actor = Actor(user=report.reporter, is_reporter=True)
+        try:
+            with transaction.atomic():
+                if report.state == lc.State.FOLLOWED_UP:  # the citizen's rating accepts the answer
+                    report = report_complete(report=report, actor=actor)
+                report_rate(report=report, actor=actor, rating=int(score), comment=words[2] if len(words) > 2 else "")
+        except DomainError as exc:
+            self.answer(f"LAPOR! {report.tracking_id}: {exc.message}", report)
+            return {"status": "rejected", "action": "rate", "reason": exc.code}
+        self.answer(_("Terima kasih atas penilaian Anda untuk laporan %(tid)s.") % {"tid": report.tracking_id}, report)
+        return {"status": "ok", "action": "rate", "tracking_id": report.tracking_id}
+
+    def submit(self, *, body: str, media: list[tuple[bytes, str]], topic_id: int | None = None,
+               region_code: str | None = None, address: str = "", is_anonymous: bool = False,
+               is_confidential: bool = False) -> dict:
+        report, _secret = report_submit(
+            submission=Submission(title=_title(body), body=body, channel=Channel.WHATSAPP, topic_id=topic_id,
+                                  region_code=region_code, address=address[:300], is_anonymous=is_anonymous,
+                                  is_confidential=is_confidential),
+            reporter=self.citizen(), event_data={"whatsapp_message_id": self.msg.id})
+        self.attach(report, media[: settings.LAPOR_MAX_ATTACHMENTS])
+        return {"status": "ok", "action": "report", "tracking_id": report.tracking_id}

@@ -1,0 +1,107 @@
+"""The guided flow of WhatsApp (``intake.whatsapp``) for a citizen who just writes: the story, the
+topic (a numbered list), the place (matched to a region by name), then YA to file it (ANONIM:
+anonymous, RAHASIA: anonymous and confidential) or BATAL."""
+from __future__ import annotations
+
+import re
+
+from django.conf import settings
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lapor.agencies.models import Region, Topic
+
+from .models import WhatsAppConversation
+
+YES, CANCEL = ("YA", "Y", "KIRIM", "YES"), ("BATAL", "CANCEL")
+# The two privacy switches, chosen when confirming: (is_anonymous, is_confidential)
+PRIVACY = {"ANONIM": (True, False), "ANONYMOUS": (True, False), "RAHASIA": (True, True), "CONFIDENTIAL": (True, True)}
+MAX_TOPICS = 9
+
+
+class GuidedFlow:
+    """Mixed into ``whatsapp.Conversation``: uses its ``msg``, ``media``, ``phone``, ``flow``,
+    ``answer``, ``submit`` and ``fetch``."""
+
+    def flow_start(self, text: str) -> dict:
+        draft = {"body": text.strip(), "media": [self.msg.media_id] if self.msg.media_id and self.media else []}
+        step = WhatsAppConversation.Step.TOPIC if draft["body"] else WhatsAppConversation.Step.BODY
+        self.flow = WhatsAppConversation.objects.create(phone=self.phone, step=step, draft=draft)
+        return self.ask()
+
+    def ask(self) -> dict:
+        step, Step = self.flow.step, WhatsAppConversation.Step
+        if step == Step.BODY:
+            self.answer(_("Selamat datang di LAPOR!. Ceritakan masalah yang ingin Anda laporkan: apa, kapan, di mana."))
+        elif step == Step.TOPIC:
+            lines = "\n".join(f"{i}. {name}" for i, (_pk, name) in enumerate(_topics(), start=1))
+            self.answer(_("Laporan ini tentang apa? Balas dengan angka:\n%(topics)s\n0. Lainnya / tidak tahu")
+                        % {"topics": lines})
+        elif step == Step.PLACE:
+            self.answer(_("Di mana lokasinya? Tulis nama jalan, desa/kelurahan, dan kecamatan atau kota."))
+        else:
+            d = self.flow.draft
+            self.answer(_("Periksa laporan Anda:\n\n%(body)s\n\nKategori: %(topic)s\nLokasi: %(place)s\nFoto: %(photos)d\n\n"
+                          "Balas YA untuk mengirim, ANONIM agar nama Anda tidak terlihat oleh instansi, RAHASIA agar "
+                          "laporan juga tidak tampil di publik, atau BATAL untuk membatalkan.") % {
+                "body": d.get("body", "")[:600], "topic": d.get("topic_name") or "-", "place": d.get("place") or "-",
+                "photos": len(d.get("media", []))})
+        return {"status": "ok", "action": "flow", "step": step}
+
+    def flow_step(self, text: str) -> dict:
+        flow, Step, word = self.flow, WhatsAppConversation.Step, text.strip().upper()
+        draft = dict(flow.draft)
+        if self.msg.media_id and self.media and len(draft.get("media", [])) < settings.LAPOR_MAX_ATTACHMENTS:
+            draft["media"] = [*draft.get("media", []), self.msg.media_id]
+        if word in CANCEL:
+            flow.delete()
+            self.answer(_("Laporan dibatalkan. Kirim pesan kapan saja untuk melapor lagi."))
+            return {"status": "ok", "action": "flow", "step": "cancelled"}
+        if flow.step == Step.CONFIRM and (word in YES or word in PRIVACY):
+            flow.delete()
+            anonymous, confidential = PRIVACY.get(word, (False, False))
+            media = [self.fetch(m) for m in draft.get("media", [])]
+            return self.submit(body=draft["body"], media=[m for m in media if m[0]], topic_id=draft.get("topic_id"),
+                               region_code=draft.get("region_code"), address=draft.get("place", ""),
+                               is_anonymous=anonymous, is_confidential=confidential)
+        if flow.step == Step.BODY and text.strip():
+            draft["body"], flow.step = text.strip(), Step.TOPIC
+        elif flow.step == Step.TOPIC and text.strip():
+            topic = _topic_choice(text)
+            draft["topic_id"], draft["topic_name"] = topic if topic else (None, "")
+            flow.step = Step.PLACE
+        elif flow.step == Step.PLACE and text.strip():
+            draft["place"], draft["region_code"] = text.strip()[:300], _region_for(text)
+            flow.step = Step.CONFIRM
+        flow.draft, flow.updated_at = draft, timezone.now()
+        flow.save(update_fields=["draft", "step", "updated_at"])
+        return self.ask()
+
+
+def _topics() -> list[tuple[int, str]]:
+    return list(Topic.objects.filter(is_active=True, parent__isnull=True).order_by("name")
+                .values_list("pk", "name")[:MAX_TOPICS])
+
+
+def _topic_choice(text: str) -> tuple[int, str] | None:
+    """A number from the list, or a topic's name in the text."""
+    choices, text = _topics(), text.strip()
+    if text.isdigit():
+        index = int(text)
+        return choices[index - 1] if 1 <= index <= len(choices) else None
+    named = (Topic.objects.filter(is_active=True, name__iexact=text).values_list("pk", "name").first()
+             or Topic.objects.filter(is_active=True, name__icontains=text).values_list("pk", "name").first()
+             if len(text) >= 4 else None)
+    return tuple(named) if named else None
+
+
+def _region_for(text: str) -> str | None:
+    """The most precise region whose whole name the citizen wrote ("... kelurahan Bukit Surungan,
+    Padang Panjang"): every run of one to four words is compared with the names, case-insensitively."""
+    words = re.findall(r"[\w'.-]+", text.casefold())[:60]
+    runs = {" ".join(words[i:i + n]) for n in range(1, 5) for i in range(len(words) - n + 1)}
+    runs |= {f"kota {r}" for r in runs} | {f"kabupaten {r}" for r in runs}
+    match = (Region.objects.annotate(lname=Lower("name")).filter(lname__in=runs)
+             .order_by("-level", "code").values_list("code", flat=True).first())
+    return match
