@@ -46,6 +46,7 @@ def main() -> None:
         call_command("migrate", verbosity=0)
         network_make()
         client, timings = Client(), {"report": [], "status": []}
+        last: dict = {}  # the LAPOR answer, whose tracking id the STATUS message asks about
         for i in range(args.messages):
             wa_id = f"62812{i:08d}"
             cloud.customer_wrote(wa_id)
