@@ -22,6 +22,7 @@ ROLE_USER = {"citizen": "reporter", "staff": "dept_admin", "admin": "platform"}
 
 @dataclass
 class FuzzWorld:
+    role: str
     headers: dict[str, str]
     # path parameter -> real values to choose from (tracking ids of reports in every state, …)
     values: dict[str, list[str]] = field(default_factory=dict)
@@ -64,4 +65,4 @@ def world_make(net, role: str) -> FuzzWorld:
         "agency_id": [str(net.dept.pk), str(net.city.pk)],
         "month": [month, (timezone.localdate() - dt.timedelta(days=40)).strftime("%Y-%m")],
     }
-    return FuzzWorld(headers=headers, values=values)
+    return FuzzWorld(role=role, headers=headers, values=values)
