@@ -74,8 +74,10 @@ def _within_unwritable_rules(case, world) -> None:
     if meta is None or meta.generation.mode.is_negative or any(
             c.mode.is_negative for c in meta.components.values()):  # a case meant to be refused stays as it is
         return
-    body = case.body if isinstance(case.body, dict) else None
+    # copies: the coverage phase builds its cases from shared dicts, a change in place would leak
+    body = dict(case.body) if isinstance(case.body, dict) else None
     if body is not None:
+        case.body = body
         path = case.operation.path
         if "file" in body and path.endswith("/attachments"):
             body["file"] = PNG
@@ -88,7 +90,13 @@ def _within_unwritable_rules(case, world) -> None:
                 and not body.get("guest_email") and not body.get("guest_phone"):
             body["guest_email"] = "warga@example.com"
     if case.query:
+        case.query = dict(case.query)
         _period_ordered(case.query)
+    # Still a valid case by construction (a PNG is binary, today a date …): Schemathesis must not
+    # re-judge it from the replaced containers (it read the PNG's bytes as "not a string").
+    for location, container in ((ParameterLocation.BODY, case.body), (ParameterLocation.QUERY, case.query)):
+        meta.update_validated_hash(location, case._hash_container(container))
+        meta.clear_dirty(location)
 
 
 def _with_real_resources(case, world) -> None:
@@ -96,10 +104,12 @@ def _with_real_resources(case, world) -> None:
     staff workflows run past their 404; a path generated to be invalid stays as it is."""
     if case.meta is not None and case.meta.is_negative_at(ParameterLocation.PATH):
         return
-    for name in list(case.path_parameters or {}):
+    params = dict(case.path_parameters or {})
+    for name in params:
         value = world.pick(name)
         if value is not None:
-            case.path_parameters[name] = value
+            params[name] = value
+    case.path_parameters = params
 
 
 @pytest.mark.slow
