@@ -6,7 +6,8 @@ from ninja import Status, Router, Schema
 from pydantic import Field
 
 from lapor.api.auth import STAFF_AUTH, request_user
-from lapor.core.errors import PermissionDenied, ValidationFailed
+from lapor.api.types import EMAIL, PHONE
+from lapor.core.errors import PermissionDenied, Unauthenticated, ValidationFailed
 
 from . import services
 from .audit import audit_record
@@ -19,10 +20,17 @@ router = Router(tags=["accounts"])
 
 
 class RegisterIn(Schema):
-    full_name: str = Field(..., min_length=2, max_length=150)
-    email: str | None = Field(None, max_length=254)
-    phone: str | None = Field(None, max_length=32)
-    password: str = Field(..., min_length=8, max_length=128)
+    full_name: str = Field(..., min_length=2, max_length=150, pattern=r"\S[\s\S]*\S",
+                           description="at least two characters besides spaces")
+    email: str | None = Field(None, max_length=254, pattern=EMAIL)
+    phone: str | None = Field(None, max_length=32, pattern=PHONE, description="Indonesian number: 08…, 62… or +62…")
+    password: str = Field(..., min_length=8, max_length=128, pattern=r"[^0-9]",
+                          description="Django's password rules: 8 characters or more, not only digits, not a "
+                                      "common password, not like the name or e-mail (400 weak_password)")
+
+    # an e-mail address or a phone number, at least one
+    model_config = {"json_schema_extra": {"anyOf": [{"required": ["email"], "properties": {"email": {"type": "string"}}},
+                                                    {"required": ["phone"], "properties": {"phone": {"type": "string"}}}]}}
 
 
 class LoginIn(Schema):
@@ -66,11 +74,14 @@ def account_register(request, payload: RegisterIn):
     return Status(202, {"code": "check_contact", "message": str(REGISTER_SENT)})
 
 
-@router.post("/auth/token", response=TokenOut, summary="Exchange e-mail/phone and password for an API token")
+@router.post("/auth/token", response=TokenOut, summary="Exchange e-mail/phone and password for an API token",
+             openapi_extra={"responses": {401: {"description": "Wrong e-mail/phone or password (invalid_credentials)",
+                                                "content": {"application/json": {"schema": {
+                                                    "$ref": "#/components/schemas/ErrorOut"}}}}}})
 def auth_token(request, payload: LoginIn):
     user = signin_authenticate(request, login=payload.login, password=payload.password)  # LoginLocked: 429
     if user is None:
-        raise ValidationFailed(_("E-mail/telepon atau kata sandi salah."), code="invalid_credentials")
+        raise Unauthenticated(_("E-mail/telepon atau kata sandi salah."), code="invalid_credentials")
     if twofactor_required(user):
         if not twofactor_enrolled(user):
             raise PermissionDenied(_("Aktifkan verifikasi dua langkah dengan masuk lewat situs terlebih dahulu."),

@@ -8,7 +8,7 @@ from pydantic import Field
 
 from lapor.accounts.selectors import user_is_platform_admin
 from lapor.api.auth import STAFF_AUTH, request_user
-from lapor.core.errors import PermissionDenied, ValidationFailed
+from lapor.core.errors import NotFound, PermissionDenied, ValidationFailed
 
 from . import selectors
 from .models import Agency, Region, RoutingRule, Topic
@@ -109,6 +109,6 @@ def routing_rule_create(request, payload: RoutingRuleIn):
     agency = Agency.objects.filter(pk=payload.agency_id).first()
     region = Region.objects.filter(pk=payload.region_code).first() if payload.region_code else None
     if topic is None or agency is None or (payload.region_code and region is None):
-        raise ValidationFailed(_("Kategori, wilayah atau instansi tidak ditemukan."), code="unknown_reference")
+        raise NotFound(_("Kategori, wilayah atau instansi tidak ditemukan."), code="unknown_reference")
     rule, _created = RoutingRule.objects.update_or_create(topic=topic, region=region, defaults={"agency": agency, "is_active": True})
     return Status(201, rule)

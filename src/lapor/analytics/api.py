@@ -3,14 +3,17 @@ and the public statistics (no sign-in)."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 from django.http import FileResponse, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema, Status
+from ninja import Path, Query, Router, Schema, Status
 from pydantic import Field
 
 from lapor.accounts.selectors import user_grants, user_scope_q
+from lapor.agencies.models import Agency
 from lapor.api.auth import STAFF_AUTH, request_user
+from lapor.api.types import MONTH, SCOPE
 from lapor.core.errors import Conflict, NotFound, PermissionDenied
 from lapor.reports.schemas import public_report_out, report_out
 from lapor.reports.selectors import report_page
@@ -26,14 +29,20 @@ from .services import action_plan_create, action_plan_update, job_cancel, job_cr
 router = Router(tags=["analytics"])
 
 
+PERIOD = "YYYY-MM; from is not after to, at most 120 months apart (400 invalid_period)"
+DrillDim = Literal[tuple(sorted(sel.DRILL_DIMS))]
+LeagueSort = Literal[tuple(sorted(sel.LEAGUE_SORTS)) + tuple(f"-{s}" for s in sorted(sel.LEAGUE_SORTS))]
+AgencyKind = Literal[tuple(Agency.Kind.values)]
+
+
 class PeriodQuery(Schema):
-    scope: str | None = Field(None, description="n | a:<agency id> | r:<province/regency code> | p")
-    from_month: str | None = Field(None, alias="from", description="YYYY-MM")
-    to_month: str | None = Field(None, alias="to", description="YYYY-MM")
+    scope: str | None = Field(None, pattern=SCOPE, description="n | a:<agency id> | r:<province/regency code> | p")
+    from_month: str | None = Field(None, alias="from", pattern=MONTH, description=PERIOD)
+    to_month: str | None = Field(None, alias="to", pattern=MONTH, description=PERIOD)
 
 
 class DrillQuery(PeriodQuery):
-    dim: str = "received"
+    dim: DrillDim = "received"
     key: str = ""
 
 
@@ -52,8 +61,9 @@ def dashboard(request, q: Query[PeriodQuery]):
 
 
 @router.get("/league", auth=STAFF_AUTH, summary="Agency league table (rapor kepatuhan)")
-def league(request, from_month: str | None = Query(None, alias="from"), to_month: str | None = Query(None, alias="to"),
-           sort: str = "grade", kind: str | None = None, parent: int | None = None):
+def league(request, from_month: str | None = Query(None, alias="from", pattern=MONTH, description=PERIOD),
+           to_month: str | None = Query(None, alias="to", pattern=MONTH, description=PERIOD),
+           sort: LeagueSort = "grade", kind: AgencyKind | None = None, parent: int | None = None):
     user = _staff(request)
     return sel.league_table(user, sel.period_parse(from_month, to_month), sort=sort, kind=kind, parent_id=parent)
 
@@ -107,16 +117,16 @@ def export_response(qs, scope: str, user, fmt: str) -> HttpResponse:
 # --- Background jobs: long exports and other long work ------------------------------------------
 
 class JobIn(Schema):
-    kind: str = Field("reports", description="reports | monthly_pdfs | opendata | routing_train")
-    scope: str | None = Field(None, description="reports: n | p | a:<agency id> | r:<code>")
-    from_month: str | None = Field(None, alias="from", description="reports: YYYY-MM")
-    to_month: str | None = Field(None, alias="to", description="reports: YYYY-MM")
-    dim: str = "received"
+    kind: Literal["reports", "monthly_pdfs", "opendata", "routing_train"] = "reports"
+    scope: str | None = Field(None, pattern=SCOPE, description="reports: n | p | a:<agency id> | r:<code>")
+    from_month: str | None = Field(None, alias="from", pattern=MONTH, description="reports: " + PERIOD)
+    to_month: str | None = Field(None, alias="to", pattern=MONTH, description="reports: " + PERIOD)
+    dim: DrillDim = "received"
     key: str = ""
-    format: str = Field("csv", description="reports: csv | xlsx")
-    month: str | None = Field(None, description="monthly_pdfs: YYYY-MM (default: last month)")
-    agency_id: int | None = Field(None, description="monthly_pdfs: only this agency's subtree")
-    label: str | None = Field(None, description="routing_train: agency | topic | both")
+    format: Literal["csv", "xlsx"] = Field("csv", description="reports: csv | xlsx")
+    month: str | None = Field(None, pattern=MONTH, description="monthly_pdfs: YYYY-MM (default: last month)")
+    agency_id: int | None = Field(None, ge=1, description="monthly_pdfs: only this agency's subtree")
+    label: Literal["agency", "topic", "both"] | None = Field(None, description="routing_train: agency | topic | both")
 
 
 def job_out(job: Job) -> dict:
@@ -180,7 +190,7 @@ def job_file_response(user, job: Job) -> FileResponse:
 
 
 @router.get("/pdf/{agency_id}/{month}", auth=STAFF_AUTH, summary="Monthly agency report (PDF)")
-def monthly_pdf(request, agency_id: int, month: str):
+def monthly_pdf(request, agency_id: int, month: str = Path(..., pattern=MONTH)):
     from lapor.agencies.models import Agency
 
     from .pdf import agency_month_pdf, month_check, month_is_current, pdf_path
@@ -252,7 +262,8 @@ def plans_update(request, plan_id: int, payload: PlanPatch):
 # --- Public statistics and open data (no sign-in) -----------------------------------------------
 
 @router.get("/public/stats", auth=None, summary="Public statistics over non-confidential reports")
-def public_stats(request, from_month: str | None = Query(None, alias="from"), to_month: str | None = Query(None, alias="to")):
+def public_stats(request, from_month: str | None = Query(None, alias="from", pattern=MONTH, description=PERIOD),
+                 to_month: str | None = Query(None, alias="to", pattern=MONTH, description=PERIOD)):
     data = sel.dashboard_get(sel.PUBLIC, sel.period_parse(from_month, to_month))
     data.pop("overdue_by_agency", None)
     for topic in data["top_topics"]:

@@ -6,6 +6,8 @@ selects exactly the reports behind it from ``report_qs_for(viewer)``.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
@@ -106,6 +108,8 @@ def scope_parse(value: str | None) -> str:
         return value
     if kind == "r" and ident.count(".") <= 1 and Region.objects.filter(code=ident).exists():
         return value
+    if kind in ("a", "r") and (_digits(ident) if kind == "a" else re.fullmatch(r"[0-9]{2}(\.[0-9]{2})?", ident)):
+        raise NotFound(_("Instansi atau wilayah cakupan tidak ditemukan: %(v)s") % {"v": value[:40]}, code="unknown_scope")
     raise ValidationFailed(_("Cakupan tidak dikenal: %(v)s (n, p, a:<id instansi>, r:<kode provinsi/kabupaten>)")
                            % {"v": value[:40]}, code="invalid_scope")
 
@@ -549,8 +553,8 @@ def _week_filter(qs: QuerySet[Report], key: str) -> QuerySet[Report]:
         start = dt.date.fromisoformat(key)
         if start.year not in YEARS:
             raise ValueError(key)
-    except ValueError as exc:
-        raise ValidationFailed(_("Minggu tidak valid."), code="invalid_week") from exc
+    except ValueError:
+        return qs.none()  # a drill-down key names a cell; no week by that name has no reports behind it
     zone = tz()
     return qs.filter(submitted_at__gte=dt.datetime.combine(start, dt.time(), tzinfo=zone),
                      submitted_at__lt=dt.datetime.combine(start + dt.timedelta(days=7), dt.time(), tzinfo=zone))

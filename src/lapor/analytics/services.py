@@ -104,8 +104,9 @@ def _job_params(user: User, kind: str, params: dict) -> dict:
         else:
             agency_id = None
         if not monthly_pdf_agencies(user, month, agency_id).exists():
-            raise ValidationFailed(_("Tidak ada instansi dengan laporan pada bulan itu dalam cakupan Anda."),
-                                   code="no_agencies")
+            # nothing to make: a month with no reports in scope has no monthly reports (404)
+            raise NotFound(_("Tidak ada instansi dengan laporan pada bulan itu dalam cakupan Anda."),
+                           code="no_agencies")
         return {"month": month.strftime("%Y-%m"), "agency_id": agency_id}
     if kind in (Job.Kind.OPENDATA, Job.Kind.ROUTING_TRAIN):
         if not user_is_platform_admin(user):

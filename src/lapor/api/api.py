@@ -11,6 +11,7 @@ from lapor.reports.api import public_router, router as reports_router
 
 from .errors import install_error_handlers
 from .openapi import LaporAPI
+from .strict import install as strict_bodies_install
 
 api = LaporAPI(
     title="LAPOR! API",
@@ -20,6 +21,7 @@ api = LaporAPI(
     urls_namespace="api",
 )
 install_error_handlers(api)
+strict_bodies_install()
 api.add_router("/reports", reports_router)
 api.add_router("/public", public_router)
 api.add_router("/", agencies_router)

@@ -22,6 +22,13 @@ class ValidationFailed(DomainError):
     code = "validation_failed"
 
 
+class Unauthenticated(DomainError):
+    """Wrong credentials (HTTP 401)."""
+
+    status = 401
+    code = "unauthenticated"
+
+
 class PermissionDenied(DomainError):
     status = 403
     code = "forbidden"

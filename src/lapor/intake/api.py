@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 from django.utils.translation import gettext_lazy as _
 from ninja import Router, Schema, Status
@@ -10,7 +11,9 @@ from pydantic import Field
 from lapor.accounts.models import Role
 from lapor.accounts.selectors import user_grants, user_is_platform_admin
 from lapor.api.auth import STAFF_AUTH, request_user
+from lapor.api.types import OPTIONAL_EMAIL, OPTIONAL_PHONE, text
 from lapor.core.errors import PermissionDenied
+from lapor.reports.models import ReportType
 from lapor.reports.projection import lens_for
 from lapor.reports.schemas import ReportCreatedOut, report_out
 from lapor.reports.selectors import report_qs_for
@@ -21,15 +24,16 @@ from .models import SocialDraft
 from .social import social_convert, social_dismiss
 
 router = Router(tags=["intake"])
+TypeName = Literal[tuple(ReportType.values)]
 TRIAGE_ROLES = {Role.PLATFORM_ADMIN, Role.AGENCY_ADMIN, Role.LIAISON}
 
 
 class AssistedIn(Schema):
-    channel: str = Field(..., description="counter | call_centre | letter | aspiration_house")
-    consent: bool = Field(..., description="the citizen agreed to this report being filed (must be true)")
-    type: str = "complaint"
-    title: str = Field(..., max_length=200)
-    body: str = Field(..., max_length=20000)
+    channel: Literal["counter", "call_centre", "letter", "aspiration_house"]
+    consent: Literal[True] = Field(..., description="the citizen agreed to this report being filed (must be true)")
+    type: TypeName = "complaint"
+    title: str = text(200)
+    body: str = text(20000)
     topic_id: int | None = None
     region_code: str | None = Field(None, max_length=13)
     address: str = Field("", max_length=300)
@@ -38,8 +42,13 @@ class AssistedIn(Schema):
     is_anonymous: bool = False
     is_confidential: bool = False
     citizen_name: str = Field("", max_length=150)
-    citizen_email: str = Field("", max_length=254)
-    citizen_phone: str = Field("", max_length=32)
+    citizen_email: str = Field("", max_length=254, pattern=OPTIONAL_EMAIL)
+    citizen_phone: str = Field("", max_length=32, pattern=OPTIONAL_PHONE)
+
+    # the citizen's e-mail or phone, to tell them what happens (400 contact_required)
+    model_config = {"json_schema_extra": {"anyOf": [
+        {"required": ["citizen_email"], "properties": {"citizen_email": {"minLength": 1}}},
+        {"required": ["citizen_phone"], "properties": {"citizen_phone": {"minLength": 1}}}]}}
 
 
 class DraftOut(Schema):
@@ -57,7 +66,7 @@ class DraftOut(Schema):
 
 class ConvertIn(Schema):
     title: str = Field("", max_length=200)
-    type: str = "complaint"
+    type: TypeName = "complaint"
     topic_id: int | None = None
     region_code: str | None = Field(None, max_length=13)
     is_anonymous: bool = False

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 from ninja import Router, Schema, Status
 from pydantic import Field
 
 from lapor.accounts.selectors import user_is_staff
 from lapor.api.auth import STAFF_AUTH, request_user, token_auth
+from lapor.api.types import LOCATION_PAIR, Latitude, Longitude, text
 from lapor.core.errors import PermissionDenied
 from lapor.reports.models import tracking_id_normalize
 from lapor.reports.selectors import report_get_for
@@ -23,18 +25,20 @@ federation_router = Router(tags=["federation"])
 
 
 class PartnerReportIn(Schema):
-    type: str = Field("complaint", description="complaint | suggestion | information")
-    title: str = Field(..., max_length=200)
-    body: str = Field(..., max_length=20000)
+    type: Literal["complaint", "suggestion", "information"] = "complaint"
+    title: str = text(200)
+    body: str = text(20000)
     topic_id: int | None = None
     region_code: str | None = Field(None, max_length=13)
-    latitude: float | None = None
-    longitude: float | None = None
+    latitude: Latitude | None = None
+    longitude: Longitude | None = None
     address: str = Field("", max_length=300)
     incident_date: dt.date | None = None
     is_anonymous: bool = False
     is_confidential: bool = False
     external_ref: str = Field("", max_length=100, description="The partner's own id for this report")
+
+    model_config = {"json_schema_extra": LOCATION_PAIR}
 
 
 class PartnerReportOut(Schema):

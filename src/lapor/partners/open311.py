@@ -36,6 +36,9 @@ from lapor.core.text import xml_safe
 from .selectors import open311_status, report_status_notes, with_status_notes
 
 WINDOW = dt.timedelta(days=90)  # the spec's default and maximum range for GET requests
+# The spec: description is "free form text limited to 4,000 characters". A POST over it is refused;
+# a longer report (the other doors take 20,000) is shown clipped, its whole text on its public page.
+DESCRIPTION_MAX = 4000
 log = logging.getLogger("lapor.open311")
 LIST_TAGS = {"attributes": "attribute", "values": "value", "endpoints": "endpoint", "formats": "format"}
 
@@ -134,6 +137,10 @@ def open311_view(methods: list[str]):
     return wrap
 
 
+def _clipped(text: str) -> str:
+    return text if len(text) <= DESCRIPTION_MAX else text[:DESCRIPTION_MAX - 1].rstrip() + "…"
+
+
 def _iso(value: dt.datetime | None) -> str | None:
     return timezone.localtime(value).isoformat(timespec="seconds") if value else None
 
@@ -196,7 +203,7 @@ def request_out(report: Report) -> dict:
         "status_notes": lens.text(report_status_notes(report)) or None,  # public, as the description
         "service_name": report.topic.name if report.topic_id else None,
         "service_code": report.topic.slug if report.topic_id else None,
-        "description": lens.body, "agency_responsible": report.agency.name if report.agency_id else None,
+        "description": _clipped(lens.body), "agency_responsible": report.agency.name if report.agency_id else None,
         "service_notice": None, "requested_datetime": _iso(report.submitted_at),
         "updated_datetime": _iso(report.updated_at),
         "expected_datetime": _iso(report.completion_due_at or report.due_at) if is_open else None,
@@ -390,6 +397,8 @@ def submission_from(params: dict, topic: Topic) -> services.Submission:
     description = params.get("description", "").strip()
     if not description:
         raise Open311Error(400, _("description wajib diisi."))
+    if len(description) > DESCRIPTION_MAX:
+        raise Open311Error(400, _("description paling banyak %(max)d karakter.") % {"max": DESCRIPTION_MAX})
     incident = params.get("attribute[incident_date]", "").strip()
     name = " ".join(p for p in (params.get("first_name", "").strip(), params.get("last_name", "").strip()) if p)
     return services.Submission(

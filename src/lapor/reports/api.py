@@ -15,6 +15,7 @@ from pydantic import Field
 from lapor.agencies.models import Agency
 from lapor.api.auth import OPTIONAL_AUTH, STAFF_AUTH, request_user
 from lapor.api.render import rendered
+from lapor.api.types import NONBLANK, Id, IsoDate, QueryFlag, text
 from lapor.core.errors import NotFound, PermissionDenied, ValidationFailed
 from lapor.core.ratelimit import limited_response, upload_limited
 
@@ -50,9 +51,9 @@ class ListQuery(Schema):
     region_code: str | None = None
     channel: ChannelName | None = None
     type: TypeName | None = None
-    submitted_from: dt.date | None = None
-    submitted_to: dt.date | None = None
-    overdue: bool | None = None
+    submitted_from: IsoDate | None = None
+    submitted_to: IsoDate | None = None
+    overdue: QueryFlag | None = None
     q: str = Field("", max_length=200)
     order: Literal["relevance", "newest"] | None = Field(
         None, description=ORDER_HELP)
@@ -127,7 +128,7 @@ def report_timeline(request, tracking_id: str):
 # --- Actions ------------------------------------------------------------------------------
 
 class AgencyTargetIn(Schema):
-    agency_id: int
+    agency_id: Id
     reason: str = Field("", max_length=2000)
 
 
@@ -136,7 +137,7 @@ class ReasonIn(Schema):
 
 
 class BodyIn(Schema):
-    body: str = Field(..., max_length=10000)
+    body: str = text(10000)
 
 
 class ArchiveIn(Schema):
@@ -144,11 +145,21 @@ class ArchiveIn(Schema):
     note: str = Field("", max_length=2000)
     duplicate_of: str | None = None
 
+    # a duplicate names its original (the schema says so; the service checks it too)
+    model_config = {"json_schema_extra": {
+        "if": {"properties": {"reason": {"const": "duplicate"}}, "required": ["reason"]},
+        "then": {"properties": {"duplicate_of": {"type": "string", "minLength": 1}}, "required": ["duplicate_of"]}}}
+
 
 class RatingIn(Schema):
     rating: int = Field(..., ge=1, le=5)
     comment: str = Field("", max_length=500)
-    reopen: bool = Field(False, description="Not satisfied: reopen the report (once)")
+    reopen: bool = Field(False, description="Not satisfied: reopen the report (once); then a comment is required")
+
+    # reopening says why (lifecycle: REOPEN needs a reason)
+    model_config = {"json_schema_extra": {
+        "if": {"properties": {"reopen": {"const": True}}, "required": ["reopen"]},
+        "then": {"properties": {"comment": {"pattern": NONBLANK}}, "required": ["comment"]}}}
 
 
 class PrivacyIn(Schema):
@@ -166,7 +177,7 @@ class ReporterIdentityOut(Schema):
 def _agency(agency_id: int) -> Agency:
     agency = Agency.objects.filter(pk=agency_id).first()
     if agency is None:
-        raise ValidationFailed(_("Instansi tidak ditemukan."), code="unknown_agency", detail={"field": "agency_id"})
+        raise NotFound(_("Instansi tidak ditemukan."), code="unknown_agency", detail={"field": "agency_id"})
     return agency
 
 
@@ -269,7 +280,7 @@ def report_archive(request, tracking_id: str, payload: ArchiveIn):
     if payload.duplicate_of:
         original = Report.objects.filter(tracking_id=tracking_id_normalize(payload.duplicate_of)).first()
         if original is None:
-            raise ValidationFailed(_("Laporan asli tidak ditemukan."), code="unknown_report", detail={"field": "duplicate_of"})
+            raise NotFound(_("Laporan asli tidak ditemukan."), code="unknown_report", detail={"field": "duplicate_of"})
     services.report_archive(report=report, actor=actor, reason=payload.reason, note=payload.note, duplicate_of=original)
     return _detail(request, report, actor)
 
@@ -304,7 +315,7 @@ def report_reporter(request, tracking_id: str, reason: str = ""):
 
 
 @router.post("/{tracking_id}/attachments", response={201: AttachmentOut}, auth=OPTIONAL_AUTH)
-def report_attachment_add(request, tracking_id: str, file: File[UploadedFile], internal: bool = False):
+def report_attachment_add(request, tracking_id: str, file: File[UploadedFile], internal: QueryFlag = False):
     report, actor = _resolve(request, tracking_id)
     retry_after = upload_limited(request, user=actor.user, files=1)
     if retry_after:
@@ -339,7 +350,7 @@ class PublicQuery(Schema):
     topic_id: int | None = None
     region_code: str | None = None
     agency_id: int | None = None
-    state: list[str] | None = None
+    state: list[StateName] | None = None
     q: str = Field("", max_length=200)
     order: Literal["relevance", "newest"] | None = Field(
         None, description=ORDER_HELP)

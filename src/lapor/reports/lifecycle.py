@@ -133,8 +133,8 @@ PRIVACY_RULES: dict[tuple[str, bool], tuple[frozenset[str], frozenset[str]]] = {
 
 def privacy_check(*, switch: str, value: bool, roles: set[str], reason: str = "") -> None:
     """May these roles set this privacy switch to this value? Raise PermissionDenied (who may) or
-    ValidationFailed (the reason is missing) saying why."""
-    from lapor.core.errors import PermissionDenied, ValidationFailed
+    TransitionNotAllowed (the reason is missing, 409 as for every transition) saying why."""
+    from lapor.core.errors import PermissionDenied, TransitionNotAllowed
 
     freely, with_reason = PRIVACY_RULES[(switch, bool(value))]
     if roles & freely:
@@ -149,7 +149,7 @@ def privacy_check(*, switch: str, value: bool, roles: set[str], reason: str = ""
         raise PermissionDenied(_("Anda tidak boleh mengubah privasi laporan ini."), code="forbidden",
                                detail={"switch": switch})
     if not (reason or "").strip():
-        raise ValidationFailed(_("Alasan wajib diisi untuk mengubah privasi laporan."), code="reason_required",
+        raise TransitionNotAllowed(_("Alasan wajib diisi untuk mengubah privasi laporan."), code="reason_required",
                                detail={"field": "reason", "switch": switch})
 
 

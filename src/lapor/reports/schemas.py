@@ -9,6 +9,7 @@ from ninja import Schema
 from pydantic import Field
 
 from lapor.accounts.models import User
+from lapor.api.types import LOCATION_PAIR, OPTIONAL_EMAIL, OPTIONAL_PHONE, Latitude, Longitude, text
 
 from .models import Attachment, Message, Report, ReportEvent
 from .projection import (ANONYMOUS, SOCIAL_BODY_HIDDEN, SOCIAL_TITLE_HIDDEN, Lens, lens_for, lens_public,  # noqa: F401
@@ -32,13 +33,13 @@ class ReporterOut(Schema):
 
 
 class ReportIn(Schema):
-    type: str = Field("complaint", description="complaint | suggestion | information")
-    title: str = Field(..., max_length=200)
-    body: str = Field(..., max_length=20000)
+    type: Literal["complaint", "suggestion", "information"] = "complaint"
+    title: str = text(200)
+    body: str = text(20000)
     topic_id: int | None = None
     region_code: str | None = Field(None, max_length=13, description="Kemendagri code, e.g. 13.74.01")
-    latitude: float | None = None
-    longitude: float | None = None
+    latitude: Latitude | None = None
+    longitude: Longitude | None = None
     address: str = Field("", max_length=300)
     incident_date: dt.date | None = None
     target_agency_id: int | None = None
@@ -48,8 +49,11 @@ class ReportIn(Schema):
     is_anonymous: bool = False
     is_confidential: bool = False
     guest_name: str = Field("", max_length=150)
-    guest_email: str = Field("", max_length=254)
-    guest_phone: str = Field("", max_length=32)
+    guest_email: str = Field("", max_length=254, pattern=OPTIONAL_EMAIL,
+                             description="a guest gives guest_email or guest_phone (400 contact_required)")
+    guest_phone: str = Field("", max_length=32, pattern=OPTIONAL_PHONE)
+
+    model_config = {"json_schema_extra": LOCATION_PAIR}
 
 
 class ReportOut(Schema):

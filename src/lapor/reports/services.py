@@ -23,7 +23,7 @@ from lapor.accounts.selectors import user_roles_for
 from lapor.agencies.models import Agency
 from lapor.agencies.refcache import region_get, topic_active_get
 from lapor.agencies.selectors import routing_rule_match
-from lapor.core.errors import PermissionDenied, TransitionNotAllowed, ValidationFailed
+from lapor.core.errors import NotFound, PermissionDenied, TransitionNotAllowed, ValidationFailed
 from lapor.core.text import text_clean
 
 from . import lifecycle as lc
@@ -230,9 +230,14 @@ def _validated(sub: Submission, *, reporter: User | None, now: dt.datetime) -> d
             fail(_("Isi e-mail atau nomor telepon agar kami bisa mengabari Anda."), "contact_required", "guest_email")
     if errors:
         first = errors[0]
-        raise ValidationFailed(first.message, code=first.code, detail={
+        # a well-formed id or code naming nothing (topic, region, agency) is a 404, as in a path
+        refused = NotFound if all(e.code in REFERENCE_CODES for e in errors) else ValidationFailed
+        raise refused(first.message, code=first.code, detail={
             **first.detail, "errors": [{"field": e.detail["field"], "code": e.code, "message": e.message} for e in errors]})
     return values
+
+
+REFERENCE_CODES = {"unknown_topic", "unknown_region", "unknown_agency"}
 
 
 def _email_valid(address: str) -> bool:
@@ -410,7 +415,7 @@ def guest_secret_matches(report: Report, secret: str) -> bool:
 def _route(report: Report, actor: Actor, roles: set[str], agency: Agency, *, now: dt.datetime,
            previous: ReportAssignment | None, action: str = Action.ROUTE, reason: str = "", data: dict | None = None) -> None:
     if not agency.is_active:
-        raise ValidationFailed(_("Instansi tujuan tidak aktif."), code="agency_inactive")
+        raise TransitionNotAllowed(_("Instansi tujuan tidak aktif."), code="agency_inactive")
     from_state = report.state
     _assign(report, agency, now=now, previous=previous)
     report.agency, report.state = agency, State.ROUTED
@@ -437,9 +442,10 @@ def report_dispose(*, report: Report, actor: Actor, unit: Agency, reason: str = 
     report = _locked(report)
     roles = _check(report, actor, Action.DISPOSE, reason)
     if unit.pk == report.agency_id or not unit.path.startswith(report.agency.path):
-        raise ValidationFailed(_("Disposisi hanya ke unit di bawah instansi yang menangani."), code="not_a_subunit")
+        # 409: whether a unit may take it depends on the agency handling the report now
+        raise TransitionNotAllowed(_("Disposisi hanya ke unit di bawah instansi yang menangani."), code="not_a_subunit")
     if not unit.is_active:
-        raise ValidationFailed(_("Instansi tujuan tidak aktif."), code="agency_inactive")
+        raise TransitionNotAllowed(_("Instansi tujuan tidak aktif."), code="agency_inactive")
     now, from_state = timezone.now(), report.state
     _assign(report, unit, now=now, previous=_current_assignment(report))
     report.agency, report.state = unit, State.IN_PROGRESS
@@ -639,8 +645,8 @@ def report_archive(*, report: Report, actor: Actor, reason: str, note: str = "",
         # only an original the caller may see: otherwise the answer would confirm that a report exists
         # elsewhere, and its tracking id would be written into this report's audit trail
         if not actor.is_system and not report_qs_for(actor.user).filter(pk=duplicate_of.pk).exists():
-            raise ValidationFailed(_("Laporan asli tidak ditemukan."), code="unknown_report",
-                                   detail={"field": "duplicate_of"})
+            raise NotFound(_("Laporan asli tidak ditemukan."), code="unknown_report",
+                           detail={"field": "duplicate_of"})
         report.duplicate_of = duplicate_of
     now, from_state = timezone.now(), report.state
     report.state, report.archive_reason, report.due_at = State.ARCHIVED, reason, None

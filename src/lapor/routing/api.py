@@ -9,6 +9,7 @@ from pydantic import Field
 
 from lapor.accounts.selectors import user_is_platform_admin
 from lapor.api.auth import STAFF_AUTH, request_user
+from lapor.api.types import text
 from lapor.core.errors import PermissionDenied, ValidationFailed
 from lapor.reports.models import Report, tracking_id_normalize
 from lapor.reports.projection import lens_for, lens_public
@@ -49,8 +50,8 @@ class ClusterOut(Schema):
     tracking_ids: list[str]
 
 
-class BodyIn(Schema):
-    body: str = Field(..., max_length=10000)
+class ClusterBodyIn(Schema):  # not "BodyIn": the schema's components are named by class
+    body: str = text(10000)
 
 
 class ClusterFollowUpOut(Schema):
@@ -117,7 +118,7 @@ def cluster_create(request, payload: ClusterIn):
 
 @router.post("/clusters/{cluster_id}/follow-up", response=ClusterFollowUpOut, auth=STAFF_AUTH,
              summary="Answer once: a follow-up on every report of the cluster")
-def cluster_follow_up(request, cluster_id: int, payload: BodyIn):
+def cluster_follow_up(request, cluster_id: int, payload: ClusterBodyIn):
     user = request_user(request)
     cluster = get_object_or_404(Cluster, pk=cluster_id)
     return services.cluster_follow_up(cluster=cluster, actor=Actor(user=user), body=payload.body)

@@ -65,7 +65,7 @@ def test_a_success_clears_the_account_count(net, client, low_limits):
 
 def test_the_api_token_endpoint_shares_the_lock_and_answers_429(net, api, low_limits):
     for _ in range(3):
-        assert api.post("/api/auth/token", {"login": "budi@warga.example", "password": "x"}).status_code == 400
+        assert api.post("/api/auth/token", {"login": "budi@warga.example", "password": "x"}).status_code == 401  # wrong credentials (issue 16)
     res = api.post("/api/auth/token", {"login": "budi@warga.example", "password": PASSWORD})
     assert res.status_code == 429 and res.json()["code"] == "login_locked"
     assert res.json()["detail"]["retry_after"] > 0
@@ -93,7 +93,7 @@ def test_failures_by_e_mail_and_by_phone_of_the_same_person_count_together(net, 
     _fail(client, "0812-1111-2222", 1, REMOTE_ADDR="10.0.0.2")
     res = client.post("/api/auth/token", {"login": "BUDI@warga.example", "password": "salah-sekali"},
                       content_type="application/json", REMOTE_ADDR="10.0.0.3")
-    assert res.status_code == 400
+    assert res.status_code == 401
     res = client.post("/masuk/", {"login": "081211112222", "password": PASSWORD}, REMOTE_ADDR="10.0.0.4")
     assert res.status_code == 429 and "_auth_user_id" not in client.session
     # Another person is not affected.

@@ -27,11 +27,13 @@ def test_national_dashboard_is_for_national_staff_and_says_how_fresh_it_is(net, 
 
 def test_bad_input_is_a_clear_4xx(net, api):
     admin = net.user("platform")
-    assert api.get("/api/analytics/dashboard", {"from": "2025-13"}, user=admin).status_code == 400
-    assert api.get("/api/analytics/dashboard", {"scope": "x:1"}, user=admin).status_code == 400
+    # what the schema says (month, scope, dim, sort) is a 422; what it cannot (from after to) a 400
+    assert api.get("/api/analytics/dashboard", {"from": "2025-13"}, user=admin).status_code == 422
+    assert api.get("/api/analytics/dashboard", {"scope": "x:1"}, user=admin).status_code == 422
     assert api.get("/api/analytics/dashboard", {"from": "2025-06", "to": "2025-01"}, user=admin).status_code == 400
-    assert api.get("/api/analytics/reports", {"dim": "nope"}, user=admin).status_code == 400
-    assert api.get("/api/analytics/league", {"sort": "nope"}, user=admin).status_code == 400
+    assert api.get("/api/analytics/reports", {"dim": "nope"}, user=admin).status_code == 422
+    assert api.get("/api/analytics/league", {"sort": "nope"}, user=admin).status_code == 422
+    assert api.get("/api/analytics/dashboard", {"scope": "a:999999"}, user=admin).json()["code"] == "unknown_scope"
     assert api.get("/api/analytics/dashboard").status_code == 401
 
 

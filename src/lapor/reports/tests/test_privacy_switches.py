@@ -3,7 +3,7 @@ with a reason; only the reporter turns Anonim off; the reporter, or a platform o
 turns Rahasia off. Every change is audited and the reporter is told, in their language."""
 import pytest
 
-from lapor.core.errors import PermissionDenied, ValidationFailed
+from lapor.core.errors import PermissionDenied, TransitionNotAllowed
 from lapor.core.testing import submission_data
 from lapor.notifications.models import OutboxMessage
 from lapor.reports import services as s
@@ -53,7 +53,7 @@ def test_agency_staff_cannot_make_a_confidential_report_public(net, api, key):
 def test_a_platform_operator_opens_a_confidential_report_only_with_a_reason(net, api):
     report, _ = _report(net, api, is_confidential=True)
     res = _put(api, report, anonymous=False, confidential=False, reason="  ", user=net.user("platform"))
-    assert res.status_code == 400 and res.json()["code"] == "reason_required"
+    assert res.status_code == 409 and res.json()["code"] == "reason_required"
     assert api.get(f"/api/public/reports/{report.tracking_id}").status_code == 404
     res = _put(api, report, anonymous=False, confidential=False, reason="Permintaan pelapor lewat telepon",
                user=net.user("platform"))
@@ -72,7 +72,7 @@ def test_agency_staff_make_a_report_stricter_with_a_reason_and_the_reporter_is_t
     report, _ = _report(net, api)
     flags = {"anonymous": switch == "is_anonymous", "confidential": switch == "is_confidential"}
     res = _put(api, report, **flags, user=net.user("liaison"))
-    assert res.status_code == 400 and res.json()["code"] == "reason_required"
+    assert res.status_code == 409 and res.json()["code"] == "reason_required"
     res = _put(api, report, **flags, reason="Pelapor diancam oknum", user=net.user("liaison"))
     assert res.status_code == 200, res.content
     report.refresh_from_db()
@@ -135,7 +135,7 @@ def test_the_rules_in_the_service(net):
     with pytest.raises(PermissionDenied):
         s.report_privacy_set(report=report, actor=s.Actor(user=net.user("platform")), is_anonymous=False,
                              is_confidential=False, reason="audit")
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(TransitionNotAllowed):
         s.report_privacy_set(report=report, actor=s.Actor(user=net.user("dept_admin")), is_anonymous=True,
                              is_confidential=True)
     s.report_privacy_set(report=report, actor=s.Actor(user=net.user("reporter")), is_anonymous=True, is_confidential=True)

@@ -116,7 +116,7 @@ def test_archiving_as_a_duplicate_accepts_only_an_original_in_the_callers_scope(
     elsewhere = _routed(net, "Banjir", "Banjir di jalan utama kota lain", net.other_dept, region="13.71")
     res = api.post(f"/api/reports/{report.tracking_id}/archive", {"reason": "duplicate", "duplicate_of": elsewhere.tracking_id},
                    user=net.user("dept_admin"))
-    assert res.status_code == 400 and res.json()["code"] == "unknown_report"
+    assert res.status_code == 404 and res.json()["code"] == "unknown_report"
     assert Report.objects.get(pk=report.pk).state == "routed"
     assert not ReportEvent.objects.filter(report=report, action="archive").exists()
     original = _routed(net, "Banjir", "Banjir di jalan utama dekat pasar", net.dept)

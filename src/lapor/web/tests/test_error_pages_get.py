@@ -98,3 +98,28 @@ def test_404_page_falls_back_when_the_database_is_away():
     response = errors.page_not_found(request)
     assert response.status_code == 404
     _is_site_page(response.content.decode())
+
+
+def test_a_refusal_is_logged_in_one_line_and_a_fault_with_its_traceback(db, site):
+    """Issue 20: a 403 (or 400) is a refusal, not a fault: one log line, no traceback; a 500 keeps it."""
+    import io
+    import logging
+
+    from lapor.core.logfilters import ClientErrorOneLine
+
+    console = next(h for h in logging.getLogger().handlers
+                   if any(isinstance(f, ClientErrorOneLine) for f in h.filters))  # settings.LOGGING's console
+    stream = io.StringIO()
+    previous = console.setStream(stream)
+    try:
+        for status in (400, 403, 500):
+            stream.seek(0), stream.truncate()
+            assert site.get(PAGES[status][0]).status_code == status
+            logged = stream.getvalue().strip()
+            assert logged, status
+            if status < 500:
+                assert "Traceback" not in logged and len(logged.splitlines()) == 1, logged
+            else:
+                assert "Traceback" in logged and "RuntimeError: bug" in logged
+    finally:
+        console.setStream(previous)

@@ -1,0 +1,68 @@
+"""The world the Schemathesis run works in: the test network, a caller per role, and one real
+resource for every path parameter, so staff operations get past their 404 into their workflows.
+
+Each role is a real credential: a bearer token issued as ``POST /api/auth/token`` would, for a
+citizen, an agency admin and a platform admin; the guest sends none.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+
+from lapor.core import testing
+from lapor.reports import services
+from lapor.reports.services import Actor, Submission
+
+ROLES = ("guest", "citizen", "staff", "admin")
+ROLE_USER = {"citizen": "reporter", "staff": "dept_admin", "admin": "platform"}
+
+
+@dataclass
+class FuzzWorld:
+    role: str
+    headers: dict[str, str]
+    # path parameter -> real values to choose from (tracking ids of reports in every state, …)
+    values: dict[str, list[str]] = field(default_factory=dict)
+    _turn: itertools.count = field(default_factory=itertools.count)
+
+    def pick(self, name: str) -> str | None:
+        choices = self.values.get(name)
+        if not choices:
+            return None
+        return choices[next(self._turn) % len(choices)]
+
+
+def _report(net, *, user=None, title="Lampu jalan mati di gang", **overrides):
+    sub = Submission(title=title, body="Sudah dua minggu lampu jalan mati, gelap dan rawan.",
+                     guest_email="" if user else "tamu@example.com", **overrides)
+    report, _secret = services.report_submit(submission=sub, reporter=user)
+    return report
+
+
+def world_make(net, role: str) -> FuzzWorld:
+    citizen, admin, dept_admin = net.user("reporter"), net.user("platform"), net.user("dept_admin")
+    as_admin, as_dept = Actor(user=admin), Actor(user=dept_admin)
+    submitted = _report(net, user=citizen)
+    routed = _report(net, user=citizen, title="Trotoar rusak di depan sekolah")
+    services.report_route(report=routed, actor=as_admin, agency=net.dept)
+    followed = _report(net, user=citizen, title="Saluran air tersumbat")
+    services.report_route(report=followed, actor=as_admin, agency=net.dept)
+    services.report_follow_up(report=followed, actor=as_dept, body="Sudah kami bersihkan kemarin sore.")
+    postponed = _report(net, user=citizen, title="Pohon tumbang menutup jalan")
+    services.report_route(report=postponed, actor=as_admin, agency=net.dept)
+    services.report_postpone(report=postponed, actor=as_dept, reason="Menunggu anggaran perubahan.")
+    guest = _report(net, title="Pungutan liar di kantor kelurahan")
+    reports = [submitted, routed, followed, postponed, guest]
+    headers = {"Accept-Encoding": "identity"}  # the WSGI transport asks for gzip but does not decode it
+    if role in ROLE_USER:
+        headers["Authorization"] = f"Bearer {testing.token_make(net.user(ROLE_USER[role]))}"
+    month = timezone.localdate().strftime("%Y-%m")
+    values = {
+        "tracking_id": [r.tracking_id for r in reports],
+        "agency_id": [str(net.dept.pk), str(net.city.pk)],
+        "month": [month, (timezone.localdate() - dt.timedelta(days=40)).strftime("%Y-%m")],
+    }
+    return FuzzWorld(role=role, headers=headers, values=values)
