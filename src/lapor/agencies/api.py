@@ -8,7 +8,7 @@ from pydantic import Field
 
 from lapor.accounts.selectors import user_is_platform_admin
 from lapor.api.auth import STAFF_AUTH, request_user
-from lapor.core.errors import NotFound, PermissionDenied, ValidationFailed
+from lapor.core.errors import NotFound, PermissionDenied
 
 from . import selectors
 from .models import Agency, Region, RoutingRule, Topic

@@ -6,7 +6,6 @@ selects exactly the reports behind it from ``report_qs_for(viewer)``.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass

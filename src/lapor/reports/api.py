@@ -1,7 +1,6 @@
 """Report endpoints: thin — parse, call a selector or a service, render."""
 from __future__ import annotations
 
-import datetime as dt
 from typing import Literal
 
 from django.conf import settings

@@ -62,7 +62,7 @@ def test_staff_of_another_agency_cannot_act(net):
 
 def test_dispose_only_to_a_subunit(net):
     report = routed(net)
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(TransitionNotAllowed):  # 409 not_a_subunit: a well-formed unit, not one below
         s.report_dispose(report=report, actor=actor(net, "city_admin"), unit=net.other_dept)
     s.report_dispose(report=report, actor=actor(net, "city_admin"), unit=net.dept)
     report.refresh_from_db()

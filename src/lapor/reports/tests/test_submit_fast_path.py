@@ -74,4 +74,4 @@ def test_a_deactivated_topic_is_refused_at_once_despite_the_cache(net, api):
     topic.is_active = False
     topic.save()
     res = api.post("/api/reports", submission_data(topic_id=topic.pk, guest_email="a@example.com"))
-    assert res.status_code == 400 and res.json()["code"] == "unknown_topic"
+    assert res.status_code == 404 and res.json()["code"] == "unknown_topic"  # a well-formed id that names nothing
