@@ -255,8 +255,12 @@ LAPOR_EXPORT_SYNC_MAX_ROWS = env_int("LAPOR_EXPORT_SYNC_MAX_ROWS", 5000)
 LAPOR_EXPORT_MAX_ROWS = env_int("LAPOR_EXPORT_MAX_ROWS", 2_000_000)
 LAPOR_JOBS_PER_USER = env_int("LAPOR_JOBS_PER_USER", 3)
 LAPOR_JOBS_THREADS = env_int("LAPOR_JOBS_THREADS", 1)
+# Routing models retrain from the handled reports every this many seconds (weekly by default); a new
+# model replaces the current one only if it is at least as good on the newest held-out reports.
+LAPOR_ROUTING_RETRAIN_SECONDS = env_int("LAPOR_ROUTING_RETRAIN_SECONDS", 7 * 86400)
 CELERY_BEAT_SCHEDULE = {
     "reports-sweep": {"task": "lapor.reports.tasks.sweep", "schedule": env_int("LAPOR_SWEEP_SECONDS", 900)},
+    "routing-retrain": {"task": "lapor.routing.tasks.retrain", "schedule": LAPOR_ROUTING_RETRAIN_SECONDS},
 }
 
 # --- Domain configuration --------------------------------------------------------

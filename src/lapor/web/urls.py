@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from .views import account, agency, enrolment, public, staff, twofactor
+from .views import account, agency, enrolment, public, routing, staff, twofactor
 
 app_name = "web"
 
@@ -31,6 +31,7 @@ urlpatterns = [
     path("saya/", account.my_reports, name="my_reports"),
     path("petugas/", staff.inbox, name="inbox"),
     path("petugas/massal/", staff.inbox_bulk, name="inbox_bulk"),
+    path("petugas/disposisi-otomatis/", routing.routing_stats, name="routing_stats"),
     path("petugas/instansi/", agency.agency_overview, name="agency_overview"),
     path("petugas/instansi/<int:agency_id>/unit/", agency.agency_unit_add, name="agency_unit_add"),
     path("petugas/instansi/<int:agency_id>/batas-waktu/", agency.agency_deadlines, name="agency_deadlines"),
