@@ -36,7 +36,7 @@ for w in (0.25, 0.5, 1.0, 2.0):
     VARIANTS[f"level{w}"] = {"level_weight": w}
 for c in (0.2, 0.5):
     VARIANTS[f"C{c}"] = {"C": c}
-for t in (0.96, 0.97, 0.98):
+for t in (0.95, 0.96, 0.97, 0.98):
     VARIANTS[f"target{t}"] = {"threshold_target": t}
 VARIANTS["meta0"] = {"meta_weight": 0.0}
 VARIANTS["hold10"] = {"holdout_fraction": 0.10}
