@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
         kw = parse_variant(name)
         t0, c0 = time.perf_counter(), time.process_time()
         out = prequential(history, test, retrain=args.retrain,
-                          make_model=lambda: RoutingModel(use_topic=False, **kw))
+                          make_model=lambda kw=kw: RoutingModel(use_topic=False, **kw))
         periods = out.pop("periods")
         out.update({"variant": name, "start": args.start, "end": args.end,
                     "period_top1": [p["top1"] for p in periods],

@@ -240,7 +240,7 @@ def routing_decision(report: Report, agency: Agency, *, tapped_rank: int | None 
         return None
     try:
         result = routing_suggest(report)
-    except Exception:  # noqa: BLE001 - measuring must not stop a person from routing
+    except Exception:  # measuring must never stop a person from routing
         log.exception("routing suggestions failed while recording a decision")
         return None
     if result["status"] != "ok":

@@ -838,7 +838,7 @@ class RoutingModel:
         )
         return conf, ok
 
-    def compare_on_holdout(self, records: Sequence[dict], other: "RoutingModel",
+    def compare_on_holdout(self, records: Sequence[dict], other: RoutingModel,
                            received_after: str | None = None) -> dict:
         """Fit-time only, ``records`` being the ones this model was just fitted on: top-1 of this
         model's held-out twin and of ``other`` on the newest held-out slice, counting only the

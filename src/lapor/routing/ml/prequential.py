@@ -13,8 +13,8 @@ Pure Python + scikit-learn, no Django (see docs/routing-ml.md, "Prequential eval
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
-from typing import Callable, Sequence
 
 import numpy as np
 
@@ -123,7 +123,7 @@ def prequential(
         "top3": round(float(in3.mean()), 4),
         "macro_f1": round(_macro_f1(y, top1), 4),
         "coverage_at_precision_95": round(oracle_coverage_at_precision(conf, ok, 0.95), 4),
-        "classes": int(len(model.label_set_)),
+        "classes": len(model.label_set_),
         "fit_seconds": round(max(fits), 4),
         "predict_ms_per_report": round(sum(s["ms"] for s in scored) / n, 4),
         # CPU time (load-independent on a shared machine): the fits' over all threads, prediction's
