@@ -408,7 +408,7 @@ def report_route(*, report: Report, actor: Actor, agency: Agency, reason: str = 
     roles = _check(report, actor, Action.ROUTE, reason)
     from lapor.routing.suggest import routing_decision  # routing reads reports: imported here, not at the top
 
-    taken = routing_decision(report, agency, tapped_rank=tapped_rank)
+    taken = None if actor.is_system else routing_decision(report, agency, tapped_rank=tapped_rank)
     _route(report, actor, roles, agency, now=timezone.now(), previous=None, reason=reason,
            data={"suggestion": taken} if taken else None)
     return report
