@@ -268,12 +268,15 @@ LAPOR_OUTBOX_MAX_ATTEMPTS = env_int("LAPOR_OUTBOX_MAX_ATTEMPTS", 8)  # then a de
 LAPOR_OUTBOX_BACKOFF_SECONDS = env_int("LAPOR_OUTBOX_BACKOFF_SECONDS", 30)  # doubled per attempt
 LAPOR_IMAP_POLL_SECONDS = env_int("LAPOR_IMAP_POLL_SECONDS", 120)
 
+# Routing models retrain from the handled reports every this many seconds (weekly by default); a new
+# model replaces the current one only if it is at least as good on the newest held-out reports.
+LAPOR_ROUTING_RETRAIN_SECONDS = env_int("LAPOR_ROUTING_RETRAIN_SECONDS", 7 * 86400)
+
 # --- Periodic jobs: every one of them (Celery beat with a broker, `lapor serve`'s scheduler without) ---
 # Each is idempotent across workers; intervals in seconds. The table: docs/architecture.md.
 CELERY_BEAT_SCHEDULE = {
     "reports-sweep": {"task": "lapor.reports.tasks.sweep", "schedule": env_int("LAPOR_SWEEP_SECONDS", 900)},
-    "routing-retrain": {"task": "lapor.routing.tasks.retrain",
-                        "schedule": env_int("LAPOR_ROUTING_RETRAIN_SECONDS", 7 * 86400)},
+    "routing-retrain": {"task": "lapor.routing.tasks.retrain", "schedule": LAPOR_ROUTING_RETRAIN_SECONDS},
     "notifications-outbox-flush": {"task": "lapor.notifications.tasks.outbox_flush",
                                    "schedule": env_int("LAPOR_OUTBOX_FLUSH_SECONDS", 60)},
     "notifications-daily": {"task": "lapor.notifications.tasks.daily", "schedule": 3600.0},  # idempotent; hourly is fine

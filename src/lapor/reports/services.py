@@ -428,11 +428,18 @@ def _route(report: Report, actor: Actor, roles: set[str], agency: Agency, *, now
 
 
 @transaction.atomic
-def report_route(*, report: Report, actor: Actor, agency: Agency, reason: str = "") -> Report:
-    """Verifikasi: the platform verifies a new report and routes it to the agency with authority."""
+def report_route(*, report: Report, actor: Actor, agency: Agency, reason: str = "",
+                 tapped_rank: int | None = None) -> Report:
+    """Verifikasi: the platform verifies a new report and routes it to the agency with authority.
+    The event records where the chosen agency stood among the routing suggestions (and whether
+    the person took it with the suggestion's own button, ``tapped_rank``): live top-1 / top-3."""
     report = _locked(report)
     roles = _check(report, actor, Action.ROUTE, reason)
-    _route(report, actor, roles, agency, now=timezone.now(), previous=None, reason=reason)
+    from lapor.routing.suggest import routing_decision  # routing reads reports: imported here, not at the top
+
+    taken = None if actor.is_system else routing_decision(report, agency, tapped_rank=tapped_rank)
+    _route(report, actor, roles, agency, now=timezone.now(), previous=None, reason=reason,
+           data={"suggestion": taken} if taken else None)
     return report
 
 

@@ -167,12 +167,29 @@ class TopicSuggestionOut(Schema):
     confidence: float
 
 
+class ModelLiveOut(Schema):
+    version: str
+    current: bool
+    trained_at: str | None
+    n_train: int | None
+    holdout_top1: float | None = Field(None, description="top-1 of its held-out twin on the newest training slice")
+    auto_routed: int
+    returned: int = Field(..., description="automatic routes the chosen agency returned as Bukan Wewenang")
+    live_precision: float | None = Field(None, description="share of its automatic routes not returned")
+    decisions: int = Field(..., description="routes by a person while its suggestions were shown")
+    tapped: int = Field(..., description="of those, taken with a suggestion's own button")
+    live_top1: float | None
+    live_top3: float | None
+
+
 class AutorouteStatsOut(Schema):
     auto_routed: int
     by_model: int
     by_rule: int
     bounced_back: int
     bounce_rate: float | None
+    current_version: str | None
+    models: list[ModelLiveOut]
 
 
 @router.get("/reports/{tracking_id}/suggestions", response=SuggestionsOut, auth=STAFF_AUTH,
@@ -192,9 +209,9 @@ def topic_suggestions(request, payload: TopicTextIn):
 
 
 @router.get("/stats", response=AutorouteStatsOut, auth=STAFF_AUTH,
-            summary="Automatic routing: how many, and how many came back as Bukan Wewenang")
+            summary="Automatic routing: how many, how many came back as Bukan Wewenang, and each model's live accuracy")
 def autoroute_stats(request):
-    from .suggest import autoroute_stats as stats
+    from .suggest import routing_stats as stats
 
     if not user_is_platform_admin(request_user(request)):
         raise PermissionDenied(_("Hanya Admin Nasional yang dapat melihat statistik ini."))

@@ -52,19 +52,40 @@ def _region_names(reports: list[Report]) -> dict[str, str]:
     return dict(Region.objects.filter(code__in=codes).values_list("code", "name"))
 
 
-def record_of(report: Report, names: dict[str, str]) -> dict:
-    """The model's view of a report: text, topic, place (district, village), channel.
+def record_of(report: Report, names: dict[str, str], returned_by: list[str] | None = None) -> dict:
+    """The model's view of a report: text, topic, place (the region hierarchy: province, regency,
+    district, village), channel; the handling agency and its kind (the agency tree's level);
+    the agencies that returned it as Bukan Wewenang (never suggested again for it).
 
     The topic is the one chosen at submission (by the reporter or the intake officer; no staff
     action changes it later), so it is known when the report is routed: the agency model reads
     it, the topic model never does (it is that model's answer)."""
     parts = report.region_id.split(".") if report.region_id else []
-    district = names.get(".".join(parts[:3]), "") if len(parts) >= 3 else ""
-    village = names.get(report.region_id, "") if len(parts) >= 4 else ""
-    return {"text": f"{report.title}\n{report.body}", "district": district, "subdistrict": village,
+
+    def level(n: int) -> str:
+        return names.get(".".join(parts[:n]), "") if len(parts) >= n else ""
+
+    return {"text": f"{report.title}\n{report.body}", "province": level(1), "regency": level(2),
+            "district": level(3), "subdistrict": level(4),
             "channel": report.channel, "received_at": report.submitted_at.isoformat(),
-            "agency": report.agency.name if report.agency_id else "", "topic": report.topic.name if report.topic_id else "",
-            "topic_key": report.topic.slug if report.topic_id else ""}
+            "agency": report.agency.name if report.agency_id else "",
+            "agency_level": report.agency.kind if report.agency_id else "",
+            "topic": report.topic.name if report.topic_id else "",
+            "topic_key": report.topic.slug if report.topic_id else "", "returned_by": returned_by or []}
+
+
+def returned_by(report_ids: list[int]) -> dict[int, list[str]]:
+    """Report id -> names of the agencies that returned it as not theirs (Bukan Wewenang)."""
+    from lapor.reports.models import ReportEvent
+
+    out: dict[int, list[str]] = {}
+    rows = ReportEvent.objects.filter(report_id__in=report_ids, kind=ReportEvent.Kind.TRANSITION,
+                                      action=lc.Action.NOT_AUTHORITY).values_list("report_id", "data")
+    for report_id, data in rows:
+        name = (data or {}).get("from_agency_name")
+        if name:
+            out.setdefault(report_id, []).append(name)
+    return out
 
 
 def training_reports(label: str) -> QuerySet[Report]:
@@ -80,24 +101,64 @@ def routing_train(*, label: str = "agency", limit: int = 50_000) -> dict:
     if len(reports) < min_history():
         return {"status": "insufficient_history", "reports": len(reports), "needed": min_history()}
     names = _region_names(reports)
-    records = [record_of(r, names) for r in reversed(reports)]
+    returns = returned_by([r.pk for r in reports if r.bounce_count])
+    records = [record_of(r, names, returns.get(r.pk)) for r in reversed(reports)]
     if label == "topic":  # the topic model's answers are slugs: names repeat under different parents
         for rec in records:
             rec["topic"] = rec["topic_key"]
     if len({rec[label] for rec in records}) < 2:
         return {"status": "insufficient_history", "reports": len(reports), "needed": min_history()}
     model = RoutingModel().fit(records, label=label)
-    version = timezone.now().strftime("%Y%m%dT%H%M%S%f")  # two trainings in one second must not share a directory
+    comparison = _compare_with_current(label, model, records)
     root = models_root(label)
+    if comparison.get("kept"):
+        result = {"status": "kept_previous", "version": comparison["version"], "reports": len(records),
+                  "comparison": comparison}
+        _retrain_audit(label, result)
+        return result
+    version = timezone.now().strftime("%Y%m%dT%H%M%S%f")  # two trainings in one second must not share a directory
     path = model.save(root / version, settings.SECRET_KEY)
     tmp = root / "CURRENT.tmp"
     tmp.write_text(version)
     tmp.replace(root / "CURRENT")
     _pointers.pop(root / "CURRENT", None)
     meta = model.metadata()
-    return {"status": "trained", "version": version, "path": str(path), "reports": len(records),
-            "classes": len(meta.get("classes", [])), "threshold_95": getattr(model, "threshold_95_", None),
-            "inputs": model.inputs_}
+    result = {"status": "trained", "version": version, "path": str(path), "reports": len(records),
+              "classes": len(meta.get("classes", [])), "threshold_95": getattr(model, "threshold_95_", None),
+              "inputs": model.inputs_, "comparison": comparison}
+    _retrain_audit(label, result)
+    return result
+
+
+def min_compare() -> int:
+    return int(getattr(settings, "LAPOR_ROUTING_MIN_COMPARE", 20))
+
+
+def _compare_with_current(label: str, model: RoutingModel, records: list[dict]) -> dict:
+    """The new model against the current one on the newest held-out slice: the reports received
+    after the current model's training, which neither learned from (the new model is scored by
+    its held-out twin). ``kept``: the new model is worse there, so the current one stays. With no
+    current model, or too few such reports to tell, the new model is taken."""
+    loaded = routing_model_get(label)
+    if loaded is None:
+        return {"n": 0, "kept": False, "why": "no_current_model"}
+    version, current = loaded
+    since = getattr(current, "trained_until_", None)
+    if not since:  # a model from before this check: its training period is unknown
+        return {"n": 0, "kept": False, "version": version, "why": "unknown_training_period"}
+    found = {**model.compare_on_holdout(records, current, received_after=since), "version": version}
+    if found["n"] < min_compare():
+        return {**found, "kept": False, "why": "too_few_new_reports"}
+    return {**found, "kept": found["new_top1"] < found["current_top1"]}
+
+
+def _retrain_audit(label: str, result: dict) -> None:
+    """Every retrain's outcome in the audit log: which model routes from now on, and why."""
+    from lapor.accounts.audit import audit_record
+
+    detail = {k: result.get(k) for k in ("status", "version", "reports", "threshold_95", "comparison") if k in result}
+    audit_record(action="routing_retrain", target_type=f"routing_model_{label}", target_id=result["version"],
+                 detail={"label": label, **detail})
 
 
 def routing_model_get(label: str) -> tuple[str, RoutingModel] | None:
@@ -147,7 +208,10 @@ def _agency_for(name: str, report: Report) -> Agency | None:
 def routing_suggest(report: Report, *, k: int = 3) -> dict:
     """Top agencies for a report: a matching rule first, then the model's calibrated guesses."""
     suggestions: list[dict] = []
+    returns = returned_by([report.pk]).get(report.pk, []) if report.bounce_count else []
     rule = routing_rule_match(topic=report.topic, region=report.region)
+    if rule is not None and rule.agency.name in returns:  # Bukan Wewenang: never suggested again
+        rule = None
     if rule is not None:
         suggestions.append({"agency_id": rule.agency_id, "agency_name": rule.agency.name, "confidence": 1.0,
                             "reason": f"aturan: {rule.topic.name} × {rule.region.name if rule.region_id else 'semua wilayah'}",
@@ -157,7 +221,7 @@ def routing_suggest(report: Report, *, k: int = 3) -> dict:
         status = "rule" if rule else "insufficient_history"
         return {"status": status, "model_version": None, "threshold": None, "suggestions": suggestions}
     version, model = loaded
-    record = record_of(report, _region_names([report]))
+    record = record_of(report, _region_names([report]), returns)
     for name, probability, reason in model.predict_top([record], k=k)[0]:
         agency = _agency_for(name, report)
         if agency is None or any(s["agency_id"] == agency.pk for s in suggestions):
@@ -165,6 +229,27 @@ def routing_suggest(report: Report, *, k: int = 3) -> dict:
         suggestions.append({"agency_id": agency.pk, "agency_name": agency.name, "confidence": round(float(probability), 4),
                             "reason": reason, "source": "model"})
     return {"status": "ok", "model_version": version, "threshold": _threshold(model), "suggestions": suggestions[:k]}
+
+
+def routing_decision(report: Report, agency: Agency, *, tapped_rank: int | None = None) -> dict | None:
+    """Where a person's choice stood among the suggestions they saw, for live top-1 / top-3:
+    {"model_version", "rank" (1-based, None when not among them), "source" of the one taken,
+    "tapped": taken with the suggestion's own button}. None without a model (nothing to measure).
+    Never fails the routing: a suggestion error is logged and nothing is recorded."""
+    if routing_model_get("agency") is None:
+        return None
+    try:
+        result = routing_suggest(report)
+    except Exception:  # measuring must never stop a person from routing
+        log.exception("routing suggestions failed while recording a decision")
+        return None
+    if result["status"] != "ok":
+        return None
+    shown = [sug["agency_id"] for sug in result["suggestions"]]
+    rank = shown.index(agency.pk) + 1 if agency.pk in shown else None
+    return {"model_version": result["model_version"], "rank": rank,
+            "source": result["suggestions"][rank - 1]["source"] if rank else None,
+            "tapped": bool(rank and tapped_rank == rank)}
 
 
 def _threshold(model: RoutingModel) -> float | None:
@@ -234,3 +319,17 @@ def autoroute_stats(*, since: dt.datetime | None = None) -> dict:
     total = auto.count()
     return {"auto_routed": total, "by_model": by_model, "by_rule": total - by_model,
             "bounced_back": bounced, "bounce_rate": round(bounced / total, 4) if total else None}
+
+
+def routing_stats() -> dict:
+    """The routing stats page and API: automatic routing overall, and each agency model version's
+    live precision (Bukan Wewenang returns of its automatic routes) and live top-1 / top-3 (where
+    people's own choices stood among its suggestions)."""
+    from .live import model_versions_live
+
+    try:
+        current = (models_root("agency") / "CURRENT").read_text().strip() or None
+    except OSError:
+        current = None
+    return {**autoroute_stats(), "current_version": current,
+            "models": model_versions_live(current, models_root("agency"))}

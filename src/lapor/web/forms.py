@@ -195,6 +195,8 @@ class AgencyPickForm(ReasonForm):
     # A plain value: the options come from a search (server-side or /api/agencies), the view
     # looks the id up, so a choice found by the script is accepted too.
     agency = forms.CharField(label=_("Instansi"), required=False, widget=forms.Select)
+    # set by a routing suggestion's own button (its rank): live top-1 / top-3 from real decisions
+    tapped_rank = forms.IntegerField(required=False, min_value=1, max_value=10, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from .views import account, agency, calendar, enrolment, public, resend, staff, twofactor
+from .views import account, agency, calendar, enrolment, public, resend, routing, staff, twofactor
 
 app_name = "web"
 
@@ -34,6 +34,7 @@ urlpatterns = [
     path("petugas/", staff.inbox, name="inbox"),
     path("petugas/massal/", staff.inbox_bulk, name="inbox_bulk"),
     path("petugas/kalender/", calendar.calendar_page, name="calendar"),
+    path("petugas/disposisi-otomatis/", routing.routing_stats, name="routing_stats"),
     path("petugas/instansi/", agency.agency_overview, name="agency_overview"),
     path("petugas/instansi/<int:agency_id>/unit/", agency.agency_unit_add, name="agency_unit_add"),
     path("petugas/instansi/<int:agency_id>/batas-waktu/", agency.agency_deadlines, name="agency_deadlines"),

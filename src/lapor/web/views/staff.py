@@ -182,7 +182,8 @@ def _follow_up(report, actor, form):
 # action -> (form class, handler). Every handler is one services call.
 ACTIONS = {
     "route": (AgencyPickForm, lambda r, a, f: services.report_route(report=r, actor=a, agency=_agency(f),
-                                                                    reason=f.cleaned_data["reason"])),
+                                                                    reason=f.cleaned_data["reason"],
+                                                                    tapped_rank=f.cleaned_data.get("tapped_rank"))),
     "forward": (AgencyPickForm, lambda r, a, f: services.report_forward(report=r, actor=a, agency=_agency(f),
                                                                         reason=f.cleaned_data["reason"])),
     "dispose": (UnitPickForm, _dispose),
