@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -29,7 +30,8 @@ from .. import selectors
 from ..forms import MessageForm, RatingForm, SubmitForm, TrackForm, error_to_form
 from ..services import support_add
 from .common import (error_page, guest_secret_remember, page_lens, private_link, report_attachments,
-                     reporter_actor, signed_in, timeline_rows)
+                     reporter_actor, signed_in, timeline_answer, timeline_rows)
+from ..deadline_text import deadline_explained
 
 from ..stash import stash_drop, stash_get, stash_put, stash_read
 
@@ -178,6 +180,7 @@ def submitted(request, tracking_id: str):
     if reporter_actor(request, report) is None:
         raise Http404
     return render(request, "web/submitted.html", {"report": view_for(report, signed_in(request), is_reporter=True),
+                                                  "deadline": deadline_explained(report),
                                                   "private_link": private_link(request, report)})
 
 
@@ -201,9 +204,12 @@ def _track_context(request, report: Report, forms: dict | None = None) -> dict:
     is_reporter = actor is not None
     viewer = signed_in(request)
     lens = page_lens(report, viewer=viewer, staff=False, is_reporter=is_reporter)
+    rows = timeline_rows(report, viewer=viewer, staff=False, is_reporter=is_reporter)
     ctx = {
         "report": ReportView(lens), "is_reporter": is_reporter, "title": lens.title, "body": lens.body,
-        "rows": timeline_rows(report, viewer=viewer, staff=False, is_reporter=is_reporter),
+        "rows": rows, "answer": timeline_answer(rows), "deadline": deadline_explained(report, is_reporter=is_reporter),
+        "supports": selectors.support_counts([report.pk]).get(report.pk, 0),
+        "supported": report.pk in selectors.supported_by(request.user, [report.pk]),
         "attachments": report_attachments(report, lens=lens),
         "private_link": private_link(request, report),
         "handler": report.agency.name if report.agency_id else "",
@@ -359,12 +365,17 @@ def _int(value) -> int | None:
 @require_POST
 def support(request, tracking_id: str):
     user = signed_in(request)
-    if user is None:
-        return redirect(f"{reverse('web:signin')}?next={reverse('web:public_list')}")
+    back = request.POST.get("next", "")
+    back = back if back.startswith("/") and not back.startswith("//") else reverse("web:public_list")
+    if user is None:  # a guest is told why, and comes back to the same page after signing in
+        messages.info(request, _("Untuk mendukung laporan, masuk atau daftar dulu: satu akun hanya dapat memberi "
+                                 "satu dukungan, agar jumlah dukungan jujur."))
+        return redirect(f"{reverse('web:signin')}?{urlencode({'next': back})}")
     try:
         support_add(tracking_id=tracking_id_normalize(tracking_id), user=user)
     except DomainError as exc:
         if exc.status != 409:
             return error_page(request, exc)
-    back = request.POST.get("next", "")
-    return redirect(back if back.startswith("/") and not back.startswith("//") else "web:public_list")
+    else:
+        messages.success(request, _("Terima kasih, dukungan Anda tercatat."))
+    return redirect(back)
