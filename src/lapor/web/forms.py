@@ -186,8 +186,14 @@ class RatingForm(forms.Form):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("Alasan"), required=False, max_length=2000,
+    # Published: the reporter's page and the public page show this text (masked for the public).
+    reason = forms.CharField(label=_("Alasan (dibaca pelapor dan publik)"), required=False, max_length=2000,
+                             help_text=_("Tampil di halaman pelapor dan halaman publik laporan. Jangan tulis data "
+                                         "pribadi atau catatan internal di sini."),
                              widget=forms.Textarea(attrs={"rows": 2, "maxlength": 2000}))
+    # Staff only: kept in the step's details (services.*(note=...)), never shown to the reporter or the public.
+    note = forms.CharField(label=_("Catatan internal (hanya petugas)"), required=False, max_length=2000,
+                           widget=forms.Textarea(attrs={"rows": 2, "maxlength": 2000}))
 
 
 class AgencyPickForm(ReasonForm):
@@ -213,7 +219,9 @@ class UnitPickForm(ReasonForm):
 
 class ArchiveForm(forms.Form):
     archive_reason = forms.ChoiceField(label=_("Alasan arsip"), choices=ArchiveReason.choices)
-    note = forms.CharField(label=_("Catatan"), required=False, max_length=2000,
+    note = forms.CharField(label=_("Catatan (dibaca pelapor)"), required=False, max_length=2000,
+                           help_text=_("Tampil di halaman pelapor sebagai alasan arsip. Jangan tulis data pribadi "
+                                       "atau catatan internal di sini."),
                            widget=forms.Textarea(attrs={"rows": 2, "maxlength": 2000}))
     duplicate_of = forms.CharField(label=_("Nomor pelacakan laporan asli (untuk duplikat)"), required=False, max_length=20)
 

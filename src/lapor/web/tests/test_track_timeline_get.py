@@ -89,3 +89,22 @@ def test_submitted_page_names_the_agency_deadline_for_an_auto_routed_report(net,
     else:
         assert "Admin Nasional LAPOR! memverifikasi" in html
     assert "Bila terlewat" in html
+
+
+def test_an_internal_note_on_a_step_stays_with_staff_and_the_form_says_who_reads_the_reason(net):
+    from lapor.core.testing import signin_staff
+
+    report, secret = report_make(net)
+    staff = Client()
+    signin_staff(staff, net.user("platform"))
+    form = staff.get(f"/petugas/laporan/{report.tracking_id}/").content.decode()
+    assert "Alasan (dibaca pelapor dan publik)" in form and "Catatan internal (hanya petugas)" in form
+    res = staff.post(f"/petugas/laporan/{report.tracking_id}/route/",
+                     {"route-agency": net.dept.pk, "route-reason": "Jalan kota: wewenang PUPR.",
+                      "route-note": "Pelapor ini sering melapor, cek dulu."})
+    assert res.status_code == 302
+    for html in (_page(report, secret), _page(report)):
+        assert "Jalan kota: wewenang PUPR." in html
+        assert "sering melapor" not in html
+    staff_html = staff.get(f"/petugas/laporan/{report.tracking_id}/").content.decode()
+    assert "sering melapor" in staff_html
