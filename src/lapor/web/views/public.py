@@ -11,6 +11,7 @@ from django.db import IntegrityError, InterfaceError, OperationalError, transact
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -57,6 +58,12 @@ def submit(request):
     refresh = request.method == "POST" and ("refresh" in request.POST)
     kept = _kept_files(request)
     failure = ""
+    if request.method == "POST" and not refresh and form.is_valid() and _attachments_fit(form, kept) \
+            and not request.POST.get("nearby_seen") and _nearby(request, form):
+        # FixMyStreet's check: open reports nearby on the same topic are shown once; the citizen
+        # supports one of them, or sends their own (the files stay in the stash meanwhile).
+        kept = kept + _stash_uploads(request)
+        return _submit_page(request, {"form": form, "guest": user is None, "kept": kept, "nearby_check": True})
     if request.method == "POST" and not refresh and form.is_valid() and _attachments_fit(form, kept):
         idempotency = _idempotency(request, form, user)
         previous = _previous_submission(idempotency)
@@ -90,7 +97,39 @@ def submit(request):
         return submit_failed(request, status=400, form=form, kept=kept)
     if request.method == "POST":
         kept = kept + _stash_uploads(request)  # a region or agency refresh keeps the chosen files too
-    return render(request, "web/submit.html", {"form": form, "guest": user is None, "kept": kept})
+    language = _language_switch(request) if refresh else ""
+    if language:  # the switch inside the form: everything typed and chosen comes back, in the other language
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        form = SubmitForm(data, guest=user is None)
+    response = _submit_page(request, {"form": form, "guest": user is None, "kept": kept})
+    if language:
+        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, max_age=settings.LANGUAGE_COOKIE_AGE,
+                            samesite=settings.LANGUAGE_COOKIE_SAMESITE, secure=settings.LANGUAGE_COOKIE_SECURE)
+    return response
+
+
+def _language_switch(request) -> str:
+    value = request.POST.get("refresh", "")
+    code = value.removeprefix("lang:") if value.startswith("lang:") else ""
+    return code if code in dict(settings.LANGUAGES) else ""
+
+
+def _submit_page(request, ctx: dict, status: int = 200):
+    """The submit form with what a phone user needs first: the limits before choosing a file, and
+    after a failed send a summary at the top that links to each field in error."""
+    form = ctx["form"]
+    summary = []
+    for name, errors in (form._errors or {}).items():  # only what a validation already found
+        if name == "__all__" or name not in form.fields:
+            continue
+        bound = form[name]
+        anchor = f"{bound.auto_id}_0" if name == "type" else bound.auto_id
+        summary += [{"anchor": anchor, "label": bound.label, "message": e} for e in errors]
+    ctx.update(error_summary=summary, max_mb=settings.LAPOR_MAX_UPLOAD_BYTES // (1024 * 1024),
+               max_files=settings.LAPOR_MAX_ATTACHMENTS, max_bytes=settings.LAPOR_MAX_UPLOAD_BYTES,
+               nearby=_nearby(request, form))
+    return render(request, "web/submit.html", ctx, status=status)
 
 
 def submit_failed(request, *, status: int, reason: str = "", form: SubmitForm | None = None,
@@ -105,8 +144,21 @@ def submit_failed(request, *, status: int, reason: str = "", form: SubmitForm | 
     kept = (kept if kept is not None else _kept_files(request)) + _stash_uploads(request)
     reason = reason or _("Laporan Anda BELUM terkirim. Perbaiki isian yang ditandai di bawah, lalu tekan "
                          "Kirim laporan sekali lagi. Isian dan lampiran Anda yang lain masih ada.")
-    return render(request, "web/submit.html", {"form": form, "guest": user is None, "kept": kept,
-                                               "not_sent": reason}, status=status)
+    return _submit_page(request, {"form": form, "guest": user is None, "kept": kept, "not_sent": reason}, status=status)
+
+
+def _nearby(request, form) -> list:
+    """Open reports nearby on the same topic, for a draft that names its place (a re-shown form)."""
+    data = form.data if form.is_bound else {}
+    region = None
+    for level in SubmitForm.REGION_LEVELS:
+        if not data.get(level):
+            break
+        region = data.get(level)
+    if not region:
+        return []
+    return selectors.nearby_open_reports(title=str(data.get("title", ""))[:200], body=str(data.get("body", ""))[:2000],
+                                         region_code=region, topic_id=_int(data.get("topic")))
 
 
 def _kept_files(request) -> list:
