@@ -28,7 +28,7 @@ from lapor.reports.selectors import ReportFilters
 from lapor.reports.projection import ReportView, view_for, view_public
 
 from .. import selectors
-from ..forms import MessageForm, RatingForm, SubmitForm, TrackForm, error_to_form
+from ..forms import TRACKING_ID_RE, MessageForm, RatingForm, SubmitForm, TrackForm, error_to_form
 from ..services import support_add
 from .common import (error_page, guest_secret_remember, page_lens, private_link, report_attachments,
                      reporter_actor, signed_in, timeline_answer, timeline_rows)
@@ -239,8 +239,25 @@ def submitted(request, tracking_id: str):
 def track_lookup(request):
     form = TrackForm(request.GET or None)
     if form.is_valid():
-        return redirect("web:track", form.cleaned_data["tracking_id"])
+        tid = form.cleaned_data["tracking_id"]
+        if _track_visible(request, tid) is None:
+            return _track_not_found(request, request.GET.get("tracking_id", ""))
+        return redirect("web:track", tid)
     return render(request, "web/track_lookup.html", {"form": form}, status=400 if form.is_bound else 200)
+
+
+def _track_not_found(request, typed: str):
+    """A wrong (or not yet public) tracking number: the lookup again, with what was typed and why.
+    The same words whether the report does not exist or is not public, so nothing is revealed."""
+    form = TrackForm(initial={"tracking_id": typed[:20]})
+    return render(request, "web/track_lookup.html", {"form": form, "not_found": typed[:20]}, status=404)
+
+
+def _track_visible(request, tracking_id: str) -> Report | None:
+    try:
+        return _track_report(request, tracking_id)
+    except Http404:
+        return None
 
 
 def track_private(request, tracking_id: str, secret: str):
@@ -290,7 +307,11 @@ def _track_report(request, tracking_id: str) -> Report:
 
 
 def track(request, tracking_id: str):
-    report = _track_report(request, tracking_id)
+    report = _track_visible(request, tracking_id)
+    if report is None:
+        return _track_not_found(request, tracking_id)
+    if report.tracking_id != tracking_id:  # "abcd1234" or "ABCD1234": the one address of the report
+        return redirect("web:track", report.tracking_id)
     viewer = signed_in(request)
     if reporter_actor(request, report) is None and viewer is not None \
             and report_selectors.viewer_is_staff_for(report, viewer):
@@ -386,6 +407,9 @@ PAGE_SIZE = 20
 
 def public_list(request):
     g = request.GET
+    found = _public_by_tracking_id(g.get("q", ""))
+    if found is not None:  # a tracking number typed in the search box: straight to the report
+        return redirect("web:track", found)
     f = ReportFilters(q=g.get("q", "")[:200], topic_id=_int(g.get("topic")), region_code=g.get("region") or None,
                       agency_id=_int(g.get("agency")), state=[g["status"]] if g.get("status") in lc.State.values else None)
     # the same plan as the public API: windowed full-text search, relevance first when searching
@@ -405,6 +429,16 @@ def public_list(request):
         "states": [(s, lbl) for s, lbl in lc.State.choices if s not in (lc.State.SUBMITTED, lc.State.ARCHIVED)],
         "agency": Agency.objects.filter(pk=f.agency_id).first() if f.agency_id else None,
     })
+
+
+def _public_by_tracking_id(q: str) -> str | None:
+    """"ABCD-1234", "abcd1234", " AbCd 1234 ": the public report with that number, if there is one."""
+    if not q or len(q) > 20:
+        return None
+    tid = tracking_id_normalize(q)
+    if not TRACKING_ID_RE.fullmatch(tid):
+        return None
+    return report_selectors.report_public_qs().filter(tracking_id=tid).values_list("tracking_id", flat=True).first()
 
 
 def _int(value) -> int | None:
