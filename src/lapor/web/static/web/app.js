@@ -117,8 +117,8 @@
         a = a.trim();
         return a && (a === ext || a === f.type || (a.slice(-2) === "/*" && f.type.indexOf(a.slice(0, -1)) === 0));
       });
-      if (!typeOk) return say(form, "msgType", { name: f.name });
-      if (f.size > Number(form.dataset.maxBytes)) return say(form, "msgTooBig", { name: f.name });
+      if (!typeOk) return f.name + ": " + say(form, "msgType");
+      if (f.size > Number(form.dataset.maxBytes)) return f.name + ": " + say(form, "msgTooBig");
     }
     return "";
   }
