@@ -389,4 +389,5 @@ def public_report_out(report) -> dict:
         "topic": _ref(report.topic), "agency": _ref(report.agency),
         "region": {"code": report.region.code, "name": report.region.name} if report.region_id else None,
         "reporter_name": lens.public_reporter_name, "submitted_at": report.submitted_at,
+        "support_count": report.support_count,
     }

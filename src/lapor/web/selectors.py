@@ -168,8 +168,7 @@ def nearby_open_reports(*, title: str, body: str, region_code: str | None, topic
 
     found = duplicates_find(qs=qs, title=title, body=body, region_code=region_code, text_of=public, limit=limit,
                             threshold=0.2)
-    counts = support_counts([r.pk for r, _score in found])
     from lapor.reports import lifecycle as lc
 
     return [{"tracking_id": r.tracking_id, "title": lens_public(r).title, "state": r.state,
-             "state_label": str(lc.State(r.state).label), "supports": counts.get(r.pk, 0)} for r, _score in found]
+             "state_label": str(lc.State(r.state).label), "supports": r.support_count} for r, _score in found]

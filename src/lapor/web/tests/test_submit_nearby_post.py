@@ -85,3 +85,22 @@ def test_region_steps_without_javascript_come_back_to_the_location(net, client):
     html = client.get("/lapor/").content.decode()
     assert 'formaction="/lapor/#lokasi"' in html and 'id="lokasi"' in html
     assert 'formaction="/lapor/#instansi"' in html
+
+
+def test_support_counts_reach_the_public_api_the_staff_page_and_the_exports(net, client):
+    from lapor.analytics.exports import PUBLIC_HEADER, public_rows
+    from lapor.core.testing import signin_staff
+
+    existing = _open_report(net)
+    for key in ("stranger", "reporter"):
+        supporter = client.__class__()
+        supporter.force_login(net.user(key))
+        supporter.post(f"/laporan/{existing.tracking_id}/dukung/", {"next": "/laporan/"})
+    assert client.get(f"/api/public/reports/{existing.tracking_id}").json()["support_count"] == 2
+    items = client.get("/api/public/reports").json()["items"]
+    assert [i["support_count"] for i in items if i["tracking_id"] == existing.tracking_id] == [2]
+    staff = client.__class__()
+    signin_staff(staff, net.user("dept_admin"))
+    assert 'data-testid="supports">2<' in staff.get(f"/petugas/laporan/{existing.tracking_id}/").content.decode()
+    row = next(public_rows([Report.objects.get(pk=existing.pk)]))
+    assert dict(zip(PUBLIC_HEADER, row))["dukungan"] == 2

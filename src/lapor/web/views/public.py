@@ -277,7 +277,7 @@ def _track_context(request, report: Report, forms: dict | None = None) -> dict:
     ctx = {
         "report": ReportView(lens), "is_reporter": is_reporter, "title": lens.title, "body": lens.body,
         "rows": rows, "answer": timeline_answer(rows), "deadline": deadline_explained(report, is_reporter=is_reporter),
-        "supports": selectors.support_counts([report.pk]).get(report.pk, 0),
+        "supports": report.support_count,
         "supported": report.pk in selectors.supported_by(request.user, [report.pk]),
         "attachments": report_attachments(report, lens=lens),
         "private_link": private_link(request, report),
@@ -415,12 +415,12 @@ def public_list(request):
     # the same plan as the public API: windowed full-text search, relevance first when searching
     rows, next_cursor = report_selectors.report_public_page(f, cursor=g.get("cursor") or None, limit=PAGE_SIZE)
     ids = [r.pk for r in rows]
-    counts, mine = selectors.support_counts(ids), selectors.supported_by(request.user, ids)
+    mine = selectors.supported_by(request.user, ids)
     items = []
     for r in rows:
         view = view_public(r)
         items.append({"report": view, "title": view.title, "body": view.body, "reporter": view.lens.public_reporter_name,
-                      "supports": counts.get(r.pk, 0), "supported": r.pk in mine})
+                      "supports": r.support_count, "supported": r.pk in mine})
     params = g.copy()
     params.pop("cursor", None)
     return render(request, "web/public_list.html", {
