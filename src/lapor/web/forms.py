@@ -44,6 +44,20 @@ class SignInForm(forms.Form):
     password = forms.CharField(label=_("Kata sandi"), widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
 
 
+class PasswordForgotForm(forms.Form):
+    login = forms.CharField(label=_("E-mail atau nomor telepon akun Anda"), max_length=254,
+                            widget=forms.TextInput(attrs={"autocomplete": "username"}))
+
+
+class PasswordResetForm(forms.Form):
+    login = forms.CharField(label=_("E-mail atau nomor telepon akun Anda"), max_length=254,
+                            widget=forms.TextInput(attrs={"autocomplete": "username"}))
+    code = forms.CharField(label=_("Kode 6 angka"), max_length=12,
+                           widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}))
+    password = forms.CharField(label=_("Kata sandi baru"), help_text=_("Minimal 8 karakter."),
+                               widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+
 class RegisterForm(forms.Form):
     full_name = forms.CharField(label=_("Nama lengkap"), max_length=150,
                                 widget=forms.TextInput(attrs={"autocomplete": "name"}))
