@@ -296,3 +296,36 @@ def test_a_wrong_tracking_number_keeps_what_was_typed_and_a_right_one_is_found_h
     page.wait_for_url(f"**/lacak/{report.tracking_id}/")
     assert page.locator("[data-testid=support]").count() == 1
     context.close()
+
+
+# --- 7: a forgotten password ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("js", [True, False], ids=["js", "nojs"])
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_citizen_resets_a_forgotten_password_with_the_code(browser, live_server, tnet, lang, js):
+    import re
+
+    from lapor.notifications.models import OutboxMessage
+
+    base = live_server.url
+    user = tnet.user("reporter")
+    context, page = _phone(browser, base, lang, js=js)
+    page.goto(f"{base}/masuk/")
+    page.click("a[href='/masuk/lupa/']")
+    page.fill("#id_login", user.email)
+    page.click("main button[type=submit]")
+    page.wait_for_selector("[data-testid=code-sent]")
+    assert page.input_value("#id_login") == user.email
+    if js:
+        assert axe_violations(page) == []
+    message = OutboxMessage.objects.get(recipient=user.email)
+    code = re.search(r"\b(\d{6})\b", message.payload["body"]).group(1)
+    page.fill("#id_code", code)
+    page.fill("#id_password", "sandi-baru-yang-panjang")
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/masuk/")
+    page.fill("#id_login", user.email)
+    page.fill("#id_password", "sandi-baru-yang-panjang")
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/saya/")
+    context.close()
