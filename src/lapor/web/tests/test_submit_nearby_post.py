@@ -104,3 +104,11 @@ def test_support_counts_reach_the_public_api_the_staff_page_and_the_exports(net,
     assert 'data-testid="supports">2<' in staff.get(f"/petugas/laporan/{existing.tracking_id}/").content.decode()
     row = next(public_rows([Report.objects.get(pk=existing.pk)]))
     assert dict(zip(PUBLIC_HEADER, row))["dukungan"] == 2
+
+
+def test_the_same_form_sent_twice_leads_to_its_report_not_to_itself_as_a_nearby_report(net, client):
+    data = {**DRAFT, "topic": net.roads.pk, "submit_key": "k-123"}
+    first = client.post("/lapor/", data)
+    assert first.status_code == 302 and Report.objects.count() == 1
+    again = client.post("/lapor/", data)  # the double tap on a slow link
+    assert again.status_code == 302 and again["Location"] == first["Location"] and Report.objects.count() == 1

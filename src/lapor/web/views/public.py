@@ -58,17 +58,17 @@ def submit(request):
     refresh = request.method == "POST" and ("refresh" in request.POST)
     kept = _kept_files(request)
     failure = ""
-    if request.method == "POST" and not refresh and form.is_valid() and _attachments_fit(form, kept) \
-            and not request.POST.get("nearby_seen") and _nearby(request, form):
-        # FixMyStreet's check: open reports nearby on the same topic are shown once; the citizen
-        # supports one of them, or sends their own (the files stay in the stash meanwhile).
-        kept = kept + _stash_uploads(request)
-        return _submit_page(request, {"form": form, "guest": user is None, "kept": kept, "nearby_check": True})
     if request.method == "POST" and not refresh and form.is_valid() and _attachments_fit(form, kept):
         idempotency = _idempotency(request, form, user)
         previous = _previous_submission(idempotency)
         if previous is not None:  # the same form sent twice (slow network, double tap)
             return redirect("web:submitted", previous)
+        nearby = [] if request.POST.get("nearby_seen") else _nearby(request, form)
+        if nearby:  # FixMyStreet's check: open reports nearby on the same topic, shown once; the citizen
+            # supports one of them, or sends their own (the files wait in the stash meanwhile)
+            kept = kept + _stash_uploads(request)
+            return _submit_page(request, {"form": form, "guest": user is None, "kept": kept, "nearby": nearby,
+                                          "nearby_check": True})
         try:
             report, secret = _submit(form, user, idempotency, kept=kept)
         except IntegrityError:
@@ -128,7 +128,7 @@ def _submit_page(request, ctx: dict, status: int = 200):
         summary += [{"anchor": anchor, "label": bound.label, "message": e} for e in errors]
     ctx.update(error_summary=summary, max_mb=settings.LAPOR_MAX_UPLOAD_BYTES // (1024 * 1024),
                max_files=settings.LAPOR_MAX_ATTACHMENTS, max_bytes=settings.LAPOR_MAX_UPLOAD_BYTES,
-               nearby=_nearby(request, form))
+               nearby=ctx["nearby"] if "nearby" in ctx else _nearby(request, form))
     return render(request, "web/submit.html", ctx, status=status)
 
 
