@@ -20,6 +20,6 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.AddField(model_name="report", name="support_count",
-                            field=models.PositiveIntegerField(default=0)),
+                            field=models.PositiveIntegerField(default=0, db_default=0)),
         migrations.RunPython(fill, migrations.RunPython.noop),
     ]
