@@ -24,7 +24,7 @@ def _page(report, secret=None) -> str:
 
 
 def test_each_step_is_signed_by_whoever_did_it_not_by_where_the_report_went(net):
-    report, secret = routed_to_dept(net)  # the platform admin routes to Dinas PUPR
+    report, _secret = routed_to_dept(net)  # the platform admin routes to Dinas PUPR
     services.report_dispose(report=report, actor=services.Actor(user=net.user("dept_admin")), unit=net.unit)
     actors = _actors(_page(report))
     assert actors[0] == "Pelapor"
@@ -51,7 +51,7 @@ def test_the_answer_is_on_top_and_shown_once_with_its_status(net):
     assert "Kirim tindak lanjut" not in html  # no second line for the same step
     assert "Tindak lanjut → Ditindaklanjuti" in html or "Tindak lanjut →" in html
     # the deadline after an answer: whose, and what silence does
-    deadline = re.search(r'data-testid="deadline">(.*?)</dd>', html, re.S).group(1)
+    deadline = re.search(r'data-testid="deadline">(.*?)</dd>', html, re.DOTALL).group(1)
     assert "Anda (pelapor)" in deadline and "10 hari kerja" in deadline and "ditutup otomatis" in deadline
 
 
@@ -67,7 +67,7 @@ def test_auto_completion_is_one_plain_line(net):
 
 
 def test_files_added_at_submission_are_one_line_never_an_empty_lampiran(net):
-    report, secret = report_make(net)
+    report, _secret = report_make(net)
     for i in range(2):
         attachment_add(report=report, actor=services.Actor(user=None, is_reporter=True), name=f"foto{i}.png",
                        data=png_bytes())
