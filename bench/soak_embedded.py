@@ -191,8 +191,21 @@ class Drill:
         form = {"csrfmiddlewaretoken": token.group(1) if token else "", "type": "complaint", "title": body["title"],
                 "body": body["body"], "topic": body["topic_id"], "province": "13", "regency": "13.74",
                 "guest_email": f"form{n}@contoh.id", "submit_key": f"soak-{n}-{random.random()}"}
-        self.call("submit_web_form", s, "POST", "/lapor/", data=form, expect=(302, 303),
-                  headers={"Referer": self.base + "/lapor/"})
+        res = self.call("submit_web_form", s, "POST", "/lapor/", data=form, expect=(200, 302, 303),
+                        headers={"Referer": self.base + "/lapor/"})
+        if res is not None and res.status_code == 200:
+            # open reports nearby on the same topic were offered first (issue #20): this citizen
+            # sends their own anyway, as the page's "Tetap kirim laporan saya" does
+            if 'name="nearby_seen"' not in res.text:  # the form came back for another reason: a failure
+                with self.lock:
+                    self.rows.append({"t": round(time.monotonic() - self.t0, 3), "kind": "submit_web_form_refused",
+                                      "status": 200, "seconds": 0.0, "ok": False, "error": res.text[:300],
+                                      "path": "/lapor/"})
+                return
+            token = CSRF_RE.search(res.text)
+            form.update(nearby_seen="1", csrfmiddlewaretoken=token.group(1) if token else form["csrfmiddlewaretoken"])
+            self.call("submit_web_form", s, "POST", "/lapor/", data=form, expect=(302, 303),
+                      headers={"Referer": self.base + "/lapor/"})
 
     def citizen_api(self, n: int) -> None:
         self.call("submit_citizen_api", self.citizen, "POST", "/api/reports", json=self.report_body(n), expect=(201,))

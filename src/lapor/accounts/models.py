@@ -186,3 +186,19 @@ class EnrolmentTicket(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.user} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class PasswordResetCode(models.Model):
+    """A six-digit code sent to a registered citizen's own e-mail or phone to set a new password.
+    Only a hash is stored; it works once, for a short time, and for a few tries."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_reset_codes")
+    digest = models.CharField(max_length=64)
+    channel = models.CharField(max_length=8)  # email | sms
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.channel} {self.created_at:%Y-%m-%d %H:%M}"

@@ -30,9 +30,9 @@ from lapor.reports.projection import lens_for, lens_public, public_report_out
 from .rollup import PUBLIC
 
 HEADER = ["tracking_id", "diterima", "jenis", "status", "kanal", "topik", "wilayah", "kode_wilayah", "instansi", "judul",
-          "pelapor", "kontak_pelapor", "anonim", "rahasia", "batas_waktu", "terlambat", "selesai", "penilaian"]
+          "pelapor", "kontak_pelapor", "anonim", "rahasia", "batas_waktu", "terlambat", "selesai", "penilaian", "dukungan"]
 PUBLIC_HEADER = ["tracking_id", "diterima", "jenis", "status", "topik", "wilayah", "kode_wilayah", "instansi", "judul",
-                 "isi", "pelapor"]
+                 "isi", "pelapor", "dukungan"]
 OPEN_HEADER = ["tracking_id", "diterima", "jenis", "status", "kanal", "topik", "kode_wilayah", "wilayah", "instansi",
                "judul", "isi", "selesai", "penilaian"]
 CHUNK = 2000
@@ -68,7 +68,7 @@ def _fmt(value) -> str:
 _FIELDS = ("tracking_id", "submitted_at", "type", "state", "channel", "title", "is_anonymous", "is_confidential",
            "due_at", "is_overdue", "completed_at", "rating", "guest_name", "guest_email", "guest_phone",
            "topic_id", "topic__name", "region_id", "region__name", "agency_id", "agency__name",
-           "reporter_id", "reporter__full_name", "reporter__email", "reporter__phone")
+           "reporter_id", "reporter__full_name", "reporter__email", "reporter__phone", "support_count")
 
 
 def export_fields(scope: str) -> tuple[str, ...]:
@@ -109,7 +109,7 @@ def staff_rows(reports: Iterable[Report], viewer: User | None) -> Iterator[list]
                r.topic.name if r.topic_id else "", r.region.name if r.region_id else "", r.region_id or "",
                r.agency.name if r.agency_id else "", title, who.get("name") or "", who.get("contact") or "",
                "ya" if r.is_anonymous else "tidak", "ya" if r.is_confidential else "tidak", _fmt(r.due_at),
-               "ya" if r.is_overdue else "tidak", _fmt(r.completed_at), r.rating or ""]
+               "ya" if r.is_overdue else "tidak", _fmt(r.completed_at), r.rating or "", r.support_count]
 
 
 def public_rows(reports: Iterable[Report]) -> Iterator[list]:
@@ -120,7 +120,7 @@ def public_rows(reports: Iterable[Report]) -> Iterator[list]:
         yield [p["tracking_id"], _fmt(p["submitted_at"]), p["type"], p["state_label"],
                p["topic"]["name"] if p["topic"] else "", p["region"]["name"] if p["region"] else "",
                p["region"]["code"] if p["region"] else "", p["agency"]["name"] if p["agency"] else "", p["title"],
-               p["body"], p["reporter_name"]]
+               p["body"], p["reporter_name"], p["support_count"]]
 
 
 def rows_for(scope: str, reports: Iterable[Report], viewer: User | None) -> tuple[list[str], Iterator[list]]:

@@ -54,7 +54,8 @@ class Rule:
 RULES = [
     Rule("submit", frozenset({"POST"}), re.compile(r"^/api/reports/?$")),
     Rule("submit", frozenset({"POST"}), re.compile(r"^/lapor/$")),
-    Rule("login", frozenset({"POST"}), re.compile(r"^/(masuk/|masuk/kode/|masuk/aktifkan/|api/auth/token/?)$")),
+    Rule("login", frozenset({"POST"}), re.compile(r"^/(masuk/|masuk/kode/|masuk/aktifkan/|masuk/lupa/|masuk/lupa/kode/"
+                                                  r"|api/auth/token/?)$")),
     Rule("resend", frozenset({"POST"}), re.compile(r"^/lacak/kirim-ulang/$")),
     Rule("track", frozenset({"GET", "POST"}), re.compile(r"^/(lacak|k)/")),
     Rule("track", frozenset({"GET"}), re.compile(r"^/api/reports/[^/]+/?$"), guest_only=True),

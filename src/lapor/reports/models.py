@@ -106,6 +106,9 @@ class Report(models.Model):
     escalated_at = models.DateTimeField(null=True, blank=True)
     bounce_count = models.PositiveSmallIntegerField(default=0)  # "Bukan Wewenang" returns
     reopen_count = models.PositiveSmallIntegerField(default=0)
+    # "Dukung": citizens who support this public report (web.Support rows, counted here so the public
+    # API, the staff pages and analytics read it without knowing the web app)
+    support_count = models.PositiveIntegerField(default=0, db_default=0)  # db: raw inserts (demo_generate) too
     archive_reason = models.CharField(max_length=24, choices=ArchiveReason.choices, blank=True)
     duplicate_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates",
                                      db_index=False)  # report_duplicate_of_idx

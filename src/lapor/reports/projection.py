@@ -184,8 +184,10 @@ class Lens:
             actor = str(event.actor) if (self.reporter_visible and event.actor_id) else REPORTER_LABEL
         elif event.actor_role == lc.SYSTEM:
             actor = SYSTEM_LABEL
+        elif staff and event.actor_id:
+            actor = str(event.actor)
         else:
-            actor = str(event.actor) if (staff and event.actor_id) else (event.agency.name if event.agency_id else STAFF_LABEL)
+            actor = event_actor_label(event)
         return {
             "id": event.pk, "kind": event.kind, "action": event.action, "actor": actor, "actor_role": event.actor_role,
             "from_state": event.from_state, "to_state": event.to_state,
@@ -240,6 +242,30 @@ class Lens:
     def attachment(self, att: Attachment) -> dict:
         return {"id": att.pk, "name": self.attachment_name(att), "content_type": att.content_type, "size": att.size,
                 "url": f"/api/reports/{self.report.tracking_id}/attachments/{att.pk}"}
+
+
+# Actions that move a report to another agency: the event's ``agency`` is where it went, so the
+# one who acted worked for the agency it came from (recorded in ``data`` since the second pass).
+_MOVING_ACTIONS = frozenset({lc.Action.DISPOSE, lc.Action.FORWARD, lc.Action.NOT_AUTHORITY})
+
+
+def event_actor_label(event: ReportEvent) -> str:
+    """Who did a step, as the reporter and the public read it: the platform's admins as such, agency
+    staff as the agency they acted for (not the agency the report went to), never a person's name."""
+    from django.utils.translation import gettext
+
+    if event.actor_role == lc.SYSTEM:
+        return SYSTEM_LABEL
+    if event.actor_role == lc.PLATFORM_ADMIN:
+        return gettext("Admin Nasional LAPOR!")
+    data = event.data or {}
+    if event.action in _MOVING_ACTIONS:
+        if data.get("from_agency_name"):
+            return data["from_agency_name"]
+        if event.action == lc.Action.DISPOSE and event.agency_id and event.agency.parent_id:
+            return event.agency.parent.name  # a unit's disposition was made by the agency above it
+        return STAFF_LABEL
+    return event.agency.name if event.agency_id else STAFF_LABEL
 
 
 def lens_for(report, viewer: User | None, *, is_reporter: bool = False) -> Lens:
@@ -364,4 +390,5 @@ def public_report_out(report) -> dict:
         "topic": _ref(report.topic), "agency": _ref(report.agency),
         "region": {"code": report.region.code, "name": report.region.name} if report.region_id else None,
         "reporter_name": lens.public_reporter_name, "submitted_at": report.submitted_at,
+        "support_count": report.support_count,
     }

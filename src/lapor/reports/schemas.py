@@ -105,6 +105,7 @@ class PublicReportOut(Schema):
     agency: RefOut | None
     reporter_name: str
     submitted_at: dt.datetime
+    support_count: int = Field(0, description="Citizens who support (\"Dukung\") this report")
 
 
 class PublicReportPageOut(Schema):

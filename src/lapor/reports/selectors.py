@@ -237,10 +237,11 @@ class ReportRow:
     __slots__ = ("pk", "tracking_id", "type", "title", "body", "state", "channel", "address", "latitude",
                  "longitude", "incident_date", "is_anonymous", "is_confidential", "reporter_id", "guest_name",
                  "submitted_at", "due_at", "completion_due_at", "is_overdue", "escalation_level", "bounce_count",
-                 "rating", "topic_id", "region_id", "agency_id", "topic", "region", "agency", "reporter")
-    # the columns, in the order of __slots__ up to agency_id; then the joined names
+                 "rating", "topic_id", "region_id", "agency_id", "topic", "region", "agency", "reporter",
+                 "support_count")
+    # the columns, in the order of __slots__ up to agency_id; then the joined names; then the supports
     FIELDS = ("pk", *__slots__[1:25], "topic__name", "region__name", "agency__name", "agency__path",
-              "reporter__full_name")
+              "reporter__full_name", "support_count")
 
     reporter_name = Report.reporter_name  # the model's own rule (the reporter's name or the guest's)
 
@@ -249,7 +250,8 @@ class ReportRow:
          self.latitude, self.longitude, self.incident_date, self.is_anonymous, self.is_confidential,
          self.reporter_id, self.guest_name, self.submitted_at, self.due_at, self.completion_due_at,
          self.is_overdue, self.escalation_level, self.bounce_count, self.rating, self.topic_id, self.region_id,
-         self.agency_id, topic_name, region_name, agency_name, agency_path, reporter_full_name) = row
+         self.agency_id, topic_name, region_name, agency_name, agency_path, reporter_full_name,
+         self.support_count) = row
         self.topic = _Ref(self.topic_id, topic_name) if self.topic_id is not None else None
         self.region = _RegionRef(self.region_id, region_name) if self.region_id is not None else None
         self.agency = _Ref(self.agency_id, agency_name, agency_path) if self.agency_id is not None else None
@@ -496,3 +498,17 @@ def answer_suggestions(*, report: Report, limit: int = 3) -> list[dict]:
         if len(out) == limit:
             break
     return out
+
+
+def submission_replayed(idempotency: tuple[str, str, str] | None) -> str | None:
+    """The tracking id of the report the same request (owner, key and body hash) already filed, if
+    any: a form sent twice finds its own report before anything else is checked. The same key with
+    another body is not a replay (``report_submit_once`` refuses it)."""
+    from .models import IdempotencyRecord
+
+    if not idempotency:
+        return None
+    owner, key, request_hash = idempotency
+    record = (IdempotencyRecord.objects.filter(owner=owner, key=key, request_hash=request_hash)
+              .select_related("report").first())
+    return record.report.tracking_id if record else None

@@ -412,6 +412,13 @@ def guest_secret_matches(report: Report, secret: str) -> bool:
 
 # --- Routing inside the network -----------------------------------------------------------
 
+def _note(note: str) -> dict:
+    """A staff member's internal note on a step: kept in the event's details, which only staff read
+    (projection.Lens.event); the ``reason`` beside it is published to the reporter and the public."""
+    note = text_clean(note or "").strip()[:2000]
+    return {"note": note} if note else {}
+
+
 def _route(report: Report, actor: Actor, roles: set[str], agency: Agency, *, now: dt.datetime,
            previous: ReportAssignment | None, action: str = Action.ROUTE, reason: str = "", data: dict | None = None) -> None:
     if not agency.is_active:
@@ -428,7 +435,7 @@ def _route(report: Report, actor: Actor, roles: set[str], agency: Agency, *, now
 
 
 @transaction.atomic
-def report_route(*, report: Report, actor: Actor, agency: Agency, reason: str = "",
+def report_route(*, report: Report, actor: Actor, agency: Agency, reason: str = "", note: str = "",
                  tapped_rank: int | None = None) -> Report:
     """Verifikasi: the platform verifies a new report and routes it to the agency with authority.
     The event records where the chosen agency stood among the routing suggestions (and whether
@@ -438,13 +445,13 @@ def report_route(*, report: Report, actor: Actor, agency: Agency, reason: str = 
     from lapor.routing.suggest import routing_decision  # routing reads reports: imported here, not at the top
 
     taken = None if actor.is_system else routing_decision(report, agency, tapped_rank=tapped_rank)
-    _route(report, actor, roles, agency, now=timezone.now(), previous=None, reason=reason,
-           data={"suggestion": taken} if taken else None)
+    data = {**_note(note), **({"suggestion": taken} if taken else {})}
+    _route(report, actor, roles, agency, now=timezone.now(), previous=None, reason=reason, data=data or None)
     return report
 
 
 @transaction.atomic
-def report_dispose(*, report: Report, actor: Actor, unit: Agency, reason: str = "") -> Report:
+def report_dispose(*, report: Report, actor: Actor, unit: Agency, reason: str = "", note: str = "") -> Report:
     """Disposisi: an agency hands the report to one of its own units."""
     report = _locked(report)
     roles = _check(report, actor, Action.DISPOSE, reason)
@@ -453,29 +460,30 @@ def report_dispose(*, report: Report, actor: Actor, unit: Agency, reason: str = 
         raise TransitionNotAllowed(_("Disposisi hanya ke unit di bawah instansi yang menangani."), code="not_a_subunit")
     if not unit.is_active:
         raise TransitionNotAllowed(_("Instansi tujuan tidak aktif."), code="agency_inactive")
-    now, from_state = timezone.now(), report.state
+    now, from_state, from_agency = timezone.now(), report.state, report.agency
     _assign(report, unit, now=now, previous=_current_assignment(report))
     report.agency, report.state = unit, State.IN_PROGRESS
     report.save()  # the follow-up clock keeps running: the deadline belongs to the agency
     _transition_event(report, actor, roles, Action.DISPOSE, from_state, reason=reason,
-                      data={"agency_id": unit.pk, "agency_name": unit.name}, created_at=now)
+                      data={"agency_id": unit.pk, "agency_name": unit.name, "from_agency_name": from_agency.name,
+                            **_note(note)}, created_at=now)
     return report
 
 
 @transaction.atomic
-def report_forward(*, report: Report, actor: Actor, agency: Agency, reason: str) -> Report:
+def report_forward(*, report: Report, actor: Actor, agency: Agency, reason: str, note: str = "") -> Report:
     """Teruskan: hand the report to another agency altogether."""
     report = _locked(report)
     roles = _check(report, actor, Action.FORWARD, reason)
     if agency.pk == report.agency_id:
         raise ValidationFailed(_("Laporan sudah berada di instansi ini."), code="same_agency")
     _route(report, actor, roles, agency, now=timezone.now(), previous=_current_assignment(report),
-           action=Action.FORWARD, reason=reason)
+           action=Action.FORWARD, reason=reason, data={"from_agency_name": report.agency.name, **_note(note)})
     return report
 
 
 @transaction.atomic
-def report_not_authority(*, report: Report, actor: Actor, reason: str) -> Report:
+def report_not_authority(*, report: Report, actor: Actor, reason: str, note: str = "") -> Report:
     """Bukan Wewenang: the report goes back one level, to whoever routed it here, and is counted."""
     report = _locked(report)
     roles = _check(report, actor, Action.NOT_AUTHORITY, reason)
@@ -495,7 +503,7 @@ def report_not_authority(*, report: Report, actor: Actor, reason: str) -> Report
     report.save()
     _transition_event(report, actor, roles, Action.NOT_AUTHORITY, from_state, reason=reason,
                       data={"from_agency_id": from_agency.pk, "from_agency_name": from_agency.name,
-                            "was_auto_routed": report.auto_routed}, created_at=now)
+                            "was_auto_routed": report.auto_routed, **_note(note)}, created_at=now)
     return report
 
 

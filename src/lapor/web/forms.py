@@ -44,6 +44,20 @@ class SignInForm(forms.Form):
     password = forms.CharField(label=_("Kata sandi"), widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
 
 
+class PasswordForgotForm(forms.Form):
+    login = forms.CharField(label=_("E-mail atau nomor telepon akun Anda"), max_length=254,
+                            widget=forms.TextInput(attrs={"autocomplete": "username"}))
+
+
+class PasswordResetForm(forms.Form):
+    login = forms.CharField(label=_("E-mail atau nomor telepon akun Anda"), max_length=254,
+                            widget=forms.TextInput(attrs={"autocomplete": "username"}))
+    code = forms.CharField(label=_("Kode 6 angka"), max_length=12,
+                           widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}))
+    password = forms.CharField(label=_("Kata sandi baru"), help_text=_("Minimal 8 karakter."),
+                               widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+
 class RegisterForm(forms.Form):
     full_name = forms.CharField(label=_("Nama lengkap"), max_length=150,
                                 widget=forms.TextInput(attrs={"autocomplete": "name"}))
@@ -186,8 +200,14 @@ class RatingForm(forms.Form):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("Alasan"), required=False, max_length=2000,
+    # Published: the reporter's page and the public page show this text (masked for the public).
+    reason = forms.CharField(label=_("Alasan (dibaca pelapor dan publik)"), required=False, max_length=2000,
+                             help_text=_("Tampil di halaman pelapor dan halaman publik laporan. Jangan tulis data "
+                                         "pribadi atau catatan internal di sini."),
                              widget=forms.Textarea(attrs={"rows": 2, "maxlength": 2000}))
+    # Staff only: kept in the step's details (services.*(note=...)), never shown to the reporter or the public.
+    note = forms.CharField(label=_("Catatan internal (hanya petugas)"), required=False, max_length=2000,
+                           widget=forms.Textarea(attrs={"rows": 2, "maxlength": 2000}))
 
 
 class AgencyPickForm(ReasonForm):
@@ -215,7 +235,9 @@ class UnitPickForm(ReasonForm):
 
 class ArchiveForm(forms.Form):
     archive_reason = forms.ChoiceField(label=_("Alasan arsip"), choices=ArchiveReason.choices)
-    note = forms.CharField(label=_("Catatan"), required=False, max_length=2000,
+    note = forms.CharField(label=_("Catatan (dibaca pelapor)"), required=False, max_length=2000,
+                           help_text=_("Tampil di halaman pelapor sebagai alasan arsip. Jangan tulis data pribadi "
+                                       "atau catatan internal di sini."),
                            widget=forms.Textarea(attrs={"rows": 2, "maxlength": 2000}))
     duplicate_of = forms.CharField(label=_("Nomor pelacakan laporan asli (untuk duplikat)"), required=False, max_length=20)
 

@@ -133,3 +133,33 @@ def answer_templates_for(agency: Agency | None) -> list:
     if agency is None:
         return []
     return list(AnswerTemplate.objects.filter(agency_id__in=agency.ancestor_ids).select_related("agency"))
+
+
+# --- Before filing: open reports nearby on the same topic (FixMyStreet's duplicate check) ----------
+
+def nearby_open_reports(*, title: str, body: str, region_code: str | None, topic_id: int | None,
+                        limit: int = 5) -> list[dict]:
+    """Open public reports in the same area (district) and topic family whose words overlap this
+    draft, as the public sees them (scored on the public projection), with their support counts."""
+    from lapor.reports.projection import lens_public
+    from lapor.reports.selectors import report_public_qs
+    from lapor.routing.selectors import duplicates_find
+
+    if not region_code or not (title or body).strip():
+        return []
+    qs = report_public_qs()
+    topic = Topic.objects.filter(pk=topic_id).first() if topic_id else None
+    if topic is not None:  # the same family: "Jalan dan Jembatan" finds "Infrastruktur" reports too
+        root = topic.path.split(".")[0] + "."  # paths are "000001.000005." (core/paths.py)
+        qs = qs.filter(topic__path__startswith=root)
+
+    def public(r) -> str:
+        lens = lens_public(r)
+        return f"{lens.title} {lens.body}"
+
+    found = duplicates_find(qs=qs, title=title, body=body, region_code=region_code, text_of=public, limit=limit,
+                            threshold=0.2)
+    from lapor.reports import lifecycle as lc
+
+    return [{"tracking_id": r.tracking_id, "title": lens_public(r).title, "state": r.state,
+             "state_label": str(lc.State(r.state).label), "supports": r.support_count} for r, _score in found]

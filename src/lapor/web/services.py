@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from lapor.accounts.models import User
 from lapor.accounts.selectors import user_require_agency_admin
 from lapor.core.errors import Conflict, NotFound
+from lapor.reports.models import Report
 from lapor.reports.selectors import report_public_qs
 
 from .models import Support
@@ -20,9 +22,11 @@ def support_add(*, tracking_id: str, user: User) -> Support:
         raise NotFound(_("Laporan tidak ditemukan."))
     try:
         with transaction.atomic():
-            return Support.objects.create(report=report, user=user)
+            support = Support.objects.create(report=report, user=user)
     except IntegrityError:
         raise Conflict(_("Anda sudah mendukung laporan ini."), code="already_supported") from None
+    Report.objects.filter(pk=report.pk).update(support_count=F("support_count") + 1)
+    return support
 
 
 def _templates_admin_only() -> str:

@@ -62,7 +62,7 @@ def test_failed_submission_keeps_fields_and_photo_on_a_phone(browser, live_serve
     page.fill("#id_guest_email", "warga@contoh.example")
     page.set_input_files("#id_attachments", str(photo))
     page.click("#report-form button.primary")  # no title: the form comes back
-    page.wait_for_load_state()
+    page.wait_for_selector("#not-sent")  # with a file chosen the form is sent by XHR (upload progress)
     alert = page.locator("#not-sent")
     assert alert.is_visible() and TEXT[lang]["not_sent"] in alert.inner_text()
     assert page.input_value("#id_body") == "Lubang besar di depan pasar, sudah tiga motor jatuh."

@@ -56,7 +56,10 @@ def test_every_problem_of_the_form_is_shown_at_once_and_what_was_typed_stays(net
     html = res.content.decode()
     assert res.status_code == 400 and "Judul wajib diisi." in html and "Nomor telepon tidak valid." in html
     assert "Alamat e-mail tidak valid" in html
-    assert html.index("Judul wajib diisi.") < html.index('name="body"') < html.index("Nomor telepon tidak valid.")
+    assert html.rindex("Judul wajib diisi.") < html.index('name="body"') < html.rindex("Nomor telepon tidak valid.")
+    # and the summary at the top links to each field in error, before the form
+    summary = html[html.index("data-error-summary"):html.index('id="report-form"')]
+    assert '<a href="#id_title">Judul: Judul wajib diisi.</a>' in summary and 'href="#id_guest_phone"' in summary
     assert "Lubang besar di depan pasar." in html and not Report.objects.exists()
 
 
@@ -120,7 +123,7 @@ def test_the_confirmation_states_whose_deadline_it_is(net, client):
     res = guest_submit(client, title="Lain")
     other = Report.objects.exclude(pk=report.pk).get()
     html = client.get(res["Location"]).content.decode()
-    assert (other.state == "submitted") == ("akan diverifikasi paling lambat" in html)
+    assert (other.state == "submitted") == ("Admin Nasional LAPOR! memverifikasi laporan ini" in html)
 
 
 def test_the_same_form_key_with_another_text_is_refused(net, client):

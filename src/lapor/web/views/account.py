@@ -1,8 +1,9 @@
-"""Sign in, sign out, citizen registration and the citizen's own reports."""
+"""Sign in, sign out, citizen registration, a forgotten password and the citizen's own reports."""
 from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth import login, logout
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,7 +19,7 @@ from lapor.core.errors import DomainError
 from lapor.reports.models import Report
 from lapor.reports.projection import view_for
 
-from ..forms import RegisterForm, SettingsForm, SignInForm, error_to_form
+from ..forms import PasswordForgotForm, PasswordResetForm, RegisterForm, SettingsForm, SignInForm, error_to_form
 from .twofactor import twofactor_begin
 
 
@@ -93,6 +94,44 @@ def register_activate(request, uidb64: str, token: str):
             "Tautan aktivasi salah, sudah dipakai atau kedaluwarsa. Jika akun Anda sudah aktif, silakan masuk.")},
             status=400)
     return redirect(reverse("web:signin") + "?activated=1")
+
+
+SESSION_RESET_LOGIN = "web_reset_login"
+
+
+@require_http_methods(["GET", "POST"])
+def password_forgot(request):
+    """Lupa kata sandi, step 1: a code to the account's own e-mail or phone. The answer is the same
+    whether or not the contact has an account (accounts/password_reset.py)."""
+    from lapor.accounts.password_reset import password_reset_request
+
+    form = PasswordForgotForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        password_reset_request(login=form.cleaned_data["login"])
+        request.session[SESSION_RESET_LOGIN] = form.cleaned_data["login"].strip()
+        return redirect("web:password_reset")
+    return render(request, "web/account/password_forgot.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@require_http_methods(["GET", "POST"])
+def password_reset(request):
+    """Lupa kata sandi, step 2: the code and a new password; then sign in with it."""
+    from lapor.accounts.password_reset import password_reset_confirm
+
+    login_as = request.session.get(SESSION_RESET_LOGIN, "")
+    form = PasswordResetForm(request.POST or None, initial={"login": login_as})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            password_reset_confirm(login=d["login"], code=d["code"], password=d["password"])
+        except DomainError as exc:
+            error_to_form(form, exc)
+        else:
+            request.session.pop(SESSION_RESET_LOGIN, None)
+            messages.success(request, _("Kata sandi Anda sudah diganti. Silakan masuk dengan kata sandi baru."))
+            return redirect("web:signin")
+    return render(request, "web/account/password_reset.html", {"form": form, "sent_to": login_as},
+                  status=400 if form.errors else 200)
 
 
 @login_required(login_url="web:signin")

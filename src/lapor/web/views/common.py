@@ -4,6 +4,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from lapor.core.errors import DomainError
 from lapor.reports import lifecycle as lc
@@ -63,25 +64,59 @@ def timeline_rows(report: Report, *, viewer, staff: bool, is_reporter: bool) -> 
     """Events and messages in one list, oldest first, through the report's projection
     (reports/projection.py): the public reads the conversation as it reads the report itself, with
     personal data masked in answers, replies and reasons alike; staff read an anonymous report's
-    conversation masked."""
+    conversation masked.
+
+    Each step appears once: a message (the agency's answer, the reporter's reply) carries the status
+    change it caused instead of a second line, and the files added at one moment are one line."""
     lens = page_lens(report, viewer=viewer, staff=staff, is_reporter=is_reporter)
     events, messages = report_selectors.report_timeline(report, staff=staff)
-    rows = []
-    for event in events:
-        if event.kind == ReportEvent.Kind.MESSAGE:
-            continue  # shown as the message itself
-        out = lens.event(event)
-        title = lc.Action(event.action).label if event.action in lc.Action.values else ReportEvent.Kind(event.kind).label
-        show_state = event.kind == ReportEvent.Kind.TRANSITION and event.to_state != event.from_state
-        rows.append({**out, "type": "event", "title": title, "internal": not event.is_public,
-                     "to_state_label": _state_label(event.to_state) if show_state else ""})
+    message_rows = {}
     for message in messages:
         out = lens.message(message)
         for att in out["attachments"]:
             att["url"] = reverse("web:attachment", args=[report.tracking_id, att["id"]])
-        rows.append({"type": "message", "kind_label": message.get_kind_display(), "internal": message.is_internal, **out})
+        message_rows[message.pk] = {"type": "message", "kind_label": message.get_kind_display(),
+                                    "internal": message.is_internal, "to_state_label": "", **out}
+    rows = list(message_rows.values())
+    for event in events:
+        if event.kind == ReportEvent.Kind.MESSAGE:
+            continue  # shown as the message itself
+        show_state = event.kind == ReportEvent.Kind.TRANSITION and event.to_state != event.from_state
+        state_label = _state_label(event.to_state) if show_state else ""
+        shown = message_rows.get((event.data or {}).get("message_id"))
+        if shown is not None and event.action in (lc.Action.FOLLOW_UP, lc.Action.REPLY):
+            shown["to_state_label"] = state_label  # the answer and its status change: one step
+            continue
+        if event.kind == ReportEvent.Kind.ATTACHMENT and _files_row_extend(rows, event, staff=staff):
+            continue
+        out = lens.event(event)
+        title = lc.Action(event.action).label if event.action in lc.Action.values else ReportEvent.Kind(event.kind).label
+        if event.kind == ReportEvent.Kind.ATTACHMENT:
+            title = _("Lampiran ditambahkan")
+        reason = out["reason"]
+        if event.action == lc.Action.AUTO_COMPLETE:
+            reason = _("Tidak ada tanggapan dari pelapor dalam batas waktu, sehingga laporan ditutup otomatis.")
+        rows.append({**out, "type": "event", "title": title, "internal": not event.is_public, "reason": reason,
+                     "note": (out["data"] or {}).get("note", "") if staff else "", "files": 1,
+                     "to_state_label": state_label})
     rows.sort(key=lambda row: (row["created_at"], row["type"] == "message", row["id"]))
     return rows
+
+
+def _files_row_extend(rows: list[dict], event: ReportEvent, *, staff: bool) -> bool:
+    """Files added by the same person within a minute count on one line ("3 berkas")."""
+    for row in reversed(rows):
+        if row["type"] == "event" and row["kind"] == ReportEvent.Kind.ATTACHMENT and row["internal"] == (not event.is_public) \
+                and row["actor_role"] == event.actor_role and abs((event.created_at - row["created_at"]).total_seconds()) < 60:
+            row["files"] += 1
+            return True
+    return False
+
+
+def timeline_answer(rows: list[dict]) -> dict | None:
+    """The agency's latest public answer (tindak lanjut): shown at the top of the citizen's page."""
+    answers = [row for row in rows if row["type"] == "message" and row["kind"] == "follow_up" and not row["internal"]]
+    return answers[-1] if answers else None
 
 
 def report_attachments(report: Report, *, lens: Lens) -> list[dict]:

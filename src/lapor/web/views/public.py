@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -9,6 +10,7 @@ from django.db import InterfaceError, OperationalError, transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -25,10 +27,11 @@ from lapor.reports.selectors import ReportFilters
 from lapor.reports.projection import ReportView, view_for, view_public
 
 from .. import selectors
-from ..forms import MessageForm, RatingForm, SubmitForm, TrackForm, error_to_form
+from ..forms import TRACKING_ID_RE, MessageForm, RatingForm, SubmitForm, TrackForm, error_to_form
 from ..services import support_add
 from .common import (error_page, guest_secret_remember, page_lens, private_link, report_attachments,
-                     reporter_actor, signed_in, timeline_rows)
+                     reporter_actor, signed_in, timeline_answer, timeline_rows)
+from ..deadline_text import deadline_explained
 
 from ..stash import stash_drop, stash_get, stash_put, stash_read
 
@@ -56,6 +59,15 @@ def submit(request):
     failure = ""
     if request.method == "POST" and not refresh and form.is_valid() and _attachments_fit(form, kept):
         idempotency = _idempotency(request, form, user)
+        previous = report_selectors.submission_replayed(idempotency)
+        if previous is not None:  # the same form sent twice (slow network, double tap)
+            return redirect("web:submitted", previous)
+        nearby = [] if request.POST.get("nearby_seen") else _nearby(request, form)
+        if nearby:  # FixMyStreet's check: open reports nearby on the same topic, shown once; the citizen
+            # supports one of them, or sends their own (the files wait in the stash meanwhile)
+            kept = kept + _stash_uploads(request)
+            return _submit_page(request, {"form": form, "guest": user is None, "kept": kept, "nearby": nearby,
+                                          "nearby_check": True})
         try:
             report, secret = _submit(form, user, idempotency, kept=kept)
         except DomainError as exc:
@@ -79,7 +91,39 @@ def submit(request):
         return submit_failed(request, status=400, form=form, kept=kept)
     if request.method == "POST":
         kept = kept + _stash_uploads(request)  # a region or agency refresh keeps the chosen files too
-    return render(request, "web/submit.html", {"form": form, "guest": user is None, "kept": kept})
+    language = _language_switch(request) if refresh else ""
+    if language:  # the switch inside the form: everything typed and chosen comes back, in the other language
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        form = SubmitForm(data, guest=user is None)
+    response = _submit_page(request, {"form": form, "guest": user is None, "kept": kept})
+    if language:
+        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, max_age=settings.LANGUAGE_COOKIE_AGE,
+                            samesite=settings.LANGUAGE_COOKIE_SAMESITE, secure=settings.LANGUAGE_COOKIE_SECURE)
+    return response
+
+
+def _language_switch(request) -> str:
+    value = request.POST.get("refresh", "")
+    code = value.removeprefix("lang:") if value.startswith("lang:") else ""
+    return code if code in dict(settings.LANGUAGES) else ""
+
+
+def _submit_page(request, ctx: dict, status: int = 200):
+    """The submit form with what a phone user needs first: the limits before choosing a file, and
+    after a failed send a summary at the top that links to each field in error."""
+    form = ctx["form"]
+    summary = []
+    for name, errors in (form._errors or {}).items():  # only what a validation already found
+        if name == "__all__" or name not in form.fields:
+            continue
+        bound = form[name]
+        anchor = f"{bound.auto_id}_0" if name == "type" else bound.auto_id
+        summary += [{"anchor": anchor, "label": bound.label, "message": e} for e in errors]
+    ctx.update(error_summary=summary, max_mb=settings.LAPOR_MAX_UPLOAD_BYTES // (1024 * 1024),
+               max_files=settings.LAPOR_MAX_ATTACHMENTS, max_bytes=settings.LAPOR_MAX_UPLOAD_BYTES,
+               nearby=ctx["nearby"] if "nearby" in ctx else _nearby(request, form))
+    return render(request, "web/submit.html", ctx, status=status)
 
 
 def submit_failed(request, *, status: int, reason: str = "", form: SubmitForm | None = None,
@@ -94,8 +138,21 @@ def submit_failed(request, *, status: int, reason: str = "", form: SubmitForm | 
     kept = (kept if kept is not None else _kept_files(request)) + _stash_uploads(request)
     reason = reason or _("Laporan Anda BELUM terkirim. Perbaiki isian yang ditandai di bawah, lalu tekan "
                          "Kirim laporan sekali lagi. Isian dan lampiran Anda yang lain masih ada.")
-    return render(request, "web/submit.html", {"form": form, "guest": user is None, "kept": kept,
-                                               "not_sent": reason}, status=status)
+    return _submit_page(request, {"form": form, "guest": user is None, "kept": kept, "not_sent": reason}, status=status)
+
+
+def _nearby(request, form) -> list:
+    """Open reports nearby on the same topic, for a draft that names its place (a re-shown form)."""
+    data = form.data if form.is_bound else {}
+    region = None
+    for level in SubmitForm.REGION_LEVELS:
+        if not data.get(level):
+            break
+        region = data.get(level)
+    if not region:
+        return []
+    return selectors.nearby_open_reports(title=str(data.get("title", ""))[:200], body=str(data.get("body", ""))[:2000],
+                                         region_code=region, topic_id=_int(data.get("topic")))
 
 
 def _kept_files(request) -> list:
@@ -166,14 +223,32 @@ def submitted(request, tracking_id: str):
     if reporter_actor(request, report) is None:
         raise Http404
     return render(request, "web/submitted.html", {"report": view_for(report, signed_in(request), is_reporter=True),
+                                                  "deadline": deadline_explained(report),
                                                   "private_link": private_link(request, report)})
 
 
 def track_lookup(request):
     form = TrackForm(request.GET or None)
     if form.is_valid():
-        return redirect("web:track", form.cleaned_data["tracking_id"])
+        tid = form.cleaned_data["tracking_id"]
+        if _track_visible(request, tid) is None:
+            return _track_not_found(request, request.GET.get("tracking_id", ""))
+        return redirect("web:track", tid)
     return render(request, "web/track_lookup.html", {"form": form}, status=400 if form.is_bound else 200)
+
+
+def _track_not_found(request, typed: str):
+    """A wrong (or not yet public) tracking number: the lookup again, with what was typed and why.
+    The same words whether the report does not exist or is not public, so nothing is revealed."""
+    form = TrackForm(initial={"tracking_id": typed[:20]})
+    return render(request, "web/track_lookup.html", {"form": form, "not_found": typed[:20]}, status=404)
+
+
+def _track_visible(request, tracking_id: str) -> Report | None:
+    try:
+        return _track_report(request, tracking_id)
+    except Http404:
+        return None
 
 
 def track_private(request, tracking_id: str, secret: str):
@@ -189,9 +264,12 @@ def _track_context(request, report: Report, forms: dict | None = None) -> dict:
     is_reporter = actor is not None
     viewer = signed_in(request)
     lens = page_lens(report, viewer=viewer, staff=False, is_reporter=is_reporter)
+    rows = timeline_rows(report, viewer=viewer, staff=False, is_reporter=is_reporter)
     ctx = {
         "report": ReportView(lens), "is_reporter": is_reporter, "title": lens.title, "body": lens.body,
-        "rows": timeline_rows(report, viewer=viewer, staff=False, is_reporter=is_reporter),
+        "rows": rows, "answer": timeline_answer(rows), "deadline": deadline_explained(report, is_reporter=is_reporter),
+        "supports": report.support_count,
+        "supported": report.pk in selectors.supported_by(request.user, [report.pk]),
         "attachments": report_attachments(report, lens=lens),
         "private_link": private_link(request, report),
         "handler": report.agency.name if report.agency_id else "",
@@ -220,7 +298,11 @@ def _track_report(request, tracking_id: str) -> Report:
 
 
 def track(request, tracking_id: str):
-    report = _track_report(request, tracking_id)
+    report = _track_visible(request, tracking_id)
+    if report is None:
+        return _track_not_found(request, tracking_id)
+    if report.tracking_id != tracking_id:  # "abcd1234" or "ABCD1234": the one address of the report
+        return redirect("web:track", report.tracking_id)
     viewer = signed_in(request)
     if reporter_actor(request, report) is None and viewer is not None \
             and report_selectors.viewer_is_staff_for(report, viewer):
@@ -316,17 +398,20 @@ PAGE_SIZE = 20
 
 def public_list(request):
     g = request.GET
+    found = _public_by_tracking_id(g.get("q", ""))
+    if found is not None:  # a tracking number typed in the search box: straight to the report
+        return redirect("web:track", found)
     f = ReportFilters(q=g.get("q", "")[:200], topic_id=_int(g.get("topic")), region_code=g.get("region") or None,
                       agency_id=_int(g.get("agency")), state=[g["status"]] if g.get("status") in lc.State.values else None)
     # the same plan as the public API: windowed full-text search, relevance first when searching
     rows, next_cursor = report_selectors.report_public_page(f, cursor=g.get("cursor") or None, limit=PAGE_SIZE)
     ids = [r.pk for r in rows]
-    counts, mine = selectors.support_counts(ids), selectors.supported_by(request.user, ids)
+    mine = selectors.supported_by(request.user, ids)
     items = []
     for r in rows:
         view = view_public(r)
         items.append({"report": view, "title": view.title, "body": view.body, "reporter": view.lens.public_reporter_name,
-                      "supports": counts.get(r.pk, 0), "supported": r.pk in mine})
+                      "supports": r.support_count, "supported": r.pk in mine})
     params = g.copy()
     params.pop("cursor", None)
     return render(request, "web/public_list.html", {
@@ -335,6 +420,16 @@ def public_list(request):
         "states": [(s, lbl) for s, lbl in lc.State.choices if s not in (lc.State.SUBMITTED, lc.State.ARCHIVED)],
         "agency": Agency.objects.filter(pk=f.agency_id).first() if f.agency_id else None,
     })
+
+
+def _public_by_tracking_id(q: str) -> str | None:
+    """"ABCD-1234", "abcd1234", " AbCd 1234 ": the public report with that number, if there is one."""
+    if not q or len(q) > 20:
+        return None
+    tid = tracking_id_normalize(q)
+    if not TRACKING_ID_RE.fullmatch(tid):
+        return None
+    return report_selectors.report_public_qs().filter(tracking_id=tid).values_list("tracking_id", flat=True).first()
 
 
 def _int(value) -> int | None:
@@ -347,12 +442,17 @@ def _int(value) -> int | None:
 @require_POST
 def support(request, tracking_id: str):
     user = signed_in(request)
-    if user is None:
-        return redirect(f"{reverse('web:signin')}?next={reverse('web:public_list')}")
+    back = request.POST.get("next", "")
+    back = back if back.startswith("/") and not back.startswith("//") else reverse("web:public_list")
+    if user is None:  # a guest is told why, and comes back to the same page after signing in
+        messages.info(request, _("Untuk mendukung laporan, masuk atau daftar dulu: satu akun hanya dapat memberi "
+                                 "satu dukungan, agar jumlah dukungan jujur."))
+        return redirect(f"{reverse('web:signin')}?{urlencode({'next': back})}")
     try:
         support_add(tracking_id=tracking_id_normalize(tracking_id), user=user)
     except DomainError as exc:
         if exc.status != 409:
             return error_page(request, exc)
-    back = request.POST.get("next", "")
-    return redirect(back if back.startswith("/") and not back.startswith("//") else "web:public_list")
+    else:
+        messages.success(request, _("Terima kasih, dukungan Anda tercatat."))
+    return redirect(back)

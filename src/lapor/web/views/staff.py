@@ -165,7 +165,8 @@ def _dispose(report, actor, form):
     unit = Agency.objects.filter(pk=_int(form.cleaned_data.get("unit"))).first()
     if unit is None:
         raise ValidationFailed(_("Pilih unit kerja."), code="unit_required", detail={"field": "unit"})
-    services.report_dispose(report=report, actor=actor, unit=unit, reason=form.cleaned_data["reason"])
+    services.report_dispose(report=report, actor=actor, unit=unit, reason=form.cleaned_data["reason"],
+                            note=form.cleaned_data["note"])
 
 
 def _follow_up(report, actor, form):
@@ -183,14 +184,17 @@ def _follow_up(report, actor, form):
 ACTIONS = {
     "route": (AgencyPickForm, lambda r, a, f: services.report_route(report=r, actor=a, agency=_agency(f),
                                                                     reason=f.cleaned_data["reason"],
+                                                                    note=f.cleaned_data["note"],
                                                                     tapped_rank=f.cleaned_data.get("tapped_rank"))),
     "forward": (AgencyPickForm, lambda r, a, f: services.report_forward(report=r, actor=a, agency=_agency(f),
-                                                                        reason=f.cleaned_data["reason"])),
+                                                                        reason=f.cleaned_data["reason"],
+                                                                        note=f.cleaned_data["note"])),
     "dispose": (UnitPickForm, _dispose),
     "follow_up": (FollowUpForm, _follow_up),
     "note": (MessageForm, lambda r, a, f: services.report_note(report=r, actor=a, body=f.cleaned_data["body"])),
     "not_authority": (ReasonForm, lambda r, a, f: services.report_not_authority(report=r, actor=a,
-                                                                                reason=f.cleaned_data["reason"])),
+                                                                                reason=f.cleaned_data["reason"],
+                                                                                note=f.cleaned_data["note"])),
     "postpone": (ReasonForm, lambda r, a, f: services.report_postpone(report=r, actor=a, reason=f.cleaned_data["reason"])),
     "resume": (ReasonForm, lambda r, a, f: services.report_resume(report=r, actor=a, reason=f.cleaned_data["reason"])),
     "archive": (ArchiveForm, _archive),

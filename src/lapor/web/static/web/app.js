@@ -76,6 +76,7 @@
   }
 
   ready(function () {
+    document.querySelectorAll("form[data-keep-on-lang]").forEach(keepOnLanguage);
     document.querySelectorAll("select[data-autosubmit]").forEach(function (s) {
       s.addEventListener("change", function () { s.form.submit(); });
     });
@@ -90,13 +91,122 @@
       });
     });
     // Slow networks: a second tap must not send the report twice (the server also deduplicates).
-    document.querySelectorAll("form[data-once]").forEach(function (form) {
-      form.addEventListener("submit", function (e) {
-        var button = e.submitter;
-        if (button && button.name === "refresh") return;
-        if (form.dataset.sent) { e.preventDefault(); return; }
-        form.dataset.sent = "1";
-      });
-    });
+    document.querySelectorAll("form[data-once]").forEach(sendOnce);
+    document.querySelectorAll("form[data-max-bytes]").forEach(fileLimits);
+    var summary = document.querySelector("[data-error-summary]");
+    if (summary) summary.focus();
   });
+
+  function say(form, key, vars) {
+    var text = form.dataset[key] || "";
+    Object.keys(vars || {}).forEach(function (k) { text = text.split("%(" + k + ")s").join(vars[k]); });
+    return text;
+  }
+
+  // The limits are checked here, before a byte is sent: on slow 3G a too-big file took minutes to refuse.
+  function fileProblem(form) {
+    var input = form.querySelector("input[type=file]");
+    if (!input) return "";
+    var files = Array.prototype.slice.call(input.files || []);
+    var kept = form.querySelectorAll("input[name=kept]:checked").length;
+    if (files.length + kept > Number(form.dataset.maxFiles)) return say(form, "msgTooMany");
+    var accept = (input.getAttribute("accept") || "").split(",");
+    for (var i = 0; i < files.length; i++) {
+      var f = files[i], ext = "." + f.name.split(".").pop().toLowerCase();
+      var typeOk = accept.some(function (a) {
+        a = a.trim();
+        return a && (a === ext || a === f.type || (a.slice(-2) === "/*" && f.type.indexOf(a.slice(0, -1)) === 0));
+      });
+      if (!typeOk) return f.name + ": " + say(form, "msgType");
+      if (f.size > Number(form.dataset.maxBytes)) return f.name + ": " + say(form, "msgTooBig");
+    }
+    return "";
+  }
+
+  function fileLimits(form) {
+    var input = form.querySelector("input[type=file]");
+    var box = form.querySelector("[data-file-error]");
+    if (!input || !box) return;
+    input.addEventListener("change", function () {
+      var problem = fileProblem(form);
+      box.textContent = problem;
+      box.hidden = !problem;
+      input.setAttribute("aria-invalid", problem ? "true" : "false");
+    });
+  }
+
+  function busy(form, on) {
+    form.querySelectorAll("[data-send]").forEach(function (b) {
+      if (on) { b.dataset.label = b.dataset.label || b.textContent; b.textContent = say(form, "msgSending"); }
+      else if (b.dataset.label) b.textContent = b.dataset.label;
+      b.classList.toggle("busy", on);
+      b.setAttribute("aria-disabled", on ? "true" : "false");
+    });
+    var status = form.querySelector("[data-send-status]");
+    if (status) status.textContent = on ? say(form, "msgSending") : "";
+  }
+
+  function sendOnce(form) {
+    form.addEventListener("submit", function (e) {
+      var button = e.submitter;
+      if (button && (button.name === "refresh" || button.getAttribute("formaction"))) return;
+      if (form.dataset.sent) { e.preventDefault(); return; }
+      var problem = fileProblem(form);
+      if (problem) {
+        e.preventDefault();
+        var box = form.querySelector("[data-file-error]");
+        if (box) { box.textContent = problem; box.hidden = false; }
+        form.querySelector("input[type=file]").focus();
+        return;
+      }
+      form.dataset.sent = "1";
+      busy(form, true);
+      var input = form.querySelector("input[type=file]");
+      if (input && input.files && input.files.length && window.FormData && window.XMLHttpRequest) {
+        e.preventDefault();
+        upload(form, button);
+      }
+    });
+  }
+
+  // With files: the same POST through XMLHttpRequest, to show how much has gone up.
+  function upload(form, button) {
+    var data = new FormData(form);
+    if (button && button.name) data.append(button.name, button.value);
+    var bar = form.querySelector("[data-progress]");
+    var status = form.querySelector("[data-send-status]");
+    var xhr = new XMLHttpRequest();
+    xhr.open("POST", form.getAttribute("action") || window.location.pathname);
+    xhr.upload.addEventListener("progress", function (ev) {
+      if (!ev.lengthComputable || !bar) return;
+      var p = Math.round(100 * ev.loaded / ev.total);
+      bar.hidden = false;
+      bar.value = p;
+      if (status) status.textContent = say(form, "msgProgress") + " " + p + "%";
+    });
+    xhr.addEventListener("load", function () {
+      var url = xhr.responseURL || "";
+      if (url && new URL(url).pathname !== window.location.pathname) { window.location.href = url; return; }
+      document.open();
+      document.write(xhr.responseText);
+      document.close();
+    });
+    xhr.addEventListener("error", function () { form.dataset.sent = ""; busy(form, false); form.submit(); });
+    xhr.send(data);
+  }
+
+  // The header's language switch on the report form: the form itself is sent to come back in the
+  // other language, so nothing typed or chosen is lost.
+  function keepOnLanguage(form) {
+    var select = document.getElementById("lang-select");
+    if (!select) return;
+    select.removeAttribute("data-autosubmit");
+    select.addEventListener("change", function (e) {
+      var b = document.createElement("input");
+      b.type = "hidden"; b.name = "refresh"; b.value = "lang:" + select.value;
+      form.appendChild(b);
+      form.dataset.sent = "1";
+      HTMLFormElement.prototype.submit.call(form);
+    });
+  }
 })();

@@ -1,0 +1,110 @@
+"""The public timeline tells the truth: who did each step, each step once, the answer on top, and
+every deadline says whose it is and what happens when it passes (issue #20, citizens)."""
+import re
+
+from django.test import Client
+
+from lapor.reports import services
+from lapor.reports.attachments import attachment_add
+from lapor.reports.models import Report
+from lapor.reports.sweep import reports_sweep
+
+from .helpers import png_bytes, report_make, routed_to_dept
+
+
+def _actors(html: str) -> list[str]:
+    return re.findall(r'<span class="tl-actor">([^<]*)</span>', html)
+
+
+def _page(report, secret=None) -> str:
+    client = Client()
+    if secret:
+        assert client.get(f"/lacak/{report.tracking_id}/k/{secret}/").status_code == 302
+    return client.get(f"/lacak/{report.tracking_id}/").content.decode()
+
+
+def test_each_step_is_signed_by_whoever_did_it_not_by_where_the_report_went(net):
+    report, _secret = routed_to_dept(net)  # the platform admin routes to Dinas PUPR
+    services.report_dispose(report=report, actor=services.Actor(user=net.user("dept_admin")), unit=net.unit)
+    actors = _actors(_page(report))
+    assert actors[0] == "Pelapor"
+    assert actors[1] == "Admin Nasional LAPOR!"  # not "Dinas PUPR", where the report went
+    assert actors[2] == "Dinas PUPR"  # the disposition was made by PUPR, not "Bidang Bina Marga"
+    html = _page(report)
+    assert "Kepada: Dinas PUPR" in html and "Kepada: Bidang Bina Marga" in html
+
+
+def test_a_forward_is_signed_by_the_agency_that_forwarded(net):
+    report, _ = routed_to_dept(net)
+    services.report_forward(report=report, actor=services.Actor(user=net.user("dept_admin")), agency=net.health,
+                            reason="Urusan kesehatan lingkungan.")
+    actors = _actors(_page(report))
+    assert actors[-1] == "Dinas PUPR"
+
+
+def test_the_answer_is_on_top_and_shown_once_with_its_status(net):
+    report, secret = routed_to_dept(net)
+    services.report_follow_up(report=report, actor=services.Actor(user=net.user("liaison")), body="Lubang sudah ditambal.")
+    html = _page(report, secret)
+    assert html.count("Lubang sudah ditambal.") == 2  # the answer card on top and its one line in the history
+    assert html.index('data-testid="answer"') < html.index("Isi laporan") < html.index("Riwayat")
+    assert "Kirim tindak lanjut" not in html  # no second line for the same step
+    assert "Tindak lanjut → Ditindaklanjuti" in html or "Tindak lanjut →" in html
+    # the deadline after an answer: whose, and what silence does
+    deadline = re.search(r'data-testid="deadline">(.*?)</dd>', html, re.DOTALL).group(1)
+    assert "Anda (pelapor)" in deadline and "10 hari kerja" in deadline and "ditutup otomatis" in deadline
+
+
+def test_auto_completion_is_one_plain_line(net):
+    report, _ = routed_to_dept(net)
+    services.report_follow_up(report=report, actor=services.Actor(user=net.user("liaison")), body="Sudah.")
+    report.refresh_from_db()
+    import datetime as dt
+    reports_sweep(now=report.due_at + dt.timedelta(days=1))
+    html = _page(report)
+    assert html.count("Selesai otomatis") == 1
+    assert "Tidak ada tanggapan dari pelapor" in html
+
+
+def test_files_added_at_submission_are_one_line_never_an_empty_lampiran(net):
+    report, _secret = report_make(net)
+    for i in range(2):
+        attachment_add(report=report, actor=services.Actor(user=None, is_reporter=True), name=f"foto{i}.png",
+                       data=png_bytes())
+    services.report_route(report=report, actor=services.Actor(user=net.user("platform")), agency=net.dept)
+    html = _page(report)
+    assert "Lampiran ditambahkan (2 berkas)" in html
+    assert not re.search(r'<p class="tl-title">Lampiran</p>', html)
+
+
+def test_submitted_page_names_the_agency_deadline_for_an_auto_routed_report(net, client):
+    res = client.post("/lapor/", {"type": "complaint", "title": "Jalan berlubang", "body": "Lubang besar di jalan.",
+                                  "topic": net.roads.pk, "province": "13", "regency": "13.74",
+                                  "guest_email": "warga@example.com"}, follow=True)
+    html = res.content.decode()
+    report = Report.objects.get()
+    if report.state == "routed":
+        assert "akan diverifikasi" not in html
+        assert "Dinas PUPR wajib mengirim tindak lanjut paling lambat" in html
+    else:
+        assert "Admin Nasional LAPOR! memverifikasi" in html
+    assert "Bila terlewat" in html
+
+
+def test_an_internal_note_on_a_step_stays_with_staff_and_the_form_says_who_reads_the_reason(net):
+    from lapor.core.testing import signin_staff
+
+    report, secret = report_make(net)
+    staff = Client()
+    signin_staff(staff, net.user("platform"))
+    form = staff.get(f"/petugas/laporan/{report.tracking_id}/").content.decode()
+    assert "Alasan (dibaca pelapor dan publik)" in form and "Catatan internal (hanya petugas)" in form
+    res = staff.post(f"/petugas/laporan/{report.tracking_id}/route/",
+                     {"route-agency": net.dept.pk, "route-reason": "Jalan kota: wewenang PUPR.",
+                      "route-note": "Pelapor ini sering melapor, cek dulu."})
+    assert res.status_code == 302
+    for html in (_page(report, secret), _page(report)):
+        assert "Jalan kota: wewenang PUPR." in html
+        assert "sering melapor" not in html
+    staff_html = staff.get(f"/petugas/laporan/{report.tracking_id}/").content.decode()
+    assert "sering melapor" in staff_html
