@@ -15,6 +15,7 @@ from django.core.cache import cache
 from django.db.models import F, Q, QuerySet, Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from lapor.accounts.models import User
 from lapor.accounts.selectors import user_grants
@@ -226,7 +227,9 @@ def _labelled(counter: Counter, labels: dict[str, str], scope: str, period: Peri
 
 
 def _topic_names() -> dict[str, str]:
-    names = {str(pk): name for pk, name in Topic.objects.values_list("pk", "name")}
+    english = (translation.get_language() or "").startswith("en")  # the dashboard's cache key holds the language
+    names = {str(pk): (name_en or name) if english else name
+             for pk, name, name_en in Topic.objects.values_list("pk", "name", "name_en")}
     names["0"] = _("Tanpa topik")
     return names
 
@@ -432,7 +435,9 @@ def grade_for(row: dict, conf: dict) -> str:
     return "fair"
 
 
-GRADE_LABELS = {"good": "Baik", "fair": "Sedang", "poor": "Kurang", "unrated": "Belum dinilai"}
+# Kemendagri's grades, in the viewer's language (the league's cache key holds the language).
+GRADE_LABELS = {"good": gettext_lazy("Baik"), "fair": gettext_lazy("Sedang"), "poor": gettext_lazy("Kurang"),
+                "unrated": gettext_lazy("Belum dinilai")}
 LEAGUE_SORTS = {"name", "received", "completion_rate", "in_time_rate", "rating_avg", "overdue", "grade"}
 
 
@@ -456,7 +461,7 @@ def _league_all(period: Period, conf: dict) -> dict:
         name, kind, path, parent = info[pk]
         row = {"agency_id": pk, "name": name, "kind": kind, "parent_id": parent, "path": path, **_totals(c)}
         row["grade"] = grade_for(row, conf)
-        row["grade_label"] = GRADE_LABELS[row["grade"]]
+        row["grade_label"] = str(GRADE_LABELS[row["grade"]])
         row["drill"] = {k: drill_params(f"a:{pk}", period, dim, key) for k, dim, key in (
             ("received", "received", ""), ("done", "state", "done"), ("in_time", "in_time", "1"),
             ("overdue", "overdue", ""), ("rating", "rating", ""))}

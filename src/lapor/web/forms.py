@@ -212,7 +212,8 @@ class UnitPickForm(ReasonForm):
 
 
 class ArchiveForm(forms.Form):
-    archive_reason = forms.ChoiceField(label=_("Alasan arsip"), choices=ArchiveReason.choices)
+    # No reason chosen in advance: an archive closes the report for good, its reason is read by the reporter.
+    archive_reason = forms.ChoiceField(label=_("Alasan arsip"), choices=[("", _("— pilih alasan —")), *ArchiveReason.choices])
     note = forms.CharField(label=_("Catatan"), required=False, max_length=2000,
                            widget=forms.Textarea(attrs={"rows": 2, "maxlength": 2000}))
     duplicate_of = forms.CharField(label=_("Nomor pelacakan laporan asli (untuk duplikat)"), required=False, max_length=20)

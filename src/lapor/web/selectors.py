@@ -9,7 +9,7 @@ from django.utils.translation import get_language
 
 from lapor.accounts.selectors import user_scope_q
 from lapor.agencies.models import Agency, Region, Topic
-from lapor.agencies.selectors import agency_search, agency_subtree, region_children
+from lapor.agencies.selectors import agency_labels, agency_search, agency_subtree, region_children
 from lapor.reports import lifecycle as lc
 from lapor.reports.deadlines import calendar_get, tz
 from lapor.reports.models import Report
@@ -45,16 +45,11 @@ def region_chain(code: str | None) -> list[str]:
 
 def agency_choices(q: str, *, limit: int = 20, keep: str = "") -> list[tuple[str, str]]:
     """Agencies matching a search, plus the one already chosen (so a re-rendered form keeps it)."""
-    rows = [(str(a.pk), _agency_label(a)) for a in agency_search(q=q[:100], limit=limit)] if q.strip() else []
-    if keep.isdigit() and keep not in {pk for pk, _label in rows}:
-        agency = Agency.objects.select_related("parent").filter(pk=int(keep)).first()
-        if agency is not None:
-            rows.insert(0, (keep, _agency_label(agency)))
-    return rows
-
-
-def _agency_label(agency: Agency) -> str:
-    return f"{agency.name} — {agency.parent.name}" if agency.parent_id else agency.name
+    found = list(agency_search(q=q[:100], limit=limit)) if q.strip() else []
+    if keep.isdigit() and int(keep) not in {a.pk for a in found}:
+        found[:0] = list(Agency.objects.filter(pk=int(keep)))
+    labels = agency_labels(found)
+    return [(str(a.pk), labels[a.pk]) for a in found]
 
 
 def unit_choices(agency: Agency | None) -> list[tuple[str, str]]:
@@ -142,3 +137,46 @@ def answer_templates_for(agency: Agency | None) -> list:
     if agency is None:
         return []
     return list(AnswerTemplate.objects.filter(agency_id__in=agency.ancestor_ids).select_related("agency"))
+
+
+# --- Staff report page -----------------------------------------------------------------
+
+def report_place(report: Report, *, address: str, location: tuple[float, float] | None) -> dict:
+    """Where it happened in words ("Kelurahan Guguk Malintang, Kecamatan Padang Panjang Timur, Kota
+    Padang Panjang") and a map link: the reported point (``location`` through the report's lens),
+    else a search for the address and place name. No region codes, no raw coordinates."""
+    from urllib.parse import urlencode
+
+    chain = region_chain(report.region_id)
+    regions = {r.code: r for r in Region.objects.filter(code__in=chain)}
+    words = [_region_words(regions[c]) for c in reversed(chain) if c in regions]
+    place = ", ".join(words)
+    if location is not None:
+        lat, lon = location
+        map_url = f"https://www.openstreetmap.org/?mlat={lat:.6f}&mlon={lon:.6f}#map=17/{lat:.6f}/{lon:.6f}"
+    elif place:
+        map_url = "https://www.openstreetmap.org/search?" + urlencode({"query": ", ".join(x for x in (address, place) if x)})
+    else:
+        map_url = ""
+    return {"place": place, "map_url": map_url}
+
+
+def _region_words(region: Region) -> str:
+    """A region as people write it ("Kecamatan X"); names that already say it stay as they are."""
+    from django.utils.translation import gettext as _
+
+    prefix = _("Kecamatan") if region.level == Region.Level.DISTRICT else ""  # a village may be a desa or a kelurahan
+    name = region.name
+    if not prefix or name.split(" ")[0].casefold() in {"kota", "kabupaten", "kab.", "provinsi", "kecamatan",
+                                                       "kelurahan", "desa", "nagari", "daerah"}:
+        return name
+    return f"{prefix} {name}"
+
+
+def report_flags(report: Report) -> list[dict]:
+    """The spam/abuse flags the intake check raised on this report (routing/abuse.py), by kind: what
+    a person triaging needs, without the matched words."""
+    from lapor.routing.models import ReportFlag
+
+    return [{"kind": f.kind, "label": f.get_kind_display(), "resolved": f.resolved_at is not None}
+            for f in ReportFlag.objects.filter(report=report).order_by("created_at")]
