@@ -52,9 +52,11 @@ def dashboard(request, q: Query[PeriodQuery]):
 
 @router.get("/league", auth=STAFF_AUTH, summary="Agency league table (rapor kepatuhan)")
 def league(request, from_month: str | None = Query(None, alias="from"), to_month: str | None = Query(None, alias="to"),
-           sort: str = "grade", kind: str | None = None, parent: int | None = None):
+           sort: str = "grade", kind: str | None = None, parent: int | None = None, grade: str | None = None):
+    """``sort=-grade``: the worst first; ``grade=poor``: one grade only."""
     user = _staff(request)
-    return sel.league_table(user, sel.period_parse(from_month, to_month), sort=sort, kind=kind, parent_id=parent)
+    return sel.league_table(user, sel.period_parse(from_month, to_month), sort=sort, kind=kind, parent_id=parent,
+                            grade=grade)
 
 
 @router.get("/connectivity", auth=STAFF_AUTH, summary="Connected agencies by kind and year; active ones")

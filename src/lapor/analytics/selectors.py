@@ -472,7 +472,10 @@ def _league_all(period: Period, conf: dict) -> dict:
 
 
 def league_table(user: User | None, period: Period, *, sort: str = "grade", kind: str | None = None,
-                 parent_id: int | None = None) -> dict:
+                 parent_id: int | None = None, grade: str | None = None) -> dict:
+    """Every agency in the viewer's scope with its grade. ``sort`` by a column ("-" for descending);
+    "grade" puts the best first and "-grade" the worst first, the unrated last either way;
+    ``grade`` keeps one grade only."""
     desc = sort.startswith("-")
     key = sort.lstrip("-")
     if key not in LEAGUE_SORTS:
@@ -483,9 +486,11 @@ def league_table(user: User | None, period: Period, *, sort: str = "grade", kind
     paths = None if any(g.path is None for g in grants) else tuple(g.path for g in grants)
     conf = grades_config()
     data = _league_all(period, conf)
+    if grade and grade not in GRADE_LABELS:
+        raise ValidationFailed(_("Nilai tidak dikenal: %(v)s") % {"v": grade[:30]}, code="invalid_grade")
     rows = [r for r in data["rows"] if (paths is None or r["path"].startswith(paths)) and (not kind or r["kind"] == kind)
-            and (not parent_id or r["parent_id"] == parent_id)]
-    order = {"good": 0, "fair": 1, "poor": 2, "unrated": 3}
+            and (not parent_id or r["parent_id"] == parent_id) and (not grade or r["grade"] == grade)]
+    order = {"good": 0, "fair": 1, "poor": 2, "unrated": None}  # unrated: no grade, last either way
 
     def sort_key(r):
         v = order[r["grade"]] if key == "grade" else r[key]
@@ -495,6 +500,11 @@ def league_table(user: User | None, period: Period, *, sort: str = "grade", kind
         rows.sort(key=lambda r: (order[r["grade"]] if key == "grade" else r[key]) is None)
     return {"data_as_of": data["data_as_of"], "period": {"from": period.start, "to": period.end}, "sort": sort,
             "thresholds": conf, "rows": [{k: v for k, v in r.items() if k != "path"} for r in rows]}
+
+
+def league_kinds() -> list[tuple[str, str]]:
+    """The kinds of agency a league table can be narrowed to (units are graded inside their agency)."""
+    return [(k, str(label)) for k, label in Agency.Kind.choices if k not in (Agency.Kind.PLATFORM, Agency.Kind.UNIT)]
 
 
 # --- Connectivity -----------------------------------------------------------------------------
@@ -589,6 +599,36 @@ def _drill_dim(qs: QuerySet[Report], dim: str, key: str) -> QuerySet[Report]:
     if field:  # every report with the duration measured (the histogram's whole population)
         return qs.filter(**{f"{field}__isnull": False})
     return qs
+
+
+def drill_label(dim: str, key: str) -> str:
+    """What the reports behind a number are, in words ("Status: Selesai", "Selesai tepat waktu"),
+    never the query's codes."""
+    if dim in ("topic_week", "regency_week"):
+        ident, _sep, week = key.partition("|")
+        return _("%(what)s, minggu mulai %(week)s") % {"what": drill_label(dim.removesuffix("_week"), ident),
+                                                       "week": week}
+    if dim in ("state", "type", "channel"):
+        field = Report._meta.get_field(dim)
+        heading = {"state": _("Status"), "type": _("Jenis"), "channel": _("Kanal")}[dim]
+        return f"{heading}: {dict(field.flatchoices).get(key, key)}"
+    if dim == "topic":
+        return _("Topik: %(name)s") % {"name": _topic_names().get(key or "0", key)}
+    if dim in ("province", "regency"):
+        return _("Wilayah: %(name)s") % {"name": _region_names([key]).get(key, key)}
+    if dim == "rating":
+        return _("Penilaian %(n)s dari 5") % {"n": key} if _digits(key) else _("Laporan yang diberi penilaian")
+    if dim == "week":
+        return _("Diterima pada minggu mulai %(week)s") % {"week": key}
+    words = {
+        "received": _("Laporan diterima"), "overdue": _("Melewati batas waktu"),
+        "bounced": _("Pernah dikembalikan: bukan wewenang"), "reopened": _("Dibuka kembali"),
+        "verify_days": _("Laporan yang sudah diverifikasi"), "follow_up_days": _("Laporan yang sudah ditindaklanjuti"),
+        "complete_days": _("Laporan yang sudah selesai"),
+    }
+    if dim == "in_time":
+        return _("Selesai tepat waktu") if key == "1" else _("Selesai terlambat")
+    return words.get(dim, _("Laporan diterima"))
 
 
 # --- Background jobs --------------------------------------------------------------------------
