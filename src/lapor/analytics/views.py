@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -18,9 +19,10 @@ from lapor.reports.selectors import report_page
 from . import selectors as sel
 from .api import export_response, job_file_response, job_out, plans_for
 from .exports import ExportTooLarge, sync_max_rows
+from .forms import PlanForm, PlanProgressForm
 from .jobs import keep_days
-from .models import Job
-from .services import job_cancel, job_create
+from .models import ActionPlan, Job
+from .services import action_plan_create, action_plan_update, job_cancel, job_create
 from .charts import bar_chart, line_chart
 
 
@@ -189,7 +191,51 @@ def connectivity(request):
 
 @staff_page
 def plans(request):
-    return render(request, "analytics/plans.html", {"plans": plans_for(request.user)[:500]})
+    """GET: the plans in scope, each with its progress form where the viewer may edit. POST: a new
+    plan (``services.action_plan_create``, which decides who may)."""
+    form = PlanForm(request.POST or None, user=request.user)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                plan = action_plan_create(user=request.user, agency_id=int(d["agency"]),
+                                          topic_id=int(d["topic"]) if d["topic"] else None, title=d["title"],
+                                          owner=d["owner"], due_date=d["due_date"], progress=d["progress"],
+                                          status=d["status"])
+            except DomainError as exc:
+                form.add_error(None, exc.message)
+                status = exc.status
+            else:
+                messages.success(request, _("Rencana aksi “%(title)s” tersimpan.") % {"title": plan.title})
+                return redirect("analytics:plans")
+        else:
+            status = 400
+    return _plans_page(request, form, status=status)
+
+
+def _plans_page(request, form, *, status: int = 200, errors: dict | None = None):
+    rows = list(plans_for(request.user)[:500])
+    editable = {int(pk) for pk, _name in form.fields["agency"].choices if pk}
+    return render(request, "analytics/plans.html", {
+        "plans": [{"plan": p, "editable": p.agency_id in editable, "error": (errors or {}).get(p.pk)} for p in rows],
+        "form": form, "can_create": bool(editable), "statuses": ActionPlan.Status.choices}, status=status)
+
+
+@staff_page
+def plan_update(request, plan_id: int):
+    if request.method != "POST":
+        return redirect("analytics:plans")
+    form = PlanProgressForm(request.POST)
+    if not form.is_valid():
+        return _plans_page(request, PlanForm(user=request.user), status=400,
+                           errors={plan_id: _("Kemajuan harus 0–100%.")})
+    try:
+        plan = action_plan_update(user=request.user, plan_id=plan_id, **form.cleaned_data)
+    except DomainError as exc:
+        return _plans_page(request, PlanForm(user=request.user), status=exc.status, errors={plan_id: exc.message})
+    messages.success(request, _("Rencana aksi “%(title)s” diperbarui.") % {"title": plan.title})
+    return redirect("analytics:plans")
 
 
 # --- Background jobs: the requester's list, the progress page, the download ----------------------

@@ -246,3 +246,31 @@ class AnswerTemplateForm(forms.Form):
     def __init__(self, *args, agencies, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["agency"].choices = [(str(a.pk), a.name) for a in agencies]
+
+
+class AssistedForm(forms.Form):
+    """A report entered by staff for a citizen at a counter, by phone, by letter or at a rumah
+    aspirasi (lapor.intake.assisted: the citizen's consent is required and recorded)."""
+    channel = forms.ChoiceField(label=_("Diterima lewat"), choices=[
+        ("counter", _("Loket layanan")), ("call_centre", _("Call centre 112")), ("letter", _("Surat")),
+        ("aspiration_house", _("Rumah aspirasi"))], widget=forms.RadioSelect, initial="counter")
+    guest_name = forms.CharField(label=_("Nama warga"), max_length=150, required=False)
+    guest_phone = forms.CharField(label=_("Nomor telepon warga"), max_length=32, required=False,
+                                  widget=forms.TextInput(attrs={"inputmode": "tel"}))
+    guest_email = forms.EmailField(label=_("E-mail warga"), required=False)
+    type = forms.ChoiceField(label=_("Jenis laporan"), choices=ReportType.choices, initial=ReportType.COMPLAINT)
+    title = forms.CharField(label=_("Judul"), max_length=200)
+    body = forms.CharField(label=_("Isi laporan"), max_length=20000, widget=forms.Textarea(attrs={"rows": 6}))
+    topic = forms.ChoiceField(label=_("Kategori"), required=False)
+    province = forms.ChoiceField(label=_("Provinsi"), required=False)
+    address = forms.CharField(label=_("Alamat kejadian"), max_length=300, required=False)
+    is_anonymous = forms.BooleanField(label=_("Anonim"), required=False,
+                                      help_text=_("Identitas warga tidak diperlihatkan kepada instansi terlapor."))
+    is_confidential = forms.BooleanField(label=_("Rahasia"), required=False,
+                                         help_text=_("Laporan tidak ditampilkan kepada publik."))
+    consent = forms.BooleanField(label=_("Warga setuju laporannya dicatat dan diteruskan atas namanya"), required=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["topic"].choices = [("", _("— pilih —")), *selectors.topic_choices()]
+        self.fields["province"].choices = [("", _("— pilih —")), *selectors.region_choices(None)]

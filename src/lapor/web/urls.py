@@ -31,6 +31,7 @@ urlpatterns = [
     path("saya/", account.my_reports, name="my_reports"),
     path("petugas/", staff.inbox, name="inbox"),
     path("petugas/massal/", staff.inbox_bulk, name="inbox_bulk"),
+    path("petugas/loket/", staff.counter_entry, name="counter_entry"),
     path("petugas/instansi/", agency.agency_overview, name="agency_overview"),
     path("petugas/instansi/<int:agency_id>/unit/", agency.agency_unit_add, name="agency_unit_add"),
     path("petugas/instansi/<int:agency_id>/batas-waktu/", agency.agency_deadlines, name="agency_deadlines"),

@@ -25,7 +25,7 @@ from lapor.reports.projection import ReportView, lens_for
 from lapor.reports.selectors import ReportFilters
 
 from .. import selectors
-from ..forms import (AgencyPickForm, ArchiveForm, FollowUpForm, MessageForm, ReasonForm, RevealForm, UnitPickForm,
+from ..forms import (AgencyPickForm, ArchiveForm, AssistedForm, FollowUpForm, MessageForm, ReasonForm, RevealForm, UnitPickForm,
                      error_to_form)
 from .common import page_lens, report_attachments, timeline_rows
 
@@ -314,4 +314,38 @@ def report_reveal(request, tracking_id: str):
     ctx["identity"] = identity
     response = render(request, "web/staff/report.html", ctx)
     response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required(login_url="web:signin")
+def counter_entry(request):
+    """Counter, call centre 112, letter, rumah aspirasi: staff file a report for a citizen, with
+    the citizen's consent (lapor.intake.assisted.assisted_submit records who entered it)."""
+    from django.urls import reverse
+
+    from lapor.intake.assisted import assisted_submit
+
+    _require_staff(request)
+    form = AssistedForm(request.POST or None)
+    if request.method != "POST":
+        return render(request, "web/staff/counter.html", {"form": form})
+    if not form.is_valid():
+        return render(request, "web/staff/counter.html", {"form": form}, status=400)
+    d = form.cleaned_data
+    submission = services.Submission(
+        title=d["title"], body=d["body"], type=d["type"], topic_id=_int(d["topic"]), region_code=d["province"] or None,
+        address=d["address"], channel=d["channel"], is_anonymous=d["is_anonymous"], is_confidential=d["is_confidential"],
+        guest_name=d["guest_name"], guest_email=d["guest_email"], guest_phone=d["guest_phone"])
+    try:
+        report, secret = assisted_submit(staff=request.user, submission=submission, consent=d["consent"])
+    except DomainError as exc:
+        error_to_form(form, exc)
+        return render(request, "web/staff/counter.html", {"form": form, "error": exc.message}, status=exc.status)
+    in_scope = report_selectors.report_qs_for(request.user).filter(pk=report.pk).exists()
+    response = render(request, "web/staff/counter_done.html", {
+        "tracking_id": report.tracking_id, "in_scope": in_scope,
+        "private_link": request.build_absolute_uri(reverse("web:track_private", args=[report.tracking_id, secret]))
+        if secret else "",
+        "contact": bool(d["guest_email"] or d["guest_phone"])})
+    response["Cache-Control"] = "private, no-store"  # the citizen's private link is on this page
     return response
