@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from .views import account, agency, enrolment, public, staff, twofactor
+from .views import account, agency, enrolment, public, staff, triage, twofactor
 
 app_name = "web"
 
@@ -32,6 +32,8 @@ urlpatterns = [
     path("petugas/", staff.inbox, name="inbox"),
     path("petugas/massal/", staff.inbox_bulk, name="inbox_bulk"),
     path("petugas/loket/", staff.counter_entry, name="counter_entry"),
+    path("petugas/media-sosial/", triage.social_queue, name="social_queue"),
+    path("petugas/media-sosial/<int:draft_id>/<str:action>/", triage.social_action, name="social_action"),
     path("petugas/instansi/", agency.agency_overview, name="agency_overview"),
     path("petugas/instansi/<int:agency_id>/unit/", agency.agency_unit_add, name="agency_unit_add"),
     path("petugas/instansi/<int:agency_id>/batas-waktu/", agency.agency_deadlines, name="agency_deadlines"),

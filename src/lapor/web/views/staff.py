@@ -69,6 +69,7 @@ def inbox(request):
         "archive_form": ArchiveForm(), "limit": INBOX_LIMIT,
         "is_agency_admin": any(g.role == lc.AGENCY_ADMIN and g.agency_id for g in user_grants(request.user)),
         "filtered": any(g.get(k) for k in ("status", "topic", "region", "channel", "overdue")),
+        "is_platform": any(g.role == lc.PLATFORM_ADMIN for g in user_grants(request.user)),
     })
 
 
