@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from .views import account, agency, enrolment, public, staff, triage, twofactor
+from .views import account, agency, enrolment, public, security, staff, triage, twofactor
 
 app_name = "web"
 
@@ -46,4 +46,5 @@ urlpatterns = [
     path(f"petugas/laporan/{TID}/identitas/", staff.report_reveal, name="staff_reveal"),
     path(f"petugas/laporan/{TID}/<str:action>/", staff.report_action, name="staff_action"),
     path("saya/pengaturan/", account.preferences, name="preferences"),
+    path("saya/keamanan/", security.security, name="security"),
 ]
