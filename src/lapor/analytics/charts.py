@@ -33,8 +33,8 @@ def bar_chart(rows: list[tuple[str, float]], *, title: str, unit: str, bar: int 
     peak = max((v for _l, v in rows), default=0) or 1
     row_h = FONT + 6 + bar + 10
     height = len(rows) * row_h + FONT + 8
-    parts = [f'<svg class="chart" viewBox="0 0 {WIDTH} {height}" role="img" aria-label="{escape(title)}" '
-             f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>']
+    parts = [(f'<svg class="chart" viewBox="0 0 {WIDTH} {height}" role="img" aria-label="{escape(title)}" '
+              f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>')]
     for i, (label, value) in enumerate(rows):
         y = i * row_h
         w = max(1, int((WIDTH - 70) * value / peak))
@@ -64,12 +64,12 @@ def line_chart(series: list[tuple[str, float, float]], *, title: str, unit: str,
     scale_top = ticks[-1] or 1
     n = max(len(series) - 1, 1)
     plot_w, plot_h = WIDTH - left - right, height - top - bottom
-    x = lambda i: left + plot_w * i / n  # noqa: E731
-    y = lambda v: top + plot_h - plot_h * v / scale_top  # noqa: E731
-    pts = lambda k: [f"{x(i):.1f},{y(row[k]):.1f}" for i, row in enumerate(series)]  # noqa: E731
+    x = lambda i: left + plot_w * i / n
+    y = lambda v: top + plot_h - plot_h * v / scale_top
+    pts = lambda k: [f"{x(i):.1f},{y(row[k]):.1f}" for i, row in enumerate(series)]
     now, before = pts(1), pts(2)
-    parts = [f'<svg class="chart" viewBox="0 0 {WIDTH} {height}" role="img" aria-label="{escape(title)}" '
-             f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>',
+    parts = [(f'<svg class="chart" viewBox="0 0 {WIDTH} {height}" role="img" aria-label="{escape(title)}" '
+              f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>'),
              f'<text x="0" y="{FONT}" font-size="{FONT}">{escape(unit)}</text>']
     for t in ticks:
         parts.append(f'<line x1="{left}" y1="{y(t):.1f}" x2="{WIDTH - right}" y2="{y(t):.1f}" stroke="{GRID}"/>'

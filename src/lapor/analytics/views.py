@@ -18,12 +18,12 @@ from lapor.reports.selectors import report_page
 
 from . import selectors as sel
 from .api import export_response, job_file_response, job_out, plans_for
+from .charts import bar_chart, line_chart
 from .exports import ExportTooLarge, sync_max_rows
 from .forms import PlanForm, PlanProgressForm
 from .jobs import keep_days
 from .models import ActionPlan, Job
 from .services import action_plan_create, action_plan_update, job_cancel, job_create
-from .charts import bar_chart, line_chart
 
 
 def _error(request, exc: DomainError):
@@ -157,7 +157,7 @@ def league(request):
         row["urls"] = {k: _url(q) for k, q in row["drill"].items()}
         row["urls"]["dashboard"] = "/analytics/?" + urlencode({"scope": f"a:{row['agency_id']}", **months})
     keep = {k: v for k, v in {**months, "sort": sort, "kind": kind or "", "grade": grade or ""}.items() if v}
-    sorted_by = lambda key: "?" + urlencode({**keep, "sort": key})  # noqa: E731
+    sorted_by = lambda key: "?" + urlencode({**keep, "sort": key})
     return render(request, "analytics/league.html", {
         "data": data, "period": period, "sort": sort, "kind": kind or "", "grade": grade or "", "total": total,
         "grades": [(k, str(v)) for k, v in sel.GRADE_LABELS.items()], "kinds": sel.league_kinds(),

@@ -1,6 +1,15 @@
 from django.urls import include, path
 
-from .views import account, agency, enrolment, public, security, staff, triage, twofactor
+from .views import (
+    account,
+    agency,
+    enrolment,
+    public,
+    security,
+    staff,
+    triage,
+    twofactor,
+)
 
 app_name = "web"
 

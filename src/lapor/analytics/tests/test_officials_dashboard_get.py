@@ -31,7 +31,7 @@ def test_the_dashboard_names_what_each_share_is_of(staff):
 
 def test_charts_have_axes_units_and_readable_text(staff):
     html = staff.get("/analytics/", WHOLE).content.decode()
-    svgs = re.findall(r"<svg.*?</svg>", html, re.S)
+    svgs = re.findall(r"<svg.*?</svg>", html, re.DOTALL)
     assert len(svgs) >= 3
     sizes = {int(s) for svg in svgs for s in re.findall(r'font-size="(\d+)"', svg)}
     assert sizes and min(sizes) >= 12, sizes  # the viewBox is ~340 wide: about 1 unit a CSS pixel at 360 px

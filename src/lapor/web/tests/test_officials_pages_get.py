@@ -105,14 +105,14 @@ def test_each_picker_result_names_its_government(net, departments, client):
 def test_the_no_js_picker_offers_matches_without_choosing_one(net, departments, client):
     """Both forms keep their "— choose —" option first and selected: nothing is chosen silently."""
     html = client.post("/lapor/", {"agency_q": "PUPR", "search_agency": "1"}).content.decode()
-    select = re.search(r'<select name="target_agency".*?</select>', html, re.S)
+    select = re.search(r'<select name="target_agency".*?</select>', html, re.DOTALL)
     if select:  # the citizen form's own markup belongs to the submit page
         assert "selected" not in select.group(0).split("</option>", 1)[1]
     report = _submitted(net)
     client.force_login(net.user("platform"))
     html = client.post(f"/petugas/laporan/{report.tracking_id}/route/",
                        {"route-agency_q": "PUPR", "search": "1"}).content.decode()
-    select = re.search(r'<select name="route-agency".*?</select>', html, re.S).group(0)
+    select = re.search(r'<select name="route-agency".*?</select>', html, re.DOTALL).group(0)
     assert "Pemerintah Kota Padang Panjang" in select
     assert select.count("selected") == 1 and '<option value="" selected>' in select  # only "— choose —"
 
@@ -126,7 +126,7 @@ def test_actions_are_collapsed_and_the_archive_reason_is_not_chosen(net, client)
     panels = re.findall(r'<details class="action" name="aksi" data-action-panel="(\w+)"([^>]*)>', html)
     assert {name for name, _attrs in panels} >= {"route", "archive", "note"}
     assert all("open" not in attrs for _name, attrs in panels)  # one opens at a time, by the official's tap
-    archive = re.search(r'<select name="archive-archive_reason".*?</select>', html, re.S).group(0)
+    archive = re.search(r'<select name="archive-archive_reason".*?</select>', html, re.DOTALL).group(0)
     assert re.search(r'<option value=""[^>]*selected', archive) and archive.count("selected") == 1
 
 
@@ -148,11 +148,11 @@ def test_photos_place_and_flags_are_shown_in_words(net, client):
     html = client.get(f"/petugas/laporan/{report.tracking_id}/").content.decode()
     assert re.search(r'<img src="/lampiran/[^"]+" alt="Foto: lubang.jpg" loading="lazy" class="preview">', html) or \
         re.search(r'<img src="[^"]+" alt="Foto: lubang\.jpg"', html)
-    place = re.search(r'data-testid="place">(.*?)</dd>', html, re.S).group(1)
+    place = re.search(r'data-testid="place">(.*?)</dd>', html, re.DOTALL).group(1)
     assert "Jl. Sudirman 5, Bukit Surungan, Kecamatan Padang Panjang Barat, Kota Padang Panjang, Sumatera Barat" in place
     assert "openstreetmap.org/?mlat=-0.471200&amp;mlon=100.401100" in place
     assert "13.74" not in place and "Koordinat" not in html
-    flags = re.search(r'data-testid="flags">(.*?)</dd>', html, re.S).group(1)
+    flags = re.search(r'data-testid="flags">(.*?)</dd>', html, re.DOTALL).group(1)
     assert "Bahasa kasar" in flags and "kata kasar" not in flags
 
 
@@ -175,7 +175,7 @@ def test_the_english_staff_page_has_no_indonesian_person_labels(net, client):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     html = client.get(f"/petugas/laporan/{report.tracking_id}/").content.decode()
     assert '<html lang="en">' in html
-    reporter = re.search(r'data-testid="reporter">(.*?)</dd>', html, re.S).group(1)
+    reporter = re.search(r'data-testid="reporter">(.*?)</dd>', html, re.DOTALL).group(1)
     assert "Anonymous" in reporter and "Anonim" not in reporter
     assert "Pelapor" not in html and "Petugas" not in html
 
