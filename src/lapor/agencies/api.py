@@ -26,6 +26,8 @@ class AgencyOut(Schema):
     depth: int
     is_active: bool
     joined_on: str | None = None
+    label: str = Field("", description="the name as a picker shows it: short name and the government it belongs to "
+                                       "(search results only)")
 
     @staticmethod
     def resolve_joined_on(obj):
@@ -66,7 +68,11 @@ class RoutingRuleOut(Schema):
 def agency_list(request, q: str = "", parent_id: int | None = None, kind: str | None = None, limit: int = 50):
     limit = max(1, min(limit, 200))
     if parent_id is None:  # the kind filter goes before the selector's slice
-        return list(selectors.agency_search(q=q[:100], limit=limit, kind=kind))
+        found = list(selectors.agency_search(q=q[:100], limit=limit, kind=kind))
+        labels = selectors.agency_labels(found)
+        for agency in found:
+            agency.label = labels[agency.pk]
+        return found
     qs = Agency.objects.filter(parent_id=parent_id, is_active=True).order_by("name")
     if kind:
         qs = qs.filter(kind=kind)

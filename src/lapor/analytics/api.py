@@ -63,9 +63,12 @@ def dashboard(request, q: Query[PeriodQuery]):
 @router.get("/league", auth=STAFF_AUTH, summary="Agency league table (rapor kepatuhan)")
 def league(request, from_month: str | None = Query(None, alias="from", pattern=MONTH, description=PERIOD),
            to_month: str | None = Query(None, alias="to", pattern=MONTH, description=PERIOD),
-           sort: LeagueSort = "grade", kind: AgencyKind | None = None, parent: int | None = None):
+           sort: LeagueSort = "grade", kind: AgencyKind | None = None, parent: int | None = None,
+           grade: Literal["good", "fair", "poor", "unrated"] | None = None):
+    """``sort=-grade``: the worst first; ``grade=poor``: one grade only."""
     user = _staff(request)
-    return sel.league_table(user, sel.period_parse(from_month, to_month), sort=sort, kind=kind, parent_id=parent)
+    return sel.league_table(user, sel.period_parse(from_month, to_month), sort=sort, kind=kind, parent_id=parent,
+                            grade=grade)
 
 
 @router.get("/answers", auth=STAFF_AUTH, summary="Answer quality per agency: flagged share, rating, reopen rate")

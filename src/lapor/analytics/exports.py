@@ -19,6 +19,7 @@ from collections.abc import Iterable, Iterator
 from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 
 from lapor.accounts.models import User
 from lapor.core.errors import ValidationFailed
@@ -29,15 +30,25 @@ from lapor.reports.projection import lens_for, lens_public, public_report_out
 
 from .rollup import PUBLIC
 
-HEADER = ["tracking_id", "diterima", "jenis", "status", "kanal", "topik", "wilayah", "kode_wilayah", "instansi", "judul",
-          "pelapor", "kontak_pelapor", "anonim", "rahasia", "batas_waktu", "terlambat", "selesai", "penilaian", "dukungan"]
-PUBLIC_HEADER = ["tracking_id", "diterima", "jenis", "status", "topik", "wilayah", "kode_wilayah", "instansi", "judul",
-                 "isi", "pelapor", "dukungan"]
+# A staff export's columns, in the reader's language (``header_words``); open data keeps OPEN_HEADER as published.
+HEADER = [N_("tracking_id"), N_("diterima"), N_("jenis"), N_("status"), N_("kanal"), N_("topik"), N_("wilayah"),
+          N_("kode_wilayah"), N_("instansi"), N_("judul"), N_("pelapor"), N_("kontak_pelapor"), N_("anonim"),
+          N_("rahasia"), N_("batas_waktu"), N_("terlambat"), N_("selesai"), N_("penilaian"), N_("dukungan")]
+PUBLIC_HEADER = [N_("tracking_id"), N_("diterima"), N_("jenis"), N_("status"), N_("topik"), N_("wilayah"),
+                 N_("kode_wilayah"), N_("instansi"), N_("judul"), N_("isi"), N_("pelapor"), N_("dukungan")]
 OPEN_HEADER = ["tracking_id", "diterima", "jenis", "status", "kanal", "topik", "kode_wilayah", "wilayah", "instansi",
                "judul", "isi", "selesai", "penilaian"]
 CHUNK = 2000
 XLSX_MAX_ROWS = 1_048_575  # a worksheet's rows, less the header
-STATE_LABELS = {s.value: str(s.label) for s in lc.State}
+STATE_LABELS = {s.value: str(s.label) for s in lc.State}  # open data: Indonesian, as published
+
+
+def header_words(header: list[str]) -> list[str]:
+    return [_(h) for h in header]
+
+
+def _yes(value: bool) -> str:
+    return _("ya") if value else _("tidak")
 
 # Open data masks free text exactly as every public surface does (lapor.core.masking).
 
@@ -105,11 +116,11 @@ def staff_rows(reports: Iterable[Report], viewer: User | None) -> Iterator[list]
         lens = lens_for(r, viewer)
         who = lens.reporter or {}
         title = lens.title
-        yield [r.tracking_id, _fmt(r.submitted_at), r.type, STATE_LABELS.get(r.state, r.state), r.channel,
+        yield [r.tracking_id, _fmt(r.submitted_at), r.type, r.get_state_display(), r.channel,
                r.topic.name if r.topic_id else "", r.region.name if r.region_id else "", r.region_id or "",
                r.agency.name if r.agency_id else "", title, who.get("name") or "", who.get("contact") or "",
-               "ya" if r.is_anonymous else "tidak", "ya" if r.is_confidential else "tidak", _fmt(r.due_at),
-               "ya" if r.is_overdue else "tidak", _fmt(r.completed_at), r.rating or "", r.support_count]
+               _yes(r.is_anonymous), _yes(r.is_confidential), _fmt(r.due_at),
+               _yes(r.is_overdue), _fmt(r.completed_at), r.rating or "", r.support_count]
 
 
 def public_rows(reports: Iterable[Report]) -> Iterator[list]:
@@ -127,8 +138,8 @@ def rows_for(scope: str, reports: Iterable[Report], viewer: User | None) -> tupl
     """The header and rows of an analytics export: the public projection under the public scope,
     the staff projection under the viewer's own scopes. The only place that chooses."""
     if scope == PUBLIC:
-        return PUBLIC_HEADER, public_rows(reports)
-    return HEADER, staff_rows(reports, viewer)
+        return header_words(PUBLIC_HEADER), public_rows(reports)
+    return header_words(HEADER), staff_rows(reports, viewer)
 
 
 def open_rows(qs: QuerySet) -> Iterator[list]:

@@ -15,6 +15,7 @@ from django.core.cache import cache
 from django.db.models import F, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from lapor.accounts.models import User
 from lapor.accounts.selectors import user_grants
@@ -228,7 +229,9 @@ def _labelled(counter: Counter, labels: dict[str, str], scope: str, period: Peri
 
 
 def _topic_names() -> dict[str, str]:
-    names = {str(pk): name for pk, name in Topic.objects.values_list("pk", "name")}
+    english = (translation.get_language() or "").startswith("en")  # the dashboard's cache key holds the language
+    names = {str(pk): (name_en or name) if english else name
+             for pk, name, name_en in Topic.objects.values_list("pk", "name", "name_en")}
     names["0"] = _("Tanpa topik")
     return names
 
@@ -434,7 +437,9 @@ def grade_for(row: dict, conf: dict) -> str:
     return "fair"
 
 
-GRADE_LABELS = {"good": "Baik", "fair": "Sedang", "poor": "Kurang", "unrated": "Belum dinilai"}
+# Kemendagri's grades, in the viewer's language (the league's cache key holds the language).
+GRADE_LABELS = {"good": gettext_lazy("Baik"), "fair": gettext_lazy("Sedang"), "poor": gettext_lazy("Kurang"),
+                "unrated": gettext_lazy("Belum dinilai")}
 LEAGUE_SORTS = {"name", "received", "completion_rate", "in_time_rate", "rating_avg", "overdue", "grade"}
 
 
@@ -458,7 +463,7 @@ def _league_all(period: Period, conf: dict) -> dict:
         name, kind, path, parent = info[pk]
         row = {"agency_id": pk, "name": name, "kind": kind, "parent_id": parent, "path": path, **_totals(c)}
         row["grade"] = grade_for(row, conf)
-        row["grade_label"] = GRADE_LABELS[row["grade"]]
+        row["grade_label"] = str(GRADE_LABELS[row["grade"]])
         row["drill"] = {k: drill_params(f"a:{pk}", period, dim, key) for k, dim, key in (
             ("received", "received", ""), ("done", "state", "done"), ("in_time", "in_time", "1"),
             ("overdue", "overdue", ""), ("rating", "rating", ""))}
@@ -469,7 +474,10 @@ def _league_all(period: Period, conf: dict) -> dict:
 
 
 def league_table(user: User | None, period: Period, *, sort: str = "grade", kind: str | None = None,
-                 parent_id: int | None = None) -> dict:
+                 parent_id: int | None = None, grade: str | None = None) -> dict:
+    """Every agency in the viewer's scope with its grade. ``sort`` by a column ("-" for descending);
+    "grade" puts the best first and "-grade" the worst first, the unrated last either way;
+    ``grade`` keeps one grade only."""
     desc = sort.startswith("-")
     key = sort.lstrip("-")
     if key not in LEAGUE_SORTS:
@@ -480,9 +488,11 @@ def league_table(user: User | None, period: Period, *, sort: str = "grade", kind
     paths = None if any(g.path is None for g in grants) else tuple(g.path for g in grants)
     conf = grades_config()
     data = _league_all(period, conf)
+    if grade and grade not in GRADE_LABELS:
+        raise ValidationFailed(_("Nilai tidak dikenal: %(v)s") % {"v": grade[:30]}, code="invalid_grade")
     rows = [r for r in data["rows"] if (paths is None or r["path"].startswith(paths)) and (not kind or r["kind"] == kind)
-            and (not parent_id or r["parent_id"] == parent_id)]
-    order = {"good": 0, "fair": 1, "poor": 2, "unrated": 3}
+            and (not parent_id or r["parent_id"] == parent_id) and (not grade or r["grade"] == grade)]
+    order = {"good": 0, "fair": 1, "poor": 2, "unrated": None}  # unrated: no grade, last either way
 
     def sort_key(r):
         v = order[r["grade"]] if key == "grade" else r[key]
@@ -492,6 +502,11 @@ def league_table(user: User | None, period: Period, *, sort: str = "grade", kind
         rows.sort(key=lambda r: (order[r["grade"]] if key == "grade" else r[key]) is None)
     return {"data_as_of": data["data_as_of"], "period": {"from": period.start, "to": period.end}, "sort": sort,
             "thresholds": conf, "rows": [{k: v for k, v in r.items() if k != "path"} for r in rows]}
+
+
+def league_kinds() -> list[tuple[str, str]]:
+    """The kinds of agency a league table can be narrowed to (units are graded inside their agency)."""
+    return [(k, str(label)) for k, label in Agency.Kind.choices if k not in (Agency.Kind.PLATFORM, Agency.Kind.UNIT)]
 
 
 # --- Connectivity -----------------------------------------------------------------------------
@@ -586,6 +601,36 @@ def _drill_dim(qs: QuerySet[Report], dim: str, key: str) -> QuerySet[Report]:
     if field:  # every report with the duration measured (the histogram's whole population)
         return qs.filter(**{f"{field}__isnull": False})
     return qs
+
+
+def drill_label(dim: str, key: str) -> str:
+    """What the reports behind a number are, in words ("Status: Selesai", "Selesai tepat waktu"),
+    never the query's codes."""
+    if dim in ("topic_week", "regency_week"):
+        ident, _sep, week = key.partition("|")
+        return _("%(what)s, minggu mulai %(week)s") % {"what": drill_label(dim.removesuffix("_week"), ident),
+                                                       "week": week}
+    if dim in ("state", "type", "channel"):
+        field = Report._meta.get_field(dim)
+        heading = {"state": _("Status"), "type": _("Jenis"), "channel": _("Kanal")}[dim]
+        return f"{heading}: {dict(field.flatchoices).get(key, key)}"
+    if dim == "topic":
+        return _("Topik: %(name)s") % {"name": _topic_names().get(key or "0", key)}
+    if dim in ("province", "regency"):
+        return _("Wilayah: %(name)s") % {"name": _region_names([key]).get(key, key)}
+    if dim == "rating":
+        return _("Penilaian %(n)s dari 5") % {"n": key} if _digits(key) else _("Laporan yang diberi penilaian")
+    if dim == "week":
+        return _("Diterima pada minggu mulai %(week)s") % {"week": key}
+    words = {
+        "received": _("Laporan diterima"), "overdue": _("Melewati batas waktu"),
+        "bounced": _("Pernah dikembalikan: bukan wewenang"), "reopened": _("Dibuka kembali"),
+        "verify_days": _("Laporan yang sudah diverifikasi"), "follow_up_days": _("Laporan yang sudah ditindaklanjuti"),
+        "complete_days": _("Laporan yang sudah selesai"),
+    }
+    if dim == "in_time":
+        return _("Selesai tepat waktu") if key == "1" else _("Selesai terlambat")
+    return words.get(dim, _("Laporan diterima"))
 
 
 # --- Background jobs --------------------------------------------------------------------------

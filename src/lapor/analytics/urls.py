@@ -10,6 +10,7 @@ urlpatterns = [
     path("jawaban", views.answers, name="answers"),
     path("konektivitas", views.connectivity, name="connectivity"),
     path("rencana-aksi", views.plans, name="plans"),
+    path("rencana-aksi/<int:plan_id>", views.plan_update, name="plan_update"),
     path("publik", views.public_stats, name="public"),
     path("publik/laporan", views.public_reports, name="public_reports"),
     path("ekspor", views.jobs, name="jobs"),

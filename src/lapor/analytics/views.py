@@ -1,10 +1,14 @@
 """Pages under /analytics/: thin views over the selectors; charts are server-side SVG."""
 from __future__ import annotations
 
+import datetime as dt
 from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from lapor.accounts.selectors import user_grants, user_is_platform_admin
@@ -16,11 +20,12 @@ from lapor.reports.selectors import report_page
 from . import selectors as sel
 from .answers import answer_quality_get
 from .api import export_response, job_file_response, job_out, plans_for
-from .exports import ExportTooLarge, sync_max_rows
-from .jobs import keep_days
-from .models import Job
-from .services import job_cancel, job_create
 from .charts import bar_chart, line_chart
+from .exports import ExportTooLarge, sync_max_rows
+from .forms import PlanForm, PlanProgressForm
+from .jobs import keep_days
+from .models import ActionPlan, Job
+from .services import action_plan_create, action_plan_update, job_cancel, job_create
 
 
 def _error(request, exc: DomainError):
@@ -53,13 +58,23 @@ def _decorate(d: dict, period: sel.Period, public: bool = False) -> dict:
                 row[name.replace("drill", "url")] = _url(row[name], public)
     d["links"] = {k: _url(q, public) for k, q in d["drill"].items()}
     d["links"]["previous"] = _url(d["previous_drill"], public)
+    today = timezone.localdate()
+    this_month, this_week = today.replace(day=1), today - dt.timedelta(days=today.weekday())
+    months, weeks = d["trend_months"], d["trend_weeks"]
+    d["partial_month"] = bool(months) and months[-1]["month"] >= this_month
+    d["partial_week"] = bool(weeks) and weeks[-1]["week"] >= this_week
+    for r in months:
+        r["partial"] = r["month"] >= this_month
+    for r in weeks:
+        r["partial"] = r["week"] >= this_week
+    unit = _("laporan")
     d["charts"] = {
-        "months": line_chart([(r["month"].strftime("%m/%y"), r["received"], r["previous"]) for r in d["trend_months"]],
-                             title=_("Laporan per bulan")),
-        "weeks": line_chart([(r["week"].strftime("%d/%m"), r["received"], r["previous"]) for r in d["trend_weeks"]],
-                            title=_("Laporan per minggu")),
-        "state": bar_chart([(r["label"], r["n"]) for r in d["by_state"]], title=_("Menurut status")),
-        "topic": bar_chart([(r["label"], r["n"]) for r in d["top_topics"]], title=_("Topik terbanyak")),
+        "months": line_chart([(date_format(r["month"], "M y"), r["received"], r["previous"]) for r in months],
+                             title=_("Laporan diterima per bulan"), unit=unit, partial_last=d["partial_month"]),
+        "weeks": line_chart([(date_format(r["week"], "j M"), r["received"], r["previous"]) for r in weeks],
+                            title=_("Laporan diterima per minggu"), unit=unit, partial_last=d["partial_week"]),
+        "state": bar_chart([(r["label"], r["n"]) for r in d["by_state"]], title=_("Laporan menurut status"), unit=unit),
+        "topic": bar_chart([(r["label"], r["n"]) for r in d["top_topics"]], title=_("Topik terbanyak"), unit=unit),
     }
     return d
 
@@ -104,7 +119,7 @@ def _report_list(request, *, public: bool):
     params.pop("format", None)
     count = qs.count()
     return render(request, "analytics/reports.html", {
-        "rows": rows, "public": public, "count": count, "label": f"{dim} {key}".strip(),
+        "rows": rows, "public": public, "count": count, "public_links": public or scope == sel.PUBLIC, "label": sel.drill_label(dim, key),
         "next_url": f"?{params.urlencode()}&cursor={next_cursor}" if next_cursor else None,
         "small": count <= sync_max_rows(), "too_large": too_large,
         "job": {"scope": scope, "from": period.start.strftime("%Y-%m"), "to": period.end.strftime("%Y-%m"), "dim": dim,
@@ -125,15 +140,47 @@ def public_reports(request):
         return _error(request, exc)
 
 
+LEAGUE_PAGE = 50  # rows a page: the whole network is ~700 agencies, a phone reads a page (docs/web.md: weight)
+
+
 @staff_page
 def league(request):
-    period = sel.period_parse(request.GET.get("from"), request.GET.get("to"))
-    data = sel.league_table(request.user, period, sort=request.GET.get("sort", "grade"), kind=request.GET.get("kind") or None)
+    g = request.GET
+    period = sel.period_parse(g.get("from"), g.get("to"))
+    sort, kind, grade = g.get("sort") or "grade", g.get("kind") or None, g.get("grade") or None
+    data = sel.league_table(request.user, period, sort=sort, kind=kind, grade=grade)
+    page = max(1, _int(g.get("page")) or 1)
+    pages = max(1, -(-len(data["rows"]) // LEAGUE_PAGE))
+    page = min(page, pages)
+    total = len(data["rows"])
+    data["rows"] = data["rows"][(page - 1) * LEAGUE_PAGE:page * LEAGUE_PAGE]
+    months = {"from": period.start.strftime("%Y-%m"), "to": period.end.strftime("%Y-%m")}
     for row in data["rows"]:
         row["urls"] = {k: _url(q) for k, q in row["drill"].items()}
-        row["urls"]["dashboard"] = "/analytics/?" + urlencode({"scope": f"a:{row['agency_id']}", "from": period.start.strftime("%Y-%m"),
-                                                               "to": period.end.strftime("%Y-%m")})
-    return render(request, "analytics/league.html", {"data": data, "period": period})
+        row["urls"]["dashboard"] = "/analytics/?" + urlencode({"scope": f"a:{row['agency_id']}", **months})
+    keep = {k: v for k, v in {**months, "sort": sort, "kind": kind or "", "grade": grade or ""}.items() if v}
+    sorted_by = lambda key: "?" + urlencode({**keep, "sort": key})
+    return render(request, "analytics/league.html", {
+        "data": data, "period": period, "sort": sort, "kind": kind or "", "grade": grade or "", "total": total,
+        "grades": [(k, str(v)) for k, v in sel.GRADE_LABELS.items()], "kinds": sel.league_kinds(),
+        "sorts": [("-grade", _("Nilai terburuk dulu")), ("grade", _("Nilai terbaik dulu")),
+                  ("-overdue", _("Terlambat terbanyak")), ("-received", _("Laporan terbanyak")),
+                  ("completion_rate", _("Penyelesaian terendah")), ("in_time_rate", _("Ketepatan waktu terendah")),
+                  ("rating_avg", _("Kepuasan terendah")), ("name", _("Nama instansi"))],
+        "sort_urls": {k.lstrip("-"): sorted_by(k) for k in ("name", "-received", "-completion_rate", "-in_time_rate",
+                                                            "-rating_avg", "-overdue", "-grade")},
+        "page": page, "pages": pages,
+        "prev_url": "?" + urlencode({**keep, "page": page - 1}) if page > 1 else "",
+        "next_url": "?" + urlencode({**keep, "page": page + 1}) if page < pages else "",
+        "months": months,
+    })
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value) if value else None
+    except (TypeError, ValueError):
+        return None
 
 
 @staff_page
@@ -146,13 +193,58 @@ def answers(request):
 @staff_page
 def connectivity(request):
     data = sel.connectivity_get()
-    data["chart"] = bar_chart([(str(r["year"]), r["cumulative"]) for r in data["by_year"]], title=_("Instansi terhubung"))
+    data["chart"] = bar_chart([(str(r["year"]), r["cumulative"]) for r in data["by_year"]],
+                              title=_("Instansi terhubung (kumulatif)"), unit=_("instansi"))
     return render(request, "analytics/connectivity.html", {"data": data})
 
 
 @staff_page
 def plans(request):
-    return render(request, "analytics/plans.html", {"plans": plans_for(request.user)[:500]})
+    """GET: the plans in scope, each with its progress form where the viewer may edit. POST: a new
+    plan (``services.action_plan_create``, which decides who may)."""
+    form = PlanForm(request.POST or None, user=request.user)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                plan = action_plan_create(user=request.user, agency_id=int(d["agency"]),
+                                          topic_id=int(d["topic"]) if d["topic"] else None, title=d["title"],
+                                          owner=d["owner"], due_date=d["due_date"], progress=d["progress"],
+                                          status=d["status"])
+            except DomainError as exc:
+                form.add_error(None, exc.message)
+                status = exc.status
+            else:
+                messages.success(request, _("Rencana aksi “%(title)s” tersimpan.") % {"title": plan.title})
+                return redirect("analytics:plans")
+        else:
+            status = 400
+    return _plans_page(request, form, status=status)
+
+
+def _plans_page(request, form, *, status: int = 200, errors: dict | None = None):
+    rows = list(plans_for(request.user)[:500])
+    editable = {int(pk) for pk, _name in form.fields["agency"].choices if pk}
+    return render(request, "analytics/plans.html", {
+        "plans": [{"plan": p, "editable": p.agency_id in editable, "error": (errors or {}).get(p.pk)} for p in rows],
+        "form": form, "can_create": bool(editable), "statuses": ActionPlan.Status.choices}, status=status)
+
+
+@staff_page
+def plan_update(request, plan_id: int):
+    if request.method != "POST":
+        return redirect("analytics:plans")
+    form = PlanProgressForm(request.POST)
+    if not form.is_valid():
+        return _plans_page(request, PlanForm(user=request.user), status=400,
+                           errors={plan_id: _("Kemajuan harus 0–100%.")})
+    try:
+        plan = action_plan_update(user=request.user, plan_id=plan_id, **form.cleaned_data)
+    except DomainError as exc:
+        return _plans_page(request, PlanForm(user=request.user), status=exc.status, errors={plan_id: exc.message})
+    messages.success(request, _("Rencana aksi “%(title)s” diperbarui.") % {"title": plan.title})
+    return redirect("analytics:plans")
 
 
 # --- Background jobs: the requester's list, the progress page, the download ----------------------

@@ -32,6 +32,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext, gettext_noop
+
 from lapor.accounts.models import User
 from lapor.accounts.phones import phone_mask
 from lapor.core.masking import text_mask
@@ -39,10 +41,18 @@ from lapor.core.masking import text_mask
 from . import lifecycle as lc
 from .models import Attachment, Message, ReportEvent
 
-ANONYMOUS = "Anonim"
-REPORTER_LABEL = "Pelapor"
-SYSTEM_LABEL = "Sistem"
-STAFF_LABEL = "Petugas"
+# The words that stand in for a person; each is shown in the viewer's language (``label``).
+ANONYMOUS = gettext_noop("Anonim")
+REPORTER_LABEL = gettext_noop("Pelapor")
+SYSTEM_LABEL = gettext_noop("Sistem")
+STAFF_LABEL = gettext_noop("Petugas")
+# Reasons the system itself writes into an event; stored in Indonesian, shown translated.
+SYSTEM_REASONS = frozenset({gettext_noop("Selesai otomatis: tidak ada tanggapan pelapor")})
+
+
+def label(msgid: str) -> str:
+    """One of the words above in the active language (a plain str: API schemas need one)."""
+    return gettext(msgid)
 
 PUBLIC, REPORTER, STAFF = "public", "reporter", "staff"
 # Event details that point at the sender on the channel it came through.
@@ -72,8 +82,8 @@ def mask_text(report, text: str) -> str:
     return text_mask(text or "", names=names, places=report_place_names(report) if names else ())
 
 
-SOCIAL_BODY_HIDDEN = "[isi disembunyikan untuk melindungi pelapor]"
-SOCIAL_TITLE_HIDDEN = "Laporan dari media sosial"
+SOCIAL_BODY_HIDDEN = gettext_noop("[isi disembunyikan untuk melindungi pelapor]")
+SOCIAL_TITLE_HIDDEN = gettext_noop("Laporan dari media sosial")
 
 
 def _words_of(text: str) -> str:
@@ -87,9 +97,9 @@ def _social_anonymous_public(report, text: str) -> str | None:
     if report.channel != "social" or not report.is_anonymous:
         return None
     if text == report.title and _words_of(report.title) and _words_of(report.title) in _words_of(report.body):
-        return SOCIAL_TITLE_HIDDEN
+        return label(SOCIAL_TITLE_HIDDEN)
     if text == report.body:
-        return SOCIAL_BODY_HIDDEN
+        return label(SOCIAL_BODY_HIDDEN)
     return None
 
 
@@ -165,7 +175,7 @@ class Lens:
         if self.audience == PUBLIC:
             return {"name": self.public_reporter_name, "contact": None, "is_anonymous": r.is_anonymous}
         if not self.reporter_visible:
-            return {"name": ANONYMOUS, "contact": None, "is_anonymous": True} if r.is_anonymous else None
+            return {"name": label(ANONYMOUS), "contact": None, "is_anonymous": True} if r.is_anonymous else None
         contact = getattr(r, "reporter_contact", "") or ""
         if contact.startswith("+") and self.audience != REPORTER:
             contact = phone_mask(contact)
@@ -175,15 +185,15 @@ class Lens:
     def public_reporter_name(self) -> str:
         r = self.report
         if r.is_anonymous:
-            return ANONYMOUS
-        return ((r.reporter_name or "").split(" ")[0]) or ANONYMOUS
+            return label(ANONYMOUS)
+        return ((r.reporter_name or "").split(" ")[0]) or label(ANONYMOUS)
 
     def event(self, event: ReportEvent) -> dict:
         staff = self.audience == STAFF
         if event.actor_role == lc.REPORTER:
-            actor = str(event.actor) if (self.reporter_visible and event.actor_id) else REPORTER_LABEL
+            actor = str(event.actor) if (self.reporter_visible and event.actor_id) else label(REPORTER_LABEL)
         elif event.actor_role == lc.SYSTEM:
-            actor = SYSTEM_LABEL
+            actor = label(SYSTEM_LABEL)
         elif staff and event.actor_id:
             actor = str(event.actor)
         else:
@@ -192,7 +202,8 @@ class Lens:
             "id": event.pk, "kind": event.kind, "action": event.action, "actor": actor, "actor_role": event.actor_role,
             "from_state": event.from_state, "to_state": event.to_state,
             "agency": event.agency.name if event.agency_id else None,
-            "reason": self.text(event.reason), "data": self._event_data(event) if staff else {},
+            "reason": label(event.reason) if event.reason in SYSTEM_REASONS else self.text(event.reason),
+            "data": self._event_data(event) if staff else {},
             "created_at": event.created_at,
         }
 
@@ -214,14 +225,14 @@ class Lens:
         r = self.report
         if message.kind == Message.Kind.REPLY:
             if not self.reporter_visible:
-                author = ANONYMOUS if r.is_anonymous else REPORTER_LABEL
+                author = label(ANONYMOUS if r.is_anonymous else REPORTER_LABEL)
             else:
-                author = str(message.author) if message.author_id else (r.guest_name or REPORTER_LABEL)
+                author = str(message.author) if message.author_id else (r.guest_name or label(REPORTER_LABEL))
             if self.audience == PUBLIC:
-                author = REPORTER_LABEL if not r.is_anonymous else ANONYMOUS
+                author = label(REPORTER_LABEL if not r.is_anonymous else ANONYMOUS)
         else:
             author = str(message.author) if (staff and message.author_id) else (
-                message.agency.name if message.agency_id else STAFF_LABEL)
+                message.agency.name if message.agency_id else label(STAFF_LABEL))
         return {
             "id": message.pk, "kind": message.kind, "author": author,
             "agency": message.agency.name if message.agency_id else None,
@@ -255,7 +266,7 @@ def event_actor_label(event: ReportEvent) -> str:
     from django.utils.translation import gettext
 
     if event.actor_role == lc.SYSTEM:
-        return SYSTEM_LABEL
+        return label(SYSTEM_LABEL)
     if event.actor_role == lc.PLATFORM_ADMIN:
         return gettext("Admin Nasional LAPOR!")
     data = event.data or {}
@@ -264,8 +275,8 @@ def event_actor_label(event: ReportEvent) -> str:
             return data["from_agency_name"]
         if event.action == lc.Action.DISPOSE and event.agency_id and event.agency.parent_id:
             return event.agency.parent.name  # a unit's disposition was made by the agency above it
-        return STAFF_LABEL
-    return event.agency.name if event.agency_id else STAFF_LABEL
+        return label(STAFF_LABEL)
+    return event.agency.name if event.agency_id else label(STAFF_LABEL)
 
 
 def lens_for(report, viewer: User | None, *, is_reporter: bool = False) -> Lens:

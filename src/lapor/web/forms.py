@@ -234,7 +234,8 @@ class UnitPickForm(ReasonForm):
 
 
 class ArchiveForm(forms.Form):
-    archive_reason = forms.ChoiceField(label=_("Alasan arsip"), choices=ArchiveReason.choices)
+    # No reason chosen in advance: an archive closes the report for good, its reason is read by the reporter.
+    archive_reason = forms.ChoiceField(label=_("Alasan arsip"), choices=[("", _("— pilih alasan —")), *ArchiveReason.choices])
     note = forms.CharField(label=_("Catatan (dibaca pelapor)"), required=False, max_length=2000,
                            help_text=_("Tampil di halaman pelapor sebagai alasan arsip. Jangan tulis data pribadi "
                                        "atau catatan internal di sini."),
@@ -276,3 +277,31 @@ class LinkResendForm(TrackForm):
 
     contact = forms.CharField(label=_("E-mail atau nomor telepon yang Anda berikan saat melapor"), max_length=254,
                               widget=forms.TextInput(attrs={"autocomplete": "email"}))
+
+
+class AssistedForm(forms.Form):
+    """A report entered by staff for a citizen at a counter, by phone, by letter or at a rumah
+    aspirasi (lapor.intake.assisted: the citizen's consent is required and recorded)."""
+    channel = forms.ChoiceField(label=_("Diterima lewat"), choices=[
+        ("counter", _("Loket layanan")), ("call_centre", _("Call centre 112")), ("letter", _("Surat")),
+        ("aspiration_house", _("Rumah aspirasi"))], widget=forms.RadioSelect, initial="counter")
+    guest_name = forms.CharField(label=_("Nama warga"), max_length=150, required=False)
+    guest_phone = forms.CharField(label=_("Nomor telepon warga"), max_length=32, required=False,
+                                  widget=forms.TextInput(attrs={"inputmode": "tel"}))
+    guest_email = forms.EmailField(label=_("E-mail warga"), required=False)
+    type = forms.ChoiceField(label=_("Jenis laporan"), choices=ReportType.choices, initial=ReportType.COMPLAINT)
+    title = forms.CharField(label=_("Judul"), max_length=200)
+    body = forms.CharField(label=_("Isi laporan"), max_length=20000, widget=forms.Textarea(attrs={"rows": 6}))
+    topic = forms.ChoiceField(label=_("Kategori"), required=False)
+    province = forms.ChoiceField(label=_("Provinsi"), required=False)
+    address = forms.CharField(label=_("Alamat kejadian"), max_length=300, required=False)
+    is_anonymous = forms.BooleanField(label=_("Anonim"), required=False,
+                                      help_text=_("Identitas warga tidak diperlihatkan kepada instansi terlapor."))
+    is_confidential = forms.BooleanField(label=_("Rahasia"), required=False,
+                                         help_text=_("Laporan tidak ditampilkan kepada publik."))
+    consent = forms.BooleanField(label=_("Warga setuju laporannya dicatat dan diteruskan atas namanya"), required=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["topic"].choices = [("", _("— pilih —")), *selectors.topic_choices()]
+        self.fields["province"].choices = [("", _("— pilih —")), *selectors.region_choices(None)]

@@ -8,8 +8,8 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from lapor.accounts.selectors import user_scope_q
-from lapor.agencies.models import Agency, Topic
-from lapor.agencies.selectors import agency_search, agency_subtree, region_children
+from lapor.agencies.models import Agency, Region, Topic
+from lapor.agencies.selectors import agency_labels, agency_search, agency_subtree, region_children
 from lapor.reports import lifecycle as lc
 from lapor.reports.deadlines import calendar_get, tz
 from lapor.reports.models import Report
@@ -36,16 +36,11 @@ def region_choices(parent_code: str | None) -> list[tuple[str, str]]:
 
 def agency_choices(q: str, *, limit: int = 20, keep: str = "") -> list[tuple[str, str]]:
     """Agencies matching a search, plus the one already chosen (so a re-rendered form keeps it)."""
-    rows = [(str(a.pk), _agency_label(a)) for a in agency_search(q=q[:100], limit=limit)] if q.strip() else []
-    if keep.isdigit() and keep not in {pk for pk, _label in rows}:
-        agency = Agency.objects.select_related("parent").filter(pk=int(keep)).first()
-        if agency is not None:
-            rows.insert(0, (keep, _agency_label(agency)))
-    return rows
-
-
-def _agency_label(agency: Agency) -> str:
-    return f"{agency.name} — {agency.parent.name}" if agency.parent_id else agency.name
+    found = list(agency_search(q=q[:100], limit=limit)) if q.strip() else []
+    if keep.isdigit() and int(keep) not in {a.pk for a in found}:
+        found[:0] = list(Agency.objects.filter(pk=int(keep)))
+    labels = agency_labels(found)
+    return [(str(a.pk), labels[a.pk]) for a in found]
 
 
 def unit_choices(agency: Agency | None) -> list[tuple[str, str]]:
@@ -135,31 +130,5 @@ def answer_templates_for(agency: Agency | None) -> list:
     return list(AnswerTemplate.objects.filter(agency_id__in=agency.ancestor_ids).select_related("agency"))
 
 
-# --- Before filing: open reports nearby on the same topic (FixMyStreet's duplicate check) ----------
-
-def nearby_open_reports(*, title: str, body: str, region_code: str | None, topic_id: int | None,
-                        limit: int = 5) -> list[dict]:
-    """Open public reports in the same area (district) and topic family whose words overlap this
-    draft, as the public sees them (scored on the public projection), with their support counts."""
-    from lapor.reports.projection import lens_public
-    from lapor.reports.selectors import report_public_qs
-    from lapor.routing.selectors import duplicates_find
-
-    if not region_code or not (title or body).strip():
-        return []
-    qs = report_public_qs()
-    topic = Topic.objects.filter(pk=topic_id).first() if topic_id else None
-    if topic is not None:  # the same family: "Jalan dan Jembatan" finds "Infrastruktur" reports too
-        root = topic.path.split(".")[0] + "."  # paths are "000001.000005." (core/paths.py)
-        qs = qs.filter(topic__path__startswith=root)
-
-    def public(r) -> str:
-        lens = lens_public(r)
-        return f"{lens.title} {lens.body}"
-
-    found = duplicates_find(qs=qs, title=title, body=body, region_code=region_code, text_of=public, limit=limit,
-                            threshold=0.2)
-    from lapor.reports import lifecycle as lc
-
-    return [{"tracking_id": r.tracking_id, "title": lens_public(r).title, "state": r.state,
-             "state_label": str(lc.State(r.state).label), "supports": r.support_count} for r, _score in found]
+from lapor.agencies.models import Agency, Region, Topic
+from lapor.agencies.selectors import agency_labels, agency_search, agency_subtree, region_children

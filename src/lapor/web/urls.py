@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from .views import account, agency, calendar, enrolment, public, resend, routing, staff, twofactor
+from .views import account, agency, calendar, enrolment, public, resend, routing, security, staff, triage, twofactor
 
 app_name = "web"
 
@@ -37,6 +37,9 @@ urlpatterns = [
     path("petugas/massal/", staff.inbox_bulk, name="inbox_bulk"),
     path("petugas/kalender/", calendar.calendar_page, name="calendar"),
     path("petugas/disposisi-otomatis/", routing.routing_stats, name="routing_stats"),
+    path("petugas/loket/", staff.counter_entry, name="counter_entry"),
+    path("petugas/media-sosial/", triage.social_queue, name="social_queue"),
+    path("petugas/media-sosial/<int:draft_id>/<str:action>/", triage.social_action, name="social_action"),
     path("petugas/instansi/", agency.agency_overview, name="agency_overview"),
     path("petugas/instansi/<int:agency_id>/unit/", agency.agency_unit_add, name="agency_unit_add"),
     path("petugas/instansi/<int:agency_id>/batas-waktu/", agency.agency_deadlines, name="agency_deadlines"),
@@ -49,4 +52,5 @@ urlpatterns = [
     path(f"petugas/laporan/{TID}/identitas/", staff.report_reveal, name="staff_reveal"),
     path(f"petugas/laporan/{TID}/<str:action>/", staff.report_action, name="staff_action"),
     path("saya/pengaturan/", account.preferences, name="preferences"),
+    path("saya/keamanan/", security.security, name="security"),
 ]

@@ -91,7 +91,7 @@ def scene(net, client):
         **{k: v for k, v in submission_data(is_anonymous=True).items() if k in ("title", "body", "type", "is_anonymous")},
         target_agency_id=net.dept.pk), reporter=net.user("reporter"))
     totp_enrol(overseer)
-    assert signin_staff(client, overseer)["Location"] == "/petugas/"
+    assert signin_staff(client, overseer)["Location"] == "/analytics/"  # an overseer reads: the dashboard first
     return {"overseer": overseer, "report": report, "token": token_make(overseer),
             "params": {"tracking_id": report.tracking_id, "agency_id": str(net.dept.pk)}}
 

@@ -61,3 +61,14 @@ def field_kind(bound_field) -> str:
     if input_type == "radio" or (input_type == "checkbox" and getattr(widget, "allow_multiple_selected", False)):
         return "choices"
     return "check" if input_type == "checkbox" else "input"
+
+
+@register.filter
+def topic_name(topic) -> str:
+    """A topic in the active language (its English name where one is set)."""
+    from django.utils.translation import get_language
+
+    if topic is None:
+        return ""
+    english = (get_language() or "").startswith("en")
+    return (getattr(topic, "name_en", "") or topic.name) if english else topic.name

@@ -73,3 +73,10 @@ def screenshot(page, name: str) -> None:
         return
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def open_action(page, action: str) -> None:
+    """Open one action on the staff report page (each sits collapsed in a <details>)."""
+    panel = page.locator(f"details[data-action-panel={action}]")
+    if panel.get_attribute("open") is None:
+        panel.locator("summary").click()

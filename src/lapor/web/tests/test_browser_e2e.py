@@ -11,7 +11,7 @@ from PIL import Image
 
 from lapor.reports.models import Report
 
-from .browser import DESKTOP, PHONE, browser, sign_in  # noqa: F401  (browser is a fixture)
+from .browser import DESKTOP, PHONE, browser, open_action, sign_in  # noqa: F401  (browser is a fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -67,6 +67,7 @@ def test_guest_report_is_routed_disposed_answered_replied_and_rated(browser, liv
     # 2. The platform admin routes it with the searchable agency picker.
     ctx, page = _staff_page(browser, base, tnet.user("platform").email)
     page.goto(f"{base}/petugas/laporan/{tid}/")
+    open_action(page, "route")
     page.fill("#id_route-agency_q", "PUPR")
     page.wait_for_selector(f"#id_route-agency option[value='{tnet.dept.pk}']", state="attached")
     page.select_option("#id_route-agency", str(tnet.dept.pk))
@@ -78,6 +79,7 @@ def test_guest_report_is_routed_disposed_answered_replied_and_rated(browser, liv
     # 3. The agency admin disposes it to a unit.
     ctx, page = _staff_page(browser, base, tnet.user("dept_admin").email)
     page.goto(f"{base}/petugas/laporan/{tid}/")
+    open_action(page, "dispose")
     page.select_option("#id_dispose-unit", str(tnet.unit.pk))
     page.click("form[data-action=dispose] button[type=submit]")
     page.wait_for_load_state()
@@ -89,6 +91,7 @@ def test_guest_report_is_routed_disposed_answered_replied_and_rated(browser, liv
     page.goto(f"{base}/petugas/laporan/{tid}/")
     html = page.content()
     assert "Siti" not in html and "siti@warga.example" not in html and "Anonim" in html
+    open_action(page, "follow_up")
     page.fill("#id_follow_up-body", "Lubang di depan pasar sudah ditambal pagi ini dengan aspal panas, dan rambu peringatan dipasang sampai aspal kering besok.")
     page.click("form[data-action=follow_up] button[type=submit]")
     page.wait_for_load_state()
@@ -107,6 +110,7 @@ def test_guest_report_is_routed_disposed_answered_replied_and_rated(browser, liv
 
     # The liaison answers again; the guest accepts and rates it.
     page.goto(f"{base}/petugas/laporan/{tid}/")
+    open_action(page, "follow_up")
     page.fill("#id_follow_up-body", "Lubang di sisi kiri jalan juga sudah ditambal siang ini, sehingga seluruh lubang di depan pasar kini tertutup rata.")
     page.click("form[data-action=follow_up] button[type=submit]")
     page.wait_for_load_state()

@@ -8,7 +8,7 @@ import pytest
 from lapor.reports import services
 from lapor.reports.models import Report
 
-from .browser import DESKTOP, PHONE, browser, sign_in  # noqa: F401  (browser is a fixture)
+from .browser import DESKTOP, PHONE, browser, open_action, sign_in  # noqa: F401  (browser is a fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -69,10 +69,12 @@ def test_every_action_says_what_it_did(browser, live_server, tnet):
     page = context.new_page()
     sign_in(page, base, tnet.user("liaison").email)
     page.goto(f"{base}/petugas/laporan/{tid}/")
+    open_action(page, "note")
     page.fill("#id_note-body", "Cek ke lapangan besok pagi.")
     page.click("form[data-action=note] button[type=submit]")
     page.wait_for_load_state()
     assert "Catatan internal tersimpan." in _status_text(page)
+    open_action(page, "follow_up")
     page.fill("#id_follow_up-body", "Lampu sudah kami ganti pagi ini.")
     page.click("form[data-action=follow_up] button[type=submit]")
     page.wait_for_load_state()
@@ -85,6 +87,7 @@ def test_every_action_says_what_it_did(browser, live_server, tnet):
     # A report sent back says where it went.
     other, _ = _routed(tnet, title="Drainase tersumbat")
     page.goto(f"{base}/petugas/laporan/{other.tracking_id}/")
+    open_action(page, "not_authority")
     page.fill("#id_not_authority-reason", "Drainase wewenang Dinas Lingkungan Hidup.")
     page.click("form[data-action=not_authority] button[type=submit]")
     page.wait_for_load_state()

@@ -11,11 +11,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from lapor.accounts.selectors import user_is_staff
+from lapor.accounts.selectors import user_grants, user_is_staff
 from lapor.accounts.signin import LoginLocked, signin_authenticate, signin_succeeded
 from lapor.accounts.twofactor import twofactor_required
 from lapor.accounts.services import account_activate, account_register
 from lapor.core.errors import DomainError
+from lapor.reports import lifecycle as lc
 from lapor.reports.models import Report
 from lapor.reports.projection import view_for
 
@@ -31,7 +32,11 @@ def _next_url(request, default: str) -> str:
 
 
 def _home_for(user) -> str:
-    return "web:inbox" if user_is_staff(user) else "web:my_reports"
+    """Where a sign-in lands: an overseer (who only reads) on the dashboard, other staff in the inbox."""
+    grants = user_grants(user)
+    if grants and all(g.role == lc.OVERSEER for g in grants):
+        return "analytics:dashboard"
+    return "web:inbox" if grants else "web:my_reports"
 
 
 @require_http_methods(["GET", "POST"])

@@ -22,7 +22,7 @@ from lapor.reports import services
 from lapor.core.ratelimit import limited_response, request_file_count, upload_limited
 from lapor.reports.attachments import attachment_add, attachment_path
 from lapor.reports.models import Attachment, Report, tracking_id_normalize
-from lapor.reports.projection import ANONYMOUS, lens_for
+from lapor.reports.projection import ANONYMOUS, label, lens_for
 from lapor.reports.selectors import ReportFilters
 from lapor.reports.projection import ReportView, view_for, view_public
 
@@ -278,7 +278,7 @@ def _track_context(request, report: Report, forms: dict | None = None) -> dict:
         "can_rate": is_reporter and report.state == lc.State.DONE and report.rating is None,
         "can_reopen": report.reopen_count < 1,
         "reply_form": MessageForm(), "rating_form": RatingForm(),
-        "reporter_label": ANONYMOUS if report.is_anonymous and not is_reporter else "",
+        "reporter_label": label(ANONYMOUS) if report.is_anonymous and not is_reporter else "",
     }
     ctx.update(forms or {})
     return ctx

@@ -20,16 +20,17 @@ from lapor.reports import selectors as report_selectors
 from lapor.reports import services
 from lapor.core.ratelimit import limited_response, request_file_count, upload_limited
 from lapor.reports.attachments import attachment_add
-from lapor.reports.models import Channel, Report, tracking_id_normalize
+from lapor.reports.models import TRACKING_LENGTH, Channel, Report, tracking_id_normalize
 from lapor.reports.projection import ReportView, lens_for
 from lapor.reports.selectors import ReportFilters
 
 from .. import selectors
-from ..forms import (AgencyPickForm, ArchiveForm, FollowUpForm, MessageForm, ReasonForm, RevealForm, UnitPickForm,
+from ..forms import (AgencyPickForm, ArchiveForm, AssistedForm, FollowUpForm, MessageForm, ReasonForm, RevealForm, UnitPickForm,
                      error_to_form)
 from .common import page_lens, report_attachments, timeline_rows
 
 INBOX_LIMIT = 100
+PREVIEW_TYPES = frozenset({"image/jpeg", "image/png", "image/webp", "image/gif"})  # shown inline to staff who may open them
 STAFF_ROLES = {lc.PLATFORM_ADMIN, lc.AGENCY_ADMIN, lc.LIAISON, lc.UNIT_STAFF}
 
 
@@ -44,6 +45,9 @@ def inbox(request):
     g = request.GET
     tab = g.get("tab") if g.get("tab") in selectors.INBOX_TABS else "all"
     scoped = report_selectors.report_qs_for(request.user)
+    found = _tracking_number(scoped, g.get("q", ""))
+    if found:  # a tracking number, typed with or without its dash, in any case: straight to the report
+        return redirect("web:staff_report", found)
     f = ReportFilters(state=[g["status"]] if g.get("status") in lc.State.values else None,
                       topic_id=_int(g.get("topic")), region_code=g.get("region") or None,
                       channel=g.get("channel") if g.get("channel") in Channel.values else None,
@@ -64,7 +68,18 @@ def inbox(request):
         "provinces": selectors.region_choices(None), "can_bulk": _can_bulk(request.user),
         "archive_form": ArchiveForm(), "limit": INBOX_LIMIT,
         "is_agency_admin": any(g.role == lc.AGENCY_ADMIN and g.agency_id for g in user_grants(request.user)),
+        "filtered": any(g.get(k) for k in ("status", "topic", "region", "channel", "overdue")),
+        "is_platform": any(g.role == lc.PLATFORM_ADMIN for g in user_grants(request.user)),
     })
+
+
+def _tracking_number(scoped, q: str) -> str:
+    """The tracking id ``q`` names, if it names one of the viewer's reports ("ab12cd34", "AB12-CD34")."""
+    raw = "".join(ch for ch in q if ch.isalnum())
+    if len(raw) != TRACKING_LENGTH or len(q.strip()) > TRACKING_LENGTH + 2:
+        return ""
+    tid = tracking_id_normalize(raw)
+    return tid if scoped.filter(tracking_id=tid).exists() else ""
 
 
 def _tab_labels():
@@ -116,6 +131,11 @@ def _detail_context(request, report: Report, forms: dict | None = None, error=No
         },
     }
     ctx["forms"].update(forms or {})
+    ctx["open_action"] = next(iter(forms), "") if forms else ""  # the form just posted stays open
+    for att in ctx["attachments"]:
+        att["is_image"] = att["content_type"] in PREVIEW_TYPES
+    ctx.update(selectors.report_place(report, address=lens.address, location=lens.location))
+    ctx["flags"] = selectors.report_flags(report)
     ctx.update(_machine_help(request, report, actions, roles))
     return ctx
 
@@ -322,4 +342,38 @@ def report_reveal(request, tracking_id: str):
     ctx["identity"] = identity
     response = render(request, "web/staff/report.html", ctx)
     response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required(login_url="web:signin")
+def counter_entry(request):
+    """Counter, call centre 112, letter, rumah aspirasi: staff file a report for a citizen, with
+    the citizen's consent (lapor.intake.assisted.assisted_submit records who entered it)."""
+    from django.urls import reverse
+
+    from lapor.intake.assisted import assisted_submit
+
+    _require_staff(request)
+    form = AssistedForm(request.POST or None)
+    if request.method != "POST":
+        return render(request, "web/staff/counter.html", {"form": form})
+    if not form.is_valid():
+        return render(request, "web/staff/counter.html", {"form": form}, status=400)
+    d = form.cleaned_data
+    submission = services.Submission(
+        title=d["title"], body=d["body"], type=d["type"], topic_id=_int(d["topic"]), region_code=d["province"] or None,
+        address=d["address"], channel=d["channel"], is_anonymous=d["is_anonymous"], is_confidential=d["is_confidential"],
+        guest_name=d["guest_name"], guest_email=d["guest_email"], guest_phone=d["guest_phone"])
+    try:
+        report, secret = assisted_submit(staff=request.user, submission=submission, consent=d["consent"])
+    except DomainError as exc:
+        error_to_form(form, exc)
+        return render(request, "web/staff/counter.html", {"form": form, "error": exc.message}, status=exc.status)
+    in_scope = report_selectors.report_qs_for(request.user).filter(pk=report.pk).exists()
+    response = render(request, "web/staff/counter_done.html", {
+        "tracking_id": report.tracking_id, "in_scope": in_scope,
+        "private_link": request.build_absolute_uri(reverse("web:track_private", args=[report.tracking_id, secret]))
+        if secret else "",
+        "contact": bool(d["guest_email"] or d["guest_phone"])})
+    response["Cache-Control"] = "private, no-store"  # the citizen's private link is on this page
     return response

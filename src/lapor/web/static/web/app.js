@@ -50,8 +50,8 @@
       if (q.length < 2) return;
       timer = setTimeout(function () {
         getJSON("/api/agencies?limit=20&q=" + encodeURIComponent(q)).then(function (rows) {
-          fill(select, rows, "id", "name");
-          if (rows.length) select.selectedIndex = 1;
+          // never chosen for the user: the list is offered, the choice stays theirs
+          fill(select, rows.map(function (r) { return { id: r.id, name: r.label || r.name }; }), "id", "name");
         }).catch(function () {});
       }, 250);
     });

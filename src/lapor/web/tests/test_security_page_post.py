@@ -1,0 +1,34 @@
+"""A staff member's own two-step sign-in from the web (issue 20): new recovery codes after a fresh
+authenticator code; the old codes stop working; a wrong code changes nothing."""
+from __future__ import annotations
+
+import re
+
+from lapor.accounts.models import AuditLog, RecoveryCode
+from lapor.accounts.twofactor import recovery_codes_issue, twofactor_verify
+from lapor.core.testing import totp_code, totp_enrol
+
+
+def test_staff_renew_their_recovery_codes_with_a_fresh_code(net, client):
+    user = net.user("liaison")
+    secret = totp_enrol(user)
+    old = recovery_codes_issue(user=user)
+    client.force_login(user)
+    html = client.get("/saya/keamanan/").content.decode()
+    assert "Aktif sejak" in html and f"{len(old)} kode pemulihan belum dipakai" in html
+    res = client.post("/saya/keamanan/", {"code": "000000"})
+    assert res.status_code == 400 and "Kode salah" in res.content.decode()
+    assert twofactor_verify(user=user, code=old[0])  # still valid: a wrong code renews nothing
+    res = client.post("/saya/keamanan/", {"code": totp_code(secret)})
+    html = res.content.decode()
+    assert res.status_code == 200 and res["Cache-Control"] == "private, no-store"
+    new = re.findall(r"<li><code>([0-9a-f]{6}-[0-9a-f]{6})</code></li>", html)
+    assert len(new) == RecoveryCode.objects.filter(user=user).count() and new
+    assert not twofactor_verify(user=user, code=old[1])  # the old ones stopped working
+    assert AuditLog.objects.filter(action="recovery_codes_renewed", target_id=str(user.pk)).exists()
+
+
+def test_a_citizen_has_nothing_to_renew(net, client):
+    client.force_login(net.user("reporter"))
+    res = client.post("/saya/keamanan/", {"code": "123456"})
+    assert res.status_code == 200 and "Tidak diperlukan untuk akun warga" in res.content.decode()
