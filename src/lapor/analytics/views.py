@@ -159,7 +159,7 @@ def league(request):
         row["urls"] = {k: _url(q) for k, q in row["drill"].items()}
         row["urls"]["dashboard"] = "/analytics/?" + urlencode({"scope": f"a:{row['agency_id']}", **months})
     keep = {k: v for k, v in {**months, "sort": sort, "kind": kind or "", "grade": grade or ""}.items() if v}
-    sorted_by = lambda key: "?" + urlencode({**keep, "sort": key})
+    sorted_by = lambda key: "?" + urlencode({**keep, "sort": key})  # noqa: E731
     return render(request, "analytics/league.html", {
         "data": data, "period": period, "sort": sort, "kind": kind or "", "grade": grade or "", "total": total,
         "grades": [(k, str(v)) for k, v in sel.GRADE_LABELS.items()], "kinds": sel.league_kinds(),

@@ -130,5 +130,74 @@ def answer_templates_for(agency: Agency | None) -> list:
     return list(AnswerTemplate.objects.filter(agency_id__in=agency.ancestor_ids).select_related("agency"))
 
 
-from lapor.agencies.models import Agency, Region, Topic
-from lapor.agencies.selectors import agency_labels, agency_search, agency_subtree, region_children
+# --- Before filing: open reports nearby on the same topic (FixMyStreet's duplicate check) ----------
+
+def nearby_open_reports(*, title: str, body: str, region_code: str | None, topic_id: int | None,
+                        limit: int = 5) -> list[dict]:
+    """Open public reports in the same area (district) and topic family whose words overlap this
+    draft, as the public sees them (scored on the public projection), with their support counts."""
+    from lapor.reports.projection import lens_public
+    from lapor.reports.selectors import report_public_qs
+    from lapor.routing.selectors import duplicates_find
+
+    if not region_code or not (title or body).strip():
+        return []
+    qs = report_public_qs()
+    topic = Topic.objects.filter(pk=topic_id).first() if topic_id else None
+    if topic is not None:  # the same family: "Jalan dan Jembatan" finds "Infrastruktur" reports too
+        root = topic.path.split(".")[0] + "."  # paths are "000001.000005." (core/paths.py)
+        qs = qs.filter(topic__path__startswith=root)
+
+    def public(r) -> str:
+        lens = lens_public(r)
+        return f"{lens.title} {lens.body}"
+
+    found = duplicates_find(qs=qs, title=title, body=body, region_code=region_code, text_of=public, limit=limit,
+                            threshold=0.2)
+    from lapor.reports import lifecycle as lc
+
+    return [{"tracking_id": r.tracking_id, "title": lens_public(r).title, "state": r.state,
+             "state_label": str(lc.State(r.state).label), "supports": r.support_count} for r, _score in found]
+
+
+# --- Staff report page -----------------------------------------------------------------
+
+def report_place(report: Report, *, address: str, location: tuple[float, float] | None) -> dict:
+    """Where it happened in words ("Kelurahan Guguk Malintang, Kecamatan Padang Panjang Timur, Kota
+    Padang Panjang") and a map link: the reported point (``location`` through the report's lens),
+    else a search for the address and place name. No region codes, no raw coordinates."""
+    from urllib.parse import urlencode
+
+    chain = Region.ancestor_codes(report.region_id) if report.region_id else []
+    regions = {r.code: r for r in Region.objects.filter(code__in=chain)}
+    words = [_region_words(regions[c]) for c in reversed(chain) if c in regions]
+    place = ", ".join(words)
+    if location is not None:
+        lat, lon = location
+        map_url = f"https://www.openstreetmap.org/?mlat={lat:.6f}&mlon={lon:.6f}#map=17/{lat:.6f}/{lon:.6f}"
+    elif place:
+        map_url = "https://www.openstreetmap.org/search?" + urlencode({"query": ", ".join(x for x in (address, place) if x)})
+    else:
+        map_url = ""
+    return {"place": place, "map_url": map_url}
+
+
+def _region_words(region: Region) -> str:
+    """A region as people write it ("Kecamatan X"); names that already say it stay as they are."""
+    from django.utils.translation import gettext as _
+
+    prefix = _("Kecamatan") if region.level == Region.Level.DISTRICT else ""  # a village may be a desa or a kelurahan
+    name = region.name
+    if not prefix or name.split(" ")[0].casefold() in {"kota", "kabupaten", "kab.", "provinsi", "kecamatan",
+                                                       "kelurahan", "desa", "nagari", "daerah"}:
+        return name
+    return f"{prefix} {name}"
+
+
+def report_flags(report: Report) -> list[dict]:
+    """The spam/abuse flags the intake check raised on this report (routing/abuse.py), by kind: what
+    a person triaging needs, without the matched words."""
+    from lapor.routing.models import ReportFlag
+
+    return [{"kind": f.kind, "label": f.get_kind_display(), "resolved": f.resolved_at is not None}
+            for f in ReportFlag.objects.filter(report=report).order_by("created_at")]
