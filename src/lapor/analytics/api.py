@@ -100,7 +100,7 @@ def drill(request, q: Query[DrillQuery], cursor: str | None = None, limit: int =
 
 
 @router.get("/export", auth=STAFF_AUTH, summary="A small drill-down list as CSV or XLSX, whole (larger: POST /exports)")
-def export(request, q: Query[DrillQuery], format: str = "csv"):
+def export(request, q: Query[DrillQuery], format: Literal["csv", "xlsx"] = "csv"):
     """At most ``LAPOR_EXPORT_SYNC_MAX_ROWS`` reports (5,000 by default), built whole and sent with
     its length; a larger list is refused with 400 ``export_too_large``: start a job instead."""
     user = _staff(request)

@@ -8,6 +8,7 @@ is now a 422 ``validation_failed`` naming where, as Pydantic's own refusals are.
 """
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from jsonschema import Draft202012Validator
 from ninja.errors import ValidationError
 from ninja.params.models import BodyModel
@@ -28,12 +29,25 @@ def _resolve(cls, request, api, path_params):
     data = cls.get_request_data(request, api, path_params)
     if data is None:
         return cls()
-    errors = [{"loc": ["body", *map(str, err.absolute_path)], "msg": err.message[:300], "type": err.validator}
-              for err in _validator(cls).iter_errors(data)]
+    errors = [_error(err) for err in _validator(cls).iter_errors(data)]
     if errors:
         raise ValidationError(errors[:20])
     data = cls._map_data_paths(data)
     return cls.model_validate(data, context={"request": request})
+
+
+def _error(err) -> dict:
+    """One refusal, naming where. "Any of" rules (a guest's e-mail or phone) name the fields that
+    would satisfy them, never echo the body (jsonschema's message repeats the whole payload)."""
+    where = ["body", *map(str, err.absolute_path)]
+    if err.validator in ("anyOf", "oneOf") and isinstance(err.validator_value, list):
+        fields = [name for option in err.validator_value if isinstance(option, dict)
+                  for name in option.get("required", [])]
+        if fields:
+            return {"loc": where, "type": err.validator,
+                    "msg": _("Isi salah satu: %(fields)s.") % {"fields": ", ".join(fields)}}
+        return {"loc": where, "type": err.validator, "msg": _("Data tidak memenuhi aturan mana pun.")}
+    return {"loc": where, "msg": err.message[:300], "type": err.validator}
 
 
 def install() -> None:

@@ -69,7 +69,8 @@ def _within_unwritable_rules(case, world) -> None:
     - a password is not a common one nor like the name (Django's validators);
     - a period's ``from`` is not after its ``to``, at most 10 years apart (analytics);
     - an incident date is neither in the future nor over 10 years back (relative to today);
-    - a guest (no credential) filing a report leaves an e-mail or phone number."""
+    - a guest (no credential) filing a report leaves an e-mail or phone number;
+    - a page ``cursor`` is a token the server handed out (opaque): a valid case starts at page one."""
     meta = case.meta
     if meta is None or meta.generation.mode.is_negative or any(
             c.mode.is_negative for c in meta.components.values()):  # a case meant to be refused stays as it is
@@ -92,6 +93,7 @@ def _within_unwritable_rules(case, world) -> None:
     if case.query:
         case.query = dict(case.query)
         _period_ordered(case.query)
+        case.query.pop("cursor", None)
     # Still a valid case by construction (a PNG is binary, today a date …): Schemathesis must not
     # re-judge it from the replaced containers (it read the PNG's bytes as "not a string").
     for location, container in ((ParameterLocation.BODY, case.body), (ParameterLocation.QUERY, case.query)):
