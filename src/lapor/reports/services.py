@@ -97,7 +97,6 @@ def report_lock(report: Report) -> Report:
 
 
 # this module's shorthands for the two above (kept so that parallel branches merge; one rename later)
-_event, _locked = event_record, report_lock
 
 
 def _clean_text(value: str, *, field: str, name: str, max_len: int, required: bool = True) -> str:
@@ -142,7 +141,7 @@ def _clear_clock_flags(report: Report) -> None:
 
 
 def _transition_event(report: Report, actor: Actor, roles: set[str], action: str, from_state: str, **fields) -> ReportEvent:
-    return _event(report, kind=ReportEvent.Kind.TRANSITION, actor=actor, roles=roles, action=action,
+    return event_record(report, kind=ReportEvent.Kind.TRANSITION, actor=actor, roles=roles, action=action,
                   from_state=from_state, to_state=report.state, agency=report.agency, **fields)
 
 
@@ -440,7 +439,7 @@ def report_route(*, report: Report, actor: Actor, agency: Agency, reason: str = 
     """Verifikasi: the platform verifies a new report and routes it to the agency with authority.
     The event records where the chosen agency stood among the routing suggestions (and whether
     the person took it with the suggestion's own button, ``tapped_rank``): live top-1 / top-3."""
-    report = _locked(report)
+    report = report_lock(report)
     roles = _check(report, actor, Action.ROUTE, reason)
     from lapor.routing.suggest import routing_decision  # routing reads reports: imported here, not at the top
 
@@ -453,7 +452,7 @@ def report_route(*, report: Report, actor: Actor, agency: Agency, reason: str = 
 @transaction.atomic
 def report_dispose(*, report: Report, actor: Actor, unit: Agency, reason: str = "", note: str = "") -> Report:
     """Disposisi: an agency hands the report to one of its own units."""
-    report = _locked(report)
+    report = report_lock(report)
     roles = _check(report, actor, Action.DISPOSE, reason)
     if unit.pk == report.agency_id or not unit.path.startswith(report.agency.path):
         # 409: whether a unit may take it depends on the agency handling the report now
@@ -473,7 +472,7 @@ def report_dispose(*, report: Report, actor: Actor, unit: Agency, reason: str = 
 @transaction.atomic
 def report_forward(*, report: Report, actor: Actor, agency: Agency, reason: str, note: str = "") -> Report:
     """Teruskan: hand the report to another agency altogether."""
-    report = _locked(report)
+    report = report_lock(report)
     roles = _check(report, actor, Action.FORWARD, reason)
     if agency.pk == report.agency_id:
         raise ValidationFailed(_("Laporan sudah berada di instansi ini."), code="same_agency")
@@ -485,7 +484,7 @@ def report_forward(*, report: Report, actor: Actor, agency: Agency, reason: str,
 @transaction.atomic
 def report_not_authority(*, report: Report, actor: Actor, reason: str, note: str = "") -> Report:
     """Bukan Wewenang: the report goes back one level, to whoever routed it here, and is counted."""
-    report = _locked(report)
+    report = report_lock(report)
     roles = _check(report, actor, Action.NOT_AUTHORITY, reason)
     now, from_state, from_agency = timezone.now(), report.state, report.agency
     current = _current_assignment(report)
@@ -543,7 +542,7 @@ def assignments_follow_agency_move(*, old_path: str, new_path: str) -> int:
 def _message(report: Report, actor: Actor, roles: set[str], kind: str, body: str, now: dt.datetime) -> Message:
     message = Message.objects.create(report=report, kind=kind, author=actor.user, body=body, created_at=now,
                                      agency=report.agency if kind != Message.Kind.REPLY else None)
-    _event(report, kind=ReportEvent.Kind.MESSAGE, actor=actor, roles=roles, agency=report.agency,
+    event_record(report, kind=ReportEvent.Kind.MESSAGE, actor=actor, roles=roles, agency=report.agency,
            is_public=kind != Message.Kind.NOTE, data={"message_id": message.pk, "message_kind": kind}, created_at=now)
     return message
 
@@ -551,7 +550,7 @@ def _message(report: Report, actor: Actor, roles: set[str], kind: str, body: str
 @transaction.atomic
 def report_follow_up(*, report: Report, actor: Actor, body: str) -> Message:
     """Tindak lanjut: the agency's answer; the reporter then has the reply window to respond."""
-    report = _locked(report)
+    report = report_lock(report)
     body = _clean_text(body, field="body", name=_("Tindak lanjut"), max_len=MESSAGE_MAX)
     roles = _check(report, actor, Action.FOLLOW_UP)
     check = answer_check(report=report, body=body)  # advice, recorded with the answer; never blocks
@@ -580,7 +579,7 @@ def report_answer_review(*, report: Report, actor: Actor, body: str) -> AnswerCh
 @transaction.atomic
 def report_reply(*, report: Report, actor: Actor, body: str) -> Message:
     """The reporter answers a follow-up (back to the agency) or adds information while it is open."""
-    report = _locked(report)
+    report = report_lock(report)
     body = _clean_text(body, field="body", name=_("Tanggapan"), max_len=MESSAGE_MAX)
     roles = actor_roles(report, actor)
     if lc.REPORTER not in roles:
@@ -604,7 +603,7 @@ def report_reply(*, report: Report, actor: Actor, body: str) -> Message:
 @transaction.atomic
 def report_note(*, report: Report, actor: Actor, body: str) -> Message:
     """An internal note between staff; reporters never see it."""
-    report = _locked(report)
+    report = report_lock(report)
     body = _clean_text(body, field="body", name=_("Catatan"), max_len=MESSAGE_MAX)
     roles = actor_roles(report, actor)
     if not roles & {lc.PLATFORM_ADMIN, lc.AGENCY_ADMIN, lc.LIAISON, lc.UNIT_STAFF}:
@@ -617,7 +616,7 @@ def report_note(*, report: Report, actor: Actor, body: str) -> Message:
 @transaction.atomic
 def report_postpone(*, report: Report, actor: Actor, reason: str) -> Report:
     """Tunda: the deadline clock pauses with the working days that were left."""
-    report = _locked(report)
+    report = report_lock(report)
     roles = _check(report, actor, Action.POSTPONE, reason)
     now, from_state = timezone.now(), report.state
     report.paused_state = report.state
@@ -631,7 +630,7 @@ def report_postpone(*, report: Report, actor: Actor, reason: str) -> Report:
 
 @transaction.atomic
 def report_resume(*, report: Report, actor: Actor, reason: str = "") -> Report:
-    report = _locked(report)
+    report = report_lock(report)
     roles = _check(report, actor, Action.RESUME, reason)
     now, from_state = timezone.now(), report.state
     report.state = report.paused_state or State.ROUTED
@@ -650,7 +649,7 @@ def report_archive(*, report: Report, actor: Actor, reason: str, note: str = "",
     if reason not in ArchiveReason.values:
         raise ValidationFailed(_("Alasan arsip tidak dikenal."), code="invalid_reason",
                                detail={"allowed": list(ArchiveReason.values)})
-    report = _locked(report)
+    report = report_lock(report)
     roles = _check(report, actor, Action.ARCHIVE, reason)
     if reason == ArchiveReason.DUPLICATE:
         if duplicate_of is None or duplicate_of.pk == report.pk:
@@ -675,7 +674,7 @@ def report_archive(*, report: Report, actor: Actor, reason: str, note: str = "",
 
 @transaction.atomic
 def report_complete(*, report: Report, actor: Actor) -> Report:
-    report = _locked(report)
+    report = report_lock(report)
     roles = _check(report, actor, Action.COMPLETE)
     return _complete(report, actor, roles, Action.COMPLETE, timezone.now())
 
@@ -692,7 +691,7 @@ def _complete(report: Report, actor: Actor, roles: set[str], action: str, now: d
 @transaction.atomic
 def report_rate(*, report: Report, actor: Actor, rating: int, comment: str = "", reopen: bool = False) -> Report:
     """The reporter rates the answer 1–5; "not satisfied" reopens the report, once."""
-    report = _locked(report)
+    report = report_lock(report)
     if not 1 <= int(rating) <= 5:
         raise ValidationFailed(_("Nilai harus antara 1 dan 5."), code="invalid_rating", detail={"field": "rating"})
     comment = _clean_text(comment, field="comment", name=_("Komentar"), max_len=500, required=reopen)
@@ -724,7 +723,7 @@ def report_privacy_set(*, report: Report, actor: Actor, is_anonymous: bool, is_c
     turn Anonim off; the reporter, or a platform operator with a reason, may turn Rahasia off.
     Every change is one audited event (who, when, before/after, why; shown to staff, not on the
     public timeline), and the reporter is told (notifications: "privacy_changed")."""
-    report = _locked(report)
+    report = report_lock(report)
     roles = actor_roles(report, actor)
     if not roles & (lc.AGENCY_PRIVACY_ROLES | {lc.REPORTER}):
         raise PermissionDenied(_("Anda tidak boleh mengubah privasi laporan ini."))
@@ -738,7 +737,7 @@ def report_privacy_set(*, report: Report, actor: Actor, is_anonymous: bool, is_c
         lc.privacy_check(switch=switch, value=after[switch], roles=roles, reason=reason)
     report.is_anonymous, report.is_confidential = after["is_anonymous"], after["is_confidential"]
     report.save(update_fields=["is_anonymous", "is_confidential", "updated_at"])
-    _event(report, kind=ReportEvent.Kind.PRIVACY, actor=actor, roles=roles, reason=reason, agency=report.agency,
+    event_record(report, kind=ReportEvent.Kind.PRIVACY, actor=actor, roles=roles, reason=reason, agency=report.agency,
            is_public=False, data={"before": before, "after": after, "changed": changed})
     return report
 
@@ -749,7 +748,7 @@ def report_reporter_reveal(*, report: Report, actor: Actor, reason: str = "") ->
     roles = actor_roles(report, actor)
     if lc.PLATFORM_ADMIN not in roles:
         raise PermissionDenied(_("Hanya Admin Nasional yang dapat melihat identitas pelapor anonim."))
-    _event(report, kind=ReportEvent.Kind.IDENTITY_VIEWED, actor=actor, roles=roles, reason=reason, is_public=False)
+    event_record(report, kind=ReportEvent.Kind.IDENTITY_VIEWED, actor=actor, roles=roles, reason=reason, is_public=False)
     reporter = report.reporter
     return {
         "name": reporter.full_name if reporter else report.guest_name,
@@ -765,7 +764,7 @@ def report_clock_hold(*, report: Report, actor: Actor, reason: str = "") -> Repo
     """The report is in another deployment's hands: its deadline clock stops (it cannot go overdue
     or escalate here) with the working days that were left, until the answer comes back
     (``report_remote_answer``) or the hand-over ends (``report_clock_release``). Audited, internal."""
-    report = _locked(report)
+    report = report_lock(report)
     if report.state not in lc.ACTIVE_STATES or report.due_at is None:
         return report  # closed, postponed (already paused), or already held
     now = timezone.now()
@@ -773,7 +772,7 @@ def report_clock_hold(*, report: Report, actor: Actor, reason: str = "") -> Repo
     report.due_at = None
     _clear_clock_flags(report)
     report.save()
-    _event(report, kind=ReportEvent.Kind.TRANSITION, actor=actor, action="clock_hold", from_state=report.state,
+    event_record(report, kind=ReportEvent.Kind.TRANSITION, actor=actor, action="clock_hold", from_state=report.state,
            to_state=report.state, agency=report.agency, reason=reason, is_public=False, created_at=now,
            data={"remaining_working_days": report.paused_remaining_days})
     return report
@@ -782,14 +781,14 @@ def report_clock_hold(*, report: Report, actor: Actor, reason: str = "") -> Repo
 @transaction.atomic
 def report_clock_release(*, report: Report, actor: Actor, reason: str = "") -> Report:
     """The hand-over ended without an answer: the clock runs again with the days it had left."""
-    report = _locked(report)
+    report = report_lock(report)
     if report.state not in lc.ACTIVE_STATES or report.due_at is not None:
         return report
     now = timezone.now()
     report.due_at = deadline_after(now, max(report.paused_remaining_days or 0, 1))
     report.paused_remaining_days = None
     report.save()
-    _event(report, kind=ReportEvent.Kind.TRANSITION, actor=actor, action="clock_release", from_state=report.state,
+    event_record(report, kind=ReportEvent.Kind.TRANSITION, actor=actor, action="clock_release", from_state=report.state,
            to_state=report.state, agency=report.agency, reason=reason, is_public=False, created_at=now,
            data={"due_at": report.due_at.isoformat()})
     return report
@@ -800,7 +799,7 @@ def report_remote_answer(*, report: Report, body: str, source: dict) -> Message 
     """A federated peer's follow-up reaches the reporter here as a follow-up (the usual message,
     notification and reply window); ``source`` says where it came from (peer, agency there).
     A report already closed here keeps the answer on its federation link only (None)."""
-    report = _locked(report)
+    report = report_lock(report)
     if report.state not in lc.OPEN_STATES:
         return None
     body = _clean_text(body, field="body", name=_("Tindak lanjut"), max_len=MESSAGE_MAX)
@@ -824,6 +823,6 @@ def report_event_external(*, report: Report, actor: Actor, action: str, reason: 
                           is_public: bool = True) -> ReportEvent:
     """Something that happened to the report outside this deployment (sent to a federated peer,
     a status change over there): audited like everything else, without changing the state here."""
-    report = _locked(report)
-    return _event(report, kind=ReportEvent.Kind.TRANSITION, actor=actor, action=action[:20], from_state=report.state,
+    report = report_lock(report)
+    return event_record(report, kind=ReportEvent.Kind.TRANSITION, actor=actor, action=action[:20], from_state=report.state,
                   to_state=report.state, agency=report.agency, reason=reason, data=data or {}, is_public=is_public)
