@@ -13,6 +13,7 @@ runs in a child process so its peak RSS (ru_maxrss) is its own; it streams the n
 list exactly as /api/analytics/export does. The agency measured is the one whose subtree received
 the most reports in the period (or --agency).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -51,9 +52,12 @@ def timed(fn, runs: int, before=None) -> dict:
         fn()
         samples.append((time.perf_counter() - t) * 1000)
     samples.sort()
-    return {"p50_ms": round(statistics.median(samples), 1),
-            "p95_ms": round(samples[min(len(samples) - 1, int(0.95 * len(samples)))], 1),
-            "max_ms": round(samples[-1], 1), "runs": runs}
+    return {
+        "p50_ms": round(statistics.median(samples), 1),
+        "p95_ms": round(samples[min(len(samples) - 1, int(0.95 * len(samples)))], 1),
+        "max_ms": round(samples[-1], 1),
+        "runs": runs,
+    }
 
 
 def export_child(rows: int, fmt: str) -> None:
@@ -81,8 +85,10 @@ def export_child(rows: int, fmt: str) -> None:
             n = xlsx_write(tmp.name, header, out_rows)
         size = os.path.getsize(tmp.name)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"export_{fmt} rows={n} bytes={size} seconds={time.perf_counter() - t:.1f} "
-          f"cpu_seconds={time.process_time() - cpu:.1f} peak_rss_mb={rss:.0f} (after start-up {rss0:.0f})")
+    print(
+        f"export_{fmt} rows={n} bytes={size} seconds={time.perf_counter() - t:.1f} "
+        f"cpu_seconds={time.process_time() - cpu:.1f} peak_rss_mb={rss:.0f} (after start-up {rss0:.0f})"
+    )
 
 
 def main() -> None:
@@ -119,30 +125,46 @@ def main() -> None:
     if args.refresh:
         t = time.perf_counter()
         run = rollup_refresh(full=True)
-        print(f"full refresh: {run.months} months, {run.reports} reports, {StatCell.objects.count()} cells, "
-              f"{time.perf_counter() - t:.1f}s load={load()}")
+        print(
+            f"full refresh: {run.months} months, {run.reports} reports, {StatCell.objects.count()} cells, "
+            f"{time.perf_counter() - t:.1f}s load={load()}"
+        )
     if args.incremental:
         t = time.perf_counter()
         run = rollup_refresh()
-        print(f"incremental refresh: {run.months} months, {run.reports} reports, {time.perf_counter() - t:.1f}s load={load()}")
+        print(
+            f"incremental refresh: {run.months} months, {run.reports} reports, {time.perf_counter() - t:.1f}s load={load()}"
+        )
     period = sel.period_parse(args.from_month, args.to_month)
     if args.agency:
         agency = Agency.objects.get(pk=args.agency)
     else:
-        top = (StatCell.objects.filter(scope__startswith="a:", dim="received", month__gte=period.start, month__lte=period.end)
-               .values("scope").annotate(t=Sum("n")).order_by("-t").first())
+        top = (
+            StatCell.objects.filter(
+                scope__startswith="a:", dim="received", month__gte=period.start, month__lte=period.end
+            )
+            .values("scope")
+            .annotate(t=Sum("n"))
+            .order_by("-t")
+            .first()
+        )
         agency = Agency.objects.get(pk=int(top["scope"][2:]))
     ascope = f"a:{agency.pk}"
     admin = User.objects.filter(role_assignments__role="platform_admin").first()
     today = timezone.now().astimezone(tz()).date()
 
     def forget(scope):
-        return lambda: cache.delete(sel._cache_key("dashboard", sel._last_run(), scope, period.start, period.end, today))
+        return lambda: cache.delete(
+            sel._cache_key("dashboard", sel._last_run(), scope, period.start, period.end, today)
+        )
 
     def forget_league():
-        cache.delete(sel._cache_key("league", sel._last_run(), period.start, period.end, sorted(sel.grades_config().items())))
+        cache.delete(
+            sel._cache_key("league", sel._last_run(), period.start, period.end, sorted(sel.grades_config().items()))
+        )
 
     print(f"period {period.start:%Y-%m}..{period.end:%Y-%m}; agency {ascope} {agency.name}")
+
     def dash(scope):  # the selector plus the JSON the API would send
         return lambda: json.dumps(sel.dashboard_get(scope, period), cls=DjangoJSONEncoder)
 
@@ -165,12 +187,17 @@ def main() -> None:
     raw = Report.objects.filter(submitted_at__gte=lo, submitted_at__lt=hi)
     for scope, qs in (("n", raw), (ascope, raw.filter(agency__path__startswith=agency.path))):
         d = sel.dashboard_get(scope, period)
-        print(f"check {scope}: received rollup={d['totals']['received']} direct={qs.count()}; "
-              f"done rollup={d['totals']['done']} direct={qs.filter(state='done').count()}; "
-              f"overdue rollup={d['totals']['overdue']} direct={qs.filter(is_overdue=True).count()}")
+        print(
+            f"check {scope}: received rollup={d['totals']['received']} direct={qs.count()}; "
+            f"done rollup={d['totals']['done']} direct={qs.filter(state='done').count()}; "
+            f"overdue rollup={d['totals']['overdue']} direct={qs.filter(is_overdue=True).count()}"
+        )
     for fmt in [f for f in args.formats.split(",") if f] if args.export_rows else []:
-        out = subprocess.run([sys.executable, __file__, "--export-child", str(args.export_rows), "--format", fmt],
-                             capture_output=True, text=True)
+        out = subprocess.run(
+            [sys.executable, __file__, "--export-child", str(args.export_rows), "--format", fmt],
+            capture_output=True,
+            text=True,
+        )
         print((out.stdout.strip() or out.stderr[-2000:]) + f" load={load()}")
 
 

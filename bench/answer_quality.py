@@ -8,6 +8,7 @@ and unflagged answers side by side.
 
 Without ``--db`` only the labelled set is scored (no database needed beyond settings).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -42,9 +43,12 @@ def labelled_scores(cases) -> dict:
     out = {"cases": len(cases), "exact": len(cases) - len(wrong), "per_flag": {}, "wrong": wrong}
     for flag in FLAGS:
         flagged, actual = tp[flag] + fp[flag], tp[flag] + fn[flag]
-        out["per_flag"][flag] = {"precision": round(tp[flag] / flagged, 3) if flagged else None,
-                                 "recall": round(tp[flag] / actual, 3) if actual else None,
-                                 "flagged": flagged, "labelled": actual}
+        out["per_flag"][flag] = {
+            "precision": round(tp[flag] / flagged, 3) if flagged else None,
+            "recall": round(tp[flag] / actual, 3) if actual else None,
+            "flagged": flagged,
+            "labelled": actual,
+        }
     any_tp = sum(1 for _, r, a, e, earlier in cases if e and answer_rate(body=a, report_text=r, earlier=earlier).flags)
     any_flagged = sum(1 for _, r, a, e, earlier in cases if answer_rate(body=a, report_text=r, earlier=earlier).flags)
     out["any_flag_precision"] = round(any_tp / any_flagged, 3) if any_flagged else None
@@ -55,9 +59,11 @@ def database_scores(limit: int) -> dict:
     from lapor.reports.answers import answer_check
     from lapor.reports.models import Message
 
-    messages = (Message.objects.filter(kind=Message.Kind.FOLLOW_UP).select_related("report", "report__topic",
-                                                                                  "report__agency")
-                .order_by("-created_at")[:limit])
+    messages = (
+        Message.objects.filter(kind=Message.Kind.FOLLOW_UP)
+        .select_related("report", "report__topic", "report__agency")
+        .order_by("-created_at")[:limit]
+    )
     counts, by_flagged = Counter(), {True: Counter(), False: Counter()}
     for message in messages:
         check = answer_check(report=message.report, body=message.body)
@@ -69,9 +75,14 @@ def database_scores(limit: int) -> dict:
             group["rating_sum"] += message.report.rating
         group["reopened"] += message.report.reopen_count > 0
     n = sum(g["answers"] for g in by_flagged.values())
-    side = {("flagged" if k else "unflagged"): {
-        "answers": g["answers"], "mean_rating": round(g["rating_sum"] / g["rated"], 2) if g["rated"] else None,
-        "reopen_rate": round(g["reopened"] / g["answers"], 3) if g["answers"] else None} for k, g in by_flagged.items()}
+    side = {
+        ("flagged" if k else "unflagged"): {
+            "answers": g["answers"],
+            "mean_rating": round(g["rating_sum"] / g["rated"], 2) if g["rated"] else None,
+            "reopen_rate": round(g["reopened"] / g["answers"], 3) if g["answers"] else None,
+        }
+        for k, g in by_flagged.items()
+    }
     return {"answers": n, "flag_rate": {f: round(counts[f] / n, 3) if n else None for f in FLAGS}, "side_by_side": side}
 
 

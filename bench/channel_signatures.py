@@ -5,6 +5,7 @@
 Secrets here are examples only; a deployment sets LAPOR_SMS_SECRET, LAPOR_EMAIL_SECRET,
 LAPOR_SOCIAL_SECRET (or LAPOR_SOCIAL_SECRET_<NETWORK>).
 """
+
 import hashlib
 import hmac
 import json
@@ -15,13 +16,28 @@ def sign(secret: str, body: bytes) -> str:
 
 
 EXAMPLES = [
-    ("POST /intake/sms (JSON)", "contoh-rahasia-sms",
-     json.dumps({"sender": "081234567890", "text": "LAPOR Lampu jalan mati", "message_id": "gw-1001",
-                 "time": "2025-03-03T08:00:00+07:00"}).encode()),
-    ("POST /intake/sms (form)", "contoh-rahasia-sms",
-     b"sender=%2B6281234567890&text=STATUS+AB12-CD34&message_id=gw-1002"),
-    ("outbound webhook body", "rahasia-penerima", json.dumps({"event": "report.updated", "tracking_id": "AB12-CD34"},
-                                                             separators=(",", ":")).encode()),
+    (
+        "POST /intake/sms (JSON)",
+        "contoh-rahasia-sms",
+        json.dumps(
+            {
+                "sender": "081234567890",
+                "text": "LAPOR Lampu jalan mati",
+                "message_id": "gw-1001",
+                "time": "2025-03-03T08:00:00+07:00",
+            }
+        ).encode(),
+    ),
+    (
+        "POST /intake/sms (form)",
+        "contoh-rahasia-sms",
+        b"sender=%2B6281234567890&text=STATUS+AB12-CD34&message_id=gw-1002",
+    ),
+    (
+        "outbound webhook body",
+        "rahasia-penerima",
+        json.dumps({"event": "report.updated", "tracking_id": "AB12-CD34"}, separators=(",", ":")).encode(),
+    ),
 ]
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ X-Lapor-Delivery id. Afterwards: every acknowledged report exists exactly once, 
 of the run is sent and was received exactly once after de-duplication. Exit status 0 = all held.
 Everything listens on 127.0.0.1 and is bounded by --deadline seconds.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -79,15 +80,26 @@ def main() -> int:
     ap.add_argument("--workers", type=int, default=3)
     ap.add_argument("--kill-every", type=float, default=2.0, help="seconds between kill -9 of a web worker")
     ap.add_argument("--max-kills", type=int, default=10**6, help="stop killing web workers after this many")
-    ap.add_argument("--first-kill", type=float, default=None,
-                    help="seconds before the first kill (default --kill-every; small for the quick test)")
+    ap.add_argument(
+        "--first-kill",
+        type=float,
+        default=None,
+        help="seconds before the first kill (default --kill-every; small for the quick test)",
+    )
     ap.add_argument("--celery", action="store_true", help="deliver through Redis db 9 and a Celery worker (killed too)")
     ap.add_argument("--port", type=int, default=8872)
     ap.add_argument("--deadline", type=int, default=900)
-    ap.add_argument("--drain", type=int, default=600,
-                    help="seconds to wait after the load for retries and expired send leases (≥ 120 s lease + backoff)")
-    ap.add_argument("--fast-forward-leases", action="store_true",
-                    help="drain as if the 120 s send lease of killed senders had expired (for the quick test)")
+    ap.add_argument(
+        "--drain",
+        type=int,
+        default=600,
+        help="seconds to wait after the load for retries and expired send leases (≥ 120 s lease + backoff)",
+    )
+    ap.add_argument(
+        "--fast-forward-leases",
+        action="store_true",
+        help="drain as if the 120 s send lease of killed senders had expired (for the quick test)",
+    )
     args = ap.parse_args()
     started = time.time()
     run_id = f"{int(started)}{random.randint(100, 999)}"
@@ -102,19 +114,30 @@ def main() -> int:
         smtp_port = probe.getsockname()[1]
     smtp = Controller(SmtpSink(), hostname="127.0.0.1", port=smtp_port)
     smtp.start()
-    env = {**os.environ, "DATABASE_URL": args.database_url, "LAPOR_DATA_DIR": args.data_dir,
-           "LAPOR_LOG_LEVEL": "ERROR", "LAPOR_SMS_GATEWAY_URL": f"http://127.0.0.1:{recv.server_address[1]}/sms",
-           "LAPOR_SMTP_HOST": "127.0.0.1", "LAPOR_SMTP_PORT": str(smtp_port),
-           "LAPOR_BROKER_URL": "redis://127.0.0.1:6379/9" if args.celery else "",
-           "LAPOR_OUTBOX_BACKOFF_SECONDS": "1", "LAPOR_RATE_SUBMIT": "off", "LAPOR_RATE_TRACK": "off", "DJANGO_SETTINGS_MODULE": "lapor.settings",
-           "PYTHONPATH": str(ROOT / "src")}  # this checkout's code, whatever the venv was installed from
+    env = {
+        **os.environ,
+        "DATABASE_URL": args.database_url,
+        "LAPOR_DATA_DIR": args.data_dir,
+        "LAPOR_LOG_LEVEL": "ERROR",
+        "LAPOR_SMS_GATEWAY_URL": f"http://127.0.0.1:{recv.server_address[1]}/sms",
+        "LAPOR_SMTP_HOST": "127.0.0.1",
+        "LAPOR_SMTP_PORT": str(smtp_port),
+        "LAPOR_BROKER_URL": "redis://127.0.0.1:6379/9" if args.celery else "",
+        "LAPOR_OUTBOX_BACKOFF_SECONDS": "1",
+        "LAPOR_RATE_SUBMIT": "off",
+        "LAPOR_RATE_TRACK": "off",
+        "DJANGO_SETTINGS_MODULE": "lapor.settings",
+        "PYTHONPATH": str(ROOT / "src"),
+    }  # this checkout's code, whatever the venv was installed from
     Path(args.data_dir).mkdir(parents=True, exist_ok=True)
     if args.setup:
         if args.database_url.startswith("postgres"):  # created if missing
             name = args.database_url.rsplit("/", 1)[1]
             subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", name], stderr=subprocess.DEVNULL)
         subprocess.run([str(VENV / "lapor"), "migrate", "-v0"], env=env, check=True)
-        subprocess.run([str(VENV / "lapor"), "demo", "load", "--no-villages"], env=env, check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [str(VENV / "lapor"), "demo", "load", "--no-villages"], env=env, check=True, stdout=subprocess.DEVNULL
+        )
     os.environ.update(env)
     sys.path.insert(0, str(ROOT / "src"))
     import django
@@ -123,14 +146,45 @@ def main() -> int:
     from lapor.agencies.models import Topic
 
     topic_id = Topic.objects.get(slug="jalan-jembatan").pk
-    server = subprocess.Popen([str(VENV / "gunicorn"), "lapor.wsgi:application", "-b", f"127.0.0.1:{args.port}",
-                               "-w", str(args.workers), "--preload", "--log-level", "critical", "--graceful-timeout", "1"], env=env)
+    server = subprocess.Popen(
+        [
+            str(VENV / "gunicorn"),
+            "lapor.wsgi:application",
+            "-b",
+            f"127.0.0.1:{args.port}",
+            "-w",
+            str(args.workers),
+            "--preload",
+            "--log-level",
+            "critical",
+            "--graceful-timeout",
+            "1",
+        ],
+        env=env,
+    )
     celery = None
 
     def celery_start():
-        return subprocess.Popen([str(VENV / "celery"), "-A", "lapor", "worker", "-c", "2", "-l", "ERROR", "-Q", "celery",
-                                 "--without-gossip", "--without-mingle"], env=env, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL)
+        return subprocess.Popen(
+            [
+                str(VENV / "celery"),
+                "-A",
+                "lapor",
+                "worker",
+                "-c",
+                "2",
+                "-l",
+                "ERROR",
+                "-Q",
+                "celery",
+                "--without-gossip",
+                "--without-mingle",
+            ],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+
     if args.celery:
         subprocess.run(["redis-cli", "-n", "9", "flushdb"], check=True, stdout=subprocess.DEVNULL)
         celery = celery_start()
@@ -142,12 +196,23 @@ def main() -> int:
     kills = Counter()
 
     def submit(i: int) -> None:
-        body = json.dumps({"title": f"Jembatan retak {run_id}-{i}", "channel": "web", "topic_id": topic_id,
-                           "region_code": "13.74", "guest_phone": f"0819{int(run_id) % 10000:04d}{i:04d}",
-                           "body": f"Drill {run_id} laporan {i}: retakan besar di jembatan dekat sekolah dasar."}).encode()
+        body = json.dumps(
+            {
+                "title": f"Jembatan retak {run_id}-{i}",
+                "channel": "web",
+                "topic_id": topic_id,
+                "region_code": "13.74",
+                "guest_phone": f"0819{int(run_id) % 10000:04d}{i:04d}",
+                "body": f"Drill {run_id} laporan {i}: retakan besar di jembatan dekat sekolah dasar.",
+            }
+        ).encode()
         while time.time() - started < args.deadline:
-            request = urllib.request.Request(url, data=body, method="POST", headers={
-                "Content-Type": "application/json", "Idempotency-Key": f"drill-{run_id}-{i}"})
+            request = urllib.request.Request(
+                url,
+                data=body,
+                method="POST",
+                headers={"Content-Type": "application/json", "Idempotency-Key": f"drill-{run_id}-{i}"},
+            )
             try:
                 with urllib.request.urlopen(request, timeout=30) as response:
                     acked[i] = json.loads(response.read())["tracking_id"]
@@ -196,8 +261,16 @@ def main() -> int:
         celery.terminate()
         celery.wait(timeout=30)
     smtp.stop()
-    result.update({"submissions": args.submissions, "seconds": round(elapsed, 1), "kills": dict(kills),
-                   "client_retries": sum(retries.values()), "last_client_error": last_error[0], "load_avg": os.getloadavg()})
+    result.update(
+        {
+            "submissions": args.submissions,
+            "seconds": round(elapsed, 1),
+            "kills": dict(kills),
+            "client_retries": sum(retries.values()),
+            "last_client_error": last_error[0],
+            "load_avg": os.getloadavg(),
+        }
+    )
     print("DRILL " + json.dumps(result))
     return 0 if result["ok"] else 1
 
@@ -238,16 +311,37 @@ def verify(run_id: str, acked: dict[int, str], args, started: float, celery) -> 
         resent = sum(RECEIVED[str(d)] - 1 for d in external if RECEIVED[str(d)] > 1)
     statuses = dict(Counter(outbox.values_list("status", flat=True)))
     # every report told the same people (one routing rule): a lost or half-run fan-out shows as a gap
-    per_report = Counter(outbox.exclude(channel="fanout").values("report").annotate(n=Count("id")).values_list("n", flat=True))
-    ok = (len(acked) == args.submissions and not duplicates and not missing and reports.count() == args.submissions
-          and keys == args.submissions and not not_received and statuses.keys() <= {"sent"}
-          and len(web_rows) == len(web) and all(r["n"] == 1 for r in web_rows)
-          and len(per_report) == 1 and sum(per_report.values()) == args.submissions)
-    return {"ok": ok, "acknowledged": len(acked), "reports": reports.count(), "duplicate_reports": len(duplicates),
-            "acknowledged_missing": len(missing), "idempotency_records": keys, "outbox": statuses,
-            "fanout_rows": outbox.filter(channel="fanout").count(), "messages_per_report": dict(per_report),
-            "external_deliveries": len(external), "not_received": len(not_received),
-            "redelivered_then_deduplicated": resent, "web_notifications": len(web_rows)}
+    per_report = Counter(
+        outbox.exclude(channel="fanout").values("report").annotate(n=Count("id")).values_list("n", flat=True)
+    )
+    ok = (
+        len(acked) == args.submissions
+        and not duplicates
+        and not missing
+        and reports.count() == args.submissions
+        and keys == args.submissions
+        and not not_received
+        and statuses.keys() <= {"sent"}
+        and len(web_rows) == len(web)
+        and all(r["n"] == 1 for r in web_rows)
+        and len(per_report) == 1
+        and sum(per_report.values()) == args.submissions
+    )
+    return {
+        "ok": ok,
+        "acknowledged": len(acked),
+        "reports": reports.count(),
+        "duplicate_reports": len(duplicates),
+        "acknowledged_missing": len(missing),
+        "idempotency_records": keys,
+        "outbox": statuses,
+        "fanout_rows": outbox.filter(channel="fanout").count(),
+        "messages_per_report": dict(per_report),
+        "external_deliveries": len(external),
+        "not_received": len(not_received),
+        "redelivered_then_deduplicated": resent,
+        "web_notifications": len(web_rows),
+    }
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ Guests submit continuously (retrying with the same Idempotency-Key); at --restar
 (must be 0), 503s with Retry-After, seconds until the first success after the restart. Then every
 acknowledged report must exist exactly once with its submitted event and idempotency record.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -35,10 +36,29 @@ def main() -> int:
     ap.add_argument("--clients", type=int, default=6)
     ap.add_argument("--port", type=int, default=8876)
     args = ap.parse_args()
-    env = {**os.environ, "DATABASE_URL": args.database_url, "LAPOR_DATA_DIR": "/tmp/load-var", "LAPOR_LOG_LEVEL": "ERROR","LAPOR_RATE_SUBMIT": "off", "LAPOR_RATE_TRACK": "off",
-           "LAPOR_BROKER_URL": "", "DJANGO_SETTINGS_MODULE": "lapor.settings"}
-    server = subprocess.Popen([str(VENV / "gunicorn"), "lapor.wsgi:application", "-b", f"127.0.0.1:{args.port}",
-                               "-w", "3", "--log-level", "critical"], env=env)
+    env = {
+        **os.environ,
+        "DATABASE_URL": args.database_url,
+        "LAPOR_DATA_DIR": "/tmp/load-var",
+        "LAPOR_LOG_LEVEL": "ERROR",
+        "LAPOR_RATE_SUBMIT": "off",
+        "LAPOR_RATE_TRACK": "off",
+        "LAPOR_BROKER_URL": "",
+        "DJANGO_SETTINGS_MODULE": "lapor.settings",
+    }
+    server = subprocess.Popen(
+        [
+            str(VENV / "gunicorn"),
+            "lapor.wsgi:application",
+            "-b",
+            f"127.0.0.1:{args.port}",
+            "-w",
+            "3",
+            "--log-level",
+            "critical",
+        ],
+        env=env,
+    )
     run_id = str(int(time.time()))
     statuses: Counter = Counter()
     retry_after_missing = [0]
@@ -52,11 +72,21 @@ def main() -> int:
         while not stop.is_set():
             i = next(counter)
             key = f"pgr-{run_id}-{i}"
-            body = json.dumps({"title": f"Drainase tersumbat {run_id}-{i}", "guest_email": f"w{i}@example.org",
-                               "body": f"Saluran air nomor {i} tersumbat sampah sejak minggu lalu.", "channel": "web"}).encode()
+            body = json.dumps(
+                {
+                    "title": f"Drainase tersumbat {run_id}-{i}",
+                    "guest_email": f"w{i}@example.org",
+                    "body": f"Saluran air nomor {i} tersumbat sampah sejak minggu lalu.",
+                    "channel": "web",
+                }
+            ).encode()
             while not stop.is_set():
-                req = urllib.request.Request(f"http://127.0.0.1:{args.port}/api/reports", data=body, method="POST",
-                                             headers={"Content-Type": "application/json", "Idempotency-Key": key})
+                req = urllib.request.Request(
+                    f"http://127.0.0.1:{args.port}/api/reports",
+                    data=body,
+                    method="POST",
+                    headers={"Content-Type": "application/json", "Idempotency-Key": key},
+                )
                 try:
                     with urllib.request.urlopen(req, timeout=20) as response:
                         code = response.status
@@ -110,15 +140,30 @@ def main() -> int:
     missing = [t for t in acked.values() if t not in tracking]
     no_event = reports.exclude(pk__in=ReportEvent.objects.filter(kind="submitted").values("report_id")).count()
     no_key = reports.exclude(pk__in=IdempotencyRecord.objects.values("report_id")).count()
-    result = {"statuses": {str(k): v for k, v in sorted(statuses.items())}, "statuses_during_outage": {str(k): v for k, v in during.items()},
-              "restart_seconds": round(restart_done - restart_started, 1),
-              "recovered_after_seconds": round(after[0] - restart_started, 1) if after else None,
-              "server_errors_500": statuses.get(500, 0), "503_without_retry_after": retry_after_missing[0],
-              "acknowledged": len(acked), "reports": reports.count(), "duplicates": dupes, "acknowledged_missing": len(missing),
-              "reports_without_submitted_event": no_event, "reports_without_idempotency_record": no_key,
-              "load_avg": os.getloadavg()}
-    result["ok"] = (result["server_errors_500"] == 0 and bool(after) and not dupes and not missing and not no_event
-                    and not no_key and retry_after_missing[0] == 0)
+    result = {
+        "statuses": {str(k): v for k, v in sorted(statuses.items())},
+        "statuses_during_outage": {str(k): v for k, v in during.items()},
+        "restart_seconds": round(restart_done - restart_started, 1),
+        "recovered_after_seconds": round(after[0] - restart_started, 1) if after else None,
+        "server_errors_500": statuses.get(500, 0),
+        "503_without_retry_after": retry_after_missing[0],
+        "acknowledged": len(acked),
+        "reports": reports.count(),
+        "duplicates": dupes,
+        "acknowledged_missing": len(missing),
+        "reports_without_submitted_event": no_event,
+        "reports_without_idempotency_record": no_key,
+        "load_avg": os.getloadavg(),
+    }
+    result["ok"] = (
+        result["server_errors_500"] == 0
+        and bool(after)
+        and not dupes
+        and not missing
+        and not no_event
+        and not no_key
+        and retry_after_missing[0] == 0
+    )
     print("DRILL " + json.dumps(result))
     return 0 if result["ok"] else 1
 

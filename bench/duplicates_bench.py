@@ -7,6 +7,7 @@ staff routing screen make. Read-only.
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/lapor_bench LAPOR_DATA_DIR=/tmp/bench-var \\
         .venv/bin/python bench/duplicates_bench.py --runs 200
 """
+
 import argparse
 import os
 import random
@@ -36,16 +37,20 @@ def main() -> None:
     args = parser.parse_args()
     rng = random.Random(args.seed)
     total = Report.objects.count()
-    samples = list(Report.objects.filter(state__in=lc.OPEN_STATES).order_by("-submitted_at")
-                   .values("title", "body", "region_id")[:5000])
+    samples = list(
+        Report.objects.filter(state__in=lc.OPEN_STATES)
+        .order_by("-submitted_at")
+        .values("title", "body", "region_id")[:5000]
+    )
     rng.shuffle(samples)
     timings, found = [], 0
     for sample in samples[: args.runs]:
         words = sample["body"].split()
         rng.shuffle(words)  # same words, another order: a new report about the same problem
         start = time.perf_counter()
-        result = duplicates_find(qs=Report.objects.all(), title=sample["title"], body=" ".join(words),
-                                 region_code=sample["region_id"])
+        result = duplicates_find(
+            qs=Report.objects.all(), title=sample["title"], body=" ".join(words), region_code=sample["region_id"]
+        )
         timings.append((time.perf_counter() - start) * 1000)
         found += bool(result)
     timings.sort()

@@ -12,6 +12,7 @@ request's time is recorded.
     PYTHONPATH=src python bench/export_job.py --base http://127.0.0.1:8131 --from 2024-12 --to 2026-12 \\
         --format csv --match "gunicorn" --match "celery"
 """
+
 from __future__ import annotations
 
 import argparse
@@ -82,8 +83,12 @@ class Sampler(threading.Thread):
 
 
 def _call(method: str, url: str, token: str, body: dict | None = None, timings: list | None = None):
-    req = urllib.request.Request(url, method=method, data=json.dumps(body).encode() if body is not None else None,
-                                 headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+    req = urllib.request.Request(
+        url,
+        method=method,
+        data=json.dumps(body).encode() if body is not None else None,
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
     t = time.monotonic()
     with urllib.request.urlopen(req, timeout=120) as res:
         data = res.read()
@@ -96,8 +101,11 @@ def _call(method: str, url: str, token: str, body: dict | None = None, timings: 
 
 def _pcts(values: list[float]) -> list[float]:
     values = sorted(values) or [0.0]
-    return [round(values[len(values) // 2], 3), round(values[min(len(values) - 1, int(len(values) * 0.99))], 3),
-            round(values[-1], 3)]
+    return [
+        round(values[len(values) // 2], 3),
+        round(values[min(len(values) - 1, int(len(values) * 0.99))], 3),
+        round(values[-1], 3),
+    ]
 
 
 def main() -> int:
@@ -120,9 +128,13 @@ def main() -> int:
     time.sleep(1.2)
     timings: list = []
     t0 = time.monotonic()
-    status, headers, data = _call("POST", f"{args.base}/api/analytics/exports", token,
-                                  {"scope": args.scope, "from": args.from_month, "to": args.to_month, "format": args.format},
-                                  timings)
+    status, headers, data = _call(
+        "POST",
+        f"{args.base}/api/analytics/exports",
+        token,
+        {"scope": args.scope, "from": args.from_month, "to": args.to_month, "format": args.format},
+        timings,
+    )
     job = json.loads(data)
     assert status == 202 and headers.get("Location") == f"/api/analytics/exports/{job['id']}", (status, headers)
     progress = []
@@ -172,10 +184,18 @@ def main() -> int:
     peak = {pid: (sampler.start_rss.get(pid), mb, _status(pid).get("VmHWM")) for pid, mb in sampler.peak.items()}
     worst = max(timings, key=lambda r: r[2] if r[1] != "file" else 0)
     result = {
-        "format": args.format, "reports_expected": expected, "rows_in_file": rows, "distinct_ids": len(ids),
-        "job_total": job["total"], "bytes": size, "content_length": length, "job_size": job["size"],
-        "ends_with_whole_line": ends_whole, "job_seconds": round(job_seconds, 1),
-        "download_seconds": round(download_seconds, 2), "requests": len(timings),
+        "format": args.format,
+        "reports_expected": expected,
+        "rows_in_file": rows,
+        "distinct_ids": len(ids),
+        "job_total": job["total"],
+        "bytes": size,
+        "content_length": length,
+        "job_size": job["size"],
+        "ends_with_whole_line": ends_whole,
+        "job_seconds": round(job_seconds, 1),
+        "download_seconds": round(download_seconds, 2),
+        "requests": len(timings),
         "slowest_api_request": [worst[0], worst[1], round(worst[2], 3)],
         "poll_seconds_p50_p99_max": _pcts([r[2] for r in timings if r[0] == "GET" and r[1] != "file"]),
         "rss_mb_per_process_start_peak_hwm": peak,

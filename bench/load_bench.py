@@ -11,6 +11,7 @@ the ratio submission/bare, the CPU each request cost the server's workers, Postg
 wrk (from /proc: where the two cores go), the load average and every worker's RSS after the load.
 The load generator (wrk) runs on the same 2 cores as the server.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -42,7 +43,8 @@ ENV = {
     "LAPOR_CACHE_URL": os.environ.get("LAPOR_CACHE_URL", "redis://127.0.0.1:6379/10"),
     "LAPOR_LOG_LEVEL": "WARNING",
     # one loopback source stands in for thousands of citizens: the per-source limits are off
-    "LAPOR_RATE_SUBMIT": "off", "LAPOR_RATE_TRACK": "off",
+    "LAPOR_RATE_SUBMIT": "off",
+    "LAPOR_RATE_TRACK": "off",
     # each worker keeps its database connection for the whole run (production: 60 s), so every
     # PostgreSQL backend lives through a round and the CPU split below counts all of its work
     "LAPOR_DB_CONN_MAX_AGE": os.environ.get("LAPOR_DB_CONN_MAX_AGE", "3600"),
@@ -80,12 +82,19 @@ def prepare(tracked: int = 300) -> None:
     _token, raw = ApiToken.issue(user=staff, name="load bench")
     rows = []
     for i in range(tracked):
-        report, secret = report_submit(submission=Submission(
-            title=f"Lampu jalan mati di gang {i}", body=f"Lampu penerangan jalan nomor {i} sudah mati sejak bulan lalu.",
-            topic_id=topic.pk, region_code="13.74", guest_phone=f"0857{i:08d}", channel="web"))
+        report, secret = report_submit(
+            submission=Submission(
+                title=f"Lampu jalan mati di gang {i}",
+                body=f"Lampu penerangan jalan nomor {i} sudah mati sejak bulan lalu.",
+                topic_id=topic.pk,
+                region_code="13.74",
+                guest_phone=f"0857{i:08d}",
+                channel="web",
+            )
+        )
         report.refresh_from_db()
         rows.append((report.tracking_id, secret, report.agency_id is not None))
-    lua = [f'topic_id = {topic.pk}', 'region_code = "13.74"', f'staff_token = "{raw}"', "tracked = {"]
+    lua = [f"topic_id = {topic.pk}", 'region_code = "13.74"', f'staff_token = "{raw}"', "tracked = {"]
     lua += [f'  {{"{t}", "{s}"}},' for t, s, _ in rows] + ["}", "noted = {"]
     from lapor.reports.selectors import report_qs_for
 
@@ -113,11 +122,25 @@ def wait_up(port: int, timeout: float = 60) -> None:
 
 
 def wrk(script: str, port: int, seconds: int, connections: int, threads: int = 1) -> dict:
-    out = subprocess.run(["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "5s",
-                          "-s", str(BENCH / "wrk" / script), f"http://127.0.0.1:{port}"],
-                         env=ENV, capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [
+            "wrk",
+            f"-t{threads}",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            "--timeout",
+            "5s",
+            "-s",
+            str(BENCH / "wrk" / script),
+            f"http://127.0.0.1:{port}",
+        ],
+        env=ENV,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     line = next(row for row in out.splitlines() if row.startswith("RESULT "))
-    return json.loads(line[len("RESULT "):])
+    return json.loads(line[len("RESULT ") :])
 
 
 def cpu_by_process() -> dict[tuple[str, str], float]:
@@ -181,8 +204,22 @@ def main() -> None:
         prepare()
         return
     run([str(VENV / "python"), __file__, "--prepare-only"])
-    cmd = [str(VENV / "gunicorn"), "lapor.wsgi:application", "-b", f"127.0.0.1:{args.port}", "-w", str(args.workers),
-           "-k", args.worker_class, "--threads", str(args.threads), "--backlog", "2048", "--log-level", "warning"]
+    cmd = [
+        str(VENV / "gunicorn"),
+        "lapor.wsgi:application",
+        "-b",
+        f"127.0.0.1:{args.port}",
+        "-w",
+        str(args.workers),
+        "-k",
+        args.worker_class,
+        "--threads",
+        str(args.threads),
+        "--backlog",
+        "2048",
+        "--log-level",
+        "warning",
+    ]
     server = subprocess.Popen(cmd, env=ENV)
     results: dict[str, list[dict]] = {}
     try:
@@ -204,13 +241,25 @@ def main() -> None:
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
-    med = {n: {k: statistics.median(r[k] for r in rs) for k in ("rps", "p50_ms", "p99_ms")} | {
-        "errors": sum(r["non2xx"] + r["connect_err"] + r["read_err"] + r["write_err"] + r["timeouts"] for r in rs),
-        "requests": sum(r["requests"] for r in rs),
-        "cpu_ms_per_request": {k: statistics.median(r["cpu_ms_per_request"][k] for r in rs)
-                               for k in rs[0]["cpu_ms_per_request"]}} for n, rs in results.items()}
-    summary = {"config": vars(args), "median": med, "load_avg_before": load_before, "load_avg_after": load_after,
-               "worker_rss_mb": rss, "cpus": os.cpu_count()}
+    med = {
+        n: {k: statistics.median(r[k] for r in rs) for k in ("rps", "p50_ms", "p99_ms")}
+        | {
+            "errors": sum(r["non2xx"] + r["connect_err"] + r["read_err"] + r["write_err"] + r["timeouts"] for r in rs),
+            "requests": sum(r["requests"] for r in rs),
+            "cpu_ms_per_request": {
+                k: statistics.median(r["cpu_ms_per_request"][k] for r in rs) for k in rs[0]["cpu_ms_per_request"]
+            },
+        }
+        for n, rs in results.items()
+    }
+    summary = {
+        "config": vars(args),
+        "median": med,
+        "load_avg_before": load_before,
+        "load_avg_after": load_after,
+        "worker_rss_mb": rss,
+        "cpus": os.cpu_count(),
+    }
     if "ping" in med:  # throughput of each scenario over the bare endpoint's, same run
         summary["ratio_to_bare"] = {n: round(m["rps"] / med["ping"]["rps"], 3) for n, m in med.items() if n != "ping"}
     if "ping" in med and "submit" in med:

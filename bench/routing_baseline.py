@@ -1,5 +1,6 @@
 """The benchmark's baseline routing model (bench/routing_eval.py, bench/routing_variants.py): plain
 TF-IDF word 1-2-grams + LinearSVC, raw labels, no location features. Not part of the product."""
+
 from __future__ import annotations
 
 import numpy as np

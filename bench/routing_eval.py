@@ -91,18 +91,38 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--label", choices=("agency", "topic"), default="agency")
     ap.add_argument("--baseline", action="store_true", help="plain TF-IDF + LinearSVC")
     ap.add_argument("--test-fraction", type=float, default=0.2)
-    ap.add_argument("--holdout-fraction", type=float, default=0.15,
-                    help="newest part of the training data used to calibrate and choose the 95%% threshold")
-    ap.add_argument("--end-fraction", type=float, default=1.0,
-                    help="use only the oldest part of the data (e.g. 0.8 for an earlier time fold)")
-    ap.add_argument("--scale-to", type=int, default=0,
-                    help="also time a fit on this many reports (training data repeated), e.g. 10000")
+    ap.add_argument(
+        "--holdout-fraction",
+        type=float,
+        default=0.15,
+        help="newest part of the training data used to calibrate and choose the 95%% threshold",
+    )
+    ap.add_argument(
+        "--end-fraction",
+        type=float,
+        default=1.0,
+        help="use only the oldest part of the data (e.g. 0.8 for an earlier time fold)",
+    )
+    ap.add_argument(
+        "--scale-to",
+        type=int,
+        default=0,
+        help="also time a fit on this many reports (training data repeated), e.g. 10000",
+    )
     ap.add_argument("--without-topic", action="store_true", help="leave the topic out of the inputs")
-    ap.add_argument("--topic-weight", type=float, default=TOPIC_WEIGHT,
-                    help="weight of the topic's one-hot token (default %(default)s)")
-    ap.add_argument("--topic-noise", type=float, default=0.0,
-                    help="sensitivity check, not the issue's protocol: give this fraction of the reports "
-                         "(train and test, seeded) another topic drawn at random from the training topics")
+    ap.add_argument(
+        "--topic-weight",
+        type=float,
+        default=TOPIC_WEIGHT,
+        help="weight of the topic's one-hot token (default %(default)s)",
+    )
+    ap.add_argument(
+        "--topic-noise",
+        type=float,
+        default=0.0,
+        help="sensitivity check, not the issue's protocol: give this fraction of the reports "
+        "(train and test, seeded) another topic drawn at random from the training topics",
+    )
     args = ap.parse_args(argv)
 
     if not os.path.exists(args.csv):
@@ -124,8 +144,13 @@ def main(argv: list[str] | None = None) -> int:
         return RoutingModel(use_topic=not args.without_topic, topic_weight=args.topic_weight, **kw)
 
     model = make(holdout_fraction=args.holdout_fraction)
-    out: dict = {"model": type(model).__name__, "label": args.label, "end_fraction": args.end_fraction,
-                 "n_train": len(train), "n_test": len(test)}
+    out: dict = {
+        "model": type(model).__name__,
+        "label": args.label,
+        "end_fraction": args.end_fraction,
+        "n_train": len(train),
+        "n_test": len(test),
+    }
     if args.topic_noise:
         out["topic_noise"] = args.topic_noise
     out.update(evaluate(train, test, label=args.label, model=model))
@@ -139,8 +164,13 @@ def main(argv: list[str] | None = None) -> int:
     sample = test[:200]
     t0, c0 = time.perf_counter(), time.process_time()
     for r in sample:
-        model.predict_one(r.get("text", ""), district=r.get("district", ""), subdistrict=r.get("subdistrict", ""),
-                          channel=r.get("channel", ""), topic=r.get("topic", ""))
+        model.predict_one(
+            r.get("text", ""),
+            district=r.get("district", ""),
+            subdistrict=r.get("subdistrict", ""),
+            channel=r.get("channel", ""),
+            topic=r.get("topic", ""),
+        )
     out["predict_one_ms"] = round((time.perf_counter() - t0) * 1000 / max(len(sample), 1), 3)
     out["predict_one_cpu_ms"] = round((time.process_time() - c0) * 1000 / max(len(sample), 1), 3)
 

@@ -66,15 +66,22 @@ def main(argv: list[str] | None = None) -> int:
     for name in args.variants:
         kw = parse_variant(name)
         t0, c0 = time.perf_counter(), time.process_time()
-        out = prequential(history, test, retrain=args.retrain,
-                          make_model=lambda kw=kw: RoutingModel(use_topic=False, **kw))
+        out = prequential(
+            history, test, retrain=args.retrain, make_model=lambda kw=kw: RoutingModel(use_topic=False, **kw)
+        )
         periods = out.pop("periods")
-        out.update({"variant": name, "start": args.start, "end": args.end,
-                    "period_top1": [p["top1"] for p in periods],
-                    "period_precision_95": [p["precision_95"] for p in periods],
-                    "fit_seconds_each": [p["fit_seconds"] for p in periods],
-                    "wall_seconds": round(time.perf_counter() - t0, 1),
-                    "cpu_seconds": round(time.process_time() - c0, 1)})
+        out.update(
+            {
+                "variant": name,
+                "start": args.start,
+                "end": args.end,
+                "period_top1": [p["top1"] for p in periods],
+                "period_precision_95": [p["precision_95"] for p in periods],
+                "fit_seconds_each": [p["fit_seconds"] for p in periods],
+                "wall_seconds": round(time.perf_counter() - t0, 1),
+                "cpu_seconds": round(time.process_time() - c0, 1),
+            }
+        )
         print(json.dumps(out), flush=True)
     return 0
 

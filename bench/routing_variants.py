@@ -91,9 +91,12 @@ class _Centroid:
 
     def fit(self, X, y, sample_weight=None):
         import scipy.sparse as sp
+
         self.classes_ = np.unique(y)
-        Y = sp.csr_matrix((np.ones(len(y)), (np.searchsorted(self.classes_, y), np.arange(len(y)))),
-                          shape=(len(self.classes_), len(y)))
+        Y = sp.csr_matrix(
+            (np.ones(len(y)), (np.searchsorted(self.classes_, y), np.arange(len(y)))),
+            shape=(len(self.classes_), len(y)),
+        )
         C = np.asarray((Y @ X).todense())
         C /= np.maximum(np.linalg.norm(C, axis=1, keepdims=True), 1e-9)
         self.coef_, self.intercept_ = C, np.zeros(len(self.classes_))
@@ -103,8 +106,9 @@ class _Centroid:
 class ExperimentModel(M.RoutingModel):
     """RoutingModel with experimental knobs (x_*); not used in production."""
 
-    def __init__(self, *, x_char_range=(2, 5), x_sgd=0.0, x_centroid=0.0, x_sublabel=None, x_lsa=0.0,
-                 x_lsa_dim=300, **kw):
+    def __init__(
+        self, *, x_char_range=(2, 5), x_sgd=0.0, x_centroid=0.0, x_sublabel=None, x_lsa=0.0, x_lsa_dim=300, **kw
+    ):
         super().__init__(**kw)
         self.x_lsa, self.x_lsa_dim = x_lsa, x_lsa_dim
         self.x_sublabel = x_sublabel
@@ -140,8 +144,10 @@ class ExperimentModel(M.RoutingModel):
             # is linear, so the weights fold back into X's space: w = w1 + a * V w2
             import scipy.sparse as sp
             from sklearn.decomposition import TruncatedSVD
-            V = TruncatedSVD(self.x_lsa_dim, algorithm="randomized", n_iter=4,
-                             random_state=0).fit(Xi).components_.T  # (n_features, k)
+
+            V = (
+                TruncatedSVD(self.x_lsa_dim, algorithm="randomized", n_iter=4, random_state=0).fit(Xi).components_.T
+            )  # (n_features, k)
             Z = sp.hstack([Xi, sp.csr_matrix(self.x_lsa * (Xi @ V))], format="csr")
             svm = self._new_clf().fit(Z, yi, sample_weight=self._weights(idx))
             nf = Xi.shape[1]
@@ -150,8 +156,13 @@ class ExperimentModel(M.RoutingModel):
         parts = [(1.0, self._new_clf().fit(Xi, yi, sample_weight=self._weights(idx)))]
         if self.x_sgd:
             from sklearn.linear_model import SGDClassifier
-            parts.append((self.x_sgd, SGDClassifier(loss="log_loss", alpha=1e-5, max_iter=15, tol=None,
-                                                    random_state=0).fit(Xi, yi)))
+
+            parts.append(
+                (
+                    self.x_sgd,
+                    SGDClassifier(loss="log_loss", alpha=1e-5, max_iter=15, tol=None, random_state=0).fit(Xi, yi),
+                )
+            )
         if self.x_centroid:
             parts.append((self.x_centroid, _Centroid().fit(Xi, yi)))
         return parts[0][1] if len(parts) == 1 else _Combo(parts)
@@ -163,6 +174,7 @@ def make(name: str):
     if name == "round2":  # the model as committed before round 3 (path in ROUND2_MODEL)
         import importlib.util
         import os
+
         spec = importlib.util.spec_from_file_location("round2_model", os.environ["ROUND2_MODEL"])
         mod = importlib.util.module_from_spec(spec)
         sys.modules["round2_model"] = mod
@@ -220,8 +232,12 @@ def run(name: str, train, test, label: str = "agency") -> dict:
             sel = conf >= t_vec
             out[f"cov95_perclass{m_min}"] = round(float(sel.mean()), 4)
             out[f"prec_perclass{m_min}"] = round(float(top1[sel].mean()), 4) if sel.any() else None
-    out.update(fit_cpu=round(fit_cpu, 1), fit_wall=round(fit_wall, 1), pred_cpu_ms=round(pred_ms, 2),
-               holdout=model.calibration_)
+    out.update(
+        fit_cpu=round(fit_cpu, 1),
+        fit_wall=round(fit_wall, 1),
+        pred_cpu_ms=round(pred_ms, 2),
+        holdout=model.calibration_,
+    )
     return out
 
 
@@ -256,11 +272,16 @@ def prequential(name: str, train, test, days: float, label: str = "agency") -> d
         start = stop
     ok1, conf, hthr = np.array(ok1), np.array(confs), np.array(hthr)
     sel = conf >= hthr
-    return {"variant": name, "retrain_days": days, "fits": fits, "top1": round(float(ok1.mean()), 4),
-            "top3": round(float(np.mean(ok3)), 4),
-            "cov95_oracle": round(M.oracle_coverage_at_precision(conf, ok1, 0.95), 4),
-            "cov95_heldout": round(float(sel.mean()), 4),
-            "prec_heldout": round(float(ok1[sel].mean()), 4) if sel.any() else None}
+    return {
+        "variant": name,
+        "retrain_days": days,
+        "fits": fits,
+        "top1": round(float(ok1.mean()), 4),
+        "top3": round(float(np.mean(ok3)), 4),
+        "cov95_oracle": round(M.oracle_coverage_at_precision(conf, ok1, 0.95), 4),
+        "cov95_heldout": round(float(sel.mean()), 4),
+        "prec_heldout": round(float(ok1[sel].mean()), 4) if sel.any() else None,
+    }
 
 
 def main(argv=None) -> int:
@@ -269,8 +290,12 @@ def main(argv=None) -> int:
     ap.add_argument("--fold", choices=sorted(FOLDS), default="B")
     ap.add_argument("--csv", default=str(DEFAULT_CSV))
     ap.add_argument("--label", default="agency")
-    ap.add_argument("--retrain-days", type=float, default=0,
-                    help="prequential figure: retrain every N days inside the test period (not the issue's protocol)")
+    ap.add_argument(
+        "--retrain-days",
+        type=float,
+        default=0,
+        help="prequential figure: retrain every N days inside the test period (not the issue's protocol)",
+    )
     args = ap.parse_args(argv)
     records = [r for r in M.read_csv(args.csv) if (r.get(args.label) or "").strip()]
     records.sort(key=lambda r: r.get("received_at") or "")
@@ -280,8 +305,13 @@ def main(argv=None) -> int:
             res = prequential(name, train, test, args.retrain_days, args.label)
         else:
             res = run(name, train, test, args.label)
-        res = {"fold": args.fold, "n_train": len(train), "n_test": len(test), **res,
-               "at": datetime.now().isoformat(timespec="seconds")}
+        res = {
+            "fold": args.fold,
+            "n_train": len(train),
+            "n_test": len(test),
+            **res,
+            "at": datetime.now().isoformat(timespec="seconds"),
+        }
         print(json.dumps(res), flush=True)
     return 0
 

@@ -23,6 +23,7 @@ p99 latency is over ``--max-p99`` seconds (1.0). Prints a JSON summary (also ``-
     python bench/soak_embedded.py --minutes 30            # the drill in docs/benchmarks.md
     python bench/soak_embedded.py --minutes 2 --no-villages --reports 500   # the CI version
 """
+
 from __future__ import annotations
 
 import argparse
@@ -62,13 +63,18 @@ class Drill:
         self.data_dir = Path(args.data_dir or tempfile.mkdtemp(prefix="lapor-soak-")).resolve()
         self.port = args.port or free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        self.env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "LAPOR_BROKER_URL", "LAPOR_CACHE_URL")}
-        self.env.update({
-            "LAPOR_DATA_DIR": str(self.data_dir), "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), self.env.get("PYTHONPATH", "")]),
-            "DJANGO_SETTINGS_MODULE": "lapor.settings",
-            # the simulated citizens come from many addresses, as behind a proxy on a real site
-            "LAPOR_TRUSTED_PROXIES": "127.0.0.1",
-        })
+        self.env = {
+            k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "LAPOR_BROKER_URL", "LAPOR_CACHE_URL")
+        }
+        self.env.update(
+            {
+                "LAPOR_DATA_DIR": str(self.data_dir),
+                "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), self.env.get("PYTHONPATH", "")]),
+                "DJANGO_SETTINGS_MODULE": "lapor.settings",
+                # the simulated citizens come from many addresses, as behind a proxy on a real site
+                "LAPOR_TRUSTED_PROXIES": "127.0.0.1",
+            }
+        )
         self.env.pop("LAPOR_PUBLIC_URL", None)
         self.rows: list[dict] = []
         self.lock = threading.Lock()
@@ -81,8 +87,9 @@ class Drill:
 
     # --- set-up, as `make run` ---------------------------------------------------------------
     def lapor(self, *args: str, timeout: float = 1800) -> str:
-        done = subprocess.run([PY, "-m", "lapor.cli", *args], env=self.env, cwd=ROOT, capture_output=True, text=True,
-                              timeout=timeout)
+        done = subprocess.run(
+            [PY, "-m", "lapor.cli", *args], env=self.env, cwd=ROOT, capture_output=True, text=True, timeout=timeout
+        )
         if done.returncode:
             raise SystemExit(f"lapor {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
         return done.stdout + done.stderr
@@ -93,7 +100,9 @@ class Drill:
         self.data_dir.mkdir(parents=True)
         t = time.monotonic()
         self.lapor("migrate", "--noinput", "-v", "0")
-        load = ["demo", "load", "--reports", str(self.args.reports)] + (["--no-villages"] if self.args.no_villages else [])
+        load = ["demo", "load", "--reports", str(self.args.reports)] + (
+            ["--no-villages"] if self.args.no_villages else []
+        )
         out = self.lapor(*load)
         self.api_key = re.search(r"(lpr_demo0001_[0-9a-f]+)", out).group(1)
         return {"setup_seconds": round(time.monotonic() - t, 1)}
@@ -101,8 +110,14 @@ class Drill:
     def serve(self) -> None:
         self.log_path = self.data_dir / "serve.log"
         log = open(self.log_path, "w")
-        self.server = subprocess.Popen([PY, "-m", "lapor.cli", "serve", f"127.0.0.1:{self.port}", "--no-access-log"],
-                                       env=self.env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        self.server = subprocess.Popen(
+            [PY, "-m", "lapor.cli", "serve", f"127.0.0.1:{self.port}", "--no-access-log"],
+            env=self.env,
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             try:
@@ -138,8 +153,17 @@ class Drill:
             error = f"{type(exc).__name__}: {exc}"[:300]
         took = time.monotonic() - started
         with self.lock:
-            self.rows.append({"t": round(started - self.t0, 3), "kind": kind, "status": status, "seconds": took,
-                              "ok": not error, "error": error, "path": path.split("?")[0]})
+            self.rows.append(
+                {
+                    "t": round(started - self.t0, 3),
+                    "kind": kind,
+                    "status": status,
+                    "seconds": took,
+                    "ok": not error,
+                    "error": error,
+                    "path": path.split("?")[0],
+                }
+            )
         return response if not error else None
 
     # --- people ------------------------------------------------------------------------------
@@ -149,11 +173,23 @@ class Drill:
         return s
 
     def report_body(self, n: int) -> dict:
-        what = random.choice(["Jalan berlubang", "Lampu jalan padam", "Sampah menumpuk", "Antrean puskesmas lama",
-                              "Saluran air tersumbat", "Trotoar rusak"])
-        return {"title": f"{what} di dekat pasar ({n})",
-                "body": f"{what} sejak minggu lalu di dekat pasar, mohon segera ditangani. Laporan uji ketahanan {n}.",
-                "topic_id": random.choice(self.topic_ids), "region_code": self.region_code, "channel": "web"}
+        what = random.choice(
+            [
+                "Jalan berlubang",
+                "Lampu jalan padam",
+                "Sampah menumpuk",
+                "Antrean puskesmas lama",
+                "Saluran air tersumbat",
+                "Trotoar rusak",
+            ]
+        )
+        return {
+            "title": f"{what} di dekat pasar ({n})",
+            "body": f"{what} sejak minggu lalu di dekat pasar, mohon segera ditangani. Laporan uji ketahanan {n}.",
+            "topic_id": random.choice(self.topic_ids),
+            "region_code": self.region_code,
+            "channel": "web",
+        }
 
     def reference(self) -> None:
         s = requests.Session()
@@ -165,6 +201,7 @@ class Drill:
             for item in items:
                 ids.append(item["id"])
                 walk(item.get("children") or [])
+
         walk(flat)
         self.topic_ids = ids[:12] or [None]
         self.region_code = "13.74"
@@ -188,24 +225,54 @@ class Drill:
             return
         token = CSRF_RE.search(page.text)
         body = self.report_body(n)
-        form = {"csrfmiddlewaretoken": token.group(1) if token else "", "type": "complaint", "title": body["title"],
-                "body": body["body"], "topic": body["topic_id"], "province": "13", "regency": "13.74",
-                "guest_email": f"form{n}@contoh.id", "submit_key": f"soak-{n}-{random.random()}"}
-        res = self.call("submit_web_form", s, "POST", "/lapor/", data=form, expect=(200, 302, 303),
-                        headers={"Referer": self.base + "/lapor/"})
+        form = {
+            "csrfmiddlewaretoken": token.group(1) if token else "",
+            "type": "complaint",
+            "title": body["title"],
+            "body": body["body"],
+            "topic": body["topic_id"],
+            "province": "13",
+            "regency": "13.74",
+            "guest_email": f"form{n}@contoh.id",
+            "submit_key": f"soak-{n}-{random.random()}",
+        }
+        res = self.call(
+            "submit_web_form",
+            s,
+            "POST",
+            "/lapor/",
+            data=form,
+            expect=(200, 302, 303),
+            headers={"Referer": self.base + "/lapor/"},
+        )
         if res is not None and res.status_code == 200:
             # open reports nearby on the same topic were offered first (issue #20): this citizen
             # sends their own anyway, as the page's "Tetap kirim laporan saya" does
             if 'name="nearby_seen"' not in res.text:  # the form came back for another reason: a failure
                 with self.lock:
-                    self.rows.append({"t": round(time.monotonic() - self.t0, 3), "kind": "submit_web_form_refused",
-                                      "status": 200, "seconds": 0.0, "ok": False, "error": res.text[:300],
-                                      "path": "/lapor/"})
+                    self.rows.append(
+                        {
+                            "t": round(time.monotonic() - self.t0, 3),
+                            "kind": "submit_web_form_refused",
+                            "status": 200,
+                            "seconds": 0.0,
+                            "ok": False,
+                            "error": res.text[:300],
+                            "path": "/lapor/",
+                        }
+                    )
                 return
             token = CSRF_RE.search(res.text)
             form.update(nearby_seen="1", csrfmiddlewaretoken=token.group(1) if token else form["csrfmiddlewaretoken"])
-            self.call("submit_web_form", s, "POST", "/lapor/", data=form, expect=(302, 303),
-                      headers={"Referer": self.base + "/lapor/"})
+            self.call(
+                "submit_web_form",
+                s,
+                "POST",
+                "/lapor/",
+                data=form,
+                expect=(302, 303),
+                headers={"Referer": self.base + "/lapor/"},
+            )
 
     def citizen_api(self, n: int) -> None:
         self.call("submit_citizen_api", self.citizen, "POST", "/api/reports", json=self.report_body(n), expect=(201,))
@@ -232,9 +299,15 @@ class Drill:
         if page is None:
             return None
         token = CSRF_RE.search(page.text).group(1)
-        r = self.call("signin_password", s, "POST", "/masuk/", expect=(302,),
-                      data={"csrfmiddlewaretoken": token, "login": email, "password": "lapor-demo-2026"},
-                      headers={"Referer": self.base + "/masuk/"})
+        r = self.call(
+            "signin_password",
+            s,
+            "POST",
+            "/masuk/",
+            expect=(302,),
+            data={"csrfmiddlewaretoken": token, "login": email, "password": "lapor-demo-2026"},
+            headers={"Referer": self.base + "/masuk/"},
+        )
         if r is None:
             return None
         step = r.headers["Location"]  # /masuk/kode/ or, the first time, /masuk/aktifkan/
@@ -244,8 +317,15 @@ class Drill:
         token = CSRF_RE.search(page.text).group(1)
         code = self.totp(email)
         # the first time the answer is the page of recovery codes (200), afterwards a redirect
-        r = self.call("signin_code", s, "POST", step, expect=(302,) if "kode" in step else (200,),
-                      data={"csrfmiddlewaretoken": token, "code": code}, headers={"Referer": self.base + step})
+        r = self.call(
+            "signin_code",
+            s,
+            "POST",
+            step,
+            expect=(302,) if "kode" in step else (200,),
+            data={"csrfmiddlewaretoken": token, "code": code},
+            headers={"Referer": self.base + step},
+        )
         if r is None or self.call("staff_inbox_page", s, "GET", "/petugas/") is None:
             return None
         s.headers["X-CSRFToken"] = s.cookies.get("csrftoken", "")
@@ -267,8 +347,9 @@ class Drill:
         items = (r.json().get("items") if r is not None else None) or []
         if items:
             tid = random.choice(items)["tracking_id"]
-            self.call("staff_route", s, "POST", f"/api/reports/{tid}/route", json={"agency_id": self.pupr_id},
-                      expect=(200,))
+            self.call(
+                "staff_route", s, "POST", f"/api/reports/{tid}/route", json={"agency_id": self.pupr_id}, expect=(200,)
+            )
 
     def staff_agency(self, n: int) -> None:
         s = self.pupr
@@ -278,11 +359,23 @@ class Drill:
             return
         tid = random.choice(items)["tracking_id"]
         if n % 2:
-            self.call("staff_note", s, "POST", f"/api/reports/{tid}/notes", json={"body": f"Catatan internal uji {n}."},
-                      expect=(201,))
+            self.call(
+                "staff_note",
+                s,
+                "POST",
+                f"/api/reports/{tid}/notes",
+                json={"body": f"Catatan internal uji {n}."},
+                expect=(201,),
+            )
         else:
-            self.call("staff_follow_up", s, "POST", f"/api/reports/{tid}/follow-up",
-                      json={"body": f"Sudah kami tinjau dan akan diperbaiki minggu ini ({n})."}, expect=(201,))
+            self.call(
+                "staff_follow_up",
+                s,
+                "POST",
+                f"/api/reports/{tid}/follow-up",
+                json={"body": f"Sudah kami tinjau dan akan diperbaiki minggu ini ({n})."},
+                expect=(201,),
+            )
         self.call("staff_report_page", s, "GET", f"/petugas/laporan/{tid}/")
 
     def staff_resignin(self, n: int) -> None:
@@ -311,8 +404,17 @@ class Drill:
                 action(next(counter))
             except Exception as exc:  # a bug in the drill must show, not hang
                 with self.lock:
-                    self.rows.append({"t": round(time.monotonic() - self.t0, 3), "kind": "drill_error", "status": 0,
-                                      "seconds": 0.0, "ok": False, "error": repr(exc)[:300], "path": ""})
+                    self.rows.append(
+                        {
+                            "t": round(time.monotonic() - self.t0, 3),
+                            "kind": "drill_error",
+                            "status": 0,
+                            "seconds": 0.0,
+                            "ok": False,
+                            "error": repr(exc)[:300],
+                            "path": "",
+                        }
+                    )
             self.stop.wait(random.uniform(0.5, 1.5) * think)
 
     def run(self) -> dict:
@@ -325,8 +427,13 @@ class Drill:
         self.admin = self.staff_signin("admin@lapor.example")
         self.pupr = self.staff_signin("pupr@lapor.example")
         self.citizen = self.citizen_session()
-        r = self.call("signin_citizen_api", self.citizen, "POST", "/api/auth/token",
-                      json={"login": "warga@lapor.example", "password": "lapor-demo-2026"})
+        r = self.call(
+            "signin_citizen_api",
+            self.citizen,
+            "POST",
+            "/api/auth/token",
+            json={"login": "warga@lapor.example", "password": "lapor-demo-2026"},
+        )
         self.citizen.headers["Authorization"] = f"Bearer {r.json()['token']}" if r is not None else ""
         if not (self.admin and self.pupr and r is not None):
             raise SystemExit(f"sign-in failed: {[row for row in self.rows if not row['ok']]}")
@@ -360,41 +467,67 @@ class Drill:
 
         def stats(rows: list[dict]) -> dict:
             secs = [r["seconds"] for r in rows]
-            return {"n": len(rows), "failed": sum(not r["ok"] for r in rows), "p50": pct(secs, 50), "p95": pct(secs, 95),
-                    "p99": pct(secs, 99), "max": round(max(secs), 3) if secs else None,
-                    "mean": round(statistics.fmean(secs), 3) if secs else None}
+            return {
+                "n": len(rows),
+                "failed": sum(not r["ok"] for r in rows),
+                "p50": pct(secs, 50),
+                "p95": pct(secs, 95),
+                "p99": pct(secs, 99),
+                "max": round(max(secs), 3) if secs else None,
+                "mean": round(statistics.fmean(secs), 3) if secs else None,
+            }
 
         rows = self.rows
         submissions = [r for r in rows if r["kind"] in SUBMISSIONS]
-        writes = [r for r in rows if r["kind"] in SUBMISSIONS or r["kind"].startswith(("staff_route", "staff_note", "staff_follow", "signin"))]
+        writes = [
+            r
+            for r in rows
+            if r["kind"] in SUBMISSIONS or r["kind"].startswith(("staff_route", "staff_note", "staff_follow", "signin"))
+        ]
         during = [r for r in writes if self.full_window and self.full_window[0] <= r["t"] <= self.full_window[1]]
         log = self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
         jobs = re.findall(r"periodic job (\S+) done in ([\d.]+)s", log)
         rollups = re.findall(r"analytics roll-up build: .*", log + "\n" + self.full_output)
         out = {
-            "minutes": self.args.minutes, "duration_seconds": round(duration, 1), "reports_loaded": self.args.reports,
-            "villages": not self.args.no_villages, **info, "requests": len(rows),
+            "minutes": self.args.minutes,
+            "duration_seconds": round(duration, 1),
+            "reports_loaded": self.args.reports,
+            "villages": not self.args.no_villages,
+            **info,
+            "requests": len(rows),
             "requests_per_second": round(len(rows) / duration, 2) if duration else None,
             "failed": sum(not r["ok"] for r in rows),
-            "submissions": stats(submissions), "writes": stats(writes),
+            "submissions": stats(submissions),
+            "writes": stats(writes),
             "writes_during_full_refresh": stats(during),
             "full_refresh_window_seconds": self.full_window and [round(x, 1) for x in self.full_window],
-            "by_kind": {kind: stats([r for r in rows if r["kind"] == kind]) for kind in sorted({r["kind"] for r in rows})},
+            "by_kind": {
+                kind: stats([r for r in rows if r["kind"] == kind]) for kind in sorted({r["kind"] for r in rows})
+            },
             "failures": [r for r in rows if not r["ok"]][:20],
-            "slowest": [{k: (round(v, 3) if k == "seconds" else v) for k, v in r.items() if k != "error"}
-                        for r in sorted(rows, key=lambda r: -r["seconds"])[:12]],
+            "slowest": [
+                {k: (round(v, 3) if k == "seconds" else v) for k, v in r.items() if k != "error"}
+                for r in sorted(rows, key=lambda r: -r["seconds"])[:12]
+            ],
             "jobs_done": [{"job": j, "seconds": float(s)} for j, s in jobs],
             "rollup_builds": [line[:300] for line in rollups],
             "database_locked_in_log": log.count("database is locked"),
             "server_errors_in_log": log.count("Internal Server Error"),
             "data_dir": str(self.data_dir),
             # other work on the machine slows every request alike: say how busy it was
-            "cpus": os.cpu_count(), "loadavg_start": [round(x, 1) for x in self.load_start],
+            "cpus": os.cpu_count(),
+            "loadavg_start": [round(x, 1) for x in self.load_start],
             "loadavg_end": [round(x, 1) for x in os.getloadavg()],
         }
         p99 = out["submissions"]["p99"]
-        out["passed"] = (out["failed"] == 0 and out["database_locked_in_log"] == 0 and bool(submissions)
-                         and p99 is not None and p99 <= self.args.max_p99 and self.full_window is not None)
+        out["passed"] = (
+            out["failed"] == 0
+            and out["database_locked_in_log"] == 0
+            and bool(submissions)
+            and p99 is not None
+            and p99 <= self.args.max_p99
+            and self.full_window is not None
+        )
         return out
 
 
@@ -405,8 +538,12 @@ def main() -> int:
     parser.add_argument("--no-villages", action="store_true", help="demo load without the ~83,000 villages (faster)")
     parser.add_argument("--port", type=int, default=0, help="loopback port (default: a free one)")
     parser.add_argument("--data-dir", help="fresh data directory (deleted first; default: a new temporary one)")
-    parser.add_argument("--full-at", type=float, default=None,
-                        help="seconds after start to run the full roll-up (default: a quarter of the drill, at least 45)")
+    parser.add_argument(
+        "--full-at",
+        type=float,
+        default=None,
+        help="seconds after start to run the full roll-up (default: a quarter of the drill, at least 45)",
+    )
     parser.add_argument("--max-p99", type=float, default=1.0, help="submission p99 limit in seconds")
     parser.add_argument("--json", help="also write the summary here")
     parser.add_argument("--keep", action="store_true", help="keep the data directory")

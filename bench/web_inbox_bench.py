@@ -7,6 +7,7 @@
 The same calls as the /petugas/ view (lapor.web.views.staff.inbox) for the agency admin of the
 "Dinas Kesehatan" with the most reports (or a platform admin with --platform). Prints p50/max per tab.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -38,8 +39,13 @@ def main() -> None:
     if args.platform:
         grant = RoleAssignment.objects.filter(role="platform_admin").select_related("user").first()
     else:
-        grant = (RoleAssignment.objects.filter(role="agency_admin", agency__name__icontains="Kesehatan")
-                 .select_related("agency", "user").annotate(n=Count("agency__reports")).order_by("-n").first())
+        grant = (
+            RoleAssignment.objects.filter(role="agency_admin", agency__name__icontains="Kesehatan")
+            .select_related("agency", "user")
+            .annotate(n=Count("agency__reports"))
+            .order_by("-n")
+            .first()
+        )
     user = grant.user
     print("viewer:", grant.role, grant.agency.name if grant.agency_id else "(national)", "load", os.getloadavg())
     for tab in ["all", "agency", "overdue", "verify"]:
@@ -54,7 +60,9 @@ def main() -> None:
             else:
                 rows = list(selectors.inbox_order(selectors.inbox_tab_qs(filtered, tab, user))[:100])
             times.append((time.perf_counter() - started) * 1000)
-        print(f"{tab:8s} p50 {statistics.median(times):6.0f} ms  max {max(times):6.0f} ms  rows {len(rows)}  counts {counts}")
+        print(
+            f"{tab:8s} p50 {statistics.median(times):6.0f} ms  max {max(times):6.0f} ms  rows {len(rows)}  counts {counts}"
+        )
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ broker the outbox delivers after commit in-process.
 A fresh SQLite database in a temporary directory unless --database-url is given (it is migrated,
 and the reports it files stay there). Prints p50/p95/p99 and the mean per kind of message.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -28,11 +29,19 @@ def main() -> None:
     from lapor.intake.tests import fake_cloud_api as wa
 
     with wa.cloud_api() as cloud, tempfile.TemporaryDirectory() as data:
-        os.environ.update({
-            "LAPOR_DATA_DIR": data, "LAPOR_RATE_WEBHOOK": "1000000/60", "LAPOR_FAST_PASSWORD_HASHER": "1",
-            "LAPOR_WHATSAPP_TOKEN": wa.TOKEN, "LAPOR_WHATSAPP_PHONE_NUMBER_ID": wa.PHONE_NUMBER_ID,
-            "LAPOR_WHATSAPP_VERIFY_TOKEN": wa.VERIFY_TOKEN, "LAPOR_WHATSAPP_APP_SECRET": wa.APP_SECRET,
-            "LAPOR_WHATSAPP_API_BASE": f"{cloud.base}/v21.0", "DJANGO_SETTINGS_MODULE": "lapor.settings"})
+        os.environ.update(
+            {
+                "LAPOR_DATA_DIR": data,
+                "LAPOR_RATE_WEBHOOK": "1000000/60",
+                "LAPOR_FAST_PASSWORD_HASHER": "1",
+                "LAPOR_WHATSAPP_TOKEN": wa.TOKEN,
+                "LAPOR_WHATSAPP_PHONE_NUMBER_ID": wa.PHONE_NUMBER_ID,
+                "LAPOR_WHATSAPP_VERIFY_TOKEN": wa.VERIFY_TOKEN,
+                "LAPOR_WHATSAPP_APP_SECRET": wa.APP_SECRET,
+                "LAPOR_WHATSAPP_API_BASE": f"{cloud.base}/v21.0",
+                "DJANGO_SETTINGS_MODULE": "lapor.settings",
+            }
+        )
         if args.database_url:
             os.environ["DATABASE_URL"] = args.database_url
         import django
@@ -62,8 +71,10 @@ def main() -> None:
         engine = django.db.connection.vendor
         for kind, values in timings.items():
             q = statistics.quantiles(values, n=100)
-            print(f"{kind:7s} n={len(values)} {engine}: p50 {q[49]:.1f} ms, p95 {q[94]:.1f} ms, p99 {q[98]:.1f} ms, "
-                  f"mean {statistics.mean(values):.1f} ms (webhook in, answer delivered to the fake Cloud API)")
+            print(
+                f"{kind:7s} n={len(values)} {engine}: p50 {q[49]:.1f} ms, p95 {q[94]:.1f} ms, p99 {q[98]:.1f} ms, "
+                f"mean {statistics.mean(values):.1f} ms (webhook in, answer delivered to the fake Cloud API)"
+            )
 
 
 if __name__ == "__main__":

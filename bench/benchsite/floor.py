@@ -7,6 +7,7 @@ to Celery does). No validation, no routing, no deadline arithmetic, no ORM, no N
 real submission costs above this endpoint is Python; what this endpoint costs above ``/bench/ping``
 is the database work no implementation of the issue's submission can skip (its savepoint aside).
 """
+
 from __future__ import annotations
 
 import json
@@ -65,7 +66,9 @@ def floor(request):
         agency = _agency(cursor)
         cursor.execute(
             "SELECT submitted_at, body FROM reports_report WHERE guest_phone = %s AND submitted_at >= %s "
-            "ORDER BY 1 DESC LIMIT 50", [sub["guest_phone"], now - timedelta(days=1)])
+            "ORDER BY 1 DESC LIMIT 50",
+            [sub["guest_phone"], now - timedelta(days=1)],
+        )
         cursor.fetchall()
         cursor.execute(
             "INSERT INTO reports_report (tracking_id, guest_secret_hash, type, title, body, address, channel,"
@@ -74,25 +77,43 @@ def floor(request):
             " auto_routed, submitted_at, updated_at, agency_id, region_id, topic_id)"
             " VALUES (%s, %s, 'complaint', %s, %s, '', %s, false, false, %s, '', %s, 'submitted', %s, '',"
             " false, 0, 0, 0, '', '', false, %s, %s, %s, %s, %s) RETURNING id",
-            [tracking, secrets.token_hex(32), sub["title"], sub["body"], sub["channel"], sub["guest_name"],
-             sub["guest_phone"][:16], now + timedelta(days=3), now, now, agency, sub["region_code"], sub["topic_id"]])
+            [
+                tracking,
+                secrets.token_hex(32),
+                sub["title"],
+                sub["body"],
+                sub["channel"],
+                sub["guest_name"],
+                sub["guest_phone"][:16],
+                now + timedelta(days=3),
+                now,
+                now,
+                agency,
+                sub["region_code"],
+                sub["topic_id"],
+            ],
+        )
         report_id = cursor.fetchone()[0]
         cursor.execute(
             "INSERT INTO reports_reportassignment (report_id, agency_id, agency_path, assigned_at,"
             " report_submitted_at, moved_out) VALUES (%s, %s, (SELECT path FROM agencies_agency WHERE id = %s),"
-            " %s, %s, false)", [report_id, agency, agency, now, now])
+            " %s, %s, false)",
+            [report_id, agency, agency, now, now],
+        )
         cursor.execute(
             "INSERT INTO reports_reportevent (report_id, kind, action, actor_role, from_state, to_state, agency_id,"
             " reason, data, is_public, created_at) VALUES"
             " (%s, 'submitted', '', 'reporter', '', 'submitted', %s, '', '{}', true, %s),"
             " (%s, 'transition', 'route', 'system', 'submitted', 'verifying', %s, '', '{}', true, %s) RETURNING id",
-            [report_id, agency, now, report_id, agency, now])
+            [report_id, agency, now, report_id, agency, now],
+        )
         event_ids = [row[0] for row in cursor.fetchall()]
         cursor.execute(
             "INSERT INTO notifications_outboxmessage (delivery_id, channel, recipient, payload, secret, dedupe_key,"
             " report_id, status, attempts, next_attempt_at, last_error, created_at)"
             " VALUES (%s, 'fanout', 'events', %s, '', %s, %s, 'pending', 0, %s, '', %s) RETURNING id",
-            [uuid.uuid4(), json.dumps({"event_ids": event_ids}), f"fanout:ev{event_ids[0]}", report_id, now, now])
+            [uuid.uuid4(), json.dumps({"event_ids": event_ids}), f"fanout:ev{event_ids[0]}", report_id, now, now],
+        )
         message_id = cursor.fetchone()[0]
     return _hand_over(message_id, tracking)
 
@@ -129,9 +150,22 @@ def floor_one(request):
             "   SELECT %(delivery)s, 'fanout', 'events', jsonb_build_object('event_ids', (SELECT jsonb_agg(id) FROM e)),"
             "   '', 'fanout:ev' || (SELECT min(id) FROM e), r.id, 'pending', 0, %(now)s, '', %(now)s FROM r RETURNING id)"
             " SELECT (SELECT id FROM o), (SELECT n FROM flood)",
-            {"phone": sub["guest_phone"][:16], "since": now - timedelta(days=1), "tracking": tracking,
-             "secret": secrets.token_hex(32), "title": sub["title"], "body": sub["body"], "channel": sub["channel"],
-             "name": sub["guest_name"], "due": now + timedelta(days=3), "now": now, "agency": agency,
-             "region": sub["region_code"], "topic": sub["topic_id"], "delivery": uuid.uuid4()})
+            {
+                "phone": sub["guest_phone"][:16],
+                "since": now - timedelta(days=1),
+                "tracking": tracking,
+                "secret": secrets.token_hex(32),
+                "title": sub["title"],
+                "body": sub["body"],
+                "channel": sub["channel"],
+                "name": sub["guest_name"],
+                "due": now + timedelta(days=3),
+                "now": now,
+                "agency": agency,
+                "region": sub["region_code"],
+                "topic": sub["topic_id"],
+                "delivery": uuid.uuid4(),
+            },
+        )
         message_id = cursor.fetchone()[0]
     return _hand_over(message_id, tracking)

@@ -1,4 +1,5 @@
 """Celery application. With no broker configured, tasks run eagerly in-process."""
+
 import os
 
 from celery import Celery

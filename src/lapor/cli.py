@@ -1,4 +1,5 @@
 """The ``lapor`` command: Django's management commands under the project's name."""
+
 import os
 import sys
 

@@ -1,5 +1,6 @@
 """Shared test fixtures: a small agency network, staff for every role, topics and rules.
 Factories over fixtures: each returns real rows in the real database."""
+
 from __future__ import annotations
 
 import pytest
@@ -52,6 +53,7 @@ def _celery_pools_reset():
 
 # --- The one door, enforced on every page any test renders -----------------------------------------
 
+
 def _raw_report_types():
     from lapor.reports.models import Attachment, Message, Report, ReportEvent
     from lapor.reports.selectors import ReportRow
@@ -103,5 +105,8 @@ def _templates_get_projections_only():
     finally:
         template_rendered.disconnect(dispatch_uid="lapor-one-door")
     if found:
-        pytest.fail("a template got stored report data instead of its projection (reports/projection.py):\n  "
-                    + "\n  ".join(sorted(set(found))[:20]), pytrace=False)
+        pytest.fail(
+            "a template got stored report data instead of its projection (reports/projection.py):\n  "
+            + "\n  ".join(sorted(set(found))[:20]),
+            pytrace=False,
+        )

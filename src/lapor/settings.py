@@ -3,6 +3,7 @@
 The embedded default (no environment at all) is SQLite in ``var/`` with in-process
 background jobs, so a fresh checkout runs with zero set-up.
 """
+
 from __future__ import annotations
 
 import os
@@ -205,17 +206,24 @@ if env_bool("LAPOR_PROXY_SSL_HEADER", PRODUCTION):  # the TLS-terminating proxy 
 # --- Cache, rate limits, sign-in protection (docs/security.md) ---------------------
 # Redis when LAPOR_CACHE_URL is set (shared by every process); else LocMemCache, which is
 # per process: rate limits and lockouts then count per web worker.
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                      "LOCATION": os.environ["LAPOR_CACHE_URL"], "KEY_PREFIX": "lapor"}
-          if os.environ.get("LAPOR_CACHE_URL") else
-          {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "lapor"}}
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": os.environ["LAPOR_CACHE_URL"],
+        "KEY_PREFIX": "lapor",
+    }
+    if os.environ.get("LAPOR_CACHE_URL")
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "lapor"}
+}
 # Anonymous public list/search responses kept this many seconds (lapor.reports.public_cache). Only
 # with the shared cache: its invalidation must reach every process at once (without LAPOR_CACHE_URL
 # it stays off whatever is set here). 0 turns it off.
 LAPOR_PUBLIC_CACHE_SECONDS = env_int("LAPOR_PUBLIC_CACHE_SECONDS", 5) if os.environ.get("LAPOR_CACHE_URL") else 0
-LAPOR_RATES = {name: os.environ[f"LAPOR_RATE_{name.upper()}"]
-               for name in ("submit", "login", "track", "resend", "webhook", "federation", "upload")
-               if os.environ.get(f"LAPOR_RATE_{name.upper()}")}
+LAPOR_RATES = {
+    name: os.environ[f"LAPOR_RATE_{name.upper()}"]
+    for name in ("submit", "login", "track", "resend", "webhook", "federation", "upload")
+    if os.environ.get(f"LAPOR_RATE_{name.upper()}")
+}
 LAPOR_TRUSTED_PROXIES = env_list("LAPOR_TRUSTED_PROXIES")  # addresses/CIDRs whose proxy header is believed
 LAPOR_CLIENT_IP_HEADER = os.environ.get("LAPOR_CLIENT_IP_HEADER", "X-Forwarded-For")
 LAPOR_LOGIN_LOCKOUT = {
@@ -277,16 +285,28 @@ LAPOR_ROUTING_RETRAIN_SECONDS = env_int("LAPOR_ROUTING_RETRAIN_SECONDS", 7 * 864
 CELERY_BEAT_SCHEDULE = {
     "reports-sweep": {"task": "lapor.reports.tasks.sweep", "schedule": env_int("LAPOR_SWEEP_SECONDS", 900)},
     "routing-retrain": {"task": "lapor.routing.tasks.retrain", "schedule": LAPOR_ROUTING_RETRAIN_SECONDS},
-    "notifications-outbox-flush": {"task": "lapor.notifications.tasks.outbox_flush",
-                                   "schedule": env_int("LAPOR_OUTBOX_FLUSH_SECONDS", 60)},
-    "notifications-daily": {"task": "lapor.notifications.tasks.daily", "schedule": 3600.0},  # idempotent; hourly is fine
-    "analytics-alerts": {"task": "lapor.analytics.tasks.alerts",  # once a day per alert anyway
-                             "schedule": LAPOR_ALERTS_SECONDS},
-    "analytics-refresh": {"task": "lapor.analytics.tasks.refresh",
-                          "schedule": env_int("LAPOR_ANALYTICS_REFRESH_SECONDS", 900)},
+    "notifications-outbox-flush": {
+        "task": "lapor.notifications.tasks.outbox_flush",
+        "schedule": env_int("LAPOR_OUTBOX_FLUSH_SECONDS", 60),
+    },
+    "notifications-daily": {
+        "task": "lapor.notifications.tasks.daily",
+        "schedule": 3600.0,
+    },  # idempotent; hourly is fine
+    "analytics-alerts": {
+        "task": "lapor.analytics.tasks.alerts",  # once a day per alert anyway
+        "schedule": LAPOR_ALERTS_SECONDS,
+    },
+    "analytics-refresh": {
+        "task": "lapor.analytics.tasks.refresh",
+        "schedule": env_int("LAPOR_ANALYTICS_REFRESH_SECONDS", 900),
+    },
     "analytics-refresh-full": {"task": "lapor.analytics.tasks.refresh", "schedule": 86400, "kwargs": {"full": True}},
     "analytics-opendata": {"task": "lapor.analytics.tasks.opendata", "schedule": 86400},
-    "analytics-jobs-sweep": {"task": "lapor.analytics.tasks.jobs_sweep", "schedule": env_int("LAPOR_JOBS_SWEEP_SECONDS", 300)},
+    "analytics-jobs-sweep": {
+        "task": "lapor.analytics.tasks.jobs_sweep",
+        "schedule": env_int("LAPOR_JOBS_SWEEP_SECONDS", 300),
+    },
     "analytics-monthly-pdfs": {"task": "lapor.analytics.tasks.monthly_pdfs", "schedule": 86400},
 }
 # When a job last ran, read from what it left behind (`lapor scheduler`: a restart does not redo daily work)
@@ -320,8 +340,9 @@ LAPOR_MAX_UPLOAD_BYTES = env_int("LAPOR_MAX_UPLOAD_MB", 10) * 1024 * 1024
 LAPOR_MAX_ATTACHMENTS = env_int("LAPOR_MAX_ATTACHMENTS", 5)
 # Whole request body cap, checked on Content-Length before reading (lapor.core.bodylimit): every
 # attachment at its maximum plus 1 MB of form fields, unless set.
-LAPOR_MAX_REQUEST_BYTES = (env_int("LAPOR_MAX_REQUEST_MB", 0) * 1024 * 1024
-                           or LAPOR_MAX_UPLOAD_BYTES * LAPOR_MAX_ATTACHMENTS + 1024 * 1024)
+LAPOR_MAX_REQUEST_BYTES = (
+    env_int("LAPOR_MAX_REQUEST_MB", 0) * 1024 * 1024 or LAPOR_MAX_UPLOAD_BYTES * LAPOR_MAX_ATTACHMENTS + 1024 * 1024
+)
 CSRF_FAILURE_VIEW = "lapor.web.views.errors.csrf_failure"  # the submit form gives back what was typed
 # The error answer the core middleware give (413, 503): the site's page, JSON under /api/ (core knows no web)
 LAPOR_ERROR_RESPONSE = "lapor.web.views.errors.error_response"
@@ -378,8 +399,10 @@ LAPOR_IMAP_USER = os.environ.get("LAPOR_IMAP_USER", "")
 LAPOR_IMAP_PASSWORD = os.environ.get("LAPOR_IMAP_PASSWORD", "")
 LAPOR_IMAP_FOLDER = os.environ.get("LAPOR_IMAP_FOLDER", "INBOX")
 if LAPOR_IMAP_HOST:
-    CELERY_BEAT_SCHEDULE["intake-imap-poll"] = {"task": "lapor.intake.tasks.imap_poll",
-                                                "schedule": LAPOR_IMAP_POLL_SECONDS}
+    CELERY_BEAT_SCHEDULE["intake-imap-poll"] = {
+        "task": "lapor.intake.tasks.imap_poll",
+        "schedule": LAPOR_IMAP_POLL_SECONDS,
+    }
 # Open311 GeoReport v2 and federation with other LAPOR instances (lapor.partners).
 LAPOR_OPEN311_JURISDICTION = os.environ.get("LAPOR_OPEN311_JURISDICTION") or "lapor"
 LAPOR_OPEN311_MAX_REQUESTS = env_int("LAPOR_OPEN311_MAX_REQUESTS", 1000)

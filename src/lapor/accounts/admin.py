@@ -26,7 +26,9 @@ class UserAdmin(admin.ModelAdmin):
         deleted, counts, perms, protected = super().get_deleted_objects(objs, request)
         from lapor.reports.models import Report
 
-        hidden = list(Report.objects.filter(reporter__in=list(objs), is_anonymous=True).values_list("tracking_id", flat=True))
+        hidden = list(
+            Report.objects.filter(reporter__in=list(objs), is_anonymous=True).values_list("tracking_id", flat=True)
+        )
         if not hidden:
             return deleted, counts, perms, protected
 
@@ -53,8 +55,12 @@ class UserAdmin(admin.ModelAdmin):
 
         for user in queryset:
             code = enrolment_ticket_issue(user=user, issued_by=request.user)
-            self.message_user(request, gettext("Kode aktivasi untuk %(user)s (berlaku 3 hari, sekali pakai): %(code)s")
-                              % {"user": user.email or user.pk, "code": code}, messages.WARNING)
+            self.message_user(
+                request,
+                gettext("Kode aktivasi untuk %(user)s (berlaku 3 hari, sekali pakai): %(code)s")
+                % {"user": user.email or user.pk, "code": code},
+                messages.WARNING,
+            )
 
 
 @admin.register(ApiToken)

@@ -1,5 +1,6 @@
 """The Django admin with one door for staff: its own login form would skip the lockout and the
 two-factor step, so it sends people to the site's sign-in (which returns them to the admin)."""
+
 from __future__ import annotations
 
 from django.contrib.admin import AdminSite
@@ -17,4 +18,5 @@ class LaporAdminSite(AdminSite):
 
 class LaporAdminConfig(AdminConfig):
     """In INSTALLED_APPS instead of ``django.contrib.admin``: ``admin.site`` is a LaporAdminSite."""
+
     default_site = "lapor.accounts.adminsite.LaporAdminSite"

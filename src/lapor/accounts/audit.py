@@ -6,6 +6,7 @@ resolutions, staff sign-ins and failed logins. Model signals catch every path (A
 shell); AuditContextMiddleware tells them which request — and so which person and address — is
 behind the change.
 """
+
 from __future__ import annotations
 
 import contextvars
@@ -40,8 +41,16 @@ def _request_actor(request) -> User | None:
     return None
 
 
-def audit_record(*, action: str, actor: User | None = None, target=None, target_type: str = "",
-                 target_id: str = "", detail: dict | None = None, request=None) -> AuditLog:
+def audit_record(
+    *,
+    action: str,
+    actor: User | None = None,
+    target=None,
+    target_type: str = "",
+    target_id: str = "",
+    detail: dict | None = None,
+    request=None,
+) -> AuditLog:
     """Append one entry. The actor and address default to the current request's."""
     from lapor.core.ratelimit import client_ip
 
@@ -52,45 +61,74 @@ def audit_record(*, action: str, actor: User | None = None, target=None, target_
         target_id = target_id or str(target.pk)
     ip = client_ip(request) if request is not None else None
     return AuditLog.objects.create(
-        action=action, actor=actor, actor_label=str(actor)[:200] if actor else "", target_type=target_type,
-        target_id=str(target_id)[:64], ip=ip if ip and ip != "unknown" else None, detail=detail or {})
+        action=action,
+        actor=actor,
+        actor_label=str(actor)[:200] if actor else "",
+        target_type=target_type,
+        target_id=str(target_id)[:64],
+        ip=ip if ip and ip != "unknown" else None,
+        detail=detail or {},
+    )
 
 
 def _on_role_saved(sender, instance: RoleAssignment, created: bool, raw=False, **kwargs):
     if raw:
         return
-    audit_record(action="role_grant" if created else "role_change", target=instance.user,
-                 detail={"role": instance.role, "agency_id": instance.agency_id})
+    audit_record(
+        action="role_grant" if created else "role_change",
+        target=instance.user,
+        detail={"role": instance.role, "agency_id": instance.agency_id},
+    )
 
 
 def _on_role_deleted(sender, instance: RoleAssignment, **kwargs):
-    audit_record(action="role_revoke", target_type="user", target_id=str(instance.user_id),
-                 detail={"role": instance.role, "agency_id": instance.agency_id})
+    audit_record(
+        action="role_revoke",
+        target_type="user",
+        target_id=str(instance.user_id),
+        detail={"role": instance.role, "agency_id": instance.agency_id},
+    )
 
 
 def _on_token_saved(sender, instance: ApiToken, created: bool, raw=False, update_fields=None, **kwargs):
     if raw or (update_fields and set(update_fields) <= {"last_used_at"}):
         return
     action = "token_issue" if created else ("token_change" if instance.is_active else "token_revoke")
-    audit_record(action=action, target=instance,
-                 detail={"user_id": instance.user_id, "name": instance.name, "prefix": instance.prefix})
+    audit_record(
+        action=action,
+        target=instance,
+        detail={"user_id": instance.user_id, "name": instance.name, "prefix": instance.prefix},
+    )
 
 
 def _on_token_deleted(sender, instance: ApiToken, **kwargs):
-    audit_record(action="token_revoke", target=instance, detail={"user_id": instance.user_id, "prefix": instance.prefix})
+    audit_record(
+        action="token_revoke", target=instance, detail={"user_id": instance.user_id, "prefix": instance.prefix}
+    )
 
 
 def _on_rule_saved(sender, instance, created: bool, raw=False, **kwargs):
     if raw:
         return
-    audit_record(action="routing_rule_save", target=instance,
-                 detail={"topic_id": instance.topic_id, "region": instance.region_id, "agency_id": instance.agency_id,
-                         "is_active": instance.is_active, "created": created})
+    audit_record(
+        action="routing_rule_save",
+        target=instance,
+        detail={
+            "topic_id": instance.topic_id,
+            "region": instance.region_id,
+            "agency_id": instance.agency_id,
+            "is_active": instance.is_active,
+            "created": created,
+        },
+    )
 
 
 def _on_rule_deleted(sender, instance, **kwargs):
-    audit_record(action="routing_rule_delete", target=instance,
-                 detail={"topic_id": instance.topic_id, "region": instance.region_id, "agency_id": instance.agency_id})
+    audit_record(
+        action="routing_rule_delete",
+        target=instance,
+        detail={"topic_id": instance.topic_id, "region": instance.region_id, "agency_id": instance.agency_id},
+    )
 
 
 def _on_logged_in(sender, request, user, **kwargs):
@@ -102,8 +140,12 @@ def _on_logged_in(sender, request, user, **kwargs):
 
 def _on_login_failed(sender, credentials, request=None, **kwargs):
     # The login the person typed is not stored (it may be someone's phone number typed by mistake).
-    audit_record(action="login_failed", actor=None, request=request,
-                 detail={"via": "api" if request is not None and request.path.startswith("/api/") else "web"})
+    audit_record(
+        action="login_failed",
+        actor=None,
+        request=request,
+        detail={"via": "api" if request is not None and request.path.startswith("/api/") else "web"},
+    )
 
 
 def connect() -> None:

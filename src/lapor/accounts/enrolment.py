@@ -10,6 +10,7 @@ password changes that state, so the link works once: every link issued for the a
 together, without a table of issued links. Opening the link (GET) changes nothing: mail scanners that
 fetch links do not spend it.
 """
+
 from __future__ import annotations
 
 import time
@@ -36,8 +37,12 @@ class EnrolmentLinkInvalid(ValidationFailed):
     code = "enrolment_link_invalid"
 
     def __init__(self):
-        super().__init__(_("Tautan aktivasi ini tidak berlaku: sudah dipakai, kedaluwarsa, atau tidak lengkap. "
-                           "Minta tautan baru kepada pengelola platform."))
+        super().__init__(
+            _(
+                "Tautan aktivasi ini tidak berlaku: sudah dipakai, kedaluwarsa, atau tidak lengkap. "
+                "Minta tautan baru kepada pengelola platform."
+            )
+        )
 
 
 def _state(user: User) -> str:
@@ -78,13 +83,13 @@ def enrolment_complete(*, token: str, password: str, password_again: str) -> Use
     """Set the password through a valid link (which then stops working). The row is locked, so two
     submissions of the same link cannot both succeed."""
     data = _payload(token)
-    user = (User.objects.select_for_update().filter(pk=data["u"], is_active=True).first()
-            if data is not None else None)
+    user = User.objects.select_for_update().filter(pk=data["u"], is_active=True).first() if data is not None else None
     if user is None or _state(user) != data.get("s"):
         raise EnrolmentLinkInvalid()
     if password != password_again:
-        raise ValidationFailed(_("Kedua kata sandi tidak sama."), code="password_mismatch",
-                               detail={"field": "password_again"})
+        raise ValidationFailed(
+            _("Kedua kata sandi tidak sama."), code="password_mismatch", detail={"field": "password_again"}
+        )
     try:
         validate_password(password, user)
     except DjangoValidationError as exc:
@@ -96,8 +101,11 @@ def enrolment_complete(*, token: str, password: str, password_again: str) -> Use
 
 
 def operators() -> list[User]:
-    return list(User.objects.filter(role_assignments__role=Role.PLATFORM_ADMIN, role_assignments__agency=None)
-                .distinct().order_by("pk"))
+    return list(
+        User.objects.filter(role_assignments__role=Role.PLATFORM_ADMIN, role_assignments__agency=None)
+        .distinct()
+        .order_by("pk")
+    )
 
 
 @transaction.atomic
@@ -113,9 +121,14 @@ def operator_create(*, email: str, full_name: str = "Admin Nasional", add: bool 
     if user is not None and user in existing:
         return user, False
     if existing and not add:
-        raise Conflict(_("Platform ini sudah punya pengelola (%(emails)s). Tambahkan --add-operator untuk "
-                         "menambah pengelola lain.") % {"emails": ", ".join(u.email or str(u.pk) for u in existing)},
-                       code="operator_exists")
+        raise Conflict(
+            _(
+                "Platform ini sudah punya pengelola (%(emails)s). Tambahkan --add-operator untuk "
+                "menambah pengelola lain."
+            )
+            % {"emails": ", ".join(u.email or str(u.pk) for u in existing)},
+            code="operator_exists",
+        )
     created = user is None
     if created:
         user = User.objects.create_user(email=email, full_name=full_name, is_staff=True, is_superuser=True)

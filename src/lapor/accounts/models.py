@@ -1,4 +1,5 @@
 """People, their roles scoped to an agency subtree, and API tokens."""
+
 from __future__ import annotations
 
 import hashlib

@@ -2,6 +2,7 @@
 or phone. The request answers alike whether or not the contact is registered; a code works once,
 for ``CODE_MINUTES``, for ``CODE_TRIES`` tries; at most ``CODES_PER_HOUR`` codes per account
 (the sign-in rate limit also counts these pages per source: core/ratelimit.py, bucket "login")."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -55,30 +56,57 @@ def password_reset_request(*, login: str, now: dt.datetime | None = None) -> Non
     if user is None:
         return
     user = User.objects.select_for_update().get(pk=user.pk)  # one request at a time per account
-    if PasswordResetCode.objects.filter(user=user, created_at__gte=now - dt.timedelta(hours=1)).count() >= CODES_PER_HOUR:
+    if (
+        PasswordResetCode.objects.filter(user=user, created_at__gte=now - dt.timedelta(hours=1)).count()
+        >= CODES_PER_HOUR
+    ):
         return
     by_email = "@" in login and bool(user.email)
-    code = f"{secrets.randbelow(10 ** 6):06d}"
+    code = f"{secrets.randbelow(10**6):06d}"
     PasswordResetCode.objects.filter(user=user, used_at__isnull=True).update(used_at=now)  # one live code
-    PasswordResetCode.objects.create(user=user, digest=_digest(user, code), channel="email" if by_email else "sms",
-                                     created_at=now, expires_at=now + dt.timedelta(minutes=CODE_MINUTES))
+    PasswordResetCode.objects.create(
+        user=user,
+        digest=_digest(user, code),
+        channel="email" if by_email else "sms",
+        created_at=now,
+        expires_at=now + dt.timedelta(minutes=CODE_MINUTES),
+    )
     with override(user.language or "id"):
         if by_email:
-            outbox_enqueue(channel="email", recipient=user.email, payload={
-                "subject": _("Kode untuk mengatur ulang kata sandi LAPOR"),
-                "body": _("Kode Anda: %(code)s\n\nMasukkan kode ini di halaman Lupa kata sandi dalam %(minutes)d menit. "
-                          "Bukan Anda yang meminta? Abaikan pesan ini; kata sandi Anda tidak berubah.")
-                % {"code": code, "minutes": CODE_MINUTES}})
+            outbox_enqueue(
+                channel="email",
+                recipient=user.email,
+                payload={
+                    "subject": _("Kode untuk mengatur ulang kata sandi LAPOR"),
+                    "body": _(
+                        "Kode Anda: %(code)s\n\nMasukkan kode ini di halaman Lupa kata sandi dalam %(minutes)d menit. "
+                        "Bukan Anda yang meminta? Abaikan pesan ini; kata sandi Anda tidak berubah."
+                    )
+                    % {"code": code, "minutes": CODE_MINUTES},
+                },
+            )
         else:
-            outbox_enqueue(channel="sms", recipient=user.phone, payload={
-                "text": _("LAPOR: kode atur ulang kata sandi %(code)s (berlaku %(minutes)d menit). Bukan Anda? Abaikan.")
-                % {"code": code, "minutes": CODE_MINUTES}})
-    audit_record(action="password_reset_request", actor=None, target=user, detail={"channel": "email" if by_email else "sms"})
+            outbox_enqueue(
+                channel="sms",
+                recipient=user.phone,
+                payload={
+                    "text": _(
+                        "LAPOR: kode atur ulang kata sandi %(code)s (berlaku %(minutes)d menit). Bukan Anda? Abaikan."
+                    )
+                    % {"code": code, "minutes": CODE_MINUTES}
+                },
+            )
+    audit_record(
+        action="password_reset_request", actor=None, target=user, detail={"channel": "email" if by_email else "sms"}
+    )
 
 
 def _wrong() -> ValidationFailed:
-    return ValidationFailed(_("Kode salah atau sudah tidak berlaku. Minta kode baru bila perlu."), code="invalid_code",
-                            detail={"field": "code"})
+    return ValidationFailed(
+        _("Kode salah atau sudah tidak berlaku. Minta kode baru bila perlu."),
+        code="invalid_code",
+        detail={"field": "code"},
+    )
 
 
 def password_reset_confirm(*, login: str, code: str, password: str, now: dt.datetime | None = None) -> User:
@@ -93,10 +121,14 @@ def password_reset_confirm(*, login: str, code: str, password: str, now: dt.date
     user = account_for_login(login)
     entry = None
     if user is not None:
-        entry = (PasswordResetCode.objects.filter(user=user, used_at__isnull=True, expires_at__gt=now)
-                 .order_by("-created_at").first())
+        entry = (
+            PasswordResetCode.objects.filter(user=user, used_at__isnull=True, expires_at__gt=now)
+            .order_by("-created_at")
+            .first()
+        )
     if entry is None or not PasswordResetCode.objects.filter(
-            pk=entry.pk, used_at__isnull=True, attempts__lt=CODE_TRIES).update(attempts=F("attempts") + 1):
+        pk=entry.pk, used_at__isnull=True, attempts__lt=CODE_TRIES
+    ).update(attempts=F("attempts") + 1):
         raise _wrong()
     if not hmac.compare_digest(entry.digest, _digest(user, "".join(ch for ch in (code or "") if ch.isdigit()))):
         raise _wrong()

@@ -1,4 +1,5 @@
 """Indonesian phone numbers in one canonical form: +62 followed by the subscriber number."""
+
 from __future__ import annotations
 
 import re

@@ -8,6 +8,7 @@ listed in OVERSEER_ALLOWED with the reason (the role matrix test,
 ``accounts/tests/test_overseer_readonly.py``, crawls every URL and API operation and holds the
 list to exactly these).
 """
+
 from __future__ import annotations
 
 import logging

@@ -1,4 +1,5 @@
 """Who may see what: a user's roles and the agency subtrees they cover."""
+
 from __future__ import annotations
 
 import hmac
@@ -36,7 +37,9 @@ def user_grants(user: User | None) -> list[Grant]:
         # three columns, no model instances: every staff request reads these
         cached = [
             Grant(role=role, agency_id=agency_id, path=path if agency_id else None)
-            for role, agency_id, path in RoleAssignment.objects.filter(user=user).values_list("role", "agency_id", "agency__path")
+            for role, agency_id, path in RoleAssignment.objects.filter(user=user).values_list(
+                "role", "agency_id", "agency__path"
+            )
         ]
         user._lapor_grants = cached
     return cached
@@ -82,8 +85,11 @@ def api_token_authenticate(raw: str) -> User | None:
     if len(parts) != 3 or parts[0] != "lpr" or not (parts[1].isascii() and parts[1].isalnum()) or len(parts[1]) > 12:
         return None
     # the user with the token's few columns alongside: one model instance, not the token's too
-    user = (User.objects.filter(api_tokens__prefix=parts[1], api_tokens__is_active=True)
-            .annotate(**{f"token_{name}": F(f"api_tokens__{name}") for name in _TOKEN_COLUMNS}).first())
+    user = (
+        User.objects.filter(api_tokens__prefix=parts[1], api_tokens__is_active=True)
+        .annotate(**{f"token_{name}": F(f"api_tokens__{name}") for name in _TOKEN_COLUMNS})
+        .first()
+    )
     if user is None:
         return None
     token = {name: user.__dict__.pop(f"token_{name}") for name in _TOKEN_COLUMNS}  # not left on request.user

@@ -1,4 +1,5 @@
 """Writes on accounts. One place for the registration rules the API and the web form share."""
+
 from __future__ import annotations
 
 from django.contrib.auth.hashers import make_password
@@ -51,11 +52,17 @@ def _activation_send(user: User) -> None:
 
     uid = urlsafe_base64_encode(str(user.pk).encode())
     link = f"{_public_url()}/daftar/aktifkan/{uid}/{activation_tokens.make_token(user)}/"
-    _send(user_email=user.email, user_phone=user.phone if not user.email else None,
-          subject=_("Selesaikan pendaftaran LAPOR Anda"),
-          body=_("Terima kasih telah mendaftar di LAPOR. Buka tautan ini untuk mengaktifkan akun Anda:\n\n%(link)s\n\n"
-                 "Bukan Anda yang mendaftar? Abaikan pesan ini.") % {"link": link},
-          sms=_("LAPOR: aktifkan akun Anda di %(link)s") % {"link": link})
+    _send(
+        user_email=user.email,
+        user_phone=user.phone if not user.email else None,
+        subject=_("Selesaikan pendaftaran LAPOR Anda"),
+        body=_(
+            "Terima kasih telah mendaftar di LAPOR. Buka tautan ini untuk mengaktifkan akun Anda:\n\n%(link)s\n\n"
+            "Bukan Anda yang mendaftar? Abaikan pesan ini."
+        )
+        % {"link": link},
+        sms=_("LAPOR: aktifkan akun Anda di %(link)s") % {"link": link},
+    )
 
 
 def _already_registered_send(*, email: str | None, phone: str | None) -> None:
@@ -66,12 +73,18 @@ def _already_registered_send(*, email: str | None, phone: str | None) -> None:
     for user in owners:
         by_email = bool(email and (user.email or "").lower() == email)
         with override(user.language or "id"):
-            _send(user_email=user.email if by_email else None, user_phone=None if by_email else user.phone,
-                  subject=_("Anda sudah punya akun LAPOR"),
-                  body=_("Seseorang mencoba mendaftar di LAPOR dengan kontak ini, padahal akun dengan kontak ini sudah "
-                         "ada. Jika itu Anda, masuk di %(link)s (lupa kata sandi? hubungi layanan LAPOR). Bukan Anda? "
-                         "Abaikan pesan ini; akun Anda tidak berubah.") % {"link": link},
-                  sms=_("LAPOR: kontak ini sudah punya akun. Masuk di %(link)s. Bukan Anda? Abaikan.") % {"link": link})
+            _send(
+                user_email=user.email if by_email else None,
+                user_phone=None if by_email else user.phone,
+                subject=_("Anda sudah punya akun LAPOR"),
+                body=_(
+                    "Seseorang mencoba mendaftar di LAPOR dengan kontak ini, padahal akun dengan kontak ini sudah "
+                    "ada. Jika itu Anda, masuk di %(link)s (lupa kata sandi? hubungi layanan LAPOR). Bukan Anda? "
+                    "Abaikan pesan ini; akun Anda tidak berubah."
+                )
+                % {"link": link},
+                sms=_("LAPOR: kontak ini sudah punya akun. Masuk di %(link)s. Bukan Anda? Abaikan.") % {"link": link},
+            )
 
 
 def account_register(*, full_name: str, email: str | None, phone: str | None, password: str) -> User | None:
@@ -94,19 +107,22 @@ def account_register(*, full_name: str, email: str | None, phone: str | None, pa
         try:
             validate_email(email)
         except DjangoValidationError as exc:
-            raise ValidationFailed(_("Alamat e-mail tidak valid."), code="invalid_email",
-                                   detail={"field": "email"}) from exc
+            raise ValidationFailed(
+                _("Alamat e-mail tidak valid."), code="invalid_email", detail={"field": "email"}
+            ) from exc
     try:  # checked before anything else is looked up: a weak password answers alike for every contact
         validate_password(password, User(full_name=full_name, email=email))
     except DjangoValidationError as exc:
         raise ValidationFailed(" ".join(exc.messages), code="weak_password", detail={"field": "password"}) from exc
     taken = (email and User.objects.filter(email__iexact=email).exists()) or (
-        phone_value and User.objects.filter(phone=phone_value).exists())
+        phone_value and User.objects.filter(phone=phone_value).exists()
+    )
     if not taken:
         try:
             with transaction.atomic():
-                user = User.objects.create_user(email=email, phone=phone_value, password=password,
-                                                full_name=full_name, is_active=False)
+                user = User.objects.create_user(
+                    email=email, phone=phone_value, password=password, full_name=full_name, is_active=False
+                )
                 _activation_send(user)
                 return user
         except IntegrityError:  # registered a moment ago by a parallel request
@@ -148,8 +164,11 @@ def role_grant(*, actor: User, email: str, role: str, agency) -> RoleAssignment:
         raise ValidationFailed(_("Peran tidak dapat diberikan di sini."), code="invalid_role", detail={"field": "role"})
     user = User.objects.filter(email__iexact=(email or "").strip()).first()
     if user is None:
-        raise ValidationFailed(_("Belum ada akun dengan e-mail ini; minta yang bersangkutan mendaftar dulu."),
-                               code="unknown_user", detail={"field": "email"})
+        raise ValidationFailed(
+            _("Belum ada akun dengan e-mail ini; minta yang bersangkutan mendaftar dulu."),
+            code="unknown_user",
+            detail={"field": "email"},
+        )
     assignment, _created = RoleAssignment.objects.get_or_create(user=user, role=role, agency=agency)
     return assignment
 

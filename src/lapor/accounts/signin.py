@@ -5,6 +5,7 @@ a login that matches nobody is keyed as typed (normalised), so an address that d
 exactly like one that does: the answer never tells whether an account exists. While
 locked, the password is not even checked, so a correct guess during the lock reveals nothing.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -31,15 +32,25 @@ class LoginLocked(DomainError):
 
     def __init__(self, seconds: int):
         minutes = max(1, math.ceil(seconds / 60))
-        super().__init__(_("Terlalu banyak percobaan masuk yang gagal. Akun atau alamat ini dikunci sementara; "
-                           "coba lagi dalam %(minutes)s menit.") % {"minutes": minutes},
-                         detail={"retry_after": seconds})
+        super().__init__(
+            _(
+                "Terlalu banyak percobaan masuk yang gagal. Akun atau alamat ini dikunci sementara; "
+                "coba lagi dalam %(minutes)s menit."
+            )
+            % {"minutes": minutes},
+            detail={"retry_after": seconds},
+        )
         self.retry_after = seconds
 
 
 def _config() -> dict:
-    return {"account_failures": 10, "ip_failures": 50, "window_seconds": 900, "lock_seconds": 900,
-            **getattr(settings, "LAPOR_LOGIN_LOCKOUT", {})}
+    return {
+        "account_failures": 10,
+        "ip_failures": 50,
+        "window_seconds": 900,
+        "lock_seconds": 900,
+        **getattr(settings, "LAPOR_LOGIN_LOCKOUT", {}),
+    }
 
 
 def _login_key(login: str) -> str:
@@ -59,8 +70,10 @@ def _login_key(login: str) -> str:
 
 def _subjects(request, login: str) -> list[tuple[str, int]]:
     cfg = _config()
-    return [(f"acct:{_login_key(login)}", cfg["account_failures"]),
-            (f"ip:{hashlib.sha256(client_ip(request).encode()).hexdigest()[:32]}", cfg["ip_failures"])]
+    return [
+        (f"acct:{_login_key(login)}", cfg["account_failures"]),
+        (f"ip:{hashlib.sha256(client_ip(request).encode()).hexdigest()[:32]}", cfg["ip_failures"]),
+    ]
 
 
 def signin_locked_for(request, login: str) -> int:

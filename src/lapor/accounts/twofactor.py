@@ -10,6 +10,7 @@ passed the password step) or a one-time code issued by an administrator (``lapor
 Django admin). Each attempt then gets its own secret, kept in that session for ENROL_SECRET_SECONDS;
 the device row is written only when a first code confirms it.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -102,8 +103,9 @@ def twofactor_enrol_confirm(*, user: User, secret: str, code: str) -> list[str] 
     step = _matching_step(secret, code)
     if step is None:
         return None
-    TwoFactorDevice.objects.update_or_create(user=user, defaults={
-        "secret": secret, "confirmed_at": timezone.now(), "last_step": step})
+    TwoFactorDevice.objects.update_or_create(
+        user=user, defaults={"secret": secret, "confirmed_at": timezone.now(), "last_step": step}
+    )
     from .audit import audit_record
 
     audit_record(action="twofactor_enrol", actor=user, target=user)
@@ -138,16 +140,22 @@ def enrolment_link_send(*, user: User, nonce: str) -> bool:
     if not user.email:
         return False
     raw = secrets.token_urlsafe(32)
-    EnrolmentTicket.objects.create(user=user, kind=EnrolmentTicket.Kind.EMAIL, digest=_ticket_digest(raw),
-                                   session_digest=session_digest(nonce),
-                                   expires_at=timezone.now() + timedelta(seconds=ENROL_LINK_SECONDS))
+    EnrolmentTicket.objects.create(
+        user=user,
+        kind=EnrolmentTicket.Kind.EMAIL,
+        digest=_ticket_digest(raw),
+        session_digest=session_digest(nonce),
+        expires_at=timezone.now() + timedelta(seconds=ENROL_LINK_SECONDS),
+    )
     link = f"{settings.LAPOR_PUBLIC_URL.rstrip('/')}/masuk/aktifkan/tautan/{raw}/"
     with override(user.language or "id"):
         subject = _("Aktifkan verifikasi dua langkah LAPOR")
-        body = _("Seseorang (semoga Anda) masuk ke akun petugas LAPOR Anda dengan kata sandi yang benar dan ingin "
-                 "mengaktifkan verifikasi dua langkah. Buka tautan ini di peramban yang sama dalam %(minutes)s "
-                 "menit:\n\n%(link)s\n\nBukan Anda? Jangan buka tautan ini, segera ganti kata sandi Anda dan "
-                 "hubungi admin.") % {"minutes": ENROL_LINK_SECONDS // 60, "link": link}
+        body = _(
+            "Seseorang (semoga Anda) masuk ke akun petugas LAPOR Anda dengan kata sandi yang benar dan ingin "
+            "mengaktifkan verifikasi dua langkah. Buka tautan ini di peramban yang sama dalam %(minutes)s "
+            "menit:\n\n%(link)s\n\nBukan Anda? Jangan buka tautan ini, segera ganti kata sandi Anda dan "
+            "hubungi admin."
+        ) % {"minutes": ENROL_LINK_SECONDS // 60, "link": link}
     outbox_enqueue(channel="email", recipient=user.email, payload={"subject": str(subject), "body": str(body)})
     from .audit import audit_record
 
@@ -162,9 +170,13 @@ def enrolment_ticket_issue(*, user: User, issued_by: User | None = None) -> str:
     from datetime import timedelta
 
     raw = "-".join(secrets.token_hex(3) for _ in range(3))
-    EnrolmentTicket.objects.create(user=user, kind=EnrolmentTicket.Kind.ADMIN, digest=_ticket_digest(raw),
-                                   issued_by=issued_by,
-                                   expires_at=timezone.now() + timedelta(seconds=ADMIN_TICKET_SECONDS))
+    EnrolmentTicket.objects.create(
+        user=user,
+        kind=EnrolmentTicket.Kind.ADMIN,
+        digest=_ticket_digest(raw),
+        issued_by=issued_by,
+        expires_at=timezone.now() + timedelta(seconds=ADMIN_TICKET_SECONDS),
+    )
     from .audit import audit_record
 
     audit_record(action="twofactor_enrol_issue", actor=issued_by, target=user)
@@ -177,8 +189,11 @@ def enrolment_ticket_redeem(*, user: User, raw: str, nonce: str, kind: str) -> b
     for by this very session. Wrong, spent and foreign tickets all answer False alike."""
     if not raw:
         return False
-    ticket = EnrolmentTicket.objects.select_for_update().filter(
-        digest=_ticket_digest(raw), user=user, kind=kind, used_at__isnull=True, expires_at__gt=timezone.now()).first()
+    ticket = (
+        EnrolmentTicket.objects.select_for_update()
+        .filter(digest=_ticket_digest(raw), user=user, kind=kind, used_at__isnull=True, expires_at__gt=timezone.now())
+        .first()
+    )
     if ticket is None:
         return False
     if kind == EnrolmentTicket.Kind.EMAIL and not hmac.compare_digest(ticket.session_digest, session_digest(nonce)):
@@ -204,7 +219,8 @@ def twofactor_verify(*, user: User, code: str) -> bool:
         TwoFactorDevice.objects.filter(pk=device.pk).update(last_step=step)
         return True
     spent = RecoveryCode.objects.filter(user=user, digest=_recovery_digest(code), used_at__isnull=True).update(
-        used_at=timezone.now())
+        used_at=timezone.now()
+    )
     if spent:
         from .audit import audit_record
 

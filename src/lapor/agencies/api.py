@@ -1,4 +1,5 @@
 """The agency network over the API: agencies, regions, topics, routing rules."""
+
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
@@ -26,8 +27,10 @@ class AgencyOut(Schema):
     depth: int
     is_active: bool
     joined_on: str | None = None
-    label: str = Field("", description="the name as a picker shows it: short name and the government it belongs to "
-                                       "(search results only)")
+    label: str = Field(
+        "",
+        description="the name as a picker shows it: short name and the government it belongs to (search results only)",
+    )
 
     @staticmethod
     def resolve_joined_on(obj):
@@ -116,5 +119,7 @@ def routing_rule_create(request, payload: RoutingRuleIn):
     region = Region.objects.filter(pk=payload.region_code).first() if payload.region_code else None
     if topic is None or agency is None or (payload.region_code and region is None):
         raise NotFound(_("Kategori, wilayah atau instansi tidak ditemukan."), code="unknown_reference")
-    rule, _created = RoutingRule.objects.update_or_create(topic=topic, region=region, defaults={"agency": agency, "is_active": True})
+    rule, _created = RoutingRule.objects.update_or_create(
+        topic=topic, region=region, defaults={"agency": agency, "is_active": True}
+    )
     return Status(201, rule)

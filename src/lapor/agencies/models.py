@@ -1,4 +1,5 @@
 """The agency network: administrative regions, the agency tree, topics and routing rules."""
+
 from __future__ import annotations
 
 from django.db import models

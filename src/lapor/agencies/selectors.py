@@ -1,4 +1,5 @@
 """Reads over the agency network."""
+
 from __future__ import annotations
 
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
@@ -13,8 +14,16 @@ def agency_subtree(agency: Agency, *, include_self: bool = True) -> QuerySet[Age
 
 
 # Governments and institutions that an everyday name is said "of" (a Dinas of a city, a unit of a ministry).
-GOVERNMENT_KINDS = frozenset({Agency.Kind.PROVINCE, Agency.Kind.REGENCY, Agency.Kind.CITY, Agency.Kind.MINISTRY,
-                              Agency.Kind.AGENCY, Agency.Kind.PLATFORM})
+GOVERNMENT_KINDS = frozenset(
+    {
+        Agency.Kind.PROVINCE,
+        Agency.Kind.REGENCY,
+        Agency.Kind.CITY,
+        Agency.Kind.MINISTRY,
+        Agency.Kind.AGENCY,
+        Agency.Kind.PLATFORM,
+    }
+)
 
 
 def agency_search(*, q: str = "", limit: int = 20, kind: str | None = None) -> QuerySet[Agency]:
@@ -28,9 +37,15 @@ def agency_search(*, q: str = "", limit: int = 20, kind: str | None = None) -> Q
     for word in q.split()[:5]:
         qs = qs.filter(Q(name__icontains=word) | Q(short_name__icontains=word) | Q(parent__name__icontains=word))
     if q:
-        qs = qs.annotate(fit=Case(When(short_name__iexact=q, then=Value(0)), When(name__iexact=q, then=Value(0)),
-                                  When(Q(short_name__icontains=q) | Q(name__icontains=q), then=Value(1)),
-                                  default=Value(2), output_field=IntegerField()))
+        qs = qs.annotate(
+            fit=Case(
+                When(short_name__iexact=q, then=Value(0)),
+                When(name__iexact=q, then=Value(0)),
+                When(Q(short_name__icontains=q) | Q(name__icontains=q), then=Value(1)),
+                default=Value(2),
+                output_field=IntegerField(),
+            )
+        )
         return qs.order_by("fit", "depth", "name")[:limit]
     return qs.order_by("depth", "name")[:limit]
 
@@ -41,11 +56,23 @@ def agency_labels(agencies) -> dict[int, str]:
     Kota Padang Panjang"): with 514 regencies a bare department name invites misrouting. One query."""
     agencies = list(agencies)
     ids = {i for a in agencies for i in a.ancestor_ids}
-    names = {pk: (name, short, kind) for pk, name, short, kind in
-             Agency.objects.filter(pk__in=ids).values_list("pk", "name", "short_name", "kind")} if ids else {}
+    names = (
+        {
+            pk: (name, short, kind)
+            for pk, name, short, kind in Agency.objects.filter(pk__in=ids).values_list(
+                "pk", "name", "short_name", "kind"
+            )
+        }
+        if ids
+        else {}
+    )
     labels = {}
     for a in agencies:
-        own = f"{a.name} ({a.short_name})" if a.short_name and a.short_name.casefold() not in a.name.casefold() else a.name
+        own = (
+            f"{a.name} ({a.short_name})"
+            if a.short_name and a.short_name.casefold() not in a.name.casefold()
+            else a.name
+        )
         up = [names[i] for i in reversed(a.ancestor_ids) if i in names and i != a.pk]
         where = []
         for name, short, kind in up:  # nearest first, up to the government

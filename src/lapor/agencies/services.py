@@ -1,4 +1,5 @@
 """Writes over the agency network."""
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -45,7 +46,9 @@ def agency_unit_create(*, parent: Agency, name: str, actor) -> Agency:
     if len(name) < 3:
         raise ValidationFailed(_("Nama unit kerja wajib diisi."), code="required", detail={"field": "name"})
     if Agency.objects.filter(parent=parent, name__iexact=name).exists():
-        raise ValidationFailed(_("Unit kerja dengan nama ini sudah ada."), code="duplicate_name", detail={"field": "name"})
+        raise ValidationFailed(
+            _("Unit kerja dengan nama ini sudah ada."), code="duplicate_name", detail={"field": "name"}
+        )
     unit = Agency(name=name, kind=Agency.Kind.UNIT, parent=parent, region=parent.region, joined_on=parent.joined_on)
     unit.save()
     return unit
@@ -62,8 +65,9 @@ def agency_deadlines_set(*, agency: Agency, overrides: dict[str, int | None], ac
         if days is None:
             current.pop(stage, None)
         elif not 1 <= int(days) <= 90:
-            raise ValidationFailed(_("Batas waktu harus antara 1 dan 90 hari kerja."), code="out_of_range",
-                                   detail={"field": stage})
+            raise ValidationFailed(
+                _("Batas waktu harus antara 1 dan 90 hari kerja."), code="out_of_range", detail={"field": stage}
+            )
         else:
             current[stage] = int(days)
     agency.deadline_overrides = current

@@ -1,4 +1,5 @@
 """Signals of the agency network, for the rooms above it (agencies import none of them)."""
+
 from django.dispatch import Signal
 
 # An agency (and its subtree) moved in the tree; sent inside the move's transaction, after the

@@ -3,6 +3,7 @@ sent to the people who watch a scope: an agency's admins and overseers (its anal
 national overseers (the national scope). On the web and by e-mail, at most once per topic or place,
 scope and person a day: the outbox's dedupe key carries the day. A periodic job (``alerts`` in
 analytics/tasks.py, every LAPOR_ALERTS_SECONDS)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -24,10 +25,18 @@ ALERT_ROLES = (Role.AGENCY_ADMIN, Role.OVERSEER)
 
 def _watchers() -> dict[str, list[tuple[int, str, str, list, bool]]]:
     """scope -> [(user id, e-mail, language, notify_by, daily digest)] of the active watchers."""
-    rows = (RoleAssignment.objects.filter(role__in=ALERT_ROLES, user__is_active=True)
-            .exclude(role=Role.AGENCY_ADMIN, agency__isnull=True)
-            .values_list("agency_id", "user_id", "user__email", "user__language", "user__notify_by",
-                         "user__notification_preference__daily_digest"))
+    rows = (
+        RoleAssignment.objects.filter(role__in=ALERT_ROLES, user__is_active=True)
+        .exclude(role=Role.AGENCY_ADMIN, agency__isnull=True)
+        .values_list(
+            "agency_id",
+            "user_id",
+            "user__email",
+            "user__language",
+            "user__notify_by",
+            "user__notification_preference__daily_digest",
+        )
+    )
     out: dict[str, list] = defaultdict(list)
     for agency_id, *person in rows:
         scope = f"a:{agency_id}" if agency_id else "n"
@@ -38,11 +47,21 @@ def _watchers() -> dict[str, list[tuple[int, str, str, list, bool]]]:
 
 def _texts(alert: dict, scope_name: str, lang: str) -> tuple[str, str]:
     with override(lang if lang in ("id", "en") else "id"):
-        ctx = {"what": (_("topik %(x)s") if alert["kind"] == "topic" else _("wilayah %(x)s")) % {"x": alert["label"]},
-               "count": alert["count"], "baseline": alert["baseline"], "scope": scope_name, "week": alert["week"]}
+        ctx = {
+            "what": (_("topik %(x)s") if alert["kind"] == "topic" else _("wilayah %(x)s")) % {"x": alert["label"]},
+            "count": alert["count"],
+            "baseline": alert["baseline"],
+            "scope": scope_name,
+            "week": alert["week"],
+        }
         title = _("Isu mencuat di %(scope)s: %(what)s") % ctx
-        body = _("Laporan tentang %(what)s di %(scope)s melonjak: %(count)s laporan pada minggu mulai %(week)s, "
-                 "biasanya %(baseline)s per minggu. Lihat laporannya di dasbor.") % ctx
+        body = (
+            _(
+                "Laporan tentang %(what)s di %(scope)s melonjak: %(count)s laporan pada minggu mulai %(week)s, "
+                "biasanya %(baseline)s per minggu. Lihat laporannya di dasbor."
+            )
+            % ctx
+        )
     return title, body
 
 
@@ -59,10 +78,19 @@ def _items(scope: str, alert: dict, watchers, day: dt.date, scope_name: str) -> 
         for channel in chosen:
             if channel == "email" and not email:
                 continue
-            payload = ({"subject": title, "body": f"{body}\n\n{url}"} if channel == "email" else
-                       {"kind": "emerging_issue", "title": title, "body": body, "url": url})
-            items.append(OutboxItem(channel=channel, recipient=email if channel == "email" else str(user_id),
-                                    payload=payload, dedupe_key=f"alert:{topic}:{day:%Y%m%d}:{channel}:{user_id}"))
+            payload = (
+                {"subject": title, "body": f"{body}\n\n{url}"}
+                if channel == "email"
+                else {"kind": "emerging_issue", "title": title, "body": body, "url": url}
+            )
+            items.append(
+                OutboxItem(
+                    channel=channel,
+                    recipient=email if channel == "email" else str(user_id),
+                    payload=payload,
+                    dedupe_key=f"alert:{topic}:{day:%Y%m%d}:{channel}:{user_id}",
+                )
+            )
     return items
 
 

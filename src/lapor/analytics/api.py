@@ -1,5 +1,6 @@
 """/api/analytics: dashboards, league table, connectivity, drill-downs, exports, action plans,
 and the public statistics (no sign-in)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -61,19 +62,28 @@ def dashboard(request, q: Query[PeriodQuery]):
 
 
 @router.get("/league", auth=STAFF_AUTH, summary="Agency league table (rapor kepatuhan)")
-def league(request, from_month: str | None = Query(None, alias="from", pattern=MONTH, description=PERIOD),
-           to_month: str | None = Query(None, alias="to", pattern=MONTH, description=PERIOD),
-           sort: LeagueSort = "grade", kind: AgencyKind | None = None, parent: int | None = None,
-           grade: Literal["good", "fair", "poor", "unrated"] | None = None):
+def league(
+    request,
+    from_month: str | None = Query(None, alias="from", pattern=MONTH, description=PERIOD),
+    to_month: str | None = Query(None, alias="to", pattern=MONTH, description=PERIOD),
+    sort: LeagueSort = "grade",
+    kind: AgencyKind | None = None,
+    parent: int | None = None,
+    grade: Literal["good", "fair", "poor", "unrated"] | None = None,
+):
     """``sort=-grade``: the worst first; ``grade=poor``: one grade only."""
     user = _staff(request)
-    return sel.league_table(user, sel.period_parse(from_month, to_month), sort=sort, kind=kind, parent_id=parent,
-                            grade=grade)
+    return sel.league_table(
+        user, sel.period_parse(from_month, to_month), sort=sort, kind=kind, parent_id=parent, grade=grade
+    )
 
 
 @router.get("/answers", auth=STAFF_AUTH, summary="Answer quality per agency: flagged share, rating, reopen rate")
-def answers(request, from_month: str | None = Query(None, alias="from", pattern=r"^\d{4}-\d{2}$"),
-            to_month: str | None = Query(None, alias="to", pattern=r"^\d{4}-\d{2}$")):
+def answers(
+    request,
+    from_month: str | None = Query(None, alias="from", pattern=r"^\d{4}-\d{2}$"),
+    to_month: str | None = Query(None, alias="to", pattern=r"^\d{4}-\d{2}$"),
+):
     """Each report once, by its first follow-up in the period; flagged by the answer checker or not;
     with its reporter's rating and whether it was reopened (docs/answer-quality.md)."""
     user = _staff(request)
@@ -119,6 +129,7 @@ def export_response(qs, scope: str, user, fmt: str) -> HttpResponse:
 
 # --- Background jobs: long exports and other long work ------------------------------------------
 
+
 class JobIn(Schema):
     kind: Literal["reports", "monthly_pdfs", "opendata", "routing_train"] = "reports"
     scope: str | None = Field(None, pattern=SCOPE, description="reports: n | p | a:<agency id> | r:<code>")
@@ -134,16 +145,35 @@ class JobIn(Schema):
 
 def job_out(job: Job) -> dict:
     done = job.state == Job.State.DONE and bool(job.file_path)
-    return {"id": str(job.pk), "kind": job.kind, "kind_label": str(Job.Kind(job.kind).label), "params": job.params,
-            "state": job.state, "state_label": str(Job.State(job.state).label), "done": job.done, "total": job.total,
-            "percent": job.percent, "file_name": job.file_name or None, "size": job.size if done else None,
-            "file_url": f"/api/analytics/exports/{job.pk}/file" if done else None, "page_url": job_page_url(job),
-            "result": job.result, "error": job.error or None, "created_at": job.created_at,
-            "started_at": job.started_at, "finished_at": job.finished_at, "expires_at": job.expires_at if done else None}
+    return {
+        "id": str(job.pk),
+        "kind": job.kind,
+        "kind_label": str(Job.Kind(job.kind).label),
+        "params": job.params,
+        "state": job.state,
+        "state_label": str(Job.State(job.state).label),
+        "done": job.done,
+        "total": job.total,
+        "percent": job.percent,
+        "file_name": job.file_name or None,
+        "size": job.size if done else None,
+        "file_url": f"/api/analytics/exports/{job.pk}/file" if done else None,
+        "page_url": job_page_url(job),
+        "result": job.result,
+        "error": job.error or None,
+        "created_at": job.created_at,
+        "started_at": job.started_at,
+        "finished_at": job.finished_at,
+        "expires_at": job.expires_at if done else None,
+    }
 
 
-@router.post("/exports", auth=STAFF_AUTH, response={202: dict},
-             summary="Start a background job (an export of any size...); 202 with the job, then poll it")
+@router.post(
+    "/exports",
+    auth=STAFF_AUTH,
+    response={202: dict},
+    summary="Start a background job (an export of any size...); 202 with the job, then poll it",
+)
 def jobs_create(request, payload: JobIn, response: HttpResponse):
     user = _staff(request)
     params = payload.dict(by_alias=True, exclude={"kind"})
@@ -168,7 +198,9 @@ def jobs_cancel(request, job_id: str):
     return job_out(job_cancel(user=user, job=sel.job_get_for(user, job_id)))
 
 
-@router.get("/exports/{job_id}/file", auth=STAFF_AUTH, summary="Download a finished job's file (requester or platform admin)")
+@router.get(
+    "/exports/{job_id}/file", auth=STAFF_AUTH, summary="Download a finished job's file (requester or platform admin)"
+)
 def jobs_file(request, job_id: str):
     user = _staff(request)
     return job_file_response(user, sel.job_get_for(user, job_id))
@@ -181,13 +213,17 @@ def job_file_response(user, job: Job) -> FileResponse:
     path = job_file(job)
     if job.state != Job.State.DONE or path is None:
         if job.is_active:
-            raise Conflict(_("Berkas belum siap (%(done)s dari %(total)s).") % {"done": job.done, "total": job.total or "?"},
-                           code="job_not_ready")
+            raise Conflict(
+                _("Berkas belum siap (%(done)s dari %(total)s).") % {"done": job.done, "total": job.total or "?"},
+                code="job_not_ready",
+            )
         raise NotFound(_("Berkas ini tidak tersedia lagi (kedaluwarsa, dibatalkan, atau gagal)."), code="job_file_gone")
     try:
         handle = open(path, "rb")
     except FileNotFoundError as exc:
-        raise NotFound(_("Berkas ini tidak tersedia lagi (kedaluwarsa, dibatalkan, atau gagal)."), code="job_file_gone") from exc
+        raise NotFound(
+            _("Berkas ini tidak tersedia lagi (kedaluwarsa, dibatalkan, atau gagal)."), code="job_file_gone"
+        ) from exc
     audit_record(action="job_download", actor=user, target=job, detail={"size": job.size})
     return FileResponse(handle, as_attachment=True, filename=job.file_name, content_type=job.content_type)
 
@@ -209,6 +245,7 @@ def monthly_pdf(request, agency_id: int, month: str = Path(..., pattern=MONTH)):
 
 # --- Action plans -----------------------------------------------------------------------------
 
+
 class PlanIn(Schema):
     agency_id: int
     topic_id: int | None = None
@@ -228,10 +265,18 @@ class PlanPatch(Schema):
 
 
 def plan_out(p: ActionPlan) -> dict:
-    return {"id": p.pk, "agency": {"id": p.agency_id, "name": p.agency.name},
-            "topic": {"id": p.topic_id, "name": p.topic.name} if p.topic_id else None, "title": p.title,
-            "owner": p.owner, "due_date": p.due_date, "progress": p.progress, "status": p.status,
-            "status_label": str(ActionPlan.Status(p.status).label), "updated_at": p.updated_at}
+    return {
+        "id": p.pk,
+        "agency": {"id": p.agency_id, "name": p.agency.name},
+        "topic": {"id": p.topic_id, "name": p.topic.name} if p.topic_id else None,
+        "title": p.title,
+        "owner": p.owner,
+        "due_date": p.due_date,
+        "progress": p.progress,
+        "status": p.status,
+        "status_label": str(ActionPlan.Status(p.status).label),
+        "updated_at": p.updated_at,
+    }
 
 
 def plans_for(user):
@@ -264,9 +309,13 @@ def plans_update(request, plan_id: int, payload: PlanPatch):
 
 # --- Public statistics and open data (no sign-in) -----------------------------------------------
 
+
 @router.get("/public/stats", auth=None, summary="Public statistics over non-confidential reports")
-def public_stats(request, from_month: str | None = Query(None, alias="from", pattern=MONTH, description=PERIOD),
-                 to_month: str | None = Query(None, alias="to", pattern=MONTH, description=PERIOD)):
+def public_stats(
+    request,
+    from_month: str | None = Query(None, alias="from", pattern=MONTH, description=PERIOD),
+    to_month: str | None = Query(None, alias="to", pattern=MONTH, description=PERIOD),
+):
     data = sel.dashboard_get(sel.PUBLIC, sel.period_parse(from_month, to_month))
     data.pop("overdue_by_agency", None)
     for topic in data["top_topics"]:

@@ -10,6 +10,7 @@ staff member may open: the whole country's public reports) each row is the publi
 the report (``public_report_out``); under the viewer's own scopes, the staff projection
 (``lens_for``: an anonymous reporter never shown, their text masked).
 """
+
 from __future__ import annotations
 
 import csv
@@ -31,13 +32,56 @@ from lapor.reports.projection import lens_for, lens_public, public_report_out
 from .rollup import PUBLIC
 
 # A staff export's columns, in the reader's language (``header_words``); open data keeps OPEN_HEADER as published.
-HEADER = [N_("tracking_id"), N_("diterima"), N_("jenis"), N_("status"), N_("kanal"), N_("topik"), N_("wilayah"),
-          N_("kode_wilayah"), N_("instansi"), N_("judul"), N_("pelapor"), N_("kontak_pelapor"), N_("anonim"),
-          N_("rahasia"), N_("batas_waktu"), N_("terlambat"), N_("selesai"), N_("penilaian"), N_("dukungan")]
-PUBLIC_HEADER = [N_("tracking_id"), N_("diterima"), N_("jenis"), N_("status"), N_("topik"), N_("wilayah"),
-                 N_("kode_wilayah"), N_("instansi"), N_("judul"), N_("isi"), N_("pelapor"), N_("dukungan")]
-OPEN_HEADER = ["tracking_id", "diterima", "jenis", "status", "kanal", "topik", "kode_wilayah", "wilayah", "instansi",
-               "judul", "isi", "selesai", "penilaian"]
+HEADER = [
+    N_("tracking_id"),
+    N_("diterima"),
+    N_("jenis"),
+    N_("status"),
+    N_("kanal"),
+    N_("topik"),
+    N_("wilayah"),
+    N_("kode_wilayah"),
+    N_("instansi"),
+    N_("judul"),
+    N_("pelapor"),
+    N_("kontak_pelapor"),
+    N_("anonim"),
+    N_("rahasia"),
+    N_("batas_waktu"),
+    N_("terlambat"),
+    N_("selesai"),
+    N_("penilaian"),
+    N_("dukungan"),
+]
+PUBLIC_HEADER = [
+    N_("tracking_id"),
+    N_("diterima"),
+    N_("jenis"),
+    N_("status"),
+    N_("topik"),
+    N_("wilayah"),
+    N_("kode_wilayah"),
+    N_("instansi"),
+    N_("judul"),
+    N_("isi"),
+    N_("pelapor"),
+    N_("dukungan"),
+]
+OPEN_HEADER = [
+    "tracking_id",
+    "diterima",
+    "jenis",
+    "status",
+    "kanal",
+    "topik",
+    "kode_wilayah",
+    "wilayah",
+    "instansi",
+    "judul",
+    "isi",
+    "selesai",
+    "penilaian",
+]
 CHUNK = 2000
 XLSX_MAX_ROWS = 1_048_575  # a worksheet's rows, less the header
 STATE_LABELS = {s.value: str(s.label) for s in lc.State}  # open data: Indonesian, as published
@@ -49,6 +93,7 @@ def header_words(header: list[str]) -> list[str]:
 
 def _yes(value: bool) -> str:
     return _("ya") if value else _("tidak")
+
 
 # Open data masks free text exactly as every public surface does (lapor.core.masking).
 
@@ -76,10 +121,34 @@ def _fmt(value) -> str:
 # The columns the rows below read (everything else is left in the database: a million Report
 # instances cost their fields). A projection that reads another field would load it row by row:
 # test_export_queries_do_not_grow_with_rows keeps the query count flat.
-_FIELDS = ("tracking_id", "submitted_at", "type", "state", "channel", "title", "is_anonymous", "is_confidential",
-           "due_at", "is_overdue", "completed_at", "rating", "guest_name", "guest_email", "guest_phone",
-           "topic_id", "topic__name", "region_id", "region__name", "agency_id", "agency__name",
-           "reporter_id", "reporter__full_name", "reporter__email", "reporter__phone", "support_count")
+_FIELDS = (
+    "tracking_id",
+    "submitted_at",
+    "type",
+    "state",
+    "channel",
+    "title",
+    "is_anonymous",
+    "is_confidential",
+    "due_at",
+    "is_overdue",
+    "completed_at",
+    "rating",
+    "guest_name",
+    "guest_email",
+    "guest_phone",
+    "topic_id",
+    "topic__name",
+    "region_id",
+    "region__name",
+    "agency_id",
+    "agency__name",
+    "reporter_id",
+    "reporter__full_name",
+    "reporter__email",
+    "reporter__phone",
+    "support_count",
+)
 
 
 def export_fields(scope: str) -> tuple[str, ...]:
@@ -87,8 +156,11 @@ def export_fields(scope: str) -> tuple[str, ...]:
 
 
 def export_qs(qs: QuerySet[Report], scope: str) -> QuerySet[Report]:
-    return qs.select_related("agency", "topic", "region", "reporter").only(*export_fields(scope)).order_by(
-        "-submitted_at", "-id")
+    return (
+        qs.select_related("agency", "topic", "region", "reporter")
+        .only(*export_fields(scope))
+        .order_by("-submitted_at", "-id")
+    )
 
 
 def reports_iter(qs: QuerySet[Report], *, scope: str, chunk: int = CHUNK, on_batch=None) -> Iterator[Report]:
@@ -99,7 +171,9 @@ def reports_iter(qs: QuerySet[Report], *, scope: str, chunk: int = CHUNK, on_bat
     qs = export_qs(qs, scope)
     after = None
     while True:
-        page = qs if after is None else qs.filter(Q(submitted_at__lt=after[0]) | Q(submitted_at=after[0], id__lt=after[1]))
+        page = (
+            qs if after is None else qs.filter(Q(submitted_at__lt=after[0]) | Q(submitted_at=after[0], id__lt=after[1]))
+        )
         batch = list(page[:chunk])
         yield from batch
         if on_batch is not None and batch:
@@ -116,11 +190,27 @@ def staff_rows(reports: Iterable[Report], viewer: User | None) -> Iterator[list]
         lens = lens_for(r, viewer)
         who = lens.reporter or {}
         title = lens.title
-        yield [r.tracking_id, _fmt(r.submitted_at), r.type, r.get_state_display(), r.channel,
-               r.topic.name if r.topic_id else "", r.region.name if r.region_id else "", r.region_id or "",
-               r.agency.name if r.agency_id else "", title, who.get("name") or "", who.get("contact") or "",
-               _yes(r.is_anonymous), _yes(r.is_confidential), _fmt(r.due_at),
-               _yes(r.is_overdue), _fmt(r.completed_at), r.rating or "", r.support_count]
+        yield [
+            r.tracking_id,
+            _fmt(r.submitted_at),
+            r.type,
+            r.get_state_display(),
+            r.channel,
+            r.topic.name if r.topic_id else "",
+            r.region.name if r.region_id else "",
+            r.region_id or "",
+            r.agency.name if r.agency_id else "",
+            title,
+            who.get("name") or "",
+            who.get("contact") or "",
+            _yes(r.is_anonymous),
+            _yes(r.is_confidential),
+            _fmt(r.due_at),
+            _yes(r.is_overdue),
+            _fmt(r.completed_at),
+            r.rating or "",
+            r.support_count,
+        ]
 
 
 def public_rows(reports: Iterable[Report]) -> Iterator[list]:
@@ -128,10 +218,20 @@ def public_rows(reports: Iterable[Report]) -> Iterator[list]:
     text, the reporter's first name or "Anonim", no contact, no address, no coordinates)."""
     for r in reports:
         p = public_report_out(r)
-        yield [p["tracking_id"], _fmt(p["submitted_at"]), p["type"], p["state_label"],
-               p["topic"]["name"] if p["topic"] else "", p["region"]["name"] if p["region"] else "",
-               p["region"]["code"] if p["region"] else "", p["agency"]["name"] if p["agency"] else "", p["title"],
-               p["body"], p["reporter_name"], p["support_count"]]
+        yield [
+            p["tracking_id"],
+            _fmt(p["submitted_at"]),
+            p["type"],
+            p["state_label"],
+            p["topic"]["name"] if p["topic"] else "",
+            p["region"]["name"] if p["region"] else "",
+            p["region"]["code"] if p["region"] else "",
+            p["agency"]["name"] if p["agency"] else "",
+            p["title"],
+            p["body"],
+            p["reporter_name"],
+            p["support_count"],
+        ]
 
 
 def rows_for(scope: str, reports: Iterable[Report], viewer: User | None) -> tuple[list[str], Iterator[list]]:
@@ -145,12 +245,26 @@ def rows_for(scope: str, reports: Iterable[Report], viewer: User | None) -> tupl
 def open_rows(qs: QuerySet) -> Iterator[list]:
     """Open data: never a confidential report (the caller passes report_public_qs), never a name
     or contact, personal data in the text masked."""
-    qs = qs.filter(is_confidential=False).select_related("agency", "topic", "region", "reporter").order_by("submitted_at", "id")
+    qs = (
+        qs.filter(is_confidential=False)
+        .select_related("agency", "topic", "region", "reporter")
+        .order_by("submitted_at", "id")
+    )
     for r in qs.iterator(chunk_size=CHUNK):
-        yield [r.tracking_id, _fmt(r.submitted_at), r.type, STATE_LABELS.get(r.state, r.state), r.channel,
-               r.topic.name if r.topic_id else "", r.region_id or "", r.region.name if r.region_id else "",
-               r.agency.name if r.agency_id else "", *_public_texts(r), _fmt(r.completed_at),
-               r.rating or ""]
+        yield [
+            r.tracking_id,
+            _fmt(r.submitted_at),
+            r.type,
+            STATE_LABELS.get(r.state, r.state),
+            r.channel,
+            r.topic.name if r.topic_id else "",
+            r.region_id or "",
+            r.region.name if r.region_id else "",
+            r.agency.name if r.agency_id else "",
+            *_public_texts(r),
+            _fmt(r.completed_at),
+            r.rating or "",
+        ]
 
 
 def _public_texts(report) -> tuple[str, str]:
@@ -158,8 +272,10 @@ def _public_texts(report) -> tuple[str, str]:
     return lens.title, lens.body
 
 
-CONTENT_TYPES = {"csv": "text/csv; charset=utf-8",
-                 "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 
 
 class ExportTooLarge(ValidationFailed):
@@ -177,11 +293,15 @@ def export_small(qs: QuerySet[Report], *, scope: str, viewer: User | None, fmt: 
     inside the request; a larger one raises ``ExportTooLarge`` (start a background job instead)."""
     format_check(fmt)
     limit = sync_max_rows()
-    if qs.order_by().values_list("pk", flat=True)[limit:limit + 1]:  # one narrow query, before any row is built
+    if qs.order_by().values_list("pk", flat=True)[limit : limit + 1]:  # one narrow query, before any row is built
         raise ExportTooLarge(
-            _("Ekspor ini lebih dari %(n)s laporan: buat ekspor di latar belakang (POST /api/analytics/exports, "
-              "atau tombol Ekspor di halaman daftar laporan); Anda diberi tahu saat berkasnya siap.") % {"n": f"{limit:,}".replace(",", ".")},
-            detail={"limit": limit, "job": "/api/analytics/exports"})
+            _(
+                "Ekspor ini lebih dari %(n)s laporan: buat ekspor di latar belakang (POST /api/analytics/exports, "
+                "atau tombol Ekspor di halaman daftar laporan); Anda diberi tahu saat berkasnya siap."
+            )
+            % {"n": f"{limit:,}".replace(",", ".")},
+            detail={"limit": limit, "job": "/api/analytics/exports"},
+        )
     header, rows = rows_for(scope, export_qs(qs, scope)[:limit], viewer)
     return export_bytes(header, rows, fmt)
 
@@ -224,6 +344,7 @@ def csv_write(out, header: list[str], rows: Iterable[list]) -> int:
         for row in rows:
             n += 1
             yield row
+
     for chunk in csv_stream(header, counted()):
         out.write(chunk)
     return n
@@ -234,8 +355,10 @@ def xlsx_write(target, header: list[str], rows: Iterable[list], *, sheet: str = 
     number of data rows."""
     import xlsxwriter
 
-    book = xlsxwriter.Workbook(target, {"constant_memory": True, "strings_to_numbers": False,
-                                        "strings_to_formulas": False, "strings_to_urls": False})
+    book = xlsxwriter.Workbook(
+        target,
+        {"constant_memory": True, "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False},
+    )
     ws = book.add_worksheet(sheet)
     ws.write_row(0, 0, header, book.add_format({"bold": True}))
     n = 0

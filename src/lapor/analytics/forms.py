@@ -1,4 +1,5 @@
 """Forms of the analytics pages: they parse input only; the rules live in ``services``."""
+
 from __future__ import annotations
 
 from django import forms
@@ -43,9 +44,15 @@ class PlanForm(forms.Form):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["agency"].choices = [("", _("— pilih —")), *plan_agencies(user)]
-        self.fields["topic"].choices = [("", _("— tanpa topik —")), *(
-            (str(pk), "— " * depth + name) for pk, name, depth in
-            Topic.objects.filter(is_active=True).order_by("path").values_list("pk", "name", "depth"))]
+        self.fields["topic"].choices = [
+            ("", _("— tanpa topik —")),
+            *(
+                (str(pk), "— " * depth + name)
+                for pk, name, depth in Topic.objects.filter(is_active=True)
+                .order_by("path")
+                .values_list("pk", "name", "depth")
+            ),
+        ]
 
 
 class PlanProgressForm(forms.Form):

@@ -17,6 +17,7 @@ at most), hands over again a job nobody picked up, and deletes the files of jobs
 Files go to ``DATA_DIR/exports/`` (shared by web and workers): written as ``<id>.<ext>.part``,
 flushed to disk, then renamed, so a file that exists is whole.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -102,9 +103,11 @@ class Progress:
             try:
                 while not stop.wait(KEEPALIVE_SECONDS):
                     Job.objects.filter(pk=self.job.pk, attempts=self.job.attempts, state=State.RUNNING).update(
-                        heartbeat_at=timezone.now())
+                        heartbeat_at=timezone.now()
+                    )
             finally:
                 connections.close_all()
+
         thread = threading.Thread(target=beat, daemon=True, name=f"lapor-job-keepalive-{self.job.pk}")
         thread.start()
         try:
@@ -116,6 +119,7 @@ class Progress:
 
 
 # --- Hand-over ----------------------------------------------------------------------------------
+
 
 def broker_in_use() -> bool:
     from lapor.notifications.services import broker_in_use as in_use
@@ -187,11 +191,13 @@ def job_dispatch(job_id) -> None:
 
 # --- Running --------------------------------------------------------------------------------------
 
+
 def job_run(job_id) -> str | None:
     """Run a queued job to its end; returns its final state, None when another run holds it."""
     now = timezone.now()
     if not Job.objects.filter(pk=job_id, state=State.QUEUED).update(
-            state=State.RUNNING, started_at=now, heartbeat_at=now, attempts=F("attempts") + 1, done=0, error=""):
+        state=State.RUNNING, started_at=now, heartbeat_at=now, attempts=F("attempts") + 1, done=0, error=""
+    ):
         return None
     job = Job.objects.select_related("requested_by").get(pk=job_id)
     progress = Progress(job)
@@ -209,22 +215,46 @@ def job_run(job_id) -> str | None:
     except Exception:
         log.exception("job %s (%s) failed", job.pk, job.kind)
         _parts_remove(job)
-        return _finish(job, State.FAILED, progress, error=_("Terjadi kesalahan di server. Coba lagi nanti; bila "
-                                                            "berulang, hubungi admin platform."))
+        return _finish(
+            job,
+            State.FAILED,
+            progress,
+            error=_("Terjadi kesalahan di server. Coba lagi nanti; bila berulang, hubungi admin platform."),
+        )
     return _finish(job, State.DONE, progress, **outcome)
 
 
-def _finish(job: Job, state: str, progress: Progress, *, error: str = "", file: Path | None = None,
-            file_name: str = "", content_type: str = "", result: dict | None = None) -> str | None:
+def _finish(
+    job: Job,
+    state: str,
+    progress: Progress,
+    *,
+    error: str = "",
+    file: Path | None = None,
+    file_name: str = "",
+    content_type: str = "",
+    result: dict | None = None,
+) -> str | None:
     now = timezone.now()
-    fields = {"state": state, "finished_at": now, "heartbeat_at": now, "error": error[:2000], "result": result or {},
-              "done": progress.done, "total": progress.total}
+    fields = {
+        "state": state,
+        "finished_at": now,
+        "heartbeat_at": now,
+        "error": error[:2000],
+        "result": result or {},
+        "done": progress.done,
+        "total": progress.total,
+    }
     if state == State.DONE:
         fields["total"] = progress.done  # rows that changed while the job ran: the file says what it holds
     if file is not None:
-        fields.update(file_path=str(file.relative_to(Path(settings.DATA_DIR))), file_name=file_name,
-                      content_type=content_type, size=file.stat().st_size,
-                      expires_at=now + dt.timedelta(days=keep_days()))
+        fields.update(
+            file_path=str(file.relative_to(Path(settings.DATA_DIR))),
+            file_name=file_name,
+            content_type=content_type,
+            size=file.stat().st_size,
+            expires_at=now + dt.timedelta(days=keep_days()),
+        )
     with transaction.atomic():
         if not Job.objects.filter(pk=job.pk, attempts=job.attempts, state=State.RUNNING).update(**fields):
             if file is not None:
@@ -276,9 +306,14 @@ def _run_reports(job: Job, progress: Progress) -> dict:
     qs = qs.filter(submitted_at__lte=job.started_at)  # reports filed during the export are not half in it
     total = qs.count()
     if total > max_rows(fmt):
-        raise ValidationFailed(_("Ekspor ini berisi %(n)s laporan, lebih dari batas %(max)s untuk %(fmt)s. Persempit "
-                                 "periode atau cakupannya.") % {"n": total, "max": max_rows(fmt), "fmt": fmt.upper()},
-                               code="export_too_large")
+        raise ValidationFailed(
+            _(
+                "Ekspor ini berisi %(n)s laporan, lebih dari batas %(max)s untuk %(fmt)s. Persempit "
+                "periode atau cakupannya."
+            )
+            % {"n": total, "max": max_rows(fmt), "fmt": fmt.upper()},
+            code="export_too_large",
+        )
     progress.set_total(total)
     header, rows = rows_for(scope, reports_iter(qs, scope=scope, on_batch=progress.add), user)
     path, part = _output(job, fmt)
@@ -288,8 +323,12 @@ def _run_reports(job: Job, progress: Progress) -> dict:
     else:
         n = xlsx_write(str(part), header, rows)
     name = f"laporan-{_scope_slug(scope)}-{period.start:%Y-%m}-{period.end:%Y-%m}.{fmt}"
-    return {"file": _sealed(part, path), "file_name": name, "content_type": CONTENT_TYPES[fmt],
-            "result": {"rows": n, "scope": scope}}
+    return {
+        "file": _sealed(part, path),
+        "file_name": name,
+        "content_type": CONTENT_TYPES[fmt],
+        "result": {"rows": n, "scope": scope},
+    }
 
 
 def monthly_pdf_agencies(user, month: dt.date, agency_id: int | None = None):
@@ -299,7 +338,9 @@ def monthly_pdf_agencies(user, month: dt.date, agency_id: int | None = None):
 
     from .models import StatCell
 
-    scopes = StatCell.objects.filter(dim="received", month=month, scope__startswith="a:").values_list("scope", flat=True)
+    scopes = StatCell.objects.filter(dim="received", month=month, scope__startswith="a:").values_list(
+        "scope", flat=True
+    )
     qs = Agency.objects.filter(pk__in=[int(s[2:]) for s in scopes]).order_by("path")
     scope = user_scope_q(user, "path")
     if scope is not None:
@@ -316,7 +357,9 @@ def _run_monthly_pdfs(job: Job, progress: Progress) -> dict:
     month = dt.date.fromisoformat(job.params["month"] + "-01")
     agencies = list(monthly_pdf_agencies(job.requested_by, month, job.params.get("agency_id")))
     if not agencies:
-        raise ValidationFailed(_("Tidak ada instansi dengan laporan pada bulan itu dalam cakupan Anda."), code="no_agencies")
+        raise ValidationFailed(
+            _("Tidak ada instansi dengan laporan pada bulan itu dalam cakupan Anda."), code="no_agencies"
+        )
     progress.set_total(len(agencies))
     path, part = _output(job, "zip")
     with zipfile.ZipFile(part, "w", compression=zipfile.ZIP_DEFLATED) as z:
@@ -324,8 +367,12 @@ def _run_monthly_pdfs(job: Job, progress: Progress) -> dict:
             pdf = agency_month_pdf(agency, month)
             z.write(pdf, arcname=pdf.name)
             progress.add(1)
-    return {"file": _sealed(part, path), "file_name": f"laporan-bulanan-{month:%Y-%m}.zip",
-            "content_type": "application/zip", "result": {"agencies": len(agencies)}}
+    return {
+        "file": _sealed(part, path),
+        "file_name": f"laporan-bulanan-{month:%Y-%m}.zip",
+        "content_type": "application/zip",
+        "result": {"agencies": len(agencies)},
+    }
 
 
 def _run_opendata(job: Job, progress: Progress) -> dict:
@@ -352,11 +399,16 @@ def _run_routing_train(job: Job, progress: Progress) -> dict:
     return {"result": out}
 
 
-RUNNERS = {Job.Kind.REPORTS: _run_reports, Job.Kind.MONTHLY_PDFS: _run_monthly_pdfs, Job.Kind.OPENDATA: _run_opendata,
-           Job.Kind.ROUTING_TRAIN: _run_routing_train}
+RUNNERS = {
+    Job.Kind.REPORTS: _run_reports,
+    Job.Kind.MONTHLY_PDFS: _run_monthly_pdfs,
+    Job.Kind.OPENDATA: _run_opendata,
+    Job.Kind.ROUTING_TRAIN: _run_routing_train,
+}
 
 
 # --- Notification ---------------------------------------------------------------------------------
+
 
 def job_page_url(job: Job) -> str:
     return f"/analytics/ekspor/{job.pk}"
@@ -373,23 +425,35 @@ def job_notify(job: Job) -> None:
         kind = str(Job.Kind(job.kind).label)
         if job.state == State.DONE:
             title = _("Selesai: %(kind)s") % {"kind": kind}
-            body = (_("%(kind)s yang Anda minta sudah selesai. Berkas dapat diunduh sampai %(date)s.")
-                    % {"kind": kind, "date": timezone.localtime(job.expires_at).strftime("%d-%m-%Y %H:%M")}
-                    if job.file_path else _("%(kind)s yang Anda minta sudah selesai.") % {"kind": kind})
+            body = (
+                _("%(kind)s yang Anda minta sudah selesai. Berkas dapat diunduh sampai %(date)s.")
+                % {"kind": kind, "date": timezone.localtime(job.expires_at).strftime("%d-%m-%Y %H:%M")}
+                if job.file_path
+                else _("%(kind)s yang Anda minta sudah selesai.") % {"kind": kind}
+            )
         else:
             title = _("Gagal: %(kind)s") % {"kind": kind}
             body = _("%(kind)s yang Anda minta gagal: %(error)s") % {"kind": kind, "error": job.error}
     url = job_page_url(job)
-    outbox_enqueue(channel="web", recipient=str(user.pk), dedupe_key=f"job:{job.pk}:{job.state}:web",
-                   payload={"kind": f"job_{job.state}", "title": title[:200], "body": body, "url": url})
+    outbox_enqueue(
+        channel="web",
+        recipient=str(user.pk),
+        dedupe_key=f"job:{job.pk}:{job.state}:web",
+        payload={"kind": f"job_{job.state}", "title": title[:200], "body": body, "url": url},
+    )
     digest = NotificationPreference.objects.filter(user=user, daily_digest=True).exists()
     if user.email and not digest:
         link = settings.LAPOR_PUBLIC_URL.rstrip("/") + url
-        outbox_enqueue(channel="email", recipient=user.email, dedupe_key=f"job:{job.pk}:{job.state}:email",
-                       payload={"subject": f"LAPOR! {title}"[:200], "body": f"{body}\n\n{link}\n"})
+        outbox_enqueue(
+            channel="email",
+            recipient=user.email,
+            dedupe_key=f"job:{job.pk}:{job.state}:email",
+            payload={"subject": f"LAPOR! {title}"[:200], "body": f"{body}\n\n{link}\n"},
+        )
 
 
 # --- Sweep: dead workers, lost hand-overs, expired files ------------------------------------------
+
 
 def jobs_sweep(*, now: dt.datetime | None = None) -> dict:
     now = now or timezone.now()
@@ -398,8 +462,11 @@ def jobs_sweep(*, now: dt.datetime | None = None) -> dict:
         stale = Job.objects.filter(pk=job.pk, attempts=job.attempts, state=State.RUNNING)
         if job.attempts >= MAX_ATTEMPTS:
             with transaction.atomic():
-                if stale.update(state=State.FAILED, finished_at=now, error=_("Pekerjaan terhenti %(n)s kali; tidak "
-                                                                              "dicoba lagi.") % {"n": job.attempts}):
+                if stale.update(
+                    state=State.FAILED,
+                    finished_at=now,
+                    error=_("Pekerjaan terhenti %(n)s kali; tidak dicoba lagi.") % {"n": job.attempts},
+                ):
                     job.refresh_from_db()
                     job_notify(job)
                     out["failed"] += 1
@@ -407,7 +474,9 @@ def jobs_sweep(*, now: dt.datetime | None = None) -> dict:
         elif stale.update(state=State.QUEUED, heartbeat_at=None):
             _parts_remove(job)
             out["requeued"] += 1
-    waiting = Job.objects.filter(state=State.QUEUED).exclude(heartbeat_at__gte=now - dt.timedelta(seconds=REDISPATCH_SECONDS))
+    waiting = Job.objects.filter(state=State.QUEUED).exclude(
+        heartbeat_at__gte=now - dt.timedelta(seconds=REDISPATCH_SECONDS)
+    )
     for pk in waiting.values_list("pk", flat=True):
         job_dispatch(pk)
         out["dispatched"] += 1

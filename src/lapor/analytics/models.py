@@ -6,6 +6,7 @@ show), ``a:<agency id>`` (an agency's whole subtree, by the report's current age
 ``r:<region code>`` (a province or regency). Durations are stored as histograms of whole working
 days (dim ``verify_days`` etc.), so medians and percentiles stay exact.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -29,7 +30,9 @@ class StatCell(models.Model):
     class Meta:
         # One index serves every read (scope = ?, dim IN (...), month range) and keeps a refresh's
         # bulk insert cheap: no other secondary index.
-        constraints = [models.UniqueConstraint(fields=["scope", "dim", "month", "key"], name="statcell_scope_dim_month_key")]
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "dim", "month", "key"], name="statcell_scope_dim_month_key")
+        ]
 
 
 class RollupRun(models.Model):
@@ -60,7 +63,9 @@ class ActionPlan(models.Model):
     due_date = models.DateField()
     progress = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(100)])
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PLANNED)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -114,8 +119,10 @@ class Job(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["requested_by", "-created_at"], name="job_requester_idx"),
-                   models.Index(fields=["state", "heartbeat_at"], name="job_state_idx")]
+        indexes = [
+            models.Index(fields=["requested_by", "-created_at"], name="job_requester_idx"),
+            models.Index(fields=["state", "heartbeat_at"], name="job_state_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.pk} {self.state}"

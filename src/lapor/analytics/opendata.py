@@ -1,4 +1,5 @@
 """The open data set: every public report, personal data masked, rebuilt daily into the data dir."""
+
 from __future__ import annotations
 
 import gzip
@@ -32,6 +33,7 @@ def opendata_build(*, on_row=None) -> dict:
             if on_row is not None:
                 on_row()
             yield row
+
     with gzip.open(tmp, "wt", encoding="utf-8", newline="") as out:
         for chunk in csv_stream(OPEN_HEADER, counted()):
             out.write(chunk)

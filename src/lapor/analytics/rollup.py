@@ -40,6 +40,7 @@ How (a few statements per dimension, whatever the number of reports):
    vanished cells deleted, changed counts updated, new cells inserted. Past months rarely change,
    so even a full refresh writes only what differs.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -114,7 +115,10 @@ def week_start(day: dt.date) -> dt.date:
 
 def month_bounds(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
     zone = tz()
-    return (dt.datetime.combine(month, dt.time(), tzinfo=zone), dt.datetime.combine(month_next(month), dt.time(), tzinfo=zone))
+    return (
+        dt.datetime.combine(month, dt.time(), tzinfo=zone),
+        dt.datetime.combine(month_next(month), dt.time(), tzinfo=zone),
+    )
 
 
 def region_parts(code: str | None) -> tuple[str, str]:
@@ -126,7 +130,9 @@ def region_parts(code: str | None) -> tuple[str, str]:
 
 
 def _agency_scopes() -> dict[int, list[str]]:
-    return {pk: [f"a:{int(seg)}" for seg in path.split(".") if seg] for pk, path in Agency.objects.values_list("pk", "path")}
+    return {
+        pk: [f"a:{int(seg)}" for seg in path.split(".") if seg] for pk, path in Agency.objects.values_list("pk", "path")
+    }
 
 
 def _month_ranges(months: set[dt.date]) -> list[tuple[dt.date, dt.date]]:
@@ -151,19 +157,59 @@ def _base_query(months: set[dt.date] | None):
     done_both = Q(state=lc.State.DONE, completed_at__isnull=False, completion_due_at__isnull=False)
     flag = lambda q: Case(When(q, then=Value(1)), default=Value(0), output_field=IntegerField())  # noqa: E731
     qs = qs.order_by().annotate(
-        sd=TruncDate("submitted_at", tzinfo=zone), vd=TruncDate("verified_at", tzinfo=zone),
-        fd=TruncDate("first_follow_up_at", tzinfo=zone), cd=TruncDate("completed_at", tzinfo=zone),
+        sd=TruncDate("submitted_at", tzinfo=zone),
+        vd=TruncDate("verified_at", tzinfo=zone),
+        fd=TruncDate("first_follow_up_at", tzinfo=zone),
+        cd=TruncDate("completed_at", tzinfo=zone),
         pub=flag(Q(is_confidential=False) & ~Q(state__in=PUBLIC_HIDDEN_STATES)),
-        ov=flag(Q(is_overdue=True)), bo=flag(Q(bounce_count__gt=0)), ro=flag(Q(reopen_count__gt=0)),
-        it=Case(When(done_both & Q(completed_at__lte=F("completion_due_at")), then=Value("1")),
-                When(done_both, then=Value("0")), default=None, output_field=CharField()),
+        ov=flag(Q(is_overdue=True)),
+        bo=flag(Q(bounce_count__gt=0)),
+        ro=flag(Q(reopen_count__gt=0)),
+        it=Case(
+            When(done_both & Q(completed_at__lte=F("completion_due_at")), then=Value("1")),
+            When(done_both, then=Value("0")),
+            default=None,
+            output_field=CharField(),
+        ),
     )
-    return qs.values_list("sd", "vd", "fd", "cd", "agency_id", "region_id", "topic_id", "state", "type", "channel",
-                          "rating", "pub", "ov", "bo", "ro", "it")
+    return qs.values_list(
+        "sd",
+        "vd",
+        "fd",
+        "cd",
+        "agency_id",
+        "region_id",
+        "topic_id",
+        "state",
+        "type",
+        "channel",
+        "rating",
+        "pub",
+        "ov",
+        "bo",
+        "ro",
+        "it",
+    )
 
 
-BASE_COLS = ("sd", "vd", "fd", "cd", "agency_id", "region_id", "topic_id", "state", "rtype", "channel", "rating", "pub",
-             "ov", "bo", "ro", "it")
+BASE_COLS = (
+    "sd",
+    "vd",
+    "fd",
+    "cd",
+    "agency_id",
+    "region_id",
+    "topic_id",
+    "state",
+    "rtype",
+    "channel",
+    "rating",
+    "pub",
+    "ov",
+    "bo",
+    "ro",
+    "it",
+)
 
 
 def _constant(expr: str) -> bool:
@@ -199,14 +245,18 @@ class _Build:
             names = [d[0] for d in self.c.description]
             select = ", ".join(f'q."{n}" AS {col}' for n, col in zip(names, BASE_COLS))
             self.c.execute(f"CREATE TEMPORARY TABLE an_base AS SELECT {select} FROM ({sql}) q", params)
-        self.c.execute("SELECT COUNT(*), MIN(sd), MAX(sd), MAX(vd), MAX(fd), MAX(cd), MIN(vd), MIN(fd), MIN(cd) FROM an_base")
+        self.c.execute(
+            "SELECT COUNT(*), MIN(sd), MAX(sd), MAX(vd), MAX(fd), MAX(cd), MIN(vd), MIN(fd), MIN(cd) FROM an_base"
+        )
         count, *dates = self.c.fetchone()
         self.span = [_date(d) for d in dates if d is not None]
         return count
 
     def days(self) -> None:
-        self.c.execute("CREATE TEMPORARY TABLE an_day (day DATE PRIMARY KEY, ord INTEGER NOT NULL, month DATE NOT NULL, "
-                       "week VARCHAR(10) NOT NULL)")
+        self.c.execute(
+            "CREATE TEMPORARY TABLE an_day (day DATE PRIMARY KEY, ord INTEGER NOT NULL, month DATE NOT NULL, "
+            "week VARCHAR(10) NOT NULL)"
+        )
         if not self.span:
             return
         cal = calendar_get()
@@ -218,8 +268,10 @@ class _Build:
         self.c.executemany("INSERT INTO an_day (day, ord, month, week) VALUES (%s, %s, %s, %s)", rows)
 
     def maps(self) -> None:
-        self.c.execute("CREATE TEMPORARY TABLE an_region (region_id VARCHAR(32) PRIMARY KEY, province VARCHAR(32) NOT NULL, "
-                       "regency VARCHAR(32) NOT NULL)")
+        self.c.execute(
+            "CREATE TEMPORARY TABLE an_region (region_id VARCHAR(32) PRIMARY KEY, province VARCHAR(32) NOT NULL, "
+            "regency VARCHAR(32) NOT NULL)"
+        )
         self.c.execute("SELECT DISTINCT region_id FROM an_base WHERE region_id IS NOT NULL")
         rows = [(code, *region_parts(code)) for (code,) in self.c.fetchall()]
         self.c.executemany("INSERT INTO an_region (region_id, province, regency) VALUES (%s, %s, %s)", rows)
@@ -230,8 +282,11 @@ class _Build:
 
     def fact(self) -> None:
         def span(alias: str) -> str:
-            return (f"CASE WHEN {alias}.ord > d.ord THEN CAST({alias}.ord - d.ord AS VARCHAR(8)) "
-                    f"WHEN {alias}.ord IS NOT NULL THEN '0' END")
+            return (
+                f"CASE WHEN {alias}.ord > d.ord THEN CAST({alias}.ord - d.ord AS VARCHAR(8)) "
+                f"WHEN {alias}.ord IS NOT NULL THEN '0' END"
+            )
+
         self.c.execute(f"""
             CREATE TEMPORARY TABLE an_fact AS
             SELECT d.month AS month, d.week AS week, b.agency_id AS agency_id,
@@ -255,12 +310,17 @@ class _Build:
         Per dimension, one pass over ``an_fact`` pre-aggregates by everything a scope can depend
         on (month, agency, province, regency, public flag, key): 3-8 times fewer rows, from which
         every scope kind is then summed."""
-        self.c.execute("CREATE TEMPORARY TABLE an_cells (scope VARCHAR(24) NOT NULL, month DATE NOT NULL, "
-                       "dim VARCHAR(16) NOT NULL, k VARCHAR(48) NOT NULL, n INTEGER NOT NULL)")
+        self.c.execute(
+            "CREATE TEMPORARY TABLE an_cells (scope VARCHAR(24) NOT NULL, month DATE NOT NULL, "
+            "dim VARCHAR(16) NOT NULL, k VARCHAR(48) NOT NULL, n INTEGER NOT NULL)"
+        )
         insert = "INSERT INTO an_cells (scope, month, dim, k, n) "
-        kinds = (("national", "'n'", None), ("public", "'p'", "g.pub = 1"),
-                 ("province", "'r:' || g.province", "g.province <> ''"),
-                 ("regency", "'r:' || g.regency", "g.regency <> ''"))
+        kinds = (
+            ("national", "'n'", None),
+            ("public", "'p'", "g.pub = 1"),
+            ("province", "'r:' || g.province", "g.province <> ''"),
+            ("regency", "'r:' || g.regency", "g.regency <> ''"),
+        )
         total = 0
         for dim, key, cond in DIMS:
             self.c.execute("DROP TABLE IF EXISTS an_g")
@@ -273,11 +333,17 @@ class _Build:
                 if dim in SCOPE_SKIP.get(kind, ()):
                     continue
                 group = ", ".join(e for e in (scope, "g.month", "g.k") if not _constant(e))
-                self.c.execute(f"{insert} SELECT {scope}, g.month, %s, g.k, SUM(g.n) FROM an_g g "
-                               f"WHERE {kind_cond or '1 = 1'} GROUP BY {group}", [dim])
+                self.c.execute(
+                    f"{insert} SELECT {scope}, g.month, %s, g.k, SUM(g.n) FROM an_g g "
+                    f"WHERE {kind_cond or '1 = 1'} GROUP BY {group}",
+                    [dim],
+                )
                 total += self.c.rowcount
-            self.c.execute(f"""{insert} SELECT m.scope, g.month, %s, g.k, SUM(g.n) FROM an_g g
-                JOIN an_agency m ON m.agency_id = g.agency_id GROUP BY m.scope, g.month, g.k""", [dim])
+            self.c.execute(
+                f"""{insert} SELECT m.scope, g.month, %s, g.k, SUM(g.n) FROM an_g g
+                JOIN an_agency m ON m.agency_id = g.agency_id GROUP BY m.scope, g.month, g.k""",
+                [dim],
+            )
             total += self.c.rowcount
         self.c.execute("DROP TABLE IF EXISTS an_g")
         return total
@@ -298,30 +364,44 @@ class _Build:
         if self.pg:  # one hash full join finds every difference (sorting 4-column text keys is what costs)
             self.c.execute("ANALYZE an_cells")
             self.c.execute("SET LOCAL enable_mergejoin = off")
-            self.c.execute(f"""CREATE TEMPORARY TABLE an_diff AS
+            self.c.execute(
+                f"""CREATE TEMPORARY TABLE an_diff AS
                 SELECT s.id AS id, c.scope AS scope, c.month AS month, c.dim AS dim, c.k AS k, c.n AS n
                 FROM an_cells c FULL JOIN (SELECT * FROM {table} s WHERE {in_months}) s ON {same}
-                WHERE s.id IS NULL OR c.scope IS NULL OR s.n <> c.n""", params)
+                WHERE s.id IS NULL OR c.scope IS NULL OR s.n <> c.n""",
+                params,
+            )
             self.c.execute(f"DELETE FROM {table} WHERE id IN (SELECT id FROM an_diff WHERE scope IS NULL)")
             out["deleted"] = self.c.rowcount
             self.c.execute(f"UPDATE {table} s SET n = d.n FROM an_diff d WHERE s.id = d.id AND d.scope IS NOT NULL")
             out["updated"] = self.c.rowcount
-            self.c.execute(f'INSERT INTO {table} (scope, month, dim, "key", n) SELECT scope, month, dim, k, n '
-                           "FROM an_diff WHERE id IS NULL ORDER BY scope, dim, month, k")
+            self.c.execute(
+                f'INSERT INTO {table} (scope, month, dim, "key", n) SELECT scope, month, dim, k, n '
+                "FROM an_diff WHERE id IS NULL ORDER BY scope, dim, month, k"
+            )
             out["inserted"] = self.c.rowcount
             return out
         # SQLite: find the differences through indexes into an_diff (no main-database lock yet) ...
         self.c.execute("CREATE INDEX an_cells_key ON an_cells (scope, dim, month, k)")
-        self.c.execute("CREATE TEMPORARY TABLE an_diff (id BIGINT, scope VARCHAR(24), month DATE, dim VARCHAR(16), "
-                       "k VARCHAR(48), n INTEGER)")
+        self.c.execute(
+            "CREATE TEMPORARY TABLE an_diff (id BIGINT, scope VARCHAR(24), month DATE, dim VARCHAR(16), "
+            "k VARCHAR(48), n INTEGER)"
+        )
         # vanished cells (id only), changed counts (id and n), new cells (no id)
-        self.c.execute(f"INSERT INTO an_diff (id) SELECT s.id FROM {table} s WHERE {in_months} "
-                       f"AND NOT EXISTS (SELECT 1 FROM an_cells c WHERE {same})", params)
-        self.c.execute(f"INSERT INTO an_diff (id, scope, n) SELECT s.id, c.scope, c.n FROM an_cells c "
-                       f"JOIN {table} s ON {same} WHERE c.n <> s.n")
-        self.c.execute(f"INSERT INTO an_diff (scope, month, dim, k, n) SELECT c.scope, c.month, c.dim, c.k, c.n "
-                       f"FROM an_cells c WHERE NOT EXISTS (SELECT 1 FROM {table} s WHERE {same}) "
-                       "ORDER BY c.scope, c.dim, c.month, c.k")
+        self.c.execute(
+            f"INSERT INTO an_diff (id) SELECT s.id FROM {table} s WHERE {in_months} "
+            f"AND NOT EXISTS (SELECT 1 FROM an_cells c WHERE {same})",
+            params,
+        )
+        self.c.execute(
+            f"INSERT INTO an_diff (id, scope, n) SELECT s.id, c.scope, c.n FROM an_cells c "
+            f"JOIN {table} s ON {same} WHERE c.n <> s.n"
+        )
+        self.c.execute(
+            f"INSERT INTO an_diff (scope, month, dim, k, n) SELECT c.scope, c.month, c.dim, c.k, c.n "
+            f"FROM an_cells c WHERE NOT EXISTS (SELECT 1 FROM {table} s WHERE {same}) "
+            "ORDER BY c.scope, c.dim, c.month, c.k"
+        )
         return {}
 
     def apply(self) -> dict[str, int]:
@@ -337,16 +417,25 @@ class _Build:
             high = low + size - 1
             started = time.perf_counter()
             with transaction.atomic():
-                self.c.execute(f"DELETE FROM {table} WHERE id IN "
-                               "(SELECT id FROM an_diff WHERE rowid BETWEEN %s AND %s AND scope IS NULL)", [low, high])
+                self.c.execute(
+                    f"DELETE FROM {table} WHERE id IN "
+                    "(SELECT id FROM an_diff WHERE rowid BETWEEN %s AND %s AND scope IS NULL)",
+                    [low, high],
+                )
                 out["deleted"] += self.c.rowcount
-                self.c.execute(f"UPDATE {table} SET n = d.n FROM an_diff d WHERE {table}.id = d.id "
-                               "AND d.rowid BETWEEN %s AND %s AND d.id IS NOT NULL AND d.scope IS NOT NULL", [low, high])
+                self.c.execute(
+                    f"UPDATE {table} SET n = d.n FROM an_diff d WHERE {table}.id = d.id "
+                    "AND d.rowid BETWEEN %s AND %s AND d.id IS NOT NULL AND d.scope IS NOT NULL",
+                    [low, high],
+                )
                 out["updated"] += self.c.rowcount
                 # ON CONFLICT: a cell a concurrent writer (a refresh of another deployment tool) added meanwhile
-                self.c.execute(f'INSERT INTO {table} (scope, month, dim, "key", n) SELECT scope, month, dim, k, n '
-                               "FROM an_diff WHERE rowid BETWEEN %s AND %s AND id IS NULL ORDER BY rowid "
-                               'ON CONFLICT (scope, dim, month, "key") DO UPDATE SET n = excluded.n', [low, high])
+                self.c.execute(
+                    f'INSERT INTO {table} (scope, month, dim, "key", n) SELECT scope, month, dim, k, n '
+                    "FROM an_diff WHERE rowid BETWEEN %s AND %s AND id IS NULL ORDER BY rowid "
+                    'ON CONFLICT (scope, dim, month, "key") DO UPDATE SET n = excluded.n',
+                    [low, high],
+                )
                 out["inserted"] += self.c.rowcount
             took = time.perf_counter() - started
             held = max(held, took)
@@ -400,8 +489,12 @@ def _read_snapshot(cursor):
 
 
 def months_touched(since: dt.datetime) -> set[dt.date]:
-    months = (ReportEvent.objects.filter(created_at__gte=since)
-              .annotate(m=TruncMonth("report__submitted_at", tzinfo=tz())).values_list("m", flat=True).distinct())
+    months = (
+        ReportEvent.objects.filter(created_at__gte=since)
+        .annotate(m=TruncMonth("report__submitted_at", tzinfo=tz()))
+        .values_list("m", flat=True)
+        .distinct()
+    )
     return {m.date() if isinstance(m, dt.datetime) else m for m in months}
 
 
@@ -455,8 +548,13 @@ def rollup_build(months: set[dt.date] | None) -> tuple[int, int, set[dt.date]]:
                     timings["longest write"] = b.longest_batch
                 finally:
                     b.drop()
-    log.info("analytics roll-up build: %s reports, %s cells (%s), %s", reports, cells,
-             ", ".join(f"{k} {v}" for k, v in changes.items()), ", ".join(f"{k} {v:.2f}s" for k, v in timings.items()))
+    log.info(
+        "analytics roll-up build: %s reports, %s cells (%s), %s",
+        reports,
+        cells,
+        ", ".join(f"{k} {v}" for k, v in changes.items()),
+        ", ".join(f"{k} {v:.2f}s" for k, v in timings.items()),
+    )
     return reports, cells, found if months is None else months
 
 

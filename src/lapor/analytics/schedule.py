@@ -1,5 +1,6 @@
 """When the analytics jobs last ran, read from what they left behind (core/scheduler.py asks, through
 settings.LAPOR_JOB_EVIDENCE): a restart does not redo the daily work."""
+
 from __future__ import annotations
 
 import datetime as dt

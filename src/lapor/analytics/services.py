@@ -1,4 +1,5 @@
 """Writes of the analytics app: action plans (rencana aksi) and background jobs (exports...)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -35,8 +36,17 @@ def _validate(*, title: str, owner: str, progress: int, status: str) -> None:
 
 
 @transaction.atomic
-def action_plan_create(*, user: User | None, agency_id: int, topic_id: int | None, title: str, owner: str,
-                       due_date: dt.date, progress: int = 0, status: str = ActionPlan.Status.PLANNED) -> ActionPlan:
+def action_plan_create(
+    *,
+    user: User | None,
+    agency_id: int,
+    topic_id: int | None,
+    title: str,
+    owner: str,
+    due_date: dt.date,
+    progress: int = 0,
+    status: str = ActionPlan.Status.PLANNED,
+) -> ActionPlan:
     agency = Agency.objects.filter(pk=agency_id).first()
     if agency is None:
         raise NotFound(_("Instansi tidak ditemukan."))
@@ -44,8 +54,16 @@ def action_plan_create(*, user: User | None, agency_id: int, topic_id: int | Non
     if topic_id is not None and not Topic.objects.filter(pk=topic_id).exists():
         raise ValidationFailed(_("Topik tidak dikenal."), code="invalid_topic")
     _validate(title=title, owner=owner, progress=progress, status=status)
-    return ActionPlan.objects.create(agency=agency, topic_id=topic_id, title=title.strip(), owner=owner.strip(),
-                                     due_date=due_date, progress=progress, status=status, created_by=user)
+    return ActionPlan.objects.create(
+        agency=agency,
+        topic_id=topic_id,
+        title=title.strip(),
+        owner=owner.strip(),
+        due_date=due_date,
+        progress=progress,
+        status=status,
+        created_by=user,
+    )
 
 
 @transaction.atomic
@@ -63,6 +81,7 @@ def action_plan_update(*, user: User | None, plan_id: int, **changes) -> ActionP
 
 
 # --- Background jobs (exports and other long work; see lapor.analytics.jobs) -----------------------
+
 
 def jobs_per_user() -> int:
     return int(getattr(settings, "LAPOR_JOBS_PER_USER", 3))
@@ -83,8 +102,14 @@ def _job_params(user: User, kind: str, params: dict) -> dict:
         dim, key = str(params.get("dim") or "received")[:30], str(params.get("key") or "")[:60]
         fmt = format_check(str(params.get("format") or "csv"))
         sel.drill_qs(user, scope=scope, period=period, dim=dim, key=key)  # refuses an unknown dim or key
-        return {"scope": scope, "from": period.start.strftime("%Y-%m"), "to": period.end.strftime("%Y-%m"),
-                "dim": dim, "key": key, "format": fmt}
+        return {
+            "scope": scope,
+            "from": period.start.strftime("%Y-%m"),
+            "to": period.end.strftime("%Y-%m"),
+            "dim": dim,
+            "key": key,
+            "format": fmt,
+        }
     if kind == Job.Kind.MONTHLY_PDFS:
         from .jobs import monthly_pdf_agencies
 
@@ -105,8 +130,9 @@ def _job_params(user: User, kind: str, params: dict) -> dict:
             agency_id = None
         if not monthly_pdf_agencies(user, month, agency_id).exists():
             # nothing to make: a month with no reports in scope has no monthly reports (404)
-            raise NotFound(_("Tidak ada instansi dengan laporan pada bulan itu dalam cakupan Anda."),
-                           code="no_agencies")
+            raise NotFound(
+                _("Tidak ada instansi dengan laporan pada bulan itu dalam cakupan Anda."), code="no_agencies"
+            )
         return {"month": month.strftime("%Y-%m"), "agency_id": agency_id}
     if kind in (Job.Kind.OPENDATA, Job.Kind.ROUTING_TRAIN):
         if not user_is_platform_admin(user):
@@ -129,9 +155,15 @@ def job_create(*, user: User, kind: str = Job.Kind.REPORTS, params: dict | None 
 
     clean = _job_params(user, kind, params or {})
     User.objects.select_for_update().filter(pk=user.pk).first()  # one user's concurrent requests count in turn
-    if Job.objects.filter(requested_by=user, state__in=[Job.State.QUEUED, Job.State.RUNNING]).count() >= jobs_per_user():
-        raise Conflict(_("Anda sudah menjalankan %(n)s pekerjaan; tunggu sampai salah satunya selesai atau batalkan.")
-                       % {"n": jobs_per_user()}, code="too_many_jobs")
+    if (
+        Job.objects.filter(requested_by=user, state__in=[Job.State.QUEUED, Job.State.RUNNING]).count()
+        >= jobs_per_user()
+    ):
+        raise Conflict(
+            _("Anda sudah menjalankan %(n)s pekerjaan; tunggu sampai salah satunya selesai atau batalkan.")
+            % {"n": jobs_per_user()},
+            code="too_many_jobs",
+        )
     job = Job.objects.create(requested_by=user, kind=kind, params=clean)
     audit_record(action="job_create", actor=user, target=job, detail={"kind": kind, **clean})
     transaction.on_commit(lambda: job_dispatch(job.pk))
@@ -151,7 +183,9 @@ def job_cancel(*, user: User, job: Job) -> Job:
         audit_record(action="job_cancel", actor=user, target=job)
     elif job.state == Job.State.DONE and job.file_path:
         path = job_file(job)
-        if Job.objects.filter(pk=job.pk, state=Job.State.DONE).update(state=Job.State.EXPIRED, file_path="", expires_at=now):
+        if Job.objects.filter(pk=job.pk, state=Job.State.DONE).update(
+            state=Job.State.EXPIRED, file_path="", expires_at=now
+        ):
             transaction.on_commit(lambda: path.unlink(missing_ok=True))
             audit_record(action="job_file_delete", actor=user, target=job)
     job.refresh_from_db()

@@ -1,4 +1,5 @@
 """Pure statistics: percentiles from histograms, rates, and the unusual-volume test."""
+
 from __future__ import annotations
 
 import math
@@ -42,8 +43,9 @@ class Alert:
     z: float
 
 
-def alert_check(key: str, history: list[int], current: int, *, min_count: int = ALERT_MIN_COUNT,
-                z_min: float = ALERT_Z) -> Alert | None:
+def alert_check(
+    key: str, history: list[int], current: int, *, min_count: int = ALERT_MIN_COUNT, z_min: float = ALERT_Z
+) -> Alert | None:
     """``history``: the trailing weeks' counts (oldest first, zeros included)."""
     if current < min_count or not history:
         return None

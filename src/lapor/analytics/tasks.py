@@ -1,4 +1,5 @@
 """Periodic jobs: roll-up refresh (every 15 minutes, full at night), open data and monthly PDFs."""
+
 import datetime as dt
 
 from celery import shared_task

@@ -1,4 +1,5 @@
 """Pages under /analytics/: thin views over the selectors; charts are server-side SVG."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -37,11 +38,14 @@ def staff_page(view):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         if not user_grants(request.user):
-            return render(request, "analytics/error.html", {"message": _("Halaman ini hanya untuk petugas.")}, status=403)
+            return render(
+                request, "analytics/error.html", {"message": _("Halaman ini hanya untuk petugas.")}, status=403
+            )
         try:
             return view(request, *args, **kwargs)
         except DomainError as exc:
             return _error(request, exc)
+
     return wrapped
 
 
@@ -51,8 +55,18 @@ def _url(q: dict, public: bool = False) -> str:
 
 def _decorate(d: dict, period: sel.Period, public: bool = False) -> dict:
     """Every number's drill-down URL from the ``drill`` parameters the selector put beside it."""
-    for section in ("by_state", "by_type", "by_channel", "by_topic", "by_region", "top_topics", "trend_months",
-                    "trend_weeks", "alerts", "overdue_by_agency"):
+    for section in (
+        "by_state",
+        "by_type",
+        "by_channel",
+        "by_topic",
+        "by_region",
+        "top_topics",
+        "trend_months",
+        "trend_weeks",
+        "alerts",
+        "overdue_by_agency",
+    ):
         for row in d[section]:
             for name in [k for k in row if k.endswith("drill")]:
                 row[name.replace("drill", "url")] = _url(row[name], public)
@@ -69,10 +83,18 @@ def _decorate(d: dict, period: sel.Period, public: bool = False) -> dict:
         r["partial"] = r["week"] >= this_week
     unit = _("laporan")
     d["charts"] = {
-        "months": line_chart([(date_format(r["month"], "M y"), r["received"], r["previous"]) for r in months],
-                             title=_("Laporan diterima per bulan"), unit=unit, partial_last=d["partial_month"]),
-        "weeks": line_chart([(date_format(r["week"], "j M"), r["received"], r["previous"]) for r in weeks],
-                            title=_("Laporan diterima per minggu"), unit=unit, partial_last=d["partial_week"]),
+        "months": line_chart(
+            [(date_format(r["month"], "M y"), r["received"], r["previous"]) for r in months],
+            title=_("Laporan diterima per bulan"),
+            unit=unit,
+            partial_last=d["partial_month"],
+        ),
+        "weeks": line_chart(
+            [(date_format(r["week"], "j M"), r["received"], r["previous"]) for r in weeks],
+            title=_("Laporan diterima per minggu"),
+            unit=unit,
+            partial_last=d["partial_week"],
+        ),
         "state": bar_chart([(r["label"], r["n"]) for r in d["by_state"]], title=_("Laporan menurut status"), unit=unit),
         "topic": bar_chart([(r["label"], r["n"]) for r in d["top_topics"]], title=_("Topik terbanyak"), unit=unit),
     }
@@ -84,8 +106,9 @@ def dashboard(request):
     scope = sel.scope_check(request.user, request.GET.get("scope"))
     period = sel.period_parse(request.GET.get("from"), request.GET.get("to"))
     d = _decorate(sel.dashboard_get(scope, period), period)
-    return render(request, "analytics/dashboard.html",
-                  {"d": d, "public": False, "scopes": sel.scope_choices(request.user, scope)})
+    return render(
+        request, "analytics/dashboard.html", {"d": d, "public": False, "scopes": sel.scope_choices(request.user, scope)}
+    )
 
 
 def public_stats(request):
@@ -118,14 +141,30 @@ def _report_list(request, *, public: bool):
     params.pop("cursor", None)
     params.pop("format", None)
     count = qs.count()
-    return render(request, "analytics/reports.html", {
-        "rows": rows, "public": public, "count": count, "public_links": public or scope == sel.PUBLIC, "label": sel.drill_label(dim, key),
-        "next_url": f"?{params.urlencode()}&cursor={next_cursor}" if next_cursor else None,
-        "small": count <= sync_max_rows(), "too_large": too_large,
-        "job": {"scope": scope, "from": period.start.strftime("%Y-%m"), "to": period.end.strftime("%Y-%m"), "dim": dim,
-                "key": key},
-        "csv_url": f"?{params.urlencode()}&format=csv", "xlsx_url": f"?{params.urlencode()}&format=xlsx"},
-        status=400 if too_large else 200)
+    return render(
+        request,
+        "analytics/reports.html",
+        {
+            "rows": rows,
+            "public": public,
+            "count": count,
+            "public_links": public or scope == sel.PUBLIC,
+            "label": sel.drill_label(dim, key),
+            "next_url": f"?{params.urlencode()}&cursor={next_cursor}" if next_cursor else None,
+            "small": count <= sync_max_rows(),
+            "too_large": too_large,
+            "job": {
+                "scope": scope,
+                "from": period.start.strftime("%Y-%m"),
+                "to": period.end.strftime("%Y-%m"),
+                "dim": dim,
+                "key": key,
+            },
+            "csv_url": f"?{params.urlencode()}&format=csv",
+            "xlsx_url": f"?{params.urlencode()}&format=xlsx",
+        },
+        status=400 if too_large else 200,
+    )
 
 
 @staff_page
@@ -153,27 +192,46 @@ def league(request):
     pages = max(1, -(-len(data["rows"]) // LEAGUE_PAGE))
     page = min(page, pages)
     total = len(data["rows"])
-    data["rows"] = data["rows"][(page - 1) * LEAGUE_PAGE:page * LEAGUE_PAGE]
+    data["rows"] = data["rows"][(page - 1) * LEAGUE_PAGE : page * LEAGUE_PAGE]
     months = {"from": period.start.strftime("%Y-%m"), "to": period.end.strftime("%Y-%m")}
     for row in data["rows"]:
         row["urls"] = {k: _url(q) for k, q in row["drill"].items()}
         row["urls"]["dashboard"] = "/analytics/?" + urlencode({"scope": f"a:{row['agency_id']}", **months})
     keep = {k: v for k, v in {**months, "sort": sort, "kind": kind or "", "grade": grade or ""}.items() if v}
     sorted_by = lambda key: "?" + urlencode({**keep, "sort": key})  # noqa: E731
-    return render(request, "analytics/league.html", {
-        "data": data, "period": period, "sort": sort, "kind": kind or "", "grade": grade or "", "total": total,
-        "grades": [(k, str(v)) for k, v in sel.GRADE_LABELS.items()], "kinds": sel.league_kinds(),
-        "sorts": [("-grade", _("Nilai terburuk dulu")), ("grade", _("Nilai terbaik dulu")),
-                  ("-overdue", _("Terlambat terbanyak")), ("-received", _("Laporan terbanyak")),
-                  ("completion_rate", _("Penyelesaian terendah")), ("in_time_rate", _("Ketepatan waktu terendah")),
-                  ("rating_avg", _("Kepuasan terendah")), ("name", _("Nama instansi"))],
-        "sort_urls": {k.lstrip("-"): sorted_by(k) for k in ("name", "-received", "-completion_rate", "-in_time_rate",
-                                                            "-rating_avg", "-overdue", "-grade")},
-        "page": page, "pages": pages,
-        "prev_url": "?" + urlencode({**keep, "page": page - 1}) if page > 1 else "",
-        "next_url": "?" + urlencode({**keep, "page": page + 1}) if page < pages else "",
-        "months": months,
-    })
+    return render(
+        request,
+        "analytics/league.html",
+        {
+            "data": data,
+            "period": period,
+            "sort": sort,
+            "kind": kind or "",
+            "grade": grade or "",
+            "total": total,
+            "grades": [(k, str(v)) for k, v in sel.GRADE_LABELS.items()],
+            "kinds": sel.league_kinds(),
+            "sorts": [
+                ("-grade", _("Nilai terburuk dulu")),
+                ("grade", _("Nilai terbaik dulu")),
+                ("-overdue", _("Terlambat terbanyak")),
+                ("-received", _("Laporan terbanyak")),
+                ("completion_rate", _("Penyelesaian terendah")),
+                ("in_time_rate", _("Ketepatan waktu terendah")),
+                ("rating_avg", _("Kepuasan terendah")),
+                ("name", _("Nama instansi")),
+            ],
+            "sort_urls": {
+                k.lstrip("-"): sorted_by(k)
+                for k in ("name", "-received", "-completion_rate", "-in_time_rate", "-rating_avg", "-overdue", "-grade")
+            },
+            "page": page,
+            "pages": pages,
+            "prev_url": "?" + urlencode({**keep, "page": page - 1}) if page > 1 else "",
+            "next_url": "?" + urlencode({**keep, "page": page + 1}) if page < pages else "",
+            "months": months,
+        },
+    )
 
 
 def _int(value) -> int | None:
@@ -186,15 +244,21 @@ def _int(value) -> int | None:
 @staff_page
 def answers(request):
     period = sel.period_parse(request.GET.get("from"), request.GET.get("to"))
-    return render(request, "analytics/answers.html", {"data": answer_quality_get(request.user, period),
-                                                     "period": period, "reasons": answer_reasons()})
+    return render(
+        request,
+        "analytics/answers.html",
+        {"data": answer_quality_get(request.user, period), "period": period, "reasons": answer_reasons()},
+    )
 
 
 @staff_page
 def connectivity(request):
     data = sel.connectivity_get()
-    data["chart"] = bar_chart([(str(r["year"]), r["cumulative"]) for r in data["by_year"]],
-                              title=_("Instansi terhubung (kumulatif)"), unit=_("instansi"))
+    data["chart"] = bar_chart(
+        [(str(r["year"]), r["cumulative"]) for r in data["by_year"]],
+        title=_("Instansi terhubung (kumulatif)"),
+        unit=_("instansi"),
+    )
     return render(request, "analytics/connectivity.html", {"data": data})
 
 
@@ -208,10 +272,16 @@ def plans(request):
         if form.is_valid():
             d = form.cleaned_data
             try:
-                plan = action_plan_create(user=request.user, agency_id=int(d["agency"]),
-                                          topic_id=int(d["topic"]) if d["topic"] else None, title=d["title"],
-                                          owner=d["owner"], due_date=d["due_date"], progress=d["progress"],
-                                          status=d["status"])
+                plan = action_plan_create(
+                    user=request.user,
+                    agency_id=int(d["agency"]),
+                    topic_id=int(d["topic"]) if d["topic"] else None,
+                    title=d["title"],
+                    owner=d["owner"],
+                    due_date=d["due_date"],
+                    progress=d["progress"],
+                    status=d["status"],
+                )
             except DomainError as exc:
                 form.add_error(None, exc.message)
                 status = exc.status
@@ -226,9 +296,19 @@ def plans(request):
 def _plans_page(request, form, *, status: int = 200, errors: dict | None = None):
     rows = list(plans_for(request.user)[:500])
     editable = {int(pk) for pk, _name in form.fields["agency"].choices if pk}
-    return render(request, "analytics/plans.html", {
-        "plans": [{"plan": p, "editable": p.agency_id in editable, "error": (errors or {}).get(p.pk)} for p in rows],
-        "form": form, "can_create": bool(editable), "statuses": ActionPlan.Status.choices}, status=status)
+    return render(
+        request,
+        "analytics/plans.html",
+        {
+            "plans": [
+                {"plan": p, "editable": p.agency_id in editable, "error": (errors or {}).get(p.pk)} for p in rows
+            ],
+            "form": form,
+            "can_create": bool(editable),
+            "statuses": ActionPlan.Status.choices,
+        },
+        status=status,
+    )
 
 
 @staff_page
@@ -237,8 +317,9 @@ def plan_update(request, plan_id: int):
         return redirect("analytics:plans")
     form = PlanProgressForm(request.POST)
     if not form.is_valid():
-        return _plans_page(request, PlanForm(user=request.user), status=400,
-                           errors={plan_id: _("Kemajuan harus 0–100%.")})
+        return _plans_page(
+            request, PlanForm(user=request.user), status=400, errors={plan_id: _("Kemajuan harus 0–100%.")}
+        )
     try:
         plan = action_plan_update(user=request.user, plan_id=plan_id, **form.cleaned_data)
     except DomainError as exc:
@@ -259,8 +340,15 @@ def jobs(request):
         params = {k: request.POST[k] for k in JOB_FIELDS if request.POST.get(k, "") != ""}
         job = job_create(user=request.user, kind=request.POST.get("kind") or Job.Kind.REPORTS, params=params)
         return redirect("analytics:job", job_id=job.pk)
-    return render(request, "analytics/jobs.html", {"jobs": sel.jobs_for(request.user), "keep_days": keep_days(),
-                                                   "platform": user_is_platform_admin(request.user)})
+    return render(
+        request,
+        "analytics/jobs.html",
+        {
+            "jobs": sel.jobs_for(request.user),
+            "keep_days": keep_days(),
+            "platform": user_is_platform_admin(request.user),
+        },
+    )
 
 
 @staff_page
@@ -279,6 +367,8 @@ def job_download(request, job_id):
 @staff_page
 def job_stop(request, job_id):
     if request.method != "POST":
-        return render(request, "analytics/error.html", {"message": _("Gunakan tombol di halaman pekerjaan.")}, status=405)
+        return render(
+            request, "analytics/error.html", {"message": _("Gunakan tombol di halaman pekerjaan.")}, status=405
+        )
     job = job_cancel(user=request.user, job=sel.job_get_for(request.user, job_id))
     return redirect("analytics:job", job_id=job.pk)

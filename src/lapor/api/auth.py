@@ -1,4 +1,5 @@
 """API authentication: bearer tokens (scripts, partners) and the browser session (with CSRF)."""
+
 from __future__ import annotations
 
 from django.conf import settings

@@ -1,4 +1,5 @@
 """Every error body has a machine ``code`` and a human ``message`` in the request's language."""
+
 from __future__ import annotations
 
 import logging
@@ -32,7 +33,9 @@ def install_error_handlers(api: NinjaAPI) -> None:
             {"loc": [str(p) for p in err.get("loc", [])], "msg": err.get("msg", ""), "type": err.get("type", "")}
             for err in exc.errors
         ]
-        return api.create_response(request, _body("validation_failed", _("Data yang dikirim tidak valid."), detail), status=422)
+        return api.create_response(
+            request, _body("validation_failed", _("Data yang dikirim tidak valid."), detail), status=422
+        )
 
     @api.exception_handler(AuthenticationError)
     def auth_error(request, exc):
@@ -46,7 +49,9 @@ def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(DataError)  # PostgreSQL: numeric value out of range and the like
     def out_of_range(request, exc):
         log.info("refused out-of-range input on %s: %s", request.path, exc)
-        return api.create_response(request, _body("out_of_range", _("Nilai di luar jangkauan yang diizinkan.")), status=400)
+        return api.create_response(
+            request, _body("out_of_range", _("Nilai di luar jangkauan yang diizinkan.")), status=400
+        )
 
     @api.exception_handler(HttpError)
     def http_error(request, exc: HttpError):

@@ -7,6 +7,7 @@ a bad credential (401, where the operation has authentication), not allowed (403
 a rate limit (429) and a lost database (503). Operations that a guest may call (``guest_ok`` among
 their authentications) declare an empty security requirement ``{}``: credentials are optional.
 """
+
 from __future__ import annotations
 
 from ninja import NinjaAPI
@@ -26,7 +27,9 @@ ERROR_STATUSES = {
     503: "Temporarily unavailable (database); `Retry-After` says when to try again",
 }
 ERROR_SCHEMA = {
-    "title": "ErrorOut", "type": "object", "required": ["code", "message"],
+    "title": "ErrorOut",
+    "type": "object",
+    "required": ["code", "message"],
     "properties": {
         "code": {"type": "string", "description": "machine code, listed in docs/api.md"},
         "message": {"type": "string", "description": "for people, in the request's language"},
@@ -48,8 +51,10 @@ class _Schema(OpenAPISchema):
             if status == 401 and not callbacks:
                 continue
             if status not in responses and str(status) not in responses:
-                responses[status] = {"description": text, "content": {
-                    "application/json": {"schema": {"$ref": f"{self.api.openapi_ref_prefix}ErrorOut"}}}}
+                responses[status] = {
+                    "description": text,
+                    "content": {"application/json": {"schema": {"$ref": f"{self.api.openapi_ref_prefix}ErrorOut"}}},
+                }
         return result
 
     def get_components(self) -> dict:

@@ -1,4 +1,5 @@
 """Responses the API renders without pydantic validating them again."""
+
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse

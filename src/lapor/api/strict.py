@@ -6,6 +6,7 @@ Pydantic's lax mode took ``"5"`` for an integer, ``0`` for ``false`` and ``0`` f
 every field missing. A body that breaks its schema (type, format, enum, length, pattern, required)
 is now a 422 ``validation_failed`` naming where, as Pydantic's own refusals are.
 """
+
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
@@ -19,8 +20,7 @@ _VALIDATORS: dict[type, Draft202012Validator] = {}
 def _validator(model: type) -> Draft202012Validator:
     validator = _VALIDATORS.get(model)
     if validator is None:
-        validator = Draft202012Validator(model.model_json_schema(),
-                                         format_checker=Draft202012Validator.FORMAT_CHECKER)
+        validator = Draft202012Validator(model.model_json_schema(), format_checker=Draft202012Validator.FORMAT_CHECKER)
         _VALIDATORS[model] = validator
     return validator
 
@@ -41,11 +41,15 @@ def _error(err) -> dict:
     would satisfy them, never echo the body (jsonschema's message repeats the whole payload)."""
     where = ["body", *map(str, err.absolute_path)]
     if err.validator in ("anyOf", "oneOf") and isinstance(err.validator_value, list):
-        fields = [name for option in err.validator_value if isinstance(option, dict)
-                  for name in option.get("required", [])]
+        fields = [
+            name for option in err.validator_value if isinstance(option, dict) for name in option.get("required", [])
+        ]
         if fields:
-            return {"loc": where, "type": err.validator,
-                    "msg": _("Isi salah satu: %(fields)s.") % {"fields": ", ".join(fields)}}
+            return {
+                "loc": where,
+                "type": err.validator,
+                "msg": _("Isi salah satu: %(fields)s.") % {"fields": ", ".join(fields)},
+            }
         return {"loc": where, "type": err.validator, "msg": _("Data tidak memenuhi aturan mana pun.")}
     return {"loc": where, "msg": err.message[:300], "type": err.validator}
 

@@ -6,6 +6,7 @@ schema says. A required text has a letter or a digit (``NONBLANK``): the service
 only of spaces, punctuation or control characters (``reports.services._clean_text``). Python's
 ``\\w`` is Unicode (``str.isalnum`` and ``_``), so ``[^\\W_]`` is exactly that rule.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -48,12 +49,18 @@ OPTIONAL_PHONE = rf"^$|{PHONE}"
 Latitude = Annotated[float, Field(ge=-90, le=90)]
 Longitude = Annotated[float, Field(ge=-180, le=180)]
 # latitude and longitude come together (reports.services: invalid_location)
-LOCATION_PAIR = {"allOf": [
-    {"if": {"properties": {"latitude": {"type": "number"}}, "required": ["latitude"]},
-     "then": {"properties": {"longitude": {"type": "number"}}, "required": ["longitude"]}},
-    {"if": {"properties": {"longitude": {"type": "number"}}, "required": ["longitude"]},
-     "then": {"properties": {"latitude": {"type": "number"}}, "required": ["latitude"]}},
-]}
+LOCATION_PAIR = {
+    "allOf": [
+        {
+            "if": {"properties": {"latitude": {"type": "number"}}, "required": ["latitude"]},
+            "then": {"properties": {"longitude": {"type": "number"}}, "required": ["longitude"]},
+        },
+        {
+            "if": {"properties": {"longitude": {"type": "number"}}, "required": ["longitude"]},
+            "then": {"properties": {"latitude": {"type": "number"}}, "required": ["latitude"]},
+        },
+    ]
+}
 
 
 def text(max_length: int, description: str | None = None):

@@ -11,6 +11,7 @@ bounded amount before it closes the connection; a WSGI app may not set ``Connect
 The answer is in the caller's language: JSON ``{code, message, detail}`` under /api/, the Open311
 error list under /open311/, a page with the site's navigation elsewhere.
 """
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -22,8 +23,9 @@ BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 def _refuse(request, status: int, code: str, message: str):
     error_response = import_string(settings.LAPOR_ERROR_RESPONSE)
-    return error_response(request, status, code=code, message=message,
-                          detail={"max_bytes": settings.LAPOR_MAX_REQUEST_BYTES})
+    return error_response(
+        request, status, code=code, message=message, detail={"max_bytes": settings.LAPOR_MAX_REQUEST_BYTES}
+    )
 
 
 class RequestSizeLimitMiddleware:
@@ -41,10 +43,21 @@ class RequestSizeLimitMiddleware:
             if length < 0:
                 return _refuse(request, 400, "bad_content_length", _("Panjang isi permintaan tidak sah."))
             if length > limit:
-                return _refuse(request, 413, "request_too_large", _(
-                    "Kiriman terlalu besar: paling banyak %(mb)d MB sekaligus. Laporan belum terkirim; "
-                    "kecilkan atau kurangi lampiran lalu kirim lagi.") % {"mb": limit // (1024 * 1024)})
+                return _refuse(
+                    request,
+                    413,
+                    "request_too_large",
+                    _(
+                        "Kiriman terlalu besar: paling banyak %(mb)d MB sekaligus. Laporan belum terkirim; "
+                        "kecilkan atau kurangi lampiran lalu kirim lagi."
+                    )
+                    % {"mb": limit // (1024 * 1024)},
+                )
         elif request.method in BODY_METHODS and request.META.get("HTTP_TRANSFER_ENCODING", "").strip():
-            return _refuse(request, 411, "length_required", _(
-                "Kiriman tanpa Content-Length tidak diterima. Kirim ulang dengan panjang isi yang disebutkan."))
+            return _refuse(
+                request,
+                411,
+                "length_required",
+                _("Kiriman tanpa Content-Length tidak diterima. Kirim ulang dengan panjang isi yang disebutkan."),
+            )
         return self.get_response(request)

@@ -7,6 +7,7 @@ Users: the per-process reference cache (agencies/refcache.py), the anonymous pub
 (reports/public_cache.py); the dashboards use their roll-up run as the version (analytics/selectors.py)
 and share ``cache_key``.
 """
+
 from __future__ import annotations
 
 import hashlib

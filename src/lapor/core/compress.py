@@ -10,12 +10,21 @@ Only text is compressed: attachments (JPEG, PDF, MP4) are already compressed, an
 again costs CPU for nothing. Static files never pass here: WhiteNoise answers them first, with the
 ``.gz`` written at collection (lapor.core.static).
 """
+
 from __future__ import annotations
 
 from django.middleware.gzip import GZipMiddleware
 
-COMPRESSIBLE = ("text/", "application/json", "application/problem+json", "application/xml",
-                "application/javascript", "application/geo+json", "application/ld+json", "image/svg+xml")
+COMPRESSIBLE = (
+    "text/",
+    "application/json",
+    "application/problem+json",
+    "application/xml",
+    "application/javascript",
+    "application/geo+json",
+    "application/ld+json",
+    "image/svg+xml",
+)
 
 
 class TextGZipMiddleware(GZipMiddleware):

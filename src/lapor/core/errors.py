@@ -1,5 +1,6 @@
 """Domain errors. Services raise them; the API and pages turn them into 4xx responses
 with a machine code and a message in the user's language."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -1,4 +1,5 @@
 """Log filters named in ``settings.LOGGING``."""
+
 from __future__ import annotations
 
 import logging

@@ -3,6 +3,7 @@
 Nothing half-done can be left behind: every write is one transaction, which PostgreSQL rolls back
 when the connection dies; Django's health check (CONN_HEALTH_CHECKS) reconnects on the next request.
 """
+
 from __future__ import annotations
 
 import logging

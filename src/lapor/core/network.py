@@ -2,6 +2,7 @@
 Kemendagri regions, the platform, ministries, agencies, state enterprises, every provincial and
 regency/city government, the national topic tree and the routing rules that hold in every region.
 No account, no report, no password. Idempotent: a second run finds everything and adds nothing."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -16,12 +17,25 @@ from lapor.agencies.regions import regions_load
 PLATFORM_NAME = "Pengelola SP4N-LAPOR! (KemenPANRB)"
 
 
-def _agency(name: str, kind: str, *, parent: Agency | None = None, region_id: str | None = None,
-            short: str = "", joined: dt.date | None = None) -> Agency:
+def _agency(
+    name: str,
+    kind: str,
+    *,
+    parent: Agency | None = None,
+    region_id: str | None = None,
+    short: str = "",
+    joined: dt.date | None = None,
+) -> Agency:
     agency = Agency.objects.filter(name=name, parent=parent).first()
     if agency is None:
-        agency = Agency(name=name, kind=kind, parent=parent, region_id=region_id, short_name=short,
-                        joined_on=joined or data.NETWORK_JOINED)
+        agency = Agency(
+            name=name,
+            kind=kind,
+            parent=parent,
+            region_id=region_id,
+            short_name=short,
+            joined_on=joined or data.NETWORK_JOINED,
+        )
         agency.save()
     return agency
 
@@ -42,17 +56,33 @@ def network_load() -> dict[str, Agency]:
         named[short] = _agency(name, Agency.Kind.AGENCY, short=short, joined=_joined(name))
     for name, short in data.STATE_ENTERPRISES:
         named[short] = _agency(name, Agency.Kind.STATE_ENTERPRISE, short=short, joined=_joined(name))
-    existing = {a.region_id: a for a in Agency.objects.filter(kind__in=[Agency.Kind.PROVINCE, Agency.Kind.REGENCY, Agency.Kind.CITY])}
+    existing = {
+        a.region_id: a
+        for a in Agency.objects.filter(kind__in=[Agency.Kind.PROVINCE, Agency.Kind.REGENCY, Agency.Kind.CITY])
+    }
     for province in Region.objects.filter(level=Region.Level.PROVINCE):
-        prov = existing.get(province.code) or _agency(f"Pemerintah Provinsi {province.name}", Agency.Kind.PROVINCE,
-                                                       region_id=province.code, joined=_joined(province.code))
+        prov = existing.get(province.code) or _agency(
+            f"Pemerintah Provinsi {province.name}",
+            Agency.Kind.PROVINCE,
+            region_id=province.code,
+            joined=_joined(province.code),
+        )
         for regency in Region.objects.filter(parent=province):
             if regency.code in existing:
                 continue
             is_city = regency.name.lower().startswith("kota")
-            label = regency.name if is_city else f"Kabupaten {regency.name.removeprefix('Kab. ').removeprefix('Kabupaten ')}"
-            _agency(f"Pemerintah {label}", Agency.Kind.CITY if is_city else Agency.Kind.REGENCY, parent=prov,
-                    region_id=regency.code, joined=_joined(regency.code))
+            label = (
+                regency.name
+                if is_city
+                else f"Kabupaten {regency.name.removeprefix('Kab. ').removeprefix('Kabupaten ')}"
+            )
+            _agency(
+                f"Pemerintah {label}",
+                Agency.Kind.CITY if is_city else Agency.Kind.REGENCY,
+                parent=prov,
+                region_id=regency.code,
+                joined=_joined(regency.code),
+            )
     named["platform"] = platform
     return named
 
@@ -60,11 +90,14 @@ def network_load() -> dict[str, Agency]:
 def topics_load() -> dict[str, Topic]:
     topics = {}
     for slug, name, name_en, keywords, children in data.TOPICS:
-        parent, _ = Topic.objects.get_or_create(slug=slug, defaults={"name": name, "name_en": name_en, "keywords": keywords})
+        parent, _ = Topic.objects.get_or_create(
+            slug=slug, defaults={"name": name, "name_en": name_en, "keywords": keywords}
+        )
         topics[slug] = parent
         for cslug, cname, cname_en, ckeywords in children:
             child, _ = Topic.objects.get_or_create(
-                slug=cslug, defaults={"name": cname, "name_en": cname_en, "keywords": ckeywords, "parent": parent})
+                slug=cslug, defaults={"name": cname, "name_en": cname_en, "keywords": ckeywords, "parent": parent}
+            )
             topics[cslug] = child
     return topics
 

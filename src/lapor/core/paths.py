@@ -1,5 +1,6 @@
 """Materialised paths: a node's path is its ancestors' ids, so a whole subtree is one
 indexed prefix query (``path LIKE '000001.000042.%'``) instead of recursion in Python."""
+
 from __future__ import annotations
 
 SEGMENT = 8

@@ -13,6 +13,7 @@ CIDR ranges); only then is the proxy header (LAPOR_CLIENT_IP_HEADER, X-Forwarded
 read, right to left, skipping the trusted proxies. Without trusted proxies the header is ignored,
 so nobody can pick their own address.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -54,8 +55,14 @@ class Rule:
 RULES = [
     Rule("submit", frozenset({"POST"}), re.compile(r"^/api/reports/?$")),
     Rule("submit", frozenset({"POST"}), re.compile(r"^/lapor/$")),
-    Rule("login", frozenset({"POST"}), re.compile(r"^/(masuk/|masuk/kode/|masuk/aktifkan/|masuk/lupa/|masuk/lupa/kode/"
-                                                  r"|api/auth/token/?)$")),
+    Rule(
+        "login",
+        frozenset({"POST"}),
+        re.compile(
+            r"^/(masuk/|masuk/kode/|masuk/aktifkan/|masuk/lupa/|masuk/lupa/kode/"
+            r"|api/auth/token/?)$"
+        ),
+    ),
     Rule("resend", frozenset({"POST"}), re.compile(r"^/lacak/kirim-ulang/$")),
     Rule("track", frozenset({"GET", "POST"}), re.compile(r"^/(lacak|k)/")),
     Rule("track", frozenset({"GET"}), re.compile(r"^/api/reports/[^/]+/?$"), guest_only=True),
@@ -148,7 +155,8 @@ def hit(bucket: str, key: str, *, limit: int, window: int) -> int:
 
 def limited_response(request, retry_after: int):
     message = _("Terlalu banyak permintaan dari alamat Anda. Silakan coba lagi dalam %(seconds)s detik.") % {
-        "seconds": retry_after}
+        "seconds": retry_after
+    }
     if request.path.startswith(("/api/", "/intake/", "/federation/", "/open311/")):
         response = JsonResponse({"code": "rate_limited", "message": message}, status=429)
     else:

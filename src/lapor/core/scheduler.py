@@ -20,6 +20,7 @@ job runs (a refresh started by hand, or the incremental refresh that was a full 
 data directory, counts). No job holds SQLite's write lock for long: each writes in short
 transactions (see ``lapor.analytics.rollup`` for the one that needed batching).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -49,7 +50,8 @@ def _evidence(path: str) -> Callable[[], dt.datetime | None]:
 
 # job name -> when it last ran, read from what it left behind (the functions live in their apps)
 EVIDENCE: dict[str, Callable[[], dt.datetime | None]] = {
-    name: _evidence(path) for name, path in settings.LAPOR_JOB_EVIDENCE.items()}
+    name: _evidence(path) for name, path in settings.LAPOR_JOB_EVIDENCE.items()
+}
 
 
 def state_path() -> Path:
@@ -96,8 +98,16 @@ class Job:
 def jobs_get() -> list[Job]:
     from celery.schedules import maybe_schedule
 
-    jobs = [Job(name, _task(entry["task"]), maybe_schedule(entry["schedule"]), tuple(entry.get("args", ())),
-                dict(entry.get("kwargs", {}))) for name, entry in settings.CELERY_BEAT_SCHEDULE.items()]
+    jobs = [
+        Job(
+            name,
+            _task(entry["task"]),
+            maybe_schedule(entry["schedule"]),
+            tuple(entry.get("args", ())),
+            dict(entry.get("kwargs", {})),
+        )
+        for name, entry in settings.CELERY_BEAT_SCHEDULE.items()
+    ]
     return sorted(jobs, key=Job.interval)  # cheap, frequent jobs first
 
 
@@ -126,8 +136,14 @@ class Scheduler:
 
     def plan(self) -> dict[str, dict]:
         """Each job's last run and whether it is due now (``lapor scheduler --plan``)."""
-        return {job.name: {"last_run": self.last[job.name], "due": is_due(job, self.last[job.name]),
-                           "every_seconds": job.interval()} for job in self.jobs}
+        return {
+            job.name: {
+                "last_run": self.last[job.name],
+                "due": is_due(job, self.last[job.name]),
+                "every_seconds": job.interval(),
+            }
+            for job in self.jobs
+        }
 
     def tick(self) -> list[str]:
         """Run every due job once; returns the names of the jobs run."""

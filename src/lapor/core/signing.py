@@ -6,6 +6,7 @@ webhooks with it (intake/signing.py). Whether a header may carry the bare hex wi
 is each door's explicit choice: the intake gateways may (GitHub-style gateways send bare hex; the
 documented header allows it), partners and peers may not (our own signed_headers always prefixes).
 """
+
 from __future__ import annotations
 
 import hashlib

@@ -7,6 +7,7 @@ that accept gzip) while still finding the apps' files directly (``WHITENOISE_USE
 anything not collected, or changed since the last collection: a test run or a developer's edit never
 gets a stale copy.
 """
+
 from __future__ import annotations
 
 import filecmp
@@ -75,7 +76,7 @@ class StaticFilesMiddleware(WhiteNoiseMiddleware):
                 files.setdefault(url, storage.path(path))
         for url, path in files.items():
             if url in collected and root is not None:
-                copy = root / url[len(self.static_prefix):]
+                copy = root / url[len(self.static_prefix) :]
                 try:
                     if filecmp.cmp(copy, path, shallow=False):
                         continue  # keep the collected entry, with its compressed variants

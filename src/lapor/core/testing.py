@@ -1,4 +1,5 @@
 """Factories for tests (importable by every app's tests, and by benchmarks)."""
+
 from __future__ import annotations
 
 import json
@@ -18,15 +19,22 @@ def region_make(code: str, name: str) -> Region:
     return region
 
 
-def agency_make(name: str, kind: str = Agency.Kind.DEPARTMENT, parent: Agency | None = None, region: Region | None = None,
-                **extra) -> Agency:
+def agency_make(
+    name: str, kind: str = Agency.Kind.DEPARTMENT, parent: Agency | None = None, region: Region | None = None, **extra
+) -> Agency:
     agency = Agency(name=name, kind=kind, parent=parent, region=region, **extra)
     agency.save()
     return agency
 
 
-def user_make(name: str, *, role: str | None = None, agency: Agency | None = None, email: str | None = None,
-              password: str = "rahasia-123") -> User:
+def user_make(
+    name: str,
+    *,
+    role: str | None = None,
+    agency: Agency | None = None,
+    email: str | None = None,
+    password: str = "rahasia-123",
+) -> User:
     email = email or f"{name.lower().replace(' ', '.')}@test.example"
     user = User.objects.create_user(email=email, password=password, full_name=name)
     if role:
@@ -43,8 +51,9 @@ def totp_enrol(user: User, secret: str = TOTP_TEST_SECRET) -> str:
 
     from lapor.accounts.models import TwoFactorDevice
 
-    TwoFactorDevice.objects.update_or_create(user=user, defaults={"secret": secret, "confirmed_at": timezone.now(),
-                                                                  "last_step": 0})
+    TwoFactorDevice.objects.update_or_create(
+        user=user, defaults={"secret": secret, "confirmed_at": timezone.now(), "last_step": 0}
+    )
     return secret
 
 
@@ -76,9 +85,9 @@ def token_make(user: User) -> str:
 @dataclass
 class Network:
     """platform ── city ── dept ── unit
-                     │      └── village office (kelurahan)
-                     └── health (Dinkes)
-       other_city ── other_dept
+                  │      └── village office (kelurahan)
+                  └── health (Dinkes)
+    other_city ── other_dept
     """
 
     province: Region
@@ -116,8 +125,21 @@ def network_make() -> Network:
     roads = Topic.objects.create(name="Jalan dan Jembatan", slug="jalan-jembatan", parent=infra)
     health_topic = Topic.objects.create(name="Kesehatan", slug="kesehatan")
     RoutingRule.objects.create(topic=infra, region=city_region, agency=dept)
-    n = Network(province, city_region, district, village, city, dept, unit, health, other_city, other_dept,
-                roads, infra, health_topic)
+    n = Network(
+        province,
+        city_region,
+        district,
+        village,
+        city,
+        dept,
+        unit,
+        health,
+        other_city,
+        other_dept,
+        roads,
+        infra,
+        health_topic,
+    )
     n.users = {
         "platform": user_make("Admin Nasional", role=Role.PLATFORM_ADMIN),
         "city_admin": user_make("Admin Pemkot", role=Role.AGENCY_ADMIN, agency=city),
@@ -136,8 +158,12 @@ def network_make() -> Network:
 
 
 def submission_data(**overrides: Any) -> dict:
-    data = {"type": "complaint", "title": "Jalan berlubang di depan pasar",
-            "body": "Jalan di depan pasar berlubang besar dan membahayakan pengendara motor.", "channel": "web"}
+    data = {
+        "type": "complaint",
+        "title": "Jalan berlubang di depan pasar",
+        "body": "Jalan di depan pasar berlubang besar dan membahayakan pengendara motor.",
+        "channel": "web",
+    }
     data.update(overrides)
     return data
 
@@ -148,8 +174,17 @@ class ApiClient:
     def __init__(self, client):
         self.client = client
 
-    def call(self, method: str, path: str, data: Any = None, *, user: User | None = None, secret: str | None = None,
-             headers: dict | None = None, lang: str = "id"):
+    def call(
+        self,
+        method: str,
+        path: str,
+        data: Any = None,
+        *,
+        user: User | None = None,
+        secret: str | None = None,
+        headers: dict | None = None,
+        lang: str = "id",
+    ):
         extra = {"HTTP_ACCEPT_LANGUAGE": lang}
         if user is not None:
             extra["HTTP_AUTHORIZATION"] = f"Bearer {token_make(user)}"

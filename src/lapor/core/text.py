@@ -9,6 +9,7 @@
 - the bidirectional embedding/override/isolate controls: no Indonesian (or Arabic-script) text
   needs them, and U+202E shows a list's text reversed ("gnitset") to disguise what it says.
 """
+
 from __future__ import annotations
 
 _CONTROLS = [c for c in range(0x00, 0x20) if c not in (0x09, 0x0A, 0x0D)] + list(range(0x7F, 0xA0))
@@ -16,8 +17,9 @@ _BIDI = [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]
 _NONCHARS = [0xFFFE, 0xFFFF]
 _SURROGATES = list(range(0xD800, 0xE000))
 _STRIPPED = str.maketrans(dict.fromkeys([*_CONTROLS, *_BIDI, *_NONCHARS, *_SURROGATES]))
-_XML_INVALID = str.maketrans(dict.fromkeys([c for c in range(0x00, 0x20) if c not in (0x09, 0x0A, 0x0D)]
-                                           + _NONCHARS + _SURROGATES))
+_XML_INVALID = str.maketrans(
+    dict.fromkeys([c for c in range(0x00, 0x20) if c not in (0x09, 0x0A, 0x0D)] + _NONCHARS + _SURROGATES)
+)
 
 
 def text_clean(value: str | None) -> str:

@@ -6,6 +6,7 @@ have written, with timestamps in the past. Rows are then written in bulk with ex
 (PostgreSQL COPY; executemany on SQLite) — the services would take hours for a million reports.
 This is the one place that writes Report rows directly: demo data only, never app code.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -41,56 +42,148 @@ DEMO_CITIZEN = "warga@lapor.example"  # demo/load.py's citizen account
 LARGE_LOAD = 50_000  # from this many reports on PostgreSQL: indexes rebuilt once, writes in a second thread
 
 REPORT_COLS = (
-    "id", "tracking_id", "guest_secret_hash", "type", "title", "body", "topic_id", "region_id", "latitude",
-    "longitude", "address", "incident_date", "target_agency_id", "channel", "is_anonymous", "is_confidential",
-    "reporter_id", "guest_name", "guest_email", "guest_phone", "state", "agency_id", "due_at", "completion_due_at",
-    "paused_state", "paused_remaining_days", "is_overdue", "overdue_since", "escalation_level", "escalated_at",
-    "bounce_count", "reopen_count", "archive_reason", "duplicate_of_id", "rating", "rating_comment", "auto_routed",
-    "submitted_at", "verified_at", "first_follow_up_at", "completed_at", "updated_at", "search_text")
-EVENT_COLS = ("id", "report_id", "kind", "action", "actor_id", "actor_role", "from_state", "to_state", "agency_id",
-              "reason", "data", "is_public", "created_at")
-ASSIGNMENT_COLS = ("id", "report_id", "agency_id", "agency_path", "previous_id", "assigned_at", "ended_at",
-                   "report_submitted_at", "moved_out")
+    "id",
+    "tracking_id",
+    "guest_secret_hash",
+    "type",
+    "title",
+    "body",
+    "topic_id",
+    "region_id",
+    "latitude",
+    "longitude",
+    "address",
+    "incident_date",
+    "target_agency_id",
+    "channel",
+    "is_anonymous",
+    "is_confidential",
+    "reporter_id",
+    "guest_name",
+    "guest_email",
+    "guest_phone",
+    "state",
+    "agency_id",
+    "due_at",
+    "completion_due_at",
+    "paused_state",
+    "paused_remaining_days",
+    "is_overdue",
+    "overdue_since",
+    "escalation_level",
+    "escalated_at",
+    "bounce_count",
+    "reopen_count",
+    "archive_reason",
+    "duplicate_of_id",
+    "rating",
+    "rating_comment",
+    "auto_routed",
+    "submitted_at",
+    "verified_at",
+    "first_follow_up_at",
+    "completed_at",
+    "updated_at",
+    "search_text",
+)
+EVENT_COLS = (
+    "id",
+    "report_id",
+    "kind",
+    "action",
+    "actor_id",
+    "actor_role",
+    "from_state",
+    "to_state",
+    "agency_id",
+    "reason",
+    "data",
+    "is_public",
+    "created_at",
+)
+ASSIGNMENT_COLS = (
+    "id",
+    "report_id",
+    "agency_id",
+    "agency_path",
+    "previous_id",
+    "assigned_at",
+    "ended_at",
+    "report_submitted_at",
+    "moved_out",
+)
 MESSAGE_COLS = ("id", "report_id", "kind", "author_id", "agency_id", "body", "created_at")
-TABLES = ((Report, REPORT_COLS, "reports"), (ReportAssignment, ASSIGNMENT_COLS, "assignments"),
-          (Message, MESSAGE_COLS, "messages"), (ReportEvent, EVENT_COLS, "events"))
+TABLES = (
+    (Report, REPORT_COLS, "reports"),
+    (ReportAssignment, ASSIGNMENT_COLS, "assignments"),
+    (Message, MESSAGE_COLS, "messages"),
+    (ReportEvent, EVENT_COLS, "events"),
+)
 
 
 # --- The demo network, read once -----------------------------------------------------------
 
+
 def _network_read() -> dict:
-    city = Agency.objects.filter(region_id=network.DEMO_CITY_CODE, kind__in=[Agency.Kind.CITY, Agency.Kind.REGENCY]).first()
+    city = Agency.objects.filter(
+        region_id=network.DEMO_CITY_CODE, kind__in=[Agency.Kind.CITY, Agency.Kind.REGENCY]
+    ).first()
     platform_admin = User.objects.filter(email="admin@lapor.example").first()
     if city is None or platform_admin is None or not Topic.objects.exists():
         raise CommandError(_("Jaringan demo belum dimuat. Jalankan `lapor demo load` terlebih dahulu."))
-    agencies = {a["id"]: a for a in Agency.objects.values("id", "name", "path", "parent_id", "kind", "short_name", "region_id",
-                                                          "deadline_overrides")}
+    agencies = {
+        a["id"]: a
+        for a in Agency.objects.values(
+            "id", "name", "path", "parent_id", "kind", "short_name", "region_id", "deadline_overrides"
+        )
+    }
     children: dict[int, list[int]] = {}
     for a in agencies.values():
         if a["parent_id"]:
             children.setdefault(a["parent_id"], []).append(a["id"])
     topics = {t.slug: t for t in Topic.objects.all()}
     rules = {(r.topic_id, r.region_id): r for r in RoutingRule.objects.filter(is_active=True)}
-    city_regions = list(Region.objects.filter(code__startswith=network.DEMO_CITY_CODE + ".").values_list("code", "name", "level", "parent_id"))
+    city_regions = list(
+        Region.objects.filter(code__startswith=network.DEMO_CITY_CODE + ".").values_list(
+            "code", "name", "level", "parent_id"
+        )
+    )
     region_names = dict(Region.objects.filter(level__lte=2).values_list("code", "name"))
     region_names.update({code: name for code, name, _lvl, _p in city_regions})
-    gov_by_region = {a["region_id"]: a["id"] for a in agencies.values()
-                     if a["kind"] in (Agency.Kind.CITY, Agency.Kind.REGENCY, Agency.Kind.PROVINCE)}
+    gov_by_region = {
+        a["region_id"]: a["id"]
+        for a in agencies.values()
+        if a["kind"] in (Agency.Kind.CITY, Agency.Kind.REGENCY, Agency.Kind.PROVINCE)
+    }
     districts: dict[str, list[tuple[str, str]]] = {}
-    for code, name, parent in Region.objects.filter(level=3).exclude(code__startswith=network.DEMO_CITY_CODE + ".").values_list("code", "name", "parent_id"):
+    for code, name, parent in (
+        Region.objects.filter(level=3)
+        .exclude(code__startswith=network.DEMO_CITY_CODE + ".")
+        .values_list("code", "name", "parent_id")
+    ):
         districts.setdefault(parent, []).append((code, name))
     staff: dict[tuple[int, str], int] = {}
     for ra in RoleAssignment.objects.exclude(agency=None).order_by("id"):
         staff.setdefault((ra.agency_id, ra.role), ra.user_id)
     ministries = {a["name"]: a["id"] for a in agencies.values() if a["kind"] == Agency.Kind.MINISTRY}
     return {
-        "city": city.pk, "platform_admin": platform_admin.pk, "agencies": agencies, "children": children,
-        "topics": topics, "rules": rules, "region_names": region_names, "gov_by_region": gov_by_region,
-        "city_villages": [(c, n, p) for c, n, lvl, p in city_regions if lvl == 4] or
-                         [(c, n, p) for c, n, lvl, p in city_regions if lvl == 3] or [(network.DEMO_CITY_CODE, "", "")],
-        "other_regencies": sorted(c for c in region_names if c.count(".") == 1 and c != network.DEMO_CITY_CODE
-                                  and c in gov_by_region),
-        "districts": districts, "staff": staff, "ministries": ministries,
+        "city": city.pk,
+        "platform_admin": platform_admin.pk,
+        "agencies": agencies,
+        "children": children,
+        "topics": topics,
+        "rules": rules,
+        "region_names": region_names,
+        "gov_by_region": gov_by_region,
+        "city_villages": [(c, n, p) for c, n, lvl, p in city_regions if lvl == 4]
+        or [(c, n, p) for c, n, lvl, p in city_regions if lvl == 3]
+        or [(network.DEMO_CITY_CODE, "", "")],
+        "other_regencies": sorted(
+            c for c in region_names if c.count(".") == 1 and c != network.DEMO_CITY_CODE and c in gov_by_region
+        ),
+        "districts": districts,
+        "staff": staff,
+        "ministries": ministries,
         "by_short": {a["short_name"]: a["id"] for a in agencies.values() if a["short_name"]},
     }
 
@@ -101,6 +194,7 @@ def _max_id(model) -> int:
 
 # --- Citizens --------------------------------------------------------------------------------
 
+
 def _citizens_make(rng: random.Random, size: int, start: dt.datetime) -> dict[int, str]:
     """A pool of registered reporters (id: name); one unusable password each (no hashing per user)."""
     first_id = _max_id(User) + 1
@@ -108,10 +202,17 @@ def _citizens_make(rng: random.Random, size: int, start: dt.datetime) -> dict[in
     for i in range(size):
         uid = first_id + i
         first, last = rng.choice(tx.FIRST_NAMES), rng.choice(tx.LAST_NAMES)
-        users.append(User(
-            id=uid, full_name=f"{first} {last}", email=f"{first}.{last}.{uid}@warga.lapor.example".lower(),
-            phone=f"+62857{uid:08d}" if rng.random() < 0.4 else None, password="!" + get_random_string(40),
-            date_joined=start - dt.timedelta(days=rng.uniform(0, 365)), notify_by=["email"]))
+        users.append(
+            User(
+                id=uid,
+                full_name=f"{first} {last}",
+                email=f"{first}.{last}.{uid}@warga.lapor.example".lower(),
+                phone=f"+62857{uid:08d}" if rng.random() < 0.4 else None,
+                password="!" + get_random_string(40),
+                date_joined=start - dt.timedelta(days=rng.uniform(0, 365)),
+                notify_by=["email"],
+            )
+        )
     User.objects.bulk_create(users, batch_size=2000)
     return {u.id: u.full_name for u in users}
 
@@ -123,47 +224,82 @@ NULL = "\\N"
 # A batch's events, assignments and messages carry ids counted from 0 within the batch (so that batches
 # can be simulated in parallel); ``base`` (first event, assignment, message id of the batch) is added here.
 
+
 def _pg_text(rows: list[tuple]) -> str:
     """COPY text format; free text is escaped when generated (Simulation.esc)."""
-    return "".join([
-        "\t".join(["\\N" if v is None else "t" if v is True else "f" if v is False else v if v.__class__ is str else str(v)
-                   for v in row]) + "\n" for row in rows])
+    return "".join(
+        [
+            "\t".join(
+                [
+                    "\\N"
+                    if v is None
+                    else "t"
+                    if v is True
+                    else "f"
+                    if v is False
+                    else v
+                    if v.__class__ is str
+                    else str(v)
+                    for v in row
+                ]
+            )
+            + "\n"
+            for row in rows
+        ]
+    )
 
 
 def _pg_events(rows: list[tuple], eb: int, mb: int) -> str:
-    return "".join([
-        f"{i + eb}\t{r}\t{kind}\t{action}\t{NULL if actor is None else actor}\t{role}\t{fs}\t{ts}\t"
-        f"{NULL if agency is None else agency}\t{reason}\t{data if data.__class__ is str else data[0] % (data[1] + mb)}\t"
-        f"{'t' if public else 'f'}\t{at}\n"
-        for i, r, kind, action, actor, role, fs, ts, agency, reason, data, public, at in rows])
+    return "".join(
+        [
+            f"{i + eb}\t{r}\t{kind}\t{action}\t{NULL if actor is None else actor}\t{role}\t{fs}\t{ts}\t"
+            f"{NULL if agency is None else agency}\t{reason}\t{data if data.__class__ is str else data[0] % (data[1] + mb)}\t"
+            f"{'t' if public else 'f'}\t{at}\n"
+            for i, r, kind, action, actor, role, fs, ts, agency, reason, data, public, at in rows
+        ]
+    )
 
 
 def _pg_assignments(rows: list[tuple], ab: int) -> str:
-    return "".join([
-        f"{i + ab}\t{r}\t{agency}\t{path}\t{NULL if prev is None else prev + ab}\t{assigned}\t{NULL if ended is None else ended}"
-        f"\t{submitted}\t{'t' if moved_out else 'f'}\n"
-        for i, r, agency, path, prev, assigned, ended, submitted, moved_out in rows])
+    return "".join(
+        [
+            f"{i + ab}\t{r}\t{agency}\t{path}\t{NULL if prev is None else prev + ab}\t{assigned}\t{NULL if ended is None else ended}"
+            f"\t{submitted}\t{'t' if moved_out else 'f'}\n"
+            for i, r, agency, path, prev, assigned, ended, submitted, moved_out in rows
+        ]
+    )
 
 
 def _pg_messages(rows: list[tuple], mb: int) -> str:
-    return "".join([
-        f"{i + mb}\t{r}\t{kind}\t{NULL if author is None else author}\t{NULL if agency is None else agency}\t{body}\t{at}\n"
-        for i, r, kind, author, agency, body, at in rows])
+    return "".join(
+        [
+            f"{i + mb}\t{r}\t{kind}\t{NULL if author is None else author}\t{NULL if agency is None else agency}\t{body}\t{at}\n"
+            for i, r, kind, author, agency, body, at in rows
+        ]
+    )
 
 
 def _payload(rows: dict[str, list[tuple]], base: tuple[int, int, int], pg: bool) -> dict:
     """What gets written for one batch: COPY text (bytes) per table on PostgreSQL, parameter tuples on SQLite."""
     eb, ab, mb = base
     if pg:
-        return {"reports": _pg_text(rows["reports"]).encode(), "assignments": _pg_assignments(rows["assignments"], ab).encode(),
-                "messages": _pg_messages(rows["messages"], mb).encode(), "events": _pg_events(rows["events"], eb, mb).encode()}
+        return {
+            "reports": _pg_text(rows["reports"]).encode(),
+            "assignments": _pg_assignments(rows["assignments"], ab).encode(),
+            "messages": _pg_messages(rows["messages"], mb).encode(),
+            "events": _pg_events(rows["events"], eb, mb).encode(),
+        }
     return {
         "reports": rows["reports"],
-        "assignments": [(i + ab, r, agency, path, None if prev is None else prev + ab, assigned, ended, submitted, moved_out)
-                        for i, r, agency, path, prev, assigned, ended, submitted, moved_out in rows["assignments"]],
+        "assignments": [
+            (i + ab, r, agency, path, None if prev is None else prev + ab, assigned, ended, submitted, moved_out)
+            for i, r, agency, path, prev, assigned, ended, submitted, moved_out in rows["assignments"]
+        ],
         "messages": [(i + mb, *rest) for i, *rest in rows["messages"]],
-        "events": [(i + eb, *mid, data if data.__class__ is str else data[0] % (data[1] + mb), public, at)
-                   for i, *mid, data, public, at in rows["events"]],
+        "events": [
+            (i + eb, *mid, data if data.__class__ is str else data[0] % (data[1] + mb), public, at)
+            for i, *mid, data, public, at in rows["events"]
+        ],
     }
 
 
@@ -206,11 +342,21 @@ def _session_reset(cursor) -> None:
 
 # --- Batches, in this process or in worker processes ---------------------------------------------
 
+
 class _Plan:
     """Everything a batch needs; built in the main process before the workers fork (they inherit it)."""
 
-    def __init__(self, *, sim: Simulation, stamps: list[int], tracking_ids: list[str], batch: int, seed: int,
-                 first_report: int, pg: bool):
+    def __init__(
+        self,
+        *,
+        sim: Simulation,
+        stamps: list[int],
+        tracking_ids: list[str],
+        batch: int,
+        seed: int,
+        first_report: int,
+        pg: bool,
+    ):
         self.sim, self.stamps, self.tracking_ids, self.batch, self.seed = sim, stamps, tracking_ids, batch, seed
         self.first_report, self.pg = first_report, pg
         self.batches = (len(stamps) + batch - 1) // batch
@@ -249,8 +395,8 @@ def _batch_work(k: int):
                 if plan.failed.value:
                     raise RuntimeError("an earlier batch failed")
                 plan.cond.wait(1.0)
-            base = tuple(plan.chain[3 * k:3 * k + 3])
-            plan.chain[3 * k + 3:3 * k + 6] = [b + c for b, c in zip(base, counts)]
+            base = tuple(plan.chain[3 * k : 3 * k + 3])
+            plan.chain[3 * k + 3 : 3 * k + 6] = [b + c for b, c in zip(base, counts)]
             plan.ready[k + 1] = 1
             plan.cond.notify_all()
         return len(rows["reports"]), counts, _payload(rows, base, plan.pg)
@@ -305,7 +451,8 @@ def _secondary_indexes() -> list[tuple[str, str]]:
                WHERE i.schemaname = current_schema() AND i.tablename = ANY(%s)
                AND NOT EXISTS (SELECT 1 FROM pg_constraint c
                                WHERE c.conindid = (quote_ident(i.schemaname) || '.' || quote_ident(i.indexname))::regclass)""",
-            [tables])
+            [tables],
+        )
         return cursor.fetchall()
 
 
@@ -330,7 +477,7 @@ def _tracking_ids(seen: set[str], n: int) -> list[str]:
     while len(out) < n:
         raw = os.urandom(5 * (n - len(out)))
         for j in range(0, len(raw), 5):
-            v = int.from_bytes(raw[j:j + 5], "big")
+            v = int.from_bytes(raw[j : j + 5], "big")
             tid = f"{pairs[v >> 30]}{pairs[(v >> 20) & 1023]}-{pairs[(v >> 10) & 1023]}{pairs[v & 1023]}"
             if tid not in seen:
                 seen.add(tid)
@@ -358,8 +505,13 @@ def _indexes_restore(indexes: list[tuple[str, str]], out, connections_n: int = 2
     """Recreate the dropped indexes on ``connections_n`` connections at once (this thread's and helper
     threads' own), the largest table's first, then ANALYZE the tables."""
     out.write(f"Membangun ulang {len(indexes)} indeks dan memperbarui statistik (ANALYZE)…\n")
-    statements = sorted((sql if "IF NOT EXISTS" in sql else sql.replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1)
-                         for _name, sql in indexes), key=lambda sql: "reportevent" not in sql)
+    statements = sorted(
+        (
+            sql if "IF NOT EXISTS" in sql else sql.replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1)
+            for _name, sql in indexes
+        ),
+        key=lambda sql: "reportevent" not in sql,
+    )
     todo: queue.SimpleQueue = queue.SimpleQueue()
     for sql in statements + [f"ANALYZE {model._meta.db_table}" for model, _c, _n in TABLES]:
         todo.put(sql)
@@ -396,8 +548,15 @@ def _indexes_restore(indexes: list[tuple[str, str]], out, connections_n: int = 2
     return sorted(took, reverse=True)
 
 
-def reports_generate(*, count: int, seed: int = 1, batch: int = 20_000, stdout=None,
-                     now: dt.datetime | None = None, workers: int | None = None) -> dict[str, int]:
+def reports_generate(
+    *,
+    count: int,
+    seed: int = 1,
+    batch: int = 20_000,
+    stdout=None,
+    now: dt.datetime | None = None,
+    workers: int | None = None,
+) -> dict[str, int]:
     """Add ``count`` reports with histories; returns the number of rows written per table.
 
     On PostgreSQL with more than one batch, ``workers`` processes (default: LAPOR_DEMO_WORKERS or the
@@ -419,14 +578,22 @@ def reports_generate(*, count: int, seed: int = 1, batch: int = 20_000, stdout=N
     cal = WorkCalendar(calendar_get(), tz(), start - dt.timedelta(days=10), now + dt.timedelta(days=400))
     days = {stage: int(stage_days(stage)) for stage in ("verify", "follow_up", "reply", "complete")}
     first = {name: _max_id(model) + 1 for model, _cols, name in TABLES}
-    sim = Simulation(rng=rng, net=net, cal=cal, days=days, now=int(now.timestamp()), pool=pool, ids={},
-                     sqlite=not pg, names=citizens)
+    sim = Simulation(
+        rng=rng, net=net, cal=cal, days=days, now=int(now.timestamp()), pool=pool, ids={}, sqlite=not pg, names=citizens
+    )
     # Submission times, sorted so that ids grow with time; weekdays and office hours are busier.
     t0, t1 = int(start.timestamp()), int(now.timestamp())
     stamps = sorted(sim.submission_time(t0, t1) for _ in range(count))
     tracking_ids = _tracking_ids(_tracking_ids_existing(), count)
-    plan = _Plan(sim=sim, stamps=stamps, tracking_ids=tracking_ids, batch=max(1, batch), seed=seed,
-                 first_report=first["reports"], pg=pg)
+    plan = _Plan(
+        sim=sim,
+        stamps=stamps,
+        tracking_ids=tracking_ids,
+        batch=max(1, batch),
+        seed=seed,
+        first_report=first["reports"],
+        pg=pg,
+    )
     workers = max(1, min(workers or _workers_default(), plan.batches)) if pg else 1
     base = (first["events"], first["assignments"], first["messages"])
     totals = {name: 0 for _m, _c, name in TABLES}
@@ -461,9 +628,13 @@ def reports_generate(*, count: int, seed: int = 1, batch: int = 20_000, stdout=N
         _sequences_reset()
     elapsed = time.monotonic() - started
     rows_total = sum(totals.values())
-    out.write(f"Laporan: {totals['reports']}, peristiwa: {totals['events']}, penugasan: {totals['assignments']}, "
-              f"pesan: {totals['messages']}, pelapor terdaftar baru: {len(citizens) - (demo_citizen is not None)}\n")
-    out.write(f"Waktu: {elapsed:.1f} s ({rows_total / max(elapsed, 1e-9):,.0f} baris/s, "
-              f"{totals['reports'] / max(elapsed, 1e-9):,.0f} laporan/s), proses simulasi: {workers}\n")
+    out.write(
+        f"Laporan: {totals['reports']}, peristiwa: {totals['events']}, penugasan: {totals['assignments']}, "
+        f"pesan: {totals['messages']}, pelapor terdaftar baru: {len(citizens) - (demo_citizen is not None)}\n"
+    )
+    out.write(
+        f"Waktu: {elapsed:.1f} s ({rows_total / max(elapsed, 1e-9):,.0f} baris/s, "
+        f"{totals['reports'] / max(elapsed, 1e-9):,.0f} laporan/s), proses simulasi: {workers}\n"
+    )
     out.write("Rincian waktu (detik): " + ", ".join(f"{k} {v:.1f}" for k, v in spent.items()) + "\n")
     return {**totals, "users": len(citizens) - (demo_citizen is not None)}

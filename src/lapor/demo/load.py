@@ -1,6 +1,7 @@
 """Demo data: the real network (``core.network``, what ``lapor setup`` loads in production) plus the
 demo city, demo staff for every role with the published demo password, and an API key.
 Idempotent: a second run finds everything in place and changes nothing."""
+
 from __future__ import annotations
 
 import hashlib
@@ -36,15 +37,22 @@ def demo_city_load() -> dict[str, Agency]:
         for village in Region.objects.filter(parent=district):
             _agency(f"Kelurahan {village.name}", Agency.Kind.VILLAGE, parent=kec, region_id=village.code)
     ministry = Agency.objects.get(name="Kementerian Pendidikan Tinggi, Sains, dan Teknologi", parent=None)
-    _agency("Institut Seni Indonesia Padang Panjang", Agency.Kind.UNIVERSITY, parent=ministry,
-            region_id=data.DEMO_CITY_CODE, short="ISI Padang Panjang")
+    _agency(
+        "Institut Seni Indonesia Padang Panjang",
+        Agency.Kind.UNIVERSITY,
+        parent=ministry,
+        region_id=data.DEMO_CITY_CODE,
+        short="ISI Padang Panjang",
+    )
     return by_short
 
 
 def routing_load(topics: dict[str, Topic], city: dict[str, Agency], national: dict[str, Agency]) -> None:
     """The demo city's rules (the national ones come with the real network)."""
     for slug, short in data.CITY_ROUTING.items():
-        RoutingRule.objects.get_or_create(topic=topics[slug], region_id=data.DEMO_CITY_CODE, defaults={"agency": city[short]})
+        RoutingRule.objects.get_or_create(
+            topic=topics[slug], region_id=data.DEMO_CITY_CODE, defaults={"agency": city[short]}
+        )
     national_routing_load(topics, national)
 
 
@@ -65,18 +73,24 @@ def accounts_load(city: dict[str, Agency]) -> list[tuple[str, str]]:
     rows = []
     for email, name, role, key in STAFF:
         user = User.objects.filter(email=email).first() or User.objects.create_user(
-            email=email, password=DEMO_PASSWORD, full_name=name, is_staff=role == Role.PLATFORM_ADMIN,
-            is_superuser=role == Role.PLATFORM_ADMIN)
+            email=email,
+            password=DEMO_PASSWORD,
+            full_name=name,
+            is_staff=role == Role.PLATFORM_ADMIN,
+            is_superuser=role == Role.PLATFORM_ADMIN,
+        )
         RoleAssignment.objects.get_or_create(user=user, role=role, agency=city[key] if key else None)
         if not getattr(settings, "PRODUCTION", False):
             # Demo staff start enrolled (a random secret), so `lapor totp code <email>` signs them in at
             # once; production accounts enrol with an e-mailed link or an admin's code.
-            TwoFactorDevice.objects.get_or_create(user=user, defaults={
-                "secret": enrol_secret_new(), "confirmed_at": timezone.now()})
+            TwoFactorDevice.objects.get_or_create(
+                user=user, defaults={"secret": enrol_secret_new(), "confirmed_at": timezone.now()}
+            )
         rows.append((email, str(Role(role).label)))
     if not User.objects.filter(email="warga@lapor.example").exists():
-        User.objects.create_user(email="warga@lapor.example", phone="081234567890", password=DEMO_PASSWORD,
-                                 full_name="Siti Rahmawati")
+        User.objects.create_user(
+            email="warga@lapor.example", phone="081234567890", password=DEMO_PASSWORD, full_name="Siti Rahmawati"
+        )
     rows.append(("warga@lapor.example", "Pelapor (warga)"))
     return rows
 
@@ -86,9 +100,12 @@ def demo_api_key() -> str:
     secret = hmac.new(settings.SECRET_KEY.encode(), b"lapor-demo-api-key", hashlib.sha256).hexdigest()[:32]
     raw = f"lpr_{DEMO_TOKEN_PREFIX}_{secret}"
     integration = User.objects.filter(email="integrasi@lapor.example").first() or User.objects.create_user(
-        email="integrasi@lapor.example", full_name="Integrasi mitra (demo)")
-    ApiToken.objects.update_or_create(prefix=DEMO_TOKEN_PREFIX, defaults={
-        "user": integration, "name": "demo integration key", "digest": ApiToken.hash(raw), "is_active": True})
+        email="integrasi@lapor.example", full_name="Integrasi mitra (demo)"
+    )
+    ApiToken.objects.update_or_create(
+        prefix=DEMO_TOKEN_PREFIX,
+        defaults={"user": integration, "name": "demo integration key", "digest": ApiToken.hash(raw), "is_active": True},
+    )
     return raw
 
 
@@ -99,8 +116,13 @@ def demo_load(*, villages: bool = True) -> dict:
     city = demo_city_load()
     routing_load(topics, city, national)
     accounts = accounts_load(city)
-    return {"regions_added": reference["regions_added"], "accounts": accounts, "api_key": demo_api_key(),
-            "agencies": Agency.objects.count(), "topics": Topic.objects.count()}
+    return {
+        "regions_added": reference["regions_added"],
+        "accounts": accounts,
+        "api_key": demo_api_key(),
+        "agencies": Agency.objects.count(),
+        "topics": Topic.objects.count(),
+    }
 
 
 DEMO_EMAILS = [email for email, *_rest in STAFF] + ["warga@lapor.example", "integrasi@lapor.example"]

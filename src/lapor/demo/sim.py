@@ -5,6 +5,7 @@ would have moved it, with times in the past: every change gets the same audit ev
 message rows as the services write, and deadlines come from the working-day calendar precomputed as
 arrays (one list lookup instead of a day-by-day walk per deadline). Times are integer UTC seconds.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -15,8 +16,18 @@ import zlib
 from bisect import bisect_right
 from collections import deque
 
-from lapor.reports.lifecycle import (ACTIVE_STATES, AGENCY_ADMIN, LIAISON, PLATFORM_ADMIN, REPORTER, SYSTEM, UNIT_STAFF,
-                                    Action, State, transition_check)
+from lapor.reports.lifecycle import (
+    ACTIVE_STATES,
+    AGENCY_ADMIN,
+    LIAISON,
+    PLATFORM_ADMIN,
+    REPORTER,
+    SYSTEM,
+    UNIT_STAFF,
+    Action,
+    State,
+    transition_check,
+)
 from lapor.reports.models import ArchiveReason, Channel, Message, ReportEvent, ReportType
 from lapor.reports.searchtext import search_text_compose
 
@@ -29,27 +40,69 @@ EV = ReportEvent.Kind
 MSG = Message.Kind
 
 TOPIC_WEIGHTS = {
-    "jalan-jembatan": 10, "drainase-banjir": 6, "penerangan-jalan": 4, "sampah": 7, "pencemaran": 2,
-    "layanan-puskesmas": 5, "rumah-sakit": 3, "jaminan-kesehatan": 6, "ppdb": 4, "sarana-sekolah": 3, "beasiswa": 3,
-    "ktp-el": 6, "kartu-keluarga": 4, "akta": 3, "bansos": 8, "pkh": 3, "parkir": 4, "lalu-lintas": 3,
-    "ketertiban": 3, "perizinan": 3, "air-bersih": 5, "listrik": 5, "kepegawaian": 4, "bencana": 2, "pajak-daerah": 3,
+    "jalan-jembatan": 10,
+    "drainase-banjir": 6,
+    "penerangan-jalan": 4,
+    "sampah": 7,
+    "pencemaran": 2,
+    "layanan-puskesmas": 5,
+    "rumah-sakit": 3,
+    "jaminan-kesehatan": 6,
+    "ppdb": 4,
+    "sarana-sekolah": 3,
+    "beasiswa": 3,
+    "ktp-el": 6,
+    "kartu-keluarga": 4,
+    "akta": 3,
+    "bansos": 8,
+    "pkh": 3,
+    "parkir": 4,
+    "lalu-lintas": 3,
+    "ketertiban": 3,
+    "perizinan": 3,
+    "air-bersih": 5,
+    "listrik": 5,
+    "kepegawaian": 4,
+    "bencana": 2,
+    "pajak-daerah": 3,
 }
 MINISTRY_BY_TOPIC = {
-    "infrastruktur": "Kementerian Pekerjaan Umum", "air-bersih": "Kementerian Pekerjaan Umum",
+    "infrastruktur": "Kementerian Pekerjaan Umum",
+    "air-bersih": "Kementerian Pekerjaan Umum",
     "lingkungan": "Kementerian Lingkungan Hidup/Badan Pengendalian Lingkungan Hidup",
-    "kesehatan": "Kementerian Kesehatan", "pendidikan": "Kementerian Pendidikan Dasar dan Menengah",
-    "kependudukan": "Kementerian Dalam Negeri", "ketertiban": "Kementerian Dalam Negeri",
-    "sosial": "Kementerian Sosial", "perhubungan": "Kementerian Perhubungan", "pajak-daerah": "Kementerian Keuangan",
+    "kesehatan": "Kementerian Kesehatan",
+    "pendidikan": "Kementerian Pendidikan Dasar dan Menengah",
+    "kependudukan": "Kementerian Dalam Negeri",
+    "ketertiban": "Kementerian Dalam Negeri",
+    "sosial": "Kementerian Sosial",
+    "perhubungan": "Kementerian Perhubungan",
+    "pajak-daerah": "Kementerian Keuangan",
     "perizinan": "Kementerian Investasi dan Hilirisasi/BKPM",
 }
-CHANNELS = {Channel.WEB: 38, Channel.MOBILE: 30, Channel.SMS: 8, Channel.SOCIAL: 6, Channel.EMAIL: 3, Channel.COUNTER: 6,
-            Channel.CALL_CENTRE: 3, Channel.LETTER: 1, Channel.ASPIRATION_HOUSE: 1, Channel.PARTNER: 2,
-            Channel.OPEN311: 1, Channel.FEDERATION: 1}
+CHANNELS = {
+    Channel.WEB: 38,
+    Channel.MOBILE: 30,
+    Channel.SMS: 8,
+    Channel.SOCIAL: 6,
+    Channel.EMAIL: 3,
+    Channel.COUNTER: 6,
+    Channel.CALL_CENTRE: 3,
+    Channel.LETTER: 1,
+    Channel.ASPIRATION_HOUSE: 1,
+    Channel.PARTNER: 2,
+    Channel.OPEN311: 1,
+    Channel.FEDERATION: 1,
+}
 TYPES = {ReportType.COMPLAINT: 75, ReportType.SUGGESTION: 15, ReportType.INFORMATION: 10}
 VERIFY_WD = {0: 45, 1: 30, 2: 12, 3: 6, 4: 4, 6: 2, 9: 1, 20: 1, 45: 0.5}  # a backlog tail
 FOLLOW_UP_WD = {0: 10, 1: 25, 2: 22, 3: 15, 4: 10, 5: 7, 6: 4, 7: 3, 9: 2, 12: 1.5, 20: 1, 40: 1, 80: 0.5}
-ARCHIVE_REASONS = {ArchiveReason.TOO_GENERAL: 40, ArchiveReason.NOT_PUBLIC_SERVICE: 25, ArchiveReason.OUT_OF_SCOPE: 15,
-                   ArchiveReason.DUPLICATE: 15, ArchiveReason.SPAM: 5}
+ARCHIVE_REASONS = {
+    ArchiveReason.TOO_GENERAL: 40,
+    ArchiveReason.NOT_PUBLIC_SERVICE: 25,
+    ArchiveReason.OUT_OF_SCOPE: 15,
+    ArchiveReason.DUPLICATE: 15,
+    ArchiveReason.SPAM: 5,
+}
 RATINGS = {1: 8, 2: 7, 3: 15, 4: 35, 5: 35}
 HOURS = [1, 0.5, 0.3, 0.3, 0.5, 2, 5, 8, 10, 10, 9, 8, 8, 9, 9, 8, 7, 6, 6, 7, 7, 6, 4, 2]
 
@@ -62,8 +115,9 @@ def _table_target(state: str, action: str, role: str, has_reason: bool) -> str |
     demo would do what the services refuse), remembered per (state, action, role, reason given)."""
     key = (state, action, role, has_reason)
     if key not in _TARGETS:
-        _TARGETS[key] = transition_check(state=state, action=action, roles={role},
-                                         reason="x" if has_reason else "").target
+        _TARGETS[key] = transition_check(
+            state=state, action=action, roles={role}, reason="x" if has_reason else ""
+        ).target
     return _TARGETS[key]
 
 
@@ -172,8 +226,19 @@ class WorkCalendar:
 
 
 class Simulation:
-    def __init__(self, *, rng, net: dict, cal: WorkCalendar, days: dict, now: int, pool: list[int], ids: dict,
-                 sqlite: bool, names: dict[int, str] | None = None):
+    def __init__(
+        self,
+        *,
+        rng,
+        net: dict,
+        cal: WorkCalendar,
+        days: dict,
+        now: int,
+        pool: list[int],
+        ids: dict,
+        sqlite: bool,
+        names: dict[int, str] | None = None,
+    ):
         self.rng, self.net, self.cal, self.days, self.now, self.pool, self.ids = rng, net, cal, days, now, pool, ids
         self.names = names or {}  # registered reporters' names: an anonymous report's search_text masks them
         self.pg = not sqlite
@@ -186,8 +251,11 @@ class Simulation:
         self.archive_reason, self.rating = _weighted(rng, ARCHIVE_REASONS), _weighted(rng, RATINGS)
         self.topic_by_id = {t.pk: t for t in net["topics"].values()}
         self.agencies = net["agencies"]
-        self.city_depts = [a["id"] for a in self.agencies.values()
-                           if a["parent_id"] == net["city"] and a["kind"] in ("department", "hospital", "regional_enterprise")]
+        self.city_depts = [
+            a["id"]
+            for a in self.agencies.values()
+            if a["parent_id"] == net["city"] and a["kind"] in ("department", "hospital", "regional_enterprise")
+        ]
         self.recent: deque = deque(maxlen=200)  # (id, tracking id) for duplicates
         self._rules, self._staff = {}, {}
 
@@ -225,7 +293,7 @@ class Simulation:
         key = (topic.pk, region)
         if key not in self._rules:
             parts = region.split(".")
-            codes = [".".join(parts[:i + 1]) for i in range(len(parts))] + [None]
+            codes = [".".join(parts[: i + 1]) for i in range(len(parts))] + [None]
             best = None
             for tid in topic.ancestor_ids:
                 for code in codes:
@@ -244,7 +312,9 @@ class Simulation:
         key = (agency, role)
         if key not in self._staff:
             ids = [int(s) for s in self.agencies[agency]["path"].split(".") if s]
-            self._staff[key] = next((self.net["staff"][(a, role)] for a in reversed(ids) if (a, role) in self.net["staff"]), None)
+            self._staff[key] = next(
+                (self.net["staff"][(a, role)] for a in reversed(ids) if (a, role) in self.net["staff"]), None
+            )
         return self._staff[key]
 
     def slowness(self, agency: int) -> float:
@@ -287,12 +357,41 @@ class _Report:
         self.last = submitted
 
     # --- rows ------------------------------------------------------------------------------
-    def event(self, kind, t, *, action="", actor=None, role="", from_state="", to_state="", agency=None, reason="",
-              data=None, public=True, mdata=None):
+    def event(
+        self,
+        kind,
+        t,
+        *,
+        action="",
+        actor=None,
+        role="",
+        from_state="",
+        to_state="",
+        agency=None,
+        reason="",
+        data=None,
+        public=True,
+        mdata=None,
+    ):
         """``mdata``: (JSON with one %d for the message id, message id within the batch) instead of ``data``."""
         sim = self.sim
-        sim.rows["events"].append((sim.next_id("events"), self.id, kind, action, actor, role, from_state, to_state, agency,
-                                   sim.esc(reason), mdata or sim.esc(_json(data)), public, sim.fmt(t)))
+        sim.rows["events"].append(
+            (
+                sim.next_id("events"),
+                self.id,
+                kind,
+                action,
+                actor,
+                role,
+                from_state,
+                to_state,
+                agency,
+                sim.esc(reason),
+                mdata or sim.esc(_json(data)),
+                public,
+                sim.fmt(t),
+            )
+        )
         self.last = max(self.last, t)
 
     def transition(self, action, t, actor, role, from_state, reason="", data=None, mdata=None):
@@ -302,16 +401,27 @@ class _Report:
         target = _table_target(from_state, action, role, bool(reason))
         if target is not None:
             self.state = target
-        self.event(EV.TRANSITION, t, action=action, actor=actor, role=role, from_state=from_state,
-                   to_state=self.state, agency=self.agency, reason=reason, data=data, mdata=mdata)
+        self.event(
+            EV.TRANSITION,
+            t,
+            action=action,
+            actor=actor,
+            role=role,
+            from_state=from_state,
+            to_state=self.state,
+            agency=self.agency,
+            reason=reason,
+            data=data,
+            mdata=mdata,
+        )
 
     def message(self, kind, t, author, role, body) -> int:
         sim = self.sim
         mid = sim.next_id("messages")
-        sim.rows["messages"].append((mid, self.id, kind, author, self.agency if kind != MSG.REPLY else None, sim.esc(body),
-                                     sim.fmt(t)))
-        self.event(EV.MESSAGE, t, actor=author, role=role, agency=self.agency,
-                   mdata=(_MESSAGE_DATA[str(kind)], mid))
+        sim.rows["messages"].append(
+            (mid, self.id, kind, author, self.agency if kind != MSG.REPLY else None, sim.esc(body), sim.fmt(t))
+        )
+        self.event(EV.MESSAGE, t, actor=author, role=role, agency=self.agency, mdata=(_MESSAGE_DATA[str(kind)], mid))
         return mid
 
     def assign(self, agency: int, t: int, previous: int | None) -> None:
@@ -335,11 +445,23 @@ class _Report:
                 return
             self.overdue, self.overdue_since, self.escalated_at = True, at, at
             self.level = 2 if parent is None else 1
-            self.event(EV.OVERDUE, at, role=SYSTEM, agency=self.agency, public=False,
-                       data={"due_at": dt.datetime.fromtimestamp(self.due, dt.timezone.utc).isoformat()})
+            self.event(
+                EV.OVERDUE,
+                at,
+                role=SYSTEM,
+                agency=self.agency,
+                public=False,
+                data={"due_at": dt.datetime.fromtimestamp(self.due, dt.timezone.utc).isoformat()},
+            )
             name = self.sim.agencies[parent]["name"] if self.level == 1 else "platform"
-            self.event(EV.ESCALATED, at, role=SYSTEM, agency=parent if self.level == 1 else None, public=False,
-                       data={"level": self.level, "to": name})
+            self.event(
+                EV.ESCALATED,
+                at,
+                role=SYSTEM,
+                agency=parent if self.level == 1 else None,
+                public=False,
+                data={"level": self.level, "to": name},
+            )
         if self.overdue and self.level == 1:
             at = self.cal.deadline(self.escalated_at, PLATFORM_AFTER) + self.rng.randint(60, SWEEP)
             if at < until:
@@ -362,15 +484,28 @@ class _Report:
         self.verified_at = self.verified_at or self.t
         self.due = self.cal.deadline(self.t, self.sim.days["follow_up"])
         self.clear_clock()
-        self.transition(action, self.t, actor, role, from_state, reason=reason,
-                        data={"agency_id": agency, "agency_name": self.sim.agencies[agency]["name"], **(data or {})})
+        self.transition(
+            action,
+            self.t,
+            actor,
+            role,
+            from_state,
+            reason=reason,
+            data={"agency_id": agency, "agency_name": self.sim.agencies[agency]["name"], **(data or {})},
+        )
 
     def dispose(self, unit):
         from_state = self.state
         self.assign(unit, self.t, self.current[0])
         self.agency, self.state = unit, State.IN_PROGRESS
-        self.transition(Action.DISPOSE, self.t, self.sim.staff(self.agency, AGENCY_ADMIN), AGENCY_ADMIN, from_state,
-                        data={"agency_id": unit, "agency_name": self.sim.agencies[unit]["name"]})
+        self.transition(
+            Action.DISPOSE,
+            self.t,
+            self.sim.staff(self.agency, AGENCY_ADMIN),
+            AGENCY_ADMIN,
+            from_state,
+            data={"agency_id": unit, "agency_name": self.sim.agencies[unit]["name"]},
+        )
 
     def not_authority(self, role):
         from_state, from_agency = self.state, self.agency
@@ -385,14 +520,26 @@ class _Report:
             self.assign(back[1], self.t, back[3])
             self.agency, self.state = back[1], State.ROUTED
             self.due = self.cal.deadline(self.t, self.sim.days["follow_up"])
-        self.transition(Action.NOT_AUTHORITY, self.t, self.sim.staff(from_agency, role), role, from_state,
-                        reason=self.rng.choice(tx.NOT_AUTHORITY),
-                        data={"from_agency_id": from_agency, "from_agency_name": self.sim.agencies[from_agency]["name"],
-                              "was_auto_routed": self.auto_routed})
+        self.transition(
+            Action.NOT_AUTHORITY,
+            self.t,
+            self.sim.staff(from_agency, role),
+            role,
+            from_state,
+            reason=self.rng.choice(tx.NOT_AUTHORITY),
+            data={
+                "from_agency_id": from_agency,
+                "from_agency_name": self.sim.agencies[from_agency]["name"],
+                "was_auto_routed": self.auto_routed,
+            },
+        )
 
     def follow_up(self):
-        role = UNIT_STAFF if self.sim.agencies[self.agency]["kind"] == "unit" else (
-            LIAISON if self.rng.random() < 0.8 else AGENCY_ADMIN)
+        role = (
+            UNIT_STAFF
+            if self.sim.agencies[self.agency]["kind"] == "unit"
+            else (LIAISON if self.rng.random() < 0.8 else AGENCY_ADMIN)
+        )
         author, from_state = self.sim.staff(self.agency, role), self.state
         body = self.rng.choice(tx.FOLLOW_UP).format(action=self.rng.choice(self.texts[4]))
         mid = self.message(MSG.FOLLOW_UP, self.t, author, role, body)
@@ -419,16 +566,29 @@ class _Report:
         from_state = self.state
         self.paused_state, self.paused_days = self.state, self.cal.between(self.cal.day(self.t), self.cal.day(self.due))
         self.state, self.due = State.POSTPONED, None
-        self.transition(Action.POSTPONE, self.t, self.sim.staff(self.agency, AGENCY_ADMIN), AGENCY_ADMIN, from_state,
-                        reason=self.rng.choice(tx.POSTPONE), data={"remaining_working_days": self.paused_days})
+        self.transition(
+            Action.POSTPONE,
+            self.t,
+            self.sim.staff(self.agency, AGENCY_ADMIN),
+            AGENCY_ADMIN,
+            from_state,
+            reason=self.rng.choice(tx.POSTPONE),
+            data={"remaining_working_days": self.paused_days},
+        )
 
     def resume(self):
         self.state = self.paused_state or State.ROUTED
         self.due = self.cal.deadline(self.t, max(self.paused_days or 0, 1))
         self.paused_state, self.paused_days = "", None
         self.clear_clock()
-        self.transition(Action.RESUME, self.t, self.sim.staff(self.agency, AGENCY_ADMIN), AGENCY_ADMIN, State.POSTPONED,
-                        reason=self.rng.choice(tx.RESUME))
+        self.transition(
+            Action.RESUME,
+            self.t,
+            self.sim.staff(self.agency, AGENCY_ADMIN),
+            AGENCY_ADMIN,
+            State.POSTPONED,
+            reason=self.rng.choice(tx.RESUME),
+        )
 
     def archive(self, actor, role):
         reason, from_state = self.sim.archive_reason(), self.state
@@ -440,8 +600,15 @@ class _Report:
                 self.duplicate_of, duplicate = self.rng.choice(self.sim.recent)
         self.state, self.archive_reason, self.due = State.ARCHIVED, reason, None
         self.clear_clock()
-        self.transition(Action.ARCHIVE, self.t, actor, role, from_state, reason=str(ArchiveReason(reason).label),
-                        data={"archive_reason": str(reason), "duplicate_of": duplicate})
+        self.transition(
+            Action.ARCHIVE,
+            self.t,
+            actor,
+            role,
+            from_state,
+            reason=str(ArchiveReason(reason).label),
+            data={"archive_reason": str(reason), "duplicate_of": duplicate},
+        )
 
     # --- the story ------------------------------------------------------------------------------
     def setup(self):
@@ -496,8 +663,14 @@ class _Report:
     def run(self):
         self.setup()
         rng, sim, cal, now = self.rng, self.sim, self.cal, self.sim.now
-        self.event(EV.SUBMITTED, self.t, actor=self.reporter, role=REPORTER, to_state=State.SUBMITTED,
-                   data={"channel": str(self.channel), "type": str(self.type)})
+        self.event(
+            EV.SUBMITTED,
+            self.t,
+            actor=self.reporter,
+            role=REPORTER,
+            to_state=State.SUBMITTED,
+            data={"channel": str(self.channel), "type": str(self.type)},
+        )
         self.due = cal.deadline(self.t, sim.days["verify"])
         self.completion_due = cal.deadline(self.t, sim.days["complete"])
         if self.auto:
@@ -543,8 +716,14 @@ class _Report:
             if rng.random() < 0.7:
                 self.not_authority(rng.choice([AGENCY_ADMIN, LIAISON]))
             else:
-                self.route(self.correct, sim.staff(self.agency, AGENCY_ADMIN), AGENCY_ADMIN, action=Action.FORWARD,
-                           previous=self.current[0], reason=rng.choice(tx.FORWARD))
+                self.route(
+                    self.correct,
+                    sim.staff(self.agency, AGENCY_ADMIN),
+                    AGENCY_ADMIN,
+                    action=Action.FORWARD,
+                    previous=self.current[0],
+                    reason=rng.choice(tx.FORWARD),
+                )
             return True
         u = rng.random()
         if u < 0.04 and self.reopen_count == 0:
@@ -608,13 +787,21 @@ class _Report:
             self.state, self.completed_at = State.IN_PROGRESS, None
             self.reopen_count += 1
             self.due = self.cal.deadline(self.t, self.sim.days["follow_up"])
-            self.transition(Action.REOPEN, self.t, self.reporter, REPORTER, State.DONE, reason=comment,
-                            data={"rating": rating})
+            self.transition(
+                Action.REOPEN, self.t, self.reporter, REPORTER, State.DONE, reason=comment, data={"rating": rating}
+            )
             return
         self.rating = rating
         self.rating_comment = tx.RATING_COMMENTS[rating] if rng.random() < 0.4 else ""
-        self.transition(Action.RATE, self.t, self.reporter, REPORTER, State.DONE, reason=self.rating_comment,
-                        data={"rating": rating})
+        self.transition(
+            Action.RATE,
+            self.t,
+            self.reporter,
+            REPORTER,
+            State.DONE,
+            reason=self.rating_comment,
+            data={"rating": rating},
+        )
 
     # --- output ----------------------------------------------------------------------------
     def text(self) -> tuple[str, str]:
@@ -624,7 +811,9 @@ class _Report:
         detail = rng.choice(details).format(**fill)
         if self.type == ReportType.SUGGESTION:
             what = rng.choice(suggestions)
-            return f"Usulan {what} di {self.short_place}", tx.SUGGEST_BODY.format(what=what, place=self.place, detail=detail)
+            return f"Usulan {what} di {self.short_place}", tx.SUGGEST_BODY.format(
+                what=what, place=self.place, detail=detail
+            )
         if self.type == ReportType.INFORMATION:
             what = rng.choice(questions)
             return f"Permintaan informasi {what}", tx.INFO_BODY.format(what=what, place=self.place)
@@ -652,19 +841,60 @@ class _Report:
             else:
                 guest_phone = f"+628{rng.randint(11, 59)}{rng.randint(10**6, 10**8 - 1)}"
             secret = f"{rng.getrandbits(256):064x}"  # nobody holds the secret of a generated guest report
-        incident = (dt.date(1970, 1, 1) + dt.timedelta(days=self.cal.day(self.submitted) - rng.randint(0, 14))).isoformat()
+        incident = (
+            dt.date(1970, 1, 1) + dt.timedelta(days=self.cal.day(self.submitted) - rng.randint(0, 14))
+        ).isoformat()
         address = f"{self.street} No. {rng.randint(1, 150)}, {self.place}" if self.lat else ""
-        sim.rows["reports"].append((
-            self.id, self.tracking_id, secret, str(self.type), sim.esc(title), sim.esc(body), self.topic.pk if self.topic else None,
-            self.region, self.lat, self.lon, address, incident, self.target, str(self.channel), self.anonymous,
-            self.confidential, self.reporter, guest_name, guest_email, guest_phone, str(self.state), self.agency,
-            fmt(self.due), fmt(self.completion_due), str(self.paused_state), self.paused_days, self.overdue,
-            fmt(self.overdue_since), self.level, fmt(self.escalated_at), self.bounce_count, self.reopen_count,
-            str(self.archive_reason), self.duplicate_of, self.rating, self.rating_comment, self.auto_routed,
-            fmt(self.submitted), fmt(self.verified_at), fmt(self.first_follow_up_at), fmt(self.completed_at),
-            fmt(self.last), sim.esc(self.search_text(title, body, guest_name))))
+        sim.rows["reports"].append(
+            (
+                self.id,
+                self.tracking_id,
+                secret,
+                str(self.type),
+                sim.esc(title),
+                sim.esc(body),
+                self.topic.pk if self.topic else None,
+                self.region,
+                self.lat,
+                self.lon,
+                address,
+                incident,
+                self.target,
+                str(self.channel),
+                self.anonymous,
+                self.confidential,
+                self.reporter,
+                guest_name,
+                guest_email,
+                guest_phone,
+                str(self.state),
+                self.agency,
+                fmt(self.due),
+                fmt(self.completion_due),
+                str(self.paused_state),
+                self.paused_days,
+                self.overdue,
+                fmt(self.overdue_since),
+                self.level,
+                fmt(self.escalated_at),
+                self.bounce_count,
+                self.reopen_count,
+                str(self.archive_reason),
+                self.duplicate_of,
+                self.rating,
+                self.rating_comment,
+                self.auto_routed,
+                fmt(self.submitted),
+                fmt(self.verified_at),
+                fmt(self.first_follow_up_at),
+                fmt(self.completed_at),
+                fmt(self.last),
+                sim.esc(self.search_text(title, body, guest_name)),
+            )
+        )
         submitted = fmt(self.submitted)
         for aid, agency, path, previous, assigned, ended, moved_out in self.assignments:
-            sim.rows["assignments"].append((aid, self.id, agency, path, previous, fmt(assigned), fmt(ended), submitted,
-                                            moved_out))
+            sim.rows["assignments"].append(
+                (aid, self.id, agency, path, previous, fmt(assigned), fmt(ended), submitted, moved_out)
+            )
         sim.recent.append((self.id, self.tracking_id))

@@ -1,4 +1,5 @@
 """Intake over the API: assisted entry by staff, and the social-media triage queue."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -46,9 +47,14 @@ class AssistedIn(Schema):
     citizen_phone: str = Field("", max_length=32, pattern=OPTIONAL_PHONE)
 
     # the citizen's e-mail or phone, to tell them what happens (400 contact_required)
-    model_config = {"json_schema_extra": {"anyOf": [
-        {"required": ["citizen_email"], "properties": {"citizen_email": {"minLength": 1}}},
-        {"required": ["citizen_phone"], "properties": {"citizen_phone": {"minLength": 1}}}]}}
+    model_config = {
+        "json_schema_extra": {
+            "anyOf": [
+                {"required": ["citizen_email"], "properties": {"citizen_email": {"minLength": 1}}},
+                {"required": ["citizen_phone"], "properties": {"citizen_phone": {"minLength": 1}}},
+            ]
+        }
+    }
 
 
 class DraftOut(Schema):
@@ -103,24 +109,51 @@ def _draft_out(d: SocialDraft, viewer) -> dict:
     reporter: for a post made into an anonymous report nobody sees them here (platform operators reach
     the identity only through the audited reveal), and its text reads as the report's does for the
     viewer (projection: personal data and the name masked)."""
-    out = {"id": d.pk, "network": d.network, "kind": d.kind, "post_id": d.post_id, "author_handle": d.author_handle,
-           "text": d.text, "url": d.url, "status": d.status,
-           "tracking_id": d.report.tracking_id if d.report_id else None, "created_at": d.created_at}
+    out = {
+        "id": d.pk,
+        "network": d.network,
+        "kind": d.kind,
+        "post_id": d.post_id,
+        "author_handle": d.author_handle,
+        "text": d.text,
+        "url": d.url,
+        "status": d.status,
+        "tracking_id": d.report.tracking_id if d.report_id else None,
+        "created_at": d.created_at,
+    }
     if d.report_id and d.report.is_anonymous:  # platform operators too: the identity only through the audited reveal
         out.update(post_id=HIDDEN, author_handle=HIDDEN, url="", text=lens_for(d.report, viewer).text(d.text))
     return out
 
 
-@router.post("/assisted", response={201: ReportCreatedOut}, auth=STAFF_AUTH,
-             summary="Staff file a report for a citizen (counter, call centre 112, letter, rumah aspirasi)")
+@router.post(
+    "/assisted",
+    response={201: ReportCreatedOut},
+    auth=STAFF_AUTH,
+    summary="Staff file a report for a citizen (counter, call centre 112, letter, rumah aspirasi)",
+)
 def assisted_create(request, payload: AssistedIn):
     staff = request_user(request)
-    report, secret = assisted_submit(staff=staff, consent=payload.consent, submission=Submission(
-        title=payload.title, body=payload.body, type=payload.type, topic_id=payload.topic_id,
-        region_code=payload.region_code, address=payload.address, incident_date=payload.incident_date,
-        target_agency_id=payload.target_agency_id, channel=payload.channel, is_anonymous=payload.is_anonymous,
-        is_confidential=payload.is_confidential, guest_name=payload.citizen_name, guest_email=payload.citizen_email,
-        guest_phone=payload.citizen_phone))
+    report, secret = assisted_submit(
+        staff=staff,
+        consent=payload.consent,
+        submission=Submission(
+            title=payload.title,
+            body=payload.body,
+            type=payload.type,
+            topic_id=payload.topic_id,
+            region_code=payload.region_code,
+            address=payload.address,
+            incident_date=payload.incident_date,
+            target_agency_id=payload.target_agency_id,
+            channel=payload.channel,
+            is_anonymous=payload.is_anonymous,
+            is_confidential=payload.is_confidential,
+            guest_name=payload.citizen_name,
+            guest_email=payload.citizen_email,
+            guest_phone=payload.citizen_phone,
+        ),
+    )
     # The secret is printed on the citizen's receipt so they can follow the report themselves.
     return Status(201, {**report_out(report, staff), "guest_secret": secret or None})
 
@@ -137,8 +170,12 @@ def social_list(request, status: str = "new", limit: int = 50):
     return [_draft_out(d, user) for d in qs[: max(1, min(limit, 200))]]
 
 
-@router.post("/social/{draft_id}/convert", response={201: ReportCreatedOut}, auth=STAFF_AUTH,
-             summary="Turn a social-media draft into a report")
+@router.post(
+    "/social/{draft_id}/convert",
+    response={201: ReportCreatedOut},
+    auth=STAFF_AUTH,
+    summary="Turn a social-media draft into a report",
+)
 def social_convert_view(request, draft_id: int, payload: ConvertIn):
     staff = _triage_user(request)
     report = social_convert(draft_id=draft_id, staff=staff, **payload.dict())

@@ -1,5 +1,6 @@
 """E-mail intake: one function that turns raw MIME bytes into a report or a threaded reply,
 used by the signed webhook and by the IMAP poller (which stays a thin fetch loop)."""
+
 from __future__ import annotations
 
 import hashlib
@@ -75,8 +76,9 @@ def _answer_refused(report: Report, sender: str, exc: DomainError, msg) -> None:
     """A reply that cannot be recorded gets an answer in the reporter's language, with their link:
     once a day per report at most, and never to an automatic message (no mail loop with an
     out-of-office responder)."""
-    if str(msg.get("Auto-Submitted", "no")).strip().lower() != "no" or str(msg.get("Precedence", "")).strip().lower() in (
-            "bulk", "junk", "list", "auto_reply"):
+    if str(msg.get("Auto-Submitted", "no")).strip().lower() != "no" or str(
+        msg.get("Precedence", "")
+    ).strip().lower() in ("bulk", "junk", "list", "auto_reply"):
         return
     from lapor.notifications.messages import private_url
     from lapor.notifications.notify import guest_language
@@ -84,11 +86,21 @@ def _answer_refused(report: Report, sender: str, exc: DomainError, msg) -> None:
     lang = (report.reporter.language if report.reporter_id else guest_language(report)) or "id"
     with override(lang if lang in ("id", "en") else "id"):
         ctx = {"tid": report.tracking_id, "reason": str(exc.message), "url": private_url(report)}
-        payload = {"subject": _("[%(tid)s] Tanggapan Anda tidak dapat dicatat") % ctx,
-                   "body": _("Tanggapan Anda untuk laporan %(tid)s tidak dapat dicatat: %(reason)s\n\n"
-                             "Lihat laporan, beri penilaian atau minta dibuka kembali lewat tautan pribadi ini: %(url)s") % ctx}
-    outbox_enqueue(channel="email", recipient=sender, payload=payload, report=report,
-                   dedupe_key=f"mail-answer:{report.pk}:{timezone.localdate():%Y%m%d}")
+        payload = {
+            "subject": _("[%(tid)s] Tanggapan Anda tidak dapat dicatat") % ctx,
+            "body": _(
+                "Tanggapan Anda untuk laporan %(tid)s tidak dapat dicatat: %(reason)s\n\n"
+                "Lihat laporan, beri penilaian atau minta dibuka kembali lewat tautan pribadi ini: %(url)s"
+            )
+            % ctx,
+        }
+    outbox_enqueue(
+        channel="email",
+        recipient=sender,
+        payload=payload,
+        report=report,
+        dedupe_key=f"mail-answer:{report.pk}:{timezone.localdate():%Y%m%d}",
+    )
 
 
 def _reporter_email(report: Report) -> str:
@@ -113,7 +125,9 @@ def email_receive(*, raw: bytes) -> dict:
     name, sender = parseaddr(str(msg.get("From", "")))
     sender = sender.strip().lower()
     if "@" not in sender:
-        raise ValidationFailed(_("Alamat pengirim (From) tidak valid."), code="invalid_sender", detail={"field": "From"})
+        raise ValidationFailed(
+            _("Alamat pengirim (From) tidak valid."), code="invalid_sender", detail={"field": "From"}
+        )
     message_id = str(msg.get("Message-ID", "")).strip() or hashlib.sha256(raw).hexdigest()
     seen = InboundMessage.objects.filter(channel="email", external_id=message_id[:255]).first()
     if seen is not None:
@@ -128,7 +142,12 @@ def email_receive(*, raw: bytes) -> dict:
     report, our_recipient = _thread(msg, subject, sender)
     if report is not None and _reporter_email(report) != sender and our_recipient == sender:
         # a reply by staff (or anyone else we wrote to) to one of our messages is no new report
-        response = {"status": "rejected", "action": "reply", "reason": "not_reporter", "tracking_id": report.tracking_id}
+        response = {
+            "status": "rejected",
+            "action": "reply",
+            "reason": "not_reporter",
+            "tracking_id": report.tracking_id,
+        }
     elif report is not None and _reporter_email(report) == sender:
         actor = Actor(user=report.reporter, is_reporter=True)
         try:
@@ -137,18 +156,28 @@ def email_receive(*, raw: bytes) -> dict:
             _answer_refused(report, sender, exc, msg)
             response = {"status": "rejected", "action": "reply", "reason": exc.code, "tracking_id": report.tracking_id}
         else:
-            response = {"status": "ok", "action": "reply", "tracking_id": report.tracking_id,
-                        "skipped_attachments": _attach(report, actor, files, message)}
+            response = {
+                "status": "ok",
+                "action": "reply",
+                "tracking_id": report.tracking_id,
+                "skipped_attachments": _attach(report, actor, files, message),
+            }
     else:
         if not body:
             raise ValidationFailed(_("Isi e-mail kosong."), code="empty_body")
         title = TRACKING_IN_SUBJECT.sub("", subject).strip() or body[:60]
         report, _secret = report_submit(
-            submission=Submission(title=title[:200], body=body, channel=Channel.EMAIL, guest_name=name[:150],
-                                  guest_email=sender),
-            event_data={"email_message_id": message_id[:255]})
-        response = {"status": "ok", "action": "report", "tracking_id": report.tracking_id,
-                    "skipped_attachments": _attach(report, Actor(is_reporter=True), files)}
+            submission=Submission(
+                title=title[:200], body=body, channel=Channel.EMAIL, guest_name=name[:150], guest_email=sender
+            ),
+            event_data={"email_message_id": message_id[:255]},
+        )
+        response = {
+            "status": "ok",
+            "action": "report",
+            "tracking_id": report.tracking_id,
+            "skipped_attachments": _attach(report, Actor(is_reporter=True), files),
+        }
     inbound.report, inbound.response = report, response
     inbound.save(update_fields=["report", "response"])
     return response

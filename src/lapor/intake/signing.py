@@ -1,5 +1,6 @@
 """Inbound webhook authentication: HMAC-SHA256 of the raw body with a shared secret,
 sent as ``X-Signature: sha256=<hex>`` (or bare hex). Same scheme as our outbound webhooks."""
+
 from __future__ import annotations
 
 from django.conf import settings

@@ -1,9 +1,10 @@
 """SMS 1708: keywords (configurable, Indonesian by default), concatenated parts, gateway retries.
 
-    LAPOR <isi>          files a report (plain text without a keyword too)
-    STATUS <id>          answers with the status and deadline of one's own report
-    BALAS <id> <isi>     adds a reply, only from the reporter's own number
+LAPOR <isi>          files a report (plain text without a keyword too)
+STATUS <id>          answers with the status and deadline of one's own report
+BALAS <id> <isi>     adds a reply, only from the reporter's own number
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -50,8 +51,12 @@ def command_parse(text: str) -> Command:
     head = words[0].upper() if words else ""
     kw = keywords()
     if head in kw["status"] or head in kw["reply"]:
-        return Command("status" if head in kw["status"] else "reply", head, words[1] if len(words) > 1 else "",
-                       words[2] if len(words) > 2 else "")
+        return Command(
+            "status" if head in kw["status"] else "reply",
+            head,
+            words[1] if len(words) > 1 else "",
+            words[2] if len(words) > 2 else "",
+        )
     if head in kw["report"]:
         return Command("report", head, body=text.strip().split(maxsplit=1)[1] if len(words) > 1 else "")
     return Command("text", body=text.strip())
@@ -70,12 +75,14 @@ class SmsIn:
 
 def sms_in(data: dict) -> SmsIn:
     """Validate a gateway payload (form or JSON fields)."""
+
     def _int(name: str, default: int) -> int:
         try:
             return int(data.get(name) or default)
         except (TypeError, ValueError):
-            raise ValidationFailed(_("Kolom %(f)s harus berupa angka.") % {"f": name}, code="invalid",
-                                   detail={"field": name}) from None
+            raise ValidationFailed(
+                _("Kolom %(f)s harus berupa angka.") % {"f": name}, code="invalid", detail={"field": name}
+            ) from None
 
     sender, message_id = str(data.get("sender") or ""), str(data.get("message_id") or "").strip()
     if not message_id or len(message_id) > 200:
@@ -90,8 +97,15 @@ def sms_in(data: dict) -> SmsIn:
     ref = str(data.get("ref") or "")[:40]
     if total > 1 and not ref:
         raise ValidationFailed(_("SMS bersambung memerlukan ref."), code="required", detail={"field": "ref"})
-    return SmsIn(sender=phone_normalize(sender), text=data["text"][:2000], message_id=message_id,
-                 time=str(data.get("time") or ""), part=part, total=total, ref=ref)
+    return SmsIn(
+        sender=phone_normalize(sender),
+        text=data["text"][:2000],
+        message_id=message_id,
+        time=str(data.get("time") or ""),
+        part=part,
+        total=total,
+        ref=ref,
+    )
 
 
 def citizen_for_phone(phone: str) -> User:
@@ -106,8 +120,9 @@ def citizen_for_phone(phone: str) -> User:
 
 
 def _answer(phone: str, text: str, key: str, report: Report | None = None) -> None:
-    outbox_enqueue(channel="sms", recipient=phone, payload={"text": sms_gsm7(text)}, dedupe_key=f"sms-answer:{key}",
-                   report=report)
+    outbox_enqueue(
+        channel="sms", recipient=phone, payload={"text": sms_gsm7(text)}, dedupe_key=f"sms-answer:{key}", report=report
+    )
 
 
 def _own_report(phone: str, raw_id: str) -> Report | None:
@@ -128,22 +143,36 @@ def _command(sms: SmsIn, text: str) -> dict:
     command = command_parse(text)
     head, phone, key = command.keyword, sms.sender, sms.message_id
     if command.kind == "reply" and not command.body:  # "BALAS" or "BALAS <nomor>" without the answer itself
-        _answer(phone, _("LAPOR! Format: %(k)s <nomor> <isi>, contoh: %(k)s ABCD-1234 Jalan belum diperbaiki.")
-                % {"k": head}, key)
+        _answer(
+            phone,
+            _("LAPOR! Format: %(k)s <nomor> <isi>, contoh: %(k)s ABCD-1234 Jalan belum diperbaiki.") % {"k": head},
+            key,
+        )
         return {"status": "rejected", "action": "reply", "reason": "format"}
     if command.kind in ("status", "reply"):
         report = _own_report(phone, command.tracking) if command.tracking else None
         if report is None:
-            usage = (_("LAPOR! Laporan tidak ditemukan untuk nomor ini. Format: %(k)s <nomor> <isi>")
-                     if command.kind == "reply"
-                     else _("LAPOR! Laporan tidak ditemukan untuk nomor ini. Format: %(k)s <nomor laporan>"))
+            usage = (
+                _("LAPOR! Laporan tidak ditemukan untuk nomor ini. Format: %(k)s <nomor> <isi>")
+                if command.kind == "reply"
+                else _("LAPOR! Laporan tidak ditemukan untuk nomor ini. Format: %(k)s <nomor laporan>")
+            )
             _answer(phone, usage % {"k": head}, key)
             return {"status": "rejected", "action": command.kind, "reason": "not_found"}
         if command.kind == "status":
             due = formats.date_format(timezone.localtime(report.due_at), "j M Y") if report.due_at else "-"
-            _answer(phone, _("LAPOR! %(tid)s: %(state)s. Batas waktu: %(due)s. Rincian: %(link)s") % {
-                "tid": report.tracking_id, "state": lc.State(report.state).label, "due": due,
-                "link": short_url(report)}, key, report)
+            _answer(
+                phone,
+                _("LAPOR! %(tid)s: %(state)s. Batas waktu: %(due)s. Rincian: %(link)s")
+                % {
+                    "tid": report.tracking_id,
+                    "state": lc.State(report.state).label,
+                    "due": due,
+                    "link": short_url(report),
+                },
+                key,
+                report,
+            )
             return {"status": "ok", "action": "status", "tracking_id": report.tracking_id}
         body = command.body
         try:
@@ -155,10 +184,17 @@ def _command(sms: SmsIn, text: str) -> dict:
         return {"status": "ok", "action": "reply", "tracking_id": report.tracking_id}
     body = command.body
     if not body:
-        _answer(phone, _("LAPOR! Format: LAPOR <isi laporan>. Cek status: STATUS <nomor>. Tanggapi: BALAS <nomor> <isi>"), key)
+        _answer(
+            phone,
+            _("LAPOR! Format: LAPOR <isi laporan>. Cek status: STATUS <nomor>. Tanggapi: BALAS <nomor> <isi>"),
+            key,
+        )
         return {"status": "rejected", "action": "help", "reason": "empty"}
-    report, _secret = report_submit(submission=Submission(title=_title(body), body=body, channel=Channel.SMS),
-                                    reporter=citizen_for_phone(phone), event_data={"sms_message_id": sms.message_id})
+    report, _secret = report_submit(
+        submission=Submission(title=_title(body), body=body, channel=Channel.SMS),
+        reporter=citizen_for_phone(phone),
+        event_data={"sms_message_id": sms.message_id},
+    )
     return {"status": "ok", "action": "report", "tracking_id": report.tracking_id}
 
 
@@ -172,11 +208,15 @@ def sms_receive(*, sms: SmsIn) -> tuple[int, dict]:
         with transaction.atomic():
             inbound = InboundMessage.objects.create(channel="sms", external_id=sms.message_id)
     except IntegrityError:  # a concurrent retry won the race
-        return 200, {**InboundMessage.objects.get(channel="sms", external_id=sms.message_id).response, "duplicate": True}
+        return 200, {
+            **InboundMessage.objects.get(channel="sms", external_id=sms.message_id).response,
+            "duplicate": True,
+        }
     text = sms.text
     if sms.total > 1:
-        SmsPart.objects.get_or_create(sender=sms.sender, ref=sms.ref, part=sms.part,
-                                      defaults={"total": sms.total, "text": sms.text})
+        SmsPart.objects.get_or_create(
+            sender=sms.sender, ref=sms.ref, part=sms.part, defaults={"total": sms.total, "text": sms.text}
+        )
         parts = list(SmsPart.objects.select_for_update().filter(sender=sms.sender, ref=sms.ref).order_by("part"))
         if len(parts) < sms.total:
             inbound.response = {"status": "partial", "received": len(parts), "total": sms.total}

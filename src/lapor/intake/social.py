@@ -1,5 +1,6 @@
 """Social media: one adapter per network turns a webhook payload into mentions/DMs, which land
 as drafts in a staff triage queue (never public). Staff convert a draft into a report or dismiss it."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -46,8 +47,16 @@ class TwitterAdapter(Adapter):
         items = []
         for tweet in payload.get("tweet_create_events", []):
             handle = tweet["user"]["screen_name"]
-            items.append(SocialItem("mention", str(tweet["id_str"]), handle, tweet.get("full_text") or tweet["text"],
-                                    f"https://x.com/{handle}/status/{tweet['id_str']}", tweet))
+            items.append(
+                SocialItem(
+                    "mention",
+                    str(tweet["id_str"]),
+                    handle,
+                    tweet.get("full_text") or tweet["text"],
+                    f"https://x.com/{handle}/status/{tweet['id_str']}",
+                    tweet,
+                )
+            )
         users = payload.get("users", {})
         for dm in payload.get("direct_message_events", []):
             if dm.get("type") != "message_create":
@@ -72,27 +81,48 @@ class MetaAdapter(Adapter):
             for event in entry.get("messaging", []):
                 message = event.get("message") or {}
                 if message and not message.get("is_echo"):
-                    items.append(SocialItem("dm", str(message["mid"]), str(event["sender"]["id"]),
-                                            message.get("text", ""), "", event))
+                    items.append(
+                        SocialItem(
+                            "dm", str(message["mid"]), str(event["sender"]["id"]), message.get("text", ""), "", event
+                        )
+                    )
             for change in entry.get("changes", []):
                 value, name = change["value"], change["field"]
                 if name in ("mentions", "comments"):
                     author = value.get("from", {})
-                    items.append(SocialItem("mention" if name == "mentions" else "comment",
-                                            str(value.get("comment_id") or value.get("id") or value["media_id"]),
-                                            str(author.get("username") or author.get("id") or ""), value.get("text", ""),
-                                            "", change))
-                elif name == "feed" and value.get("verb") == "add" and value.get("item") in ("post", "comment", "status"):
+                    items.append(
+                        SocialItem(
+                            "mention" if name == "mentions" else "comment",
+                            str(value.get("comment_id") or value.get("id") or value["media_id"]),
+                            str(author.get("username") or author.get("id") or ""),
+                            value.get("text", ""),
+                            "",
+                            change,
+                        )
+                    )
+                elif (
+                    name == "feed" and value.get("verb") == "add" and value.get("item") in ("post", "comment", "status")
+                ):
                     author = value.get("from", {})
-                    items.append(SocialItem("comment" if value["item"] == "comment" else "mention",
-                                            str(value.get("comment_id") or value["post_id"]),
-                                            str(author.get("name") or author.get("id") or ""), value.get("message", ""),
-                                            value.get("permalink_url", ""), change))
+                    items.append(
+                        SocialItem(
+                            "comment" if value["item"] == "comment" else "mention",
+                            str(value.get("comment_id") or value["post_id"]),
+                            str(author.get("name") or author.get("id") or ""),
+                            value.get("message", ""),
+                            value.get("permalink_url", ""),
+                            change,
+                        )
+                    )
         return items
 
 
-ADAPTERS: dict[str, Adapter] = {"x": TwitterAdapter(), "twitter": TwitterAdapter(),
-                                "instagram": MetaAdapter("instagram"), "facebook": MetaAdapter("facebook")}
+ADAPTERS: dict[str, Adapter] = {
+    "x": TwitterAdapter(),
+    "twitter": TwitterAdapter(),
+    "instagram": MetaAdapter("instagram"),
+    "facebook": MetaAdapter("facebook"),
+}
 
 
 def adapter_for(network: str) -> Adapter:
@@ -110,16 +140,26 @@ def social_ingest(*, network: str, payload) -> list[SocialDraft]:
     try:
         items = adapter.parse(payload)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise ValidationFailed(_("Payload %(n)s tidak sesuai format.") % {"n": network}, code="invalid_payload",
-                               detail={"missing": str(exc)[:100]}) from None
+        raise ValidationFailed(
+            _("Payload %(n)s tidak sesuai format.") % {"n": network},
+            code="invalid_payload",
+            detail={"missing": str(exc)[:100]},
+        ) from None
     drafts = []
     for item in items:
         if not item.text.strip() or not item.post_id:
             continue
         draft, _created = SocialDraft.objects.get_or_create(
-            network=adapter.network, post_id=item.post_id[:100],
-            defaults={"kind": item.kind, "author_handle": item.handle[:100], "text": item.text[:10_000],
-                      "url": item.url[:300], "payload": item.raw})
+            network=adapter.network,
+            post_id=item.post_id[:100],
+            defaults={
+                "kind": item.kind,
+                "author_handle": item.handle[:100],
+                "text": item.text[:10_000],
+                "url": item.url[:300],
+                "payload": item.raw,
+            },
+        )
         drafts.append(draft)
     return drafts
 
@@ -154,17 +194,36 @@ def _claim(draft_id: int, staff: User, status: str, **fields) -> SocialDraft:
 
 
 @transaction.atomic
-def social_convert(*, draft_id: int, staff: User, title: str = "", type: str = "complaint", topic_id: int | None = None,
-                   region_code: str | None = None, is_anonymous: bool = False, is_confidential: bool = False) -> Report:
+def social_convert(
+    *,
+    draft_id: int,
+    staff: User,
+    title: str = "",
+    type: str = "complaint",
+    topic_id: int | None = None,
+    region_code: str | None = None,
+    is_anonymous: bool = False,
+    is_confidential: bool = False,
+) -> Report:
     draft = _claim(draft_id, staff, SocialDraft.Status.CONVERTED)
     body = draft.text.strip()
     report, _secret = report_submit(
-        submission=Submission(title=(title or body[:60]).strip(), body=body, type=type, topic_id=topic_id,
-                              region_code=region_code, channel=Channel.SOCIAL, is_anonymous=is_anonymous,
-                              is_confidential=is_confidential),
+        submission=Submission(
+            title=(title or body[:60]).strip(),
+            body=body,
+            type=type,
+            topic_id=topic_id,
+            region_code=region_code,
+            channel=Channel.SOCIAL,
+            is_anonymous=is_anonymous,
+            is_confidential=is_confidential,
+        ),
         reporter=_citizen_for_handle(draft.network, draft.author_handle),
-        event_data={"social": {"network": draft.network, "post_id": draft.post_id, "kind": draft.kind},
-                    "entered_by": staff.pk})
+        event_data={
+            "social": {"network": draft.network, "post_id": draft.post_id, "kind": draft.kind},
+            "entered_by": staff.pk,
+        },
+    )
     draft.report = report
     draft.save()
     reply_url = getattr(settings, "LAPOR_SOCIAL_REPLY_URLS", {}).get(draft.network, "")
@@ -174,11 +233,22 @@ def social_convert(*, draft_id: int, staff: User, title: str = "", type: str = "
             text = _("Terima kasih, laporan Anda sudah kami terima dan dijaga kerahasiaannya.")
         else:
             text = _("Terima kasih, laporan Anda tercatat dengan nomor %(tid)s.") % {"tid": report.tracking_id}
-        outbox_enqueue(channel="webhook", recipient=reply_url, report=report, dedupe_key=f"social-ack:{draft.pk}",
-                       payload={"network": draft.network, "mode": "dm" if draft.kind == "dm" else "reply",
-                                "in_reply_to": draft.post_id, "kind": draft.kind, "handle": draft.author_handle,
-                                "event": "submitted", "text": text},
-                       secret=getattr(settings, "LAPOR_SOCIAL_REPLY_SECRET", ""))
+        outbox_enqueue(
+            channel="webhook",
+            recipient=reply_url,
+            report=report,
+            dedupe_key=f"social-ack:{draft.pk}",
+            payload={
+                "network": draft.network,
+                "mode": "dm" if draft.kind == "dm" else "reply",
+                "in_reply_to": draft.post_id,
+                "kind": draft.kind,
+                "handle": draft.author_handle,
+                "event": "submitted",
+                "text": text,
+            },
+            secret=getattr(settings, "LAPOR_SOCIAL_REPLY_SECRET", ""),
+        )
     return report
 
 

@@ -13,6 +13,7 @@ handle). What it says depends on where it is seen:
 - an anonymous or confidential report from a public post on a network without private messages:
   only that there is news, with no tracking id and no content.
 """
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -29,8 +30,11 @@ from .models import SocialDraft
 
 # What each network allows: the length of a public reply, and whether we may write privately
 # (X: direct messages; Facebook and Instagram: a private reply to the comment or post).
-NETWORKS = {"x": {"limit": 280, "dm": True}, "instagram": {"limit": 2200, "dm": True},
-            "facebook": {"limit": 8000, "dm": True}}
+NETWORKS = {
+    "x": {"limit": 280, "dm": True},
+    "instagram": {"limit": 2200, "dm": True},
+    "facebook": {"limit": 8000, "dm": True},
+}
 DEFAULT_NETWORK = {"limit": 280, "dm": False}
 KINDS = {Action.FOLLOW_UP: "follow_up", Action.COMPLETE: "completed", Action.AUTO_COMPLETE: "auto_completed"}
 TIMELINE_ACTION = "social_answer"
@@ -63,11 +67,16 @@ def _mode(draft: SocialDraft, report: Report) -> str:
 
 
 def _text(kind: str, report: Report, lens, message: str, limit: int) -> str:
-    ctx = {"tid": report.tracking_id, "url": report_url(report),
-           "agency": report.agency.name if report.agency_id else _("Admin Nasional")}
+    ctx = {
+        "tid": report.tracking_id,
+        "url": report_url(report),
+        "agency": report.agency.name if report.agency_id else _("Admin Nasional"),
+    }
     templates = {
         "follow_up": _("Tindak lanjut %(agency)s untuk laporan %(tid)s: %(message)s Tanggapi di %(url)s"),
-        "info_requested": _("%(agency)s meminta informasi tambahan untuk laporan %(tid)s: %(message)s Jawab di %(url)s"),
+        "info_requested": _(
+            "%(agency)s meminta informasi tambahan untuk laporan %(tid)s: %(message)s Jawab di %(url)s"
+        ),
         "completed": _("Laporan %(tid)s selesai. Terima kasih telah melapor. Beri penilaian di %(url)s"),
         "auto_completed": _("Laporan %(tid)s selesai otomatis karena tidak ada tanggapan. %(url)s"),
     }
@@ -95,16 +104,33 @@ def social_answer(*, event: ReportEvent, kind: str):
         text = _text(kind, report, lens_for(report, report.reporter, is_reporter=True), body or "", 10_000)
     else:
         text = _text(kind, report, lens_public(report), body or "", network["limit"])
-    payload = {"network": draft.network, "mode": mode, "in_reply_to": draft.post_id, "kind": draft.kind,
-               "handle": draft.author_handle, "event": kind, "text": text}
+    payload = {
+        "network": draft.network,
+        "mode": mode,
+        "in_reply_to": draft.post_id,
+        "kind": draft.kind,
+        "handle": draft.author_handle,
+        "event": kind,
+        "text": text,
+    }
     if mode != "notice":
         payload["tracking_id"] = report.tracking_id
-    sent = outbox_enqueue(channel="webhook", recipient=url, report=report, payload=payload,
-                          dedupe_key=f"social-{kind}:ev{event.pk}", secret=getattr(settings, "LAPOR_SOCIAL_REPLY_SECRET", ""))
-    where = {"dm": _("pesan langsung"), "reply": _("balasan di bawah unggahan"), "notice": _("pemberitahuan singkat")}[mode]
-    report_event_external(report=report, actor=Actor.system(), action=TIMELINE_ACTION,
-                          reason=_("Jawaban dikirim ke %(network)s sebagai %(where)s.") % {"network": draft.network,
-                                                                                         "where": where},
-                          data={"social": {"network": draft.network, "mode": mode}, "event": kind,
-                                "delivery_id": str(sent.delivery_id)})
+    sent = outbox_enqueue(
+        channel="webhook",
+        recipient=url,
+        report=report,
+        payload=payload,
+        dedupe_key=f"social-{kind}:ev{event.pk}",
+        secret=getattr(settings, "LAPOR_SOCIAL_REPLY_SECRET", ""),
+    )
+    where = {"dm": _("pesan langsung"), "reply": _("balasan di bawah unggahan"), "notice": _("pemberitahuan singkat")}[
+        mode
+    ]
+    report_event_external(
+        report=report,
+        actor=Actor.system(),
+        action=TIMELINE_ACTION,
+        reason=_("Jawaban dikirim ke %(network)s sebagai %(where)s.") % {"network": draft.network, "where": where},
+        data={"social": {"network": draft.network, "mode": mode}, "event": kind, "delivery_id": str(sent.delivery_id)},
+    )
     return sent

@@ -1,4 +1,5 @@
 """Gateway webhooks under /intake/: signed, idempotent, thin. Errors are JSON {code, message}."""
+
 from __future__ import annotations
 
 import functools
@@ -48,7 +49,9 @@ def gateway(view=None, *, methods=("POST",)):
                 if exc.detail is not None:
                     body["detail"] = exc.detail
                 return JsonResponse(body, status=exc.status)
+
         return wrapper
+
     return decorate(view) if view is not None else decorate
 
 
@@ -82,8 +85,10 @@ def email_webhook(request):
 @gateway
 def social_webhook(request, network: str):
     adapter = adapter_for(network)
-    signature_check(request, f"LAPOR_SOCIAL_SECRET_{adapter.network.upper()}" if _has_own_secret(adapter.network)
-                    else "LAPOR_SOCIAL_SECRET")
+    signature_check(
+        request,
+        f"LAPOR_SOCIAL_SECRET_{adapter.network.upper()}" if _has_own_secret(adapter.network) else "LAPOR_SOCIAL_SECRET",
+    )
     drafts = social_ingest(network=network, payload=_json(request))
     return JsonResponse({"status": "ok", "drafts": [d.pk for d in drafts]})
 
@@ -102,12 +107,14 @@ def whatsapp_webhook(request):
     if len(missing) == len(WHATSAPP_SETTINGS):
         raise NotFound(_("Kanal WhatsApp tidak aktif."), code="channel_off")
     if missing:
-        raise ChannelUnavailable(_("Kanal WhatsApp belum lengkap dikonfigurasi."), code="not_configured",
-                                 detail={"missing": missing})
+        raise ChannelUnavailable(
+            _("Kanal WhatsApp belum lengkap dikonfigurasi."), code="not_configured", detail={"missing": missing}
+        )
     if request.method == "GET":
         given, challenge = request.GET.get("hub.verify_token", ""), request.GET.get("hub.challenge", "")
         if request.GET.get("hub.mode") != "subscribe" or not hmac.compare_digest(
-                given.encode(), str(settings.LAPOR_WHATSAPP_VERIFY_TOKEN).encode()):
+            given.encode(), str(settings.LAPOR_WHATSAPP_VERIFY_TOKEN).encode()
+        ):
             raise Forbidden(_("Token verifikasi WhatsApp tidak cocok."), code="bad_verify_token")
         if not re.fullmatch(r"[A-Za-z0-9_-]{1,128}", challenge):
             raise ValidationFailed(_("hub.challenge tidak valid."), code="invalid_challenge")

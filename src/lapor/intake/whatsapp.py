@@ -15,6 +15,7 @@ for a citizen who just writes.
 Every message id is handled once (``InboundMessage``): a webhook delivered twice changes nothing.
 The answers go through the outbox (channel "whatsapp"), so they are retried and dead-lettered.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -67,11 +68,17 @@ def webhook_messages(payload) -> list[WaMessage]:
     if not isinstance(payload, dict) or payload.get("object") != "whatsapp_business_account":
         raise ValidationFailed(_("Payload WhatsApp tidak sesuai format."), code="invalid_payload")
     try:
-        return [m for entry in payload["entry"] for change in entry.get("changes", [])
-                if change.get("field") == "messages" for m in _messages(change["value"])]
+        return [
+            m
+            for entry in payload["entry"]
+            for change in entry.get("changes", [])
+            if change.get("field") == "messages"
+            for m in _messages(change["value"])
+        ]
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise ValidationFailed(_("Payload WhatsApp tidak sesuai format."), code="invalid_payload",
-                               detail={"missing": str(exc)[:100]}) from None
+        raise ValidationFailed(
+            _("Payload WhatsApp tidak sesuai format."), code="invalid_payload", detail={"missing": str(exc)[:100]}
+        ) from None
 
 
 def _messages(value: dict) -> list[WaMessage]:
@@ -85,10 +92,18 @@ def _messages(value: dict) -> list[WaMessage]:
         media = m.get("image") or {}
         text = (m.get("text") or {}).get("body", "") if kind == "text" else media.get("caption", "")
         at = dt.datetime.fromtimestamp(int(m.get("timestamp") or 0), tz=dt.timezone.utc) if m.get("timestamp") else None
-        out.append(WaMessage(id=str(m["id"])[:255], sender=sender, type=kind if kind in ("text", "image") else "other",
-                             text=str(text or "")[:4000], media_id=str(media.get("id") or ""),
-                             context_id=str((m.get("context") or {}).get("id") or ""),
-                             name=str(names.get(m["from"], ""))[:150], at=at))
+        out.append(
+            WaMessage(
+                id=str(m["id"])[:255],
+                sender=sender,
+                type=kind if kind in ("text", "image") else "other",
+                text=str(text or "")[:4000],
+                media_id=str(media.get("id") or ""),
+                context_id=str((m.get("context") or {}).get("id") or ""),
+                name=str(names.get(m["from"], ""))[:150],
+                at=at,
+            )
+        )
     return out
 
 
@@ -141,7 +156,6 @@ def _receive(msg: WaMessage, media: list[tuple[bytes, str]]) -> dict:
 class Conversation(GuidedFlow):
     """One incoming message of one number, and what it does."""
 
-
     def __init__(self, msg: WaMessage, media: list[tuple[bytes, str]]):
         self.msg, self.media, self.phone, self.answers = msg, media, msg.sender, 0
         self.flow = WhatsAppConversation.objects.select_for_update().filter(phone=self.phone).first()
@@ -155,10 +169,18 @@ class Conversation(GuidedFlow):
 
     def answer(self, text: str, report: Report | None = None) -> None:
         self.answers += 1
-        outbox_enqueue(channel="whatsapp", recipient=self.phone, report=report,
-                       dedupe_key=f"wa-answer:{self.msg.id}:{self.answers}"[:200],
-                       payload={"kind": "answer", "lang": "id", "text": text,
-                                "template": {"params": [report.tracking_id if report else "LAPOR!", text]}})
+        outbox_enqueue(
+            channel="whatsapp",
+            recipient=self.phone,
+            report=report,
+            dedupe_key=f"wa-answer:{self.msg.id}:{self.answers}"[:200],
+            payload={
+                "kind": "answer",
+                "lang": "id",
+                "text": text,
+                "template": {"params": [report.tracking_id if report else "LAPOR!", text]},
+            },
+        )
 
     def citizen(self):
         user = citizen_for_phone(self.phone)
@@ -173,8 +195,13 @@ class Conversation(GuidedFlow):
         for data, _mime in media:
             try:
                 with transaction.atomic():
-                    attachment_add(report=report, actor=Actor(user=report.reporter, is_reporter=True),
-                                   name="foto-whatsapp.jpg", data=data, message=message)
+                    attachment_add(
+                        report=report,
+                        actor=Actor(user=report.reporter, is_reporter=True),
+                        name="foto-whatsapp.jpg",
+                        data=data,
+                        message=message,
+                    )
                 stored += 1
             except DomainError as exc:
                 self.answer(_("Foto tidak dapat dilampirkan: %(reason)s") % {"reason": exc.message}, report)
@@ -192,8 +219,10 @@ class Conversation(GuidedFlow):
         if command.kind in ("status", "reply"):
             report = _own_report(self.phone, command.tracking) if command.tracking else None
             if report is None:
-                self.answer(_("LAPOR! Laporan tidak ditemukan untuk nomor ini. Format: %(k)s <nomor laporan>")
-                            % {"k": command.keyword})
+                self.answer(
+                    _("LAPOR! Laporan tidak ditemukan untuk nomor ini. Format: %(k)s <nomor laporan>")
+                    % {"k": command.keyword}
+                )
                 return {"status": "rejected", "action": command.kind, "reason": "not_found"}
             return self.status(report) if command.kind == "status" else self.reply(report, command.body)
         if command.kind == "report":
@@ -209,8 +238,11 @@ class Conversation(GuidedFlow):
             return self.reply(quoted, text)
         if self.flow is not None:
             return self.flow_step(text)
-        waiting = (Report.objects.filter(reporter__phone=self.phone, state=lc.State.FOLLOWED_UP)
-                   .order_by("-updated_at").first())
+        waiting = (
+            Report.objects.filter(reporter__phone=self.phone, state=lc.State.FOLLOWED_UP)
+            .order_by("-updated_at")
+            .first()
+        )
         if waiting is not None:
             return self.reply(waiting, text)
         return self.flow_start(text)
@@ -227,8 +259,11 @@ class Conversation(GuidedFlow):
     # --- the commands -----------------------------------------------------------------------
     def status(self, report: Report) -> dict:
         due = formats.date_format(timezone.localtime(report.due_at), "j M Y") if report.due_at else "-"
-        self.answer(_("LAPOR! %(tid)s: %(state)s. Batas waktu: %(due)s") % {
-            "tid": report.tracking_id, "state": lc.State(report.state).label, "due": due}, report)
+        self.answer(
+            _("LAPOR! %(tid)s: %(state)s. Batas waktu: %(due)s")
+            % {"tid": report.tracking_id, "state": lc.State(report.state).label, "due": due},
+            report,
+        )
         return {"status": "ok", "action": "status", "tracking_id": report.tracking_id}
 
     def reply(self, report: Report, body: str) -> dict:
@@ -236,14 +271,20 @@ class Conversation(GuidedFlow):
             self.answer(_("Format: BALAS %(tid)s <isi tanggapan>") % {"tid": report.tracking_id}, report)
             return {"status": "rejected", "action": "reply", "reason": "empty"}
         try:
-            message = report_reply(report=report, actor=Actor(user=report.reporter, is_reporter=True),
-                                   body=body.strip() or _("(foto terlampir)"))
+            message = report_reply(
+                report=report,
+                actor=Actor(user=report.reporter, is_reporter=True),
+                body=body.strip() or _("(foto terlampir)"),
+            )
         except DomainError as exc:
             self.answer(f"LAPOR! {report.tracking_id}: {exc.message}", report)
             return {"status": "rejected", "action": "reply", "reason": exc.code}
         self.attach(report, self.media, message)
-        self.answer(_("LAPOR! Tanggapan Anda untuk %(tid)s diterima. Untuk laporan baru, kirim LAPOR <isi laporan>.")
-                    % {"tid": report.tracking_id}, report)
+        self.answer(
+            _("LAPOR! Tanggapan Anda untuk %(tid)s diterima. Untuk laporan baru, kirim LAPOR <isi laporan>.")
+            % {"tid": report.tracking_id},
+            report,
+        )
         return {"status": "ok", "action": "reply", "tracking_id": report.tracking_id}
 
     def rate(self, words: list[str]) -> dict:
@@ -251,7 +292,11 @@ class Conversation(GuidedFlow):
         score = words[1] if len(words) > 1 else ""
         if report is None or not score.isdigit():
             self.answer(_("Format: NILAI <nomor laporan> <1-5> <komentar>"), report)
-            return {"status": "rejected", "action": "rate", "reason": "not_found" if report is None else "invalid_rating"}
+            return {
+                "status": "rejected",
+                "action": "rate",
+                "reason": "not_found" if report is None else "invalid_rating",
+            }
         actor = Actor(user=report.reporter, is_reporter=True)
         try:
             with transaction.atomic():
@@ -264,13 +309,30 @@ class Conversation(GuidedFlow):
         self.answer(_("Terima kasih atas penilaian Anda untuk laporan %(tid)s.") % {"tid": report.tracking_id}, report)
         return {"status": "ok", "action": "rate", "tracking_id": report.tracking_id}
 
-    def submit(self, *, body: str, media: list[tuple[bytes, str]], topic_id: int | None = None,
-               region_code: str | None = None, address: str = "", is_anonymous: bool = False,
-               is_confidential: bool = False) -> dict:
+    def submit(
+        self,
+        *,
+        body: str,
+        media: list[tuple[bytes, str]],
+        topic_id: int | None = None,
+        region_code: str | None = None,
+        address: str = "",
+        is_anonymous: bool = False,
+        is_confidential: bool = False,
+    ) -> dict:
         report, _secret = report_submit(
-            submission=Submission(title=_title(body), body=body, channel=Channel.WHATSAPP, topic_id=topic_id,
-                                  region_code=region_code, address=address[:300], is_anonymous=is_anonymous,
-                                  is_confidential=is_confidential),
-            reporter=self.citizen(), event_data={"whatsapp_message_id": self.msg.id})
+            submission=Submission(
+                title=_title(body),
+                body=body,
+                channel=Channel.WHATSAPP,
+                topic_id=topic_id,
+                region_code=region_code,
+                address=address[:300],
+                is_anonymous=is_anonymous,
+                is_confidential=is_confidential,
+            ),
+            reporter=self.citizen(),
+            event_data={"whatsapp_message_id": self.msg.id},
+        )
         self.attach(report, media[: settings.LAPOR_MAX_ATTACHMENTS])
         return {"status": "ok", "action": "report", "tracking_id": report.tracking_id}

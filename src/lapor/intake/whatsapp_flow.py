@@ -1,6 +1,7 @@
 """The guided flow of WhatsApp (``intake.whatsapp``) for a citizen who just writes: the story, the
 topic (a numbered list), the place (matched to a region by name), then YA to file it (ANONIM:
 anonymous, RAHASIA: anonymous and confidential) or BATAL."""
+
 from __future__ import annotations
 
 import re
@@ -36,17 +37,27 @@ class GuidedFlow:
             self.answer(_("Selamat datang di LAPOR!. Ceritakan masalah yang ingin Anda laporkan: apa, kapan, di mana."))
         elif step == Step.TOPIC:
             lines = "\n".join(f"{i}. {name}" for i, (_pk, name) in enumerate(_topics(), start=1))
-            self.answer(_("Laporan ini tentang apa? Balas dengan angka:\n%(topics)s\n0. Lainnya / tidak tahu")
-                        % {"topics": lines})
+            self.answer(
+                _("Laporan ini tentang apa? Balas dengan angka:\n%(topics)s\n0. Lainnya / tidak tahu")
+                % {"topics": lines}
+            )
         elif step == Step.PLACE:
             self.answer(_("Di mana lokasinya? Tulis nama jalan, desa/kelurahan, dan kecamatan atau kota."))
         else:
             d = self.flow.draft
-            self.answer(_("Periksa laporan Anda:\n\n%(body)s\n\nKategori: %(topic)s\nLokasi: %(place)s\nFoto: %(photos)d\n\n"
-                          "Balas YA untuk mengirim, ANONIM agar nama Anda tidak terlihat oleh instansi, RAHASIA agar "
-                          "laporan juga tidak tampil di publik, atau BATAL untuk membatalkan.") % {
-                "body": d.get("body", "")[:600], "topic": d.get("topic_name") or "-", "place": d.get("place") or "-",
-                "photos": len(d.get("media", []))})
+            self.answer(
+                _(
+                    "Periksa laporan Anda:\n\n%(body)s\n\nKategori: %(topic)s\nLokasi: %(place)s\nFoto: %(photos)d\n\n"
+                    "Balas YA untuk mengirim, ANONIM agar nama Anda tidak terlihat oleh instansi, RAHASIA agar "
+                    "laporan juga tidak tampil di publik, atau BATAL untuk membatalkan."
+                )
+                % {
+                    "body": d.get("body", "")[:600],
+                    "topic": d.get("topic_name") or "-",
+                    "place": d.get("place") or "-",
+                    "photos": len(d.get("media", [])),
+                }
+            )
         return {"status": "ok", "action": "flow", "step": step}
 
     def flow_step(self, text: str) -> dict:
@@ -62,9 +73,15 @@ class GuidedFlow:
             flow.delete()
             anonymous, confidential = PRIVACY.get(word, (False, False))
             media = [self.fetch(m) for m in draft.get("media", [])]
-            return self.submit(body=draft["body"], media=[m for m in media if m[0]], topic_id=draft.get("topic_id"),
-                               region_code=draft.get("region_code"), address=draft.get("place", ""),
-                               is_anonymous=anonymous, is_confidential=confidential)
+            return self.submit(
+                body=draft["body"],
+                media=[m for m in media if m[0]],
+                topic_id=draft.get("topic_id"),
+                region_code=draft.get("region_code"),
+                address=draft.get("place", ""),
+                is_anonymous=anonymous,
+                is_confidential=confidential,
+            )
         if flow.step == Step.BODY and text.strip():
             draft["body"], flow.step = text.strip(), Step.TOPIC
         elif flow.step == Step.TOPIC and text.strip():
@@ -80,8 +97,11 @@ class GuidedFlow:
 
 
 def _topics() -> list[tuple[int, str]]:
-    return list(Topic.objects.filter(is_active=True, parent__isnull=True).order_by("name")
-                .values_list("pk", "name")[:MAX_TOPICS])
+    return list(
+        Topic.objects.filter(is_active=True, parent__isnull=True)
+        .order_by("name")
+        .values_list("pk", "name")[:MAX_TOPICS]
+    )
 
 
 def _topic_choice(text: str) -> tuple[int, str] | None:
@@ -90,9 +110,12 @@ def _topic_choice(text: str) -> tuple[int, str] | None:
     if text.isdigit():
         index = int(text)
         return choices[index - 1] if 1 <= index <= len(choices) else None
-    named = (Topic.objects.filter(is_active=True, name__iexact=text).values_list("pk", "name").first()
-             or Topic.objects.filter(is_active=True, name__icontains=text).values_list("pk", "name").first()
-             if len(text) >= 4 else None)
+    named = (
+        Topic.objects.filter(is_active=True, name__iexact=text).values_list("pk", "name").first()
+        or Topic.objects.filter(is_active=True, name__icontains=text).values_list("pk", "name").first()
+        if len(text) >= 4
+        else None
+    )
     return tuple(named) if named else None
 
 
@@ -100,8 +123,13 @@ def _region_for(text: str) -> str | None:
     """The most precise region whose whole name the citizen wrote ("... kelurahan Bukit Surungan,
     Padang Panjang"): every run of one to four words is compared with the names, case-insensitively."""
     words = re.findall(r"[\w'.-]+", text.casefold())[:60]
-    runs = {" ".join(words[i:i + n]) for n in range(1, 5) for i in range(len(words) - n + 1)}
+    runs = {" ".join(words[i : i + n]) for n in range(1, 5) for i in range(len(words) - n + 1)}
     runs |= {f"kota {r}" for r in runs} | {f"kabupaten {r}" for r in runs}
-    match = (Region.objects.annotate(lname=Lower("name")).filter(lname__in=runs)
-             .order_by("-level", "code").values_list("code", flat=True).first())
+    match = (
+        Region.objects.annotate(lname=Lower("name"))
+        .filter(lname__in=runs)
+        .order_by("-level", "code")
+        .values_list("code", flat=True)
+        .first()
+    )
     return match

@@ -16,8 +16,18 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     # Personal data and keys stay out of the admin: the recipient, the body, and the dedupe key
     # (it holds a hash of the recipient, which would confirm a guessed contact).
     exclude = ("secret", "recipient", "payload", "dedupe_key")
-    readonly_fields = ("delivery_id", "channel", "status", "attempts", "next_attempt_at", "claimed_until",
-                       "last_error", "created_at", "sent_at", "report")
+    readonly_fields = (
+        "delivery_id",
+        "channel",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "claimed_until",
+        "last_error",
+        "created_at",
+        "sent_at",
+        "report",
+    )
     actions = ["retry_now"]
 
     @admin.action(description="Kirim ulang pesan gagal")

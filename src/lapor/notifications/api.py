@@ -1,4 +1,5 @@
 """Notifications over the API: my web notifications and preferences; dead letters for operators."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -47,15 +48,29 @@ class DeadLetterOut(Schema):
 
 
 def _notification_out(n: WebNotification) -> dict:
-    return {"id": n.pk, "kind": n.kind, "title": n.title, "body": n.body, "url": n.url,
-            "tracking_id": n.report.tracking_id if n.report_id else None, "created_at": n.created_at, "read_at": n.read_at}
+    return {
+        "id": n.pk,
+        "kind": n.kind,
+        "title": n.title,
+        "body": n.body,
+        "url": n.url,
+        "tracking_id": n.report.tracking_id if n.report_id else None,
+        "created_at": n.created_at,
+        "read_at": n.read_at,
+    }
 
 
 def _dead_out(m: OutboxMessage) -> dict:
     # No recipient and no payload: operators see what failed and why, not whom it was for.
-    return {"delivery_id": str(m.delivery_id), "channel": m.channel, "status": m.status, "attempts": m.attempts,
-            "last_error": m.last_error[:500], "tracking_id": m.report.tracking_id if m.report_id else None,
-            "created_at": m.created_at}
+    return {
+        "delivery_id": str(m.delivery_id),
+        "channel": m.channel,
+        "status": m.status,
+        "attempts": m.attempts,
+        "last_error": m.last_error[:500],
+        "tracking_id": m.report.tracking_id if m.report_id else None,
+        "created_at": m.created_at,
+    }
 
 
 def _operator(request):
@@ -102,7 +117,9 @@ def dead_letter_list(request, limit: int = 100):
     return [_dead_out(m) for m in qs[: max(1, min(limit, 500))]]
 
 
-@router.post("/outbox/{delivery_id}/retry", response=DeadLetterOut, auth=STAFF_AUTH, summary="Retry one dead letter now")
+@router.post(
+    "/outbox/{delivery_id}/retry", response=DeadLetterOut, auth=STAFF_AUTH, summary="Retry one dead letter now"
+)
 def dead_letter_retry(request, delivery_id: str):
     _operator(request)
     message = outbox_retry(delivery_id=delivery_id)

@@ -1,6 +1,7 @@
 """A reporter who lost their private link asks for it again: it is sent to the contact on file,
 never shown on the page. The answer is the same whether or not the tracking number and contact
 matched, so the form tells nobody who filed what."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -38,16 +39,20 @@ def report_link_resend(*, tracking_id: str, contact: str, now: dt.datetime | Non
     (at most LAPOR_LINK_RESEND_PER_DAY times a day per report). Returns whether a message was
     written; callers answer the same either way."""
     now = now or timezone.now()
-    report = Report.objects.filter(tracking_id=tracking_id_normalize(tracking_id or "")).select_related(
-        "reporter", "agency").first()
+    report = (
+        Report.objects.filter(tracking_id=tracking_id_normalize(tracking_id or ""))
+        .select_related("reporter", "agency")
+        .first()
+    )
     if report is None or not (contact or "").strip():
         return False
     targets = [t for t in reporter_targets(report) if _matches(t[0], t[1], contact)]
     if not targets:
         return False
     prefix = f"resend:{report.pk}:"
-    sent_today = OutboxMessage.objects.filter(report_id=report.pk, dedupe_key__startswith=prefix,
-                                              created_at__gte=now - dt.timedelta(days=1)).count()
+    sent_today = OutboxMessage.objects.filter(
+        report_id=report.pk, dedupe_key__startswith=prefix, created_at__gte=now - dt.timedelta(days=1)
+    ).count()
     if sent_today >= resend_limit_per_day():
         log.info("link resend for report %s refused: daily limit", report.pk)
         return False

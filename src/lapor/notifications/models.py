@@ -1,4 +1,5 @@
 """The outbox (one row per outbound message), web notifications and per-user preferences."""
+
 from __future__ import annotations
 
 import uuid
@@ -71,7 +72,9 @@ class WebNotification(models.Model):
 class NotificationPreference(models.Model):
     """Staff choice: every notification at once, or web-only plus one e-mail digest a day."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference"
+    )
     daily_digest = models.BooleanField(default=False)
     last_digest_at = models.DateTimeField(null=True, blank=True)
 

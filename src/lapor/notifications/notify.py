@@ -6,6 +6,7 @@ their e-mail or phone; a report that came in by SMS is always answered by SMS), 
 Staff hear about new reports in their inbox, overdue ones and escalations; their texts never
 carry the reporter's identity, anonymous or not.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -58,8 +59,11 @@ def guest_language(report: Report) -> str:
     it from the submitted event at hand (no query on the submit path)."""
     known = getattr(report, "_lapor_guest_language", None)
     if known is None:
-        data = (ReportEvent.objects.filter(report_id=report.pk, kind=ReportEvent.Kind.SUBMITTED)
-                .values_list("data", flat=True).first()) or {}
+        data = (
+            ReportEvent.objects.filter(report_id=report.pk, kind=ReportEvent.Kind.SUBMITTED)
+            .values_list("data", flat=True)
+            .first()
+        ) or {}
         known = report._lapor_guest_language = _language_of(data)
     return known
 
@@ -82,8 +86,15 @@ def target_items(kind: str, report: Report, targets, key: str, extra: dict) -> l
         else:
             payload = {"kind": kind, "title": text["subject"], "body": text["body"], "url": report_url(report)}
         digest = hashlib.sha256(f"{channel}:{recipient}".encode()).hexdigest()[:16]
-        items.append(OutboxItem(channel=channel, recipient=recipient, payload=payload, report_id=report.pk,
-                                dedupe_key=f"{key}:{kind}:{digest}"))
+        items.append(
+            OutboxItem(
+                channel=channel,
+                recipient=recipient,
+                payload=payload,
+                report_id=report.pk,
+                dedupe_key=f"{key}:{kind}:{digest}",
+            )
+        )
     return items
 
 
@@ -94,11 +105,19 @@ def notify_reporter(kind: str, report: Report, *, key: str, **extra) -> int:
 def staff_targets(agency_id: int | None, roles=INBOX_ROLES) -> list[tuple[str, str, str]]:
     """(channel, recipient, language) for the active staff of an agency holding one of ``roles``
     (the platform admins for no agency): one query, plain values."""
-    grants = (RoleAssignment.objects.filter(role=Role.PLATFORM_ADMIN) if agency_id is None
-              else RoleAssignment.objects.filter(agency_id=agency_id, role__in=roles))
+    grants = (
+        RoleAssignment.objects.filter(role=Role.PLATFORM_ADMIN)
+        if agency_id is None
+        else RoleAssignment.objects.filter(agency_id=agency_id, role__in=roles)
+    )
     rows = grants.filter(user__is_active=True).values_list(
-        "user_id", "user__email", "user__phone", "user__language", "user__notify_by",
-        "user__notification_preference__daily_digest")
+        "user_id",
+        "user__email",
+        "user__phone",
+        "user__language",
+        "user__notify_by",
+        "user__notification_preference__daily_digest",
+    )
     targets, seen = [], set()
     for pk, email, phone, language, notify_by, daily_digest in rows:
         if pk in seen:  # one user with several grants in the agency hears once
@@ -125,18 +144,29 @@ def _message_body(event: ReportEvent) -> str:
 # Which event tells whom what: the staff of the agency a report went to, and the reporter's texts.
 STAFF_INBOX_ACTIONS = (Action.ROUTE, Action.FORWARD, Action.DISPOSE, Action.NOT_AUTHORITY)
 STAFF_REPLY_ROLES = (Role.LIAISON, Role.UNIT_STAFF)  # who drafts the follow-up hears the citizen's answer
-REPORTER_KINDS = {Action.ROUTE: "routed", Action.FORWARD: "routed", Action.FOLLOW_UP: "follow_up",
-                  Action.REMOTE_ANSWER: "follow_up",
-                  Action.COMPLETE: "completed", Action.AUTO_COMPLETE: "auto_completed", Action.ARCHIVE: "archived"}
+REPORTER_KINDS = {
+    Action.ROUTE: "routed",
+    Action.FORWARD: "routed",
+    Action.FOLLOW_UP: "follow_up",
+    Action.REMOTE_ANSWER: "follow_up",
+    Action.COMPLETE: "completed",
+    Action.AUTO_COMPLETE: "auto_completed",
+    Action.ARCHIVE: "archived",
+}
 
 
 def event_notifies(event: ReportEvent) -> bool:
     """Whether ``event_items`` may give the event any message (without reading anything)."""
-    if event.kind in (ReportEvent.Kind.SUBMITTED, ReportEvent.Kind.OVERDUE, ReportEvent.Kind.ESCALATED,
-                      ReportEvent.Kind.PRIVACY):
+    if event.kind in (
+        ReportEvent.Kind.SUBMITTED,
+        ReportEvent.Kind.OVERDUE,
+        ReportEvent.Kind.ESCALATED,
+        ReportEvent.Kind.PRIVACY,
+    ):
         return True
     return event.kind == ReportEvent.Kind.TRANSITION and (
-        event.action in STAFF_INBOX_ACTIONS or event.action in REPORTER_KINDS or event.action == Action.REPLY)
+        event.action in STAFF_INBOX_ACTIONS or event.action in REPORTER_KINDS or event.action == Action.REPLY
+    )
 
 
 def _agency_then(event: ReportEvent, report: Report) -> tuple[int | None, dict]:
@@ -154,10 +184,19 @@ def _privacy_extra(event: ReportEvent) -> dict:
     person's name) and why, for the reporter's text."""
     data = event.data or {}
     after = data.get("after") or {}
-    by = ("reporter" if event.actor_role == "reporter" else
-          "platform" if event.actor_role in ("platform_admin", "system") else "agency")
-    return {"privacy": {k: after.get(k) for k in data.get("changed") or after}, "privacy_by": by,
-            "agency": event.agency.name if event.agency_id else PLATFORM_QUEUE, "reason": event.reason or "-"}
+    by = (
+        "reporter"
+        if event.actor_role == "reporter"
+        else "platform"
+        if event.actor_role in ("platform_admin", "system")
+        else "agency"
+    )
+    return {
+        "privacy": {k: after.get(k) for k in data.get("changed") or after},
+        "privacy_by": by,
+        "agency": event.agency.name if event.agency_id else PLATFORM_QUEUE,
+        "reason": event.reason or "-",
+    }
 
 
 def _archive_extra(event: ReportEvent) -> dict:
@@ -168,8 +207,11 @@ def _archive_extra(event: ReportEvent) -> dict:
     with override("id"):
         plain = str(ArchiveReason(code).label) if code in ArchiveReason.values else ""
     note = (event.reason or "").strip()
-    return {"archive_reason": code, "archive_note": "" if note == plain else note,
-            "duplicate_of": data.get("duplicate_of") or ""}
+    return {
+        "archive_reason": code,
+        "archive_note": "" if note == plain else note,
+        "duplicate_of": data.get("duplicate_of") or "",
+    }
 
 
 def event_items(event: ReportEvent) -> list[OutboxItem]:
@@ -231,25 +273,42 @@ def on_events_recorded(sender, events: list[ReportEvent], **kwargs) -> None:
     transaction (channel "fanout", the event ids), which a worker turns into the same messages with
     ``events_fanout``: the request does not read the agency's staff, render texts or write a row per
     recipient (an agency may have dozens of staff). Both commit or roll back with the change."""
-    events = [event for event in events if event_notifies(event)
-              and (event.report.state != State.ARCHIVED
-                   or event.kind in (ReportEvent.Kind.TRANSITION, ReportEvent.Kind.PRIVACY))]
+    events = [
+        event
+        for event in events
+        if event_notifies(event)
+        and (
+            event.report.state != State.ARCHIVED
+            or event.kind in (ReportEvent.Kind.TRANSITION, ReportEvent.Kind.PRIVACY)
+        )
+    ]
     if not events:
         return
     if not fanout_deferred():
         events_notify(events)
         return
-    outbox_enqueue_many(items=[OutboxItem(
-        channel="fanout", recipient="events", payload={"event_ids": [event.pk for event in events]},
-        report_id=events[0].report_id, dedupe_key=f"fanout:ev{events[0].pk}")])
+    outbox_enqueue_many(
+        items=[
+            OutboxItem(
+                channel="fanout",
+                recipient="events",
+                payload={"event_ids": [event.pk for event in events]},
+                report_id=events[0].report_id,
+                dedupe_key=f"fanout:ev{events[0].pk}",
+            )
+        ]
+    )
 
 
 def events_fanout(*, event_ids: list[int]) -> int:
     """The deferred half (the "fanout" sender): the messages of these events, exactly as inline.
     Idempotent: each message's dedupe key comes from its event, so a re-run (a worker killed after
     the commit) writes nothing twice. Events of a deleted report are gone and tell nobody."""
-    events = list(ReportEvent.objects.filter(pk__in=event_ids).select_related(
-        "agency", "report__agency", "report__reporter").order_by("pk"))
+    events = list(
+        ReportEvent.objects.filter(pk__in=event_ids)
+        .select_related("agency", "report__agency", "report__reporter")
+        .order_by("pk")
+    )
     with transaction.atomic():
         return events_notify(events)
 
@@ -261,6 +320,7 @@ def reply_window_warnings(*, now: dt.datetime | None = None) -> int:
     horizon = deadline_after(now, WARN_WORKING_DAYS)
     count = 0
     for report in Report.objects.filter(state=State.FOLLOWED_UP, due_at__gt=now, due_at__lte=horizon).select_related(
-            "reporter", "agency"):
+        "reporter", "agency"
+    ):
         count += notify_reporter("reply_warning", report, key=f"warn{report.pk}:{report.due_at:%Y%m%d%H%M}")
     return count

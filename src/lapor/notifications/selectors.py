@@ -1,4 +1,5 @@
 """Reads of the outbox for other rooms."""
+
 from __future__ import annotations
 
 import re
@@ -21,6 +22,10 @@ def email_thread_report(header_values: list[str]) -> tuple[int, str] | None:
                 continue
     if not ids:
         return None
-    row = (OutboxMessage.objects.filter(delivery_id__in=ids[-50:], channel="email", report__isnull=False)
-           .order_by("-created_at", "-id").values_list("report_id", "recipient").first())
+    row = (
+        OutboxMessage.objects.filter(delivery_id__in=ids[-50:], channel="email", report__isnull=False)
+        .order_by("-created_at", "-id")
+        .values_list("report_id", "recipient")
+        .first()
+    )
     return (row[0], row[1]) if row else None

@@ -8,6 +8,7 @@ one file per delivery (the embedded default and the demo need no mail server or 
 what citizens and officers would receive). In production such a message fails and is retried, so a
 missing setting shows up in the outbox's status rather than in a folder nobody reads.
 """
+
 from __future__ import annotations
 
 import json
@@ -38,8 +39,12 @@ def _setting(name: str, default: str = "") -> str:
 def http_post(url: str, body: bytes, headers: dict[str, str]) -> int:
     if not url.lower().startswith(("http://", "https://")):
         raise ValueError("only http(s) URLs are delivered")
-    request = urllib.request.Request(url, data=body, method="POST",
-                                     headers={"Content-Type": "application/json", "User-Agent": "lapor-outbox/1", **headers})
+    request = urllib.request.Request(
+        url,
+        data=body,
+        method="POST",
+        headers={"Content-Type": "application/json", "User-Agent": "lapor-outbox/1", **headers},
+    )
     try:
         with urllib.request.urlopen(request, timeout=HTTP_TIMEOUT) as response:  # noqa: S310 (scheme checked)
             return response.status
@@ -57,13 +62,17 @@ def _development_sink(message: OutboxMessage, data: bytes, suffix: str) -> None:
     partial = path.with_name(path.name + ".part")
     partial.write_bytes(data)
     os.replace(partial, path)
-    log.info("outbox %s: no %s server configured (development), written to %s", message.delivery_id,
-             message.channel, path)
+    log.info(
+        "outbox %s: no %s server configured (development), written to %s", message.delivery_id, message.channel, path
+    )
 
 
 def _smtp_configured() -> bool:
-    return bool(_setting("LAPOR_SMTP_HOST")) or settings.PRODUCTION or (
-        settings.EMAIL_BACKEND != "django.core.mail.backends.smtp.EmailBackend")  # e.g. tests' in-memory box
+    return (
+        bool(_setting("LAPOR_SMTP_HOST"))
+        or settings.PRODUCTION
+        or (settings.EMAIL_BACKEND != "django.core.mail.backends.smtp.EmailBackend")
+    )  # e.g. tests' in-memory box
 
 
 def email_message_id(message: OutboxMessage) -> str:
@@ -77,12 +86,16 @@ def send_email(message: OutboxMessage) -> None:
     connection = get_connection(
         host=_setting("LAPOR_SMTP_HOST", getattr(settings, "EMAIL_HOST", "localhost")),
         port=int(_setting("LAPOR_SMTP_PORT", str(getattr(settings, "EMAIL_PORT", 25)))),
-        username=_setting("LAPOR_SMTP_USER"), password=_setting("LAPOR_SMTP_PASSWORD"),
-        use_tls=_setting("LAPOR_SMTP_TLS", "0") in ("1", "true", "yes"), timeout=HTTP_TIMEOUT,
+        username=_setting("LAPOR_SMTP_USER"),
+        password=_setting("LAPOR_SMTP_PASSWORD"),
+        use_tls=_setting("LAPOR_SMTP_TLS", "0") in ("1", "true", "yes"),
+        timeout=HTTP_TIMEOUT,
     )
     email = EmailMessage(
-        subject=message.payload.get("subject", "LAPOR!"), body=message.payload.get("body", ""),
-        from_email=_setting("LAPOR_EMAIL_FROM", "LAPOR! <noreply@lapor.invalid>"), to=[message.recipient],
+        subject=message.payload.get("subject", "LAPOR!"),
+        body=message.payload.get("body", ""),
+        from_email=_setting("LAPOR_EMAIL_FROM", "LAPOR! <noreply@lapor.invalid>"),
+        to=[message.recipient],
         headers={"X-Lapor-Delivery": str(message.delivery_id), "Message-ID": email_message_id(message)},
         connection=connection,
     )
@@ -97,9 +110,15 @@ def send_sms(message: OutboxMessage) -> None:
     if not url and settings.PRODUCTION:
         raise RuntimeError("LAPOR_SMS_GATEWAY_URL is not configured")
     text = sms_gsm7(message.payload.get("text", ""))  # one stray "…" would triple the parts
-    body = json.dumps({"to": message.recipient, "text": text, "parts": sms_segments(text),
-                       "delivery_id": str(message.delivery_id),
-                       "sender": _setting("LAPOR_SMS_SENDER_ID", "1708")}).encode()
+    body = json.dumps(
+        {
+            "to": message.recipient,
+            "text": text,
+            "parts": sms_segments(text),
+            "delivery_id": str(message.delivery_id),
+            "sender": _setting("LAPOR_SMS_SENDER_ID", "1708"),
+        }
+    ).encode()
     if not url:
         _development_sink(message, body, ".json")
         return
@@ -114,8 +133,14 @@ def send_web(message: OutboxMessage) -> None:
     p = message.payload
     WebNotification.objects.get_or_create(
         delivery_id=message.delivery_id,
-        defaults={"user_id": int(message.recipient), "report_id": message.report_id, "kind": p.get("kind", "")[:40],
-                  "title": p.get("title", "")[:200], "body": p.get("body", ""), "url": p.get("url", "")[:300]},
+        defaults={
+            "user_id": int(message.recipient),
+            "report_id": message.report_id,
+            "kind": p.get("kind", "")[:40],
+            "title": p.get("title", "")[:200],
+            "body": p.get("body", ""),
+            "url": p.get("url", "")[:300],
+        },
     )
 
 
@@ -143,8 +168,14 @@ def send_whatsapp(message: OutboxMessage) -> None:
     send(message)
 
 
-SENDERS = {"email": send_email, "sms": send_sms, "web": send_web, "webhook": send_webhook, "fanout": send_fanout,
-           "whatsapp": send_whatsapp}
+SENDERS = {
+    "email": send_email,
+    "sms": send_sms,
+    "web": send_web,
+    "webhook": send_webhook,
+    "fanout": send_fanout,
+    "whatsapp": send_whatsapp,
+}
 
 
 def send(message: OutboxMessage) -> None:

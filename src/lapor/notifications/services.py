@@ -25,6 +25,7 @@ webhooks, federation deliveries):
 - Every message has a unique delivery_id (UUID) sent along so receivers can de-duplicate.
 - dedupe_key: enqueueing the same key twice creates one message.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -72,8 +73,9 @@ def _check(channel: str, recipient: str) -> None:
         raise ValidationFailed("Outbox recipient is empty", code="recipient_required")
 
 
-def outbox_enqueue(*, channel: str, recipient: str, payload: dict, dedupe_key: str | None = None,
-                   report=None, secret: str = "") -> OutboxMessage:
+def outbox_enqueue(
+    *, channel: str, recipient: str, payload: dict, dedupe_key: str | None = None, report=None, secret: str = ""
+) -> OutboxMessage:
     """Write one outbound message in the current transaction; deliver it after commit."""
     _check(channel, recipient)
     fields = {"channel": channel, "recipient": recipient[:500], "payload": payload, "report": report, "secret": secret}
@@ -118,8 +120,16 @@ def outbox_enqueue_many(*, items: list[OutboxItem]) -> int:
             if item.dedupe_key in seen:
                 continue
             seen.add(item.dedupe_key)
-        rows.append(OutboxMessage(channel=item.channel, recipient=item.recipient[:500], payload=item.payload,
-                                  dedupe_key=item.dedupe_key or None, report_id=item.report_id, secret=item.secret))
+        rows.append(
+            OutboxMessage(
+                channel=item.channel,
+                recipient=item.recipient[:500],
+                payload=item.payload,
+                dedupe_key=item.dedupe_key or None,
+                report_id=item.report_id,
+                secret=item.secret,
+            )
+        )
     if not rows:
         return 0
     OutboxMessage.objects.bulk_create(rows, ignore_conflicts=True)
@@ -161,15 +171,21 @@ def outbox_dispatch_many(*, delivery_ids: list) -> None:
         from .tasks import deliver_many
 
         # the repr Celery would otherwise build for its headers (and logs): a count, not every id
-        deliver_many.apply_async(args=[[str(d) for d in delivery_ids]], retry=False,
-                                 argsrepr=f"[{len(delivery_ids)} delivery ids]", kwargsrepr="{}")
+        deliver_many.apply_async(
+            args=[[str(d) for d in delivery_ids]],
+            retry=False,
+            argsrepr=f"[{len(delivery_ids)} delivery ids]",
+            kwargsrepr="{}",
+        )
     except Exception:  # broker down: the periodic flush picks the rows up
         log.warning("outbox dispatch of %s messages failed; left for the flush", len(delivery_ids), exc_info=True)
 
 
 def outbox_deliver_many(*, delivery_ids: list) -> dict[int, int]:
     """Deliver each message of a batch; returns {message id: seconds until its retry} for failures."""
-    ids = OutboxMessage.objects.filter(delivery_id__in=[uuid.UUID(str(d)) for d in delivery_ids]).values_list("pk", flat=True)
+    ids = OutboxMessage.objects.filter(delivery_id__in=[uuid.UUID(str(d)) for d in delivery_ids]).values_list(
+        "pk", flat=True
+    )
     retries = {}
     for pk in sorted(ids):
         delay = outbox_deliver(message_id=pk)
@@ -196,9 +212,14 @@ def _claim(message_id: int, now: dt.datetime) -> bool:
     """Conditional UPDATE: exactly one worker gets the row, however many try at once."""
     due = models.Q(status__in=[Status.PENDING, Status.RETRY], next_attempt_at__lte=now + dt.timedelta(seconds=1))
     stale = models.Q(status=Status.SENDING, claimed_until__lt=now)
-    return OutboxMessage.objects.filter(due | stale, pk=message_id).update(
-        status=Status.SENDING, claimed_until=now + dt.timedelta(seconds=LEASE_SECONDS),
-        attempts=models.F("attempts") + 1) == 1
+    return (
+        OutboxMessage.objects.filter(due | stale, pk=message_id).update(
+            status=Status.SENDING,
+            claimed_until=now + dt.timedelta(seconds=LEASE_SECONDS),
+            attempts=models.F("attempts") + 1,
+        )
+        == 1
+    )
 
 
 def _record_outcome(message_id: int, **fields) -> None:
@@ -214,7 +235,7 @@ def _record_outcome(message_id: int, **fields) -> None:
                 raise
             if not connection.in_atomic_block:
                 connection.close_if_unusable_or_obsolete()
-            time.sleep(0.05 * 2 ** attempt)
+            time.sleep(0.05 * 2**attempt)
 
 
 def outbox_deliver(*, message_id: int) -> int | None:
@@ -235,8 +256,13 @@ def outbox_deliver(*, message_id: int) -> int | None:
             log.error("outbox message %s is dead after %s attempts: %s", message.delivery_id, message.attempts, error)
             return None
         delay = backoff_seconds(message.attempts)
-        _record_outcome(message_id, status=Status.RETRY, last_error=error, claimed_until=None,
-                        next_attempt_at=timezone.now() + dt.timedelta(seconds=delay))
+        _record_outcome(
+            message_id,
+            status=Status.RETRY,
+            last_error=error,
+            claimed_until=None,
+            next_attempt_at=timezone.now() + dt.timedelta(seconds=delay),
+        )
         log.info("outbox message %s attempt %s failed, retry in %ss", message.delivery_id, message.attempts, delay)
         return delay
     _record_outcome(message_id, status=Status.SENT, sent_at=timezone.now(), claimed_until=None, last_error="")
@@ -247,8 +273,9 @@ def outbox_due_ids(*, now: dt.datetime | None = None, limit: int = 500) -> list[
     now = now or timezone.now()
     due = models.Q(status__in=[Status.PENDING, Status.RETRY], next_attempt_at__lte=now)
     stale = models.Q(status=Status.SENDING, claimed_until__lt=now)
-    return list(OutboxMessage.objects.filter(due | stale).order_by("next_attempt_at", "id")
-                .values_list("pk", flat=True)[:limit])
+    return list(
+        OutboxMessage.objects.filter(due | stale).order_by("next_attempt_at", "id").values_list("pk", flat=True)[:limit]
+    )
 
 
 def outbox_flush(*, limit: int = 500) -> dict[str, int]:
@@ -274,8 +301,9 @@ def outbox_retry(*, delivery_id: str) -> OutboxMessage:
         raise NotFound(_("Pesan tidak ditemukan."))
     if message.status not in (Status.DEAD, Status.RETRY):
         raise ValidationFailed(_("Hanya pesan gagal yang dapat dikirim ulang."), code="not_failed")
-    OutboxMessage.objects.filter(pk=message.pk).update(status=Status.PENDING, attempts=0, next_attempt_at=timezone.now(),
-                                                       claimed_until=None)
+    OutboxMessage.objects.filter(pk=message.pk).update(
+        status=Status.PENDING, attempts=0, next_attempt_at=timezone.now(), claimed_until=None
+    )
     transaction.on_commit(lambda: outbox_dispatch(message_id=message.pk))
     message.refresh_from_db()
     return message

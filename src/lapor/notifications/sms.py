@@ -1,5 +1,6 @@
 """SMS segmentation: GSM-7 fits 160 characters in one SMS and 153 per part when concatenated
 (the UDH takes 7); anything outside GSM-7 goes as UCS-2: 70 alone, 67 per part."""
+
 from __future__ import annotations
 
 GSM7_BASIC = set(
@@ -40,8 +41,24 @@ def sms_segments(text: str) -> list[str]:
 
 # What a phone shows the same in GSM-7: a single non-GSM character ("…", a curly quote) sends the
 # whole text as UCS-2, at 70/67 characters a part instead of 160/153.
-GSM7_REPLACEMENTS = {"…": "...", "“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "‚": "'", "–": "-", "—": "-",
-                     "\u00a0": " ", "\u2009": " ", "•": "-", "·": "-", "\t": " ", "`": "'", "´": "'"}
+GSM7_REPLACEMENTS = {
+    "…": "...",
+    "“": '"',
+    "”": '"',
+    "„": '"',
+    "‘": "'",
+    "’": "'",
+    "‚": "'",
+    "–": "-",
+    "—": "-",
+    "\u00a0": " ",
+    "\u2009": " ",
+    "•": "-",
+    "·": "-",
+    "\t": " ",
+    "`": "'",
+    "´": "'",
+}
 
 
 def sms_gsm7(text: str) -> str:
@@ -67,9 +84,9 @@ def sms_fit(head: str, body: str, tail: str, *, max_segments: int) -> str:
     if len(sms_segments(head + body + tail)) <= max_segments:
         return head + body + tail
     budget = max(max_segments, 1) * 153 - len(head) - len(tail) - 3
-    cut = body[:max(budget, 0)]
+    cut = body[: max(budget, 0)]
     while cut and len(sms_segments(head + cut + "..." + tail)) > max_segments:
         cut = cut[:-1]
-    if " " in cut[len(cut) // 2:]:  # end at a word when one ends in the second half
+    if " " in cut[len(cut) // 2 :]:  # end at a word when one ends in the second half
         cut = cut.rsplit(" ", 1)[0]
     return head + cut.rstrip(" .,;:") + "..." + tail

@@ -1,4 +1,5 @@
 """Celery tasks: deliver one outbox row (with retries), the periodic flush, digests and warnings."""
+
 from celery import shared_task
 
 
@@ -11,7 +12,7 @@ def deliver(self, message_id: int) -> None:
     try:
         delay = outbox_deliver(message_id=message_id)
     except (OperationalError, InterfaceError) as exc:  # the database away for a moment: soon again, not never
-        raise self.retry(exc=exc, countdown=min(2 ** self.request.retries, 60)) from exc
+        raise self.retry(exc=exc, countdown=min(2**self.request.retries, 60)) from exc
     if delay is not None:  # exponential backoff; the outbox row itself decides when it is dead
         raise self.retry(countdown=delay)
 

@@ -11,6 +11,7 @@ conversation: ``LAPOR_WHATSAPP_TEMPLATE`` with body parameters {{1}} tracking id
 on one line. When the API answers a text with error 131047 (the window closed on its clock), the same
 attempt sends the template instead. Every other failure raises: the outbox retries, then dead-letters.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -29,8 +30,12 @@ WINDOW = dt.timedelta(hours=24)
 REENGAGEMENT_ERROR = 131047  # "Re-engagement message": more than 24 hours since the citizen last wrote
 HTTP_TIMEOUT = 10
 TEMPLATE_PARAM_MAX = 700  # a template's body is at most 1024 characters with its fixed words
-SETTINGS = ("LAPOR_WHATSAPP_TOKEN", "LAPOR_WHATSAPP_PHONE_NUMBER_ID", "LAPOR_WHATSAPP_VERIFY_TOKEN",
-            "LAPOR_WHATSAPP_APP_SECRET")
+SETTINGS = (
+    "LAPOR_WHATSAPP_TOKEN",
+    "LAPOR_WHATSAPP_PHONE_NUMBER_ID",
+    "LAPOR_WHATSAPP_VERIFY_TOKEN",
+    "LAPOR_WHATSAPP_APP_SECRET",
+)
 
 
 def whatsapp_missing() -> list[str]:
@@ -95,6 +100,7 @@ def wa_id(phone: str) -> str:
 
 # --- The 24-hour window -------------------------------------------------------------------------
 
+
 def window_touch(*, phone: str, at: dt.datetime) -> None:
     """The citizen wrote at ``at``: free text may reach them for the next 24 hours."""
     updated = WhatsAppContact.objects.filter(phone=phone, last_inbound_at__lt=at).update(last_inbound_at=at)
@@ -108,6 +114,7 @@ def window_open(phone: str, now: dt.datetime | None = None) -> bool:
 
 
 # --- What goes out ------------------------------------------------------------------------------
+
 
 def one_line(text: str, size: int = TEMPLATE_PARAM_MAX) -> str:
     """A template parameter: no new lines or tabs, at most four spaces in a row (the API's rules)."""
@@ -130,20 +137,38 @@ def whatsapp_payload(kind: str, tracking_id: str, text: dict, lang: str) -> dict
     with override(lang if lang in ("id", "en") else "id"):
         hint = HINTS.get(kind)
         extra = ("\n\n" + str(hint) % {"tid": tracking_id}) if hint else ""
-    return {"kind": kind, "lang": lang, "text": f"*{text['subject']}*\n\n{text['body']}{extra}",
-            "template": {"params": [tracking_id, one_line(text["body"])]}}
+    return {
+        "kind": kind,
+        "lang": lang,
+        "text": f"*{text['subject']}*\n\n{text['body']}{extra}",
+        "template": {"params": [tracking_id, one_line(text["body"])]},
+    }
 
 
 def text_body(to: str, text: str) -> dict:
-    return {"messaging_product": "whatsapp", "recipient_type": "individual", "to": to, "type": "text",
-            "text": {"preview_url": False, "body": text[:4096]}}
+    return {
+        "messaging_product": "whatsapp",
+        "recipient_type": "individual",
+        "to": to,
+        "type": "text",
+        "text": {"preview_url": False, "body": text[:4096]},
+    }
 
 
 def template_body(to: str, params: list[str], lang: str) -> dict:
-    return {"messaging_product": "whatsapp", "recipient_type": "individual", "to": to, "type": "template",
-            "template": {"name": settings.LAPOR_WHATSAPP_TEMPLATE, "language": {"code": lang if lang in ("id", "en") else "id"},
-                         "components": [{"type": "body", "parameters": [{"type": "text", "text": one_line(str(p))}
-                                                                         for p in params]}]}}
+    return {
+        "messaging_product": "whatsapp",
+        "recipient_type": "individual",
+        "to": to,
+        "type": "template",
+        "template": {
+            "name": settings.LAPOR_WHATSAPP_TEMPLATE,
+            "language": {"code": lang if lang in ("id", "en") else "id"},
+            "components": [
+                {"type": "body", "parameters": [{"type": "text", "text": one_line(str(p))} for p in params]}
+            ],
+        },
+    }
 
 
 def _post(body: dict) -> str:
@@ -173,8 +198,14 @@ def send_whatsapp(message: OutboxMessage) -> None:
     else:
         wamid = _post(template_body(to, params, lang))
     if wamid:
-        WhatsAppSent.objects.get_or_create(wamid=wamid[:255], defaults={
-            "phone": message.recipient[:16], "report_id": message.report_id, "delivery_id": message.delivery_id})
+        WhatsAppSent.objects.get_or_create(
+            wamid=wamid[:255],
+            defaults={
+                "phone": message.recipient[:16],
+                "report_id": message.report_id,
+                "delivery_id": message.delivery_id,
+            },
+        )
 
 
 def sent_report_id(*, wamid: str, phone: str) -> int | None:

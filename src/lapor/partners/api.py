@@ -1,5 +1,6 @@
 """/api/partners/… (partner systems, bearer token of the partner's service user) and
 /api/federation/… (staff: forward a report to a peer, see where it went)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -64,28 +65,41 @@ class PartnerRatingIn(Schema):
     satisfied: bool = Field(True, description="false reopens the report (once); the comment is then required")
 
 
-@partners_router.post("/reports", response={201: PartnerReportOut, 200: PartnerReportOut}, auth=[token_auth],
-                      summary="Submit a report from a partner system; Idempotency-Key makes retries safe")
+@partners_router.post(
+    "/reports",
+    response={201: PartnerReportOut, 200: PartnerReportOut},
+    auth=[token_auth],
+    summary="Submit a report from a partner system; Idempotency-Key makes retries safe",
+)
 def partner_report_create(request, payload: PartnerReportIn):
     partner = partners.partner_for(request_user(request))
     data = payload.dict()
     external_ref = data.pop("external_ref")
-    result = partners.partner_report_submit(partner=partner, data=data, external_ref=external_ref,
-                                            key=request.headers.get("Idempotency-Key", ""))
+    result = partners.partner_report_submit(
+        partner=partner, data=data, external_ref=external_ref, key=request.headers.get("Idempotency-Key", "")
+    )
     report = partners.partner_report_get(partner=partner, tracking_id=result.report.tracking_id)
     return Status(200 if result.replayed else 201, partners.partner_report_out(report))
 
 
-@partners_router.get("/reports/{tracking_id}", response=PartnerReportOut, auth=[token_auth],
-                     summary="The status of one of the partner's reports")
+@partners_router.get(
+    "/reports/{tracking_id}",
+    response=PartnerReportOut,
+    auth=[token_auth],
+    summary="The status of one of the partner's reports",
+)
 def partner_report_detail(request, tracking_id: str):
     partner = partners.partner_for(request_user(request))
     report = partners.partner_report_get(partner=partner, tracking_id=tracking_id_normalize(tracking_id))
     return partners.partner_report_out(report)
 
 
-@partners_router.post("/reports/{tracking_id}/replies", response={201: PartnerReportOut, 200: PartnerReportOut},
-                      auth=[token_auth], summary="Relay the citizen's reply to a follow-up (the same text again is a retry: 200)")
+@partners_router.post(
+    "/reports/{tracking_id}/replies",
+    response={201: PartnerReportOut, 200: PartnerReportOut},
+    auth=[token_auth],
+    summary="Relay the citizen's reply to a follow-up (the same text again is a retry: 200)",
+)
 def partner_report_reply(request, tracking_id: str, payload: PartnerReplyIn):
     partner = partners.partner_for(request_user(request))
     report = partners.partner_report_get(partner=partner, tracking_id=tracking_id_normalize(tracking_id))
@@ -94,13 +108,18 @@ def partner_report_reply(request, tracking_id: str, payload: PartnerReplyIn):
     return Status(201 if created else 200, partners.partner_report_out(report))
 
 
-@partners_router.post("/reports/{tracking_id}/rating", response=PartnerReportOut, auth=[token_auth],
-                      summary="Relay the citizen's rating 1–5; satisfied=false reopens the report")
+@partners_router.post(
+    "/reports/{tracking_id}/rating",
+    response=PartnerReportOut,
+    auth=[token_auth],
+    summary="Relay the citizen's rating 1–5; satisfied=false reopens the report",
+)
 def partner_report_rate(request, tracking_id: str, payload: PartnerRatingIn):
     partner = partners.partner_for(request_user(request))
     report = partners.partner_report_get(partner=partner, tracking_id=tracking_id_normalize(tracking_id))
-    partners.partner_report_rate(partner=partner, report=report, rating=payload.rating, comment=payload.comment,
-                                 satisfied=payload.satisfied)
+    partners.partner_report_rate(
+        partner=partner, report=report, rating=payload.rating, comment=payload.comment, satisfied=payload.satisfied
+    )
     report = partners.partner_report_get(partner=partner, tracking_id=report.tracking_id)
     return partners.partner_report_out(report)
 
@@ -139,18 +158,27 @@ def peer_list(request):
     return list(Peer.objects.all())
 
 
-@federation_router.post("/reports/{tracking_id}/forward", response={201: LinkOut}, auth=STAFF_AUTH,
-                        summary="Forward a report to another lapor deployment (signed, retried by the outbox)")
+@federation_router.post(
+    "/reports/{tracking_id}/forward",
+    response={201: LinkOut},
+    auth=STAFF_AUTH,
+    summary="Forward a report to another lapor deployment (signed, retried by the outbox)",
+)
 def report_federate(request, tracking_id: str, payload: ForwardIn):
     user = request_user(request)
     report = report_get_for(user, tracking_id_normalize(tracking_id))
-    link = federation.report_federate(report=report, actor=Actor(user=user), peer=federation.peer_get(payload.peer),
-                                      reason=payload.reason)
+    link = federation.report_federate(
+        report=report, actor=Actor(user=user), peer=federation.peer_get(payload.peer), reason=payload.reason
+    )
     return Status(201, federation.link_out(link))
 
 
-@federation_router.get("/reports/{tracking_id}/links", response=list[LinkOut], auth=STAFF_AUTH,
-                       summary="Where a report went (or came from) and its status there")
+@federation_router.get(
+    "/reports/{tracking_id}/links",
+    response=list[LinkOut],
+    auth=STAFF_AUTH,
+    summary="Where a report went (or came from) and its status there",
+)
 def report_links(request, tracking_id: str):
     user = request_user(request)
     report = report_get_for(user, tracking_id_normalize(tracking_id))

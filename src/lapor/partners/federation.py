@@ -4,6 +4,7 @@ hub, which files it as its own (channel "federation") and sends every public sta
 Both directions travel through the outbox as signed webhooks (HMAC-SHA256 with the peer's shared
 secret); the receiving views are in ``views.py``.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -39,6 +40,7 @@ def peer_url(peer: Peer, path: str) -> str:
 
 # --- Sending a report out -------------------------------------------------------------------------
 
+
 def forward_payload(report: Report, *, reason: str) -> dict:
     """The report as a peer may see it: no contact details ever, no name when anonymous; the
     confidential flag travels so the peer hides it from its public too. The peer is an agency: it
@@ -47,15 +49,22 @@ def forward_payload(report: Report, *, reason: str) -> dict:
 
     lens = lens_agency(report)
     return {
-        "type": FORWARD, "origin": federation_id(), "tracking_id": report.tracking_id, "reason": reason,
+        "type": FORWARD,
+        "origin": federation_id(),
+        "tracking_id": report.tracking_id,
+        "reason": reason,
         "report": {
-            "type": report.type, "title": lens.title, "body": lens.body,
+            "type": report.type,
+            "title": lens.title,
+            "body": lens.body,
             "topic": {"slug": report.topic.slug, "name": report.topic.name} if report.topic_id else None,
-            "region_code": report.region_id, "address": lens.address,
+            "region_code": report.region_id,
+            "address": lens.address,
             "latitude": lens.location[0] if lens.location else None,
             "longitude": lens.location[1] if lens.location else None,
             "incident_date": report.incident_date.isoformat() if report.incident_date else None,
-            "is_anonymous": report.is_anonymous, "is_confidential": report.is_confidential,
+            "is_anonymous": report.is_anonymous,
+            "is_confidential": report.is_confidential,
             "submitted_at": report.submitted_at.isoformat(),
             "reporter_name": "" if report.is_anonymous else ((lens.reporter or {}).get("name") or ""),
         },
@@ -76,8 +85,9 @@ def _record_forward(report: Report, actor: Actor, peer: Peer, reason: str) -> No
         raise PermissionDenied(_("Peran Anda tidak boleh meneruskan laporan ini."), code="role_not_allowed")
     if report.state in CLOSED_STATES:
         raise ValidationFailed(_("Laporan yang sudah ditutup tidak dapat diteruskan."), code="closed")
-    services.report_event_external(report=report, actor=actor, action="federate", reason=reason,
-                                   data={"peer": peer.slug, "peer_name": peer.name})
+    services.report_event_external(
+        report=report, actor=actor, action="federate", reason=reason, data={"peer": peer.slug, "peer_name": peer.name}
+    )
 
 
 @transaction.atomic
@@ -92,19 +102,26 @@ def report_federate(*, report: Report, actor: Actor, peer: Peer, reason: str) ->
         raise Conflict(_("Laporan ini sudah diteruskan ke peer tersebut."), code="already_forwarded")
     _record_forward(report, actor, peer, reason)
     # While the peer handles it, this copy's clock waits: no overdue, no escalation here.
-    services.report_clock_hold(report=report, actor=Actor.system(),
-                               reason=_("Ditangani %(peer)s") % {"peer": peer.name})
+    services.report_clock_hold(
+        report=report, actor=Actor.system(), reason=_("Ditangani %(peer)s") % {"peer": peer.name}
+    )
     report.refresh_from_db()
     link = FederationLink.objects.create(report=report, peer=peer, direction=FederationLink.Direction.OUTBOUND)
     from lapor.notifications.services import outbox_enqueue  # the outbox owns delivery
 
-    outbox_enqueue(channel="webhook", recipient=peer_url(peer, "/federation/inbound"),
-                   payload=forward_payload(report, reason=reason), report=report,
-                   dedupe_key=f"federation:forward:{link.pk}", secret=peer.secret)
+    outbox_enqueue(
+        channel="webhook",
+        recipient=peer_url(peer, "/federation/inbound"),
+        payload=forward_payload(report, reason=reason),
+        report=report,
+        dedupe_key=f"federation:forward:{link.pk}",
+        secret=peer.secret,
+    )
     return link
 
 
 # --- Receiving a report -------------------------------------------------------------------------
+
 
 def _peer_user(peer: Peer) -> User:
     """The reporter of record for reports from a peer (the citizen's identity stays there)."""
@@ -128,8 +145,11 @@ def _submission(data: dict) -> services.Submission:
     if not isinstance(data, dict):
         raise ValidationFailed(_("Bagian 'report' wajib berupa objek."), code="invalid_payload")
     topic = data.get("topic") or {}
-    topic_id = Topic.objects.filter(slug=str(topic.get("slug", "")), is_active=True).values_list("pk", flat=True).first() \
-        if isinstance(topic, dict) else None
+    topic_id = (
+        Topic.objects.filter(slug=str(topic.get("slug", "")), is_active=True).values_list("pk", flat=True).first()
+        if isinstance(topic, dict)
+        else None
+    )
     region = str(data.get("region_code") or "")
     incident = parse_date(str(data.get("incident_date") or "")) if data.get("incident_date") else None
     try:
@@ -138,11 +158,17 @@ def _submission(data: dict) -> services.Submission:
     except (TypeError, ValueError):
         raise ValidationFailed(_("Koordinat lokasi tidak valid."), code="invalid_location") from None
     return services.Submission(
-        title=str(data.get("title") or ""), body=str(data.get("body") or ""),
+        title=str(data.get("title") or ""),
+        body=str(data.get("body") or ""),
         type=data.get("type") if data.get("type") in ReportType.values else ReportType.COMPLAINT,
-        topic_id=topic_id, region_code=region if Region.objects.filter(pk=region).exists() else None,
-        latitude=lat, longitude=lon, address=str(data.get("address") or "")[:300], incident_date=incident,
-        channel=Channel.FEDERATION, is_anonymous=bool(data.get("is_anonymous")),
+        topic_id=topic_id,
+        region_code=region if Region.objects.filter(pk=region).exists() else None,
+        latitude=lat,
+        longitude=lon,
+        address=str(data.get("address") or "")[:300],
+        incident_date=incident,
+        channel=Channel.FEDERATION,
+        is_anonymous=bool(data.get("is_anonymous")),
         is_confidential=bool(data.get("is_confidential")),
     )
 
@@ -153,8 +179,13 @@ def federation_inbound_accept(*, peer: Peer, payload: dict, delivery_id: str) ->
     origin_id = str(payload.get("tracking_id") or "").strip()[:20]
     if not origin_id:
         raise ValidationFailed(_("tracking_id asal wajib ada."), code="invalid_payload")
-    existing = FederationLink.objects.filter(peer=peer, direction=FederationLink.Direction.INBOUND,
-                                             remote_tracking_id=origin_id).select_related("report").first()
+    existing = (
+        FederationLink.objects.filter(
+            peer=peer, direction=FederationLink.Direction.INBOUND, remote_tracking_id=origin_id
+        )
+        .select_related("report")
+        .first()
+    )
     if existing is not None or not _delivery_new(peer, delivery_id, "forward"):
         if existing is None:
             raise Conflict(_("Pengiriman ini sudah diterima."), code="duplicate_delivery")
@@ -164,8 +195,12 @@ def federation_inbound_accept(*, peer: Peer, payload: dict, delivery_id: str) ->
     report, _secret = services.report_submit(submission=submission, reporter=_peer_user(peer))
     anonymous = submission.is_anonymous
     link = FederationLink.objects.create(
-        report=report, peer=peer, direction=FederationLink.Direction.INBOUND, remote_tracking_id=origin_id,
-        reporter_name="" if anonymous else str(data.get("reporter_name") or "")[:150])
+        report=report,
+        peer=peer,
+        direction=FederationLink.Direction.INBOUND,
+        remote_tracking_id=origin_id,
+        reporter_name="" if anonymous else str(data.get("reporter_name") or "")[:150],
+    )
     last = ReportEvent.objects.filter(report=report, is_public=True).order_by("-id").first()
     _status_enqueue(link, report, last)  # the events so far happened before the link existed
     return link
@@ -173,33 +208,53 @@ def federation_inbound_accept(*, peer: Peer, payload: dict, delivery_id: str) ->
 
 # --- Status back to the origin ------------------------------------------------------------------
 
+
 def _status_enqueue(link: FederationLink, report: Report, event: ReportEvent | None) -> None:
     sequence = event.pk if event is not None else 0
-    payload = {"type": STATUS, "origin": federation_id(), "tracking_id": link.remote_tracking_id,
-               "remote_tracking_id": report.tracking_id, "sequence": sequence,
-               "occurred_at": (event.created_at if event is not None else timezone.now()).isoformat(),
-               "status": report_status(report)}
+    payload = {
+        "type": STATUS,
+        "origin": federation_id(),
+        "tracking_id": link.remote_tracking_id,
+        "remote_tracking_id": report.tracking_id,
+        "sequence": sequence,
+        "occurred_at": (event.created_at if event is not None else timezone.now()).isoformat(),
+        "status": report_status(report),
+    }
     from lapor.notifications.services import outbox_enqueue  # the outbox owns delivery
 
-    outbox_enqueue(channel="webhook", recipient=peer_url(link.peer, "/federation/status"), payload=payload,
-                   report=report, dedupe_key=f"federation:status:{link.pk}:{sequence}", secret=link.peer.secret)
+    outbox_enqueue(
+        channel="webhook",
+        recipient=peer_url(link.peer, "/federation/status"),
+        payload=payload,
+        report=report,
+        dedupe_key=f"federation:status:{link.pk}:{sequence}",
+        secret=link.peer.secret,
+    )
 
 
 def federation_event_notify(event: ReportEvent) -> None:
     """A public change of a report that came from a peer goes back to that peer."""
     if not event.is_public or event.report.channel != Channel.FEDERATION:
         return  # only reports filed by federation_inbound_accept have an inbound link
-    for link in FederationLink.objects.filter(report_id=event.report_id, direction=FederationLink.Direction.INBOUND,
-                                              peer__is_active=True).select_related("peer"):
+    for link in FederationLink.objects.filter(
+        report_id=event.report_id, direction=FederationLink.Direction.INBOUND, peer__is_active=True
+    ).select_related("peer"):
         _status_enqueue(link, event.report, event)
 
 
 @transaction.atomic
 def federation_status_apply(*, peer: Peer, payload: dict, delivery_id: str) -> FederationLink:
     """Mirror the peer's status on our forwarded report; older or repeated updates change nothing."""
-    link = (FederationLink.objects.select_for_update().select_related("report")
-            .filter(peer=peer, direction=FederationLink.Direction.OUTBOUND,
-                    report__tracking_id=str(payload.get("tracking_id") or "")[:20]).first())
+    link = (
+        FederationLink.objects.select_for_update()
+        .select_related("report")
+        .filter(
+            peer=peer,
+            direction=FederationLink.Direction.OUTBOUND,
+            report__tracking_id=str(payload.get("tracking_id") or "")[:20],
+        )
+        .first()
+    )
     if link is None:
         raise NotFound(_("Laporan yang diteruskan ke peer ini tidak ditemukan."), code="unknown_report")
     status = payload.get("status")
@@ -221,10 +276,17 @@ def federation_status_apply(*, peer: Peer, payload: dict, delivery_id: str) -> F
     link.save()
     if changed:
         services.report_event_external(
-            report=link.report, actor=Actor.system(), action="remote_status",
+            report=link.report,
+            actor=Actor.system(),
+            action="remote_status",
             reason=_("%(peer)s: %(state)s") % {"peer": peer.name, "state": link.remote_state_label},
-            data={"peer": peer.slug, "remote_tracking_id": link.remote_tracking_id, "remote_state": link.remote_state,
-                  "remote_agency": link.remote_agency})
+            data={
+                "peer": peer.slug,
+                "remote_tracking_id": link.remote_tracking_id,
+                "remote_state": link.remote_state,
+                "remote_agency": link.remote_agency,
+            },
+        )
     _answer_relay(link)
     return link
 
@@ -238,23 +300,44 @@ def _answer_relay(link: FederationLink) -> None:
     # The new notes may arrive a status before the state that says they are an answer (the
     # follow-up's message event precedes its transition): each answer is relayed once, by its hash.
     digest = hashlib.sha256(notes.encode()).hexdigest()[:32]
-    if answered and notes and not ReportEvent.objects.filter(report=link.report, action=lc.Action.REMOTE_ANSWER,
-                                                             data__notes_sha256=digest).exists():
-        services.report_remote_answer(report=link.report, body=notes, source={
-            "peer": link.peer.slug, "remote_tracking_id": link.remote_tracking_id,
-            "remote_agency": link.remote_agency or link.peer.name, "notes_sha256": digest})
+    if (
+        answered
+        and notes
+        and not ReportEvent.objects.filter(
+            report=link.report, action=lc.Action.REMOTE_ANSWER, data__notes_sha256=digest
+        ).exists()
+    ):
+        services.report_remote_answer(
+            report=link.report,
+            body=notes,
+            source={
+                "peer": link.peer.slug,
+                "remote_tracking_id": link.remote_tracking_id,
+                "remote_agency": link.remote_agency or link.peer.name,
+                "notes_sha256": digest,
+            },
+        )
     elif link.remote_state == lc.State.ARCHIVED:
-        services.report_clock_release(report=link.report, actor=Actor.system(),
-                                      reason=_("%(peer)s menutup laporan tanpa jawaban") % {"peer": link.peer.name})
+        services.report_clock_release(
+            report=link.report,
+            actor=Actor.system(),
+            reason=_("%(peer)s menutup laporan tanpa jawaban") % {"peer": link.peer.name},
+        )
 
 
 def link_out(link: FederationLink) -> dict:
     return {
-        "peer": link.peer.slug, "peer_name": link.peer.name, "direction": link.direction,
-        "remote_tracking_id": link.remote_tracking_id or None, "remote_state": link.remote_state or None,
-        "remote_state_label": link.remote_state_label or None, "remote_status": link.remote_status or None,
-        "remote_agency": link.remote_agency or None, "remote_notes": link.remote_notes or None,
-        "remote_updated_at": link.remote_updated_at, "created_at": link.created_at,
+        "peer": link.peer.slug,
+        "peer_name": link.peer.name,
+        "direction": link.direction,
+        "remote_tracking_id": link.remote_tracking_id or None,
+        "remote_state": link.remote_state or None,
+        "remote_state_label": link.remote_state_label or None,
+        "remote_status": link.remote_status or None,
+        "remote_agency": link.remote_agency or None,
+        "remote_notes": link.remote_notes or None,
+        "remote_updated_at": link.remote_updated_at,
+        "created_at": link.created_at,
     }
 
 
@@ -263,5 +346,3 @@ def peer_get(slug: str) -> Peer:
     if peer is None:
         raise NotFound(_("Peer tidak ditemukan."), code="unknown_peer")
     return peer
-
-

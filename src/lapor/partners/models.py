@@ -1,5 +1,6 @@
 """Systems outside this deployment that send reports in and hear back: partner apps and
 federated lapor deployments (peers)."""
+
 from __future__ import annotations
 
 import secrets
@@ -21,8 +22,12 @@ class Partner(models.Model):
     It signs in with an ApiToken of its service user; status changes go back to its webhook."""
 
     name = models.CharField(max_length=150, unique=True)
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="partner",
-                                help_text=_("Pengguna layanan; token API-nya dipakai mitra"))
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="partner",
+        help_text=_("Pengguna layanan; token API-nya dipakai mitra"),
+    )
     webhook_url = models.URLField(max_length=500, blank=True)
     webhook_secret = models.CharField(max_length=100, default=secret_new)
     default_channel = models.CharField(max_length=20, choices=Channel.choices, default=Channel.PARTNER)
@@ -57,15 +62,28 @@ class Peer(models.Model):
         BOTH = "both", _("Dua arah")
 
     name = models.CharField(max_length=150)
-    slug = models.SlugField(max_length=60, unique=True,
-                            help_text=_("Identitas deployment itu (LAPOR_FEDERATION_ID di sana)"))
+    slug = models.SlugField(
+        max_length=60, unique=True, help_text=_("Identitas deployment itu (LAPOR_FEDERATION_ID di sana)")
+    )
     base_url = models.URLField(max_length=300, help_text=_("Mis. https://lapor.sumbarprov.go.id"))
     secret = models.CharField(max_length=200, default=secret_new)
     direction = models.CharField(max_length=10, choices=Direction.choices, default=Direction.BOTH)
-    agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-                               help_text=_("Instansi lokal (platform/provinsi) yang mewakili deployment itu"))
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                related_name="peer", help_text=_("Pelapor tercatat untuk laporan masuk dari peer"))
+    agency = models.ForeignKey(
+        Agency,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Instansi lokal (platform/provinsi) yang mewakili deployment itu"),
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="peer",
+        help_text=_("Pelapor tercatat untuk laporan masuk dari peer"),
+    )
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -113,8 +131,11 @@ class FederationLink(models.Model):
         ordering = ["created_at", "id"]
         constraints = [
             models.UniqueConstraint(fields=["report", "peer", "direction"], name="federation_link_unique"),
-            models.UniqueConstraint(fields=["peer", "direction", "remote_tracking_id"],
-                                    condition=models.Q(direction="inbound"), name="federation_inbound_once"),
+            models.UniqueConstraint(
+                fields=["peer", "direction", "remote_tracking_id"],
+                condition=models.Q(direction="inbound"),
+                name="federation_inbound_once",
+            ),
         ]
 
 

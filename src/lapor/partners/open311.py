@@ -5,6 +5,7 @@ Spec: https://wiki.open311.org/GeoReport_v2 . What the public API may not show, 
 show either: GET reads from ``report_public_qs`` (never confidential, never unverified), and an
 anonymous report's location is coarsened.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -59,6 +60,7 @@ def max_requests() -> int:
 
 # --- Rendering --------------------------------------------------------------------------------
 
+
 def _text(value) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -100,13 +102,16 @@ def open311_view(methods: list[str]):
     """Checks the method, format and jurisdiction, and turns every failure into the spec's error
     shape in the format asked for: Open311Error/DomainError, a body too large or with too many
     fields, and anything unexpected (500, logged)."""
+
     def wrap(fn):
         @csrf_exempt
         def view(request: HttpRequest, fmt: str, **kwargs) -> HttpResponse:
             if fmt not in ("xml", "json"):
                 return render_error("xml", 400, _("Format harus xml atau json."))
             if request.method not in methods:
-                response = render_error(fmt, 405, _("Metode %(method)s tidak didukung di sini.") % {"method": request.method[:10]})
+                response = render_error(
+                    fmt, 405, _("Metode %(method)s tidak didukung di sini.") % {"method": request.method[:10]}
+                )
                 response["Allow"] = ", ".join(methods)
                 return response
             try:
@@ -133,12 +138,14 @@ def open311_view(methods: list[str]):
             except Exception:
                 log.exception("open311: unexpected error")
                 return render_error(fmt, 500, _("Terjadi kesalahan di server; laporan Anda tidak tersimpan."))
+
         return view
+
     return wrap
 
 
 def _clipped(text: str) -> str:
-    return text if len(text) <= DESCRIPTION_MAX else text[:DESCRIPTION_MAX - 1].rstrip() + "…"
+    return text if len(text) <= DESCRIPTION_MAX else text[: DESCRIPTION_MAX - 1].rstrip() + "…"
 
 
 def _iso(value: dt.datetime | None) -> str | None:
@@ -147,35 +154,57 @@ def _iso(value: dt.datetime | None) -> str | None:
 
 # --- Services -----------------------------------------------------------------------------------
 
+
 def service_out(topic: Topic) -> dict:
     return {
-        "service_code": topic.slug, "service_name": topic.name, "description": topic.name_en or topic.name,
-        "metadata": True, "type": "realtime", "keywords": topic.keywords,
+        "service_code": topic.slug,
+        "service_name": topic.name,
+        "description": topic.name_en or topic.name,
+        "metadata": True,
+        "type": "realtime",
+        "keywords": topic.keywords,
         "group": topic.parent.name if topic.parent_id else "",
     }
 
 
 def _choice(code: str, order: int, description: str, values: list[tuple[str, str]]) -> dict:
-    return {"variable": True, "code": code, "datatype": "singlevaluelist", "required": False,
-            "datatype_description": "", "order": order, "description": description,
-            "values": [{"key": key, "name": name} for key, name in values]}
+    return {
+        "variable": True,
+        "code": code,
+        "datatype": "singlevaluelist",
+        "required": False,
+        "datatype_description": "",
+        "order": order,
+        "description": description,
+        "values": [{"key": key, "name": name} for key, name in values],
+    }
 
 
 def _field(code: str, order: int, datatype: str, description: str, hint: str = "") -> dict:
-    return {"variable": True, "code": code, "datatype": datatype, "required": False,
-            "datatype_description": hint, "order": order, "description": description}
+    return {
+        "variable": True,
+        "code": code,
+        "datatype": datatype,
+        "required": False,
+        "datatype_description": hint,
+        "order": order,
+        "description": description,
+    }
 
 
 def service_definition_out(topic: Topic) -> dict:
     yes_no = [("false", _("Tidak")), ("true", _("Ya"))]
-    return {"service_code": topic.slug, "attributes": [
-        _field("title", 1, "string", _("Judul laporan"), _("Maksimal 200 karakter")),
-        _choice("type", 2, _("Jenis laporan"), [(t.value, str(t.label)) for t in ReportType]),
-        _field("region_code", 3, "string", _("Kode wilayah Kemendagri"), _("Mis. 13.74.02")),
-        _field("incident_date", 4, "datetime", _("Tanggal kejadian")),
-        _choice("is_anonymous", 5, _("Anonim: identitas pelapor dirahasiakan"), yes_no),
-        _choice("is_confidential", 6, _("Rahasia: laporan tidak tampil untuk publik"), yes_no),
-    ]}
+    return {
+        "service_code": topic.slug,
+        "attributes": [
+            _field("title", 1, "string", _("Judul laporan"), _("Maksimal 200 karakter")),
+            _choice("type", 2, _("Jenis laporan"), [(t.value, str(t.label)) for t in ReportType]),
+            _field("region_code", 3, "string", _("Kode wilayah Kemendagri"), _("Mis. 13.74.02")),
+            _field("incident_date", 4, "datetime", _("Tanggal kejadian")),
+            _choice("is_anonymous", 5, _("Anonim: identitas pelapor dirahasiakan"), yes_no),
+            _choice("is_confidential", 6, _("Rahasia: laporan tidak tampil untuk publik"), yes_no),
+        ],
+    }
 
 
 @open311_view(["GET"])
@@ -194,26 +223,38 @@ def service_definition(request, fmt, code: str):
 
 # --- Requests -----------------------------------------------------------------------------------
 
+
 def request_out(report: Report) -> dict:
     lens = lens_public(report)
     lat, lon, address = lens.open_place
     is_open = open311_status(report.state) == "open"
     return {
-        "service_request_id": report.tracking_id, "status": open311_status(report.state),
+        "service_request_id": report.tracking_id,
+        "status": open311_status(report.state),
         "status_notes": lens.text(report_status_notes(report)) or None,  # public, as the description
         "service_name": report.topic.name if report.topic_id else None,
         "service_code": report.topic.slug if report.topic_id else None,
-        "description": _clipped(lens.body), "agency_responsible": report.agency.name if report.agency_id else None,
-        "service_notice": None, "requested_datetime": _iso(report.submitted_at),
+        "description": _clipped(lens.body),
+        "agency_responsible": report.agency.name if report.agency_id else None,
+        "service_notice": None,
+        "requested_datetime": _iso(report.submitted_at),
         "updated_datetime": _iso(report.updated_at),
         "expected_datetime": _iso(report.completion_due_at or report.due_at) if is_open else None,
-        "address": address or None, "address_id": None, "zipcode": None, "lat": lat, "long": lon, "media_url": None,
+        "address": address or None,
+        "address_id": None,
+        "zipcode": None,
+        "lat": lat,
+        "long": lon,
+        "media_url": None,
     }
 
 
 # Dates a request may name: far enough either way for any real query, and never near the limits of
 # Python's datetime (9999-12-31 plus the 90-day window overflowed: a 500).
-DATE_FLOOR, DATE_CEILING = dt.datetime(1900, 1, 1, tzinfo=dt.timezone.utc), dt.datetime(2999, 12, 31, tzinfo=dt.timezone.utc)
+DATE_FLOOR, DATE_CEILING = (
+    dt.datetime(1900, 1, 1, tzinfo=dt.timezone.utc),
+    dt.datetime(2999, 12, 31, tzinfo=dt.timezone.utc),
+)
 
 
 def _when(value: str, name: str) -> dt.datetime | None:
@@ -222,7 +263,8 @@ def _when(value: str, name: str) -> dt.datetime | None:
     bad = Open311Error(400, _("%(name)s harus berformat W3C, mis. 2024-01-31T00:00:00Z.") % {"name": name})
     try:  # well-formed but impossible (2024-02-30, month 13, offset +25:00) raises ValueError
         parsed = parse_datetime(value.replace(" ", "+")) or (
-            dt.datetime.combine(parse_date(value), dt.time.min) if parse_date(value) else None)
+            dt.datetime.combine(parse_date(value), dt.time.min) if parse_date(value) else None
+        )
         if parsed is None:
             raise bad
         parsed = parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
@@ -256,7 +298,9 @@ def requests_query(params) -> list[Report]:
     ids = _csv(params.get("service_request_id", ""))
     if ids:  # overrides every other filter, as the spec says
         return list(qs.filter(tracking_id__in=[tracking_id_normalize(i) for i in ids[:100]]))
-    start, end = _window(_when(params.get("start_date", ""), "start_date"), _when(params.get("end_date", ""), "end_date"))
+    start, end = _window(
+        _when(params.get("start_date", ""), "start_date"), _when(params.get("end_date", ""), "end_date")
+    )
     qs = qs.filter(submitted_at__gte=start, submitted_at__lte=end)
     codes = _csv(params.get("service_code", ""))
     if codes:
@@ -280,8 +324,11 @@ def requests_view(request, fmt):
 
 @open311_view(["GET"])
 def request_detail(request, fmt, request_id: str):
-    report = with_status_notes(report_public_qs().select_related("topic", "agency", "region")).filter(
-        tracking_id=tracking_id_normalize(request_id)).first()
+    report = (
+        with_status_notes(report_public_qs().select_related("topic", "agency", "region"))
+        .filter(tracking_id=tracking_id_normalize(request_id))
+        .first()
+    )
     if report is None:
         raise Open311Error(404, _("service_request_id tidak ditemukan."))
     return render(fmt, "service_requests", "request", [request_out(report)])
@@ -301,19 +348,31 @@ def token_detail(request, fmt, token: str):
 def discovery(request, fmt):
     base = settings.LAPOR_PUBLIC_URL.rstrip("/") + "/open311/v2/"
     changeset = services_changeset()
-    data = {"changeset": changeset, "contact": getattr(settings, "LAPOR_OPEN311_CONTACT", ""),
-            "key_service": _("Minta api_key kepada pengelola LAPOR!"),
-            "endpoints": [{"specification": "http://wiki.open311.org/GeoReport_v2", "url": base,
-                           "changeset": changeset, "type": "production",
-                           "formats": ["text/xml", "application/json"]}]}  # XML: one <format> each, as the spec
+    data = {
+        "changeset": changeset,
+        "contact": getattr(settings, "LAPOR_OPEN311_CONTACT", ""),
+        "key_service": _("Minta api_key kepada pengelola LAPOR!"),
+        "endpoints": [
+            {
+                "specification": "http://wiki.open311.org/GeoReport_v2",
+                "url": base,
+                "changeset": changeset,
+                "type": "production",
+                "formats": ["text/xml", "application/json"],
+            }
+        ],
+    }  # XML: one <format> each, as the spec
     return render(fmt, "discovery", "", data)
 
 
 def services_changeset() -> str:
     """When the service list last changed: a digest of the active topics, kept with the time it was
     first seen under DATA_DIR (every process of a deployment shares it)."""
-    rows = Topic.objects.filter(is_active=True).order_by("path").values_list("slug", "name", "name_en", "parent_id",
-                                                                             "keywords")
+    rows = (
+        Topic.objects.filter(is_active=True)
+        .order_by("path")
+        .values_list("slug", "name", "name_en", "parent_id", "keywords")
+    )
     digest = hashlib.sha256(json.dumps(list(rows), ensure_ascii=False).encode()).hexdigest()
     path = Path(settings.DATA_DIR) / "open311-changeset.json"
     try:
@@ -402,13 +461,21 @@ def submission_from(params: dict, topic: Topic) -> services.Submission:
     incident = params.get("attribute[incident_date]", "").strip()
     name = " ".join(p for p in (params.get("first_name", "").strip(), params.get("last_name", "").strip()) if p)
     return services.Submission(
-        title=_title(params, description, topic), body=description, topic_id=topic.pk,
+        title=_title(params, description, topic),
+        body=description,
+        topic_id=topic.pk,
         type=params.get("attribute[type]", "").strip() or ReportType.COMPLAINT,
         region_code=params.get("attribute[region_code]", "").strip() or None,
-        latitude=lat, longitude=lon, address=address[:300], channel=Channel.OPEN311,
+        latitude=lat,
+        longitude=lon,
+        address=address[:300],
+        channel=Channel.OPEN311,
         incident_date=_when(incident, "incident_date").date() if incident else None,
-        is_anonymous=_flag(params, "is_anonymous"), is_confidential=_flag(params, "is_confidential"),
-        guest_name=name, guest_email=params.get("email", "").strip(), guest_phone=params.get("phone", "").strip(),
+        is_anonymous=_flag(params, "is_anonymous"),
+        is_confidential=_flag(params, "is_confidential"),
+        guest_name=name,
+        guest_email=params.get("email", "").strip(),
+        guest_phone=params.get("phone", "").strip(),
     )
 
 
@@ -426,10 +493,18 @@ def request_create(request: HttpRequest, fmt: str) -> HttpResponse:
     as_guest = bool(submission.guest_email or submission.guest_phone)
     hashed = {k: v for k, v in sorted(params.items()) if k != "api_key"}
     result = services.report_submit_once(
-        submission=submission, reporter=None if as_guest else user, owner=f"open311:{user.pk}",
-        key=request.headers.get("Idempotency-Key", ""), request_hash=services.idempotency_hash(hashed))
+        submission=submission,
+        reporter=None if as_guest else user,
+        owner=f"open311:{user.pk}",
+        key=request.headers.get("Idempotency-Key", ""),
+        request_hash=services.idempotency_hash(hashed),
+    )
     tracking_id = result.report.tracking_id
     notice = _("Laporan diterima. Simpan nomor pelacakan %(id)s.") % {"id": tracking_id}
-    return render(fmt, "service_requests", "request",
-                  [{"service_request_id": tracking_id, "token": tracking_id, "service_notice": notice,
-                    "account_id": None}], status=200 if result.replayed else 201)
+    return render(
+        fmt,
+        "service_requests",
+        "request",
+        [{"service_request_id": tracking_id, "token": tracking_id, "service_notice": notice, "account_id": None}],
+        status=200 if result.replayed else 201,
+    )

@@ -1,5 +1,6 @@
 """Partner systems: an agency's own complaint app, another city's channel. They submit through
 the integration API and hear back about every public change of their reports on a signed webhook."""
+
 from __future__ import annotations
 
 import contextvars
@@ -19,8 +20,9 @@ from .models import Partner, PartnerReport
 from .selectors import report_status
 
 # (partner id, external_ref) of the submission under way in this context
-_submitting: contextvars.ContextVar[tuple[int, str] | None] = contextvars.ContextVar("lapor_partner_submitting",
-                                                                                      default=None)
+_submitting: contextvars.ContextVar[tuple[int, str] | None] = contextvars.ContextVar(
+    "lapor_partner_submitting", default=None
+)
 REPLY_REPEAT_WINDOW = dt.timedelta(hours=24)
 
 
@@ -32,7 +34,9 @@ def partner_for(user: User | None) -> Partner:
 
 
 @transaction.atomic
-def partner_report_submit(*, partner: Partner, data: dict, external_ref: str = "", key: str = "") -> services.SubmitResult:
+def partner_report_submit(
+    *, partner: Partner, data: dict, external_ref: str = "", key: str = ""
+) -> services.SubmitResult:
     """File a report for a partner; the partner's service user is the reporter of record (the
     citizen's contact stays with the partner). A retry with the same Idempotency-Key returns the
     first report."""
@@ -42,17 +46,27 @@ def partner_report_submit(*, partner: Partner, data: dict, external_ref: str = "
     # before the link below exists: they read the partner's reference from here.
     token = _submitting.set((partner.pk, external_ref))
     try:
-        result = services.report_submit_once(submission=services.Submission(**data), reporter=partner.user,
-                                             key=key, request_hash=request_hash, owner=f"partner:{partner.pk}")
+        result = services.report_submit_once(
+            submission=services.Submission(**data),
+            reporter=partner.user,
+            key=key,
+            request_hash=request_hash,
+            owner=f"partner:{partner.pk}",
+        )
     finally:
         _submitting.reset(token)
-    PartnerReport.objects.get_or_create(report=result.report, defaults={"partner": partner, "external_ref": external_ref})
+    PartnerReport.objects.get_or_create(
+        report=result.report, defaults={"partner": partner, "external_ref": external_ref}
+    )
     return result
 
 
 def partner_report_get(*, partner: Partner, tracking_id: str) -> Report:
-    report = (Report.objects.select_related("agency", "topic", "region", "partner_link")
-              .filter(tracking_id=tracking_id, reporter=partner.user).first())
+    report = (
+        Report.objects.select_related("agency", "topic", "region", "partner_link")
+        .filter(tracking_id=tracking_id, reporter=partner.user)
+        .first()
+    )
     if report is None:
         raise NotFound(_("Laporan tidak ditemukan."))
     return report
@@ -70,16 +84,20 @@ def partner_report_reply(*, partner: Partner, report: Report, body: str) -> tupl
     whether it is new: the same text again within a day is a retry and adds nothing."""
     actor = services.Actor(user=partner.user)
     since = timezone.now() - REPLY_REPEAT_WINDOW
-    earlier = (Message.objects.filter(report=report, kind=Message.Kind.REPLY, author=partner.user, created_at__gte=since)
-               .order_by("-created_at", "-id").first())
+    earlier = (
+        Message.objects.filter(report=report, kind=Message.Kind.REPLY, author=partner.user, created_at__gte=since)
+        .order_by("-created_at", "-id")
+        .first()
+    )
     if earlier is not None and earlier.body.strip() == (body or "").strip():
         return earlier, False
     return services.report_reply(report=report, actor=actor, body=body), True
 
 
 @transaction.atomic
-def partner_report_rate(*, partner: Partner, report: Report, rating: int, comment: str = "",
-                        satisfied: bool = True) -> Report:
+def partner_report_rate(
+    *, partner: Partner, report: Report, rating: int, comment: str = "", satisfied: bool = True
+) -> Report:
     """The citizen's rating, relayed by the partner. A report still waiting for the citizen's answer
     (followed up) is first accepted as done, as the citizen does on the tracking page; "not
     satisfied" reopens it (once), with the comment as the reason."""
@@ -107,11 +125,21 @@ def partner_event_notify(event: ReportEvent) -> None:
     else:
         external_ref = ""
     payload = {
-        "event": "report.updated", "event_id": event.pk, "kind": event.kind, "action": event.action,
+        "event": "report.updated",
+        "event_id": event.pk,
+        "kind": event.kind,
+        "action": event.action,
         "occurred_at": (event.created_at or timezone.now()).isoformat(),
-        "external_ref": external_ref, "report": report_status(report),
+        "external_ref": external_ref,
+        "report": report_status(report),
     }
     from lapor.notifications.services import outbox_enqueue  # the outbox owns delivery
 
-    outbox_enqueue(channel="webhook", recipient=partner.webhook_url, payload=payload, report=report,
-                   dedupe_key=f"partner:{partner.pk}:event:{event.pk}", secret=partner.webhook_secret)
+    outbox_enqueue(
+        channel="webhook",
+        recipient=partner.webhook_url,
+        payload=payload,
+        report=report,
+        dedupe_key=f"partner:{partner.pk}:event:{event.pk}",
+        secret=partner.webhook_secret,
+    )

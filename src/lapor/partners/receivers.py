@@ -1,5 +1,6 @@
 """One receiver on ``event_recorded`` (inside the transaction of every report change): partner
 webhooks and federation status updates are queued in the outbox together with the change."""
+
 from __future__ import annotations
 
 from lapor.reports.models import ReportEvent

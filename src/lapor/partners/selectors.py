@@ -1,4 +1,5 @@
 """Reads shared by Open311, the partner API and federation: a report's status as outsiders see it."""
+
 from __future__ import annotations
 
 from django.db.models import OuterRef, QuerySet, Subquery
@@ -16,16 +17,23 @@ def open311_status(state: str) -> str:
 
 def with_status_notes(qs: QuerySet[Report]) -> QuerySet[Report]:
     """Annotate the latest public follow-up (tindak lanjut) in the same query."""
-    latest = (Message.objects.filter(report=OuterRef("pk"), kind=Message.Kind.FOLLOW_UP)
-              .order_by("-created_at", "-id").values("body")[:1])
+    latest = (
+        Message.objects.filter(report=OuterRef("pk"), kind=Message.Kind.FOLLOW_UP)
+        .order_by("-created_at", "-id")
+        .values("body")[:1]
+    )
     return qs.annotate(status_notes=Subquery(latest))
 
 
 def report_status_notes(report: Report) -> str:
     notes = getattr(report, "status_notes", None)
     if notes is None:
-        notes = (Message.objects.filter(report=report, kind=Message.Kind.FOLLOW_UP)
-                 .order_by("-created_at", "-id").values_list("body", flat=True).first())
+        notes = (
+            Message.objects.filter(report=report, kind=Message.Kind.FOLLOW_UP)
+            .order_by("-created_at", "-id")
+            .values_list("body", flat=True)
+            .first()
+        )
     return notes or ""
 
 

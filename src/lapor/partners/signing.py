@@ -1,5 +1,6 @@
 """HMAC-SHA256 signatures on inbound requests, the same scheme the outbox signs with (core/signing.py):
 ``X-Lapor-Signature: sha256=<hex of HMAC(secret, raw body)>`` plus ``X-Lapor-Delivery: <uuid>``."""
+
 from __future__ import annotations
 
 from lapor.core import signing

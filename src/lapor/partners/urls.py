@@ -1,4 +1,5 @@
 """/open311/v2/… (GeoReport v2) and /federation/… (peers). Mounted at the site root."""
+
 from django.urls import path, re_path
 
 from . import open311, views

@@ -1,6 +1,7 @@
 """The federation endpoints peers call: /federation/inbound (a forwarded report) and
 /federation/status (the status of a report we forwarded). Signed, or refused with a 4xx and a
 reason; a refused request changes nothing."""
+
 from __future__ import annotations
 
 import json
@@ -55,12 +56,17 @@ def _signed_call(request: HttpRequest, *, kind: str, apply, allowed) -> JsonResp
 @csrf_exempt
 @require_POST
 def federation_inbound(request: HttpRequest) -> JsonResponse:
-    return _signed_call(request, kind=federation.FORWARD, apply=federation.federation_inbound_accept,
-                        allowed=lambda peer: peer.receives_from)
+    return _signed_call(
+        request,
+        kind=federation.FORWARD,
+        apply=federation.federation_inbound_accept,
+        allowed=lambda peer: peer.receives_from,
+    )
 
 
 @csrf_exempt
 @require_POST
 def federation_status(request: HttpRequest) -> JsonResponse:
-    return _signed_call(request, kind=federation.STATUS, apply=federation.federation_status_apply,
-                        allowed=lambda peer: peer.sends_to)
+    return _signed_call(
+        request, kind=federation.STATUS, apply=federation.federation_status_apply, allowed=lambda peer: peer.sends_to
+    )

@@ -2,6 +2,7 @@
 contact, user link, event actor, message author or notification recipient of an anonymous report,
 and its texts masked as agency staff see them. The identity is seen only through the audited reveal
 on the staff report page (``/petugas/laporan/<id>/``), which records every look."""
+
 import json
 
 from django.contrib import admin
@@ -40,8 +41,11 @@ def is_reporter_of(user_id, report) -> bool:
 
 
 def reveal_link(report):
-    return format_html('<a href="{}">{}</a>', reverse("web:staff_report", args=[report.tracking_id]),
-                       _("Buka identitas lewat pembukaan teraudit (halaman laporan petugas)"))
+    return format_html(
+        '<a href="{}">{}</a>',
+        reverse("web:staff_report", args=[report.tracking_id]),
+        _("Buka identitas lewat pembukaan teraudit (halaman laporan petugas)"),
+    )
 
 
 @admin.register(Report)
@@ -51,8 +55,17 @@ class ReportAdmin(admin.ModelAdmin):
     list_display = ("tracking_id", "shown_title", "state", "agency", "submitted_at", "is_overdue")
     list_filter = ("state", "channel", "type", "is_overdue")
     search_fields = ("tracking_id", "title")
-    exclude = ("guest_secret_hash", "guest_name", "guest_email", "guest_phone", "reporter", "title", "body", "address",
-               "rating_comment")
+    exclude = (
+        "guest_secret_hash",
+        "guest_name",
+        "guest_email",
+        "guest_phone",
+        "reporter",
+        "title",
+        "body",
+        "address",
+        "rating_comment",
+    )
     readonly_fields = ("reporter_identity", "shown_title", "shown_body", "shown_address", "shown_rating_comment")
 
     def get_search_results(self, request, queryset, search_term):

@@ -10,6 +10,7 @@ flagged answers really get worse ratings and more reopens (``analytics/answers.p
 The rules are plain word lists and counts, readable by the officials they judge; their precision
 on a hand-labelled set and on the demo data is in ``docs/answer-quality.md``.
 """
+
 from __future__ import annotations
 
 import re
@@ -28,8 +29,7 @@ FLAGS_ALL = (SHORT, BOILERPLATE, NOT_CONCRETE, OFF_TOPIC)
 
 REASONS = {
     SHORT: _("Jawaban sangat singkat. Jelaskan apa yang sudah atau akan dilakukan, kapan, dan di mana."),
-    BOILERPLATE: _("Teks ini sudah dikirim hampir sama persis ke banyak laporan lain. "
-                   "Sesuaikan dengan laporan ini."),
+    BOILERPLATE: _("Teks ini sudah dikirim hampir sama persis ke banyak laporan lain. Sesuaikan dengan laporan ini."),
     NOT_CONCRETE: _("Jawaban tidak menyebut tindakan nyata, tanggal, tempat, atau kontak yang dapat dihubungi."),
     OFF_TOPIC: _("Jawaban tidak menyinggung hal yang dilaporkan. Sebutkan masalah yang diadukan pelapor."),
 }
@@ -62,32 +62,79 @@ TRACKING_RE = re.compile(r"\b[A-Z0-9]{4}-[A-Z0-9]{4}\b")
 # action ("ditambal", "mengganti", "diberi peringatan", "dijelaskan"), unless it only repeats the
 # report's own words ("air tidak mengalir").
 VAGUE_ROOTS = {
-    "tindaklanjut", "tindak", "lanjut", "proses", "terus", "koordinasi", "perhati", "tampung", "pelajar", "ajar",
-    "kaji", "terima", "catat", "sampai", "informasi", "informasikan", "mohon", "harap", "upaya", "usaha", "jadi",
-    "pantau", "tunggu", "ucap", "lapor", "maksud", "kena", "tanggap", "dukung", "apresiasi", "harga", "ingat",
-    "alam", "sebab", "ikut", "lihat", "dengar", "baca", "tahu", "rasa", "buat", "akan", "hadap", "hubungkan",
+    "tindaklanjut",
+    "tindak",
+    "lanjut",
+    "proses",
+    "terus",
+    "koordinasi",
+    "perhati",
+    "tampung",
+    "pelajar",
+    "ajar",
+    "kaji",
+    "terima",
+    "catat",
+    "sampai",
+    "informasi",
+    "informasikan",
+    "mohon",
+    "harap",
+    "upaya",
+    "usaha",
+    "jadi",
+    "pantau",
+    "tunggu",
+    "ucap",
+    "lapor",
+    "maksud",
+    "kena",
+    "tanggap",
+    "dukung",
+    "apresiasi",
+    "harga",
+    "ingat",
+    "alam",
+    "sebab",
+    "ikut",
+    "lihat",
+    "dengar",
+    "baca",
+    "tahu",
+    "rasa",
+    "buat",
+    "akan",
+    "hadap",
+    "hubungkan",
 }
 DATE_RE = re.compile(
     r"\b(senin|selasa|rabu|kamis|jumat|jum'at|sabtu|minggu depan|besok|lusa|hari ini|pekan depan|bulan depan"
     r"|kemarin|tadi|pagi ini|siang ini|sore ini|malam ini|minggu ini|pekan ini|bulan ini|tahun ini"
     r"|januari|februari|maret|april|mei|juni|juli|agustus|september|oktober|november|desember"
-    r"|tanggal|pukul|jam \d|triwulan|\d{1,2}[/.-]\d{1,2}([/.-]\d{2,4})?|\d+\s+hari(\s+kerja)?)\b", re.I)
+    r"|tanggal|pukul|jam \d|triwulan|\d{1,2}[/.-]\d{1,2}([/.-]\d{2,4})?|\d+\s+hari(\s+kerja)?)\b",
+    re.I,
+)
 # A named place: "Jalan Sudirman", "Gang Mawar", "RT 03", "Kelurahan Bukit Surungan" (not "lampu jalan").
 PLACE_RE = re.compile(
     r"\b(?i:jalan|jl\.?|gang|gg\.?|rt|rw|kelurahan|kecamatan|desa|dusun|kampung|perumahan|blok|pasar|terminal"
-    r"|puskesmas|sekolah|kantor|taman|lantai)\s+(?:[A-Z][\w'-]+|\d+)")
+    r"|puskesmas|sekolah|kantor|taman|lantai)\s+(?:[A-Z][\w'-]+|\d+)"
+)
 CONTACT_RE = re.compile(
     r"(\b(hubungi|telepon|telp|tel|wa|whatsapp|email|surel|loket|call center|pengaduan@|datang ke)\b"
-    r"|\b0\d{2,4}[\s.-]?\d{3,}|\+62|\S+@\S+\.\w+|https?://|www\.)", re.I)
+    r"|\b0\d{2,4}[\s.-]?\d{3,}|\+62|\S+@\S+\.\w+|https?://|www\.)",
+    re.I,
+)
 
-STOPWORDS = set("""
+STOPWORDS = set(
+    """
 ada adalah agar akan aku anda apa atas atau bagi bahwa baik bapak belum bila bisa boleh dalam dan dari
 dengan di dia hal harus hari ibu ini itu jadi jika juga kami kamu karena ke kepada ketika kita lagi lalu
 lebih maka mana masih mereka mohon namun oleh pada para saat saja sampai sangat saudara saya sebagai
 sedang sejak sekarang seperti sesuai setelah sudah supaya tahun tapi telah tentang terhadap terima kasih
 tersebut tetapi untuk yang yth warga laporan lapor pelapor kembali silakan tanggapi masalah kendala
 informasi atas nya pak bu sdr hormat dengan selamat pagi siang sore malam
-""".split())
+""".split()
+)
 PREFIXES = ("meng", "meny", "mem", "men", "me", "peng", "peny", "pem", "pen", "pe", "ber", "ter", "di", "ke", "se")
 SUFFIXES = ("nya", "kan", "lah", "kah", "an", "i")
 
@@ -114,7 +161,7 @@ def stem(word: str) -> str:
             break
     for prefix in PREFIXES:
         if word.startswith(prefix) and len(word) - len(prefix) >= 4:
-            word = word[len(prefix):]
+            word = word[len(prefix) :]
             break
     return word
 
@@ -139,7 +186,7 @@ def shingles(text: str) -> frozenset[tuple[str, ...]]:
     ws = normalised(text).split()
     if len(ws) < SHINGLE:
         return frozenset({tuple(ws)}) if ws else frozenset()
-    return frozenset(tuple(ws[i:i + SHINGLE]) for i in range(len(ws) - SHINGLE + 1))
+    return frozenset(tuple(ws[i : i + SHINGLE]) for i in range(len(ws) - SHINGLE + 1))
 
 
 def similar(a: frozenset, b: frozenset) -> bool:
@@ -159,14 +206,47 @@ def is_concrete(body: str, places: tuple[str, ...] = (), report_text: str = "") 
 
 
 # Work named as a noun that is still concrete ("melakukan verifikasi lapangan", "fogging")
-ACTION_NOUNS = {"verifikasi", "normalisasi", "fogging", "patroli", "razia", "survei", "audit", "sidak", "penertiban",
-                "pengecekan", "peninjauan", "pemeriksaan",
-                # outcomes that say the problem is gone ("stok blanko telah tersedia kembali")
-                "tersedia", "terpasang", "tersambung", "terbit", "normal"}
+ACTION_NOUNS = {
+    "verifikasi",
+    "normalisasi",
+    "fogging",
+    "patroli",
+    "razia",
+    "survei",
+    "audit",
+    "sidak",
+    "penertiban",
+    "pengecekan",
+    "peninjauan",
+    "pemeriksaan",
+    # outcomes that say the problem is gone ("stok blanko telah tersedia kembali")
+    "tersedia",
+    "terpasang",
+    "tersambung",
+    "terbit",
+    "normal",
+}
 VERB_PREFIXES = ("meng", "meny", "mem", "men", "me", "di")
 # words that look like verbs and are not actions: prepositions, copulas, "dimana"
-NOT_VERBS = {"melalui", "mengenai", "menurut", "menuju", "merupakan", "memiliki", "mempunyai", "dimana", "disini",
-             "disana", "memang", "mengingat", "menjelang", "menyangkut", "meskipun", "melainkan", "mendatang"}
+NOT_VERBS = {
+    "melalui",
+    "mengenai",
+    "menurut",
+    "menuju",
+    "merupakan",
+    "memiliki",
+    "mempunyai",
+    "dimana",
+    "disini",
+    "disana",
+    "memang",
+    "mengingat",
+    "menjelang",
+    "menyangkut",
+    "meskipun",
+    "melainkan",
+    "mendatang",
+}
 VERB_SUFFIXES = ("kan", "i", "")
 
 
@@ -179,7 +259,7 @@ def action_root(word: str) -> str | None:
     for prefix in VERB_PREFIXES:
         if not word.startswith(prefix):
             continue
-        rest = word[len(prefix):]
+        rest = word[len(prefix) :]
         roots = [rest[: len(rest) - len(sfx)] if sfx else rest for sfx in VERB_SUFFIXES if rest.endswith(sfx)]
         # me- swallows the root's first consonant: menambal (tambal), memantau (pantau), menerima (terima)
         candidates = {c for r in roots for c in (r, "t" + r, "p" + r, "k" + r, "s" + r)}
@@ -200,8 +280,9 @@ def addresses_report(body: str, report_text: str, topic_words: frozenset[str] = 
     return bool(answer_stems & (report_stems | topic_words))
 
 
-def topic_vocabulary(topic_texts: list[str], all_texts: list[str], *, min_docs: int = 3,
-                     lift: float = 3.0) -> frozenset[str]:
+def topic_vocabulary(
+    topic_texts: list[str], all_texts: list[str], *, min_docs: int = 3, lift: float = 3.0
+) -> frozenset[str]:
     """The stems that mark answers on one topic: used by at least ``min_docs`` of its answers and at
     least ``lift`` times as often there as in answers overall ("trafo" for electricity, not
     "petugas")."""
@@ -221,8 +302,14 @@ def boilerplate_count(body: str, earlier: list[str]) -> int:
     return sum(1 for text in earlier if similar(mine, shingles(text)))
 
 
-def answer_rate(*, body: str, report_text: str, earlier: list[str], places: tuple[str, ...] = (),
-                topic_words: frozenset[str] = frozenset()) -> AnswerCheck:
+def answer_rate(
+    *,
+    body: str,
+    report_text: str,
+    earlier: list[str],
+    places: tuple[str, ...] = (),
+    topic_words: frozenset[str] = frozenset(),
+) -> AnswerCheck:
     """The rules, on plain values (no database): ``answer_check`` gathers the values."""
     flags = []
     if len(words(body)) < MIN_WORDS:
@@ -245,8 +332,13 @@ def answer_check(*, report, body: str) -> AnswerCheck:
     topic = report.topic.name if report.topic_id else ""
     report_text = " ".join([lens.title, lens.body, topic])
     earlier = agency_recent_answers(agency=report.agency, exclude_report=report, limit=RECENT_ANSWERS)
-    return answer_rate(body=body, report_text=report_text, earlier=earlier, places=report_place_names(report),
-                       topic_words=topic_words_get(report.topic_id))
+    return answer_rate(
+        body=body,
+        report_text=report_text,
+        earlier=earlier,
+        places=report_place_names(report),
+        topic_words=topic_words_get(report.topic_id),
+    )
 
 
 def topic_words_get(topic_id: int | None) -> frozenset[str]:
@@ -260,8 +352,9 @@ def topic_words_get(topic_id: int | None) -> frozenset[str]:
     key = f"answers:topic-words:{topic_id}"
     words_ = cache.get(key)
     if words_ is None:
-        words_ = topic_vocabulary(recent_answers(topic_id=topic_id, limit=TOPIC_ANSWERS),
-                                  recent_answers(limit=ALL_ANSWERS))
+        words_ = topic_vocabulary(
+            recent_answers(topic_id=topic_id, limit=TOPIC_ANSWERS), recent_answers(limit=ALL_ANSWERS)
+        )
         cache.set(key, words_, 600)
     return words_
 
@@ -279,8 +372,9 @@ def answer_flags_backfill(*, stdout=None) -> int:
     from .projection import lens_agency
     from .selectors import report_place_names
 
-    pending = set(Message.objects.filter(kind=Message.Kind.FOLLOW_UP, answer_rating__isnull=True)
-                  .values_list("pk", flat=True))
+    pending = set(
+        Message.objects.filter(kind=Message.Kind.FOLLOW_UP, answer_rating__isnull=True).values_list("pk", flat=True)
+    )
     if not pending:
         return 0
     siblings: dict[int, set[int]] = {}  # report -> the reports clustered with it (one problem, one answer)
@@ -291,13 +385,25 @@ def answer_flags_backfill(*, stdout=None) -> int:
         for report_id in members:
             siblings.setdefault(report_id, set()).update(members)
     history: dict[int | None, deque] = {}
-    rows = (Message.objects.filter(kind=Message.Kind.FOLLOW_UP).order_by("created_at", "pk")
-            .values_list("pk", "report_id", "agency_id", "body", "created_at").iterator(chunk_size=2000))
+    rows = (
+        Message.objects.filter(kind=Message.Kind.FOLLOW_UP)
+        .order_by("created_at", "pk")
+        .values_list("pk", "report_id", "agency_id", "body", "created_at")
+        .iterator(chunk_size=2000)
+    )
     todo = []
     for pk, report_id, agency_id, body, created_at in rows:
         earlier = history.setdefault(agency_id, deque(maxlen=RECENT_ANSWERS))
         if pk in pending:
-            todo.append((pk, report_id, body, created_at, _latest_per_report(earlier, besides={report_id} | siblings.get(report_id, set()))))
+            todo.append(
+                (
+                    pk,
+                    report_id,
+                    body,
+                    created_at,
+                    _latest_per_report(earlier, besides={report_id} | siblings.get(report_id, set())),
+                )
+            )
         earlier.appendleft((report_id, body))
     reports = Report.objects.select_related("topic").in_bulk({t[1] for t in todo})
     vocabulary = _vocabulary_all()
@@ -306,11 +412,16 @@ def answer_flags_backfill(*, stdout=None) -> int:
         report = reports[report_id]
         lens = lens_agency(report)
         topic = report.topic.name if report.topic is not None else ""
-        check = answer_rate(body=body, report_text=" ".join([lens.title, lens.body, topic]), earlier=answers,
-                            places=report_place_names(report),
-                            topic_words=vocabulary.get(report.topic_id or 0, frozenset()))
-        ratings.append(AnswerRating(message_id=pk, flags=list(check.flags), flagged=bool(check.flags),
-                                    created_at=created_at))
+        check = answer_rate(
+            body=body,
+            report_text=" ".join([lens.title, lens.body, topic]),
+            earlier=answers,
+            places=report_place_names(report),
+            topic_words=vocabulary.get(report.topic_id or 0, frozenset()),
+        )
+        ratings.append(
+            AnswerRating(message_id=pk, flags=list(check.flags), flagged=bool(check.flags), created_at=created_at)
+        )
     with transaction.atomic():
         AnswerRating.objects.bulk_create(ratings, batch_size=1000, ignore_conflicts=True)
     if stdout is not None:
@@ -325,8 +436,12 @@ def _vocabulary_all() -> dict[int, frozenset[str]]:
 
     overall = recent_answers(limit=ALL_ANSWERS)
     from .models import Message
-    topics = (Message.objects.filter(kind=Message.Kind.FOLLOW_UP, report__topic__isnull=False)
-              .values_list("report__topic_id", flat=True).distinct())
+
+    topics = (
+        Message.objects.filter(kind=Message.Kind.FOLLOW_UP, report__topic__isnull=False)
+        .values_list("report__topic_id", flat=True)
+        .distinct()
+    )
     return {t: topic_vocabulary(recent_answers(topic_id=t, limit=TOPIC_ANSWERS), overall) for t in topics}
 
 

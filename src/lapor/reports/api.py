@@ -1,4 +1,5 @@
 """Report endpoints: thin — parse, call a selector or a service, render."""
+
 from __future__ import annotations
 
 from typing import Literal
@@ -24,16 +25,26 @@ from .attachments import attachment_add, attachment_path
 from .models import ArchiveReason, Attachment, Channel, Report, ReportType, tracking_id_normalize
 from .public_cache import public_page_response
 from .projection import lens_for, public_report_out, report_out
-from .schemas import (AttachmentOut, PublicReportOut, PublicReportPageOut, ReportCreatedOut, ReportIn, ReportOut,
-                      ReportPageOut, TimelineOut)
+from .schemas import (
+    AttachmentOut,
+    PublicReportOut,
+    PublicReportPageOut,
+    ReportCreatedOut,
+    ReportIn,
+    ReportOut,
+    ReportPageOut,
+    TimelineOut,
+)
 from .selectors import ReportFilters
 
 router = Router(tags=["reports"])
 public_router = Router(tags=["public"])
 
 MAX_PAGE = 100
-ORDER_HELP = (f"relevance (default when q is given): the newest {selectors.RANK_CANDIDATES} matches ranked by "
-              "ts_rank; newest (default without q): every match, newest first")
+ORDER_HELP = (
+    f"relevance (default when q is given): the newest {selectors.RANK_CANDIDATES} matches ranked by "
+    "ts_rank; newest (default without q): every match, newest first"
+)
 
 
 # The schema is as strict as the server: the values the server knows, as enums.
@@ -54,8 +65,7 @@ class ListQuery(Schema):
     submitted_to: IsoDate | None = None
     overdue: QueryFlag | None = None
     q: str = Field("", max_length=200)
-    order: Literal["relevance", "newest"] | None = Field(
-        None, description=ORDER_HELP)
+    order: Literal["relevance", "newest"] | None = Field(None, description=ORDER_HELP)
     cursor: str | None = None
     limit: int = Field(20, ge=1, le=MAX_PAGE)
 
@@ -86,26 +96,39 @@ def _detail(request, report: Report, actor: services.Actor) -> dict:
     return report_out(report, actor.user, is_reporter=actor.is_reporter)
 
 
-@router.post("", response={201: ReportCreatedOut, 200: ReportCreatedOut}, auth=OPTIONAL_AUTH,
-             summary="Submit a report (guest or signed in); Idempotency-Key makes retries safe")
+@router.post(
+    "",
+    response={201: ReportCreatedOut, 200: ReportCreatedOut},
+    auth=OPTIONAL_AUTH,
+    summary="Submit a report (guest or signed in); Idempotency-Key makes retries safe",
+)
 def report_create(request, payload: ReportIn):
     user = request_user(request)
     data = payload.dict()
-    result = services.report_submit_once(submission=services.Submission(**data), reporter=user,
-                                         key=request.headers.get("Idempotency-Key", ""),
-                                         request_hash=services.idempotency_hash(data))
+    result = services.report_submit_once(
+        submission=services.Submission(**data),
+        reporter=user,
+        key=request.headers.get("Idempotency-Key", ""),
+        request_hash=services.idempotency_hash(data),
+    )
     body = {**report_out(result.report, user, is_reporter=True), "guest_secret": result.guest_secret or None}
     return Status(200 if result.replayed else 201, body)
 
 
-@router.get("", response=ReportPageOut, auth=STAFF_AUTH,
-            summary="Reports in the caller's scope (staff) or the caller's own reports")
+@router.get(
+    "",
+    response=ReportPageOut,
+    auth=STAFF_AUTH,
+    summary="Reports in the caller's scope (staff) or the caller's own reports",
+)
 def report_list(request, query: Query[ListQuery]):
     user = request_user(request)
-    rows, next_cursor = selectors.report_list_page(user, _filters(query), cursor=query.cursor, limit=query.limit,
-                                                   order=query.order, light=True)
-    return rendered(request, {"items": [report_out(r, user, with_reporter=False) for r in rows],
-                              "next_cursor": next_cursor})
+    rows, next_cursor = selectors.report_list_page(
+        user, _filters(query), cursor=query.cursor, limit=query.limit, order=query.order, light=True
+    )
+    return rendered(
+        request, {"items": [report_out(r, user, with_reporter=False) for r in rows], "next_cursor": next_cursor}
+    )
 
 
 @router.get("/{tracking_id}", response=ReportOut, auth=OPTIONAL_AUTH)
@@ -114,8 +137,12 @@ def report_detail(request, tracking_id: str):
     return rendered(request, report_out(report, actor.user, is_reporter=actor.is_reporter))
 
 
-@router.get("/{tracking_id}/timeline", response=TimelineOut, auth=OPTIONAL_AUTH,
-            summary="Events and messages; internal notes and staff details only for staff in scope")
+@router.get(
+    "/{tracking_id}/timeline",
+    response=TimelineOut,
+    auth=OPTIONAL_AUTH,
+    summary="Events and messages; internal notes and staff details only for staff in scope",
+)
 def report_timeline(request, tracking_id: str):
     report, actor = _resolve(request, tracking_id)
     staff = selectors.viewer_is_staff_for(report, actor.user)
@@ -125,6 +152,7 @@ def report_timeline(request, tracking_id: str):
 
 
 # --- Actions ------------------------------------------------------------------------------
+
 
 class AgencyTargetIn(Schema):
     agency_id: Id
@@ -140,14 +168,19 @@ class BodyIn(Schema):
 
 
 class ArchiveIn(Schema):
-    reason: ArchiveReasonName = Field(..., description="too_general | not_public_service | out_of_scope | duplicate | spam")
+    reason: ArchiveReasonName = Field(
+        ..., description="too_general | not_public_service | out_of_scope | duplicate | spam"
+    )
     note: str = Field("", max_length=2000)
     duplicate_of: str | None = None
 
     # a duplicate names its original (the schema says so; the service checks it too)
-    model_config = {"json_schema_extra": {
-        "if": {"properties": {"reason": {"const": "duplicate"}}, "required": ["reason"]},
-        "then": {"properties": {"duplicate_of": {"type": "string", "minLength": 1}}, "required": ["duplicate_of"]}}}
+    model_config = {
+        "json_schema_extra": {
+            "if": {"properties": {"reason": {"const": "duplicate"}}, "required": ["reason"]},
+            "then": {"properties": {"duplicate_of": {"type": "string", "minLength": 1}}, "required": ["duplicate_of"]},
+        }
+    }
 
 
 class RatingIn(Schema):
@@ -156,9 +189,12 @@ class RatingIn(Schema):
     reopen: bool = Field(False, description="Not satisfied: reopen the report (once); then a comment is required")
 
     # reopening says why (lifecycle: REOPEN needs a reason)
-    model_config = {"json_schema_extra": {
-        "if": {"properties": {"reopen": {"const": True}}, "required": ["reopen"]},
-        "then": {"properties": {"comment": {"pattern": NONBLANK}}, "required": ["comment"]}}}
+    model_config = {
+        "json_schema_extra": {
+            "if": {"properties": {"reopen": {"const": True}}, "required": ["reopen"]},
+            "then": {"properties": {"comment": {"pattern": NONBLANK}}, "required": ["comment"]},
+        }
+    }
 
 
 class PrivacyIn(Schema):
@@ -208,7 +244,9 @@ def report_not_authority(request, tracking_id: str, payload: ReasonIn):
     return _detail(request, report, actor)
 
 
-@router.post("/{tracking_id}/follow-up", response={201: ReportOut}, auth=STAFF_AUTH, summary="Post a follow-up (Tindak lanjut)")
+@router.post(
+    "/{tracking_id}/follow-up", response={201: ReportOut}, auth=STAFF_AUTH, summary="Post a follow-up (Tindak lanjut)"
+)
 def report_follow_up(request, tracking_id: str, payload: BodyIn):
     report, actor = _resolve(request, tracking_id)
     services.report_follow_up(report=report, actor=actor, body=payload.body)
@@ -231,8 +269,12 @@ class AnswerReviewOut(Schema):
     suggestions: list[AnswerSuggestionOut]
 
 
-@router.post("/{tracking_id}/follow-up/review", response=AnswerReviewOut, auth=STAFF_AUTH,
-             summary="Rate a draft follow-up before sending it (writes nothing)")
+@router.post(
+    "/{tracking_id}/follow-up/review",
+    response=AnswerReviewOut,
+    auth=STAFF_AUTH,
+    summary="Rate a draft follow-up before sending it (writes nothing)",
+)
 def report_follow_up_review(request, tracking_id: str, payload: BodyIn):
     """Flags a draft answer that is very short, boilerplate, names no concrete action, date, place or
     contact, or does not address the report; with the agency's best-rated earlier answers on the
@@ -242,15 +284,24 @@ def report_follow_up_review(request, tracking_id: str, payload: BodyIn):
     return {"flags": review.reasons, "suggestions": selectors.answer_suggestions(report=report)}
 
 
-@router.post("/{tracking_id}/replies", response={201: ReportOut}, auth=OPTIONAL_AUTH,
-             summary="The reporter replies or adds information (guests send X-Report-Secret)")
+@router.post(
+    "/{tracking_id}/replies",
+    response={201: ReportOut},
+    auth=OPTIONAL_AUTH,
+    summary="The reporter replies or adds information (guests send X-Report-Secret)",
+)
 def report_reply(request, tracking_id: str, payload: BodyIn):
     report, actor = _resolve(request, tracking_id)
     services.report_reply(report=report, actor=actor, body=payload.body)
     return Status(201, _detail(request, report, actor))
 
 
-@router.post("/{tracking_id}/notes", response={201: ReportOut}, auth=STAFF_AUTH, summary="Internal note (never shown to the reporter)")
+@router.post(
+    "/{tracking_id}/notes",
+    response={201: ReportOut},
+    auth=STAFF_AUTH,
+    summary="Internal note (never shown to the reporter)",
+)
 def report_note(request, tracking_id: str, payload: BodyIn):
     report, actor = _resolve(request, tracking_id)
     note = services.report_note(report=report, actor=actor, body=payload.body)
@@ -284,30 +335,47 @@ def report_archive(request, tracking_id: str, payload: ArchiveIn):
     return _detail(request, report, actor)
 
 
-@router.post("/{tracking_id}/complete", response=ReportOut, auth=OPTIONAL_AUTH, summary="The reporter accepts the answer")
+@router.post(
+    "/{tracking_id}/complete", response=ReportOut, auth=OPTIONAL_AUTH, summary="The reporter accepts the answer"
+)
 def report_complete(request, tracking_id: str):
     report, actor = _resolve(request, tracking_id)
     services.report_complete(report=report, actor=actor)
     return _detail(request, report, actor)
 
 
-@router.post("/{tracking_id}/rating", response=ReportOut, auth=OPTIONAL_AUTH, summary="Rate 1–5; reopen=true when not satisfied")
+@router.post(
+    "/{tracking_id}/rating", response=ReportOut, auth=OPTIONAL_AUTH, summary="Rate 1–5; reopen=true when not satisfied"
+)
 def report_rate(request, tracking_id: str, payload: RatingIn):
     report, actor = _resolve(request, tracking_id)
-    services.report_rate(report=report, actor=actor, rating=payload.rating, comment=payload.comment, reopen=payload.reopen)
+    services.report_rate(
+        report=report, actor=actor, rating=payload.rating, comment=payload.comment, reopen=payload.reopen
+    )
     return _detail(request, report, actor)
 
 
-@router.put("/{tracking_id}/privacy", response=ReportOut, auth=OPTIONAL_AUTH, summary="Set the anonymous/confidential switches")
+@router.put(
+    "/{tracking_id}/privacy", response=ReportOut, auth=OPTIONAL_AUTH, summary="Set the anonymous/confidential switches"
+)
 def report_privacy(request, tracking_id: str, payload: PrivacyIn):
     report, actor = _resolve(request, tracking_id)
-    services.report_privacy_set(report=report, actor=actor, is_anonymous=payload.is_anonymous,
-                                is_confidential=payload.is_confidential, reason=payload.reason)
+    services.report_privacy_set(
+        report=report,
+        actor=actor,
+        is_anonymous=payload.is_anonymous,
+        is_confidential=payload.is_confidential,
+        reason=payload.reason,
+    )
     return _detail(request, report, actor)
 
 
-@router.get("/{tracking_id}/reporter", response=ReporterIdentityOut, auth=STAFF_AUTH,
-            summary="The reporter's identity: platform admins only, every view audited")
+@router.get(
+    "/{tracking_id}/reporter",
+    response=ReporterIdentityOut,
+    auth=STAFF_AUTH,
+    summary="The reporter's identity: platform admins only, every view audited",
+)
 def report_reporter(request, tracking_id: str, reason: str = ""):
     report, actor = _resolve(request, tracking_id)
     return services.report_reporter_reveal(report=report, actor=actor, reason=reason[:500])
@@ -325,8 +393,12 @@ def report_attachment_add(request, tracking_id: str, file: File[UploadedFile], i
     return Status(201, lens_for(report, actor.user, is_reporter=actor.is_reporter).attachment(att))
 
 
-@router.get("/{tracking_id}/attachments/{attachment_id}", auth=OPTIONAL_AUTH, response={200: None},
-            summary="Download an attachment after a permission check")
+@router.get(
+    "/{tracking_id}/attachments/{attachment_id}",
+    auth=OPTIONAL_AUTH,
+    response={200: None},
+    summary="Download an attachment after a permission check",
+)
 def report_attachment_get(request, tracking_id: str, attachment_id: int):
     report, actor = _resolve(request, tracking_id)
     att = get_object_or_404(Attachment, pk=attachment_id, report=report)
@@ -345,26 +417,28 @@ def report_attachment_get(request, tracking_id: str, attachment_id: int):
 
 # --- Public -------------------------------------------------------------------------------
 
+
 class PublicQuery(Schema):
     topic_id: int | None = None
     region_code: str | None = None
     agency_id: int | None = None
     state: list[StateName] | None = None
     q: str = Field("", max_length=200)
-    order: Literal["relevance", "newest"] | None = Field(
-        None, description=ORDER_HELP)
+    order: Literal["relevance", "newest"] | None = Field(None, description=ORDER_HELP)
     cursor: str | None = None
     limit: int = Field(20, ge=1, le=MAX_PAGE)
 
 
 @public_router.get("/reports", response=PublicReportPageOut, summary="Public, non-confidential reports")
 def public_report_list(request, query: Query[PublicQuery]):
-    f = ReportFilters(topic_id=query.topic_id, region_code=query.region_code, agency_id=query.agency_id,
-                      state=query.state, q=query.q)
+    f = ReportFilters(
+        topic_id=query.topic_id, region_code=query.region_code, agency_id=query.agency_id, state=query.state, q=query.q
+    )
 
     def build() -> dict:
-        rows, next_cursor = selectors.report_public_page(f, cursor=query.cursor, limit=query.limit, order=query.order,
-                                                         light=True)
+        rows, next_cursor = selectors.report_public_page(
+            f, cursor=query.cursor, limit=query.limit, order=query.order, light=True
+        )
         return {"items": [public_report_out(r) for r in rows], "next_cursor": next_cursor}
 
     return public_page_response(request, build)
@@ -372,8 +446,12 @@ def public_report_list(request, query: Query[PublicQuery]):
 
 @public_router.get("/reports/{tracking_id}", response=PublicReportOut)
 def public_report_detail(request, tracking_id: str):
-    report = selectors.report_public_qs().select_related("reporter").filter(
-        tracking_id=tracking_id_normalize(tracking_id)).first()
+    report = (
+        selectors.report_public_qs()
+        .select_related("reporter")
+        .filter(tracking_id=tracking_id_normalize(tracking_id))
+        .first()
+    )
     if report is None:
         raise NotFound(_("Laporan tidak ditemukan."))
     return public_report_out(report)

@@ -2,6 +2,7 @@
 before they are stored (cleaning.py: EXIF/GPS, XMP, comments, authors, tags and location atoms; a
 file that cannot be cleaned is refused), named with the extension of their real type, stored under
 random names outside the web root."""
+
 from __future__ import annotations
 
 import hashlib
@@ -26,8 +27,13 @@ from .services import Actor, actor_roles, event_record, report_lock
 # shown under, whatever the sender named it ("foto.exe" holding a JPEG is "foto.jpg"). Each one has a
 # metadata cleaner (cleaning.py): a type without one is not accepted.
 ALLOWED = {
-    "image/jpeg": "jpg", "image/png": "png", "image/webp": "webp",
-    "application/pdf": "pdf", "video/mp4": "mp4", "audio/mp4": "m4a", "audio/mpeg": "mp3",
+    "image/jpeg": "jpg",
+    "image/png": "png",
+    "image/webp": "webp",
+    "application/pdf": "pdf",
+    "video/mp4": "mp4",
+    "audio/mp4": "m4a",
+    "audio/mpeg": "mp3",
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
     "application/vnd.openxmlformats-officedocument.presentationml.presentation": "pptx",
@@ -45,9 +51,13 @@ def attachment_path(att: Attachment) -> Path:
 def _sniff(data: bytes) -> str:
     kind = filetype.guess(data[:8192])
     if kind is None or kind.mime not in ALLOWED:
-        raise ValidationFailed(_("Jenis berkas tidak diizinkan. Kirim foto (JPG/PNG/WebP), PDF, video MP4, "
-                                 "rekaman suara (MP3/M4A), DOCX, XLSX atau PPTX."),
-                               code="file_type_not_allowed")
+        raise ValidationFailed(
+            _(
+                "Jenis berkas tidak diizinkan. Kirim foto (JPG/PNG/WebP), PDF, video MP4, "
+                "rekaman suara (MP3/M4A), DOCX, XLSX atau PPTX."
+            ),
+            code="file_type_not_allowed",
+        )
     return kind.mime
 
 
@@ -59,13 +69,16 @@ def _safe_name(name: str, ext: str) -> str:
     return f"{stem or 'lampiran'}.{ext}"
 
 
-def attachment_add(*, report: Report, actor: Actor, name: str, data: bytes, message: Message | None = None,
-                   internal: bool = False) -> Attachment:
+def attachment_add(
+    *, report: Report, actor: Actor, name: str, data: bytes, message: Message | None = None, internal: bool = False
+) -> Attachment:
     """Validate and store an uploaded file; the DB row and the audit event commit together, and
     the file is removed again if the transaction fails."""
     if len(data) > settings.LAPOR_MAX_UPLOAD_BYTES:
-        raise ValidationFailed(_("Berkas terlalu besar (maksimal %(mb)d MB).") % {"mb": settings.LAPOR_MAX_UPLOAD_BYTES // 1048576},
-                               code="file_too_large")
+        raise ValidationFailed(
+            _("Berkas terlalu besar (maksimal %(mb)d MB).") % {"mb": settings.LAPOR_MAX_UPLOAD_BYTES // 1048576},
+            code="file_too_large",
+        )
     if not data:
         raise ValidationFailed(_("Berkas kosong."), code="file_empty")
     mime = _sniff(data)
@@ -88,16 +101,31 @@ def attachment_add(*, report: Report, actor: Actor, name: str, data: bytes, mess
                 fh.flush()
                 os.fsync(fh.fileno())
             att = Attachment.objects.create(
-                report=report, message=message, storage_name=storage_name, original_name=_safe_name(name, ALLOWED[mime]),
-                content_type=mime, size=len(data), sha256=hashlib.sha256(data).hexdigest(),
-                uploaded_by=actor.user, is_internal=internal and lc.REPORTER not in roles, created_at=timezone.now(),
+                report=report,
+                message=message,
+                storage_name=storage_name,
+                original_name=_safe_name(name, ALLOWED[mime]),
+                content_type=mime,
+                size=len(data),
+                sha256=hashlib.sha256(data).hexdigest(),
+                uploaded_by=actor.user,
+                is_internal=internal and lc.REPORTER not in roles,
+                created_at=timezone.now(),
             )
-            event_record(report, kind=ReportEvent.Kind.ATTACHMENT, actor=actor, roles=roles, is_public=not att.is_internal,
-                   data={"attachment_id": att.pk, "content_type": mime, "size": att.size})
+            event_record(
+                report,
+                kind=ReportEvent.Kind.ATTACHMENT,
+                actor=actor,
+                roles=roles,
+                is_public=not att.is_internal,
+                data={"attachment_id": att.pk, "content_type": mime, "size": att.size},
+            )
             return att
     except OSError as exc:
         path.unlink(missing_ok=True)
-        raise ValidationFailed(_("Lampiran tidak dapat disimpan saat ini. Coba lagi nanti."), code="storage_unavailable") from exc
+        raise ValidationFailed(
+            _("Lampiran tidak dapat disimpan saat ini. Coba lagi nanti."), code="storage_unavailable"
+        ) from exc
     except Exception:
         path.unlink(missing_ok=True)
         raise

@@ -6,6 +6,7 @@ CalendarDay row, an audit record, and open deadlines moved as the deadline rules
 working days a report still had before the change are the working days it has after it, counted
 on the new calendar. A day that has already begun moves no deadline (its clock already ran).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -38,8 +39,12 @@ class CalendarEntry:
     entry_id: int | None = None  # the CalendarDay row, when there is one
 
 
-SOURCE_LABELS = {"official": _("Kalender resmi"), "decree": _("Keputusan (SKB)"), "setting": _("Pengaturan"),
-                 "workday": _("Hari kerja pengganti")}
+SOURCE_LABELS = {
+    "official": _("Kalender resmi"),
+    "decree": _("Keputusan (SKB)"),
+    "setting": _("Pengaturan"),
+    "workday": _("Hari kerja pengganti"),
+}
 
 
 def calendar_year(year: int) -> list[CalendarEntry]:
@@ -86,13 +91,17 @@ def calendar_day_set(*, day: dt.date, working: bool, name: str, actor, now: dt.d
     now = now or timezone.now()
     name = " ".join((name or "").split())[:NAME_MAX]
     if not name:
-        raise ValidationFailed(_("Tulis dasar perubahan, misalnya nomor SKB."), code="reason_required",
-                               detail={"field": "name"})
+        raise ValidationFailed(
+            _("Tulis dasar perubahan, misalnya nomor SKB."), code="reason_required", detail={"field": "name"}
+        )
     calendar_reset()  # another process may have changed it within the cache minute
     before = calendar_get()
     if before.is_working_day(day) == working:
-        raise ValidationFailed(_("Tanggal itu sudah %(state)s.") % {
-            "state": _("hari kerja") if working else _("hari libur")}, code="no_change", detail={"field": "date"})
+        raise ValidationFailed(
+            _("Tanggal itu sudah %(state)s.") % {"state": _("hari kerja") if working else _("hari libur")},
+            code="no_change",
+            detail={"field": "date"},
+        )
     CalendarDay.objects.select_for_update().filter(date=day).delete()
     if _base_working(day) != working:
         kind = CalendarDay.Kind.WORKDAY if working else CalendarDay.Kind.LEAVE
@@ -100,8 +109,13 @@ def calendar_day_set(*, day: dt.date, working: bool, name: str, actor, now: dt.d
     calendar_reset()
     after = calendar_get()
     moved = _deadlines_move(day, before, after, now=now)
-    audit_record(action="calendar_day_set", actor=actor, target_type="calendar_day", target_id=day.isoformat(),
-                 detail={"date": day.isoformat(), "working": working, "name": name, "deadlines_moved": moved})
+    audit_record(
+        action="calendar_day_set",
+        actor=actor,
+        target_type="calendar_day",
+        target_id=day.isoformat(),
+        detail={"date": day.isoformat(), "working": working, "name": name, "deadlines_moved": moved},
+    )
     return {"date": day, "working": working, "deadlines_moved": moved}
 
 
@@ -127,8 +141,14 @@ def _deadlines_move(day: dt.date, before: WorkingCalendar, after: WorkingCalenda
             if new != old:
                 mapping[old] = new
         if mapping:
-            moved[field] = scope.filter(**{f"{field}__in": list(mapping)}).update(**{field: Case(
-                *[When(**{field: old}, then=new) for old, new in mapping.items()], output_field=models.DateTimeField())})
+            moved[field] = scope.filter(**{f"{field}__in": list(mapping)}).update(
+                **{
+                    field: Case(
+                        *[When(**{field: old}, then=new) for old, new in mapping.items()],
+                        output_field=models.DateTimeField(),
+                    )
+                }
+            )
     return moved
 
 
@@ -136,4 +156,3 @@ def calendar_years(now: dt.datetime | None = None) -> list[tuple[int, list[Calen
     """The current and the next year, as the operators' page shows them."""
     year = (now or timezone.now()).astimezone(tz()).year
     return [(y, calendar_year(y)) for y in (year, year + 1)]
-

@@ -17,6 +17,7 @@ a recording's location.
 
 A file that cannot be parsed, or is encrypted, is refused (ValidationFailed, 400), never stored as is.
 """
+
 from __future__ import annotations
 
 import io
@@ -62,6 +63,7 @@ def metadata_remove(data: bytes, mime: str) -> bytes:
 
 # --- Images ------------------------------------------------------------------------------------
 
+
 def image_clean(data: bytes, mime: str) -> bytes:
     """Decode and re-encode from the pixels: nothing of the original file's metadata is carried over."""
     Image.MAX_IMAGE_PIXELS = MAX_PIXELS
@@ -93,14 +95,17 @@ def image_clean(data: bytes, mime: str) -> bytes:
 
 # --- PDF ---------------------------------------------------------------------------------------
 
+
 def pdf_clean(data: bytes) -> bytes:
     import pikepdf
 
     try:
         with pikepdf.open(io.BytesIO(data)) as pdf:
             if pdf.is_encrypted:
-                _refuse(_("PDF terenkripsi tidak dapat dibersihkan dari metadata. Kirim PDF tanpa kata sandi."),
-                        "pdf_encrypted")
+                _refuse(
+                    _("PDF terenkripsi tidak dapat dibersihkan dari metadata. Kirim PDF tanpa kata sandi."),
+                    "pdf_encrypted",
+                )
             if "/Info" in pdf.trailer:
                 del pdf.trailer["/Info"]
             for obj in pdf.objects:  # the catalogue's, pages', images' and fonts' XMP streams
@@ -114,31 +119,41 @@ def pdf_clean(data: bytes) -> bytes:
     except ValidationFailed:
         raise
     except pikepdf.PasswordError as exc:
-        raise ValidationFailed(_("PDF terenkripsi tidak dapat dibersihkan dari metadata. Kirim PDF tanpa kata sandi."),
-                               code="pdf_encrypted") from exc
+        raise ValidationFailed(
+            _("PDF terenkripsi tidak dapat dibersihkan dari metadata. Kirim PDF tanpa kata sandi."),
+            code="pdf_encrypted",
+        ) from exc
     except Exception as exc:
         raise ValidationFailed(_("PDF rusak atau tidak dapat dibaca."), code="pdf_invalid") from exc
 
 
 # --- Office files ------------------------------------------------------------------------------
 
-CORE_EMPTY = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-              b'<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
-              b'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" '
-              b'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"/>')
-APP_EMPTY = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-             b'<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" '
-             b'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"/>')
-CUSTOM_EMPTY = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-                b'<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/custom-properties" '
-                b'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"/>')
+CORE_EMPTY = (
+    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    b'<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
+    b'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" '
+    b'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"/>'
+)
+APP_EMPTY = (
+    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    b'<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" '
+    b'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"/>'
+)
+CUSTOM_EMPTY = (
+    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    b'<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/custom-properties" '
+    b'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"/>'
+)
 REPLACED = {"docprops/core.xml": CORE_EMPTY, "docprops/app.xml": APP_EMPTY, "docprops/custom.xml": CUSTOM_EMPTY}
 # who wrote a comment or a tracked change (Word), a threaded comment's person (Excel, PowerPoint)
 AUTHOR_ATTRS = re.compile(rb'\b((?:w|w15|p|p15)?:?(?:author|initials|userId|providerId|displayName))="[^"]*"')
-AUTHOR_PARTS = re.compile(r"^(word/(comments|commentsExtended|commentsIds|commentsExtensible|people|document|footnotes|"
-                          r"endnotes|header\d*|footer\d*)\.xml|xl/comments\d*\.xml|xl/persons/.*\.xml|"
-                          r"xl/threadedComments/.*\.xml|ppt/commentAuthors\.xml|ppt/authors\.xml|ppt/comments/.*\.xml)$",
-                          re.IGNORECASE)
+AUTHOR_PARTS = re.compile(
+    r"^(word/(comments|commentsExtended|commentsIds|commentsExtensible|people|document|footnotes|"
+    r"endnotes|header\d*|footer\d*)\.xml|xl/comments\d*\.xml|xl/persons/.*\.xml|"
+    r"xl/threadedComments/.*\.xml|ppt/commentAuthors\.xml|ppt/authors\.xml|ppt/comments/.*\.xml)$",
+    re.IGNORECASE,
+)
 XL_AUTHOR = re.compile(rb"<author>[^<]*</author>")
 
 
@@ -187,12 +202,12 @@ TIMED = {b"mvhd", b"tkhd", b"mdhd"}  # creation and modification time
 def _boxes(buf: bytearray, start: int, end: int):
     pos = start
     while pos + 8 <= end:
-        size, kind = struct.unpack(">I4s", buf[pos:pos + 8])
+        size, kind = struct.unpack(">I4s", buf[pos : pos + 8])
         header = 8
         if size == 1:
             if pos + 16 > end:
                 raise ValueError("truncated box")
-            size = struct.unpack(">Q", buf[pos + 8:pos + 16])[0]
+            size = struct.unpack(">Q", buf[pos + 8 : pos + 16])[0]
             header = 16
         elif size == 0:
             size = end - pos
@@ -211,18 +226,18 @@ def _mp4_walk(buf: bytearray, start: int, end: int, depth: int = 0) -> None:
         if kind in STRIPPED:
             # a free box of the same size: every chunk offset in stco/co64 stays right
             if header == 16:
-                buf[pos:pos + 16] = struct.pack(">I4sQ", 1, b"free", size)
+                buf[pos : pos + 16] = struct.pack(">I4sQ", 1, b"free", size)
             else:
-                buf[pos:pos + 8] = struct.pack(">I4s", size, b"free")
-            buf[pos + header:pos + size] = bytes(size - header)
+                buf[pos : pos + 8] = struct.pack(">I4s", size, b"free")
+            buf[pos + header : pos + size] = bytes(size - header)
         elif kind in TIMED and size >= header + 4:
             version = buf[pos + header]
             width = 8 if version == 1 else 4
             first = pos + header + 4
             if first + 2 * width <= pos + size:
-                buf[first:first + 2 * width] = bytes(2 * width)
+                buf[first : first + 2 * width] = bytes(2 * width)
         elif kind == b"hdlr" and size > header + 24:
-            buf[pos + header + 24:pos + size] = bytes(size - header - 24)  # the handler's free-text name
+            buf[pos + header + 24 : pos + size] = bytes(size - header - 24)  # the handler's free-text name
         elif kind in CONTAINERS:
             _mp4_walk(buf, pos + header, pos + size, depth + 1)
 
@@ -244,6 +259,7 @@ def mp4_clean(data: bytes) -> bytes:
 
 
 # --- MP3 ---------------------------------------------------------------------------------------
+
 
 def mp3_clean(data: bytes) -> bytes:
     import mutagen.apev2

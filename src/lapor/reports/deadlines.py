@@ -7,6 +7,7 @@ the leave days added by decree (``LAPOR_LEAVE_DAYS`` and the CalendarDay table);
 substitute working days (CalendarDay ``workday``, which also cancels an official day off). Deadlines fall at the end of the Nth working day, in the
 deployment's time zone (WIB by default).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -23,8 +24,13 @@ _CACHE_SECONDS = 60
 
 
 class WorkingCalendar:
-    def __init__(self, *, leave_days: set[dt.date] = frozenset(), extra_workdays: set[dt.date] = frozenset(),
-                 categories: tuple[str, ...] | None = None):
+    def __init__(
+        self,
+        *,
+        leave_days: set[dt.date] = frozenset(),
+        extra_workdays: set[dt.date] = frozenset(),
+        categories: tuple[str, ...] | None = None,
+    ):
         self.categories = tuple(categories if categories is not None else settings.LAPOR_HOLIDAY_CATEGORIES)
         self._national = holidays.country_holidays("ID", categories=self.categories, language="id")
         self.leave_days = set(leave_days)

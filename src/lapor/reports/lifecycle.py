@@ -3,6 +3,7 @@
 Services call ``transition_check`` before changing anything; the API turns its refusal into
 HTTP 409 with the message below, in the user's language.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -15,11 +16,11 @@ from lapor.core.errors import TransitionNotAllowed
 
 
 class State(models.TextChoices):
-    SUBMITTED = "submitted", _("Menunggu verifikasi")      # Tulis laporan
-    ROUTED = "routed", _("Terverifikasi")                  # verified, routed to an agency
-    IN_PROGRESS = "in_progress", _("Dalam proses")          # disposed to a unit / reporter replied
-    FOLLOWED_UP = "followed_up", _("Ditindaklanjuti")       # follow-up posted, reporter may reply
-    POSTPONED = "postponed", _("Ditunda")                   # clock paused
+    SUBMITTED = "submitted", _("Menunggu verifikasi")  # Tulis laporan
+    ROUTED = "routed", _("Terverifikasi")  # verified, routed to an agency
+    IN_PROGRESS = "in_progress", _("Dalam proses")  # disposed to a unit / reporter replied
+    FOLLOWED_UP = "followed_up", _("Ditindaklanjuti")  # follow-up posted, reporter may reply
+    POSTPONED = "postponed", _("Ditunda")  # clock paused
     DONE = "done", _("Selesai")
     ARCHIVED = "archived", _("Diarsipkan")
 
@@ -76,16 +77,18 @@ TRANSITIONS: dict[str, Transition] = {
     Action.FORWARD: _t(AGENCY_STATES, State.ROUTED, {AGENCY_ADMIN, PLATFORM_ADMIN}, reason_required=True),
     Action.POSTPONE: _t(AGENCY_STATES, State.POSTPONED, {AGENCY_ADMIN, PLATFORM_ADMIN}, reason_required=True),
     Action.RESUME: _t([State.POSTPONED], None, {AGENCY_ADMIN, PLATFORM_ADMIN}),
-    Action.ARCHIVE: _t([State.SUBMITTED, *AGENCY_STATES], State.ARCHIVED, {PLATFORM_ADMIN, AGENCY_ADMIN},
-                       reason_required=True),
+    Action.ARCHIVE: _t(
+        [State.SUBMITTED, *AGENCY_STATES], State.ARCHIVED, {PLATFORM_ADMIN, AGENCY_ADMIN}, reason_required=True
+    ),
     Action.COMPLETE: _t([State.FOLLOWED_UP], State.DONE, {REPORTER, PLATFORM_ADMIN}),
     Action.AUTO_COMPLETE: _t([State.FOLLOWED_UP], State.DONE, {SYSTEM}),
     Action.RATE: _t([State.DONE], State.DONE, {REPORTER}),
     Action.REOPEN: _t([State.DONE], State.IN_PROGRESS, {REPORTER}, reason_required=True),
     # A federated peer answered a report forwarded to it (partners/federation.py): the answer reaches
     # the reporter as a follow-up here, with the reply window.
-    Action.REMOTE_ANSWER: _t([State.SUBMITTED, *AGENCY_STATES, State.POSTPONED, State.FOLLOWED_UP],
-                             State.FOLLOWED_UP, {SYSTEM}),
+    Action.REMOTE_ANSWER: _t(
+        [State.SUBMITTED, *AGENCY_STATES, State.POSTPONED, State.FOLLOWED_UP], State.FOLLOWED_UP, {SYSTEM}
+    ),
 }
 
 # An agency admin may archive only what is routed to the agency; the platform verifies new reports.
@@ -102,7 +105,8 @@ def transition_check(*, state: str, action: str, roles: set[str], reason: str = 
     allowed_roles = roles & transition.roles
     if not allowed_roles:
         raise TransitionNotAllowed(
-            _("Peran Anda tidak boleh melakukan tindakan ini pada laporan ini."), code="role_not_allowed",
+            _("Peran Anda tidak boleh melakukan tindakan ini pada laporan ini."),
+            code="role_not_allowed",
             detail={"action": action, "allowed_roles": sorted(transition.roles)},
         )
     sources = set()
@@ -111,11 +115,13 @@ def transition_check(*, state: str, action: str, roles: set[str], reason: str = 
     if state not in sources:
         raise TransitionNotAllowed(
             _("Tindakan tidak dapat dilakukan saat laporan berstatus “%(state)s”.") % {"state": State(state).label},
-            code="wrong_state", detail={"action": action, "state": state},
+            code="wrong_state",
+            detail={"action": action, "state": state},
         )
     if transition.reason_required and not reason.strip():
-        raise TransitionNotAllowed(_("Alasan wajib diisi untuk tindakan ini."), code="reason_required",
-                                   detail={"action": action})
+        raise TransitionNotAllowed(
+            _("Alasan wajib diisi untuk tindakan ini."), code="reason_required", detail={"action": action}
+        )
     return transition
 
 
@@ -141,16 +147,26 @@ def privacy_check(*, switch: str, value: bool, roles: set[str], reason: str = ""
         return
     if not roles & with_reason:
         if switch == "is_anonymous" and not value:
-            raise PermissionDenied(_("Hanya pelapor yang dapat membuka identitasnya pada laporan anonim."),
-                                   code="privacy_reporter_only", detail={"switch": switch})
+            raise PermissionDenied(
+                _("Hanya pelapor yang dapat membuka identitasnya pada laporan anonim."),
+                code="privacy_reporter_only",
+                detail={"switch": switch},
+            )
         if switch == "is_confidential" and not value:
-            raise PermissionDenied(_("Hanya pelapor atau Admin Nasional (dengan alasan) yang dapat membuka laporan "
-                                     "rahasia untuk publik."), code="privacy_downgrade", detail={"switch": switch})
-        raise PermissionDenied(_("Anda tidak boleh mengubah privasi laporan ini."), code="forbidden",
-                               detail={"switch": switch})
+            raise PermissionDenied(
+                _("Hanya pelapor atau Admin Nasional (dengan alasan) yang dapat membuka laporan rahasia untuk publik."),
+                code="privacy_downgrade",
+                detail={"switch": switch},
+            )
+        raise PermissionDenied(
+            _("Anda tidak boleh mengubah privasi laporan ini."), code="forbidden", detail={"switch": switch}
+        )
     if not (reason or "").strip():
-        raise TransitionNotAllowed(_("Alasan wajib diisi untuk mengubah privasi laporan."), code="reason_required",
-                               detail={"field": "reason", "switch": switch})
+        raise TransitionNotAllowed(
+            _("Alasan wajib diisi untuk mengubah privasi laporan."),
+            code="reason_required",
+            detail={"field": "reason", "switch": switch},
+        )
 
 
 def actions_allowed(*, state: str, roles: set[str]) -> list[str]:

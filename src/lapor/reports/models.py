@@ -2,6 +2,7 @@
 
 Models hold data and invariants; the workflow lives in ``lifecycle.py`` and ``services.py``.
 """
+
 from __future__ import annotations
 
 import secrets
@@ -68,34 +69,56 @@ class Report(models.Model):
     type = models.CharField(max_length=12, choices=ReportType.choices, default=ReportType.COMPLAINT)
     title = models.CharField(max_length=200)
     body = models.TextField()
-    topic = models.ForeignKey(Topic, null=True, blank=True, on_delete=models.PROTECT, related_name="reports",
-                              db_index=False)  # report_topic_idx
-    region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.PROTECT, related_name="reports",
-                               db_index=False)  # report_region_prefix_idx
+    topic = models.ForeignKey(
+        Topic, null=True, blank=True, on_delete=models.PROTECT, related_name="reports", db_index=False
+    )  # report_topic_idx
+    region = models.ForeignKey(
+        Region, null=True, blank=True, on_delete=models.PROTECT, related_name="reports", db_index=False
+    )  # report_region_prefix_idx
     latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     address = models.CharField(max_length=300, blank=True)
     incident_date = models.DateField(null=True, blank=True)
     target_agency = models.ForeignKey(
-        Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="targeted_reports",
-        help_text=_("Instansi tujuan pilihan pelapor (opsional)"), db_index=False,  # report_target_agency_idx
+        Agency,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="targeted_reports",
+        help_text=_("Instansi tujuan pilihan pelapor (opsional)"),
+        db_index=False,  # report_target_agency_idx
     )
     channel = models.CharField(max_length=20, choices=Channel.choices, default=Channel.WEB)
 
     # Two independent privacy switches.
-    is_anonymous = models.BooleanField(default=False, help_text=_("Identitas pelapor dirahasiakan dari instansi dan publik"))
+    is_anonymous = models.BooleanField(
+        default=False, help_text=_("Identitas pelapor dirahasiakan dari instansi dan publik")
+    )
     is_confidential = models.BooleanField(default=False, help_text=_("Seluruh laporan tidak tampil untuk publik"))
 
-    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="reports",
-                                 db_index=False)  # report_reporter_idx
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reports",
+        db_index=False,
+    )  # report_reporter_idx
     guest_name = models.CharField(max_length=150, blank=True)
     guest_email = models.EmailField(blank=True)
     guest_phone = models.CharField(max_length=16, blank=True)
 
     # Lifecycle.
     state = models.CharField(max_length=16, choices=State.choices, default=State.SUBMITTED)
-    agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="reports",
-                               help_text=_("Instansi yang menangani saat ini"), db_index=False)  # report_agency_state_idx
+    agency = models.ForeignKey(
+        Agency,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reports",
+        help_text=_("Instansi yang menangani saat ini"),
+        db_index=False,
+    )  # report_agency_state_idx
     due_at = models.DateTimeField(null=True, blank=True, help_text=_("Batas waktu tahap saat ini"))
     completion_due_at = models.DateTimeField(null=True, blank=True)
     paused_state = models.CharField(max_length=16, blank=True)
@@ -110,8 +133,9 @@ class Report(models.Model):
     # API, the staff pages and analytics read it without knowing the web app)
     support_count = models.PositiveIntegerField(default=0, db_default=0)  # db: raw inserts (demo_generate) too
     archive_reason = models.CharField(max_length=24, choices=ArchiveReason.choices, blank=True)
-    duplicate_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates",
-                                     db_index=False)  # report_duplicate_of_idx
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates", db_index=False
+    )  # report_duplicate_of_idx
     rating = models.PositiveSmallIntegerField(null=True, blank=True)
     rating_comment = models.CharField(max_length=500, blank=True)
     auto_routed = models.BooleanField(default=False)
@@ -135,21 +159,30 @@ class Report(models.Model):
             models.Index(fields=["topic", "submitted_at"], name="report_topic_idx"),
             # varchar_pattern_ops: also the region subtree prefix (region_id LIKE '13.74.%', analytics
             # region_q) on a database whose collation is not C; equality and FK checks use it as well.
-            models.Index(fields=["region", "submitted_at"], name="report_region_prefix_idx",
-                         opclasses=["varchar_pattern_ops", ""]),
+            models.Index(
+                fields=["region", "submitted_at"],
+                name="report_region_prefix_idx",
+                opclasses=["varchar_pattern_ops", ""],
+            ),
             models.Index(fields=["reporter", "-submitted_at"], name="report_reporter_idx"),
             # per-sender checks (repeats, floods) for guests
             models.Index(fields=["guest_phone", "submitted_at"], name="report_guest_phone_idx"),
             models.Index(fields=["guest_email", "submitted_at"], name="report_guest_email_idx"),
             # Almost always NULL: partial, for the FK checks and SET_NULL when an agency or report goes.
-            models.Index(fields=["target_agency"], name="report_target_agency_idx",
-                         condition=models.Q(target_agency__isnull=False)),
-            models.Index(fields=["duplicate_of"], name="report_duplicate_of_idx",
-                         condition=models.Q(duplicate_of__isnull=False)),
+            models.Index(
+                fields=["target_agency"],
+                name="report_target_agency_idx",
+                condition=models.Q(target_agency__isnull=False),
+            ),
+            models.Index(
+                fields=["duplicate_of"], name="report_duplicate_of_idx", condition=models.Q(duplicate_of__isnull=False)
+            ),
         ]
         constraints = [
-            models.CheckConstraint(condition=models.Q(rating__isnull=True) | models.Q(rating__gte=1, rating__lte=5),
-                                   name="report_rating_1_5"),
+            models.CheckConstraint(
+                condition=models.Q(rating__isnull=True) | models.Q(rating__gte=1, rating__lte=5),
+                name="report_rating_1_5",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -178,12 +211,17 @@ class Report(models.Model):
         update_fields = kwargs.get("update_fields")
         source = self._search_source()
         writes_source = update_fields is None or any(
-            f in update_fields or f.removesuffix("_id") in update_fields for f in SOURCE_FIELDS)
+            f in update_fields or f.removesuffix("_id") in update_fields for f in SOURCE_FIELDS
+        )
         if source is None and writes_source and update_fields is not None and self.pk is not None:
             # a deferred instance writing a part of the text: read the other parts first
             self.refresh_from_db(fields=[f for f in SOURCE_FIELDS if f not in self.__dict__])
             source = self._search_source()
-        if source is not None and writes_source and (self._state.adding or source != getattr(self, "_search_loaded", None)):
+        if (
+            source is not None
+            and writes_source
+            and (self._state.adding or source != getattr(self, "_search_loaded", None))
+        ):
             self.search_text = report_search_text(self)
             if update_fields is not None and "search_text" not in update_fields:
                 kwargs["update_fields"] = [*update_fields, "search_text"]
@@ -212,8 +250,11 @@ class AssignmentQuerySet(models.QuerySet):
         the platform's queue), recording whether it left each agency's subtree (``moved_out``)."""
         segments = to_path.split(".")[:-1]
         staying = [".".join(segments[: i + 1]) + "." for i in range(len(segments))]  # to_path and its ancestors
-        moved_out = (models.ExpressionWrapper(~models.Q(agency_path__in=staying), output_field=models.BooleanField())
-                     if staying else models.Value(True))
+        moved_out = (
+            models.ExpressionWrapper(~models.Q(agency_path__in=staying), output_field=models.BooleanField())
+            if staying
+            else models.Value(True)
+        )
         return self.update(ended_at=now, moved_out=moved_out)
 
 
@@ -221,13 +262,15 @@ class ReportAssignment(models.Model):
     """Every agency a report was ever routed to: staff keep seeing reports formerly in their scope,
     and "Bukan Wewenang" returns the report one level back along this stack."""
 
-    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="assignments",
-                               db_index=False)  # assignment_report_idx
+    report = models.ForeignKey(
+        Report, on_delete=models.CASCADE, related_name="assignments", db_index=False
+    )  # assignment_report_idx
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="assignments")
     agency_path = models.CharField(max_length=255)  # denormalised for one-query scope checks
     # The assignment that was active when this one began: "Bukan Wewenang" goes back to it.
-    previous = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-                                 db_index=False)  # assignment_previous_idx
+    previous = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )  # assignment_previous_idx
     assigned_at = models.DateTimeField()
     ended_at = models.DateTimeField(null=True, blank=True)
     # The report's submitted_at (never changes), copied so that a staff inbox reads the newest reports
@@ -247,15 +290,28 @@ class ReportAssignment(models.Model):
             models.Index(fields=["agency_path", "report"], name="assignment_scope_idx"),
             models.Index(fields=["report", "ended_at"], name="assignment_report_idx"),
             # Created CONCURRENTLY on PostgreSQL by migration 0004 (varchar_pattern_ops: prefix LIKE).
-            models.Index(fields=["agency_path", "-report_submitted_at", "-report"], name="assignment_inbox_idx",
-                         opclasses=["varchar_pattern_ops", "", ""]),
-            models.Index(fields=["agency_path", "report"], name="assignment_unsorted_idx",
-                         opclasses=["varchar_pattern_ops", ""], condition=models.Q(report_submitted_at__isnull=True)),
+            models.Index(
+                fields=["agency_path", "-report_submitted_at", "-report"],
+                name="assignment_inbox_idx",
+                opclasses=["varchar_pattern_ops", "", ""],
+            ),
+            models.Index(
+                fields=["agency_path", "report"],
+                name="assignment_unsorted_idx",
+                opclasses=["varchar_pattern_ops", ""],
+                condition=models.Q(report_submitted_at__isnull=True),
+            ),
             # Created CONCURRENTLY on PostgreSQL by migration 0005.
-            models.Index(fields=["agency_path", "-report_submitted_at", "-report"], name="assignment_moved_out_idx",
-                         opclasses=["varchar_pattern_ops", "", ""], condition=models.Q(moved_out=True)),
+            models.Index(
+                fields=["agency_path", "-report_submitted_at", "-report"],
+                name="assignment_moved_out_idx",
+                opclasses=["varchar_pattern_ops", "", ""],
+                condition=models.Q(moved_out=True),
+            ),
             # NULL for a report's first assignment: partial, for SET_NULL when an assignment goes.
-            models.Index(fields=["previous"], name="assignment_previous_idx", condition=models.Q(previous__isnull=False)),
+            models.Index(
+                fields=["previous"], name="assignment_previous_idx", condition=models.Q(previous__isnull=False)
+            ),
         ]
 
     def save(self, *args, **kwargs):
@@ -285,11 +341,14 @@ class ReportEvent(models.Model):
         OVERDUE = "overdue", _("Melewati batas waktu")
         ESCALATED = "escalated", _("Dieskalasi")
 
-    report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="events", db_index=False)  # event_report_idx
+    report = models.ForeignKey(
+        Report, on_delete=models.PROTECT, related_name="events", db_index=False
+    )  # event_report_idx
     kind = models.CharField(max_length=20, choices=Kind.choices)
     action = models.CharField(max_length=20, blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-                              db_index=False)  # event_actor_idx
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )  # event_actor_idx
     actor_role = models.CharField(max_length=20, blank=True)  # reporter, system, or a staff role
     from_state = models.CharField(max_length=16, blank=True)
     to_state = models.CharField(max_length=16, blank=True)
@@ -326,7 +385,9 @@ class Message(models.Model):
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="messages")
     kind = models.CharField(max_length=12, choices=Kind.choices)
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     body = models.TextField()
     created_at = models.DateTimeField()
@@ -359,7 +420,9 @@ class Attachment(models.Model):
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     is_internal = models.BooleanField(default=False)
     created_at = models.DateTimeField()
 

@@ -28,6 +28,7 @@ Templates never receive a ``Report``: ``ReportView`` passes through only the fie
 ``SAFE_FIELDS`` and projects the rest; a test renders every page and fails if a model instance
 of a report, message, event or attachment reaches a template context.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -54,11 +55,27 @@ def label(msgid: str) -> str:
     """One of the words above in the active language (a plain str: API schemas need one)."""
     return gettext(msgid)
 
+
 PUBLIC, REPORTER, STAFF = "public", "reporter", "staff"
 # Event details that point at the sender on the channel it came through.
-IDENTIFYING_DATA = frozenset({"social", "post_id", "post_url", "url", "author", "handle", "email_message_id",
-                              "sms_message_id", "from", "sender", "phone", "email", "message_id_header",
-                              "whatsapp_message_id"})
+IDENTIFYING_DATA = frozenset(
+    {
+        "social",
+        "post_id",
+        "post_url",
+        "url",
+        "author",
+        "handle",
+        "email_message_id",
+        "sms_message_id",
+        "from",
+        "sender",
+        "phone",
+        "email",
+        "message_id_header",
+        "whatsapp_message_id",
+    }
+)
 
 
 def _reporter_visible(report, viewer: User | None, *, is_reporter: bool) -> bool:
@@ -163,8 +180,11 @@ class Lens:
         lat = float(r.latitude) if r.latitude is not None else None
         lon = float(r.longitude) if r.longitude is not None else None
         if r.is_anonymous:
-            return (round(lat, 3) if lat is not None else None, round(lon, 3) if lon is not None else None,
-                    r.region.name if r.region_id else "")
+            return (
+                round(lat, 3) if lat is not None else None,
+                round(lon, 3) if lon is not None else None,
+                r.region.name if r.region_id else "",
+            )
         return lat, lon, mask_text(r, r.address)
 
     # --- who -------------------------------------------------------------------------------
@@ -199,8 +219,13 @@ class Lens:
         else:
             actor = event_actor_label(event)
         return {
-            "id": event.pk, "kind": event.kind, "action": event.action, "actor": actor, "actor_role": event.actor_role,
-            "from_state": event.from_state, "to_state": event.to_state,
+            "id": event.pk,
+            "kind": event.kind,
+            "action": event.action,
+            "actor": actor,
+            "actor_role": event.actor_role,
+            "from_state": event.from_state,
+            "to_state": event.to_state,
             "agency": event.agency.name if event.agency_id else None,
             "reason": label(event.reason) if event.reason in SYSTEM_REASONS else self.text(event.reason),
             "data": self._event_data(event) if staff else {},
@@ -231,12 +256,18 @@ class Lens:
             if self.audience == PUBLIC:
                 author = label(REPORTER_LABEL if not r.is_anonymous else ANONYMOUS)
         else:
-            author = str(message.author) if (staff and message.author_id) else (
-                message.agency.name if message.agency_id else label(STAFF_LABEL))
+            author = (
+                str(message.author)
+                if (staff and message.author_id)
+                else (message.agency.name if message.agency_id else label(STAFF_LABEL))
+            )
         return {
-            "id": message.pk, "kind": message.kind, "author": author,
+            "id": message.pk,
+            "kind": message.kind,
+            "author": author,
             "agency": message.agency.name if message.agency_id else None,
-            "body": self.text(message.body), "created_at": message.created_at,
+            "body": self.text(message.body),
+            "created_at": message.created_at,
             "attachments": [self.attachment(a) for a in message.attachments.all() if staff or not a.is_internal],
         }
 
@@ -251,8 +282,13 @@ class Lens:
         return f"lampiran-{att.pk}.{att.storage_name.rsplit('.', 1)[-1]}"  # the stored type, sniffed at upload
 
     def attachment(self, att: Attachment) -> dict:
-        return {"id": att.pk, "name": self.attachment_name(att), "content_type": att.content_type, "size": att.size,
-                "url": f"/api/reports/{self.report.tracking_id}/attachments/{att.pk}"}
+        return {
+            "id": att.pk,
+            "name": self.attachment_name(att),
+            "content_type": att.content_type,
+            "size": att.size,
+            "url": f"/api/reports/{self.report.tracking_id}/attachments/{att.pk}",
+        }
 
 
 # Actions that move a report to another agency: the event's ``agency`` is where it went, so the
@@ -282,8 +318,12 @@ def event_actor_label(event: ReportEvent) -> str:
 def lens_for(report, viewer: User | None, *, is_reporter: bool = False) -> Lens:
     """The report as a signed-in viewer (staff, or the reporter) or an API caller sees it. The
     caller has already checked that the viewer may see the report at all (selectors)."""
-    owner = is_reporter or bool(viewer is not None and getattr(viewer, "is_authenticated", False)
-                                 and report.reporter_id and report.reporter_id == viewer.pk)
+    owner = is_reporter or bool(
+        viewer is not None
+        and getattr(viewer, "is_authenticated", False)
+        and report.reporter_id
+        and report.reporter_id == viewer.pk
+    )
     visible = _reporter_visible(report, viewer, is_reporter=owner)
     if owner:
         return Lens(report=report, viewer=viewer, audience=REPORTER, reporter_visible=True)
@@ -306,14 +346,51 @@ def lens_agency(report) -> Lens:
 
 # --- What a template may hold ----------------------------------------------------------------
 
-SAFE_FIELDS = frozenset({
-    "pk", "id", "tracking_id", "type", "get_type_display", "channel", "get_channel_display", "state",
-    "get_state_display", "agency", "agency_id", "topic", "topic_id", "region", "region_id", "target_agency",
-    "target_agency_id", "due_at", "completion_due_at", "is_overdue", "escalation_level", "bounce_count",
-    "reopen_count", "rating", "submitted_at", "verified_at", "first_follow_up_at", "completed_at", "incident_date",
-    "is_anonymous", "is_confidential", "paused_at", "days_left", "archive_reason", "get_archive_reason_display",
-    "spam_flag", "flag_reason", "support_count", "updated_at", "created_at", "reporter_id",
-})
+SAFE_FIELDS = frozenset(
+    {
+        "pk",
+        "id",
+        "tracking_id",
+        "type",
+        "get_type_display",
+        "channel",
+        "get_channel_display",
+        "state",
+        "get_state_display",
+        "agency",
+        "agency_id",
+        "topic",
+        "topic_id",
+        "region",
+        "region_id",
+        "target_agency",
+        "target_agency_id",
+        "due_at",
+        "completion_due_at",
+        "is_overdue",
+        "escalation_level",
+        "bounce_count",
+        "reopen_count",
+        "rating",
+        "submitted_at",
+        "verified_at",
+        "first_follow_up_at",
+        "completed_at",
+        "incident_date",
+        "is_anonymous",
+        "is_confidential",
+        "paused_at",
+        "days_left",
+        "archive_reason",
+        "get_archive_reason_display",
+        "spam_flag",
+        "flag_reason",
+        "support_count",
+        "updated_at",
+        "created_at",
+        "reporter_id",
+    }
+)
 
 
 class ReportView:
@@ -367,6 +444,7 @@ def view_public(report) -> ReportView:
 
 # --- API shapes (reports/schemas.py declares them) ---------------------------------------------
 
+
 def _ref(obj) -> dict | None:
     return {"id": obj.pk, "name": obj.name} if obj is not None else None
 
@@ -378,17 +456,30 @@ def report_out(report, viewer: User | None, *, is_reporter: bool = False, with_r
     roles = actor_roles(report, Actor(user=viewer, is_reporter=lens.audience == REPORTER))
     loc = lens.location
     return {
-        "tracking_id": report.tracking_id, "type": report.type, "title": lens.title, "body": lens.body,
-        "state": report.state, "state_label": str(lc.State(report.state).label), "channel": report.channel,
-        "topic": _ref(report.topic), "agency": _ref(report.agency),
+        "tracking_id": report.tracking_id,
+        "type": report.type,
+        "title": lens.title,
+        "body": lens.body,
+        "state": report.state,
+        "state_label": str(lc.State(report.state).label),
+        "channel": report.channel,
+        "topic": _ref(report.topic),
+        "agency": _ref(report.agency),
         "region": {"code": report.region.code, "name": report.region.name} if report.region_id else None,
-        "address": lens.address, "latitude": loc[0] if loc else None, "longitude": loc[1] if loc else None,
-        "incident_date": report.incident_date, "is_anonymous": report.is_anonymous,
+        "address": lens.address,
+        "latitude": loc[0] if loc else None,
+        "longitude": loc[1] if loc else None,
+        "incident_date": report.incident_date,
+        "is_anonymous": report.is_anonymous,
         "is_confidential": report.is_confidential,
         "reporter": lens.reporter if with_reporter and lens.audience != PUBLIC else None,
-        "submitted_at": report.submitted_at, "due_at": report.due_at, "completion_due_at": report.completion_due_at,
-        "is_overdue": report.is_overdue, "escalation_level": report.escalation_level,
-        "bounce_count": report.bounce_count, "rating": report.rating,
+        "submitted_at": report.submitted_at,
+        "due_at": report.due_at,
+        "completion_due_at": report.completion_due_at,
+        "is_overdue": report.is_overdue,
+        "escalation_level": report.escalation_level,
+        "bounce_count": report.bounce_count,
+        "rating": report.rating,
         "actions": lc.actions_allowed(state=report.state, roles=roles),
     }
 
@@ -396,10 +487,16 @@ def report_out(report, viewer: User | None, *, is_reporter: bool = False, with_r
 def public_report_out(report) -> dict:
     lens = lens_public(report)
     return {
-        "tracking_id": report.tracking_id, "type": report.type, "title": lens.title, "body": lens.body,
-        "state": report.state, "state_label": str(lc.State(report.state).label),
-        "topic": _ref(report.topic), "agency": _ref(report.agency),
+        "tracking_id": report.tracking_id,
+        "type": report.type,
+        "title": lens.title,
+        "body": lens.body,
+        "state": report.state,
+        "state_label": str(lc.State(report.state).label),
+        "topic": _ref(report.topic),
+        "agency": _ref(report.agency),
         "region": {"code": report.region.code, "name": report.region.name} if report.region_id else None,
-        "reporter_name": lens.public_reporter_name, "submitted_at": report.submitted_at,
+        "reporter_name": lens.public_reporter_name,
+        "submitted_at": report.submitted_at,
         "support_count": report.support_count,
     }

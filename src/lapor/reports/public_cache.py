@@ -9,6 +9,7 @@ replaces the version at once and again when its transaction commits, so no entry
 change is served after it. Other changes (a new state label, a new report) show within the TTL.
 The version is read before the database, so an entry is never newer than its stamp claims.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -34,8 +35,11 @@ log = logging.getLogger(__name__)
 VERSION_KEY = "lapor:public-reports:version"
 VERSION = VersionToken(VERSION_KEY)
 # The masking rules in force: a deploy that changes them never serves entries masked by the old ones.
-MASKING = hashlib.sha256(repr(sorted((name, getattr(value, "pattern", value)) for name, value in vars(masking).items()
-                                     if name.isupper())).encode()).hexdigest()[:12]
+MASKING = hashlib.sha256(
+    repr(
+        sorted((name, getattr(value, "pattern", value)) for name, value in vars(masking).items() if name.isupper())
+    ).encode()
+).hexdigest()[:12]
 HIDING_STATES = {lc.State.SUBMITTED, lc.State.ARCHIVED}  # report_public_qs leaves these out
 
 

@@ -1,5 +1,6 @@
 """API shapes for reports. What a viewer may see of a report is decided in ``projection.py``; the
 functions at the end are that module's lenses under the names the surfaces have used."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -12,8 +13,17 @@ from lapor.accounts.models import User
 from lapor.api.types import LOCATION_PAIR, OPTIONAL_EMAIL, OPTIONAL_PHONE, Latitude, Longitude, text
 
 from .models import Attachment, Message, Report, ReportEvent
-from .projection import (ANONYMOUS, SOCIAL_BODY_HIDDEN, SOCIAL_TITLE_HIDDEN, Lens, lens_for, lens_public,  # noqa: F401
-                         mask_text, public_report_out, report_out)
+from .projection import (  # the older names are re-exported from here
+    ANONYMOUS,  # noqa: F401
+    SOCIAL_BODY_HIDDEN,  # noqa: F401
+    SOCIAL_TITLE_HIDDEN,  # noqa: F401
+    Lens,
+    lens_for,
+    lens_public,  # noqa: F401
+    mask_text,  # noqa: F401
+    public_report_out,  # noqa: F401
+    report_out,  # noqa: F401
+)
 
 
 class RefOut(Schema):
@@ -44,13 +54,19 @@ class ReportIn(Schema):
     incident_date: dt.date | None = None
     target_agency_id: int | None = None
     channel: Literal["web", "mobile", "api"] = Field(
-        "api", description="the door used: citizens' apps send web or mobile, scripts api. SMS, e-mail, social "
-                           "media, counters, partners, Open311 and federation have their own doors")
+        "api",
+        description="the door used: citizens' apps send web or mobile, scripts api. SMS, e-mail, social "
+        "media, counters, partners, Open311 and federation have their own doors",
+    )
     is_anonymous: bool = False
     is_confidential: bool = False
     guest_name: str = Field("", max_length=150)
-    guest_email: str = Field("", max_length=254, pattern=OPTIONAL_EMAIL,
-                             description="a guest gives guest_email or guest_phone (400 contact_required)")
+    guest_email: str = Field(
+        "",
+        max_length=254,
+        pattern=OPTIONAL_EMAIL,
+        description="a guest gives guest_email or guest_phone (400 contact_required)",
+    )
     guest_phone: str = Field("", max_length=32, pattern=OPTIONAL_PHONE)
 
     model_config = {"json_schema_extra": LOCATION_PAIR}
@@ -105,7 +121,7 @@ class PublicReportOut(Schema):
     agency: RefOut | None
     reporter_name: str
     submitted_at: dt.datetime
-    support_count: int = Field(0, description="Citizens who support (\"Dukung\") this report")
+    support_count: int = Field(0, description='Citizens who support ("Dukung") this report')
 
 
 class PublicReportPageOut(Schema):

@@ -12,6 +12,7 @@ The interface:
 - ``search_parts(scope)`` and ``search_newest(qs, n, ...)``: a search's newest matches (relevance
   ranks them).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -37,9 +38,16 @@ MIN_WINDOW_DAYS = 1 / 1440  # a search window is at least a minute wide (a young
 NEWEST = ("-submitted_at", "-id")
 
 
-def newest_candidates(qs: QuerySet[Report], n: int, *, after: tuple[dt.datetime, int] | None, search: str,
-                      scope: ReportScope | None, parts: ScopeParts | None,
-                      strict: bool) -> list[tuple[dt.datetime, int]]:
+def newest_candidates(
+    qs: QuerySet[Report],
+    n: int,
+    *,
+    after: tuple[dt.datetime, int] | None,
+    search: str,
+    scope: ReportScope | None,
+    parts: ScopeParts | None,
+    strict: bool,
+) -> list[tuple[dt.datetime, int]]:
     """Candidates for the newest ``n`` rows of the newest-first ``qs`` (PostgreSQL): a search by
     windows of time (search_newest), a scoped staff member's inbox per agency path (scoped_newest),
     anything else ids first (the sort reads one narrow index, the joins only ``n`` rows). ``strict``:
@@ -59,12 +67,16 @@ def _local_settings(settings: dict[str, str]):
         if nested:  # SET LOCAL outlives a savepoint: put the values back afterwards
             cursor.execute("SELECT " + ", ".join(f"current_setting('{name}')" for name in settings))
             previous = dict(zip(settings, cursor.fetchone()))
-        cursor.execute("SELECT " + ", ".join(["set_config(%s, %s, true)"] * len(settings)),
-                       [v for pair in settings.items() for v in pair])
+        cursor.execute(
+            "SELECT " + ", ".join(["set_config(%s, %s, true)"] * len(settings)),
+            [v for pair in settings.items() for v in pair],
+        )
         yield  # on an error the transaction (or savepoint) rolls back, and the settings with it
         if nested:
-            cursor.execute("SELECT " + ", ".join(["set_config(%s, %s, true)"] * len(previous)),
-                           [v for pair in previous.items() for v in pair])
+            cursor.execute(
+                "SELECT " + ", ".join(["set_config(%s, %s, true)"] * len(previous)),
+                [v for pair in previous.items() for v in pair],
+            )
 
 
 def _bitmap_plans():
@@ -73,8 +85,9 @@ def _bitmap_plans():
     walk of the submitted_at index newest first could read the whole table before ``n`` match."""
     # without enable_seqscan=off PostgreSQL reads a few thousand rows' vectors sequentially rather than
     # price the GIN index right (35,000 reports, 1,200 matches: 13.7 ms instead of 5.6)
-    return _local_settings({"enable_indexscan": "off", "enable_seqscan": "off",
-                            "max_parallel_workers_per_gather": "0", "jit": "off"})
+    return _local_settings(
+        {"enable_indexscan": "off", "enable_seqscan": "off", "max_parallel_workers_per_gather": "0", "jit": "off"}
+    )
 
 
 def custom_plans():
@@ -101,8 +114,14 @@ def search_parts(scope: ReportScope | None) -> ScopeParts | None:
     return ScopeParts(scope, share=share) if share < SCOPED_SEARCH_MAX_SHARE else None
 
 
-def search_newest(qs: QuerySet[Report], n: int, *, after: tuple[dt.datetime, int] | None = None,
-                   parts: ScopeParts | None = None, strict: bool = False) -> list[tuple[dt.datetime, int]]:
+def search_newest(
+    qs: QuerySet[Report],
+    n: int,
+    *,
+    after: tuple[dt.datetime, int] | None = None,
+    parts: ScopeParts | None = None,
+    strict: bool = False,
+) -> list[tuple[dt.datetime, int]]:
     """The newest ``n`` rows of a full-text filtered, newest-first ``qs`` (PostgreSQL), as
     (submitted_at, id). Sorting every match would read one heap page per match (82,000 for a
     common word); instead read the matches of a window of submission time sized from the planner's
@@ -188,8 +207,15 @@ class ScopeParts:
             cursor.execute(sql, params)
             return [pk for (pk,) in cursor.fetchall()]
 
-    def newest(self, qs: QuerySet[Report], n: int, *, since: dt.datetime | None = None,
-               after: tuple[dt.datetime, int] | None = None, strict: bool = False) -> list[tuple[dt.datetime, int]]:
+    def newest(
+        self,
+        qs: QuerySet[Report],
+        n: int,
+        *,
+        since: dt.datetime | None = None,
+        after: tuple[dt.datetime, int] | None = None,
+        strict: bool = False,
+    ) -> list[tuple[dt.datetime, int]]:
         """Candidates for the newest ``n`` rows of ``qs`` (the scope's filters, the scope, ``after`` the
         cursor), submitted since ``since``: the newest ``n`` of each part, in one statement. Own reports
         and the few others are visible by construction, and so are those of the current agencies unless
@@ -221,13 +247,16 @@ class ScopeParts:
             parts.append(plain.filter(either))
         compiled = [part.values_list("submitted_at", "id")[:n].query.sql_with_params() for part in parts]
         with _bitmap_plans(), connection.cursor() as cursor:
-            cursor.execute(" UNION ALL ".join(f"({sql})" for sql, _params in compiled),
-                           [v for _sql, params in compiled for v in params])
+            cursor.execute(
+                " UNION ALL ".join(f"({sql})" for sql, _params in compiled),
+                [v for _sql, params in compiled for v in params],
+            )
             return sorted(set(cursor.fetchall()), reverse=True)[:n]
 
 
-def scoped_newest(qs: QuerySet[Report], scope: ReportScope, n: int, after: tuple[dt.datetime, int] | None, *,
-                   strict: bool = False) -> list[tuple[dt.datetime, int]]:
+def scoped_newest(
+    qs: QuerySet[Report], scope: ReportScope, n: int, after: tuple[dt.datetime, int] | None, *, strict: bool = False
+) -> list[tuple[dt.datetime, int]]:
     """Candidates for the newest ``n`` reports a scoped staff member sees (PostgreSQL). Without
     selective filters, in one statement: the newest ``n`` of each part of report_visible_q — their
     own reports, the reports routed to each agency path of the subtree (read from
@@ -246,7 +275,9 @@ def scoped_newest(qs: QuerySet[Report], scope: ReportScope, n: int, after: tuple
     newest = ("-submitted_at", "-id")
     own = filtered.filter(reporter_id=scope.user_id).order_by(*newest).values_list("submitted_at", "id")[:n]
     unsorted = ReportAssignment.objects.filter(_prefix_q(scope.prefixes), report_submitted_at__isnull=True)
-    unsorted = filtered.filter(pk__in=unsorted.values("report_id")).order_by(*newest).values_list("submitted_at", "id")[:n]
+    unsorted = (
+        filtered.filter(pk__in=unsorted.values("report_id")).order_by(*newest).values_list("submitted_at", "id")[:n]
+    )
     own_sql, own_params = own.query.sql_with_params()
     unsorted_sql, unsorted_params = unsorted.query.sql_with_params()
     where, where_params = "", []
@@ -259,7 +290,8 @@ def scoped_newest(qs: QuerySet[Report], scope: ReportScope, n: int, after: tuple
         where += f" AND EXISTS ({sql})"
         where_params += list(sql_params)
     with connection.cursor() as cursor:
-        cursor.execute(f"""
+        cursor.execute(
+            f"""
             WITH RECURSIVE {_PATHS_CTE}
             ({own_sql})
             UNION ALL
@@ -276,7 +308,8 @@ def scoped_newest(qs: QuerySet[Report], scope: ReportScope, n: int, after: tuple
              ) AS x
              ORDER BY 1 DESC, 2 DESC
              LIMIT %s)""",
-                       [*_paths_params(scope.prefixes), *own_params, *unsorted_params, *where_params, n, n])
+            [*_paths_params(scope.prefixes), *own_params, *unsorted_params, *where_params, n, n],
+        )
         return cursor.fetchall()
 
 
@@ -302,8 +335,10 @@ def _paths_params(prefixes: tuple[str, ...]) -> list:
 
 def _scope_paths(prefixes: tuple[str, ...]) -> list[str]:
     with connection.cursor() as cursor:
-        cursor.execute(f"WITH RECURSIVE {_PATHS_CTE} SELECT DISTINCT path FROM lapor_p WHERE path IS NOT NULL",
-                       _paths_params(prefixes))
+        cursor.execute(
+            f"WITH RECURSIVE {_PATHS_CTE} SELECT DISTINCT path FROM lapor_p WHERE path IS NOT NULL",
+            _paths_params(prefixes),
+        )
         return [path for (path,) in cursor.fetchall()]
 
 

@@ -13,6 +13,7 @@ reports (``user_name_changed``). Rows written by other means (bulk loads, older 
 upgrade) are filled by ``search_text_fill`` (``lapor reports_search_text``); until then they hold ""
 and are found by no search (never by their raw text).
 """
+
 from __future__ import annotations
 
 import logging
@@ -44,8 +45,9 @@ def region_place_names(region_code: str | None) -> tuple[str, ...]:
     return tuple(r.name for r in regions_get(Region.ancestor_codes(region_code)).values() if r)
 
 
-def search_text_compose(title: str, body: str, *, names: tuple[str, ...] | list[str] = (),
-                        places: tuple[str, ...] | list[str] = ()) -> str:
+def search_text_compose(
+    title: str, body: str, *, names: tuple[str, ...] | list[str] = (), places: tuple[str, ...] | list[str] = ()
+) -> str:
     """Title and body as the public sees them (projection.mask_text), one line break apart."""
     places = places if names else ()
     return f"{text_mask(title or '', names=names, places=places)}\n{text_mask(body or '', names=names, places=places)}"
@@ -53,8 +55,9 @@ def search_text_compose(title: str, body: str, *, names: tuple[str, ...] | list[
 
 def report_search_text(report) -> str:
     names = masked_names(report)
-    return search_text_compose(report.title, report.body, names=names,
-                               places=region_place_names(report.region_id) if names else ())
+    return search_text_compose(
+        report.title, report.body, names=names, places=region_place_names(report.region_id) if names else ()
+    )
 
 
 def search_text_fill(*, every: bool = False, batch: int = BATCH, stdout=None) -> int:
@@ -72,14 +75,28 @@ def search_text_fill(*, every: bool = False, batch: int = BATCH, stdout=None) ->
         return 0
     started, written = time.monotonic(), 0
     for start in range(low, high + 1, batch):
-        rows = list(qs.filter(pk__gte=start, pk__lt=start + batch)
-                    .values_list("pk", "title", "body", "is_anonymous", "guest_name", "reporter__full_name",
-                                 "reporter_id", "search_text", "region_id"))
+        rows = list(
+            qs.filter(pk__gte=start, pk__lt=start + batch).values_list(
+                "pk",
+                "title",
+                "body",
+                "is_anonymous",
+                "guest_name",
+                "reporter__full_name",
+                "reporter_id",
+                "search_text",
+                "region_id",
+            )
+        )
         changes = []
         for pk, title, body, anonymous, guest_name, full_name, reporter_id, old, region_code in rows:
             name = (full_name or "") if reporter_id else guest_name
-            new = search_text_compose(title, body, names=(name,) if anonymous else (),
-                                      places=region_place_names(region_code) if anonymous else ())
+            new = search_text_compose(
+                title,
+                body,
+                names=(name,) if anonymous else (),
+                places=region_place_names(region_code) if anonymous else (),
+            )
             if new != old:
                 changes.append((pk, new))
         if not changes:
@@ -88,8 +105,11 @@ def search_text_fill(*, every: bool = False, batch: int = BATCH, stdout=None) ->
             if connection.vendor == "postgresql":
                 with connection.cursor() as cursor:
                     values = ", ".join(["(%s, %s)"] * len(changes))
-                    cursor.execute(f"UPDATE reports_report AS r SET search_text = v.t FROM (VALUES {values}) AS v(id, t) "
-                                   "WHERE r.id = v.id", [x for pair in changes for x in pair])
+                    cursor.execute(
+                        f"UPDATE reports_report AS r SET search_text = v.t FROM (VALUES {values}) AS v(id, t) "
+                        "WHERE r.id = v.id",
+                        [x for pair in changes for x in pair],
+                    )
             else:
                 Report.objects.bulk_update([Report(pk=pk, search_text=text) for pk, text in changes], ["search_text"])
         written += len(changes)
@@ -105,7 +125,8 @@ def user_name_changed(user) -> int:
 
     changed = 0
     for report in Report.objects.filter(reporter=user, is_anonymous=True).only(
-            "pk", "title", "body", "is_anonymous", "guest_name", "reporter_id", "search_text"):
+        "pk", "title", "body", "is_anonymous", "guest_name", "reporter_id", "search_text"
+    ):
         report.reporter = user
         text = report_search_text(report)
         if text != report.search_text:

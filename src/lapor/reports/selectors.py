@@ -1,4 +1,5 @@
 """Reads on reports, always through the viewer's scope and the privacy rules."""
+
 from __future__ import annotations
 
 import base64
@@ -50,9 +51,12 @@ def report_qs_for(user: User | None) -> QuerySet[Report]:
 
 def report_public_qs() -> QuerySet[Report]:
     """What anyone may see: never confidential, never archived as spam or not yet verified."""
-    return (Report.objects.select_related(*LIST_RELATED).defer("search_text")
-            .filter(is_confidential=False)
-            .exclude(state__in=[lc.State.SUBMITTED, lc.State.ARCHIVED]))
+    return (
+        Report.objects.select_related(*LIST_RELATED)
+        .defer("search_text")
+        .filter(is_confidential=False)
+        .exclude(state__in=[lc.State.SUBMITTED, lc.State.ARCHIVED])
+    )
 
 
 def report_get_for(user: User | None, tracking_id: str) -> Report:
@@ -168,6 +172,7 @@ def report_order(order: str | None, q: str) -> str:
 @dataclass(frozen=True)
 class ReportScope:
     """A scoped staff viewer, for the list's fast plan: own reports plus the agency subtrees."""
+
     user_id: int
     prefixes: tuple[str, ...]
     filtered: QuerySet[Report]  # the list's filters without the scope
@@ -191,23 +196,42 @@ def report_scope(user: User | None, filtered: QuerySet[Report] | None = None) ->
     grants = user_grants(user)
     if not grants or any(g.path is None for g in grants):
         return None
-    return ReportScope(user_id=user.pk, prefixes=tuple(sorted({g.path for g in grants})),
-                       filtered=Report.objects.all() if filtered is None else filtered, user=user)
+    return ReportScope(
+        user_id=user.pk,
+        prefixes=tuple(sorted({g.path for g in grants})),
+        filtered=Report.objects.all() if filtered is None else filtered,
+        user=user,
+    )
 
 
-def report_list_page(user: User | None, f: ReportFilters, *, cursor: str | None, limit: int,
-                     order: str | None = None, light: bool = False) -> tuple[list[Report], str | None]:
+def report_list_page(
+    user: User | None,
+    f: ReportFilters,
+    *,
+    cursor: str | None,
+    limit: int,
+    order: str | None = None,
+    light: bool = False,
+) -> tuple[list[Report], str | None]:
     """The reports a viewer may see (staff: their scope; others: their own), filtered, one page.
     ``light``: ReportRow instead of Report (see there)."""
     filtered = report_filter(Report.objects.all(), f)
     visible = report_visible_q(user)
     qs = (filtered if visible is None else filtered.filter(visible)).select_related(*LIST_RELATED)
-    return report_page(qs, cursor=cursor, limit=limit, order=report_order(order, f.q), search=f.q,
-                       scope=report_scope(user, filtered), light=light)
+    return report_page(
+        qs,
+        cursor=cursor,
+        limit=limit,
+        order=report_order(order, f.q),
+        search=f.q,
+        scope=report_scope(user, filtered),
+        light=light,
+    )
 
 
-def report_public_page(f: ReportFilters, *, cursor: str | None, limit: int,
-                       order: str | None = None, light: bool = False) -> tuple[list[Report], str | None]:
+def report_public_page(
+    f: ReportFilters, *, cursor: str | None, limit: int, order: str | None = None, light: bool = False
+) -> tuple[list[Report], str | None]:
     qs = report_filter(report_public_qs(), f)
     return report_page(qs, cursor=cursor, limit=limit, order=report_order(order, f.q), search=f.q, light=light)
 
@@ -234,24 +258,86 @@ class ReportRow:
     the compiling. Not a stand-in anywhere else (no reporter_contact: report_out's ``reporter`` part
     needs the Report)."""
 
-    __slots__ = ("pk", "tracking_id", "type", "title", "body", "state", "channel", "address", "latitude",
-                 "longitude", "incident_date", "is_anonymous", "is_confidential", "reporter_id", "guest_name",
-                 "submitted_at", "due_at", "completion_due_at", "is_overdue", "escalation_level", "bounce_count",
-                 "rating", "topic_id", "region_id", "agency_id", "topic", "region", "agency", "reporter",
-                 "support_count")
+    __slots__ = (
+        "pk",
+        "tracking_id",
+        "type",
+        "title",
+        "body",
+        "state",
+        "channel",
+        "address",
+        "latitude",
+        "longitude",
+        "incident_date",
+        "is_anonymous",
+        "is_confidential",
+        "reporter_id",
+        "guest_name",
+        "submitted_at",
+        "due_at",
+        "completion_due_at",
+        "is_overdue",
+        "escalation_level",
+        "bounce_count",
+        "rating",
+        "topic_id",
+        "region_id",
+        "agency_id",
+        "topic",
+        "region",
+        "agency",
+        "reporter",
+        "support_count",
+    )
     # the columns, in the order of __slots__ up to agency_id; then the joined names; then the supports
-    FIELDS = ("pk", *__slots__[1:25], "topic__name", "region__name", "agency__name", "agency__path",
-              "reporter__full_name", "support_count")
+    FIELDS = (
+        "pk",
+        *__slots__[1:25],
+        "topic__name",
+        "region__name",
+        "agency__name",
+        "agency__path",
+        "reporter__full_name",
+        "support_count",
+    )
 
     reporter_name = Report.reporter_name  # the model's own rule (the reporter's name or the guest's)
 
     def __init__(self, row: tuple):
-        (self.pk, self.tracking_id, self.type, self.title, self.body, self.state, self.channel, self.address,
-         self.latitude, self.longitude, self.incident_date, self.is_anonymous, self.is_confidential,
-         self.reporter_id, self.guest_name, self.submitted_at, self.due_at, self.completion_due_at,
-         self.is_overdue, self.escalation_level, self.bounce_count, self.rating, self.topic_id, self.region_id,
-         self.agency_id, topic_name, region_name, agency_name, agency_path, reporter_full_name,
-         self.support_count) = row
+        (
+            self.pk,
+            self.tracking_id,
+            self.type,
+            self.title,
+            self.body,
+            self.state,
+            self.channel,
+            self.address,
+            self.latitude,
+            self.longitude,
+            self.incident_date,
+            self.is_anonymous,
+            self.is_confidential,
+            self.reporter_id,
+            self.guest_name,
+            self.submitted_at,
+            self.due_at,
+            self.completion_due_at,
+            self.is_overdue,
+            self.escalation_level,
+            self.bounce_count,
+            self.rating,
+            self.topic_id,
+            self.region_id,
+            self.agency_id,
+            topic_name,
+            region_name,
+            agency_name,
+            agency_path,
+            reporter_full_name,
+            self.support_count,
+        ) = row
         self.topic = _Ref(self.topic_id, topic_name) if self.topic_id is not None else None
         self.region = _RegionRef(self.region_id, region_name) if self.region_id is not None else None
         self.agency = _Ref(self.agency_id, agency_name, agency_path) if self.agency_id is not None else None
@@ -262,8 +348,14 @@ class ReportRow:
         return self.pk
 
 
-def _page_rows(qs: QuerySet[Report], ids: list[int], *, light: bool, scope: ReportScope | None = None,
-               after: tuple[dt.datetime, int] | None = None) -> list:
+def _page_rows(
+    qs: QuerySet[Report],
+    ids: list[int],
+    *,
+    light: bool,
+    scope: ReportScope | None = None,
+    after: tuple[dt.datetime, int] | None = None,
+) -> list:
     """The rows of ``qs`` among ``ids``, newest first: Reports, or ReportRows when ``light``. With
     ``scope`` (``qs`` is then its ``filtered`` with the viewer's report_visible_q), read through
     scope.among(ids): the same rows."""
@@ -327,8 +419,16 @@ def _rank_cursor_decode(cursor: str) -> tuple[float, dt.datetime, int]:
         raise ValidationFailed(_("Kursor halaman tidak valid."), code="invalid_cursor") from exc
 
 
-def report_page(qs: QuerySet[Report], *, cursor: str | None, limit: int, order: str = NEWEST, search: str = "",
-                scope: ReportScope | None = None, light: bool = False) -> tuple[list[Report], str | None]:
+def report_page(
+    qs: QuerySet[Report],
+    *,
+    cursor: str | None,
+    limit: int,
+    order: str = NEWEST,
+    search: str = "",
+    scope: ReportScope | None = None,
+    light: bool = False,
+) -> tuple[list[Report], str | None]:
     """One page of ``qs`` and the cursor of the next (None on the last page). ``search`` is the
     full-text query ``qs`` is already filtered by (for ranking and the search plan); ``scope`` the
     scoped staff viewer ``qs`` is already restricted to (for the inbox plan); ``light``: the page as
@@ -342,8 +442,16 @@ def report_page(qs: QuerySet[Report], *, cursor: str | None, limit: int, order: 
     return _report_page(qs, cursor=cursor, limit=limit, order=order, search=search, scope=scope, light=light)
 
 
-def _report_page(qs: QuerySet[Report], *, cursor: str | None, limit: int, order: str, search: str,
-                 scope: ReportScope | None, light: bool) -> tuple[list, str | None]:
+def _report_page(
+    qs: QuerySet[Report],
+    *,
+    cursor: str | None,
+    limit: int,
+    order: str,
+    search: str,
+    scope: ReportScope | None,
+    light: bool,
+) -> tuple[list, str | None]:
     if order == RELEVANCE and search:
         return _page_by_relevance(qs, search, cursor=cursor, limit=limit, scope=scope, light=light)
     qs = qs.order_by("-submitted_at", "-id")
@@ -356,8 +464,9 @@ def _report_page(qs: QuerySet[Report], *, cursor: str | None, limit: int, order:
     else:
         parts = plans.search_parts(scope) if search else None
         for strict in (False, True):
-            candidates = plans.newest_candidates(qs, n, after=after, search=search, scope=scope, parts=parts,
-                                                 strict=strict)
+            candidates = plans.newest_candidates(
+                qs, n, after=after, search=search, scope=scope, parts=parts, strict=strict
+            )
             top = [pk for _at, pk in sorted(set(candidates), reverse=True)[:n]]
             rows = _page_rows(qs, top, light=light, scope=scope, after=after)[:n]
             if len(rows) == len(top):
@@ -368,8 +477,15 @@ def _report_page(qs: QuerySet[Report], *, cursor: str | None, limit: int, order:
     return rows[:limit], next_cursor
 
 
-def _page_by_relevance(qs: QuerySet[Report], search: str, *, cursor: str | None, limit: int,
-                       scope: ReportScope | None = None, light: bool = False) -> tuple[list[Report], str | None]:
+def _page_by_relevance(
+    qs: QuerySet[Report],
+    search: str,
+    *,
+    cursor: str | None,
+    limit: int,
+    scope: ReportScope | None = None,
+    light: bool = False,
+) -> tuple[list[Report], str | None]:
     """Rank the newest RANK_CANDIDATES matches; keyset on (rank, submitted_at, id), all descending."""
     after = _rank_cursor_decode(cursor) if cursor else None
     if connection.vendor == "postgresql":
@@ -378,13 +494,17 @@ def _page_by_relevance(qs: QuerySet[Report], search: str, *, cursor: str | None,
 
         parts = plans.search_parts(scope)
         for strict in (False, True):
-            newest = plans.search_newest(qs.order_by("-submitted_at", "-id"), RANK_CANDIDATES, parts=parts, strict=strict)
+            newest = plans.search_newest(
+                qs.order_by("-submitted_at", "-id"), RANK_CANDIDATES, parts=parts, strict=strict
+            )
             ids = [pk for _at, pk in sorted(set(newest), reverse=True)[:RANK_CANDIDATES]]
             # only the parts may propose a report the scope does not let through (read through ``qs`` otherwise)
             if parts is None or strict or Report.objects.filter(scope.visible_among(ids)).count() == len(ids):
                 break
-        rank = SearchRank(RawSQL(FTS_EXPRESSION, [], output_field=SearchVectorField()),
-                          SearchQuery(search, config="indonesian", search_type="websearch"))
+        rank = SearchRank(
+            RawSQL(FTS_EXPRESSION, [], output_field=SearchVectorField()),
+            SearchQuery(search, config="indonesian", search_type="websearch"),
+        )
         ranked = list(Report.objects.filter(pk__in=ids).annotate(rank=rank).values_list("rank", "submitted_at", "id"))
     else:
         words = [w.lower() for w in search.split()[:8]]
@@ -396,7 +516,7 @@ def _page_by_relevance(qs: QuerySet[Report], search: str, *, cursor: str | None,
     ranked.sort(reverse=True)
     if after:
         ranked = [key for key in ranked if key < after]
-    page = ranked[:limit + 1]
+    page = ranked[: limit + 1]
     by_id = {r.pk: r for r in _page_rows(qs, [pk for _r, _at, pk in page[:limit]], light=light, scope=scope)}
     rows = [by_id[pk] for _r, _at, pk in page[:limit] if pk in by_id]
     if len(page) > limit:
@@ -406,6 +526,7 @@ def _page_by_relevance(qs: QuerySet[Report], search: str, *, cursor: str | None,
 
 
 # --- Timeline and privacy -------------------------------------------------------------------
+
 
 def report_reporter_visible(report: Report, viewer: User | None, *, is_reporter: bool = False) -> bool:
     """May this viewer see who filed the report? Never for an anonymous report unless the viewer
@@ -483,18 +604,31 @@ def answer_suggestions(*, report: Report, limit: int = 3) -> list[dict]:
 
     if report.agency_id is None or report.topic_id is None:
         return []
-    candidates = (Message.objects.filter(kind=Message.Kind.FOLLOW_UP, agency_id=report.agency_id,
-                                         report__topic_id=report.topic_id, report__rating__gte=4)
-                  .exclude(report=report).exclude(answer_rating__flagged=True)
-                  .select_related("report").order_by("-report__rating", "-created_at")[:50])
+    candidates = (
+        Message.objects.filter(
+            kind=Message.Kind.FOLLOW_UP,
+            agency_id=report.agency_id,
+            report__topic_id=report.topic_id,
+            report__rating__gte=4,
+        )
+        .exclude(report=report)
+        .exclude(answer_rating__flagged=True)
+        .select_related("report")
+        .order_by("-report__rating", "-created_at")[:50]
+    )
     out, seen = [], set()
     for message in candidates:
         key = normalised(message.body)
         if key in seen:
             continue
         seen.add(key)
-        out.append({"body": lens_agency(message.report).text(message.body), "rating": message.report.rating,
-                    "tracking_id": message.report.tracking_id})
+        out.append(
+            {
+                "body": lens_agency(message.report).text(message.body),
+                "rating": message.report.rating,
+                "tracking_id": message.report.tracking_id,
+            }
+        )
         if len(out) == limit:
             break
     return out
@@ -509,6 +643,9 @@ def submission_replayed(idempotency: tuple[str, str, str] | None) -> str | None:
     if not idempotency:
         return None
     owner, key, request_hash = idempotency
-    record = (IdempotencyRecord.objects.filter(owner=owner, key=key, request_hash=request_hash)
-              .select_related("report").first())
+    record = (
+        IdempotencyRecord.objects.filter(owner=owner, key=key, request_hash=request_hash)
+        .select_related("report")
+        .first()
+    )
     return record.report.tracking_id if record else None

@@ -1,5 +1,6 @@
 """Writes on reports. Every function is keyword-only, typed and atomic, checks the state
 machine first, and records an audit event for every change."""
+
 from __future__ import annotations
 
 import base64
@@ -30,8 +31,17 @@ from . import lifecycle as lc
 from .answers import AnswerCheck, answer_check
 from .deadlines import deadline_after, deadline_for, working_days_left
 from .lifecycle import Action, State
-from .models import (AnswerRating, ArchiveReason, Channel, Message, Report, ReportAssignment, ReportEvent, ReportType,
-                     tracking_id_new)
+from .models import (
+    AnswerRating,
+    ArchiveReason,
+    Channel,
+    Message,
+    Report,
+    ReportAssignment,
+    ReportEvent,
+    ReportType,
+    tracking_id_new,
+)
 from .signals import event_recorded, events_recorded
 
 TITLE_MAX, BODY_MAX, MESSAGE_MAX = 200, 20_000, 10_000
@@ -70,8 +80,14 @@ def _primary_role(roles: set[str]) -> str:
 def _new_event(report: Report, *, kind: str, actor: Actor, roles: set[str] | None = None, **fields) -> ReportEvent:
     if fields.get("reason"):
         fields["reason"] = text_clean(fields["reason"]).strip()
-    return ReportEvent(report=report, kind=kind, actor=actor.user, actor_role=_primary_role(roles or actor_roles(report, actor)),
-                       created_at=fields.pop("created_at", None) or timezone.now(), **fields)
+    return ReportEvent(
+        report=report,
+        kind=kind,
+        actor=actor.user,
+        actor_role=_primary_role(roles or actor_roles(report, actor)),
+        created_at=fields.pop("created_at", None) or timezone.now(),
+        **fields,
+    )
 
 
 def _record(*events: ReportEvent) -> None:
@@ -92,8 +108,11 @@ def event_record(report: Report, *, kind: str, actor: Actor, roles: set[str] | N
 
 def report_lock(report: Report) -> Report:
     """The report's current row, locked until commit, with what an answer about it names."""
-    return (Report.objects.select_for_update(of=("self",)).select_related("agency", "topic", "region", "reporter")
-            .get(pk=report.pk))
+    return (
+        Report.objects.select_for_update(of=("self",))
+        .select_related("agency", "topic", "region", "reporter")
+        .get(pk=report.pk)
+    )
 
 
 # this module's shorthands for the two above (kept so that parallel branches merge; one rename later)
@@ -110,8 +129,11 @@ def _clean_text(value: str, *, field: str, name: str, max_len: int, required: bo
     if required and not value:
         raise ValidationFailed(_("%(field)s wajib diisi.") % {"field": name}, code="required", detail={"field": field})
     if len(value) > max_len:
-        raise ValidationFailed(_("%(field)s terlalu panjang (maksimal %(max)d karakter).") % {"field": name, "max": max_len},
-                               code="too_long", detail={"field": field})
+        raise ValidationFailed(
+            _("%(field)s terlalu panjang (maksimal %(max)d karakter).") % {"field": name, "max": max_len},
+            code="too_long",
+            detail={"field": field},
+        )
     return value
 
 
@@ -121,28 +143,43 @@ def _check(report: Report, actor: Actor, action: str, reason: str = "") -> set[s
     return roles
 
 
-def _assign(report: Report, agency: Agency, *, now: dt.datetime, previous: ReportAssignment | None,
-            first: bool = False) -> None:
+def _assign(
+    report: Report, agency: Agency, *, now: dt.datetime, previous: ReportAssignment | None, first: bool = False
+) -> None:
     if not first:  # a report routed in its own submission has no assignment to end yet
         ReportAssignment.objects.filter(report=report, ended_at__isnull=True).end(now=now, to_path=agency.path)
     # The path as the database has it, read inside the INSERT: ``agency`` may come from the
     # per-process reference cache (routing rules), which follows an agency move only within seconds.
     path_now = RawSQL(f"(SELECT path FROM {Agency._meta.db_table} WHERE id = %s)", [agency.pk])
-    ReportAssignment.objects.create(report=report, agency=agency, agency_path=path_now, assigned_at=now,
-                                    previous=previous)
+    ReportAssignment.objects.create(
+        report=report, agency=agency, agency_path=path_now, assigned_at=now, previous=previous
+    )
 
 
 def _current_assignment(report: Report) -> ReportAssignment | None:
-    return ReportAssignment.objects.filter(report=report, ended_at__isnull=True).select_related("previous__agency").last()
+    return (
+        ReportAssignment.objects.filter(report=report, ended_at__isnull=True).select_related("previous__agency").last()
+    )
 
 
 def _clear_clock_flags(report: Report) -> None:
     report.is_overdue, report.overdue_since, report.escalation_level, report.escalated_at = False, None, 0, None
 
 
-def _transition_event(report: Report, actor: Actor, roles: set[str], action: str, from_state: str, **fields) -> ReportEvent:
-    return event_record(report, kind=ReportEvent.Kind.TRANSITION, actor=actor, roles=roles, action=action,
-                  from_state=from_state, to_state=report.state, agency=report.agency, **fields)
+def _transition_event(
+    report: Report, actor: Actor, roles: set[str], action: str, from_state: str, **fields
+) -> ReportEvent:
+    return event_record(
+        report,
+        kind=ReportEvent.Kind.TRANSITION,
+        actor=actor,
+        roles=roles,
+        action=action,
+        from_state=from_state,
+        to_state=report.state,
+        agency=report.agency,
+        **fields,
+    )
 
 
 # --- Submission ---------------------------------------------------------------------------
@@ -202,7 +239,9 @@ def _validated(sub: Submission, *, reporter: User | None, now: dt.datetime) -> d
     values["region"] = region_get(sub.region_code) if sub.region_code else None
     if sub.region_code and values["region"] is None:
         fail(_("Wilayah tidak ditemukan."), "unknown_region", "region_code")
-    values["target_agency"] = Agency.objects.filter(pk=sub.target_agency_id, is_active=True).first() if sub.target_agency_id else None
+    values["target_agency"] = (
+        Agency.objects.filter(pk=sub.target_agency_id, is_active=True).first() if sub.target_agency_id else None
+    )
     if sub.target_agency_id and values["target_agency"] is None:
         fail(_("Instansi tujuan tidak ditemukan."), "unknown_agency", "target_agency_id")
     if (sub.latitude is None) != (sub.longitude is None):
@@ -212,8 +251,11 @@ def _validated(sub: Submission, *, reporter: User | None, now: dt.datetime) -> d
     if sub.incident_date and sub.incident_date > now.date() + dt.timedelta(days=1):
         fail(_("Tanggal kejadian tidak boleh di masa depan."), "future_date", "incident_date")
     elif sub.incident_date and sub.incident_date < now.date().replace(year=now.year - INCIDENT_MAX_AGE_YEARS, day=1):
-        fail(_("Tanggal kejadian terlalu lama (lebih dari %(n)d tahun yang lalu).") % {"n": INCIDENT_MAX_AGE_YEARS},
-             "incident_date_too_old", "incident_date")
+        fail(
+            _("Tanggal kejadian terlalu lama (lebih dari %(n)d tahun yang lalu).") % {"n": INCIDENT_MAX_AGE_YEARS},
+            "incident_date_too_old",
+            "incident_date",
+        )
     if reporter is None:
         values["guest_name"] = text(sub.guest_name, "guest_name", _("Nama"), 150, required=False)
         values["guest_email"] = (sub.guest_email or "").strip().lower()
@@ -231,8 +273,14 @@ def _validated(sub: Submission, *, reporter: User | None, now: dt.datetime) -> d
         first = errors[0]
         # a well-formed id or code naming nothing (topic, region, agency) is a 404, as in a path
         refused = NotFound if all(e.code in REFERENCE_CODES for e in errors) else ValidationFailed
-        raise refused(first.message, code=first.code, detail={
-            **first.detail, "errors": [{"field": e.detail["field"], "code": e.code, "message": e.message} for e in errors]})
+        raise refused(
+            first.message,
+            code=first.code,
+            detail={
+                **first.detail,
+                "errors": [{"field": e.detail["field"], "code": e.code, "message": e.message} for e in errors],
+            },
+        )
     return values
 
 
@@ -249,8 +297,14 @@ def _email_valid(address: str) -> bool:
 
 
 @transaction.atomic
-def report_submit(*, submission: Submission, reporter: User | None = None, now: dt.datetime | None = None,
-                  idempotency: tuple[str, str, str] | None = None, event_data: dict | None = None) -> tuple[Report, str]:
+def report_submit(
+    *,
+    submission: Submission,
+    reporter: User | None = None,
+    now: dt.datetime | None = None,
+    idempotency: tuple[str, str, str] | None = None,
+    event_data: dict | None = None,
+) -> tuple[Report, str]:
     """File a report. Returns the report and, for guests, the secret that lets them follow it.
 
     ``event_data`` is merged into the submitted event's data (e.g. who entered it for a citizen).
@@ -267,12 +321,20 @@ def report_submit(*, submission: Submission, reporter: User | None = None, now: 
     values = _validated(submission, reporter=reporter, now=now)
     guest_secret = secrets.token_urlsafe(16) if reporter is None else ""
     report = Report(
-        type=submission.type, channel=submission.channel, latitude=submission.latitude,
-        longitude=submission.longitude, incident_date=submission.incident_date,
-        is_anonymous=submission.is_anonymous, is_confidential=submission.is_confidential,
-        reporter=reporter, submitted_at=now, state=State.SUBMITTED,
+        type=submission.type,
+        channel=submission.channel,
+        latitude=submission.latitude,
+        longitude=submission.longitude,
+        incident_date=submission.incident_date,
+        is_anonymous=submission.is_anonymous,
+        is_confidential=submission.is_confidential,
+        reporter=reporter,
+        submitted_at=now,
+        state=State.SUBMITTED,
         guest_secret_hash=hashlib.sha256(guest_secret.encode()).hexdigest() if guest_secret else "",
-        due_at=deadline_for("verify", now), completion_due_at=deadline_for("complete", now), **values,
+        due_at=deadline_for("verify", now),
+        completion_due_at=deadline_for("complete", now),
+        **values,
     )
     flags = abuse_flags(report)  # flagged reports wait for a person in the triage queue
     route = None if flags else _auto_route_choice(report)
@@ -301,19 +363,40 @@ def report_submit(*, submission: Submission, reporter: User | None = None, now: 
     submitted = {**(event_data or {}), "channel": report.channel, "type": report.type}
     if reporter is None:  # a guest's messages are written in the language they filed in
         submitted.setdefault("language", "en" if (get_language() or "").startswith("en") else "id")
-    events = [_new_event(report, kind=ReportEvent.Kind.SUBMITTED, actor=actor, roles={lc.REPORTER}, to_state=State.SUBMITTED,
-                         data=submitted, created_at=now)]
+    events = [
+        _new_event(
+            report,
+            kind=ReportEvent.Kind.SUBMITTED,
+            actor=actor,
+            roles={lc.REPORTER},
+            to_state=State.SUBMITTED,
+            data=submitted,
+            created_at=now,
+        )
+    ]
     if route is not None:
-        events.append(_new_event(report, kind=ReportEvent.Kind.TRANSITION, actor=Actor.system(), roles={lc.SYSTEM},
-                                 action=Action.ROUTE, from_state=State.SUBMITTED, to_state=report.state, agency=agency,
-                                 data={"agency_id": agency.pk, "agency_name": agency.name, **data}, created_at=now))
+        events.append(
+            _new_event(
+                report,
+                kind=ReportEvent.Kind.TRANSITION,
+                actor=Actor.system(),
+                roles={lc.SYSTEM},
+                action=Action.ROUTE,
+                from_state=State.SUBMITTED,
+                to_state=report.state,
+                agency=agency,
+                data={"agency_id": agency.pk, "agency_name": agency.name, **data},
+                created_at=now,
+            )
+        )
     _record(*events)
     if idempotency:
         from .models import IdempotencyRecord
 
         owner, key, request_hash = idempotency
-        IdempotencyRecord.objects.create(owner=owner, key=key, request_hash=request_hash, report=report,
-                                         response={"tracking_id": report.tracking_id})
+        IdempotencyRecord.objects.create(
+            owner=owner, key=key, request_hash=request_hash, report=report, response={"tracking_id": report.tracking_id}
+        )
     if flags:
         abuse_flags_save(report, flags)
     return report, guest_secret
@@ -343,16 +426,20 @@ class SubmitResult:
     replayed: bool  # True: an earlier request with the same Idempotency-Key made this report
 
 
-def report_submit_once(*, submission: Submission, reporter: User | None, key: str = "", request_hash: str = "",
-                       owner: str | None = None) -> SubmitResult:
+def report_submit_once(
+    *, submission: Submission, reporter: User | None, key: str = "", request_hash: str = "", owner: str | None = None
+) -> SubmitResult:
     """``report_submit`` behind an Idempotency-Key (used by every intake API): a retry with the same
     key returns the first report, never a second; the same key for another request is refused."""
     from .models import IdempotencyRecord
 
     key = (key or "").strip()
     if len(key) > IDEMPOTENCY_KEY_MAX:
-        raise ValidationFailed(_("Idempotency-Key terlalu panjang (maksimal %(max)d karakter).") % {"max": IDEMPOTENCY_KEY_MAX},
-                               code="idempotency_key_too_long", detail={"field": "Idempotency-Key"})
+        raise ValidationFailed(
+            _("Idempotency-Key terlalu panjang (maksimal %(max)d karakter).") % {"max": IDEMPOTENCY_KEY_MAX},
+            code="idempotency_key_too_long",
+            detail={"field": "Idempotency-Key"},
+        )
     if not key:
         report, secret = report_submit(submission=submission, reporter=reporter)
         return SubmitResult(report, secret, False)
@@ -369,7 +456,8 @@ def report_submit_once(*, submission: Submission, reporter: User | None, key: st
         return _submit_replayed(previous, request_hash)
     if secret:
         IdempotencyRecord.objects.filter(owner=owner, key=key).update(
-            response={"tracking_id": report.tracking_id, "guest_secret": secret})
+            response={"tracking_id": report.tracking_id, "guest_secret": secret}
+        )
     return SubmitResult(report, secret, False)
 
 
@@ -378,8 +466,9 @@ def idempotency_owner(reporter: User | None, submission: Submission) -> str:
     citizens who both send "1" never collide; the same guest retrying finds their first report)."""
     if reporter is not None:
         return f"user:{reporter.pk}"
-    contact = (submission.guest_email or "").strip().lower() or "".join(ch for ch in submission.guest_phone or ""
-                                                                          if ch.isdigit())
+    contact = (submission.guest_email or "").strip().lower() or "".join(
+        ch for ch in submission.guest_phone or "" if ch.isdigit()
+    )
     return "guest:" + hashlib.sha256(contact.encode()).hexdigest()[:32]
 
 
@@ -411,6 +500,7 @@ def guest_secret_matches(report: Report, secret: str) -> bool:
 
 # --- Routing inside the network -----------------------------------------------------------
 
+
 def _note(note: str) -> dict:
     """A staff member's internal note on a step: kept in the event's details, which only staff read
     (projection.Lens.event); the ``reason`` beside it is published to the reporter and the public."""
@@ -418,8 +508,18 @@ def _note(note: str) -> dict:
     return {"note": note} if note else {}
 
 
-def _route(report: Report, actor: Actor, roles: set[str], agency: Agency, *, now: dt.datetime,
-           previous: ReportAssignment | None, action: str = Action.ROUTE, reason: str = "", data: dict | None = None) -> None:
+def _route(
+    report: Report,
+    actor: Actor,
+    roles: set[str],
+    agency: Agency,
+    *,
+    now: dt.datetime,
+    previous: ReportAssignment | None,
+    action: str = Action.ROUTE,
+    reason: str = "",
+    data: dict | None = None,
+) -> None:
     if not agency.is_active:
         raise TransitionNotAllowed(_("Instansi tujuan tidak aktif."), code="agency_inactive")
     from_state = report.state
@@ -429,13 +529,22 @@ def _route(report: Report, actor: Actor, roles: set[str], agency: Agency, *, now
     report.due_at = deadline_for("follow_up", now, agency)
     _clear_clock_flags(report)
     report.save()
-    _transition_event(report, actor, roles, action, from_state, reason=reason,
-                      data={"agency_id": agency.pk, "agency_name": agency.name, **(data or {})}, created_at=now)
+    _transition_event(
+        report,
+        actor,
+        roles,
+        action,
+        from_state,
+        reason=reason,
+        data={"agency_id": agency.pk, "agency_name": agency.name, **(data or {})},
+        created_at=now,
+    )
 
 
 @transaction.atomic
-def report_route(*, report: Report, actor: Actor, agency: Agency, reason: str = "", note: str = "",
-                 tapped_rank: int | None = None) -> Report:
+def report_route(
+    *, report: Report, actor: Actor, agency: Agency, reason: str = "", note: str = "", tapped_rank: int | None = None
+) -> Report:
     """Verifikasi: the platform verifies a new report and routes it to the agency with authority.
     The event records where the chosen agency stood among the routing suggestions (and whether
     the person took it with the suggestion's own button, ``tapped_rank``): live top-1 / top-3."""
@@ -463,9 +572,16 @@ def report_dispose(*, report: Report, actor: Actor, unit: Agency, reason: str = 
     _assign(report, unit, now=now, previous=_current_assignment(report))
     report.agency, report.state = unit, State.IN_PROGRESS
     report.save()  # the follow-up clock keeps running: the deadline belongs to the agency
-    _transition_event(report, actor, roles, Action.DISPOSE, from_state, reason=reason,
-                      data={"agency_id": unit.pk, "agency_name": unit.name, "from_agency_name": from_agency.name,
-                            **_note(note)}, created_at=now)
+    _transition_event(
+        report,
+        actor,
+        roles,
+        Action.DISPOSE,
+        from_state,
+        reason=reason,
+        data={"agency_id": unit.pk, "agency_name": unit.name, "from_agency_name": from_agency.name, **_note(note)},
+        created_at=now,
+    )
     return report
 
 
@@ -476,8 +592,17 @@ def report_forward(*, report: Report, actor: Actor, agency: Agency, reason: str,
     roles = _check(report, actor, Action.FORWARD, reason)
     if agency.pk == report.agency_id:
         raise ValidationFailed(_("Laporan sudah berada di instansi ini."), code="same_agency")
-    _route(report, actor, roles, agency, now=timezone.now(), previous=_current_assignment(report),
-           action=Action.FORWARD, reason=reason, data={"from_agency_name": report.agency.name, **_note(note)})
+    _route(
+        report,
+        actor,
+        roles,
+        agency,
+        now=timezone.now(),
+        previous=_current_assignment(report),
+        action=Action.FORWARD,
+        reason=reason,
+        data={"from_agency_name": report.agency.name, **_note(note)},
+    )
     return report
 
 
@@ -500,9 +625,21 @@ def report_not_authority(*, report: Report, actor: Actor, reason: str, note: str
         report.agency, report.state = back_to.agency, State.ROUTED
         report.due_at = deadline_for("follow_up", now, back_to.agency)
     report.save()
-    _transition_event(report, actor, roles, Action.NOT_AUTHORITY, from_state, reason=reason,
-                      data={"from_agency_id": from_agency.pk, "from_agency_name": from_agency.name,
-                            "was_auto_routed": report.auto_routed, **_note(note)}, created_at=now)
+    _transition_event(
+        report,
+        actor,
+        roles,
+        Action.NOT_AUTHORITY,
+        from_state,
+        reason=reason,
+        data={
+            "from_agency_id": from_agency.pk,
+            "from_agency_name": from_agency.name,
+            "was_auto_routed": report.auto_routed,
+            **_note(note),
+        },
+        created_at=now,
+    )
     return report
 
 
@@ -530,7 +667,8 @@ def assignments_follow_agency_move(*, old_path: str, new_path: str) -> int:
     from django.db.models.functions import Concat, Substr
 
     moved = ReportAssignment.objects.filter(agency_path__startswith=old_path).update(
-        agency_path=Concat(Value(new_path), Substr("agency_path", len(old_path) + 1)))
+        agency_path=Concat(Value(new_path), Substr("agency_path", len(old_path) + 1))
+    )
     if moved:
         with connection.cursor() as cursor:
             cursor.execute(_MOVED_OUT_RECOMPUTE, [new_path + "%"])
@@ -539,11 +677,26 @@ def assignments_follow_agency_move(*, old_path: str, new_path: str) -> int:
 
 # --- Conversation ------------------------------------------------------------------------
 
+
 def _message(report: Report, actor: Actor, roles: set[str], kind: str, body: str, now: dt.datetime) -> Message:
-    message = Message.objects.create(report=report, kind=kind, author=actor.user, body=body, created_at=now,
-                                     agency=report.agency if kind != Message.Kind.REPLY else None)
-    event_record(report, kind=ReportEvent.Kind.MESSAGE, actor=actor, roles=roles, agency=report.agency,
-           is_public=kind != Message.Kind.NOTE, data={"message_id": message.pk, "message_kind": kind}, created_at=now)
+    message = Message.objects.create(
+        report=report,
+        kind=kind,
+        author=actor.user,
+        body=body,
+        created_at=now,
+        agency=report.agency if kind != Message.Kind.REPLY else None,
+    )
+    event_record(
+        report,
+        kind=ReportEvent.Kind.MESSAGE,
+        actor=actor,
+        roles=roles,
+        agency=report.agency,
+        is_public=kind != Message.Kind.NOTE,
+        data={"message_id": message.pk, "message_kind": kind},
+        created_at=now,
+    )
     return message
 
 
@@ -563,8 +716,15 @@ def report_follow_up(*, report: Report, actor: Actor, body: str) -> Message:
     report.save()
     AnswerRating.objects.create(message=message, flags=list(check.flags), flagged=bool(check.flags), created_at=now)
     # the audit keeps what the liaison was told when they sent it
-    _transition_event(report, actor, roles, Action.FOLLOW_UP, from_state, created_at=now,
-                      data={"message_id": message.pk, "answer_flags": list(check.flags)})
+    _transition_event(
+        report,
+        actor,
+        roles,
+        Action.FOLLOW_UP,
+        from_state,
+        created_at=now,
+        data={"message_id": message.pk, "answer_flags": list(check.flags)},
+    )
     return message
 
 
@@ -593,7 +753,9 @@ def report_reply(*, report: Report, actor: Actor, body: str) -> Message:
         report.due_at = deadline_for("follow_up", now, report.agency)
         _clear_clock_flags(report)
         report.save()
-        _transition_event(report, actor, roles, Action.REPLY, from_state, data={"message_id": message.pk}, created_at=now)
+        _transition_event(
+            report, actor, roles, Action.REPLY, from_state, data={"message_id": message.pk}, created_at=now
+        )
         return message
     if report.state not in lc.OPEN_STATES:
         raise TransitionNotAllowed(_("Laporan sudah ditutup; tanggapan tidak dapat ditambahkan."), code="closed")
@@ -613,6 +775,7 @@ def report_note(*, report: Report, actor: Actor, body: str) -> Message:
 
 # --- Clock control and closing -------------------------------------------------------------
 
+
 @transaction.atomic
 def report_postpone(*, report: Report, actor: Actor, reason: str) -> Report:
     """Tunda: the deadline clock pauses with the working days that were left."""
@@ -623,8 +786,16 @@ def report_postpone(*, report: Report, actor: Actor, reason: str) -> Report:
     report.paused_remaining_days = working_days_left(now, report.due_at) if report.due_at else 0
     report.state, report.due_at = State.POSTPONED, None
     report.save()
-    _transition_event(report, actor, roles, Action.POSTPONE, from_state, reason=reason,
-                      data={"remaining_working_days": report.paused_remaining_days}, created_at=now)
+    _transition_event(
+        report,
+        actor,
+        roles,
+        Action.POSTPONE,
+        from_state,
+        reason=reason,
+        data={"remaining_working_days": report.paused_remaining_days},
+        created_at=now,
+    )
     return report
 
 
@@ -643,12 +814,14 @@ def report_resume(*, report: Report, actor: Actor, reason: str = "") -> Report:
 
 
 @transaction.atomic
-def report_archive(*, report: Report, actor: Actor, reason: str, note: str = "",
-                   duplicate_of: Report | None = None) -> Report:
+def report_archive(
+    *, report: Report, actor: Actor, reason: str, note: str = "", duplicate_of: Report | None = None
+) -> Report:
     """Arsipkan, with one of the known reasons (and the original when it is a duplicate)."""
     if reason not in ArchiveReason.values:
-        raise ValidationFailed(_("Alasan arsip tidak dikenal."), code="invalid_reason",
-                               detail={"allowed": list(ArchiveReason.values)})
+        raise ValidationFailed(
+            _("Alasan arsip tidak dikenal."), code="invalid_reason", detail={"allowed": list(ArchiveReason.values)}
+        )
     report = report_lock(report)
     roles = _check(report, actor, Action.ARCHIVE, reason)
     if reason == ArchiveReason.DUPLICATE:
@@ -659,16 +832,22 @@ def report_archive(*, report: Report, actor: Actor, reason: str, note: str = "",
         # only an original the caller may see: otherwise the answer would confirm that a report exists
         # elsewhere, and its tracking id would be written into this report's audit trail
         if not actor.is_system and not report_qs_for(actor.user).filter(pk=duplicate_of.pk).exists():
-            raise NotFound(_("Laporan asli tidak ditemukan."), code="unknown_report",
-                           detail={"field": "duplicate_of"})
+            raise NotFound(_("Laporan asli tidak ditemukan."), code="unknown_report", detail={"field": "duplicate_of"})
         report.duplicate_of = duplicate_of
     now, from_state = timezone.now(), report.state
     report.state, report.archive_reason, report.due_at = State.ARCHIVED, reason, None
     _clear_clock_flags(report)
     report.save()
-    _transition_event(report, actor, roles, Action.ARCHIVE, from_state, reason=note or str(ArchiveReason(reason).label),
-                      data={"archive_reason": reason, "duplicate_of": duplicate_of.tracking_id if duplicate_of else None},
-                      created_at=now)
+    _transition_event(
+        report,
+        actor,
+        roles,
+        Action.ARCHIVE,
+        from_state,
+        reason=note or str(ArchiveReason(reason).label),
+        data={"archive_reason": reason, "duplicate_of": duplicate_of.tracking_id if duplicate_of else None},
+        created_at=now,
+    )
     return report
 
 
@@ -708,16 +887,19 @@ def report_rate(*, report: Report, actor: Actor, rating: int, comment: str = "",
         report.reopen_count += 1
         report.due_at = deadline_for("follow_up", now, report.agency)
     report.save()
-    _transition_event(report, actor, roles, action, from_state, reason=comment,
-                      data={"rating": report.rating}, created_at=now)
+    _transition_event(
+        report, actor, roles, action, from_state, reason=comment, data={"rating": report.rating}, created_at=now
+    )
     return report
 
 
 # --- Privacy -----------------------------------------------------------------------------
 
+
 @transaction.atomic
-def report_privacy_set(*, report: Report, actor: Actor, is_anonymous: bool, is_confidential: bool,
-                       reason: str = "") -> Report:
+def report_privacy_set(
+    *, report: Report, actor: Actor, is_anonymous: bool, is_confidential: bool, reason: str = ""
+) -> Report:
     """Change the two privacy switches, by the rules of ``lifecycle.PRIVACY_RULES``: agency roles may
     only make a report stricter (turn Anonim or Rahasia on), with a reason; only the reporter may
     turn Anonim off; the reporter, or a platform operator with a reason, may turn Rahasia off.
@@ -737,8 +919,16 @@ def report_privacy_set(*, report: Report, actor: Actor, is_anonymous: bool, is_c
         lc.privacy_check(switch=switch, value=after[switch], roles=roles, reason=reason)
     report.is_anonymous, report.is_confidential = after["is_anonymous"], after["is_confidential"]
     report.save(update_fields=["is_anonymous", "is_confidential", "updated_at"])
-    event_record(report, kind=ReportEvent.Kind.PRIVACY, actor=actor, roles=roles, reason=reason, agency=report.agency,
-           is_public=False, data={"before": before, "after": after, "changed": changed})
+    event_record(
+        report,
+        kind=ReportEvent.Kind.PRIVACY,
+        actor=actor,
+        roles=roles,
+        reason=reason,
+        agency=report.agency,
+        is_public=False,
+        data={"before": before, "after": after, "changed": changed},
+    )
     return report
 
 
@@ -748,7 +938,9 @@ def report_reporter_reveal(*, report: Report, actor: Actor, reason: str = "") ->
     roles = actor_roles(report, actor)
     if lc.PLATFORM_ADMIN not in roles:
         raise PermissionDenied(_("Hanya Admin Nasional yang dapat melihat identitas pelapor anonim."))
-    event_record(report, kind=ReportEvent.Kind.IDENTITY_VIEWED, actor=actor, roles=roles, reason=reason, is_public=False)
+    event_record(
+        report, kind=ReportEvent.Kind.IDENTITY_VIEWED, actor=actor, roles=roles, reason=reason, is_public=False
+    )
     reporter = report.reporter
     return {
         "name": reporter.full_name if reporter else report.guest_name,
@@ -758,6 +950,7 @@ def report_reporter_reveal(*, report: Report, actor: Actor, reason: str = "") ->
 
 
 # --- Outside this deployment -----------------------------------------------------------------
+
 
 @transaction.atomic
 def report_clock_hold(*, report: Report, actor: Actor, reason: str = "") -> Report:
@@ -772,9 +965,19 @@ def report_clock_hold(*, report: Report, actor: Actor, reason: str = "") -> Repo
     report.due_at = None
     _clear_clock_flags(report)
     report.save()
-    event_record(report, kind=ReportEvent.Kind.TRANSITION, actor=actor, action="clock_hold", from_state=report.state,
-           to_state=report.state, agency=report.agency, reason=reason, is_public=False, created_at=now,
-           data={"remaining_working_days": report.paused_remaining_days})
+    event_record(
+        report,
+        kind=ReportEvent.Kind.TRANSITION,
+        actor=actor,
+        action="clock_hold",
+        from_state=report.state,
+        to_state=report.state,
+        agency=report.agency,
+        reason=reason,
+        is_public=False,
+        created_at=now,
+        data={"remaining_working_days": report.paused_remaining_days},
+    )
     return report
 
 
@@ -788,9 +991,19 @@ def report_clock_release(*, report: Report, actor: Actor, reason: str = "") -> R
     report.due_at = deadline_after(now, max(report.paused_remaining_days or 0, 1))
     report.paused_remaining_days = None
     report.save()
-    event_record(report, kind=ReportEvent.Kind.TRANSITION, actor=actor, action="clock_release", from_state=report.state,
-           to_state=report.state, agency=report.agency, reason=reason, is_public=False, created_at=now,
-           data={"due_at": report.due_at.isoformat()})
+    event_record(
+        report,
+        kind=ReportEvent.Kind.TRANSITION,
+        actor=actor,
+        action="clock_release",
+        from_state=report.state,
+        to_state=report.state,
+        agency=report.agency,
+        reason=reason,
+        is_public=False,
+        created_at=now,
+        data={"due_at": report.due_at.isoformat()},
+    )
     return report
 
 
@@ -813,16 +1026,34 @@ def report_remote_answer(*, report: Report, body: str, source: dict) -> Message 
     report.paused_state, report.paused_remaining_days = "", None
     _clear_clock_flags(report)
     report.save()
-    _transition_event(report, system, roles, Action.REMOTE_ANSWER, from_state, created_at=now,
-                      data={"message_id": message.pk, **source})
+    _transition_event(
+        report,
+        system,
+        roles,
+        Action.REMOTE_ANSWER,
+        from_state,
+        created_at=now,
+        data={"message_id": message.pk, **source},
+    )
     return message
 
 
 @transaction.atomic
-def report_event_external(*, report: Report, actor: Actor, action: str, reason: str = "", data: dict | None = None,
-                          is_public: bool = True) -> ReportEvent:
+def report_event_external(
+    *, report: Report, actor: Actor, action: str, reason: str = "", data: dict | None = None, is_public: bool = True
+) -> ReportEvent:
     """Something that happened to the report outside this deployment (sent to a federated peer,
     a status change over there): audited like everything else, without changing the state here."""
     report = report_lock(report)
-    return event_record(report, kind=ReportEvent.Kind.TRANSITION, actor=actor, action=action[:20], from_state=report.state,
-                  to_state=report.state, agency=report.agency, reason=reason, data=data or {}, is_public=is_public)
+    return event_record(
+        report,
+        kind=ReportEvent.Kind.TRANSITION,
+        actor=actor,
+        action=action[:20],
+        from_state=report.state,
+        to_state=report.state,
+        agency=report.agency,
+        reason=reason,
+        data=data or {},
+        is_public=is_public,
+    )

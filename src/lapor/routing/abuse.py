@@ -1,5 +1,6 @@
 """Spam and abuse: flag, never silently drop. Flagged reports wait in the triage queue instead
 of being routed automatically."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -16,10 +17,12 @@ from .textsim import tokens
 
 # Insults common in Indonesian and regional languages. Animal words (anjing, babi, monyet) are
 # deliberately absent: citizens report stray dogs, pig farms and monkeys.
-ABUSIVE_WORDS = frozenset("""
+ABUSIVE_WORDS = frozenset(
+    """
 bangsat brengsek goblok goblog tolol bajingan kampret keparat jancuk jancok cuk kontol memek ngentot
 pantek pukimak lonte bego idiot sinting tai tahi bedebah laknat
-""".split())
+""".split()
+)
 WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 REPEAT_WINDOW = dt.timedelta(hours=24)
 
@@ -64,8 +67,11 @@ def abuse_flags(report: Report) -> list[tuple[str, str]]:
     if sender is not None:
         limit = getattr(settings, "LAPOR_FLOOD_PER_HOUR", 10)
         # one query: the sender's newest reports of the last 24 hours (enough rows to see a flood)
-        recent = list(Report.objects.filter(sender, submitted_at__gte=report.submitted_at - REPEAT_WINDOW)
-                      .order_by("-submitted_at").values_list("submitted_at", "body")[:max(50, limit + 1)])
+        recent = list(
+            Report.objects.filter(sender, submitted_at__gte=report.submitted_at - REPEAT_WINDOW)
+            .order_by("-submitted_at")
+            .values_list("submitted_at", "body")[: max(50, limit + 1)]
+        )
         fingerprint = _fingerprint(report.body)
         if any(_fingerprint(body) == fingerprint for _at, body in recent):
             flags.append((ReportFlag.Kind.REPEATED, ""))
@@ -78,4 +84,6 @@ def abuse_flags(report: Report) -> list[tuple[str, str]]:
 
 def abuse_flags_save(report: Report, flags: list[tuple[str, str]]) -> list[ReportFlag]:
     """Store flags found by ``abuse_flags`` (report_submit checks before it writes the report)."""
-    return ReportFlag.objects.bulk_create([ReportFlag(report=report, kind=kind, detail=detail) for kind, detail in flags])
+    return ReportFlag.objects.bulk_create(
+        [ReportFlag(report=report, kind=kind, detail=detail) for kind, detail in flags]
+    )

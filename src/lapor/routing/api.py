@@ -1,5 +1,6 @@
 """Machine triage over the API: duplicates, links, clusters, the spam/abuse triage queue,
 routing and topic suggestions."""
+
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
@@ -67,45 +68,68 @@ class FlagOut(Schema):
     created_at: str
 
 
-@router.get("/reports/{tracking_id}/duplicates", response=list[SimilarOut], auth=STAFF_AUTH,
-            summary="Likely duplicates of a report among open reports in the caller's scope")
+@router.get(
+    "/reports/{tracking_id}/duplicates",
+    response=list[SimilarOut],
+    auth=STAFF_AUTH,
+    summary="Likely duplicates of a report among open reports in the caller's scope",
+)
 def report_duplicates(request, tracking_id: str):
     user = request_user(request)
     report = report_get_for(user, tracking_id_normalize(tracking_id))
     mine = lens_for(report, user)
-    found = selectors.duplicates_find(qs=report_qs_for(user), title=mine.title, body=mine.body,
-                                      region_code=report.region_id, exclude_id=report.pk)
-    return [{"tracking_id": r.tracking_id, "title": lens_for(r, user).title, "state": r.state,
-             "similarity": score} for r, score in found]
+    found = selectors.duplicates_find(
+        qs=report_qs_for(user), title=mine.title, body=mine.body, region_code=report.region_id, exclude_id=report.pk
+    )
+    return [
+        {"tracking_id": r.tracking_id, "title": lens_for(r, user).title, "state": r.state, "similarity": score}
+        for r, score in found
+    ]
 
 
-@router.post("/similar", response=list[SimilarOut],
-             summary="Public reports similar to a text (for the submit form): as the public sees them")
+@router.post(
+    "/similar",
+    response=list[SimilarOut],
+    summary="Public reports similar to a text (for the submit form): as the public sees them",
+)
 def similar_public(request, payload: SimilarIn):
     """For a citizen about to file: "has this been reported already?". Open to guests, so it shows
     only public reports, through the public projection (``lens_public``: personal data and an
     anonymous reporter's name masked), and scores that projected text, never the stored one."""
+
     def public(r: Report) -> str:
         lens = lens_public(r)
         return f"{lens.title} {lens.body}"
 
-    found = selectors.duplicates_find(qs=report_public_qs(), title=payload.title, body=payload.body,
-                                      region_code=payload.region_code, text_of=public)
-    return [{"tracking_id": r.tracking_id, "title": lens_public(r).title, "state": r.state, "similarity": score}
-            for r, score in found]
+    found = selectors.duplicates_find(
+        qs=report_public_qs(), title=payload.title, body=payload.body, region_code=payload.region_code, text_of=public
+    )
+    return [
+        {"tracking_id": r.tracking_id, "title": lens_public(r).title, "state": r.state, "similarity": score}
+        for r, score in found
+    ]
 
 
 def _report(user, tracking_id: str) -> Report:
     return report_get_for(user, tracking_id_normalize(tracking_id))
 
 
-@router.post("/reports/{tracking_id}/links", response={201: SimilarOut}, auth=STAFF_AUTH, summary="Link a related report")
+@router.post(
+    "/reports/{tracking_id}/links", response={201: SimilarOut}, auth=STAFF_AUTH, summary="Link a related report"
+)
 def report_link(request, tracking_id: str, payload: LinkIn):
     user = request_user(request)
     report, other = _report(user, tracking_id), _report(user, payload.other)
     link = services.report_link(report=report, other=other, actor=Actor(user=user))
-    return Status(201, {"tracking_id": other.tracking_id, "title": lens_for(other, user).title,
-                        "state": other.state, "similarity": link.similarity or 0.0})
+    return Status(
+        201,
+        {
+            "tracking_id": other.tracking_id,
+            "title": lens_for(other, user).title,
+            "state": other.state,
+            "similarity": link.similarity or 0.0,
+        },
+    )
 
 
 @router.post("/clusters", response={201: ClusterOut}, auth=STAFF_AUTH, summary="Group reports about one problem")
@@ -116,8 +140,12 @@ def cluster_create(request, payload: ClusterIn):
     return Status(201, {"id": cluster.pk, "title": cluster.title, "tracking_ids": [r.tracking_id for r in reports]})
 
 
-@router.post("/clusters/{cluster_id}/follow-up", response=ClusterFollowUpOut, auth=STAFF_AUTH,
-             summary="Answer once: a follow-up on every report of the cluster")
+@router.post(
+    "/clusters/{cluster_id}/follow-up",
+    response=ClusterFollowUpOut,
+    auth=STAFF_AUTH,
+    summary="Answer once: a follow-up on every report of the cluster",
+)
 def cluster_follow_up(request, cluster_id: int, payload: ClusterBodyIn):
     user = request_user(request)
     cluster = get_object_or_404(Cluster, pk=cluster_id)
@@ -128,8 +156,16 @@ def cluster_follow_up(request, cluster_id: int, payload: ClusterBodyIn):
 def triage_list(request):
     if not user_is_platform_admin(request_user(request)):
         raise PermissionDenied(_("Hanya Admin Nasional yang memproses antrean triase."))
-    return [{"id": f.pk, "tracking_id": f.report.tracking_id, "kind": f.kind, "detail": f.detail,
-             "created_at": f.created_at.isoformat()} for f in selectors.flags_open()[:200]]
+    return [
+        {
+            "id": f.pk,
+            "tracking_id": f.report.tracking_id,
+            "kind": f.kind,
+            "detail": f.detail,
+            "created_at": f.created_at.isoformat(),
+        }
+        for f in selectors.flags_open()[:200]
+    ]
 
 
 @router.post("/flags/{flag_id}/resolve", response=FlagOut, auth=STAFF_AUTH)
@@ -138,8 +174,13 @@ def flag_resolve(request, flag_id: int):
     if flag.resolved_at:
         raise ValidationFailed(_("Tanda ini sudah diproses."), code="already_resolved")
     flag = services.flag_resolve(flag=flag, actor=Actor(user=request_user(request)))
-    return {"id": flag.pk, "tracking_id": flag.report.tracking_id, "kind": flag.kind, "detail": flag.detail,
-            "created_at": flag.created_at.isoformat()}
+    return {
+        "id": flag.pk,
+        "tracking_id": flag.report.tracking_id,
+        "kind": flag.kind,
+        "detail": flag.detail,
+        "created_at": flag.created_at.isoformat(),
+    }
 
 
 class SuggestionOut(Schema):
@@ -192,8 +233,12 @@ class AutorouteStatsOut(Schema):
     models: list[ModelLiveOut]
 
 
-@router.get("/reports/{tracking_id}/suggestions", response=SuggestionsOut, auth=STAFF_AUTH,
-            summary="Top agencies for a report: a matching rule first, then the model with calibrated confidence")
+@router.get(
+    "/reports/{tracking_id}/suggestions",
+    response=SuggestionsOut,
+    auth=STAFF_AUTH,
+    summary="Top agencies for a report: a matching rule first, then the model with calibrated confidence",
+)
 def report_suggestions(request, tracking_id: str):
     from .suggest import routing_suggest
 
@@ -201,15 +246,21 @@ def report_suggestions(request, tracking_id: str):
     return routing_suggest(report)
 
 
-@router.post("/topic-suggestions", response=list[TopicSuggestionOut], summary="The 3 likeliest topics for a text (submit form)")
+@router.post(
+    "/topic-suggestions", response=list[TopicSuggestionOut], summary="The 3 likeliest topics for a text (submit form)"
+)
 def topic_suggestions(request, payload: TopicTextIn):
     from .suggest import topic_suggest
 
     return topic_suggest(payload.text)
 
 
-@router.get("/stats", response=AutorouteStatsOut, auth=STAFF_AUTH,
-            summary="Automatic routing: how many, how many came back as Bukan Wewenang, and each model's live accuracy")
+@router.get(
+    "/stats",
+    response=AutorouteStatsOut,
+    auth=STAFF_AUTH,
+    summary="Automatic routing: how many, how many came back as Bukan Wewenang, and each model's live accuracy",
+)
 def autoroute_stats(request):
     from .suggest import routing_stats as stats
 

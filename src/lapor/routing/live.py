@@ -6,6 +6,7 @@
   chosen agency stood among the suggestions shown (``data.suggestion.rank``, see
   ``suggest.routing_decision``); top-1 is the share taken at rank 1, top-3 at rank 1 to 3.
 """
+
 from __future__ import annotations
 
 from django.db.models import Count
@@ -26,8 +27,13 @@ def _auto_routes():
 
 
 def _auto_counts() -> dict[str, int]:
-    rows = (_auto_routes().annotate(v=KeyTextTransform("model_version", "data")).values("v")
-            .annotate(n=Count("id")).values_list("v", "n"))
+    rows = (
+        _auto_routes()
+        .annotate(v=KeyTextTransform("model_version", "data"))
+        .values("v")
+        .annotate(n=Count("id"))
+        .values_list("v", "n")
+    )
     return {v: n for v, n in rows if v}
 
 
@@ -35,8 +41,9 @@ def _returned_counts() -> dict[str, int]:
     """Per version: automatic routes the chosen agency returned as not theirs. Returns are few, so
     they are matched in Python: same report, the agency that returned it is the one routed to."""
     returns: dict[int, set] = {}
-    for report_id, data in _transitions(lc.Action.NOT_AUTHORITY).filter(
-            data__was_auto_routed=True).values_list("report_id", "data"):
+    for report_id, data in (
+        _transitions(lc.Action.NOT_AUTHORITY).filter(data__was_auto_routed=True).values_list("report_id", "data")
+    ):
         returns.setdefault(report_id, set()).add((data or {}).get("from_agency_id"))
     out: dict[str, int] = {}
     if not returns:
@@ -50,10 +57,16 @@ def _returned_counts() -> dict[str, int]:
 def _decision_counts() -> dict[str, dict[str, int]]:
     """Per version: people's routes with suggestions shown, taken at rank 1, at rank 1-3, by a tap."""
     sug = KeyTransform("suggestion", "data")
-    rows = (_transitions(lc.Action.ROUTE).filter(data__has_key="suggestion")
-            .annotate(v=KeyTextTransform("model_version", sug), r=KeyTextTransform("rank", sug),
-                      t=KeyTextTransform("tapped", sug))
-            .values("v", "r", "t").annotate(n=Count("id")).values_list("v", "r", "t", "n"))
+    rows = (
+        _transitions(lc.Action.ROUTE)
+        .filter(data__has_key="suggestion")
+        .annotate(
+            v=KeyTextTransform("model_version", sug), r=KeyTextTransform("rank", sug), t=KeyTextTransform("tapped", sug)
+        )
+        .values("v", "r", "t")
+        .annotate(n=Count("id"))
+        .values_list("v", "r", "t", "n")
+    )
     out: dict[str, dict[str, int]] = {}
     for v, rank, tapped, n in rows:
         c = out.setdefault(v or "", {"decisions": 0, "top1": 0, "top3": 0, "tapped": 0})
@@ -87,11 +100,20 @@ def model_versions_live(current: str | None, root) -> list[dict]:
     for v in sorted((v for v in versions if v), reverse=True):
         meta, n_auto, n_back = metas.get(v, {}), auto.get(v, 0), returned.get(v, 0)
         dec = decisions.get(v, {"decisions": 0, "top1": 0, "top3": 0, "tapped": 0})
-        rows.append({
-            "version": v, "current": v == current, "trained_at": meta.get("trained_at"),
-            "n_train": meta.get("n_train"), "holdout_top1": (meta.get("metrics") or {}).get("holdout_top1"),
-            "auto_routed": n_auto, "returned": n_back, "live_precision": _ratio(n_auto - n_back, n_auto),
-            "decisions": dec["decisions"], "tapped": dec["tapped"],
-            "live_top1": _ratio(dec["top1"], dec["decisions"]), "live_top3": _ratio(dec["top3"], dec["decisions"]),
-        })
+        rows.append(
+            {
+                "version": v,
+                "current": v == current,
+                "trained_at": meta.get("trained_at"),
+                "n_train": meta.get("n_train"),
+                "holdout_top1": (meta.get("metrics") or {}).get("holdout_top1"),
+                "auto_routed": n_auto,
+                "returned": n_back,
+                "live_precision": _ratio(n_auto - n_back, n_auto),
+                "decisions": dec["decisions"],
+                "tapped": dec["tapped"],
+                "live_top1": _ratio(dec["top1"], dec["decisions"]),
+                "live_top3": _ratio(dec["top3"], dec["decisions"]),
+            }
+        )
     return rows

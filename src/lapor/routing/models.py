@@ -1,5 +1,6 @@
 """Machine help for triage: flags (spam and abuse), links between reports (duplicate, related)
 and clusters of reports about one problem."""
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -24,7 +25,9 @@ class ReportFlag(models.Model):
     detail = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
-    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         indexes = [models.Index(fields=["resolved_at", "created_at"], name="flag_open_idx")]
@@ -39,7 +42,9 @@ class ReportLink(models.Model):
     other = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="links_in")
     kind = models.CharField(max_length=10, choices=Kind.choices)
     similarity = models.FloatField(null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -51,7 +56,9 @@ class Cluster(models.Model):
 
     title = models.CharField(max_length=200)
     agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="clusters")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     reports = models.ManyToManyField(Report, related_name="clusters", blank=True)
 

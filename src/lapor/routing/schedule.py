@@ -1,5 +1,6 @@
 """When the routing model was last retrained (core/scheduler.py asks, through
 settings.LAPOR_JOB_EVIDENCE): the older of the two models' ``CURRENT`` pointers."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -11,7 +12,9 @@ def retrain_last() -> dt.datetime | None:
     times = []
     for label in LABELS:
         try:
-            times.append(dt.datetime.fromtimestamp((models_root(label) / "CURRENT").stat().st_mtime, tz=dt.timezone.utc))
+            times.append(
+                dt.datetime.fromtimestamp((models_root(label) / "CURRENT").stat().st_mtime, tz=dt.timezone.utc)
+            )
         except OSError:
             return None
     return min(times) if times else None

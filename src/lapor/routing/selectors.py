@@ -1,4 +1,5 @@
 """Reads for machine triage: likely duplicates of a text among open, recent reports."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -34,6 +35,7 @@ def _words(search_text: str) -> frozenset[str]:
 def document_frequency() -> dict[str, int]:
     """How many of the newest reports use each word (sampled, cached for an hour): rare words make
     selective index lookups."""
+
     def sample() -> dict[str, int]:
         counts: Counter = Counter()
         for text in Report.objects.order_by("-submitted_at").values_list("search_text", flat=True)[:DF_SAMPLE]:
@@ -62,9 +64,18 @@ def _area_code(region_code: str | None) -> str | None:
     return ".".join(parts[:3]) if len(parts) > 3 else region_code
 
 
-def duplicates_find(*, qs: QuerySet[Report], title: str, body: str, region_code: str | None = None,
-                    exclude_id: int | None = None, days: int = 30, limit: int = 5,
-                    threshold: float = 0.3, text_of=None) -> list[tuple[Report, float]]:
+def duplicates_find(
+    *,
+    qs: QuerySet[Report],
+    title: str,
+    body: str,
+    region_code: str | None = None,
+    exclude_id: int | None = None,
+    days: int = 30,
+    limit: int = 5,
+    threshold: float = 0.3,
+    text_of=None,
+) -> list[tuple[Report, float]]:
     """Open reports from the last ``days`` in the same area whose words overlap this text most.
 
     PostgreSQL pre-filters with the full-text GIN index (any two of the three most distinctive
@@ -101,7 +112,7 @@ def duplicates_find(*, qs: QuerySet[Report], title: str, body: str, region_code:
 
         # A duplicate shares most distinctive words: ask the GIN index for reports holding any two
         # of the three most distinctive ones (posting-list intersections stay small at 1M rows).
-        pairs = [f"{a} & {b}" for i, a in enumerate(words) for b in words[i + 1:]] or words
+        pairs = [f"{a} & {b}" for i, a in enumerate(words) for b in words[i + 1 :]] or words
         query = SearchQuery(" | ".join(f"({p})" for p in pairs), config="indonesian", search_type="raw")
         vector = RawSQL(FTS_EXPRESSION, [], output_field=SearchVectorField())
         qs = qs.annotate(fts=vector).filter(fts=query)

@@ -1,5 +1,6 @@
 """Writes for machine triage: link reports, group them in clusters, answer a cluster once,
 resolve flags."""
+
 from __future__ import annotations
 
 from django.db import transaction
@@ -29,7 +30,10 @@ def report_link(*, report: Report, other: Report, actor: Actor, similarity: floa
         raise ValidationFailed(_("Laporan tidak dapat ditautkan ke dirinya sendiri."), code="self_link")
     _require_handler(report, actor)
     link, _created = ReportLink.objects.get_or_create(
-        report=report, other=other, defaults={"kind": ReportLink.Kind.RELATED, "similarity": similarity, "created_by": actor.user})
+        report=report,
+        other=other,
+        defaults={"kind": ReportLink.Kind.RELATED, "similarity": similarity, "created_by": actor.user},
+    )
     return link
 
 
@@ -41,8 +45,9 @@ def cluster_create(*, title: str, reports: list[Report], actor: Actor) -> Cluste
     for report in reports:
         _require_handler(report, actor)
     agencies = {r.agency_id for r in reports}
-    cluster = Cluster.objects.create(title=title, created_by=actor.user,
-                                     agency_id=agencies.pop() if len(agencies) == 1 else None)
+    cluster = Cluster.objects.create(
+        title=title, created_by=actor.user, agency_id=agencies.pop() if len(agencies) == 1 else None
+    )
     cluster.reports.set(reports)
     return cluster
 
@@ -72,7 +77,8 @@ def flag_resolve(*, flag: ReportFlag, actor: Actor) -> ReportFlag:
     if lc.PLATFORM_ADMIN not in actor_roles(flag.report, actor):
         raise PermissionDenied(_("Hanya Admin Nasional yang memproses antrean triase."))
     resolved = ReportFlag.objects.filter(pk=flag.pk, resolved_at__isnull=True).update(
-        resolved_at=timezone.now(), resolved_by=actor.user)
+        resolved_at=timezone.now(), resolved_by=actor.user
+    )
     flag.refresh_from_db()
     if resolved:
         from lapor.accounts.audit import audit_record

@@ -5,6 +5,7 @@ any re-routing); the model (lapor.routing.ml) is saved under DATA_DIR/models/<la
 signed with the SECRET_KEY, and loaded only if the signature matches. Rules win when they apply;
 the model fills the rest; with too little history it says so and stays out of the way.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -65,13 +66,20 @@ def record_of(report: Report, names: dict[str, str], returned_by: list[str] | No
     def level(n: int) -> str:
         return names.get(".".join(parts[:n]), "") if len(parts) >= n else ""
 
-    return {"text": f"{report.title}\n{report.body}", "province": level(1), "regency": level(2),
-            "district": level(3), "subdistrict": level(4),
-            "channel": report.channel, "received_at": report.submitted_at.isoformat(),
-            "agency": report.agency.name if report.agency_id else "",
-            "agency_level": report.agency.kind if report.agency_id else "",
-            "topic": report.topic.name if report.topic_id else "",
-            "topic_key": report.topic.slug if report.topic_id else "", "returned_by": returned_by or []}
+    return {
+        "text": f"{report.title}\n{report.body}",
+        "province": level(1),
+        "regency": level(2),
+        "district": level(3),
+        "subdistrict": level(4),
+        "channel": report.channel,
+        "received_at": report.submitted_at.isoformat(),
+        "agency": report.agency.name if report.agency_id else "",
+        "agency_level": report.agency.kind if report.agency_id else "",
+        "topic": report.topic.name if report.topic_id else "",
+        "topic_key": report.topic.slug if report.topic_id else "",
+        "returned_by": returned_by or [],
+    }
 
 
 def returned_by(report_ids: list[int]) -> dict[int, list[str]]:
@@ -79,8 +87,9 @@ def returned_by(report_ids: list[int]) -> dict[int, list[str]]:
     from lapor.reports.models import ReportEvent
 
     out: dict[int, list[str]] = {}
-    rows = ReportEvent.objects.filter(report_id__in=report_ids, kind=ReportEvent.Kind.TRANSITION,
-                                      action=lc.Action.NOT_AUTHORITY).values_list("report_id", "data")
+    rows = ReportEvent.objects.filter(
+        report_id__in=report_ids, kind=ReportEvent.Kind.TRANSITION, action=lc.Action.NOT_AUTHORITY
+    ).values_list("report_id", "data")
     for report_id, data in rows:
         name = (data or {}).get("from_agency_name")
         if name:
@@ -112,8 +121,12 @@ def routing_train(*, label: str = "agency", limit: int = 50_000) -> dict:
     comparison = _compare_with_current(label, model, records)
     root = models_root(label)
     if comparison.get("kept"):
-        result = {"status": "kept_previous", "version": comparison["version"], "reports": len(records),
-                  "comparison": comparison}
+        result = {
+            "status": "kept_previous",
+            "version": comparison["version"],
+            "reports": len(records),
+            "comparison": comparison,
+        }
         _retrain_audit(label, result)
         return result
     version = timezone.now().strftime("%Y%m%dT%H%M%S%f")  # two trainings in one second must not share a directory
@@ -123,9 +136,16 @@ def routing_train(*, label: str = "agency", limit: int = 50_000) -> dict:
     tmp.replace(root / "CURRENT")
     _pointers.pop(root / "CURRENT", None)
     meta = model.metadata()
-    result = {"status": "trained", "version": version, "path": str(path), "reports": len(records),
-              "classes": len(meta.get("classes", [])), "threshold_95": getattr(model, "threshold_95_", None),
-              "inputs": model.inputs_, "comparison": comparison}
+    result = {
+        "status": "trained",
+        "version": version,
+        "path": str(path),
+        "reports": len(records),
+        "classes": len(meta.get("classes", [])),
+        "threshold_95": getattr(model, "threshold_95_", None),
+        "inputs": model.inputs_,
+        "comparison": comparison,
+    }
     _retrain_audit(label, result)
     return result
 
@@ -157,8 +177,12 @@ def _retrain_audit(label: str, result: dict) -> None:
     from lapor.accounts.audit import audit_record
 
     detail = {k: result.get(k) for k in ("status", "version", "reports", "threshold_95", "comparison") if k in result}
-    audit_record(action="routing_retrain", target_type=f"routing_model_{label}", target_id=result["version"],
-                 detail={"label": label, **detail})
+    audit_record(
+        action="routing_retrain",
+        target_type=f"routing_model_{label}",
+        target_id=result["version"],
+        detail={"label": label, **detail},
+    )
 
 
 def routing_model_get(label: str) -> tuple[str, RoutingModel] | None:
@@ -185,8 +209,9 @@ def routing_model_get(label: str) -> tuple[str, RoutingModel] | None:
             model = RoutingModel.load(path, settings.SECRET_KEY)
         except ArtefactError as exc:
             _refused[path] = time.monotonic()
-            log.error("routing model %s/%s refused: %s; run `lapor routing train --label %s`",
-                      label, version, exc, label)
+            log.error(
+                "routing model %s/%s refused: %s; run `lapor routing train --label %s`", label, version, exc, label
+            )
             return None
         _cache[label] = (path, version, model)
         return version, model
@@ -213,9 +238,15 @@ def routing_suggest(report: Report, *, k: int = 3) -> dict:
     if rule is not None and rule.agency.name in returns:  # Bukan Wewenang: never suggested again
         rule = None
     if rule is not None:
-        suggestions.append({"agency_id": rule.agency_id, "agency_name": rule.agency.name, "confidence": 1.0,
-                            "reason": f"aturan: {rule.topic.name} × {rule.region.name if rule.region_id else 'semua wilayah'}",
-                            "source": "rule"})
+        suggestions.append(
+            {
+                "agency_id": rule.agency_id,
+                "agency_name": rule.agency.name,
+                "confidence": 1.0,
+                "reason": f"aturan: {rule.topic.name} × {rule.region.name if rule.region_id else 'semua wilayah'}",
+                "source": "rule",
+            }
+        )
     loaded = routing_model_get("agency")
     if loaded is None:
         status = "rule" if rule else "insufficient_history"
@@ -226,8 +257,15 @@ def routing_suggest(report: Report, *, k: int = 3) -> dict:
         agency = _agency_for(name, report)
         if agency is None or any(s["agency_id"] == agency.pk for s in suggestions):
             continue
-        suggestions.append({"agency_id": agency.pk, "agency_name": agency.name, "confidence": round(float(probability), 4),
-                            "reason": reason, "source": "model"})
+        suggestions.append(
+            {
+                "agency_id": agency.pk,
+                "agency_name": agency.name,
+                "confidence": round(float(probability), 4),
+                "reason": reason,
+                "source": "model",
+            }
+        )
     return {"status": "ok", "model_version": version, "threshold": _threshold(model), "suggestions": suggestions[:k]}
 
 
@@ -247,9 +285,12 @@ def routing_decision(report: Report, agency: Agency, *, tapped_rank: int | None 
         return None
     shown = [sug["agency_id"] for sug in result["suggestions"]]
     rank = shown.index(agency.pk) + 1 if agency.pk in shown else None
-    return {"model_version": result["model_version"], "rank": rank,
-            "source": result["suggestions"][rank - 1]["source"] if rank else None,
-            "tapped": bool(rank and tapped_rank == rank)}
+    return {
+        "model_version": result["model_version"],
+        "rank": rank,
+        "source": result["suggestions"][rank - 1]["source"] if rank else None,
+        "tapped": bool(rank and tapped_rank == rank),
+    }
 
 
 def _threshold(model: RoutingModel) -> float | None:
@@ -276,8 +317,13 @@ def routing_auto_choice(report: Report) -> tuple[Agency, dict] | None:
     agency = _agency_for(top[0][0], report)
     if agency is None:
         return None
-    return agency, {"automatic": True, "model_version": version, "confidence": round(float(top[0][1]), 4),
-                    "threshold": threshold, "reason": top[0][2]}
+    return agency, {
+        "automatic": True,
+        "model_version": version,
+        "confidence": round(float(top[0][1]), 4),
+        "threshold": threshold,
+        "reason": top[0][2],
+    }
 
 
 def topic_suggest(text: str, *, k: int = 3) -> list[dict]:
@@ -291,8 +337,13 @@ def topic_suggest(text: str, *, k: int = 3) -> list[dict]:
         out = []
         for slug, probability, _reason in model.predict_top([{"text": text}], k=k)[0]:
             if slug in by_slug:
-                out.append({"topic_id": by_slug[slug].pk, "name": by_slug[slug].name,
-                            "confidence": round(float(probability), 4)})
+                out.append(
+                    {
+                        "topic_id": by_slug[slug].pk,
+                        "name": by_slug[slug].name,
+                        "confidence": round(float(probability), 4),
+                    }
+                )
         return out
     lowered = text.lower()
     scored = []
@@ -317,8 +368,13 @@ def autoroute_stats(*, since: dt.datetime | None = None) -> dict:
     by_model = auto.filter(data__has_key="model_version").count()
     bounced = events.filter(action=lc.Action.NOT_AUTHORITY, data__was_auto_routed=True).count()
     total = auto.count()
-    return {"auto_routed": total, "by_model": by_model, "by_rule": total - by_model,
-            "bounced_back": bounced, "bounce_rate": round(bounced / total, 4) if total else None}
+    return {
+        "auto_routed": total,
+        "by_model": by_model,
+        "by_rule": total - by_model,
+        "bounced_back": bounced,
+        "bounce_rate": round(bounced / total, 4) if total else None,
+    }
 
 
 def routing_stats() -> dict:
@@ -331,5 +387,8 @@ def routing_stats() -> dict:
         current = (models_root("agency") / "CURRENT").read_text().strip() or None
     except OSError:
         current = None
-    return {**autoroute_stats(), "current_version": current,
-            "models": model_versions_live(current, models_root("agency"))}
+    return {
+        **autoroute_stats(),
+        "current_version": current,
+        "models": model_versions_live(current, models_root("agency")),
+    }

@@ -1,15 +1,18 @@
 """Small, dependency-free text similarity for duplicate checks: normalised word sets with
 Indonesian stop words removed, compared by cosine over binary vectors."""
+
 from __future__ import annotations
 
 import math
 import re
 
-STOP = frozenset("""
+STOP = frozenset(
+    """
 yang di ke dari dan atau dengan untuk pada dalam ini itu ada tidak sudah belum akan saya kami kita mereka
 dia ia kami juga sangat mohon tolong pak bu bapak ibu kepada sebagai oleh karena agar supaya bisa dapat
 jadi lagi masih hanya sejak saat sampai telah para nya pun lah kah tersebut terima kasih
-""".split())
+""".split()
+)
 TOKEN = re.compile(r"[^\W\d_]{3,}", re.UNICODE)
 
 

@@ -1,4 +1,5 @@
 """Every deadline a citizen reads says whose it is and what happens when it passes."""
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -18,23 +19,41 @@ def deadline_explained(report, *, is_reporter: bool = True) -> dict | None:
         return None
     date = long_date(due)
     if state == lc.State.SUBMITTED:
-        return {"who": _("Admin Nasional LAPOR!"), "text": _(
-            "Admin Nasional LAPOR! memverifikasi laporan ini dan meneruskannya ke instansi yang berwenang paling "
-            "lambat %(date)s. Bila terlewat, laporan ditandai terlambat dan dipantau langsung oleh pengelola "
-            "nasional. Anda tidak perlu berbuat apa-apa.") % {"date": date}}
+        return {
+            "who": _("Admin Nasional LAPOR!"),
+            "text": _(
+                "Admin Nasional LAPOR! memverifikasi laporan ini dan meneruskannya ke instansi yang berwenang paling "
+                "lambat %(date)s. Bila terlewat, laporan ditandai terlambat dan dipantau langsung oleh pengelola "
+                "nasional. Anda tidak perlu berbuat apa-apa."
+            )
+            % {"date": date},
+        }
     if state in (lc.State.ROUTED, lc.State.IN_PROGRESS):
         agency = report.agency.name if report.agency_id else _("Instansi")
-        return {"who": agency, "text": _(
-            "%(agency)s wajib mengirim tindak lanjut paling lambat %(date)s. Bila terlewat, laporan ditandai "
-            "terlambat dan dilaporkan ke atasan instansi itu. Anda tidak perlu berbuat apa-apa.")
-            % {"agency": agency, "date": date}}
+        return {
+            "who": agency,
+            "text": _(
+                "%(agency)s wajib mengirim tindak lanjut paling lambat %(date)s. Bila terlewat, laporan ditandai "
+                "terlambat dan dilaporkan ke atasan instansi itu. Anda tidak perlu berbuat apa-apa."
+            )
+            % {"agency": agency, "date": date},
+        }
     if state == lc.State.FOLLOWED_UP and not is_reporter:
-        return {"who": _("Pelapor"), "text": _(
-            "Pelapor dapat menanggapi jawaban ini sampai %(date)s. Tanpa tanggapan dalam %(days)d hari kerja, "
-            "laporan ditutup otomatis sebagai selesai.") % {"date": date, "days": settings.LAPOR_DEADLINES["reply"]}}
+        return {
+            "who": _("Pelapor"),
+            "text": _(
+                "Pelapor dapat menanggapi jawaban ini sampai %(date)s. Tanpa tanggapan dalam %(days)d hari kerja, "
+                "laporan ditutup otomatis sebagai selesai."
+            )
+            % {"date": date, "days": settings.LAPOR_DEADLINES["reply"]},
+        }
     if state == lc.State.FOLLOWED_UP:
-        return {"who": _("Anda (pelapor)"), "text": _(
-            "Giliran Anda: tanggapi jawaban ini atau tandai selesai paling lambat %(date)s. Bila Anda diam "
-            "selama %(days)d hari kerja, laporan ditutup otomatis sebagai selesai.")
-            % {"date": date, "days": settings.LAPOR_DEADLINES["reply"]}}
+        return {
+            "who": _("Anda (pelapor)"),
+            "text": _(
+                "Giliran Anda: tanggapi jawaban ini atau tandai selesai paling lambat %(date)s. Bila Anda diam "
+                "selama %(days)d hari kerja, laporan ditutup otomatis sebagai selesai."
+            )
+            % {"date": date, "days": settings.LAPOR_DEADLINES["reply"]},
+        }
     return None

@@ -1,5 +1,6 @@
 """Page forms. They only parse input: the rules live in lapor.reports.services, whose
 ValidationFailed errors are attached to the matching field by ``error_to_form``."""
+
 from __future__ import annotations
 
 import re
@@ -39,33 +40,60 @@ class MultipleFileField(forms.FileField):
 
 
 class SignInForm(forms.Form):
-    login = forms.CharField(label=_("E-mail atau nomor telepon"), max_length=254,
-                            widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}))
-    password = forms.CharField(label=_("Kata sandi"), widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    login = forms.CharField(
+        label=_("E-mail atau nomor telepon"),
+        max_length=254,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}),
+    )
+    password = forms.CharField(
+        label=_("Kata sandi"), widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
 
 
 class PasswordForgotForm(forms.Form):
-    login = forms.CharField(label=_("E-mail atau nomor telepon akun Anda"), max_length=254,
-                            widget=forms.TextInput(attrs={"autocomplete": "username"}))
+    login = forms.CharField(
+        label=_("E-mail atau nomor telepon akun Anda"),
+        max_length=254,
+        widget=forms.TextInput(attrs={"autocomplete": "username"}),
+    )
 
 
 class PasswordResetForm(forms.Form):
-    login = forms.CharField(label=_("E-mail atau nomor telepon akun Anda"), max_length=254,
-                            widget=forms.TextInput(attrs={"autocomplete": "username"}))
-    code = forms.CharField(label=_("Kode 6 angka"), max_length=12,
-                           widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}))
-    password = forms.CharField(label=_("Kata sandi baru"), help_text=_("Minimal 8 karakter."),
-                               widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    login = forms.CharField(
+        label=_("E-mail atau nomor telepon akun Anda"),
+        max_length=254,
+        widget=forms.TextInput(attrs={"autocomplete": "username"}),
+    )
+    code = forms.CharField(
+        label=_("Kode 6 angka"),
+        max_length=12,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+    password = forms.CharField(
+        label=_("Kata sandi baru"),
+        help_text=_("Minimal 8 karakter."),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
 
 
 class RegisterForm(forms.Form):
-    full_name = forms.CharField(label=_("Nama lengkap"), max_length=150,
-                                widget=forms.TextInput(attrs={"autocomplete": "name"}))
-    email = forms.EmailField(label=_("E-mail"), required=False, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
-    phone = forms.CharField(label=_("Nomor telepon"), required=False, max_length=32,
-                            widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}))
-    password = forms.CharField(label=_("Kata sandi"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-                               help_text=_("Minimal 8 karakter."))
+    full_name = forms.CharField(
+        label=_("Nama lengkap"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
+    email = forms.EmailField(
+        label=_("E-mail"), required=False, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    phone = forms.CharField(
+        label=_("Nomor telepon"),
+        required=False,
+        max_length=32,
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+    password = forms.CharField(
+        label=_("Kata sandi"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("Minimal 8 karakter."),
+    )
 
     # The rules (contact required, phone format, uniqueness, password strength) live in
     # lapor.accounts.services.account_register; the view maps its errors onto these fields.
@@ -74,39 +102,65 @@ class RegisterForm(forms.Form):
 class SubmitForm(forms.Form):
     """The report form. Region is chosen step by step; the deepest chosen level is the region."""
 
-    type = forms.ChoiceField(label=_("Jenis laporan"), choices=ReportType.choices, initial=ReportType.COMPLAINT,
-                             widget=forms.RadioSelect)
+    type = forms.ChoiceField(
+        label=_("Jenis laporan"), choices=ReportType.choices, initial=ReportType.COMPLAINT, widget=forms.RadioSelect
+    )
     title = forms.CharField(label=_("Judul"), required=False, widget=forms.TextInput(attrs={"maxlength": 200}))
-    body = forms.CharField(label=_("Isi laporan"), required=False,
-                           widget=forms.Textarea(attrs={"rows": 6, "maxlength": 20000}),
-                           help_text=_("Ceritakan apa, di mana dan kapan. Jangan tulis data pribadi orang lain."))
+    body = forms.CharField(
+        label=_("Isi laporan"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6, "maxlength": 20000}),
+        help_text=_("Ceritakan apa, di mana dan kapan. Jangan tulis data pribadi orang lain."),
+    )
     topic = forms.ChoiceField(label=_("Kategori"), required=False)
     province = forms.ChoiceField(label=_("Provinsi"), required=False)
     regency = forms.ChoiceField(label=_("Kabupaten/Kota"), required=False)
     district = forms.ChoiceField(label=_("Kecamatan"), required=False)
     village = forms.ChoiceField(label=_("Kelurahan/Desa"), required=False)
-    address = forms.CharField(label=_("Alamat atau patokan lokasi"), required=False,
-                              widget=forms.TextInput(attrs={"maxlength": 300}))
+    address = forms.CharField(
+        label=_("Alamat atau patokan lokasi"), required=False, widget=forms.TextInput(attrs={"maxlength": 300})
+    )
     latitude = forms.FloatField(required=False, widget=forms.HiddenInput)
     longitude = forms.FloatField(required=False, widget=forms.HiddenInput)
-    incident_date = forms.DateField(label=_("Tanggal kejadian"), required=False,
-                                    widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    agency_q = forms.CharField(label=_("Cari nama instansi (opsional)"), required=False, max_length=100,
-                               help_text=_("Ketik nama instansi, lalu pilih. Kosongkan bila tidak tahu: kami yang meneruskan."))
+    incident_date = forms.DateField(
+        label=_("Tanggal kejadian"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    agency_q = forms.CharField(
+        label=_("Cari nama instansi (opsional)"),
+        required=False,
+        max_length=100,
+        help_text=_("Ketik nama instansi, lalu pilih. Kosongkan bila tidak tahu: kami yang meneruskan."),
+    )
     target_agency = forms.CharField(label=_("Pilih instansi"), required=False, widget=forms.Select)
-    attachments = MultipleFileField(label=_("Lampiran (foto atau dokumen)"), required=False,
-                                    help_text=_("Foto JPG/PNG/WebP, PDF, DOCX, XLSX, PPTX, video MP4 atau rekaman suara MP3/M4A."))
-    is_anonymous = forms.BooleanField(label=_("Anonim"), required=False,
-                                      help_text=_("Nama Anda tidak ditampilkan kepada instansi maupun publik."))
-    is_confidential = forms.BooleanField(label=_("Rahasia"), required=False,
-                                         help_text=_("Laporan tidak ditampilkan kepada publik; hanya Anda dan petugas yang melihatnya."))
-    guest_name = forms.CharField(label=_("Nama (opsional)"), required=False, max_length=150,
-                                 widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    attachments = MultipleFileField(
+        label=_("Lampiran (foto atau dokumen)"),
+        required=False,
+        help_text=_("Foto JPG/PNG/WebP, PDF, DOCX, XLSX, PPTX, video MP4 atau rekaman suara MP3/M4A."),
+    )
+    is_anonymous = forms.BooleanField(
+        label=_("Anonim"), required=False, help_text=_("Nama Anda tidak ditampilkan kepada instansi maupun publik.")
+    )
+    is_confidential = forms.BooleanField(
+        label=_("Rahasia"),
+        required=False,
+        help_text=_("Laporan tidak ditampilkan kepada publik; hanya Anda dan petugas yang melihatnya."),
+    )
+    guest_name = forms.CharField(
+        label=_("Nama (opsional)"),
+        required=False,
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
     # checked by report_submit with every other field, so all problems show at once
-    guest_email = forms.CharField(label=_("E-mail"), required=False, max_length=254,
-                                  widget=forms.EmailInput(attrs={"autocomplete": "email"}))
-    guest_phone = forms.CharField(label=_("Nomor telepon"), required=False, max_length=32,
-                                  widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}))
+    guest_email = forms.CharField(
+        label=_("E-mail"), required=False, max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    guest_phone = forms.CharField(
+        label=_("Nomor telepon"),
+        required=False,
+        max_length=32,
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
 
     # One key per rendered form: a retried or double-sent POST returns the first report.
     submit_key = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
@@ -134,7 +188,9 @@ class SubmitForm(forms.Form):
             parent = value if value and value in {c for c, _n in choices} else None
         q = self.data.get("agency_q", "") if self.is_bound else ""
         chosen = self.data.get("target_agency", "") if self.is_bound else ""
-        self.fields["target_agency"].widget.choices = [("", _("— tidak memilih —"))] + selectors.agency_choices(q, keep=chosen)
+        self.fields["target_agency"].widget.choices = [("", _("— tidak memilih —"))] + selectors.agency_choices(
+            q, keep=chosen
+        )
 
     def clean_target_agency(self):
         value = self.cleaned_data.get("target_agency") or ""
@@ -152,9 +208,17 @@ class SubmitForm(forms.Form):
         return code
 
 
-FIELD_BY_KEY = {"attachments": "attachments", "topic_id": "topic", "region_code": "province", "target_agency_id": "target_agency",
-                "latitude": "address", "type": "type", "incident_date": "incident_date",
-                "guest_phone": "guest_phone", "guest_email": "guest_email"}
+FIELD_BY_KEY = {
+    "attachments": "attachments",
+    "topic_id": "topic",
+    "region_code": "province",
+    "target_agency_id": "target_agency",
+    "latitude": "address",
+    "type": "type",
+    "incident_date": "incident_date",
+    "guest_phone": "guest_phone",
+    "guest_email": "guest_email",
+}
 
 
 def error_to_form(form: forms.Form, exc: DomainError) -> None:
@@ -172,42 +236,69 @@ TRACKING_ID_RE = re.compile(r"[0-9A-Z]{4}-[0-9A-Z]{4}", re.ASCII)
 
 
 class TrackForm(forms.Form):
-    tracking_id = forms.CharField(label=_("Nomor pelacakan"), max_length=20,
-                                  widget=forms.TextInput(attrs={"placeholder": "ABCD-1234", "autocapitalize": "characters"}))
+    tracking_id = forms.CharField(
+        label=_("Nomor pelacakan"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"placeholder": "ABCD-1234", "autocapitalize": "characters"}),
+    )
 
     def clean_tracking_id(self) -> str:
         """Any text may arrive here (a backslash, control characters, another script's digits): what
         does not normalise to the 8 letters and digits of a tracking number is a form error, not a 500."""
         tid = tracking_id_normalize(self.cleaned_data["tracking_id"])
         if not TRACKING_ID_RE.fullmatch(tid):
-            raise forms.ValidationError(_("Nomor pelacakan terdiri dari 8 huruf dan angka, misalnya ABCD-1234."),
-                                        code="invalid")
+            raise forms.ValidationError(
+                _("Nomor pelacakan terdiri dari 8 huruf dan angka, misalnya ABCD-1234."), code="invalid"
+            )
         return tid
 
 
 class MessageForm(forms.Form):
-    body = forms.CharField(label=_("Pesan"), required=False, widget=forms.Textarea(attrs={"rows": 4, "maxlength": 10000}))
+    body = forms.CharField(
+        label=_("Pesan"), required=False, widget=forms.Textarea(attrs={"rows": 4, "maxlength": 10000})
+    )
 
 
 class RatingForm(forms.Form):
-    satisfied = forms.ChoiceField(label=_("Apakah Anda puas dengan tindak lanjutnya?"), widget=forms.RadioSelect,
-                                  choices=[("yes", _("Puas")), ("no", _("Tidak puas — buka kembali laporan"))])
-    rating = forms.TypedChoiceField(label=_("Nilai (1 = buruk, 5 = sangat baik)"), coerce=int, widget=forms.RadioSelect,
-                                    choices=[(i, str(i)) for i in range(1, 6)])
-    comment = forms.CharField(label=_("Komentar"), required=False, max_length=500,
-                              widget=forms.Textarea(attrs={"rows": 3, "maxlength": 500}),
-                              help_text=_("Wajib diisi bila tidak puas: apa yang belum selesai?"))
+    satisfied = forms.ChoiceField(
+        label=_("Apakah Anda puas dengan tindak lanjutnya?"),
+        widget=forms.RadioSelect,
+        choices=[("yes", _("Puas")), ("no", _("Tidak puas — buka kembali laporan"))],
+    )
+    rating = forms.TypedChoiceField(
+        label=_("Nilai (1 = buruk, 5 = sangat baik)"),
+        coerce=int,
+        widget=forms.RadioSelect,
+        choices=[(i, str(i)) for i in range(1, 6)],
+    )
+    comment = forms.CharField(
+        label=_("Komentar"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": 500}),
+        help_text=_("Wajib diisi bila tidak puas: apa yang belum selesai?"),
+    )
 
 
 class ReasonForm(forms.Form):
     # Published: the reporter's page and the public page show this text (masked for the public).
-    reason = forms.CharField(label=_("Alasan (dibaca pelapor dan publik)"), required=False, max_length=2000,
-                             help_text=_("Tampil di halaman pelapor dan halaman publik laporan. Jangan tulis data "
-                                         "pribadi atau catatan internal di sini."),
-                             widget=forms.Textarea(attrs={"rows": 2, "maxlength": 2000}))
+    reason = forms.CharField(
+        label=_("Alasan (dibaca pelapor dan publik)"),
+        required=False,
+        max_length=2000,
+        help_text=_(
+            "Tampil di halaman pelapor dan halaman publik laporan. Jangan tulis data "
+            "pribadi atau catatan internal di sini."
+        ),
+        widget=forms.Textarea(attrs={"rows": 2, "maxlength": 2000}),
+    )
     # Staff only: kept in the step's details (services.*(note=...)), never shown to the reporter or the public.
-    note = forms.CharField(label=_("Catatan internal (hanya petugas)"), required=False, max_length=2000,
-                           widget=forms.Textarea(attrs={"rows": 2, "maxlength": 2000}))
+    note = forms.CharField(
+        label=_("Catatan internal (hanya petugas)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2, "maxlength": 2000}),
+    )
 
 
 class AgencyPickForm(ReasonForm):
@@ -235,12 +326,21 @@ class UnitPickForm(ReasonForm):
 
 class ArchiveForm(forms.Form):
     # No reason chosen in advance: an archive closes the report for good, its reason is read by the reporter.
-    archive_reason = forms.ChoiceField(label=_("Alasan arsip"), choices=[("", _("— pilih alasan —")), *ArchiveReason.choices])
-    note = forms.CharField(label=_("Catatan (dibaca pelapor)"), required=False, max_length=2000,
-                           help_text=_("Tampil di halaman pelapor sebagai alasan arsip. Jangan tulis data pribadi "
-                                       "atau catatan internal di sini."),
-                           widget=forms.Textarea(attrs={"rows": 2, "maxlength": 2000}))
-    duplicate_of = forms.CharField(label=_("Nomor pelacakan laporan asli (untuk duplikat)"), required=False, max_length=20)
+    archive_reason = forms.ChoiceField(
+        label=_("Alasan arsip"), choices=[("", _("— pilih alasan —")), *ArchiveReason.choices]
+    )
+    note = forms.CharField(
+        label=_("Catatan (dibaca pelapor)"),
+        required=False,
+        max_length=2000,
+        help_text=_(
+            "Tampil di halaman pelapor sebagai alasan arsip. Jangan tulis data pribadi atau catatan internal di sini."
+        ),
+        widget=forms.Textarea(attrs={"rows": 2, "maxlength": 2000}),
+    )
+    duplicate_of = forms.CharField(
+        label=_("Nomor pelacakan laporan asli (untuk duplikat)"), required=False, max_length=20
+    )
 
 
 class FollowUpForm(MessageForm):
@@ -248,18 +348,27 @@ class FollowUpForm(MessageForm):
 
 
 class RevealForm(forms.Form):
-    reason = forms.CharField(label=_("Alasan melihat identitas"), max_length=500,
-                             widget=forms.TextInput(attrs={"maxlength": 500}),
-                             help_text=_("Setiap kali identitas dilihat, dicatat dalam riwayat audit."))
+    reason = forms.CharField(
+        label=_("Alasan melihat identitas"),
+        max_length=500,
+        widget=forms.TextInput(attrs={"maxlength": 500}),
+        help_text=_("Setiap kali identitas dilihat, dicatat dalam riwayat audit."),
+    )
 
 
 class SettingsForm(forms.Form):
     language = forms.ChoiceField(label=_("Bahasa"), choices=settings.LANGUAGES)
     notify_by = forms.MultipleChoiceField(
-        label=_("Kabari saya lewat"), required=False, widget=forms.CheckboxSelectMultiple,
-        choices=[("email", _("E-mail")), ("sms", _("SMS")), ("web", _("Notifikasi di situs"))])
-    daily_digest = forms.BooleanField(label=_("Ringkasan harian"), required=False,
-                                      help_text=_("Untuk petugas: satu e-mail ringkasan sehari, bukan satu e-mail per laporan."))
+        label=_("Kabari saya lewat"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=[("email", _("E-mail")), ("sms", _("SMS")), ("web", _("Notifikasi di situs"))],
+    )
+    daily_digest = forms.BooleanField(
+        label=_("Ringkasan harian"),
+        required=False,
+        help_text=_("Untuk petugas: satu e-mail ringkasan sehari, bukan satu e-mail per laporan."),
+    )
 
 
 class AnswerTemplateForm(forms.Form):
@@ -275,19 +384,35 @@ class AnswerTemplateForm(forms.Form):
 class LinkResendForm(TrackForm):
     """A lost private link: the tracking number and the e-mail or phone given when filing."""
 
-    contact = forms.CharField(label=_("E-mail atau nomor telepon yang Anda berikan saat melapor"), max_length=254,
-                              widget=forms.TextInput(attrs={"autocomplete": "email"}))
+    contact = forms.CharField(
+        label=_("E-mail atau nomor telepon yang Anda berikan saat melapor"),
+        max_length=254,
+        widget=forms.TextInput(attrs={"autocomplete": "email"}),
+    )
 
 
 class AssistedForm(forms.Form):
     """A report entered by staff for a citizen at a counter, by phone, by letter or at a rumah
     aspirasi (lapor.intake.assisted: the citizen's consent is required and recorded)."""
-    channel = forms.ChoiceField(label=_("Diterima lewat"), choices=[
-        ("counter", _("Loket layanan")), ("call_centre", _("Call centre 112")), ("letter", _("Surat")),
-        ("aspiration_house", _("Rumah aspirasi"))], widget=forms.RadioSelect, initial="counter")
+
+    channel = forms.ChoiceField(
+        label=_("Diterima lewat"),
+        choices=[
+            ("counter", _("Loket layanan")),
+            ("call_centre", _("Call centre 112")),
+            ("letter", _("Surat")),
+            ("aspiration_house", _("Rumah aspirasi")),
+        ],
+        widget=forms.RadioSelect,
+        initial="counter",
+    )
     guest_name = forms.CharField(label=_("Nama warga"), max_length=150, required=False)
-    guest_phone = forms.CharField(label=_("Nomor telepon warga"), max_length=32, required=False,
-                                  widget=forms.TextInput(attrs={"inputmode": "tel"}))
+    guest_phone = forms.CharField(
+        label=_("Nomor telepon warga"),
+        max_length=32,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "tel"}),
+    )
     guest_email = forms.EmailField(label=_("E-mail warga"), required=False)
     type = forms.ChoiceField(label=_("Jenis laporan"), choices=ReportType.choices, initial=ReportType.COMPLAINT)
     title = forms.CharField(label=_("Judul"), max_length=200)
@@ -295,10 +420,12 @@ class AssistedForm(forms.Form):
     topic = forms.ChoiceField(label=_("Kategori"), required=False)
     province = forms.ChoiceField(label=_("Provinsi"), required=False)
     address = forms.CharField(label=_("Alamat kejadian"), max_length=300, required=False)
-    is_anonymous = forms.BooleanField(label=_("Anonim"), required=False,
-                                      help_text=_("Identitas warga tidak diperlihatkan kepada instansi terlapor."))
-    is_confidential = forms.BooleanField(label=_("Rahasia"), required=False,
-                                         help_text=_("Laporan tidak ditampilkan kepada publik."))
+    is_anonymous = forms.BooleanField(
+        label=_("Anonim"), required=False, help_text=_("Identitas warga tidak diperlihatkan kepada instansi terlapor.")
+    )
+    is_confidential = forms.BooleanField(
+        label=_("Rahasia"), required=False, help_text=_("Laporan tidak ditampilkan kepada publik.")
+    )
     consent = forms.BooleanField(label=_("Warga setuju laporannya dicatat dan diteruskan atas namanya"), required=True)
 
     def __init__(self, *args, **kwargs):

@@ -1,13 +1,16 @@
 """Content-Security-Policy for every page (no inline scripts anywhere), and domain errors that
 escape a page view rendered as a friendly page with their 4xx status instead of a 500."""
+
 from __future__ import annotations
 
 from django.shortcuts import render
 
 from lapor.core.errors import DomainError
 
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
-       "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'")
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'"
+)
 # The Django admin and the API docs ship inline styles; scripts stay 'self' only.
 CSP_RELAXED_STYLES = CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
 

@@ -1,4 +1,5 @@
 """The web app's own data: citizens' support ("dukung") for public reports."""
+
 from __future__ import annotations
 
 from django.conf import settings

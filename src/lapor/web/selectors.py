@@ -1,4 +1,5 @@
 """Reads for pages: counters, choices for the forms, the staff inbox tabs."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -19,8 +20,7 @@ from .models import Support
 
 def home_counters() -> dict[str, int]:
     counts = Report.objects.aggregate(received=Count("id"), completed=Count("id", filter=Q(state=lc.State.DONE)))
-    agencies = (Agency.objects.filter(is_active=True)
-                .exclude(kind__in=[Agency.Kind.PLATFORM, Agency.Kind.UNIT]).count())
+    agencies = Agency.objects.filter(is_active=True).exclude(kind__in=[Agency.Kind.PLATFORM, Agency.Kind.UNIT]).count()
     return {**counts, "agencies": agencies}
 
 
@@ -132,8 +132,10 @@ def answer_templates_for(agency: Agency | None) -> list:
 
 # --- Before filing: open reports nearby on the same topic (FixMyStreet's duplicate check) ----------
 
-def nearby_open_reports(*, title: str, body: str, region_code: str | None, topic_id: int | None,
-                        limit: int = 5) -> list[dict]:
+
+def nearby_open_reports(
+    *, title: str, body: str, region_code: str | None, topic_id: int | None, limit: int = 5
+) -> list[dict]:
     """Open public reports in the same area (district) and topic family whose words overlap this
     draft, as the public sees them (scored on the public projection), with their support counts."""
     from lapor.reports.projection import lens_public
@@ -152,15 +154,25 @@ def nearby_open_reports(*, title: str, body: str, region_code: str | None, topic
         lens = lens_public(r)
         return f"{lens.title} {lens.body}"
 
-    found = duplicates_find(qs=qs, title=title, body=body, region_code=region_code, text_of=public, limit=limit,
-                            threshold=0.2)
+    found = duplicates_find(
+        qs=qs, title=title, body=body, region_code=region_code, text_of=public, limit=limit, threshold=0.2
+    )
     from lapor.reports import lifecycle as lc
 
-    return [{"tracking_id": r.tracking_id, "title": lens_public(r).title, "state": r.state,
-             "state_label": str(lc.State(r.state).label), "supports": r.support_count} for r, _score in found]
+    return [
+        {
+            "tracking_id": r.tracking_id,
+            "title": lens_public(r).title,
+            "state": r.state,
+            "state_label": str(lc.State(r.state).label),
+            "supports": r.support_count,
+        }
+        for r, _score in found
+    ]
 
 
 # --- Staff report page -----------------------------------------------------------------
+
 
 def report_place(report: Report, *, address: str, location: tuple[float, float] | None) -> dict:
     """Where it happened in words ("Kelurahan Guguk Malintang, Kecamatan Padang Panjang Timur, Kota
@@ -176,7 +188,9 @@ def report_place(report: Report, *, address: str, location: tuple[float, float] 
         lat, lon = location
         map_url = f"https://www.openstreetmap.org/?mlat={lat:.6f}&mlon={lon:.6f}#map=17/{lat:.6f}/{lon:.6f}"
     elif place:
-        map_url = "https://www.openstreetmap.org/search?" + urlencode({"query": ", ".join(x for x in (address, place) if x)})
+        map_url = "https://www.openstreetmap.org/search?" + urlencode(
+            {"query": ", ".join(x for x in (address, place) if x)}
+        )
     else:
         map_url = ""
     return {"place": place, "map_url": map_url}
@@ -188,8 +202,17 @@ def _region_words(region: Region) -> str:
 
     prefix = _("Kecamatan") if region.level == Region.Level.DISTRICT else ""  # a village may be a desa or a kelurahan
     name = region.name
-    if not prefix or name.split(" ")[0].casefold() in {"kota", "kabupaten", "kab.", "provinsi", "kecamatan",
-                                                       "kelurahan", "desa", "nagari", "daerah"}:
+    if not prefix or name.split(" ")[0].casefold() in {
+        "kota",
+        "kabupaten",
+        "kab.",
+        "provinsi",
+        "kecamatan",
+        "kelurahan",
+        "desa",
+        "nagari",
+        "daerah",
+    }:
         return name
     return f"{prefix} {name}"
 
@@ -199,5 +222,7 @@ def report_flags(report: Report) -> list[dict]:
     a person triaging needs, without the matched words."""
     from lapor.routing.models import ReportFlag
 
-    return [{"kind": f.kind, "label": f.get_kind_display(), "resolved": f.resolved_at is not None}
-            for f in ReportFlag.objects.filter(report=report).order_by("created_at")]
+    return [
+        {"kind": f.kind, "label": f.get_kind_display(), "resolved": f.resolved_at is not None}
+        for f in ReportFlag.objects.filter(report=report).order_by("created_at")
+    ]

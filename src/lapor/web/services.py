@@ -1,4 +1,5 @@
 """Writes owned by the web app: supporting ("dukung") a public report."""
+
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction

@@ -7,6 +7,7 @@ so nobody else can attach or read it. A successful submission deletes its entrie
 left is swept by the next stash write once older than the TTL. Nothing here is ever served: a stashed
 file only becomes an attachment through ``attachment_add``, with its checks, on the next submission.
 """
+
 from __future__ import annotations
 
 import json

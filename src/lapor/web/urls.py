@@ -46,8 +46,11 @@ urlpatterns = [
     path("petugas/instansi/<int:agency_id>/petugas/", agency.agency_staff_add, name="agency_staff_add"),
     path("petugas/instansi/peran/<int:assignment_id>/cabut/", agency.agency_staff_remove, name="agency_staff_remove"),
     path("petugas/instansi/templat/", agency.answer_templates, name="answer_templates"),
-    path("petugas/instansi/templat/<int:template_id>/hapus/", agency.answer_template_remove,
-         name="answer_template_remove"),
+    path(
+        "petugas/instansi/templat/<int:template_id>/hapus/",
+        agency.answer_template_remove,
+        name="answer_template_remove",
+    ),
     path(f"petugas/laporan/{TID}/", staff.report_detail, name="staff_report"),
     path(f"petugas/laporan/{TID}/identitas/", staff.report_reveal, name="staff_reveal"),
     path(f"petugas/laporan/{TID}/<str:action>/", staff.report_action, name="staff_action"),

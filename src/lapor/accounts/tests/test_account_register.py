@@ -1,21 +1,27 @@
 """Citizen registration: the same rules for the API and the web form."""
+
 import pytest
 
 from lapor.accounts.models import User
 
 
 def test_register_by_phone_normalises_the_number(api, db):
-    res = api.post("/api/accounts", {"full_name": "Ani Lestari", "phone": "0812-1111-2222", "password": "kuat-sekali-99"})
+    res = api.post(
+        "/api/accounts", {"full_name": "Ani Lestari", "phone": "0812-1111-2222", "password": "kuat-sekali-99"}
+    )
     assert res.status_code == 202, res.content
     user = User.objects.get()
     assert user.phone == "+6281211112222" and not user.is_active  # active once the link sent by SMS is opened
 
 
-@pytest.mark.parametrize("payload,code,field", [
-    ({"full_name": "Ani", "password": "kuat-sekali-99"}, "contact_required", "email"),
-    ({"full_name": "Ani", "phone": "12345", "password": "kuat-sekali-99"}, "invalid_phone", "phone"),
-    ({"full_name": "Ani", "email": "ani@warga.example", "password": "password"}, "weak_password", "password"),
-])
+@pytest.mark.parametrize(
+    "payload,code,field",
+    [
+        ({"full_name": "Ani", "password": "kuat-sekali-99"}, "contact_required", "email"),
+        ({"full_name": "Ani", "phone": "12345", "password": "kuat-sekali-99"}, "invalid_phone", "phone"),
+        ({"full_name": "Ani", "email": "ani@warga.example", "password": "password"}, "weak_password", "password"),
+    ],
+)
 def test_bad_registrations_name_the_field(api, db, payload, code, field):
     res = api.post("/api/accounts", payload)
     if code == "weak_password":  # the one rule no schema can state (a common password)
@@ -37,7 +43,9 @@ def test_registration_never_tells_whether_a_contact_is_taken(api, client, net):
     """Issue 14: the same answer for a new and a taken e-mail or phone; the owner of a taken contact
     is told instead, on that contact."""
     new = api.post("/api/accounts", {"full_name": "Ani", "email": "ani@warga.example", "password": "kuat-sekali-99"})
-    taken = api.post("/api/accounts", {"full_name": "Ani 2", "email": "BUDI@warga.example", "password": "kuat-sekali-99"})
+    taken = api.post(
+        "/api/accounts", {"full_name": "Ani 2", "email": "BUDI@warga.example", "password": "kuat-sekali-99"}
+    )
     assert new.status_code == taken.status_code == 202
     assert new.json() == taken.json()
     assert User.objects.filter(email="budi@warga.example").count() == 1
@@ -46,8 +54,12 @@ def test_registration_never_tells_whether_a_contact_is_taken(api, client, net):
     assert "sudah punya akun" in told.payload["subject"] and "/daftar/aktifkan/" not in told.payload["body"]
     [activation] = _messages_to("ani@warga.example")
     assert "/daftar/aktifkan/" in activation.payload["body"]
-    page_new = client.post("/daftar/", {"full_name": "Cici", "email": "cici@warga.example", "password": "kuat-sekali-99"})
-    page_taken = client.post("/daftar/", {"full_name": "Ani 3", "email": "lain@warga.example", "password": "kuat-sekali-99"})
+    page_new = client.post(
+        "/daftar/", {"full_name": "Cici", "email": "cici@warga.example", "password": "kuat-sekali-99"}
+    )
+    page_taken = client.post(
+        "/daftar/", {"full_name": "Ani 3", "email": "lain@warga.example", "password": "kuat-sekali-99"}
+    )
     assert page_new.status_code == page_taken.status_code == 200
     strip = lambda r: re.sub(r'value="[A-Za-z0-9]{64}"', "", r.content.decode())  # noqa: E731  the CSRF token
     assert 'id="register-sent"' in strip(page_new) and strip(page_new) == strip(page_taken)
@@ -71,7 +83,9 @@ def test_the_activation_link_activates_once_then_the_person_signs_in(api, client
 
     api.post("/api/accounts", {"full_name": "Ani", "email": "ani@warga.example", "password": "kuat-sekali-99"})
     assert client.post("/masuk/", {"login": "ani@warga.example", "password": "kuat-sekali-99"}).status_code == 400
-    link = re.search(r"https?://[^/\s]+(/daftar/aktifkan/\S+/)", _messages_to("ani@warga.example")[0].payload["body"]).group(1)
+    link = re.search(
+        r"https?://[^/\s]+(/daftar/aktifkan/\S+/)", _messages_to("ani@warga.example")[0].payload["body"]
+    ).group(1)
     res = client.get(link)
     assert res.status_code == 302 and "activated=1" in res["Location"]
     assert "_auth_user_id" not in client.session  # the link activates; it never signs anyone in

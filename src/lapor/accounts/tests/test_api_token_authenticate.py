@@ -1,6 +1,7 @@
 """The API token lookup reads the user with the token's columns annotated: each of a user's tokens
 authenticates as that user, revoked and expired ones do not, and none of the token's columns
 (the digest above all) is left on the user the request carries."""
+
 import datetime as dt
 
 import pytest
@@ -38,8 +39,21 @@ def test_a_revoked_an_expired_or_an_inactive_users_token_does_not_authenticate()
     assert api_token_authenticate(raw_ok) is None
 
 
-@pytest.mark.parametrize("raw", ["", "lpr_", "lpr__", "lpr_x_y", "Bearer lpr_a_b", "lpr_" + "a" * 300 + "_b", "xyz_a_b",
-                                 "lpr_ab\x00cd_ef", "lpr_ab%cd_ef", "lpr_ab\u00e9_x"])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "",
+        "lpr_",
+        "lpr__",
+        "lpr_x_y",
+        "Bearer lpr_a_b",
+        "lpr_" + "a" * 300 + "_b",
+        "xyz_a_b",
+        "lpr_ab\x00cd_ef",
+        "lpr_ab%cd_ef",
+        "lpr_ab\u00e9_x",
+    ],
+)
 def test_malformed_tokens_authenticate_nobody(raw):
     assert api_token_authenticate(raw) is None
 

@@ -1,4 +1,5 @@
 """Every privileged action that is not a report event lands in the append-only audit log."""
+
 import pytest
 
 from lapor.accounts.models import ApiToken, AuditLog, Role, RoleAssignment
@@ -31,8 +32,9 @@ def test_token_issue_and_revoke_are_recorded_with_the_actor_from_the_request(net
 
 
 def test_a_routing_rule_change_names_the_admin_who_made_it(net, api):
-    res = api.post("/api/routing-rules", {"topic_id": net.health_topic.pk, "agency_id": net.health.pk},
-                   user=net.user("platform"))
+    res = api.post(
+        "/api/routing-rules", {"topic_id": net.health_topic.pk, "agency_id": net.health.pk}, user=net.user("platform")
+    )
     assert res.status_code == 201
     entry = _last("routing_rule_save")
     assert entry.actor == net.user("platform") and entry.detail["agency_id"] == net.health.pk
@@ -43,8 +45,11 @@ def test_a_flag_resolution_is_recorded(net, api):
     from lapor.routing.models import ReportFlag
 
     report, _secret = services.report_submit(
-        submission=services.Submission(title="Lampu jalan mati", body="Sudah dua minggu lampu jalan mati.",
-                                       guest_email="tamu@example.com"), reporter=None)
+        submission=services.Submission(
+            title="Lampu jalan mati", body="Sudah dua minggu lampu jalan mati.", guest_email="tamu@example.com"
+        ),
+        reporter=None,
+    )
     flag = ReportFlag.objects.create(report=report, kind=ReportFlag.Kind.REPEATED)
     assert api.post(f"/api/routing/flags/{flag.pk}/resolve", user=net.user("platform")).status_code == 200
     entry = _last("flag_resolve")

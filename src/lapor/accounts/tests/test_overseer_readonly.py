@@ -7,6 +7,7 @@ second step done (pages, and the API by session) and with an API token. None may
 the person's language, and no row written anywhere. Only the overseer's own account operations
 pass; they are listed below, each with its reason.
 """
+
 from __future__ import annotations
 
 import re
@@ -53,15 +54,20 @@ def _regex_sample(regex: str, params: dict) -> str:
 
 def _route_sample(route: str, params: dict) -> str:
     defaults = {"int": "1", "uuid": "00000000-0000-0000-0000-000000000001"}
-    return re.sub(r"<(?:(\w+):)?(\w+)>",
-                  lambda m: params.get(m.group(2)) or defaults.get(m.group(1) or "str", "x"), route)
+    return re.sub(
+        r"<(?:(\w+):)?(\w+)>", lambda m: params.get(m.group(2)) or defaults.get(m.group(1) or "str", "x"), route
+    )
 
 
 def web_paths(params: dict, resolver=None, prefix: str = ""):
     """Every URL of the URL configuration outside /api/ (the schema covers those), as a path."""
     for p in (resolver or get_resolver()).url_patterns:
         pat = p.pattern
-        piece = _route_sample(str(pat), params) if isinstance(pat, RoutePattern) else _regex_sample(pat.regex.pattern, params)
+        piece = (
+            _route_sample(str(pat), params)
+            if isinstance(pat, RoutePattern)
+            else _regex_sample(pat.regex.pattern, params)
+        )
         if isinstance(p, URLResolver):
             yield from web_paths(params, p, prefix + piece)
         elif not (prefix + piece).startswith("api/"):
@@ -72,14 +78,21 @@ def api_write_operations() -> list[tuple[str, str]]:
     from lapor.api.api import api
 
     schema = api.get_openapi_schema()
-    return [(method.upper(), path) for path, ops in schema["paths"].items() for method in ops
-            if method in ("post", "put", "patch", "delete")]
+    return [
+        (method.upper(), path)
+        for path, ops in schema["paths"].items()
+        for method in ops
+        if method in ("post", "put", "patch", "delete")
+    ]
 
 
 def _row_counts() -> dict[str, int]:
     skip = {"sessions.session"}  # the overseer's own session
-    return {m._meta.label_lower: m.objects.count() for m in apps.get_models()
-            if m._meta.label_lower not in skip and not m._meta.proxy}
+    return {
+        m._meta.label_lower: m.objects.count()
+        for m in apps.get_models()
+        if m._meta.label_lower not in skip and not m._meta.proxy
+    }
 
 
 @pytest.fixture
@@ -87,13 +100,25 @@ def scene(net, client):
     overseer = net.user("overseer")
     overseer.is_staff = True  # even with access to the Django admin
     overseer.save(update_fields=["is_staff"])
-    report, _secret = report_services.report_submit(submission=report_services.Submission(
-        **{k: v for k, v in submission_data(is_anonymous=True).items() if k in ("title", "body", "type", "is_anonymous")},
-        target_agency_id=net.dept.pk), reporter=net.user("reporter"))
+    report, _secret = report_services.report_submit(
+        submission=report_services.Submission(
+            **{
+                k: v
+                for k, v in submission_data(is_anonymous=True).items()
+                if k in ("title", "body", "type", "is_anonymous")
+            },
+            target_agency_id=net.dept.pk,
+        ),
+        reporter=net.user("reporter"),
+    )
     totp_enrol(overseer)
     assert signin_staff(client, overseer)["Location"] == "/analytics/"  # an overseer reads: the dashboard first
-    return {"overseer": overseer, "report": report, "token": token_make(overseer),
-            "params": {"tracking_id": report.tracking_id, "agency_id": str(net.dept.pk)}}
+    return {
+        "overseer": overseer,
+        "report": report,
+        "token": token_make(overseer),
+        "params": {"tracking_id": report.tracking_id, "agency_id": str(net.dept.pk)},
+    }
 
 
 def _assert_refused(res, where: str):
@@ -116,8 +141,10 @@ def test_every_api_write_operation_refuses_the_overseer_by_token_and_by_session(
             exempt_seen.add((method, path))
             continue
         url = re.sub(r"\{(\w+)\}", lambda m: params.get(m.group(1), "1"), path)
-        for who, c, extra in (("token", bearer, {"HTTP_AUTHORIZATION": f"Bearer {scene['token']}"}),
-                              ("session", client, {})):
+        for who, c, extra in (
+            ("token", bearer, {"HTTP_AUTHORIZATION": f"Bearer {scene['token']}"}),
+            ("session", client, {}),
+        ):
             res = getattr(c, method.lower())(url, "{}", content_type="application/json", **extra)
             _assert_refused(res, f"{who} {method} {path}")
             assert res.json()["code"] == "read_only"
@@ -138,8 +165,13 @@ def test_every_web_url_refuses_a_post_by_the_overseer(scene, client):
     # The overseer's assisted intake (the reported hole) by name, in English for an English reader.
     from django.test import Client
 
-    res = Client().post("/api/intake/assisted", "{}", content_type="application/json", HTTP_ACCEPT_LANGUAGE="en",
-                        HTTP_AUTHORIZATION=f"Bearer {scene['token']}")
+    res = Client().post(
+        "/api/intake/assisted",
+        "{}",
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="en",
+        HTTP_AUTHORIZATION=f"Bearer {scene['token']}",
+    )
     assert res.status_code == 403 and "read-only" in res.json()["message"].lower()
 
 
@@ -152,8 +184,11 @@ def test_the_exempt_list_is_exactly_the_own_account_operations_and_they_still_wo
     assert client.post("/saya/pengaturan/", {"language": "en", "notify_by": ["email"]}).status_code == 302
     overseer.refresh_from_db()
     assert overseer.language == "en"
-    res = client.post("/api/auth/token", {"login": overseer.email, "password": "rahasia-123",
-                                          "otp": totp_code(step_offset=1)}, content_type="application/json")
+    res = client.post(
+        "/api/auth/token",
+        {"login": overseer.email, "password": "rahasia-123", "otp": totp_code(step_offset=1)},
+        content_type="application/json",
+    )
     assert res.status_code == 200
     assert client.post("/keluar/").status_code == 302 and "_auth_user_id" not in client.session
 
@@ -163,6 +198,9 @@ def test_a_liaison_who_also_oversees_still_acts_as_liaison(net, api):
 
     liaison = net.user("liaison")
     RoleAssignment.objects.create(user=liaison, role=Role.OVERSEER, agency=net.city)
-    res = api.post("/api/intake/assisted", {**submission_data(), "reporter_name": "Warga Datang",
-                                            "target_agency_id": net.dept.pk}, user=liaison)
+    res = api.post(
+        "/api/intake/assisted",
+        {**submission_data(), "reporter_name": "Warga Datang", "target_agency_id": net.dept.pk},
+        user=liaison,
+    )
     assert res.status_code != 403, res.content

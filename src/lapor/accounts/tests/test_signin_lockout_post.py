@@ -1,5 +1,6 @@
 """Repeated failures lock sign-in for a while, per account and per address, without telling
 whether an account exists."""
+
 import pytest
 
 PASSWORD = "rahasia-123"
@@ -25,7 +26,7 @@ def test_an_account_locks_after_repeated_failures_even_for_the_right_password(ne
 
 def _alert(res) -> str:
     html = res.content.decode()
-    return html[html.index('<div class="alert"'):].split("</div>")[0]
+    return html[html.index('<div class="alert"') :].split("</div>")[0]
 
 
 def test_a_missing_account_locks_the_same_way_so_nothing_is_revealed(net, client, low_limits):
@@ -49,10 +50,18 @@ def test_the_account_lock_holds_from_another_address_and_the_phone_form_of_the_l
 def test_an_address_locks_after_failures_across_many_accounts(net, client, low_limits):
     for n in range(5):
         client.post("/masuk/", {"login": f"orang{n}@warga.example", "password": "x"}, REMOTE_ADDR="10.1.1.1")
-    assert client.post("/masuk/", {"login": "budi@warga.example", "password": PASSWORD},
-                       REMOTE_ADDR="10.1.1.1").status_code == 429
-    assert client.post("/masuk/", {"login": "budi@warga.example", "password": PASSWORD},
-                       REMOTE_ADDR="10.1.1.2").status_code == 302
+    assert (
+        client.post(
+            "/masuk/", {"login": "budi@warga.example", "password": PASSWORD}, REMOTE_ADDR="10.1.1.1"
+        ).status_code
+        == 429
+    )
+    assert (
+        client.post(
+            "/masuk/", {"login": "budi@warga.example", "password": PASSWORD}, REMOTE_ADDR="10.1.1.2"
+        ).status_code
+        == 302
+    )
 
 
 def test_a_success_clears_the_account_count(net, client, low_limits):
@@ -65,7 +74,9 @@ def test_a_success_clears_the_account_count(net, client, low_limits):
 
 def test_the_api_token_endpoint_shares_the_lock_and_answers_429(net, api, low_limits):
     for _ in range(3):
-        assert api.post("/api/auth/token", {"login": "budi@warga.example", "password": "x"}).status_code == 401  # wrong credentials (issue 16)
+        assert (
+            api.post("/api/auth/token", {"login": "budi@warga.example", "password": "x"}).status_code == 401
+        )  # wrong credentials (issue 16)
     res = api.post("/api/auth/token", {"login": "budi@warga.example", "password": PASSWORD})
     assert res.status_code == 429 and res.json()["code"] == "login_locked"
     assert res.json()["detail"]["retry_after"] > 0
@@ -91,11 +102,19 @@ def test_failures_by_e_mail_and_by_phone_of_the_same_person_count_together(net, 
     User.objects.filter(pk=net.user("reporter").pk).update(phone="+6281211112222")
     _fail(client, "budi@warga.example", 1, REMOTE_ADDR="10.0.0.1")
     _fail(client, "0812-1111-2222", 1, REMOTE_ADDR="10.0.0.2")
-    res = client.post("/api/auth/token", {"login": "BUDI@warga.example", "password": "salah-sekali"},
-                      content_type="application/json", REMOTE_ADDR="10.0.0.3")
+    res = client.post(
+        "/api/auth/token",
+        {"login": "BUDI@warga.example", "password": "salah-sekali"},
+        content_type="application/json",
+        REMOTE_ADDR="10.0.0.3",
+    )
     assert res.status_code == 401
     res = client.post("/masuk/", {"login": "081211112222", "password": PASSWORD}, REMOTE_ADDR="10.0.0.4")
     assert res.status_code == 429 and "_auth_user_id" not in client.session
     # Another person is not affected.
-    assert client.post("/masuk/", {"login": "lain@warga.example", "password": PASSWORD},
-                       REMOTE_ADDR="10.0.0.5").status_code == 302
+    assert (
+        client.post(
+            "/masuk/", {"login": "lain@warga.example", "password": PASSWORD}, REMOTE_ADDR="10.0.0.5"
+        ).status_code
+        == 302
+    )

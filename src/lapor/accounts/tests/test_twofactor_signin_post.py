@@ -1,4 +1,5 @@
 """Staff confirm every sign-in with a TOTP code; citizens never do; tokens need the code too."""
+
 import re
 
 import pyotp

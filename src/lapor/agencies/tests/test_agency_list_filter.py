@@ -1,4 +1,5 @@
 """GET /api/agencies with kind (and no parent) filters instead of failing with a 500."""
+
 import pytest
 
 pytestmark = pytest.mark.django_db

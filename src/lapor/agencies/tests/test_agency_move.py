@@ -1,5 +1,6 @@
 """Moving an agency in the tree takes its subtree and the reports routed inside it along: its own
 staff keep their reports, the new parents see them, the old parents keep only what they handled."""
+
 from __future__ import annotations
 
 import pytest
@@ -25,13 +26,19 @@ def handled(net):
     platform = s.Actor(user=net.user("platform"))
     reports = {}
     for key in ("disposed", "bounced"):
-        reports[key], _secret = s.report_submit(submission=s.Submission(
-            title=f"Jalan berlubang ({key})", body="Jalan berlubang besar di depan pasar, mohon diperbaiki.",
-            guest_email=f"{key}@contoh.example"))
+        reports[key], _secret = s.report_submit(
+            submission=s.Submission(
+                title=f"Jalan berlubang ({key})",
+                body="Jalan berlubang besar di depan pasar, mohon diperbaiki.",
+                guest_email=f"{key}@contoh.example",
+            )
+        )
     s.report_route(report=reports["disposed"], actor=platform, agency=net.dept)
     s.report_dispose(report=reports["disposed"], actor=s.Actor(user=net.user("dept_admin")), unit=net.unit)
     s.report_route(report=reports["bounced"], actor=platform, agency=net.unit)
-    s.report_not_authority(report=reports["bounced"], actor=s.Actor(user=net.user("unit_staff")), reason="Bukan wewenang")
+    s.report_not_authority(
+        report=reports["bounced"], actor=s.Actor(user=net.user("unit_staff")), reason="Bukan wewenang"
+    )
     return {k: r.pk for k, r in reports.items()}
 
 
@@ -42,7 +49,9 @@ def _moved_out_recomputed() -> dict[int, bool]:
         chain = list(ReportAssignment.objects.filter(report_id=report_id).order_by("assigned_at", "id"))
         for a, nxt in zip(chain, chain[1:] + [None]):
             if a.ended_at is not None:
-                expected[a.pk] = not (nxt and nxt.assigned_at == a.ended_at and nxt.agency_path.startswith(a.agency_path))
+                expected[a.pk] = not (
+                    nxt and nxt.assigned_at == a.ended_at and nxt.agency_path.startswith(a.agency_path)
+                )
     return expected
 
 
@@ -69,7 +78,10 @@ def test_a_moved_unit_keeps_its_reports_and_its_new_parent_sees_them(net, handle
     assert _visible(net, "dept_admin") == set(handled.values())
     assert _visible(net, "health_admin") == set()
     assert ReportAssignment.objects.get(pk=dept_assignment.pk).moved_out is False
-    assert dict(ReportAssignment.objects.filter(ended_at__isnull=False).values_list("pk", "moved_out")) == _moved_out_recomputed()
+    assert (
+        dict(ReportAssignment.objects.filter(ended_at__isnull=False).values_list("pk", "moved_out"))
+        == _moved_out_recomputed()
+    )
 
 
 def test_an_agency_cannot_move_under_itself(net):
@@ -87,9 +99,16 @@ def admin_client(client, net):
 
 
 def _admin_post(client, agency: Agency, **changes):
-    data = {"name": agency.name, "short_name": agency.short_name, "kind": agency.kind,
-            "parent": agency.parent_id or "", "region": agency.region_id or "", "joined_on": "",
-            "is_active": "on", "deadline_overrides": "{}"} | changes
+    data = {
+        "name": agency.name,
+        "short_name": agency.short_name,
+        "kind": agency.kind,
+        "parent": agency.parent_id or "",
+        "region": agency.region_id or "",
+        "joined_on": "",
+        "is_active": "on",
+        "deadline_overrides": "{}",
+    } | changes
     return client.post(f"/admin/agencies/agency/{agency.pk}/change/", data)
 
 
@@ -120,9 +139,15 @@ def test_a_report_routed_by_a_process_that_has_not_seen_the_move_yet_follows_it(
     from lapor.agencies import refcache
 
     def submit(n: int):
-        report, _secret = s.report_submit(submission=s.Submission(
-            title=f"Jalan berlubang {n}", body=f"Jalan berlubang besar nomor {n} di depan pasar, mohon diperbaiki segera.",
-            topic_id=net.roads.pk, region_code=net.district.code, guest_email=f"warga{n}@contoh.example"))
+        report, _secret = s.report_submit(
+            submission=s.Submission(
+                title=f"Jalan berlubang {n}",
+                body=f"Jalan berlubang besar nomor {n} di depan pasar, mohon diperbaiki segera.",
+                topic_id=net.roads.pk,
+                region_code=net.district.code,
+                guest_email=f"warga{n}@contoh.example",
+            )
+        )
         return report
 
     assert submit(1).agency_id == net.dept.pk  # the rule is now in this process's cache

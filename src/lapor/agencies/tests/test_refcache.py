@@ -1,5 +1,6 @@
 """The reference cache behind submissions follows changes: at once in this process, within a few
 seconds in the others (through the shared version stamp), and bulk writes announce themselves."""
+
 import time
 
 import pytest

@@ -1,5 +1,6 @@
 """A varied set of reports driven through the real services, with the clock moved by hand so
 durations, deadlines and months differ."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -26,17 +27,27 @@ def reports_build(net, n: int = 40, seed: int = 7) -> list[Report]:
     rng = random.Random(seed)
     platform = sv.Actor(user=net.user("platform"))
     reporter = net.user("reporter")
-    targets = [(net.dept, net.user("liaison")), (net.unit, net.user("unit_staff")), (net.other_dept, net.user("other_liaison")),
-               (net.health, net.user("health_admin"))]
+    targets = [
+        (net.dept, net.user("liaison")),
+        (net.unit, net.user("unit_staff")),
+        (net.other_dept, net.user("other_liaison")),
+        (net.health, net.user("health_admin")),
+    ]
     topics = [net.roads.pk, net.health_topic.pk, net.infra.pk, None]
     regions = ["13.74.02.1001", "13.74.02", "13.71", None]
     out = []
     for i in range(n):
         at = BASE + dt.timedelta(days=rng.randint(0, 120), hours=rng.randint(0, 8))
-        sub = sv.Submission(title=f"Laporan uji {i}", body="Isi laporan uji untuk statistik.", topic_id=rng.choice(topics),
-                            region_code=rng.choice(regions), channel=rng.choice(["web", "sms", "mobile"]),
-                            type=rng.choice(["complaint", "suggestion"]), is_anonymous=rng.random() < 0.3,
-                            is_confidential=rng.random() < 0.2)
+        sub = sv.Submission(
+            title=f"Laporan uji {i}",
+            body="Isi laporan uji untuk statistik.",
+            topic_id=rng.choice(topics),
+            region_code=rng.choice(regions),
+            channel=rng.choice(["web", "sms", "mobile"]),
+            type=rng.choice(["complaint", "suggestion"]),
+            is_anonymous=rng.random() < 0.3,
+            is_confidential=rng.random() < 0.2,
+        )
         with clock(at):
             report, _secret = sv.report_submit(submission=sub, reporter=reporter, now=at)
         out.append(report)
@@ -79,14 +90,20 @@ def reports_build(net, n: int = 40, seed: int = 7) -> list[Report]:
                 sv.report_rate(report=Report.objects.get(pk=report.pk), actor=me, rating=rng.randint(1, 5))
         else:
             with clock(at):
-                sv.report_rate(report=Report.objects.get(pk=report.pk), actor=me, rating=1, comment="Belum beres",
-                               reopen=True)
+                sv.report_rate(
+                    report=Report.objects.get(pk=report.pk), actor=me, rating=1, comment="Belum beres", reopen=True
+                )
     return out
 
 
 def _staff_for(net, agency_id):
-    return {net.dept.pk: net.user("liaison"), net.unit.pk: net.user("unit_staff"), net.other_dept.pk: net.user("other_liaison"),
-            net.health.pk: net.user("health_admin"), net.city.pk: net.user("city_admin")}.get(agency_id, net.user("liaison"))
+    return {
+        net.dept.pk: net.user("liaison"),
+        net.unit.pk: net.user("unit_staff"),
+        net.other_dept.pk: net.user("other_liaison"),
+        net.health.pk: net.user("health_admin"),
+        net.city.pk: net.user("city_admin"),
+    }.get(agency_id, net.user("liaison"))
 
 
 @pytest.fixture

@@ -1,14 +1,21 @@
 """The unusual-volume rule on constructed series: Poisson z-score against the trailing 8 weeks."""
+
 from lapor.analytics.stats import alert_check, alerts_detect, percentile
 
-WEEKS = [f"2025-01-{d:02d}" for d in (6, 13, 20, 27)] + ["2025-02-03", "2025-02-10", "2025-02-17", "2025-02-24", "2025-03-03"]
+WEEKS = [f"2025-01-{d:02d}" for d in (6, 13, 20, 27)] + [
+    "2025-02-03",
+    "2025-02-10",
+    "2025-02-17",
+    "2025-02-24",
+    "2025-03-03",
+]
 
 
 def test_a_spike_far_above_the_trailing_mean_is_flagged_and_ordinary_noise_is_not():
     series = {
-        "spike": dict(zip(WEEKS, [4, 5, 3, 4, 6, 5, 4, 5, 30])),      # mean 4.5, z = 12
+        "spike": dict(zip(WEEKS, [4, 5, 3, 4, 6, 5, 4, 5, 30])),  # mean 4.5, z = 12
         "noise": dict(zip(WEEKS, [20, 25, 18, 22, 24, 19, 21, 23, 28])),  # mean 21.5, z = 1.4
-        "tiny": dict(zip(WEEKS, [0, 0, 0, 0, 0, 0, 0, 0, 6])),          # below the minimum count
+        "tiny": dict(zip(WEEKS, [0, 0, 0, 0, 0, 0, 0, 0, 6])),  # below the minimum count
     }
     found = alerts_detect(series, WEEKS)
     assert [a.key for a in found] == ["spike"]

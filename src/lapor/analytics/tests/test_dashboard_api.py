@@ -1,4 +1,5 @@
 """Dashboards, league table and drill-downs over the API, respecting the viewer's scope."""
+
 import datetime as dt
 
 from lapor.analytics.models import ActionPlan
@@ -17,7 +18,12 @@ def test_national_dashboard_is_for_national_staff_and_says_how_fresh_it_is(net, 
     assert body["data_as_of"] and len(body["trend_months"]) == 12
     # An agency admin sees only their own subtree.
     assert api.get("/api/analytics/dashboard", {**Q, "scope": "n"}, user=net.user("dept_admin")).status_code == 403
-    assert api.get("/api/analytics/dashboard", {**Q, "scope": f"a:{net.other_city.pk}"}, user=net.user("city_admin")).status_code == 403
+    assert (
+        api.get(
+            "/api/analytics/dashboard", {**Q, "scope": f"a:{net.other_city.pk}"}, user=net.user("city_admin")
+        ).status_code
+        == 403
+    )
     own = api.get("/api/analytics/dashboard", Q, user=net.user("city_admin")).json()
     assert own["scope"] == f"a:{net.city.pk}"
     assert own["totals"]["received"] == Report.objects.filter(agency__path__startswith=net.city.path).count()
@@ -72,15 +78,29 @@ def test_grading_thresholds(settings):
 
 
 def test_action_plans_are_managed_by_agency_admins_and_shown_beside_their_topic(net, api, reports):
-    body = {"agency_id": net.dept.pk, "topic_id": net.roads.pk, "title": "Tambal jalan rusak", "owner": "Kabid Bina Marga",
-            "due_date": "2025-09-30", "progress": 20}
+    body = {
+        "agency_id": net.dept.pk,
+        "topic_id": net.roads.pk,
+        "title": "Tambal jalan rusak",
+        "owner": "Kabid Bina Marga",
+        "due_date": "2025-09-30",
+        "progress": 20,
+    }
     assert api.post("/api/analytics/plans", body, user=net.user("health_admin")).status_code == 403
     res = api.post("/api/analytics/plans", body, user=net.user("dept_admin"))
     assert res.status_code == 201, res.content
     plan_id = res.json()["id"]
-    res = api.call("PATCH", f"/api/analytics/plans/{plan_id}", {"progress": 60, "status": "in_progress"}, user=net.user("dept_admin"))
+    res = api.call(
+        "PATCH",
+        f"/api/analytics/plans/{plan_id}",
+        {"progress": 60, "status": "in_progress"},
+        user=net.user("dept_admin"),
+    )
     assert res.status_code == 200 and ActionPlan.objects.get(pk=plan_id).progress == 60
-    assert api.call("PATCH", f"/api/analytics/plans/{plan_id}", {"progress": 160}, user=net.user("dept_admin")).status_code == 422
+    assert (
+        api.call("PATCH", f"/api/analytics/plans/{plan_id}", {"progress": 160}, user=net.user("dept_admin")).status_code
+        == 422
+    )
     rollup_refresh(full=True)
     dash = api.get("/api/analytics/dashboard", {**Q, "scope": "n"}, user=net.user("platform")).json()
     roads = next(t for t in dash["top_topics"] if t["key"] == str(net.roads.pk))

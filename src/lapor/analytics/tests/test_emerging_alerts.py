@@ -1,5 +1,6 @@
 """Emerging-issue alerts reach an agency's admins and the overseers, on the web and by e-mail, once
 per topic or place a day."""
+
 import datetime as dt
 from contextlib import contextmanager
 from unittest import mock
@@ -23,8 +24,14 @@ def _spike(net, days: list[dt.date], per_day: int) -> None:
     for day in days:
         for i in range(per_day):
             at = dt.datetime.combine(day, dt.time(3 + i), tzinfo=dt.UTC)
-            sub = sv.Submission(title=f"Jembatan ambruk {day} {i}", body="Jembatan di jalan utama ambruk, tolong diperbaiki.",
-                                topic_id=net.roads.pk, region_code="13.74.02", channel="web", type="complaint")
+            sub = sv.Submission(
+                title=f"Jembatan ambruk {day} {i}",
+                body="Jembatan di jalan utama ambruk, tolong diperbaiki.",
+                topic_id=net.roads.pk,
+                region_code="13.74.02",
+                channel="web",
+                type="complaint",
+            )
             with clock(at):
                 report, _secret = sv.report_submit(submission=sub, reporter=net.user("reporter"), now=at)
                 if report.state == "submitted":

@@ -1,5 +1,6 @@
 """Small CSV/XLSX exports are answered whole (with their length), and carry personal data exactly as
 the viewer may see it."""
+
 import csv
 import io
 import zipfile
@@ -16,7 +17,9 @@ def _csv(res) -> list[dict]:
 
 
 def test_csv_export_hides_anonymous_reporters_from_agency_staff_but_names_others(net, api, reports):
-    res = api.get("/api/analytics/export", {**Q, "scope": f"a:{net.city.pk}", "format": "csv"}, user=net.user("city_admin"))
+    res = api.get(
+        "/api/analytics/export", {**Q, "scope": f"a:{net.city.pk}", "format": "csv"}, user=net.user("city_admin")
+    )
     assert res.status_code == 200 and res["Content-Disposition"].startswith("attachment")
     rows = _csv(res)
     assert len(rows) == Report.objects.filter(agency__path__startswith=net.city.path).count()
@@ -55,21 +58,29 @@ def test_export_queries_do_not_grow_with_rows(net, reports, django_assert_max_nu
         with django_assert_max_num_queries(n // 7 + 2):
             header, rows = rows_for(scope, reports_iter(qs, scope=scope, chunk=7, on_batch=batches.append), platform)
             got = list(rows)
-        assert len(got) == n == sum(batches) and len({r[0] for r in got}) == n and all(len(r) == len(header) for r in got)
+        assert (
+            len(got) == n == sum(batches) and len({r[0] for r in got}) == n and all(len(r) == len(header) for r in got)
+        )
 
 
 def test_a_guest_without_a_name_is_a_dash_and_formulas_stay_escaped(net, api):
     from lapor.reports import services as sv
 
     platform = sv.Actor(user=net.user("platform"))
-    for title, name in (("Lampu jalan mati", ""), ("=HYPERLINK(\"http://x\")", "-Budi")):
-        report, _secret = sv.report_submit(submission=sv.Submission(
-            title=title, body="Lampu jalan di gang mati sejak seminggu.", guest_email="tamu@warga.example",
-            guest_name=name))
+    for title, name in (("Lampu jalan mati", ""), ('=HYPERLINK("http://x")', "-Budi")):
+        report, _secret = sv.report_submit(
+            submission=sv.Submission(
+                title=title,
+                body="Lampu jalan di gang mati sejak seminggu.",
+                guest_email="tamu@warga.example",
+                guest_name=name,
+            )
+        )
         sv.report_route(report=report, actor=platform, agency=net.dept)
     month = Report.objects.first().submitted_at.strftime("%Y-%m")
-    res = api.get("/api/analytics/export", {"from": month, "to": month, "scope": "n", "format": "csv"},
-                  user=net.user("platform"))
+    res = api.get(
+        "/api/analytics/export", {"from": month, "to": month, "scope": "n", "format": "csv"}, user=net.user("platform")
+    )
     rows = {r["judul"]: r for r in _csv(res)}
     assert rows["Lampu jalan mati"]["pelapor"] == "-"
-    assert rows["'=HYPERLINK(\"http://x\")"]["pelapor"] == "'-Budi"
+    assert rows['\'=HYPERLINK("http://x")']["pelapor"] == "'-Budi"

@@ -1,6 +1,7 @@
 """Issue 15: long work runs as a background job, never inside a request: 202 and a job id, progress,
 the whole file in one short request for its requester only, a notification, and the file deleted
 after the keep period. A small export inside the request is whole or refused, never cut."""
+
 import csv
 import datetime as dt
 import io
@@ -87,11 +88,15 @@ def test_a_job_is_refused_at_once_for_bad_input_and_out_of_scope(net, api):
     res = api.post("/api/analytics/exports", {"scope": f"a:{net.unit.pk}", "format": "pdf"}, user=unit)
     assert res.status_code == 422 and res.json()["code"] == "validation_failed"
     assert api.post("/api/analytics/exports", {"scope": f"a:{net.unit.pk}", "dim": "x"}, user=unit).status_code == 422
-    assert api.post("/api/analytics/exports", {"scope": f"a:{net.unit.pk}", "from": "bad"}, user=unit).status_code == 422
+    assert (
+        api.post("/api/analytics/exports", {"scope": f"a:{net.unit.pk}", "from": "bad"}, user=unit).status_code == 422
+    )
     assert api.post("/api/analytics/exports", {"kind": "opendata"}, user=unit).status_code == 403
     assert api.post("/api/analytics/exports", {"kind": "routing_train"}, user=net.user("city_admin")).status_code == 403
     assert api.post("/api/analytics/exports", {"kind": "nope"}, user=unit).status_code == 422
-    assert api.post("/api/analytics/exports", {"scope": f"a:{net.unit.pk}"}, user=net.user("reporter")).status_code == 403
+    assert (
+        api.post("/api/analytics/exports", {"scope": f"a:{net.unit.pk}"}, user=net.user("reporter")).status_code == 403
+    )
     assert not Job.objects.exists()
 
 
@@ -126,7 +131,9 @@ def test_a_request_answers_a_small_export_whole_and_refuses_a_large_one(net, api
     html = page.content.decode()
     assert page.status_code == 400 and page["Content-Type"].startswith("text/html")
     assert 'action="/analytics/ekspor"' in html and 'value="csv"' in html and "lebih dari 5" in html
-    res = api.get("/api/analytics/export", {**Q, "scope": "n", "format": "csv", "dim": "rating", "key": "5"}, user=platform)
+    res = api.get(
+        "/api/analytics/export", {**Q, "scope": "n", "format": "csv", "dim": "rating", "key": "5"}, user=platform
+    )
     if res.status_code == 200:  # at most 5 five-star ratings: whole, with its length
         assert int(res["Content-Length"]) == len(res.content)
 
@@ -178,10 +185,17 @@ def test_the_sweep_requeues_dead_runs_and_deletes_expired_files(net, api, report
     path = settings.DATA_DIR / Job.objects.get(pk=done_id).file_path
     assert path.is_file()
     stale = timezone.now() - dt.timedelta(seconds=jobs.STALE_SECONDS + 5)
-    dead = Job.objects.create(requested_by=platform, kind="reports", params={"scope": "n"}, state="running",
-                              attempts=1, heartbeat_at=stale)
-    hopeless = Job.objects.create(requested_by=platform, kind="reports", params={"scope": "n"}, state="running",
-                                  attempts=jobs.MAX_ATTEMPTS, heartbeat_at=stale)
+    dead = Job.objects.create(
+        requested_by=platform, kind="reports", params={"scope": "n"}, state="running", attempts=1, heartbeat_at=stale
+    )
+    hopeless = Job.objects.create(
+        requested_by=platform,
+        kind="reports",
+        params={"scope": "n"},
+        state="running",
+        attempts=jobs.MAX_ATTEMPTS,
+        heartbeat_at=stale,
+    )
     orphan = settings.DATA_DIR / "exports" / "0c1d2e3f-0000-4000-8000-000000000000.csv.part"
     orphan.write_text("half")
     old = (timezone.now() - dt.timedelta(days=settings.LAPOR_EXPORT_KEEP_DAYS + 1)).timestamp()
@@ -208,7 +222,10 @@ def test_monthly_pdfs_of_the_agencies_in_scope_come_as_one_zip(net, api, reports
     with zipfile.ZipFile(io.BytesIO(b"".join(res.streaming_content))) as z:
         names = z.namelist()
     assert names and len(names) == job.total and all(n.endswith("-2025-04.pdf") for n in names)
-    assert f"instansi-{net.other_dept.pk}-2025-04.pdf" not in names and f"instansi-{net.other_city.pk}-2025-04.pdf" not in names
+    assert (
+        f"instansi-{net.other_dept.pk}-2025-04.pdf" not in names
+        and f"instansi-{net.other_city.pk}-2025-04.pdf" not in names
+    )
 
 
 @pytest.mark.django_db(transaction=True)
@@ -226,6 +243,7 @@ def test_without_a_broker_the_job_runs_on_a_thread_after_the_request(api, monkey
     def spy(job, progress):
         seen["thread"] = threading.current_thread().name
         return real(job, progress)
+
     monkeypatch.setitem(jobs.RUNNERS, Job.Kind.REPORTS, spy)
     res = api.post("/api/analytics/exports", {"scope": "n", **Q}, user=net.user("platform"))
     assert res.status_code == 202 and res.json()["state"] == "queued"

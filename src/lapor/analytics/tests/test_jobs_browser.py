@@ -2,6 +2,7 @@
 the download link appears by itself, with JavaScript (polling the API) and without it (the page
 reloads itself). Live server, transactional database, Debian's chromium; the job runs on the
 server process's job thread, as in the embedded default."""
+
 from __future__ import annotations
 
 import csv
@@ -36,6 +37,7 @@ def test_export_job_page_shows_progress_then_the_file(browser, live_server, tnet
     def slow(job, progress):  # long enough for the page to be seen before the file exists
         time.sleep(4)
         return real(job, progress)
+
     monkeypatch.setitem(jobs.RUNNERS, Job.Kind.REPORTS, slow)
     base = live_server.url
     context = browser.new_context(viewport=DESKTOP, java_script_enabled=javascript, accept_downloads=True)

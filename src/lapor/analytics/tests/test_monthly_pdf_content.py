@@ -1,5 +1,6 @@
 """The monthly PDF speaks Indonesian: the deployment's time zone (WIB), numbers written 1.234 and
 45,6%; and a month that has not begun has no report (404)."""
+
 import datetime as dt
 import re
 from unittest import mock
@@ -43,7 +44,9 @@ def test_a_month_that_has_not_begun_is_not_found(net, api, settings, tmp_path):
     res = api.get(f"/api/analytics/pdf/{net.dept.pk}/{nxt:%Y-%m}", user=net.user("dept_admin"))
     assert res.status_code == 404 and res.json()["code"] == "month_not_begun"
     assert not list(tmp_path.rglob("*.pdf"))
-    res = api.post("/api/analytics/exports", {"kind": "monthly_pdfs", "month": f"{nxt:%Y-%m}"}, user=net.user("platform"))
+    res = api.post(
+        "/api/analytics/exports", {"kind": "monthly_pdfs", "month": f"{nxt:%Y-%m}"}, user=net.user("platform")
+    )
     assert res.status_code == 404 and res.json()["code"] == "month_not_begun"
     now_month = api.get(f"/api/analytics/pdf/{net.dept.pk}/{today:%Y-%m}", user=net.user("dept_admin"))
     assert now_month.status_code == 200

@@ -1,6 +1,7 @@
 """The dashboards as a non-technical official reads them (issue 20): in words, with units and
 shares named, nothing cut on a phone, no query codes, every report number a link, and the report
 card sorted by grade with the worst first on request."""
+
 from __future__ import annotations
 
 import re
@@ -49,8 +50,15 @@ def test_the_partial_current_month_is_marked(staff):
     assert "Bulan berjalan: belum lengkap" not in html
 
 
-@pytest.mark.parametrize("dim, key, words", [("received", "", "Laporan diterima"), ("state", "done", "Status: Selesai"),
-                                             ("in_time", "1", "Selesai tepat waktu"), ("rating", "5", "Penilaian 5 dari 5")])
+@pytest.mark.parametrize(
+    "dim, key, words",
+    [
+        ("received", "", "Laporan diterima"),
+        ("state", "done", "Status: Selesai"),
+        ("in_time", "1", "Selesai tepat waktu"),
+        ("rating", "5", "Penilaian 5 dari 5"),
+    ],
+)
 def test_a_drill_down_says_what_it_lists_and_links_each_report(staff, dim, key, words):
     html = staff.get("/analytics/laporan", {"scope": "n", **WHOLE, "dim": dim, "key": key}).content.decode()
     assert f"<strong>{words}</strong>" in html

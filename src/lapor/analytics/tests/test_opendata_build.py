@@ -1,4 +1,5 @@
 """Open data and public statistics: no confidential report, no identity, personal data masked."""
+
 import csv
 import gzip
 
@@ -20,8 +21,11 @@ def test_masking_covers_nik_phone_and_email():
 
 def test_dataset_has_only_public_reports_masked_and_is_served_without_sign_in(net, api, reports, settings, tmp_path):
     settings.LAPOR_OPENDATA_DIR = tmp_path
-    secret = sv.Submission(title="Pungli KTP 0812-3456-7890", body="NIK 1371021203900001 hubungi budi@warga.example",
-                           region_code="13.74.02")
+    secret = sv.Submission(
+        title="Pungli KTP 0812-3456-7890",
+        body="NIK 1371021203900001 hubungi budi@warga.example",
+        region_code="13.74.02",
+    )
     report, _ = sv.report_submit(submission=secret, reporter=net.user("reporter"))
     sv.report_route(report=report, actor=sv.Actor(user=net.user("platform")), agency=net.dept)
     info = opendata_build()
@@ -29,9 +33,16 @@ def test_dataset_has_only_public_reports_masked_and_is_served_without_sign_in(ne
         rows = list(csv.DictReader(f))
     public = Report.objects.filter(is_confidential=False).exclude(state__in=["submitted", "archived"])
     assert info["rows"] == len(rows) == public.count()
-    assert not {r["tracking_id"] for r in rows} & set(Report.objects.filter(is_confidential=True).values_list("tracking_id", flat=True))
+    assert not {r["tracking_id"] for r in rows} & set(
+        Report.objects.filter(is_confidential=True).values_list("tracking_id", flat=True)
+    )
     blob = "".join(",".join(r.values()) for r in rows)
-    assert "Budi" not in blob and "1371021203900001" not in blob and "budi@warga.example" not in blob and "3456-7890" not in blob
+    assert (
+        "Budi" not in blob
+        and "1371021203900001" not in blob
+        and "budi@warga.example" not in blob
+        and "3456-7890" not in blob
+    )
     res = api.get("/api/analytics/public/dataset.csv.gz")
     assert res.status_code == 200 and gzip.decompress(b"".join(res.streaming_content))
 

@@ -1,4 +1,5 @@
 """The analytics pages render for staff, with every number linked to its reports; no inline script."""
+
 from lapor.analytics.rollup import rollup_refresh
 
 
@@ -8,9 +9,16 @@ def test_staff_pages_render_with_charts_tables_and_drill_links(net, client, repo
     res = client.get("/analytics/", {"from": "2025-01", "to": "2025-12"})
     html = res.content.decode()
     assert res.status_code == 200 and "<svg" in html and "/analytics/laporan?scope=n" in html and "Data per" in html
-    assert "<script>" not in html and "<script src=\"/static/web/app.js\" defer>" in html  # files only (CSP): the site's own
-    for url in ("/analytics/peringkat", "/analytics/konektivitas", "/analytics/rencana-aksi",
-                "/analytics/laporan?scope=n&from=2025-01&to=2025-12&dim=state&key=done", "/analytics/publik"):
+    assert (
+        "<script>" not in html and '<script src="/static/web/app.js" defer>' in html
+    )  # files only (CSP): the site's own
+    for url in (
+        "/analytics/peringkat",
+        "/analytics/konektivitas",
+        "/analytics/rencana-aksi",
+        "/analytics/laporan?scope=n&from=2025-01&to=2025-12&dim=state&key=done",
+        "/analytics/publik",
+    ):
         assert client.get(url).status_code == 200, url
     res = client.get("/analytics/laporan?scope=n&from=2025-01&to=2025-12&format=csv")
     assert res.status_code == 200 and res["Content-Type"].startswith("text/csv")
@@ -59,7 +67,10 @@ def test_monthly_pdf_job_writes_one_file_per_agency_with_reports_that_month(net,
 
     settings.DATA_DIR = tmp_path
     rollup_refresh(full=True)
-    expected = set(StatCell.objects.filter(scope__startswith="a:", dim="received", month=dt.date(2025, 4, 1))
-                   .values_list("scope", flat=True))
+    expected = set(
+        StatCell.objects.filter(scope__startswith="a:", dim="received", month=dt.date(2025, 4, 1)).values_list(
+            "scope", flat=True
+        )
+    )
     assert expected and monthly_pdfs("2025-04") == len(expected)
     assert all(pdf_path(int(s[2:]), dt.date(2025, 4, 1)).exists() for s in expected)

@@ -1,12 +1,21 @@
 """Action plans are managed from the web (issue 20: the page once said "Dikelola lewat API: POST …")."""
+
 from __future__ import annotations
 
 from lapor.analytics.models import ActionPlan
 
 
 def _new(net, **over):
-    return {"agency": str(net.dept.pk), "topic": str(net.roads.pk), "title": "Tambal jalan rusak",
-            "owner": "Kabid Bina Marga", "due_date": "2026-09-30", "progress": "20", "status": "in_progress", **over}
+    return {
+        "agency": str(net.dept.pk),
+        "topic": str(net.roads.pk),
+        "title": "Tambal jalan rusak",
+        "owner": "Kabid Bina Marga",
+        "due_date": "2026-09-30",
+        "progress": "20",
+        "status": "in_progress",
+        **over,
+    }
 
 
 def test_an_agency_admin_adds_a_plan_and_updates_its_progress(net, client):
@@ -16,7 +25,12 @@ def test_an_agency_admin_adds_a_plan_and_updates_its_progress(net, client):
     res = client.post("/analytics/rencana-aksi", _new(net))
     assert res.status_code == 302
     plan = ActionPlan.objects.get()
-    assert (plan.agency_id, plan.topic_id, plan.progress, plan.created_by) == (net.dept.pk, net.roads.pk, 20, net.user("dept_admin"))
+    assert (plan.agency_id, plan.topic_id, plan.progress, plan.created_by) == (
+        net.dept.pk,
+        net.roads.pk,
+        20,
+        net.user("dept_admin"),
+    )
     res = client.post(f"/analytics/rencana-aksi/{plan.pk}", {"progress": "60", "status": "in_progress"})
     assert res.status_code == 302
     plan.refresh_from_db()

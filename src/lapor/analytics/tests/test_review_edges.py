@@ -1,5 +1,6 @@
 """Edges found in review: the current week across a month start, far-off dates and odd digits as
 input (a clear 400, never a 500), and the public drill-down list masking personal data."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -19,8 +20,14 @@ def _spike(net, days: list[dt.date], per_day: int) -> None:
     for day in days:
         for i in range(per_day):
             at = dt.datetime.combine(day, dt.time(3 + i), tzinfo=dt.timezone.utc)
-            sub = sv.Submission(title=f"Jembatan ambruk {day} {i}", body="Jembatan di jalan utama ambruk, tolong diperbaiki.",
-                                topic_id=net.roads.pk, region_code="13.74.02", channel="web", type="complaint")
+            sub = sv.Submission(
+                title=f"Jembatan ambruk {day} {i}",
+                body="Jembatan di jalan utama ambruk, tolong diperbaiki.",
+                topic_id=net.roads.pk,
+                region_code="13.74.02",
+                channel="web",
+                type="complaint",
+            )
             with clock(at):
                 report, _secret = sv.report_submit(submission=sub, reporter=net.user("reporter"), now=at)
                 if report.state == "submitted":
@@ -40,15 +47,30 @@ def test_the_current_week_counts_its_days_in_the_new_month_too(net):
     alert = {(a["kind"], a["key"]): a for a in d["alerts"]}[("topic", str(net.roads.pk))]
     assert alert["count"] == 12 and alert["week"] == "2025-07-28"
     for q in (week["drill"], alert["drill"]):
-        assert drill_qs(net.user("platform"), scope=q["scope"], period=period_parse(q["from"], q["to"]), dim=q["dim"],
-                        key=q["key"]).count() == 12
+        assert (
+            drill_qs(
+                net.user("platform"),
+                scope=q["scope"],
+                period=period_parse(q["from"], q["to"]),
+                dim=q["dim"],
+                key=q["key"],
+            ).count()
+            == 12
+        )
     # A period that ends with July keeps to July's days of that week.
     july = dashboard_get("n", Period(dt.date(2025, 7, 1), dt.date(2025, 7, 1)), today=dt.date(2025, 8, 2))
     assert july["trend_weeks"][-1]["received"] == 2
 
 
-@pytest.mark.parametrize("query", [{"from": "0001-01", "to": "0001-01"}, {"to": "0001-03"}, {"from": "9999-12", "to": "9999-12"},
-                                   {"from": "1899-12", "to": "1899-12"}])
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"from": "0001-01", "to": "0001-01"},
+        {"to": "0001-03"},
+        {"from": "9999-12", "to": "9999-12"},
+        {"from": "1899-12", "to": "1899-12"},
+    ],
+)
 def test_far_off_months_are_a_400_not_a_500(net, api, client, query):
     # the API's schema says which years (422, issue 16); the pages answer 400
     assert api.get("/api/analytics/public/stats", query).status_code == 422
@@ -57,9 +79,19 @@ def test_far_off_months_are_a_400_not_a_500(net, api, client, query):
     assert api.get("/api/analytics/reports", {**query, "scope": "n"}, user=net.user("platform")).status_code == 422
 
 
-@pytest.mark.parametrize("dim,key", [("week", "9999-12-31"), ("week", "0001-01-01"), ("rating", "²"), ("topic", "²"),
-                                     ("topic_week", "²|2025-07-28"), ("week", "2025-07-28x"),
-                                     ("rating", "99999999999999999999"), ("topic", "99999999999999999999")])
+@pytest.mark.parametrize(
+    "dim,key",
+    [
+        ("week", "9999-12-31"),
+        ("week", "0001-01-01"),
+        ("rating", "²"),
+        ("topic", "²"),
+        ("topic_week", "²|2025-07-28"),
+        ("week", "2025-07-28x"),
+        ("rating", "99999999999999999999"),
+        ("topic", "99999999999999999999"),
+    ],
+)
 def test_odd_drill_keys_are_a_400_or_an_empty_list_not_a_500(net, api, client, dim, key):
     with clock(dt.datetime(2025, 8, 2, tzinfo=dt.timezone.utc)):
         res = client.get("/analytics/publik/laporan", {"dim": dim, "key": key})
@@ -75,10 +107,15 @@ def test_odd_digits_in_an_agency_scope_are_a_400(net, api):
 
 
 def test_public_drill_down_list_masks_personal_data(net, client):
-    report, _ = sv.report_submit(submission=sv.Submission(
-        title="Rahmat Hidayat dimintai uang, telp 0812-3456-7890",
-        body="Saya Rahmat Hidayat dimintai uang. NIK 3578 0123 4567 0001.",
-        is_anonymous=True, guest_name="Rahmat Hidayat", guest_email="r@warga.example"))
+    report, _ = sv.report_submit(
+        submission=sv.Submission(
+            title="Rahmat Hidayat dimintai uang, telp 0812-3456-7890",
+            body="Saya Rahmat Hidayat dimintai uang. NIK 3578 0123 4567 0001.",
+            is_anonymous=True,
+            guest_name="Rahmat Hidayat",
+            guest_email="r@warga.example",
+        )
+    )
     sv.report_route(report=report, actor=sv.Actor(user=net.user("platform")), agency=net.city)
     month = timezone.now().strftime("%Y-%m")
     html = client.get("/analytics/publik/laporan", {"from": month, "to": month}).content.decode()
@@ -87,10 +124,15 @@ def test_public_drill_down_list_masks_personal_data(net, client):
 
 
 def test_agency_staff_drill_down_page_and_export_mask_an_anonymous_reporter(net, client):
-    report, _ = sv.report_submit(submission=sv.Submission(
-        title="Rahmat Hidayat dimintai uang, telp 0812-3456-7890",
-        body="Saya Rahmat Hidayat dimintai uang.", is_anonymous=True, guest_name="Rahmat Hidayat",
-        guest_email="r@warga.example"))
+    report, _ = sv.report_submit(
+        submission=sv.Submission(
+            title="Rahmat Hidayat dimintai uang, telp 0812-3456-7890",
+            body="Saya Rahmat Hidayat dimintai uang.",
+            is_anonymous=True,
+            guest_name="Rahmat Hidayat",
+            guest_email="r@warga.example",
+        )
+    )
     sv.report_route(report=report, actor=sv.Actor(user=net.user("platform")), agency=net.city)
     month = timezone.now().strftime("%Y-%m")
     client.force_login(net.user("city_admin"))

@@ -1,5 +1,6 @@
 """The set-based roll-up equals, cell for cell, a plain per-report count over the raw tables
 (every scope, every dimension, every month), after a full refresh and after an incremental one."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -27,18 +28,37 @@ def _reference() -> Counter:
         province = parts[0] if parts else ""
         regency = ".".join(parts[:2]) if len(parts) > 1 else ""
         topic = str(r.topic_id or 0)
-        dims = [("received", ""), ("state", r.state), ("type", r.type), ("channel", r.channel), ("topic", topic),
-                ("province", province), ("regency", regency), ("week", week), ("topic_week", f"{topic}|{week}")]
+        dims = [
+            ("received", ""),
+            ("state", r.state),
+            ("type", r.type),
+            ("channel", r.channel),
+            ("topic", topic),
+            ("province", province),
+            ("regency", regency),
+            ("week", week),
+            ("topic_week", f"{topic}|{week}"),
+        ]
         if regency:
             dims.append(("regency_week", f"{regency}|{week}"))
         if r.state == "done" and r.completed_at and r.completion_due_at:
             dims.append(("in_time", "1" if r.completed_at <= r.completion_due_at else "0"))
-        for dim, value in (("verify_days", r.verified_at), ("follow_up_days", r.first_follow_up_at),
-                           ("complete_days", r.completed_at)):
+        for dim, value in (
+            ("verify_days", r.verified_at),
+            ("follow_up_days", r.first_follow_up_at),
+            ("complete_days", r.completed_at),
+        ):
             if value:
                 dims.append((dim, str(cal.working_days_between(day, value.astimezone(zone).date()))))
-        dims += [(d, "") for d, flag in (("overdue", r.is_overdue), ("bounced", r.bounce_count > 0),
-                                          ("reopened", r.reopen_count > 0)) if flag]
+        dims += [
+            (d, "")
+            for d, flag in (
+                ("overdue", r.is_overdue),
+                ("bounced", r.bounce_count > 0),
+                ("reopened", r.reopen_count > 0),
+            )
+            if flag
+        ]
         if r.rating:
             dims.append(("rating", str(r.rating)))
         scopes = ["n"]
@@ -59,7 +79,9 @@ def _reference() -> Counter:
 
 
 def _stored() -> Counter:
-    return Counter({(s, m, d, k): n for s, m, d, k, n in StatCell.objects.values_list("scope", "month", "dim", "key", "n")})
+    return Counter(
+        {(s, m, d, k): n for s, m, d, k, n in StatCell.objects.values_list("scope", "month", "dim", "key", "n")}
+    )
 
 
 def _assert_equal(stored: Counter, expected: Counter) -> None:
@@ -96,7 +118,9 @@ def test_a_second_full_refresh_merges_changes_and_drops_vanished_cells(net, repo
     report = Report.objects.filter(state="followed_up").order_by("submitted_at").first()
     sv.report_complete(report=report, actor=reporter)
     gone = Report.objects.filter(state="submitted").order_by("submitted_at").first()  # the only one of its cells, maybe
-    Report.objects.filter(pk=gone.pk).update(submitted_at=gone.submitted_at.replace(year=2024))  # moves to another month
+    Report.objects.filter(pk=gone.pk).update(
+        submitted_at=gone.submitted_at.replace(year=2024)
+    )  # moves to another month
     rollup_refresh(full=True)
     after, expected = _stored(), _reference()
     _assert_equal(after, expected)

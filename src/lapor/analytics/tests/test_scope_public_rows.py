@@ -2,6 +2,7 @@
 country's public reports, so its rows must be exactly the public projection (masked text, the
 public first name or "Anonim", no contact, no address of an anonymous report); a staff member's own
 scope shows rows as staff see them (an anonymous reporter hidden, the text masked)."""
+
 import csv
 import io
 
@@ -24,9 +25,15 @@ def far_reports(net):
     out = []
     for anonymous, body in ((False, NAMED_BODY), (True, ANON_BODY)):
         title = "Pungutan liar oleh petugas, lapor Budi Santoso" if anonymous else "Pungutan liar oleh petugas loket"
-        sub = sv.Submission(title=title,
-                            body=body, region_code="13.71", address=SECRET_ADDRESS, latitude=-0.95, longitude=100.35,
-                            is_anonymous=anonymous)
+        sub = sv.Submission(
+            title=title,
+            body=body,
+            region_code="13.71",
+            address=SECRET_ADDRESS,
+            latitude=-0.95,
+            longitude=100.35,
+            is_anonymous=anonymous,
+        )
         report, _secret = sv.report_submit(submission=sub, reporter=reporter)
         if report.state == "submitted":
             report = sv.report_route(report=report, actor=platform, agency=net.other_dept)
@@ -35,8 +42,16 @@ def far_reports(net):
 
 
 def _leaks(text: str) -> list[str]:
-    needles = ["Santoso", "budi@warga.example", "081234567890", "081298765432", "1374021203850001", "Kenanga",
-               "-0.95", "100.35"]
+    needles = [
+        "Santoso",
+        "budi@warga.example",
+        "081234567890",
+        "081298765432",
+        "1374021203850001",
+        "Kenanga",
+        "-0.95",
+        "100.35",
+    ]
     return [n for n in needles if n in text]
 
 

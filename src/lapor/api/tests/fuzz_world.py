@@ -4,6 +4,7 @@ resource for every path parameter, so staff operations get past their 404 into t
 Each role is a real credential: a bearer token issued as ``POST /api/auth/token`` would, for a
 citizen, an agency admin and a platform admin; the guest sends none.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -36,8 +37,12 @@ class FuzzWorld:
 
 
 def _report(net, *, user=None, title="Lampu jalan mati di gang", **overrides):
-    sub = Submission(title=title, body="Sudah dua minggu lampu jalan mati, gelap dan rawan.",
-                     guest_email="" if user else "tamu@example.com", **overrides)
+    sub = Submission(
+        title=title,
+        body="Sudah dua minggu lampu jalan mati, gelap dan rawan.",
+        guest_email="" if user else "tamu@example.com",
+        **overrides,
+    )
     report, _secret = services.report_submit(submission=sub, reporter=user)
     return report
 

@@ -1,4 +1,5 @@
 """The API's contract: OpenAPI schema, error bodies, idempotent creation, pagination, query counts."""
+
 import json
 
 import pytest
@@ -17,8 +18,15 @@ def test_openapi_schema_is_valid_and_lists_the_operations(client):
     spec = res.json()
     validate(spec)
     paths = spec["paths"]
-    for path in ("/api/reports", "/api/reports/{tracking_id}/route", "/api/reports/{tracking_id}/not-authority",
-                 "/api/public/reports", "/api/agencies", "/api/regions", "/api/topics"):
+    for path in (
+        "/api/reports",
+        "/api/reports/{tracking_id}/route",
+        "/api/reports/{tracking_id}/not-authority",
+        "/api/public/reports",
+        "/api/agencies",
+        "/api/regions",
+        "/api/topics",
+    ):
         assert path in paths, path
 
 
@@ -40,20 +48,47 @@ def test_a_submission_reports_every_problem_at_once(api, net):
     """A citizen on a slow phone fixes the whole form in one go: every field's problem in one answer.
     What the schema says (a title with a letter, an e-mail's and a phone's shape) is one 422 listing
     each field; what only the server knows (dates against today, codes naming nothing) one 400."""
-    res = api.post("/api/reports", {"title": "", "body": "Isi laporan", "guest_email": "bukan-email",
-                                    "guest_phone": "12", "incident_date": "2999-01-01"})
+    res = api.post(
+        "/api/reports",
+        {
+            "title": "",
+            "body": "Isi laporan",
+            "guest_email": "bukan-email",
+            "guest_phone": "12",
+            "incident_date": "2999-01-01",
+        },
+    )
     assert res.status_code == 422 and res.json()["code"] == "validation_failed"
     fields = {e["loc"][-1] for e in res.json()["detail"]}
     assert fields == {"title", "guest_email", "guest_phone"}
-    res = api.post("/api/reports", {"title": "Lampu mati", "body": "Isi laporan", "guest_email": "a@warga.id",
-                                    "region_code": "99.99", "incident_date": "2999-01-01"})
+    res = api.post(
+        "/api/reports",
+        {
+            "title": "Lampu mati",
+            "body": "Isi laporan",
+            "guest_email": "a@warga.id",
+            "region_code": "99.99",
+            "incident_date": "2999-01-01",
+        },
+    )
     assert res.status_code == 400
     body = res.json()
     assert body["code"] == "unknown_region" and body["detail"]["field"] == "region_code"  # the first
     assert [(e["field"], e["code"]) for e in body["detail"]["errors"]] == [
-        ("region_code", "unknown_region"), ("incident_date", "future_date")]
-    english = api.post("/api/reports", {"title": "Lampu mati", "body": "Isi", "guest_email": "a@warga.id",
-                                        "region_code": "99.99", "incident_date": "2999-01-01"}, lang="en")
+        ("region_code", "unknown_region"),
+        ("incident_date", "future_date"),
+    ]
+    english = api.post(
+        "/api/reports",
+        {
+            "title": "Lampu mati",
+            "body": "Isi",
+            "guest_email": "a@warga.id",
+            "region_code": "99.99",
+            "incident_date": "2999-01-01",
+        },
+        lang="en",
+    )
     messages = [e["message"] for e in english.json()["detail"]["errors"]]
     assert messages[0] == english.json()["message"]  # in the asker's language
     assert len(messages) == 2 and "future" in messages[1].lower()
@@ -69,13 +104,16 @@ def test_bad_token_is_refused(client, db):
     assert res.status_code == 401
 
 
-@pytest.mark.parametrize("payload", [
-    {"title": "x" * 201, "body": "isi", "guest_email": "a@b.example"},
-    {"title": "Judul", "body": "isi\x00dengan NUL", "guest_email": "a@b.example", "incident_date": "kemarin"},
-    {"title": "Judul", "body": "isi", "guest_phone": "bukan nomor"},
-    {"title": "Judul", "body": "isi", "guest_email": "a@b.example", "region_code": "99.99"},
-    {"title": "\u202e\u200b", "body": "\U0001F600" * 10, "guest_email": "a@b.example"},
-])
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"title": "x" * 201, "body": "isi", "guest_email": "a@b.example"},
+        {"title": "Judul", "body": "isi\x00dengan NUL", "guest_email": "a@b.example", "incident_date": "kemarin"},
+        {"title": "Judul", "body": "isi", "guest_phone": "bukan nomor"},
+        {"title": "Judul", "body": "isi", "guest_email": "a@b.example", "region_code": "99.99"},
+        {"title": "\u202e\u200b", "body": "\U0001f600" * 10, "guest_email": "a@b.example"},
+    ],
+)
 def test_strange_input_gets_a_4xx_never_a_500(api, db, payload):
     res = api.post("/api/reports", payload)
     assert 400 <= res.status_code < 500, res.content
@@ -104,9 +142,15 @@ def test_same_key_from_different_users_is_independent(api, net):
 
 def _make_reports(net, n):
     for i in range(n):
-        report, _ = s.report_submit(submission=s.Submission(title=f"Laporan {i}", body=f"Jalan berlubang nomor {i} di kelurahan",
-                                                            topic_id=net.roads.pk,
-                                                            region_code="13.74.02"), reporter=net.user("reporter"))
+        report, _ = s.report_submit(
+            submission=s.Submission(
+                title=f"Laporan {i}",
+                body=f"Jalan berlubang nomor {i} di kelurahan",
+                topic_id=net.roads.pk,
+                region_code="13.74.02",
+            ),
+            reporter=net.user("reporter"),
+        )
 
 
 def _queries(api, path, user, params):
@@ -117,8 +161,15 @@ def _queries(api, path, user, params):
     return len(ctx.captured_queries), res.json()
 
 
-@pytest.mark.parametrize("who,path", [("liaison", "/api/reports"), ("platform", "/api/reports"),
-                                      ("reporter", "/api/reports"), (None, "/api/public/reports")])
+@pytest.mark.parametrize(
+    "who,path",
+    [
+        ("liaison", "/api/reports"),
+        ("platform", "/api/reports"),
+        ("reporter", "/api/reports"),
+        (None, "/api/public/reports"),
+    ],
+)
 def test_list_pages_run_a_constant_number_of_queries(api, net, who, path, settings):
     settings.LAPOR_FLOOD_PER_HOUR = 1000
     _make_reports(net, 3)
@@ -149,8 +200,10 @@ def test_a_broken_cursor_is_a_400(api, net):
 
 def test_filters_by_state_topic_and_region(api, net):
     _make_reports(net, 2)
-    s.report_submit(submission=s.Submission(title="Puskesmas", body="Antre lama", topic_id=net.health_topic.pk),
-                    reporter=net.user("reporter"))
+    s.report_submit(
+        submission=s.Submission(title="Puskesmas", body="Antre lama", topic_id=net.health_topic.pk),
+        reporter=net.user("reporter"),
+    )
     get = lambda **p: api.get("/api/reports", p, user=net.user("platform")).json()["items"]
     assert len(get(topic_id=net.infra.pk)) == 2  # subtree of the topic tree
     assert len(get(region_code="13.74")) == 2  # subtree of the region tree
@@ -161,9 +214,14 @@ def test_filters_by_state_topic_and_region(api, net):
 
 
 def test_full_text_search(api, net):
-    s.report_submit(submission=s.Submission(title="Jembatan ambruk", body="Jembatan penghubung desa ambruk diterjang banjir",
-                                            guest_email="a@b.example"))
-    s.report_submit(submission=s.Submission(title="Sampah", body="Sampah tidak diangkut seminggu", guest_email="a@b.example"))
+    s.report_submit(
+        submission=s.Submission(
+            title="Jembatan ambruk", body="Jembatan penghubung desa ambruk diterjang banjir", guest_email="a@b.example"
+        )
+    )
+    s.report_submit(
+        submission=s.Submission(title="Sampah", body="Sampah tidak diangkut seminggu", guest_email="a@b.example")
+    )
     items = api.get("/api/reports", {"q": "jembatan banjir"}, user=net.user("platform")).json()["items"]
     assert [r["title"] for r in items] == ["Jembatan ambruk"]
     if connection.vendor == "postgresql":  # stemming: "diangkut" matches "angkut" with the Indonesian stemmer

@@ -1,11 +1,16 @@
 """Over real HTTP (CSRF enforced) a guest without cookies can submit, and a session cannot skip CSRF."""
+
 import pytest
 from django.test import Client
 
 pytestmark = pytest.mark.django_db
 
-REPORT = {"title": "Jalan berlubang", "body": "Lubang besar di depan pasar membahayakan pengendara.",
-          "guest_email": "warga@example.org", "channel": "web"}
+REPORT = {
+    "title": "Jalan berlubang",
+    "body": "Lubang besar di depan pasar membahayakan pengendara.",
+    "guest_email": "warga@example.org",
+    "channel": "web",
+}
 
 
 def test_a_guest_without_cookies_submits_with_csrf_enforced(net):

@@ -6,6 +6,7 @@ type, accept what the schema refuses, refuse what it allows, or ignore its authe
 The suite runs a few cases per operation and role (marked slow); ``bench/api_fuzz.py`` runs the
 long campaign with LAPOR_FUZZ_EXAMPLES.
 """
+
 from __future__ import annotations
 
 import base64
@@ -72,8 +73,9 @@ def _within_unwritable_rules(case, world) -> None:
     - a guest (no credential) filing a report leaves an e-mail or phone number;
     - a page ``cursor`` is a token the server handed out (opaque): a valid case starts at page one."""
     meta = case.meta
-    if meta is None or meta.generation.mode.is_negative or any(
-            c.mode.is_negative for c in meta.components.values()):  # a case meant to be refused stays as it is
+    if (
+        meta is None or meta.generation.mode.is_negative or any(c.mode.is_negative for c in meta.components.values())
+    ):  # a case meant to be refused stays as it is
         return
     # copies: the coverage phase builds its cases from shared dicts, a change in place would leak
     body = dict(case.body) if isinstance(case.body, dict) else None
@@ -87,8 +89,13 @@ def _within_unwritable_rules(case, world) -> None:
         _period_ordered(body)
         if isinstance(body.get("incident_date"), str):
             body["incident_date"] = dt.date.today().isoformat()
-        if path == "/api/reports" and case.method == "POST" and "Authorization" not in world.headers \
-                and not body.get("guest_email") and not body.get("guest_phone"):
+        if (
+            path == "/api/reports"
+            and case.method == "POST"
+            and "Authorization" not in world.headers
+            and not body.get("guest_email")
+            and not body.get("guest_phone")
+        ):
             body["guest_email"] = "warga@example.com"
     if case.query:
         case.query = dict(case.query)
@@ -117,8 +124,9 @@ def _with_real_resources(case, world) -> None:
 @pytest.mark.slow
 @pytest.mark.django_db
 @schema.parametrize()
-@settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
-          suppress_health_check=list(HealthCheck))
+@settings(
+    max_examples=EXAMPLES, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck)
+)
 def test_every_operation_keeps_its_contract_for_every_role(case, world):
     if COUNT_FILE:
         with open(COUNT_FILE, "a") as f:

@@ -9,10 +9,20 @@ from lapor.reports.models import Report
 
 pytestmark = pytest.mark.django_db
 
-SQLI = ["'; DROP TABLE reports_report; --", "' OR '1'='1", "1; SELECT pg_sleep(5)--", "\" OR \"\"=\"",
-        "%' UNION SELECT email, password FROM accounts_user --"]
-STRANGE = ["Jalan \u202erusak\u202c di \u200bpasar", "Lubang 🕳️🛵 besar sekali di jalan", "Z\u0351\u0352a\u0353lgo jalan rusak",
-           "\ufeffJalan\u00a0rusak\u2028di pasar", "ジャラン rusak di pasar 市場"]
+SQLI = [
+    "'; DROP TABLE reports_report; --",
+    "' OR '1'='1",
+    "1; SELECT pg_sleep(5)--",
+    '" OR ""="',
+    "%' UNION SELECT email, password FROM accounts_user --",
+]
+STRANGE = [
+    "Jalan \u202erusak\u202c di \u200bpasar",
+    "Lubang 🕳️🛵 besar sekali di jalan",
+    "Z\u0351\u0352a\u0353lgo jalan rusak",
+    "\ufeffJalan\u00a0rusak\u2028di pasar",
+    "ジャラン rusak di pasar 市場",
+]
 
 
 def _submit(api, **fields):
@@ -37,8 +47,9 @@ def test_nul_bytes_in_search_tracking_and_staff_text_are_4xx_or_clean(net, api):
     assert api.get(f"/api/reports/{created['tracking_id']}\x00").status_code in (400, 404)
     note = api.post(f"/api/reports/{created['tracking_id']}/notes", {"body": "cek\x00 lapangan"}, user=staff)
     assert note.status_code in (201, 400), note.content
-    reply = api.post(f"/api/reports/{created['tracking_id']}/replies", {"body": "\x00tambahan info"},
-                     secret=created["guest_secret"])
+    reply = api.post(
+        f"/api/reports/{created['tracking_id']}/replies", {"body": "\x00tambahan info"}, secret=created["guest_secret"]
+    )
     assert reply.status_code < 500, reply.content
 
 
@@ -84,8 +95,14 @@ def test_sql_injection_strings_are_inert(net, api, payload):
     assert Report.objects.count() == before
 
 
-@pytest.mark.parametrize("path", ["/api/agencies/99999999999999999999999", "/api/agencies?parent_id=99999999999999999999999",
-                                  "/api/public/reports?topic_id=99999999999999999999999"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/agencies/99999999999999999999999",
+        "/api/agencies?parent_id=99999999999999999999999",
+        "/api/public/reports?topic_id=99999999999999999999999",
+    ],
+)
 def test_integers_beyond_64_bits_are_refused_or_match_nothing(net, api, path):
     response = api.get(path)
     assert response.status_code in (200, 400, 404), response.content

@@ -1,4 +1,5 @@
 """Error messages follow Accept-Language: Bahasa Indonesia by default, English on request."""
+
 from lapor.core.testing import submission_data
 
 

@@ -1,5 +1,6 @@
 """/api/docs works in a real browser under the site's own Content-Security-Policy: the Swagger UI
 files come from the app, not a CDN, and no inline script runs (it used to be a blank page)."""
+
 from __future__ import annotations
 
 import re
@@ -34,8 +35,14 @@ def test_docs_render_operations_under_the_csp(browser, live_server, transactiona
     page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
     page.on("pageerror", lambda exc: problems.append(str(exc)))
     outside: list[str] = []
-    page.on("request", lambda req: outside.append(req.url) if not req.url.startswith(live_server.url)
-            and not req.url.startswith("data:") else None)
+    page.on(
+        "request",
+        lambda req: (
+            outside.append(req.url)
+            if not req.url.startswith(live_server.url) and not req.url.startswith("data:")
+            else None
+        ),
+    )
     res = page.goto(f"{live_server.url}/api/docs")
     assert "script-src 'self';" in res.headers["content-security-policy"]
     page.wait_for_selector(".opblock", timeout=20000)  # operations rendered from /api/openapi.json

@@ -1,6 +1,7 @@
 """Issue 16: every error code an endpoint can answer is listed in docs/api.md. The codes are read
 from the source (``code="…"`` on any error, and the handlers' own in api/errors.py), so a new code
 fails here until it is documented."""
+
 from __future__ import annotations
 
 import ast

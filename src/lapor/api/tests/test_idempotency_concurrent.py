@@ -1,4 +1,5 @@
 """Concurrent retries with one Idempotency-Key create exactly one report (PostgreSQL)."""
+
 import json
 import threading
 

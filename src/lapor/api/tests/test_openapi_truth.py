@@ -1,5 +1,6 @@
 """Issue 16: the schema tells the truth. Every operation documents the error answers it can give,
 in the project's error body; operations open to guests say credentials are optional."""
+
 from openapi_spec_validator import validate
 
 ERRORS = ("400", "403", "404", "409", "413", "422", "429", "503")
@@ -28,12 +29,18 @@ def test_every_operation_documents_every_error_status_with_the_error_body(client
 def test_guest_operations_declare_optional_security(client, db):
     schema = client.get("/api/openapi.json").json()
     ops = {(m, p): op for p, m, op in _operations(schema)}
-    for key in (("post", "/api/reports"), ("get", "/api/reports/{tracking_id}"),
-                ("get", "/api/reports/{tracking_id}/timeline")):
+    for key in (
+        ("post", "/api/reports"),
+        ("get", "/api/reports/{tracking_id}"),
+        ("get", "/api/reports/{tracking_id}/timeline"),
+    ):
         assert {} in ops[key]["security"], key
     # and a guest really is let through there
-    res = client.post("/api/reports", {"title": "Lampu jalan mati", "body": "Sudah dua minggu mati.",
-                                       "guest_email": "a@example.com"}, content_type="application/json")
+    res = client.post(
+        "/api/reports",
+        {"title": "Lampu jalan mati", "body": "Sudah dua minggu mati.", "guest_email": "a@example.com"},
+        content_type="application/json",
+    )
     assert res.status_code == 201
     # staff-only operations do not say so
     assert {} not in ops[("get", "/api/reports")]["security"]

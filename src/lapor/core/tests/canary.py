@@ -5,6 +5,7 @@ pattern and API operation, and the ledger of findings.
 A canary is a string that exists in exactly one place: what a reporter typed or what their account
 holds. Finding it in an answer proves that answer carries that data; the rules say who may see it.
 """
+
 from __future__ import annotations
 
 import gzip
@@ -25,8 +26,14 @@ A_EMAIL = "zk.pelapor7731@kanari-surel.example"
 A_ADDRESS = "Gang Kenarimas Nomor 13, RT 04 RW 09"
 A_HANDLE = "zubaidah_kanarimurni"
 # Found in any of those forms (a phone is found in all three spellings through its common part).
-A_IDENTITY = {"name:Zubaidah": "Zubaidah", "name:Kanarimurni": "Kanarimurni", "nik": A_NIK,
-              "phone": "81299887766", "email": "pelapor7731", "handle": A_HANDLE}
+A_IDENTITY = {
+    "name:Zubaidah": "Zubaidah",
+    "name:Kanarimurni": "Kanarimurni",
+    "nik": A_NIK,
+    "phone": "81299887766",
+    "email": "pelapor7731",
+    "handle": A_HANDLE,
+}
 A_ADDRESS_CANARY = {"address": "Kenarimas"}
 # Identity A2: a second anonymous reporter whose surname is also a word of the region's name
 # ("Padang Panjang"): masking the name must not mask that word of the place (issue 14 item 8).
@@ -37,8 +44,11 @@ PLACE_MASKED = {"place-name-masked": "Padang [nama disamarkan]"}
 A_CONFIDENTIAL = {"confidential:Xerokanari": "Xerokanari"}
 B_NAME = "Marsinah Rahasiawati"
 B_EMAIL = "marsinah.rhs5520@kanari-surel.example"
-B_CONFIDENTIAL = {"confidential:Yakokanari": "Yakokanari", "confidential-reporter:Rahasiawati": "Rahasiawati",
-                  "confidential-reporter:email": "rhs5520"}
+B_CONFIDENTIAL = {
+    "confidential:Yakokanari": "Yakokanari",
+    "confidential-reporter:Rahasiawati": "Rahasiawati",
+    "confidential-reporter:email": "rhs5520",
+}
 
 # Identity C: a citizen with a named, public report: the agency handling it sees her; the public,
 # other citizens and staff outside its scope never do.
@@ -46,8 +56,10 @@ C_NAME = "Suryani Kanaripublika"
 C_EMAIL = "suryani.kp8841@kanari-surel.example"
 C_NAMED = {"named-reporter:Kanaripublika": "Kanaripublika", "named-reporter:email": "kp8841"}
 
-A_BODY = (f"Saya {A_NAME}, NIK {A_NIK}, HP {A_PHONE_08} atau {A_PHONE_PLUS} (WA {A_PHONE_62}), e-mail {A_EMAIL}, "
-          f"tinggal di {A_ADDRESS}. Petugas kecamatan meminta uang Rp 500.000 untuk surat pindah.")
+A_BODY = (
+    f"Saya {A_NAME}, NIK {A_NIK}, HP {A_PHONE_08} atau {A_PHONE_PLUS} (WA {A_PHONE_62}), e-mail {A_EMAIL}, "
+    f"tinggal di {A_ADDRESS}. Petugas kecamatan meminta uang Rp 500.000 untuk surat pindah."
+)
 
 
 def _photo_jpeg() -> bytes:
@@ -59,10 +71,12 @@ def _photo_jpeg() -> bytes:
     exif[0x013B] = A_NAME  # Artist
     exif[0x010E] = f"Foto oleh {A_NAME}"  # ImageDescription
     exif[0x9C9D] = A_NAME.encode("utf-16-le") + b"\x00\x00"  # XPAuthor
-    xmp = (f'<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?><x:xmpmeta xmlns:x="adobe:ns:meta/">'
-           f'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description '
-           f'xmlns:dc="http://purl.org/dc/elements/1.1/" dc:creator="{A_NAME}"/></rdf:RDF></x:xmpmeta>'
-           f'<?xpacket end="w"?>').encode()
+    xmp = (
+        f'<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?><x:xmpmeta xmlns:x="adobe:ns:meta/">'
+        f'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description '
+        f'xmlns:dc="http://purl.org/dc/elements/1.1/" dc:creator="{A_NAME}"/></rdf:RDF></x:xmpmeta>'
+        f'<?xpacket end="w"?>'
+    ).encode()
     out = io.BytesIO()
     img.save(out, format="JPEG", exif=exif, comment=f"Dikirim oleh {A_NAME}".encode(), xmp=xmp)
     return out.getvalue()
@@ -70,9 +84,12 @@ def _photo_jpeg() -> bytes:
 
 def _pdf() -> bytes:
     """A one-page PDF whose document information names A as the author."""
-    objs = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>",
-            f"<< /Author ({A_NAME}) /Title (Bukti pungli) >>".encode()]
+    objs = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>",
+        f"<< /Author ({A_NAME}) /Title (Bukti pungli) >>".encode(),
+    ]
     out = io.BytesIO()
     out.write(b"%PDF-1.4\n")
     offsets = []
@@ -91,15 +108,24 @@ def _docx() -> bytes:
     """A minimal DOCX whose core properties name A as the creator."""
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/'
-                   'package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/>'
-                   '<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-'
-                   'officedocument.wordprocessingml.document.main+xml"/></Types>')
-        z.writestr("word/document.xml", '<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/'
-                   'wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>Bukti</w:t></w:r></w:p></w:body></w:document>')
-        z.writestr("docProps/core.xml", '<?xml version="1.0"?><cp:coreProperties xmlns:cp="http://schemas.'
-                   'openxmlformats.org/package/2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/">'
-                   f'<dc:creator>{A_NAME}</dc:creator></cp:coreProperties>')
+        z.writestr(
+            "[Content_Types].xml",
+            '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/'
+            'package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-'
+            'officedocument.wordprocessingml.document.main+xml"/></Types>',
+        )
+        z.writestr(
+            "word/document.xml",
+            '<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/'
+            'wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>Bukti</w:t></w:r></w:p></w:body></w:document>',
+        )
+        z.writestr(
+            "docProps/core.xml",
+            '<?xml version="1.0"?><cp:coreProperties xmlns:cp="http://schemas.'
+            'openxmlformats.org/package/2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/">'
+            f"<dc:creator>{A_NAME}</dc:creator></cp:coreProperties>",
+        )
     return out.getvalue()
 
 
@@ -109,6 +135,7 @@ DOCX = _docx()
 
 
 # --- Text out of any answer -------------------------------------------------------------------------
+
 
 def _pdf_text(data: bytes) -> str:
     parts = [data.decode("latin-1")]
@@ -165,8 +192,7 @@ def strip_echo(text: str, query: str) -> str:
     import html
     from urllib.parse import quote, quote_plus
 
-    for form in {query, html.escape(query), quote(query), quote_plus(query), quote(query, safe=""),
-                 json_escape(query)}:
+    for form in {query, html.escape(query), quote(query), quote_plus(query), quote(query, safe=""), json_escape(query)}:
         if form:
             text = text.replace(form, "")
     return text
@@ -174,6 +200,7 @@ def strip_echo(text: str, query: str) -> str:
 
 def json_escape(value: str) -> str:
     import json
+
     return json.dumps(value)[1:-1]
 
 
@@ -183,6 +210,7 @@ def hits(text: str, canaries: dict[str, str]) -> list[str]:
 
 
 # --- The ledger -------------------------------------------------------------------------------------
+
 
 @dataclass
 class Ledger:
@@ -208,10 +236,16 @@ class Ledger:
         doors = doors or {}
 
         def label(where: str) -> str:  # name the door of each tracking id in the example
-            return re.sub(r"[0-9A-Z]{4}-[0-9A-Z]{4}", lambda m: f"{m.group(0)}[{doors[m.group(0)]}]"
-                          if m.group(0) in doors else m.group(0), where)
-        lines = [f"{len(self.leaks)} leak(s) by (role, surface, canary) in {self.requests} requests "
-                 f"(per surface: the roles that saw the same canaries, the canaries, one example):"]
+            return re.sub(
+                r"[0-9A-Z]{4}-[0-9A-Z]{4}",
+                lambda m: f"{m.group(0)}[{doors[m.group(0)]}]" if m.group(0) in doors else m.group(0),
+                where,
+            )
+
+        lines = [
+            f"{len(self.leaks)} leak(s) by (role, surface, canary) in {self.requests} requests "
+            f"(per surface: the roles that saw the same canaries, the canaries, one example):"
+        ]
         per_role: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
         for (role, surface, canary), where in sorted(self.leaks.items()):
             per_role[surface][role].append((canary, where))
@@ -227,8 +261,10 @@ class Ledger:
                     for canary, where in found:
                         examples[key][where].append(canary)
             for key, roles in sorted(groups.items(), key=lambda kv: kv[1]):
-                shown = "; ".join(f"{label(where)} ({', '.join(c)})" if len(examples[key]) > 1 else label(where)
-                                  for where, c in list(examples[key].items())[:4])
+                shown = "; ".join(
+                    f"{label(where)} ({', '.join(c)})" if len(examples[key]) > 1 else label(where)
+                    for where, c in list(examples[key].items())[:4]
+                )
                 lines.append(f"    {', '.join(sorted(roles))}: {', '.join(key)}  e.g. {shown}")
         if self.errors:
             lines.append(f"{len(self.errors)} server error(s) (5xx) during the crawl:")
@@ -238,6 +274,7 @@ class Ledger:
 
 
 # --- Enumeration ------------------------------------------------------------------------------------
+
 
 @dataclass
 class UrlPattern:
@@ -271,8 +308,9 @@ def url_patterns() -> list[UrlPattern]:
                 walk(p.url_patterns, prefix + piece, is_regex)
             elif isinstance(p, URLPattern):
                 route = prefix + piece
-                names = [m.group("name") for m in _ROUTE_PARAM.finditer(route)] + \
-                        [m.group("name") for m in _REGEX_GROUP.finditer(route)]
+                names = [m.group("name") for m in _ROUTE_PARAM.finditer(route)] + [
+                    m.group("name") for m in _REGEX_GROUP.finditer(route)
+                ]
                 out.append(UrlPattern(route, names, is_regex, p.callback, p.name or ""))
 
     walk(get_resolver().url_patterns, "", False)
@@ -324,6 +362,7 @@ def body_for(schema: dict, op: dict, values: dict) -> tuple[str, dict] | None:
                 out[name] = values[name]
             if name == "payload" and prop.get("properties"):
                 import json
+
                 out[name] = json.dumps({k: values.get(k, _by_type(schema, v)) for k, v in prop["properties"].items()})
         return kind, out
     out = {}

@@ -17,6 +17,7 @@ New URL patterns and API operations are crawled without editing this file: they 
 from the resolver and the OpenAPI schema, and the crawl fails if one was neither requested nor
 listed in ALLOWLIST with a reason.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -75,9 +76,14 @@ PLATFORM_ACCOUNT_SURFACES = ("admin/accounts/",)
 PLATFORM_ACCOUNT_SUFFIXES = ("/add/",)
 # The crawl requests every report for these views (where each door's stored data is shown) and a
 # representative few (REPRESENTATIVE doors) for every other pattern with a tracking id.
-ALL_DOORS_SURFACES = ("lacak/<str:tracking_id>/", "petugas/laporan/<str:tracking_id>/", "/api/reports/{tracking_id}",
-                      "/api/public/reports/{tracking_id}", "/api/reports/{tracking_id}/timeline",
-                      "open311/v2/requests/(?P<request_id>[-\\w]+)\\.(?P<fmt>[a-z]+)")
+ALL_DOORS_SURFACES = (
+    "lacak/<str:tracking_id>/",
+    "petugas/laporan/<str:tracking_id>/",
+    "/api/reports/{tracking_id}",
+    "/api/public/reports/{tracking_id}",
+    "/api/reports/{tracking_id}/timeline",
+    "open311/v2/requests/(?P<request_id>[-\\w]+)\\.(?P<fmt>[a-z]+)",
+)
 REPRESENTATIVE = ("web-guest-anon", "api-citizen-anon-conf", "api-citizen-conf", "social", "sms")
 # The overseer is read-only everywhere, except for the settings of their own account.
 OWN_ACCOUNT_PATHS = ("/api/notifications", "/api/auth/", "/api/accounts")
@@ -87,6 +93,7 @@ LOG_FORBIDDEN = {**EVERYTHING_OF_A, **cy.B_CONFIDENTIAL, **cy.C_NAMED}
 
 
 # --- Planting ---------------------------------------------------------------------------------------
+
 
 class World:
     """Everything planted: the reports by door, their guest secrets and attachments, the crawlers."""
@@ -105,11 +112,15 @@ class World:
         return [r.tracking_id for r in self.reports.values()]
 
     def anonymous_tids(self) -> set[str]:
-        return {r.tracking_id for r in Report.objects.filter(pk__in=[r.pk for r in self.reports.values()], is_anonymous=True)}
+        return {
+            r.tracking_id
+            for r in Report.objects.filter(pk__in=[r.pk for r in self.reports.values()], is_anonymous=True)
+        }
 
 
 def _signed(client, path, body: bytes, content_type="application/json"):
     from lapor.intake.tests.helpers import signed_post
+
     return signed_post(client, path, body, secret=SECRET, content_type=content_type)
 
 
@@ -136,10 +147,17 @@ def plant(net, world: World, transport, cloud=None) -> None:
     platform = net.user("platform")
     platform.is_staff = platform.is_superuser = True  # the operator also reaches the Django admin
     platform.save(update_fields=["is_staff", "is_superuser"])
-    world.users = {"public": None, "owner_a": a, "owner_b": b,
-                   "agency_admin": net.user("dept_admin"), "liaison": net.user("liaison"),
-                   "unit_staff": net.user("unit_staff"), "overseer": net.user("overseer"),
-                   "admin_out": net.user("other_admin"), "platform": platform}
+    world.users = {
+        "public": None,
+        "owner_a": a,
+        "owner_b": b,
+        "agency_admin": net.user("dept_admin"),
+        "liaison": net.user("liaison"),
+        "unit_staff": net.user("unit_staff"),
+        "overseer": net.user("overseer"),
+        "admin_out": net.user("other_admin"),
+        "platform": platform,
+    }
     world.tokens = {role: token_make(u) for role, u in world.users.items() if u is not None}
     roads, region = net.roads.pk, "13.74.02"
     tok_a = world.tokens["owner_a"]
@@ -151,14 +169,32 @@ def plant(net, world: World, transport, cloud=None) -> None:
 
     # 1. Web form, guest, anonymous, with a photo, a PDF and a DOCX whose metadata name A.
     guest = Client()
-    res = guest.post("/lapor/", {
-        "type": "complaint", "title": f"Pungli surat pindah di kecamatan, lapor oleh {cy.A_NAME}", "body": cy.A_BODY,
-        "topic": str(roads), "province": "13", "regency": "13.74", "district": region, "address": cy.A_ADDRESS,
-        "guest_name": cy.A_NAME, "guest_email": cy.A_EMAIL, "guest_phone": cy.A_PHONE_08, "is_anonymous": "on",
-        "attachments": [SimpleUploadedFile(f"foto {cy.A_NAME}.jpg", cy.PHOTO, content_type="image/jpeg"),
-                        SimpleUploadedFile("bukti.pdf", cy.PDF, content_type="application/pdf"),
-                        SimpleUploadedFile("bukti.docx", cy.DOCX, content_type="application/vnd.openxmlformats-"
-                                           "officedocument.wordprocessingml.document")]})
+    res = guest.post(
+        "/lapor/",
+        {
+            "type": "complaint",
+            "title": f"Pungli surat pindah di kecamatan, lapor oleh {cy.A_NAME}",
+            "body": cy.A_BODY,
+            "topic": str(roads),
+            "province": "13",
+            "regency": "13.74",
+            "district": region,
+            "address": cy.A_ADDRESS,
+            "guest_name": cy.A_NAME,
+            "guest_email": cy.A_EMAIL,
+            "guest_phone": cy.A_PHONE_08,
+            "is_anonymous": "on",
+            "attachments": [
+                SimpleUploadedFile(f"foto {cy.A_NAME}.jpg", cy.PHOTO, content_type="image/jpeg"),
+                SimpleUploadedFile("bukti.pdf", cy.PDF, content_type="application/pdf"),
+                SimpleUploadedFile(
+                    "bukti.docx",
+                    cy.DOCX,
+                    content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                ),
+            ],
+        },
+    )
     assert res.status_code == 302, res.content.decode()[:3000]
     report = Report.objects.order_by("-pk").first()
     page = guest.get(res["Location"]).content.decode()
@@ -168,62 +204,150 @@ def plant(net, world: World, transport, cloud=None) -> None:
     # 2. Web form, signed-in citizen A, anonymous and confidential.
     web_a = Client()
     web_a.force_login(a)
-    res = web_a.post("/lapor/", {"type": "complaint", "title": "Xerokanari: pungutan di puskesmas", "body": cy.A_BODY,
-                                 "topic": str(roads), "province": "13", "regency": "13.74", "district": region,
-                                 "address": cy.A_ADDRESS, "is_anonymous": "on", "is_confidential": "on"})
+    res = web_a.post(
+        "/lapor/",
+        {
+            "type": "complaint",
+            "title": "Xerokanari: pungutan di puskesmas",
+            "body": cy.A_BODY,
+            "topic": str(roads),
+            "province": "13",
+            "regency": "13.74",
+            "district": region,
+            "address": cy.A_ADDRESS,
+            "is_anonymous": "on",
+            "is_confidential": "on",
+        },
+    )
     # the same text nearby: the form first offers report 1 (public projection, masked) to support
     assert res.status_code == 200 and 'data-testid="nearby"' in res.content.decode()
     assert cy.A_NAME not in res.content.decode().split('data-testid="nearby"')[1].split("</section>")[0]
-    res = web_a.post("/lapor/", {"type": "complaint", "title": "Xerokanari: pungutan di puskesmas", "body": cy.A_BODY,
-                                 "topic": str(roads), "province": "13", "regency": "13.74", "district": region,
-                                 "address": cy.A_ADDRESS, "is_anonymous": "on", "is_confidential": "on",
-                                 "nearby_seen": "1"})
+    res = web_a.post(
+        "/lapor/",
+        {
+            "type": "complaint",
+            "title": "Xerokanari: pungutan di puskesmas",
+            "body": cy.A_BODY,
+            "topic": str(roads),
+            "province": "13",
+            "regency": "13.74",
+            "district": region,
+            "address": cy.A_ADDRESS,
+            "is_anonymous": "on",
+            "is_confidential": "on",
+            "nearby_seen": "1",
+        },
+    )
     assert res.status_code == 302, res.content.decode()[:3000]
     keep("web-citizen-anon-conf", Report.objects.order_by("-pk").first().tracking_id)
 
     # 3. API, guest, anonymous.
     api = Client()
-    res = _api(api, "POST", "/api/reports", {
-        "title": f"Pungli KTP oleh petugas, saya {cy.A_NAME}", "body": cy.A_BODY, "topic_id": roads, "region_code": region,
-        "address": cy.A_ADDRESS, "is_anonymous": True, "guest_name": cy.A_NAME, "guest_email": cy.A_EMAIL,
-        "guest_phone": cy.A_PHONE_62, "channel": "mobile"})
+    res = _api(
+        api,
+        "POST",
+        "/api/reports",
+        {
+            "title": f"Pungli KTP oleh petugas, saya {cy.A_NAME}",
+            "body": cy.A_BODY,
+            "topic_id": roads,
+            "region_code": region,
+            "address": cy.A_ADDRESS,
+            "is_anonymous": True,
+            "guest_name": cy.A_NAME,
+            "guest_email": cy.A_EMAIL,
+            "guest_phone": cy.A_PHONE_62,
+            "channel": "mobile",
+        },
+    )
     assert res.status_code == 201, res.content
     keep("api-guest-anon", res.json()["tracking_id"], res.json().get("guest_secret"))
 
     # 4. API, citizen A, anonymous and confidential; 5. API, citizen B, confidential (named).
-    res = _api(api, "POST", "/api/reports", {
-        "title": f"Xerokanari pungli izin usaha ({cy.A_NAME})", "body": cy.A_BODY + " Xerokanari.", "topic_id": roads,
-        "region_code": region, "address": cy.A_ADDRESS, "is_anonymous": True, "is_confidential": True,
-        "latitude": -0.4631, "longitude": 100.4003}, token=tok_a)
+    res = _api(
+        api,
+        "POST",
+        "/api/reports",
+        {
+            "title": f"Xerokanari pungli izin usaha ({cy.A_NAME})",
+            "body": cy.A_BODY + " Xerokanari.",
+            "topic_id": roads,
+            "region_code": region,
+            "address": cy.A_ADDRESS,
+            "is_anonymous": True,
+            "is_confidential": True,
+            "latitude": -0.4631,
+            "longitude": 100.4003,
+        },
+        token=tok_a,
+    )
     assert res.status_code == 201, res.content
     keep("api-citizen-anon-conf", res.json()["tracking_id"])
-    res = _api(api, "POST", "/api/reports", {
-        "title": "Yakokanari gratifikasi pengadaan", "body": f"Saya {cy.B_NAME} ({cy.B_EMAIL}) melihat Yakokanari.",
-        "topic_id": roads, "region_code": region, "is_confidential": True}, token=world.tokens["owner_b"])
+    res = _api(
+        api,
+        "POST",
+        "/api/reports",
+        {
+            "title": "Yakokanari gratifikasi pengadaan",
+            "body": f"Saya {cy.B_NAME} ({cy.B_EMAIL}) melihat Yakokanari.",
+            "topic_id": roads,
+            "region_code": region,
+            "is_confidential": True,
+        },
+        token=world.tokens["owner_b"],
+    )
     assert res.status_code == 201, res.content
     keep("api-citizen-conf", res.json()["tracking_id"])
     # 5b. API, citizen C, named and public: her name and e-mail are for the agency that handles it,
     # never for the public, other citizens or staff outside its scope.
-    res = _api(api, "POST", "/api/reports", {
-        "title": "Lampu jalan padam di depan sekolah", "body": "Lampu jalan padam sejak seminggu.", "topic_id": roads,
-        "region_code": region}, token=token_make(c))
+    res = _api(
+        api,
+        "POST",
+        "/api/reports",
+        {
+            "title": "Lampu jalan padam di depan sekolah",
+            "body": "Lampu jalan padam sejak seminggu.",
+            "topic_id": roads,
+            "region_code": region,
+        },
+        token=token_make(c),
+    )
     assert res.status_code == 201, res.content
     keep("api-citizen-named", res.json()["tracking_id"])
     # 6. API, citizen A2, anonymous; her surname is a word of the city's name.
-    res = _api(api, "POST", "/api/reports", {
-        "title": "Jalan rusak di Padang Panjang", "body": f"Jalan di Padang Panjang depan pasar rusak. Saya {cy.A2_NAME}.",
-        "topic_id": roads, "region_code": "13.74", "is_anonymous": True}, token=world.tokens.get("owner_a") and token_make(a2))
+    res = _api(
+        api,
+        "POST",
+        "/api/reports",
+        {
+            "title": "Jalan rusak di Padang Panjang",
+            "body": f"Jalan di Padang Panjang depan pasar rusak. Saya {cy.A2_NAME}.",
+            "topic_id": roads,
+            "region_code": "13.74",
+            "is_anonymous": True,
+        },
+        token=world.tokens.get("owner_a") and token_make(a2),
+    )
     assert res.status_code == 201, res.content
     keep("api-citizen-anon-place", res.json()["tracking_id"])
 
     # 7. SMS from A's phone; 8. e-mail from A with the photo. Neither door can ask for anonymity:
     # the platform admin turns both switches on (a stricter report is always allowed).
-    res = _signed(Client(), "/intake/sms", json.dumps({"sender": cy.A_PHONE_62, "message_id": "canary-1",
-                                                       "text": "LAPOR Xerokanari " + cy.A_BODY}).encode())
+    res = _signed(
+        Client(),
+        "/intake/sms",
+        json.dumps(
+            {"sender": cy.A_PHONE_62, "message_id": "canary-1", "text": "LAPOR Xerokanari " + cy.A_BODY}
+        ).encode(),
+    )
     assert res.status_code == 200, res.content
     keep("sms", res.json()["tracking_id"])
     msg = EmailMessage()
-    msg["From"], msg["To"], msg["Subject"] = f"{cy.A_NAME} <{cy.A_EMAIL}>", "lapor@lapor.go.id", f"Xerokanari: {cy.A_NAME} lapor"
+    msg["From"], msg["To"], msg["Subject"] = (
+        f"{cy.A_NAME} <{cy.A_EMAIL}>",
+        "lapor@lapor.go.id",
+        f"Xerokanari: {cy.A_NAME} lapor",
+    )
     msg["Message-ID"] = "<canary-1@kanari-surel.example>"
     msg.set_content(cy.A_BODY)
     msg.add_attachment(cy.PHOTO, maintype="image", subtype="jpeg", filename=f"{cy.A_NAME}.jpg")
@@ -232,46 +356,96 @@ def plant(net, world: World, transport, cloud=None) -> None:
     keep("email", res.json()["tracking_id"])
     # 8b. WhatsApp from A's number, under her profile name, with a photo whose metadata name her.
     from lapor.intake.tests import fake_cloud_api as wa
+
     cloud.media_add("880001", cy.PHOTO)
     cloud.customer_wrote(cy.A_PHONE_62)
-    res = wa.signed(Client(), wa.webhook(cy.A_PHONE_62, wa.image_message(
-        "wamid.canary-1", "880001", caption="LAPOR Xerokanari " + cy.A_BODY), name=cy.A_NAME))
+    res = wa.signed(
+        Client(),
+        wa.webhook(
+            cy.A_PHONE_62,
+            wa.image_message("wamid.canary-1", "880001", caption="LAPOR Xerokanari " + cy.A_BODY),
+            name=cy.A_NAME,
+        ),
+    )
     assert res.status_code == 200, res.content
     keep("whatsapp", res.json()["messages"][0]["tracking_id"])
     for door in ("sms", "email", "whatsapp"):
-        services.report_privacy_set(report=world.reports[door], actor=Actor(user=platform), is_anonymous=True,
-                                    is_confidential=True, reason="Pelapor meminta dirahasiakan")
+        services.report_privacy_set(
+            report=world.reports[door],
+            actor=Actor(user=platform),
+            is_anonymous=True,
+            is_confidential=True,
+            reason="Pelapor meminta dirahasiakan",
+        )
 
     # 9. Social: a mention by A's handle, converted by staff into an anonymous report.
-    post = {"for_user_id": "1708", "tweet_create_events": [{
-        "id_str": "1899000000000000077", "created_at": "Mon Jun 03 02:10:00 +0000 2024",
-        "text": f"@LAPOR1708 petugas kecamatan minta uang surat pindah. Saya {cy.A_NAME} HP {cy.A_PHONE_08}",
-        "user": {"id_str": "77", "screen_name": cy.A_HANDLE}}]}
+    post = {
+        "for_user_id": "1708",
+        "tweet_create_events": [
+            {
+                "id_str": "1899000000000000077",
+                "created_at": "Mon Jun 03 02:10:00 +0000 2024",
+                "text": f"@LAPOR1708 petugas kecamatan minta uang surat pindah. Saya {cy.A_NAME} HP {cy.A_PHONE_08}",
+                "user": {"id_str": "77", "screen_name": cy.A_HANDLE},
+            }
+        ],
+    }
     assert _signed(Client(), "/intake/social/x", json.dumps(post).encode()).status_code == 200
     from lapor.intake.models import SocialDraft
+
     draft = SocialDraft.objects.get(author_handle=cy.A_HANDLE)
     world.drafts.append(draft.pk)
-    res = _api(api, "POST", f"/api/intake/social/{draft.pk}/convert", {
-        "title": "Pungli surat pindah di kecamatan", "topic_id": roads, "region_code": region, "is_anonymous": True},
-        token=world.tokens["platform"])
+    res = _api(
+        api,
+        "POST",
+        f"/api/intake/social/{draft.pk}/convert",
+        {"title": "Pungli surat pindah di kecamatan", "topic_id": roads, "region_code": region, "is_anonymous": True},
+        token=world.tokens["platform"],
+    )
     assert res.status_code == 201, res.content
     keep("social", res.json()["tracking_id"])
 
     # 10. Open311 POST, anonymous.
-    res = Client().post("/open311/v2/requests.json", {
-        "api_key": token_make(net.user("stranger")), "service_code": net.roads.slug, "lat": "-0.4631", "long": "100.4003",
-        "description": cy.A_BODY, "email": cy.A_EMAIL, "phone": cy.A_PHONE_08, "first_name": "Zubaidah",
-        "last_name": "Kanarimurni", "address_string": cy.A_ADDRESS, "attribute[is_anonymous]": "true",
-        "attribute[title]": f"Pungli oleh petugas, lapor {cy.A_NAME}"})
+    res = Client().post(
+        "/open311/v2/requests.json",
+        {
+            "api_key": token_make(net.user("stranger")),
+            "service_code": net.roads.slug,
+            "lat": "-0.4631",
+            "long": "100.4003",
+            "description": cy.A_BODY,
+            "email": cy.A_EMAIL,
+            "phone": cy.A_PHONE_08,
+            "first_name": "Zubaidah",
+            "last_name": "Kanarimurni",
+            "address_string": cy.A_ADDRESS,
+            "attribute[is_anonymous]": "true",
+            "attribute[title]": f"Pungli oleh petugas, lapor {cy.A_NAME}",
+        },
+    )
     assert res.status_code == 201, res.content
     keep("open311", res.json()[0]["service_request_id"])
 
     # 11. Counter (assisted entry by the liaison), anonymous.
-    res = _api(api, "POST", "/api/intake/assisted", {
-        "channel": "counter", "consent": True, "title": f"Pungli di loket, {cy.A_NAME}", "body": cy.A_BODY,
-        "topic_id": roads, "region_code": region, "address": cy.A_ADDRESS, "is_anonymous": True,
-        "citizen_name": cy.A_NAME, "citizen_email": cy.A_EMAIL, "citizen_phone": cy.A_PHONE_08},
-        token=world.tokens["liaison"])
+    res = _api(
+        api,
+        "POST",
+        "/api/intake/assisted",
+        {
+            "channel": "counter",
+            "consent": True,
+            "title": f"Pungli di loket, {cy.A_NAME}",
+            "body": cy.A_BODY,
+            "topic_id": roads,
+            "region_code": region,
+            "address": cy.A_ADDRESS,
+            "is_anonymous": True,
+            "citizen_name": cy.A_NAME,
+            "citizen_email": cy.A_EMAIL,
+            "citizen_phone": cy.A_PHONE_08,
+        },
+        token=world.tokens["liaison"],
+    )
     assert res.status_code == 201, res.content
     keep("counter", res.json()["tracking_id"], res.json().get("guest_secret"))
 
@@ -279,12 +453,24 @@ def plant(net, world: World, transport, cloud=None) -> None:
     # field for the citizen's name, so nothing can know the words of it: her NIK, phone, e-mail
     # and address are the canaries here.
     from django.contrib.auth import get_user_model
+
     partner_user = get_user_model().objects.create_user(full_name="Aplikasi Sambat")
     Partner.objects.create(name="Aplikasi Sambat", user=partner_user, webhook_url="http://partner.test/hook")
-    res = _api(api, "POST", "/api/partners/reports", {
-        "title": "Pungli izin keramaian", "body": cy.A_BODY.replace(cy.A_NAME, "warga"), "topic_id": roads,
-        "region_code": region,
-        "address": cy.A_ADDRESS, "is_anonymous": True, "external_ref": "SAMBAT-KANARI"}, token=token_make(partner_user))
+    res = _api(
+        api,
+        "POST",
+        "/api/partners/reports",
+        {
+            "title": "Pungli izin keramaian",
+            "body": cy.A_BODY.replace(cy.A_NAME, "warga"),
+            "topic_id": roads,
+            "region_code": region,
+            "address": cy.A_ADDRESS,
+            "is_anonymous": True,
+            "external_ref": "SAMBAT-KANARI",
+        },
+        token=token_make(partner_user),
+    )
     assert res.status_code == 201, res.content
     keep("partner", res.json()["tracking_id"])
 
@@ -301,42 +487,85 @@ def plant(net, world: World, transport, cloud=None) -> None:
             continue  # not A's reports: her phone in them would not be her report's identity
         report = Report.objects.get(pk=report.pk)
         services.report_note(report=report, actor=liaison, body=f"Catatan: pelapor bisa dihubungi di {cy.A_PHONE_08}.")
-    services.report_follow_up(report=Report.objects.get(pk=world.reports["web-guest-anon"].pk), actor=unit_staff,
-                              body=f"Kami sudah menghubungi {cy.A_PHONE_08} a.n. {cy.A_NAME}; petugas diperiksa.")
-    services.report_follow_up(report=Report.objects.get(pk=world.reports["api-citizen-anon-conf"].pk), actor=liaison,
-                              body=f"Sudah kami telepon ke {cy.A_PHONE_PLUS}. Xerokanari ditindak.")
-    services.report_reply(report=Report.objects.get(pk=world.reports["api-citizen-anon-conf"].pk),
-                          actor=Actor(user=a, is_reporter=True), body=f"Tambahan dari saya, {cy.A_NAME}: Xerokanari.")
-    services.report_not_authority(report=Report.objects.get(pk=world.reports["api-guest-anon"].pk), actor=unit_staff,
-                                  reason="Bukan wewenang bidang kami")
-    services.report_follow_up(report=Report.objects.get(pk=world.reports["api-citizen-anon-place"].pk), actor=liaison,
-                              body="Jalan di Padang Panjang akan diperbaiki.")
+    services.report_follow_up(
+        report=Report.objects.get(pk=world.reports["web-guest-anon"].pk),
+        actor=unit_staff,
+        body=f"Kami sudah menghubungi {cy.A_PHONE_08} a.n. {cy.A_NAME}; petugas diperiksa.",
+    )
+    services.report_follow_up(
+        report=Report.objects.get(pk=world.reports["api-citizen-anon-conf"].pk),
+        actor=liaison,
+        body=f"Sudah kami telepon ke {cy.A_PHONE_PLUS}. Xerokanari ditindak.",
+    )
+    services.report_reply(
+        report=Report.objects.get(pk=world.reports["api-citizen-anon-conf"].pk),
+        actor=Actor(user=a, is_reporter=True),
+        body=f"Tambahan dari saya, {cy.A_NAME}: Xerokanari.",
+    )
+    services.report_not_authority(
+        report=Report.objects.get(pk=world.reports["api-guest-anon"].pk),
+        actor=unit_staff,
+        reason="Bukan wewenang bidang kami",
+    )
+    services.report_follow_up(
+        report=Report.objects.get(pk=world.reports["api-citizen-anon-place"].pk),
+        actor=liaison,
+        body="Jalan di Padang Panjang akan diperbaiki.",
+    )
     # An attachment through the API, by the reporter.
-    res = api.post(f"/api/reports/{world.reports['api-citizen-anon-conf'].tracking_id}/attachments",
-                   {"file": SimpleUploadedFile(f"{cy.A_NAME}.jpg", cy.PHOTO, content_type="image/jpeg")},
-                   HTTP_AUTHORIZATION=f"Bearer {tok_a}")
+    res = api.post(
+        f"/api/reports/{world.reports['api-citizen-anon-conf'].tracking_id}/attachments",
+        {"file": SimpleUploadedFile(f"{cy.A_NAME}.jpg", cy.PHOTO, content_type="image/jpeg")},
+        HTTP_AUTHORIZATION=f"Bearer {tok_a}",
+    )
     assert res.status_code in (200, 201), res.content
 
     # 13. Federation: the city forwards A's anonymous, confidential report to the province's deployment.
-    Peer.objects.create(name="LAPOR Sumatera Barat", slug="sumbar", base_url=f"http://{PROVINCE}", secret=PEER_SECRET,
-                        direction=Peer.Direction.OUTBOUND)
-    Peer.objects.create(name="LAPOR Padang Panjang", slug="padangpanjang", base_url="http://padangpanjang.test/",
-                        secret=PEER_SECRET, direction=Peer.Direction.INBOUND)
-    res = _api(api, "POST", f"/api/federation/reports/{world.reports['api-citizen-anon-conf'].tracking_id}/forward",
-               {"peer": "sumbar", "reason": "Kewenangan provinsi"}, token=token_make(net.user("city_admin")))
+    Peer.objects.create(
+        name="LAPOR Sumatera Barat",
+        slug="sumbar",
+        base_url=f"http://{PROVINCE}",
+        secret=PEER_SECRET,
+        direction=Peer.Direction.OUTBOUND,
+    )
+    Peer.objects.create(
+        name="LAPOR Padang Panjang",
+        slug="padangpanjang",
+        base_url="http://padangpanjang.test/",
+        secret=PEER_SECRET,
+        direction=Peer.Direction.INBOUND,
+    )
+    res = _api(
+        api,
+        "POST",
+        f"/api/federation/reports/{world.reports['api-citizen-anon-conf'].tracking_id}/forward",
+        {"peer": "sumbar", "reason": "Kewenangan provinsi"},
+        token=token_make(net.user("city_admin")),
+    )
     assert res.status_code == 201, res.content
     # Export, as staff do.
     month = timezone.now().strftime("%Y-%m")
-    assert _api(api, "GET", "/api/analytics/export", {"from": month, "to": month, "format": "csv"},
-                token=world.tokens["agency_admin"]).status_code == 200
+    assert (
+        _api(
+            api,
+            "GET",
+            "/api/analytics/export",
+            {"from": month, "to": month, "format": "csv"},
+            token=world.tokens["agency_admin"],
+        ).status_code
+        == 200
+    )
 
     for report in world.reports.values():
         report.refresh_from_db()
-    world.attachments = [(a.report.tracking_id, a.pk) for a in
-                         Attachment.objects.filter(report__in=list(world.reports.values())).select_related("report")]
+    world.attachments = [
+        (a.report.tracking_id, a.pk)
+        for a in Attachment.objects.filter(report__in=list(world.reports.values())).select_related("report")
+    ]
 
 
 # --- Crawling ---------------------------------------------------------------------------------------
+
 
 class Crawler:
     def __init__(self, world: World, ledger: cy.Ledger, net):
@@ -374,12 +603,18 @@ class Crawler:
             self.ledger.errors.setdefault((role, surface), f"{where} -> {res.status_code}")
         text = cy.response_text(res)
         kind = res.get("Content-Type", "").split(";")[0]
-        if res.status_code < 300 and kind and not kind.startswith(("text/html", "application/json", "text/xml",
-                                                                     "application/xml")):
+        if (
+            res.status_code < 300
+            and kind
+            and not kind.startswith(("text/html", "application/json", "text/xml", "application/xml"))
+        ):
             surface = f"{surface} [{kind}]"  # an attachment or export: name its type
         rules = dict(FORBIDDEN[role] if forbidden is None else forbidden)
-        if role == "platform" and (any(s in surface for s in REVEAL_SURFACES) or surface.startswith(PLATFORM_ACCOUNT_SURFACES)
-                                   or (surface.startswith("admin/") and surface.endswith(PLATFORM_ACCOUNT_SUFFIXES))):
+        if role == "platform" and (
+            any(s in surface for s in REVEAL_SURFACES)
+            or surface.startswith(PLATFORM_ACCOUNT_SURFACES)
+            or (surface.startswith("admin/") and surface.endswith(PLATFORM_ACCOUNT_SUFFIXES))
+        ):
             rules = {k: v for k, v in rules.items() if k not in ANON_IDENTITY}
         if data and data.get("q"):  # what the viewer typed, echoed back (search box, links), is not a leak
             text = cy.strip_echo(text, data["q"])
@@ -392,13 +627,23 @@ class Crawler:
         if not params:
             return [{}]
         from lapor.accounts.models import RoleAssignment
+
         singles = {
-            "agency_id": [n.dept.pk, n.other_city.pk], "assignment_id": list(
-                RoleAssignment.objects.filter(agency=n.dept).values_list("pk", flat=True)[:1]) or [1],
-            "template_id": [1], "fmt": ["json", "xml"], "code": [n.roads.slug], "network": ["x"],
-            "draft_id": w.drafts or [1], "month": [self.month], "plan_id": [1], "cluster_id": [1], "flag_id": [1],
-            "notification_id": [1], "delivery_id": ["00000000-0000-0000-0000-000000000000"],
-            "action": self._staff_actions(), "url": ["kanari-tidak-ada/"],
+            "agency_id": [n.dept.pk, n.other_city.pk],
+            "assignment_id": list(RoleAssignment.objects.filter(agency=n.dept).values_list("pk", flat=True)[:1]) or [1],
+            "template_id": [1],
+            "fmt": ["json", "xml"],
+            "code": [n.roads.slug],
+            "network": ["x"],
+            "draft_id": w.drafts or [1],
+            "month": [self.month],
+            "plan_id": [1],
+            "cluster_id": [1],
+            "flag_id": [1],
+            "notification_id": [1],
+            "delivery_id": ["00000000-0000-0000-0000-000000000000"],
+            "action": self._staff_actions(),
+            "url": ["kanari-tidak-ada/"],
         }
         combos: list[dict] = []
         if "attachment_id" in params:
@@ -419,6 +664,7 @@ class Crawler:
                 lists.append(cy.regex_alternatives(pattern, p) or ["reports"])
             elif p == "content_type_id":
                 from django.contrib.contenttypes.models import ContentType
+
                 lists.append([ContentType.objects.get_for_model(Report).pk])
             else:
                 lists.append(singles.get(p, ["1"]))
@@ -431,6 +677,7 @@ class Crawler:
 
     def _staff_actions(self) -> list[str]:
         from lapor.web.views.staff import ACTIONS
+
         return list(ACTIONS)
 
     def _admin_ids(self, pattern) -> list:
@@ -444,7 +691,9 @@ class Crawler:
         fields = {f.name for f in model._meta.get_fields()}
         qs = model._default_manager.all()
         if not pattern.route.endswith("/change/"):
-            return [r.pk for r in reports[:1]] if model is Report else (list(qs.values_list("pk", flat=True)[:1]) or ["1"])
+            return (
+                [r.pk for r in reports[:1]] if model is Report else (list(qs.values_list("pk", flat=True)[:1]) or ["1"])
+            )
         if "report" in fields:
             qs = qs.filter(report__in=reports)
             if model is ReportEvent:
@@ -457,8 +706,11 @@ class Crawler:
         if route.startswith("analytics/"):
             scopes = ["", "n", "p", f"a:{self.net.other_city.pk}", "r:13"]
             formats = ("", "csv", "xlsx") if route.endswith("laporan") else ("",)
-            return [{"from": self.month, "to": self.month, **({"scope": s} if s else {}), **({"format": f} if f else {})}
-                    for s in scopes for f in formats]
+            return [
+                {"from": self.month, "to": self.month, **({"scope": s} if s else {}), **({"format": f} if f else {})}
+                for s in scopes
+                for f in formats
+            ]
         return [{}]
 
 
@@ -493,7 +745,9 @@ QUERY_VARIANTS = {
     "scope": lambda c: ["", "n", "p", f"a:{c.net.other_city.pk}", "r:13"],
     "format": lambda c: ["csv", "xlsx"],
     "status": lambda c: ["new", "converted", "dismissed"],
-    "from": lambda c: [c.month], "to": lambda c: [c.month], "reason": lambda c: ["Audit kanari"],
+    "from": lambda c: [c.month],
+    "to": lambda c: [c.month],
+    "reason": lambda c: ["Audit kanari"],
 }
 
 
@@ -502,7 +756,9 @@ def _op_combos(crawler: Crawler, op: dict, path: str) -> list[tuple[str, dict]]:
     out = []
     for values in crawler.combos(params, surface=path):
         concrete = re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]), path)
-        query_names = [p["name"] for p in op.get("parameters", []) if p["in"] == "query" and p["name"] in QUERY_VARIANTS]
+        query_names = [
+            p["name"] for p in op.get("parameters", []) if p["in"] == "query" and p["name"] in QUERY_VARIANTS
+        ]
         lists = [QUERY_VARIANTS[name](crawler) for name in query_names]
         for combo in itertools.product(*lists):
             out.append((concrete, {k: v for k, v in zip(query_names, combo) if v != ""}))
@@ -513,11 +769,22 @@ def crawl_operations(crawler: Crawler, schema: dict) -> None:
     ledger, w, n = crawler.ledger, crawler.world, crawler.net
     targets = {w.reports[d].tracking_id for d in ("web-guest-anon", "api-citizen-anon-conf")}
     body_values = {
-        "reason": "Alasan uji kanari", "body": "Petugas kecamatan meminta uang untuk surat pindah.",
-        "title": "Pungli surat pindah di kantor kecamatan", "text": "Pungli surat pindah di kantor kecamatan",
-        "agency_id": n.dept.pk, "unit_id": n.unit.pk, "is_anonymous": False, "is_confidential": False,
-        "peer": "sumbar", "rating": 5, "consent": True, "channel": "counter", "citizen_phone": "081311112222",
-        "tracking_ids": sorted(targets), "topic_id": n.roads.pk, "region_code": "13.74.02",
+        "reason": "Alasan uji kanari",
+        "body": "Petugas kecamatan meminta uang untuk surat pindah.",
+        "title": "Pungli surat pindah di kantor kecamatan",
+        "text": "Pungli surat pindah di kantor kecamatan",
+        "agency_id": n.dept.pk,
+        "unit_id": n.unit.pk,
+        "is_anonymous": False,
+        "is_confidential": False,
+        "peer": "sumbar",
+        "rating": 5,
+        "consent": True,
+        "channel": "counter",
+        "citizen_phone": "081311112222",
+        "tracking_ids": sorted(targets),
+        "topic_id": n.roads.pk,
+        "region_code": "13.74.02",
     }
     for path, ops in schema["paths"].items():
         for method, op in ops.items():
@@ -554,11 +821,16 @@ def _write(crawler: Crawler, role, key, method, path, query, schema, op, values)
             files = {"file": SimpleUploadedFile("foto.jpg", cy.PHOTO, content_type="image/jpeg")}
             res = client.post(url, {**body[1], **files}, **extra)
         else:
-            res = client.generic(method.upper(), url, json.dumps(body[1] if body else {}),
-                                 content_type="application/json", **extra)
+            res = client.generic(
+                method.upper(), url, json.dumps(body[1] if body else {}), content_type="application/json", **extra
+            )
         crawler.scan(role, key, res, url)
-        if before is not None and not path.startswith(OWN_ACCOUNT_PATHS) and path not in OPEN_TO_EVERYONE \
-                and _changes() != before:
+        if (
+            before is not None
+            and not path.startswith(OWN_ACCOUNT_PATHS)
+            and path not in OPEN_TO_EVERYONE
+            and _changes() != before
+        ):
             crawler.ledger.leaks.setdefault((role, key, "overseer-write-accepted"), f"{url} -> {res.status_code}")
         tid = re.search(r"/reports/([A-Z0-9-]{9})(?:/|$)", path)
         # The reporter may make their own report named and public (only they may turn Anonim off):
@@ -580,17 +852,27 @@ def _changes() -> tuple:
     """Row counts of what a write leaves behind (the overseer must leave nothing)."""
     from lapor.accounts.models import AuditLog
     from lapor.reports.models import Message
-    return (Report.objects.count(), ReportEvent.objects.count(), Message.objects.count(), Attachment.objects.count(),
-            AuditLog.objects.count())
+
+    return (
+        Report.objects.count(),
+        ReportEvent.objects.count(),
+        Message.objects.count(),
+        Attachment.objects.count(),
+        AuditLog.objects.count(),
+    )
 
 
 def crawl_searches(crawler: Crawler) -> None:
     """Each canary as the query: a hit on an anonymous report confirms who filed it."""
     anon = crawler.world.anonymous_tids()
     queries = [cy.A_NAME, cy.A_NIK, cy.A_PHONE_08, cy.A_PHONE_PLUS, cy.A_EMAIL, "Kanarisari"]
-    surfaces = [("laporan/?q=", "/laporan/", False), ("/api/public/reports?q=", "/api/public/reports", True),
-                ("/api/reports?q=", "/api/reports", True), ("petugas/?q=", "/petugas/", False),
-                ("/open311/v2/requests.json?q=", "/open311/v2/requests.json", False)]
+    surfaces = [
+        ("laporan/?q=", "/laporan/", False),
+        ("/api/public/reports?q=", "/api/public/reports", True),
+        ("/api/reports?q=", "/api/reports", True),
+        ("petugas/?q=", "/petugas/", False),
+        ("/open311/v2/requests.json?q=", "/open311/v2/requests.json", False),
+    ]
     for role in FORBIDDEN:
         if role in ("owner_a", "platform"):
             continue  # the reporter finds her own; platform operators may search everything
@@ -602,24 +884,37 @@ def crawl_searches(crawler: Crawler) -> None:
                 text = crawler.get(role, f"search {surface}", path, {"q": q}, api=api)
                 for tid in sorted(t for t in anon if t not in control):
                     if tid in text:
-                        crawler.ledger.leaks.setdefault((role, f"search {surface}", f"search-hit:{q}"),
-                                                        f"{path}?q={q} returns {tid}")
+                        crawler.ledger.leaks.setdefault(
+                            (role, f"search {surface}", f"search-hit:{q}"), f"{path}?q={q} returns {tid}"
+                        )
 
 
 def check_reveal(crawler: Crawler) -> None:
     """The platform admin's reveal shows the identity, and leaves an audit event each time."""
     report = crawler.world.reports["api-citizen-anon-conf"]
     before = ReportEvent.objects.filter(report=report, kind=ReportEvent.Kind.IDENTITY_VIEWED).count()
-    res = _api(crawler.clients["platform"], "GET", f"/api/reports/{report.tracking_id}/reporter",
-               {"reason": "Permintaan aparat penegak hukum"}, token=crawler.world.tokens["platform"])
+    res = _api(
+        crawler.clients["platform"],
+        "GET",
+        f"/api/reports/{report.tracking_id}/reporter",
+        {"reason": "Permintaan aparat penegak hukum"},
+        token=crawler.world.tokens["platform"],
+    )
     after = ReportEvent.objects.filter(report=report, kind=ReportEvent.Kind.IDENTITY_VIEWED).count()
     if res.status_code == 200 and after != before + 1:
-        crawler.ledger.leaks[("platform", "reveal /api/reports/{tracking_id}/reporter", "reveal-not-audited")] = report.tracking_id
-    res = crawler.clients["platform"].post(f"/petugas/laporan/{report.tracking_id}/identitas/",
-                                           {"reason": "Permintaan aparat penegak hukum"})
-    if res.status_code == 200 and ReportEvent.objects.filter(report=report, kind=ReportEvent.Kind.IDENTITY_VIEWED).count() \
-            != after + 1:
-        crawler.ledger.leaks[("platform", "reveal petugas/laporan/…/identitas/", "reveal-not-audited")] = report.tracking_id
+        crawler.ledger.leaks[("platform", "reveal /api/reports/{tracking_id}/reporter", "reveal-not-audited")] = (
+            report.tracking_id
+        )
+    res = crawler.clients["platform"].post(
+        f"/petugas/laporan/{report.tracking_id}/identitas/", {"reason": "Permintaan aparat penegak hukum"}
+    )
+    if (
+        res.status_code == 200
+        and ReportEvent.objects.filter(report=report, kind=ReportEvent.Kind.IDENTITY_VIEWED).count() != after + 1
+    ):
+        crawler.ledger.leaks[("platform", "reveal petugas/laporan/…/identitas/", "reveal-not-audited")] = (
+            report.tracking_id
+        )
     crawler.ledger.crawled_patterns.add("petugas/laporan/<str:tracking_id>/identitas/")
 
 
@@ -641,8 +936,13 @@ def check_channels(crawler: Crawler, transport, settings) -> None:
         by_delivery[str(m.delivery_id)] = m
         if m.recipient in reporter_contacts or m.recipient in partner_hooks or cy.A_IDENTITY["phone"] in m.recipient:
             continue
-        ledger.check(f"outbox:{m.channel}", "outbox message (not to the reporter)", json.dumps(m.payload, ensure_ascii=False),
-                     staff_rules, f"{m.recipient}")
+        ledger.check(
+            f"outbox:{m.channel}",
+            "outbox message (not to the reporter)",
+            json.dumps(m.payload, ensure_ascii=False),
+            staff_rules,
+            f"{m.recipient}",
+        )
     folder = Path(settings.DATA_DIR) / "outbox"
     for path in folder.rglob("*") if folder.exists() else []:
         if not path.is_file():
@@ -650,21 +950,38 @@ def check_channels(crawler: Crawler, transport, settings) -> None:
         message = by_delivery.get(path.name.split(".")[0])
         if message is None or message.recipient in reporter_contacts or cy.A_IDENTITY["phone"] in message.recipient:
             continue
-        ledger.check(f"outbox:{message.channel}", "outbox file (not to the reporter)", cy.text_of(path.read_bytes()),
-                     staff_rules, str(path.relative_to(folder)))
+        ledger.check(
+            f"outbox:{message.channel}",
+            "outbox file (not to the reporter)",
+            cy.text_of(path.read_bytes()),
+            staff_rules,
+            str(path.relative_to(folder)),
+        )
     for n in WebNotification.objects.select_related("user"):
         role = next((r for r, u in w.users.items() if u is not None and u.pk == n.user_id), "staff")
         if role in ("owner_a",):
             continue
-        ledger.check(role if role in FORBIDDEN else "agency_admin", "web notification", f"{n.title}\n{n.body}\n{n.url}",
-                     FORBIDDEN.get(role, staff_rules), n.url)
+        ledger.check(
+            role if role in FORBIDDEN else "agency_admin",
+            "web notification",
+            f"{n.title}\n{n.body}\n{n.url}",
+            FORBIDDEN.get(role, staff_rules),
+            n.url,
+        )
     for sent in transport.sent:
         if sent["host"] == "partner.test":
             continue
-        ledger.check(f"peer:{sent['host']}", f"webhook {sent['path']}", cy.text_of(sent["body"]), staff_rules, sent["url"])
+        ledger.check(
+            f"peer:{sent['host']}", f"webhook {sent['path']}", cy.text_of(sent["body"]), staff_rules, sent["url"]
+        )
     analytics_tasks.opendata()
-    ledger.check("public", "open-data file", cy.text_of(opendata_path().read_bytes()), FORBIDDEN["public"],
-                 str(opendata_path().name))
+    ledger.check(
+        "public",
+        "open-data file",
+        cy.text_of(opendata_path().read_bytes()),
+        FORBIDDEN["public"],
+        str(opendata_path().name),
+    )
     ledger.requests += 1
 
 
@@ -672,21 +989,28 @@ def check_channels(crawler: Crawler, transport, settings) -> None:
 def whatsapp_cloud(settings):
     """The WhatsApp door answers through a local fake of the Cloud API (intake/tests/fake_cloud_api.py)."""
     from lapor.intake.tests import fake_cloud_api as wa
+
     with wa.cloud_api() as cloud:
         wa.configure(settings, cloud)
         yield cloud
 
 
-def test_no_canary_reaches_a_viewer_who_may_not_see_it(net, settings, monkeypatch, caplog, whatsapp_cloud,
-                                                       django_capture_on_commit_callbacks):
+def test_no_canary_reaches_a_viewer_who_may_not_see_it(
+    net, settings, monkeypatch, caplog, whatsapp_cloud, django_capture_on_commit_callbacks
+):
     started = time.monotonic()
     settings.LAPOR_RATES = {name: "1000000/60" for name in ("submit", "login", "track", "webhook", "federation")}
     settings.LAPOR_SMS_SECRET = settings.LAPOR_EMAIL_SECRET = settings.LAPOR_SOCIAL_SECRET = SECRET
     settings.LAPOR_FEDERATION_ID = "padangpanjang"
     settings.CELERY_BROKER_URL = ""
     from lapor.partners.tests.conftest import Transport
-    transport = Transport(routes={PROVINCE: {"LAPOR_FEDERATION_ID": "sumbar"},
-                                  "padangpanjang.test": {"LAPOR_FEDERATION_ID": "padangpanjang"}})
+
+    transport = Transport(
+        routes={
+            PROVINCE: {"LAPOR_FEDERATION_ID": "sumbar"},
+            "padangpanjang.test": {"LAPOR_FEDERATION_ID": "padangpanjang"},
+        }
+    )
     monkeypatch.setattr("lapor.notifications.senders.http_post", transport)
     caplog.set_level(logging.INFO)  # every line the server would write at its default level
     caplog.set_level(logging.DEBUG, logger="lapor")  # and the project's own debug lines
@@ -695,10 +1019,12 @@ def test_no_canary_reaches_a_viewer_who_may_not_see_it(net, settings, monkeypatc
     with django_capture_on_commit_callbacks(execute=True):
         plant(net, world, transport, whatsapp_cloud)
     from lapor.partners.models import FederationLink
+
     inbound = FederationLink.objects.filter(direction="inbound").select_related("report").first()
     assert inbound is not None, "the federation door filed nothing at the peer"
     world.reports["federation"] = inbound.report
     from lapor.analytics import tasks as analytics_tasks
+
     analytics_tasks.refresh(full=True)
     crawler = Crawler(world, ledger, net)
 
@@ -706,16 +1032,22 @@ def test_no_canary_reaches_a_viewer_who_may_not_see_it(net, settings, monkeypatc
     conf = world.reports["api-citizen-anon-conf"].tracking_id
     assert "Xerokanari" in crawler.get("agency_admin", "control", f"/petugas/laporan/{conf}/", forbidden={})
     assert "Xerokanari" in crawler.get("owner_a", "control", "/saya/", forbidden={})
-    assert "Yakokanari" in crawler.get("owner_b", "control", f"/api/reports/{world.reports['api-citizen-conf'].tracking_id}",
-                                       api=True, forbidden={})
+    assert "Yakokanari" in crawler.get(
+        "owner_b", "control", f"/api/reports/{world.reports['api-citizen-conf'].tracking_id}", api=True, forbidden={}
+    )
 
     from lapor.api.api import api as ninja_api
+
     schema = ninja_api.get_openapi_schema()
     schema_paths = set(schema["paths"])
     phases = {"plant": time.monotonic() - started}
-    for name, phase in (("urls", lambda: crawl_urls(crawler, schema_paths)), ("operations", lambda: crawl_operations(crawler, schema)),
-                        ("searches", lambda: crawl_searches(crawler)), ("reveal", lambda: check_reveal(crawler)),
-                        ("channels", lambda: check_channels(crawler, transport, settings))):
+    for name, phase in (
+        ("urls", lambda: crawl_urls(crawler, schema_paths)),
+        ("operations", lambda: crawl_operations(crawler, schema)),
+        ("searches", lambda: crawl_searches(crawler)),
+        ("reveal", lambda: check_reveal(crawler)),
+        ("channels", lambda: check_channels(crawler, transport, settings)),
+    ):
         t0, n0 = time.monotonic(), ledger.requests
         phase()
         phases[name] = (round(time.monotonic() - t0, 1), ledger.requests - n0)
@@ -725,16 +1057,29 @@ def test_no_canary_reaches_a_viewer_who_may_not_see_it(net, settings, monkeypatc
             line = record.getMessage()
         except Exception:  # a malformed record is not ours to judge
             line = str(record.msg)
-        ledger.check("server", f"log {record.name}", line + " " + (record.exc_text or ""), LOG_FORBIDDEN,
-                     f"{record.levelname} {record.name}")
+        ledger.check(
+            "server",
+            f"log {record.name}",
+            line + " " + (record.exc_text or ""),
+            LOG_FORBIDDEN,
+            f"{record.levelname} {record.name}",
+        )
 
     # Self-check: every URL pattern and API operation was crawled or is allowlisted with a reason.
-    uncovered = [p.route for p in cy.url_patterns() if p.route not in ledger.crawled_patterns and p.route not in ALLOWLIST]
-    uncovered += [f"{m.upper()} {p}" for p, ops in schema["paths"].items() for m in ops
-                  if f"{m.upper()} {p}" not in ledger.crawled_operations]
+    uncovered = [
+        p.route for p in cy.url_patterns() if p.route not in ledger.crawled_patterns and p.route not in ALLOWLIST
+    ]
+    uncovered += [
+        f"{m.upper()} {p}"
+        for p, ops in schema["paths"].items()
+        for m in ops
+        if f"{m.upper()} {p}" not in ledger.crawled_operations
+    ]
     elapsed = time.monotonic() - started
-    summary = (f"canary crawl: {ledger.requests} requests, {dict(ledger.statuses)}, {len(ledger.crawled_patterns)} URL "
-               f"patterns, {len(ledger.crawled_operations)} API operations, {elapsed:.0f} s; phases (s, requests): {phases}")
+    summary = (
+        f"canary crawl: {ledger.requests} requests, {dict(ledger.statuses)}, {len(ledger.crawled_patterns)} URL "
+        f"patterns, {len(ledger.crawled_operations)} API operations, {elapsed:.0f} s; phases (s, requests): {phases}"
+    )
     busiest = sorted(ledger.per_surface.items(), key=lambda kv: -kv[1])[:8]
     summary += f"; busiest surfaces: {busiest}"
     print(summary)

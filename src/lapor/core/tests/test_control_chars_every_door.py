@@ -6,6 +6,7 @@ made public, and then every XML and JSON output that shows it must parse (Open31
 public and staff API, the timeline) and the open data CSV and the XLSX export must read back, with
 none of those characters in the report's stored text (tab and line breaks aside).
 """
+
 from __future__ import annotations
 
 import csv
@@ -49,15 +50,20 @@ def _doors(net) -> dict[str, str]:
     tids, c = {}, Client()
     form = {"type": "complaint", "title": _text("web"), "body": _text("web"), "guest_email": "warga@example.com"}
     assert Client().post("/lapor/", form).status_code == 400  # Django's form fields refuse NUL outright
-    res = Client().post("/lapor/", {**form, "title": _text("web").replace("\x00", ""),
-                                    "body": _text("web").replace("\x00", "")})
+    res = Client().post(
+        "/lapor/", {**form, "title": _text("web").replace("\x00", ""), "body": _text("web").replace("\x00", "")}
+    )
     assert res.status_code == 302, res.content[:2000]
     tids["web"] = Report.objects.order_by("-pk").first().tracking_id
     res = _api(c, "/api/reports", {"title": _text("api"), "body": _text("api"), "guest_email": "warga@example.com"})
     assert res.status_code == 201, res.content
     tids["api"] = res.json()["tracking_id"]
-    res = signed_post(c, "/intake/sms", json.dumps({"sender": "6281234567890", "message_id": "door-1",
-                                                    "text": "LAPOR " + _text("sms")}).encode(), secret=SECRET)
+    res = signed_post(
+        c,
+        "/intake/sms",
+        json.dumps({"sender": "6281234567890", "message_id": "door-1", "text": "LAPOR " + _text("sms")}).encode(),
+        secret=SECRET,
+    )
     assert res.status_code == 200, res.content
     tids["sms"] = res.json()["tracking_id"]
     msg = EmailMessage()
@@ -67,40 +73,83 @@ def _doors(net) -> dict[str, str]:
     res = signed_post(c, "/intake/email", msg.as_bytes(), secret=SECRET, content_type="message/rfc822")
     assert res.status_code == 200, res.content
     tids["email"] = res.json()["tracking_id"]
-    post = {"for_user_id": "1708", "tweet_create_events": [{
-        "id_str": "1899000000000000099", "created_at": "Mon Jun 03 02:10:00 +0000 2024",
-        "text": "@LAPOR1708 " + _text("sosial"), "user": {"id_str": "99", "screen_name": "warga_99"}}]}
+    post = {
+        "for_user_id": "1708",
+        "tweet_create_events": [
+            {
+                "id_str": "1899000000000000099",
+                "created_at": "Mon Jun 03 02:10:00 +0000 2024",
+                "text": "@LAPOR1708 " + _text("sosial"),
+                "user": {"id_str": "99", "screen_name": "warga_99"},
+            }
+        ],
+    }
     assert signed_post(c, "/intake/social/x", json.dumps(post).encode(), secret=SECRET).status_code == 200
     draft = SocialDraft.objects.get(author_handle="warga_99")
-    res = _api(c, f"/api/intake/social/{draft.pk}/convert", {"title": _text("sosial")[:200]},
-               token_make(net.user("platform")))
+    res = _api(
+        c, f"/api/intake/social/{draft.pk}/convert", {"title": _text("sosial")[:200]}, token_make(net.user("platform"))
+    )
     assert res.status_code == 201, res.content
     tids["social"] = res.json()["tracking_id"]
-    res = _api(c, "/api/intake/assisted", {"channel": "counter", "consent": True, "title": _text("loket"),
-                                           "body": _text("loket"), "citizen_email": "warga@example.com"},
-               token_make(net.user("liaison")))
+    res = _api(
+        c,
+        "/api/intake/assisted",
+        {
+            "channel": "counter",
+            "consent": True,
+            "title": _text("loket"),
+            "body": _text("loket"),
+            "citizen_email": "warga@example.com",
+        },
+        token_make(net.user("liaison")),
+    )
     assert res.status_code == 201, res.content
     tids["counter"] = res.json()["tracking_id"]
-    res = c.post("/open311/v2/requests.json", {
-        "api_key": token_make(net.user("stranger")), "service_code": net.roads.slug, "lat": "-0.4631",
-        "long": "100.4003", "description": _text("open311"), "attribute[title]": _text("open311"),
-        "email": "warga@example.com"})
+    res = c.post(
+        "/open311/v2/requests.json",
+        {
+            "api_key": token_make(net.user("stranger")),
+            "service_code": net.roads.slug,
+            "lat": "-0.4631",
+            "long": "100.4003",
+            "description": _text("open311"),
+            "attribute[title]": _text("open311"),
+            "email": "warga@example.com",
+        },
+    )
     assert res.status_code == 201, res.content
     tids["open311"] = res.json()[0]["service_request_id"]
     from django.contrib.auth import get_user_model
 
     partner_user = get_user_model().objects.create_user(full_name="Aplikasi Mitra")
     Partner.objects.create(name="Aplikasi Mitra", user=partner_user, webhook_url="http://partner.test/hook")
-    res = _api(c, "/api/partners/reports", {"title": _text("mitra"), "body": _text("mitra"), "external_ref": "M-1"},
-               token_make(partner_user))
+    res = _api(
+        c,
+        "/api/partners/reports",
+        {"title": _text("mitra"), "body": _text("mitra"), "external_ref": "M-1"},
+        token_make(partner_user),
+    )
     assert res.status_code == 201, res.content
     tids["partner"] = res.json()["tracking_id"]
-    Peer.objects.create(name="Kota A", slug="kota-a", base_url="http://a.test", secret=PEER_SECRET,
-                        direction=Peer.Direction.INBOUND)
-    body = json.dumps({"type": "report.forward", "origin": "kota-a", "tracking_id": "ABCD-EFGH", "reason": "wewenang",
-                       "report": {"type": "complaint", "title": _text("federasi"), "body": _text("federasi"),
-                                  "is_anonymous": False, "is_confidential": False,
-                                  "reporter_name": "Warga" + CONTROLS}}).encode()
+    Peer.objects.create(
+        name="Kota A", slug="kota-a", base_url="http://a.test", secret=PEER_SECRET, direction=Peer.Direction.INBOUND
+    )
+    body = json.dumps(
+        {
+            "type": "report.forward",
+            "origin": "kota-a",
+            "tracking_id": "ABCD-EFGH",
+            "reason": "wewenang",
+            "report": {
+                "type": "complaint",
+                "title": _text("federasi"),
+                "body": _text("federasi"),
+                "is_anonymous": False,
+                "is_confidential": False,
+                "reporter_name": "Warga" + CONTROLS,
+            },
+        }
+    ).encode()
     headers = signed_headers(PEER_SECRET, body, str(uuid.uuid4()), 1_700_000_000)
     res = c.post("/federation/inbound", data=body, content_type="application/json", headers=headers)
     assert res.status_code == 202, res.content
@@ -143,8 +192,12 @@ def test_every_door_stores_no_control_character_and_every_output_parses(net, doo
     for door, tid in doors.items():
         one = ET.fromstring(c.get(f"/open311/v2/requests/{tid}.xml").content)
         assert _clean(one.find("request").findtext("description") or ""), door
-        for url, headers in ((f"/open311/v2/requests/{tid}.json", {}), (f"/api/public/reports/{tid}", {}),
-                             (f"/api/reports/{tid}", staff), (f"/api/reports/{tid}/timeline", staff)):
+        for url, headers in (
+            (f"/open311/v2/requests/{tid}.json", {}),
+            (f"/api/public/reports/{tid}", {}),
+            (f"/api/reports/{tid}", staff),
+            (f"/api/reports/{tid}/timeline", staff),
+        ):
             res = c.get(url, **headers)
             assert res.status_code == 200, (door, url, res.status_code)
             text = json.dumps(json.loads(res.content), ensure_ascii=False)  # raises if not JSON
@@ -155,8 +208,13 @@ def test_every_door_stores_no_control_character_and_every_output_parses(net, doo
     opendata_build()
     res = c.get("/api/analytics/public/dataset.csv.gz")
     assert res.status_code == 200
-    rows = list(csv.DictReader(io.StringIO(gzip.decompress(b"".join(res.streaming_content
-                                                                     if res.streaming else [res.content])).decode("utf-8-sig"))))
+    rows = list(
+        csv.DictReader(
+            io.StringIO(
+                gzip.decompress(b"".join(res.streaming_content if res.streaming else [res.content])).decode("utf-8-sig")
+            )
+        )
+    )
     assert set(doors.values()) <= {r.get("tracking_id") for r in rows}
     assert all(_clean("".join(str(v) for v in r.values())) for r in rows)
 
@@ -166,8 +224,9 @@ def test_every_door_stores_no_control_character_and_every_output_parses(net, doo
     assert res.status_code == 200, res.content[:300]
     content = b"".join(res.streaming_content) if res.streaming else res.content
     with zipfile.ZipFile(io.BytesIO(content)) as book:  # every part of the workbook is well-formed XML
-        texts = ["".join(ET.fromstring(book.read(name)).itertext()) for name in book.namelist()
-                 if name.endswith(".xml")]
+        texts = [
+            "".join(ET.fromstring(book.read(name)).itertext()) for name in book.namelist() if name.endswith(".xml")
+        ]
     assert any(tid in "".join(texts) for tid in doors.values()) and _clean("".join(texts))
     res = c.get("/api/analytics/export", {"format": "csv", "scope": "n"}, **staff)
     content = b"".join(res.streaming_content) if res.streaming else res.content

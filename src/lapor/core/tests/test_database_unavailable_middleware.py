@@ -1,4 +1,5 @@
 """A lost database connection answers 503 with Retry-After (never a 500), and nothing is written."""
+
 import pytest
 from django.db import InterfaceError, OperationalError
 from django.test import RequestFactory
@@ -10,8 +11,10 @@ from lapor.reports.models import Report
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("error", [OperationalError("server closed the connection unexpectedly"),
-                                   InterfaceError("connection already closed")])
+@pytest.mark.parametrize(
+    "error",
+    [OperationalError("server closed the connection unexpectedly"), InterfaceError("connection already closed")],
+)
 def test_api_answers_503_with_retry_after_when_the_database_is_lost(net, api, monkeypatch, error):
     def lost(**kwargs):
         raise error

@@ -1,5 +1,6 @@
 """Production mode refuses to start without its secrets and turns on the safe defaults; the deploy/
 files parse (Docker cannot run on the build machines, so the compose file is checked as YAML)."""
+
 import os
 import subprocess
 import sys
@@ -10,10 +11,12 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[4]
 DEPLOY = ROOT / "deploy"
-PRINT = ("import django, os; os.environ['DJANGO_SETTINGS_MODULE']='lapor.settings'; django.setup(); "
-         "from django.conf import settings as s; "
-         "print(s.DEBUG, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_HSTS_SECONDS, s.LAPOR_STAFF_2FA, "
-         "s.SESSION_COOKIE_HTTPONLY, s.SESSION_COOKIE_SAMESITE)")
+PRINT = (
+    "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='lapor.settings'; django.setup(); "
+    "from django.conf import settings as s; "
+    "print(s.DEBUG, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_HSTS_SECONDS, s.LAPOR_STAFF_2FA, "
+    "s.SESSION_COOKIE_HTTPONLY, s.SESSION_COOKIE_SAMESITE)"
+)
 
 
 def _run(tmp_path, **env):
@@ -24,8 +27,12 @@ def _run(tmp_path, **env):
 
 @pytest.mark.parametrize("missing", ["LAPOR_SECRET_KEY", "LAPOR_ALLOWED_HOSTS"])
 def test_production_refuses_to_start_without_its_secrets(tmp_path, missing):
-    env = {"LAPOR_ENV": "production", "LAPOR_SECRET_KEY": "x" * 50, "LAPOR_ALLOWED_HOSTS": "lapor.example.go.id",
-           "LAPOR_DEBUG": "1"}
+    env = {
+        "LAPOR_ENV": "production",
+        "LAPOR_SECRET_KEY": "x" * 50,
+        "LAPOR_ALLOWED_HOSTS": "lapor.example.go.id",
+        "LAPOR_DEBUG": "1",
+    }
     del env[missing]
     res = _run(tmp_path, **env)
     assert res.returncode != 0 and f"requires {missing}" in res.stderr
@@ -37,8 +44,14 @@ def test_production_refuses_a_short_secret_key(tmp_path):
 
 
 def test_production_turns_debug_off_and_cookies_secure_with_hsts(tmp_path):
-    res = _run(tmp_path, LAPOR_ENV="production", LAPOR_SECRET_KEY="x" * 50, LAPOR_ALLOWED_HOSTS="a.example",
-               LAPOR_DEBUG="1", LAPOR_STAFF_2FA="0")
+    res = _run(
+        tmp_path,
+        LAPOR_ENV="production",
+        LAPOR_SECRET_KEY="x" * 50,
+        LAPOR_ALLOWED_HOSTS="a.example",
+        LAPOR_DEBUG="1",
+        LAPOR_STAFF_2FA="0",
+    )
     assert res.returncode == 0, res.stderr
     assert res.stdout.split() == ["False", "True", "True", "31536000", "True", "True", "Lax"]
 

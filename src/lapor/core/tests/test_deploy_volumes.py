@@ -4,6 +4,7 @@ The worker builds the open data and trains the routing models the web serves and
 stores attachments the worker's exports and PDFs read. With a volume per container (or none), each
 container sees only its own files. Docker cannot run on the build machines, so this reads the compose
 file and the Dockerfile, and asks the code itself where it writes."""
+
 import json
 import os
 import re
@@ -37,8 +38,11 @@ def _compose() -> dict:
 
 
 def _app_services(compose: dict) -> dict:
-    return {name: svc for name, svc in compose["services"].items()
-            if "build" in svc or str(svc.get("image", "")).startswith("lapor")}
+    return {
+        name: svc
+        for name, svc in compose["services"].items()
+        if "build" in svc or str(svc.get("image", "")).startswith("lapor")
+    }
 
 
 def _dockerfile_env(text: str) -> dict:

@@ -3,6 +3,7 @@ server, a full analytics roll-up that never keeps a citizen's write waiting more
 and `lapor serve` answering through gunicorn with exactly one scheduler process.
 
 These start real processes on a real data directory (not the test database), like `make run`."""
+
 from __future__ import annotations
 
 import json
@@ -26,14 +27,19 @@ pytestmark = pytest.mark.skipif(bool(os.environ.get("DATABASE_URL")), reason="th
 
 def _env(data_dir: Path, **extra) -> dict:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "LAPOR_BROKER_URL", "LAPOR_PUBLIC_URL")}
-    env.update(LAPOR_DATA_DIR=str(data_dir), DJANGO_SETTINGS_MODULE="lapor.settings",
-               PYTHONPATH=os.pathsep.join([str(SRC), env.get("PYTHONPATH", "")]), **extra)
+    env.update(
+        LAPOR_DATA_DIR=str(data_dir),
+        DJANGO_SETTINGS_MODULE="lapor.settings",
+        PYTHONPATH=os.pathsep.join([str(SRC), env.get("PYTHONPATH", "")]),
+        **extra,
+    )
     return env
 
 
 def _lapor(data_dir: Path, *args: str, timeout: float = 900) -> str:
-    done = subprocess.run([sys.executable, "-m", "lapor.cli", *args], env=_env(data_dir), capture_output=True,
-                          text=True, timeout=timeout)
+    done = subprocess.run(
+        [sys.executable, "-m", "lapor.cli", *args], env=_env(data_dir), capture_output=True, text=True, timeout=timeout
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     return done.stdout + done.stderr
 
@@ -46,10 +52,12 @@ def _free_port() -> int:
 
 def test_sqlite_is_configured_for_a_server(tmp_path):
     """WAL, synchronous=NORMAL and a busy timeout on every connection the app opens."""
-    code = ("import django, json; django.setup(); from django.db import connection\n"
-            "c = connection.cursor()\n"
-            "out = {p: c.execute(f'PRAGMA {p}').fetchone()[0] for p in ('journal_mode', 'synchronous', 'busy_timeout')}\n"
-            "print(json.dumps(out))")
+    code = (
+        "import django, json; django.setup(); from django.db import connection\n"
+        "c = connection.cursor()\n"
+        "out = {p: c.execute(f'PRAGMA {p}').fetchone()[0] for p in ('journal_mode', 'synchronous', 'busy_timeout')}\n"
+        "print(json.dumps(out))"
+    )
     done = subprocess.run([sys.executable, "-c", code], env=_env(tmp_path), capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     pragmas = json.loads(done.stdout.strip().splitlines()[-1])
@@ -75,8 +83,10 @@ def test_full_rollup_holds_the_write_lock_only_briefly(tmp_path):
             n += 1
             started = time.monotonic()
             conn.execute("BEGIN IMMEDIATE")  # what Django's transaction.atomic does on this database
-            conn.execute("INSERT INTO django_session (session_key, session_data, expire_date) VALUES (?, '', '2099-01-01')",
-                         (f"{prefix}{n:08d}",))
+            conn.execute(
+                "INSERT INTO django_session (session_key, session_data, expire_date) VALUES (?, '', '2099-01-01')",
+                (f"{prefix}{n:08d}",),
+            )
             conn.execute("COMMIT")
             waits.append((started, time.monotonic() - started))
             time.sleep(0.1)
@@ -118,8 +128,13 @@ def test_lapor_serve_answers_through_gunicorn_with_one_scheduler(tmp_path):
     _lapor(tmp_path, "migrate", "--noinput", "-v", "0")
     port = _free_port()
     log = open(tmp_path / "serve.log", "w")
-    server = subprocess.Popen([sys.executable, "-m", "lapor.cli", "serve", f"127.0.0.1:{port}", "--workers", "2"],
-                              env=_env(tmp_path), stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "lapor.cli", "serve", f"127.0.0.1:{port}", "--workers", "2"],
+        env=_env(tmp_path),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 120

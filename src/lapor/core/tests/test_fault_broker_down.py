@@ -1,5 +1,6 @@
 """Redis (the Celery broker) down: submissions still succeed at once, their notifications wait in
 the outbox, and the periodic flush delivers each exactly once when it is back."""
+
 import time
 
 import pytest
@@ -25,7 +26,8 @@ def broker_down(settings):
 
 @pytest.mark.parametrize("fanout", ["inline", "deferred"])
 def test_submissions_succeed_without_the_broker_and_are_delivered_by_the_flush(
-        net, api, settings, broker_down, django_capture_on_commit_callbacks, fanout):
+    net, api, settings, broker_down, django_capture_on_commit_callbacks, fanout
+):
     """Deferred (the default with a broker): what waits is each submission's "fanout" row; the
     flush writes its messages, and the next flush sends them."""
     settings.LAPOR_NOTIFY_FANOUT = fanout
@@ -35,8 +37,10 @@ def test_submissions_succeed_without_the_broker_and_are_delivered_by_the_flush(
         tracking = []
         for i in range(3):
             with django_capture_on_commit_callbacks(execute=True):
-                response = api.post("/api/reports", submission_data(
-                    title=f"Sampah menumpuk di pasar {i}", guest_phone=f"08123456780{i}"))
+                response = api.post(
+                    "/api/reports",
+                    submission_data(title=f"Sampah menumpuk di pasar {i}", guest_phone=f"08123456780{i}"),
+                )
             assert response.status_code == 201, response.content
             tracking.append(response.json()["tracking_id"])
         assert time.monotonic() - started < 15  # the dead broker does not hang the requests (was ~7 s each)

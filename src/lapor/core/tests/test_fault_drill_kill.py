@@ -2,6 +2,7 @@
 Idempotency-Key; every acknowledged report exists once and every notification is received once
 (after de-duplication on X-Lapor-Delivery). The 5,000-submission run with Celery is
 bench/drill_kill.py (docs/benchmarks.md)."""
+
 import json
 import os
 import subprocess
@@ -21,13 +22,40 @@ def test_kill_dash_nine_loses_and_duplicates_nothing(tmp_path, fanout):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "LAPOR_BROKER", "DJANGO_SETTINGS"))}
     env["LAPOR_NOTIFY_FANOUT"] = fanout
     proc = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "drill_kill.py"), "--database-url", f"sqlite:///{tmp_path / 'db.sqlite3'}",
-         "--data-dir", str(tmp_path), "--setup", "--submissions", "40", "--clients", "4", "--workers", "2", "--max-kills", "4",
-         "--kill-every", "2", "--first-kill", "0.3", "--port", "8873", "--deadline", "150", "--fast-forward-leases"],
-        env=env, capture_output=True, text=True, timeout=360)
+        [
+            sys.executable,
+            str(ROOT / "bench" / "drill_kill.py"),
+            "--database-url",
+            f"sqlite:///{tmp_path / 'db.sqlite3'}",
+            "--data-dir",
+            str(tmp_path),
+            "--setup",
+            "--submissions",
+            "40",
+            "--clients",
+            "4",
+            "--workers",
+            "2",
+            "--max-kills",
+            "4",
+            "--kill-every",
+            "2",
+            "--first-kill",
+            "0.3",
+            "--port",
+            "8873",
+            "--deadline",
+            "150",
+            "--fast-forward-leases",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=360,
+    )
     line = next((l for l in proc.stdout.splitlines() if l.startswith("DRILL ")), None)
     assert line, proc.stdout[-2000:] + proc.stderr[-2000:]
-    result = json.loads(line[len("DRILL "):])
+    result = json.loads(line[len("DRILL ") :])
     assert result["kills"].get("web", 0) >= 1, result
     assert result["acknowledged"] == result["reports"] == 40 and result["duplicate_reports"] == 0, result
     assert result["acknowledged_missing"] == 0 and result["not_received"] == 0, result

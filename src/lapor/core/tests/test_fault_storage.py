@@ -1,6 +1,7 @@
 """Attachment storage full or read-only: the upload fails with a clear 4xx message, and nothing is
 half-written (no attachment row, no audit event, no orphan file). Uses real tmpfs mounts when the
 test may mount (root), and a simulated ENOSPC otherwise."""
+
 import errno
 import io
 import os
@@ -27,8 +28,9 @@ def _upload(client, api, data):
     created = api.post("/api/reports", submission_data(guest_email="warga@example.org")).json()
     f = io.BytesIO(data)
     f.name = "foto-jalan.png"
-    response = client.post(f"/api/reports/{created['tracking_id']}/attachments", {"file": f},
-                           HTTP_X_REPORT_SECRET=created["guest_secret"])
+    response = client.post(
+        f"/api/reports/{created['tracking_id']}/attachments", {"file": f}, HTTP_X_REPORT_SECRET=created["guest_secret"]
+    )
     return response, created["tracking_id"]
 
 
@@ -51,7 +53,9 @@ def tmpfs(tmp_path):
     def mount(options: str) -> Path:
         target = tmp_path / f"m{uuid.uuid4().hex[:6]}"
         target.mkdir()
-        if subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(target)], capture_output=True).returncode:
+        if subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(target)], capture_output=True
+        ).returncode:
             pytest.skip("cannot mount a tmpfs here (needs root)")
         mounted.append(target)
         return target

@@ -5,6 +5,7 @@ as ``lapor/urls.py`` mounts every app's pages) and counts as the root, not as th
 
 TODAY lists the loops that remain, each with the reason it is still there. A new loop fails; a loop
 that is gone must leave the list too (so the list only shrinks)."""
+
 from __future__ import annotations
 
 import ast

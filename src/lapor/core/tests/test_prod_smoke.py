@@ -2,6 +2,7 @@
 on this machine: local PostgreSQL, Redis (the Debian package's server, a private instance on a
 loopback port so no other process's queue is touched), real gunicorn and Celery processes. It leaves
 no process, database or directory behind."""
+
 import os
 import re
 import shutil
@@ -15,9 +16,10 @@ import pytest
 ROOT = Path(__file__).resolve().parents[4]
 SCRIPT = ROOT / "deploy" / "smoke.sh"
 DOCS = ROOT / "docs" / "operations.md"
-PORT, SMTP_PORT, REDIS_PORT = (int(os.environ.get(name, default)) for name, default in
-                               (("LAPOR_SMOKE_PORT", 8121), ("LAPOR_SMOKE_SMTP_PORT", 8122),
-                                ("LAPOR_SMOKE_REDIS_PORT", 8128)))
+PORT, SMTP_PORT, REDIS_PORT = (
+    int(os.environ.get(name, default))
+    for name, default in (("LAPOR_SMOKE_PORT", 8121), ("LAPOR_SMOKE_SMTP_PORT", 8122), ("LAPOR_SMOKE_REDIS_PORT", 8128))
+)
 DB = "lapor_prod_smoke"
 
 
@@ -28,8 +30,12 @@ def test_the_docs_quote_the_smoke_script_verbatim():
 
 
 def _pg(*sql: str) -> str:
-    return subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-Atc", *sql],
-                          capture_output=True, text=True, timeout=30).stdout.strip()
+    return subprocess.run(
+        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-Atc", *sql],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    ).stdout.strip()
 
 
 @pytest.mark.slow
@@ -43,12 +49,34 @@ def test_the_production_smoke_script_passes_and_cleans_up(tmp_path):
     if not (venv / "bin" / "gunicorn").exists() or not (venv / "bin" / "celery").exists():
         pytest.skip(f"no gunicorn/celery in {venv}")
 
-    redis = subprocess.Popen(["redis-server", "--port", str(REDIS_PORT), "--bind", "127.0.0.1", "--save", "",
-                              "--appendonly", "no", "--dir", str(tmp_path)], stdout=subprocess.DEVNULL)
+    redis = subprocess.Popen(
+        [
+            "redis-server",
+            "--port",
+            str(REDIS_PORT),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(tmp_path),
+        ],
+        stdout=subprocess.DEVNULL,
+    )
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LAPOR_", "DATABASE_URL", "DJANGO_"))}
-    env.update(PGHOST="127.0.0.1", PGUSER="postgres", VENV=str(venv), PYTHONPATH=str(ROOT / "src"),
-               REDIS_URL=f"redis://127.0.0.1:{REDIS_PORT}", PORT=str(PORT), SMTP_PORT=str(SMTP_PORT), DB=DB,
-               TMPDIR=str(tmp_path))
+    env.update(
+        PGHOST="127.0.0.1",
+        PGUSER="postgres",
+        VENV=str(venv),
+        PYTHONPATH=str(ROOT / "src"),
+        REDIS_URL=f"redis://127.0.0.1:{REDIS_PORT}",
+        PORT=str(PORT),
+        SMTP_PORT=str(SMTP_PORT),
+        DB=DB,
+        TMPDIR=str(tmp_path),
+    )
     started = time.monotonic()
     try:
         for _ in range(50):
@@ -57,8 +85,15 @@ def test_the_production_smoke_script_passes_and_cleans_up(tmp_path):
             time.sleep(0.1)
         if redis.poll() is not None:
             pytest.skip(f"port {REDIS_PORT} is taken (LAPOR_SMOKE_REDIS_PORT chooses another)")
-        proc = subprocess.Popen([str(SCRIPT)], env=env, cwd=tmp_path, stdout=subprocess.PIPE,
-                                stderr=subprocess.STDOUT, text=True, start_new_session=True)
+        proc = subprocess.Popen(
+            [str(SCRIPT)],
+            env=env,
+            cwd=tmp_path,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,
+        )
         try:
             out, _ = proc.communicate(timeout=600)
         except subprocess.TimeoutExpired:
@@ -71,8 +106,12 @@ def test_the_production_smoke_script_passes_and_cleans_up(tmp_path):
     elapsed = time.monotonic() - started
     assert proc.returncode == 0, out[-4000:]
     assert "OK: production smoke test passed" in out, out[-4000:]
-    for line in ("report", "acknowledgement e-mailed by the worker", "outbox emptied by the worker",
-                 "open data built by the worker, served by the web"):
+    for line in (
+        "report",
+        "acknowledgement e-mailed by the worker",
+        "outbox emptied by the worker",
+        "open data built by the worker, served by the web",
+    ):
         assert f"ok   {line}" in out, out[-4000:]
     # Nothing left behind: its processes, its database, its directory.
     pids = [int(p) for p in re.search(r"^pids: (.*)$", out, flags=re.M).group(1).split()]

@@ -1,5 +1,6 @@
 """``lapor setup``: the real network without demo data, the first operator and a one-time enrolment link;
 ``lapor demo`` refuses to run in production unless forced (docs/operations.md)."""
+
 import io
 import os
 import re
@@ -45,7 +46,9 @@ def test_setup_loads_the_real_network_and_one_operator_without_any_demo_data_and
     assert Agency.objects.filter(kind=Agency.Kind.MINISTRY).count() == len(reference.MINISTRIES) == 48
     assert Agency.objects.filter(kind=Agency.Kind.PLATFORM).count() == 1
     assert Topic.objects.count() == len(reference.TOPICS) + sum(len(t[4]) for t in reference.TOPICS)
-    rules = {(r.topic.slug, r.agency.short_name, r.region_id) for r in RoutingRule.objects.select_related("topic", "agency")}
+    rules = {
+        (r.topic.slug, r.agency.short_name, r.region_id) for r in RoutingRule.objects.select_related("topic", "agency")
+    }
     assert rules == {(slug, short, None) for slug, short in reference.NATIONAL_ROUTING.items()}
     # ... and nothing of the demo: no demo city departments, accounts, API key or reports.
     demo_names = [name for name, *_ in demo_data.CITY_DEPARTMENTS] + ["Institut Seni Indonesia Padang Panjang"]
@@ -59,11 +62,16 @@ def test_setup_loads_the_real_network_and_one_operator_without_any_demo_data_and
     assert operator.email == "ops@example.go.id" and not operator.has_usable_password()
     assert operator.is_staff and operator.is_superuser
     assert list(RoleAssignment.objects.values_list("user_id", "role", "agency_id")) == [
-        (operator.pk, Role.PLATFORM_ADMIN, None)]
+        (operator.pk, Role.PLATFORM_ADMIN, None)
+    ]
     link = LINK.search(out)
     assert link and link.group(1).startswith("https://lapor.example.go.id/akun/aktivasi/"), out
-    assert set(AuditLog.objects.values_list("action", flat=True)) == {"routing_rule_save", "role_grant", "operator_create",
-                                                                      "enrolment_link_issue"}
+    assert set(AuditLog.objects.values_list("action", flat=True)) == {
+        "routing_rule_save",
+        "role_grant",
+        "operator_create",
+        "enrolment_link_issue",
+    }
 
     before = _row_counts()
     again = _setup("--admin-email", "ops@example.go.id", "--no-villages")
@@ -80,8 +88,9 @@ def test_another_email_is_refused_while_an_operator_exists_unless_added_on_purpo
     assert User.objects.count() == 1
     out = _setup("--admin-email", "second@example.go.id", "--add-operator")
     assert LINK.search(out) and "second@example.go.id" in out
-    assert set(RoleAssignment.objects.filter(role=Role.PLATFORM_ADMIN, agency=None)
-               .values_list("user__email", flat=True)) == {"ops@example.go.id", "second@example.go.id"}
+    assert set(
+        RoleAssignment.objects.filter(role=Role.PLATFORM_ADMIN, agency=None).values_list("user__email", flat=True)
+    ) == {"ops@example.go.id", "second@example.go.id"}
 
 
 @pytest.mark.django_db
@@ -128,9 +137,15 @@ def test_demo_load_runs_in_production_when_forced(settings):
 def test_demo_load_exits_non_zero_with_lapor_env_production(tmp_path):
     """The real command line, with the production environment (not a settings override)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LAPOR_", "DATABASE_URL"))}
-    env.update(LAPOR_ENV="production", LAPOR_SECRET_KEY="s" * 50, LAPOR_ALLOWED_HOSTS="lapor.example.go.id",
-               LAPOR_DATA_DIR=str(tmp_path), DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
-               PYTHONPATH=str(ROOT / "src"))
-    res = subprocess.run([sys.executable, "-m", "lapor.cli", "demo", "load"], env=env, capture_output=True,
-                         text=True, timeout=120)
+    env.update(
+        LAPOR_ENV="production",
+        LAPOR_SECRET_KEY="s" * 50,
+        LAPOR_ALLOWED_HOSTS="lapor.example.go.id",
+        LAPOR_DATA_DIR=str(tmp_path),
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        PYTHONPATH=str(ROOT / "src"),
+    )
+    res = subprocess.run(
+        [sys.executable, "-m", "lapor.cli", "demo", "load"], env=env, capture_output=True, text=True, timeout=120
+    )
     assert res.returncode == 1 and "refused with LAPOR_ENV=production" in res.stderr and "lapor setup" in res.stderr

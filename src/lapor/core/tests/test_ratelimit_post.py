@@ -1,5 +1,6 @@
 """Per-source rate limits: a clear 429 (JSON + Retry-After for machines, a page for people),
 counted per client address, the proxy header believed only from configured proxies."""
+
 import pytest
 
 from lapor.core.testing import submission_data
@@ -7,8 +8,7 @@ from lapor.core.testing import submission_data
 
 @pytest.fixture
 def tight(settings):
-    settings.LAPOR_RATES = {"submit": "2/60", "login": "2/60", "track": "2/60", "webhook": "2/60",
-                            "federation": "2/60"}
+    settings.LAPOR_RATES = {"submit": "2/60", "login": "2/60", "track": "2/60", "webhook": "2/60", "federation": "2/60"}
     return settings
 
 
@@ -24,14 +24,22 @@ def test_api_submission_past_the_limit_is_a_429_with_retry_after(net, api, tight
 def test_another_address_is_counted_apart(net, api, client, tight):
     for _ in range(3):
         api.post("/api/reports", submission_data(guest_email="a@example.com"))
-    res = client.post("/api/reports", submission_data(guest_email="a@example.com"), content_type="application/json",
-                      REMOTE_ADDR="10.9.9.9")
+    res = client.post(
+        "/api/reports",
+        submission_data(guest_email="a@example.com"),
+        content_type="application/json",
+        REMOTE_ADDR="10.9.9.9",
+    )
     assert res.status_code == 201
 
 
 def test_web_form_submission_past_the_limit_gets_a_friendly_page(net, client, tight):
-    data = {"type": "complaint", "title": "Jalan berlubang di depan pasar",
-            "body": "Lubang besar membahayakan pengendara motor.", "guest_email": "warga@example.com"}
+    data = {
+        "type": "complaint",
+        "title": "Jalan berlubang di depan pasar",
+        "body": "Lubang besar membahayakan pengendara motor.",
+        "guest_email": "warga@example.com",
+    }
     for _ in range(2):
         client.post("/lapor/", data)
     res = client.post("/lapor/", data)
@@ -77,8 +85,9 @@ def test_the_forwarded_header_is_ignored_without_trusted_proxies(net, client, ti
 def test_the_forwarded_header_is_believed_from_a_trusted_proxy(net, client, tight):
     tight.LAPOR_TRUSTED_PROXIES = ["127.0.0.0/8"]
     for n in range(3):
-        res = client.post("/masuk/", {"login": "a@b.c", "password": "x"},
-                          HTTP_X_FORWARDED_FOR=f"203.0.113.{n}, 127.0.0.1")
+        res = client.post(
+            "/masuk/", {"login": "a@b.c", "password": "x"}, HTTP_X_FORWARDED_FOR=f"203.0.113.{n}, 127.0.0.1"
+        )
     assert res.status_code == 400  # three real clients behind the proxy
     res = client.post("/masuk/", {"login": "a@b.c", "password": "x"}, HTTP_X_FORWARDED_FOR="203.0.113.0")
     res = client.post("/masuk/", {"login": "a@b.c", "password": "x"}, HTTP_X_FORWARDED_FOR="203.0.113.0")
@@ -92,8 +101,9 @@ def test_a_limit_can_be_switched_off(net, api, tight):
 
 
 def test_a_broken_cache_lets_reports_through(net, api, tight):
-    tight.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                                "LOCATION": "redis://127.0.0.1:1/0"}}  # nothing listens there
+    tight.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
+    }  # nothing listens there
     from django.core.cache import caches
 
     caches._settings = None  # re-read CACHES

@@ -1,5 +1,6 @@
 """Attachment uploads are rate-limited per source address and per account (web and API), with a
 429 in the user's language."""
+
 import io
 
 import pytest
@@ -49,8 +50,12 @@ def test_one_account_from_many_addresses_is_limited_too(net, api, client, tight)
     from lapor.reports import services
 
     reporter = net.user("reporter")
-    report, _secret = services.report_submit(submission=services.Submission(**{
-        k: v for k, v in submission_data().items() if k in ("title", "body", "type")}), reporter=reporter)
+    report, _secret = services.report_submit(
+        submission=services.Submission(
+            **{k: v for k, v in submission_data().items() if k in ("title", "body", "type")}
+        ),
+        reporter=reporter,
+    )
     token = token_make(reporter)
     assert _upload(client, report.tracking_id, token=token, addr="10.0.0.1").status_code == 201
     assert _upload(client, report.tracking_id, token=token, addr="10.0.0.2").status_code == 201
@@ -58,8 +63,12 @@ def test_one_account_from_many_addresses_is_limited_too(net, api, client, tight)
 
 
 def test_web_form_files_count_and_the_page_says_so(net, client, tight):
-    data = {"type": "complaint", "title": "Jalan berlubang di depan pasar",
-            "body": "Lubang besar membahayakan pengendara motor.", "guest_email": "warga@example.com"}
+    data = {
+        "type": "complaint",
+        "title": "Jalan berlubang di depan pasar",
+        "body": "Lubang besar membahayakan pengendara motor.",
+        "guest_email": "warga@example.com",
+    }
     assert client.post("/lapor/", {**data, "attachments": [_file("a.png"), _file("b.png")]}).status_code == 302
     res = client.post("/lapor/", {**data, "attachments": [_file("c.png")]})
     assert res.status_code == 429 and "Terlalu banyak permintaan" in res.content.decode()
@@ -72,18 +81,32 @@ def test_staff_follow_up_files_count_per_account(net, client, tight):
     from lapor.core.testing import signin_staff
     from lapor.reports import services
 
-    report, _secret = services.report_submit(submission=services.Submission(
-        title="Jalan berlubang di depan pasar", body="Lubang besar membahayakan pengendara motor.",
-        target_agency_id=net.dept.pk), reporter=net.user("reporter"))
+    report, _secret = services.report_submit(
+        submission=services.Submission(
+            title="Jalan berlubang di depan pasar",
+            body="Lubang besar membahayakan pengendara motor.",
+            target_agency_id=net.dept.pk,
+        ),
+        reporter=net.user("reporter"),
+    )
     services.report_route(report=report, actor=services.Actor(user=net.user("platform")), agency=net.dept)
     signin_staff(client, net.user("dept_admin"))
     url = f"/petugas/laporan/{report.tracking_id}/follow_up/"
-    client.post(url, {"follow_up-body": "Sudah kami tinjau.", "follow_up-attachments": [_file("a.png"), _file("b.png")],
-                      "send_anyway": "1"},
-                REMOTE_ADDR="10.0.0.1")
+    client.post(
+        url,
+        {
+            "follow_up-body": "Sudah kami tinjau.",
+            "follow_up-attachments": [_file("a.png"), _file("b.png")],
+            "send_anyway": "1",
+        },
+        REMOTE_ADDR="10.0.0.1",
+    )
     stored = Attachment.objects.count()
     assert stored == 2
-    res = client.post(url, {"follow_up-body": "Foto tambahan.", "follow_up-attachments": [_file("c.png")], "send_anyway": "1"},
-                      REMOTE_ADDR="10.0.0.2")  # another address, the same account
+    res = client.post(
+        url,
+        {"follow_up-body": "Foto tambahan.", "follow_up-attachments": [_file("c.png")], "send_anyway": "1"},
+        REMOTE_ADDR="10.0.0.2",
+    )  # another address, the same account
     assert res.status_code == 429 and "Terlalu banyak permintaan" in res.content.decode()
     assert Attachment.objects.count() == stored

@@ -1,6 +1,7 @@
 """The server caps a request's size before reading the body: a Content-Length above the cap is a 413
 in the caller's language (JSON for /api/, the Open311 error list, a page for the web), a chunked body
 without a length is a 411, and neither is read (a real server answers before the body is sent)."""
+
 from __future__ import annotations
 
 import json
@@ -11,12 +12,13 @@ from urllib.parse import urlparse
 import pytest
 from django.conf import settings
 
-HUGE = str(10 * 1024 ** 3)  # 10 GB announced, never sent
+HUGE = str(10 * 1024**3)  # 10 GB announced, never sent
 
 
 def test_web_post_above_the_cap_is_a_413_page_in_indonesian(net, client):
-    res = client.generic("POST", "/lapor/", b"title=x", content_type="application/x-www-form-urlencoded",
-                         CONTENT_LENGTH=HUGE)
+    res = client.generic(
+        "POST", "/lapor/", b"title=x", content_type="application/x-www-form-urlencoded", CONTENT_LENGTH=HUGE
+    )
     assert res.status_code == 413
     html = res.content.decode()
     assert "Kiriman terlalu besar" in html and "Laporan belum terkirim" in html
@@ -25,14 +27,16 @@ def test_web_post_above_the_cap_is_a_413_page_in_indonesian(net, client):
 
 def test_web_post_above_the_cap_in_english(net, client):
     client.cookies["django_language"] = "en"
-    res = client.generic("POST", "/lapor/", b"title=x", content_type="application/x-www-form-urlencoded",
-                         CONTENT_LENGTH=HUGE)
+    res = client.generic(
+        "POST", "/lapor/", b"title=x", content_type="application/x-www-form-urlencoded", CONTENT_LENGTH=HUGE
+    )
     assert res.status_code == 413 and "Upload too large" in res.content.decode()
 
 
 def test_api_above_the_cap_is_json(net, client):
-    res = client.generic("POST", "/api/reports", b"{}", content_type="application/json",
-                         CONTENT_LENGTH=HUGE, HTTP_ACCEPT_LANGUAGE="en")
+    res = client.generic(
+        "POST", "/api/reports", b"{}", content_type="application/json", CONTENT_LENGTH=HUGE, HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert res.status_code == 413 and res["Content-Type"].startswith("application/json")
     body = res.json()
     assert body["code"] == "request_too_large" and body["detail"]["max_bytes"] == settings.LAPOR_MAX_REQUEST_BYTES
@@ -40,27 +44,39 @@ def test_api_above_the_cap_is_json(net, client):
 
 
 def test_open311_above_the_cap_is_an_open311_error(net, client):
-    res = client.generic("POST", "/open311/v2/requests.json", b"x", content_type="application/x-www-form-urlencoded",
-                         CONTENT_LENGTH=HUGE)
+    res = client.generic(
+        "POST", "/open311/v2/requests.json", b"x", content_type="application/x-www-form-urlencoded", CONTENT_LENGTH=HUGE
+    )
     assert res.status_code == 413
     assert json.loads(res.content) == [{"code": 413, "description": json.loads(res.content)[0]["description"]}]
-    res = client.generic("POST", "/open311/v2/requests.xml", b"x", content_type="application/x-www-form-urlencoded",
-                         CONTENT_LENGTH=HUGE)
+    res = client.generic(
+        "POST", "/open311/v2/requests.xml", b"x", content_type="application/x-www-form-urlencoded", CONTENT_LENGTH=HUGE
+    )
     assert res.status_code == 413 and b"<errors><error><code>413</code>" in res.content
 
 
 def test_the_cap_follows_the_setting_and_allows_what_fits(net, client, settings):
     settings.LAPOR_MAX_REQUEST_BYTES = 2000
-    assert client.post("/api/reports", data=json.dumps({"title": "x" * 3000}),
-                       content_type="application/json").status_code == 413
-    small = client.post("/lapor/", {"title": "Jalan rusak", "body": "Lubang besar.", "type": "complaint",
-                                    "guest_email": "warga@example.com"})
+    assert (
+        client.post("/api/reports", data=json.dumps({"title": "x" * 3000}), content_type="application/json").status_code
+        == 413
+    )
+    small = client.post(
+        "/lapor/",
+        {"title": "Jalan rusak", "body": "Lubang besar.", "type": "complaint", "guest_email": "warga@example.com"},
+    )
     assert small.status_code == 302  # a normal submission is under the cap
 
 
 def test_chunked_body_without_length_is_refused_411(net, client):
-    res = client.generic("POST", "/api/reports", b"", content_type="application/json",
-                         HTTP_TRANSFER_ENCODING="chunked", CONTENT_LENGTH="")
+    res = client.generic(
+        "POST",
+        "/api/reports",
+        b"",
+        content_type="application/json",
+        HTTP_TRANSFER_ENCODING="chunked",
+        CONTENT_LENGTH="",
+    )
     assert res.status_code == 411 and res.json()["code"] == "length_required"
 
 
@@ -80,12 +96,18 @@ def _raw(live_server, head: bytes) -> bytes:
 @pytest.mark.slow
 def test_a_real_server_answers_before_the_body_arrives(live_server, transactional_db):
     started = time.monotonic()
-    answer = _raw(live_server, b"POST /api/reports HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                               b"Content-Length: " + HUGE.encode() + b"\r\n\r\n")
+    answer = _raw(
+        live_server,
+        b"POST /api/reports HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        b"Content-Length: " + HUGE.encode() + b"\r\n\r\n",
+    )
     assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
     assert time.monotonic() - started < 10
-    answer = _raw(live_server, b"POST /lapor/ HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: multipart/form-data; "
-                               b"boundary=x\r\nTransfer-Encoding: chunked\r\n\r\n")
+    answer = _raw(
+        live_server,
+        b"POST /lapor/ HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: multipart/form-data; "
+        b"boundary=x\r\nTransfer-Encoding: chunked\r\n\r\n",
+    )
     assert answer.startswith(b"HTTP/1.1 411"), answer[:200]
 
 

@@ -1,5 +1,6 @@
 """The scheduler of `lapor serve` derives when each job last ran from what it left behind, so a
 restart does not run the daily full roll-up (or open data, PDFs, retraining) again (issue 15)."""
+
 import datetime as dt
 import os
 import time
@@ -11,8 +12,11 @@ from django.utils import timezone
 from lapor.analytics.models import RollupRun
 from lapor.core import scheduler as sched
 
-ROLLUPS = {name: entry for name, entry in django_settings.CELERY_BEAT_SCHEDULE.items()
-           if name in ("analytics-refresh", "analytics-refresh-full")}
+ROLLUPS = {
+    name: entry
+    for name, entry in django_settings.CELERY_BEAT_SCHEDULE.items()
+    if name in ("analytics-refresh", "analytics-refresh-full")
+}
 
 
 @pytest.fixture

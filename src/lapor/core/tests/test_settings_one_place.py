@@ -1,4 +1,5 @@
 """Every setting and every periodic job lives in settings.py, and docs/architecture.md names them."""
+
 from __future__ import annotations
 
 import ast
@@ -22,8 +23,11 @@ def _modules():
 
 
 def test_no_module_but_settings_reads_the_environment():
-    readers = [rel for rel, text in _modules() if rel not in MAY_TOUCH_ENVIRON
-               and re.search(r"\bos\.(environ|getenv)\b|\bgetenv\(", text)]
+    readers = [
+        rel
+        for rel, text in _modules()
+        if rel not in MAY_TOUCH_ENVIRON and re.search(r"\bos\.(environ|getenv)\b|\bgetenv\(", text)
+    ]
     assert readers == []
 
 
@@ -42,9 +46,11 @@ def test_no_app_config_adds_jobs_or_edits_settings():
 
 def test_every_job_and_every_variable_is_in_the_architecture_table():
     doc = DOC.read_text()
-    table = doc[doc.index("## Configuration: every setting and every periodic job"):]
+    table = doc[doc.index("## Configuration: every setting and every periodic job") :]
     assert [job for job in settings.CELERY_BEAT_SCHEDULE if f"| {job} |" not in table] == []
     assert "intake-imap-poll" in table
-    names = set(re.findall(r"""(?:env_\w+|environ\.get|environ\[)\(?["'](\w+)["']""", (SRC / "settings.py").read_text()))
+    names = set(
+        re.findall(r"""(?:env_\w+|environ\.get|environ\[)\(?["'](\w+)["']""", (SRC / "settings.py").read_text())
+    )
     assert names, "the pattern found no variable in settings.py"
     assert sorted(name for name in names if f"`{name}`" not in table) == []

@@ -1,4 +1,5 @@
 """One signing scheme for every door; each door says whether bare hex (no ``sha256=``) passes."""
+
 from __future__ import annotations
 
 import hashlib
@@ -29,14 +30,17 @@ def test_bare_hex_passes_only_where_the_door_allows_it():
 
 
 @pytest.mark.parametrize("bare_hex", [False, True])
-@pytest.mark.parametrize("secret, body, header", [
-    ("", BODY, "sha256=" + HEX),  # no secret configured: nothing passes
-    ("s3cret", BODY, ""),
-    ("s3cret", BODY, None),
-    ("other", BODY, "sha256=" + HEX),
-    ("s3cret", BODY + b" ", "sha256=" + HEX),
-    ("s3cret", BODY, "sha1=" + HEX),
-])
+@pytest.mark.parametrize(
+    "secret, body, header",
+    [
+        ("", BODY, "sha256=" + HEX),  # no secret configured: nothing passes
+        ("s3cret", BODY, ""),
+        ("s3cret", BODY, None),
+        ("other", BODY, "sha256=" + HEX),
+        ("s3cret", BODY + b" ", "sha256=" + HEX),
+        ("s3cret", BODY, "sha1=" + HEX),
+    ],
+)
 def test_a_wrong_or_missing_signature_never_passes(secret, body, header, bare_hex):
     assert not signature_valid(secret, body, header, bare_hex=bare_hex)
 

@@ -1,4 +1,5 @@
 """``lapor demo generate``: realistic reports whose rows agree with what the services would write."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -82,10 +83,17 @@ def test_generated_reports_have_consistent_histories():
 
         assert (report.due_at is None) == (report.state in (State.DONE, State.ARCHIVED, State.POSTPONED))
         if report.due_at is not None:
-            assert report.is_overdue == (report.state in ("submitted", "routed", "in_progress") and report.due_at < NOW
-                                         and report.overdue_since is not None)
-            assert report.is_overdue or report.due_at >= NOW or report.state == State.FOLLOWED_UP or \
-                report.due_at + dt.timedelta(minutes=15) > NOW
+            assert report.is_overdue == (
+                report.state in ("submitted", "routed", "in_progress")
+                and report.due_at < NOW
+                and report.overdue_since is not None
+            )
+            assert (
+                report.is_overdue
+                or report.due_at >= NOW
+                or report.state == State.FOLLOWED_UP
+                or report.due_at + dt.timedelta(minutes=15) > NOW
+            )
         assert report.completion_due_at == deadline_for("complete", report.submitted_at)
         if report.state == State.DONE:
             assert report.completed_at is not None
@@ -126,29 +134,71 @@ def test_generated_output_does_not_depend_on_the_number_of_worker_processes():
     calendar_reset()
     demo_load(villages=False)
     reports_generate(count=300, seed=3, batch=40, now=NOW, workers=1)
-    firsts = [(Report.objects.order_by("id").values_list("id", flat=True).first(),
-               ReportEvent.objects.order_by("id").values_list("id", flat=True).first(),
-               ReportAssignment.objects.order_by("id").values_list("id", flat=True).first(),
-               Message.objects.order_by("id").values_list("id", flat=True).first())]
-    firsts.append((firsts[0][0] + 300, ReportEvent.objects.count() + firsts[0][1],
-                   ReportAssignment.objects.count() + firsts[0][2], Message.objects.count() + firsts[0][3]))
+    firsts = [
+        (
+            Report.objects.order_by("id").values_list("id", flat=True).first(),
+            ReportEvent.objects.order_by("id").values_list("id", flat=True).first(),
+            ReportAssignment.objects.order_by("id").values_list("id", flat=True).first(),
+            Message.objects.order_by("id").values_list("id", flat=True).first(),
+        )
+    ]
+    firsts.append(
+        (
+            firsts[0][0] + 300,
+            ReportEvent.objects.count() + firsts[0][1],
+            ReportAssignment.objects.count() + firsts[0][2],
+            Message.objects.count() + firsts[0][3],
+        )
+    )
     reports_generate(count=300, seed=3, batch=40, now=NOW, workers=2)
 
     def run(k: int):
         r0, e0, a0, m0 = firsts[k]
         rid = range(r0, r0 + 300)
-        reports = [(r.id - r0, r.state, r.title, r.body, r.topic_id, r.region_id, r.agency_id, r.due_at, r.submitted_at,
-                    r.rating, r.is_overdue, r.escalation_level, r.duplicate_of_id and r.duplicate_of_id - r0, r.guest_name,
-                    r.reporter_id is None)
-                   for r in Report.objects.filter(id__in=rid).order_by("id")]
-        events = [(e.id - e0, e.report_id - r0, e.kind, e.action, e.from_state, e.to_state, e.created_at, e.agency_id,
-                   {**e.data, "message_id": e.data["message_id"] - m0} if "message_id" in e.data else
-                   {k: v for k, v in e.data.items() if k != "duplicate_of"})  # a tracking id: random
-                  for e in ReportEvent.objects.filter(report_id__in=rid).order_by("id")]
-        assignments = [(a.id - a0, a.report_id - r0, a.agency_id, a.previous_id and a.previous_id - a0, a.assigned_at,
-                        a.ended_at) for a in ReportAssignment.objects.filter(report_id__in=rid).order_by("id")]
-        messages = [(m.id - m0, m.report_id - r0, m.kind, m.body, m.created_at)
-                    for m in Message.objects.filter(report_id__in=rid).order_by("id")]
+        reports = [
+            (
+                r.id - r0,
+                r.state,
+                r.title,
+                r.body,
+                r.topic_id,
+                r.region_id,
+                r.agency_id,
+                r.due_at,
+                r.submitted_at,
+                r.rating,
+                r.is_overdue,
+                r.escalation_level,
+                r.duplicate_of_id and r.duplicate_of_id - r0,
+                r.guest_name,
+                r.reporter_id is None,
+            )
+            for r in Report.objects.filter(id__in=rid).order_by("id")
+        ]
+        events = [
+            (
+                e.id - e0,
+                e.report_id - r0,
+                e.kind,
+                e.action,
+                e.from_state,
+                e.to_state,
+                e.created_at,
+                e.agency_id,
+                {**e.data, "message_id": e.data["message_id"] - m0}
+                if "message_id" in e.data
+                else {k: v for k, v in e.data.items() if k != "duplicate_of"},
+            )  # a tracking id: random
+            for e in ReportEvent.objects.filter(report_id__in=rid).order_by("id")
+        ]
+        assignments = [
+            (a.id - a0, a.report_id - r0, a.agency_id, a.previous_id and a.previous_id - a0, a.assigned_at, a.ended_at)
+            for a in ReportAssignment.objects.filter(report_id__in=rid).order_by("id")
+        ]
+        messages = [
+            (m.id - m0, m.report_id - r0, m.kind, m.body, m.created_at)
+            for m in Message.objects.filter(report_id__in=rid).order_by("id")
+        ]
         return reports, events, assignments, messages
 
     one, two = run(0), run(1)

@@ -1,5 +1,6 @@
 """The demo's simulated transitions are decided by lifecycle.py's table, like the services': the
 demo cannot do what the services refuse, and a changed target state changes the demo too."""
+
 from __future__ import annotations
 
 import pytest

@@ -10,6 +10,7 @@ error shape ``{"error": {"message", "type", "code", "fbtrace_id"}}``:
 A free-text message to a number that has not written in the last 24 hours is refused with
 code 131047, as the real API does; ``customer_wrote(wa_id)`` opens that window.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -58,8 +59,12 @@ def check_message(body, window: set[str]) -> None:
         if not isinstance(text.get("body"), str) or not text["body"].strip() or len(text["body"]) > 4096:
             raise ApiError(400, 100, "text.body is required, at most 4096 characters")
         if to not in window:
-            raise ApiError(400, 131047, "Re-engagement message: more than 24 hours have passed since the "
-                                        "recipient last replied to the sender number.")
+            raise ApiError(
+                400,
+                131047,
+                "Re-engagement message: more than 24 hours have passed since the "
+                "recipient last replied to the sender number.",
+            )
         return
     if kind == "template":
         if set(body) - TEMPLATE_KEYS:
@@ -80,8 +85,9 @@ def check_message(body, window: set[str]) -> None:
                 if param.get("type") != "text" or not isinstance(param.get("text"), str) or not param["text"]:
                     raise ApiError(400, 100, "Invalid parameter type")
                 if re.search(r"[\n\t]| {5,}", param["text"]):
-                    raise ApiError(400, 132018, "Param text cannot have new-line/tab characters or more than "
-                                                "4 consecutive spaces")
+                    raise ApiError(
+                        400, 132018, "Param text cannot have new-line/tab characters or more than 4 consecutive spaces"
+                    )
                 if component["type"] == "body":
                     params.append(param["text"])
         if len(params) != TEMPLATES[template["name"]][1]:
@@ -128,16 +134,35 @@ class FakeCloudApi:
             self._n += 1
             wamid = f"wamid.FAKE{self._n:06d}"
             self.sent.append({**body, "wamid": wamid})
-            return 200, "application/json", json.dumps({
-                "messaging_product": "whatsapp", "contacts": [{"input": body["to"], "wa_id": body["to"]}],
-                "messages": [{"id": wamid}]}).encode()
+            return (
+                200,
+                "application/json",
+                json.dumps(
+                    {
+                        "messaging_product": "whatsapp",
+                        "contacts": [{"input": body["to"], "wa_id": body["to"]}],
+                        "messages": [{"id": wamid}],
+                    }
+                ).encode(),
+            )
         match = re.fullmatch(r"/v21\.0/(\d+)", path)
         if method == "GET" and match and match.group(1) in self.media:
             data, mime = self.media[match.group(1)]
             self.media_requests.append(match.group(1))
-            return 200, "application/json", json.dumps({
-                "messaging_product": "whatsapp", "url": f"{self.base}/media/{match.group(1)}", "mime_type": mime,
-                "sha256": hashlib.sha256(data).hexdigest(), "file_size": len(data), "id": match.group(1)}).encode()
+            return (
+                200,
+                "application/json",
+                json.dumps(
+                    {
+                        "messaging_product": "whatsapp",
+                        "url": f"{self.base}/media/{match.group(1)}",
+                        "mime_type": mime,
+                        "sha256": hashlib.sha256(data).hexdigest(),
+                        "file_size": len(data),
+                        "id": match.group(1),
+                    }
+                ).encode(),
+            )
         match = re.fullmatch(r"/media/(\d+)", path)
         if method == "GET" and match and match.group(1) in self.media:
             data, mime = self.media[match.group(1)]
@@ -157,8 +182,16 @@ def cloud_api():
                 status, ctype, out = fake.handle(method, self.path, self.headers, raw)
             except ApiError as exc:
                 status, ctype = exc.status, "application/json"
-                out = json.dumps({"error": {"message": exc.message, "type": "OAuthException", "code": exc.code,
-                                            "fbtrace_id": "AbCdEf"}}).encode()
+                out = json.dumps(
+                    {
+                        "error": {
+                            "message": exc.message,
+                            "type": "OAuthException",
+                            "code": exc.code,
+                            "fbtrace_id": "AbCdEf",
+                        }
+                    }
+                ).encode()
             self.send_response(status)
             self.send_header("Content-Type", ctype)
             self.send_header("Content-Length", str(len(out)))
@@ -210,14 +243,28 @@ def configure(settings, fake: FakeCloudApi) -> None:
 
 # --- What Meta sends us --------------------------------------------------------------------------
 
+
 def webhook(wa_id: str, message: dict, *, name: str = "Warga") -> dict:
     """One message as the webhook delivers it (Cloud API reference, "Webhooks: messages")."""
-    return {"object": "whatsapp_business_account", "entry": [{"id": "102290129340398", "changes": [{
-        "field": "messages", "value": {
-            "messaging_product": "whatsapp",
-            "metadata": {"display_phone_number": "621708", "phone_number_id": PHONE_NUMBER_ID},
-            "contacts": [{"profile": {"name": name}, "wa_id": wa_id}],
-            "messages": [{"from": wa_id, "timestamp": str(int(time.time())), **message}]}}]}]}
+    return {
+        "object": "whatsapp_business_account",
+        "entry": [
+            {
+                "id": "102290129340398",
+                "changes": [
+                    {
+                        "field": "messages",
+                        "value": {
+                            "messaging_product": "whatsapp",
+                            "metadata": {"display_phone_number": "621708", "phone_number_id": PHONE_NUMBER_ID},
+                            "contacts": [{"profile": {"name": name}, "wa_id": wa_id}],
+                            "messages": [{"from": wa_id, "timestamp": str(int(time.time())), **message}],
+                        },
+                    }
+                ],
+            }
+        ],
+    }
 
 
 def text_message(wamid: str, body: str, *, context: str = "") -> dict:
@@ -237,6 +284,6 @@ def image_message(wamid: str, media_id: str, caption: str = "") -> dict:
 def signed(client, payload: dict, *, secret: str = APP_SECRET):
     raw = json.dumps(payload).encode()
     sig = "sha256=" + hmac.new(secret.encode(), raw, hashlib.sha256).hexdigest()
-    return client.generic("POST", "/intake/whatsapp", raw, content_type="application/json",
-                          HTTP_X_HUB_SIGNATURE_256=sig)
-
+    return client.generic(
+        "POST", "/intake/whatsapp", raw, content_type="application/json", HTTP_X_HUB_SIGNATURE_256=sig
+    )

@@ -4,6 +4,7 @@ LAPOR_SOCIAL_REPLY_URLS that posts replies and direct messages), on 127.0.0.1:81
 It refuses what the relay must refuse: a body not signed with the shared key (X-Lapor-Signature),
 no delivery id or timestamp, an unknown mode, a public reply longer than the network allows or
 a direct message on a network without them; ``fail_next`` makes it answer 5xx (a network down)."""
+
 from __future__ import annotations
 
 import hashlib

@@ -5,7 +5,9 @@ import json
 SECRET = "test-shared-secret"
 
 
-def signed_post(client, path: str, body: bytes, *, secret: str = SECRET, content_type="application/json", header="HTTP_X_SIGNATURE"):
+def signed_post(
+    client, path: str, body: bytes, *, secret: str = SECRET, content_type="application/json", header="HTTP_X_SIGNATURE"
+):
     sig = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
     return client.generic("POST", path, body, content_type=content_type, **{header: sig})
 

@@ -1,4 +1,5 @@
 """Counter / call centre / letter / rumah aspirasi: staff file for a citizen, with consent, audited."""
+
 import pytest
 
 from lapor.notifications.models import OutboxMessage
@@ -6,8 +7,14 @@ from lapor.reports.models import Report, ReportEvent
 
 
 def data(**kw):
-    base = {"channel": "call_centre", "consent": True, "title": "Banjir di perumahan",
-            "body": "Air setinggi lutut sejak pagi.", "citizen_name": "Ibu Ani", "citizen_phone": "0813-1111-2222"}
+    base = {
+        "channel": "call_centre",
+        "consent": True,
+        "title": "Banjir di perumahan",
+        "body": "Air setinggi lutut sejak pagi.",
+        "citizen_name": "Ibu Ani",
+        "citizen_phone": "0813-1111-2222",
+    }
     return {**base, **kw}
 
 
@@ -23,10 +30,17 @@ def test_staff_file_a_report_for_a_citizen_and_the_event_records_who(net, api):
     assert report.tracking_id in ack.payload["text"]
 
 
-@pytest.mark.parametrize("who,payload,status", [
-    # the schema refuses the first two and the last (422), as the service would (issue 16)
-    ("liaison", {"consent": False}, 422), ("liaison", {"channel": "web"}, 422),
-    ("reporter", {}, 403), (None, {}, 401), ("liaison", {"citizen_phone": ""}, 422)])
+@pytest.mark.parametrize(
+    "who,payload,status",
+    [
+        # the schema refuses the first two and the last (422), as the service would (issue 16)
+        ("liaison", {"consent": False}, 422),
+        ("liaison", {"channel": "web"}, 422),
+        ("reporter", {}, 403),
+        (None, {}, 401),
+        ("liaison", {"citizen_phone": ""}, 422),
+    ],
+)
 def test_refusals_change_nothing(net, api, who, payload, status):
     res = api.post("/api/intake/assisted", data(**payload), user=net.user(who) if who else None)
     assert res.status_code == status and res.json()["message"]

@@ -1,4 +1,5 @@
 """E-mail intake: signed raw-MIME webhook; attachments kept; replies threaded by [tracking id]."""
+
 from email.message import EmailMessage
 
 import pytest
@@ -6,7 +7,6 @@ import pytest
 from lapor.reports.models import Attachment, Message, Report
 
 from .helpers import SECRET, signed_post
-
 
 
 def _png() -> bytes:
@@ -27,8 +27,13 @@ def _secret(settings):
     settings.LAPOR_EMAIL_SECRET = SECRET
 
 
-def mime(sender="Siti <siti@warga.example>", subject="Jalan rusak", body="Jalan di RT 02 rusak parah.", msg_id="<m1@x>",
-         attach=False) -> bytes:
+def mime(
+    sender="Siti <siti@warga.example>",
+    subject="Jalan rusak",
+    body="Jalan di RT 02 rusak parah.",
+    msg_id="<m1@x>",
+    attach=False,
+) -> bytes:
     msg = EmailMessage()
     msg["From"], msg["To"], msg["Subject"], msg["Message-ID"] = sender, "lapor@lapor.go.id", subject, msg_id
     msg.set_content(body)
@@ -52,8 +57,15 @@ def test_an_email_becomes_a_report_with_its_attachment(net, client):
 
 def test_a_reply_with_the_tracking_id_is_threaded_only_from_the_reporters_address(net, client):
     tid = post(client, mime()).json()["tracking_id"]
-    res = post(client, mime(sender="siti@warga.example", subject=f"Re: [{tid}] Laporan diterima",
-                            body="Tambahan: lubangnya dua.\n> kutipan lama", msg_id="<m2@x>"))
+    res = post(
+        client,
+        mime(
+            sender="siti@warga.example",
+            subject=f"Re: [{tid}] Laporan diterima",
+            body="Tambahan: lubangnya dua.\n> kutipan lama",
+            msg_id="<m2@x>",
+        ),
+    )
     assert res.json()["action"] == "reply" and Report.objects.count() == 1
     assert Message.objects.get(report__tracking_id=tid).body == "Tambahan: lubangnya dua."
     res = post(client, mime(sender="orang@lain.example", subject=f"Re: [{tid}]", body="Saya ikut", msg_id="<m3@x>"))

@@ -1,4 +1,5 @@
 """SMS 1708: signed gateway webhook, keywords, concatenated parts, retries, answers by SMS."""
+
 import pytest
 
 from lapor.accounts.models import User
@@ -43,7 +44,9 @@ def test_plain_text_without_keyword_is_a_report_too(net, client):
 def test_a_gateway_retry_never_creates_a_second_report(net, client):
     first = sms(client, "LAPOR air PDAM mati", "gw-3").json()
     again = sms(client, "LAPOR air PDAM mati", "gw-3")
-    assert again.status_code == 200 and again.json()["tracking_id"] == first["tracking_id"] and again.json()["duplicate"]
+    assert (
+        again.status_code == 200 and again.json()["tracking_id"] == first["tracking_id"] and again.json()["duplicate"]
+    )
     assert Report.objects.count() == 1
 
 
@@ -66,7 +69,9 @@ def test_status_answers_only_the_reporters_own_number(net, client):
 
 def test_balas_adds_a_reply_only_from_the_same_phone(net, client):
     tid = sms(client, "LAPOR got mampet", "b1").json()["tracking_id"]
-    res = signed_json(client, "/intake/sms", {"sender": "081299998888", "text": f"BALAS {tid} bukan saya", "message_id": "b2"})
+    res = signed_json(
+        client, "/intake/sms", {"sender": "081299998888", "text": f"BALAS {tid} bukan saya", "message_id": "b2"}
+    )
     assert res.json()["status"] == "rejected"
     assert not Message.objects.exists()
     res = sms(client, f"BALAS {tid} sudah makin parah", "b3")

@@ -1,6 +1,7 @@
 """Social media, the way back: follow-up, request for information and completion go back through
 the network (a reply under the post, or a direct message), signed, retried through the outbox, and
 shown on the report's timeline. The relay is a local fake that checks signatures and shapes."""
+
 import json
 from pathlib import Path
 
@@ -17,8 +18,10 @@ from .fake_social_relay import SECRET as RELAY_SECRET, social_relay
 from .helpers import SECRET, signed_post
 
 FIXTURES = Path(__file__).parent / "fixtures"
-LONG_ANSWER = ("Petugas Bidang Bina Marga sudah meninjau lokasi pada Selasa pagi dan mengganti lampu yang rusak; "
-               "bila masih padam hubungi 081234567890 (Pak Joko). ") * 3
+LONG_ANSWER = (
+    "Petugas Bidang Bina Marga sudah meninjau lokasi pada Selasa pagi dan mengganti lampu yang rusak; "
+    "bila masih padam hubungi 081234567890 (Pak Joko). "
+) * 3
 
 
 @pytest.fixture
@@ -33,8 +36,9 @@ def relay(settings):
 def converted(client, api, net, fixture: str, network: str = "x", **fields) -> Report:
     assert signed_post(client, f"/intake/social/{network}", (FIXTURES / fixture).read_bytes()).status_code == 200
     draft = SocialDraft.objects.get()
-    res = api.post(f"/api/intake/social/{draft.pk}/convert", {"title": "Lampu jalan mati", **fields},
-                   user=net.user("platform"))
+    res = api.post(
+        f"/api/intake/social/{draft.pk}/convert", {"title": "Lampu jalan mati", **fields}, user=net.user("platform")
+    )
     assert res.status_code == 201, res.content
     report = Report.objects.get(tracking_id=res.json()["tracking_id"])
     report_route(report=report, actor=Actor(user=net.user("platform")), agency=net.dept)
@@ -52,7 +56,9 @@ def test_follow_up_and_completion_go_back_as_signed_replies_under_the_post(net, 
     ack, follow_up = relay.posted
     assert ack["event"] == "submitted" and follow_up["event"] == "follow_up"
     assert follow_up["mode"] == "reply" and follow_up["in_reply_to"] == "1800000000000000001"
-    assert report.tracking_id in follow_up["text"] and "Bina Marga" in follow_up["text"] and len(follow_up["text"]) <= 280
+    assert (
+        report.tracking_id in follow_up["text"] and "Bina Marga" in follow_up["text"] and len(follow_up["text"]) <= 280
+    )
     assert "081234567890" not in follow_up["text"]  # seen by everyone: personal data masked (lens_public)
     report_complete(report=report, actor=Actor(user=net.user("platform")))
     outbox_flush()
@@ -73,8 +79,12 @@ def test_a_direct_message_is_answered_by_direct_message(net, client, api, relay)
     assert relay.posted[-1]["mode"] == "dm" and "Lampu sudah diganti." in relay.posted[-1]["text"]
 
 
-def test_a_network_without_private_messages_gets_only_a_notice_for_a_private_report(net, client, api, relay, monkeypatch):
-    monkeypatch.setitem(__import__("lapor.intake.social_answer", fromlist=["x"]).NETWORKS, "x", {"limit": 280, "dm": False})
+def test_a_network_without_private_messages_gets_only_a_notice_for_a_private_report(
+    net, client, api, relay, monkeypatch
+):
+    monkeypatch.setitem(
+        __import__("lapor.intake.social_answer", fromlist=["x"]).NETWORKS, "x", {"limit": 280, "dm": False}
+    )
     report = answer(net, converted(client, api, net, "x_mention.json", is_confidential=True))
     notice = relay.posted[-1]
     assert notice["mode"] == "notice" and "tracking_id" not in notice and report.tracking_id not in notice["text"]

@@ -1,6 +1,7 @@
 """The social-media queue is scoped, and a post made into an anonymous report never names its author:
 not in the queue (handle, post id, link) for anyone, platform operators included, not in the public text
 (the post's words could be searched on the network), not in a public reply under the post."""
+
 import gzip
 
 import pytest
@@ -16,15 +17,22 @@ POST = "@LAPOR1708 petugas kelurahan minta uang 50 ribu buat surat pengantar, pa
 
 
 def _draft(handle: str, post_id: str, text: str = POST) -> SocialDraft:
-    [draft] = social_ingest(network="x", payload={"tweet_create_events": [
-        {"id_str": post_id, "text": text, "user": {"id_str": post_id, "screen_name": handle}}]})
+    [draft] = social_ingest(
+        network="x",
+        payload={
+            "tweet_create_events": [
+                {"id_str": post_id, "text": text, "user": {"id_str": post_id, "screen_name": handle}}
+            ]
+        },
+    )
     return draft
 
 
 def _converted(net, handle, post_id, agency, *, anonymous, title="", region="13.74.02.1001") -> Report:
     draft = _draft(handle, post_id)
-    report = social_convert(draft_id=draft.pk, staff=net.user("platform"), title=title, is_anonymous=anonymous,
-                            region_code=region)
+    report = social_convert(
+        draft_id=draft.pk, staff=net.user("platform"), title=title, is_anonymous=anonymous, region_code=region
+    )
     s.report_route(report=report, actor=s.Actor(user=net.user("platform")), agency=agency)
     return report
 

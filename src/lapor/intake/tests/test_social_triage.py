@@ -1,4 +1,5 @@
 """Social media: signed webhooks land as drafts; staff convert or dismiss; nothing public by itself."""
+
 import json
 from pathlib import Path
 
@@ -21,10 +22,15 @@ def send(client, network, name):
     return signed_post(client, f"/intake/social/{network}", (FIXTURES / name).read_bytes())
 
 
-@pytest.mark.parametrize("network,name,handle,kind", [
-    ("x", "x_mention.json", "warga_contoh", "mention"), ("x", "x_dm.json", "pengirim_dm", "dm"),
-    ("instagram", "instagram_mention.json", "ig_warga", "mention"),
-    ("facebook", "facebook_feed.json", "Warga Facebook", "mention")])
+@pytest.mark.parametrize(
+    "network,name,handle,kind",
+    [
+        ("x", "x_mention.json", "warga_contoh", "mention"),
+        ("x", "x_dm.json", "pengirim_dm", "dm"),
+        ("instagram", "instagram_mention.json", "ig_warga", "mention"),
+        ("facebook", "facebook_feed.json", "Warga Facebook", "mention"),
+    ],
+)
 def test_each_network_payload_lands_as_a_draft_not_a_report(net, client, network, name, handle, kind):
     res = send(client, network, name)
     assert res.status_code == 200, res.content
@@ -45,7 +51,9 @@ def test_staff_convert_a_draft_into_a_social_report(net, client, api):
     report = Report.objects.get(tracking_id=res.json()["tracking_id"])
     assert report.channel == "social" and report.reporter.full_name.startswith("@warga_contoh")
     event = ReportEvent.objects.get(report=report, kind="submitted")
-    assert event.data["social"]["post_id"] == "1800000000000000001" and event.data["entered_by"] == net.user("platform").pk
+    assert (
+        event.data["social"]["post_id"] == "1800000000000000001" and event.data["entered_by"] == net.user("platform").pk
+    )
     again = api.post(f"/api/intake/social/{draft.pk}/convert", {}, user=net.user("platform"))
     assert again.status_code == 409 and Report.objects.count() == 1
 
@@ -53,9 +61,15 @@ def test_staff_convert_a_draft_into_a_social_report(net, client, api):
 def test_staff_dismiss_a_draft(net, client, api):
     send(client, "instagram", "instagram_mention.json")
     draft = SocialDraft.objects.get()
-    assert api.post(f"/api/intake/social/{draft.pk}/dismiss", {"reason": "x"}, user=net.user("stranger")).status_code == 403
+    assert (
+        api.post(f"/api/intake/social/{draft.pk}/dismiss", {"reason": "x"}, user=net.user("stranger")).status_code
+        == 403
+    )
     # posts reach the national account: the platform's operators triage them, not an agency's staff
-    assert api.post(f"/api/intake/social/{draft.pk}/dismiss", {"reason": "x"}, user=net.user("dept_admin")).status_code == 403
+    assert (
+        api.post(f"/api/intake/social/{draft.pk}/dismiss", {"reason": "x"}, user=net.user("dept_admin")).status_code
+        == 403
+    )
     res = api.post(f"/api/intake/social/{draft.pk}/dismiss", {"reason": "iklan"}, user=net.user("platform"))
     assert res.status_code == 200 and res.json()["status"] == "dismissed"
     assert api.get("/api/intake/social", user=net.user("platform")).json() == []
@@ -73,7 +87,10 @@ def test_bad_or_unsigned_social_payloads_are_refused(net, client, case):
     elif case == "not_json":
         res = signed_post(client, "/intake/social/x", b"<xml/>")
     else:
-        res = signed_post(client, "/intake/social/instagram", json.dumps({"entry": [{"changes": [{"field": "mentions",
-                                                                                              "value": {}}]}]}).encode())
+        res = signed_post(
+            client,
+            "/intake/social/instagram",
+            json.dumps({"entry": [{"changes": [{"field": "mentions", "value": {}}]}]}).encode(),
+        )
     assert 400 <= res.status_code < 500 and res.json()["message"]
     assert not SocialDraft.objects.exists()

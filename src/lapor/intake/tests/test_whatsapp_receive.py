@@ -1,5 +1,6 @@
 """WhatsApp (Cloud API webhooks): verification, signatures, commands shared with SMS, photos, the
 guided flow, duplicates, and answers through the outbox to a local fake of the Cloud API."""
+
 import pytest
 
 from lapor.core.tests import canary as cy
@@ -41,8 +42,10 @@ def test_the_channel_is_off_without_settings_and_says_what_is_missing(db, client
 
 
 def test_subscription_check_echoes_the_challenge_only_for_our_verify_token(db, client, cloud):
-    ok = client.get("/intake/whatsapp", {"hub.mode": "subscribe", "hub.verify_token": wa.VERIFY_TOKEN,
-                                         "hub.challenge": "1158201444"})
+    ok = client.get(
+        "/intake/whatsapp",
+        {"hub.mode": "subscribe", "hub.verify_token": wa.VERIFY_TOKEN, "hub.challenge": "1158201444"},
+    )
     assert ok.status_code == 200 and ok.content == b"1158201444"
     bad = client.get("/intake/whatsapp", {"hub.mode": "subscribe", "hub.verify_token": "tebakan", "hub.challenge": "1"})
     assert bad.status_code == 403 and bad.json()["code"] == "bad_verify_token"
@@ -50,7 +53,9 @@ def test_subscription_check_echoes_the_challenge_only_for_our_verify_token(db, c
 
 def test_an_unsigned_or_wrongly_signed_delivery_changes_nothing(db, client, cloud):
     payload = wa.webhook(WA_ID, wa.text_message("wamid.A1", "LAPOR jalan rusak"))
-    assert client.post("/intake/whatsapp", payload, content_type="application/json").json()["code"] == "signature_missing"
+    assert (
+        client.post("/intake/whatsapp", payload, content_type="application/json").json()["code"] == "signature_missing"
+    )
     res = wa.signed(client, payload, secret="bukan-rahasia-kami")
     assert res.status_code == 401 and res.json()["code"] == "bad_signature"
     assert not Report.objects.exists() and not InboundMessage.objects.exists()
@@ -91,15 +96,23 @@ def test_status_answers_only_the_reporters_own_number(net, client, cloud):
 
 
 def test_the_guided_flow_asks_topic_and_place_then_files_on_yes(net, client, cloud):
-    assert send(client, cloud, wa.text_message("wamid.F1", "Jalan berlubang besar, sudah dua motor jatuh"))["step"] == "topic"
+    assert (
+        send(client, cloud, wa.text_message("wamid.F1", "Jalan berlubang besar, sudah dua motor jatuh"))["step"]
+        == "topic"
+    )
     assert "1. " in cloud.texts()[-1]
-    names = [line.split(". ", 1)[1] for line in cloud.texts()[-1].splitlines() if line[:1].isdigit() and line[:2] != "0."]
+    names = [
+        line.split(". ", 1)[1] for line in cloud.texts()[-1].splitlines() if line[:1].isdigit() and line[:2] != "0."
+    ]
     choice = names.index(net.roads.parent.name) + 1
     assert send(client, cloud, wa.text_message("wamid.F2", str(choice)))["step"] == "place"
     cloud.media_add("5550001", PHOTO)
     assert send(client, cloud, wa.image_message("wamid.F2b", "5550001"))["step"] == "place"  # a photo on the way
     assert cloud.media_requests == ["5550001"]
-    assert send(client, cloud, wa.text_message("wamid.F3", "depan pasar, Bukit Surungan, Padang Panjang"))["step"] == "confirm"
+    assert (
+        send(client, cloud, wa.text_message("wamid.F3", "depan pasar, Bukit Surungan, Padang Panjang"))["step"]
+        == "confirm"
+    )
     assert "YA" in cloud.texts()[-1] and "Bukit Surungan" in cloud.texts()[-1]
     out = send(client, cloud, wa.text_message("wamid.F4", "ya"))
     report = Report.objects.get(tracking_id=out["tracking_id"])
@@ -147,8 +160,10 @@ def test_a_closed_window_by_the_apis_clock_falls_back_to_the_template_in_the_sam
     outbox_flush()
     msg = OutboxMessage.objects.get(channel="whatsapp")
     assert msg.status == "sent" and cloud.refused[-1]["code"] == 131047
-    assert cloud.sent[-1]["type"] == "template" and "tidak ditemukan" in cloud.sent[-1]["template"]["components"][0][
-        "parameters"][1]["text"]
+    assert (
+        cloud.sent[-1]["type"] == "template"
+        and "tidak ditemukan" in cloud.sent[-1]["template"]["components"][0]["parameters"][1]["text"]
+    )
 
 
 def test_a_broken_api_is_retried_then_dead_lettered(net, client, cloud, settings):

@@ -1,5 +1,6 @@
 """One report through the WhatsApp door, from the citizen's first message to their rating: every
 answer reaches the citizen on WhatsApp through the outbox and the fake Cloud API."""
+
 from lapor.notifications.services import outbox_flush
 from lapor.reports.models import Message, Report
 from lapor.reports.services import Actor, report_follow_up, report_route
@@ -10,12 +11,16 @@ from .test_whatsapp_receive import WA_ID, cloud, send  # noqa: F401 (fixture)
 
 def test_one_whatsapp_report_from_the_first_message_to_the_citizens_rating(net, client, cloud):  # noqa: F811
     tid = send(client, cloud, wa.text_message("wamid.E1", "LAPOR Jembatan gantung di Bukit Surungan putus talinya"))[
-        "tracking_id"]
+        "tracking_id"
+    ]
     assert tid in cloud.texts(WA_ID)[-1]  # acknowledgement with the tracking id
 
     report_route(report=Report.objects.get(tracking_id=tid), actor=Actor(user=net.user("platform")), agency=net.dept)
-    report_follow_up(report=Report.objects.get(tracking_id=tid), actor=Actor(user=net.user("liaison")),
-                     body="Mohon kirim foto kerusakan dan titik lokasinya.")
+    report_follow_up(
+        report=Report.objects.get(tracking_id=tid),
+        actor=Actor(user=net.user("liaison")),
+        body="Mohon kirim foto kerusakan dan titik lokasinya.",
+    )
     outbox_flush()
     assert "Mohon kirim foto kerusakan" in cloud.texts(WA_ID)[-1] and "NILAI" in cloud.texts(WA_ID)[-1]
 
@@ -24,8 +29,11 @@ def test_one_whatsapp_report_from_the_first_message_to_the_citizens_rating(net, 
     assert out == {"status": "ok", "action": "reply", "tracking_id": tid}
     assert Report.objects.get(tracking_id=tid).state == "in_progress"
 
-    report_follow_up(report=Report.objects.get(tracking_id=tid), actor=Actor(user=net.user("liaison")),
-                     body="Tali jembatan sudah diganti oleh Bidang Bina Marga pada 3 Desember.")
+    report_follow_up(
+        report=Report.objects.get(tracking_id=tid),
+        actor=Actor(user=net.user("liaison")),
+        body="Tali jembatan sudah diganti oleh Bidang Bina Marga pada 3 Desember.",
+    )
     outbox_flush()
     assert "sudah diganti" in cloud.texts(WA_ID)[-1]
 

@@ -1,4 +1,5 @@
 """Local loopback receivers for tests: an HTTP server that records POSTs, an SMTP sink."""
+
 from __future__ import annotations
 
 import json

@@ -2,6 +2,7 @@
 send: every message to the reporter carries their way back (a private link in e-mails, a short
 link in SMS), a reply to any of our e-mails threads into its report, SMS stay in GSM-7 and within
 their parts, staff hear when the citizen answers."""
+
 import re
 from email.message import EmailMessage
 from urllib.parse import urlsplit
@@ -63,8 +64,13 @@ def _rate(browser: Client, tid: str) -> None:
 
 def test_email_journey_every_mail_carries_the_private_link_and_a_reply_to_any_of_them_threads(net, client, api):
     citizen = "siti@warga.example"
-    tid = _email_in(client, sender=f"Siti <{citizen}>", subject="Lampu jalan mati", body="Lampu di Jl. Sudirman mati.",
-                    msg_id="<c1@warga.example>")["tracking_id"]
+    tid = _email_in(
+        client,
+        sender=f"Siti <{citizen}>",
+        subject="Lampu jalan mati",
+        body="Lampu di Jl. Sudirman mati.",
+        msg_id="<c1@warga.example>",
+    )["tracking_id"]
     ack = _mails_to(citizen)[-1]
     assert f"[{tid}]" in ack.subject and PRIVATE.search(ack.body)
     assert ack.extra_headers["Message-ID"].startswith("<") and ack.extra_headers["Message-ID"].endswith(">")
@@ -79,17 +85,33 @@ def test_email_journey_every_mail_carries_the_private_link_and_a_reply_to_any_of
     # The citizen answers with a mail client that dropped the tracking number from the subject:
     # the In-Reply-To header alone threads it, and the liaison hears of it.
     mail.outbox.clear()
-    res = _email_in(client, sender=citizen, subject="Re: tindak lanjut", body="Lampu di ujung jalan masih mati.",
-                    msg_id="<c2@warga.example>", in_reply_to=answer.extra_headers["Message-ID"])
+    res = _email_in(
+        client,
+        sender=citizen,
+        subject="Re: tindak lanjut",
+        body="Lampu di ujung jalan masih mati.",
+        msg_id="<c2@warga.example>",
+        in_reply_to=answer.extra_headers["Message-ID"],
+    )
     assert res["action"] == "reply" and res["tracking_id"] == tid and Report.objects.count() == 1
     assert Message.objects.filter(report__tracking_id=tid, kind="reply").count() == 1
     staff_note = _mails_to(net.user("liaison").email)
-    assert len(staff_note) == 1 and "Lampu di ujung jalan masih mati." in staff_note[0].body and tid in staff_note[0].subject
+    assert (
+        len(staff_note) == 1
+        and "Lampu di ujung jalan masih mati." in staff_note[0].body
+        and tid in staff_note[0].subject
+    )
     assert citizen not in staff_note[0].body and "Siti" not in staff_note[0].body
 
     # A staff member answering one of our mails files nothing.
-    res = _email_in(client, sender=net.user("liaison").email, subject="Re: x", body="ok", msg_id="<s1@x>",
-                    in_reply_to=staff_note[0].extra_headers["Message-ID"])
+    res = _email_in(
+        client,
+        sender=net.user("liaison").email,
+        subject="Re: x",
+        body="ok",
+        msg_id="<s1@x>",
+        in_reply_to=staff_note[0].extra_headers["Message-ID"],
+    )
     assert res["status"] == "rejected" and Report.objects.count() == 1
 
     api.post(f"/api/reports/{tid}/follow-up", {"body": "Ujung jalan juga sudah."}, user=net.user("liaison"))
@@ -98,10 +120,17 @@ def test_email_journey_every_mail_carries_the_private_link_and_a_reply_to_any_of
 
 def test_a_reply_to_the_auto_completion_warning_threads_by_its_subject_too(net, client, api):
     citizen = "budi@warga.example"
-    tid = _email_in(client, sender=citizen, subject="Sampah menumpuk", body="Sampah di pasar.", msg_id="<b1@x>")["tracking_id"]
+    tid = _email_in(client, sender=citizen, subject="Sampah menumpuk", body="Sampah di pasar.", msg_id="<b1@x>")[
+        "tracking_id"
+    ]
     # what the old warning's subject looked like: the tracking number without brackets
-    res = _email_in(client, sender=citizen, subject=f"Re: Laporan {tid} akan selesai otomatis", body="Belum selesai.",
-                    msg_id="<b2@x>")
+    res = _email_in(
+        client,
+        sender=citizen,
+        subject=f"Re: Laporan {tid} akan selesai otomatis",
+        body="Belum selesai.",
+        msg_id="<b2@x>",
+    )
     assert res["action"] == "reply" and Report.objects.count() == 1
     # someone else naming the number files their own report
     res = _email_in(client, sender="lain@x.example", subject=f"Re: Laporan {tid}", body="Saya juga.", msg_id="<b3@x>")
@@ -124,8 +153,10 @@ def test_sms_journey_gsm7_answers_in_parts_with_a_short_link_and_the_reply_forma
     tid = _sms(client, "LAPOR Jembatan kayu di dusun kami lapuk", "g1")["tracking_id"]
     assert SHORT.search(_sms_to(phone)[-1])
     api.post(f"/api/reports/{tid}/route", {"agency_id": net.dept.pk}, user=net.user("platform"))
-    answer = ("Terima kasih atas laporan Anda. Tim Bina Marga sudah meninjau jembatan pada hari Senin dan "
-              "mencatat tiga papan yang lapuk serta satu tiang yang miring… " * 4).strip()
+    answer = (
+        "Terima kasih atas laporan Anda. Tim Bina Marga sudah meninjau jembatan pada hari Senin dan "
+        "mencatat tiga papan yang lapuk serta satu tiang yang miring… " * 4
+    ).strip()
     api.post(f"/api/reports/{tid}/follow-up", {"body": answer}, user=net.user("liaison"))
     text = _sms_to(phone)[-1]
     assert sms_is_gsm7(text) and "…" not in text
@@ -148,18 +179,35 @@ def test_sms_journey_gsm7_answers_in_parts_with_a_short_link_and_the_reply_forma
 
 def test_counter_journey_the_receipt_number_and_every_sms_lead_back(net, client, api):
     officer = net.user("liaison")
-    missing = api.post("/api/intake/assisted", {"channel": "counter", "consent": True, "title": "Air PDAM keruh",
-                                                "body": "Air keruh sejak seminggu.", "citizen_name": "Pak Darto"},
-                       user=officer)
+    missing = api.post(
+        "/api/intake/assisted",
+        {
+            "channel": "counter",
+            "consent": True,
+            "title": "Air PDAM keruh",
+            "body": "Air keruh sejak seminggu.",
+            "citizen_name": "Pak Darto",
+        },
+        user=officer,
+    )
     # the schema's rule (422) names the fields the officer fills, not the guest_* fields behind them
     assert missing.status_code == 422
     refusal = missing.json()["detail"][0]["msg"]
     assert "citizen_phone" in refusal and "citizen_email" in refusal
     assert "Pak Darto" not in missing.content.decode()
     assert "guest" not in str(missing.json())
-    res = api.post("/api/intake/assisted", {"channel": "counter", "consent": True, "title": "Air PDAM keruh",
-                                            "body": "Air keruh sejak seminggu.", "citizen_name": "Pak Darto",
-                                            "citizen_phone": "0813-5555-0101"}, user=officer)
+    res = api.post(
+        "/api/intake/assisted",
+        {
+            "channel": "counter",
+            "consent": True,
+            "title": "Air PDAM keruh",
+            "body": "Air keruh sejak seminggu.",
+            "citizen_name": "Pak Darto",
+            "citizen_phone": "0813-5555-0101",
+        },
+        user=officer,
+    )
     assert res.status_code == 201, res.content
     tid, phone = res.json()["tracking_id"], "+6281355550101"
     assert SHORT.search(_sms_to(phone)[-1])
@@ -172,9 +220,17 @@ def test_counter_journey_the_receipt_number_and_every_sms_lead_back(net, client,
 
 
 def test_a_guest_who_filed_in_english_hears_in_english(net, client, api):
-    tid = api.post("/api/reports", {"type": "complaint", "title": "Broken street light", "channel": "web",
-                                    "body": "The street light on Jl. Sudirman is broken.",
-                                    "guest_email": "tourist@example.com"}, lang="en").json()["tracking_id"]
+    tid = api.post(
+        "/api/reports",
+        {
+            "type": "complaint",
+            "title": "Broken street light",
+            "channel": "web",
+            "body": "The street light on Jl. Sudirman is broken.",
+            "guest_email": "tourist@example.com",
+        },
+        lang="en",
+    ).json()["tracking_id"]
     ack = _mails_to("tourist@example.com")[-1]
     assert tid in ack.subject and "Thank you" in ack.body and PRIVATE.search(ack.body), ack.body
 
@@ -182,8 +238,11 @@ def test_a_guest_who_filed_in_english_hears_in_english(net, client, api):
 def test_archiving_tells_the_reporter_why(net, client, api):
     citizen = "ani@warga.example"
     tid = _email_in(client, sender=citizen, subject="Tes", body="Halo halo.", msg_id="<a1@x>")["tracking_id"]
-    api.post(f"/api/reports/{tid}/archive", {"reason": "too_general", "note": "Mohon sebutkan lokasi dan masalahnya."},
-             user=net.user("platform"))
+    api.post(
+        f"/api/reports/{tid}/archive",
+        {"reason": "too_general", "note": "Mohon sebutkan lokasi dan masalahnya."},
+        user=net.user("platform"),
+    )
     told = _mails_to(citizen)[-1]
     assert f"[{tid}]" in told.subject and "Masukan terlalu umum" in told.body
     assert "Mohon sebutkan lokasi dan masalahnya." in told.body and PRIVATE.search(told.body)

@@ -1,5 +1,6 @@
 """Outside production, an e-mail or SMS with no server configured lands in DATA_DIR/outbox/; in
 production it fails and is retried (a missing setting must show in the outbox, not in a folder)."""
+
 import email
 import json
 import logging
@@ -35,8 +36,11 @@ def test_sms_without_a_gateway_is_written_to_the_data_directory(unconfigured, ca
 
 
 def test_email_without_smtp_is_written_as_an_eml_file(unconfigured):
-    msg = outbox_enqueue(channel="email", recipient="warga@example.com",
-                         payload={"subject": "Laporan diterima", "body": "Nomor ABCD-EFGH"})
+    msg = outbox_enqueue(
+        channel="email",
+        recipient="warga@example.com",
+        payload={"subject": "Laporan diterima", "body": "Nomor ABCD-EFGH"},
+    )
     msg.refresh_from_db()
     assert msg.status == "sent"
     files = list((unconfigured.DATA_DIR / "outbox" / "email").iterdir())

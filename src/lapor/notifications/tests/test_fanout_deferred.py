@@ -1,5 +1,6 @@
 """Deferred fan-out: a change writes ONE "fanout" outbox row in its transaction; its delivery writes
 the same messages the change would have written itself, once, however often it runs."""
+
 import pytest
 from django.db import transaction
 
@@ -19,15 +20,20 @@ def deferred(settings):
 
 def _submit_routed(net) -> Report:
     """A guest report the routing rule sends to Dinas PUPR on arrival (submitted + route events)."""
-    report, _secret = report_submit(submission=Submission(**submission_data(
-        topic_id=net.roads.pk, region_code="13.74.02.1001", guest_phone="081234567890")))
+    report, _secret = report_submit(
+        submission=Submission(
+            **submission_data(topic_id=net.roads.pk, region_code="13.74.02.1001", guest_phone="081234567890")
+        )
+    )
     assert report.state == "routed" and report.agency_id == net.dept.pk
     return report
 
 
 def _messages(report: Report) -> list[tuple[str, str, str]]:
-    return sorted((m.channel, m.recipient, m.dedupe_key.split(":")[1])
-                  for m in OutboxMessage.objects.filter(report=report).exclude(channel="fanout"))
+    return sorted(
+        (m.channel, m.recipient, m.dedupe_key.split(":")[1])
+        for m in OutboxMessage.objects.filter(report=report).exclude(channel="fanout")
+    )
 
 
 def test_a_change_writes_one_fanout_row_and_its_delivery_writes_every_message(net):
@@ -41,8 +47,11 @@ def test_a_change_writes_one_fanout_row_and_its_delivery_writes_every_message(ne
     assert fanout.status == "sent"
     staff = {net.user("dept_admin"), net.user("liaison")}
     expected = [("sms", "+6281234567890", "routed"), ("sms", "+6281234567890", "submitted")]
-    expected += [(channel, address, "staff_inbox") for user in staff
-                 for channel, address in (("email", user.email), ("web", str(user.pk)))]
+    expected += [
+        (channel, address, "staff_inbox")
+        for user in staff
+        for channel, address in (("email", user.email), ("web", str(user.pk)))
+    ]
     assert _messages(report) == sorted(expected)
     staff_texts = OutboxMessage.objects.filter(report=report, dedupe_key__contains=":staff_inbox:")
     assert all("Dinas PUPR" in m.payload.get("title", m.payload.get("subject", "")) for m in staff_texts)
@@ -68,7 +77,9 @@ def test_a_late_fanout_tells_what_each_event_did(net):
     routed = OutboxMessage.objects.get(report=report, dedupe_key__contains=":routed:")
     assert "Dinas PUPR" in routed.payload["text"]
     assert {m.recipient for m in OutboxMessage.objects.filter(report=report, channel="email")} == {
-        net.user("dept_admin").email, net.user("liaison").email}
+        net.user("dept_admin").email,
+        net.user("liaison").email,
+    }
 
 
 def test_a_change_that_tells_nobody_writes_no_outbox_row(net):
@@ -88,7 +99,9 @@ def test_the_fanout_row_rolls_back_with_its_change(net):
 
 
 def _deliver_fanouts() -> None:
-    for pk in OutboxMessage.objects.filter(channel="fanout", status="pending").order_by("pk").values_list("pk", flat=True):
+    for pk in (
+        OutboxMessage.objects.filter(channel="fanout", status="pending").order_by("pk").values_list("pk", flat=True)
+    ):
         outbox_deliver(message_id=pk)
 
 
@@ -99,12 +112,15 @@ def test_a_late_fanout_of_a_return_to_the_platform_tells_the_next_agency_nothing
 
     report = _submit_routed(net)
     _deliver_fanouts()
-    report = report_not_authority(report=report, actor=Actor(user=net.user("dept_admin")), reason="Bukan kewenangan kami")
+    report = report_not_authority(
+        report=report, actor=Actor(user=net.user("dept_admin")), reason="Bukan kewenangan kami"
+    )
     assert report.agency_id is None
     report_route(report=report, actor=Actor(user=net.user("platform")), agency=net.health)
     _deliver_fanouts()
-    health_inbox = OutboxMessage.objects.filter(report=report, recipient=net.user("health_admin").email,
-                                                dedupe_key__contains=":staff_inbox:")
+    health_inbox = OutboxMessage.objects.filter(
+        report=report, recipient=net.user("health_admin").email, dedupe_key__contains=":staff_inbox:"
+    )
     assert health_inbox.count() == 1
 
 

@@ -1,4 +1,5 @@
 """A lost private link is sent again to the contact on file; the page answers the same either way."""
+
 import pytest
 
 from lapor.core.testing import submission_data
@@ -16,7 +17,9 @@ def test_the_link_goes_to_the_contact_on_file_and_the_page_says_the_same_either_
     tid = api.post("/api/reports", submission_data(guest_email="warga@example.com")).json()["tracking_id"]
     wrong = client.post("/lacak/kirim-ulang/", {"tracking_id": tid, "contact": "orang@lain.example"})
     unknown = client.post("/lacak/kirim-ulang/", {"tracking_id": "ZZZZ-9999", "contact": "warga@example.com"})
-    right = client.post("/lacak/kirim-ulang/", {"tracking_id": tid.lower().replace("-", ""), "contact": "Warga@Example.com"})
+    right = client.post(
+        "/lacak/kirim-ulang/", {"tracking_id": tid.lower().replace("-", ""), "contact": "Warga@Example.com"}
+    )
     assert wrong.status_code == unknown.status_code == right.status_code == 200
     said = [r.content.decode().replace(tid, "").replace("ZZZZ-9999", "") for r in (wrong, unknown, right)]
     before_token = {page.split("csrfmiddlewaretoken")[0] for page in said}
@@ -36,8 +39,14 @@ def test_a_phone_on_file_gets_the_short_link_by_sms_at_most_three_times_a_day(ne
     assert len(texts) == 3 and all(f"/k/{tid}/" in t for t in texts)
 
 
-@pytest.mark.parametrize("form", [{"tracking_id": "", "contact": "a@b.c"}, {"tracking_id": "ABCD-1234", "contact": ""},
-                                  {"tracking_id": "\\x00", "contact": "x"}])
+@pytest.mark.parametrize(
+    "form",
+    [
+        {"tracking_id": "", "contact": "a@b.c"},
+        {"tracking_id": "ABCD-1234", "contact": ""},
+        {"tracking_id": "\\x00", "contact": "x"},
+    ],
+)
 def test_a_malformed_request_is_a_clear_400(net, client, form):
     res = client.post("/lacak/kirim-ulang/", form)
     assert res.status_code == 400 and not _resent()

@@ -1,4 +1,5 @@
 """The notification fan-out of one event is one INSERT, handed over once after commit."""
+
 import pytest
 
 from django.db import connection, transaction
@@ -11,8 +12,15 @@ pytestmark = pytest.mark.django_db(transaction=True)  # deliveries run on commit
 
 
 def _items(prefix: str, n: int, user_id: int = 1) -> list[OutboxItem]:
-    return [OutboxItem(channel="web", recipient=str(user_id), payload={"kind": "x", "title": f"{prefix} {i}", "body": "", "url": ""},
-                       dedupe_key=f"{prefix}:{i}") for i in range(n)]
+    return [
+        OutboxItem(
+            channel="web",
+            recipient=str(user_id),
+            payload={"kind": "x", "title": f"{prefix} {i}", "body": "", "url": ""},
+            dedupe_key=f"{prefix}:{i}",
+        )
+        for i in range(n)
+    ]
 
 
 def test_many_messages_are_one_insert_and_all_delivered_after_commit(net):
@@ -29,8 +37,12 @@ def test_many_messages_are_one_insert_and_all_delivered_after_commit(net):
 
 def test_a_known_dedupe_key_is_skipped_not_an_error_and_not_sent_twice(net):
     user = net.user("reporter")
-    first = outbox_enqueue(channel="web", recipient=str(user.pk), payload={"kind": "x", "title": "a 0", "body": "", "url": ""},
-                           dedupe_key="a:0")
+    first = outbox_enqueue(
+        channel="web",
+        recipient=str(user.pk),
+        payload={"kind": "x", "title": "a 0", "body": "", "url": ""},
+        dedupe_key="a:0",
+    )
     with transaction.atomic():
         outbox_enqueue_many(items=_items("a", 3, user.pk) + _items("a", 3, user.pk))  # twice in one batch, too
     assert OutboxMessage.objects.count() == 3

@@ -1,4 +1,5 @@
 """A real Celery worker against the real Redis delivers outbox rows, retrying with backoff."""
+
 import json
 import os
 import time
@@ -26,8 +27,9 @@ def worker(settings):
     keys = ("broker_url", "broker_read_url", "broker_write_url", "task_always_eager", "result_backend")
     old = {k: app.conf[k] for k in keys}
     # broker_read/write_url are derived from the first broker_url Celery saw (maybe another test's).
-    app.conf.update(broker_url=BROKER, broker_read_url=BROKER, broker_write_url=BROKER, task_always_eager=False,
-                    result_backend=None)
+    app.conf.update(
+        broker_url=BROKER, broker_read_url=BROKER, broker_write_url=BROKER, task_always_eager=False, result_backend=None
+    )
     app.connection_for_write().default_channel.client.flushdb()  # a database of our own
     # the worker runs tasks in its own thread, with its own database connection: close it after each
     # task, as a real worker's Django fix-up does, or the test database cannot be dropped at the end
@@ -42,7 +44,6 @@ def worker(settings):
 
 def _close_connections(**_kwargs):
     connections.close_all()
-
 
 
 def wait_for(predicate, timeout=20.0):
@@ -74,8 +75,12 @@ def test_worker_delivers_a_whole_batch_handed_over_once_and_retries_its_failure(
     with http_receiver() as (url, rec):
         rec.status = 500
         with transaction.atomic():
-            outbox_enqueue_many(items=[OutboxItem(channel="webhook", recipient=url, payload={"n": i}, dedupe_key=f"batch:{i}",
-                                                  secret="k") for i in range(3)])
+            outbox_enqueue_many(
+                items=[
+                    OutboxItem(channel="webhook", recipient=url, payload={"n": i}, dedupe_key=f"batch:{i}", secret="k")
+                    for i in range(3)
+                ]
+            )
         assert wait_for(lambda: len(rec.requests) >= 3)
         rec.status = 200  # every message retries on its own (1 s backoff) and then succeeds
         assert wait_for(lambda: OutboxMessage.objects.filter(status="sent").count() == 3)
@@ -97,8 +102,11 @@ def test_worker_expands_a_submissions_fanout_row_into_its_messages(worker, setti
     settings.LAPOR_NOTIFY_FANOUT = ""
     assert fanout_deferred()
     net = network_make()
-    report, _secret = report_submit(submission=Submission(**submission_data(
-        topic_id=net.roads.pk, region_code="13.74.02.1001", guest_email="warga@example.com")))
+    report, _secret = report_submit(
+        submission=Submission(
+            **submission_data(topic_id=net.roads.pk, region_code="13.74.02.1001", guest_email="warga@example.com")
+        )
+    )
     assert list(OutboxMessage.objects.values_list("channel", flat=True)) == ["fanout"]
     staff = [net.user("dept_admin"), net.user("liaison")]
     assert wait_for(lambda: WebNotification.objects.filter(user__in=staff, report=report).count() == 2)

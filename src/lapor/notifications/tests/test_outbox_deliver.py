@@ -1,4 +1,5 @@
 """The outbox: written with the change, delivered after commit, signed, retried, dead-lettered."""
+
 import email
 import hashlib
 import hmac
@@ -92,7 +93,9 @@ def test_concurrent_flushes_send_each_row_once(settings):
         threads = [threading.Thread(target=worker) for _ in range(4)]
         [t.start() for t in threads]
         [t.join() for t in threads]
-        assert sorted(r["i"] for r in map(lambda q: __import__("json").loads(q["body"]), rec.requests)) == list(range(20))
+        assert sorted(r["i"] for r in map(lambda q: __import__("json").loads(q["body"]), rec.requests)) == list(
+            range(20)
+        )
     assert OutboxMessage.objects.filter(status="sent").count() == 20
 
 
@@ -109,8 +112,11 @@ def test_email_goes_through_smtp_with_the_delivery_id(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     with smtp_sink() as (port, received):
         settings.LAPOR_SMTP_HOST, settings.LAPOR_SMTP_PORT = "127.0.0.1", str(port)
-        msg = outbox_enqueue(channel="email", recipient="warga@example.com",
-                             payload={"subject": "Laporan diterima", "body": "Nomor ABCD-EFGH"})
+        msg = outbox_enqueue(
+            channel="email",
+            recipient="warga@example.com",
+            payload={"subject": "Laporan diterima", "body": "Nomor ABCD-EFGH"},
+        )
         assert len(received) == 1
     parsed = email.message_from_bytes(received[0]["data"])
     assert received[0]["to"] == ["warga@example.com"]

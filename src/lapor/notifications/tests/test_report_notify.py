@@ -1,4 +1,5 @@
 """Report events become reporter and staff notifications, in the outbox of the same transaction."""
+
 import datetime as dt
 
 import pytest
@@ -45,8 +46,11 @@ def test_citizen_who_chose_web_only_gets_the_web_list_and_no_email(net, api):
 
 def test_staff_hear_of_a_new_anonymous_report_without_the_reporters_identity(net, api):
     reporter = net.user("reporter")
-    res = api.post("/api/reports", submission_data(topic_id=net.roads.pk, region_code="13.74.02.1001", is_anonymous=True),
-                   user=reporter)
+    res = api.post(
+        "/api/reports",
+        submission_data(topic_id=net.roads.pk, region_code="13.74.02.1001", is_anonymous=True),
+        user=reporter,
+    )
     assert res.json()["state"] == "routed"
     staff_msgs = [m for m in mail.outbox if m.to != [reporter.email]]
     assert {m.to[0] for m in staff_msgs} >= {net.user("dept_admin").email, net.user("liaison").email}
@@ -58,8 +62,9 @@ def test_staff_hear_of_a_new_anonymous_report_without_the_reporters_identity(net
 
 def test_follow_up_reaches_the_reporter_with_its_text(net, api):
     reporter = net.user("reporter")
-    tid = api.post("/api/reports", submission_data(topic_id=net.roads.pk, region_code="13.74.02.1001"),
-                   user=reporter).json()["tracking_id"]
+    tid = api.post(
+        "/api/reports", submission_data(topic_id=net.roads.pk, region_code="13.74.02.1001"), user=reporter
+    ).json()["tracking_id"]
     mail.outbox.clear()
     api.post(f"/api/reports/{tid}/follow-up", {"body": "Sudah kami tambal."}, user=net.user("liaison"))
     to_reporter = [m for m in mail.outbox if m.to == [reporter.email]]
@@ -68,8 +73,9 @@ def test_follow_up_reaches_the_reporter_with_its_text(net, api):
 
 def test_reply_window_warning_goes_out_once_two_working_days_ahead(net, api):
     reporter = net.user("reporter")
-    tid = api.post("/api/reports", submission_data(topic_id=net.roads.pk, region_code="13.74.02.1001"),
-                   user=reporter).json()["tracking_id"]
+    tid = api.post(
+        "/api/reports", submission_data(topic_id=net.roads.pk, region_code="13.74.02.1001"), user=reporter
+    ).json()["tracking_id"]
     api.post(f"/api/reports/{tid}/follow-up", {"body": "Selesai."}, user=net.user("liaison"))
     report = Report.objects.get(tracking_id=tid)
     assert reply_window_warnings(now=report.due_at - dt.timedelta(days=20)) == 0  # too early
@@ -83,7 +89,9 @@ def test_reply_window_warning_goes_out_once_two_working_days_ahead(net, api):
 def test_daily_digest_replaces_immediate_staff_email(net, api):
     liaison = net.user("liaison")
     NotificationPreference.objects.create(user=liaison, daily_digest=True)
-    api.post("/api/reports", submission_data(topic_id=net.roads.pk, region_code="13.74.02.1001"), user=net.user("reporter"))
+    api.post(
+        "/api/reports", submission_data(topic_id=net.roads.pk, region_code="13.74.02.1001"), user=net.user("reporter")
+    )
     assert not [m for m in mail.outbox if m.to == [liaison.email]]
     assert WebNotification.objects.filter(user=liaison).count() == 1
     assert staff_digests_send(now=timezone.now() + dt.timedelta(seconds=1)) == 1
@@ -115,7 +123,9 @@ def test_staff_with_two_grants_in_the_agency_hear_once_and_inactive_staff_not_at
     gone = net.user("dept_admin")
     gone.is_active = False
     gone.save()
-    api.post("/api/reports", submission_data(topic_id=net.roads.pk, region_code="13.74.02.1001"), user=net.user("reporter"))
+    api.post(
+        "/api/reports", submission_data(topic_id=net.roads.pk, region_code="13.74.02.1001"), user=net.user("reporter")
+    )
     assert len([m for m in mail.outbox if m.to == [liaison.email]]) == 1
     assert WebNotification.objects.filter(user=liaison).count() == 1
     assert not [m for m in mail.outbox if m.to == [gone.email]]

@@ -28,6 +28,8 @@ def test_an_answer_fits_its_parts_with_the_head_and_tail_kept():
     for n in (1, 2, 3):
         text = sms_fit("LAPOR! AB12-CD34: ", body, " Selengkapnya: https://x.id/k/AB12-CD34/abc", max_segments=n)
         assert len(sms_segments(text)) <= n and len(text) > n * 153 - 20  # the parts are used, not cut short
-        assert text.startswith("LAPOR! AB12-CD34: kata") and text.endswith("kata... Selengkapnya: https://x.id/k/AB12-CD34/abc")
+        assert text.startswith("LAPOR! AB12-CD34: kata") and text.endswith(
+            "kata... Selengkapnya: https://x.id/k/AB12-CD34/abc"
+        )
     short = sms_fit("A: ", "pendek", " B", max_segments=3)
     assert short == "A: pendek B"

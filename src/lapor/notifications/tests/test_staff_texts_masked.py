@@ -1,5 +1,6 @@
 """Staff notifications quote a report's title; for an anonymous report, with the reporter's name
 and personal data masked, as every staff view shows it (``text_for``)."""
+
 import pytest
 from django.core import mail
 
@@ -11,9 +12,16 @@ pytestmark = pytest.mark.django_db(transaction=True)  # deliveries run on commit
 
 def test_staff_texts_of_an_anonymous_report_mask_the_reporter_in_the_title(net, api):
     reporter = net.user("reporter")  # Budi Santoso
-    res = api.post("/api/reports", submission_data(title="Budi Santoso dipalak di pasar, hubungi 0812-3456-7890",
-                                                   topic_id=net.roads.pk, region_code="13.74.02.1001", is_anonymous=True),
-                   user=reporter)
+    res = api.post(
+        "/api/reports",
+        submission_data(
+            title="Budi Santoso dipalak di pasar, hubungi 0812-3456-7890",
+            topic_id=net.roads.pk,
+            region_code="13.74.02.1001",
+            is_anonymous=True,
+        ),
+        user=reporter,
+    )
     assert res.json()["state"] == "routed"
     staff_mail = [m for m in mail.outbox if m.to != [reporter.email]]
     assert staff_mail
@@ -28,7 +36,10 @@ def test_staff_texts_of_an_anonymous_report_mask_the_reporter_in_the_title(net, 
 
 
 def test_staff_texts_of_a_named_report_quote_the_title(net, api):
-    res = api.post("/api/reports", submission_data(title="Budi Santoso dipalak di pasar", topic_id=net.roads.pk,
-                                                   region_code="13.74.02.1001"), user=net.user("reporter"))
+    res = api.post(
+        "/api/reports",
+        submission_data(title="Budi Santoso dipalak di pasar", topic_id=net.roads.pk, region_code="13.74.02.1001"),
+        user=net.user("reporter"),
+    )
     assert res.json()["state"] == "routed"
     assert any("Budi Santoso dipalak" in m.body for m in mail.outbox if m.to == [net.user("liaison").email])

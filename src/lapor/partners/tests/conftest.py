@@ -1,5 +1,6 @@
 """A transport for the outbox: requests to a routed host go into this process's Django test
 client under that host's settings (a second lapor deployment); others are recorded as a sink."""
+
 from __future__ import annotations
 
 import json

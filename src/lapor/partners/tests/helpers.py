@@ -1,4 +1,5 @@
 """Test helpers for partners, Open311 and federation."""
+
 from __future__ import annotations
 
 from xml.etree import ElementTree as ET

@@ -3,6 +3,7 @@ answers in XML and JSON: services, a service definition, service requests, a POS
 errors and discovery. ``shape_check(kind, fmt, content)`` parses the answer (an XML answer must be
 well-formed) and returns a list of what is wrong; empty means it has the spec's shape.
 """
+
 from __future__ import annotations
 
 import json
@@ -13,18 +14,46 @@ W3C = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2
 
 # root element, item element, {field: kind}; kind: "text", "?text" (may be empty/null), "bool",
 # "int", "?number", "?w3c", "w3c", "enum:a|b"
-SERVICE = {"service_code": "text", "service_name": "text", "description": "?text", "metadata": "bool",
-           "type": "enum:realtime|batch|blackbox", "keywords": "?text", "group": "?text"}
-REQUEST = {"service_request_id": "text", "status": "enum:open|closed", "status_notes": "?text",
-           "service_name": "?text", "service_code": "?text", "description": "?text", "agency_responsible": "?text",
-           "service_notice": "?text", "requested_datetime": "w3c", "updated_datetime": "?w3c",
-           "expected_datetime": "?w3c", "address": "?text", "address_id": "?text", "zipcode": "?text",
-           "lat": "?number", "long": "?number", "media_url": "?text"}
+SERVICE = {
+    "service_code": "text",
+    "service_name": "text",
+    "description": "?text",
+    "metadata": "bool",
+    "type": "enum:realtime|batch|blackbox",
+    "keywords": "?text",
+    "group": "?text",
+}
+REQUEST = {
+    "service_request_id": "text",
+    "status": "enum:open|closed",
+    "status_notes": "?text",
+    "service_name": "?text",
+    "service_code": "?text",
+    "description": "?text",
+    "agency_responsible": "?text",
+    "service_notice": "?text",
+    "requested_datetime": "w3c",
+    "updated_datetime": "?w3c",
+    "expected_datetime": "?w3c",
+    "address": "?text",
+    "address_id": "?text",
+    "zipcode": "?text",
+    "lat": "?number",
+    "long": "?number",
+    "media_url": "?text",
+}
 CREATED = {"service_request_id": "?text", "token": "?text", "service_notice": "?text", "account_id": "?text"}
 TOKEN = {"service_request_id": "?text", "token": "text"}
 ERROR = {"code": "int", "description": "text"}
-ATTRIBUTE = {"variable": "bool", "code": "text", "datatype": "enum:string|number|datetime|text|singlevaluelist|multivaluelist",
-             "required": "bool", "datatype_description": "?text", "order": "int", "description": "text"}
+ATTRIBUTE = {
+    "variable": "bool",
+    "code": "text",
+    "datatype": "enum:string|number|datetime|text|singlevaluelist|multivaluelist",
+    "required": "bool",
+    "datatype_description": "?text",
+    "order": "int",
+    "description": "text",
+}
 LISTS = {
     "services": ("services", "service", SERVICE),
     "requests": ("service_requests", "request", REQUEST),

@@ -1,5 +1,6 @@
 """When a peer answers a forwarded report, the origin's reporter hears it and reads it on their
 tracking page; while the peer handles it, the origin copy's clock waits (no overdue, no escalation)."""
+
 import datetime as dt
 
 import pytest
@@ -35,8 +36,9 @@ def peer_answers(net, remote, capture, body=ANSWER):
             services.report_follow_up(report=remote, actor=Actor(user=net.user(staff)), body=body)
 
 
-def test_the_peers_answer_reaches_the_reporter_and_their_tracking_page(net, client, transport,
-                                                                      django_capture_on_commit_callbacks):
+def test_the_peers_answer_reaches_the_reporter_and_their_tracking_page(
+    net, client, transport, django_capture_on_commit_callbacks
+):
     origin = report_make(net, title="Jalan provinsi amblas", topic_id=net.roads.pk, region_code="13.74.02")
     with django_capture_on_commit_callbacks(execute=True):
         assert forward(client, net, origin).status_code == 201
@@ -50,8 +52,9 @@ def test_the_peers_answer_reaches_the_reporter_and_their_tracking_page(net, clie
     event = ReportEvent.objects.get(report=origin, action="remote_answer")
     assert event.is_public and event.data["peer"] == "sumbar" and event.data["remote_agency"] == remote.agency.name
     told = OutboxMessage.objects.filter(report=origin, recipient="budi@warga.example")
-    assert any(ANSWER in (m.payload.get("body") or "") and remote.agency.name in (m.payload.get("body") or "")
-               for m in told), [m.payload for m in told]
+    assert any(
+        ANSWER in (m.payload.get("body") or "") and remote.agency.name in (m.payload.get("body") or "") for m in told
+    ), [m.payload for m in told]
 
     client.force_login(net.user("reporter"))
     page = client.get(f"/lacak/{origin.tracking_id}/").content.decode()
@@ -63,8 +66,9 @@ def test_the_peers_answer_reaches_the_reporter_and_their_tracking_page(net, clie
     assert Message.objects.filter(report=origin, kind="follow_up").count() == 1
 
 
-def test_the_origin_copy_does_not_go_overdue_while_the_peer_handles_it(net, client, transport,
-                                                                      django_capture_on_commit_callbacks):
+def test_the_origin_copy_does_not_go_overdue_while_the_peer_handles_it(
+    net, client, transport, django_capture_on_commit_callbacks
+):
     origin = report_make(net)
     assert origin.due_at is not None
     with django_capture_on_commit_callbacks(execute=True):
@@ -82,8 +86,7 @@ def test_the_origin_copy_does_not_go_overdue_while_the_peer_handles_it(net, clie
     assert not ReportEvent.objects.filter(report=origin, kind__in=("overdue", "escalated")).exists()
 
 
-def test_a_local_stand_in_agency_does_not_escalate_either(net, client, transport,
-                                                          django_capture_on_commit_callbacks):
+def test_a_local_stand_in_agency_does_not_escalate_either(net, client, transport, django_capture_on_commit_callbacks):
     province = agency_make("Pemerintah Provinsi Sumatera Barat", kind="province", parent=net.city)
     Peer.objects.filter(slug="sumbar").update(agency=province)
     origin = report_make(net)
@@ -96,8 +99,9 @@ def test_a_local_stand_in_agency_does_not_escalate_either(net, client, transport
     assert (origin.is_overdue, origin.escalation_level) == (False, 0)
 
 
-def test_a_peer_that_closes_without_an_answer_hands_the_clock_back(net, client, transport,
-                                                                   django_capture_on_commit_callbacks):
+def test_a_peer_that_closes_without_an_answer_hands_the_clock_back(
+    net, client, transport, django_capture_on_commit_callbacks
+):
     origin = report_make(net)
     with django_capture_on_commit_callbacks(execute=True):
         forward(client, net, origin)

@@ -1,5 +1,6 @@
 """Every federation endpoint refuses bad or unsigned payloads with a 4xx and a reason, and the
 refusal changes nothing."""
+
 import json
 import uuid
 
@@ -16,17 +17,30 @@ SECRET = "s3cret-bersama"
 
 @pytest.fixture
 def peers(net):
-    inbound = Peer.objects.create(name="Kota A", slug="kota-a", base_url="http://a.test", secret=SECRET,
-                                  direction=Peer.Direction.INBOUND)
-    outbound = Peer.objects.create(name="Provinsi", slug="prov", base_url="http://prov.test", secret=SECRET,
-                                   direction=Peer.Direction.OUTBOUND)
+    inbound = Peer.objects.create(
+        name="Kota A", slug="kota-a", base_url="http://a.test", secret=SECRET, direction=Peer.Direction.INBOUND
+    )
+    outbound = Peer.objects.create(
+        name="Provinsi", slug="prov", base_url="http://prov.test", secret=SECRET, direction=Peer.Direction.OUTBOUND
+    )
     return inbound, outbound
 
 
 def forward_body(**overrides) -> dict:
-    body = {"type": "report.forward", "origin": "kota-a", "tracking_id": "ABCD-EFGH", "reason": "wewenang",
-            "report": {"type": "complaint", "title": "Air PDAM mati", "body": "Sudah tiga hari air mati.",
-                       "is_anonymous": False, "is_confidential": False, "reporter_name": "Warga"}}
+    body = {
+        "type": "report.forward",
+        "origin": "kota-a",
+        "tracking_id": "ABCD-EFGH",
+        "reason": "wewenang",
+        "report": {
+            "type": "complaint",
+            "title": "Air PDAM mati",
+            "body": "Sudah tiga hari air mati.",
+            "is_anonymous": False,
+            "is_confidential": False,
+            "reporter_name": "Warga",
+        },
+    }
     body.update(overrides)
     return body
 
@@ -39,8 +53,12 @@ def send(client, path, payload, *, secret=SECRET, raw: bytes | None = None, head
 
 
 def counts():
-    return (Report.objects.count(), ReportEvent.objects.count(), FederationLink.objects.count(),
-            InboundDelivery.objects.count())
+    return (
+        Report.objects.count(),
+        ReportEvent.objects.count(),
+        FederationLink.objects.count(),
+        InboundDelivery.objects.count(),
+    )
 
 
 def test_inbound_refuses_bad_requests_with_reasons(net, client, peers):
@@ -58,8 +76,11 @@ def test_inbound_refuses_bad_requests_with_reasons(net, client, peers):
         (dict(payload=forward_body(tracking_id="")), 400, "invalid_payload"),
         (dict(payload=forward_body(report="teks")), 400, "invalid_payload"),
         (dict(payload=forward_body(report={"title": "", "body": "x"})), 400, "required"),
-        (dict(payload=forward_body(report={"title": "x", "body": "y", "latitude": "utara", "longitude": 1})),
-         400, "invalid_location"),
+        (
+            dict(payload=forward_body(report={"title": "x", "body": "y", "latitude": "utara", "longitude": 1})),
+            400,
+            "invalid_location",
+        ),
     ]
     for kwargs, status, code in cases:
         res = send(client, "/federation/inbound", **kwargs)
@@ -82,8 +103,14 @@ def test_status_refuses_bad_requests_and_unknown_reports(net, client, peers):
     _inbound, outbound = peers
     origin = report_make(net)
     FederationLink.objects.create(report=origin, peer=outbound, direction="outbound")
-    good = {"type": "report.status", "origin": "prov", "tracking_id": origin.tracking_id,
-            "remote_tracking_id": "WXYZ-1234", "sequence": 10, "status": {"state": "routed", "agency": "Dinas"}}
+    good = {
+        "type": "report.status",
+        "origin": "prov",
+        "tracking_id": origin.tracking_id,
+        "remote_tracking_id": "WXYZ-1234",
+        "sequence": 10,
+        "status": {"state": "routed", "agency": "Dinas"},
+    }
     before = counts()
     cases = [
         (dict(payload=good, secret=None), 401, "bad_signature"),

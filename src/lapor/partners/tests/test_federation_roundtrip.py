@@ -1,6 +1,7 @@
 """Two lapor deployments in one test run: the city (padangpanjang) forwards a report to the
 province (sumbar); the province files it and sends its status back. Both sides' real views,
 signatures, services and the outbox are exercised; only the HTTP hop is a test transport."""
+
 import json
 
 import pytest
@@ -26,23 +27,44 @@ def two_deployments(net, settings, transport):
     """Peer rows of both deployments share one database; each side finds the other by slug."""
     settings.LAPOR_FEDERATION_ID = "padangpanjang"  # the test itself acts as the city
     transport.routes = {PROVINCE: {"LAPOR_FEDERATION_ID": "sumbar"}, CITY: {"LAPOR_FEDERATION_ID": "padangpanjang"}}
-    at_city = Peer.objects.create(name="LAPOR Sumatera Barat", slug="sumbar", base_url=f"http://{PROVINCE}",
-                                  secret=SECRET, direction=Peer.Direction.OUTBOUND)
-    at_province = Peer.objects.create(name="LAPOR Padang Panjang", slug="padangpanjang", base_url=f"http://{CITY}/",
-                                      secret=SECRET, direction=Peer.Direction.INBOUND)
+    at_city = Peer.objects.create(
+        name="LAPOR Sumatera Barat",
+        slug="sumbar",
+        base_url=f"http://{PROVINCE}",
+        secret=SECRET,
+        direction=Peer.Direction.OUTBOUND,
+    )
+    at_province = Peer.objects.create(
+        name="LAPOR Padang Panjang",
+        slug="padangpanjang",
+        base_url=f"http://{CITY}/",
+        secret=SECRET,
+        direction=Peer.Direction.INBOUND,
+    )
     return at_city, at_province
 
 
 def forward(client, net, report, peer="sumbar", reason="Kewenangan provinsi"):
-    return client.post(f"/api/federation/reports/{report.tracking_id}/forward", json.dumps({"peer": peer, "reason": reason}),
-                       content_type="application/json",
-                       headers={"Authorization": f"Bearer {token_make(net.user('city_admin'))}"})
+    return client.post(
+        f"/api/federation/reports/{report.tracking_id}/forward",
+        json.dumps({"peer": peer, "reason": reason}),
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {token_make(net.user('city_admin'))}"},
+    )
 
 
-def test_forwarded_report_travels_and_its_status_comes_back(net, client, transport, two_deployments,
-                                                            django_capture_on_commit_callbacks):
-    origin = report_make(net, is_anonymous=True, title="Jalan provinsi amblas", topic_id=net.roads.pk,
-                         region_code="13.74.02", latitude=-0.46, longitude=100.40)
+def test_forwarded_report_travels_and_its_status_comes_back(
+    net, client, transport, two_deployments, django_capture_on_commit_callbacks
+):
+    origin = report_make(
+        net,
+        is_anonymous=True,
+        title="Jalan provinsi amblas",
+        topic_id=net.roads.pk,
+        region_code="13.74.02",
+        latitude=-0.46,
+        longitude=100.40,
+    )
     handling_agency = origin.agency
     with django_capture_on_commit_callbacks(execute=True):
         res = forward(client, net, origin)
@@ -51,14 +73,18 @@ def test_forwarded_report_travels_and_its_status_comes_back(net, client, transpo
 
     # What crossed the wire: signed with the shared secret, no identity of the anonymous reporter.
     sent = transport.to(PROVINCE)[0]
-    assert sent["path"] == "/federation/inbound" and signature_valid(SECRET, sent["body"], sent["headers"]["X-Lapor-Signature"])
+    assert sent["path"] == "/federation/inbound" and signature_valid(
+        SECRET, sent["body"], sent["headers"]["X-Lapor-Signature"]
+    )
     assert b"Budi" not in sent["body"] and b"budi@" not in sent["body"]
 
     # The province filed it as its own, once, remembering the origin.
     inbound = FederationLink.objects.get(direction="inbound")
     remote = inbound.report
     assert remote.pk != origin.pk and remote.channel == "federation" and remote.is_anonymous
-    assert remote.title == origin.title and remote.topic == net.roads and inbound.remote_tracking_id == origin.tracking_id
+    assert (
+        remote.title == origin.title and remote.topic == net.roads and inbound.remote_tracking_id == origin.tracking_id
+    )
     assert inbound.peer.slug == "padangpanjang" and inbound.reporter_name == ""
     assert remote.reporter.full_name.startswith("LAPOR Padang Panjang")
 
@@ -74,8 +100,13 @@ def test_forwarded_report_travels_and_its_status_comes_back(net, client, transpo
         with django_capture_on_commit_callbacks(execute=True):
             services.report_note(report=remote, actor=Actor(user=net.user("platform")), body="internal only")
         with django_capture_on_commit_callbacks(execute=True):
-            services.report_follow_up(report=remote, actor=Actor(user=net.user("other_admin")) if remote.agency == net.other_city
-                                      else Actor(user=net.user("dept_admin")), body="Sudah ditimbun dan diaspal.")
+            services.report_follow_up(
+                report=remote,
+                actor=Actor(user=net.user("other_admin"))
+                if remote.agency == net.other_city
+                else Actor(user=net.user("dept_admin")),
+                body="Sudah ditimbun dan diaspal.",
+            )
     statuses = transport.to(CITY)
     assert all(s["path"] == "/federation/status" for s in statuses)
     assert all(signature_valid(SECRET, s["body"], s["headers"]["X-Lapor-Signature"]) for s in statuses)
@@ -86,11 +117,17 @@ def test_forwarded_report_travels_and_its_status_comes_back(net, client, transpo
     assert outbound.remote_notes == "Sudah ditimbun dan diaspal." and outbound.remote_agency == remote.agency.name
 
     # Staff at the city see where it went and its status there; the timeline has it too.
-    res = client.get(f"/api/federation/reports/{origin.tracking_id}/links",
-                     headers={"Authorization": f"Bearer {token_make(net.user('city_admin'))}"})
+    res = client.get(
+        f"/api/federation/reports/{origin.tracking_id}/links",
+        headers={"Authorization": f"Bearer {token_make(net.user('city_admin'))}"},
+    )
     assert res.status_code == 200
     link = res.json()[0]
-    assert (link["peer"], link["remote_tracking_id"], link["remote_state"]) == ("sumbar", remote.tracking_id, "followed_up")
+    assert (link["peer"], link["remote_tracking_id"], link["remote_state"]) == (
+        "sumbar",
+        remote.tracking_id,
+        "followed_up",
+    )
     actions = list(ReportEvent.objects.filter(report=origin).values_list("action", flat=True))
     assert "federate" in actions and actions.count("remote_status") >= 2
     origin.refresh_from_db()
@@ -98,7 +135,9 @@ def test_forwarded_report_travels_and_its_status_comes_back(net, client, transpo
     assert origin.state == "followed_up" and origin.agency == handling_agency
 
 
-def test_replayed_deliveries_change_nothing(net, client, transport, two_deployments, django_capture_on_commit_callbacks):
+def test_replayed_deliveries_change_nothing(
+    net, client, transport, two_deployments, django_capture_on_commit_callbacks
+):
     origin = report_make(net)
     with django_capture_on_commit_callbacks(execute=True):
         forward(client, net, origin)
@@ -111,8 +150,9 @@ def test_replayed_deliveries_change_nothing(net, client, transport, two_deployme
     assert (Report.objects.count(), ReportEvent.objects.count()) == (reports, events)
 
 
-def test_confidential_report_stays_confidential_over_there(net, client, transport, two_deployments,
-                                                          django_capture_on_commit_callbacks):
+def test_confidential_report_stays_confidential_over_there(
+    net, client, transport, two_deployments, django_capture_on_commit_callbacks
+):
     origin = report_make(net, is_confidential=True, body="Pungutan liar di loket, nama petugas ada di sini.")
     with django_capture_on_commit_callbacks(execute=True):
         assert forward(client, net, origin).status_code == 201
@@ -130,15 +170,19 @@ def test_forward_needs_staff_a_reason_and_a_peer_that_accepts(net, client, trans
     assert forward(client, net, origin, peer="tidak-ada").status_code == 404
     res = forward(client, net, origin, peer="padangpanjang")  # an inbound-only peer
     assert res.status_code == 400 and res.json()["code"] == "peer_not_outbound"
-    res = client.post(f"/api/federation/reports/{origin.tracking_id}/forward", json.dumps({"peer": "sumbar", "reason": "x"}),
-                      content_type="application/json",
-                      headers={"Authorization": f"Bearer {token_make(net.user('liaison'))}"})
+    res = client.post(
+        f"/api/federation/reports/{origin.tracking_id}/forward",
+        json.dumps({"peer": "sumbar", "reason": "x"}),
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {token_make(net.user('liaison'))}"},
+    )
     assert res.status_code in (403, 404)
     assert not FederationLink.objects.exists() and not OutboxMessage.objects.filter(channel="webhook").exists()
 
 
-def test_peer_represented_by_a_local_province_agency_is_a_real_forward(net, client, transport, two_deployments,
-                                                                       django_capture_on_commit_callbacks):
+def test_peer_represented_by_a_local_province_agency_is_a_real_forward(
+    net, client, transport, two_deployments, django_capture_on_commit_callbacks
+):
     from lapor.core.testing import agency_make
 
     province = agency_make("Pemerintah Provinsi Sumatera Barat", kind="province")
@@ -152,8 +196,9 @@ def test_peer_represented_by_a_local_province_agency_is_a_real_forward(net, clie
     assert FederationLink.objects.filter(direction="inbound").count() == 1
 
 
-def test_failed_deliveries_end_as_dead_letters_that_staff_can_retry(net, client, transport, two_deployments, settings,
-                                                                    django_capture_on_commit_callbacks):
+def test_failed_deliveries_end_as_dead_letters_that_staff_can_retry(
+    net, client, transport, two_deployments, settings, django_capture_on_commit_callbacks
+):
     settings.LAPOR_OUTBOX_MAX_ATTEMPTS = 1
     transport.down.add(PROVINCE)
     origin = report_make(net)

@@ -3,6 +3,7 @@
 georeport only reads (services, service definitions, requests); POST is covered with the Django
 test client in test_open311_requests.py.
 """
+
 import pytest
 
 from .helpers import report_make
@@ -40,8 +41,9 @@ def test_georeport_client_reads_services_and_requests(net, live_server, jurisdic
     else:  # georeport 0.3.1 cannot parse an empty XML list (xmltodict gives None): ask directly
         import requests
 
-        res = requests.get(f"{live_server.url}/open311/v2/requests.xml",
-                           params={"service_request_id": hidden.tracking_id}, timeout=10)
+        res = requests.get(
+            f"{live_server.url}/open311/v2/requests.xml", params={"service_request_id": hidden.tracking_id}, timeout=10
+        )
         assert res.status_code == 200 and b"<request>" not in res.content and hidden.tracking_id not in res.text
 
 

@@ -6,6 +6,7 @@ reads the whole feed and each request in XML and JSON, and every Open311 answer 
 definition, requests, a request, a POST, a token, errors, discovery) has the spec's shape
 (``open311_shapes.py``) in both formats.
 """
+
 from __future__ import annotations
 
 import json
@@ -24,8 +25,13 @@ HOSTILE = {
     "emoji": "Jalan berlubang \U0001f6a7\U0001f573\ufe0f\U0001f477\u200d\u2640\ufe0f di pasar",
     "rtl": "\u0634\u0627\u0631\u0639 \u0645\u0643\u0633\u0648\u0631 \u05e8\u05d7\u05d5\u05d1 jalan rusak",
 }
-MARKERS = {"controls": "jalan mati", "markup": '<script>alert("x")</script>', "quotes": "\u201cdiperbaiki\u201d",
-           "emoji": "\U0001f6a7", "rtl": "\u0634\u0627\u0631\u0639"}
+MARKERS = {
+    "controls": "jalan mati",
+    "markup": '<script>alert("x")</script>',
+    "quotes": "\u201cdiperbaiki\u201d",
+    "emoji": "\U0001f6a7",
+    "rtl": "\u0634\u0627\u0631\u0639",
+}
 
 
 @pytest.fixture
@@ -71,8 +77,14 @@ def _get(client, url, fmt, **params):
 def test_every_open311_answer_has_the_georeport_v2_shape(net, client, hostile, fmt):
     report = hostile["markup"]
     key = token_make(net.user("stranger"))
-    post = {"api_key": key, "service_code": "jalan-jembatan", "lat": "-0.4631", "long": "100.4003",
-            "description": HOSTILE["markup"], "email": "warga@example.com"}
+    post = {
+        "api_key": key,
+        "service_code": "jalan-jembatan",
+        "lat": "-0.4631",
+        "long": "100.4003",
+        "description": HOSTILE["markup"],
+        "email": "warga@example.com",
+    }
     answers = [
         ("services", _get(client, "services", fmt), 200),
         ("definition", _get(client, "services/jalan-jembatan", fmt), 200),

@@ -1,6 +1,7 @@
 """Issue 16: one guest report holding a control character made Open311's XML feed unreadable for
 every client (ExpatError). Intake takes such characters out in every channel (they all go through
 reports.services), and the XML writer drops what XML 1.0 forbids as a second line."""
+
 from xml.etree import ElementTree as ET
 
 from lapor.core.text import text_clean, xml_safe

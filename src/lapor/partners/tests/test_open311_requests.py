@@ -1,4 +1,5 @@
 """Open311 GeoReport v2 through the Django test client, in XML and JSON."""
+
 import datetime as dt
 from xml.etree import ElementTree as ET
 
@@ -52,9 +53,17 @@ def test_service_definition_lists_attributes_and_unknown_code_is_spec_404(net, c
 
 def test_post_request_with_api_key_files_an_open311_report(net, client):
     key = token_make(net.user("stranger"))
-    form = {"api_key": key, "service_code": "jalan-jembatan", "lat": "-0.4631", "long": "100.4003",
-            "description": "Lubang besar di Jalan Sudirman dekat sekolah.", "email": "warga@example.com",
-            "first_name": "Siti", "last_name": "Aminah", "attribute[type]": "complaint"}
+    form = {
+        "api_key": key,
+        "service_code": "jalan-jembatan",
+        "lat": "-0.4631",
+        "long": "100.4003",
+        "description": "Lubang besar di Jalan Sudirman dekat sekolah.",
+        "email": "warga@example.com",
+        "first_name": "Siti",
+        "last_name": "Aminah",
+        "attribute[type]": "complaint",
+    }
     res = client.post(f"{BASE}/requests.json", form)
     assert res.status_code == 201, res.content
     body = res.json()[0]
@@ -72,8 +81,12 @@ def test_post_request_with_api_key_files_an_open311_report(net, client):
 
 def test_post_request_is_refused_with_reasons(net, client):
     key = token_make(net.user("stranger"))
-    ok = {"api_key": key, "service_code": "jalan-jembatan", "address_string": "Jl. Sudirman 1",
-          "description": "Lampu jalan mati."}
+    ok = {
+        "api_key": key,
+        "service_code": "jalan-jembatan",
+        "address_string": "Jl. Sudirman 1",
+        "description": "Lampu jalan mati.",
+    }
     cases = [
         ({**ok, "api_key": ""}, 403, "api_key"),
         ({**ok, "api_key": "lpr_bogus_bogus"}, 403, "api_key"),
@@ -93,8 +106,12 @@ def test_post_request_is_refused_with_reasons(net, client):
 
 
 def test_post_request_retry_with_idempotency_key_files_one_report(net, client):
-    form = {"api_key": token_make(net.user("stranger")), "service_code": "kesehatan",
-            "address_string": "Puskesmas Bukit Surungan", "description": "Antrean obat terlalu lama."}
+    form = {
+        "api_key": token_make(net.user("stranger")),
+        "service_code": "kesehatan",
+        "address_string": "Puskesmas Bukit Surungan",
+        "description": "Antrean obat terlalu lama.",
+    }
     first = client.post(f"{BASE}/requests.json", form, headers={"Idempotency-Key": "abc-1"})
     again = client.post(f"{BASE}/requests.json", form, headers={"Idempotency-Key": "abc-1"})
     assert (first.status_code, again.status_code) == (201, 200)
@@ -133,8 +150,11 @@ def test_get_requests_shows_public_reports_only_with_status_mapping(net, client)
 def test_status_notes_are_masked_like_the_description(net, client):
     """An answer can quote the reporter's phone or NIK; Open311 GET is public, so it masks them."""
     report = report_make(net)
-    services.report_follow_up(report=report, actor=Actor(user=net.user("city_admin")),
-                              body="Sudah kami hubungi di 0812-3456-7890 (NIK 3578012345670001).")
+    services.report_follow_up(
+        report=report,
+        actor=Actor(user=net.user("city_admin")),
+        body="Sudah kami hubungi di 0812-3456-7890 (NIK 3578012345670001).",
+    )
     row = client.get(f"{BASE}/requests/{report.tracking_id}.json").json()[0]
     assert row["status_notes"].startswith("Sudah kami hubungi di ")
     assert "3456" not in row["status_notes"] and "3578012345670001" not in row["status_notes"]
@@ -161,8 +181,14 @@ def test_get_request_by_id_and_confidential_is_not_found(net, client):
 
 
 def test_anonymous_report_shows_no_identity_and_a_coarse_location(net, client):
-    report = report_make(net, is_anonymous=True, latitude=-0.463123, longitude=100.400321, address="Rumah saya, Jl. Anggrek 7",
-                         region_code="13.74.02")
+    report = report_make(
+        net,
+        is_anonymous=True,
+        latitude=-0.463123,
+        longitude=100.400321,
+        address="Rumah saya, Jl. Anggrek 7",
+        region_code="13.74.02",
+    )
     text = client.get(f"{BASE}/requests/{report.tracking_id}.json").content.decode()
     row = client.get(f"{BASE}/requests/{report.tracking_id}.json").json()[0]
     assert "Budi" not in text and "budi@" not in text and "Anggrek" not in text
@@ -177,10 +203,14 @@ def test_date_window_defaults_to_90_days_and_rejects_longer_or_bad_ranges(net, c
     start = (timezone.now() - dt.timedelta(days=125)).strftime("%Y-%m-%dT%H:%M:%SZ")
     ids = [r["service_request_id"] for r in client.get(f"{BASE}/requests.json", {"start_date": start}).json()]
     assert ids == [old.tracking_id]
-    res = client.get(f"{BASE}/requests.json", {"start_date": "2024-01-01T00:00:00Z", "end_date": "2024-06-01T00:00:00Z"})
+    res = client.get(
+        f"{BASE}/requests.json", {"start_date": "2024-01-01T00:00:00Z", "end_date": "2024-06-01T00:00:00Z"}
+    )
     assert res.status_code == 400 and "90" in res.json()[0]["description"]
     assert client.get(f"{BASE}/requests.json", {"start_date": "kemarin"}).status_code == 400
-    assert client.get(f"{BASE}/requests.json", {"start_date": "2024-02-01", "end_date": "2024-01-01"}).status_code == 400
+    assert (
+        client.get(f"{BASE}/requests.json", {"start_date": "2024-02-01", "end_date": "2024-01-01"}).status_code == 400
+    )
 
 
 def test_jurisdiction_is_checked_when_given(net, client, settings):

@@ -1,5 +1,6 @@
 """A partner's first webhooks name the partner's own reference, and the partner relays the
 citizen's reply and rating back into the report."""
+
 import json
 
 from lapor.partners.models import PartnerReport
@@ -11,8 +12,9 @@ from .test_partner_reports_submit import ROAD, URL, partner_make, post
 
 
 def call(client, token, path, data):
-    return client.post(f"{URL}/{path}", json.dumps(data), content_type="application/json",
-                       headers={"Authorization": f"Bearer {token}"})
+    return client.post(
+        f"{URL}/{path}", json.dumps(data), content_type="application/json", headers={"Authorization": f"Bearer {token}"}
+    )
 
 
 def test_the_first_webhooks_carry_the_partners_reference(net, client, transport, django_capture_on_commit_callbacks):
@@ -25,8 +27,9 @@ def test_the_first_webhooks_carry_the_partners_reference(net, client, transport,
     assert all(p["external_ref"] == "SAMBAT-42" for p in payloads), payloads
 
 
-def test_another_partners_submission_does_not_lend_its_reference(net, client, transport,
-                                                                 django_capture_on_commit_callbacks):
+def test_another_partners_submission_does_not_lend_its_reference(
+    net, client, transport, django_capture_on_commit_callbacks
+):
     _partner, token = partner_make()
     with django_capture_on_commit_callbacks(execute=True):
         post(client, token, {**ROAD, "external_ref": ""})
@@ -64,15 +67,26 @@ def test_the_citizens_rating_completes_and_a_dissatisfied_one_reopens(net, clien
     res = call(client, token, f"{report.tracking_id}/rating", {"rating": 4, "comment": "Cepat"})
     assert res.status_code == 200, res.content
     assert (res.json()["state"], res.json()["rating"]) == ("done", 4)
-    assert list(ReportEvent.objects.filter(report=report, kind="transition").values_list("action", flat=True))[-2:] == \
-        ["complete", "rate"]
+    assert list(ReportEvent.objects.filter(report=report, kind="transition").values_list("action", flat=True))[-2:] == [
+        "complete",
+        "rate",
+    ]
     twice = call(client, token, f"{report.tracking_id}/rating", {"rating": 5})
     assert twice.status_code == 409 and twice.json()["code"] == "already_rated"
 
-    other = followed_up(net, client, token, title="Saluran air tersumbat",
-                        body="Saluran air di depan sekolah tersumbat sampah sejak minggu lalu.")
-    res = call(client, token, f"{other.tracking_id}/rating", {"rating": 1, "satisfied": False,
-                                                               "comment": "Tambalan sudah rusak lagi"})
+    other = followed_up(
+        net,
+        client,
+        token,
+        title="Saluran air tersumbat",
+        body="Saluran air di depan sekolah tersumbat sampah sejak minggu lalu.",
+    )
+    res = call(
+        client,
+        token,
+        f"{other.tracking_id}/rating",
+        {"rating": 1, "satisfied": False, "comment": "Tambalan sudah rusak lagi"},
+    )
     assert res.status_code == 200 and res.json()["state"] == "in_progress"
     other.refresh_from_db()
     assert other.reopen_count == 1 and other.rating == 1

@@ -1,5 +1,6 @@
 """Partner systems submit through /api/partners/, read their reports' status, and hear back on
 a signed webhook for every public change of their reports."""
+
 import json
 
 from lapor.accounts.models import User
@@ -27,8 +28,12 @@ def post(client, token, data, key=None):
     return client.post(URL, json.dumps(data), content_type="application/json", headers=headers)
 
 
-ROAD = {"title": "Jalan berlubang", "body": "Lubang di depan pasar membahayakan.", "region_code": "13.74.02",
-        "external_ref": "SAMBAT-42"}
+ROAD = {
+    "title": "Jalan berlubang",
+    "body": "Lubang di depan pasar membahayakan.",
+    "region_code": "13.74.02",
+    "external_ref": "SAMBAT-42",
+}
 
 
 def test_partner_submits_once_per_idempotency_key(net, client):
@@ -92,16 +97,23 @@ def test_every_public_change_reaches_the_partner_signed(net, client, transport, 
         assert hook["headers"]["X-Lapor-Delivery"] and hook["path"] == "/hooks/lapor"
     payloads = transport.payloads("partner.test")
     assert [(p["kind"], p["action"]) for p in payloads] == [
-        ("submitted", ""), ("transition", "route"), ("message", ""), ("transition", "follow_up")]
-    assert payloads[-1]["report"]["state"] == "followed_up" and payloads[-1]["report"]["status_notes"] == "Sudah ditambal."
+        ("submitted", ""),
+        ("transition", "route"),
+        ("message", ""),
+        ("transition", "follow_up"),
+    ]
+    assert (
+        payloads[-1]["report"]["state"] == "followed_up" and payloads[-1]["report"]["status_notes"] == "Sudah ditambal."
+    )
     assert all(p["report"]["tracking_id"] == tid for p in payloads)
     assert payloads[-1]["external_ref"] == "SAMBAT-42"
     assert "catatan internal" not in b"".join(h["body"] for h in hooks).decode()
     assert OutboxMessage.objects.filter(channel="webhook", status="sent").count() == 4
 
 
-def test_a_partner_that_is_down_gets_retries_not_lost_updates(net, client, transport, settings,
-                                                             django_capture_on_commit_callbacks):
+def test_a_partner_that_is_down_gets_retries_not_lost_updates(
+    net, client, transport, settings, django_capture_on_commit_callbacks
+):
     settings.LAPOR_OUTBOX_MAX_ATTEMPTS = 2
     _partner, token = partner_make()
     transport.down.add("partner.test")

@@ -6,6 +6,7 @@ registers — the list comes from the admin site itself, so a new ModelAdmin is 
 editing this test. The identity of the anonymous reporters (a guest and a registered citizen) is
 found nowhere; the audited reveal on the staff report page is the only way.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -19,8 +20,17 @@ from lapor.reports import services
 
 GUEST = {"name": "Zubaidah Kanariwati", "email": "kanari.zubaidah@warga.example", "phone": "081377712345"}
 CITIZEN = {"name": "Marlina Burungkenari", "email": "marlina.kenari@warga.example"}
-CANARIES = [GUEST["name"], "Zubaidah", "Kanariwati", GUEST["email"], "81377712345", "377712345",
-            CITIZEN["name"], "Burungkenari", CITIZEN["email"]]
+CANARIES = [
+    GUEST["name"],
+    "Zubaidah",
+    "Kanariwati",
+    GUEST["email"],
+    "81377712345",
+    "377712345",
+    CITIZEN["name"],
+    "Burungkenari",
+    CITIZEN["email"],
+]
 
 
 def _anonymous(reporter=None, **guest):
@@ -28,7 +38,10 @@ def _anonymous(reporter=None, **guest):
     sub = services.Submission(
         title=f"Pungli di kantor kelurahan, lapor oleh {who}",
         body=f"Saya {who}, hubungi saya di {GUEST['phone']} atau {GUEST['email']}. Petugas minta uang Rp200.000.",
-        address=f"Rumah {who}, Jl. Mawar 3", is_anonymous=True, **guest)
+        address=f"Rumah {who}, Jl. Mawar 3",
+        is_anonymous=True,
+        **guest,
+    )
     report, _secret = services.report_submit(submission=sub, reporter=reporter)
     return report
 
@@ -41,19 +54,43 @@ def scene(net, client):
     citizen = User.objects.create_user(email=CITIZEN["email"], password="rahasia-123", full_name=CITIZEN["name"])
     guest_report = _anonymous(guest_name=GUEST["name"], guest_email=GUEST["email"], guest_phone=GUEST["phone"])
     citizen_report = _anonymous(citizen)
-    services.report_reply(report=citizen_report, actor=services.Actor(user=citizen, is_reporter=True),
-                          body=f"Saya {CITIZEN['name']} menambahkan bukti, telepon {GUEST['phone']}.")
-    services.report_event_external(report=citizen_report, actor=services.Actor(user=citizen, is_reporter=True),
-                                   action="peer_sent", reason=f"Dikirim atas nama {CITIZEN['name']}",
-                                   data={"from": CITIZEN["email"]})
-    WebNotification.objects.create(user=citizen, report=citizen_report, kind="submitted",
-                                   title=citizen_report.title, body=citizen_report.body,
-                                   delivery_id="00000000-0000-0000-0000-00000000c0de")
-    SocialDraft.objects.create(network="x", kind="mention", post_id="kanari-post-1", author_handle="@zubaidah_kanariwati",
-                               text=f"Lapor pungli! {GUEST['name']}", url="https://x.example/zubaidah_kanariwati/1",
-                               payload={"user": "zubaidah_kanariwati"}, status="converted", report=guest_report)
-    InboundMessage.objects.create(channel="sms", external_id=f"sms-{GUEST['phone']}", report=guest_report,
-                                  response={"from": GUEST["phone"], "name": GUEST["name"]})
+    services.report_reply(
+        report=citizen_report,
+        actor=services.Actor(user=citizen, is_reporter=True),
+        body=f"Saya {CITIZEN['name']} menambahkan bukti, telepon {GUEST['phone']}.",
+    )
+    services.report_event_external(
+        report=citizen_report,
+        actor=services.Actor(user=citizen, is_reporter=True),
+        action="peer_sent",
+        reason=f"Dikirim atas nama {CITIZEN['name']}",
+        data={"from": CITIZEN["email"]},
+    )
+    WebNotification.objects.create(
+        user=citizen,
+        report=citizen_report,
+        kind="submitted",
+        title=citizen_report.title,
+        body=citizen_report.body,
+        delivery_id="00000000-0000-0000-0000-00000000c0de",
+    )
+    SocialDraft.objects.create(
+        network="x",
+        kind="mention",
+        post_id="kanari-post-1",
+        author_handle="@zubaidah_kanariwati",
+        text=f"Lapor pungli! {GUEST['name']}",
+        url="https://x.example/zubaidah_kanariwati/1",
+        payload={"user": "zubaidah_kanariwati"},
+        status="converted",
+        report=guest_report,
+    )
+    InboundMessage.objects.create(
+        channel="sms",
+        external_id=f"sms-{GUEST['phone']}",
+        report=guest_report,
+        response={"from": GUEST["phone"], "name": GUEST["name"]},
+    )
     assert OutboxMessage.objects.exists()  # the reporters' notifications are in the outbox too
     platform = net.user("platform")
     platform.is_staff = platform.is_superuser = True

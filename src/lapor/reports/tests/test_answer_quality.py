@@ -1,5 +1,6 @@
 """Answers that answer: a follow-up is rated before it is sent; the liaison sees why and may still
 send; the rating is recorded with the answer; well-rated earlier answers are offered."""
+
 import pytest
 
 from lapor.core.errors import DomainError
@@ -10,10 +11,14 @@ from lapor.reports.models import AnswerRating, Message, Report, ReportEvent
 
 from .answer_cases import CASES
 
-GOOD = ("Tim Bidang Bina Marga telah meninjau lubang di depan pasar pada Senin dan menjadwalkan penambalan aspal "
-        "pada Kamis pagi. Bila lubang belum ditambal sampai Jumat, silakan tanggapi laporan ini.")
-VAGUE = ("Terima kasih atas laporan Anda. Laporan Anda sudah kami terima dan akan segera kami tindaklanjuti sesuai "
-         "ketentuan yang berlaku. Mohon bersabar dan terus pantau perkembangan laporan Anda.")
+GOOD = (
+    "Tim Bidang Bina Marga telah meninjau lubang di depan pasar pada Senin dan menjadwalkan penambalan aspal "
+    "pada Kamis pagi. Bila lubang belum ditambal sampai Jumat, silakan tanggapi laporan ini."
+)
+VAGUE = (
+    "Terima kasih atas laporan Anda. Laporan Anda sudah kami terima dan akan segera kami tindaklanjuti sesuai "
+    "ketentuan yang berlaku. Mohon bersabar dan terus pantau perkembangan laporan Anda."
+)
 
 
 @pytest.mark.parametrize("name,report_text,answer,expected,earlier", CASES, ids=[c[0] for c in CASES])
@@ -35,8 +40,13 @@ SEQ = iter(range(1_000_000))
 
 def _routed(api, net, **extra) -> Report:
     i = next(SEQ)
-    data = submission_data(topic_id=net.roads.pk, region_code="13.74.02.1001", title=f"Jalan berlubang di gang {i}",
-                           guest_email=f"warga{i}@example.com", **extra)
+    data = submission_data(
+        topic_id=net.roads.pk,
+        region_code="13.74.02.1001",
+        title=f"Jalan berlubang di gang {i}",
+        guest_email=f"warga{i}@example.com",
+        **extra,
+    )
     tid = api.post("/api/reports", data).json()["tracking_id"]
     report = Report.objects.get(tracking_id=tid)
     assert report.agency_id == net.dept.pk
@@ -45,7 +55,9 @@ def _routed(api, net, **extra) -> Report:
 
 def test_a_follow_up_records_its_flags_and_is_sent_all_the_same(net, api):
     report = _routed(api, net)
-    message = services.report_follow_up(report=report, actor=services.Actor(user=net.user("liaison")), body="Sedang diproses.")
+    message = services.report_follow_up(
+        report=report, actor=services.Actor(user=net.user("liaison")), body="Sedang diproses."
+    )
     event = ReportEvent.objects.get(report=report, action="follow_up")
     assert event.data["message_id"] == message.pk
     assert set(event.data["answer_flags"]) == {SHORT, NOT_CONCRETE, OFF_TOPIC}  # the audit: what the liaison was told
@@ -69,14 +81,20 @@ def test_the_review_refuses_whoever_may_not_follow_up(net, api):
     report = _routed(api, net)
     with pytest.raises(DomainError):  # the same refusal report_follow_up gives (the state machine's 409)
         services.report_answer_review(report=report, actor=services.Actor(user=net.user("other_liaison")), body=GOOD)
-    res = api.post(f"/api/reports/{report.tracking_id}/follow-up/review", {"body": GOOD}, user=net.user("other_liaison"))
+    res = api.post(
+        f"/api/reports/{report.tracking_id}/follow-up/review", {"body": GOOD}, user=net.user("other_liaison")
+    )
     assert res.status_code == 404  # out of scope through the API: not even its existence
 
 
 def test_the_api_review_answers_flags_and_reasons_in_the_callers_language(net, api):
     report = _routed(api, net)
-    res = api.post(f"/api/reports/{report.tracking_id}/follow-up/review", {"body": "Sedang diproses."},
-                   user=net.user("liaison"), lang="en")
+    res = api.post(
+        f"/api/reports/{report.tracking_id}/follow-up/review",
+        {"body": "Sedang diproses."},
+        user=net.user("liaison"),
+        lang="en",
+    )
     assert res.status_code == 200, res.content
     flags = {f["code"]: f["reason"] for f in res.json()["flags"]}
     assert set(flags) == {SHORT, NOT_CONCRETE, OFF_TOPIC}
@@ -120,6 +138,7 @@ def test_the_best_rated_unflagged_answers_of_the_agency_and_topic_are_offered(ne
         r.rating = rating
         r.save(update_fields=["rating"])
     from lapor.reports.selectors import answer_suggestions
+
     report = _routed(api, net)
     offered = answer_suggestions(report=report)
     assert [s["rating"] for s in offered] == [5, 4]  # the flagged 5 and the poorly rated 2 are left out
@@ -132,8 +151,12 @@ def test_the_best_rated_unflagged_answers_of_the_agency_and_topic_are_offered(ne
 
 def test_analytics_set_flagged_answers_beside_their_ratings_and_reopens(net, api, client):
     liaison = services.Actor(user=net.user("liaison"))
-    outcomes = [(GOOD, 5, False), (GOOD.replace("Senin", "Selasa"), 4, False), ("Sedang diproses.", 1, True),
-                ("Sudah kami terima.", None, False)]
+    outcomes = [
+        (GOOD, 5, False),
+        (GOOD.replace("Senin", "Selasa"), 4, False),
+        ("Sedang diproses.", 1, True),
+        ("Sudah kami terima.", None, False),
+    ]
     for body, rating, reopen in outcomes:
         r = _routed(api, net)
         services.report_follow_up(report=r, actor=liaison, body=body)
@@ -165,6 +188,7 @@ def test_the_backfill_rates_past_answers_as_the_checker_would_have(net, api, set
         services.report_follow_up(report=_routed(api, net), actor=liaison, body=VAGUE)
     AnswerRating.objects.all().delete()  # as if sent before the checker existed
     from lapor.reports.answers import answer_flags_backfill
+
     assert answer_flags_backfill() == 3
     flags = [set(r.flags) for r in AnswerRating.objects.order_by("message__created_at", "message_id")]
     assert BOILERPLATE not in flags[0] and BOILERPLATE not in flags[1]  # only one / two earlier copies
@@ -175,19 +199,27 @@ def test_the_backfill_rates_past_answers_as_the_checker_would_have(net, api, set
 def test_one_answer_to_a_cluster_of_reports_about_one_problem_is_not_boilerplate(net, api, settings):
     settings.LAPOR_ANSWER_BOILERPLATE_MIN = 2
     reports = [_routed(api, net) for _ in range(4)]
-    res = api.post("/api/routing/clusters", {"title": "Lubang di depan pasar", "tracking_ids": [r.tracking_id for r in reports]},
-                   user=net.user("liaison"))
+    res = api.post(
+        "/api/routing/clusters",
+        {"title": "Lubang di depan pasar", "tracking_ids": [r.tracking_id for r in reports]},
+        user=net.user("liaison"),
+    )
     assert res.status_code == 201, res.content
     api.post(f"/api/routing/clusters/{res.json()['id']}/follow-up", {"body": GOOD}, user=net.user("liaison"))
     ratings = AnswerRating.objects.filter(message__report__in=reports)
     assert ratings.count() == 4 and not any(BOILERPLATE in r.flags for r in ratings)
     AnswerRating.objects.all().delete()
     from lapor.reports.answers import answer_flags_backfill
+
     assert answer_flags_backfill() == 4
     assert not any(BOILERPLATE in r.flags for r in AnswerRating.objects.all())
     # the same text to a fifth, unrelated report is a copy
-    assert BOILERPLATE in services.report_answer_review(report=_routed(api, net), body=GOOD,
-                                                        actor=services.Actor(user=net.user("liaison"))).flags
+    assert (
+        BOILERPLATE
+        in services.report_answer_review(
+            report=_routed(api, net), body=GOOD, actor=services.Actor(user=net.user("liaison"))
+        ).flags
+    )
 
 
 def test_on_answers_written_after_tuning_no_flag_is_raised_wrongly_often(settings):
@@ -195,6 +227,7 @@ def test_on_answers_written_after_tuning_no_flag_is_raised_wrongly_often(setting
     documented in docs/answer-quality.md. A flag the liaison learns to ignore is worse than none:
     precision must stay at 0.9 or more for every flag."""
     from .answer_cases import HELDOUT
+
     settings.LAPOR_ANSWER_BOILERPLATE_MIN = 5
     for flag in (SHORT, BOILERPLATE, NOT_CONCRETE, OFF_TOPIC):
         raised = [(set(answer_rate(body=a, report_text=r, earlier=e).flags), want) for _, r, a, want, e in HELDOUT]

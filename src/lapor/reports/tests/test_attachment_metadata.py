@@ -3,6 +3,7 @@ carrying a canary name in EXIF/GPS, XMP, comments, PNG text chunks, PDF /Author 
 app and custom properties and comment authors, ID3/APE tags and MP4 udta/©xyz/ilst atoms, go through
 the real upload paths (API and web form); the canary is nowhere in the stored file nor in the bytes
 staff download. The stored name carries the extension of the real type."""
+
 from __future__ import annotations
 
 import io
@@ -21,9 +22,11 @@ from lapor.reports.models import Attachment, Report
 
 CANARY = "Wiradinata Sukarsih"
 CANARY_FORMS = (b"Wiradinata", "Wiradinata".encode("utf-16-le"), "Wiradinata".encode("utf-16-be"))
-XMP = (f'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
-       f'<rdf:Description xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:creator>{CANARY}</dc:creator>'
-       f'</rdf:Description></rdf:RDF></x:xmpmeta>')
+XMP = (
+    f'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+    f'<rdf:Description xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:creator>{CANARY}</dc:creator>'
+    f"</rdf:Description></rdf:RDF></x:xmpmeta>"
+)
 
 
 def _has_canary(data: bytes) -> bool:
@@ -31,6 +34,7 @@ def _has_canary(data: bytes) -> bool:
 
 
 # --- Real files, each with the canary in its metadata only --------------------------------------
+
 
 def jpeg() -> bytes:
     img = Image.new("RGB", (48, 32), (20, 120, 200))
@@ -76,18 +80,28 @@ def pdf() -> bytes:
 def _office(main: str, parts: dict[str, str]) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/'
-                                          'package/2006/content-types"/>')
+        z.writestr(
+            "[Content_Types].xml",
+            '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>',
+        )
         z.writestr(main, parts.pop(main))
-        z.writestr("docProps/core.xml",
-                   '<?xml version="1.0"?><cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/'
-                   'metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/">'
-                   f'<dc:creator>{CANARY}</dc:creator><cp:lastModifiedBy>{CANARY}</cp:lastModifiedBy>'
-                   '</cp:coreProperties>')
-        z.writestr("docProps/app.xml", '<?xml version="1.0"?><Properties xmlns="http://schemas.openxmlformats.org/'
-                                       f'officeDocument/2006/extended-properties"><Company>{CANARY}</Company></Properties>')
-        z.writestr("docProps/custom.xml", '<?xml version="1.0"?><Properties><property name="Pelapor">'
-                                          f'<vt:lpwstr>{CANARY}</vt:lpwstr></property></Properties>')
+        z.writestr(
+            "docProps/core.xml",
+            '<?xml version="1.0"?><cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/'
+            'metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/">'
+            f"<dc:creator>{CANARY}</dc:creator><cp:lastModifiedBy>{CANARY}</cp:lastModifiedBy>"
+            "</cp:coreProperties>",
+        )
+        z.writestr(
+            "docProps/app.xml",
+            '<?xml version="1.0"?><Properties xmlns="http://schemas.openxmlformats.org/'
+            f'officeDocument/2006/extended-properties"><Company>{CANARY}</Company></Properties>',
+        )
+        z.writestr(
+            "docProps/custom.xml",
+            '<?xml version="1.0"?><Properties><property name="Pelapor">'
+            f"<vt:lpwstr>{CANARY}</vt:lpwstr></property></Properties>",
+        )
         z.writestr("docProps/thumbnail.jpeg", jpeg())
         for name, body in parts.items():
             z.writestr(name, body)
@@ -96,27 +110,37 @@ def _office(main: str, parts: dict[str, str]) -> bytes:
 
 
 def docx() -> bytes:
-    return _office("word/document.xml", {
-        "word/document.xml": '<w:document xmlns:w="w"><w:body><w:p><w:ins w:id="1" w:author="' + CANARY +
-                             '"><w:r><w:t>Jalan rusak</w:t></w:r></w:ins></w:p></w:body></w:document>',
-        "word/comments.xml": f'<w:comments xmlns:w="w"><w:comment w:id="0" w:author="{CANARY}" w:initials="WS"/>'
-                             '</w:comments>',
-    })
+    return _office(
+        "word/document.xml",
+        {
+            "word/document.xml": '<w:document xmlns:w="w"><w:body><w:p><w:ins w:id="1" w:author="'
+            + CANARY
+            + '"><w:r><w:t>Jalan rusak</w:t></w:r></w:ins></w:p></w:body></w:document>',
+            "word/comments.xml": f'<w:comments xmlns:w="w"><w:comment w:id="0" w:author="{CANARY}" w:initials="WS"/>'
+            "</w:comments>",
+        },
+    )
 
 
 def xlsx() -> bytes:
-    return _office("xl/workbook.xml", {
-        "xl/workbook.xml": '<workbook><sheets><sheet name="Data" sheetId="1"/></sheets></workbook>',
-        "xl/comments1.xml": f"<comments><authors><author>{CANARY}</author></authors></comments>",
-    })
+    return _office(
+        "xl/workbook.xml",
+        {
+            "xl/workbook.xml": '<workbook><sheets><sheet name="Data" sheetId="1"/></sheets></workbook>',
+            "xl/comments1.xml": f"<comments><authors><author>{CANARY}</author></authors></comments>",
+        },
+    )
 
 
 def pptx() -> bytes:
-    return _office("ppt/presentation.xml", {
-        "ppt/presentation.xml": "<p:presentation xmlns:p='p'/>",
-        "ppt/commentAuthors.xml": f'<p:cmAuthorLst xmlns:p="p"><p:cmAuthor id="0" name="x" initials="WS" '
-                                  f'p:author="{CANARY}"/></p:cmAuthorLst>',
-    })
+    return _office(
+        "ppt/presentation.xml",
+        {
+            "ppt/presentation.xml": "<p:presentation xmlns:p='p'/>",
+            "ppt/commentAuthors.xml": f'<p:cmAuthorLst xmlns:p="p"><p:cmAuthor id="0" name="x" initials="WS" '
+            f'p:author="{CANARY}"/></p:cmAuthorLst>',
+        },
+    )
 
 
 def mp3() -> bytes:
@@ -148,7 +172,7 @@ def mp4(brand: bytes = b"isom") -> bytes:
     """ftyp, moov (mvhd, trak with tkhd/mdia/udta ©xyz, udta with ©xyz and meta/ilst ©nam), uuid XMP, mdat."""
     created = struct.pack(">II", 3_800_000_000, 3_800_000_001)
     mvhd = _full(b"mvhd", created + struct.pack(">II", 1000, 5000) + bytes(80))
-    location = _box(b"\xa9xyz", struct.pack(">HH", 17, 0x15c7) + b"-00.4611+100.4009/")
+    location = _box(b"\xa9xyz", struct.pack(">HH", 17, 0x15C7) + b"-00.4611+100.4009/")
     title = _box(b"\xa9nam", _box(b"data", struct.pack(">II", 1, 0) + f"Video {CANARY}".encode()))
     artist = _box(b"\xa9ART", _box(b"data", struct.pack(">II", 1, 0) + CANARY.encode()))
     hdlr_meta = _full(b"hdlr", bytes(4) + b"mdir" + b"appl" + bytes(9))
@@ -179,15 +203,19 @@ FILES = {  # name as sent, builder, expected type, expected extension
 
 
 def _anonymous_report(api, net) -> tuple[Report, str]:
-    res = api.post("/api/reports", submission_data(is_anonymous=True, guest_name="Warga", guest_email="w@contoh.example"))
+    res = api.post(
+        "/api/reports", submission_data(is_anonymous=True, guest_name="Warga", guest_email="w@contoh.example")
+    )
     report = Report.objects.get(tracking_id=res.json()["tracking_id"])
     s.report_route(report=report, actor=s.Actor(user=net.user("platform")), agency=net.dept)
     return report, res.json()["guest_secret"]
 
 
 def _staff_download(client, report: Report, att: Attachment, net) -> bytes:
-    got = client.get(f"/api/reports/{report.tracking_id}/attachments/{att.pk}",
-                     HTTP_AUTHORIZATION=f"Bearer {token_make(net.user('liaison'))}")
+    got = client.get(
+        f"/api/reports/{report.tracking_id}/attachments/{att.pk}",
+        HTTP_AUTHORIZATION=f"Bearer {token_make(net.user('liaison'))}",
+    )
     assert got.status_code == 200
     return b"".join(got.streaming_content)
 
@@ -198,8 +226,11 @@ def test_api_upload_stores_and_serves_the_file_without_its_metadata(kind, client
     original = build()
     assert _has_canary(original)  # the test file really carries the canary
     report, secret = _anonymous_report(api, net)
-    res = client.post(f"/api/reports/{report.tracking_id}/attachments",
-                      {"file": SimpleUploadedFile(name, original)}, HTTP_X_REPORT_SECRET=secret)
+    res = client.post(
+        f"/api/reports/{report.tracking_id}/attachments",
+        {"file": SimpleUploadedFile(name, original)},
+        HTTP_X_REPORT_SECRET=secret,
+    )
     assert res.status_code == 201, res.content
     att = Attachment.objects.get()
     assert att.content_type == mime
@@ -238,11 +269,21 @@ def _still_valid(kind: str, data: bytes) -> None:
 
 
 def test_web_form_upload_is_cleaned_too(client, net):
-    res = client.post("/lapor/", {"type": "complaint", "title": "Jalan berlubang", "body": "Lubang besar di jalan.",
-                                  "guest_email": "warga@contoh.example", "is_anonymous": "on",
-                                  "attachments": [SimpleUploadedFile("foto.jpg", jpeg(), content_type="image/jpeg"),
-                                                  SimpleUploadedFile("surat.pdf", pdf(), content_type="application/pdf"),
-                                                  SimpleUploadedFile("video.mp4", mp4(), content_type="video/mp4")]})
+    res = client.post(
+        "/lapor/",
+        {
+            "type": "complaint",
+            "title": "Jalan berlubang",
+            "body": "Lubang besar di jalan.",
+            "guest_email": "warga@contoh.example",
+            "is_anonymous": "on",
+            "attachments": [
+                SimpleUploadedFile("foto.jpg", jpeg(), content_type="image/jpeg"),
+                SimpleUploadedFile("surat.pdf", pdf(), content_type="application/pdf"),
+                SimpleUploadedFile("video.mp4", mp4(), content_type="video/mp4"),
+            ],
+        },
+    )
     assert res.status_code == 302, res.content.decode()[:1000]
     report = Report.objects.get()
     s.report_route(report=report, actor=s.Actor(user=net.user("platform")), agency=net.dept)
@@ -253,19 +294,29 @@ def test_web_form_upload_is_cleaned_too(client, net):
         assert not _has_canary(_staff_download(client, report, att, net))
 
 
-@pytest.mark.parametrize("data,code", [
-    (pdf()[:400], "pdf_invalid"),
-    (mp4()[:60] + b"\xff" * 40, "media_invalid"),
-    (b"PK\x03\x04" + b"\x00" * 26 + b"word/document.xml" + b"\x00" * 50, "office_invalid"),
-])
+@pytest.mark.parametrize(
+    "data,code",
+    [
+        (pdf()[:400], "pdf_invalid"),
+        (mp4()[:60] + b"\xff" * 40, "media_invalid"),
+        (b"PK\x03\x04" + b"\x00" * 26 + b"word/document.xml" + b"\x00" * 50, "office_invalid"),
+    ],
+)
 def test_a_file_that_cannot_be_cleaned_is_refused_in_the_users_language(client, api, net, data, code):
     report, secret = _anonymous_report(api, net)
-    res = client.post(f"/api/reports/{report.tracking_id}/attachments", {"file": SimpleUploadedFile("x.bin", data)},
-                      HTTP_X_REPORT_SECRET=secret)
+    res = client.post(
+        f"/api/reports/{report.tracking_id}/attachments",
+        {"file": SimpleUploadedFile("x.bin", data)},
+        HTTP_X_REPORT_SECRET=secret,
+    )
     assert res.status_code == 400 and res.json()["code"] == code, res.content
     assert "rusak" in res.json()["message"]
-    res = client.post(f"/api/reports/{report.tracking_id}/attachments", {"file": SimpleUploadedFile("x.bin", data)},
-                      HTTP_X_REPORT_SECRET=secret, HTTP_ACCEPT_LANGUAGE="en")
+    res = client.post(
+        f"/api/reports/{report.tracking_id}/attachments",
+        {"file": SimpleUploadedFile("x.bin", data)},
+        HTTP_X_REPORT_SECRET=secret,
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
     assert res.status_code == 400 and "damaged" in res.content.decode()
     assert Attachment.objects.count() == 0
 
@@ -277,15 +328,25 @@ def test_an_encrypted_pdf_is_refused(client, api, net):
     out = io.BytesIO()
     doc.save(out, encryption=pikepdf.Encryption(owner="a", user="b"))
     report, secret = _anonymous_report(api, net)
-    res = client.post(f"/api/reports/{report.tracking_id}/attachments",
-                      {"file": SimpleUploadedFile("x.pdf", out.getvalue())}, HTTP_X_REPORT_SECRET=secret)
+    res = client.post(
+        f"/api/reports/{report.tracking_id}/attachments",
+        {"file": SimpleUploadedFile("x.pdf", out.getvalue())},
+        HTTP_X_REPORT_SECRET=secret,
+    )
     assert res.status_code == 400 and res.json()["code"] == "pdf_encrypted"
 
 
 def test_the_web_form_refuses_a_file_that_cannot_be_cleaned_with_a_message(client, net):
-    res = client.post("/lapor/", {"type": "complaint", "title": "Jalan berlubang", "body": "Lubang besar di jalan.",
-                                  "guest_email": "warga@contoh.example",
-                                  "attachments": [SimpleUploadedFile("surat.pdf", pdf()[:400])]})
+    res = client.post(
+        "/lapor/",
+        {
+            "type": "complaint",
+            "title": "Jalan berlubang",
+            "body": "Lubang besar di jalan.",
+            "guest_email": "warga@contoh.example",
+            "attachments": [SimpleUploadedFile("surat.pdf", pdf()[:400])],
+        },
+    )
     assert res.status_code == 400
     assert "PDF rusak atau tidak dapat dibaca." in res.content.decode()
     assert not Report.objects.exists() and not Attachment.objects.exists()
@@ -298,8 +359,11 @@ def test_the_command_cleans_files_stored_before_uploads_were_cleaned(client, api
     from django.core.management import call_command
 
     report, secret = _anonymous_report(api, net)
-    client.post(f"/api/reports/{report.tracking_id}/attachments", {"file": SimpleUploadedFile("a.pdf", pdf())},
-                HTTP_X_REPORT_SECRET=secret)
+    client.post(
+        f"/api/reports/{report.tracking_id}/attachments",
+        {"file": SimpleUploadedFile("a.pdf", pdf())},
+        HTTP_X_REPORT_SECRET=secret,
+    )
     att = Attachment.objects.get()
     attachment_path(att).write_bytes(pdf())  # as an older version stored it: with its metadata
     out = StringIO()

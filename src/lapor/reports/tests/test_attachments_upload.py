@@ -1,4 +1,5 @@
 """Attachments: type from content, size limit, EXIF stripped, served only after a permission check."""
+
 import io
 
 from PIL import Image

@@ -1,5 +1,6 @@
 """The official calendar: cuti bersama count as days off by default (Lebaran 2026), and platform
 operators change a day by decree, audited, with open deadlines moved as the deadline rules say."""
+
 import datetime as dt
 from zoneinfo import ZoneInfo
 
@@ -72,8 +73,9 @@ def test_cancelling_a_leave_day_brings_open_deadlines_in_and_restoring_it_moves_
     assert report.due_at.astimezone(WIB).date() == D(2026, 3, 26)
     platform = net.user("platform")
 
-    result = calendar_day_set(day=D(2026, 3, 24), working=True, name="SKB perubahan cuti bersama",
-                              actor=platform, now=monday)
+    result = calendar_day_set(
+        day=D(2026, 3, 24), working=True, name="SKB perubahan cuti bersama", actor=platform, now=monday
+    )
     report.refresh_from_db()
     assert report.due_at.astimezone(WIB).isoformat() == "2026-03-25T23:59:59+07:00"  # 17, 24, 25
     assert result["deadlines_moved"]["due_at"] == 1
@@ -93,22 +95,26 @@ def test_a_new_leave_day_pushes_deadlines_and_overall_limits_forward(net):
     report = submit(net, monday)
     other = submit(net, monday)
     completion = report.completion_due_at
-    calendar_day_set(day=D(2026, 3, 17), working=False, name="Cuti bersama tambahan", actor=net.user("platform"),
-                     now=monday)
+    calendar_day_set(
+        day=D(2026, 3, 17), working=False, name="Cuti bersama tambahan", actor=net.user("platform"), now=monday
+    )
     for r in (report, other):
         r.refresh_from_db()
         assert r.due_at.astimezone(WIB).date() == D(2026, 3, 27)  # 25, 26, 27: moved once, not twice
     assert report.completion_due_at > completion
-    assert deadlines.calendar_get().add_working_days(completion.astimezone(WIB).date(), 1) == \
-        report.completion_due_at.astimezone(WIB).date()
+    assert (
+        deadlines.calendar_get().add_working_days(completion.astimezone(WIB).date(), 1)
+        == report.completion_due_at.astimezone(WIB).date()
+    )
 
 
 def test_a_day_already_past_moves_no_deadline(net):
     monday = dt.datetime(2026, 3, 16, 10, 0, tzinfo=WIB)
     report = submit(net, monday)
     before = report.due_at
-    result = calendar_day_set(day=D(2026, 3, 16), working=False, name="Libur mendadak", actor=net.user("platform"),
-                              now=monday)
+    result = calendar_day_set(
+        day=D(2026, 3, 16), working=False, name="Libur mendadak", actor=net.user("platform"), now=monday
+    )
     report.refresh_from_db()
     assert report.due_at == before and result["deadlines_moved"] == {"due_at": 0, "completion_due_at": 0}
     assert not deadlines.calendar_get().is_working_day(D(2026, 3, 16))

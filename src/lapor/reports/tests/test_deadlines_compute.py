@@ -1,4 +1,5 @@
 """Working-day deadlines on the Indonesian calendar."""
+
 import datetime as dt
 
 import pytest

@@ -1,5 +1,6 @@
 """The read endpoints render their bodies without ninja re-validating each item (lapor.api.render):
 what they send must be exactly what the declared response schema would have produced."""
+
 from __future__ import annotations
 
 import json
@@ -27,10 +28,18 @@ def _reports(net):
     platform = s.Actor(user=net.user("platform"))
     made = []
     for i, anonymous in enumerate((False, True, False)):
-        report, secret = s.report_submit(submission=s.Submission(
-            title=f"Jalan berlubang {i}", body="Hubungi 0812-3456-7890, NIK 3578012345670001. Saya Rahmat Hidayat.",
-            is_anonymous=anonymous, guest_name="Rahmat Hidayat", guest_phone="081234567890",
-            latitude=-0.46, longitude=100.4, region_code="13.74.02"))
+        report, secret = s.report_submit(
+            submission=s.Submission(
+                title=f"Jalan berlubang {i}",
+                body="Hubungi 0812-3456-7890, NIK 3578012345670001. Saya Rahmat Hidayat.",
+                is_anonymous=anonymous,
+                guest_name="Rahmat Hidayat",
+                guest_phone="081234567890",
+                latitude=-0.46,
+                longitude=100.4,
+                region_code="13.74.02",
+            )
+        )
         if i < 2:
             s.report_route(report=report, actor=platform, agency=net.dept)
         made.append((report, secret))

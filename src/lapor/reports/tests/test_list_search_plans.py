@@ -6,6 +6,7 @@ PostgreSQL, must equal the reference — report_filter(report_qs_for(user), f) s
 for staff at every level, reporters, reports forwarded out of a scope, bounced back to the platform,
 disposed to a unit, and assignments written without report_submitted_at by older code.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -23,13 +24,28 @@ from lapor.reports.selectors import ReportFilters
 
 T0 = dt.datetime(2026, 3, 2, 1, 0, tzinfo=dt.timezone.utc)
 PG = pytest.mark.skipif("connection.vendor != 'postgresql'", reason="PostgreSQL plans")
-USERS = ("platform", "overseer", "city_admin", "dept_admin", "liaison", "unit_staff", "health_admin",
-         "other_admin", "other_liaison", "city_overseer", "reporter", "stranger")
+USERS = (
+    "platform",
+    "overseer",
+    "city_admin",
+    "dept_admin",
+    "liaison",
+    "unit_staff",
+    "health_admin",
+    "other_admin",
+    "other_liaison",
+    "city_overseer",
+    "reporter",
+    "stranger",
+)
 
 
 def _submit(i: int, *, title: str, body: str = "", when: dt.datetime, reporter=None) -> Report:
-    sub = s.Submission(title=title, body=body or f"{title}. Mohon segera ditindaklanjuti, laporan nomor {i}.",
-                       guest_email="" if reporter else f"warga{i}@contoh.example")
+    sub = s.Submission(
+        title=title,
+        body=body or f"{title}. Mohon segera ditindaklanjuti, laporan nomor {i}.",
+        guest_email="" if reporter else f"warga{i}@contoh.example",
+    )
     report, _secret = s.report_submit(submission=sub, reporter=reporter, now=when)
     return report
 
@@ -115,12 +131,16 @@ def _unit_moved_under_health(net):
 
 @pytest.mark.parametrize("moved", [False, True], ids=["tree-as-routed", "unit-moved-since"])
 @pytest.mark.parametrize("min_share", [0.0, 2.0], ids=["per-path", "subtree-parts"])
-@pytest.mark.parametrize("filters", [
-    ReportFilters(),
-    ReportFilters(state=["routed"]),
-    ReportFilters(state=["submitted", "in_progress"]),
-    ReportFilters(submitted_from=(T0 + dt.timedelta(hours=10)).date()),
-], ids=["all", "routed", "two-states", "from-date"])
+@pytest.mark.parametrize(
+    "filters",
+    [
+        ReportFilters(),
+        ReportFilters(state=["routed"]),
+        ReportFilters(state=["submitted", "in_progress"]),
+        ReportFilters(submitted_from=(T0 + dt.timedelta(hours=10)).date()),
+    ],
+    ids=["all", "routed", "two-states", "from-date"],
+)
 def test_inbox_pages_equal_the_privacy_rule(net, corpus, filters, min_share, moved, monkeypatch):
     if moved:
         _unit_moved_under_health(net)
@@ -170,15 +190,23 @@ def test_search_windows_equal_the_plain_query(net, corpus, scoped, moved, monkey
 
 
 def test_relevance_ranks_by_how_well_a_report_matches(net, db):
-    older = _submit(1, title="Sampah sampah sampah", body="Sampah menumpuk, bau sampah menyebar ke rumah warga.",
-                    when=T0)
-    newer = _submit(2, title="Jalan rusak", body="Jalan rusak parah; ada juga sedikit sampah di tepinya.",
-                    when=T0 + dt.timedelta(hours=1))
+    older = _submit(
+        1, title="Sampah sampah sampah", body="Sampah menumpuk, bau sampah menyebar ke rumah warga.", when=T0
+    )
+    newer = _submit(
+        2,
+        title="Jalan rusak",
+        body="Jalan rusak parah; ada juga sedikit sampah di tepinya.",
+        when=T0 + dt.timedelta(hours=1),
+    )
     _submit(3, title="Lampu padam", body="Lampu jalan padam sejak seminggu.", when=T0 + dt.timedelta(hours=2))
     platform = net.user("platform")
     by_relevance = _all_pages(platform, ReportFilters(q="sampah"), limit=1)
     assert by_relevance == [older.tracking_id, newer.tracking_id]
-    assert _all_pages(platform, ReportFilters(q="sampah"), limit=1, order="newest") == [newer.tracking_id, older.tracking_id]
+    assert _all_pages(platform, ReportFilters(q="sampah"), limit=1, order="newest") == [
+        newer.tracking_id,
+        older.tracking_id,
+    ]
     assert _all_pages(platform, ReportFilters(q="sampah"), order="relevance") == by_relevance
 
 
@@ -196,7 +224,9 @@ def test_the_list_api_takes_an_order_and_refuses_a_foreign_cursor(net, corpus, a
     res = api.get("/api/reports", {"q": "sampah", "limit": 2}, user=platform)
     assert res.status_code == 200
     cursor = res.json()["next_cursor"]
-    assert api.get("/api/reports", {"q": "sampah", "order": "newest", "cursor": cursor}, user=platform).status_code == 400
+    assert (
+        api.get("/api/reports", {"q": "sampah", "order": "newest", "cursor": cursor}, user=platform).status_code == 400
+    )
     assert api.get("/api/reports", {"q": "sampah", "order": "bogus"}, user=platform).status_code == 422
     public = api.get("/api/public/reports", {"q": "sampah", "order": "newest", "limit": 50}).json()["items"]
     times = [item["submitted_at"] for item in public]
@@ -210,7 +240,9 @@ def test_migration_backfill_fills_what_older_code_left_empty(corpus):
     editor = SimpleNamespace(connection=connection)  # what a backfill reads of the schema editor
     migration.backfill(None, editor)
     assert not ReportAssignment.objects.filter(report_submitted_at__isnull=True).exists()
-    assert all(a.report_submitted_at == a.report.submitted_at for a in ReportAssignment.objects.select_related("report"))
+    assert all(
+        a.report_submitted_at == a.report.submitted_at for a in ReportAssignment.objects.select_related("report")
+    )
 
 
 @pytest.mark.django_db

@@ -8,8 +8,12 @@ from lapor.reports.models import Message, ReportEvent
 
 
 def test_a_note_answers_with_the_current_report_without_reading_it_again(net, api):
-    tid = api.post("/api/reports", submission_data(topic_id=net.roads.pk, region_code="13.74.02.1001",
-                                                   guest_email="warga@example.com", is_anonymous=True)).json()["tracking_id"]
+    tid = api.post(
+        "/api/reports",
+        submission_data(
+            topic_id=net.roads.pk, region_code="13.74.02.1001", guest_email="warga@example.com", is_anonymous=True
+        ),
+    ).json()["tracking_id"]
     detail = api.get(f"/api/reports/{tid}", user=net.user("liaison")).json()
     with CaptureQueriesContext(connection) as ctx:
         res = api.post(f"/api/reports/{tid}/notes", {"body": "Sudah dicek ke lapangan"}, user=net.user("liaison"))
@@ -23,8 +27,10 @@ def test_a_note_answers_with_the_current_report_without_reading_it_again(net, ap
 
 
 def test_a_note_outside_the_callers_scope_is_not_found_and_not_written(net, api):
-    tid = api.post("/api/reports", submission_data(topic_id=net.roads.pk, region_code="13.74.02.1001",
-                                                   guest_email="warga@example.com")).json()["tracking_id"]
+    tid = api.post(
+        "/api/reports",
+        submission_data(topic_id=net.roads.pk, region_code="13.74.02.1001", guest_email="warga@example.com"),
+    ).json()["tracking_id"]
     res = api.post(f"/api/reports/{tid}/notes", {"body": "x"}, user=net.user("reporter"))
     assert res.status_code in (403, 404)
     assert not Message.objects.filter(report__tracking_id=tid).exists()

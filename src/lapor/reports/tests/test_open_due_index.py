@@ -1,5 +1,6 @@
 """The staff inbox's index of open reports (migration 0008) covers exactly the open states and what
 the inbox counts, and PostgreSQL uses it for the national work tabs and counts."""
+
 from __future__ import annotations
 
 import importlib

@@ -1,11 +1,25 @@
 """Every role × every report operation × a report inside and outside the role's scope."""
+
 import pytest
 
 from lapor.core.testing import submission_data
 from lapor.reports import services as s
 
-ROLES = ["platform", "city_admin", "dept_admin", "liaison", "unit_staff", "health_admin", "other_admin",
-         "other_liaison", "overseer", "city_overseer", "reporter", "stranger", None]
+ROLES = [
+    "platform",
+    "city_admin",
+    "dept_admin",
+    "liaison",
+    "unit_staff",
+    "health_admin",
+    "other_admin",
+    "other_liaison",
+    "overseer",
+    "city_overseer",
+    "reporter",
+    "stranger",
+    None,
+]
 
 # Report routed to Dinas PUPR (under the city). Who may see it at all:
 VISIBLE = {"platform", "city_admin", "dept_admin", "liaison", "overseer", "city_overseer", "reporter"}
@@ -14,13 +28,37 @@ OPERATIONS = {
     # name: (method, path suffix, payload factory, roles allowed)
     "detail": ("get", "", lambda n: None, VISIBLE),
     "timeline": ("get", "/timeline", lambda n: None, VISIBLE),
-    "follow_up": ("post", "/follow-up", lambda n: {"body": "Sudah ditangani."}, {"city_admin", "dept_admin", "liaison"}),
-    "note": ("post", "/notes", lambda n: {"body": "Catatan internal."}, {"platform", "city_admin", "dept_admin", "liaison"}),
-    "not_authority": ("post", "/not-authority", lambda n: {"reason": "Bukan wewenang."}, {"city_admin", "dept_admin", "liaison"}),
-    "postpone": ("post", "/postpone", lambda n: {"reason": "Menunggu anggaran."}, {"platform", "city_admin", "dept_admin"}),
+    "follow_up": (
+        "post",
+        "/follow-up",
+        lambda n: {"body": "Sudah ditangani."},
+        {"city_admin", "dept_admin", "liaison"},
+    ),
+    "note": (
+        "post",
+        "/notes",
+        lambda n: {"body": "Catatan internal."},
+        {"platform", "city_admin", "dept_admin", "liaison"},
+    ),
+    "not_authority": (
+        "post",
+        "/not-authority",
+        lambda n: {"reason": "Bukan wewenang."},
+        {"city_admin", "dept_admin", "liaison"},
+    ),
+    "postpone": (
+        "post",
+        "/postpone",
+        lambda n: {"reason": "Menunggu anggaran."},
+        {"platform", "city_admin", "dept_admin"},
+    ),
     "archive": ("post", "/archive", lambda n: {"reason": "spam"}, {"platform", "city_admin", "dept_admin"}),
-    "forward": ("post", "/forward", lambda n: {"agency_id": n.other_city.pk, "reason": "Lokasi di Padang"},
-                {"platform", "city_admin", "dept_admin"}),
+    "forward": (
+        "post",
+        "/forward",
+        lambda n: {"agency_id": n.other_city.pk, "reason": "Lokasi di Padang"},
+        {"platform", "city_admin", "dept_admin"},
+    ),
     "dispose": ("post", "/dispose", lambda n: {"agency_id": n.unit.pk}, {"platform", "city_admin", "dept_admin"}),
     "reveal": ("get", "/reporter", lambda n: None, {"platform"}),
     "route": ("post", "/route", lambda n: {"agency_id": n.city.pk}, set()),  # wrong state for everyone
@@ -32,7 +70,9 @@ def report_at_dept(net, api) -> str:
     tid = res.json()["tracking_id"]
     from lapor.reports.models import Report
 
-    s.report_route(report=Report.objects.get(tracking_id=tid), actor=s.Actor(user=net.user("platform")), agency=net.dept)
+    s.report_route(
+        report=Report.objects.get(tracking_id=tid), actor=s.Actor(user=net.user("platform")), agency=net.dept
+    )
     return tid
 
 
@@ -67,8 +107,9 @@ def test_staff_list_shows_only_reports_in_scope(net, api):
     outside = res.json()["tracking_id"]
     from lapor.reports.models import Report
 
-    s.report_route(report=Report.objects.get(tracking_id=outside), actor=s.Actor(user=net.user("platform")),
-                   agency=net.other_dept)
+    s.report_route(
+        report=Report.objects.get(tracking_id=outside), actor=s.Actor(user=net.user("platform")), agency=net.other_dept
+    )
     ids = lambda key: {r["tracking_id"] for r in api.get("/api/reports", user=net.user(key)).json()["items"]}
     assert ids("liaison") == {inside}
     assert ids("other_liaison") == {outside}

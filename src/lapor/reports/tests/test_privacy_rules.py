@@ -1,5 +1,6 @@
 """An anonymous reporter's identity never reaches agency staff; a confidential report never
 reaches the public."""
+
 from lapor.core.testing import submission_data
 from lapor.reports import services as s
 from lapor.reports.models import Report
@@ -8,8 +9,10 @@ NAME, EMAIL, PHONE = "Rahmat Hidayat", "rahmat.rahasia@warga.example", "08129999
 
 
 def _anonymous_guest_report(net, api, **extra) -> tuple[str, str]:
-    res = api.post("/api/reports", submission_data(is_anonymous=True, guest_name=NAME, guest_email=EMAIL,
-                                                   guest_phone=PHONE, **extra))
+    res = api.post(
+        "/api/reports",
+        submission_data(is_anonymous=True, guest_name=NAME, guest_email=EMAIL, guest_phone=PHONE, **extra),
+    )
     assert res.status_code == 201, res.content
     body = res.json()
     report = Report.objects.get(tracking_id=body["tracking_id"])
@@ -45,7 +48,9 @@ def test_the_anonymous_reporter_still_sees_their_own_identity(net, api):
 def test_staff_see_a_named_reporter_when_not_anonymous(net, api):
     res = api.post("/api/reports", submission_data(), user=net.user("reporter"))
     tid = res.json()["tracking_id"]
-    s.report_route(report=Report.objects.get(tracking_id=tid), actor=s.Actor(user=net.user("platform")), agency=net.dept)
+    s.report_route(
+        report=Report.objects.get(tracking_id=tid), actor=s.Actor(user=net.user("platform")), agency=net.dept
+    )
     assert api.get(f"/api/reports/{tid}", user=net.user("liaison")).json()["reporter"]["name"] == "Budi Santoso"
 
 
@@ -75,7 +80,9 @@ def test_guests_need_the_secret(net, api):
 
 def test_internal_notes_never_reach_the_reporter(net, api):
     tid, secret = _anonymous_guest_report(net, api)
-    api.post(f"/api/reports/{tid}/notes", {"body": "Catatan internal: pelapor sering mengadu"}, user=net.user("liaison"))
+    api.post(
+        f"/api/reports/{tid}/notes", {"body": "Catatan internal: pelapor sering mengadu"}, user=net.user("liaison")
+    )
     timeline = api.get(f"/api/reports/{tid}/timeline", secret=secret)
     assert b"Catatan internal" not in timeline.content
     staff_view = api.get(f"/api/reports/{tid}/timeline", user=net.user("liaison"))
@@ -94,7 +101,8 @@ def test_platform_admin_reveal_is_explicit_and_audited(net, api):
 
 def test_personal_data_in_the_text_is_masked_for_staff_and_public(net, api):
     tid, secret = _anonymous_guest_report(
-        net, api, title="Pungli KTP", body="Saya Rahmat dimintai uang, NIK 3578 0123 4567 0001, hubungi 0812-3456-7890.")
+        net, api, title="Pungli KTP", body="Saya Rahmat dimintai uang, NIK 3578 0123 4567 0001, hubungi 0812-3456-7890."
+    )
     staff = api.get(f"/api/reports/{tid}", user=net.user("liaison")).json()["body"]
     assert "Rahmat" not in staff and "0001" not in staff and "3456" not in staff
     own = api.get(f"/api/reports/{tid}", secret=secret).json()["body"]

@@ -2,6 +2,7 @@
 Open311, partners, federation, notifications, intake answers, routing help) never read a report's
 personal fields themselves; they ask reports/projection.py. The page side is enforced at run time
 (conftest: no stored report reaches a template); this is the code side, read from the source."""
+
 from __future__ import annotations
 
 import ast
@@ -14,19 +15,46 @@ from lapor.reports.projection import REPORTER, STAFF, PUBLIC, ReportView, lens_f
 from lapor.reports.selectors import report_reporter_visible
 
 SRC = Path(__file__).resolve().parents[2]
-PERSONAL = {"title", "body", "address", "reporter_name", "reporter_contact", "guest_name", "guest_email",
-            "guest_phone", "latitude", "longitude", "original_name"}
+PERSONAL = {
+    "title",
+    "body",
+    "address",
+    "reporter_name",
+    "reporter_contact",
+    "guest_name",
+    "guest_email",
+    "guest_phone",
+    "latitude",
+    "longitude",
+    "original_name",
+}
 # Where a report is turned into something someone else reads.
-SURFACES = ["*/api.py", "web/views/*.py", "analytics/exports.py", "analytics/opendata.py", "analytics/pdf.py",
-            "analytics/views.py", "analytics/selectors.py", "partners/*.py", "notifications/*.py", "intake/*.py",
-            "routing/api.py", "reports/schemas.py", "web/selectors.py"]
+SURFACES = [
+    "*/api.py",
+    "web/views/*.py",
+    "analytics/exports.py",
+    "analytics/opendata.py",
+    "analytics/pdf.py",
+    "analytics/views.py",
+    "analytics/selectors.py",
+    "partners/*.py",
+    "notifications/*.py",
+    "intake/*.py",
+    "routing/api.py",
+    "reports/schemas.py",
+    "web/selectors.py",
+]
 # (file, attribute, the line's text fragment): reads that are not a view of the report, each with why.
 ALLOWED = {
     ("notifications/notify.py", "guest_email", "report.guest_email"): "the address a reporter's own message goes to",
     ("notifications/notify.py", "guest_phone", "report.guest_phone"): "the number a reporter's own SMS goes to",
     ("intake/sms.py", "guest_phone", "report.guest_phone"): "whose number may act on the report by SMS",
     ("intake/mail.py", "guest_email", "report.guest_email"): "whose address may reply to the report by e-mail",
-    ("notifications/messages.py", "title", "title = report.title"): "the reporter's own message; staff kinds go through lens_agency below",
+    (
+        "notifications/messages.py",
+        "title",
+        "title = report.title",
+    ): "the reporter's own message; staff kinds go through lens_agency below",
 }
 
 
@@ -47,8 +75,12 @@ def _reads() -> list[tuple[str, int, str, str]]:
         text = path.read_text()
         lines = text.splitlines()
         for node in ast.walk(ast.parse(text)):
-            if isinstance(node, ast.Attribute) and node.attr in PERSONAL and isinstance(node.ctx, ast.Load) \
-                    and _report_like(node.value):
+            if (
+                isinstance(node, ast.Attribute)
+                and node.attr in PERSONAL
+                and isinstance(node.ctx, ast.Load)
+                and _report_like(node.value)
+            ):
                 line = lines[node.lineno - 1]
                 if any(f == rel and a == node.attr and frag in line for (f, a, frag) in ALLOWED):
                     continue
@@ -58,8 +90,10 @@ def _reads() -> list[tuple[str, int, str, str]]:
 
 def test_no_surface_reads_a_reports_personal_fields_itself():
     found = _reads()
-    assert not found, ("read the report through reports/projection.py (lens_for / lens_public / lens_agency):\n"
-                       + "\n".join(f"  {f}:{n} .{a}: {line}" for f, n, a, line in found))
+    assert not found, (
+        "read the report through reports/projection.py (lens_for / lens_public / lens_agency):\n"
+        + "\n".join(f"  {f}:{n} .{a}: {line}" for f, n, a, line in found)
+    )
 
 
 def test_the_check_sees_a_raw_read(tmp_path, monkeypatch):
@@ -81,9 +115,19 @@ def _report(net, *, anonymous: bool, confidential: bool = False):
     from lapor.reports.services import Submission, report_submit
 
     citizen = User.objects.create_user(email="zubaidah@contoh.id", password="x" * 12, full_name=NAME)
-    report, _secret = report_submit(submission=Submission(
-        title=f"Jalan rusak, lapor {NAME}", body=CANARY_TEXT, address=f"Rumah {NAME}, RT 02", region_code=None,
-        is_anonymous=anonymous, is_confidential=confidential, latitude=-0.46, longitude=100.4), reporter=citizen)
+    report, _secret = report_submit(
+        submission=Submission(
+            title=f"Jalan rusak, lapor {NAME}",
+            body=CANARY_TEXT,
+            address=f"Rumah {NAME}, RT 02",
+            region_code=None,
+            is_anonymous=anonymous,
+            is_confidential=confidential,
+            latitude=-0.46,
+            longitude=100.4,
+        ),
+        reporter=citizen,
+    )
     return report, citizen
 
 

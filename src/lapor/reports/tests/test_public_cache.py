@@ -1,6 +1,7 @@
 """The public list and search may be served from a few seconds' cache (lapor.reports.public_cache),
 but never once a report has left public view: made confidential or anonymous, archived, sent back
 to verification. Real database, the cache backend of the settings, the API as citizens call it."""
+
 from __future__ import annotations
 
 import json
@@ -23,8 +24,11 @@ def _cache_on(settings):
 
 
 def _public(net, title: str = "Jalan berlubang di Jalan Sudirman") -> Report:
-    report, _secret = s.report_submit(submission=s.Submission(
-        title=title, body="Mohon segera diperbaiki.", guest_name="Rahmat Hidayat", guest_email="r@warga.example"))
+    report, _secret = s.report_submit(
+        submission=s.Submission(
+            title=title, body="Mohon segera diperbaiki.", guest_name="Rahmat Hidayat", guest_email="r@warga.example"
+        )
+    )
     s.report_route(report=report, actor=s.Actor(user=net.user("platform")), agency=net.dept)
     return report
 
@@ -57,9 +61,11 @@ def test_keyed_by_query_and_language(net, api):
 def test_a_report_made_confidential_leaves_the_cached_list_at_once(net, api):
     report, other = _public(net), _public(net, "Lampu jalan padam")
     assert set(_listed(api)) == set(_listed(api, q="jalan")) == {report.tracking_id, other.tracking_id}
-    response = api.put(f"/api/reports/{report.tracking_id}/privacy",
-                       {"is_anonymous": False, "is_confidential": True, "reason": "Permintaan pelapor"},
-                       user=net.user("dept_admin"))
+    response = api.put(
+        f"/api/reports/{report.tracking_id}/privacy",
+        {"is_anonymous": False, "is_confidential": True, "reason": "Permintaan pelapor"},
+        user=net.user("dept_admin"),
+    )
     assert response.status_code == 200
     assert _listed(api) == _listed(api, q="jalan") == [other.tracking_id]
 
@@ -67,8 +73,13 @@ def test_a_report_made_confidential_leaves_the_cached_list_at_once(net, api):
 def test_a_report_made_anonymous_loses_its_name_at_once(net, api):
     report = _public(net)
     assert api.get(LIST).json()["items"][0]["reporter_name"] == "Rahmat"
-    s.report_privacy_set(report=report, actor=s.Actor(user=net.user("platform")), is_anonymous=True,
-                         is_confidential=False, reason="Pelapor diancam")
+    s.report_privacy_set(
+        report=report,
+        actor=s.Actor(user=net.user("platform")),
+        is_anonymous=True,
+        is_confidential=False,
+        reason="Pelapor diancam",
+    )
     assert api.get(LIST).json()["items"][0]["reporter_name"] == "Anonim"
 
 
@@ -86,8 +97,13 @@ def test_entries_read_before_the_change_commits_are_forgotten_when_it_commits(ne
     report = _public(net)
     before = api.get(LIST).json()  # what other connections still read until the change commits
     with transaction.atomic(), translation.override("id"):
-        s.report_privacy_set(report=report, actor=s.Actor(user=net.user("platform")), is_anonymous=False,
-                             is_confidential=True, reason="Pelapor diancam")
+        s.report_privacy_set(
+            report=report,
+            actor=s.Actor(user=net.user("platform")),
+            is_anonymous=False,
+            is_confidential=True,
+            reason="Pelapor diancam",
+        )
         public_page_response(rf.get(LIST), lambda: before)  # such a reader, after the change's first bump
         served = public_page_response(rf.get(LIST), lambda: pytest.fail("not served from the cache"))
         assert json.loads(served.content) == before
@@ -96,7 +112,9 @@ def test_entries_read_before_the_change_commits_are_forgotten_when_it_commits(ne
 
 def test_staff_lists_are_never_cached(net, api):
     report = _public(net)
-    assert report.tracking_id in [i["tracking_id"] for i in api.get("/api/reports", user=net.user("dept_admin")).json()["items"]]
+    assert report.tracking_id in [
+        i["tracking_id"] for i in api.get("/api/reports", user=net.user("dept_admin")).json()["items"]
+    ]
     assert api.get("/api/reports", user=net.user("health_admin")).json()["items"] == []
 
 
@@ -108,8 +126,10 @@ def test_off_without_a_shared_cache(net, api, settings):
     assert _listed(api) == []
 
 
-@pytest.mark.parametrize("cache_url, asked, expected", [("", "30", "0"), ("redis://127.0.0.1:6379/14", "30", "30"),
-                                                         ("redis://127.0.0.1:6379/14", "", "5")])
+@pytest.mark.parametrize(
+    "cache_url, asked, expected",
+    [("", "30", "0"), ("redis://127.0.0.1:6379/14", "30", "30"), ("redis://127.0.0.1:6379/14", "", "5")],
+)
 def test_the_setting_is_off_without_a_shared_cache_whatever_is_asked(cache_url, asked, expected, tmp_path):
     """Per-process caches cannot forget a page in the other processes: no LAPOR_CACHE_URL, no cache."""
     import os
@@ -117,8 +137,16 @@ def test_the_setting_is_off_without_a_shared_cache_whatever_is_asked(cache_url, 
     import sys
 
     env = {k: v for k, v in os.environ.items() if k not in {"LAPOR_CACHE_URL", "LAPOR_PUBLIC_CACHE_SECONDS"}}
-    env |= {"LAPOR_DATA_DIR": str(tmp_path)} | ({"LAPOR_CACHE_URL": cache_url} if cache_url else {}) \
+    env |= (
+        {"LAPOR_DATA_DIR": str(tmp_path)}
+        | ({"LAPOR_CACHE_URL": cache_url} if cache_url else {})
         | ({"LAPOR_PUBLIC_CACHE_SECONDS": asked} if asked else {})
-    out = subprocess.run([sys.executable, "-c", "import lapor.settings as s; print(s.LAPOR_PUBLIC_CACHE_SECONDS)"],
-                         env=env, capture_output=True, text=True, check=True).stdout.strip()
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", "import lapor.settings as s; print(s.LAPOR_PUBLIC_CACHE_SECONDS)"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     assert out == expected

@@ -1,5 +1,6 @@
 """Every public surface masks personal data the same way: the public list and tracking page,
 Open311 GET and the open-data file; the reporter's own name too when the report is anonymous."""
+
 import gzip
 
 from lapor.reports import services as s
@@ -8,10 +9,15 @@ SECRET_BITS = ("0001", "3456", "Rahmat")
 
 
 def public_report(net, *, anonymous: bool):
-    report, _ = s.report_submit(submission=s.Submission(
-        title="Pungutan liar saat urus KTP",
-        body="Saya Rahmat Hidayat dimintai uang. NIK 3578 0123 4567 0001, telp 0812-3456-7890.",
-        is_anonymous=anonymous, guest_name="Rahmat Hidayat", guest_email="r@warga.example"))
+    report, _ = s.report_submit(
+        submission=s.Submission(
+            title="Pungutan liar saat urus KTP",
+            body="Saya Rahmat Hidayat dimintai uang. NIK 3578 0123 4567 0001, telp 0812-3456-7890.",
+            is_anonymous=anonymous,
+            guest_name="Rahmat Hidayat",
+            guest_email="r@warga.example",
+        )
+    )
     s.report_route(report=report, actor=s.Actor(user=net.user("platform")), agency=net.city)
     return report
 
@@ -52,10 +58,16 @@ def test_a_name_word_shared_with_the_report_place_is_not_masked_inside_the_place
     from lapor.core.testing import region_make
 
     village = region_make("13.74.02.1002", "Koto Panjang")
-    report, _ = s.report_submit(submission=s.Submission(
-        title="Pungli di kantor wali nagari Koto Panjang",
-        body="Saya Zubaidah Panjang, warga Koto Panjang. Antrean panjang, petugas minta uang. zubaidah",
-        region_code=village.code, is_anonymous=True, guest_name="Zubaidah Panjang", guest_email="z@warga.example"))
+    report, _ = s.report_submit(
+        submission=s.Submission(
+            title="Pungli di kantor wali nagari Koto Panjang",
+            body="Saya Zubaidah Panjang, warga Koto Panjang. Antrean panjang, petugas minta uang. zubaidah",
+            region_code=village.code,
+            is_anonymous=True,
+            guest_name="Zubaidah Panjang",
+            guest_email="z@warga.example",
+        )
+    )
     s.report_route(report=report, actor=s.Actor(user=net.user("platform")), agency=net.city)
     public = api.get(f"/api/public/reports/{report.tracking_id}").json()
     assert public["title"] == "Pungli di kantor wali nagari Koto Panjang"

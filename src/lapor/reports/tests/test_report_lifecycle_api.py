@@ -1,4 +1,5 @@
 """The whole path of a report through the API, as each role would drive it."""
+
 from lapor.core.testing import submission_data
 from lapor.reports.models import Report, ReportEvent
 
@@ -23,13 +24,17 @@ def test_guest_report_travels_the_whole_lifecycle(net, api):
     assert res.json()["state"] == "in_progress" and res.json()["agency"]["id"] == net.unit.pk
 
     # The unit posts a follow-up; the guest reads it and replies; the liaison answers again.
-    res = api.post(f"/api/reports/{tid}/follow-up", {"body": "Sudah kami tambal hari ini."}, user=net.user("unit_staff"))
+    res = api.post(
+        f"/api/reports/{tid}/follow-up", {"body": "Sudah kami tambal hari ini."}, user=net.user("unit_staff")
+    )
     assert res.status_code == 201 and res.json()["state"] == "followed_up"
     res = api.get(f"/api/reports/{tid}/timeline", secret=secret)
     assert [m["body"] for m in res.json()["messages"]] == ["Sudah kami tambal hari ini."]
     res = api.post(f"/api/reports/{tid}/replies", {"body": "Masih ada lubang di sisi kiri."}, secret=secret)
     assert res.status_code == 201 and res.json()["state"] == "in_progress"
-    res = api.post(f"/api/reports/{tid}/follow-up", {"body": "Sisi kiri juga sudah ditambal."}, user=net.user("unit_staff"))
+    res = api.post(
+        f"/api/reports/{tid}/follow-up", {"body": "Sisi kiri juga sudah ditambal."}, user=net.user("unit_staff")
+    )
     assert res.json()["state"] == "followed_up"
 
     # The guest accepts and rates it.
@@ -43,7 +48,9 @@ def test_guest_report_travels_the_whole_lifecycle(net, api):
 
 
 def test_rule_routes_a_report_without_a_human(net, api):
-    res = api.post("/api/reports", submission_data(topic_id=net.roads.pk, region_code="13.74.02.1001"), user=net.user("reporter"))
+    res = api.post(
+        "/api/reports", submission_data(topic_id=net.roads.pk, region_code="13.74.02.1001"), user=net.user("reporter")
+    )
     assert res.status_code == 201, res.content
     body = res.json()
     assert body["state"] == "routed" and body["agency"]["id"] == net.dept.pk

@@ -1,4 +1,5 @@
 """The state machine's rules, through the service functions."""
+
 import datetime as dt
 
 import pytest
@@ -152,7 +153,9 @@ def test_agency_admin_cannot_archive_unverified_reports(net):
 
 def test_forward_to_another_agency(net):
     report = routed(net)
-    s.report_forward(report=report, actor=actor(net, "city_admin"), agency=net.other_city, reason="Lokasi di Kota Padang")
+    s.report_forward(
+        report=report, actor=actor(net, "city_admin"), agency=net.other_city, reason="Lokasi di Kota Padang"
+    )
     report.refresh_from_db()
     assert report.agency == net.other_city and report.state == State.ROUTED
 
@@ -169,8 +172,9 @@ def test_only_the_reporter_turns_anonim_off(net):
     report = submit(net)
     s.report_privacy_set(report=report, actor=actor(net, "reporter"), is_anonymous=True, is_confidential=False)
     with pytest.raises(PermissionDenied):
-        s.report_privacy_set(report=report, actor=actor(net, "platform"), is_anonymous=False, is_confidential=False,
-                             reason="verifikasi")
+        s.report_privacy_set(
+            report=report, actor=actor(net, "platform"), is_anonymous=False, is_confidential=False, reason="verifikasi"
+        )
     event = ReportEvent.objects.get(report=report, kind="privacy")
     assert event.data["after"]["is_anonymous"] is True
     s.report_privacy_set(report=report, actor=actor(net, "reporter"), is_anonymous=False, is_confidential=False)
@@ -191,7 +195,12 @@ def test_every_state_change_is_recorded_with_who_and_why(net):
     s.report_postpone(report=report, actor=actor(net, "city_admin"), reason="Menunggu anggaran")
     event = ReportEvent.objects.filter(report=report, action="postpone").get()
     assert (event.actor, event.actor_role, event.from_state, event.to_state, event.reason) == (
-        net.user("city_admin"), "agency_admin", "routed", "postponed", "Menunggu anggaran")
+        net.user("city_admin"),
+        "agency_admin",
+        "routed",
+        "postponed",
+        "Menunggu anggaran",
+    )
 
 
 def test_audit_events_cannot_be_changed_or_deleted(net):
@@ -216,20 +225,30 @@ def test_bad_submission_input_is_refused_with_field_names(net):
         s.report_submit(submission=s.Submission(title="Judul", body="Isi"), reporter=None)
     assert exc.value.code == "contact_required"
     with pytest.raises(ValidationFailed) as exc:
-        s.report_submit(submission=s.Submission(title="Judul", body="Isi", latitude=120.0, longitude=10.0),
-                        reporter=net.user("reporter"))
+        s.report_submit(
+            submission=s.Submission(title="Judul", body="Isi", latitude=120.0, longitude=10.0),
+            reporter=net.user("reporter"),
+        )
     assert exc.value.code == "invalid_location"
     for address in ("bukan-email", "warga@", "a@b", "warga@contoh.id" + "x" * 250):
         with pytest.raises(ValidationFailed) as exc:
-            s.report_submit(submission=s.Submission(title="Judul", body="Isi laporan", guest_email=address), reporter=None)
+            s.report_submit(
+                submission=s.Submission(title="Judul", body="Isi laporan", guest_email=address), reporter=None
+            )
         assert exc.value.code == "invalid_email" and exc.value.detail["field"] == "guest_email", address
 
 
 def test_bidirectional_controls_are_taken_out_of_texts(net):
     """U+202E (right-to-left override) shows "gnitset" for "testing": a way to disguise what a title says."""
-    report, _ = s.report_submit(submission=s.Submission(title="Jalan \u202erusak\u202c berat", body="Isi \u2067laporan\u2069 ini",
-                                                        guest_name="Warga\u202e", guest_email="Warga@Contoh.ID"),
-                                reporter=None)
+    report, _ = s.report_submit(
+        submission=s.Submission(
+            title="Jalan \u202erusak\u202c berat",
+            body="Isi \u2067laporan\u2069 ini",
+            guest_name="Warga\u202e",
+            guest_email="Warga@Contoh.ID",
+        ),
+        reporter=None,
+    )
     report.refresh_from_db()
     assert (report.title, report.body, report.guest_name) == ("Jalan rusak berat", "Isi laporan ini", "Warga")
     assert report.guest_email == "warga@contoh.id"

@@ -2,6 +2,7 @@
 reporter's name, NIK, phone or e-mail never finds the report, in the public index (API and page),
 the staff inbox or the staff API, for any viewer. Platform operators search the same masked text
 (one index); they reach the identity through the audited reveal. A word of the report still finds it."""
+
 from __future__ import annotations
 
 import pytest
@@ -22,10 +23,16 @@ STAFF = ("dept_admin", "liaison", "city_admin", "overseer", "platform")
 
 
 def _anonymous_report(net, api) -> Report:
-    body = (f"Trotoar di depan pasar rusak dan ada pungli parkir. Saya {NAME}, NIK {NIK}, "
-            f"HP {PHONES[0]}, WA {PHONES[1]}, kantor {PHONES[2]}, e-mail {EMAIL}.")
-    res = api.post("/api/reports", submission_data(title=f"Trotoar rusak, lapor oleh {NAME}", body=body,
-                                                   is_anonymous=True, guest_name=NAME, guest_email=EMAIL))
+    body = (
+        f"Trotoar di depan pasar rusak dan ada pungli parkir. Saya {NAME}, NIK {NIK}, "
+        f"HP {PHONES[0]}, WA {PHONES[1]}, kantor {PHONES[2]}, e-mail {EMAIL}."
+    )
+    res = api.post(
+        "/api/reports",
+        submission_data(
+            title=f"Trotoar rusak, lapor oleh {NAME}", body=body, is_anonymous=True, guest_name=NAME, guest_email=EMAIL
+        ),
+    )
     assert res.status_code == 201, res.content
     report = Report.objects.get(tracking_id=res.json()["tracking_id"])
     s.report_route(report=report, actor=s.Actor(user=net.user("platform")), agency=net.dept)  # public from now on
@@ -83,14 +90,18 @@ def test_search_text_is_the_public_text(net, api):
 
 def test_turning_anonymity_on_masks_the_name_in_search_at_once(net, api):
     reporter = net.user("reporter")  # Budi Santoso
-    res = api.post("/api/reports", submission_data(title="Trotoar rusak di depan rumah Budi Santoso",
-                                                   body="Trotoar rusak sejak sebulan."), user=reporter)
+    res = api.post(
+        "/api/reports",
+        submission_data(title="Trotoar rusak di depan rumah Budi Santoso", body="Trotoar rusak sejak sebulan."),
+        user=reporter,
+    )
     report = Report.objects.get(tracking_id=res.json()["tracking_id"])
     s.report_route(report=report, actor=s.Actor(user=net.user("platform")), agency=net.dept)
     assert _staff_api(api, net.user("dept_admin"), "Santoso") == [report.tracking_id]  # named: the name is visible
 
-    s.report_privacy_set(report=report, actor=s.Actor(user=reporter, is_reporter=True), is_anonymous=True,
-                         is_confidential=False)
+    s.report_privacy_set(
+        report=report, actor=s.Actor(user=reporter, is_reporter=True), is_anonymous=True, is_confidential=False
+    )
     assert _staff_api(api, net.user("dept_admin"), "Santoso") == []
     assert _public_api(api, "Santoso") == []
     assert _public_api(api, WORD) == [report.tracking_id]
@@ -98,10 +109,15 @@ def test_turning_anonymity_on_masks_the_name_in_search_at_once(net, api):
 
 def test_a_registered_reporters_new_name_is_masked_in_their_anonymous_reports(net, api):
     reporter = net.user("reporter")
-    res = api.post("/api/reports", submission_data(title="Trotoar rusak", body="Trotoar rusak, kata Wiryawan tetangga.",
-                                                   is_anonymous=True), user=reporter)
+    res = api.post(
+        "/api/reports",
+        submission_data(title="Trotoar rusak", body="Trotoar rusak, kata Wiryawan tetangga.", is_anonymous=True),
+        user=reporter,
+    )
     tid = res.json()["tracking_id"]
-    s.report_route(report=Report.objects.get(tracking_id=tid), actor=s.Actor(user=net.user("platform")), agency=net.dept)
+    s.report_route(
+        report=Report.objects.get(tracking_id=tid), actor=s.Actor(user=net.user("platform")), agency=net.dept
+    )
     assert _public_api(api, "Wiryawan") == [tid]
     reporter.full_name = "Budi Wiryawan"
     reporter.save()
@@ -112,8 +128,9 @@ def test_the_duplicate_finder_scores_other_reports_by_their_masked_text(net, api
     from lapor.routing.selectors import duplicates_find
 
     report = _anonymous_report(net, api)
-    found = duplicates_find(qs=Report.objects.all(), title=f"{NAME} {NAME}", body=f"{NAME} {EMAIL} {NIK}",
-                            region_code=None, threshold=0.0)
+    found = duplicates_find(
+        qs=Report.objects.all(), title=f"{NAME} {NAME}", body=f"{NAME} {EMAIL} {NIK}", region_code=None, threshold=0.0
+    )
     assert [score for r, score in found if r.pk == report.pk] in ([], [0.0])
 
 

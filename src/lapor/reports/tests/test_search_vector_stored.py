@@ -1,5 +1,6 @@
 """PostgreSQL keeps each report's parsed search_text in search_vector (migrations 0006, 0010): written
 on insert and whenever the text changes, never stale, and the backfill fills rows older code left empty."""
+
 from __future__ import annotations
 
 import importlib
@@ -24,8 +25,13 @@ def _stale() -> list[int]:
 
 
 def _submit(title: str) -> Report:
-    report, _secret = s.report_submit(submission=s.Submission(
-        title=title, body=f"{title}. Mohon segera ditindaklanjuti oleh dinas terkait.", guest_email="warga@contoh.example"))
+    report, _secret = s.report_submit(
+        submission=s.Submission(
+            title=title,
+            body=f"{title}. Mohon segera ditindaklanjuti oleh dinas terkait.",
+            guest_email="warga@contoh.example",
+        )
+    )
     return report
 
 
@@ -51,7 +57,9 @@ def test_a_save_that_leaves_the_text_alone_does_not_parse_it_again(net):
     """Django's save() writes every column, search_text included: the trigger compares the text."""
     report = _submit("Lampu jalan padam")
     with connection.cursor() as cursor:  # a marker only a re-parse would overwrite
-        cursor.execute("UPDATE reports_report SET search_vector = to_tsvector('simple', 'penanda') WHERE id = %s", [report.pk])
+        cursor.execute(
+            "UPDATE reports_report SET search_vector = to_tsvector('simple', 'penanda') WHERE id = %s", [report.pk]
+        )
     report.refresh_from_db()
     report.state = "routed"
     report.save()  # UPDATE … SET title = …, body = …, search_text = …, state = … with the same text

@@ -1,5 +1,6 @@
 """A search's first window of time ends at the newest report, not at the clock: after a quiet spell
 (or on a database filled in bursts) it still holds the newest matches, read in one statement."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -21,9 +22,12 @@ def test_search_after_a_quiet_year_reads_one_window(net):
     platform = s.Actor(user=net.user("platform"))
     start = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=365)
     for i in range(60):
-        report, _secret = s.report_submit(submission=s.Submission(
-            title=f"Jalan berlubang nomor {i}", body="Mohon diperbaiki.", guest_email=f"w{i}@contoh.example"),
-            now=start + dt.timedelta(minutes=i))
+        report, _secret = s.report_submit(
+            submission=s.Submission(
+                title=f"Jalan berlubang nomor {i}", body="Mohon diperbaiki.", guest_email=f"w{i}@contoh.example"
+            ),
+            now=start + dt.timedelta(minutes=i),
+        )
         s.report_route(report=report, actor=platform, agency=net.dept)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE reports_report")
@@ -59,7 +63,9 @@ def test_a_search_plans_for_its_own_words_even_with_prepared_statements(net, mon
         return real(*args, **kwargs)
 
     monkeypatch.setattr(plans, "search_newest", spy)
-    s.report_submit(submission=s.Submission(title="Jalan rusak", body="Mohon diperbaiki.", guest_email="a@contoh.example"))
+    s.report_submit(
+        submission=s.Submission(title="Jalan rusak", body="Mohon diperbaiki.", guest_email="a@contoh.example")
+    )
     sel.report_public_page(ReportFilters(q="jalan"), cursor=None, limit=4, order="newest")
     sel.report_public_page(ReportFilters(q="jalan"), cursor=None, limit=4, order="relevance")
     assert seen == ["force_custom_plan", "force_custom_plan"]

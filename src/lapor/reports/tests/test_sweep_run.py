@@ -1,5 +1,6 @@
 """The deadline sweep: overdue marking, escalation up the tree, auto-completion; idempotent and
 safe from several workers at once."""
+
 import datetime as dt
 import threading
 
@@ -14,8 +15,9 @@ from lapor.reports.sweep import reports_sweep
 
 
 def routed(net, agency):
-    report, _ = s.report_submit(submission=s.Submission(title="Drainase tersumbat", body="Air meluap ke jalan."),
-                                reporter=net.user("reporter"))
+    report, _ = s.report_submit(
+        submission=s.Submission(title="Drainase tersumbat", body="Air meluap ke jalan."), reporter=net.user("reporter")
+    )
     return s.report_route(report=report, actor=s.Actor(user=net.user("platform")), agency=agency)
 
 
@@ -43,7 +45,9 @@ def test_an_overdue_report_is_escalated_to_the_parent_agency_then_the_platform(n
 
 
 def test_unverified_overdue_reports_go_straight_to_the_platform(net):
-    report, _ = s.report_submit(submission=s.Submission(title="Belum diverifikasi", body="Isi"), reporter=net.user("reporter"))
+    report, _ = s.report_submit(
+        submission=s.Submission(title="Belum diverifikasi", body="Isi"), reporter=net.user("reporter")
+    )
     reports_sweep(now=later(10))
     report.refresh_from_db()
     assert report.is_overdue and report.escalation_level == 2

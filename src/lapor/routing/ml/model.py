@@ -133,8 +133,7 @@ def _meta_tokens(record: dict) -> list[str]:
     """One-hot place and channel tokens. The region hierarchy: province and regency (in the
     product, the report's region's ancestors; absent from a one-city CSV), district, subdistrict."""
     toks = []
-    for key, prefix in (("province", "p"), ("regency", "r"), ("district", "d"), ("subdistrict", "s"),
-                        ("channel", "c")):
+    for key, prefix in (("province", "p"), ("regency", "r"), ("district", "d"), ("subdistrict", "s"), ("channel", "c")):
         v = _norm_value(record.get(key))
         if v:
             toks.append(f"{prefix}={v.replace(' ', '_')}")
@@ -333,8 +332,9 @@ class _Features:
     topic: TfidfVectorizer | None = None  # None: the topic is not an input
     topic_weight: float = 0.0
 
-    def fit_transform(self, texts: Sequence[str], metas: Sequence[list[str]],
-                      topics: Sequence[list[str]] | None = None):
+    def fit_transform(
+        self, texts: Sequence[str], metas: Sequence[list[str]], topics: Sequence[list[str]] | None = None
+    ):
         blocks = [self.word.fit_transform(texts)]
         if self.char is not None:
             blocks.append(self.char.fit_transform(texts))
@@ -361,8 +361,7 @@ class _Features:
             vecs.append((self.topic, topics, self.topic_weight))
         return vecs
 
-    def transform(self, texts: Sequence[str], metas: Sequence[list[str]],
-                  topics: Sequence[list[str]] | None = None):
+    def transform(self, texts: Sequence[str], metas: Sequence[list[str]], topics: Sequence[list[str]] | None = None):
         """Same matrix as sklearn's transform, computed directly from the fitted
         vocabularies and idf (sklearn's per-call input validation costs several ms,
         too much for one report at a time)."""
@@ -403,11 +402,14 @@ class _Features:
             ind, dat = np.zeros(0, np.int64), np.zeros(0, np.float32)
         return sp.csr_matrix((dat, ind, np.asarray(indptr, dtype=np.int64)), shape=(len(texts), n_features))
 
-    def transform_sklearn(self, texts: Sequence[str], metas: Sequence[list[str]],
-                          topics: Sequence[list[str]] | None = None):
+    def transform_sklearn(
+        self, texts: Sequence[str], metas: Sequence[list[str]], topics: Sequence[list[str]] | None = None
+    ):
         """Reference implementation of :meth:`transform` (sklearn's own transforms)."""
-        blocks = [v.transform(docs) * w if w != 1.0 else v.transform(docs)
-                  for v, docs, w in self._blocks(texts, metas, topics)]
+        blocks = [
+            v.transform(docs) * w if w != 1.0 else v.transform(docs)
+            for v, docs, w in self._blocks(texts, metas, topics)
+        ]
         return sp.hstack(blocks, format="csr") if len(blocks) > 1 else blocks[0].tocsr()
 
     @property
@@ -509,17 +511,16 @@ class RoutingModel:
             max_df=0.9,
             dtype=np.float32,
         )
-        meta = TfidfVectorizer(
-            analyzer=_identity, use_idf=False, norm="l2", dtype=np.float32
-        )
+        meta = TfidfVectorizer(analyzer=_identity, use_idf=False, norm="l2", dtype=np.float32)
         topic = None
         if self.use_topic and self.label != "topic" and self.topic_weight:
             topic = TfidfVectorizer(analyzer=_identity, use_idf=False, norm="l2", dtype=np.float32)
         return _Features(word, char, meta, self.meta_weight, topic, self.topic_weight)
 
     def _new_clf(self) -> LinearSVC:
-        return LinearSVC(C=self.C, class_weight=self.class_weight, dual=True, tol=1e-3, max_iter=3000,
-                         random_state=self.random_state)  # liblinear shuffles its coordinates: same data, same model
+        return LinearSVC(
+            C=self.C, class_weight=self.class_weight, dual=True, tol=1e-3, max_iter=3000, random_state=self.random_state
+        )  # liblinear shuffles its coordinates: same data, same model
 
     def _targets(self, records: Sequence[dict], label: str) -> list[str]:
         """Training targets: labels, local offices rewritten as templates.
@@ -588,8 +589,9 @@ class RoutingModel:
                 hold_idx = fit_idx = None
 
         self._days = _days_of(records) if self.half_life_days else None
-        self._returned = (np.array([bool(_returned_by(r)) for r in records])
-                          if getattr(self, "return_weight", 1.0) != 1.0 else None)
+        self._returned = (
+            np.array([bool(_returned_by(r)) for r in records]) if getattr(self, "return_weight", 1.0) != 1.0 else None
+        )
         self._class_level = self._class_levels(records, y) if getattr(self, "level_weight", 0.0) else None
 
         from joblib import Parallel, delayed
@@ -659,8 +661,9 @@ class RoutingModel:
         for c, label in enumerate(self.classes_):
             given = [str(records[i].get("agency_level") or "") for i in np.nonzero(y == c)[0]]
             given = [g for g in given if g]
-            names.append(max(set(given), key=given.count) if given and not _is_template(str(label))
-                         else _level_of(str(label)))
+            names.append(
+                max(set(given), key=given.count) if given and not _is_template(str(label)) else _level_of(str(label))
+            )
         uniq, idx = np.unique(np.asarray(names, dtype=object), return_inverse=True)
         return idx if len(uniq) >= 2 else None
 
@@ -737,8 +740,15 @@ class RoutingModel:
         out = sorted(((lab, p, i) for lab, (p, i) in merged.items()), key=lambda t: -t[1])
         return out[:k]
 
-    def _reason(self, idx: np.ndarray, vals: np.ndarray, class_idx: int, record: dict, n: int = 3,
-                topic: tuple[int, float] | None = None) -> str:
+    def _reason(
+        self,
+        idx: np.ndarray,
+        vals: np.ndarray,
+        class_idx: int,
+        record: dict,
+        n: int = 3,
+        topic: tuple[int, float] | None = None,
+    ) -> str:
         """Short human reason: the words (word-block features) that pushed this class most,
         ``topik: …`` when the report's topic (column, value) pushed it, ``lokasi: …`` for a
         local office."""
@@ -794,8 +804,10 @@ class RoutingModel:
             keep = idx < nw
             idx, vals = idx[keep], vals[keep]
             out.append(
-                [(lab, round(p, 6), self._reason(idx, vals, ci, rec, topic=topic))
-                 for lab, p, ci in self._expanded(rec, P[i], k)]
+                [
+                    (lab, round(p, 6), self._reason(idx, vals, ci, rec, topic=topic))
+                    for lab, p, ci in self._expanded(rec, P[i], k)
+                ]
             )
         return out
 
@@ -820,8 +832,14 @@ class RoutingModel:
     ) -> list[tuple[str, float, str]]:
         """One report's top-k; ``topic`` (the topic's name) counts only if the model was
         trained with the topic as an input (``"topic" in inputs_``)."""
-        rec = {"text": text, "district": district, "subdistrict": subdistrict, "channel": channel,
-               "topic": topic, **extra}
+        rec = {
+            "text": text,
+            "district": district,
+            "subdistrict": subdistrict,
+            "channel": channel,
+            "topic": topic,
+            **extra,
+        }
         return self.predict_top([rec], k=k)[0]
 
     # ------------------------------------------------------------------ thresholds
@@ -830,13 +848,12 @@ class RoutingModel:
         """(top-1 confidence, correct?) for labelled records."""
         preds = self.predict_labels(records, k=1)
         conf = np.array([p[0][1] if p else 0.0 for p in preds])
-        ok = np.array(
-            [bool(p) and p[0][0] == str(r.get(self.label) or "").strip() for p, r in zip(preds, records)]
-        )
+        ok = np.array([bool(p) and p[0][0] == str(r.get(self.label) or "").strip() for p, r in zip(preds, records)])
         return conf, ok
 
-    def compare_on_holdout(self, records: Sequence[dict], other: RoutingModel,
-                           received_after: str | None = None) -> dict:
+    def compare_on_holdout(
+        self, records: Sequence[dict], other: RoutingModel, received_after: str | None = None
+    ) -> dict:
         """Fit-time only, ``records`` being the ones this model was just fitted on: top-1 of this
         model's held-out twin and of ``other`` on the newest held-out slice, counting only the
         reports received after ``received_after`` (``other``'s ``trained_until``), which neither
@@ -844,13 +861,19 @@ class RoutingModel:
         ev = self.__dict__.get("_holdout_eval")
         if ev is None:
             return {"n": 0}
-        keep = [j for j, i in enumerate(ev["idx"])
-                if not received_after or str(records[i].get("received_at") or "") > received_after]
+        keep = [
+            j
+            for j, i in enumerate(ev["idx"])
+            if not received_after or str(records[i].get("received_at") or "") > received_after
+        ]
         if not keep:
             return {"n": 0}
         ok_other = other._top1([records[ev["idx"][j]] for j in keep])[1]
-        return {"n": len(keep), "new_top1": round(float(ev["ok"][keep].mean()), 4),
-                "current_top1": round(float(ok_other.mean()), 4)}
+        return {
+            "n": len(keep),
+            "new_top1": round(float(ev["ok"][keep].mean()), 4),
+            "current_top1": round(float(ok_other.mean()), 4),
+        }
 
     def threshold_for_precision(self, records_holdout: Sequence[dict], target: float = 0.95) -> float:
         """Lowest top-1 confidence threshold t such that the reports with confidence >= t

@@ -85,8 +85,10 @@ def prequential(
         raise ValueError(f"retrain must be one of {PERIODS}")
     make_model = make_model or (lambda: RoutingModel(use_topic=False))
     past = [r for r in history if str(r.get(label) or "").strip()]
-    todo = sorted((r for r in test if str(r.get(label) or "").strip() and _day(r) is not None),
-                  key=lambda r: str(r.get("received_at")))
+    todo = sorted(
+        (r for r in test if str(r.get(label) or "").strip() and _day(r) is not None),
+        key=lambda r: str(r.get("received_at")),
+    )
     groups: dict[date, list[dict]] = {}
     for r in todo:
         groups.setdefault(period_start(_day(r), retrain), []).append(r)
@@ -103,13 +105,20 @@ def prequential(
         s["auto"] = s["conf"] >= thr
         scored.append(s)
         n_auto = int(s["auto"].sum())
-        periods.append({
-            "period": start.isoformat(), "n_train": len(past), "n": len(batch),
-            "top1": round(float(s["ok"].mean()), 4), "top3": round(float(s["in3"].mean()), 4),
-            "threshold_95": round(float(thr), 6), "coverage_95": round(n_auto / len(batch), 4),
-            "precision_95": round(float(s["ok"][s["auto"]].mean()), 4) if n_auto else None,
-            "fit_seconds": round(fits[-1], 2), "fit_cpu_seconds": round(fits_cpu[-1], 2),
-        })
+        periods.append(
+            {
+                "period": start.isoformat(),
+                "n_train": len(past),
+                "n": len(batch),
+                "top1": round(float(s["ok"].mean()), 4),
+                "top3": round(float(s["in3"].mean()), 4),
+                "threshold_95": round(float(thr), 6),
+                "coverage_95": round(n_auto / len(batch), 4),
+                "precision_95": round(float(s["ok"][s["auto"]].mean()), 4) if n_auto else None,
+                "fit_seconds": round(fits[-1], 2),
+                "fit_cpu_seconds": round(fits_cpu[-1], 2),
+            }
+        )
         past = past + batch
     if not scored:
         raise ValueError("the test period holds no dated, labelled records")
@@ -131,6 +140,8 @@ def prequential(
         "predict_cpu_ms_per_report": round(sum(s["cpu_ms"] for s in scored) / n, 4),
         "heldout_coverage_95": round(n_auto / n, 4),
         "heldout_precision_95": round(float(ok[auto].mean()), 4) if n_auto else None,
-        "retrain": retrain, "n_history": len(history), "n_test": n,
+        "retrain": retrain,
+        "n_history": len(history),
+        "n_test": n,
         "periods": periods,
     }

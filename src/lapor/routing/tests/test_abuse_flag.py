@@ -1,4 +1,5 @@
 """Spam and abuse are flagged, never dropped; flagged reports wait for a person."""
+
 import pytest
 
 from lapor.reports import services as s
@@ -20,7 +21,9 @@ def test_meaningless_text(text):
     assert meaningless(text)
 
 
-@pytest.mark.parametrize("text", ["Jalan rusak di depan SD 03", "Air PDAM mati tiga hari", "Anjing liar menggigit anak di taman"])
+@pytest.mark.parametrize(
+    "text", ["Jalan rusak di depan SD 03", "Air PDAM mati tiga hari", "Anjing liar menggigit anak di taman"]
+)
 def test_real_complaints_are_not_meaningless(text):
     assert not meaningless(text)
 
@@ -32,8 +35,9 @@ def test_abusive_language_is_flagged_and_not_auto_routed(net):
 
 
 def test_stray_dogs_are_not_abuse(net):
-    report = submit(net, "Anjing liar berkeliaran dan menggigit anak di taman kota", topic_id=net.roads.pk,
-                    region_code="13.74.02")
+    report = submit(
+        net, "Anjing liar berkeliaran dan menggigit anak di taman kota", topic_id=net.roads.pk, region_code="13.74.02"
+    )
     assert kinds(report) == set() and report.state == "routed"
 
 

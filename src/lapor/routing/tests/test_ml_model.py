@@ -22,39 +22,89 @@ from lapor.routing.ml.model import (
 TOPICS = {
     "jalan": (
         "Dinas Pekerjaan Umum",
-        ["jalan rusak berlubang", "aspal jalan mengelupas", "jalan berlubang bahaya", "perbaikan aspal jalan",
-         "trotoar rusak parah", "lubang besar di jalan raya"],
+        [
+            "jalan rusak berlubang",
+            "aspal jalan mengelupas",
+            "jalan berlubang bahaya",
+            "perbaikan aspal jalan",
+            "trotoar rusak parah",
+            "lubang besar di jalan raya",
+        ],
     ),
     "sampah": (
         "Dinas Kebersihan",
-        ["sampah menumpuk bau", "truk sampah tidak datang", "tempat sampah penuh", "pengangkutan sampah terlambat",
-         "sampah dibuang sembarangan", "bau sampah menyengat"],
+        [
+            "sampah menumpuk bau",
+            "truk sampah tidak datang",
+            "tempat sampah penuh",
+            "pengangkutan sampah terlambat",
+            "sampah dibuang sembarangan",
+            "bau sampah menyengat",
+        ],
     ),
     "air": (
         "Perusahaan Air Minum",
-        ["air pdam mati", "air keruh dan bau", "pipa air bocor", "aliran air kecil sekali", "tagihan air naik",
-         "air tidak mengalir tiga hari"],
+        [
+            "air pdam mati",
+            "air keruh dan bau",
+            "pipa air bocor",
+            "aliran air kecil sekali",
+            "tagihan air naik",
+            "air tidak mengalir tiga hari",
+        ],
     ),
     "ktp": (
         "Dinas Kependudukan",
-        ["ktp elektronik belum jadi", "cetak ktp lama sekali", "kartu keluarga salah nama", "blanko ktp habis",
-         "pindah domisili kartu keluarga", "akta kelahiran belum terbit"],
+        [
+            "ktp elektronik belum jadi",
+            "cetak ktp lama sekali",
+            "kartu keluarga salah nama",
+            "blanko ktp habis",
+            "pindah domisili kartu keluarga",
+            "akta kelahiran belum terbit",
+        ],
     ),
     "sekolah": (
         "Dinas Pendidikan",
-        ["pendaftaran sekolah zonasi", "guru sering tidak masuk", "biaya seragam sekolah mahal",
-         "ppdb sekolah negeri ditolak", "bantuan siswa belum cair", "gedung sekolah bocor"],
+        [
+            "pendaftaran sekolah zonasi",
+            "guru sering tidak masuk",
+            "biaya seragam sekolah mahal",
+            "ppdb sekolah negeri ditolak",
+            "bantuan siswa belum cair",
+            "gedung sekolah bocor",
+        ],
     ),
     "surat": (
         "Kelurahan {subdistrict}",
-        ["surat keterangan domisili lama", "surat pengantar kelurahan", "legalisir surat keterangan usaha",
-         "surat keterangan tidak mampu", "pelayanan surat di kantor lurah", "tanda tangan lurah surat pindah"],
+        [
+            "surat keterangan domisili lama",
+            "surat pengantar kelurahan",
+            "legalisir surat keterangan usaha",
+            "surat keterangan tidak mampu",
+            "pelayanan surat di kantor lurah",
+            "tanda tangan lurah surat pindah",
+        ],
     ),
 }
-FILLERS = ["mohon segera ditindaklanjuti", "sudah lapor berkali kali", "tolong pak", "warga resah",
-           "sejak minggu lalu", "di depan rumah saya", "hubungi [TELEPON]", "nik [NOMOR-ID]"]
-PLACES = [("Utara", "Sukamaju"), ("Utara", "Sukadamai"), ("Selatan", "Mekarsari"), ("Selatan", "Cempaka"),
-          ("Timur", "Melati"), ("Timur", "Kenanga")]
+FILLERS = [
+    "mohon segera ditindaklanjuti",
+    "sudah lapor berkali kali",
+    "tolong pak",
+    "warga resah",
+    "sejak minggu lalu",
+    "di depan rumah saya",
+    "hubungi [TELEPON]",
+    "nik [NOMOR-ID]",
+]
+PLACES = [
+    ("Utara", "Sukamaju"),
+    ("Utara", "Sukadamai"),
+    ("Selatan", "Mekarsari"),
+    ("Selatan", "Cempaka"),
+    ("Timur", "Melati"),
+    ("Timur", "Kenanga"),
+]
 
 
 def make_records(n: int, seed: int = 0) -> list[dict]:
@@ -66,16 +116,18 @@ def make_records(n: int, seed: int = 0) -> list[dict]:
         agency, phrases = TOPICS[topic]
         district, sub = rng.choice(PLACES)
         text = " ".join(rng.sample(phrases, 2) + rng.sample(FILLERS, 2))
-        out.append({
-            "id": str(i),
-            "text": text.capitalize(),
-            "agency": agency.replace("{subdistrict}", sub),
-            "topic": topic,
-            "district": district,
-            "subdistrict": sub,
-            "received_at": f"2022-01-{1 + i % 28:02d} {i % 24:02d}:00:00",
-            "channel": rng.choice(["web", "sms", ""]),
-        })
+        out.append(
+            {
+                "id": str(i),
+                "text": text.capitalize(),
+                "agency": agency.replace("{subdistrict}", sub),
+                "topic": topic,
+                "district": district,
+                "subdistrict": sub,
+                "received_at": f"2022-01-{1 + i % 28:02d} {i % 24:02d}:00:00",
+                "channel": rng.choice(["web", "sms", ""]),
+            }
+        )
     return out
 
 
@@ -181,8 +233,15 @@ def test_tampered_artefact_refused(model, tmp_path, what):
 
 def test_evaluate_exact_keys():
     res = evaluate(make_records(120, seed=5), make_records(30, seed=6), label="agency", model=RoutingModel(n_jobs=1))
-    assert set(res) == {"top1", "top3", "macro_f1", "coverage_at_precision_95", "classes", "fit_seconds",
-                        "predict_ms_per_report"}
+    assert set(res) == {
+        "top1",
+        "top3",
+        "macro_f1",
+        "coverage_at_precision_95",
+        "classes",
+        "fit_seconds",
+        "predict_ms_per_report",
+    }
     assert isinstance(res["classes"], int)
     assert res["top1"] <= res["top3"] <= 1.0
     for k, v in res.items():
@@ -197,8 +256,9 @@ def test_topic_label(train):
 
 def test_read_csv_tolerant(tmp_path):
     p = tmp_path / "r.csv"
-    p.write_text("id,text,agency,extra_col\n1,jalan rusak,Dinas Pekerjaan Umum,x\n2,,Dinas Kebersihan,\n",
-                 encoding="utf-8")
+    p.write_text(
+        "id,text,agency,extra_col\n1,jalan rusak,Dinas Pekerjaan Umum,x\n2,,Dinas Kebersihan,\n", encoding="utf-8"
+    )
     rows = read_csv(p)
     assert len(rows) == 2
     assert rows[0]["text"] == "jalan rusak" and rows[0]["district"] == "" and rows[0]["extra_col"] == "x"
@@ -220,8 +280,11 @@ def test_fast_transform_matches_sklearn(train, use_topic):
     from lapor.routing.ml.model import _meta_tokens, _topic_tokens
 
     m = RoutingModel(n_jobs=1, use_topic=use_topic, topic_weight=0.7).fit(train, label="agency")
-    recs = make_records(20, seed=11) + [{"text": "", "district": ""}, {"text": "zzz qqq", "topic": "tak dikenal"},
-                                        {"text": "jalan rusak", "topic": ""}]
+    recs = make_records(20, seed=11) + [
+        {"text": "", "district": ""},
+        {"text": "zzz qqq", "topic": "tak dikenal"},
+        {"text": "jalan rusak", "topic": ""},
+    ]
     texts = [normalise_text(r.get("text")) for r in recs]
     metas = [_meta_tokens(r) for r in recs]
     topics = [_topic_tokens(r) for r in recs] if use_topic else None
@@ -266,15 +329,30 @@ def test_local_office_names_match_places_spelt_without_spaces():
 
 
 def test_office_of_a_place_whose_subdistrict_and_district_share_a_name():
-    """"Camat Mawar" for a report from subdistrict Mawar in district Mawar is read as the
+    """ "Camat Mawar" for a report from subdistrict Mawar in district Mawar is read as the
     district office when district offices are the commoner reading."""
     recs = []
-    for i, (sub, dist) in enumerate([("Anyelir", "Mawar"), ("Dahlia", "Tulip"), ("Kamboja", "Tulip")] * 5
-                                    + [("Mawar", "Mawar")]):
-        recs.append({"text": f"camat tidak hadir rapat warga {i}", "agency": f"Camat {dist}",
-                     "subdistrict": sub, "district": dist, "received_at": f"2022-02-{1 + i:02d}"})
-        recs.append({"text": f"sampah menumpuk di pasar {i}", "agency": "Dinas Kebersihan",
-                     "subdistrict": sub, "district": dist, "received_at": f"2022-02-{1 + i:02d}"})
+    for i, (sub, dist) in enumerate(
+        [("Anyelir", "Mawar"), ("Dahlia", "Tulip"), ("Kamboja", "Tulip")] * 5 + [("Mawar", "Mawar")]
+    ):
+        recs.append(
+            {
+                "text": f"camat tidak hadir rapat warga {i}",
+                "agency": f"Camat {dist}",
+                "subdistrict": sub,
+                "district": dist,
+                "received_at": f"2022-02-{1 + i:02d}",
+            }
+        )
+        recs.append(
+            {
+                "text": f"sampah menumpuk di pasar {i}",
+                "agency": "Dinas Kebersihan",
+                "subdistrict": sub,
+                "district": dist,
+                "received_at": f"2022-02-{1 + i:02d}",
+            }
+        )
     m = RoutingModel(n_jobs=1, holdout_fraction=0).fit(recs, label="agency")
     assert set(m.classes_) == {"Camat {district}", "Dinas Kebersihan"}
 
@@ -298,8 +376,14 @@ def test_recency_weights_favour_newer_reports():
 
 # --------------------------------------------------------------------------- the topic as an input
 
-AMBIGUOUS = ["permohonan bantuan belum ditanggapi", "pengajuan belum ada kabar", "mohon informasi tindak lanjut",
-             "berkas sudah diserahkan bulan lalu", "belum ada jawaban dari petugas", "pelayanan lambat sekali"]
+AMBIGUOUS = [
+    "permohonan bantuan belum ditanggapi",
+    "pengajuan belum ada kabar",
+    "mohon informasi tindak lanjut",
+    "berkas sudah diserahkan bulan lalu",
+    "belum ada jawaban dari petugas",
+    "pelayanan lambat sekali",
+]
 
 
 def topic_only_records(n: int, seed: int = 0) -> list[dict]:
@@ -308,11 +392,19 @@ def topic_only_records(n: int, seed: int = 0) -> list[dict]:
     rng = random.Random(seed)
     out = []
     for i in range(n):
-        topic, agency = (("bansos", "Dinas Sosial") if i % 2 else ("usaha mikro", "Dinas Koperasi"))
+        topic, agency = ("bansos", "Dinas Sosial") if i % 2 else ("usaha mikro", "Dinas Koperasi")
         district, sub = rng.choice(PLACES)
-        out.append({"text": " ".join(rng.sample(AMBIGUOUS, 3)), "agency": agency, "topic": topic,
-                    "district": district, "subdistrict": sub, "channel": rng.choice(["web", "sms"]),
-                    "received_at": f"2022-03-{1 + i % 28:02d} {i % 24:02d}:00:00"})
+        out.append(
+            {
+                "text": " ".join(rng.sample(AMBIGUOUS, 3)),
+                "agency": agency,
+                "topic": topic,
+                "district": district,
+                "subdistrict": sub,
+                "channel": rng.choice(["web", "sms"]),
+                "received_at": f"2022-03-{1 + i % 28:02d} {i % 24:02d}:00:00",
+            }
+        )
     return out
 
 
@@ -347,8 +439,9 @@ def test_two_topics_of_one_name_are_told_apart_by_their_key():
     model = RoutingModel(n_jobs=1).fit(train, label="agency")
     text = "permohonan bantuan belum ditanggapi, belum ada jawaban dari petugas"
     for key, agency in (("bansos", "Dinas Sosial"), ("usaha-mikro", "Dinas Koperasi")):
-        label, _prob, reason = model.predict_one(text, district="Utara", subdistrict="Sukamaju", topic="Lainnya",
-                                                 topic_key=key)[0]
+        label, _prob, reason = model.predict_one(
+            text, district="Utara", subdistrict="Sukamaju", topic="Lainnya", topic_key=key
+        )[0]
         assert label == agency and "topik: Lainnya" in reason  # the reason shows the name people read
 
 

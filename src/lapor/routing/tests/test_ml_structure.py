@@ -1,5 +1,6 @@
 """Round-5 knobs of the routing model (no Django): the agency tree as output structure, the
 region hierarchy as input, Bukan Wewenang returns, the auto-routing precision margin."""
+
 import numpy as np
 import pytest
 
@@ -41,12 +42,21 @@ def test_returned_reports_can_weigh_more_in_training(train):
 
 
 def test_region_hierarchy_tokens():
-    assert _meta_tokens({"province": "Jawa Timur", "regency": "Kota Surabaya", "district": "Rungkut",
-                         "subdistrict": "", "channel": "web"}) == ["p=jawa_timur", "r=kota_surabaya", "d=rungkut", "c=web"]
+    assert _meta_tokens(
+        {
+            "province": "Jawa Timur",
+            "regency": "Kota Surabaya",
+            "district": "Rungkut",
+            "subdistrict": "",
+            "channel": "web",
+        }
+    ) == ["p=jawa_timur", "r=kota_surabaya", "d=rungkut", "c=web"]
 
 
 def test_a_higher_threshold_target_never_routes_more(train):
     base = RoutingModel(use_topic=False, n_jobs=1).fit(train)
     strict = RoutingModel(use_topic=False, n_jobs=1, threshold_target=0.99).fit(train)
     assert strict.threshold_95_ >= base.threshold_95_
-    assert "trained_until" in strict.metadata() and strict.metadata()["trained_until"] == max(r["received_at"] for r in train)
+    assert "trained_until" in strict.metadata() and strict.metadata()["trained_until"] == max(
+        r["received_at"] for r in train
+    )

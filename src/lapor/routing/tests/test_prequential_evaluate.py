@@ -32,9 +32,18 @@ def drifting_records(days: int = 120, per_day: int = 12, seed: int = 1) -> list[
             district, sub = rng.choice(PLACES)
             if topic == "surat" and day >= dt.date(2022, 3, 1):
                 agency = "Dinas Pelayanan Terpadu"
-            out.append({"id": f"{d}-{j}", "text": " ".join(rng.sample(phrases, 2) + rng.sample(FILLERS, 2)),
-                        "agency": agency.replace("{subdistrict}", sub), "topic": topic, "district": district,
-                        "subdistrict": sub, "received_at": f"{day.isoformat()} {j % 24:02d}:10:00", "channel": "web"})
+            out.append(
+                {
+                    "id": f"{d}-{j}",
+                    "text": " ".join(rng.sample(phrases, 2) + rng.sample(FILLERS, 2)),
+                    "agency": agency.replace("{subdistrict}", sub),
+                    "topic": topic,
+                    "district": district,
+                    "subdistrict": sub,
+                    "received_at": f"{day.isoformat()} {j % 24:02d}:10:00",
+                    "channel": "web",
+                }
+            )
     return out
 
 
@@ -83,8 +92,17 @@ def test_each_period_is_scored_by_a_model_trained_on_everything_before_it():
     assert first["n"] + second["n"] == out["n_test"] == len(test)
     # each period's auto-routing threshold is the one its own retrain chose on its held-out slice
     assert [p["threshold_95"] for p in out["periods"]] == [round(m.threshold_95_, 6) for m in models]
-    for key in ("top1", "top3", "macro_f1", "coverage_at_precision_95", "classes", "fit_seconds",
-                "predict_ms_per_report", "heldout_coverage_95", "heldout_precision_95"):
+    for key in (
+        "top1",
+        "top3",
+        "macro_f1",
+        "coverage_at_precision_95",
+        "classes",
+        "fit_seconds",
+        "predict_ms_per_report",
+        "heldout_coverage_95",
+        "heldout_precision_95",
+    ):
         assert key in out
 
 
@@ -107,8 +125,9 @@ def test_command_prequential_walks_the_second_half_without_the_topic(tmp_path):
     records = drifting_records(days=70, per_day=8)
     write_csv(tmp_path / "a.csv", records)
     out = io.StringIO()
-    call_command("routing", "evaluate", "--prequential", "--retrain", "monthly", "--train", str(tmp_path / "a.csv"),
-                 stdout=out)
+    call_command(
+        "routing", "evaluate", "--prequential", "--retrain", "monthly", "--train", str(tmp_path / "a.csv"), stdout=out
+    )
     result = json.loads(out.getvalue())
     assert result["inputs"] == ["text", "district", "subdistrict", "channel"]  # the CSV's topic is never read
     assert result["n_history"] == result["n_test"] == len(records) // 2
@@ -121,8 +140,18 @@ def test_command_prequential_with_a_test_file(tmp_path):
     write_csv(tmp_path / "a.csv", records[:400])
     write_csv(tmp_path / "b.csv", records[400:])
     out = io.StringIO()
-    call_command("routing", "evaluate", "--prequential", "--retrain", "weekly", "--train", str(tmp_path / "a.csv"),
-                 "--test", str(tmp_path / "b.csv"), stdout=out)
+    call_command(
+        "routing",
+        "evaluate",
+        "--prequential",
+        "--retrain",
+        "weekly",
+        "--train",
+        str(tmp_path / "a.csv"),
+        "--test",
+        str(tmp_path / "b.csv"),
+        stdout=out,
+    )
     result = json.loads(out.getvalue())
     assert result["n_history"] == 400 and result["n_test"] == len(records) - 400
     assert result["retrain"] == "weekly" and len(result["periods"]) >= 2

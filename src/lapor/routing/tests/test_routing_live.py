@@ -1,6 +1,7 @@
 """Routing in real use: weekly retraining that keeps the better model, Bukan Wewenang returns
 (never suggested again; each model version's live precision), and people's own routing choices
 measured against the suggestions they saw (live top-1 / top-3)."""
+
 import datetime as dt
 import random
 
@@ -26,9 +27,12 @@ def handled_reports(net, n_each: int, *, start: dt.datetime, seed: int = 3) -> l
     for i in range(n_each):
         for key, agency in agencies.items():
             text = f"{rng.choice(TEXTS[key])} di lingkungan nomor {i} {key}"
-            report, _ = s.report_submit(submission=s.Submission(title=text[:60], body=text, region_code="13.74.02",
-                                                                target_agency_id=net.city.pk),  # never auto-routed
-                                        reporter=reporter)
+            report, _ = s.report_submit(
+                submission=s.Submission(
+                    title=text[:60], body=text, region_code="13.74.02", target_agency_id=net.city.pk
+                ),  # never auto-routed
+                reporter=reporter,
+            )
             s.report_route(report=report, actor=platform, agency=agency)
             s.report_follow_up(report=report, actor=s.Actor(user=net.user("city_admin")), body="Sudah ditangani.")
             s.report_complete(report=report, actor=s.Actor(user=reporter))
@@ -97,9 +101,12 @@ def test_people_choices_give_live_top1_and_top3_and_returns_give_live_precision(
     platform = net.user("platform")
 
     def submitted(text):
-        report, _ = s.report_submit(submission=s.Submission(title=text[:60], body=text, region_code="13.74.02",
-                                                            target_agency_id=net.city.pk),  # waits for a person
-                                    reporter=net.user("stranger"))
+        report, _ = s.report_submit(
+            submission=s.Submission(
+                title=text[:60], body=text, region_code="13.74.02", target_agency_id=net.city.pk
+            ),  # waits for a person
+            reporter=net.user("stranger"),
+        )
         return report
 
     # a tap on the first suggestion
@@ -108,8 +115,10 @@ def test_people_choices_give_live_top1_and_top3_and_returns_give_live_precision(
     html = client.get(f"/petugas/laporan/{tapped.tracking_id}/").content.decode()
     assert 'name="route-tapped_rank" value="1"' in html and 'name="route-tapped_rank" value="3"' in html
     top = suggest.routing_suggest(tapped)["suggestions"][0]
-    res = client.post(f"/petugas/laporan/{tapped.tracking_id}/route/",
-                      {"route-agency": str(top["agency_id"]), "route-tapped_rank": "1"})
+    res = client.post(
+        f"/petugas/laporan/{tapped.tracking_id}/route/",
+        {"route-agency": str(top["agency_id"]), "route-tapped_rank": "1"},
+    )
     assert res.status_code == 302
     event = tapped.events.get(action="route")
     assert event.data["suggestion"] == {"model_version": version, "rank": 1, "source": "model", "tapped": True}
@@ -125,8 +134,9 @@ def test_people_choices_give_live_top1_and_top3_and_returns_give_live_precision(
     model.threshold_95_ = 0.0
     autos = []
     for text in ("obat habis di puskesmas kami", "jalan berlubang aspal rusak di gang"):
-        report, _ = s.report_submit(submission=s.Submission(title=text, body=text, region_code="13.74.02"),
-                                    reporter=net.user("stranger"))
+        report, _ = s.report_submit(
+            submission=s.Submission(title=text, body=text, region_code="13.74.02"), reporter=net.user("stranger")
+        )
         report.refresh_from_db()
         assert report.auto_routed
         autos.append(report)
@@ -158,9 +168,15 @@ def test_an_agency_that_returned_a_report_is_never_suggested_for_it_again(quiet)
     net = quiet
     handled_reports(net, 12, start=timezone.now() - dt.timedelta(days=30))
     suggest.routing_train(label="agency")
-    report, _ = s.report_submit(submission=s.Submission(title="Obat habis", body="obat habis di puskesmas, antre lama",
-                                                        region_code="13.74.02", target_agency_id=net.city.pk),
-                                reporter=net.user("stranger"))
+    report, _ = s.report_submit(
+        submission=s.Submission(
+            title="Obat habis",
+            body="obat habis di puskesmas, antre lama",
+            region_code="13.74.02",
+            target_agency_id=net.city.pk,
+        ),
+        reporter=net.user("stranger"),
+    )
     assert suggest.routing_suggest(report)["suggestions"][0]["agency_id"] == net.health.pk
     s.report_route(report=report, actor=s.Actor(user=net.user("platform")), agency=net.health)
     s.report_not_authority(report=report, actor=s.Actor(user=net.user("health_admin")), reason="Bukan wewenang kami")

@@ -1,5 +1,6 @@
 """Routing suggestions trained on the deployment's own history; auto-routing above the
 precision threshold; tampered artefacts refused."""
+
 import csv
 import io
 import json
@@ -12,12 +13,27 @@ from lapor.reports import services as s
 from lapor.routing import suggest
 
 TEXTS = {
-    "dept": ["jalan berlubang aspal rusak parah", "jembatan retak dan miring", "drainase tersumbat air meluap ke jalan",
-             "aspal jalan mengelupas banyak lubang", "gorong gorong ambrol di tepi jalan"],
-    "health": ["puskesmas antre lama dokter tidak ada", "obat habis di puskesmas", "pelayanan bidan puskesmas kasar",
-               "ambulans puskesmas terlambat datang", "imunisasi anak di posyandu dibatalkan"],
-    "city": ["izin usaha lama sekali diproses", "pelayanan kantor wali kota lambat", "pegawai kantor pemerintah kota tidak ramah",
-             "perizinan bangunan berbelit", "pengumuman seleksi pegawai kota tidak jelas"],
+    "dept": [
+        "jalan berlubang aspal rusak parah",
+        "jembatan retak dan miring",
+        "drainase tersumbat air meluap ke jalan",
+        "aspal jalan mengelupas banyak lubang",
+        "gorong gorong ambrol di tepi jalan",
+    ],
+    "health": [
+        "puskesmas antre lama dokter tidak ada",
+        "obat habis di puskesmas",
+        "pelayanan bidan puskesmas kasar",
+        "ambulans puskesmas terlambat datang",
+        "imunisasi anak di posyandu dibatalkan",
+    ],
+    "city": [
+        "izin usaha lama sekali diproses",
+        "pelayanan kantor wali kota lambat",
+        "pegawai kantor pemerintah kota tidak ramah",
+        "perizinan bangunan berbelit",
+        "pengumuman seleksi pegawai kota tidak jelas",
+    ],
 }
 
 
@@ -32,11 +48,11 @@ def history(net, settings, tmp_path):
     for key, agency in agencies.items():
         for i in range(14):
             text = f"{rng.choice(TEXTS[key])} di lingkungan nomor {i} {key}"
-            report, _ = s.report_submit(submission=s.Submission(title=text[:60], body=text, region_code="13.74.02"),
-                                        reporter=reporter)
+            report, _ = s.report_submit(
+                submission=s.Submission(title=text[:60], body=text, region_code="13.74.02"), reporter=reporter
+            )
             s.report_route(report=report, actor=platform, agency=agency)
-            s.report_follow_up(report=report, actor=s.Actor(user=net.user("city_admin")),
-                               body="Sudah ditangani.")
+            s.report_follow_up(report=report, actor=s.Actor(user=net.user("city_admin")), body="Sudah ditangani.")
             s.report_complete(report=report, actor=s.Actor(user=reporter))
     return agencies
 
@@ -44,25 +60,39 @@ def history(net, settings, tmp_path):
 def test_too_little_history_says_so(net, settings, tmp_path):
     settings.DATA_DIR = tmp_path
     assert suggest.routing_train(label="agency")["status"] == "insufficient_history"
-    report, _ = s.report_submit(submission=s.Submission(title="Jalan rusak", body="Jalan rusak parah"), reporter=net.user("reporter"))
-    assert suggest.routing_suggest(report) == {"status": "insufficient_history", "model_version": None, "threshold": None,
-                                              "suggestions": []}
+    report, _ = s.report_submit(
+        submission=s.Submission(title="Jalan rusak", body="Jalan rusak parah"), reporter=net.user("reporter")
+    )
+    assert suggest.routing_suggest(report) == {
+        "status": "insufficient_history",
+        "model_version": None,
+        "threshold": None,
+        "suggestions": [],
+    }
 
 
 @pytest.mark.slow
 def test_trained_model_suggests_the_agency_that_handles_such_reports(net, api, history):
     result = suggest.routing_train(label="agency")
     assert result["status"] == "trained" and result["reports"] == 42
-    report, _ = s.report_submit(submission=s.Submission(title="Aspal berlubang", body="jalan berlubang aspal rusak di depan pasar",
-                                                        region_code="13.74.02", target_agency_id=net.city.pk),
-                                reporter=net.user("stranger"))
+    report, _ = s.report_submit(
+        submission=s.Submission(
+            title="Aspal berlubang",
+            body="jalan berlubang aspal rusak di depan pasar",
+            region_code="13.74.02",
+            target_agency_id=net.city.pk,
+        ),
+        reporter=net.user("stranger"),
+    )
     res = api.get(f"/api/routing/reports/{report.tracking_id}/suggestions", user=net.user("platform"))
     body = res.json()
     assert body["status"] == "ok" and body["model_version"] == result["version"]
     top = body["suggestions"][0]
     assert top["agency_id"] == net.dept.pk and top["source"] == "model" and 0 < top["confidence"] <= 1
     assert "kata:" in top["reason"]
-    assert [x["confidence"] for x in body["suggestions"]] == sorted((x["confidence"] for x in body["suggestions"]), reverse=True)
+    assert [x["confidence"] for x in body["suggestions"]] == sorted(
+        (x["confidence"] for x in body["suggestions"]), reverse=True
+    )
 
 
 @pytest.mark.slow
@@ -70,12 +100,15 @@ def test_auto_routing_only_above_the_threshold_and_bounces_are_counted(net, api,
     suggest.routing_train(label="agency")
     version, model = suggest.routing_model_get("agency")
     model.threshold_95_ = 1.01  # nothing is confident enough
-    low, _ = s.report_submit(submission=s.Submission(title="Obat habis", body="obat habis di puskesmas kami"),
-                             reporter=net.user("stranger"))
+    low, _ = s.report_submit(
+        submission=s.Submission(title="Obat habis", body="obat habis di puskesmas kami"), reporter=net.user("stranger")
+    )
     assert low.state == "submitted"
     model.threshold_95_ = 0.0
-    high, _ = s.report_submit(submission=s.Submission(title="Obat habis lagi", body="obat habis di puskesmas, antre lama"),
-                              reporter=net.user("stranger"))
+    high, _ = s.report_submit(
+        submission=s.Submission(title="Obat habis lagi", body="obat habis di puskesmas, antre lama"),
+        reporter=net.user("stranger"),
+    )
     high.refresh_from_db()
     assert high.state == "routed" and high.agency == net.health and high.auto_routed
     event = high.events.get(action="route")
@@ -138,14 +171,17 @@ def test_a_model_of_an_older_release_is_refused_once_until_retrained(net, refuse
     suggestion, no auto-routing), is read and logged once, not on every submission, and the next
     training replaces it."""
     root, calls = refused_model
-    report, _ = s.report_submit(submission=s.Submission(title="Jalan rusak", body="Jalan rusak parah"), reporter=net.user("reporter"))
+    report, _ = s.report_submit(
+        submission=s.Submission(title="Jalan rusak", body="Jalan rusak parah"), reporter=net.user("reporter")
+    )
     assert report.state == "submitted"  # not auto-routed
     assert suggest.routing_suggest(report)["status"] == "insufficient_history"
     assert suggest.routing_model_get("agency") is None
     assert len(calls) == 1
     assert [r.getMessage() for r in caplog.records if "refused" in r.getMessage()] == [
         "routing model agency/20220101T000000 refused: artefact version 1 != supported 2: written by another release, "
-        "retrain; run `lapor routing train --label agency`"]
+        "retrain; run `lapor routing train --label agency`"
+    ]
     (root / "20220102T000000").mkdir()
     (root / "CURRENT").write_text("20220102T000000")  # what a retrain does
     assert suggest.routing_model_get("agency") is None and len(calls) == 2
@@ -168,8 +204,10 @@ def test_a_model_without_a_threshold_suggests_but_never_routes_alone(net, api, h
     suggest.routing_train(label="agency")
     _version, model = suggest.routing_model_get("agency")
     model.threshold_95_ = None
-    report, _ = s.report_submit(submission=s.Submission(title="Obat habis", body="obat habis di puskesmas, antre lama"),
-                                reporter=net.user("stranger"))
+    report, _ = s.report_submit(
+        submission=s.Submission(title="Obat habis", body="obat habis di puskesmas, antre lama"),
+        reporter=net.user("stranger"),
+    )
     report.refresh_from_db()
     assert report.state == "submitted" and not report.auto_routed
     body = api.get(f"/api/routing/reports/{report.tracking_id}/suggestions", user=net.user("platform")).json()
@@ -193,10 +231,12 @@ def test_topics_of_one_name_are_all_suggested_by_their_keywords(net, api, settin
     from lapor.agencies.models import Topic
 
     settings.DATA_DIR = tmp_path
-    other_roads = Topic.objects.create(name="Lainnya", slug="infrastruktur-lainnya", parent=net.roads.parent,
-                                       keywords="trotoar")
-    other_health = Topic.objects.create(name="Lainnya", slug="kesehatan-lainnya", parent=net.health_topic,
-                                        keywords="trotoar,posyandu")
+    other_roads = Topic.objects.create(
+        name="Lainnya", slug="infrastruktur-lainnya", parent=net.roads.parent, keywords="trotoar"
+    )
+    other_health = Topic.objects.create(
+        name="Lainnya", slug="kesehatan-lainnya", parent=net.health_topic, keywords="trotoar,posyandu"
+    )
     res = api.post("/api/routing/topic-suggestions", {"text": "Trotoar depan posyandu rusak"})
     assert [t["topic_id"] for t in res.json()] == [other_health.pk, other_roads.pk]
 
@@ -206,8 +246,17 @@ def test_evaluate_command_prints_the_agreed_keys(tmp_path):
     rows = []
     for key, texts in TEXTS.items():
         for i in range(12):
-            rows.append({"text": f"{rng.choice(texts)} {i}", "agency": key, "topic": key, "district": "Wonocolo",
-                         "subdistrict": "Jemur", "received_at": f"2022-0{1 + i % 9}-01", "extra": "ignored"})
+            rows.append(
+                {
+                    "text": f"{rng.choice(texts)} {i}",
+                    "agency": key,
+                    "topic": key,
+                    "district": "Wonocolo",
+                    "subdistrict": "Jemur",
+                    "received_at": f"2022-0{1 + i % 9}-01",
+                    "extra": "ignored",
+                }
+            )
     for name, part in (("a.csv", rows[::2]), ("b.csv", rows[1::2])):
         with open(tmp_path / name, "w", newline="") as fh:
             writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
@@ -216,13 +265,29 @@ def test_evaluate_command_prints_the_agreed_keys(tmp_path):
 
     def evaluate(*flags):
         out = io.StringIO()
-        call_command("routing", "evaluate", "--train", str(tmp_path / "a.csv"), "--test", str(tmp_path / "b.csv"),
-                     *flags, stdout=out)
+        call_command(
+            "routing",
+            "evaluate",
+            "--train",
+            str(tmp_path / "a.csv"),
+            "--test",
+            str(tmp_path / "b.csv"),
+            *flags,
+            stdout=out,
+        )
         return json.loads(out.getvalue())
 
     result = evaluate()
-    assert set(result) == {"top1", "top3", "macro_f1", "coverage_at_precision_95", "classes", "fit_seconds",
-                           "predict_ms_per_report", "inputs"}
+    assert set(result) == {
+        "top1",
+        "top3",
+        "macro_f1",
+        "coverage_at_precision_95",
+        "classes",
+        "fit_seconds",
+        "predict_ms_per_report",
+        "inputs",
+    }
     assert result["classes"] == 3 and result["top3"] >= result["top1"] > 0.5
     assert result["inputs"] == ["text", "district", "subdistrict", "channel", "topic"]
     assert evaluate("--without-topic")["inputs"] == ["text", "district", "subdistrict", "channel"]
@@ -243,14 +308,21 @@ def test_the_live_suggestion_reads_the_reports_topic(net, api, settings, tmp_pat
     aid = Topic.objects.create(name="Bantuan Sosial", slug="bansos")  # no routing rule for either
     permit = Topic.objects.create(name="Perizinan Usaha", slug="izin-usaha")
     rng = random.Random(5)
-    words = ["permohonan belum ditanggapi", "berkas sudah lengkap", "mohon kejelasan", "sudah menunggu lama",
-             "petugas tidak memberi jawaban"]
+    words = [
+        "permohonan belum ditanggapi",
+        "berkas sudah lengkap",
+        "mohon kejelasan",
+        "sudah menunggu lama",
+        "petugas tidak memberi jawaban",
+    ]
     platform, reporter = s.Actor(user=net.user("platform")), net.user("reporter")
     for i in range(36):
         topic, agency = (aid, net.health) if i % 2 else (permit, net.city)
         text = " ".join(rng.sample(words, 3)) + f" nomor {i}"
-        report, _ = s.report_submit(submission=s.Submission(title=text[:60], body=text, topic_id=topic.pk,
-                                                            region_code="13.74.02"), reporter=reporter)
+        report, _ = s.report_submit(
+            submission=s.Submission(title=text[:60], body=text, topic_id=topic.pk, region_code="13.74.02"),
+            reporter=reporter,
+        )
         s.report_route(report=report, actor=platform, agency=agency)
         s.report_follow_up(report=report, actor=s.Actor(user=net.user("city_admin")), body="Sudah ditangani.")
         s.report_complete(report=report, actor=s.Actor(user=reporter))
@@ -266,8 +338,12 @@ def test_the_live_suggestion_reads_the_reports_topic(net, api, settings, tmp_pat
 
     text = "permohonan belum ditanggapi, mohon kejelasan"
     for topic, agency in ((aid, net.health), (permit, net.city)):
-        report, _ = s.report_submit(submission=s.Submission(title=text, body=text, topic_id=topic.pk, region_code="13.74.02",
-                                                            target_agency_id=net.dept.pk), reporter=net.user("stranger"))
+        report, _ = s.report_submit(
+            submission=s.Submission(
+                title=text, body=text, topic_id=topic.pk, region_code="13.74.02", target_agency_id=net.dept.pk
+            ),
+            reporter=net.user("stranger"),
+        )
         body = api.get(f"/api/routing/reports/{report.tracking_id}/suggestions", user=net.user("platform")).json()
         top = body["suggestions"][0]
         assert body["status"] == "ok" and top["agency_id"] == agency.pk and top["source"] == "model"

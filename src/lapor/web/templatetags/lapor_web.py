@@ -1,4 +1,5 @@
 """Template helpers: deadlines in plain words, time left, form fields with their errors."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -14,7 +15,7 @@ register = template.Library()
 
 @register.filter
 def long_date(value) -> str:
-    """"Jumat, 27 November 2026" (in the active language, in the deployment's time zone)."""
+    """ "Jumat, 27 November 2026" (in the active language, in the deployment's time zone)."""
     if not value:
         return ""
     if isinstance(value, dt.datetime) and timezone.is_aware(value):
@@ -55,7 +56,7 @@ def staff_user(user) -> bool:
 
 @register.filter
 def field_kind(bound_field) -> str:
-    """"check" (one checkbox), "choices" (radio buttons or several checkboxes) or "input"."""
+    """ "check" (one checkbox), "choices" (radio buttons or several checkboxes) or "input"."""
     widget = bound_field.field.widget
     input_type = getattr(widget, "input_type", "")
     if input_type == "radio" or (input_type == "checkbox" and getattr(widget, "allow_multiple_selected", False)):

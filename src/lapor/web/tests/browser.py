@@ -1,4 +1,5 @@
 """Shared set-up for the browser tests: Debian's chromium through Playwright, never a download."""
+
 from __future__ import annotations
 
 import os
@@ -8,8 +9,14 @@ from pathlib import Path
 import pytest
 
 CHROMIUM = os.environ.get("LAPOR_CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1280, "height": 900}
 AXE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
@@ -62,9 +69,11 @@ def sign_in(page, base: str, email: str) -> None:
 def axe_violations(page) -> list[dict]:
     """Serious and critical axe-core violations on the current page."""
     page.evaluate(AXE.read_text(encoding="utf-8"))
-    result = page.evaluate("async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
-                           ".map(v => ({id: v.id, impact: v.impact, help: v.help,"
-                           " nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))")
+    result = page.evaluate(
+        "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+        ".map(v => ({id: v.id, impact: v.impact, help: v.help,"
+        " nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))"
+    )
     return [v for v in result if v["impact"] in ("serious", "critical")]
 
 

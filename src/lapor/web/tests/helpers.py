@@ -1,4 +1,5 @@
 """Small helpers for the page tests."""
+
 from __future__ import annotations
 
 import io
@@ -17,16 +18,23 @@ def png_bytes() -> bytes:
 
 
 def guest_submit(client, **fields):
-    data = {"type": "complaint", "title": "Jalan berlubang di depan pasar",
-            "body": "Lubang besar membahayakan pengendara motor.", "guest_email": "warga@example.com"}
+    data = {
+        "type": "complaint",
+        "title": "Jalan berlubang di depan pasar",
+        "body": "Lubang besar membahayakan pengendara motor.",
+        "guest_email": "warga@example.com",
+    }
     data.update(fields)
     return client.post("/lapor/", data)
 
 
 def report_make(net, *, user=None, **overrides) -> tuple[Report, str]:
-    sub = services.Submission(title=overrides.pop("title", "Lampu jalan mati"),
-                              body=overrides.pop("body", "Sudah dua minggu lampu jalan mati."),
-                              guest_email="" if user else "tamu@example.com", **overrides)
+    sub = services.Submission(
+        title=overrides.pop("title", "Lampu jalan mati"),
+        body=overrides.pop("body", "Sudah dua minggu lampu jalan mati."),
+        guest_email="" if user else "tamu@example.com",
+        **overrides,
+    )
     return services.report_submit(submission=sub, reporter=user)
 
 

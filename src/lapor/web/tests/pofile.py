@@ -1,4 +1,5 @@
 """A minimal .po reader for the catalogue tests (no extra dependency)."""
+
 from __future__ import annotations
 
 import ast

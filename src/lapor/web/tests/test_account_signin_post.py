@@ -1,4 +1,5 @@
 """Sign in by e-mail or phone, registration, sign out, and the language switcher."""
+
 from lapor.accounts.models import User
 from lapor.core.testing import signin_staff
 

@@ -1,4 +1,5 @@
 """Agency admins manage their own units, staff roles and deadline overrides — only inside their subtree."""
+
 from lapor.accounts.models import RoleAssignment
 from lapor.agencies.models import Agency
 from lapor.core.testing import signin_staff, user_make
@@ -16,8 +17,10 @@ def test_agency_admin_adds_a_unit_sets_deadlines_and_grants_a_role(net, client):
     assert net.dept.deadline_overrides == {"follow_up": 7}
 
     newcomer = user_make("Petugas Baru", email="baru@pemda.example")
-    client.post(f"/petugas/instansi/{net.dept.pk}/petugas/", {"email": "baru@pemda.example", "role": "liaison",
-                                                              "unit": str(unit.pk)})
+    client.post(
+        f"/petugas/instansi/{net.dept.pk}/petugas/",
+        {"email": "baru@pemda.example", "role": "liaison", "unit": str(unit.pk)},
+    )
     assignment = RoleAssignment.objects.get(user=newcomer)
     assert (assignment.role, assignment.agency) == ("liaison", unit)
     page = client.get("/petugas/instansi/").content.decode()
@@ -35,7 +38,9 @@ def test_out_of_scope_and_bad_input_are_refused(net, client):
     net.dept.refresh_from_db()
     assert net.dept.deadline_overrides == {}
     client.post(f"/petugas/instansi/{net.dept.pk}/petugas/", {"email": "tidak.ada@pemda.example", "role": "liaison"})
-    client.post(f"/petugas/instansi/{net.dept.pk}/petugas/", {"email": net.user("stranger").email, "role": "platform_admin"})
+    client.post(
+        f"/petugas/instansi/{net.dept.pk}/petugas/", {"email": net.user("stranger").email, "role": "platform_admin"}
+    )
     assert not RoleAssignment.objects.filter(user=net.user("stranger")).exists()
     other = RoleAssignment.objects.get(user=net.user("other_liaison"))
     assert client.post(f"/petugas/instansi/peran/{other.pk}/cabut/").status_code == 403

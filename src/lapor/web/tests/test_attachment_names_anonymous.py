@@ -1,6 +1,7 @@
 """A file name can name its sender ("KTP_Siti_Aminah.png"): on an anonymous report, staff see the
 reporter's own files as "lampiran-<id>.<type>" on the page, in the API and in the download, while
 the reporter sees the name they gave; files staff upload keep their names."""
+
 from django.test import Client
 
 from lapor.reports import services
@@ -15,8 +16,9 @@ SENDER_NAMED = "KTP_Siti_Aminah.png"
 def _with_files(net, *, anonymous: bool):
     report, secret = routed_to_dept(net, is_anonymous=anonymous)
     mine = attachment_add(report=report, actor=services.Actor(is_reporter=True), name=SENDER_NAMED, data=png_bytes())
-    staffs = attachment_add(report=report, actor=services.Actor(user=net.user("liaison")), name="hasil_perbaikan.png",
-                            data=png_bytes())
+    staffs = attachment_add(
+        report=report, actor=services.Actor(user=net.user("liaison")), name="hasil_perbaikan.png", data=png_bytes()
+    )
     return report, secret, mine, staffs
 
 
@@ -31,7 +33,9 @@ def test_staff_see_neutral_names_for_an_anonymous_reporters_files(net, client, a
     html = client.get(f"/petugas/laporan/{report.tracking_id}/").content.decode()
     assert "Siti" not in html and neutral in html and "hasil_perbaikan.png" in html
     download = client.get(f"/lacak/{report.tracking_id}/lampiran/{mine.pk}/")
-    assert download.status_code == 200 and neutral in _download_name(download) and "Siti" not in _download_name(download)
+    assert (
+        download.status_code == 200 and neutral in _download_name(download) and "Siti" not in _download_name(download)
+    )
     res = api.get(f"/api/reports/{report.tracking_id}/attachments/{mine.pk}", user=net.user("liaison"))
     assert res.status_code == 200 and neutral in res["Content-Disposition"] and "Siti" not in res["Content-Disposition"]
 
@@ -46,8 +50,9 @@ def test_a_reply_attachment_of_an_anonymous_reporter_is_neutral_in_the_staff_tim
     report, secret = routed_to_dept(net, is_anonymous=True)
     services.report_follow_up(report=report, actor=services.Actor(user=net.user("liaison")), body="Mohon foto KTP.")
     message = services.report_reply(report=report, actor=services.Actor(is_reporter=True), body="Ini fotonya.")
-    att = attachment_add(report=report, actor=services.Actor(is_reporter=True), name=SENDER_NAMED, data=png_bytes(),
-                         message=message)
+    att = attachment_add(
+        report=report, actor=services.Actor(is_reporter=True), name=SENDER_NAMED, data=png_bytes(), message=message
+    )
     timeline = api.get(f"/api/reports/{report.tracking_id}/timeline", user=net.user("liaison")).json()
     names = [a["name"] for m in timeline["messages"] for a in m["attachments"]]
     assert names == [f"lampiran-{att.pk}.png"]

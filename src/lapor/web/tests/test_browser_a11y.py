@@ -1,5 +1,6 @@
 """axe-core finds no serious or critical accessibility violation on the main pages; with
 LAPOR_SCREENSHOTS=1 the pages are also saved as phone and desktop screenshots into docs/screenshots/."""
+
 from __future__ import annotations
 
 import pytest
@@ -19,16 +20,25 @@ def tnet(transactional_db):
 
 
 def _report(tnet):
-    sub = services.Submission(title="Lampu jalan mati di Jalan Sudirman",
-                              body="Sudah dua minggu lampu jalan mati, rawan kecelakaan malam hari.",
-                              topic_id=tnet.roads.pk, region_code="13.74.02.1001", guest_email="warga@example.com",
-                              is_anonymous=True)
+    sub = services.Submission(
+        title="Lampu jalan mati di Jalan Sudirman",
+        body="Sudah dua minggu lampu jalan mati, rawan kecelakaan malam hari.",
+        topic_id=tnet.roads.pk,
+        region_code="13.74.02.1001",
+        guest_email="warga@example.com",
+        is_anonymous=True,
+    )
     report, secret = services.report_submit(submission=sub)  # the routing rule sends it to Dinas PUPR
-    services.report_follow_up(report=report, actor=services.Actor(user=tnet.user("liaison")),
-                              body="Petugas kami memperbaiki lampu besok pagi.")
-    services.report_submit(submission=services.Submission(title="Antrean puskesmas terlalu lama",
-                                                          body="Menunggu tiga jam untuk berobat.",
-                                                          guest_phone="081234567890"))
+    services.report_follow_up(
+        report=report,
+        actor=services.Actor(user=tnet.user("liaison")),
+        body="Petugas kami memperbaiki lampu besok pagi.",
+    )
+    services.report_submit(
+        submission=services.Submission(
+            title="Antrean puskesmas terlalu lama", body="Menunggu tiga jam untuk berobat.", guest_phone="081234567890"
+        )
+    )
     return report, secret
 
 
@@ -36,7 +46,9 @@ def test_main_pages_have_no_serious_axe_violations(browser, live_server, tnet):
     base = live_server.url
     report, secret = _report(tnet)
     pages = {
-        "home": "/", "submit": "/lapor/", "track": f"/lacak/{report.tracking_id}/k/{secret}/",
+        "home": "/",
+        "submit": "/lapor/",
+        "track": f"/lacak/{report.tracking_id}/k/{secret}/",
         "public-list": "/laporan/",
     }
     staff_pages = {"inbox": "/petugas/", "report-detail": f"/petugas/laporan/{report.tracking_id}/"}

@@ -1,5 +1,6 @@
 """The citizens' part of issue #20 in a real browser: a 360 px phone, both languages, JavaScript on
 and off (Debian's chromium through Playwright; skipped with a clear message when it is missing)."""
+
 from __future__ import annotations
 
 import threading
@@ -40,19 +41,31 @@ def _photo(tmp_path, name="jalan.jpg"):
 
 def _answered(tnet):
     """Routed by the platform, disposed by PUPR to Bina Marga, answered by the unit."""
-    report, secret = services.report_submit(submission=services.Submission(
-        title="Lampu jalan mati di Jalan Sudirman", body="Sudah dua minggu lampu jalan mati.",
-        guest_email="warga@example.com"))
-    services.report_route(report=report, actor=services.Actor(user=tnet.user("platform")), agency=tnet.dept,
-                          reason="Jalan kota: wewenang Dinas PUPR.", note="Cek laporan serupa bulan lalu.")
+    report, secret = services.report_submit(
+        submission=services.Submission(
+            title="Lampu jalan mati di Jalan Sudirman",
+            body="Sudah dua minggu lampu jalan mati.",
+            guest_email="warga@example.com",
+        )
+    )
+    services.report_route(
+        report=report,
+        actor=services.Actor(user=tnet.user("platform")),
+        agency=tnet.dept,
+        reason="Jalan kota: wewenang Dinas PUPR.",
+        note="Cek laporan serupa bulan lalu.",
+    )
     services.report_dispose(report=report, actor=services.Actor(user=tnet.user("dept_admin")), unit=tnet.unit)
-    services.report_follow_up(report=Report.objects.get(pk=report.pk),
-                              actor=services.Actor(user=tnet.user("unit_staff")),
-                              body="Lampu diganti besok pagi oleh regu penerangan jalan.")
+    services.report_follow_up(
+        report=Report.objects.get(pk=report.pk),
+        actor=services.Actor(user=tnet.user("unit_staff")),
+        body="Lampu diganti besok pagi oleh regu penerangan jalan.",
+    )
     return Report.objects.get(pk=report.pk), secret
 
 
 # --- 1 and 2: the timeline tells the truth; every deadline says whose it is --------------------
+
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_the_timeline_names_who_did_each_step_and_puts_the_answer_on_top(browser, live_server, tnet, lang):
@@ -80,6 +93,7 @@ def test_the_timeline_names_who_did_each_step_and_puts_the_answer_on_top(browser
 
 
 # --- 4: the submit form on a cheap phone --------------------------------------------------------
+
 
 @pytest.mark.parametrize("js", [True, False], ids=["js", "nojs"])
 @pytest.mark.parametrize("lang", LANGS)
@@ -165,7 +179,8 @@ def test_sending_shows_progress_and_a_second_tap_sends_nothing(browser, live_ser
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_without_javascript_no_dead_location_button_and_each_region_step_returns_to_the_place(
-        browser, live_server, tnet, lang):
+    browser, live_server, tnet, lang
+):
     base = live_server.url
     context, page = _phone(browser, base, lang, js=False)
     page.goto(f"{base}/lapor/")
@@ -202,10 +217,17 @@ def test_switching_language_keeps_the_report_form(browser, live_server, tnet, tm
 
 # --- 5: open reports nearby before filing; Dukung -------------------------------------------------
 
+
 def _open_nearby(tnet):
-    report, _ = services.report_submit(submission=services.Submission(
-        title="Jalan berlubang di depan pasar raya", body="Ada jalan berlubang besar di depan pasar, motor terjatuh.",
-        topic_id=tnet.roads.pk, region_code="13.74.02", guest_email="lain@example.com"))
+    report, _ = services.report_submit(
+        submission=services.Submission(
+            title="Jalan berlubang di depan pasar raya",
+            body="Ada jalan berlubang besar di depan pasar, motor terjatuh.",
+            topic_id=tnet.roads.pk,
+            region_code="13.74.02",
+            guest_email="lain@example.com",
+        )
+    )
     assert report.state == "routed"
     return report
 
@@ -213,7 +235,8 @@ def _open_nearby(tnet):
 @pytest.mark.parametrize("js", [True, False], ids=["js", "nojs"])
 @pytest.mark.parametrize("lang", LANGS)
 def test_a_similar_open_report_nearby_is_offered_before_filing_and_a_guest_learns_why_to_sign_in(
-        browser, live_server, tnet, lang, js):
+    browser, live_server, tnet, lang, js
+):
     base = live_server.url
     existing = _open_nearby(tnet)
     context, page = _phone(browser, base, lang, js=js)
@@ -237,7 +260,11 @@ def test_a_similar_open_report_nearby_is_offered_before_filing_and_a_guest_learn
     page.click(f"[data-testid=nearby] button[formaction*='{existing.tracking_id}']")
     page.wait_for_selector("#id_login")  # the sign-in page, saying why
     body = page.inner_text("main")
-    assert ("satu akun hanya dapat memberi satu dukungan" in body) if lang == "id" else ("one account can give only one support" in body)
+    assert (
+        ("satu akun hanya dapat memberi satu dukungan" in body)
+        if lang == "id"
+        else ("one account can give only one support" in body)
+    )
     page.fill("#id_login", tnet.user("reporter").email)
     page.fill("#id_password", "rahasia-123")
     page.click("main button[type=submit]")
@@ -271,10 +298,12 @@ def test_sending_anyway_files_the_citizens_own_report(browser, live_server, tnet
 
 # --- 6: a wrong tracking number -------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("js", [True, False], ids=["js", "nojs"])
 @pytest.mark.parametrize("lang", LANGS)
 def test_a_wrong_tracking_number_keeps_what_was_typed_and_a_right_one_is_found_however_typed(
-        browser, live_server, tnet, lang, js):
+    browser, live_server, tnet, lang, js
+):
     base = live_server.url
     report = _open_nearby(tnet)
     context, page = _phone(browser, base, lang, js=js)
@@ -299,6 +328,7 @@ def test_a_wrong_tracking_number_keeps_what_was_typed_and_a_right_one_is_found_h
 
 
 # --- 7: a forgotten password ------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("js", [True, False], ids=["js", "nojs"])
 @pytest.mark.parametrize("lang", LANGS)

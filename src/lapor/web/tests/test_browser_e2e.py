@@ -2,6 +2,7 @@
 
 Runs on pytest-django's live server (transactional database) and Debian's chromium; skipped
 with a clear message when chromium is missing."""
+
 from __future__ import annotations
 
 import re
@@ -92,7 +93,10 @@ def test_guest_report_is_routed_disposed_answered_replied_and_rated(browser, liv
     html = page.content()
     assert "Siti" not in html and "siti@warga.example" not in html and "Anonim" in html
     open_action(page, "follow_up")
-    page.fill("#id_follow_up-body", "Lubang di depan pasar sudah ditambal pagi ini dengan aspal panas, dan rambu peringatan dipasang sampai aspal kering besok.")
+    page.fill(
+        "#id_follow_up-body",
+        "Lubang di depan pasar sudah ditambal pagi ini dengan aspal panas, dan rambu peringatan dipasang sampai aspal kering besok.",
+    )
     page.click("form[data-action=follow_up] button[type=submit]")
     page.wait_for_load_state()
     assert Report.objects.get(pk=report.pk).state == "followed_up"
@@ -101,7 +105,10 @@ def test_guest_report_is_routed_disposed_answered_replied_and_rated(browser, liv
     phone = browser.new_context(viewport=PHONE)
     guest = phone.new_page()
     guest.goto(private)
-    assert "Lubang di depan pasar sudah ditambal pagi ini dengan aspal panas, dan rambu peringatan dipasang sampai aspal kering besok." in guest.content()
+    assert (
+        "Lubang di depan pasar sudah ditambal pagi ini dengan aspal panas, dan rambu peringatan dipasang sampai aspal kering besok."
+        in guest.content()
+    )
     assert "paling lambat" in guest.inner_text("[data-testid=deadline]")
     guest.fill("#reply textarea", "Terima kasih, tapi sisi kiri masih berlubang.")
     guest.click("#reply button[type=submit]")
@@ -111,7 +118,10 @@ def test_guest_report_is_routed_disposed_answered_replied_and_rated(browser, liv
     # The liaison answers again; the guest accepts and rates it.
     page.goto(f"{base}/petugas/laporan/{tid}/")
     open_action(page, "follow_up")
-    page.fill("#id_follow_up-body", "Lubang di sisi kiri jalan juga sudah ditambal siang ini, sehingga seluruh lubang di depan pasar kini tertutup rata.")
+    page.fill(
+        "#id_follow_up-body",
+        "Lubang di sisi kiri jalan juga sudah ditambal siang ini, sehingga seluruh lubang di depan pasar kini tertutup rata.",
+    )
     page.click("form[data-action=follow_up] button[type=submit]")
     page.wait_for_load_state()
     ctx.close()

@@ -1,5 +1,6 @@
 """In a real browser on a 360 px phone: the first operator opens the link `lapor setup` printed,
 chooses a password, enrols an authenticator app, lands in the staff workspace; the link is then dead."""
+
 from __future__ import annotations
 
 import pyotp

@@ -1,6 +1,7 @@
 """In a real browser on a 360 px phone, in Indonesian and English: error pages are pages of the site,
 and a failed submission says it was not sent and keeps every field and the chosen photo, which is
 attached when the citizen sends again."""
+
 from __future__ import annotations
 
 import pytest
@@ -13,10 +14,18 @@ from .helpers import png_bytes
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 TEXT = {
-    "id": {"404": "Halaman tidak ditemukan", "not_sent": "Laporan Anda BELUM terkirim", "menu": "Buat laporan",
-           "kept": "Lampiran yang sudah Anda pilih"},
-    "en": {"404": "Page not found", "not_sent": "Your report was NOT sent", "menu": "File a report",
-           "kept": "Files you already chose"},
+    "id": {
+        "404": "Halaman tidak ditemukan",
+        "not_sent": "Laporan Anda BELUM terkirim",
+        "menu": "Buat laporan",
+        "kept": "Lampiran yang sudah Anda pilih",
+    },
+    "en": {
+        "404": "Page not found",
+        "not_sent": "Your report was NOT sent",
+        "menu": "File a report",
+        "kept": "Files you already chose",
+    },
 }
 
 

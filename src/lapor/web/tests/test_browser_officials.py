@@ -1,6 +1,7 @@
 """An official's day on a 360 px phone, in Indonesian and in English, with JavaScript and without
 (issue 20): the report page's actions one at a time, photos, place and flags; a report found by its
 number; the agency picker; the dashboards and the report card; the overseer's landing page."""
+
 from __future__ import annotations
 
 import io
@@ -22,8 +23,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 LANGS = ["id", "en"]
 # Words of the Indonesian interface that must not be left on an English page (person labels,
 # grades, the auto-completion reason, the analytics headings).
-INDONESIAN = re.compile(r"\b(Pelapor|Sistem|Anonim|Petugas|Baik|Sedang|Kurang|Belum dinilai|Selesai otomatis|Laporan diterima|"
-                        r"Tindakan|Kotak masuk|Arsipkan|Dasbor|Rapor kepatuhan|dari 5)\b")
+INDONESIAN = re.compile(
+    r"\b(Pelapor|Sistem|Anonim|Petugas|Baik|Sedang|Kurang|Belum dinilai|Selesai otomatis|Laporan diterima|"
+    r"Tindakan|Kotak masuk|Arsipkan|Dasbor|Rapor kepatuhan|dari 5)\b"
+)
 
 
 @pytest.fixture
@@ -48,9 +51,16 @@ def _jpeg() -> bytes:
 
 
 def _report(tnet):
-    sub = services.Submission(title="Lampu jalan mati di Jalan Sudirman", body="Sudah dua minggu lampu jalan mati.",
-                              guest_name="Rina Wulandari", guest_email="rina@warga.example", is_anonymous=True,
-                              region_code="13.74.02.1001", latitude=-0.4712, longitude=100.4011)
+    sub = services.Submission(
+        title="Lampu jalan mati di Jalan Sudirman",
+        body="Sudah dua minggu lampu jalan mati.",
+        guest_name="Rina Wulandari",
+        guest_email="rina@warga.example",
+        is_anonymous=True,
+        region_code="13.74.02.1001",
+        latitude=-0.4712,
+        longitude=100.4011,
+    )
     report, _secret = services.report_submit(submission=sub)
     attachment_add(report=report, actor=services.Actor(is_reporter=True), name="lampu.jpg", data=_jpeg())
     ReportFlag.objects.create(report=report, kind=ReportFlag.Kind.REPEATED)
@@ -163,8 +173,9 @@ def test_the_dashboards_read_on_a_phone(browser, live_server, tnet, lang, settin
     # the site's own navigation, language switch and sign-out stay
     assert page.locator("#lang-select").count() == 1 and page.locator("form[action='/keluar/'] button").count() == 1
     # chart text is at least 11 px on a 360 px screen
-    smallest = page.evaluate("Math.min(...[...document.querySelectorAll('svg.chart text')]"
-                             ".map(t => t.getBoundingClientRect().height))")
+    smallest = page.evaluate(
+        "Math.min(...[...document.querySelectorAll('svg.chart text')].map(t => t.getBoundingClientRect().height))"
+    )
     assert smallest >= 11, smallest
     assert page.locator("ul.legend").count() >= 2
     text = page.inner_text("main")

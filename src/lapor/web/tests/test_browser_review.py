@@ -1,6 +1,7 @@
 """What a user review found on the pages, each kept fixed in a real browser: personal data on the
 public track page, feedback after an action, the guest's e-mail, the reporter's privacy switches,
 the statistics pages on a 360 px phone and the staff's way to the dashboard."""
+
 from __future__ import annotations
 
 import pytest
@@ -35,10 +36,16 @@ def test_public_track_page_masks_personal_data_in_the_conversation(browser, live
     """The report's own text is masked for the public; the answers and replies under it were not."""
     base = live_server.url
     report, secret = _routed(tnet)
-    services.report_reply(report=report, actor=services.Actor(is_reporter=True),
-                          body=f"Hubungi saya di {PHONE_NO} atau {EMAIL}, NIK {NIK}.")
-    services.report_follow_up(report=report, actor=services.Actor(user=tnet.user("liaison")),
-                              body=f"Kami sudah menelepon Ibu di {PHONE_NO}; lampu diganti besok.")
+    services.report_reply(
+        report=report,
+        actor=services.Actor(is_reporter=True),
+        body=f"Hubungi saya di {PHONE_NO} atau {EMAIL}, NIK {NIK}.",
+    )
+    services.report_follow_up(
+        report=report,
+        actor=services.Actor(user=tnet.user("liaison")),
+        body=f"Kami sudah menelepon Ibu di {PHONE_NO}; lampu diganti besok.",
+    )
     context = browser.new_context(viewport=PHONE)
     page = context.new_page()
     page.goto(f"{base}/lacak/{report.tracking_id}/")  # anyone: the report is verified and not confidential
@@ -125,8 +132,12 @@ def test_guest_email_is_checked_and_the_form_keeps_what_was_typed(browser, live_
 
 def test_reporter_sees_both_privacy_switches_of_the_report(browser, live_server, tnet):
     base = live_server.url
-    sub = services.Submission(title="Pungutan liar di kantor kelurahan", body="Diminta uang untuk surat pengantar.",
-                              guest_email="warga@example.com", is_confidential=True)
+    sub = services.Submission(
+        title="Pungutan liar di kantor kelurahan",
+        body="Diminta uang untuk surat pengantar.",
+        guest_email="warga@example.com",
+        is_confidential=True,
+    )
     report, secret = services.report_submit(submission=sub)
     context = browser.new_context(viewport=PHONE)
     page = context.new_page()
@@ -165,7 +176,9 @@ def test_page_content_does_not_touch_the_header(browser, live_server, tnet):
     context = browser.new_context(viewport=PHONE)
     page = context.new_page()
     page.goto(f"{base}/lacak/{report.tracking_id}/k/{secret}/")
-    gap = page.evaluate("() => document.querySelector('main').firstElementChild.getBoundingClientRect().top"
-                        " - document.querySelector('header.top').getBoundingClientRect().bottom")
+    gap = page.evaluate(
+        "() => document.querySelector('main').firstElementChild.getBoundingClientRect().top"
+        " - document.querySelector('header.top').getBoundingClientRect().bottom"
+    )
     assert gap >= 12, f"the first line of the page is {gap} px below the header"
     context.close()

@@ -1,5 +1,6 @@
 """Kalender kerja: staff read the calendar in use for this year and the next; platform operators
 change a day from the page."""
+
 import datetime as dt
 
 import pytest
@@ -27,7 +28,10 @@ def test_staff_see_this_and_next_year_and_only_operators_get_the_form(net, clien
     assert f"<h2>{year}</h2>" in page and f"<h2>{year + 1}</h2>" in page
     assert "Hari Kemerdekaan Republik Indonesia" in page and "Cuti Bersama" in page
     assert 'name="name"' not in page
-    assert client.post("/petugas/kalender/", {"date": f"{year + 1}-07-01", "working": "0", "name": "SKB"}).status_code == 403
+    assert (
+        client.post("/petugas/kalender/", {"date": f"{year + 1}-07-01", "working": "0", "name": "SKB"}).status_code
+        == 403
+    )
     assert not CalendarDay.objects.exists()
 
 

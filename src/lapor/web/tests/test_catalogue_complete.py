@@ -1,5 +1,6 @@
 """Both catalogues are complete: every msgid has a translation, none is fuzzy, and every
 string the web app marks for translation is in the catalogue."""
+
 import os
 import shutil
 from pathlib import Path
@@ -37,8 +38,11 @@ def test_the_indonesian_catalogue_says_what_the_source_says():
     """The source strings are Indonesian: the id catalogue may only repeat them ("Aktifkan" once
     showed as "Aktif" on the two-step sign-in)."""
     entries = po_entries(LOCALE / "id" / "LC_MESSAGES" / "django.po")
-    wrong = [(e["msgid"], e["msgstr"]["msgstr"]) for e in entries
-             if e["msgid_plural"] is None and e["msgstr"].get("msgstr") not in ("", e["msgid"])]
+    wrong = [
+        (e["msgid"], e["msgstr"]["msgstr"])
+        for e in entries
+        if e["msgid_plural"] is None and e["msgstr"].get("msgstr") not in ("", e["msgid"])
+    ]
     assert wrong == []
 
 
@@ -46,8 +50,11 @@ def test_the_indonesian_catalogue_says_what_the_source_says():
 def test_every_marked_string_is_in_the_catalogue(tmp_path):
     """makemessages over every app (templates and Python) into a temp dir: nothing it finds may be
     missing from the committed catalogue."""
-    shutil.copytree(LAPOR, tmp_path / "lapor", ignore=shutil.ignore_patterns(
-        "__pycache__", "tests", "static", "locale", "migrations", "*.pyc"))
+    shutil.copytree(
+        LAPOR,
+        tmp_path / "lapor",
+        ignore=shutil.ignore_patterns("__pycache__", "tests", "static", "locale", "migrations", "*.pyc"),
+    )
     (tmp_path / "locale").mkdir()
     cwd = os.getcwd()
     try:

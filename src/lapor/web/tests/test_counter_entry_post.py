@@ -1,5 +1,6 @@
 """Counter and call-centre entry from the web (issue 20): staff file a report for a citizen with
 the citizen's consent, through lapor.intake.assisted."""
+
 from __future__ import annotations
 
 import re
@@ -8,9 +9,16 @@ from lapor.reports.models import Report, ReportEvent
 
 
 def _form(**over):
-    return {"channel": "call_centre", "guest_name": "Pak Darmawan", "guest_phone": "081234567890",
-            "type": "complaint", "title": "Air PDAM tidak mengalir tiga hari",
-            "body": "Warga RT 03 tidak mendapat air sejak Senin.", "consent": "on", **over}
+    return {
+        "channel": "call_centre",
+        "guest_name": "Pak Darmawan",
+        "guest_phone": "081234567890",
+        "type": "complaint",
+        "title": "Air PDAM tidak mengalir tiga hari",
+        "body": "Warga RT 03 tidak mendapat air sejak Senin.",
+        "consent": "on",
+        **over,
+    }
 
 
 def test_staff_enter_a_citizens_report_and_hand_over_its_link(net, client):

@@ -1,5 +1,6 @@
 """The operator's one-time enrolment link from ``lapor setup``: choose a password, enrol the
 authenticator, signed in; the link then never works again; expired or altered links never work."""
+
 import re
 
 import pyotp
@@ -71,11 +72,14 @@ def test_an_expired_link_does_not_work(client, operator):
     assert not operator.has_usable_password()
 
 
-@pytest.mark.parametrize("mangle", [
-    lambda t: t[:-2] + ("AA" if not t.endswith("AA") else "BB"),  # signature altered
-    lambda t: "eyJ1IjoxfQ:1xYdmW:abc",  # made up
-    lambda t: "x",
-])
+@pytest.mark.parametrize(
+    "mangle",
+    [
+        lambda t: t[:-2] + ("AA" if not t.endswith("AA") else "BB"),  # signature altered
+        lambda t: "eyJ1IjoxfQ:1xYdmW:abc",  # made up
+        lambda t: "x",
+    ],
+)
 def test_an_altered_link_does_not_work(client, operator, mangle):
     res = client.post(_path(mangle(enrolment_token(operator))), {"password": PASSWORD, "password_again": PASSWORD})
     assert res.status_code == 400
@@ -89,12 +93,15 @@ def test_a_link_for_another_account_state_does_not_work_after_deactivation(clien
     assert client.get(_path(token)).status_code == 400
 
 
-@pytest.mark.parametrize("data,field_error", [
-    ({"password": PASSWORD, "password_again": PASSWORD + "x"}, "tidak sama"),
-    ({"password": "pendek", "password_again": "pendek"}, "8"),
-    ({"password": "password", "password_again": "password"}, "umum"),
-    ({"password": "", "password_again": ""}, "tidak boleh kosong"),
-])
+@pytest.mark.parametrize(
+    "data,field_error",
+    [
+        ({"password": PASSWORD, "password_again": PASSWORD + "x"}, "tidak sama"),
+        ({"password": "pendek", "password_again": "pendek"}, "8"),
+        ({"password": "password", "password_again": "password"}, "umum"),
+        ({"password": "", "password_again": ""}, "tidak boleh kosong"),
+    ],
+)
 def test_a_bad_password_is_a_400_in_indonesian_and_the_link_still_works(client, operator, data, field_error):
     token = enrolment_token(operator)
     res = client.post(_path(token), data)

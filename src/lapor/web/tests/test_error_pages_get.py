@@ -1,5 +1,6 @@
 """Error answers: a page of the site (viewport for a 360 px phone, the menu, the visitor's language)
 for 400, 403, 404, 500 and 503; JSON under /api/; the 500 and 503 pages never need the database."""
+
 from __future__ import annotations
 
 import pytest
@@ -14,6 +15,7 @@ from lapor.web.views import errors
 def _boom(exc):
     def view(request):
         raise exc
+
     return view
 
 
@@ -107,8 +109,9 @@ def test_a_refusal_is_logged_in_one_line_and_a_fault_with_its_traceback(db, site
 
     from lapor.core.logfilters import ClientErrorOneLine
 
-    console = next(h for h in logging.getLogger().handlers
-                   if any(isinstance(f, ClientErrorOneLine) for f in h.filters))  # settings.LOGGING's console
+    console = next(
+        h for h in logging.getLogger().handlers if any(isinstance(f, ClientErrorOneLine) for f in h.filters)
+    )  # settings.LOGGING's console
     stream = io.StringIO()
     previous = console.setStream(stream)
     try:

@@ -1,4 +1,5 @@
 """List pages run a constant number of queries, however many reports they show."""
+
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 

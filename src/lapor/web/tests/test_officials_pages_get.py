@@ -1,6 +1,7 @@
 """What an official meets on the staff pages (issue 20): a report found by its number, the agency
 picker that knows everyday names, the report page that a phone can work with, and no Indonesian
 left in the English pages (nor a wrong word in the Indonesian ones)."""
+
 from __future__ import annotations
 
 import io
@@ -23,8 +24,15 @@ from lapor.routing.models import ReportFlag
 
 
 def _submitted(net, **fields):
-    sub = services.Submission(**{"title": "Lampu jalan mati di Jalan Sudirman", "body": "Sudah dua minggu lampu mati.",
-                                 "guest_name": "Rina Wulandari", "guest_email": "rina@warga.example", **fields})
+    sub = services.Submission(
+        **{
+            "title": "Lampu jalan mati di Jalan Sudirman",
+            "body": "Sudah dua minggu lampu mati.",
+            "guest_name": "Rina Wulandari",
+            "guest_email": "rina@warga.example",
+            **fields,
+        }
+    )
     report, _secret = services.report_submit(submission=sub)
     return report
 
@@ -43,6 +51,7 @@ def _jpeg() -> bytes:
 
 
 # --- Finding a report ----------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("typed", ["{tid}", "{raw}", "{lower}", " {lower_dash} "])
 def test_staff_search_goes_straight_to_a_report_by_its_number(net, client, typed):
@@ -71,6 +80,7 @@ def test_the_all_tab_does_not_claim_a_deadline_order(net, client):
 
 # --- The agency picker ---------------------------------------------------------------------
 
+
 @pytest.fixture
 def departments(net):
     pupr = agency_make("Dinas Pekerjaan Umum dan Penataan Ruang", parent=net.city, region=net.city_region)
@@ -82,8 +92,10 @@ def departments(net):
     return {"pupr": pupr, "dishub": dishub, "elsewhere": elsewhere}
 
 
-@pytest.mark.parametrize("q, want", [("PUPR", "pupr"), ("Dinas PUPR", "pupr"), ("dishub", "dishub"),
-                                     ("Pekerjaan Umum Padang Panjang", "pupr")])
+@pytest.mark.parametrize(
+    "q, want",
+    [("PUPR", "pupr"), ("Dinas PUPR", "pupr"), ("dishub", "dishub"), ("Pekerjaan Umum Padang Panjang", "pupr")],
+)
 def test_the_agency_picker_finds_everyday_names(net, departments, q, want):
     found = list(agency_search(q=q, limit=20))
     assert departments[want].pk in {a.pk for a in found}, q
@@ -93,8 +105,10 @@ def test_the_agency_picker_finds_everyday_names(net, departments, q, want):
 
 def test_each_picker_result_names_its_government(net, departments, client):
     labels = agency_labels(agency_search(q="PUPR", limit=20))
-    assert labels[departments["pupr"].pk] == \
-        "Dinas Pekerjaan Umum dan Penataan Ruang (Dinas PUPR) — Pemerintah Kota Padang Panjang"
+    assert (
+        labels[departments["pupr"].pk]
+        == "Dinas Pekerjaan Umum dan Penataan Ruang (Dinas PUPR) — Pemerintah Kota Padang Panjang"
+    )
     assert labels[departments["elsewhere"].pk].endswith("— Pemerintah Kota Padang")
     unit = agency_labels([net.unit])[net.unit.pk]
     assert unit == "Bidang Bina Marga — Dinas PUPR, Pemerintah Kota Padang Panjang"
@@ -110,14 +124,16 @@ def test_the_no_js_picker_offers_matches_without_choosing_one(net, departments, 
         assert "selected" not in select.group(0).split("</option>", 1)[1]
     report = _submitted(net)
     client.force_login(net.user("platform"))
-    html = client.post(f"/petugas/laporan/{report.tracking_id}/route/",
-                       {"route-agency_q": "PUPR", "search": "1"}).content.decode()
+    html = client.post(
+        f"/petugas/laporan/{report.tracking_id}/route/", {"route-agency_q": "PUPR", "search": "1"}
+    ).content.decode()
     select = re.search(r'<select name="route-agency".*?</select>', html, re.DOTALL).group(0)
     assert "Pemerintah Kota Padang Panjang" in select
     assert select.count("selected") == 1 and '<option value="" selected>' in select  # only "— choose —"
 
 
 # --- The report page on a phone ------------------------------------------------------------
+
 
 def test_actions_are_collapsed_and_the_archive_reason_is_not_chosen(net, client):
     report = _submitted(net)
@@ -146,10 +162,13 @@ def test_photos_place_and_flags_are_shown_in_words(net, client):
     ReportFlag.objects.create(report=report, kind=ReportFlag.Kind.ABUSIVE, detail="kata kasar")
     client.force_login(net.user("liaison"))
     html = client.get(f"/petugas/laporan/{report.tracking_id}/").content.decode()
-    assert re.search(r'<img src="/lampiran/[^"]+" alt="Foto: lubang.jpg" loading="lazy" class="preview">', html) or \
-        re.search(r'<img src="[^"]+" alt="Foto: lubang\.jpg"', html)
+    assert re.search(
+        r'<img src="/lampiran/[^"]+" alt="Foto: lubang.jpg" loading="lazy" class="preview">', html
+    ) or re.search(r'<img src="[^"]+" alt="Foto: lubang\.jpg"', html)
     place = re.search(r'data-testid="place">(.*?)</dd>', html, re.DOTALL).group(1)
-    assert "Jl. Sudirman 5, Bukit Surungan, Kecamatan Padang Panjang Barat, Kota Padang Panjang, Sumatera Barat" in place
+    assert (
+        "Jl. Sudirman 5, Bukit Surungan, Kecamatan Padang Panjang Barat, Kota Padang Panjang, Sumatera Barat" in place
+    )
     assert "openstreetmap.org/?mlat=-0.471200&amp;mlon=100.401100" in place
     assert "13.74" not in place and "Koordinat" not in html
     flags = re.search(r'data-testid="flags">(.*?)</dd>', html, re.DOTALL).group(1)
@@ -169,6 +188,7 @@ def test_a_photo_is_previewed_only_where_the_file_may_be_opened(net, client):
 
 # --- Language ------------------------------------------------------------------------------
 
+
 def test_the_english_staff_page_has_no_indonesian_person_labels(net, client):
     report = _routed(net, is_anonymous=True)
     client.force_login(net.user("liaison"))
@@ -182,9 +202,15 @@ def test_the_english_staff_page_has_no_indonesian_person_labels(net, client):
 
 def test_the_system_and_its_reasons_speak_the_viewers_language(net):
     report = _routed(net)
-    event = ReportEvent(report=report, kind=ReportEvent.Kind.TRANSITION, action=lc.Action.AUTO_COMPLETE,
-                        actor_role=lc.SYSTEM, from_state=report.state, to_state=lc.State.DONE,
-                        reason="Selesai otomatis: tidak ada tanggapan pelapor")
+    event = ReportEvent(
+        report=report,
+        kind=ReportEvent.Kind.TRANSITION,
+        action=lc.Action.AUTO_COMPLETE,
+        actor_role=lc.SYSTEM,
+        from_state=report.state,
+        to_state=lc.State.DONE,
+        reason="Selesai otomatis: tidak ada tanggapan pelapor",
+    )
     lens = lens_for(report, net.user("liaison"))
     with translation.override("en"):
         out = lens.event(event)

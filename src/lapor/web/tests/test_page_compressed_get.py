@@ -2,6 +2,7 @@
 files precompressed at collection. Budgets for a citizen on slow 3G (issue 15): the home page's HTML
 at most 8 KB on the wire, the submit form's at most 12 KB; the first visit with its CSS and JS is
 printed (docs/benchmarks.md, "Page weight on the wire")."""
+
 from __future__ import annotations
 
 import gzip
@@ -53,8 +54,10 @@ def test_home_and_submit_pages_within_the_3g_budget(net, collected):
     client = Client()  # a new client: its middleware sees the collected files
     home_html, home_total, home_plain = _first_visit(client, "/")
     submit_html, submit_total, submit_plain = _first_visit(client, "/lapor/")
-    print(f"\nhome: HTML {home_html} B gzip, first visit {home_total} B gzip ({home_plain} B uncompressed)"
-          f"\nsubmit: HTML {submit_html} B gzip, first visit {submit_total} B gzip ({submit_plain} B uncompressed)")
+    print(
+        f"\nhome: HTML {home_html} B gzip, first visit {home_total} B gzip ({home_plain} B uncompressed)"
+        f"\nsubmit: HTML {submit_html} B gzip, first visit {submit_total} B gzip ({submit_plain} B uncompressed)"
+    )
     assert home_html <= HOME_BUDGET, home_html
     assert submit_html <= SUBMIT_BUDGET, submit_html
     # everything a first visit needs, CSS and JS included, fits the same budgets

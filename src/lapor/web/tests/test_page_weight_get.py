@@ -1,4 +1,5 @@
 """The submit page stays light for slow networks: HTML + CSS + JS (+ icon) under 100 KB, no web fonts."""
+
 import re
 
 WEIGHT_LIMIT = 100 * 1024

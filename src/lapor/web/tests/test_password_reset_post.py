@@ -1,6 +1,7 @@
 """Lupa kata sandi (issue #20): a registered citizen sets a new password with a code sent to their
 own e-mail or by SMS to their phone; the answer never tells whether a contact is registered; a
 code works once, for a few tries; codes and requests are rate-limited."""
+
 import re
 
 import pytest

@@ -1,4 +1,5 @@
 """The public list shares the API's page plan: a forged or foreign cursor is a clear 400, never a 500."""
+
 import pytest
 
 pytestmark = pytest.mark.django_db

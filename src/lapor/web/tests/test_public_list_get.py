@@ -1,4 +1,5 @@
 """The public list: only what the public may see, search and filters, "dukung" once per account."""
+
 from lapor.web.models import Support
 
 from .helpers import report_make, routed_to_dept

@@ -1,4 +1,5 @@
 """Every page carries a CSP without inline scripts; pages hold no inline scripts or handlers."""
+
 import re
 
 import pytest

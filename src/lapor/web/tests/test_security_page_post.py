@@ -1,5 +1,6 @@
 """A staff member's own two-step sign-in from the web (issue 20): new recovery codes after a fresh
 authenticator code; the old codes stop working; a wrong code changes nothing."""
+
 from __future__ import annotations
 
 import re

@@ -1,5 +1,6 @@
 """The social-media triage queue from the web (issue 20): platform operators make a report of a
 post or set it aside; nobody else may."""
+
 from __future__ import annotations
 
 from lapor.intake.models import SocialDraft
@@ -7,8 +8,15 @@ from lapor.reports.models import Report
 
 
 def _draft(text="@LAPOR1708 jalan di depan SDN 3 Padang Panjang berlubang, mohon diperbaiki #lapor", **over):
-    fields = {"network": "x", "kind": "mention", "post_id": "1801", "author_handle": "@warga_pp", "text": text,
-              "url": "https://x.com/warga_pp/status/1801", **over}
+    fields = {
+        "network": "x",
+        "kind": "mention",
+        "post_id": "1801",
+        "author_handle": "@warga_pp",
+        "text": text,
+        "url": "https://x.com/warga_pp/status/1801",
+        **over,
+    }
     return SocialDraft.objects.create(**fields)
 
 
@@ -17,13 +25,19 @@ def test_an_operator_makes_a_report_of_a_post(net, client):
     client.force_login(net.user("platform"))
     html = client.get("/petugas/media-sosial/").content.decode()
     assert "jalan di depan SDN 3" in html and "@warga_pp" in html
-    res = client.post(f"/petugas/media-sosial/{draft.pk}/convert/", {"title": "Jalan berlubang depan SDN 3",
-                                                                       "type": "complaint", "topic": str(net.roads.pk)})
+    res = client.post(
+        f"/petugas/media-sosial/{draft.pk}/convert/",
+        {"title": "Jalan berlubang depan SDN 3", "type": "complaint", "topic": str(net.roads.pk)},
+    )
     assert res.status_code == 302
     draft.refresh_from_db()
     report = Report.objects.get(pk=draft.report_id)
-    assert (draft.status, report.channel, report.title, report.topic_id) == ("converted", "social",
-                                                                             "Jalan berlubang depan SDN 3", net.roads.pk)
+    assert (draft.status, report.channel, report.title, report.topic_id) == (
+        "converted",
+        "social",
+        "Jalan berlubang depan SDN 3",
+        net.roads.pk,
+    )
     html = client.get("/petugas/media-sosial/").content.decode()
     assert f"Pesan dijadikan laporan {report.tracking_id}" in html and "jalan di depan SDN 3" not in html
     # a second tap on the same post is refused in words, never a second report

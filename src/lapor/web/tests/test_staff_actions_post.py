@@ -1,4 +1,5 @@
 """The staff workspace: scope, masking, and actions that go through lapor.reports.services."""
+
 from lapor.reports import services
 from lapor.reports.models import Report
 
@@ -45,7 +46,9 @@ def test_platform_routes_with_the_agency_picker(net, client):
     # Without JS: search first, then choose.
     res = client.post(f"/petugas/laporan/{report.tracking_id}/route/", {"route-agency_q": "PUPR", "search": "1"})
     assert res.status_code == 200 and f'value="{net.dept.pk}"' in res.content.decode()
-    res = client.post(f"/petugas/laporan/{report.tracking_id}/route/", {"route-agency": str(net.dept.pk), "route-reason": ""})
+    res = client.post(
+        f"/petugas/laporan/{report.tracking_id}/route/", {"route-agency": str(net.dept.pk), "route-reason": ""}
+    )
     assert res.status_code == 302
     report.refresh_from_db()
     assert report.state == "routed" and report.agency == net.dept
@@ -54,7 +57,9 @@ def test_platform_routes_with_the_agency_picker(net, client):
 def test_wrong_state_action_shows_409_message_not_500(net, client):
     report, _ = routed_to_dept(net)
     client.force_login(net.user("dept_admin"))
-    services.report_postpone(report=report, actor=services.Actor(user=net.user("dept_admin")), reason="Menunggu anggaran")
+    services.report_postpone(
+        report=report, actor=services.Actor(user=net.user("dept_admin")), reason="Menunggu anggaran"
+    )
     res = client.post(f"/petugas/laporan/{report.tracking_id}/postpone/", {"postpone-reason": "lagi"})
     assert res.status_code == 409
     assert "Tindakan tidak dapat dilakukan" in res.content.decode()
@@ -73,7 +78,9 @@ def test_dispose_follow_up_and_archive_duplicate(net, client):
     res = client.post(f"/petugas/laporan/{report.tracking_id}/dispose/", {"dispose-unit": str(net.unit.pk)})
     assert res.status_code == 302
     client.force_login(net.user("unit_staff"))
-    res = client.post(f"/petugas/laporan/{report.tracking_id}/follow_up/", {"follow_up-body": "Sudah ditambal.", "send_anyway": "1"})
+    res = client.post(
+        f"/petugas/laporan/{report.tracking_id}/follow_up/", {"follow_up-body": "Sudah ditambal.", "send_anyway": "1"}
+    )
     assert res.status_code == 302
     assert Report.objects.get(pk=report.pk).state == "followed_up"
 
@@ -81,8 +88,10 @@ def test_dispose_follow_up_and_archive_duplicate(net, client):
     client.force_login(net.user("platform"))
     res = client.post(f"/petugas/laporan/{dup.tracking_id}/archive/", {"archive-archive_reason": "duplicate"})
     assert res.status_code == 400 and "laporan asli" in res.content.decode().lower()
-    res = client.post(f"/petugas/laporan/{dup.tracking_id}/archive/",
-                      {"archive-archive_reason": "duplicate", "archive-duplicate_of": report.tracking_id})
+    res = client.post(
+        f"/petugas/laporan/{dup.tracking_id}/archive/",
+        {"archive-archive_reason": "duplicate", "archive-duplicate_of": report.tracking_id},
+    )
     assert res.status_code == 302
     dup.refresh_from_db()
     assert dup.state == "archived" and dup.duplicate_of_id == report.pk
@@ -92,8 +101,10 @@ def test_bulk_archive_from_the_inbox(net, client):
     a, _ = report_make(net, title="Spam satu")
     b, _ = report_make(net, title="Spam dua")
     client.force_login(net.user("platform"))
-    res = client.post("/petugas/massal/", {"report": [a.tracking_id, b.tracking_id], "bulk_action": "archive",
-                                          "archive-archive_reason": "spam"})
+    res = client.post(
+        "/petugas/massal/",
+        {"report": [a.tracking_id, b.tracking_id], "bulk_action": "archive", "archive-archive_reason": "spam"},
+    )
     assert res.status_code == 200
     assert set(Report.objects.values_list("state", flat=True)) == {"archived"}
 
@@ -112,14 +123,26 @@ def test_platform_admin_completes_a_followed_up_report(net, client):
 def test_routing_screen_shows_the_rule_suggestion_and_likely_duplicates(net, client):
     from lapor.reports import services as s
 
-    first, _ = s.report_submit(submission=s.Submission(title="Jembatan gantung putus", target_agency_id=net.city.pk,
-                                                       body="Jembatan gantung putus, warga tidak bisa menyeberang sungai",
-                                                       topic_id=net.roads.pk, region_code="13.74.02.1001"),
-                               reporter=net.user("reporter"))
-    second, _ = s.report_submit(submission=s.Submission(title="Jembatan putus", target_agency_id=net.city.pk,
-                                                        body="Jembatan gantung putus sejak kemarin, warga menyeberang sungai",
-                                                        topic_id=net.roads.pk, region_code="13.74.02.1001"),
-                                reporter=net.user("stranger"))
+    first, _ = s.report_submit(
+        submission=s.Submission(
+            title="Jembatan gantung putus",
+            target_agency_id=net.city.pk,
+            body="Jembatan gantung putus, warga tidak bisa menyeberang sungai",
+            topic_id=net.roads.pk,
+            region_code="13.74.02.1001",
+        ),
+        reporter=net.user("reporter"),
+    )
+    second, _ = s.report_submit(
+        submission=s.Submission(
+            title="Jembatan putus",
+            target_agency_id=net.city.pk,
+            body="Jembatan gantung putus sejak kemarin, warga menyeberang sungai",
+            topic_id=net.roads.pk,
+            region_code="13.74.02.1001",
+        ),
+        reporter=net.user("stranger"),
+    )
     client.force_login(net.user("platform"))
     page = client.get(f"/petugas/laporan/{second.tracking_id}/").content.decode()
     assert "Saran disposisi" in page and 'name="route-agency" value="%d"' % net.dept.pk in page
@@ -135,8 +158,12 @@ def test_work_tabs_count_what_is_in_the_agencys_hands_and_all_keeps_the_history(
 
     here, _ = routed_to_dept(net, title="Jalan rusak di PUPR")
     away, _ = routed_to_dept(net, title="Salah alamat")
-    services.report_forward(report=away, actor=services.Actor(user=net.user("dept_admin")), agency=net.health,
-                            reason="Urusan Dinas Kesehatan")
+    services.report_forward(
+        report=away,
+        actor=services.Actor(user=net.user("dept_admin")),
+        agency=net.health,
+        reason="Urusan Dinas Kesehatan",
+    )
     Report.objects.filter(pk__in=[here.pk, away.pk]).update(is_overdue=True)
     client.force_login(net.user("dept_admin"))
     html = client.get("/petugas/?tab=overdue").content.decode()

@@ -1,6 +1,7 @@
 """Staff pages on the wire (issue 20): every staff page at most 25 KB of compressed HTML, the agency
 report card at most 60 KB even over the whole network (~700 graded agencies). Figures printed for
 docs/web.md ("Page weight")."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -41,12 +42,14 @@ def _network_graded(net) -> None:
         done = rng.randint(0, received)
         in_time = rng.randint(0, done)
         scope = f"a:{a.pk}"
-        cells += [StatCell(scope=scope, month=month, dim="received", key="", n=received),
-                  StatCell(scope=scope, month=month, dim="state", key="done", n=done),
-                  StatCell(scope=scope, month=month, dim="in_time", key="1", n=in_time),
-                  StatCell(scope=scope, month=month, dim="in_time", key="0", n=done - in_time),
-                  StatCell(scope=scope, month=month, dim="rating", key=str(rng.randint(1, 5)), n=rng.randint(1, 30)),
-                  StatCell(scope=scope, month=month, dim="overdue", key="", n=rng.randint(0, 40))]
+        cells += [
+            StatCell(scope=scope, month=month, dim="received", key="", n=received),
+            StatCell(scope=scope, month=month, dim="state", key="done", n=done),
+            StatCell(scope=scope, month=month, dim="in_time", key="1", n=in_time),
+            StatCell(scope=scope, month=month, dim="in_time", key="0", n=done - in_time),
+            StatCell(scope=scope, month=month, dim="rating", key=str(rng.randint(1, 5)), n=rng.randint(1, 30)),
+            StatCell(scope=scope, month=month, dim="overdue", key="", n=rng.randint(0, 40)),
+        ]
     StatCell.objects.bulk_create(cells)
     now = timezone.now()
     RollupRun.objects.create(started_at=now, finished_at=now, full=True, months=1, reports=0)
@@ -56,9 +59,14 @@ def _network_graded(net) -> None:
 def busy(net):
     platform = services.Actor(user=net.user("platform"))
     for i in range(60):  # a full inbox page and a report with its history
-        sub = services.Submission(title=f"Jalan berlubang di depan pasar nomor {i}", body="Lubang besar di jalan. " * 20,
-                                  guest_name="Rina Wulandari", guest_email=f"rina{i}@warga.example",
-                                  region_code="13.74.02.1001", topic_id=net.roads.pk)
+        sub = services.Submission(
+            title=f"Jalan berlubang di depan pasar nomor {i}",
+            body="Lubang besar di jalan. " * 20,
+            guest_name="Rina Wulandari",
+            guest_email=f"rina{i}@warga.example",
+            region_code="13.74.02.1001",
+            topic_id=net.roads.pk,
+        )
         report, _secret = services.report_submit(submission=sub)
         if report.state == "submitted" and i % 2:
             services.report_route(report=report, actor=platform, agency=net.dept)
@@ -71,9 +79,12 @@ def test_staff_pages_within_25_kb_and_the_report_card_within_60_kb(net, busy, se
     client = Client()
     client.force_login(net.user("platform"))
     pages = {
-        "inbox (all)": "/petugas/?tab=all", "inbox (verify)": "/petugas/?tab=verify",
-        "staff report page": f"/petugas/laporan/{busy.tracking_id}/", "counter entry": "/petugas/loket/",
-        "dashboard": "/analytics/?from=2025-01&to=2025-12", "action plans": "/analytics/rencana-aksi",
+        "inbox (all)": "/petugas/?tab=all",
+        "inbox (verify)": "/petugas/?tab=verify",
+        "staff report page": f"/petugas/laporan/{busy.tracking_id}/",
+        "counter entry": "/petugas/loket/",
+        "dashboard": "/analytics/?from=2025-01&to=2025-12",
+        "action plans": "/analytics/rencana-aksi",
         "drill-down": "/analytics/laporan?scope=n&from=2025-01&to=2026-12&dim=received",
     }
     lines = []
@@ -81,8 +92,10 @@ def test_staff_pages_within_25_kb_and_the_report_card_within_60_kb(net, busy, se
         wire, plain = _wire(client, url)
         lines.append(f"{name}: {wire} B gzip ({plain} B)")
         assert wire <= STAFF_BUDGET, (name, wire)
-    for name, url in {"report card": "/analytics/peringkat?from=2025-01&to=2025-12",
-                      "report card, worst first": "/analytics/peringkat?from=2025-01&to=2025-12&sort=-grade"}.items():
+    for name, url in {
+        "report card": "/analytics/peringkat?from=2025-01&to=2025-12",
+        "report card, worst first": "/analytics/peringkat?from=2025-01&to=2025-12&sort=-grade",
+    }.items():
         wire, plain = _wire(client, url)
         lines.append(f"{name}: {wire} B gzip ({plain} B) of {AGENCIES} agencies")
         assert wire <= REPORT_CARD_BUDGET, (name, wire)

@@ -1,5 +1,6 @@
 """Anonymous reporters: only a platform admin can look, every look is audited; attachments are
 downloaded through a permission check."""
+
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
@@ -33,8 +34,10 @@ def test_follow_up_with_a_photo_reaches_the_guest_and_not_other_staff(net, clien
     report, secret = routed_to_dept(net)
     client.force_login(net.user("liaison"))
     photo = SimpleUploadedFile("hasil.png", png_bytes(), content_type="image/png")
-    res = client.post(f"/petugas/laporan/{report.tracking_id}/follow_up/",
-                      {"follow_up-body": "Sudah diperbaiki, lihat foto.", "follow_up-attachments": [photo], "send_anyway": "1"})
+    res = client.post(
+        f"/petugas/laporan/{report.tracking_id}/follow_up/",
+        {"follow_up-body": "Sudah diperbaiki, lihat foto.", "follow_up-attachments": [photo], "send_anyway": "1"},
+    )
     assert res.status_code == 302
     att = Attachment.objects.get(report=report)
     url = f"/lacak/{report.tracking_id}/lampiran/{att.pk}/"
@@ -79,16 +82,19 @@ def test_staff_pages_show_an_anonymous_reports_text_masked(net, client):
     reporter.full_name = "Zubaidah Kanarimurni"
     reporter.save(update_fields=["full_name"])
     canaries = ("Zubaidah", "Kanarimurni", "3174012345678901", "081298765432", "zub.kanari@contoh.id")
-    report, _ = report_make(net, user=reporter, is_anonymous=True,
-                            title="Pungli di kantor, lapor Zubaidah Kanarimurni",
-                            body="Saya Zubaidah Kanarimurni (NIK 3174012345678901, HP 081298765432, "
-                                 "zub.kanari@contoh.id) dimintai uang. Jalan berlubang.",
-                            address="Rumah Zubaidah Kanarimurni, Jl. Melati 3")
+    report, _ = report_make(
+        net,
+        user=reporter,
+        is_anonymous=True,
+        title="Pungli di kantor, lapor Zubaidah Kanarimurni",
+        body="Saya Zubaidah Kanarimurni (NIK 3174012345678901, HP 081298765432, "
+        "zub.kanari@contoh.id) dimintai uang. Jalan berlubang.",
+        address="Rumah Zubaidah Kanarimurni, Jl. Melati 3",
+    )
     services.report_route(report=report, actor=services.Actor(user=net.user("platform")), agency=net.dept)
     for role in ("platform", "dept_admin", "liaison", "overseer"):
         client.force_login(net.user(role))
-        pages = [f"/petugas/laporan/{report.tracking_id}/", "/petugas/", "/petugas/?q=berlubang",
-                 "/petugas/?tab=all"]
+        pages = [f"/petugas/laporan/{report.tracking_id}/", "/petugas/", "/petugas/?q=berlubang", "/petugas/?tab=all"]
         for url in pages:
             res = client.get(url)
             html = res.content.decode()

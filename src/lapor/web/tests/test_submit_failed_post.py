@@ -1,5 +1,6 @@
 """A failed web submission says plainly that the report was not sent and gives back everything the
 citizen typed, attachments included: a field to fix, an expired form (CSRF), a server error."""
+
 from __future__ import annotations
 
 import re
@@ -19,9 +20,15 @@ def _upload(name="foto-jalan.png"):
     return SimpleUploadedFile(name, png_bytes(), content_type="image/png")
 
 
-FIELDS = {"type": "complaint", "title": "Jembatan retak di Jalan Merdeka", "body": "Retak makin lebar sejak hujan.",
-          "address": "Dekat SD 12", "guest_name": "Sari", "guest_email": "sari@warga.example",
-          "is_confidential": "on"}
+FIELDS = {
+    "type": "complaint",
+    "title": "Jembatan retak di Jalan Merdeka",
+    "body": "Retak makin lebar sejak hujan.",
+    "address": "Dekat SD 12",
+    "guest_name": "Sari",
+    "guest_email": "sari@warga.example",
+    "is_confidential": "on",
+}
 
 
 def _kept_tokens(html: str) -> list[str]:
@@ -58,8 +65,11 @@ def test_an_expired_form_gives_everything_back(net):
     client = Client(enforce_csrf_checks=True)
     client.get("/lapor/")  # the CSRF cookie of the form …
     client.cookies["csrftoken"] = "x" * 32  # … which then changed (expired session, another tab)
-    res = client.post("/lapor/", {**FIELDS, "csrfmiddlewaretoken": "y" * 32, "attachments": _upload()},
-                      HTTP_ORIGIN="http://testserver")
+    res = client.post(
+        "/lapor/",
+        {**FIELDS, "csrfmiddlewaretoken": "y" * 32, "attachments": _upload()},
+        HTTP_ORIGIN="http://testserver",
+    )
     assert res.status_code == 403
     html = res.content.decode()
     _assert_given_back(html)

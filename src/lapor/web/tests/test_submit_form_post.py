@@ -1,4 +1,5 @@
 """The submit form: a guest or a citizen files a report through lapor.reports.services."""
+
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from lapor.reports.models import Attachment, Report
@@ -8,10 +9,20 @@ from .helpers import guest_submit, png_bytes, private_path
 
 def test_guest_submits_and_gets_tracking_id_and_private_link(net, client):
     photo = SimpleUploadedFile("lubang.png", png_bytes(), content_type="image/png")
-    res = client.post("/lapor/", {"type": "complaint", "title": "Jalan berlubang", "body": "Lubang besar.",
-                                  "guest_phone": "0812 3456 7890", "is_anonymous": "on",
-                                  "province": "13", "regency": "13.74", "district": "13.74.02",
-                                  "attachments": [photo]})
+    res = client.post(
+        "/lapor/",
+        {
+            "type": "complaint",
+            "title": "Jalan berlubang",
+            "body": "Lubang besar.",
+            "guest_phone": "0812 3456 7890",
+            "is_anonymous": "on",
+            "province": "13",
+            "regency": "13.74",
+            "district": "13.74.02",
+            "attachments": [photo],
+        },
+    )
     assert res.status_code == 302, res.content.decode()[:2000]
     report = Report.objects.get()
     assert report.is_anonymous and report.region_id == "13.74.02" and report.guest_phone.startswith("+62")
@@ -52,13 +63,15 @@ def test_guest_without_contact_gets_the_error_on_the_email_field(net, client):
 def test_every_problem_of_the_form_is_shown_at_once_and_what_was_typed_stays(net, client):
     """One round trip on a slow phone: the empty title and the bad phone number both show, each
     next to its field, and the body typed so far is still in the form."""
-    res = guest_submit(client, title="", guest_email="bukan-email", guest_phone="12", body="Lubang besar di depan pasar.")
+    res = guest_submit(
+        client, title="", guest_email="bukan-email", guest_phone="12", body="Lubang besar di depan pasar."
+    )
     html = res.content.decode()
     assert res.status_code == 400 and "Judul wajib diisi." in html and "Nomor telepon tidak valid." in html
     assert "Alamat e-mail tidak valid" in html
     assert html.rindex("Judul wajib diisi.") < html.index('name="body"') < html.rindex("Nomor telepon tidak valid.")
     # and the summary at the top links to each field in error, before the form
-    summary = html[html.index("data-error-summary"):html.index('id="report-form"')]
+    summary = html[html.index("data-error-summary") : html.index('id="report-form"')]
     assert '<a href="#id_title">Judul: Judul wajib diisi.</a>' in summary and 'href="#id_guest_phone"' in summary
     assert "Lubang besar di depan pasar." in html and not Report.objects.exists()
 
@@ -112,9 +125,19 @@ def test_the_confirmation_states_whose_deadline_it_is(net, client):
     """A report routed on arrival is already verified: the page names the agency and its follow-up
     deadline (it said "akan diverifikasi paling lambat" with the follow-up date). One that waits for
     verification keeps the verification deadline."""
-    res = client.post("/lapor/", {"type": "complaint", "title": "Jalan berlubang", "body": "Lubang besar.",
-                                  "guest_email": "a@example.com", "topic": str(net.roads.pk),
-                                  "province": "13", "regency": "13.74", "district": "13.74.02"})
+    res = client.post(
+        "/lapor/",
+        {
+            "type": "complaint",
+            "title": "Jalan berlubang",
+            "body": "Lubang besar.",
+            "guest_email": "a@example.com",
+            "topic": str(net.roads.pk),
+            "province": "13",
+            "regency": "13.74",
+            "district": "13.74.02",
+        },
+    )
     assert res.status_code == 302, res.content.decode()[:1000]
     report = Report.objects.get()
     html = client.get(res["Location"]).content.decode()

@@ -1,5 +1,6 @@
 """The submit form on a phone (issue #20, citizens): open reports nearby on the same topic before
 filing, support instead of a duplicate, the in-form language switch, and the limits stated first."""
+
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from lapor.reports.models import Report
@@ -7,15 +8,24 @@ from lapor.web.models import Support
 
 from .helpers import png_bytes, report_make
 
-DRAFT = {"type": "complaint", "title": "Jalan berlubang besar di depan pasar",
-         "body": "Jalan berlubang besar di depan pasar membahayakan pengendara motor.",
-         "guest_email": "warga@example.com", "province": "13", "regency": "13.74"}
+DRAFT = {
+    "type": "complaint",
+    "title": "Jalan berlubang besar di depan pasar",
+    "body": "Jalan berlubang besar di depan pasar membahayakan pengendara motor.",
+    "guest_email": "warga@example.com",
+    "province": "13",
+    "regency": "13.74",
+}
 
 
 def _open_report(net):
-    report, _ = report_make(net, title="Jalan berlubang di depan pasar raya",
-                               body="Ada jalan berlubang besar di depan pasar, pengendara motor terjatuh.",
-                               topic_id=net.roads.pk, region_code="13.74.02")
+    report, _ = report_make(
+        net,
+        title="Jalan berlubang di depan pasar raya",
+        body="Ada jalan berlubang besar di depan pasar, pengendara motor terjatuh.",
+        topic_id=net.roads.pk,
+        region_code="13.74.02",
+    )
     assert report.state == "routed"  # the routing rule verified and routed it on arrival
     return report
 
@@ -38,8 +48,10 @@ def test_a_draft_like_an_open_report_nearby_shows_it_once_before_filing(net, cli
 
 def test_an_unrelated_draft_is_filed_at_once(net, client):
     _open_report(net)
-    res = client.post("/lapor/", {**DRAFT, "title": "Puskesmas tutup", "body": "Puskesmas tutup pada jam kerja.",
-                                  "topic": net.health_topic.pk})
+    res = client.post(
+        "/lapor/",
+        {**DRAFT, "title": "Puskesmas tutup", "body": "Puskesmas tutup pada jam kerja.", "topic": net.health_topic.pk},
+    )
     assert res.status_code == 302 and Report.objects.count() == 2
 
 
@@ -55,8 +67,9 @@ def test_a_citizen_supports_the_nearby_report_instead_of_filing(net, client):
 
 def test_a_guest_tapping_dukung_is_told_why_and_comes_back_after_signing_in(net, client):
     existing = _open_report(net)
-    res = client.post(f"/laporan/{existing.tracking_id}/dukung/", {"next": f"/lacak/{existing.tracking_id}/"},
-                      follow=True)
+    res = client.post(
+        f"/laporan/{existing.tracking_id}/dukung/", {"next": f"/lacak/{existing.tracking_id}/"}, follow=True
+    )
     html = res.content.decode()
     assert "satu akun hanya dapat memberi satu dukungan" in html
     assert f"next=%2Flacak%2F{existing.tracking_id}%2F" in res.redirect_chain[-1][0]
@@ -75,7 +88,7 @@ def test_the_language_switch_inside_the_form_keeps_what_was_typed(net, client):
 
 def test_the_limits_are_stated_before_choosing_a_file(net, client):
     html = client.get("/lapor/").content.decode()
-    limits = html[html.index('data-testid="attach-limits"'):]
+    limits = html[html.index('data-testid="attach-limits"') :]
     assert html.index('data-testid="attach-limits"') < html.index('type="file"')
     assert "Paling banyak 5 berkas" in limits and "10 MB" in limits
     assert 'data-max-bytes="10485760"' in html

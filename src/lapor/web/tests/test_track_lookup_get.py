@@ -1,5 +1,6 @@
 """Finding a report by its tracking number (issue #20): with or without the dash, any case; a
 wrong number keeps what was typed and says so, never a bare 404 page, and reveals nothing."""
+
 import pytest
 
 from .helpers import report_make, routed_to_dept
@@ -9,8 +10,9 @@ from .helpers import report_make, routed_to_dept
 def test_the_lookup_and_the_public_list_find_a_report_however_it_is_typed(net, client, typed):
     report, _ = routed_to_dept(net)
     tid = report.tracking_id
-    value = typed.format(tid=tid, tid_lower=tid.lower(), tid_nodash=tid.replace("-", ""),
-                         tid_nodash_lower=tid.replace("-", "").lower())
+    value = typed.format(
+        tid=tid, tid_lower=tid.lower(), tid_nodash=tid.replace("-", ""), tid_nodash_lower=tid.replace("-", "").lower()
+    )
     for url in ("/lacak/", "/laporan/"):
         res = client.get(url, {"tracking_id" if url == "/lacak/" else "q": value})
         assert res.status_code == 302 and res["Location"] == f"/lacak/{tid}/", url

@@ -1,4 +1,5 @@
 """The citizen's track page: who may open it, the timeline, reply, complete, rate and reopen."""
+
 from django.test import Client
 
 from lapor.reports import services
@@ -22,7 +23,9 @@ def test_unverified_report_is_hidden_without_the_private_link(net, client):
 
 def test_guest_reads_follow_up_replies_and_sees_deadline_in_words(net):
     report, secret = routed_to_dept(net)
-    services.report_follow_up(report=report, actor=services.Actor(user=net.user("liaison")), body="Sudah kami perbaiki.")
+    services.report_follow_up(
+        report=report, actor=services.Actor(user=net.user("liaison")), body="Sudah kami perbaiki."
+    )
     guest = _guest_client(report, secret)
     html = guest.get(f"/lacak/{report.tracking_id}/").content.decode()
     assert "Sudah kami perbaiki." in html and "Dinas PUPR" in html
@@ -47,8 +50,14 @@ def test_not_satisfied_rating_reopens_the_report(net):
     guest = _guest_client(report, secret)
     assert guest.post(f"/lacak/{report.tracking_id}/selesai/").status_code == 302
     res = guest.post(f"/lacak/{report.tracking_id}/nilai/", {"satisfied": "no", "rating": "2", "comment": ""})
-    assert res.status_code == 409 and "Alasan wajib diisi" in res.content.decode() or "Komentar wajib diisi" in res.content.decode()
-    res = guest.post(f"/lacak/{report.tracking_id}/nilai/", {"satisfied": "no", "rating": "2", "comment": "Belum diperbaiki."})
+    assert (
+        res.status_code == 409
+        and "Alasan wajib diisi" in res.content.decode()
+        or "Komentar wajib diisi" in res.content.decode()
+    )
+    res = guest.post(
+        f"/lacak/{report.tracking_id}/nilai/", {"satisfied": "no", "rating": "2", "comment": "Belum diperbaiki."}
+    )
     assert res.status_code == 302
     report.refresh_from_db()
     assert report.state == "in_progress" and report.reopen_count == 1 and report.rating == 2

@@ -1,5 +1,6 @@
 """The public timeline tells the truth: who did each step, each step once, the answer on top, and
 every deadline says whose it is and what happens when it passes (issue #20, citizens)."""
+
 import re
 
 from django.test import Client
@@ -36,15 +37,21 @@ def test_each_step_is_signed_by_whoever_did_it_not_by_where_the_report_went(net)
 
 def test_a_forward_is_signed_by_the_agency_that_forwarded(net):
     report, _ = routed_to_dept(net)
-    services.report_forward(report=report, actor=services.Actor(user=net.user("dept_admin")), agency=net.health,
-                            reason="Urusan kesehatan lingkungan.")
+    services.report_forward(
+        report=report,
+        actor=services.Actor(user=net.user("dept_admin")),
+        agency=net.health,
+        reason="Urusan kesehatan lingkungan.",
+    )
     actors = _actors(_page(report))
     assert actors[-1] == "Dinas PUPR"
 
 
 def test_the_answer_is_on_top_and_shown_once_with_its_status(net):
     report, secret = routed_to_dept(net)
-    services.report_follow_up(report=report, actor=services.Actor(user=net.user("liaison")), body="Lubang sudah ditambal.")
+    services.report_follow_up(
+        report=report, actor=services.Actor(user=net.user("liaison")), body="Lubang sudah ditambal."
+    )
     html = _page(report, secret)
     assert html.count("Lubang sudah ditambal.") == 2  # the answer card on top and its one line in the history
     assert html.index('data-testid="answer"') < html.index("Isi laporan") < html.index("Riwayat")
@@ -60,6 +67,7 @@ def test_auto_completion_is_one_plain_line(net):
     services.report_follow_up(report=report, actor=services.Actor(user=net.user("liaison")), body="Sudah.")
     report.refresh_from_db()
     import datetime as dt
+
     reports_sweep(now=report.due_at + dt.timedelta(days=1))
     html = _page(report)
     assert html.count("Selesai otomatis") == 1
@@ -69,8 +77,9 @@ def test_auto_completion_is_one_plain_line(net):
 def test_files_added_at_submission_are_one_line_never_an_empty_lampiran(net):
     report, _secret = report_make(net)
     for i in range(2):
-        attachment_add(report=report, actor=services.Actor(user=None, is_reporter=True), name=f"foto{i}.png",
-                       data=png_bytes())
+        attachment_add(
+            report=report, actor=services.Actor(user=None, is_reporter=True), name=f"foto{i}.png", data=png_bytes()
+        )
     services.report_route(report=report, actor=services.Actor(user=net.user("platform")), agency=net.dept)
     html = _page(report)
     assert "Lampiran ditambahkan (2 berkas)" in html
@@ -78,9 +87,19 @@ def test_files_added_at_submission_are_one_line_never_an_empty_lampiran(net):
 
 
 def test_submitted_page_names_the_agency_deadline_for_an_auto_routed_report(net, client):
-    res = client.post("/lapor/", {"type": "complaint", "title": "Jalan berlubang", "body": "Lubang besar di jalan.",
-                                  "topic": net.roads.pk, "province": "13", "regency": "13.74",
-                                  "guest_email": "warga@example.com"}, follow=True)
+    res = client.post(
+        "/lapor/",
+        {
+            "type": "complaint",
+            "title": "Jalan berlubang",
+            "body": "Lubang besar di jalan.",
+            "topic": net.roads.pk,
+            "province": "13",
+            "regency": "13.74",
+            "guest_email": "warga@example.com",
+        },
+        follow=True,
+    )
     html = res.content.decode()
     report = Report.objects.get()
     if report.state == "routed":
@@ -99,9 +118,14 @@ def test_an_internal_note_on_a_step_stays_with_staff_and_the_form_says_who_reads
     signin_staff(staff, net.user("platform"))
     form = staff.get(f"/petugas/laporan/{report.tracking_id}/").content.decode()
     assert "Alasan (dibaca pelapor dan publik)" in form and "Catatan internal (hanya petugas)" in form
-    res = staff.post(f"/petugas/laporan/{report.tracking_id}/route/",
-                     {"route-agency": net.dept.pk, "route-reason": "Jalan kota: wewenang PUPR.",
-                      "route-note": "Pelapor ini sering melapor, cek dulu."})
+    res = staff.post(
+        f"/petugas/laporan/{report.tracking_id}/route/",
+        {
+            "route-agency": net.dept.pk,
+            "route-reason": "Jalan kota: wewenang PUPR.",
+            "route-note": "Pelapor ini sering melapor, cek dulu.",
+        },
+    )
     assert res.status_code == 302
     for html in (_page(report, secret), _page(report)):
         assert "Jalan kota: wewenang PUPR." in html

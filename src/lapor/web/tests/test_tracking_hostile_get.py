@@ -1,5 +1,6 @@
 """Hostile tracking numbers never reach a 500: the lookup form answers 400 with a message in the
 visitor's language, the track page and the API answer 404 (or 400), on SQLite and PostgreSQL."""
+
 from __future__ import annotations
 
 from urllib.parse import quote
@@ -61,8 +62,13 @@ def test_lookup_form_still_finds_a_real_report(net, client):
 @pytest.mark.parametrize("value", [v for v in HOSTILE + ["ßßßß"] if "/" not in v])
 def test_track_page_and_api_answer_404_not_500(net, client, value):
     encoded = quote(value, safe="")
-    for url in (f"/lacak/{encoded}/", f"/lacak/{encoded}/k/x/", f"/api/reports/{encoded}",
-                f"/api/reports/{encoded}/timeline", f"/api/public/reports/{encoded}"):
+    for url in (
+        f"/lacak/{encoded}/",
+        f"/lacak/{encoded}/k/x/",
+        f"/api/reports/{encoded}",
+        f"/api/reports/{encoded}/timeline",
+        f"/api/public/reports/{encoded}",
+    ):
         res = client.get(url)
         assert res.status_code in (400, 404), (url, res.status_code)
         if url.startswith("/api/"):

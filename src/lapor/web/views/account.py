@@ -1,4 +1,5 @@
 """Sign in, sign out, citizen registration, a forgotten password and the citizen's own reports."""
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -48,8 +49,9 @@ def signin(request):
             user = signin_authenticate(request, login=login_as, password=form.cleaned_data["password"])
         except LoginLocked as exc:
             form.add_error(None, exc.message)
-            return render(request, "web/account/signin.html", {"form": form, "next": _next_url(request, "")},
-                          status=429)
+            return render(
+                request, "web/account/signin.html", {"form": form, "next": _next_url(request, "")}, status=429
+            )
         if user is None:
             form.add_error(None, _("E-mail/nomor telepon atau kata sandi salah."))
         elif twofactor_required(user):  # staff: a second step (views/twofactor.py)
@@ -57,8 +59,12 @@ def signin(request):
         else:
             signin_succeeded(request, login_as)
             return signin_complete(request, user, _next_url(request, reverse(_home_for(user))))
-    return render(request, "web/account/signin.html", {"form": form, "next": _next_url(request, "")},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "web/account/signin.html",
+        {"form": form, "next": _next_url(request, "")},
+        status=400 if form.errors else 200,
+    )
 
 
 def signin_complete(request, user, target: str):
@@ -66,8 +72,9 @@ def signin_complete(request, user, target: str):
     response = redirect(target)
     # The account's language follows the person, unless this browser already chose one.
     if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES and user.language in dict(settings.LANGUAGES):
-        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.language, samesite="Lax",
-                            max_age=settings.LANGUAGE_COOKIE_AGE)
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME, user.language, samesite="Lax", max_age=settings.LANGUAGE_COOKIE_AGE
+        )
     return response
 
 
@@ -83,8 +90,9 @@ def register(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            account_register(full_name=data["full_name"], email=data["email"], phone=data["phone"],
-                             password=data["password"])
+            account_register(
+                full_name=data["full_name"], email=data["email"], phone=data["phone"], password=data["password"]
+            )
         except DomainError as exc:
             error_to_form(form, exc)
         else:  # the same page whether or not the contact was already registered
@@ -95,9 +103,16 @@ def register(request):
 @require_http_methods(["GET"])
 def register_activate(request, uidb64: str, token: str):
     if account_activate(uidb64=uidb64, token=token) is None:
-        return render(request, "web/error.html", {"error": _(
-            "Tautan aktivasi salah, sudah dipakai atau kedaluwarsa. Jika akun Anda sudah aktif, silakan masuk.")},
-            status=400)
+        return render(
+            request,
+            "web/error.html",
+            {
+                "error": _(
+                    "Tautan aktivasi salah, sudah dipakai atau kedaluwarsa. Jika akun Anda sudah aktif, silakan masuk."
+                )
+            },
+            status=400,
+        )
     return redirect(reverse("web:signin") + "?activated=1")
 
 
@@ -135,16 +150,26 @@ def password_reset(request):
             request.session.pop(SESSION_RESET_LOGIN, None)
             messages.success(request, _("Kata sandi Anda sudah diganti. Silakan masuk dengan kata sandi baru."))
             return redirect("web:signin")
-    return render(request, "web/account/password_reset.html", {"form": form, "sent_to": login_as},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "web/account/password_reset.html",
+        {"form": form, "sent_to": login_as},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required(login_url="web:signin")
 def my_reports(request):
-    reports = (Report.objects.filter(reporter=request.user).select_related("agency", "topic", "region")
-               .order_by("-submitted_at")[:200])
-    return render(request, "web/account/my_reports.html",
-                  {"reports": [view_for(r, request.user, is_reporter=True) for r in reports]})
+    reports = (
+        Report.objects.filter(reporter=request.user)
+        .select_related("agency", "topic", "region")
+        .order_by("-submitted_at")[:200]
+    )
+    return render(
+        request,
+        "web/account/my_reports.html",
+        {"reports": [view_for(r, request.user, is_reporter=True) for r in reports]},
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -156,8 +181,11 @@ def preferences(request):
 
     user = request.user
     staff = user_is_staff(user)
-    initial = {"language": user.language, "notify_by": user.notify_by or [],
-               "daily_digest": staff and daily_digest_get(user=user)}
+    initial = {
+        "language": user.language,
+        "notify_by": user.notify_by or [],
+        "daily_digest": staff and daily_digest_get(user=user),
+    }
     form = SettingsForm(request.POST or None, initial=initial)
     if not staff:
         del form.fields["daily_digest"]
@@ -168,8 +196,8 @@ def preferences(request):
         if staff:
             daily_digest_set(user=user, daily_digest=data["daily_digest"])
         response = redirect("web:preferences")
-        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.language, samesite="Lax",
-                            max_age=settings.LANGUAGE_COOKIE_AGE)
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME, user.language, samesite="Lax", max_age=settings.LANGUAGE_COOKIE_AGE
+        )
         return response
-    return render(request, "web/account/preferences.html", {"form": form},
-                  status=400 if form.errors else 200)
+    return render(request, "web/account/preferences.html", {"form": form}, status=400 if form.errors else 200)

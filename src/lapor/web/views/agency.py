@@ -1,6 +1,7 @@
 """The agency admin's pages: their agencies' work units, staff and roles, and working-day
 deadline overrides (each change one service call, inside the admin's own subtree), and the
 agency's answer templates."""
+
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
@@ -31,13 +32,21 @@ def agency_overview(request):
     sections = []
     for agency in Agency.objects.filter(pk__in=ids).order_by("path"):
         units = list(agency_subtree(agency, include_self=False).order_by("path")[:MAX_ROWS])
-        staff = list(RoleAssignment.objects.filter(agency__path__startswith=agency.path)
-                     .select_related("user", "agency").order_by("agency__path", "role")[:MAX_ROWS])
-        sections.append({
-            "agency": agency, "units": [(u, u.depth - agency.depth - 1) for u in units], "staff": staff,
-            "deadlines": [(stage, stage_days(stage, agency), stage in (agency.deadline_overrides or {}))
-                          for stage in STAGES],
-        })
+        staff = list(
+            RoleAssignment.objects.filter(agency__path__startswith=agency.path)
+            .select_related("user", "agency")
+            .order_by("agency__path", "role")[:MAX_ROWS]
+        )
+        sections.append(
+            {
+                "agency": agency,
+                "units": [(u, u.depth - agency.depth - 1) for u in units],
+                "staff": staff,
+                "deadlines": [
+                    (stage, stage_days(stage, agency), stage in (agency.deadline_overrides or {})) for stage in STAGES
+                ],
+            }
+        )
     return render(request, "web/staff/agency.html", {"sections": sections})
 
 
@@ -58,8 +67,9 @@ def answer_templates(request):
         if form.is_valid():
             agency = next(a for a in agencies if str(a.pk) == form.cleaned_data["agency"])
             try:
-                answer_template_create(agency=agency, user=request.user, title=form.cleaned_data["title"],
-                                       body=form.cleaned_data["body"])
+                answer_template_create(
+                    agency=agency, user=request.user, title=form.cleaned_data["title"], body=form.cleaned_data["body"]
+                )
                 return redirect("web:answer_templates")
             except DomainError as exc:
                 error_to_form(form, exc)
@@ -144,7 +154,9 @@ def agency_staff_add(request, agency_id: int):
     if request.POST.get("unit"):
         target = _agency_in_scope(request, int(request.POST["unit"])) if request.POST["unit"].isdigit() else agency
     try:
-        role_grant(actor=request.user, email=request.POST.get("email", ""), role=request.POST.get("role", ""), agency=target)
+        role_grant(
+            actor=request.user, email=request.POST.get("email", ""), role=request.POST.get("role", ""), agency=target
+        )
     except DomainError as exc:
         return _refused(request, exc)
     return _done(request, _("Peran diberikan."))

@@ -1,4 +1,5 @@
 """Shared page helpers: access to a report from the citizen side, timeline rows, errors."""
+
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
@@ -75,8 +76,13 @@ def timeline_rows(report: Report, *, viewer, staff: bool, is_reporter: bool) -> 
         out = lens.message(message)
         for att in out["attachments"]:
             att["url"] = reverse("web:attachment", args=[report.tracking_id, att["id"]])
-        message_rows[message.pk] = {"type": "message", "kind_label": message.get_kind_display(),
-                                    "internal": message.is_internal, "to_state_label": "", **out}
+        message_rows[message.pk] = {
+            "type": "message",
+            "kind_label": message.get_kind_display(),
+            "internal": message.is_internal,
+            "to_state_label": "",
+            **out,
+        }
     rows = list(message_rows.values())
     for event in events:
         if event.kind == ReportEvent.Kind.MESSAGE:
@@ -90,15 +96,26 @@ def timeline_rows(report: Report, *, viewer, staff: bool, is_reporter: bool) -> 
         if event.kind == ReportEvent.Kind.ATTACHMENT and _files_row_extend(rows, event, staff=staff):
             continue
         out = lens.event(event)
-        title = lc.Action(event.action).label if event.action in lc.Action.values else ReportEvent.Kind(event.kind).label
+        title = (
+            lc.Action(event.action).label if event.action in lc.Action.values else ReportEvent.Kind(event.kind).label
+        )
         if event.kind == ReportEvent.Kind.ATTACHMENT:
             title = _("Lampiran ditambahkan")
         reason = out["reason"]
         if event.action == lc.Action.AUTO_COMPLETE:
             reason = _("Tidak ada tanggapan dari pelapor dalam batas waktu, sehingga laporan ditutup otomatis.")
-        rows.append({**out, "type": "event", "title": title, "internal": not event.is_public, "reason": reason,
-                     "note": (out["data"] or {}).get("note", "") if staff else "", "files": 1,
-                     "to_state_label": state_label})
+        rows.append(
+            {
+                **out,
+                "type": "event",
+                "title": title,
+                "internal": not event.is_public,
+                "reason": reason,
+                "note": (out["data"] or {}).get("note", "") if staff else "",
+                "files": 1,
+                "to_state_label": state_label,
+            }
+        )
     rows.sort(key=lambda row: (row["created_at"], row["type"] == "message", row["id"]))
     return rows
 
@@ -106,8 +123,13 @@ def timeline_rows(report: Report, *, viewer, staff: bool, is_reporter: bool) -> 
 def _files_row_extend(rows: list[dict], event: ReportEvent, *, staff: bool) -> bool:
     """Files added by the same person within a minute count on one line ("3 berkas")."""
     for row in reversed(rows):
-        if row["type"] == "event" and row["kind"] == ReportEvent.Kind.ATTACHMENT and row["internal"] == (not event.is_public) \
-                and row["actor_role"] == event.actor_role and abs((event.created_at - row["created_at"]).total_seconds()) < 60:
+        if (
+            row["type"] == "event"
+            and row["kind"] == ReportEvent.Kind.ATTACHMENT
+            and row["internal"] == (not event.is_public)
+            and row["actor_role"] == event.actor_role
+            and abs((event.created_at - row["created_at"]).total_seconds()) < 60
+        ):
             row["files"] += 1
             return True
     return False
@@ -125,14 +147,22 @@ def report_attachments(report: Report, *, lens: Lens) -> list[dict]:
     files = qs if lens.audience == STAFF else qs.filter(is_internal=False)
     if lens.audience not in (STAFF, REPORTER):
         return []
-    return [{**lens.attachment(att), "pk": att.pk, "display_name": lens.attachment_name(att),
-             "is_internal": att.is_internal} for att in files]
+    return [
+        {
+            **lens.attachment(att),
+            "pk": att.pk,
+            "display_name": lens.attachment_name(att),
+            "is_internal": att.is_internal,
+        }
+        for att in files
+    ]
 
 
 def _state_label(state: str) -> str:
     return str(lc.State(state).label) if state in lc.State.values else ""
 
 
-def error_page(request: HttpRequest, exc: DomainError, *, template: str = "web/error.html",
-               context: dict | None = None) -> HttpResponse:
+def error_page(
+    request: HttpRequest, exc: DomainError, *, template: str = "web/error.html", context: dict | None = None
+) -> HttpResponse:
     return render(request, template, {"error": exc.message, **(context or {})}, status=exc.status)

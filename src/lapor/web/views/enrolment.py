@@ -1,5 +1,6 @@
 """The operator's one-time enrolment link (lapor.accounts.enrolment): choose a password, then, for
 staff, enrol an authenticator app (views/twofactor.py) and land signed in."""
+
 from __future__ import annotations
 
 from django import forms
@@ -17,10 +18,14 @@ from .twofactor import twofactor_begin
 
 
 class EnrolForm(forms.Form):
-    password = forms.CharField(label=_("Kata sandi baru"), help_text=_("Minimal 8 karakter."),
-                               widget=forms.PasswordInput(attrs={"autocomplete": "new-password", "autofocus": True}))
-    password_again = forms.CharField(label=_("Ulangi kata sandi"),
-                                     widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password = forms.CharField(
+        label=_("Kata sandi baru"),
+        help_text=_("Minimal 8 karakter."),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password", "autofocus": True}),
+    )
+    password_again = forms.CharField(
+        label=_("Ulangi kata sandi"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
 
 
 def _page(request, context: dict, status: int):
@@ -37,8 +42,9 @@ def enrol(request, token: str):
     form = EnrolForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            user = enrolment_complete(token=token, password=form.cleaned_data["password"],
-                                      password_again=form.cleaned_data["password_again"])
+            user = enrolment_complete(
+                token=token, password=form.cleaned_data["password"], password_again=form.cleaned_data["password_again"]
+            )
         except EnrolmentLinkInvalid as exc:  # used a moment ago (another tab, a double click)
             return _page(request, {"invalid": exc.message}, 400)
         except DomainError as exc:

@@ -6,6 +6,7 @@ They never fail themselves: a page is first rendered with the request's context 
 user's menu), and if that fails (the database is down: the user comes from the session table) it
 is rendered again without touching the database. The 500 and 503 answers never use the database.
 """
+
 from __future__ import annotations
 
 import logging
@@ -17,19 +18,35 @@ from django.utils.translation import gettext as _
 log = logging.getLogger(__name__)
 
 TITLES = {
-    400: ("bad_request", lambda: _("Permintaan tidak dapat diproses"),
-          lambda: _("Isian atau alamat yang dikirim tidak dapat dibaca. Periksa lagi lalu coba kembali.")),
+    400: (
+        "bad_request",
+        lambda: _("Permintaan tidak dapat diproses"),
+        lambda: _("Isian atau alamat yang dikirim tidak dapat dibaca. Periksa lagi lalu coba kembali."),
+    ),
     403: ("forbidden", lambda: _("Akses ditolak"), lambda: _("Anda tidak berhak membuka halaman ini.")),
-    404: ("not_found", lambda: _("Halaman tidak ditemukan"),
-          lambda: _("Laporan atau halaman ini tidak ada, atau Anda tidak berhak membukanya. Pelapor tamu "
-                    "membuka laporannya melalui tautan pribadi.")),
+    404: (
+        "not_found",
+        lambda: _("Halaman tidak ditemukan"),
+        lambda: _(
+            "Laporan atau halaman ini tidak ada, atau Anda tidak berhak membukanya. Pelapor tamu "
+            "membuka laporannya melalui tautan pribadi."
+        ),
+    ),
     411: ("length_required", lambda: _("Permintaan tidak dapat diproses"), lambda: ""),
     413: ("request_too_large", lambda: _("Kiriman terlalu besar"), lambda: ""),
-    500: ("server_error", lambda: _("Terjadi gangguan di server"),
-          lambda: _("Maaf, permintaan Anda gagal karena gangguan di server kami. Tim kami sudah tercatat "
-                    "menerimanya. Silakan coba lagi sebentar lagi.")),
-    503: ("service_unavailable", lambda: _("Layanan sedang sibuk"),
-          lambda: _("Layanan sedang sibuk atau dalam pemeliharaan. Silakan coba lagi sebentar lagi.")),
+    500: (
+        "server_error",
+        lambda: _("Terjadi gangguan di server"),
+        lambda: _(
+            "Maaf, permintaan Anda gagal karena gangguan di server kami. Tim kami sudah tercatat "
+            "menerimanya. Silakan coba lagi sebentar lagi."
+        ),
+    ),
+    503: (
+        "service_unavailable",
+        lambda: _("Layanan sedang sibuk"),
+        lambda: _("Layanan sedang sibuk atau dalam pemeliharaan. Silakan coba lagi sebentar lagi."),
+    ),
 }
 
 
@@ -50,8 +67,9 @@ def _page_light(request, context: dict) -> str:
     return loader.get_template("web/error_page.html").render(context)
 
 
-def error_response(request, status: int, *, code: str | None = None, message: str | None = None,
-                   detail=None, light: bool = False) -> HttpResponse:
+def error_response(
+    request, status: int, *, code: str | None = None, message: str | None = None, detail=None, light: bool = False
+) -> HttpResponse:
     default_code, title, default_message = _title(status)
     code, message = code or default_code, message or default_message
     path = request.path if request is not None else ""
@@ -86,9 +104,13 @@ def bad_request(request, exception=None):
     if isinstance(exception, RequestDataTooBig):  # form fields or a JSON body over DATA_UPLOAD_MAX_MEMORY_SIZE
         from django.conf import settings
 
-        return error_response(request, 413, code="request_too_large", message=_(
-            "Isian yang dikirim terlalu besar (paling banyak %(mb).1f MB tanpa lampiran).")
-            % {"mb": settings.DATA_UPLOAD_MAX_MEMORY_SIZE / (1024 * 1024)})
+        return error_response(
+            request,
+            413,
+            code="request_too_large",
+            message=_("Isian yang dikirim terlalu besar (paling banyak %(mb).1f MB tanpa lampiran).")
+            % {"mb": settings.DATA_UPLOAD_MAX_MEMORY_SIZE / (1024 * 1024)},
+        )
     return error_response(request, 400)
 
 
@@ -124,10 +146,19 @@ def csrf_failure(request, reason: str = ""):
         from .public import submit_failed
 
         try:
-            return submit_failed(request, status=403, reason=_(
-                "Laporan Anda BELUM terkirim: halaman ini sudah terlalu lama terbuka (token keamanan kedaluwarsa). "
-                "Semua isian Anda kami kembalikan di bawah; periksa lalu tekan Kirim sekali lagi."))
+            return submit_failed(
+                request,
+                status=403,
+                reason=_(
+                    "Laporan Anda BELUM terkirim: halaman ini sudah terlalu lama terbuka (token keamanan kedaluwarsa). "
+                    "Semua isian Anda kami kembalikan di bawah; periksa lalu tekan Kirim sekali lagi."
+                ),
+            )
         except Exception:  # noqa: BLE001
             log.exception("submit form could not be given back after a CSRF failure")
-    return error_response(request, 403, code="csrf_failed", message=_(
-        "Formulir ini sudah kedaluwarsa atau dikirim dari luar situs. Muat ulang halaman lalu kirim lagi."))
+    return error_response(
+        request,
+        403,
+        code="csrf_failed",
+        message=_("Formulir ini sudah kedaluwarsa atau dikirim dari luar situs. Muat ulang halaman lalu kirim lagi."),
+    )

@@ -1,4 +1,5 @@
 """The citizen portal: home, submit, confirmation, track (reply, rate), public list, support."""
+
 from __future__ import annotations
 
 import logging
@@ -29,8 +30,17 @@ from lapor.reports.projection import ReportView, view_for, view_public
 from .. import selectors
 from ..forms import TRACKING_ID_RE, MessageForm, RatingForm, SubmitForm, TrackForm, error_to_form
 from ..services import support_add
-from .common import (error_page, guest_secret_remember, page_lens, private_link, report_attachments,
-                     reporter_actor, signed_in, timeline_answer, timeline_rows)
+from .common import (
+    error_page,
+    guest_secret_remember,
+    page_lens,
+    private_link,
+    report_attachments,
+    reporter_actor,
+    signed_in,
+    timeline_answer,
+    timeline_rows,
+)
 from ..deadline_text import deadline_explained
 
 from ..stash import stash_drop, stash_get, stash_put, stash_read
@@ -40,9 +50,15 @@ log = logging.getLogger(__name__)
 
 
 def home(request):
-    return render(request, "web/home.html", {
-        "counters": selectors.home_counters(), "deadlines": settings.LAPOR_DEADLINES, "track_form": TrackForm(),
-    })
+    return render(
+        request,
+        "web/home.html",
+        {
+            "counters": selectors.home_counters(),
+            "deadlines": settings.LAPOR_DEADLINES,
+            "track_form": TrackForm(),
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -66,20 +82,31 @@ def submit(request):
         if nearby:  # FixMyStreet's check: open reports nearby on the same topic, shown once; the citizen
             # supports one of them, or sends their own (the files wait in the stash meanwhile)
             kept = kept + _stash_uploads(request)
-            return _submit_page(request, {"form": form, "guest": user is None, "kept": kept, "nearby": nearby,
-                                          "nearby_check": True})
+            return _submit_page(
+                request, {"form": form, "guest": user is None, "kept": kept, "nearby": nearby, "nearby_check": True}
+            )
         try:
             report, secret = _submit(form, user, idempotency, kept=kept)
         except DomainError as exc:
             error_to_form(form, exc)
         except (OperationalError, InterfaceError):  # database busy or away: 503, everything given back
             log.warning("submission failed: database unavailable", exc_info=True)
-            failure, status = _("Laporan Anda BELUM terkirim: layanan sedang sibuk. Semua isian dan lampiran Anda "
-                                "masih ada di bawah; tekan Kirim laporan sekali lagi sebentar lagi."), 503
+            failure, status = (
+                _(
+                    "Laporan Anda BELUM terkirim: layanan sedang sibuk. Semua isian dan lampiran Anda "
+                    "masih ada di bawah; tekan Kirim laporan sekali lagi sebentar lagi."
+                ),
+                503,
+            )
         except Exception:  # noqa: BLE001  (logged; the citizen keeps what they typed)
             log.exception("submission failed")
-            failure, status = _("Laporan Anda BELUM terkirim karena gangguan di server kami. Semua isian dan "
-                                "lampiran Anda masih ada di bawah; tekan Kirim laporan sekali lagi."), 500
+            failure, status = (
+                _(
+                    "Laporan Anda BELUM terkirim karena gangguan di server kami. Semua isian dan "
+                    "lampiran Anda masih ada di bawah; tekan Kirim laporan sekali lagi."
+                ),
+                500,
+            )
         else:
             stash_drop(kept)
             if secret:
@@ -98,8 +125,13 @@ def submit(request):
         form = SubmitForm(data, guest=user is None)
     response = _submit_page(request, {"form": form, "guest": user is None, "kept": kept})
     if language:
-        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, max_age=settings.LANGUAGE_COOKIE_AGE,
-                            samesite=settings.LANGUAGE_COOKIE_SAMESITE, secure=settings.LANGUAGE_COOKIE_SECURE)
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+        )
     return response
 
 
@@ -120,14 +152,17 @@ def _submit_page(request, ctx: dict, status: int = 200):
         bound = form[name]
         anchor = f"{bound.auto_id}_0" if name == "type" else bound.auto_id
         summary += [{"anchor": anchor, "label": bound.label, "message": e} for e in errors]
-    ctx.update(error_summary=summary, max_mb=settings.LAPOR_MAX_UPLOAD_BYTES // (1024 * 1024),
-               max_files=settings.LAPOR_MAX_ATTACHMENTS, max_bytes=settings.LAPOR_MAX_UPLOAD_BYTES,
-               nearby=ctx["nearby"] if "nearby" in ctx else _nearby(request, form))
+    ctx.update(
+        error_summary=summary,
+        max_mb=settings.LAPOR_MAX_UPLOAD_BYTES // (1024 * 1024),
+        max_files=settings.LAPOR_MAX_ATTACHMENTS,
+        max_bytes=settings.LAPOR_MAX_UPLOAD_BYTES,
+        nearby=ctx["nearby"] if "nearby" in ctx else _nearby(request, form),
+    )
     return render(request, "web/submit.html", ctx, status=status)
 
 
-def submit_failed(request, *, status: int, reason: str = "", form: SubmitForm | None = None,
-                  kept: list | None = None):
+def submit_failed(request, *, status: int, reason: str = "", form: SubmitForm | None = None, kept: list | None = None):
     """The submit form given back after a failed submission: says plainly that nothing was sent, with
     everything the citizen typed and every file they chose (kept in the stash, re-attached on send)."""
     user = signed_in(request)
@@ -136,8 +171,10 @@ def submit_failed(request, *, status: int, reason: str = "", form: SubmitForm | 
         form.is_valid()  # the field values come back as typed
         form._errors = form._errors.__class__()  # no field is wrong: the form as such failed
     kept = (kept if kept is not None else _kept_files(request)) + _stash_uploads(request)
-    reason = reason or _("Laporan Anda BELUM terkirim. Perbaiki isian yang ditandai di bawah, lalu tekan "
-                         "Kirim laporan sekali lagi. Isian dan lampiran Anda yang lain masih ada.")
+    reason = reason or _(
+        "Laporan Anda BELUM terkirim. Perbaiki isian yang ditandai di bawah, lalu tekan "
+        "Kirim laporan sekali lagi. Isian dan lampiran Anda yang lain masih ada."
+    )
     return _submit_page(request, {"form": form, "guest": user is None, "kept": kept, "not_sent": reason}, status=status)
 
 
@@ -151,15 +188,19 @@ def _nearby(request, form) -> list:
         region = data.get(level)
     if not region:
         return []
-    return selectors.nearby_open_reports(title=str(data.get("title", ""))[:200], body=str(data.get("body", ""))[:2000],
-                                         region_code=region, topic_id=_int(data.get("topic")))
+    return selectors.nearby_open_reports(
+        title=str(data.get("title", ""))[:200],
+        body=str(data.get("body", ""))[:2000],
+        region_code=region,
+        topic_id=_int(data.get("topic")),
+    )
 
 
 def _kept_files(request) -> list:
     if request.method != "POST":
         return []
     found = []
-    for token in list(dict.fromkeys(request.POST.getlist("kept")))[:settings.LAPOR_MAX_ATTACHMENTS]:
+    for token in list(dict.fromkeys(request.POST.getlist("kept")))[: settings.LAPOR_MAX_ATTACHMENTS]:
         item = stash_get(token)
         if item is not None:
             found.append(item)
@@ -168,7 +209,7 @@ def _kept_files(request) -> list:
 
 def _stash_uploads(request) -> list:
     uploads = [f for f in request.FILES.getlist("attachments") if f and f.size]
-    return stash_put(uploads[:settings.LAPOR_MAX_ATTACHMENTS])
+    return stash_put(uploads[: settings.LAPOR_MAX_ATTACHMENTS])
 
 
 def _attachments_fit(form: SubmitForm, kept: list) -> bool:
@@ -192,17 +233,27 @@ def _idempotency(request, form: SubmitForm, user) -> tuple[str, str, str] | None
 def _submit(form: SubmitForm, user, idempotency=None, *, kept=None) -> tuple[Report, str]:
     d = form.cleaned_data
     submission = services.Submission(
-        title=d["title"], body=d["body"], type=d["type"], topic_id=int(d["topic"]) if d["topic"] else None,
-        region_code=form.region_code(), latitude=d.get("latitude"), longitude=d.get("longitude"),
-        address=d["address"], incident_date=d["incident_date"],
+        title=d["title"],
+        body=d["body"],
+        type=d["type"],
+        topic_id=int(d["topic"]) if d["topic"] else None,
+        region_code=form.region_code(),
+        latitude=d.get("latitude"),
+        longitude=d.get("longitude"),
+        address=d["address"],
+        incident_date=d["incident_date"],
         target_agency_id=d["target_agency"],
-        is_anonymous=d["is_anonymous"], is_confidential=d["is_confidential"],
-        guest_name=d.get("guest_name", ""), guest_email=d.get("guest_email", ""), guest_phone=d.get("guest_phone", ""),
+        is_anonymous=d["is_anonymous"],
+        is_confidential=d["is_confidential"],
+        guest_name=d.get("guest_name", ""),
+        guest_email=d.get("guest_email", ""),
+        guest_phone=d.get("guest_phone", ""),
     )
     owner, key, body_hash = idempotency or (None, "", "")
     with transaction.atomic():  # the report and its files, or nothing
-        result = services.report_submit_once(submission=submission, reporter=user, key=key, request_hash=body_hash,
-                                             owner=owner)
+        result = services.report_submit_once(
+            submission=submission, reporter=user, key=key, request_hash=body_hash, owner=owner
+        )
         if result.replayed:  # the same form sent twice (slow network, double tap): the files came with the first
             return result.report, result.guest_secret
         report, secret = result.report, result.guest_secret
@@ -213,8 +264,9 @@ def _submit(form: SubmitForm, user, idempotency=None, *, kept=None) -> tuple[Rep
             try:
                 attachment_add(report=report, actor=actor, name=name, data=read())
             except ValidationFailed as exc:
-                raise ValidationFailed(f"{name}: {exc.message}", code=exc.code,
-                                       detail={"field": "attachments"}) from exc
+                raise ValidationFailed(
+                    f"{name}: {exc.message}", code=exc.code, detail={"field": "attachments"}
+                ) from exc
     return report, secret
 
 
@@ -222,9 +274,15 @@ def submitted(request, tracking_id: str):
     report = get_object_or_404(Report, tracking_id=tracking_id)
     if reporter_actor(request, report) is None:
         raise Http404
-    return render(request, "web/submitted.html", {"report": view_for(report, signed_in(request), is_reporter=True),
-                                                  "deadline": deadline_explained(report),
-                                                  "private_link": private_link(request, report)})
+    return render(
+        request,
+        "web/submitted.html",
+        {
+            "report": view_for(report, signed_in(request), is_reporter=True),
+            "deadline": deadline_explained(report),
+            "private_link": private_link(request, report),
+        },
+    )
 
 
 def track_lookup(request):
@@ -266,8 +324,13 @@ def _track_context(request, report: Report, forms: dict | None = None) -> dict:
     lens = page_lens(report, viewer=viewer, staff=False, is_reporter=is_reporter)
     rows = timeline_rows(report, viewer=viewer, staff=False, is_reporter=is_reporter)
     ctx = {
-        "report": ReportView(lens), "is_reporter": is_reporter, "title": lens.title, "body": lens.body,
-        "rows": rows, "answer": timeline_answer(rows), "deadline": deadline_explained(report, is_reporter=is_reporter),
+        "report": ReportView(lens),
+        "is_reporter": is_reporter,
+        "title": lens.title,
+        "body": lens.body,
+        "rows": rows,
+        "answer": timeline_answer(rows),
+        "deadline": deadline_explained(report, is_reporter=is_reporter),
         "supports": report.support_count,
         "supported": report.pk in selectors.supported_by(request.user, [report.pk]),
         "attachments": report_attachments(report, lens=lens),
@@ -277,7 +340,8 @@ def _track_context(request, report: Report, forms: dict | None = None) -> dict:
         "can_complete": is_reporter and report.state == lc.State.FOLLOWED_UP,
         "can_rate": is_reporter and report.state == lc.State.DONE and report.rating is None,
         "can_reopen": report.reopen_count < 1,
-        "reply_form": MessageForm(), "rating_form": RatingForm(),
+        "reply_form": MessageForm(),
+        "rating_form": RatingForm(),
         "reporter_label": label(ANONYMOUS) if report.is_anonymous and not is_reporter else "",
     }
     ctx.update(forms or {})
@@ -289,7 +353,10 @@ def _track_report(request, tracking_id: str) -> Report:
     report = Report.objects.select_related("agency", "topic", "region").filter(tracking_id=tid).first()
     if report is None:
         raise Http404
-    if reporter_actor(request, report) is None and not report_selectors.report_public_qs().filter(pk=report.pk).exists():
+    if (
+        reporter_actor(request, report) is None
+        and not report_selectors.report_public_qs().filter(pk=report.pk).exists()
+    ):
         viewer = signed_in(request)
         if viewer is not None and report_selectors.viewer_is_staff_for(report, viewer):
             return report
@@ -304,8 +371,11 @@ def track(request, tracking_id: str):
     if report.tracking_id != tracking_id:  # "abcd1234" or "ABCD1234": the one address of the report
         return redirect("web:track", report.tracking_id)
     viewer = signed_in(request)
-    if reporter_actor(request, report) is None and viewer is not None \
-            and report_selectors.viewer_is_staff_for(report, viewer):
+    if (
+        reporter_actor(request, report) is None
+        and viewer is not None
+        and report_selectors.viewer_is_staff_for(report, viewer)
+    ):
         return redirect("web:staff_report", report.tracking_id)
     return render(request, "web/track.html", _track_context(request, report))
 
@@ -329,8 +399,12 @@ def track_reply(request, tracking_id: str):
             return redirect("web:track", report.tracking_id)
         except DomainError as exc:
             error_to_form(form, exc)
-            return render(request, "web/track.html", _track_context(request, _refresh(report), {"reply_form": form}),
-                          status=exc.status)
+            return render(
+                request,
+                "web/track.html",
+                _track_context(request, _refresh(report), {"reply_form": form}),
+                status=exc.status,
+            )
     return render(request, "web/track.html", _track_context(request, report, {"reply_form": form}), status=400)
 
 
@@ -340,8 +414,9 @@ def track_complete(request, tracking_id: str):
     try:
         services.report_complete(report=report, actor=actor)
     except DomainError as exc:
-        return render(request, "web/track.html", _track_context(request, report, {"error": exc.message}),
-                      status=exc.status)
+        return render(
+            request, "web/track.html", _track_context(request, report, {"error": exc.message}), status=exc.status
+        )
     messages.success(request, _("Terima kasih. Laporan Anda ditandai selesai; silakan beri penilaian."))
     return redirect("web:track", report.tracking_id)
 
@@ -353,15 +428,24 @@ def track_rate(request, tracking_id: str):
     if form.is_valid():
         d = form.cleaned_data
         try:
-            services.report_rate(report=report, actor=actor, rating=d["rating"], comment=d["comment"],
-                                 reopen=d["satisfied"] == "no")
-            messages.success(request, _("Laporan dibuka kembali; instansi akan menindaklanjutinya lagi.")
-                             if d["satisfied"] == "no" else _("Terima kasih atas penilaian Anda."))
+            services.report_rate(
+                report=report, actor=actor, rating=d["rating"], comment=d["comment"], reopen=d["satisfied"] == "no"
+            )
+            messages.success(
+                request,
+                _("Laporan dibuka kembali; instansi akan menindaklanjutinya lagi.")
+                if d["satisfied"] == "no"
+                else _("Terima kasih atas penilaian Anda."),
+            )
             return redirect("web:track", report.tracking_id)
         except DomainError as exc:
             error_to_form(form, exc)
-            return render(request, "web/track.html", _track_context(request, _refresh(report), {"rating_form": form}),
-                          status=exc.status)
+            return render(
+                request,
+                "web/track.html",
+                _track_context(request, _refresh(report), {"rating_form": form}),
+                status=exc.status,
+            )
     return render(request, "web/track.html", _track_context(request, report, {"rating_form": form}), status=400)
 
 
@@ -401,8 +485,13 @@ def public_list(request):
     found = _public_by_tracking_id(g.get("q", ""))
     if found is not None:  # a tracking number typed in the search box: straight to the report
         return redirect("web:track", found)
-    f = ReportFilters(q=g.get("q", "")[:200], topic_id=_int(g.get("topic")), region_code=g.get("region") or None,
-                      agency_id=_int(g.get("agency")), state=[g["status"]] if g.get("status") in lc.State.values else None)
+    f = ReportFilters(
+        q=g.get("q", "")[:200],
+        topic_id=_int(g.get("topic")),
+        region_code=g.get("region") or None,
+        agency_id=_int(g.get("agency")),
+        state=[g["status"]] if g.get("status") in lc.State.values else None,
+    )
     # the same plan as the public API: windowed full-text search, relevance first when searching
     rows, next_cursor = report_selectors.report_public_page(f, cursor=g.get("cursor") or None, limit=PAGE_SIZE)
     ids = [r.pk for r in rows]
@@ -410,20 +499,36 @@ def public_list(request):
     items = []
     for r in rows:
         view = view_public(r)
-        items.append({"report": view, "title": view.title, "body": view.body, "reporter": view.lens.public_reporter_name,
-                      "supports": r.support_count, "supported": r.pk in mine})
+        items.append(
+            {
+                "report": view,
+                "title": view.title,
+                "body": view.body,
+                "reporter": view.lens.public_reporter_name,
+                "supports": r.support_count,
+                "supported": r.pk in mine,
+            }
+        )
     params = g.copy()
     params.pop("cursor", None)
-    return render(request, "web/public_list.html", {
-        "items": items, "next_cursor": next_cursor, "params": params.urlencode(), "filters": g,
-        "topics": selectors.topic_choices(), "provinces": selectors.region_choices(None),
-        "states": [(s, lbl) for s, lbl in lc.State.choices if s not in (lc.State.SUBMITTED, lc.State.ARCHIVED)],
-        "agency": Agency.objects.filter(pk=f.agency_id).first() if f.agency_id else None,
-    })
+    return render(
+        request,
+        "web/public_list.html",
+        {
+            "items": items,
+            "next_cursor": next_cursor,
+            "params": params.urlencode(),
+            "filters": g,
+            "topics": selectors.topic_choices(),
+            "provinces": selectors.region_choices(None),
+            "states": [(s, lbl) for s, lbl in lc.State.choices if s not in (lc.State.SUBMITTED, lc.State.ARCHIVED)],
+            "agency": Agency.objects.filter(pk=f.agency_id).first() if f.agency_id else None,
+        },
+    )
 
 
 def _public_by_tracking_id(q: str) -> str | None:
-    """"ABCD-1234", "abcd1234", " AbCd 1234 ": the public report with that number, if there is one."""
+    """ "ABCD-1234", "abcd1234", " AbCd 1234 ": the public report with that number, if there is one."""
     if not q or len(q) > 20:
         return None
     tid = tracking_id_normalize(q)
@@ -445,8 +550,13 @@ def support(request, tracking_id: str):
     back = request.POST.get("next", "")
     back = back if back.startswith("/") and not back.startswith("//") else reverse("web:public_list")
     if user is None:  # a guest is told why, and comes back to the same page after signing in
-        messages.info(request, _("Untuk mendukung laporan, masuk atau daftar dulu: satu akun hanya dapat memberi "
-                                 "satu dukungan, agar jumlah dukungan jujur."))
+        messages.info(
+            request,
+            _(
+                "Untuk mendukung laporan, masuk atau daftar dulu: satu akun hanya dapat memberi "
+                "satu dukungan, agar jumlah dukungan jujur."
+            ),
+        )
         return redirect(f"{reverse('web:signin')}?{urlencode({'next': back})}")
     try:
         support_add(tracking_id=tracking_id_normalize(tracking_id), user=user)

@@ -1,4 +1,5 @@
 """A lost private link, sent again to the contact on file (lapor.notifications.links)."""
+
 from __future__ import annotations
 
 from django.shortcuts import render
@@ -17,5 +18,4 @@ def link_resend(request):
     if request.method == "POST" and form.is_valid():
         report_link_resend(tracking_id=form.cleaned_data["tracking_id"], contact=form.cleaned_data["contact"])
         return render(request, "web/link_resend.html", {"form": LinkResendForm(), "done": True})
-    return render(request, "web/link_resend.html", {"form": form, "done": False},
-                  status=400 if form.is_bound else 200)
+    return render(request, "web/link_resend.html", {"form": form, "done": False}, status=400 if form.is_bound else 200)

@@ -1,6 +1,7 @@
 """The routing stats page (platform admins): automatic routing overall, and each model version's
 live precision (Bukan Wewenang returns of its automatic routes) and live top-1 / top-3 (where
 people's own routing choices stood among its suggestions)."""
+
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required

@@ -1,5 +1,6 @@
 """A staff member's own two-step sign-in (issue 20: from the web, not only the shell): its state,
 and new recovery codes after a fresh code (lapor.accounts.twofactor)."""
+
 from __future__ import annotations
 
 from django import forms
@@ -13,8 +14,11 @@ from lapor.accounts.twofactor import recovery_codes_renew, twofactor_required
 
 
 class RenewForm(forms.Form):
-    code = forms.CharField(label=gettext_lazy("Kode dari aplikasi autentikator"), max_length=32,
-                           widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}))
+    code = forms.CharField(
+        label=gettext_lazy("Kode dari aplikasi autentikator"),
+        max_length=32,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
 
 
 @login_required(login_url="web:signin")
@@ -31,9 +35,17 @@ def security(request):
                 status = 400
         else:
             status = 400
-    response = render(request, "web/account/security.html", {
-        "required": twofactor_required(user), "device": {"since": device.confirmed_at} if device else None,
-        "left": RecoveryCode.objects.filter(user=user, used_at__isnull=True).count(), "form": form, "codes": codes},
-        status=status)
+    response = render(
+        request,
+        "web/account/security.html",
+        {
+            "required": twofactor_required(user),
+            "device": {"since": device.confirmed_at} if device else None,
+            "left": RecoveryCode.objects.filter(user=user, used_at__isnull=True).count(),
+            "form": form,
+            "codes": codes,
+        },
+        status=status,
+    )
     response["Cache-Control"] = "private, no-store"
     return response

@@ -1,6 +1,7 @@
 """The staff workspace: the inbox of reports in scope, a report's detail, and its actions.
 Each action form calls the matching lapor.reports.services function; refusals are shown on the
 page with their HTTP status (409 for the state machine), never a 500."""
+
 from __future__ import annotations
 
 from django.contrib import messages
@@ -25,12 +26,23 @@ from lapor.reports.projection import ReportView, lens_for
 from lapor.reports.selectors import ReportFilters
 
 from .. import selectors
-from ..forms import (AgencyPickForm, ArchiveForm, AssistedForm, FollowUpForm, MessageForm, ReasonForm, RevealForm, UnitPickForm,
-                     error_to_form)
+from ..forms import (
+    AgencyPickForm,
+    ArchiveForm,
+    AssistedForm,
+    FollowUpForm,
+    MessageForm,
+    ReasonForm,
+    RevealForm,
+    UnitPickForm,
+    error_to_form,
+)
 from .common import page_lens, report_attachments, timeline_rows
 
 INBOX_LIMIT = 100
-PREVIEW_TYPES = frozenset({"image/jpeg", "image/png", "image/webp", "image/gif"})  # shown inline to staff who may open them
+PREVIEW_TYPES = frozenset(
+    {"image/jpeg", "image/png", "image/webp", "image/gif"}
+)  # shown inline to staff who may open them
 STAFF_ROLES = {lc.PLATFORM_ADMIN, lc.AGENCY_ADMIN, lc.LIAISON, lc.UNIT_STAFF}
 
 
@@ -48,10 +60,14 @@ def inbox(request):
     found = _tracking_number(scoped, g.get("q", ""))
     if found:  # a tracking number, typed with or without its dash, in any case: straight to the report
         return redirect("web:staff_report", found)
-    f = ReportFilters(state=[g["status"]] if g.get("status") in lc.State.values else None,
-                      topic_id=_int(g.get("topic")), region_code=g.get("region") or None,
-                      channel=g.get("channel") if g.get("channel") in Channel.values else None,
-                      overdue=True if g.get("overdue") == "1" else None, q=g.get("q", "")[:200])
+    f = ReportFilters(
+        state=[g["status"]] if g.get("status") in lc.State.values else None,
+        topic_id=_int(g.get("topic")),
+        region_code=g.get("region") or None,
+        channel=g.get("channel") if g.get("channel") in Channel.values else None,
+        overdue=True if g.get("overdue") == "1" else None,
+        q=g.get("q", "")[:200],
+    )
     filtered = report_selectors.report_filter(scoped, f)
     counts = selectors.inbox_counts(filtered, request.user)
     if tab == "all":  # everything ever in scope, newest first, through the keyset plan of the API list
@@ -61,16 +77,28 @@ def inbox(request):
     items = [{"report": ReportView(lens_for(r, request.user)), "left": selectors.time_left(r.due_at)} for r in rows]
     params = g.copy()
     params.pop("tab", None)
-    return render(request, "web/staff/inbox.html", {
-        "items": items, "tab": tab, "counts": counts, "filters": g, "params": params.urlencode(),
-        "tabs": [(key, label, counts[key]) for key, label in _tab_labels()],
-        "states": lc.State.choices, "channels": Channel.choices, "topics": selectors.topic_choices(),
-        "provinces": selectors.region_choices(None), "can_bulk": _can_bulk(request.user),
-        "archive_form": ArchiveForm(), "limit": INBOX_LIMIT,
-        "is_agency_admin": any(g.role == lc.AGENCY_ADMIN and g.agency_id for g in user_grants(request.user)),
-        "filtered": any(g.get(k) for k in ("status", "topic", "region", "channel", "overdue")),
-        "is_platform": any(g.role == lc.PLATFORM_ADMIN for g in user_grants(request.user)),
-    })
+    return render(
+        request,
+        "web/staff/inbox.html",
+        {
+            "items": items,
+            "tab": tab,
+            "counts": counts,
+            "filters": g,
+            "params": params.urlencode(),
+            "tabs": [(key, label, counts[key]) for key, label in _tab_labels()],
+            "states": lc.State.choices,
+            "channels": Channel.choices,
+            "topics": selectors.topic_choices(),
+            "provinces": selectors.region_choices(None),
+            "can_bulk": _can_bulk(request.user),
+            "archive_form": ArchiveForm(),
+            "limit": INBOX_LIMIT,
+            "is_agency_admin": any(g.role == lc.AGENCY_ADMIN and g.agency_id for g in user_grants(request.user)),
+            "filtered": any(g.get(k) for k in ("status", "topic", "region", "channel", "overdue")),
+            "is_platform": any(g.role == lc.PLATFORM_ADMIN for g in user_grants(request.user)),
+        },
+    )
 
 
 def _tracking_number(scoped, q: str) -> str:
@@ -83,8 +111,13 @@ def _tracking_number(scoped, q: str) -> str:
 
 
 def _tab_labels():
-    return [("verify", _("Perlu verifikasi")), ("agency", _("Di instansi saya")), ("overdue", _("Terlambat")),
-            ("escalated", _("Dieskalasi")), ("all", _("Semua"))]
+    return [
+        ("verify", _("Perlu verifikasi")),
+        ("agency", _("Di instansi saya")),
+        ("overdue", _("Terlambat")),
+        ("escalated", _("Dieskalasi")),
+        ("all", _("Semua")),
+    ]
 
 
 def _can_bulk(user) -> bool:
@@ -115,19 +148,29 @@ def _detail_context(request, report: Report, forms: dict | None = None, error=No
     actions = lc.actions_allowed(state=report.state, roles=roles)
     lens = page_lens(report, viewer=request.user, staff=True, is_reporter=False)
     ctx = {
-        "report": ReportView(lens), "actions": actions, "error": error, "reporter": lens.reporter,
+        "report": ReportView(lens),
+        "actions": actions,
+        "error": error,
+        "reporter": lens.reporter,
         "rows": timeline_rows(report, viewer=request.user, staff=True, is_reporter=False),
-        "attachments": report_attachments(report, lens=lens), "left": selectors.time_left(report.due_at),
+        "attachments": report_attachments(report, lens=lens),
+        "left": selectors.time_left(report.due_at),
         "can_note": bool(roles & STAFF_ROLES),
-        "can_reveal": report.is_anonymous and lc.PLATFORM_ADMIN in roles, "reveal_form": RevealForm(),
+        "can_reveal": report.is_anonymous and lc.PLATFORM_ADMIN in roles,
+        "reveal_form": RevealForm(),
         "templates": selectors.answer_templates_for(report.agency) if "follow_up" in actions else [],
         "answer_suggestions": report_selectors.answer_suggestions(report=report) if "follow_up" in actions else [],
         "forms": {
-            "route": AgencyPickForm(prefix="route"), "forward": AgencyPickForm(prefix="forward"),
-            "dispose": UnitPickForm(prefix="dispose", agency=report.agency), "follow_up": FollowUpForm(prefix="follow_up"),
-            "note": MessageForm(prefix="note"), "not_authority": ReasonForm(prefix="not_authority"),
-            "postpone": ReasonForm(prefix="postpone"), "resume": ReasonForm(prefix="resume"),
-            "archive": ArchiveForm(prefix="archive"), "complete": ReasonForm(prefix="complete"),
+            "route": AgencyPickForm(prefix="route"),
+            "forward": AgencyPickForm(prefix="forward"),
+            "dispose": UnitPickForm(prefix="dispose", agency=report.agency),
+            "follow_up": FollowUpForm(prefix="follow_up"),
+            "note": MessageForm(prefix="note"),
+            "not_authority": ReasonForm(prefix="not_authority"),
+            "postpone": ReasonForm(prefix="postpone"),
+            "resume": ReasonForm(prefix="resume"),
+            "archive": ArchiveForm(prefix="archive"),
+            "complete": ReasonForm(prefix="complete"),
         },
     }
     ctx["forms"].update(forms or {})
@@ -151,10 +194,17 @@ def _machine_help(request, report: Report, actions: list[str], roles: set[str]) 
         help_["suggestions"], help_["suggestion_status"] = result["suggestions"], result["status"]
     if report.state in lc.OPEN_STATES and roles & STAFF_ROLES:
         mine = lens_for(report, request.user)
-        found = duplicates_find(qs=report_selectors.report_qs_for(request.user), title=mine.title, body=mine.body,
-                                region_code=report.region_id, exclude_id=report.pk)
-        help_["duplicates"] = [{"tracking_id": r.tracking_id, "title": lens_for(r, request.user).title,
-                                "similarity": round(score * 100)} for r, score in found]
+        found = duplicates_find(
+            qs=report_selectors.report_qs_for(request.user),
+            title=mine.title,
+            body=mine.body,
+            region_code=report.region_id,
+            exclude_id=report.pk,
+        )
+        help_["duplicates"] = [
+            {"tracking_id": r.tracking_id, "title": lens_for(r, request.user).title, "similarity": round(score * 100)}
+            for r, score in found
+        ]
     return help_
 
 
@@ -177,16 +227,21 @@ def _archive(report, actor, form):
     if d["duplicate_of"]:
         original = Report.objects.filter(tracking_id=tracking_id_normalize(d["duplicate_of"])).first()
         if original is None:
-            raise ValidationFailed(_("Laporan asli tidak ditemukan."), code="unknown_report", detail={"field": "duplicate_of"})
-    services.report_archive(report=report, actor=actor, reason=d["archive_reason"], note=d["note"], duplicate_of=original)
+            raise ValidationFailed(
+                _("Laporan asli tidak ditemukan."), code="unknown_report", detail={"field": "duplicate_of"}
+            )
+    services.report_archive(
+        report=report, actor=actor, reason=d["archive_reason"], note=d["note"], duplicate_of=original
+    )
 
 
 def _dispose(report, actor, form):
     unit = Agency.objects.filter(pk=_int(form.cleaned_data.get("unit"))).first()
     if unit is None:
         raise ValidationFailed(_("Pilih unit kerja."), code="unit_required", detail={"field": "unit"})
-    services.report_dispose(report=report, actor=actor, unit=unit, reason=form.cleaned_data["reason"],
-                            note=form.cleaned_data["note"])
+    services.report_dispose(
+        report=report, actor=actor, unit=unit, reason=form.cleaned_data["reason"], note=form.cleaned_data["note"]
+    )
 
 
 def _follow_up(report, actor, form):
@@ -196,26 +251,43 @@ def _follow_up(report, actor, form):
             try:
                 attachment_add(report=report, actor=actor, name=upload.name, data=upload.read(), message=message)
             except ValidationFailed as exc:
-                raise ValidationFailed(f"{upload.name}: {exc.message}", code=exc.code,
-                                       detail={"field": "attachments"}) from exc
+                raise ValidationFailed(
+                    f"{upload.name}: {exc.message}", code=exc.code, detail={"field": "attachments"}
+                ) from exc
 
 
 # action -> (form class, handler). Every handler is one services call.
 ACTIONS = {
-    "route": (AgencyPickForm, lambda r, a, f: services.report_route(report=r, actor=a, agency=_agency(f),
-                                                                    reason=f.cleaned_data["reason"],
-                                                                    note=f.cleaned_data["note"],
-                                                                    tapped_rank=f.cleaned_data.get("tapped_rank"))),
-    "forward": (AgencyPickForm, lambda r, a, f: services.report_forward(report=r, actor=a, agency=_agency(f),
-                                                                        reason=f.cleaned_data["reason"],
-                                                                        note=f.cleaned_data["note"])),
+    "route": (
+        AgencyPickForm,
+        lambda r, a, f: services.report_route(
+            report=r,
+            actor=a,
+            agency=_agency(f),
+            reason=f.cleaned_data["reason"],
+            note=f.cleaned_data["note"],
+            tapped_rank=f.cleaned_data.get("tapped_rank"),
+        ),
+    ),
+    "forward": (
+        AgencyPickForm,
+        lambda r, a, f: services.report_forward(
+            report=r, actor=a, agency=_agency(f), reason=f.cleaned_data["reason"], note=f.cleaned_data["note"]
+        ),
+    ),
     "dispose": (UnitPickForm, _dispose),
     "follow_up": (FollowUpForm, _follow_up),
     "note": (MessageForm, lambda r, a, f: services.report_note(report=r, actor=a, body=f.cleaned_data["body"])),
-    "not_authority": (ReasonForm, lambda r, a, f: services.report_not_authority(report=r, actor=a,
-                                                                                reason=f.cleaned_data["reason"],
-                                                                                note=f.cleaned_data["note"])),
-    "postpone": (ReasonForm, lambda r, a, f: services.report_postpone(report=r, actor=a, reason=f.cleaned_data["reason"])),
+    "not_authority": (
+        ReasonForm,
+        lambda r, a, f: services.report_not_authority(
+            report=r, actor=a, reason=f.cleaned_data["reason"], note=f.cleaned_data["note"]
+        ),
+    ),
+    "postpone": (
+        ReasonForm,
+        lambda r, a, f: services.report_postpone(report=r, actor=a, reason=f.cleaned_data["reason"]),
+    ),
     "resume": (ReasonForm, lambda r, a, f: services.report_resume(report=r, actor=a, reason=f.cleaned_data["reason"])),
     "archive": (ArchiveForm, _archive),
     "complete": (ReasonForm, lambda r, a, f: services.report_complete(report=r, actor=a)),
@@ -246,7 +318,9 @@ def report_action(request, tracking_id: str, action: str):
         form = FollowUpForm(prefix="follow_up", initial={"body": chosen.body if chosen else ""})
         return render(request, "web/staff/report.html", _detail_context(request, report, {action: form}))
     if action == "follow_up" and "use_suggestion" in request.POST:  # start from a well-rated earlier answer
-        chosen = dict(enumerate(report_selectors.answer_suggestions(report=report))).get(_int(request.POST["use_suggestion"]))
+        chosen = dict(enumerate(report_selectors.answer_suggestions(report=report))).get(
+            _int(request.POST["use_suggestion"])
+        )
         form = FollowUpForm(prefix="follow_up", initial={"body": chosen["body"] if chosen else ""})
         return render(request, "web/staff/report.html", _detail_context(request, report, {action: form}))
     if not form.is_valid():
@@ -260,8 +334,12 @@ def report_action(request, tracking_id: str, action: str):
     except DomainError as exc:
         error_to_form(form, exc)
         report.refresh_from_db()
-        return render(request, "web/staff/report.html",
-                      _detail_context(request, report, {action: form}, error=exc.message), status=exc.status)
+        return render(
+            request,
+            "web/staff/report.html",
+            _detail_context(request, report, {action: form}, error=exc.message),
+            status=exc.status,
+        )
     report.refresh_from_db()
     messages.success(request, _action_done(action, report))
     if not report_selectors.report_qs_for(request.user).filter(pk=report.pk).exists():
@@ -272,8 +350,9 @@ def report_action(request, tracking_id: str, action: str):
 def _answer_review(request, report: Report, form):
     """Answers that answer: a flagged draft comes back with the reasons, and the liaison chooses to
     edit it or to send it as it is (``send_anyway``)."""
-    review = services.report_answer_review(report=report, actor=services.Actor(user=request.user),
-                                           body=form.cleaned_data["body"])
+    review = services.report_answer_review(
+        report=report, actor=services.Actor(user=request.user), body=form.cleaned_data["body"]
+    )
     if review.ok:
         return None
     ctx = _detail_context(request, report, {"follow_up": form})
@@ -310,7 +389,11 @@ def inbox_bulk(request):
     reports = list(report_selectors.report_qs_for(request.user).filter(tracking_id__in=ids))
     done, failed = [], []
     for report in reports:
-        form = ArchiveForm(request.POST, prefix="archive") if action == "archive" else AgencyPickForm(request.POST, prefix="route")
+        form = (
+            ArchiveForm(request.POST, prefix="archive")
+            if action == "archive"
+            else AgencyPickForm(request.POST, prefix="route")
+        )
         try:
             if not form.is_valid():
                 raise ValidationFailed(_("Isian tidak lengkap."))
@@ -318,8 +401,12 @@ def inbox_bulk(request):
             done.append(report.tracking_id)
         except DomainError as exc:
             failed.append((report.tracking_id, str(exc.message)))
-    return render(request, "web/staff/bulk_result.html", {"done": done, "failed": failed},
-                  status=200 if done or not failed else 409)
+    return render(
+        request,
+        "web/staff/bulk_result.html",
+        {"done": done, "failed": failed},
+        status=200 if done or not failed else 409,
+    )
 
 
 @require_POST
@@ -333,11 +420,13 @@ def report_reveal(request, tracking_id: str):
         ctx["reveal_form"] = form
         return render(request, "web/staff/report.html", ctx, status=400)
     try:
-        identity = services.report_reporter_reveal(report=report, actor=services.Actor(user=request.user),
-                                                   reason=form.cleaned_data["reason"])
+        identity = services.report_reporter_reveal(
+            report=report, actor=services.Actor(user=request.user), reason=form.cleaned_data["reason"]
+        )
     except DomainError as exc:
-        return render(request, "web/staff/report.html", _detail_context(request, report, error=exc.message),
-                      status=exc.status)
+        return render(
+            request, "web/staff/report.html", _detail_context(request, report, error=exc.message), status=exc.status
+        )
     ctx = _detail_context(request, report)
     ctx["identity"] = identity
     response = render(request, "web/staff/report.html", ctx)
@@ -361,19 +450,36 @@ def counter_entry(request):
         return render(request, "web/staff/counter.html", {"form": form}, status=400)
     d = form.cleaned_data
     submission = services.Submission(
-        title=d["title"], body=d["body"], type=d["type"], topic_id=_int(d["topic"]), region_code=d["province"] or None,
-        address=d["address"], channel=d["channel"], is_anonymous=d["is_anonymous"], is_confidential=d["is_confidential"],
-        guest_name=d["guest_name"], guest_email=d["guest_email"], guest_phone=d["guest_phone"])
+        title=d["title"],
+        body=d["body"],
+        type=d["type"],
+        topic_id=_int(d["topic"]),
+        region_code=d["province"] or None,
+        address=d["address"],
+        channel=d["channel"],
+        is_anonymous=d["is_anonymous"],
+        is_confidential=d["is_confidential"],
+        guest_name=d["guest_name"],
+        guest_email=d["guest_email"],
+        guest_phone=d["guest_phone"],
+    )
     try:
         report, secret = assisted_submit(staff=request.user, submission=submission, consent=d["consent"])
     except DomainError as exc:
         error_to_form(form, exc)
         return render(request, "web/staff/counter.html", {"form": form, "error": exc.message}, status=exc.status)
     in_scope = report_selectors.report_qs_for(request.user).filter(pk=report.pk).exists()
-    response = render(request, "web/staff/counter_done.html", {
-        "tracking_id": report.tracking_id, "in_scope": in_scope,
-        "private_link": request.build_absolute_uri(reverse("web:track_private", args=[report.tracking_id, secret]))
-        if secret else "",
-        "contact": bool(d["guest_email"] or d["guest_phone"])})
+    response = render(
+        request,
+        "web/staff/counter_done.html",
+        {
+            "tracking_id": report.tracking_id,
+            "in_scope": in_scope,
+            "private_link": request.build_absolute_uri(reverse("web:track_private", args=[report.tracking_id, secret]))
+            if secret
+            else "",
+            "contact": bool(d["guest_email"] or d["guest_phone"]),
+        },
+    )
     response["Cache-Control"] = "private, no-store"  # the citizen's private link is on this page
     return response

@@ -1,5 +1,6 @@
 """The social-media triage queue on the web (issue 20): platform operators read the new mentions and
 messages and make a report of each or set it aside, through lapor.intake.social's services."""
+
 from __future__ import annotations
 
 from django.contrib import messages
@@ -27,14 +28,33 @@ def _require_triage(request):
 
 def _page(request, *, error: str = "", failed: int | None = None, status: int = 200):
     drafts = SocialDraft.objects.filter(status=SocialDraft.Status.NEW).order_by("created_at", "id")[:QUEUE_LIMIT]
-    rows = [{"id": d.pk, "network": d.network, "kind": d.kind, "handle": d.author_handle, "text": d.text,
-             "url": d.url if d.url.startswith(("https://", "http://")) else "", "created_at": d.created_at}
-            for d in drafts]
-    return render(request, "web/staff/social.html", {
-        "drafts": rows, "error": error, "failed": failed, "types": ReportType.choices,
-        "topics": selectors.topic_choices(), "provinces": selectors.region_choices(None),
-        "count": SocialDraft.objects.filter(status=SocialDraft.Status.NEW).count(), "limit": QUEUE_LIMIT},
-        status=status)
+    rows = [
+        {
+            "id": d.pk,
+            "network": d.network,
+            "kind": d.kind,
+            "handle": d.author_handle,
+            "text": d.text,
+            "url": d.url if d.url.startswith(("https://", "http://")) else "",
+            "created_at": d.created_at,
+        }
+        for d in drafts
+    ]
+    return render(
+        request,
+        "web/staff/social.html",
+        {
+            "drafts": rows,
+            "error": error,
+            "failed": failed,
+            "types": ReportType.choices,
+            "topics": selectors.topic_choices(),
+            "provinces": selectors.region_choices(None),
+            "count": SocialDraft.objects.filter(status=SocialDraft.Status.NEW).count(),
+            "limit": QUEUE_LIMIT,
+        },
+        status=status,
+    )
 
 
 @login_required(login_url="web:signin")
@@ -53,13 +73,19 @@ def social_action(request, draft_id: int, action: str):
     try:
         if action == "convert":
             topic = p.get("topic", "")
-            report = social_convert(draft_id=draft_id, staff=request.user, title=p.get("title", "")[:200],
-                                    type=p.get("type") if p.get("type") in ReportType.values else ReportType.COMPLAINT,
-                                    topic_id=int(topic) if topic.isdigit() else None,
-                                    region_code=p.get("province") or None, is_anonymous=p.get("is_anonymous") == "on",
-                                    is_confidential=p.get("is_confidential") == "on")
-            messages.success(request, _("Pesan dijadikan laporan %(tid)s; menunggu verifikasi.") % {
-                "tid": report.tracking_id})
+            report = social_convert(
+                draft_id=draft_id,
+                staff=request.user,
+                title=p.get("title", "")[:200],
+                type=p.get("type") if p.get("type") in ReportType.values else ReportType.COMPLAINT,
+                topic_id=int(topic) if topic.isdigit() else None,
+                region_code=p.get("province") or None,
+                is_anonymous=p.get("is_anonymous") == "on",
+                is_confidential=p.get("is_confidential") == "on",
+            )
+            messages.success(
+                request, _("Pesan dijadikan laporan %(tid)s; menunggu verifikasi.") % {"tid": report.tracking_id}
+            )
         elif action == "dismiss":
             social_dismiss(draft_id=draft_id, staff=request.user, reason=p.get("reason", "")[:300])
             messages.success(request, _("Pesan diabaikan."))

@@ -3,6 +3,7 @@
 The password step leaves only a short-lived marker in the (not yet signed-in) session; the person is
 signed in here, after the code. Rules and storage live in lapor.accounts.twofactor.
 """
+
 from __future__ import annotations
 
 import secrets
@@ -19,9 +20,19 @@ from lapor.accounts.audit import audit_record
 from lapor.accounts.models import User
 from lapor.accounts.signin import LoginLocked, signin_failed, signin_locked_for, signin_succeeded
 from lapor.accounts.models import EnrolmentTicket
-from lapor.accounts.twofactor import (ENROL_LINK_SECONDS, ENROL_SECRET_SECONDS, email_mask, enrol_secret_new,
-                                      enrolment_link_send, enrolment_ticket_redeem, otpauth_qr_svg, otpauth_uri,
-                                      twofactor_enrol_confirm, twofactor_enrolled, twofactor_verify)
+from lapor.accounts.twofactor import (
+    ENROL_LINK_SECONDS,
+    ENROL_SECRET_SECONDS,
+    email_mask,
+    enrol_secret_new,
+    enrolment_link_send,
+    enrolment_ticket_redeem,
+    otpauth_qr_svg,
+    otpauth_uri,
+    twofactor_enrol_confirm,
+    twofactor_enrolled,
+    twofactor_verify,
+)
 
 PENDING = "lapor_2fa_pending"
 PENDING_SECONDS = 300
@@ -31,15 +42,23 @@ RESEND_SECONDS = 60
 
 
 class CodeForm(forms.Form):
-    code = forms.CharField(label=gettext_lazy("Kode verifikasi"), max_length=32, widget=forms.TextInput(attrs={
-        "autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}))
+    code = forms.CharField(
+        label=gettext_lazy("Kode verifikasi"),
+        max_length=32,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
+    )
 
 
 def twofactor_begin(request, user: User, *, login_as: str, next_url: str, proven: bool = False):
     """The second step after the password. ``proven``: this browser already gave the enrolment's
     second proof another way (the operator's one-time set-up link, ``lapor setup``)."""
-    request.session[PENDING] = {"user": user.pk, "login": login_as, "next": next_url, "at": time.time(),
-                                "backend": getattr(user, "backend", "")}
+    request.session[PENDING] = {
+        "user": user.pk,
+        "login": login_as,
+        "next": next_url,
+        "at": time.time(),
+        "backend": getattr(user, "backend", ""),
+    }
     if proven and not twofactor_enrolled(user):
         state = _enrol_state(request, user)
         state["proof"] = True
@@ -109,8 +128,7 @@ def _enrol_state(request, user: User) -> dict:
     """This session's enrolment attempt for ``user`` (created on first use; one per session)."""
     state = request.session.get(ENROL) or {}
     if state.get("user") != user.pk or time.time() - state.get("created", 0) > ENROL_SECONDS:
-        state = {"user": user.pk, "nonce": secrets.token_urlsafe(24), "created": time.time(), "proof": False,
-                 "sent": 0}
+        state = {"user": user.pk, "nonce": secrets.token_urlsafe(24), "created": time.time(), "proof": False, "sent": 0}
         request.session[ENROL] = state
     return state
 
@@ -139,8 +157,12 @@ def _enrol_link_send(request, user: User, state: dict) -> bool:
 
 
 class TicketForm(forms.Form):
-    ticket = forms.CharField(label=gettext_lazy("Kode aktivasi dari admin"), max_length=64, required=False,
-                             widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    ticket = forms.CharField(
+        label=gettext_lazy("Kode aktivasi dari admin"),
+        max_length=64,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
 
 
 def _enrol_proof(request, user: User, data: dict, state: dict):
@@ -153,8 +175,9 @@ def _enrol_proof(request, user: User, data: dict, state: dict):
     if request.method == "POST" and form.is_valid():
         status = _locked(request, form, data)
         if not status:
-            if enrolment_ticket_redeem(user=user, raw=form.cleaned_data["ticket"], nonce=state["nonce"],
-                                       kind=EnrolmentTicket.Kind.ADMIN):
+            if enrolment_ticket_redeem(
+                user=user, raw=form.cleaned_data["ticket"], nonce=state["nonce"], kind=EnrolmentTicket.Kind.ADMIN
+            ):
                 state["proof"] = True
                 _enrol_save(request, state)
                 return redirect("web:signin_enrol")
@@ -164,9 +187,16 @@ def _enrol_proof(request, user: User, data: dict, state: dict):
             status = 400
     elif request.method == "GET" and not state.get("sent"):
         _enrol_link_send(request, user, state)
-    page = render(request, "web/account/signin_enrol_proof.html", {
-        "form": form, "email": email_mask(user.email or ""), "minutes": ENROL_LINK_SECONDS // 60,
-    }, status=status)
+    page = render(
+        request,
+        "web/account/signin_enrol_proof.html",
+        {
+            "form": form,
+            "email": email_mask(user.email or ""),
+            "minutes": ENROL_LINK_SECONDS // 60,
+        },
+        status=status,
+    )
     page["Cache-Control"] = "no-store"
     return page
 
@@ -177,16 +207,30 @@ def signin_enrol_link(request, token: str):
     user, data = _pending(request, ENROL_SECONDS)
     state = request.session.get(ENROL) or {}
     if user is None or state.get("user") != user.pk or twofactor_enrolled(user):
-        page = render(request, "web/error.html", {"error": _(
-            "Tautan aktivasi ini hanya berlaku di peramban tempat Anda memasukkan kata sandi, sekali saja dan "
-            "belum kedaluwarsa. Masuk lagi dengan kata sandi di peramban ini, lalu buka tautan dari e-mail terbaru.")},
-            status=400)
+        page = render(
+            request,
+            "web/error.html",
+            {
+                "error": _(
+                    "Tautan aktivasi ini hanya berlaku di peramban tempat Anda memasukkan kata sandi, sekali saja dan "
+                    "belum kedaluwarsa. Masuk lagi dengan kata sandi di peramban ini, lalu buka tautan dari e-mail terbaru."
+                )
+            },
+            status=400,
+        )
         page["Cache-Control"] = "no-store"
         return page
     if not enrolment_ticket_redeem(user=user, raw=token, nonce=state.get("nonce", ""), kind=EnrolmentTicket.Kind.EMAIL):
-        page = render(request, "web/error.html", {"error": _(
-            "Tautan aktivasi salah, sudah dipakai atau kedaluwarsa. Minta tautan baru dari halaman aktivasi.")},
-            status=400)
+        page = render(
+            request,
+            "web/error.html",
+            {
+                "error": _(
+                    "Tautan aktivasi salah, sudah dipakai atau kedaluwarsa. Minta tautan baru dari halaman aktivasi."
+                )
+            },
+            status=400,
+        )
         page["Cache-Control"] = "no-store"
         return page
     state["proof"] = True
@@ -215,7 +259,9 @@ def signin_enrol(request):
                 request.session.pop(ENROL, None)
                 response = _finish(request, user, data)
                 # The recovery codes are shown once, on the page the person lands on next.
-                page = render(request, "web/account/signin_recovery.html", {"codes": codes, "next": response["Location"]})
+                page = render(
+                    request, "web/account/signin_recovery.html", {"codes": codes, "next": response["Location"]}
+                )
                 page["Cache-Control"] = "no-store"
                 page.cookies = response.cookies  # the language cookie, if any
                 return page
@@ -223,9 +269,17 @@ def signin_enrol(request):
     elif form.errors:
         status = 400
     uri = otpauth_uri(user=user, secret=secret)
-    page = render(request, "web/account/signin_enrol.html", {
-        "form": form, "secret": secret, "uri": uri, "qr_svg": otpauth_qr_svg(uri),
-        "minutes": ENROL_SECRET_SECONDS // 60,
-    }, status=status)
+    page = render(
+        request,
+        "web/account/signin_enrol.html",
+        {
+            "form": form,
+            "secret": secret,
+            "uri": uri,
+            "qr_svg": otpauth_qr_svg(uri),
+            "minutes": ENROL_SECRET_SECONDS // 60,
+        },
+        status=status,
+    )
     page["Cache-Control"] = "no-store"  # the secret must not stay in a shared computer's cache
     return page

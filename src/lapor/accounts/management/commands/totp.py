@@ -4,6 +4,7 @@ LAPOR_ENV=production.
 ``lapor totp issue <email>``: a one-time enrolment code from an administrator (valid 3 days): with
 it and the password the person enrols an authenticator, without the e-mailed link.
 ``lapor totp reset <email>``: a lost phone — the person enrols again at the next sign-in."""
+
 import pyotp
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -35,7 +36,9 @@ class Command(BaseCommand):
             raise CommandError("refused in production (LAPOR_ENV=production): use the authenticator app")
         device = TwoFactorDevice.objects.filter(user=user, confirmed_at__isnull=False).first()
         if device is None:
-            raise CommandError(f"{user.email} has not enrolled two-factor yet: sign in and open the enrolment link "
-                               "e-mailed to the account (outside production: var/outbox/email/*.eml), or use "
-                               f"`lapor totp issue {user.email}` and type that code on the enrolment page")
+            raise CommandError(
+                f"{user.email} has not enrolled two-factor yet: sign in and open the enrolment link "
+                "e-mailed to the account (outside production: var/outbox/email/*.eml), or use "
+                f"`lapor totp issue {user.email}` and type that code on the enrolment page"
+            )
         self.stdout.write(pyotp.TOTP(device.secret).now())

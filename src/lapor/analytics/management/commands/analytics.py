@@ -1,4 +1,5 @@
 """``lapor analytics refresh [--full] | opendata | pdf --agency ID --month YYYY-MM``."""
+
 import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError
@@ -18,8 +19,10 @@ class Command(BaseCommand):
             from lapor.analytics.rollup import rollup_refresh
 
             run = rollup_refresh(full=full)
-            self.stdout.write(f"refreshed {run.months} months, {run.reports} reports in "
-                              f"{(run.finished_at - run.started_at).total_seconds():.1f}s")
+            self.stdout.write(
+                f"refreshed {run.months} months, {run.reports} reports in "
+                f"{(run.finished_at - run.started_at).total_seconds():.1f}s"
+            )
         elif job == "opendata":
             from lapor.analytics.opendata import opendata_build
 

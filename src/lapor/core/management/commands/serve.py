@@ -11,6 +11,7 @@
 - Links in e-mails, SMS and Open311 discovery point at the address served, unless
   ``LAPOR_PUBLIC_URL`` says otherwise (``lapor serve 127.0.0.1:8042`` → http://127.0.0.1:8042).
 """
+
 from __future__ import annotations
 
 import importlib
@@ -82,10 +83,15 @@ def _arbiter_class():
         def manage_workers(self):
             super().manage_workers()
             # the master reaps every child, the scheduler included: poll() then reports it gone
-            if (self.with_scheduler and self.scheduler is not None and self.scheduler.poll() is not None
-                    and time.monotonic() - self.scheduler_started > SCHEDULER_RESPAWN_SECONDS):
-                self.log.error("Scheduler (pid %s) exited (%s); starting it again", self.scheduler.pid,
-                               self.scheduler.returncode)
+            if (
+                self.with_scheduler
+                and self.scheduler is not None
+                and self.scheduler.poll() is not None
+                and time.monotonic() - self.scheduler_started > SCHEDULER_RESPAWN_SECONDS
+            ):
+                self.log.error(
+                    "Scheduler (pid %s) exited (%s); starting it again", self.scheduler.pid, self.scheduler.returncode
+                )
                 self.scheduler_spawn()
 
         def stop(self, graceful=True):
@@ -152,8 +158,17 @@ class Command(BaseCommand):
             os.environ["LAPOR_PUBLIC_URL"] = settings.LAPOR_PUBLIC_URL = public_url_for(host, port)
         bind = f"[{host}]:{port}" if ":" in host and not host.startswith("[") else f"{host}:{port}"
         options = {
-            "bind": [bind], "workers": max(workers, 1), "threads": max(threads, 1), "worker_class": "gthread",
-            "timeout": 60, "graceful_timeout": 15, "proc_name": "lapor", "control_socket_disable": True, "preload_app": True, "errorlog": "-", "loglevel": "info",
+            "bind": [bind],
+            "workers": max(workers, 1),
+            "threads": max(threads, 1),
+            "worker_class": "gthread",
+            "timeout": 60,
+            "graceful_timeout": 15,
+            "proc_name": "lapor",
+            "control_socket_disable": True,
+            "preload_app": True,
+            "errorlog": "-",
+            "loglevel": "info",
             "accesslog": None if no_access_log else "-",
         }
         from django.db import connections
@@ -162,7 +177,9 @@ class Command(BaseCommand):
         arbiter = _arbiter_class()(_application(options))
         arbiter.with_scheduler = not settings.CELERY_BROKER_URL
         jobs = "periodic jobs in one scheduler process" if arbiter.with_scheduler else "periodic jobs: Celery beat"
-        self.stdout.write(f"LAPOR! at {settings.LAPOR_PUBLIC_URL} (gunicorn on {bind}, {options['workers']} workers × "
-                          f"{options['threads']} threads; {jobs}).")
+        self.stdout.write(
+            f"LAPOR! at {settings.LAPOR_PUBLIC_URL} (gunicorn on {bind}, {options['workers']} workers × "
+            f"{options['threads']} threads; {jobs})."
+        )
         self.stdout.flush()
         arbiter.run()

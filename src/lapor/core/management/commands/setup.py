@@ -10,6 +10,7 @@ Idempotent: a second run adds nothing, creates no second operator and prints no 
 prints a fresh one for an operator who has not used theirs). Another e-mail while an operator exists is
 refused unless ``--add-operator``.
 """
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -25,13 +26,20 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--admin-email", required=True, help="the first platform operator (Admin Nasional)")
         parser.add_argument("--admin-name", default="Admin Nasional", help="the operator's display name")
-        parser.add_argument("--add-operator", action="store_true",
-                            help="add this e-mail as another operator when one exists already")
-        parser.add_argument("--new-link", action="store_true",
-                            help="print a fresh enrolment link for an operator who has not used theirs")
+        parser.add_argument(
+            "--add-operator", action="store_true", help="add this e-mail as another operator when one exists already"
+        )
+        parser.add_argument(
+            "--new-link",
+            action="store_true",
+            help="print a fresh enrolment link for an operator who has not used theirs",
+        )
         parser.add_argument("--link-hours", type=float, default=24, help="how long the link works (default 24)")
-        parser.add_argument("--no-villages", action="store_true",
-                            help="skip the ~83,000 villages (provinces, regencies/cities and districts still load)")
+        parser.add_argument(
+            "--no-villages",
+            action="store_true",
+            help="skip the ~83,000 villages (provinces, regencies/cities and districts still load)",
+        )
 
     def handle(self, *args, **opts):
         from lapor.accounts.enrolment import enrolment_token, enrolment_url, operator_create, operators
@@ -46,41 +54,58 @@ class Command(BaseCommand):
             raise CommandError("the database is not migrated: run `lapor migrate` first")
         demo = import_string(settings.LAPOR_DEMO_ACCOUNTS_PRESENT)()
         if demo:
-            raise CommandError("this database holds the demo's accounts (" + ", ".join(demo) + "): `lapor demo load` "
-                               "was run here. Production starts from an empty database.")
+            raise CommandError(
+                "this database holds the demo's accounts (" + ", ".join(demo) + "): `lapor demo load` "
+                "was run here. Production starts from an empty database."
+            )
 
         before = (Region.objects.count(), Agency.objects.count(), Topic.objects.count(), RoutingRule.objects.count())
         reference_load(villages=not opts["no_villages"])
         after = (Region.objects.count(), Agency.objects.count(), Topic.objects.count(), RoutingRule.objects.count())
         added = [b - a for a, b in zip(before, after)]
-        self.stdout.write(f"Network: {after[0]} regions, {after[1]} agencies, {after[2]} topics, "
-                          f"{after[3]} routing rules ({'added ' + ', '.join(map(str, added)) if any(added) else 'nothing added'}).")
+        self.stdout.write(
+            f"Network: {after[0]} regions, {after[1]} agencies, {after[2]} topics, "
+            f"{after[3]} routing rules ({'added ' + ', '.join(map(str, added)) if any(added) else 'nothing added'})."
+        )
 
         email = opts["admin_email"].strip().lower()
         existing = [u.email for u in operators()]
         if existing and email not in existing and not opts["add_operator"]:
-            raise CommandError(f"this platform has an operator already ({', '.join(existing)}); "
-                               f"--add-operator adds {email} as another")
+            raise CommandError(
+                f"this platform has an operator already ({', '.join(existing)}); --add-operator adds {email} as another"
+            )
         try:
-            user, created = operator_create(email=opts["admin_email"], full_name=opts["admin_name"],
-                                            add=opts["add_operator"])
+            user, created = operator_create(
+                email=opts["admin_email"], full_name=opts["admin_name"], add=opts["add_operator"]
+            )
         except DomainError as exc:
             raise CommandError(str(exc.message)) from exc
         if not created and not opts["new_link"]:
-            state = "has signed in" if user.last_login else (
-                "has set a password" if user.has_usable_password() else "has not used the enrolment link yet")
-            self.stdout.write(f"Platform operator {user.email} exists ({state}); nothing to do. "
-                              "`--new-link` prints a fresh link for an operator who has not set a password yet.")
+            state = (
+                "has signed in"
+                if user.last_login
+                else ("has set a password" if user.has_usable_password() else "has not used the enrolment link yet")
+            )
+            self.stdout.write(
+                f"Platform operator {user.email} exists ({state}); nothing to do. "
+                "`--new-link` prints a fresh link for an operator who has not set a password yet."
+            )
             return
         if not created and user.has_usable_password():
-            raise CommandError(f"{user.email} has set a password already: a forgotten one is reset with "
-                               f"`lapor changepassword {user.email}`, a lost phone with `lapor totp reset {user.email}`")
+            raise CommandError(
+                f"{user.email} has set a password already: a forgotten one is reset with "
+                f"`lapor changepassword {user.email}`, a lost phone with `lapor totp reset {user.email}`"
+            )
         url = enrolment_url(enrolment_token(user, hours=opts["link_hours"]))
-        audit_record(action="enrolment_link_issue", target=user, detail={"via": "lapor setup", "hours": opts["link_hours"]})
+        audit_record(
+            action="enrolment_link_issue", target=user, detail={"via": "lapor setup", "hours": opts["link_hours"]}
+        )
         if created:
             self.stdout.write(f"Platform operator created: {user.email} (Admin Nasional, the whole network).")
-        self.stdout.write(f"One-time enrolment link (valid {opts['link_hours']:g} hours; choose a password, then "
-                          "enrol an authenticator app):")
+        self.stdout.write(
+            f"One-time enrolment link (valid {opts['link_hours']:g} hours; choose a password, then "
+            "enrol an authenticator app):"
+        )
         self.stdout.write(f"  {url}")
         public = str(getattr(settings, "LAPOR_PUBLIC_URL", ""))
         if getattr(settings, "PRODUCTION", False) and public.startswith(("http://127.", "http://localhost")):

@@ -1,5 +1,6 @@
 """``lapor outbox flush`` delivers every due message now; ``lapor outbox retry <delivery_id>``
 revives a dead letter; ``lapor outbox dead`` lists them."""
+
 from django.core.management.base import BaseCommand, CommandError
 
 from lapor.core.errors import DomainError

@@ -1,4 +1,5 @@
 """``lapor answers backfill``: rate the follow-ups recorded before the answer checker existed."""
+
 from django.core.management.base import BaseCommand
 
 from lapor.reports.answers import answer_flags_backfill

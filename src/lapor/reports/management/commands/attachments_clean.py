@@ -2,6 +2,7 @@
 (reports/cleaning.py). Each file is cleaned, written next to the old one and renamed over it (never
 half-written); size and checksum are updated. A file that cannot be cleaned is listed (by attachment
 id) and left untouched for an operator to decide. Rerunnable: a clean file stays the same."""
+
 import hashlib
 import os
 
@@ -41,5 +42,7 @@ class Command(BaseCommand):
             os.replace(tmp, path)
             Attachment.objects.filter(pk=att.pk).update(size=len(clean), sha256=hashlib.sha256(clean).hexdigest())
             cleaned += 1
-        self.stdout.write(f"lampiran dibersihkan: {cleaned}, sudah bersih: {unchanged}, tidak dapat dibersihkan: "
-                          f"{len(failed)}{' (id ' + ', '.join(map(str, failed)) + ')' if failed else ''}\n")
+        self.stdout.write(
+            f"lampiran dibersihkan: {cleaned}, sudah bersih: {unchanged}, tidak dapat dibersihkan: "
+            f"{len(failed)}{' (id ' + ', '.join(map(str, failed)) + ')' if failed else ''}\n"
+        )

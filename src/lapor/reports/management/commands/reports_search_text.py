@@ -1,6 +1,7 @@
 """``lapor reports_search_text [--all]``: fill the search text (reports/searchtext.py) of reports that
 have none — written by older code during an upgrade, or by a bulk load — or, with ``--all``, recompute
 it for every report (after a change of the masking rules). Batched, rerunnable, online."""
+
 from django.core.management.base import BaseCommand
 
 

@@ -9,6 +9,7 @@ topic column when the file has one and the label is the agency, unless --without
 --start on, or A's second half), retraining before each period on everything received so far;
 it prints the same JSON plus the honest auto-routing figures (each retrain's own threshold) and
 ``periods``. Always text, place and channel only (the topic is left out)."""
+
 import json
 
 from django.core.management.base import BaseCommand, CommandError
@@ -25,14 +26,20 @@ class Command(BaseCommand):
         ev = sub.add_parser("evaluate")
         ev.add_argument("--train", required=True)
         ev.add_argument("--test", help="the period to score (required unless --prequential)")
-        ev.add_argument("--prequential", action="store_true",
-                        help="retrain before each period of the test data on everything received so far")
+        ev.add_argument(
+            "--prequential",
+            action="store_true",
+            help="retrain before each period of the test data on everything received so far",
+        )
         ev.add_argument("--retrain", choices=["monthly", "weekly"], default="monthly")
         ev.add_argument("--start", help="with --prequential and no --test: first day of the test period")
         ev.add_argument("--half-life-days", type=float, default=None, help="recency weights (default: none)")
         ev.add_argument("--label", choices=["agency", "topic"], default="agency")
-        ev.add_argument("--without-topic", action="store_true",
-                        help="leave the topic column out of the inputs (text, place and channel only)")
+        ev.add_argument(
+            "--without-topic",
+            action="store_true",
+            help="leave the topic column out of the inputs (text, place and channel only)",
+        )
 
     def handle(self, *args, **opts):
         if opts["action"] == "train":
