@@ -244,10 +244,10 @@ def _int(value) -> int | None:
 @staff_page
 def answers(request):
     period = sel.period_parse(request.GET.get("from"), request.GET.get("to"))
+    data = answer_quality_get(request.user, period)
+    sides = [(data["flagged"], _("Ditandai pemeriksa")), (data["unflagged"], _("Tidak ditandai"))]
     return render(
-        request,
-        "analytics/answers.html",
-        {"data": answer_quality_get(request.user, period), "period": period, "reasons": answer_reasons()},
+        request, "analytics/answers.html", {"data": data, "period": period, "reasons": answer_reasons(), "sides": sides}
     )
 
 
