@@ -30,3 +30,15 @@ def text_clean(value: str | None) -> str:
 def xml_safe(value: str) -> str:
     """``value`` with only characters XML 1.0 allows (for a writer that must never fail)."""
     return value.translate(_XML_INVALID)
+
+
+def json_clean(value):
+    """A JSON value with every string passed through ``text_clean`` (keys too): a gateway's raw
+    payload kept beside a draft must store on PostgreSQL, whose jsonb refuses the NUL character."""
+    if isinstance(value, str):
+        return text_clean(value)
+    if isinstance(value, dict):
+        return {text_clean(str(k)): json_clean(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [json_clean(v) for v in value]
+    return value

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from lapor.accounts.models import User
 from lapor.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from lapor.core.text import json_clean, text_clean
 from lapor.notifications.services import outbox_enqueue
 from lapor.reports.models import Channel, Report
 from lapor.reports.services import Submission, report_submit
@@ -149,15 +150,16 @@ def social_ingest(*, network: str, payload) -> list[SocialDraft]:
     for item in items:
         if not item.text.strip() or not item.post_id:
             continue
+        # control characters out of everything kept (PostgreSQL refuses NUL in text and jsonb)
         draft, _created = SocialDraft.objects.get_or_create(
             network=adapter.network,
-            post_id=item.post_id[:100],
+            post_id=text_clean(item.post_id)[:100],
             defaults={
                 "kind": item.kind,
-                "author_handle": item.handle[:100],
-                "text": item.text[:10_000],
-                "url": item.url[:300],
-                "payload": item.raw,
+                "author_handle": text_clean(item.handle)[:100],
+                "text": text_clean(item.text)[:10_000],
+                "url": text_clean(item.url)[:300],
+                "payload": json_clean(item.raw),
             },
         )
         drafts.append(draft)
