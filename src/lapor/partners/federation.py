@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
+from lapor.core.text import text_clean
 from lapor.accounts.models import User
 from lapor.agencies.models import Region, Topic
 from lapor.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
@@ -176,7 +177,7 @@ def _submission(data: dict) -> services.Submission:
 @transaction.atomic
 def federation_inbound_accept(*, peer: Peer, payload: dict, delivery_id: str) -> FederationLink:
     """File a report forwarded by a peer, once, however often it is delivered."""
-    origin_id = str(payload.get("tracking_id") or "").strip()[:20]
+    origin_id = text_clean(str(payload.get("tracking_id") or "")).strip()[:20]
     if not origin_id:
         raise ValidationFailed(_("tracking_id asal wajib ada."), code="invalid_payload")
     existing = (
@@ -199,7 +200,7 @@ def federation_inbound_accept(*, peer: Peer, payload: dict, delivery_id: str) ->
         peer=peer,
         direction=FederationLink.Direction.INBOUND,
         remote_tracking_id=origin_id,
-        reporter_name="" if anonymous else str(data.get("reporter_name") or "")[:150],
+        reporter_name="" if anonymous else text_clean(str(data.get("reporter_name") or ""))[:150],
     )
     last = ReportEvent.objects.filter(report=report, is_public=True).order_by("-id").first()
     _status_enqueue(link, report, last)  # the events so far happened before the link existed
