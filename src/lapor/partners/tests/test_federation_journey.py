@@ -84,7 +84,10 @@ def test_one_report_from_filing_to_rating_across_two_deployments(
     assert remote.state == "in_progress"
     step = ReportEvent.objects.get(report=origin, action="federate_relay", data__step="reply")
     assert step.is_public and "LAPOR Sumatera Barat" in step.reason
-    assert "LAPOR Sumatera Barat" in client.get(f"/lacak/{origin.tracking_id}/").content.decode()
+    assert (
+        "Tanggapan pelapor diteruskan ke LAPOR Sumatera Barat"
+        in client.get(f"/lacak/{origin.tracking_id}/").content.decode()
+    )
     origin.refresh_from_db()
     assert origin.state == "in_progress"
     sweep_far_ahead(origin)  # back in the province's hands: the city's clock waits again
