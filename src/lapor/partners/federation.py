@@ -28,6 +28,8 @@ from .models import FederationLink, InboundDelivery, Peer
 from .selectors import CLOSED_STATES, report_status
 
 FORWARD, STATUS = "report.forward", "report.status"
+# The origin's timeline event when a reporter's step is relayed to the peer (relay.py).
+RELAY_ACTION = "federate_relay"
 
 
 def federation_id() -> str:

@@ -1,5 +1,6 @@
 """One receiver on ``event_recorded`` (inside the transaction of every report change): partner
-webhooks and federation status updates are queued in the outbox together with the change."""
+webhooks, federation status updates and the reporter's steps relayed to a peer are queued in the
+outbox together with the change."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from lapor.reports.models import ReportEvent
 def report_event_relay(sender, event: ReportEvent, **kwargs) -> None:
     from .federation import federation_event_notify
     from .partners import partner_event_notify
+    from .relay import federation_reporter_relay
 
     partner_event_notify(event)
     federation_event_notify(event)
+    federation_reporter_relay(event)

@@ -15,4 +15,5 @@ urlpatterns = [
     re_path(r"^open311/v2/tokens/(?P<token>[-\w]+)" + FMT, open311.token_detail, name="open311-token"),
     path("federation/inbound", views.federation_inbound, name="federation-inbound"),
     path("federation/status", views.federation_status, name="federation-status"),
+    path("federation/reporter", views.federation_reporter, name="federation-reporter"),
 ]

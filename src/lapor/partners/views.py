@@ -1,5 +1,6 @@
-"""The federation endpoints peers call: /federation/inbound (a forwarded report) and
-/federation/status (the status of a report we forwarded). Signed, or refused with a 4xx and a
+"""The federation endpoints peers call: /federation/inbound (a forwarded report),
+/federation/status (the status of a report we forwarded) and /federation/reporter (the origin
+reporter's reply, acceptance, rating or reopening of a report they forwarded to us). Signed, or refused with a 4xx and a
 reason; a refused request changes nothing."""
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from lapor.core.errors import DomainError
 
-from . import federation
+from . import federation, relay
 from .models import Peer
 from .signing import DELIVERY_HEADER, SIGNATURE_HEADER, signature_valid
 
@@ -69,4 +70,15 @@ def federation_inbound(request: HttpRequest) -> JsonResponse:
 def federation_status(request: HttpRequest) -> JsonResponse:
     return _signed_call(
         request, kind=federation.STATUS, apply=federation.federation_status_apply, allowed=lambda peer: peer.sends_to
+    )
+
+
+@csrf_exempt
+@require_POST
+def federation_reporter(request: HttpRequest) -> JsonResponse:
+    return _signed_call(
+        request,
+        kind=relay.REPORTER,
+        apply=relay.federation_reporter_apply,
+        allowed=lambda peer: peer.receives_from,
     )
