@@ -244,11 +244,16 @@ class Conversation(GuidedFlow):
             return self.reply(quoted, text)
         if self.flow is not None:
             return self.flow_step(text)
-        waiting = awaiting_rating(self.phone)
-        if waiting is not None and rating is not None:
+        waiting = awaiting_rating(self.phone) if rating is not None else None
+        if waiting is not None:
             return self.rate(waiting, rating)
-        if waiting is not None and waiting.state == lc.State.FOLLOWED_UP:
-            return self.reply(waiting, text)
+        followed_up = (
+            Report.objects.filter(reporter__phone=self.phone, state=lc.State.FOLLOWED_UP)
+            .order_by("-updated_at")
+            .first()
+        )
+        if followed_up is not None:
+            return self.reply(followed_up, text)
         return self.flow_start(text)
 
     def quoted_report(self) -> Report | None:

@@ -61,3 +61,25 @@ def test_sms_not_satisfied_without_a_reason_is_told_what_is_missing(net, client,
     assert out == {"status": "ok", "action": "rate", "tracking_id": tid}
     report.refresh_from_db()
     assert (report.state, report.rating, report.reopen_count) == ("in_progress", 1, 1)
+
+
+def test_whatsapp_a_bare_score_rates_the_report_done_and_unrated_and_a_reply_still_answers(net, client, settings):
+    from lapor.reports.models import Report
+    from lapor.reports.services import Actor, report_complete, report_follow_up, report_route
+
+    from . import fake_cloud_api as wa
+    from .test_whatsapp_receive import WA_ID, send
+
+    with wa.cloud_api() as cloud:
+        wa.configure(settings, cloud)
+        tid = send(client, cloud, wa.text_message("wamid.R1", "LAPOR Pohon tumbang di Jl. Kenanga"))["tracking_id"]
+        report = Report.objects.get(tracking_id=tid)
+        if report.state == "submitted":
+            report_route(report=report, actor=Actor(user=net.user("platform")), agency=net.dept)
+        report_follow_up(report=report, actor=Actor(user=net.user("liaison")), body="Pohon sudah dipotong.")
+        assert send(client, cloud, wa.text_message("wamid.R2", "2 dahan masih di jalan"))["action"] == "reply"
+        report_follow_up(report=report, actor=Actor(user=net.user("liaison")), body="Dahan sudah diangkut.")
+        report_complete(report=report, actor=Actor(user=net.user("platform")))
+        out = send(client, cloud, wa.text_message("wamid.R3", "4"))
+        assert out == {"status": "ok", "action": "rate", "tracking_id": tid}
+        assert Report.objects.get(pk=report.pk).rating == 4 and "penilaian" in cloud.texts(WA_ID)[-1]
