@@ -26,6 +26,7 @@ from lapor.reports.models import Channel, Report
 from lapor.reports.services import Actor, Submission, report_reply, report_submit
 
 from .models import InboundMessage
+from .rating import Rating, rating_awaited, rating_give, rating_parse
 
 log = logging.getLogger(__name__)
 TRACKING_IN_SUBJECT = re.compile(r"\[([0-9A-Z]{4}-[0-9A-Z]{4})\]", re.IGNORECASE)
@@ -103,6 +104,36 @@ def _answer_refused(report: Report, sender: str, exc: DomainError, msg) -> None:
     )
 
 
+def _rating(body: str, report: Report) -> Rating | None:
+    """A reply whose first line is a rating ("5", "NILAI 4", "TIDAK PUAS ...") to a report waiting
+    for one; the lines under it (a signature, "Sent from my phone") are no comment."""
+    first = next((line for line in body.splitlines() if line.strip()), "")
+    return rating_parse(first) if rating_awaited(report) else None
+
+
+def _rate(report: Report, sender: str, rating: Rating, msg) -> dict:
+    try:
+        rating_give(report=report, actor=Actor(user=report.reporter, is_reporter=True), rating=rating)
+    except DomainError as exc:
+        _answer_refused(report, sender, exc, msg)
+        return {"status": "rejected", "action": "rate", "reason": exc.code, "tracking_id": report.tracking_id}
+    from lapor.notifications.notify import guest_language
+
+    lang = (report.reporter.language if report.reporter_id else guest_language(report)) or "id"
+    with override(lang if lang in ("id", "en") else "id"):
+        ctx = {"tid": report.tracking_id, "score": rating.score}
+        payload = {
+            "subject": _("[%(tid)s] Penilaian Anda diterima") % ctx,
+            "body": _("Terima kasih atas penilaian Anda (%(score)s dari 5) untuk laporan %(tid)s.") % ctx
+            if rating.satisfied
+            else _("Laporan %(tid)s dibuka kembali; instansi akan menindaklanjutinya lagi.") % ctx,
+        }
+    outbox_enqueue(
+        channel="email", recipient=sender, payload=payload, report=report, dedupe_key=f"mail-rated:{report.pk}"
+    )
+    return {"status": "ok", "action": "rate", "tracking_id": report.tracking_id}
+
+
 def _reporter_email(report: Report) -> str:
     return ((report.reporter.email if report.reporter_id else report.guest_email) or "").lower()
 
@@ -148,6 +179,8 @@ def email_receive(*, raw: bytes) -> dict:
             "reason": "not_reporter",
             "tracking_id": report.tracking_id,
         }
+    elif report is not None and _reporter_email(report) == sender and _rating(body, report) is not None:
+        response = _rate(report, sender, _rating(body, report), msg)
     elif report is not None and _reporter_email(report) == sender:
         actor = Actor(user=report.reporter, is_reporter=True)
         try:

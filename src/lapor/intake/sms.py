@@ -3,6 +3,8 @@
 LAPOR <isi>          files a report (plain text without a keyword too)
 STATUS <id>          answers with the status and deadline of one's own report
 BALAS <id> <isi>     adds a reply, only from the reporter's own number
+NILAI <id> <1-5>     rates the answer (also PUAS / TIDAK PUAS <alasan>; read by ``rating.rating_parse``);
+                     without the id, or a bare score, it rates the number's report awaiting a rating
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -25,6 +28,7 @@ from lapor.reports.models import Channel, Report, tracking_id_normalize
 from lapor.reports.services import Actor, Submission, report_reply, report_submit
 
 from .models import InboundMessage, SmsPart
+from .rating import Rating, rating_give, rating_keyword, rating_parse
 
 KEYWORDS = {"report": ["LAPOR", "ADUAN", "SAMBAT"], "status": ["STATUS", "CEK"], "reply": ["BALAS"]}
 MAX_PARTS = 20
@@ -139,7 +143,49 @@ def _title(body: str) -> str:
     return first if len(first) <= 60 else first[:57].rsplit(" ", 1)[0] + "..."
 
 
+def awaiting_rating(phone: str) -> Report | None:
+    """The number's most recent report that waits for its reporter's answer or rating."""
+    for report in (
+        Report.objects.filter(Q(reporter__phone=phone) | Q(reporter__isnull=True, guest_phone=phone))
+        .filter(state__in=(lc.State.FOLLOWED_UP, lc.State.DONE), rating=None)
+        .select_related("reporter", "agency")
+        .order_by("-updated_at")[:1]
+    ):
+        return report
+    return None
+
+
+def _rate(sms: SmsIn, rating: Rating) -> dict:
+    phone, key = sms.sender, sms.message_id
+    report = _own_report(phone, rating.tracking) if rating.tracking else awaiting_rating(phone)
+    if report is None:
+        _answer(phone, _("LAPOR! Laporan tidak ditemukan untuk nomor ini. Format: NILAI <nomor> <1-5> <komentar>"), key)
+        return {"status": "rejected", "action": "rate", "reason": "not_found"}
+    try:
+        rating_give(report=report, actor=Actor(user=report.reporter, is_reporter=True), rating=rating)
+    except DomainError as exc:
+        _answer(phone, f"LAPOR! {report.tracking_id}: {exc.message}", key, report)
+        return {"status": "rejected", "action": "rate", "reason": exc.code, "tracking_id": report.tracking_id}
+    text = (
+        _("LAPOR! Terima kasih atas penilaian Anda untuk %(tid)s.")
+        if rating.satisfied
+        else _("LAPOR! Laporan %(tid)s dibuka kembali; instansi akan menindaklanjutinya lagi.")
+    )
+    _answer(phone, text % {"tid": report.tracking_id}, key, report)
+    return {"status": "ok", "action": "rate", "tracking_id": report.tracking_id}
+
+
 def _command(sms: SmsIn, text: str) -> dict:
+    rating = rating_parse(text)
+    if rating is not None and (rating.keyword or awaiting_rating(sms.sender) is not None):
+        return _rate(sms, rating)
+    if rating is None and rating_keyword(text):
+        _answer(
+            sms.sender,
+            _("LAPOR! Format: NILAI <nomor> <1-5> <komentar>, atau PUAS / TIDAK PUAS <alasan>"),
+            sms.message_id,
+        )
+        return {"status": "rejected", "action": "rate", "reason": "format"}
     command = command_parse(text)
     head, phone, key = command.keyword, sms.sender, sms.message_id
     if command.kind == "reply" and not command.body:  # "BALAS" or "BALAS <nomor>" without the answer itself

@@ -18,6 +18,7 @@ from lapor.reports.models import Channel, Report
 from lapor.reports.services import Submission, report_submit
 
 from .models import SocialAccount, SocialDraft
+from .social_thread import thread_draft, thread_receive
 
 
 @dataclass
@@ -28,6 +29,7 @@ class SocialItem:
     text: str
     url: str = ""
     raw: dict = field(default_factory=dict)
+    parent_id: str = ""  # the post it answers (a reply on a thread), when the network says
 
 
 class Adapter:
@@ -56,6 +58,7 @@ class TwitterAdapter(Adapter):
                     tweet.get("full_text") or tweet["text"],
                     f"https://x.com/{handle}/status/{tweet['id_str']}",
                     tweet,
+                    str(tweet.get("in_reply_to_status_id_str") or ""),
                 )
             )
         users = payload.get("users", {})
@@ -84,7 +87,13 @@ class MetaAdapter(Adapter):
                 if message and not message.get("is_echo"):
                     items.append(
                         SocialItem(
-                            "dm", str(message["mid"]), str(event["sender"]["id"]), message.get("text", ""), "", event
+                            "dm",
+                            str(message["mid"]),
+                            str(event["sender"]["id"]),
+                            message.get("text", ""),
+                            "",
+                            event,
+                            str((message.get("reply_to") or {}).get("mid") or ""),
                         )
                     )
             for change in entry.get("changes", []):
@@ -99,6 +108,7 @@ class MetaAdapter(Adapter):
                             value.get("text", ""),
                             "",
                             change,
+                            str(value.get("parent_id") or "") if name == "comments" else "",
                         )
                     )
                 elif (
@@ -113,6 +123,7 @@ class MetaAdapter(Adapter):
                             value.get("message", ""),
                             value.get("permalink_url", ""),
                             change,
+                            str(value.get("parent_id") or "") if value["item"] == "comment" else "",
                         )
                     )
         return items
@@ -133,8 +144,14 @@ def adapter_for(network: str) -> Adapter:
     return adapter
 
 
-@transaction.atomic
 def social_ingest(*, network: str, payload) -> list[SocialDraft]:
+    return social_receive(network=network, payload=payload)[0]
+
+
+@transaction.atomic
+def social_receive(*, network: str, payload) -> tuple[list[SocialDraft], list[dict]]:
+    """New posts become drafts for triage; a post of a report's author on its thread is their
+    reply or rating (``social_thread``). Returns the drafts and what each thread post did."""
     adapter = adapter_for(network)
     if not isinstance(payload, dict):
         raise ValidationFailed(_("Payload harus berupa objek JSON."), code="invalid_payload")
@@ -146,24 +163,35 @@ def social_ingest(*, network: str, payload) -> list[SocialDraft]:
             code="invalid_payload",
             detail={"missing": str(exc)[:100]},
         ) from None
-    drafts = []
+    drafts, replies = [], []
     for item in items:
         if not item.text.strip() or not item.post_id:
+            continue
+        post_id, text = text_clean(item.post_id)[:100], text_clean(item.text)[:10_000]
+        thread = thread_draft(
+            network=adapter.network,
+            kind=item.kind,
+            post_id=post_id,
+            parent_id=text_clean(item.parent_id)[:100],
+            handle=text_clean(item.handle)[:100],
+        )
+        if thread is not None:
+            replies.append(thread_receive(draft=thread, post_id=post_id, text=text))
             continue
         # control characters out of everything kept (PostgreSQL refuses NUL in text and jsonb)
         draft, _created = SocialDraft.objects.get_or_create(
             network=adapter.network,
-            post_id=text_clean(item.post_id)[:100],
+            post_id=post_id,
             defaults={
                 "kind": item.kind,
                 "author_handle": text_clean(item.handle)[:100],
-                "text": text_clean(item.text)[:10_000],
+                "text": text,
                 "url": text_clean(item.url)[:300],
                 "payload": json_clean(item.raw),
             },
         )
         drafts.append(draft)
-    return drafts
+    return drafts, replies
 
 
 def _citizen_for_handle(network: str, handle: str) -> User:

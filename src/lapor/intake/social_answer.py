@@ -1,5 +1,6 @@
 """Social media, the way back: the agency's follow-up, a request for information and completion go
-back through the network the report came from, as a reply to the post or a direct message.
+back through the network the report came from, as a reply to the post or a direct message; the
+acknowledgement of the citizen's own reply or rating on the thread (``social_thread``) too.
 
 Each answer is a signed outbox webhook to the network's relay (``LAPOR_SOCIAL_REPLY_URLS[network]``,
 key ``LAPOR_SOCIAL_REPLY_SECRET``; the same relay as the acknowledgement), retried and dead-lettered
@@ -58,7 +59,7 @@ def _kind(event: ReportEvent) -> str | None:
     return kind
 
 
-def _mode(draft: SocialDraft, report: Report) -> str:
+def mode_for(draft: SocialDraft, report: Report) -> str:
     """dm, reply, or notice (a private report, a public post, no private channel)."""
     private = draft.kind == "dm" or report.is_anonymous or report.is_confidential
     if not private:
@@ -73,12 +74,20 @@ def _text(kind: str, report: Report, lens, message: str, limit: int) -> str:
         "agency": report.agency.name if report.agency_id else _("Admin Nasional"),
     }
     templates = {
-        "follow_up": _("Tindak lanjut %(agency)s untuk laporan %(tid)s: %(message)s Tanggapi di %(url)s"),
+        "follow_up": _(
+            "Tindak lanjut %(agency)s untuk laporan %(tid)s: %(message)s Balas di sini untuk menanggapi, atau "
+            "beri nilai 1-5 bila sudah tuntas. %(url)s"
+        ),
         "info_requested": _(
             "%(agency)s meminta informasi tambahan untuk laporan %(tid)s: %(message)s Jawab di %(url)s"
         ),
-        "completed": _("Laporan %(tid)s selesai. Terima kasih telah melapor. Beri penilaian di %(url)s"),
-        "auto_completed": _("Laporan %(tid)s selesai otomatis karena tidak ada tanggapan. %(url)s"),
+        "completed": _(
+            "Laporan %(tid)s selesai. Terima kasih telah melapor. Balas dengan nilai 1-5 (PUAS atau TIDAK PUAS "
+            "dengan alasannya), atau beri penilaian di %(url)s"
+        ),
+        "auto_completed": _(
+            "Laporan %(tid)s selesai otomatis karena tidak ada tanggapan. Balas dengan nilai 1-5 untuk menilai. %(url)s"
+        ),
     }
     text = " ".join(lens.text(message).split())
     room = limit - len(templates[kind] % {**ctx, "message": ""})
@@ -91,10 +100,9 @@ def social_answer(*, event: ReportEvent, kind: str):
     """Queue the answer of one event for the network (nothing without a relay for it)."""
     report = event.report
     draft = SocialDraft.objects.filter(report=report).first()
-    url = getattr(settings, "LAPOR_SOCIAL_REPLY_URLS", {}).get(draft.network, "") if draft else ""
-    if not url:
+    if draft is None or not relay_url(draft):
         return None
-    mode = _mode(draft, report)
+    mode = mode_for(draft, report)
     network = NETWORKS.get(draft.network, DEFAULT_NETWORK)
     message_id = (event.data or {}).get("message_id")
     body = Message.objects.filter(pk=message_id).values_list("body", flat=True).first() if message_id else ""
@@ -104,23 +112,37 @@ def social_answer(*, event: ReportEvent, kind: str):
         text = _text(kind, report, lens_for(report, report.reporter, is_reporter=True), body or "", 10_000)
     else:
         text = _text(kind, report, lens_public(report), body or "", network["limit"])
+    return relay_send(
+        report=report, draft=draft, mode=mode, event=kind, text=text, dedupe_key=f"social-{kind}:ev{event.pk}"
+    )
+
+
+def relay_url(draft: SocialDraft | None) -> str:
+    return getattr(settings, "LAPOR_SOCIAL_REPLY_URLS", {}).get(draft.network, "") if draft else ""
+
+
+def relay_send(
+    *, report: Report, draft: SocialDraft, mode: str, event: str, text: str, dedupe_key: str, in_reply_to: str = ""
+):
+    """One signed outbox webhook to the network's relay, and its line on the timeline. ``in_reply_to``:
+    the post it answers (the citizen's own reply on the thread), else the post that became the report."""
     payload = {
         "network": draft.network,
         "mode": mode,
-        "in_reply_to": draft.post_id,
+        "in_reply_to": in_reply_to or draft.post_id,
         "kind": draft.kind,
         "handle": draft.author_handle,
-        "event": kind,
+        "event": event,
         "text": text,
     }
     if mode != "notice":
         payload["tracking_id"] = report.tracking_id
     sent = outbox_enqueue(
         channel="webhook",
-        recipient=url,
+        recipient=relay_url(draft),
         report=report,
         payload=payload,
-        dedupe_key=f"social-{kind}:ev{event.pk}",
+        dedupe_key=dedupe_key,
         secret=getattr(settings, "LAPOR_SOCIAL_REPLY_SECRET", ""),
     )
     where = {"dm": _("pesan langsung"), "reply": _("balasan di bawah unggahan"), "notice": _("pemberitahuan singkat")}[
@@ -131,6 +153,6 @@ def social_answer(*, event: ReportEvent, kind: str):
         actor=Actor.system(),
         action=TIMELINE_ACTION,
         reason=_("Jawaban dikirim ke %(network)s sebagai %(where)s.") % {"network": draft.network, "where": where},
-        data={"social": {"network": draft.network, "mode": mode}, "event": kind, "delivery_id": str(sent.delivery_id)},
+        data={"social": {"network": draft.network, "mode": mode}, "event": event, "delivery_id": str(sent.delivery_id)},
     )
     return sent

@@ -20,7 +20,7 @@ from lapor.notifications.whatsapp import SETTINGS as WHATSAPP_SETTINGS, whatsapp
 from .mail import email_receive
 from .signing import signature_check
 from .sms import sms_in, sms_receive
-from .social import adapter_for, social_ingest
+from .social import adapter_for, social_receive
 from .whatsapp import whatsapp_receive
 
 log = logging.getLogger(__name__)
@@ -89,8 +89,8 @@ def social_webhook(request, network: str):
         request,
         f"LAPOR_SOCIAL_SECRET_{adapter.network.upper()}" if _has_own_secret(adapter.network) else "LAPOR_SOCIAL_SECRET",
     )
-    drafts = social_ingest(network=network, payload=_json(request))
-    return JsonResponse({"status": "ok", "drafts": [d.pk for d in drafts]})
+    drafts, replies = social_receive(network=network, payload=_json(request))
+    return JsonResponse({"status": "ok", "drafts": [d.pk for d in drafts], "replies": replies})
 
 
 def _has_own_secret(network: str) -> bool:

@@ -5,10 +5,12 @@ for a citizen who just writes.
     LAPOR <isi>             files a report now (a photo's caption too; the photo is attached)
     STATUS <id>             the status and deadline of one's own report
     BALAS <id> <isi>        a reply (and the photo) on one's own report
-    NILAI <id> <1-5> [...]  the citizen's rating (a report waiting for their answer is completed first)
-    anything else           quoting one of our messages about an open report: a reply to it;
-                            else a flow in progress goes on; else a report waiting for the
-                            citizen's answer gets it; else the guided flow starts:
+    NILAI <id> <1-5> [...]  the citizen's rating (a report waiting for their answer is completed first);
+                            also PUAS / TIDAK PUAS <alasan> (one parser: ``rating.rating_parse``)
+    anything else           quoting one of our messages about a report: a rating ("4", "PUAS") of it
+                            when it awaits one, else a reply to it while open; else a flow in
+                            progress goes on; else the report waiting for the citizen's answer
+                            gets it (rated, or replied to); else the guided flow starts:
                             the story -> topic -> place -> YA to file (ANONIM, RAHASIA: with
                             the privacy switches; BATAL cancels)
 
@@ -34,13 +36,13 @@ from lapor.notifications.whatsapp import GraphError, media_fetch, sent_report_id
 from lapor.reports import lifecycle as lc
 from lapor.reports.attachments import attachment_add
 from lapor.reports.models import Channel, Report
-from lapor.reports.services import Actor, Submission, report_complete, report_rate, report_reply, report_submit
+from lapor.reports.services import Actor, Submission, report_reply, report_submit
 
 from .models import InboundMessage, WhatsAppConversation
-from .sms import _own_report, _title, citizen_for_phone, command_parse
+from .rating import Rating, rating_awaited, rating_give, rating_keyword, rating_parse
+from .sms import _own_report, _title, awaiting_rating, citizen_for_phone, command_parse
 from .whatsapp_flow import GuidedFlow
 
-RATE_KEYWORDS = ("NILAI", "RATE")
 FLOW_TTL = dt.timedelta(hours=24)  # a flow left this long starts again
 
 
@@ -212,10 +214,12 @@ class Conversation(GuidedFlow):
         if self.msg.type == "other":
             self.answer(_("Maaf, kami hanya dapat menerima teks dan foto. Ketik LAPOR <isi laporan>."))
             return {"status": "rejected", "action": "help", "reason": "unsupported"}
-        command = command_parse(self.msg.text)
-        first = (self.msg.text.split() or [""])[0].upper()
-        if command.kind == "text" and first in RATE_KEYWORDS:
-            return self.rate(self.msg.text.split(maxsplit=3)[1:])
+        command, rating = command_parse(self.msg.text), rating_parse(self.msg.text)
+        if rating is not None and rating.keyword:
+            report = _own_report(self.phone, rating.tracking) if rating.tracking else self.quoted_report()
+            return self.rate(report or awaiting_rating(self.phone), rating)
+        if rating is None and rating_keyword(self.msg.text):
+            return self.rate(None, None)
         if command.kind in ("status", "reply"):
             report = _own_report(self.phone, command.tracking) if command.tracking else None
             if report is None:
@@ -233,18 +237,23 @@ class Conversation(GuidedFlow):
         return self.free_text(command.body)
 
     def free_text(self, text: str) -> dict:
-        quoted = self.quoted_report()
-        if quoted is not None:
+        rating, quoted = rating_parse(text), self.quoted_report()
+        if quoted is not None and rating is not None and rating_awaited(quoted):
+            return self.rate(quoted, rating)
+        if quoted is not None and quoted.state in lc.OPEN_STATES:
             return self.reply(quoted, text)
         if self.flow is not None:
             return self.flow_step(text)
-        waiting = (
+        waiting = awaiting_rating(self.phone) if rating is not None else None
+        if waiting is not None:
+            return self.rate(waiting, rating)
+        followed_up = (
             Report.objects.filter(reporter__phone=self.phone, state=lc.State.FOLLOWED_UP)
             .order_by("-updated_at")
             .first()
         )
-        if waiting is not None:
-            return self.reply(waiting, text)
+        if followed_up is not None:
+            return self.reply(followed_up, text)
         return self.flow_start(text)
 
     def quoted_report(self) -> Report | None:
@@ -252,9 +261,7 @@ class Conversation(GuidedFlow):
             return None
         report_id = sent_report_id(wamid=self.msg.context_id, phone=self.phone)
         report = Report.objects.filter(pk=report_id).select_related("reporter").first() if report_id else None
-        if report is None or report.state not in lc.OPEN_STATES:
-            return None
-        return _own_report(self.phone, report.tracking_id)
+        return _own_report(self.phone, report.tracking_id) if report is not None else None
 
     # --- the commands -----------------------------------------------------------------------
     def status(self, report: Report) -> dict:
@@ -287,26 +294,21 @@ class Conversation(GuidedFlow):
         )
         return {"status": "ok", "action": "reply", "tracking_id": report.tracking_id}
 
-    def rate(self, words: list[str]) -> dict:
-        report = _own_report(self.phone, words[0]) if words else None
-        score = words[1] if len(words) > 1 else ""
-        if report is None or not score.isdigit():
-            self.answer(_("Format: NILAI <nomor laporan> <1-5> <komentar>"), report)
-            return {
-                "status": "rejected",
-                "action": "rate",
-                "reason": "not_found" if report is None else "invalid_rating",
-            }
-        actor = Actor(user=report.reporter, is_reporter=True)
+    def rate(self, report: Report | None, rating: Rating | None) -> dict:
+        if report is None or rating is None:
+            self.answer(_("Format: NILAI <nomor laporan> <1-5> <komentar>, atau PUAS / TIDAK PUAS <alasan>"), report)
+            return {"status": "rejected", "action": "rate", "reason": "invalid_rating" if report else "not_found"}
         try:
-            with transaction.atomic():
-                if report.state == lc.State.FOLLOWED_UP:  # the citizen's rating accepts the answer
-                    report = report_complete(report=report, actor=actor)
-                report_rate(report=report, actor=actor, rating=int(score), comment=words[2] if len(words) > 2 else "")
+            rating_give(report=report, actor=Actor(user=report.reporter, is_reporter=True), rating=rating)
         except DomainError as exc:
             self.answer(f"LAPOR! {report.tracking_id}: {exc.message}", report)
             return {"status": "rejected", "action": "rate", "reason": exc.code}
-        self.answer(_("Terima kasih atas penilaian Anda untuk laporan %(tid)s.") % {"tid": report.tracking_id}, report)
+        text = (
+            _("Terima kasih atas penilaian Anda untuk laporan %(tid)s.")
+            if rating.satisfied
+            else _("Laporan %(tid)s dibuka kembali; instansi akan menindaklanjutinya lagi.")
+        )
+        self.answer(text % {"tid": report.tracking_id}, report)
         return {"status": "ok", "action": "rate", "tracking_id": report.tracking_id}
 
     def submit(

@@ -125,13 +125,15 @@ def _reporter_texts(kind: str, ctx: dict) -> tuple[str, str, str]:
         return (
             _("Laporan %(tid)s selesai") % ctx,
             _("Laporan %(tid)s dinyatakan selesai. Terima kasih telah melapor. Beri penilaian di %(url)s") % ctx,
-            _("LAPOR! Laporan %(tid)s selesai. Beri penilaian: %(shortlink)s Terima kasih.") % ctx,
+            _("LAPOR! Laporan %(tid)s selesai. Beri penilaian: %(shortlink)s atau NILAI %(tid)s <1-5> ke %(sms)s")
+            % ctx,
         )
     if kind == "auto_completed":
         return (
             _("Laporan %(tid)s selesai otomatis") % ctx,
             _("Laporan %(tid)s selesai otomatis karena tidak ada tanggapan dalam batas waktu. %(url)s") % ctx,
-            _("LAPOR! %(tid)s selesai otomatis (tidak ada tanggapan). Beri penilaian: %(shortlink)s") % ctx,
+            _("LAPOR! %(tid)s selesai otomatis (tidak ada tanggapan). Nilai: %(shortlink)s atau NILAI %(tid)s <1-5>")
+            % ctx,
         )
     if kind == "reply_warning":
         return (
@@ -245,8 +247,9 @@ def _texts(kind: str, report, extra: dict) -> tuple[str, str, str]:
 
 def _email_footer(report) -> str:
     return _(
-        "Balas e-mail ini untuk menanggapi, atau kelola laporan Anda (tanggapi, selesaikan, "
-        "beri penilaian) lewat tautan pribadi ini: %(url)s"
+        "Balas e-mail ini untuk menanggapi; bila sudah tuntas, balas dengan nilai 1-5 (PUAS, atau TIDAK PUAS "
+        "dengan alasannya). Atau kelola laporan Anda (tanggapi, selesaikan, beri penilaian) lewat tautan "
+        "pribadi ini: %(url)s"
     ) % {"url": private_url(report)}
 
 
