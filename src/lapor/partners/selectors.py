@@ -97,7 +97,9 @@ def delivery_owned(owner: Partner | Peer, delivery_id: str) -> bool:
 
 def peer_links(peer: Peer, *, limit: int = DELIVERIES_SHOWN) -> list[FederationLink]:
     """The newest reports forwarded to or received from a peer, with their state there."""
-    return list(FederationLink.objects.filter(peer=peer).select_related("report").order_by("-created_at", "-id")[:limit])
+    return list(
+        FederationLink.objects.filter(peer=peer).select_related("report").order_by("-created_at", "-id")[:limit]
+    )
 
 
 def partner_api_key_prefix(partner: Partner) -> str:

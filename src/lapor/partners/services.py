@@ -78,7 +78,11 @@ def _partner_fields(*, name: str, webhook_url: str, default_channel: str, exclud
         raise _invalid("name", _("Sudah ada sistem mitra dengan nama ini."))
     if default_channel not in PARTNER_CHANNELS:
         raise _invalid("default_channel", _("Pilih salah satu saluran yang tersedia."))
-    return {"name": name, "webhook_url": _url_clean("webhook_url", webhook_url, 500), "default_channel": default_channel}
+    return {
+        "name": name,
+        "webhook_url": _url_clean("webhook_url", webhook_url, 500),
+        "default_channel": default_channel,
+    }
 
 
 def _api_key_issue(partner: Partner) -> str:

@@ -19,7 +19,9 @@ ROAD = {"title": "Jalan berlubang", "body": "Lubang di depan pasar membahayakan.
 
 
 def _submit(client, key: str):
-    return client.post(URL, json.dumps(ROAD), content_type="application/json", headers={"Authorization": f"Bearer {key}"})
+    return client.post(
+        URL, json.dumps(ROAD), content_type="application/json", headers={"Authorization": f"Bearer {key}"}
+    )
 
 
 def _partner(net, name="Sambat Online"):

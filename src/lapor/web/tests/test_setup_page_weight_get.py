@@ -5,7 +5,6 @@ forwarded reports on a detail page, 50 signed-in browsers on Keamanan akun."""
 from __future__ import annotations
 
 import datetime as dt
-import gzip
 
 from django.test import Client
 from django.utils import timezone
