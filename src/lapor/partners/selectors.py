@@ -102,6 +102,19 @@ def peer_links(peer: Peer, *, limit: int = DELIVERIES_SHOWN) -> list[FederationL
     )
 
 
+def partner_rows(*, limit: int = LIST_SHOWN) -> list[tuple[Partner, str]]:
+    """The partners with the visible start of each one's working key, in two queries."""
+    partners = list(partner_list()[:limit])
+    prefixes: dict[int, str] = {}
+    for user_id, prefix in (
+        ApiToken.objects.filter(user_id__in=[p.user_id for p in partners], is_active=True)
+        .order_by("created_at")
+        .values_list("user_id", "prefix")
+    ):
+        prefixes[user_id] = f"lpr_{prefix}_…"  # the newest wins
+    return [(p, prefixes.get(p.user_id, "")) for p in partners]
+
+
 def partner_api_key_prefix(partner: Partner) -> str:
     """The visible start of the partner's working key (lpr_<prefix>_…), or "" without one."""
     prefix = (

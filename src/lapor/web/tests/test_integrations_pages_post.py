@@ -189,3 +189,16 @@ def test_forms_need_the_csrf_token(net, both):
     assert client.post(f"/petugas/mitra/{made.partner.pk}/kunci-api/").status_code == 403
     assert client.post("/petugas/mitra/", {"name": "X", "default_channel": "partner"}).status_code == 403
     assert Partner.objects.count() == 1
+
+
+def test_the_lists_cost_the_same_few_queries_for_one_or_many(net, both, django_assert_max_num_queries):
+    client = _client(net.user("platform"))
+    client.get("/petugas/mitra/")  # warm the session and the user
+    for i in range(30):
+        setup.partner_create(actor=net.user("platform"), name=f"Mitra {i}")
+        setup.peer_create(actor=net.user("platform"), name=f"Kota {i}", slug=f"kota-{i}", base_url="https://k.test")
+    with django_assert_max_num_queries(8):
+        html = client.get("/petugas/mitra/").content.decode()
+    assert html.count("lpr_") == 31
+    with django_assert_max_num_queries(8):
+        assert client.get("/petugas/federasi/").content.decode().count("/petugas/federasi/") > 30

@@ -89,9 +89,7 @@ def partner_list(request):
                 return _secrets_page(request, partner=made.partner, api_key=made.api_key, secret=made.webhook_secret)
         else:
             status = 400
-    partners = [
-        {"p": p, "key": selectors.partner_api_key_prefix(p)} for p in selectors.partner_list()[: selectors.LIST_SHOWN]
-    ]
+    partners = [{"p": p, "key": key} for p, key in selectors.partner_rows()]
     return _private(render(request, "web/staff/partners.html", {"form": form, "partners": partners}, status=status))
 
 
