@@ -128,7 +128,11 @@ class SessionSeenMiddleware:
     def _touch(self, request) -> None:
         user = getattr(request, "user", None)
         key = request.session.session_key if isinstance(user, User) and user.is_authenticated else None
-        if not isinstance(user, User) or not key or not cache.add(_seen_key(key), 1, timeout=int(_seen_every().total_seconds())):
+        if (
+            not isinstance(user, User)
+            or not key
+            or not cache.add(_seen_key(key), 1, timeout=int(_seen_every().total_seconds()))
+        ):
             return
         if not UserSession.objects.filter(session_key=key, user=user).update(last_seen_at=timezone.now()):
             _row_write(user, key, request)
