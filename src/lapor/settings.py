@@ -101,6 +101,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "lapor.core.bodylimit.RequestSizeLimitMiddleware",  # 413 on a Content-Length above the cap, before reading
     "lapor.accounts.audit.AuditContextMiddleware",  # who and from where, for the audit log
+    "lapor.accounts.sessions.SessionSeenMiddleware",  # a signed-in browser's last seen, every few minutes
     "lapor.accounts.readonly.OverseerReadOnlyMiddleware",  # the overseer writes nothing, on any path
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -187,6 +188,8 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env_bool("LAPOR_SECURE_COOKIES", PRODUCTION)  # set to 1 behind HTTPS
 SESSION_COOKIE_AGE = env_int("LAPOR_SESSION_HOURS", 12) * 3600
+# A signed-in browser's "last seen" (Keamanan akun, lapor.accounts.sessions) is written at most this often.
+LAPOR_SESSION_SEEN_MINUTES = env_int("LAPOR_SESSION_SEEN_MINUTES", 5)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 CSRF_COOKIE_SAMESITE = "Lax"
 LANGUAGE_COOKIE_SAMESITE = "Lax"

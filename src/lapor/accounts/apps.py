@@ -7,6 +7,7 @@ class AccountsConfig(AppConfig):
     verbose_name = "Akun"
 
     def ready(self):
-        from . import audit
+        from . import audit, sessions
 
         audit.connect()
+        sessions.connect()

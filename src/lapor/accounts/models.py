@@ -203,3 +203,21 @@ class PasswordResetCode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.channel} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class UserSession(models.Model):
+    """One signed-in browser of a person, so they can see where they are signed in and end it.
+
+    The Django session row holds the sign-in; this row is its public face: a shortened device, the
+    address cut to its /24, when it began and when it was last seen (written at most once every few
+    minutes, lapor.accounts.sessions)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="sessions")
+    session_key = models.CharField(max_length=40, unique=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    ip_prefix = models.CharField(max_length=45, blank=True)  # already masked: 203.0.113.0/24
+    created_at = models.DateTimeField(default=timezone.now)
+    last_seen_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "last_seen_at"], name="user_session_seen_idx")]

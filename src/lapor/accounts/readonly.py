@@ -33,6 +33,8 @@ OVERSEER_ALLOWED: list[tuple[str, re.Pattern, str]] = [
     ("POST", re.compile(r"^/keluar/$"), "signing out"),
     ("POST", re.compile(r"^/i18n/setlang/$"), "choosing the page language"),
     ("POST", re.compile(r"^/saya/pengaturan/$"), "own preferences: language and notification channels"),
+    ("POST", re.compile(r"^/saya/keamanan/sesi/\d+/keluar/$"), "signing one of one's own other browsers out"),
+    ("POST", re.compile(r"^/saya/keamanan/sesi/keluar-semua/$"), "signing all one's own other browsers out"),
     ("POST", re.compile(r"^/api/auth/token/?$"), "own API token, with the two-factor code"),
     ("POST", re.compile(r"^/api/notifications/\d+/read/?$"), "marking own notification read"),
     ("PUT", re.compile(r"^/api/notifications/preferences/?$"), "own notification preferences"),

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-from django.db.models import OuterRef, QuerySet, Subquery
+import uuid
 
+from django.db.models import OuterRef, Q, QuerySet, Subquery
+
+from lapor.accounts.models import ApiToken
+from lapor.notifications.models import OutboxMessage
 from lapor.reports import lifecycle as lc
 from lapor.reports.models import Message, Report
+
+from .models import FederationLink, Partner, Peer
 
 CLOSED_STATES = (lc.State.DONE, lc.State.ARCHIVED)
 
@@ -49,3 +55,72 @@ def report_status(report: Report) -> dict:
         "due_at": report.due_at.isoformat() if report.due_at else None,
         "updated_at": report.updated_at.isoformat() if report.updated_at else None,
     }
+
+
+# --- Set-up pages (web/views/partners_setup.py): lists and recent webhook deliveries ---------------
+
+DELIVERIES_SHOWN = 20
+LIST_SHOWN = 200  # a deployment has a handful of partners and peers; a page never grows unbounded
+
+
+def partner_list() -> QuerySet[Partner]:
+    return Partner.objects.select_related("user").order_by("name")
+
+
+def peer_list() -> QuerySet[Peer]:
+    return Peer.objects.select_related("agency").order_by("name")
+
+
+def _deliveries_q(owner: Partner | Peer) -> Q:
+    """The outbox rows of a partner (keyed by it) or of a peer (addressed to its two doors)."""
+    if isinstance(owner, Partner):
+        return Q(channel="webhook", dedupe_key__startswith=f"partner:{owner.pk}:")
+    base = owner.base_url.rstrip("/")
+    return Q(channel="webhook", recipient__in=[base + "/federation/inbound", base + "/federation/status"])
+
+
+def delivery_list(owner: Partner | Peer, *, failed: bool = False) -> list[OutboxMessage]:
+    """The newest webhooks to a partner or a peer (only the failed ones with ``failed``)."""
+    qs = OutboxMessage.objects.filter(_deliveries_q(owner)).defer("secret", "payload")
+    if failed:
+        qs = qs.filter(status__in=[OutboxMessage.Status.RETRY, OutboxMessage.Status.DEAD])
+    return list(qs.select_related("report").order_by("-id")[:DELIVERIES_SHOWN])
+
+
+def delivery_owned(owner: Partner | Peer, delivery_id: str) -> bool:
+    try:
+        key = uuid.UUID(str(delivery_id))
+    except ValueError:
+        return False
+    return OutboxMessage.objects.filter(_deliveries_q(owner), delivery_id=key).exists()
+
+
+def peer_links(peer: Peer, *, limit: int = DELIVERIES_SHOWN) -> list[FederationLink]:
+    """The newest reports forwarded to or received from a peer, with their state there."""
+    return list(
+        FederationLink.objects.filter(peer=peer).select_related("report").order_by("-created_at", "-id")[:limit]
+    )
+
+
+def partner_rows(*, limit: int = LIST_SHOWN) -> list[tuple[Partner, str]]:
+    """The partners with the visible start of each one's working key, in two queries."""
+    partners = list(partner_list()[:limit])
+    prefixes: dict[int, str] = {}
+    for user_id, prefix in (
+        ApiToken.objects.filter(user_id__in=[p.user_id for p in partners], is_active=True)
+        .order_by("created_at")
+        .values_list("user_id", "prefix")
+    ):
+        prefixes[user_id] = f"lpr_{prefix}_…"  # the newest wins
+    return [(p, prefixes.get(p.user_id, "")) for p in partners]
+
+
+def partner_api_key_prefix(partner: Partner) -> str:
+    """The visible start of the partner's working key (lpr_<prefix>_…), or "" without one."""
+    prefix = (
+        ApiToken.objects.filter(user_id=partner.user_id, is_active=True)
+        .order_by("-created_at")
+        .values_list("prefix", flat=True)
+        .first()
+    )
+    return f"lpr_{prefix}_…" if prefix else ""

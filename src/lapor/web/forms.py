@@ -432,3 +432,70 @@ class AssistedForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["topic"].choices = [("", _("— pilih —")), *selectors.topic_choices()]
         self.fields["province"].choices = [("", _("— pilih —")), *selectors.region_choices(None)]
+
+
+class PartnerForm(forms.Form):
+    """Sistem mitra (web/views/integrations.py); the rules themselves live in partners.services."""
+
+    name = forms.CharField(label=_("Nama sistem mitra"), max_length=150)
+    webhook_url = forms.CharField(
+        label=_("Alamat webhook"),
+        max_length=500,
+        required=False,
+        help_text=_("Ke alamat ini dikirim setiap perubahan status laporan mitra. Kosongkan jika tidak perlu."),
+        widget=forms.TextInput(attrs={"inputmode": "url", "autocomplete": "off", "placeholder": "https://"}),
+    )
+    default_channel = forms.ChoiceField(label=_("Saluran laporan"))
+
+    def __init__(self, *args, channels, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["default_channel"].choices = channels
+
+
+class PeerForm(forms.Form):
+    """Deployment lain (federasi); the rules live in partners.services."""
+
+    name = forms.CharField(label=_("Nama deployment"), max_length=150)
+    slug = forms.CharField(
+        label=_("Identitas deployment"),
+        max_length=60,
+        help_text=_("Sama dengan LAPOR_FEDERATION_ID di deployment itu, mis. sumbar-prov."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "none"}),
+    )
+    base_url = forms.CharField(
+        label=_("Alamat deployment"),
+        max_length=300,
+        widget=forms.TextInput(attrs={"inputmode": "url", "autocomplete": "off", "placeholder": "https://"}),
+    )
+    direction = forms.ChoiceField(label=_("Arah penerusan"), widget=forms.RadioSelect)
+    agency = forms.ChoiceField(
+        label=_("Instansi yang mewakili deployment itu"),
+        required=False,
+        help_text=_("Jika diisi, laporan yang diteruskan ke sana didisposisikan ke instansi ini di sini."),
+    )
+    secret = forms.CharField(
+        label=_("Kunci bersama dari deployment itu"),
+        required=False,
+        max_length=200,
+        help_text=_("Kosongkan agar kami membuat kunci baru untuk Anda berikan ke deployment itu."),
+        widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
+    )
+
+    def __init__(self, *args, directions, agencies, with_secret: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["direction"].choices = directions
+        self.fields["agency"].choices = [("", _("— tidak ada —")), *agencies]
+        if not with_secret:
+            del self.fields["secret"]
+
+
+class SecretForm(forms.Form):
+    """A peer's new shared secret: typed in from the other side, or left empty for a new one."""
+
+    secret = forms.CharField(
+        label=_("Kunci bersama baru dari deployment itu"),
+        required=False,
+        max_length=200,
+        help_text=_("Kosongkan agar kami membuat kunci baru."),
+        widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
+    )

@@ -1,6 +1,19 @@
 from django.urls import include, path
 
-from .views import account, agency, calendar, enrolment, public, resend, routing, security, staff, triage, twofactor
+from .views import (
+    account,
+    agency,
+    calendar,
+    enrolment,
+    integrations,
+    public,
+    resend,
+    routing,
+    security,
+    staff,
+    triage,
+    twofactor,
+)
 
 app_name = "web"
 
@@ -51,9 +64,22 @@ urlpatterns = [
         agency.answer_template_remove,
         name="answer_template_remove",
     ),
+    path("petugas/mitra/", integrations.partner_list, name="partner_list"),
+    path("petugas/mitra/<int:partner_id>/", integrations.partner_detail, name="partner_detail"),
+    path("petugas/mitra/<int:partner_id>/kunci-api/", integrations.partner_key, name="partner_key"),
+    path("petugas/mitra/<int:partner_id>/rahasia-webhook/", integrations.partner_secret, name="partner_secret"),
+    path("petugas/mitra/<int:partner_id>/status/", integrations.partner_active, name="partner_active"),
+    path("petugas/mitra/<int:partner_id>/kirim-ulang/", integrations.partner_retry, name="partner_retry"),
+    path("petugas/federasi/", integrations.peer_list, name="peer_list"),
+    path("petugas/federasi/<int:peer_id>/", integrations.peer_detail, name="peer_detail"),
+    path("petugas/federasi/<int:peer_id>/kunci/", integrations.peer_secret, name="peer_secret"),
+    path("petugas/federasi/<int:peer_id>/status/", integrations.peer_active, name="peer_active"),
+    path("petugas/federasi/<int:peer_id>/kirim-ulang/", integrations.peer_retry, name="peer_retry"),
     path(f"petugas/laporan/{TID}/", staff.report_detail, name="staff_report"),
     path(f"petugas/laporan/{TID}/identitas/", staff.report_reveal, name="staff_reveal"),
     path(f"petugas/laporan/{TID}/<str:action>/", staff.report_action, name="staff_action"),
     path("saya/pengaturan/", account.preferences, name="preferences"),
     path("saya/keamanan/", security.security, name="security"),
+    path("saya/keamanan/sesi/<int:session_id>/keluar/", security.session_end, name="session_end"),
+    path("saya/keamanan/sesi/keluar-semua/", security.sessions_end_others, name="sessions_end_others"),
 ]

@@ -29,6 +29,8 @@ OWN_ACCOUNT = {
     ("POST", "/keluar/"): "signing out",
     ("POST", "/i18n/setlang/"): "the page language",
     ("POST", "/saya/pengaturan/"): "own language and notification channels",
+    ("POST", "/saya/keamanan/sesi/{session_id}/keluar/"): "signing one of one's own other browsers out",
+    ("POST", "/saya/keamanan/sesi/keluar-semua/"): "signing all one's own other browsers out",
     ("POST", "/api/auth/token"): "an API token for oneself (password and two-factor code)",
     ("POST", "/api/notifications/{notification_id}/read"): "marking one's own notification read",
     ("PUT", "/api/notifications/preferences"): "own notification preferences",
@@ -158,7 +160,9 @@ def test_every_web_url_refuses_a_post_by_the_overseer(scene, client):
     assert any(p.startswith("/admin/reports/") for p in paths) and "/intake/sms" in paths
     before = _row_counts()
     for path in paths:
-        if ("POST", path) in OWN_ACCOUNT:
+        if ("POST", path) in OWN_ACCOUNT or any(
+            re.fullmatch(re.sub(r"\{\w+\}", "[^/]+", own), path) for _m, own in OWN_ACCOUNT
+        ):
             continue
         _assert_refused(client.post(path, {"body": "x", "note": "x"}), f"POST {path}")
     assert _row_counts() == before

@@ -1,15 +1,19 @@
 """A staff member's own two-step sign-in (issue 20: from the web, not only the shell): its state,
-and new recovery codes after a fresh code (lapor.accounts.twofactor)."""
+and new recovery codes after a fresh code (lapor.accounts.twofactor); and where they are signed in,
+with a button to sign any other browser out (lapor.accounts.sessions)."""
 
 from __future__ import annotations
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.contrib import messages
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_POST
 
 from lapor.accounts.models import RecoveryCode, TwoFactorDevice
+from lapor.accounts.sessions import user_session_end, user_session_list, user_sessions_end_others
 from lapor.accounts.twofactor import recovery_codes_renew, twofactor_required
 
 
@@ -44,8 +48,28 @@ def security(request):
             "left": RecoveryCode.objects.filter(user=user, used_at__isnull=True).count(),
             "form": form,
             "codes": codes,
+            "sessions": user_session_list(user=user, current_key=request.session.session_key),
         },
         status=status,
     )
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@require_POST
+@login_required(login_url="web:signin")
+def session_end(request, session_id: int):
+    """Keluarkan satu perangkat lain (its Django session is deleted: that browser is signed out)."""
+    user_session_end(user=request.user, session_id=session_id, current_key=request.session.session_key)
+    messages.success(request, _("Perangkat itu sudah dikeluarkan."))
+    return redirect("web:security")
+
+
+@require_POST
+@login_required(login_url="web:signin")
+def sessions_end_others(request):
+    n = user_sessions_end_others(user=request.user, current_key=request.session.session_key)
+    messages.success(
+        request, ngettext("%(n)d perangkat lain dikeluarkan.", "%(n)d perangkat lain dikeluarkan.", n) % {"n": n}
+    )
+    return redirect("web:security")
