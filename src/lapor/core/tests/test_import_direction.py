@@ -15,13 +15,7 @@ from pathlib import Path
 SRC = Path(__file__).resolve().parents[2]  # src/lapor
 ROOT_MODULES = {"api/api.py"}
 
-TODAY = {
-    ("accounts", "agencies"): "a role is granted over an agency (FK); agency services ask accounts who administers",
-    ("accounts", "api"): "api/auth.py reads API tokens from accounts; accounts/api.py is a router using api.auth",
-    ("accounts", "notifications"): "enrolment and activation mails; notifications address users",
-    ("accounts", "reports"): "the admin's reporter list links reports",
-    ("reports", "routing"): "a submission asks the routing model; routing reads reports",
-}
+TODAY: dict[tuple[str, str], str] = {}  # none left (issue #18: docs/architecture.md, "Import direction")
 
 
 def _app_of(rel: Path) -> str | None:
