@@ -16,6 +16,18 @@ SRC = Path(__file__).resolve().parents[2]  # src/lapor
 ROOT_MODULES = {"api/api.py"}
 
 TODAY: dict[tuple[str, str], str] = {}  # none left (issue #18: docs/architecture.md, "Import direction")
+# The rooms from the bottom, as docs/architecture.md's table lists them: a room imports only rooms
+# below its own line (a higher one is asked through settings.LAPOR_HOOKS or a signal).
+ROOMS = [
+    {"core"},
+    {"api"},
+    {"agencies"},
+    {"accounts"},
+    {"reports"},
+    {"routing", "notifications"},
+    {"intake", "analytics", "partners"},
+    {"web", "demo"},
+]
 
 
 def _app_of(rel: Path) -> str | None:
@@ -61,6 +73,14 @@ def test_no_new_two_way_import_loop_between_apps():
 
 def test_the_list_of_todays_loops_only_shrinks():
     assert sorted(set(TODAY) - two_way_loops()) == [], "this loop is gone: take it off TODAY"
+
+
+def test_every_room_imports_only_rooms_below_it():
+    level = {app: n for n, rooms in enumerate(ROOMS) for app in rooms}
+    apps = {p.name for p in SRC.iterdir() if (p / "__init__.py").exists()}
+    assert sorted(apps - set(level)) == [], "a new app: give it its line in ROOMS and in docs/architecture.md"
+    upward = sorted(f"{a} -> {b}" for a, targets in app_imports().items() for b in targets if level[b] >= level[a])
+    assert upward == [], "import downwards, or ask the higher room through settings.LAPOR_HOOKS"
 
 
 def test_core_knows_no_domain_app_at_run_time():
