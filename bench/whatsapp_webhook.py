@@ -50,7 +50,7 @@ def main() -> None:
         from django.core.management import call_command
         from django.test import Client
 
-        from lapor.core.testing import network_make
+        from lapor.accounts.testing import network_make
 
         call_command("migrate", verbosity=0)
         network_make()

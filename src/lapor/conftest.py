@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from lapor.core import testing
+from lapor.accounts import testing
 
 
 @pytest.fixture(autouse=True)

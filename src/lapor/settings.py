@@ -360,8 +360,26 @@ LAPOR_WEB_THREADS = env_int("LAPOR_WEB_THREADS", 3)  # … and threads per worke
 # Pages ignore the browser's Accept-Language (Indonesian unless chosen); 1 honours it again.
 LAPOR_WEB_BROWSER_LANGUAGE = env_bool("LAPOR_WEB_BROWSER_LANGUAGE", False)
 LAPOR_DEMO_WORKERS = env_int("LAPOR_DEMO_WORKERS", 0)  # `lapor demo load` processes; 0: one per CPU
-# `lapor setup` refuses a database that holds the demo's accounts; this lists them (core knows no demo)
+# `lapor setup` refuses a database that holds the demo's accounts; this lists them (accounts knows no demo)
 LAPOR_DEMO_ACCOUNTS_PRESENT = "lapor.demo.load.demo_accounts_present"
+# Where a lower room asks a higher one (lapor.core.hooks.hook; docs/architecture.md, "Import direction"):
+# the name it asks by, and the function that answers. No room imports a room above it.
+LAPOR_HOOKS = {
+    # api (bearer tokens) → accounts
+    "api_token_authenticate": "lapor.accounts.selectors.api_token_authenticate",
+    # agencies (its admin's writes, the routing-rule endpoint) → accounts: who administers
+    "agency_admin_required": "lapor.accounts.selectors.user_require_agency_admin",
+    "platform_admin": "lapor.accounts.selectors.user_is_platform_admin",
+    # accounts (activation, password reset, enrolment mails) → notifications' outbox
+    "outbox_enqueue": "lapor.notifications.services.outbox_enqueue",
+    # accounts (the admin's delete page of an account) → reports: the anonymous reports it must not name
+    "anonymous_tracking_ids": "lapor.reports.selectors.report_tracking_ids_anonymous",
+    # reports (filing and routing a report) → routing: the spam check, the model's choice, its live score
+    "abuse_flags": "lapor.routing.abuse.abuse_flags",
+    "abuse_flags_save": "lapor.routing.abuse.abuse_flags_save",
+    "routing_auto_choice": "lapor.routing.suggest.routing_auto_choice",
+    "routing_decision": "lapor.routing.suggest.routing_decision",
+}
 LAPOR_IDEMPOTENCY_HOURS = 48  # an Idempotency-Key is remembered this long
 LAPOR_FLOOD_PER_HOUR = 10  # reports from one contact per hour before the spam check holds them
 LAPOR_AUTOROUTE = env_bool("LAPOR_AUTOROUTE", True)  # route on arrival when the model is confident

@@ -15,6 +15,9 @@ import logging
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.db.models.signals import post_delete, post_save
 
+from lapor.agencies.models import RoutingRule
+from lapor.core.ratelimit import client_ip
+
 from .models import ApiToken, AuditLog, RoleAssignment, User
 
 log = logging.getLogger(__name__)
@@ -52,8 +55,6 @@ def audit_record(
     request=None,
 ) -> AuditLog:
     """Append one entry. The actor and address default to the current request's."""
-    from lapor.core.ratelimit import client_ip
-
     request = request if request is not None else _request.get()
     actor = actor if actor is not None else _request_actor(request)
     if target is not None:
@@ -149,8 +150,6 @@ def _on_login_failed(sender, credentials, request=None, **kwargs):
 
 
 def connect() -> None:
-    from lapor.agencies.models import RoutingRule
-
     post_save.connect(_on_role_saved, sender=RoleAssignment, dispatch_uid="audit_role_saved")
     post_delete.connect(_on_role_deleted, sender=RoleAssignment, dispatch_uid="audit_role_deleted")
     post_save.connect(_on_token_saved, sender=ApiToken, dispatch_uid="audit_token_saved")

@@ -8,8 +8,8 @@ from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext_lazy as _
 
-from lapor.accounts.selectors import user_require_agency_admin
 from lapor.core.errors import ValidationFailed
+from lapor.core.hooks import hook
 from lapor.core.paths import depth_of, path_for
 
 from .models import Agency
@@ -41,7 +41,7 @@ def agency_move(*, agency: Agency, new_parent: Agency | None) -> Agency:
 @transaction.atomic
 def agency_unit_create(*, parent: Agency, name: str, actor) -> Agency:
     """A work unit (bidang) under an agency the actor administers."""
-    user_require_agency_admin(actor, parent)
+    hook("agency_admin_required")(actor, parent)  # accounts knows who administers
     name = " ".join((name or "").split())[:200]
     if len(name) < 3:
         raise ValidationFailed(_("Nama unit kerja wajib diisi."), code="required", detail={"field": "name"})
@@ -57,7 +57,7 @@ def agency_unit_create(*, parent: Agency, name: str, actor) -> Agency:
 @transaction.atomic
 def agency_deadlines_set(*, agency: Agency, overrides: dict[str, int | None], actor) -> Agency:
     """Working-day deadline overrides for one agency; None removes an override."""
-    user_require_agency_admin(actor, agency)
+    hook("agency_admin_required")(actor, agency)
     current = dict(agency.deadline_overrides or {})
     for stage, days in overrides.items():
         if stage not in settings.LAPOR_DEADLINES:  # the stages (reports.deadlines.STAGES)

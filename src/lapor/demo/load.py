@@ -1,4 +1,4 @@
-"""Demo data: the real network (``core.network``, what ``lapor setup`` loads in production) plus the
+"""Demo data: the real network (``agencies.network``, what ``lapor setup`` loads in production) plus the
 demo city, demo staff for every role with the published demo password, and an API key.
 Idempotent: a second run finds everything in place and changes nothing."""
 
@@ -15,7 +15,7 @@ from lapor.accounts.models import ApiToken, Role, RoleAssignment, TwoFactorDevic
 from lapor.accounts.twofactor import enrol_secret_new
 from . import network as data
 from lapor.agencies.models import Agency, Region, RoutingRule, Topic
-from lapor.core.network import _agency, national_routing_load, network_load, reference_load, topics_load  # noqa: F401
+from lapor.agencies.network import _agency, national_routing_load, network_load, reference_load, topics_load  # noqa: F401
 
 DEMO_PASSWORD = "lapor-demo-2026"
 DEMO_TOKEN_PREFIX = "demo0001"

@@ -19,6 +19,8 @@ from django.db.models import Case, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from lapor.accounts.audit import audit_record
+from lapor.accounts.selectors import user_is_platform_admin
 from lapor.core.errors import PermissionDenied, ValidationFailed
 
 from . import lifecycle as lc
@@ -73,8 +75,6 @@ def _base_working(day: dt.date) -> bool:
 
 
 def _require_platform_admin(actor) -> None:
-    from lapor.accounts.selectors import user_is_platform_admin
-
     if actor is None or not user_is_platform_admin(actor):
         raise PermissionDenied(_("Hanya admin nasional yang dapat mengubah kalender kerja."))
 
@@ -85,8 +85,6 @@ def calendar_day_set(*, day: dt.date, working: bool, name: str, actor, now: dt.d
 
     A date that the official calendar already treats the asked way loses its own row instead.
     """
-    from lapor.accounts.audit import audit_record
-
     _require_platform_admin(actor)
     now = now or timezone.now()
     name = " ".join((name or "").split())[:NAME_MAX]

@@ -37,6 +37,7 @@ from django.utils.translation import gettext, gettext_noop
 
 from lapor.accounts.models import User
 from lapor.accounts.phones import phone_mask
+from lapor.accounts.selectors import user_grants
 from lapor.core.masking import text_mask
 
 from . import lifecycle as lc
@@ -327,7 +328,6 @@ def lens_for(report, viewer: User | None, *, is_reporter: bool = False) -> Lens:
     visible = _reporter_visible(report, viewer, is_reporter=owner)
     if owner:
         return Lens(report=report, viewer=viewer, audience=REPORTER, reporter_visible=True)
-    from lapor.accounts.selectors import user_grants
 
     audience = STAFF if viewer is not None and user_grants(viewer) else PUBLIC
     return Lens(report=report, viewer=viewer, audience=audience, reporter_visible=visible and audience == STAFF)

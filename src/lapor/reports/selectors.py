@@ -538,6 +538,14 @@ def report_reporter_visible(report: Report, viewer: User | None, *, is_reporter:
     return bool(user_grants(viewer))
 
 
+def report_tracking_ids_anonymous(reporters) -> list[str]:
+    """The tracking ids of these accounts' anonymous reports: what the admin's delete page of an
+    account must not list next to the person (settings.LAPOR_HOOKS["anonymous_tracking_ids"])."""
+    return list(
+        Report.objects.filter(reporter__in=list(reporters), is_anonymous=True).values_list("tracking_id", flat=True)
+    )
+
+
 def report_place_names(report: Report) -> tuple[str, ...]:
     """The names of the report's places: its region and every region above it (village, district,
     regency, province), for name masking (``core.masking.text_mask(places=...)``). Read through the

@@ -25,6 +25,7 @@ from lapor.agencies.models import Agency
 from lapor.agencies.refcache import region_get, topic_active_get
 from lapor.agencies.selectors import routing_rule_match
 from lapor.core.errors import NotFound, PermissionDenied, TransitionNotAllowed, ValidationFailed
+from lapor.core.hooks import hook
 from lapor.core.text import text_clean
 
 from . import lifecycle as lc
@@ -315,8 +316,6 @@ def report_submit(
     routed on arrival is inserted once in its routed state (no second UPDATE of every index); the
     audit trail still records both steps: "submitted", then the system's "route" transition.
     """
-    from lapor.routing.abuse import abuse_flags, abuse_flags_save
-
     now = now or timezone.now()
     values = _validated(submission, reporter=reporter, now=now)
     guest_secret = secrets.token_urlsafe(16) if reporter is None else ""
@@ -336,7 +335,7 @@ def report_submit(
         completion_due_at=deadline_for("complete", now),
         **values,
     )
-    flags = abuse_flags(report)  # flagged reports wait for a person in the triage queue
+    flags = hook("abuse_flags")(report)  # routing's spam check: flagged reports wait in the triage queue
     route = None if flags else _auto_route_choice(report)
     if route is not None:
         agency, _data = route
@@ -398,7 +397,7 @@ def report_submit(
             owner=owner, key=key, request_hash=request_hash, report=report, response={"tracking_id": report.tracking_id}
         )
     if flags:
-        abuse_flags_save(report, flags)
+        hook("abuse_flags_save")(report, flags)
     return report, guest_secret
 
 
@@ -409,9 +408,7 @@ def _auto_route_choice(report: Report) -> tuple[Agency, dict] | None:
     if rule is not None and report.target_agency_id in (None, rule.agency_id):
         return rule.agency, {"rule_id": rule.pk, "automatic": True}
     if rule is None and report.target_agency_id is None:
-        from lapor.routing.suggest import routing_auto_choice  # imports scikit-learn: only when needed
-
-        return routing_auto_choice(report)
+        return hook("routing_auto_choice")(report)  # routing's model (scikit-learn loads only when needed)
     return None
 
 
@@ -550,9 +547,8 @@ def report_route(
     the person took it with the suggestion's own button, ``tapped_rank``): live top-1 / top-3."""
     report = report_lock(report)
     roles = _check(report, actor, Action.ROUTE, reason)
-    from lapor.routing.suggest import routing_decision  # routing reads reports: imported here, not at the top
-
-    taken = None if actor.is_system else routing_decision(report, agency, tapped_rank=tapped_rank)
+    # routing reads reports: reports ask it by name (settings.LAPOR_HOOKS), never import it
+    taken = None if actor.is_system else hook("routing_decision")(report, agency, tapped_rank=tapped_rank)
     data = {**_note(note), **({"suggestion": taken} if taken else {})}
     _route(report, actor, roles, agency, now=timezone.now(), previous=None, reason=reason, data=data or None)
     return report

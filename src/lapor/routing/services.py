@@ -7,10 +7,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lapor.accounts.audit import audit_record
 from lapor.core.errors import DomainError, PermissionDenied, ValidationFailed
 from lapor.reports import lifecycle as lc
 from lapor.reports import services as report_services
 from lapor.reports.models import Report
+from lapor.reports.selectors import report_qs_for
 from lapor.reports.services import Actor, actor_roles
 
 from .models import Cluster, ReportFlag, ReportLink
@@ -57,8 +59,6 @@ def cluster_follow_up(*, cluster: Cluster, actor: Actor, body: str) -> dict[str,
     follow-up (and its own audit event and notification). Only the reports in the caller's scope are
     answered or named: a cluster may hold other agencies' reports, which the caller may not see.
     Reports in scope that cannot take the answer are listed as skipped."""
-    from lapor.reports.selectors import report_qs_for
-
     mine = cluster.reports.filter(pk__in=report_qs_for(actor.user).values("pk"))
     if not mine.exists():
         raise PermissionDenied(_("Anda tidak menangani laporan dalam klaster ini."))
@@ -81,7 +81,5 @@ def flag_resolve(*, flag: ReportFlag, actor: Actor) -> ReportFlag:
     )
     flag.refresh_from_db()
     if resolved:
-        from lapor.accounts.audit import audit_record
-
         audit_record(action="flag_resolve", actor=actor.user, target=flag, detail={"report": flag.report.tracking_id})
     return flag

@@ -18,10 +18,11 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from lapor.accounts.audit import audit_record
 from lapor.agencies.models import Agency, Region, Topic
 from lapor.agencies.selectors import routing_rule_match
 from lapor.reports import lifecycle as lc
-from lapor.reports.models import Report
+from lapor.reports.models import Report, ReportEvent
 
 from .ml import ArtefactError, RoutingModel
 
@@ -84,8 +85,6 @@ def record_of(report: Report, names: dict[str, str], returned_by: list[str] | No
 
 def returned_by(report_ids: list[int]) -> dict[int, list[str]]:
     """Report id -> names of the agencies that returned it as not theirs (Bukan Wewenang)."""
-    from lapor.reports.models import ReportEvent
-
     out: dict[int, list[str]] = {}
     rows = ReportEvent.objects.filter(
         report_id__in=report_ids, kind=ReportEvent.Kind.TRANSITION, action=lc.Action.NOT_AUTHORITY
@@ -174,8 +173,6 @@ def _compare_with_current(label: str, model: RoutingModel, records: list[dict]) 
 
 def _retrain_audit(label: str, result: dict) -> None:
     """Every retrain's outcome in the audit log: which model routes from now on, and why."""
-    from lapor.accounts.audit import audit_record
-
     detail = {k: result.get(k) for k in ("status", "version", "reports", "threshold_95", "comparison") if k in result}
     audit_record(
         action="routing_retrain",
@@ -359,8 +356,6 @@ def topic_suggest(text: str, *, k: int = 3) -> list[dict]:
 
 def autoroute_stats(*, since: dt.datetime | None = None) -> dict:
     """How automatic routing does: routed without a human, and how many came back as Bukan Wewenang."""
-    from lapor.reports.models import ReportEvent
-
     events = ReportEvent.objects.filter(kind=ReportEvent.Kind.TRANSITION)
     if since:
         events = events.filter(created_at__gte=since)

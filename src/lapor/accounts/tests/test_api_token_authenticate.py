@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from lapor.accounts.models import ApiToken
 from lapor.accounts.selectors import api_token_authenticate
-from lapor.core.testing import user_make
+from lapor.accounts.testing import user_make
 
 pytestmark = pytest.mark.django_db
 

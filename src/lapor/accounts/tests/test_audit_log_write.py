@@ -3,7 +3,7 @@
 import pytest
 
 from lapor.accounts.models import ApiToken, AuditLog, Role, RoleAssignment
-from lapor.core.testing import signin_staff, token_make
+from lapor.accounts.testing import signin_staff, token_make
 
 
 def _last(action: str) -> AuditLog:

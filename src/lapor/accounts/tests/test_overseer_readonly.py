@@ -18,7 +18,7 @@ from django.urls import URLResolver, get_resolver
 from django.urls.resolvers import RoutePattern
 
 from lapor.accounts.readonly import OVERSEER_ALLOWED
-from lapor.core.testing import signin_staff, submission_data, token_make, totp_code, totp_enrol
+from lapor.accounts.testing import signin_staff, submission_data, token_make, totp_code, totp_enrol
 from lapor.reports import services as report_services
 
 # The overseer's own account: (method, path as enumerated) -> why it is not a write on anyone else.

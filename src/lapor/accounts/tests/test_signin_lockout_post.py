@@ -83,7 +83,7 @@ def test_the_api_token_endpoint_shares_the_lock_and_answers_429(net, api, low_li
 
 
 def test_wrong_authenticator_codes_count_towards_the_lock(net, client, low_limits):
-    from lapor.core.testing import totp_code, totp_enrol
+    from lapor.accounts.testing import totp_code, totp_enrol
 
     liaison = net.user("liaison")
     totp_enrol(liaison)

@@ -6,7 +6,7 @@ import pyotp
 import pytest
 
 from lapor.accounts.models import RecoveryCode, TwoFactorDevice
-from lapor.core.testing import TOTP_TEST_SECRET, signin_staff, totp_code, totp_enrol
+from lapor.accounts.testing import TOTP_TEST_SECRET, signin_staff, totp_code, totp_enrol
 
 PASSWORD = "rahasia-123"
 

@@ -231,7 +231,7 @@ def test_monthly_pdfs_of_the_agencies_in_scope_come_as_one_zip(net, api, reports
 @pytest.mark.django_db(transaction=True)
 def test_without_a_broker_the_job_runs_on_a_thread_after_the_request(api, monkeypatch):
     """The embedded default: the request commits and answers; a job thread of the process runs it."""
-    from lapor.core.testing import network_make
+    from lapor.accounts.testing import network_make
 
     net = network_make()
     from lapor.analytics.tests.conftest import reports_build

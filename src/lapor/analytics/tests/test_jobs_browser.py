@@ -21,7 +21,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 @pytest.fixture
 def tnet(transactional_db):
     from lapor.analytics.tests.conftest import reports_build
-    from lapor.core import testing
+    from lapor.accounts import testing
 
     net = testing.network_make()
     reports_build(net, n=12)

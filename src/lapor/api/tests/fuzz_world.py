@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
-from lapor.core import testing
+from lapor.accounts import testing
 from lapor.reports import services
 from lapor.reports.services import Actor, Submission
 

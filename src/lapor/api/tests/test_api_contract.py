@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from openapi_spec_validator import validate
 
-from lapor.core.testing import submission_data
+from lapor.accounts.testing import submission_data
 from lapor.reports import services as s
 from lapor.reports.models import Report
 

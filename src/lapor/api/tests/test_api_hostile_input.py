@@ -4,7 +4,7 @@ are exactly what PostgreSQL refuses)."""
 
 import pytest
 
-from lapor.core.testing import submission_data
+from lapor.accounts.testing import submission_data
 from lapor.reports.models import Report
 
 pytestmark = pytest.mark.django_db

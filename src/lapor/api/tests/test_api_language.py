@@ -1,6 +1,6 @@
 """Error messages follow Accept-Language: Bahasa Indonesia by default, English on request."""
 
-from lapor.core.testing import submission_data
+from lapor.accounts.testing import submission_data
 
 
 def test_error_message_in_indonesian_by_default(api, db):

@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from lapor.core.testing import submission_data
+from lapor.accounts.testing import submission_data
 from lapor.reports.models import Report
 
 

@@ -33,7 +33,7 @@ from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 
-from lapor.core.testing import token_make, user_make
+from lapor.accounts.testing import token_make, user_make
 from lapor.reports import services
 from lapor.reports.models import Attachment, Report, ReportEvent
 from lapor.reports.services import Actor

@@ -20,7 +20,7 @@ from xml.etree import ElementTree as ET
 import pytest
 from django.test import Client
 
-from lapor.core.testing import token_make
+from lapor.accounts.testing import token_make
 from lapor.intake.tests.helpers import signed_post
 from lapor.reports import services
 from lapor.reports.models import Report

@@ -5,7 +5,7 @@ from django.db import InterfaceError, OperationalError
 from django.test import RequestFactory
 
 from lapor.core.middleware import DatabaseUnavailableMiddleware
-from lapor.core.testing import submission_data
+from lapor.accounts.testing import submission_data
 from lapor.reports.models import Report
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ import time
 import pytest
 
 from lapor.celery import app
-from lapor.core.testing import submission_data
+from lapor.accounts.testing import submission_data
 from lapor.notifications.models import OutboxMessage
 from lapor.notifications.services import outbox_flush
 from lapor.notifications.tests.receivers import http_receiver

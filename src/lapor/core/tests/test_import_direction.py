@@ -15,15 +15,19 @@ from pathlib import Path
 SRC = Path(__file__).resolve().parents[2]  # src/lapor
 ROOT_MODULES = {"api/api.py"}
 
-TODAY = {
-    ("accounts", "agencies"): "a role is granted over an agency (FK); agency services ask accounts who administers",
-    ("accounts", "api"): "api/auth.py reads API tokens from accounts; accounts/api.py is a router using api.auth",
-    ("accounts", "core"): "core/testing.py and the setup command create accounts",
-    ("accounts", "notifications"): "enrolment and activation mails; notifications address users",
-    ("accounts", "reports"): "the admin's reporter list links reports",
-    ("agencies", "core"): "core/network.py builds the test and demo agency network",
-    ("reports", "routing"): "a submission asks the routing model; routing reads reports",
-}
+TODAY: dict[tuple[str, str], str] = {}  # none left (issue #18: docs/architecture.md, "Import direction")
+# The rooms from the bottom, as docs/architecture.md's table lists them: a room imports only rooms
+# below its own line (a higher one is asked through settings.LAPOR_HOOKS or a signal).
+ROOMS = [
+    {"core"},
+    {"api"},
+    {"agencies"},
+    {"accounts"},
+    {"reports"},
+    {"routing", "notifications"},
+    {"intake", "analytics", "partners"},
+    {"web", "demo"},
+]
 
 
 def _app_of(rel: Path) -> str | None:
@@ -71,15 +75,23 @@ def test_the_list_of_todays_loops_only_shrinks():
     assert sorted(set(TODAY) - two_way_loops()) == [], "this loop is gone: take it off TODAY"
 
 
+def test_every_room_imports_only_rooms_below_it():
+    level = {app: n for n, rooms in enumerate(ROOMS) for app in rooms}
+    apps = {p.name for p in SRC.iterdir() if (p / "__init__.py").exists()}
+    assert sorted(apps - set(level)) == [], "a new app: give it its line in ROOMS and in docs/architecture.md"
+    upward = sorted(f"{a} -> {b}" for a, targets in app_imports().items() for b in targets if level[b] >= level[a])
+    assert upward == [], "import downwards, or ask the higher room through settings.LAPOR_HOOKS"
+
+
 def test_core_knows_no_domain_app_at_run_time():
-    """core's runtime modules (not its test support, network builder, or the setup and demo commands)
-    import no domain app: the error page, the scheduler's evidence and serve's preloads are settings."""
+    """core imports no domain app: the error page, the scheduler's evidence, serve's preloads and every
+    hook are settings; the test factories (accounts/testing.py), the network builder
+    (agencies/network.py) and the setup command (accounts) live in the rooms they build."""
     domain = {"agencies", "accounts", "reports", "routing", "notifications", "intake", "analytics", "partners", "web"}
-    allowed = {"testing.py", "network.py", "demo.py", "management/commands/setup.py", "management/commands/demo.py"}
     offenders = []
     for path in (SRC / "core").rglob("*.py"):
         rel = path.relative_to(SRC / "core").as_posix()
-        if rel.startswith("tests/") or rel in allowed:
+        if rel.startswith("tests/"):
             continue
         for node in ast.walk(ast.parse(path.read_text())):
             module = node.module if isinstance(node, ast.ImportFrom) and not node.level else None

@@ -14,7 +14,7 @@ import io
 import pytest
 from django.utils import timezone
 
-from lapor.core.testing import user_make
+from lapor.accounts.testing import user_make
 from lapor.reports import services
 
 NAME, EMAIL, PHONE = "Pelapor Rahasia Unik", "pelapor.rahasia@warga.example", "+6281377778888"

@@ -81,7 +81,7 @@ def test_setup_loads_the_real_network_and_one_operator_without_any_demo_data_and
 
 @pytest.mark.django_db
 def test_another_email_is_refused_while_an_operator_exists_unless_added_on_purpose(monkeypatch):
-    monkeypatch.setattr("lapor.core.network.reference_load", lambda **kw: {})  # the network is tested above
+    monkeypatch.setattr("lapor.agencies.network.reference_load", lambda **kw: {})  # the network is tested above
     _setup("--admin-email", "ops@example.go.id")
     with pytest.raises(CommandError, match="ops@example.go.id"):
         _setup("--admin-email", "second@example.go.id")
@@ -95,7 +95,7 @@ def test_another_email_is_refused_while_an_operator_exists_unless_added_on_purpo
 
 @pytest.mark.django_db
 def test_new_link_only_for_an_operator_who_has_not_chosen_a_password(monkeypatch):
-    monkeypatch.setattr("lapor.core.network.reference_load", lambda **kw: {})
+    monkeypatch.setattr("lapor.agencies.network.reference_load", lambda **kw: {})
     first = LINK.search(_setup("--admin-email", "ops@example.go.id")).group(1)
     second = LINK.search(_setup("--admin-email", "ops@example.go.id", "--new-link", "--link-hours", "2")).group(1)
     assert first != second
@@ -108,7 +108,7 @@ def test_new_link_only_for_an_operator_who_has_not_chosen_a_password(monkeypatch
 
 @pytest.mark.django_db
 def test_setup_refuses_a_database_that_holds_the_demo_accounts(monkeypatch):
-    monkeypatch.setattr("lapor.core.network.reference_load", lambda **kw: {})
+    monkeypatch.setattr("lapor.agencies.network.reference_load", lambda **kw: {})
     User.objects.create_user(email="admin@lapor.example", password=DEMO_PASSWORD, full_name="Admin Nasional")
     with pytest.raises(CommandError, match="admin@lapor.example"):
         _setup("--admin-email", "ops@example.go.id")

@@ -3,7 +3,7 @@ counted per client address, the proxy header believed only from configured proxi
 
 import pytest
 
-from lapor.core.testing import submission_data
+from lapor.accounts.testing import submission_data
 
 
 @pytest.fixture

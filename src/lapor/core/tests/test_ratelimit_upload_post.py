@@ -5,7 +5,7 @@ import io
 
 import pytest
 
-from lapor.core.testing import submission_data, token_make
+from lapor.accounts.testing import submission_data, token_make
 from lapor.reports.models import Attachment
 from lapor.web.tests.helpers import png_bytes
 
@@ -78,7 +78,7 @@ def test_web_form_files_count_and_the_page_says_so(net, client, tight):
 
 
 def test_staff_follow_up_files_count_per_account(net, client, tight):
-    from lapor.core.testing import signin_staff
+    from lapor.accounts.testing import signin_staff
     from lapor.reports import services
 
     report, _secret = services.report_submit(

@@ -4,7 +4,7 @@ the same messages the change would have written itself, once, however often it r
 import pytest
 from django.db import transaction
 
-from lapor.core.testing import submission_data
+from lapor.accounts.testing import submission_data
 from lapor.notifications.models import OutboxMessage
 from lapor.notifications.services import outbox_deliver
 from lapor.reports.models import Report, ReportEvent

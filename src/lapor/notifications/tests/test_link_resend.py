@@ -2,7 +2,7 @@
 
 import pytest
 
-from lapor.core.testing import submission_data
+from lapor.accounts.testing import submission_data
 from lapor.notifications.links import report_link_resend
 from lapor.notifications.models import OutboxMessage
 from lapor.reports.models import Report

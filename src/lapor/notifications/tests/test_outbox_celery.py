@@ -94,7 +94,7 @@ def test_worker_delivers_a_whole_batch_handed_over_once_and_retries_its_failure(
 def test_worker_expands_a_submissions_fanout_row_into_its_messages(worker, settings):
     """With a broker the fan-out is deferred by default: the submission writes one row, the worker
     writes and delivers the staff's and the reporter's messages."""
-    from lapor.core.testing import network_make, submission_data
+    from lapor.accounts.testing import network_make, submission_data
     from lapor.notifications.models import WebNotification
     from lapor.notifications.notify import fanout_deferred
     from lapor.reports.services import Submission, report_submit

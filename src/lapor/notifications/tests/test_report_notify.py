@@ -7,7 +7,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from lapor.core.testing import submission_data
+from lapor.accounts.testing import submission_data
 from lapor.notifications.digest import staff_digests_send
 from lapor.notifications.models import NotificationPreference, OutboxMessage, WebNotification
 from lapor.notifications.notify import reply_window_warnings

@@ -4,7 +4,7 @@ and personal data masked, as every staff view shows it (``text_for``)."""
 import pytest
 from django.core import mail
 
-from lapor.core.testing import submission_data
+from lapor.accounts.testing import submission_data
 from lapor.notifications.models import OutboxMessage, WebNotification
 
 pytestmark = pytest.mark.django_db(transaction=True)  # deliveries run on commit

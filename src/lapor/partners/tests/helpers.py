@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from xml.etree import ElementTree as ET
 
-from lapor.core.testing import submission_data, token_make
+from lapor.accounts.testing import submission_data, token_make
 from lapor.reports import services
 from lapor.reports.services import Actor
 

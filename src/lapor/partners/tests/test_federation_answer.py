@@ -7,7 +7,7 @@ import pytest
 from django.test import override_settings
 from django.utils import timezone
 
-from lapor.core.testing import agency_make
+from lapor.accounts.testing import agency_make
 from lapor.notifications.models import OutboxMessage
 from lapor.partners.models import FederationLink, Peer
 from lapor.reports import services

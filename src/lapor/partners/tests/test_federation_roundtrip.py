@@ -7,7 +7,7 @@ import json
 import pytest
 from django.test import override_settings
 
-from lapor.core.testing import token_make
+from lapor.accounts.testing import token_make
 from lapor.notifications.models import OutboxMessage
 from lapor.notifications.services import outbox_retry
 from lapor.partners.models import FederationLink, Peer
@@ -183,7 +183,7 @@ def test_forward_needs_staff_a_reason_and_a_peer_that_accepts(net, client, trans
 def test_peer_represented_by_a_local_province_agency_is_a_real_forward(
     net, client, transport, two_deployments, django_capture_on_commit_callbacks
 ):
-    from lapor.core.testing import agency_make
+    from lapor.accounts.testing import agency_make
 
     province = agency_make("Pemerintah Provinsi Sumatera Barat", kind="province")
     Peer.objects.filter(slug="sumbar").update(agency=province)

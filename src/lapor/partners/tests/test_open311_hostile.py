@@ -5,7 +5,7 @@ from xml.etree import ElementTree as ET
 
 import pytest
 
-from lapor.core.testing import token_make
+from lapor.accounts.testing import token_make
 from lapor.reports.models import Report
 
 BASE = "/open311/v2"

@@ -5,7 +5,7 @@ from xml.etree import ElementTree as ET
 
 from django.utils import timezone
 
-from lapor.core.testing import token_make
+from lapor.accounts.testing import token_make
 from lapor.reports import services
 from lapor.reports.models import Report, ReportEvent
 from lapor.reports.services import Actor

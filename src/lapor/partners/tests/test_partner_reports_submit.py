@@ -4,7 +4,7 @@ a signed webhook for every public change of their reports."""
 import json
 
 from lapor.accounts.models import User
-from lapor.core.testing import token_make
+from lapor.accounts.testing import token_make
 from lapor.notifications.models import OutboxMessage
 from lapor.partners.models import Partner, PartnerReport
 from lapor.partners.signing import signature_valid

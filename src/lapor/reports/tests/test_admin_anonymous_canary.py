@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from lapor.accounts.models import User
-from lapor.core.testing import signin_staff
+from lapor.accounts.testing import signin_staff
 from lapor.reports import services
 
 GUEST = {"name": "Zubaidah Kanariwati", "email": "kanari.zubaidah@warga.example", "phone": "081377712345"}

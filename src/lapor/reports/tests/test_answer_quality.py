@@ -4,7 +4,7 @@ send; the rating is recorded with the answer; well-rated earlier answers are off
 import pytest
 
 from lapor.core.errors import DomainError
-from lapor.core.testing import signin_staff, submission_data
+from lapor.accounts.testing import signin_staff, submission_data
 from lapor.reports import services
 from lapor.reports.answers import BOILERPLATE, NOT_CONCRETE, OFF_TOPIC, SHORT, answer_rate
 from lapor.reports.models import AnswerRating, Message, Report, ReportEvent

@@ -15,7 +15,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image, PngImagePlugin
 
-from lapor.core.testing import submission_data, token_make
+from lapor.accounts.testing import submission_data, token_make
 from lapor.reports import services as s
 from lapor.reports.attachments import attachment_path
 from lapor.reports.models import Attachment, Report

@@ -4,7 +4,7 @@ import io
 
 from PIL import Image
 
-from lapor.core.testing import submission_data
+from lapor.accounts.testing import submission_data
 from lapor.reports import services as s
 from lapor.reports.models import Attachment, Report
 
@@ -94,7 +94,7 @@ def test_path_traversal_names_are_neutralised(client, api, net):
 
 
 def test_outsiders_cannot_download(client, api, net):
-    from lapor.core.testing import token_make
+    from lapor.accounts.testing import token_make
 
     tid, secret = guest_report(api)
     url = upload(client, tid, "foto.jpg", jpeg_with_gps(), secret=secret).json()["url"]

@@ -2,7 +2,7 @@
 
 import pytest
 
-from lapor.core.testing import submission_data
+from lapor.accounts.testing import submission_data
 from lapor.reports import services as s
 
 ROLES = [

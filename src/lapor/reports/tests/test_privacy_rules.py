@@ -1,7 +1,7 @@
 """An anonymous reporter's identity never reaches agency staff; a confidential report never
 reaches the public."""
 
-from lapor.core.testing import submission_data
+from lapor.accounts.testing import submission_data
 from lapor.reports import services as s
 from lapor.reports.models import Report
 

@@ -5,7 +5,7 @@ turns Rahasia off. Every change is audited and the reporter is told, in their la
 import pytest
 
 from lapor.core.errors import PermissionDenied, TransitionNotAllowed
-from lapor.core.testing import submission_data
+from lapor.accounts.testing import submission_data
 from lapor.notifications.models import OutboxMessage
 from lapor.reports import services as s
 from lapor.reports.models import Report, ReportEvent

@@ -55,7 +55,7 @@ def test_a_name_word_shared_with_the_report_place_is_not_masked_inside_the_place
     "di [nama disamarkan] Panjang" (which would say that "Koto" is in the name) nor "Koto [nama
     disamarkan]"; the name itself is masked, as a name."""
     from lapor.core.masking import NAME_MASK
-    from lapor.core.testing import region_make
+    from lapor.accounts.testing import region_make
 
     village = region_make("13.74.02.1002", "Koto Panjang")
     report, _ = s.report_submit(

@@ -1,6 +1,6 @@
 """The whole path of a report through the API, as each role would drive it."""
 
-from lapor.core.testing import submission_data
+from lapor.accounts.testing import submission_data
 from lapor.reports.models import Report, ReportEvent
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from lapor.core.testing import submission_data
+from lapor.accounts.testing import submission_data
 from lapor.reports import services as s
 from lapor.reports.models import Report
 from lapor.reports.schemas import public_text

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from lapor.agencies.models import Topic
-from lapor.core.testing import submission_data
+from lapor.accounts.testing import submission_data
 from lapor.notifications.models import OutboxMessage
 from lapor.reports.deadlines import deadline_for
 from lapor.reports.models import Report, ReportAssignment, ReportEvent

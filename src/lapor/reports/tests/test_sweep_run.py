@@ -115,7 +115,7 @@ def test_concurrent_sweeps_record_each_change_once(net):
 
 
 def test_old_idempotency_records_are_purged(net, api):
-    from lapor.core.testing import submission_data
+    from lapor.accounts.testing import submission_data
     from lapor.reports.models import IdempotencyRecord
 
     api.post("/api/reports", submission_data(guest_email="a@b.example"), headers={"Idempotency-Key": "k"})

@@ -21,7 +21,7 @@ PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1280, "height": 900}
 AXE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
 SCREENSHOTS = Path(__file__).resolve().parents[4] / "docs" / "screenshots"
-PASSWORD = "rahasia-123"  # lapor.core.testing.user_make's default
+PASSWORD = "rahasia-123"  # lapor.accounts.testing.user_make's default
 
 
 def chromium_or_skip():
@@ -51,7 +51,7 @@ def sign_in(page, base: str, email: str) -> None:
     """Password, then (staff) the authenticator code from a device enrolled with a known secret."""
     from lapor.accounts.models import User
     from lapor.accounts.twofactor import twofactor_required
-    from lapor.core.testing import totp_code, totp_enrol
+    from lapor.accounts.testing import totp_code, totp_enrol
 
     user = User.objects.get(email=email)
     secret = totp_enrol(user) if twofactor_required(user) else None

@@ -1,7 +1,7 @@
 """Sign in by e-mail or phone, registration, sign out, and the language switcher."""
 
 from lapor.accounts.models import User
-from lapor.core.testing import signin_staff
+from lapor.accounts.testing import signin_staff
 
 
 def test_register_with_phone_then_sign_in_with_the_phone(db, client):

@@ -2,7 +2,7 @@
 
 from lapor.accounts.models import RoleAssignment
 from lapor.agencies.models import Agency
-from lapor.core.testing import signin_staff, user_make
+from lapor.accounts.testing import signin_staff, user_make
 
 
 def test_agency_admin_adds_a_unit_sets_deadlines_and_grants_a_role(net, client):

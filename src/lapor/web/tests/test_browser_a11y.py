@@ -14,7 +14,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 @pytest.fixture
 def tnet(transactional_db):
-    from lapor.core import testing
+    from lapor.accounts import testing
 
     return testing.network_make()
 

@@ -21,7 +21,7 @@ LANGS = ("id", "en")
 
 @pytest.fixture
 def tnet(transactional_db):
-    from lapor.core import testing
+    from lapor.accounts import testing
 
     return testing.network_make()
 

@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 
 from lapor.agencies.models import Agency
-from lapor.core.testing import agency_make
+from lapor.accounts.testing import agency_make
 from lapor.reports import services
 from lapor.reports.attachments import attachment_add
 from lapor.routing.models import ReportFlag
@@ -31,7 +31,7 @@ INDONESIAN = re.compile(
 
 @pytest.fixture
 def tnet(transactional_db):
-    from lapor.core import testing
+    from lapor.accounts import testing
 
     return testing.network_make()
 

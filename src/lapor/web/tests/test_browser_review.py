@@ -18,7 +18,7 @@ PHONE_NO, NIK, EMAIL = "081298765432", "1374021203900001", "rina.pribadi@warga.e
 
 @pytest.fixture
 def tnet(transactional_db):
-    from lapor.core import testing
+    from lapor.accounts import testing
 
     return testing.network_make()
 

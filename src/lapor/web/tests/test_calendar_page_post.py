@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from lapor.accounts.models import AuditLog
-from lapor.core.testing import signin_staff
+from lapor.accounts.testing import signin_staff
 from lapor.reports import deadlines
 from lapor.reports.models import CalendarDay
 

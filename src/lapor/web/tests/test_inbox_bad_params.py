@@ -25,7 +25,7 @@ def test_odd_inbox_parameters_never_fail_the_page(net, client, query):
 
 @pytest.mark.parametrize("query", ["topic_id=987654", "agency_id=987654", "topic_id=987654&q=jalan", "q=%00jalan"])
 def test_unknown_filters_give_an_empty_page_in_every_list_plan(net, api, query):
-    from lapor.core.testing import submission_data
+    from lapor.accounts.testing import submission_data
 
     api.post(
         "/api/reports", submission_data(topic_id=net.roads.pk, region_code="13.74.02.1001", guest_email="a@example.com")

@@ -14,7 +14,7 @@ from PIL import Image
 
 from lapor.agencies.models import Agency
 from lapor.agencies.selectors import agency_labels, agency_search
-from lapor.core.testing import agency_make
+from lapor.accounts.testing import agency_make
 from lapor.reports import lifecycle as lc
 from lapor.reports import services
 from lapor.reports.attachments import attachment_add

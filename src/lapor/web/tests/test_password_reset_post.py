@@ -9,7 +9,7 @@ from django.test import Client, override_settings
 
 from lapor.accounts.models import PasswordResetCode
 from lapor.accounts.password_reset import CODE_TRIES, CODES_PER_HOUR
-from lapor.core.testing import user_make
+from lapor.accounts.testing import user_make
 from lapor.notifications.models import OutboxMessage
 
 NEW = "kata-sandi-baru-99"

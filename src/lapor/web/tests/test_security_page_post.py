@@ -7,7 +7,7 @@ import re
 
 from lapor.accounts.models import AuditLog, RecoveryCode
 from lapor.accounts.twofactor import recovery_codes_issue, twofactor_verify
-from lapor.core.testing import totp_code, totp_enrol
+from lapor.accounts.testing import totp_code, totp_enrol
 
 
 def test_staff_renew_their_recovery_codes_with_a_fresh_code(net, client):

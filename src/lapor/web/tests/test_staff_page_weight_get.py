@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from lapor.agencies.models import Agency
 from lapor.analytics.models import RollupRun, StatCell
-from lapor.core.testing import agency_make
+from lapor.accounts.testing import agency_make
 from lapor.reports import services
 
 STAFF_BUDGET = 25 * 1024

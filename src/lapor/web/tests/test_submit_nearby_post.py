@@ -102,7 +102,7 @@ def test_region_steps_without_javascript_come_back_to_the_location(net, client):
 
 def test_support_counts_reach_the_public_api_the_staff_page_and_the_exports(net, client):
     from lapor.analytics.exports import PUBLIC_HEADER, public_rows
-    from lapor.core.testing import signin_staff
+    from lapor.accounts.testing import signin_staff
 
     existing = _open_report(net)
     for key in ("stranger", "reporter"):

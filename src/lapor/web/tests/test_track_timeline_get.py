@@ -111,7 +111,7 @@ def test_submitted_page_names_the_agency_deadline_for_an_auto_routed_report(net,
 
 
 def test_an_internal_note_on_a_step_stays_with_staff_and_the_form_says_who_reads_the_reason(net):
-    from lapor.core.testing import signin_staff
+    from lapor.accounts.testing import signin_staff
 
     report, secret = report_make(net)
     staff = Client()

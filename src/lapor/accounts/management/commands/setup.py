@@ -2,7 +2,7 @@
 
 Loads the real network (Kemendagri regions, the platform, ministries, agencies, state enterprises,
 every provincial and regency/city government, the topic tree, the national routing rules: see
-``lapor.core.network``) with no demo account, no demo report and no demo password, then creates the
+``lapor.agencies.network``) with no demo account, no demo report and no demo password, then creates the
 first platform operator (Admin Nasional) and prints a one-time enrolment link under LAPOR_PUBLIC_URL
 (``lapor.accounts.enrolment``): the operator chooses a password there and enrols an authenticator app.
 
@@ -17,6 +17,10 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
 from django.utils.module_loading import import_string
 
+from lapor.accounts.audit import audit_record
+from lapor.accounts.enrolment import enrolment_token, enrolment_url, operator_create, operators
+from lapor.agencies import network
+from lapor.agencies.models import Agency, Region, RoutingRule, Topic
 from lapor.core.errors import DomainError
 
 
@@ -42,11 +46,6 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **opts):
-        from lapor.accounts.enrolment import enrolment_token, enrolment_url, operator_create, operators
-        from lapor.accounts.audit import audit_record
-        from lapor.agencies.models import Agency, Region, RoutingRule, Topic
-        from lapor.core.network import reference_load
-
         if not 0 < opts["link_hours"] <= 24 * 14:
             raise CommandError("--link-hours must be between 0 and 336 (14 days)")
         connection = connections[DEFAULT_DB_ALIAS]
@@ -60,7 +59,7 @@ class Command(BaseCommand):
             )
 
         before = (Region.objects.count(), Agency.objects.count(), Topic.objects.count(), RoutingRule.objects.count())
-        reference_load(villages=not opts["no_villages"])
+        network.reference_load(villages=not opts["no_villages"])
         after = (Region.objects.count(), Agency.objects.count(), Topic.objects.count(), RoutingRule.objects.count())
         added = [b - a for a, b in zip(before, after)]
         self.stdout.write(

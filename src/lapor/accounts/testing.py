@@ -1,4 +1,5 @@
-"""Factories for tests (importable by every app's tests, and by benchmarks)."""
+"""Factories for tests (importable by every app's tests, and by benchmarks). They build accounts and
+agencies, so they live in accounts, the higher of the two rooms (core knows no domain app)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from lapor.accounts.models import ApiToken, Role, RoleAssignment, User
+from lapor.accounts.models import ApiToken, Role, RoleAssignment, TwoFactorDevice, User
 from lapor.agencies.models import Agency, Region, RoutingRule, Topic
 
 
@@ -49,8 +50,6 @@ def totp_enrol(user: User, secret: str = TOTP_TEST_SECRET) -> str:
     """A confirmed two-factor device with a known secret (staff sign in with totp_code)."""
     from django.utils import timezone
 
-    from lapor.accounts.models import TwoFactorDevice
-
     TwoFactorDevice.objects.update_or_create(
         user=user, defaults={"secret": secret, "confirmed_at": timezone.now(), "last_step": 0}
     )
@@ -69,8 +68,6 @@ def totp_code(secret: str = TOTP_TEST_SECRET, *, step_offset: int = 0) -> str:
 
 def signin_staff(client, user: User, password: str = "rahasia-123", *, step_offset: int = 0, **extra):
     """The staff web sign-in with its second step; returns the last response."""
-    from lapor.accounts.models import TwoFactorDevice
-
     device = TwoFactorDevice.objects.filter(user=user, confirmed_at__isnull=False).first()
     secret = device.secret if device else totp_enrol(user)
     client.post("/masuk/", {"login": user.email, "password": password, **extra})
