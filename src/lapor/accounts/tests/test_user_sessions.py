@@ -12,7 +12,7 @@ from django.utils import timezone
 from lapor.accounts.models import AuditLog, UserSession
 from lapor.accounts.sessions import device_words, ip_masked, user_session_end, user_sessions_end_others
 from lapor.core.errors import NotFound
-from lapor.core.testing import signin_staff
+from lapor.accounts.testing import signin_staff
 
 ANDROID = (
     "Mozilla/5.0 (Linux; Android 13; SM-A145F) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Mobile Safari/537.36"

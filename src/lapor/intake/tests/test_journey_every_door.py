@@ -19,7 +19,7 @@ from django.core import mail
 from django.test import Client
 
 from lapor.accounts.models import User
-from lapor.core.testing import token_make
+from lapor.accounts.testing import token_make
 from lapor.intake.models import InboundMessage, SocialDraft
 from lapor.notifications.models import OutboxMessage
 from lapor.notifications.services import outbox_flush

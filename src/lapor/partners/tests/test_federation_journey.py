@@ -9,7 +9,7 @@ import json
 from django.test import override_settings
 from django.utils import timezone
 
-from lapor.core.testing import submission_data, token_make
+from lapor.accounts.testing import submission_data, token_make
 from lapor.notifications.models import OutboxMessage
 from lapor.partners.models import FederationLink
 from lapor.partners.signing import signature_valid

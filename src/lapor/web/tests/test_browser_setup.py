@@ -28,7 +28,7 @@ INDONESIAN = re.compile(
 
 @pytest.fixture
 def tnet(transactional_db):
-    from lapor.core import testing
+    from lapor.accounts import testing
 
     return testing.network_make()
 
