@@ -177,7 +177,12 @@ def job_out(job: Job) -> dict:
 def jobs_create(request, payload: JobIn, response: HttpResponse):
     user = _staff(request)
     params = payload.dict(by_alias=True, exclude={"kind"})
-    job = job_create(user=user, kind=payload.kind, params={k: v for k, v in params.items() if v is not None})
+    job = job_create(
+        user=user,
+        kind=payload.kind,
+        params={k: v for k, v in params.items() if v is not None},
+        language=request.LANGUAGE_CODE,
+    )
     response["Location"] = f"/api/analytics/exports/{job.pk}"
     return Status(202, job_out(job))
 

@@ -350,16 +350,16 @@ def csv_write(out, header: list[str], rows: Iterable[list]) -> int:
     return n
 
 
-def xlsx_write(target, header: list[str], rows: Iterable[list], *, sheet: str = "Laporan") -> int:
+def xlsx_write(target, header: list[str], rows: Iterable[list], *, sheet: str | None = None) -> int:
     """Write the workbook to ``target`` (a path or a binary file) in constant memory; returns the
-    number of data rows."""
+    number of data rows. The sheet is named in the active language, like the header."""
     import xlsxwriter
 
     book = xlsxwriter.Workbook(
         target,
         {"constant_memory": True, "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False},
     )
-    ws = book.add_worksheet(sheet)
+    ws = book.add_worksheet(sheet or _("Laporan"))
     ws.write_row(0, 0, header, book.add_format({"bold": True}))
     n = 0
     for n, row in enumerate(rows, start=1):

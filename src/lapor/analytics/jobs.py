@@ -57,6 +57,21 @@ def exports_dir() -> Path:
     return Path(settings.DATA_DIR) / "exports"
 
 
+def language_supported(code: str | None) -> str | None:
+    """``code`` as one of settings.LANGUAGES ("en-US" -> "en"), or None."""
+    try:
+        return translation.get_supported_language_variant(code) if code else None
+    except LookupError:
+        return None
+
+
+def job_language(job: Job) -> str:
+    """The language of the person who asked, taken when the job was created (``params["language"]``):
+    its file's column names and labels and its notification are written in it. A job from before
+    that was stored: the account's language; else Indonesian."""
+    return language_supported(job.params.get("language")) or language_supported(job.requested_by.language) or "id"
+
+
 def job_file(job: Job) -> Path | None:
     return Path(settings.DATA_DIR) / job.file_path if job.file_path else None
 
@@ -202,7 +217,7 @@ def job_run(job_id) -> str | None:
     job = Job.objects.select_related("requested_by").get(pk=job_id)
     progress = Progress(job)
     try:
-        with translation.override(job.requested_by.language or "id"):
+        with translation.override(job_language(job)):
             outcome = RUNNERS[job.kind](job, progress)
     except JobCancelled:
         _parts_remove(job)
@@ -421,7 +436,7 @@ def job_notify(job: Job) -> None:
     from lapor.notifications.services import outbox_enqueue
 
     user = job.requested_by
-    with translation.override(user.language or "id"):
+    with translation.override(job_language(job)):
         kind = str(Job.Kind(job.kind).label)
         if job.state == State.DONE:
             title = _("Selesai: %(kind)s") % {"kind": kind}

@@ -1,7 +1,9 @@
-"""The monthly report per agency (laporan bulanan), as a PDF in Bahasa Indonesia (reportlab).
+"""The monthly report per agency (laporan bulanan), as a PDF (reportlab) in the active language:
+Bahasa Indonesia by default (the scheduled PDFs), English for whoever asked in English (a job
+keeps its requester's language; the API answers in the request's).
 
 What it says (``month_report_content``: every text and table cell, in the deployment's time zone and
-with Indonesian number formatting: 1.234 and 45,6%) is kept apart from how it is laid out
+with the language's number formatting: 1.234 and 45,6% in Indonesian) is kept apart from how it is laid out
 (``agency_month_pdf``), so the words can be tested without reading a PDF back. A month that has not
 begun has no report (``NotFound``: a 404 at the API)."""
 
@@ -12,7 +14,9 @@ import tempfile
 from pathlib import Path
 
 from django.conf import settings
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.dates import MONTHS
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from lapor.agencies.models import Agency
@@ -37,8 +41,14 @@ BULAN = [
 ]
 
 
+def _indonesian() -> bool:
+    return (translation.get_language() or "id").split("-")[0] == "id"
+
+
 def pdf_path(agency_id: int, month: dt.date) -> Path:
-    return Path(settings.DATA_DIR) / "analytics" / "pdf" / f"instansi-{agency_id}-{month:%Y-%m}.pdf"
+    """The file of one agency's month in the active language (Indonesian: the name it always had)."""
+    lang = "" if _indonesian() else "." + translation.get_language().split("-")[0]
+    return Path(settings.DATA_DIR) / "analytics" / "pdf" / f"instansi-{agency_id}-{month:%Y-%m}{lang}.pdf"
 
 
 def number_id(value, decimals: int = 0) -> str:
@@ -50,8 +60,21 @@ def number_id(value, decimals: int = 0) -> str:
     return f"{float(value):,.{decimals or 1}f}".replace(",", "_").replace(".", ",").replace("_", ".")
 
 
+def number_local(value, decimals: int = 0) -> str:
+    """A number as readers of the active language write it (Indonesian: ``number_id``)."""
+    if _indonesian() or value is None:
+        return number_id(value, decimals)
+    if decimals == 0 and float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{float(value):,.{decimals or 1}f}"
+
+
 def _pct(v) -> str:
-    return "-" if v is None else f"{number_id(v * 100, 1)}%"
+    return "-" if v is None else f"{number_local(v * 100, 1)}%"
+
+
+def _month_name(month: int) -> str:
+    return BULAN[month - 1] if _indonesian() else str(MONTHS[month])
 
 
 def month_check(month: dt.date, *, today: dt.date | None = None) -> dt.date:
@@ -69,38 +92,47 @@ def month_report_content(agency: Agency, month: dt.date, *, today: dt.date | Non
     d = dashboard_get(f"a:{agency.pk}", Period(month, month), today=today)
     t = d["totals"]
     as_of = d["data_as_of"]
+    name = f"{_month_name(month.month)} {month.year}"
     if as_of:
         local = as_of.astimezone(tz())
-        period = (
-            f"Periode: {BULAN[month.month - 1]} {month.year}. Data per {local.day} {BULAN[local.month - 1]} "
-            f"{local.year} pukul {local:%H.%M} {local.tzname()}."
-        )
+        period = gettext("Periode: %(month)s. Data per %(date)s pukul %(time)s %(zone)s.") % {
+            "month": name,
+            "date": f"{local.day} {_month_name(local.month)} {local.year}",
+            "time": f"{local:%H.%M}" if _indonesian() else f"{local:%H:%M}",
+            "zone": local.tzname(),
+        }
     else:
-        period = f"Periode: {BULAN[month.month - 1]} {month.year}. Belum ada data."
+        period = gettext("Periode: %(month)s. Belum ada data.") % {"month": name}
+    num = number_local
     summary = [
-        ["Ukuran", "Nilai"],
-        ["Laporan diterima", number_id(t["received"])],
-        ["Selesai", number_id(t["done"])],
-        ["Tingkat penyelesaian", _pct(t["completion_rate"])],
-        ["Selesai tepat waktu", _pct(t["in_time_rate"])],
-        ["Melewati batas waktu (saat ini)", number_id(t["overdue"])],
-        ["Bukan wewenang", _pct(t["bounce_rate"])],
-        ["Dibuka kembali", _pct(t["reopen_rate"])],
-        ["Rata-rata penilaian pelapor", number_id(t["rating_avg"], 1) if t["rating_avg"] is not None else "-"],
+        [gettext("Ukuran"), pgettext("ringkasan", "Nilai")],
+        [gettext("Laporan diterima"), num(t["received"])],
+        [gettext("Selesai"), num(t["done"])],
+        [gettext("Tingkat penyelesaian"), _pct(t["completion_rate"])],
+        [gettext("Selesai tepat waktu"), _pct(t["in_time_rate"])],
+        [gettext("Melewati batas waktu (saat ini)"), num(t["overdue"])],
+        [gettext("Bukan wewenang"), _pct(t["bounce_rate"])],
+        [gettext("Dibuka kembali"), _pct(t["reopen_rate"])],
+        [gettext("Rata-rata penilaian pelapor"), num(t["rating_avg"], 1) if t["rating_avg"] is not None else "-"],
     ]
-    for key, label in (("verify", "verifikasi"), ("follow_up", "tindak lanjut pertama"), ("complete", "penyelesaian")):
+    durations = (
+        ("verify", gettext("Waktu verifikasi (hari kerja): median / P90")),
+        ("follow_up", gettext("Waktu tindak lanjut pertama (hari kerja): median / P90")),
+        ("complete", gettext("Waktu penyelesaian (hari kerja): median / P90")),
+    )
+    for key, label in durations:
         dur = d["durations"][key]
-        summary.append(
-            [f"Waktu {label} (hari kerja): median / P90", f"{number_id(dur['median'], 1)} / {number_id(dur['p90'], 1)}"]
-        )
+        summary.append([label, f"{num(dur['median'], 1)} / {num(dur['p90'], 1)}"])
     return {
-        "title": f"Laporan Bulanan Pengaduan — {agency.name}",
+        "title": gettext("Laporan Bulanan Pengaduan — %(agency)s") % {"agency": agency.name},
         "period": period,
         "summary": summary,
-        "states": [(r["label"], r["n"]) for r in d["by_state"]],
-        "by_state": [["Status", "Jumlah"]] + [[r["label"], number_id(r["n"])] for r in d["by_state"]],
-        "top_topics": [["Topik", "Jumlah", "Bulan lalu"]]
-        + [[r["label"], number_id(r["n"]), number_id(r["previous"])] for r in d["top_topics"]],
+        "states": [(str(r["label"]), r["n"]) for r in d["by_state"]],
+        "by_state": [[gettext("Status"), gettext("Jumlah")]] + [[str(r["label"]), num(r["n"])] for r in d["by_state"]],
+        "top_topics": [[gettext("Topik"), gettext("Jumlah"), gettext("Bulan lalu")]]
+        + [[str(r["label"]), num(r["n"]), num(r["previous"])] for r in d["top_topics"]],
+        "headings": (gettext("Ringkasan"), gettext("Laporan menurut status"), gettext("Topik terbanyak")),
+        "document": gettext("Laporan bulanan %(agency)s") % {"agency": agency.name},
     }
 
 
@@ -124,10 +156,10 @@ def agency_month_pdf(agency: Agency, month: dt.date) -> Path:
         Paragraph(c["title"], styles["Title"]),
         Paragraph(c["period"], styles["Normal"]),
         Spacer(1, 12),
-        Paragraph("Ringkasan", styles["Heading2"]),
+        Paragraph(c["headings"][0], styles["Heading2"]),
         Table(c["summary"], colWidths=[300, 150], style=style),
         Spacer(1, 12),
-        Paragraph("Laporan menurut status", styles["Heading2"]),
+        Paragraph(c["headings"][1], styles["Heading2"]),
     ]
     states = c["states"] or [("-", 0)]
     chart = Drawing(450, 20 * len(states) + 20)
@@ -136,18 +168,18 @@ def agency_month_pdf(agency: Agency, month: dt.date) -> Path:
     bars.data = [[n for _label, n in states]]
     bars.categoryAxis.categoryNames = [label for label, _n in states]
     bars.valueAxis.valueMin = 0
-    bars.valueAxis.labelTextFormat = number_id
+    bars.valueAxis.labelTextFormat = number_local
     bars.bars[0].fillColor = colors.HexColor("#1f6f8b")
     chart.add(bars)
     story += [
         chart,
         Table(c["by_state"], colWidths=[300, 150], style=style),
         Spacer(1, 12),
-        Paragraph("Topik terbanyak", styles["Heading2"]),
+        Paragraph(c["headings"][2], styles["Heading2"]),
         Table(c["top_topics"], colWidths=[250, 100, 100], style=style),
     ]
     with tempfile.NamedTemporaryFile(dir=path.parent, prefix=path.stem, suffix=".part", delete=False) as tmp:
-        SimpleDocTemplate(tmp, pagesize=A4, title=f"Laporan bulanan {agency.name}", lang="id").build(story)
+        SimpleDocTemplate(tmp, pagesize=A4, title=c["document"], lang=translation.get_language() or "id").build(story)
     Path(tmp.name).replace(path)  # a reader never sees half a file
     return path
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from lapor.accounts.models import Role, User
@@ -147,13 +147,18 @@ def _job_params(user: User, kind: str, params: dict) -> dict:
 
 
 @transaction.atomic
-def job_create(*, user: User, kind: str = Job.Kind.REPORTS, params: dict | None = None) -> Job:
-    """Queue a job for ``user`` and hand it over after commit; the request does none of the work."""
+def job_create(
+    *, user: User, kind: str = Job.Kind.REPORTS, params: dict | None = None, language: str | None = None
+) -> Job:
+    """Queue a job for ``user`` and hand it over after commit; the request does none of the work.
+    ``language`` is the one the request was answered in (the active one if not given): the job's
+    file and notification are written in it, whenever and wherever the job runs."""
     from lapor.accounts.audit import audit_record
 
-    from .jobs import job_dispatch
+    from .jobs import job_dispatch, language_supported
 
     clean = _job_params(user, kind, params or {})
+    clean["language"] = language_supported(language or translation.get_language()) or "id"
     User.objects.select_for_update().filter(pk=user.pk).first()  # one user's concurrent requests count in turn
     if (
         Job.objects.filter(requested_by=user, state__in=[Job.State.QUEUED, Job.State.RUNNING]).count()

@@ -338,7 +338,12 @@ def jobs(request):
     """GET: my jobs. POST: start one (from the report list's export buttons) and go to its page."""
     if request.method == "POST":
         params = {k: request.POST[k] for k in JOB_FIELDS if request.POST.get(k, "") != ""}
-        job = job_create(user=request.user, kind=request.POST.get("kind") or Job.Kind.REPORTS, params=params)
+        job = job_create(
+            user=request.user,
+            kind=request.POST.get("kind") or Job.Kind.REPORTS,
+            params=params,
+            language=request.LANGUAGE_CODE,
+        )
         return redirect("analytics:job", job_id=job.pk)
     return render(
         request,
