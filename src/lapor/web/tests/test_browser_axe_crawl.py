@@ -121,7 +121,7 @@ def _crawl(page, origin: str, starts: tuple[str, ...]) -> tuple[list[tuple[str, 
 def world(transactional_db):
     """The test network with a few reports in different states, so lists, the report pages and
     the dashboards have something to show."""
-    from lapor.core import testing
+    from lapor.accounts import testing
 
     net = testing.network_make()
     reporter = net.user("reporter")
