@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import urllib.error
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -39,9 +38,9 @@ from lapor.accounts.phones import phone_normalize
 from lapor.core.errors import DomainError, ValidationFailed
 from lapor.core.text import text_clean
 from lapor.notifications.services import outbox_enqueue
-from lapor.notifications.whatsapp import GraphError, media_fetch, sent_report_id, window_touch
+from lapor.notifications.whatsapp import sent_report_id, window_touch
 from lapor.reports import lifecycle as lc
-from lapor.reports.attachments import ALLOWED, attachment_add
+from lapor.reports.attachments import attachment_add
 from lapor.reports.models import Channel, Report
 from lapor.reports.services import (
     Actor,
@@ -56,17 +55,10 @@ from lapor.reports.services import (
 from .models import InboundMessage, WhatsAppConversation
 from .sms import _own_report, _title, citizen_for_phone, command_parse
 from .whatsapp_flow import GuidedFlow, region_for
+from .whatsapp_media import MEDIA_TYPES, Media, media_get, message_media
 
 RATE_KEYWORDS = ("NILAI", "RATE")
 FLOW_TTL = dt.timedelta(hours=24)  # a flow left this long starts again
-MEDIA_TYPES = ("image", "document", "audio")  # fetched from the media endpoint and kept as attachments
-
-
-class MediaUnavailable(DomainError):
-    """The Cloud API could not give us a photo right now: answered 502, so Meta delivers again."""
-
-    status = 502
-    code = "media_unavailable"
 
 
 @dataclass
@@ -84,16 +76,6 @@ class WaMessage:
     latitude: float | None = None  # a location pin, None when absent or not a valid coordinate
     longitude: float | None = None
     place: str = ""  # the pin's name and address, when the citizen picked a named place
-
-
-@dataclass
-class Media:
-    """A file of a message: its bytes, or why it cannot be kept (told to the citizen)."""
-
-    data: bytes
-    mime: str
-    name: str
-    refused: str = ""
 
 
 def webhook_messages(payload) -> list[WaMessage]:
@@ -167,69 +149,10 @@ def whatsapp_receive(*, payload) -> dict:
     return {"status": "ok", "messages": [message_receive(msg=msg) for msg in webhook_messages(payload)]}
 
 
-def _media(msg: WaMessage) -> list[Media]:
-    """The message's file, fetched before the transaction (a slow Graph call holds no lock); a
-    type the attachment rules do not allow, as WhatsApp declares it, is not fetched at all."""
-    if msg.type not in MEDIA_TYPES or not msg.media_id:
-        return []
-    name = media_name(msg.type, msg.filename)
-    refused = _refusal(msg)
-    if refused:
-        return [Media(b"", msg.mime, name, refused)]
-    return [_fetch(msg.media_id, name)]
-
-
-def media_name(kind: str, filename: str = "") -> str:
-    """The name a file is stored under (attachments.py gives it the extension of its real type)."""
-    return filename or {"image": "foto-whatsapp.jpg", "audio": "rekaman-whatsapp"}.get(kind, "berkas-whatsapp")
-
-
-def _refusal(msg: WaMessage) -> str:
-    declared = msg.mime.split(";")[0].strip().lower()
-    if msg.type == "audio" and declared not in ALLOWED:
-        # a voice note (audio/ogg; codecs=opus): not an attachment type (no metadata cleaner for it)
-        return _(
-            "Maaf, pesan suara tidak dapat kami simpan. Mohon tuliskan laporan atau tanggapan Anda sebagai teks "
-            "(rekaman MP3/M4A dapat dikirim sebagai berkas)."
-        )
-    if msg.type == "document" and declared not in ("", "application/octet-stream") and declared not in ALLOWED:
-        return _(
-            "Berkas %(name)s tidak dapat dilampirkan: jenis berkas tidak diizinkan. Kirim PDF, foto (JPG/PNG/WebP), "
-            "DOCX, XLSX atau PPTX."
-        ) % {"name": msg.filename or "-"}
-    return ""
-
-
-def _fetch(media_id: str | dict, name: str = "") -> Media:
-    if isinstance(media_id, dict):  # a file kept by the guided flow: {"id", "name"}
-        media_id, name = str(media_id.get("id", "")), str(media_id.get("name", ""))
-    name = name or media_name("image")
-    try:
-        data, mime = media_fetch(media_id, max_bytes=settings.LAPOR_MAX_UPLOAD_BYTES)
-    except GraphError as exc:
-        if exc.status >= 500 or exc.status == 429:
-            raise MediaUnavailable(_("Foto belum dapat diambil dari WhatsApp; coba lagi.")) from None
-        if exc.status == 413:  # the media endpoint's file_size is over the upload limit
-            return Media(b"", "", name, _too_large(name))
-        return Media(
-            b"", "", name, _("Berkas %(name)s tidak dapat diambil dari WhatsApp. Kirim ulang.") % {"name": name}
-        )
-    except (urllib.error.URLError, TimeoutError, OSError):
-        raise MediaUnavailable(_("Foto belum dapat diambil dari WhatsApp; coba lagi.")) from None
-    return Media(data, mime, name)
-
-
-def _too_large(name: str) -> str:
-    return _("Berkas %(name)s terlalu besar (maksimal %(mb)d MB) dan tidak dilampirkan.") % {
-        "name": name,
-        "mb": settings.LAPOR_MAX_UPLOAD_BYTES // 1048576,
-    }
-
-
 def message_receive(*, msg: WaMessage) -> dict:
     if InboundMessage.objects.filter(channel="whatsapp", external_id=msg.id).exists():
         return {**InboundMessage.objects.get(channel="whatsapp", external_id=msg.id).response, "duplicate": True}
-    media = _media(msg)
+    media = message_media(msg)
     return _receive(msg, media)
 
 
@@ -263,7 +186,7 @@ class Conversation(GuidedFlow):
 
     # --- plumbing ---------------------------------------------------------------------------
     def fetch(self, media_id: str | dict) -> Media:
-        return _fetch(media_id)
+        return media_get(media_id)
 
     def answer(self, text: str, report: Report | None = None) -> None:
         self.answers += 1
