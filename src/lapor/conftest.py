@@ -21,9 +21,11 @@ def _fresh_cache():
     from django.core.cache import cache
 
     from lapor.agencies.refcache import refcache_clear
+    from lapor.reports.deadlines import calendar_reset
 
     cache.clear()
     refcache_clear()  # rolled-back rows of an earlier test must not linger in the reference cache
+    calendar_reset()  # nor a rolled-back decree day in the working calendar (cached for a minute)
 
 
 @pytest.fixture

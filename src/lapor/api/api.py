@@ -8,6 +8,7 @@ from lapor.notifications.api import router as notifications_router
 from lapor.partners.api import router as partners_router
 from lapor.routing.api import router as routing_router
 from lapor.reports.api import public_router, router as reports_router
+from lapor.reports.api_calendar import router as calendar_router
 
 from .errors import install_error_handlers
 from .openapi import LaporAPI
@@ -31,6 +32,7 @@ api.add_router("/intake", intake_router)
 api.add_router("/notifications", notifications_router)
 api.add_router("/", partners_router)  # /api/partners/…, /api/federation/…
 api.add_router("/routing", routing_router)
+api.add_router("/calendar", calendar_router)
 
 # /api/docs: Swagger UI from the app (ninja's static files, "ninja" in INSTALLED_APPS) under the site's
 # CSP, no CDN, no inline script. No validator badge: an image from validator.swagger.io, which the CSP

@@ -1,6 +1,6 @@
-"""WhatsApp (Business Platform Cloud API webhooks): text and photo messages become reports or
-replies, with the commands of SMS 1708 (one parser: ``sms.command_parse``) and a short guided flow
-for a citizen who just writes.
+"""WhatsApp (Business Platform Cloud API webhooks): text, photos, documents, audio files and
+location pins become reports or replies, with the commands of SMS 1708 (one parser:
+``sms.command_parse``) and a short guided flow for a citizen who just writes.
 
     LAPOR <isi>             files a report now (a photo's caption too; the photo is attached)
     STATUS <id>             the status and deadline of one's own report
@@ -14,6 +14,13 @@ for a citizen who just writes.
                             the story -> topic -> place -> YA to file (ANONIM, RAHASIA: with
                             the privacy switches; BATAL cancels)
 
+Media follow the attachment rules (``reports.attachments``): a document or an audio file is
+stored like a photo when its type is one the rules allow (judged from its bytes, cleaned of
+metadata); a voice note (OGG/Opus, a type the rules do not allow: no metadata cleaner) is not
+kept and the citizen is asked to write instead. A location pin sets the place of the report
+being filed (the guided flow) or is added to the citizen's open report (the one quoted, else the
+latest), its name and address matched to a region by name.
+
 Every message id is handled once (``InboundMessage``): a webhook delivered twice changes nothing.
 The answers go through the outbox (channel "whatsapp"), so they are retried and dead-lettered.
 """
@@ -21,7 +28,7 @@ The answers go through the outbox (channel "whatsapp"), so they are retried and 
 from __future__ import annotations
 
 import datetime as dt
-import urllib.error
+import math
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -31,38 +38,38 @@ from django.utils.translation import gettext as _
 
 from lapor.accounts.phones import phone_normalize
 from lapor.core.errors import DomainError, ValidationFailed
+from lapor.core.text import text_clean
 from lapor.notifications.services import outbox_enqueue
-from lapor.notifications.whatsapp import GraphError, media_fetch, sent_report_id, window_touch
+from lapor.notifications.whatsapp import sent_report_id, window_touch
 from lapor.reports import lifecycle as lc
 from lapor.reports.attachments import attachment_add
 from lapor.reports.models import Channel, Report
-from lapor.reports.services import Actor, Submission, report_reply, report_submit
+from lapor.reports.services import Actor, Submission, report_location_set, report_reply, report_submit
 
 from .models import InboundMessage, WhatsAppConversation
 from .rating import Rating, rating_awaited, rating_give, rating_keyword, rating_parse
 from .sms import _own_report, _title, awaiting_rating, citizen_for_phone, command_parse
-from .whatsapp_flow import GuidedFlow
+from .whatsapp_flow import GuidedFlow, region_for
+from .whatsapp_media import MEDIA_TYPES, Media, media_get, message_media
 
 FLOW_TTL = dt.timedelta(hours=24)  # a flow left this long starts again
-
-
-class MediaUnavailable(DomainError):
-    """The Cloud API could not give us a photo right now: answered 502, so Meta delivers again."""
-
-    status = 502
-    code = "media_unavailable"
 
 
 @dataclass
 class WaMessage:
     id: str
     sender: str  # +62…
-    type: str  # text | image | other
-    text: str = ""  # the text, or a photo's caption
+    type: str  # text | image | document | audio | location | other
+    text: str = ""  # the text, or a photo's or document's caption
     media_id: str = ""
     context_id: str = ""  # the id of the message it quotes
     name: str = ""  # the sender's profile name
     at: dt.datetime | None = None
+    mime: str = ""  # the media's type as WhatsApp declares it (the bytes decide: attachments.py)
+    filename: str = ""  # a document's file name
+    latitude: float | None = None  # a location pin, None when absent or not a valid coordinate
+    longitude: float | None = None
+    place: str = ""  # the pin's name and address, when the citizen picked a named place
 
 
 def webhook_messages(payload) -> list[WaMessage]:
@@ -91,22 +98,44 @@ def _messages(value: dict) -> list[WaMessage]:
         if sender is None or not m.get("id"):
             raise ValueError("from")
         kind = m.get("type", "")
-        media = m.get("image") or {}
+        media = (m.get(kind) or {}) if kind in MEDIA_TYPES else {}
         text = (m.get("text") or {}).get("body", "") if kind == "text" else media.get("caption", "")
         at = dt.datetime.fromtimestamp(int(m.get("timestamp") or 0), tz=dt.timezone.utc) if m.get("timestamp") else None
+        pin = (m.get("location") or {}) if kind == "location" else {}
+        latitude, longitude = _coordinates(pin)
         out.append(
             WaMessage(
                 id=str(m["id"])[:255],
                 sender=sender,
-                type=kind if kind in ("text", "image") else "other",
-                text=str(text or "")[:4000],
+                type=kind if kind in ("text", "location", *MEDIA_TYPES) else "other",
+                text=text_clean(str(text or ""))[:4000],  # no NUL: the flow's draft is jsonb on PostgreSQL
                 media_id=str(media.get("id") or ""),
                 context_id=str((m.get("context") or {}).get("id") or ""),
                 name=str(names.get(m["from"], ""))[:150],
                 at=at,
+                mime=str(media.get("mime_type") or "")[:100],
+                filename=text_clean(str(media.get("filename") or "")).strip()[:200],
+                latitude=latitude,
+                longitude=longitude,
+                place=", ".join(text_clean(str(pin[k])).strip() for k in ("name", "address") if pin.get(k))[:300],
             )
         )
     return out
+
+
+def _coordinates(pin: dict) -> tuple[float | None, float | None]:
+    """A pin's latitude and longitude, or (None, None) when either is missing, not a number, or out
+    of range: the citizen is asked again, the delivery itself is not refused."""
+    try:
+        lat, lon = pin["latitude"], pin["longitude"]
+        if isinstance(lat, bool) or isinstance(lon, bool):
+            return None, None
+        lat, lon = float(lat), float(lon)
+    except (KeyError, TypeError, ValueError):
+        return None, None
+    if not (math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180):
+        return None, None
+    return lat, lon
 
 
 def whatsapp_receive(*, payload) -> dict:
@@ -114,33 +143,15 @@ def whatsapp_receive(*, payload) -> dict:
     return {"status": "ok", "messages": [message_receive(msg=msg) for msg in webhook_messages(payload)]}
 
 
-def _media(msg: WaMessage) -> list[tuple[bytes, str]]:
-    """The message's photo, fetched before the transaction (a slow Graph call holds no lock)."""
-    if msg.type != "image" or not msg.media_id:
-        return []
-    return [_fetch(msg.media_id)]
-
-
-def _fetch(media_id: str) -> tuple[bytes, str]:
-    try:
-        return media_fetch(media_id, max_bytes=settings.LAPOR_MAX_UPLOAD_BYTES)
-    except GraphError as exc:
-        if exc.status >= 500 or exc.status == 429:
-            raise MediaUnavailable(_("Foto belum dapat diambil dari WhatsApp; coba lagi.")) from None
-        return b"", ""  # refused for good (gone, too large): the message goes on without it
-    except (urllib.error.URLError, TimeoutError, OSError):
-        raise MediaUnavailable(_("Foto belum dapat diambil dari WhatsApp; coba lagi.")) from None
-
-
 def message_receive(*, msg: WaMessage) -> dict:
     if InboundMessage.objects.filter(channel="whatsapp", external_id=msg.id).exists():
         return {**InboundMessage.objects.get(channel="whatsapp", external_id=msg.id).response, "duplicate": True}
-    media = _media(msg)
+    media = message_media(msg)
     return _receive(msg, media)
 
 
 @transaction.atomic
-def _receive(msg: WaMessage, media: list[tuple[bytes, str]]) -> dict:
+def _receive(msg: WaMessage, media: list[Media]) -> dict:
     try:
         with transaction.atomic():
             inbound = InboundMessage.objects.create(channel="whatsapp", external_id=msg.id)
@@ -158,16 +169,18 @@ def _receive(msg: WaMessage, media: list[tuple[bytes, str]]) -> dict:
 class Conversation(GuidedFlow):
     """One incoming message of one number, and what it does."""
 
-    def __init__(self, msg: WaMessage, media: list[tuple[bytes, str]]):
-        self.msg, self.media, self.phone, self.answers = msg, media, msg.sender, 0
+    def __init__(self, msg: WaMessage, media: list[Media]):
+        self.msg, self.phone, self.answers = msg, msg.sender, 0
+        self.media = [m for m in media if not m.refused]
+        self.refused = [m for m in media if m.refused]
         self.flow = WhatsAppConversation.objects.select_for_update().filter(phone=self.phone).first()
         if self.flow is not None and self.flow.updated_at < timezone.now() - FLOW_TTL:
             self.flow.delete()
             self.flow = None
 
     # --- plumbing ---------------------------------------------------------------------------
-    def fetch(self, media_id: str) -> tuple[bytes, str]:
-        return _fetch(media_id)
+    def fetch(self, media_id: str | dict) -> Media:
+        return media_get(media_id)
 
     def answer(self, text: str, report: Report | None = None) -> None:
         self.answers += 1
@@ -191,29 +204,46 @@ class Conversation(GuidedFlow):
             user.save(update_fields=["full_name"])
         return user
 
-    def attach(self, report: Report, media: list[tuple[bytes, str]], message=None) -> int:
-        """Store the photos (type-checked and cleaned like every upload); a refused one is told."""
+    def attach(self, report: Report, media: list[Media], message=None) -> int:
+        """Store the files (type-checked and cleaned like every upload); a refused one is told."""
         stored = 0
-        for data, _mime in media:
+        for item in media:
+            if item.refused:
+                self.answer(item.refused, report)
+                continue
             try:
                 with transaction.atomic():
                     attachment_add(
                         report=report,
                         actor=Actor(user=report.reporter, is_reporter=True),
-                        name="foto-whatsapp.jpg",
-                        data=data,
+                        name=item.name,
+                        data=item.data,
                         message=message,
                     )
                 stored += 1
             except DomainError as exc:
-                self.answer(_("Foto tidak dapat dilampirkan: %(reason)s") % {"reason": exc.message}, report)
+                if item.mime.startswith("image/"):
+                    text = _("Foto tidak dapat dilampirkan: %(reason)s") % {"reason": exc.message}
+                else:
+                    text = _("Berkas %(name)s tidak dapat dilampirkan: %(reason)s") % {
+                        "name": item.name,
+                        "reason": exc.message,
+                    }
+                self.answer(text, report)
         return stored
 
     # --- dispatch ---------------------------------------------------------------------------
     def handle(self) -> dict:
         if self.msg.type == "other":
-            self.answer(_("Maaf, kami hanya dapat menerima teks dan foto. Ketik LAPOR <isi laporan>."))
+            self.answer(_("Maaf, kami hanya dapat menerima teks, foto, dokumen dan lokasi. Ketik LAPOR <isi laporan>."))
             return {"status": "rejected", "action": "help", "reason": "unsupported"}
+        for item in self.refused:  # told at once, whatever the message goes on to do
+            self.answer(item.refused)
+        if self.msg.type == "location":
+            return self.location()
+        if self.refused and not self.media and not self.msg.text.strip():
+            reason = "voice_not_kept" if self.msg.type == "audio" else "media_refused"
+            return {"status": "rejected", "action": "media", "reason": reason}
         command, rating = command_parse(self.msg.text), rating_parse(self.msg.text)
         if rating is not None and rating.keyword:
             report = _own_report(self.phone, rating.tracking) if rating.tracking else self.quoted_report()
@@ -256,6 +286,48 @@ class Conversation(GuidedFlow):
             return self.reply(followed_up, text)
         return self.flow_start(text)
 
+    def location(self) -> dict:
+        """A pin: the place of the report being filed, else of the open report quoted (or the
+        latest open one), else the start of a report with its place known."""
+        if self.msg.latitude is None or self.msg.longitude is None:
+            self.answer(
+                _("Titik lokasi tidak dapat dibaca. Kirim ulang lokasi (Lampirkan > Lokasi) atau tulis alamatnya.")
+            )
+            return {"status": "rejected", "action": "location", "reason": "invalid_location"}
+        if self.flow is not None:
+            return self.flow_located()
+        report = self.quoted_report() or self.latest_open_report()
+        if report is None:
+            return self.flow_start("", pin=self.pin())
+        try:
+            report_location_set(
+                report=report,
+                actor=Actor(user=report.reporter, is_reporter=True),
+                latitude=self.msg.latitude,
+                longitude=self.msg.longitude,
+                place=self.msg.place,
+                region_code=region_for(self.msg.place) if self.msg.place else None,
+            )
+        except DomainError as exc:
+            self.answer(f"LAPOR! {report.tracking_id}: {exc.message}", report)
+            return {"status": "rejected", "action": "location", "reason": exc.code}
+        self.answer(
+            _(
+                "LAPOR! Lokasi untuk laporan %(tid)s kami simpan. Untuk laporan lain, balas (kutip) pesan kami tentang laporan itu."
+            )
+            % {"tid": report.tracking_id},
+            report,
+        )
+        return {"status": "ok", "action": "location", "tracking_id": report.tracking_id}
+
+    def latest_open_report(self) -> Report | None:
+        return (
+            Report.objects.filter(reporter__phone=self.phone, state__in=lc.OPEN_STATES)
+            .select_related("reporter")
+            .order_by("-submitted_at", "-id")
+            .first()
+        )
+
     def quoted_report(self) -> Report | None:
         if not self.msg.context_id:
             return None
@@ -277,11 +349,12 @@ class Conversation(GuidedFlow):
         if not body.strip() and not self.media:
             self.answer(_("Format: BALAS %(tid)s <isi tanggapan>") % {"tid": report.tracking_id}, report)
             return {"status": "rejected", "action": "reply", "reason": "empty"}
+        placeholder = _("(foto terlampir)") if self.msg.type == "image" else _("(berkas terlampir)")
         try:
             message = report_reply(
                 report=report,
                 actor=Actor(user=report.reporter, is_reporter=True),
-                body=body.strip() or _("(foto terlampir)"),
+                body=body.strip() or placeholder,
             )
         except DomainError as exc:
             self.answer(f"LAPOR! {report.tracking_id}: {exc.message}", report)
@@ -315,10 +388,12 @@ class Conversation(GuidedFlow):
         self,
         *,
         body: str,
-        media: list[tuple[bytes, str]],
+        media: list[Media],
         topic_id: int | None = None,
         region_code: str | None = None,
         address: str = "",
+        latitude: float | None = None,
+        longitude: float | None = None,
         is_anonymous: bool = False,
         is_confidential: bool = False,
     ) -> dict:
@@ -330,6 +405,8 @@ class Conversation(GuidedFlow):
                 topic_id=topic_id,
                 region_code=region_code,
                 address=address[:300],
+                latitude=latitude,
+                longitude=longitude,
                 is_anonymous=is_anonymous,
                 is_confidential=is_confidential,
             ),

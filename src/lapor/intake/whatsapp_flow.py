@@ -1,13 +1,15 @@
 """The guided flow of WhatsApp (``intake.whatsapp``) for a citizen who just writes: the story, the
-topic (a numbered list), the place (matched to a region by name), then YA to file it (ANONIM:
-anonymous, RAHASIA: anonymous and confidential) or BATAL."""
+topic (a numbered list), the place (written, matched to a region by name; or a location pin, at
+any step, which answers the place question), then YA to file it (ANONIM: anonymous, RAHASIA:
+anonymous and confidential) or BATAL. Files sent on the way (photos, documents, audio files) are
+kept as their media ids and fetched again when it is filed."""
 
 from __future__ import annotations
 
 import re
 
 from django.conf import settings
-from django.db.models.functions import Lower
+from django.db.models.functions import Length, Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,10 +27,36 @@ class GuidedFlow:
     """Mixed into ``whatsapp.Conversation``: uses its ``msg``, ``media``, ``phone``, ``flow``,
     ``answer``, ``submit`` and ``fetch``."""
 
-    def flow_start(self, text: str) -> dict:
-        draft = {"body": text.strip(), "media": [self.msg.media_id] if self.msg.media_id and self.media else []}
+    def flow_start(self, text: str, *, pin: dict | None = None) -> dict:
+        draft = {"body": text.strip(), "media": self._media_refs(), **(pin or {})}
         step = WhatsAppConversation.Step.TOPIC if draft["body"] else WhatsAppConversation.Step.BODY
         self.flow = WhatsAppConversation.objects.create(phone=self.phone, step=step, draft=draft)
+        return self.ask()
+
+    def _media_refs(self) -> list[dict]:
+        if not (self.msg.media_id and self.media):
+            return []
+        return [{"id": self.msg.media_id, "name": self.media[0].name}]
+
+    def pin(self) -> dict:
+        """The location pin of this message, as the draft keeps it: the coordinates, the place's
+        name and address (or the coordinates in words) and the region those name."""
+        lat, lon = self.msg.latitude, self.msg.longitude
+        place = self.msg.place or _("Titik peta %(lat).5f, %(lon).5f") % {"lat": lat, "lon": lon}
+        region = region_for(self.msg.place) if self.msg.place else None
+        return {"latitude": lat, "longitude": lon, "place": place, "region_code": region}
+
+    def flow_located(self) -> dict:
+        """A pin during the flow sets the place (a region found from the pin's name, else the one
+        written before); at the place question it answers it."""
+        flow, Step = self.flow, WhatsAppConversation.Step
+        pin = self.pin()
+        pin["region_code"] = pin["region_code"] or flow.draft.get("region_code")
+        flow.draft = {**flow.draft, **pin}
+        if flow.step == Step.PLACE:
+            flow.step = Step.CONFIRM
+        flow.updated_at = timezone.now()
+        flow.save(update_fields=["draft", "step", "updated_at"])
         return self.ask()
 
     def ask(self) -> dict:
@@ -47,7 +75,7 @@ class GuidedFlow:
             d = self.flow.draft
             self.answer(
                 _(
-                    "Periksa laporan Anda:\n\n%(body)s\n\nKategori: %(topic)s\nLokasi: %(place)s\nFoto: %(photos)d\n\n"
+                    "Periksa laporan Anda:\n\n%(body)s\n\nKategori: %(topic)s\nLokasi: %(place)s\nLampiran: %(photos)d\n\n"
                     "Balas YA untuk mengirim, ANONIM agar nama Anda tidak terlihat oleh instansi, RAHASIA agar "
                     "laporan juga tidak tampil di publik, atau BATAL untuk membatalkan."
                 )
@@ -64,7 +92,7 @@ class GuidedFlow:
         flow, Step, word = self.flow, WhatsAppConversation.Step, text.strip().upper()
         draft = dict(flow.draft)
         if self.msg.media_id and self.media and len(draft.get("media", [])) < settings.LAPOR_MAX_ATTACHMENTS:
-            draft["media"] = [*draft.get("media", []), self.msg.media_id]
+            draft["media"] = [*draft.get("media", []), *self._media_refs()]
         if word in CANCEL:
             flow.delete()
             self.answer(_("Laporan dibatalkan. Kirim pesan kapan saja untuk melapor lagi."))
@@ -72,13 +100,15 @@ class GuidedFlow:
         if flow.step == Step.CONFIRM and (word in YES or word in PRIVACY):
             flow.delete()
             anonymous, confidential = PRIVACY.get(word, (False, False))
-            media = [self.fetch(m) for m in draft.get("media", [])]
+            media = [self.fetch(m) for m in draft.get("media", [])]  # refused ones are told by attach
             return self.submit(
                 body=draft["body"],
-                media=[m for m in media if m[0]],
+                media=media,
                 topic_id=draft.get("topic_id"),
                 region_code=draft.get("region_code"),
                 address=draft.get("place", ""),
+                latitude=draft.get("latitude"),
+                longitude=draft.get("longitude"),
                 is_anonymous=anonymous,
                 is_confidential=confidential,
             )
@@ -87,9 +117,9 @@ class GuidedFlow:
         elif flow.step == Step.TOPIC and text.strip():
             topic = _topic_choice(text)
             draft["topic_id"], draft["topic_name"] = topic if topic else (None, "")
-            flow.step = Step.PLACE
+            flow.step = Step.CONFIRM if draft.get("place") else Step.PLACE  # a pin already said where
         elif flow.step == Step.PLACE and text.strip():
-            draft["place"], draft["region_code"] = text.strip()[:300], _region_for(text)
+            draft["place"], draft["region_code"] = text.strip()[:300], region_for(text)
             flow.step = Step.CONFIRM
         flow.draft, flow.updated_at = draft, timezone.now()
         flow.save(update_fields=["draft", "step", "updated_at"])
@@ -119,16 +149,16 @@ def _topic_choice(text: str) -> tuple[int, str] | None:
     return tuple(named) if named else None
 
 
-def _region_for(text: str) -> str | None:
+def region_for(text: str) -> str | None:
     """The most precise region whose whole name the citizen wrote ("... kelurahan Bukit Surungan,
     Padang Panjang"): every run of one to four words is compared with the names, case-insensitively."""
     words = re.findall(r"[\w'.-]+", text.casefold())[:60]
     runs = {" ".join(words[i : i + n]) for n in range(1, 5) for i in range(len(words) - n + 1)}
     runs |= {f"kota {r}" for r in runs} | {f"kabupaten {r}" for r in runs}
-    match = (
-        Region.objects.annotate(lname=Lower("name"))
+    match = (  # the most precise level; of equals, the longest name ("Padang Panjang" over "Padang")
+        Region.objects.annotate(lname=Lower("name"), size=Length("name"))
         .filter(lname__in=runs)
-        .order_by("-level", "code")
+        .order_by("-level", "-size", "code")
         .values_list("code", flat=True)
         .first()
     )

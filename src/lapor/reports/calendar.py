@@ -5,6 +5,12 @@ makes a date a day off or a working day by decree (``calendar_day_set``). The ch
 CalendarDay row, an audit record, and open deadlines moved as the deadline rules say: the
 working days a report still had before the change are the working days it has after it, counted
 on the new calendar. A day that has already begun moves no deadline (its clock already ran).
+Every report whose deadline moved gets one event saying who, when, the old and the new deadline
+and why (the decree), written with one INSERT per thousand reports.
+
+The API's two doors (``calendar_decree_add``, ``calendar_decree_remove``) go through the same
+``calendar_day_set``: a retried decree is answered with what is in force, a decree removed goes back
+to the official calendar.
 """
 
 from __future__ import annotations
@@ -21,15 +27,18 @@ from django.utils.translation import gettext_lazy as _
 
 from lapor.accounts.audit import audit_record
 from lapor.accounts.selectors import user_is_platform_admin
-from lapor.core.errors import PermissionDenied, ValidationFailed
+from lapor.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from lapor.core.text import text_clean
 
 from . import lifecycle as lc
 from .deadlines import WorkingCalendar, calendar_get, calendar_reset, end_of_day, tz
-from .models import CalendarDay, Report
+from .models import CalendarDay, Report, ReportEvent
+from .signals import events_recorded
 
 NAME_MAX = 120
 # The clocks a calendar change moves: each open report's current stage and its overall limit.
 _CLOCKS = (("due_at", lc.OPEN_STATES), ("completion_due_at", lc.OPEN_STATES))
+EVENT_BATCH = 1000
 
 
 @dataclass(frozen=True)
@@ -87,7 +96,7 @@ def calendar_day_set(*, day: dt.date, working: bool, name: str, actor, now: dt.d
     """
     _require_platform_admin(actor)
     now = now or timezone.now()
-    name = " ".join((name or "").split())[:NAME_MAX]
+    name = " ".join(text_clean(name or "").split())[:NAME_MAX]
     if not name:
         raise ValidationFailed(
             _("Tulis dasar perubahan, misalnya nomor SKB."), code="reason_required", detail={"field": "name"}
@@ -95,7 +104,7 @@ def calendar_day_set(*, day: dt.date, working: bool, name: str, actor, now: dt.d
     calendar_reset()  # another process may have changed it within the cache minute
     before = calendar_get()
     if before.is_working_day(day) == working:
-        raise ValidationFailed(
+        raise Conflict(  # depends on the calendar in force, not on the request: a 409
             _("Tanggal itu sudah %(state)s.") % {"state": _("hari kerja") if working else _("hari libur")},
             code="no_change",
             detail={"field": "date"},
@@ -106,7 +115,8 @@ def calendar_day_set(*, day: dt.date, working: bool, name: str, actor, now: dt.d
         CalendarDay.objects.create(date=day, kind=kind, name=name)
     calendar_reset()
     after = calendar_get()
-    moved = _deadlines_move(day, before, after, now=now)
+    moved, changes = _deadlines_move(day, before, after, now=now)
+    reports = _deadline_events_record(changes, day=day, working=working, name=name, actor=actor, now=now)
     audit_record(
         action="calendar_day_set",
         actor=actor,
@@ -114,22 +124,26 @@ def calendar_day_set(*, day: dt.date, working: bool, name: str, actor, now: dt.d
         target_id=day.isoformat(),
         detail={"date": day.isoformat(), "working": working, "name": name, "deadlines_moved": moved},
     )
-    return {"date": day, "working": working, "deadlines_moved": moved}
+    return {"date": day, "working": working, "name": name, "deadlines_moved": moved, "reports_moved": reports}
 
 
-def _deadlines_move(day: dt.date, before: WorkingCalendar, after: WorkingCalendar, *, now: dt.datetime) -> dict:
+def _deadlines_move(
+    day: dt.date, before: WorkingCalendar, after: WorkingCalendar, *, now: dt.datetime
+) -> tuple[dict, dict[int, dict]]:
     """Open deadlines on or after ``day`` keep their remaining working days on the new calendar.
 
     One UPDATE per clock with a CASE over the (few) distinct deadlines, so a deadline moved onto
-    another deadline's old date is never moved twice."""
+    another deadline's old date is never moved twice. The rows it moves are read (and locked)
+    first: ``{report id: {clock: (old, new)}}``, for their events."""
     today = now.astimezone(tz()).date()
     moved = {field: 0 for field, _states in _CLOCKS}
+    changes: dict[int, dict] = {}
     if day <= today:
-        return moved
+        return moved, changes
     day_start = dt.datetime.combine(day, dt.time.min, tzinfo=tz())
     for field, states in _CLOCKS:
         scope = Report.objects.filter(state__in=states, **{f"{field}__gte": day_start})
-        olds = set(scope.values_list(field, flat=True).distinct())
+        olds = set(scope.order_by().values_list(field, flat=True).distinct())  # no ordering column in DISTINCT
         mapping = {}
         for old in olds:
             old_day = old.astimezone(tz()).date()
@@ -139,6 +153,9 @@ def _deadlines_move(day: dt.date, before: WorkingCalendar, after: WorkingCalenda
             if new != old:
                 mapping[old] = new
         if mapping:
+            rows = scope.filter(**{f"{field}__in": list(mapping)}).select_for_update().values_list("pk", field)
+            for pk, old in rows:
+                changes.setdefault(pk, {})[field] = (old, mapping[old])
             moved[field] = scope.filter(**{f"{field}__in": list(mapping)}).update(
                 **{
                     field: Case(
@@ -147,7 +164,71 @@ def _deadlines_move(day: dt.date, before: WorkingCalendar, after: WorkingCalenda
                     )
                 }
             )
-    return moved
+    return moved, changes
+
+
+def _deadline_events_record(
+    changes: dict[int, dict], *, day: dt.date, working: bool, name: str, actor, now: dt.datetime
+) -> int:
+    """One public event on each report whose deadline moved: who (the operator), when, each clock's
+    old and new deadline, and why (the decree). Bulk-inserted: a decree can touch thousands of open
+    reports. The per-event receivers (partner and federation status webhooks, the public cache)
+    are not called: no report changed its state or its public text; ``events_recorded`` is sent
+    once with them all (no notification is sent for this kind)."""
+    events = [
+        ReportEvent(
+            report_id=pk,
+            kind=ReportEvent.Kind.DEADLINE_MOVED,
+            actor=actor,
+            actor_role=lc.PLATFORM_ADMIN,
+            reason=name,
+            data={
+                "calendar_date": day.isoformat(),
+                "working": working,
+                **{field: {"old": _iso(old), "new": _iso(new)} for field, (old, new) in clocks.items()},
+            },
+            is_public=True,
+            created_at=now,
+        )
+        for pk, clocks in sorted(changes.items())
+    ]
+    if events:
+        ReportEvent.objects.bulk_create(events, batch_size=EVENT_BATCH)
+        events_recorded.send(sender=ReportEvent, events=events)
+    return len(events)
+
+
+def _iso(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.timezone.utc).isoformat()
+
+
+def calendar_decree_add(*, day: dt.date, working: bool, name: str, actor, now: dt.datetime | None = None) -> dict:
+    """The API's decree: ``calendar_day_set``, except that the same decree again (a retry: the date
+    already holds a decree of this kind) changes nothing and answers what is in force
+    (``created`` False)."""
+    _require_platform_admin(actor)
+    kind = CalendarDay.Kind.WORKDAY if working else CalendarDay.Kind.LEAVE
+    row = CalendarDay.objects.filter(date=day, kind=kind).first()
+    if row is not None:
+        unmoved = {field: 0 for field, _states in _CLOCKS}
+        return {
+            "date": day,
+            "working": working,
+            "name": row.name,
+            "deadlines_moved": unmoved,
+            "reports_moved": 0,
+            "created": False,
+        }
+    return {**calendar_day_set(day=day, working=working, name=name, actor=actor, now=now), "created": True}
+
+
+def calendar_decree_remove(*, day: dt.date, reason: str, actor, now: dt.datetime | None = None) -> dict:
+    """The API's removal of a decree: the date goes back to what the official calendar says (404
+    ``no_decree`` when it holds none), with its deadlines moved and events written as above."""
+    _require_platform_admin(actor)
+    if not CalendarDay.objects.filter(date=day).exists():
+        raise NotFound(_("Tidak ada keputusan kalender pada tanggal itu."), code="no_decree", detail={"field": "date"})
+    return calendar_day_set(day=day, working=_base_working(day), name=reason, actor=actor, now=now)
 
 
 def calendar_years(now: dt.datetime | None = None) -> list[tuple[int, list[CalendarEntry]]]:

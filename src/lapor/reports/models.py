@@ -340,6 +340,8 @@ class ReportEvent(models.Model):
         IDENTITY_VIEWED = "identity_viewed", _("Identitas pelapor dilihat")
         OVERDUE = "overdue", _("Melewati batas waktu")
         ESCALATED = "escalated", _("Dieskalasi")
+        DEADLINE_MOVED = "deadline_moved", _("Batas waktu disesuaikan")  # a calendar change (calendar.py)
+        LOCATION = "location", _("Lokasi ditambahkan")  # the reporter's pin (WhatsApp)
 
     report = models.ForeignKey(
         Report, on_delete=models.PROTECT, related_name="events", db_index=False

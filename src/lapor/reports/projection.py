@@ -31,8 +31,10 @@ of a report, message, event or attachment reaches a template context.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
+from django.utils import formats, timezone
 from django.utils.translation import gettext, gettext_noop
 
 from lapor.accounts.models import User
@@ -228,10 +230,15 @@ class Lens:
             "from_state": event.from_state,
             "to_state": event.to_state,
             "agency": event.agency.name if event.agency_id else None,
-            "reason": label(event.reason) if event.reason in SYSTEM_REASONS else self.text(event.reason),
+            "reason": self._event_reason(event),
             "data": self._event_data(event) if staff else {},
             "created_at": event.created_at,
         }
+
+    def _event_reason(self, event: ReportEvent) -> str:
+        if event.kind == ReportEvent.Kind.DEADLINE_MOVED:
+            return deadline_moved_text(event.data or {}, self.text(event.reason), staff=self.audience == STAFF)
+        return label(event.reason) if event.reason in SYSTEM_REASONS else self.text(event.reason)
 
     def _event_data(self, event: ReportEvent) -> dict:
         data = event.data or {}
@@ -290,6 +297,46 @@ class Lens:
             "size": att.size,
             "url": f"/api/reports/{self.report.tracking_id}/attachments/{att.pk}",
         }
+
+
+def _day(value: str) -> str:
+    """An event's stored ISO deadline as a date in the viewer's language ("5 Januari 2027")."""
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return "-"
+    return formats.date_format(timezone.localtime(moment) if timezone.is_aware(moment) else moment, "j F Y")
+
+
+def deadline_moved_text(data: dict, decree: str, *, staff: bool) -> str:
+    """Why a deadline moved, in the viewer's words: staff read each clock (the stage's deadline and
+    the overall limit) old → new; the reporter and the public read the one deadline they are shown
+    (the stage's, else the overall limit) and the decree behind it."""
+    changed = _day(data.get("calendar_date", "") + "T00:00:00") if data.get("calendar_date") else "-"
+    made = gettext("hari kerja") if data.get("working") else gettext("hari libur")
+    if staff:
+        clocks = [
+            gettext("%(clock)s: %(old)s → %(new)s")
+            % {"clock": name, "old": _day(data[field]["old"]), "new": _day(data[field]["new"])}
+            for field, name in (
+                ("due_at", gettext("batas tahap")),
+                ("completion_due_at", gettext("batas penyelesaian")),
+            )
+            if isinstance(data.get(field), dict)
+        ]
+        return gettext("%(clocks)s. Dasar: %(decree)s (%(date)s dijadikan %(made)s).") % {
+            "clocks": "; ".join(clocks),
+            "decree": decree,
+            "date": changed,
+            "made": made,
+        }
+    clock = data.get("due_at") if isinstance(data.get("due_at"), dict) else data.get("completion_due_at")
+    if not isinstance(clock, dict):
+        return ""
+    return gettext(
+        "Kalender kerja resmi berubah: %(date)s dijadikan %(made)s (%(decree)s). Batas waktu laporan ini "
+        "disesuaikan dari %(old)s menjadi %(new)s."
+    ) % {"date": changed, "made": made, "decree": decree, "old": _day(clock["old"]), "new": _day(clock["new"])}
 
 
 # Actions that move a report to another agency: the event's ``agency`` is where it went, so the

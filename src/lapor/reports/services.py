@@ -9,6 +9,7 @@ import hashlib
 import json
 import secrets
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
@@ -924,6 +925,49 @@ def report_privacy_set(
         agency=report.agency,
         is_public=False,
         data={"before": before, "after": after, "changed": changed},
+    )
+    return report
+
+
+# --- Location -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def report_location_set(
+    *, report: Report, actor: Actor, latitude: float, longitude: float, place: str = "", region_code: str | None = None
+) -> Report:
+    """The reporter pins where it happened on their own open report (a WhatsApp location): the
+    coordinates, and the address and region when the report has none yet. One event (staff read
+    the coordinates and what they replaced; the public never reads coordinates)."""
+    report = report_lock(report)
+    roles = actor_roles(report, actor)
+    if lc.REPORTER not in roles:
+        raise PermissionDenied(_("Hanya pelapor yang dapat menambahkan lokasi laporan ini."))
+    if report.state not in lc.OPEN_STATES:
+        raise ValidationFailed(_("Laporan sudah ditutup."), code="closed")
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        raise ValidationFailed(
+            _("Koordinat lokasi tidak valid."), code="invalid_location", detail={"field": "latitude"}
+        )
+    was = (report.latitude, report.longitude)
+    previous = [float(was[0]), float(was[1])] if was[0] is not None and was[1] is not None else None
+    report.latitude, report.longitude = Decimal(f"{latitude:.6f}"), Decimal(f"{longitude:.6f}")
+    fields = ["latitude", "longitude", "updated_at"]
+    place = _clean_text(place, field="address", name=_("Alamat"), max_len=300, required=False)
+    if place and not report.address:
+        report.address = place
+        fields.append("address")
+    if region_code and not report.region_id and region_get(region_code) is not None:
+        report.region_id = region_code
+        fields.append("region")
+    report.save(update_fields=fields)
+    event_record(
+        report,
+        kind=ReportEvent.Kind.LOCATION,
+        actor=actor,
+        roles=roles,
+        agency=report.agency,
+        data={"latitude": float(report.latitude), "longitude": float(report.longitude), "previous": previous},
     )
     return report
 

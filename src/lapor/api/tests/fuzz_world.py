@@ -15,6 +15,8 @@ from django.utils import timezone
 
 from lapor.accounts import testing
 from lapor.reports import services
+from lapor.reports.deadlines import WorkingCalendar
+from lapor.reports.models import CalendarDay
 from lapor.reports.services import Actor, Submission
 
 ROLES = ("guest", "citizen", "staff", "admin")
@@ -65,9 +67,15 @@ def world_make(net, role: str) -> FuzzWorld:
     if role in ROLE_USER:
         headers["Authorization"] = f"Bearer {testing.token_make(net.user(ROLE_USER[role]))}"
     month = timezone.localdate().strftime("%Y-%m")
+    # a decree day next year, on a weekday, so DELETE /api/calendar/days/{date} has one to remove
+    decree = dt.date(timezone.localdate().year + 1, 6, 10)
+    while not WorkingCalendar().is_working_day(decree):
+        decree += dt.timedelta(days=1)
+    CalendarDay.objects.create(date=decree, name="SKB uji")
     values = {
         "tracking_id": [r.tracking_id for r in reports],
         "agency_id": [str(net.dept.pk), str(net.city.pk)],
         "month": [month, (timezone.localdate() - dt.timedelta(days=40)).strftime("%Y-%m")],
+        "date": [decree.isoformat()],
     }
     return FuzzWorld(role=role, headers=headers, values=values)

@@ -287,3 +287,27 @@ def signed(client, payload: dict, *, secret: str = APP_SECRET):
     return client.generic(
         "POST", "/intake/whatsapp", raw, content_type="application/json", HTTP_X_HUB_SIGNATURE_256=sig
     )
+
+
+def document_message(wamid: str, media_id: str, *, filename: str, mime: str, caption: str = "") -> dict:
+    document = {"mime_type": mime, "sha256": "x", "id": media_id, "filename": filename}
+    if caption:
+        document["caption"] = caption
+    return {"id": wamid, "type": "document", "document": document}
+
+
+def audio_message(wamid: str, media_id: str, *, voice: bool = True, mime: str = "audio/ogg; codecs=opus") -> dict:
+    """A voice note (``voice: true``, OGG/Opus) or an audio file sent as such."""
+    return {"id": wamid, "type": "audio", "audio": {"mime_type": mime, "sha256": "x", "id": media_id, "voice": voice}}
+
+
+def location_message(wamid: str, latitude, longitude, *, name: str = "", address: str = "", context: str = "") -> dict:
+    location = {"latitude": latitude, "longitude": longitude}
+    if name:
+        location["name"] = name
+    if address:
+        location["address"] = address
+    out = {"id": wamid, "type": "location", "location": location}
+    if context:
+        out["context"] = {"from": "621708", "id": context}
+    return out

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from lapor.accounts.models import AuditLog
-from lapor.core.errors import PermissionDenied, ValidationFailed
+from lapor.core.errors import Conflict, PermissionDenied, ValidationFailed
 from lapor.reports import deadlines
 from lapor.reports import services as s
 from lapor.reports.calendar import calendar_day_set, calendar_year
@@ -123,9 +123,9 @@ def test_a_day_already_past_moves_no_deadline(net):
 def test_only_platform_operators_change_the_calendar_and_a_no_op_is_refused(net):
     with pytest.raises(PermissionDenied):
         calendar_day_set(day=D(2026, 3, 17), working=False, name="SKB", actor=net.user("city_admin"))
-    with pytest.raises(ValidationFailed) as exc:
+    with pytest.raises(Conflict) as conflict:
         calendar_day_set(day=D(2026, 3, 20), working=False, name="SKB", actor=net.user("platform"))
-    assert exc.value.code == "no_change"
+    assert conflict.value.code == "no_change" and conflict.value.status == 409
     with pytest.raises(ValidationFailed) as exc:
         calendar_day_set(day=D(2026, 3, 17), working=False, name="  ", actor=net.user("platform"))
     assert exc.value.code == "reason_required"
