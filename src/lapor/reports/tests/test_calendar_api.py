@@ -28,7 +28,7 @@ def next_working_day() -> dt.date:
 
 
 def delete(client, path, user):
-    from lapor.core.testing import token_make
+    from lapor.accounts.testing import token_make
 
     return client.delete(path, HTTP_AUTHORIZATION=f"Bearer {token_make(user)}")
 

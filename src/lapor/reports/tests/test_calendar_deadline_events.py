@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from lapor.core.testing import signin_staff
+from lapor.accounts.testing import signin_staff
 from lapor.reports import services as s
 from lapor.reports.calendar import calendar_day_set
 from lapor.reports.deadlines import calendar_get, end_of_day, tz
