@@ -55,7 +55,7 @@ def enrolment_token(user: User, *, hours: float = DEFAULT_HOURS) -> str:
 
 
 def enrolment_url(token: str) -> str:
-    base = str(getattr(settings, "LAPOR_PUBLIC_URL", "") or "http://127.0.0.1:8000").rstrip("/")
+    base = str(settings.LAPOR_PUBLIC_URL).rstrip("/")
     return base + reverse("web:enrol", args=[token])
 
 

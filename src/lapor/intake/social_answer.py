@@ -91,7 +91,7 @@ def social_answer(*, event: ReportEvent, kind: str):
     """Queue the answer of one event for the network (nothing without a relay for it)."""
     report = event.report
     draft = SocialDraft.objects.filter(report=report).first()
-    url = getattr(settings, "LAPOR_SOCIAL_REPLY_URLS", {}).get(draft.network, "") if draft else ""
+    url = settings.LAPOR_SOCIAL_REPLY_URLS.get(draft.network, "") if draft else ""
     if not url:
         return None
     mode = _mode(draft, report)
@@ -121,7 +121,7 @@ def social_answer(*, event: ReportEvent, kind: str):
         report=report,
         payload=payload,
         dedupe_key=f"social-{kind}:ev{event.pk}",
-        secret=getattr(settings, "LAPOR_SOCIAL_REPLY_SECRET", ""),
+        secret=settings.LAPOR_SOCIAL_REPLY_SECRET,
     )
     where = {"dm": _("pesan langsung"), "reply": _("balasan di bawah unggahan"), "notice": _("pemberitahuan singkat")}[
         mode

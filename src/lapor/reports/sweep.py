@@ -120,7 +120,7 @@ def reports_sweep(*, now: dt.datetime | None = None, platform_after_days: int | 
     # 4. Idempotency records only need to outlive client retries; they hold guest secrets.
     from .models import IdempotencyRecord
 
-    keep_hours = getattr(settings, "LAPOR_IDEMPOTENCY_HOURS", 48)
+    keep_hours = settings.LAPOR_IDEMPOTENCY_HOURS
     IdempotencyRecord.objects.filter(created_at__lt=now - dt.timedelta(hours=keep_hours)).delete()
     if any(counts.values()):
         log.info("reports sweep: %s", counts)
