@@ -14,6 +14,7 @@ import re
 from typing import Annotated
 
 from pydantic import BeforeValidator, Field
+from pydantic.json_schema import JsonDict
 
 NONBLANK = r"[^\W_]"
 MONTH = r"^(19[0-9]{2}|[2-8][0-9]{3})-(0[1-9]|1[0-2])$"  # the years analytics counts (1900-8999)
@@ -49,7 +50,7 @@ OPTIONAL_PHONE = rf"^$|{PHONE}"
 Latitude = Annotated[float, Field(ge=-90, le=90)]
 Longitude = Annotated[float, Field(ge=-180, le=180)]
 # latitude and longitude come together (reports.services: invalid_location)
-LOCATION_PAIR = {
+LOCATION_PAIR: JsonDict = {
     "allOf": [
         {
             "if": {"properties": {"latitude": {"type": "number"}}, "required": ["latitude"]},

@@ -235,11 +235,11 @@ class Report(models.Model):
 
     @property
     def reporter_name(self) -> str:
-        return self.reporter.full_name if self.reporter_id else self.guest_name
+        return self.reporter.full_name if self.reporter is not None else self.guest_name
 
     @property
     def reporter_contact(self) -> str:
-        if self.reporter_id:
+        if self.reporter is not None:
             return self.reporter.contact
         return self.guest_email or self.guest_phone
 

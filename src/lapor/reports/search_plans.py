@@ -135,7 +135,8 @@ def search_newest(
         expected, margin = _rows_estimate(parts.scope.filtered) * parts.share, 4
     else:
         expected, margin = _rows_estimate(qs), 2
-    days = span = None
+    days: float | None = None
+    span = MIN_WINDOW_DAYS  # set with days, and read only then
     if expected > 4 * n:
         # windows end at the newest report, not now: a quiet hour must not leave the first one empty
         bounds = Report.objects.aggregate(oldest=Min("submitted_at"), newest=Max("submitted_at"))
@@ -197,7 +198,7 @@ class ScopeParts:
         range_params = [v for p in self.scope.prefixes for v in (p, _prefix_end(p))]
         window = " AND report_submitted_at >= %s" if since else ""
         sql = f"SELECT report_id FROM reports_reportassignment WHERE moved_out AND ({ranges}){window}"
-        params = [*range_params, *([since] if since else [])]
+        params: list[str | dt.datetime | list[str]] = [*range_params, *([since] if since else [])]
         if self.stale:
             sql += " UNION SELECT report_id FROM reports_reportassignment WHERE agency_path = ANY(%s)"
             params.append(self.stale)
@@ -272,7 +273,7 @@ def scoped_newest(
     newest = ("-submitted_at", "-id")
     own = filtered.filter(reporter_id=scope.user_id).order_by(*newest).values_list("submitted_at", "id")[:n]
     own_sql, own_params = own.query.sql_with_params()
-    where, where_params = "", []
+    where, where_params = "", list[dt.datetime | int | str]()
     if after:
         where += " AND (lapor_a.report_submitted_at, lapor_a.report_id) < (%s, %s)"
         where_params += [after[0], after[1]]
