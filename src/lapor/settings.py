@@ -351,7 +351,7 @@ CSRF_FAILURE_VIEW = "lapor.web.views.errors.csrf_failure"  # the submit form giv
 LAPOR_ERROR_RESPONSE = "lapor.web.views.errors.error_response"
 # Imported by `lapor serve` before forking the web workers (shared, copy-on-write)
 LAPOR_SERVE_PRELOAD = ["lapor.routing.ml.model"]
-LAPOR_PUBLIC_URL = os.environ.get("LAPOR_PUBLIC_URL", "http://127.0.0.1:8000")
+LAPOR_PUBLIC_URL = os.environ.get("LAPOR_PUBLIC_URL") or "http://127.0.0.1:8000"
 # `lapor serve` derives the public URL from its address unless LAPOR_PUBLIC_URL was given
 LAPOR_PUBLIC_URL_GIVEN = bool(os.environ.get("LAPOR_PUBLIC_URL", "").strip())
 LAPOR_REPORT_URL_TEMPLATE = "{public_url}/lacak/{tracking_id}/"  # the link in notifications
@@ -384,6 +384,8 @@ LAPOR_IDEMPOTENCY_HOURS = 48  # an Idempotency-Key is remembered this long
 LAPOR_FLOOD_PER_HOUR = 10  # reports from one contact per hour before the spam check holds them
 LAPOR_AUTOROUTE = env_bool("LAPOR_AUTOROUTE", True)  # route on arrival when the model is confident
 LAPOR_ROUTING_MIN_HISTORY = env_int("LAPOR_ROUTING_MIN_HISTORY", 200)  # routed reports before the model trains
+# reports received since the current model was trained before a retrained one is compared with it
+LAPOR_ROUTING_MIN_COMPARE = env_int("LAPOR_ROUTING_MIN_COMPARE", 20)
 LAPOR_ANALYTICS_GRADES: dict = {}  # Baik/Sedang/Kurang thresholds over analytics.selectors.DEFAULT_GRADES
 LAPOR_OPENDATA_DIR = DATA_DIR / "opendata"
 LAPOR_RATELIMIT_CACHE = "default"  # the CACHES alias the rate limits count in
@@ -391,15 +393,15 @@ LAPOR_RATELIMIT_CACHE = "default"  # the CACHES alias the rate limits count in
 # --- Channels and partners (docs/channels.md, docs/api.md) --------------------------------------
 # Outbound: e-mail (SMTP), SMS gateway, webhooks. Empty: development writes to DATA_DIR/outbox/,
 # production fails and retries (lapor.notifications.senders).
-LAPOR_SMTP_HOST = os.environ.get("LAPOR_SMTP_HOST", "")
-LAPOR_SMTP_PORT = os.environ.get("LAPOR_SMTP_PORT", "")
+LAPOR_SMTP_HOST = os.environ.get("LAPOR_SMTP_HOST", "")  # empty: EMAIL_HOST
+LAPOR_SMTP_PORT = os.environ.get("LAPOR_SMTP_PORT", "")  # empty: EMAIL_PORT
 LAPOR_SMTP_USER = os.environ.get("LAPOR_SMTP_USER", "")
 LAPOR_SMTP_PASSWORD = os.environ.get("LAPOR_SMTP_PASSWORD", "")
 LAPOR_SMTP_TLS = os.environ.get("LAPOR_SMTP_TLS", "0")
-LAPOR_EMAIL_FROM = os.environ.get("LAPOR_EMAIL_FROM", "LAPOR! <noreply@lapor.invalid>")
+LAPOR_EMAIL_FROM = os.environ.get("LAPOR_EMAIL_FROM") or "LAPOR! <noreply@lapor.invalid>"
 LAPOR_SMS_GATEWAY_URL = os.environ.get("LAPOR_SMS_GATEWAY_URL", "")
 LAPOR_SMS_GATEWAY_TOKEN = os.environ.get("LAPOR_SMS_GATEWAY_TOKEN", "")
-LAPOR_SMS_SENDER_ID = os.environ.get("LAPOR_SMS_SENDER_ID", "1708")
+LAPOR_SMS_SENDER_ID = os.environ.get("LAPOR_SMS_SENDER_ID") or "1708"
 LAPOR_WEBHOOK_SECRET = os.environ.get("LAPOR_WEBHOOK_SECRET", "")  # a subscription without its own secret
 # Inbound: the gateways sign their webhooks with these (lapor.intake.signing); unset: the door is closed.
 LAPOR_SMS_SECRET = os.environ.get("LAPOR_SMS_SECRET", "")
@@ -414,11 +416,11 @@ LAPOR_SOCIAL_REPLY_SECRET = os.environ.get("LAPOR_SOCIAL_REPLY_SECRET", "")
 LAPOR_SMS_KEYWORDS: dict = {}  # extra SMS keywords over lapor.intake.sms.KEYWORDS
 # The mailbox polled for reports sent by e-mail (the "intake-imap-poll" job runs only when it is set).
 LAPOR_IMAP_HOST = os.environ.get("LAPOR_IMAP_HOST", "")
-LAPOR_IMAP_SSL = os.environ.get("LAPOR_IMAP_SSL", "1")
+LAPOR_IMAP_SSL = os.environ.get("LAPOR_IMAP_SSL") or "1"
 LAPOR_IMAP_PORT = os.environ.get("LAPOR_IMAP_PORT", "")  # empty: 993 with SSL, else 143
 LAPOR_IMAP_USER = os.environ.get("LAPOR_IMAP_USER", "")
 LAPOR_IMAP_PASSWORD = os.environ.get("LAPOR_IMAP_PASSWORD", "")
-LAPOR_IMAP_FOLDER = os.environ.get("LAPOR_IMAP_FOLDER", "INBOX")
+LAPOR_IMAP_FOLDER = os.environ.get("LAPOR_IMAP_FOLDER") or "INBOX"
 if LAPOR_IMAP_HOST:
     CELERY_BEAT_SCHEDULE["intake-imap-poll"] = {
         "task": "lapor.intake.tasks.imap_poll",
@@ -437,7 +439,7 @@ LAPOR_WHATSAPP_TOKEN = os.environ.get("LAPOR_WHATSAPP_TOKEN", "")  # system-user
 LAPOR_WHATSAPP_PHONE_NUMBER_ID = os.environ.get("LAPOR_WHATSAPP_PHONE_NUMBER_ID", "")
 LAPOR_WHATSAPP_VERIFY_TOKEN = os.environ.get("LAPOR_WHATSAPP_VERIFY_TOKEN", "")  # webhook subscription check
 LAPOR_WHATSAPP_APP_SECRET = os.environ.get("LAPOR_WHATSAPP_APP_SECRET", "")  # X-Hub-Signature-256 key
-LAPOR_WHATSAPP_API_BASE = os.environ.get("LAPOR_WHATSAPP_API_BASE", "https://graph.facebook.com/v21.0").rstrip("/")
+LAPOR_WHATSAPP_API_BASE = (os.environ.get("LAPOR_WHATSAPP_API_BASE") or "https://graph.facebook.com/v21.0").rstrip("/")
 # Approved message template used outside the 24-hour customer-service window: body {{1}} = tracking
 # id, {{2}} = the update (one line).
 LAPOR_WHATSAPP_TEMPLATE = os.environ.get("LAPOR_WHATSAPP_TEMPLATE", "lapor_pembaruan_laporan")

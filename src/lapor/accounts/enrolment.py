@@ -55,7 +55,7 @@ def enrolment_token(user: User, *, hours: float = DEFAULT_HOURS) -> str:
 
 
 def enrolment_url(token: str) -> str:
-    base = str(getattr(settings, "LAPOR_PUBLIC_URL", "") or "http://127.0.0.1:8000").rstrip("/")
+    base = str(settings.LAPOR_PUBLIC_URL).rstrip("/")
     return base + reverse("web:enrol", args=[token])
 
 
@@ -84,7 +84,7 @@ def enrolment_complete(*, token: str, password: str, password_again: str) -> Use
     submissions of the same link cannot both succeed."""
     data = _payload(token)
     user = User.objects.select_for_update().filter(pk=data["u"], is_active=True).first() if data is not None else None
-    if user is None or _state(user) != data.get("s"):
+    if user is None or data is None or _state(user) != data.get("s"):
         raise EnrolmentLinkInvalid()
     if password != password_again:
         raise ValidationFailed(
@@ -130,7 +130,7 @@ def operator_create(*, email: str, full_name: str = "Admin Nasional", add: bool 
             code="operator_exists",
         )
     created = user is None
-    if created:
+    if user is None:
         user = User.objects.create_user(email=email, full_name=full_name, is_staff=True, is_superuser=True)
     else:
         user.is_staff = user.is_superuser = True

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from typing import TYPE_CHECKING
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
@@ -15,11 +16,14 @@ from lapor.agencies.models import Agency
 
 from .phones import phone_normalize
 
+if TYPE_CHECKING:
+    from .selectors import Grant
 
-class UserManager(BaseUserManager):
+
+class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
-    def create_user(self, email: str | None = None, password: str | None = None, **extra):
+    def create_user(self, email: str | None = None, password: str | None = None, **extra) -> User:
         phone = extra.pop("phone", None)
         user = self.model(
             email=self.normalize_email(email) if email else None,
@@ -33,7 +37,7 @@ class UserManager(BaseUserManager):
         user.save(using=self._db)
         return user
 
-    def create_superuser(self, email: str, password: str | None = None, **extra):
+    def create_superuser(self, email: str, password: str | None = None, **extra) -> User:
         extra.setdefault("is_staff", True)
         extra.setdefault("is_superuser", True)
         return self.create_user(email, password, **extra)
@@ -52,6 +56,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     date_joined = models.DateTimeField(default=timezone.now)
 
     objects = UserManager()
+    _lapor_grants: list[Grant]  # selectors.user_grants: read once per request object
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"

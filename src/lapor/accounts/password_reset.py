@@ -62,6 +62,8 @@ def password_reset_request(*, login: str, now: dt.datetime | None = None) -> Non
     ):
         return
     by_email = "@" in login and bool(user.email)
+    recipient = user.email if by_email else user.phone
+    assert recipient, "an account found by its phone has one"
     code = f"{secrets.randbelow(10**6):06d}"
     PasswordResetCode.objects.filter(user=user, used_at__isnull=True).update(used_at=now)  # one live code
     PasswordResetCode.objects.create(
@@ -75,7 +77,7 @@ def password_reset_request(*, login: str, now: dt.datetime | None = None) -> Non
         if by_email:
             outbox_enqueue(
                 channel="email",
-                recipient=user.email,
+                recipient=recipient,
                 payload={
                     "subject": _("Kode untuk mengatur ulang kata sandi LAPOR"),
                     "body": _(
@@ -88,7 +90,7 @@ def password_reset_request(*, login: str, now: dt.datetime | None = None) -> Non
         else:
             outbox_enqueue(
                 channel="sms",
-                recipient=user.phone,
+                recipient=recipient,
                 payload={
                     "text": _(
                         "LAPOR: kode atur ulang kata sandi %(code)s (berlaku %(minutes)d menit). Bukan Anda? Abaikan."
@@ -126,9 +128,13 @@ def password_reset_confirm(*, login: str, code: str, password: str, now: dt.date
             .order_by("-created_at")
             .first()
         )
-    if entry is None or not PasswordResetCode.objects.filter(
-        pk=entry.pk, used_at__isnull=True, attempts__lt=CODE_TRIES
-    ).update(attempts=F("attempts") + 1):
+    if (
+        user is None
+        or entry is None
+        or not PasswordResetCode.objects.filter(pk=entry.pk, used_at__isnull=True, attempts__lt=CODE_TRIES).update(
+            attempts=F("attempts") + 1
+        )
+    ):
         raise _wrong()
     if not hmac.compare_digest(entry.digest, _digest(user, "".join(ch for ch in (code or "") if ch.isdigit()))):
         raise _wrong()

@@ -25,7 +25,9 @@ class Grant:
     def covers(self, agency_path: str | None) -> bool:
         if self.path is None:
             return True
-        return bool(agency_path) and agency_path.startswith(self.path)
+        if not agency_path:
+            return False
+        return agency_path.startswith(self.path)
 
 
 def user_grants(user: User | None) -> list[Grant]:
@@ -52,7 +54,7 @@ def user_scope_q(user: User | None, field: str) -> Q | None:
     if any(g.path is None for g in grants):
         return None
     scope = Q(pk__in=[])
-    for path in sorted({g.path for g in grants}):
+    for path in sorted({g.path for g in grants if g.path is not None}):  # none is, past the check above
         scope |= Q(**{f"{field}__startswith": path})
     return scope
 

@@ -49,7 +49,7 @@ def _config() -> dict:
         "ip_failures": 50,
         "window_seconds": 900,
         "lock_seconds": 900,
-        **getattr(settings, "LAPOR_LOGIN_LOCKOUT", {}),
+        **settings.LAPOR_LOGIN_LOCKOUT,
     }
 
 

@@ -38,7 +38,7 @@ ADMIN_TICKET_SECONDS = 3 * 24 * 3600  # an enrolment code issued by an administr
 
 
 def twofactor_required(user: User | None) -> bool:
-    return bool(getattr(settings, "LAPOR_STAFF_2FA", True)) and user_is_staff(user)
+    return bool(settings.LAPOR_STAFF_2FA) and user_is_staff(user)
 
 
 def twofactor_enrolled(user: User) -> bool:

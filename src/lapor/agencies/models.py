@@ -71,6 +71,7 @@ class Agency(models.Model):
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
     # Per-agency working-day deadline overrides, e.g. {"follow_up": 7}.
     deadline_overrides = models.JSONField(default=dict, blank=True)
+    label: str  # not stored: the picker's name of an agency search result (agencies.api.agency_list)
 
     class Meta:
         ordering = ["path"]

@@ -101,12 +101,12 @@ def _yes(value: bool) -> str:
 def sync_max_rows() -> int:
     """The largest export answered inside a request (built whole, sent with its length); above it,
     a background job (``POST /api/analytics/exports``)."""
-    return int(getattr(settings, "LAPOR_EXPORT_SYNC_MAX_ROWS", 5000))
+    return int(settings.LAPOR_EXPORT_SYNC_MAX_ROWS)
 
 
 def max_rows(fmt: str) -> int:
     """The largest export a job writes (never a cut file: a larger one fails with a clear message)."""
-    limit = int(getattr(settings, "LAPOR_EXPORT_MAX_ROWS", 2_000_000))
+    limit = int(settings.LAPOR_EXPORT_MAX_ROWS)
     return min(limit, XLSX_MAX_ROWS) if fmt == "xlsx" else limit
 
 

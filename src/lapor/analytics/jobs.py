@@ -50,7 +50,7 @@ KEEPALIVE_SECONDS = 30
 
 
 def keep_days() -> int:
-    return int(getattr(settings, "LAPOR_EXPORT_KEEP_DAYS", 7))
+    return int(settings.LAPOR_EXPORT_KEEP_DAYS)
 
 
 def exports_dir() -> Path:
@@ -143,7 +143,7 @@ def broker_in_use() -> bool:
 
 
 def threads() -> int:
-    return max(1, int(getattr(settings, "LAPOR_JOBS_THREADS", 1)))
+    return max(1, int(settings.LAPOR_JOBS_THREADS))
 
 
 _queue: queue.Queue = queue.Queue()
@@ -153,7 +153,7 @@ _workers_lock = threading.Lock()
 
 def _worker() -> None:
     try:  # Linux: a thread's own nice value. Requests of this process go first when the CPU is short.
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), int(getattr(settings, "LAPOR_JOBS_NICE", 10)))
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), int(settings.LAPOR_JOBS_NICE))
     except (AttributeError, OSError):
         pass
     while True:

@@ -15,7 +15,7 @@ from .exports import OPEN_HEADER, csv_stream, open_rows
 
 
 def opendata_path() -> Path:
-    return Path(getattr(settings, "LAPOR_OPENDATA_DIR", settings.DATA_DIR / "opendata")) / "laporan-publik.csv.gz"
+    return Path(settings.LAPOR_OPENDATA_DIR) / "laporan-publik.csv.gz"
 
 
 def opendata_build(*, on_row=None) -> dict:

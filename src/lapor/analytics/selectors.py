@@ -563,7 +563,7 @@ def alerts_get(scope: str, w: _Windows, series: dict, topic_names: dict[str, str
 
 
 def grades_config() -> dict:
-    conf = {**DEFAULT_GRADES, **getattr(settings, "LAPOR_ANALYTICS_GRADES", {})}
+    conf = {**DEFAULT_GRADES, **settings.LAPOR_ANALYTICS_GRADES}
     return conf
 
 

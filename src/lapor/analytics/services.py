@@ -84,7 +84,7 @@ def action_plan_update(*, user: User | None, plan_id: int, **changes) -> ActionP
 
 
 def jobs_per_user() -> int:
-    return int(getattr(settings, "LAPOR_JOBS_PER_USER", 3))
+    return int(settings.LAPOR_JOBS_PER_USER)
 
 
 def _job_params(user: User, kind: str, params: dict) -> dict:

@@ -14,12 +14,13 @@ import re
 from typing import Annotated
 
 from pydantic import BeforeValidator, Field
+from pydantic.json_schema import JsonDict
 
 NONBLANK = r"[^\W_]"
 MONTH = r"^(19[0-9]{2}|[2-8][0-9]{3})-(0[1-9]|1[0-2])$"  # the years analytics counts (1900-8999)
 # Django's EmailValidator in one pattern: a dot-atom local part, host labels of at most 63 characters
 EMAIL = r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$"
-PHONE = r"^\+?(62|0)([ .-]?[0-9]){8,13}$"  # accounts.phones.phone_normalize: 0812-3456-7890, +62 812 …
+PHONE = r"^\+?(62|0)([ .-]?[0-9]){8,13}$"  # the shape phone_normalize reads: 0812-3456-7890, +62 812 … (prefixes: its own check)
 SCOPE = r"^(n|p|a:[0-9]{1,18}|r:[0-9]{2}(\.[0-9]{2})?)$"
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
@@ -49,7 +50,7 @@ OPTIONAL_PHONE = rf"^$|{PHONE}"
 Latitude = Annotated[float, Field(ge=-90, le=90)]
 Longitude = Annotated[float, Field(ge=-180, le=180)]
 # latitude and longitude come together (reports.services: invalid_location)
-LOCATION_PAIR = {
+LOCATION_PAIR: JsonDict = {
     "allOf": [
         {
             "if": {"properties": {"latitude": {"type": "number"}}, "required": ["latitude"]},

@@ -73,7 +73,7 @@ RULES = [
 
 def rate_for(name: str) -> tuple[int, int] | None:
     """(count, seconds) for a bucket, or None when it is switched off."""
-    configured = getattr(settings, "LAPOR_RATES", {}).get(name) or DEFAULT_RATES.get(name, "")
+    configured = settings.LAPOR_RATES.get(name) or DEFAULT_RATES.get(name, "")
     if not configured or str(configured).strip().lower() in {"0", "off", "none"}:
         return None
     count, _sep, seconds = str(configured).partition("/")
@@ -82,7 +82,7 @@ def rate_for(name: str) -> tuple[int, int] | None:
 
 def _networks() -> list:
     nets = []
-    for item in getattr(settings, "LAPOR_TRUSTED_PROXIES", []) or []:
+    for item in settings.LAPOR_TRUSTED_PROXIES or []:
         try:
             nets.append(ipaddress.ip_network(item.strip(), strict=False))
         except ValueError:
@@ -103,7 +103,7 @@ def client_ip(request) -> str:
     nets = _networks()
     if not nets or not _trusted(remote, nets):
         return remote
-    header = getattr(settings, "LAPOR_CLIENT_IP_HEADER", "X-Forwarded-For")
+    header = settings.LAPOR_CLIENT_IP_HEADER
     raw = request.META.get("HTTP_" + header.upper().replace("-", "_"), "")
     hops = [h.strip() for h in raw.split(",") if h.strip()]
     for hop in reversed(hops):  # the right-most hop that is not one of our proxies is the client
@@ -116,7 +116,7 @@ def client_ip(request) -> str:
 
 
 def _cache():
-    return caches[getattr(settings, "LAPOR_RATELIMIT_CACHE", "default")]
+    return caches[settings.LAPOR_RATELIMIT_CACHE]
 
 
 def window_count(cache, key: str, *, window: int) -> int:

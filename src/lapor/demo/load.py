@@ -80,7 +80,7 @@ def accounts_load(city: dict[str, Agency]) -> list[tuple[str, str]]:
             is_superuser=role == Role.PLATFORM_ADMIN,
         )
         RoleAssignment.objects.get_or_create(user=user, role=role, agency=city[key] if key else None)
-        if not getattr(settings, "PRODUCTION", False):
+        if not settings.PRODUCTION:
             # Demo staff start enrolled (a random secret), so `lapor totp code <email>` signs them in at
             # once; production accounts enrol with an e-mailed link or an admin's code.
             TwoFactorDevice.objects.get_or_create(

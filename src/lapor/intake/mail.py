@@ -216,8 +216,8 @@ def email_receive(*, raw: bytes) -> dict:
     return response
 
 
-def _env(name: str, default: str = "") -> str:
-    return str(getattr(settings, name, "") or default)
+def _env(name: str) -> str:
+    return str(getattr(settings, name) or "")
 
 
 def imap_poll(*, limit: int = 50) -> int:
@@ -225,11 +225,11 @@ def imap_poll(*, limit: int = 50) -> int:
     host = _env("LAPOR_IMAP_HOST")
     if not host:
         return 0
-    cls = imaplib.IMAP4_SSL if _env("LAPOR_IMAP_SSL", "1") in ("1", "true", "yes") else imaplib.IMAP4
+    cls = imaplib.IMAP4_SSL if _env("LAPOR_IMAP_SSL") in ("1", "true", "yes") else imaplib.IMAP4
     done = 0
-    with cls(host, int(_env("LAPOR_IMAP_PORT", "993" if cls is imaplib.IMAP4_SSL else "143"))) as imap:
+    with cls(host, int(_env("LAPOR_IMAP_PORT") or ("993" if cls is imaplib.IMAP4_SSL else "143"))) as imap:
         imap.login(_env("LAPOR_IMAP_USER"), _env("LAPOR_IMAP_PASSWORD"))
-        imap.select(_env("LAPOR_IMAP_FOLDER", "INBOX"))
+        imap.select(_env("LAPOR_IMAP_FOLDER"))
         _status, data = imap.search(None, "UNSEEN")
         for num in (data[0].split() if data and data[0] else [])[:limit]:
             _status, parts = imap.fetch(num, "(RFC822)")

@@ -41,7 +41,7 @@ class Rating:
 
 
 def rate_keywords() -> list[str]:
-    return list(getattr(settings, "LAPOR_SMS_KEYWORDS", {}).get("rate", RATE_KEYWORDS))
+    return list(settings.LAPOR_SMS_KEYWORDS.get("rate", RATE_KEYWORDS))
 
 
 def rating_keyword(text: str) -> bool:

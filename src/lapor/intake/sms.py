@@ -35,7 +35,7 @@ MAX_PARTS = 20
 
 
 def keywords() -> dict[str, list[str]]:
-    return {**KEYWORDS, **getattr(settings, "LAPOR_SMS_KEYWORDS", {})}
+    return {**KEYWORDS, **settings.LAPOR_SMS_KEYWORDS}
 
 
 @dataclass(frozen=True)

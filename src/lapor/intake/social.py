@@ -256,7 +256,7 @@ def social_convert(
     )
     draft.report = report
     draft.save()
-    reply_url = getattr(settings, "LAPOR_SOCIAL_REPLY_URLS", {}).get(draft.network, "")
+    reply_url = settings.LAPOR_SOCIAL_REPLY_URLS.get(draft.network, "")
     if reply_url:  # the network adapter's sending side lives behind this URL (a small relay)
         if draft.kind != "dm" and (report.is_anonymous or report.is_confidential):
             # a public reply under the post would tie the author's handle to the report's tracking id
@@ -277,7 +277,7 @@ def social_convert(
                 "event": "submitted",
                 "text": text,
             },
-            secret=getattr(settings, "LAPOR_SOCIAL_REPLY_SECRET", ""),
+            secret=settings.LAPOR_SOCIAL_REPLY_SECRET,
         )
     return report
 

@@ -118,7 +118,7 @@ def social_answer(*, event: ReportEvent, kind: str):
 
 
 def relay_url(draft: SocialDraft | None) -> str:
-    return getattr(settings, "LAPOR_SOCIAL_REPLY_URLS", {}).get(draft.network, "") if draft else ""
+    return settings.LAPOR_SOCIAL_REPLY_URLS.get(draft.network, "") if draft else ""
 
 
 def relay_send(
@@ -143,7 +143,7 @@ def relay_send(
         report=report,
         payload=payload,
         dedupe_key=dedupe_key,
-        secret=getattr(settings, "LAPOR_SOCIAL_REPLY_SECRET", ""),
+        secret=settings.LAPOR_SOCIAL_REPLY_SECRET,
     )
     where = {"dm": _("pesan langsung"), "reply": _("balasan di bawah unggahan"), "notice": _("pemberitahuan singkat")}[
         mode

@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 
 
 def resend_limit_per_day() -> int:
-    return int(getattr(settings, "LAPOR_LINK_RESEND_PER_DAY", 3))
+    return int(settings.LAPOR_LINK_RESEND_PER_DAY)
 
 
 def _matches(channel: str, recipient: str, contact: str) -> bool:

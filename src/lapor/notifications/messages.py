@@ -24,7 +24,7 @@ PLATFORM_QUEUE = gettext_lazy("Admin Nasional")  # the texts' agency for a repor
 
 
 def report_url(report) -> str:
-    template = getattr(settings, "LAPOR_REPORT_URL_TEMPLATE", "{public_url}/lacak/{tracking_id}/")
+    template = settings.LAPOR_REPORT_URL_TEMPLATE
     return template.format(public_url=settings.LAPOR_PUBLIC_URL.rstrip("/"), tracking_id=report.tracking_id)
 
 
@@ -50,7 +50,7 @@ def _excerpt(text: str, size: int = 140) -> str:
 
 
 def sms_max_segments() -> int:
-    return max(1, int(getattr(settings, "LAPOR_SMS_ANSWER_SEGMENTS", 3)))
+    return max(1, int(settings.LAPOR_SMS_ANSWER_SEGMENTS))
 
 
 def _answer_sms(head: str, message: str, tail: str) -> str:

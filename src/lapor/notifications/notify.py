@@ -262,7 +262,7 @@ def events_notify(events: list[ReportEvent]) -> int:
 def fanout_deferred() -> bool:
     """Whether a change hands its notifications to a worker (LAPOR_NOTIFY_FANOUT=deferred, the
     default with a broker) or writes them itself (inline, the default without one)."""
-    mode = getattr(settings, "LAPOR_NOTIFY_FANOUT", "") or ""
+    mode = settings.LAPOR_NOTIFY_FANOUT or ""
     if mode:
         return mode == "deferred"
     return broker_in_use()

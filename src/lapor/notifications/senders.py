@@ -32,8 +32,8 @@ log = logging.getLogger(__name__)
 HTTP_TIMEOUT = 10
 
 
-def _setting(name: str, default: str = "") -> str:
-    return str(getattr(settings, name, "") or default)
+def _setting(name: str) -> str:
+    return str(getattr(settings, name) or "")
 
 
 def http_post(url: str, body: bytes, headers: dict[str, str]) -> int:
@@ -78,23 +78,23 @@ def _smtp_configured() -> bool:
 def email_message_id(message: OutboxMessage) -> str:
     """Our Message-ID: the delivery id (random, unique, stored with the report), so a reply's
     In-Reply-To or References leads back to the report (lapor.notifications.selectors)."""
-    domain = parseaddr(_setting("LAPOR_EMAIL_FROM", "LAPOR! <noreply@lapor.invalid>"))[1].rpartition("@")[2]
+    domain = parseaddr(_setting("LAPOR_EMAIL_FROM"))[1].rpartition("@")[2]
     return f"<{message.delivery_id}@{domain or 'lapor.invalid'}>"
 
 
 def send_email(message: OutboxMessage) -> None:
     connection = get_connection(
-        host=_setting("LAPOR_SMTP_HOST", getattr(settings, "EMAIL_HOST", "localhost")),
-        port=int(_setting("LAPOR_SMTP_PORT", str(getattr(settings, "EMAIL_PORT", 25)))),
+        host=_setting("LAPOR_SMTP_HOST") or settings.EMAIL_HOST,
+        port=int(_setting("LAPOR_SMTP_PORT") or settings.EMAIL_PORT),
         username=_setting("LAPOR_SMTP_USER"),
         password=_setting("LAPOR_SMTP_PASSWORD"),
-        use_tls=_setting("LAPOR_SMTP_TLS", "0") in ("1", "true", "yes"),
+        use_tls=_setting("LAPOR_SMTP_TLS") in ("1", "true", "yes"),
         timeout=HTTP_TIMEOUT,
     )
     email = EmailMessage(
         subject=message.payload.get("subject", "LAPOR!"),
         body=message.payload.get("body", ""),
-        from_email=_setting("LAPOR_EMAIL_FROM", "LAPOR! <noreply@lapor.invalid>"),
+        from_email=_setting("LAPOR_EMAIL_FROM"),
         to=[message.recipient],
         headers={"X-Lapor-Delivery": str(message.delivery_id), "Message-ID": email_message_id(message)},
         connection=connection,
@@ -116,7 +116,7 @@ def send_sms(message: OutboxMessage) -> None:
             "text": text,
             "parts": sms_segments(text),
             "delivery_id": str(message.delivery_id),
-            "sender": _setting("LAPOR_SMS_SENDER_ID", "1708"),
+            "sender": _setting("LAPOR_SMS_SENDER_ID"),
         }
     ).encode()
     if not url:

@@ -53,16 +53,16 @@ OUTCOME_TRIES = 5  # writing a delivery's outcome: 0.05 + 0.1 + 0.2 + 0.4 s of w
 
 def broker_in_use() -> bool:
     """Whether work after commit goes to Celery workers (a broker, not eager) or runs in this process."""
-    return bool(getattr(settings, "CELERY_BROKER_URL", "")) and not getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False)
+    return bool(settings.CELERY_BROKER_URL) and not settings.CELERY_TASK_ALWAYS_EAGER
 
 
 def max_attempts() -> int:
-    return int(getattr(settings, "LAPOR_OUTBOX_MAX_ATTEMPTS", 8))
+    return int(settings.LAPOR_OUTBOX_MAX_ATTEMPTS)
 
 
 def backoff_seconds(attempts: int) -> int:
     """30 s, 60 s, 2 min, 4 min … capped at 6 hours."""
-    base = int(getattr(settings, "LAPOR_OUTBOX_BACKOFF_SECONDS", 30))
+    base = int(settings.LAPOR_OUTBOX_BACKOFF_SECONDS)
     return min(base * 2 ** max(attempts - 1, 0), 6 * 3600)
 
 

@@ -40,7 +40,7 @@ SETTINGS = (
 
 def whatsapp_missing() -> list[str]:
     """The settings the channel still needs (empty: the channel is on)."""
-    return [name for name in SETTINGS if not str(getattr(settings, name, "") or "")]
+    return [name for name in SETTINGS if not str(getattr(settings, name) or "")]
 
 
 def whatsapp_enabled() -> bool:
@@ -48,7 +48,7 @@ def whatsapp_enabled() -> bool:
 
 
 def _api_base() -> str:
-    return str(getattr(settings, "LAPOR_WHATSAPP_API_BASE", "") or "https://graph.facebook.com/v21.0").rstrip("/")
+    return str(settings.LAPOR_WHATSAPP_API_BASE).rstrip("/")
 
 
 class GraphError(RuntimeError):

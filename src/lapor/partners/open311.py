@@ -350,7 +350,7 @@ def discovery(request, fmt):
     changeset = services_changeset()
     data = {
         "changeset": changeset,
-        "contact": getattr(settings, "LAPOR_OPEN311_CONTACT", ""),
+        "contact": settings.LAPOR_OPEN311_CONTACT,
         "key_service": _("Minta api_key kepada pengelola LAPOR!"),
         "endpoints": [
             {

@@ -25,6 +25,7 @@ import re
 import struct
 import warnings
 import zipfile
+from typing import NoReturn
 
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps
@@ -42,7 +43,7 @@ MAX_OFFICE_ENTRIES = 5000
 MAX_OFFICE_UNPACKED = 200 * 1024 * 1024
 
 
-def _refuse(message: str, code: str = "file_not_cleanable"):
+def _refuse(message: str, code: str = "file_not_cleanable") -> NoReturn:
     raise ValidationFailed(message, code=code)
 
 

@@ -27,8 +27,8 @@ class WorkingCalendar:
     def __init__(
         self,
         *,
-        leave_days: set[dt.date] = frozenset(),
-        extra_workdays: set[dt.date] = frozenset(),
+        leave_days: set[dt.date] | frozenset[dt.date] = frozenset(),
+        extra_workdays: set[dt.date] | frozenset[dt.date] = frozenset(),
         categories: tuple[str, ...] | None = None,
     ):
         self.categories = tuple(categories if categories is not None else settings.LAPOR_HOLIDAY_CATEGORIES)

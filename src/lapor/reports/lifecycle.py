@@ -97,7 +97,7 @@ ROLE_SOURCE_LIMITS: dict[tuple[str, str], tuple[str, ...]] = {
 }
 
 
-def transition_check(*, state: str, action: str, roles: set[str], reason: str = "") -> Transition:
+def transition_check(*, state: str, action: str, roles: set[str] | frozenset[str], reason: str = "") -> Transition:
     """Return the transition, or raise TransitionNotAllowed saying why."""
     transition = TRANSITIONS.get(action)
     if transition is None:
@@ -109,7 +109,7 @@ def transition_check(*, state: str, action: str, roles: set[str], reason: str = 
             code="role_not_allowed",
             detail={"action": action, "allowed_roles": sorted(transition.roles)},
         )
-    sources = set()
+    sources: set[str] = set()
     for role in allowed_roles:
         sources.update(ROLE_SOURCE_LIMITS.get((action, role), transition.sources))
     if state not in sources:

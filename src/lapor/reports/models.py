@@ -235,11 +235,11 @@ class Report(models.Model):
 
     @property
     def reporter_name(self) -> str:
-        return self.reporter.full_name if self.reporter_id else self.guest_name
+        return self.reporter.full_name if self.reporter is not None else self.guest_name
 
     @property
     def reporter_contact(self) -> str:
-        if self.reporter_id:
+        if self.reporter is not None:
             return self.reporter.contact
         return self.guest_email or self.guest_phone
 
@@ -274,9 +274,8 @@ class ReportAssignment(models.Model):
     assigned_at = models.DateTimeField()
     ended_at = models.DateTimeField(null=True, blank=True)
     # The report's submitted_at (never changes), copied so that a staff inbox reads the newest reports
-    # of each agency in its subtree straight from assignment_inbox_idx. Filled on save; nullable only
-    # for rows written before migration 0004 by older code (the inbox reads those separately).
-    report_submitted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # of each agency in its subtree straight from assignment_inbox_idx. Filled on save.
+    report_submitted_at = models.DateTimeField(editable=False)
     # Ended with the report leaving this agency's subtree (forwarded elsewhere, sent back up, or to the
     # platform's queue), not handed down to a unit: the reports a subtree saw but no longer holds are
     # found through these few rows (assignment_moved_out_idx). Set by AssignmentQuerySet.end().
@@ -294,12 +293,6 @@ class ReportAssignment(models.Model):
                 fields=["agency_path", "-report_submitted_at", "-report"],
                 name="assignment_inbox_idx",
                 opclasses=["varchar_pattern_ops", "", ""],
-            ),
-            models.Index(
-                fields=["agency_path", "report"],
-                name="assignment_unsorted_idx",
-                opclasses=["varchar_pattern_ops", ""],
-                condition=models.Q(report_submitted_at__isnull=True),
             ),
             # Created CONCURRENTLY on PostgreSQL by migration 0005.
             models.Index(

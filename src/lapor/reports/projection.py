@@ -33,6 +33,8 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
+from typing import Protocol
 
 from django.utils import formats, timezone
 from django.utils.translation import gettext, gettext_noop
@@ -123,11 +125,47 @@ def _social_anonymous_public(report, text: str) -> str | None:
     return None
 
 
+class _Named(Protocol):
+    @property
+    def name(self) -> str: ...
+
+
+class ReportShown(Protocol):
+    """What a Lens reads of a report: a Report, or a list page's ReportRow (selectors)."""
+
+    @property
+    def tracking_id(self) -> str: ...
+    @property
+    def channel(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def body(self) -> str: ...
+    @property
+    def address(self) -> str: ...
+    @property
+    def latitude(self) -> Decimal | float | None: ...
+    @property
+    def longitude(self) -> Decimal | float | None: ...
+    @property
+    def is_anonymous(self) -> bool: ...
+    @property
+    def is_confidential(self) -> bool: ...
+    @property
+    def region(self) -> _Named | None: ...
+    @property
+    def reporter_id(self) -> int | None: ...
+    @property
+    def reporter_name(self) -> str: ...
+    @property
+    def guest_name(self) -> str: ...
+
+
 @dataclass(frozen=True)
 class Lens:
     """A report as one viewer may see it. Build with ``lens_for`` or ``lens_public``."""
 
-    report: object  # Report, or a list page's ReportRow
+    report: ReportShown
     viewer: User | None
     audience: str  # PUBLIC | REPORTER | STAFF
     reporter_visible: bool
@@ -186,7 +224,7 @@ class Lens:
             return (
                 round(lat, 3) if lat is not None else None,
                 round(lon, 3) if lon is not None else None,
-                r.region.name if r.region_id else "",
+                r.region.name if r.region is not None else "",
             )
         return lat, lon, mask_text(r, r.address)
 
@@ -229,7 +267,7 @@ class Lens:
             "actor_role": event.actor_role,
             "from_state": event.from_state,
             "to_state": event.to_state,
-            "agency": event.agency.name if event.agency_id else None,
+            "agency": event.agency.name if event.agency is not None else None,
             "reason": self._event_reason(event),
             "data": self._event_data(event) if staff else {},
             "created_at": event.created_at,
@@ -267,13 +305,13 @@ class Lens:
             author = (
                 str(message.author)
                 if (staff and message.author_id)
-                else (message.agency.name if message.agency_id else label(STAFF_LABEL))
+                else (message.agency.name if message.agency is not None else label(STAFF_LABEL))
             )
         return {
             "id": message.pk,
             "kind": message.kind,
             "author": author,
-            "agency": message.agency.name if message.agency_id else None,
+            "agency": message.agency.name if message.agency is not None else None,
             "body": self.text(message.body),
             "created_at": message.created_at,
             "attachments": [self.attachment(a) for a in message.attachments.all() if staff or not a.is_internal],
@@ -357,10 +395,10 @@ def event_actor_label(event: ReportEvent) -> str:
     if event.action in _MOVING_ACTIONS:
         if data.get("from_agency_name"):
             return data["from_agency_name"]
-        if event.action == lc.Action.DISPOSE and event.agency_id and event.agency.parent_id:
+        if event.action == lc.Action.DISPOSE and event.agency is not None and event.agency.parent is not None:
             return event.agency.parent.name  # a unit's disposition was made by the agency above it
         return label(STAFF_LABEL)
-    return event.agency.name if event.agency_id else label(STAFF_LABEL)
+    return event.agency.name if event.agency is not None else label(STAFF_LABEL)
 
 
 def lens_for(report, viewer: User | None, *, is_reporter: bool = False) -> Lens:

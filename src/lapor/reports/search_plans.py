@@ -135,7 +135,8 @@ def search_newest(
         expected, margin = _rows_estimate(parts.scope.filtered) * parts.share, 4
     else:
         expected, margin = _rows_estimate(qs), 2
-    days = span = None
+    days: float | None = None
+    span = MIN_WINDOW_DAYS  # set with days, and read only then
     if expected > 4 * n:
         # windows end at the newest report, not now: a quiet hour must not leave the first one empty
         bounds = Report.objects.aggregate(oldest=Min("submitted_at"), newest=Max("submitted_at"))
@@ -178,8 +179,7 @@ class ScopeParts:
     - their own reports (report_reporter_idx);
     - the reports whose current agency is in the subtree (the agency_id index; with the GIN index
       ANDed in for a search);
-    - the few others (`extra`): reports that moved out of the subtree (assignment_moved_out_idx),
-      assignments written without report_submitted_at by older code (assignment_unsorted_idx), and
+    - the few others (`extra`): reports that moved out of the subtree (assignment_moved_out_idx), and
       assignments on paths no agency of the subtree holds today (an agency moved since).
     Every report seen through an assignment of the subtree is in one of them: if its latest such
     assignment is still open, its agency is the current one (or that agency has moved: a stale path);
@@ -197,9 +197,8 @@ class ScopeParts:
         ranges = " OR ".join(["(agency_path ~>=~ %s AND agency_path ~<~ %s)"] * len(self.scope.prefixes))
         range_params = [v for p in self.scope.prefixes for v in (p, _prefix_end(p))]
         window = " AND report_submitted_at >= %s" if since else ""
-        sql = f"""SELECT report_id FROM reports_reportassignment WHERE moved_out AND ({ranges}){window}
-                  UNION SELECT report_id FROM reports_reportassignment WHERE report_submitted_at IS NULL AND ({ranges})"""
-        params = [*range_params, *([since] if since else []), *range_params]
+        sql = f"SELECT report_id FROM reports_reportassignment WHERE moved_out AND ({ranges}){window}"
+        params: list[str | dt.datetime | list[str]] = [*range_params, *([since] if since else [])]
         if self.stale:
             sql += " UNION SELECT report_id FROM reports_reportassignment WHERE agency_path = ANY(%s)"
             params.append(self.stale)
@@ -259,10 +258,9 @@ def scoped_newest(
 ) -> list[tuple[dt.datetime, int]]:
     """Candidates for the newest ``n`` reports a scoped staff member sees (PostgreSQL). Without
     selective filters, in one statement: the newest ``n`` of each part of report_visible_q — their
-    own reports, the reports routed to each agency path of the subtree (read from
-    assignment_inbox_idx, a few index entries per path), and those of assignments older code wrote
-    without report_submitted_at. The top ``n`` of the union is the top ``n`` overall; the caller
-    re-checks them against the full scope and filters. With filters that few reports pass, walking
+    own reports, and the reports routed to each agency path of the subtree (read from
+    assignment_inbox_idx, a few index entries per path). The top ``n`` of the union is the top ``n``
+    overall; the caller re-checks them against the full scope and filters. With filters that few reports pass, walking
     the paths would read too much: the subtree's reports are read by their parts (ScopeParts)."""
     filtered = scope.filtered
     if filtered.query.where:
@@ -274,13 +272,8 @@ def scoped_newest(
         filtered = filtered.filter(Q(submitted_at__lt=after[0]) | Q(submitted_at=after[0], id__lt=after[1]))
     newest = ("-submitted_at", "-id")
     own = filtered.filter(reporter_id=scope.user_id).order_by(*newest).values_list("submitted_at", "id")[:n]
-    unsorted = ReportAssignment.objects.filter(_prefix_q(scope.prefixes), report_submitted_at__isnull=True)
-    unsorted = (
-        filtered.filter(pk__in=unsorted.values("report_id")).order_by(*newest).values_list("submitted_at", "id")[:n]
-    )
     own_sql, own_params = own.query.sql_with_params()
-    unsorted_sql, unsorted_params = unsorted.query.sql_with_params()
-    where, where_params = "", []
+    where, where_params = "", list[dt.datetime | int | str]()
     if after:
         where += " AND (lapor_a.report_submitted_at, lapor_a.report_id) < (%s, %s)"
         where_params += [after[0], after[1]]
@@ -295,20 +288,18 @@ def scoped_newest(
             WITH RECURSIVE {_PATHS_CTE}
             ({own_sql})
             UNION ALL
-            ({unsorted_sql})
-            UNION ALL
             (SELECT DISTINCT x.report_submitted_at, x.report_id  -- a report routed to two agencies of the subtree
              FROM (SELECT DISTINCT path FROM lapor_p WHERE path IS NOT NULL) AS lapor_paths
              CROSS JOIN LATERAL (
                  SELECT DISTINCT lapor_a.report_submitted_at, lapor_a.report_id
                  FROM reports_reportassignment lapor_a
-                 WHERE lapor_a.agency_path = lapor_paths.path AND lapor_a.report_submitted_at IS NOT NULL{where}
+                 WHERE lapor_a.agency_path = lapor_paths.path{where}
                  ORDER BY lapor_a.report_submitted_at DESC, lapor_a.report_id DESC
                  LIMIT %s
              ) AS x
              ORDER BY 1 DESC, 2 DESC
              LIMIT %s)""",
-            [*_paths_params(scope.prefixes), *own_params, *unsorted_params, *where_params, n, n],
+            [*_paths_params(scope.prefixes), *own_params, *where_params, n, n],
         )
         return cursor.fetchall()
 

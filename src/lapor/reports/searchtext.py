@@ -71,7 +71,7 @@ def search_text_fill(*, every: bool = False, batch: int = BATCH, stdout=None) ->
     qs = Report.objects.all() if every else Report.objects.filter(search_text="")
     bounds = qs.order_by("pk").values_list("pk", flat=True)
     low, high = bounds.first(), qs.order_by("-pk").values_list("pk", flat=True).first()
-    if low is None:
+    if low is None or high is None:
         return 0
     started, written = time.monotonic(), 0
     for start in range(low, high + 1, batch):

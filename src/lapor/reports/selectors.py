@@ -181,7 +181,9 @@ class ReportScope:
     def visible_among(self, ids: list[int]) -> Q:
         """report_visible_q of the viewer for a query limited to ``ids``, with the assignment check
         limited to them too."""
-        return report_visible_q(self.user, among=ids) & Q(pk__in=ids)
+        visible = report_visible_q(self.user, among=ids)
+        assert visible is not None  # None is a national viewer's, who has no ReportScope
+        return visible & Q(pk__in=ids)
 
     def among(self, ids: list[int]) -> QuerySet[Report]:
         """The list's reports among ``ids`` that the viewer may see: ``filtered`` with the viewer's
@@ -198,7 +200,7 @@ def report_scope(user: User | None, filtered: QuerySet[Report] | None = None) ->
         return None
     return ReportScope(
         user_id=user.pk,
-        prefixes=tuple(sorted({g.path for g in grants})),
+        prefixes=tuple(sorted({g.path for g in grants if g.path is not None})),  # none is, past the check
         filtered=Report.objects.all() if filtered is None else filtered,
         user=user,
     )
@@ -499,7 +501,12 @@ def _page_by_relevance(
             )
             ids = [pk for _at, pk in sorted(set(newest), reverse=True)[:RANK_CANDIDATES]]
             # only the parts may propose a report the scope does not let through (read through ``qs`` otherwise)
-            if parts is None or strict or Report.objects.filter(scope.visible_among(ids)).count() == len(ids):
+            if (
+                parts is None
+                or scope is None
+                or strict
+                or Report.objects.filter(scope.visible_among(ids)).count() == len(ids)
+            ):
                 break
         rank = SearchRank(
             RawSQL(FTS_EXPRESSION, [], output_field=SearchVectorField()),
@@ -508,9 +515,9 @@ def _page_by_relevance(
         ranked = list(Report.objects.filter(pk__in=ids).annotate(rank=rank).values_list("rank", "submitted_at", "id"))
     else:
         words = [w.lower() for w in search.split()[:8]]
-        rows = qs.order_by("-submitted_at", "-id").values_list("search_text", "submitted_at", "id")[:RANK_CANDIDATES]
+        candidates = qs.order_by("-submitted_at", "-id").values_list("search_text", "submitted_at", "id")
         ranked = []
-        for text, at, pk in rows:
+        for text, at, pk in candidates[:RANK_CANDIDATES]:
             title, _nl, body = text.lower().partition("\n")  # search_text: the masked title, a line break, the body
             ranked.append((float(sum(2 * title.count(w) + body.count(w) for w in words)), at, pk))
     ranked.sort(reverse=True)

@@ -10,6 +10,7 @@ import json
 import secrets
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
@@ -63,10 +64,16 @@ class Actor:
         return cls(is_system=True)
 
 
+def _holder(report: Report) -> Agency:
+    """The agency holding the report: the actions allowed only in lifecycle.AGENCY_STATES have one."""
+    assert report.agency is not None, f"{report.tracking_id} is in {report.state} without an agency"
+    return report.agency
+
+
 def actor_roles(report: Report, actor: Actor) -> set[str]:
     if actor.is_system:
         return {lc.SYSTEM}
-    roles = set(user_roles_for(actor.user, report.agency.path if report.agency_id else None))
+    roles = set(user_roles_for(actor.user, report.agency.path if report.agency is not None else None))
     if actor.is_reporter or (actor.user is not None and report.reporter_id == actor.user.pk):
         roles.add(lc.REPORTER)
     return roles
@@ -226,7 +233,7 @@ def _validated(sub: Submission, *, reporter: User | None, now: dt.datetime) -> d
     def fail(message: str, code: str, field: str) -> None:
         errors.append(ValidationFailed(message, code=code, detail={"field": field}))
 
-    values = {
+    values: dict[str, Any] = {
         "title": text(sub.title, "title", _("Judul"), TITLE_MAX),
         "body": text(sub.body, "body", _("Isi laporan"), BODY_MAX),
         "address": text(sub.address, "address", _("Alamat"), 300, required=False),
@@ -248,7 +255,11 @@ def _validated(sub: Submission, *, reporter: User | None, now: dt.datetime) -> d
         fail(_("Instansi tujuan tidak ditemukan."), "unknown_agency", "target_agency_id")
     if (sub.latitude is None) != (sub.longitude is None):
         fail(_("Lintang dan bujur harus diisi bersama."), "invalid_location", "latitude")
-    elif sub.latitude is not None and not (-90 <= sub.latitude <= 90 and -180 <= sub.longitude <= 180):
+    elif (
+        sub.latitude is not None
+        and sub.longitude is not None
+        and not (-90 <= sub.latitude <= 90 and -180 <= sub.longitude <= 180)
+    ):
         fail(_("Koordinat lokasi tidak valid."), "invalid_location", "latitude")
     if sub.incident_date and sub.incident_date > now.date() + dt.timedelta(days=1):
         fail(_("Tanggal kejadian tidak boleh di masa depan."), "future_date", "incident_date")
@@ -560,12 +571,12 @@ def report_dispose(*, report: Report, actor: Actor, unit: Agency, reason: str = 
     """Disposisi: an agency hands the report to one of its own units."""
     report = report_lock(report)
     roles = _check(report, actor, Action.DISPOSE, reason)
-    if unit.pk == report.agency_id or not unit.path.startswith(report.agency.path):
+    if unit.pk == report.agency_id or not unit.path.startswith(_holder(report).path):
         # 409: whether a unit may take it depends on the agency handling the report now
         raise TransitionNotAllowed(_("Disposisi hanya ke unit di bawah instansi yang menangani."), code="not_a_subunit")
     if not unit.is_active:
         raise TransitionNotAllowed(_("Instansi tujuan tidak aktif."), code="agency_inactive")
-    now, from_state, from_agency = timezone.now(), report.state, report.agency
+    now, from_state, from_agency = timezone.now(), report.state, _holder(report)
     _assign(report, unit, now=now, previous=_current_assignment(report))
     report.agency, report.state = unit, State.IN_PROGRESS
     report.save()  # the follow-up clock keeps running: the deadline belongs to the agency
@@ -598,7 +609,7 @@ def report_forward(*, report: Report, actor: Actor, agency: Agency, reason: str,
         previous=_current_assignment(report),
         action=Action.FORWARD,
         reason=reason,
-        data={"from_agency_name": report.agency.name, **_note(note)},
+        data={"from_agency_name": _holder(report).name, **_note(note)},
     )
     return report
 
@@ -608,7 +619,7 @@ def report_not_authority(*, report: Report, actor: Actor, reason: str, note: str
     """Bukan Wewenang: the report goes back one level, to whoever routed it here, and is counted."""
     report = report_lock(report)
     roles = _check(report, actor, Action.NOT_AUTHORITY, reason)
-    now, from_state, from_agency = timezone.now(), report.state, report.agency
+    now, from_state, from_agency = timezone.now(), report.state, _holder(report)
     current = _current_assignment(report)
     back_to = current.previous if current else None
     report.bounce_count += 1

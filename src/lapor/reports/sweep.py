@@ -64,14 +64,17 @@ def reports_sweep(*, now: dt.datetime | None = None, platform_after_days: int | 
     for report in Report.objects.filter(state__in=lc.ACTIVE_STATES, due_at__lt=now, is_overdue=False).select_related(
         "agency__parent"
     )[: BATCH * 20]:
+        due_at = report.due_at
+        assert due_at is not None  # due_at__lt
         with transaction.atomic():
-            level = 2 if report.agency_id is None or report.agency.parent_id is None else 1
+            # the parent agency's admins; the platform for a report no agency holds or a top agency's
+            target = report.agency.parent if report.agency is not None else None
+            level = 1 if target is not None else 2
             if _claimed(
                 report.pk,
                 {"state": report.state, "is_overdue": False, "due_at": report.due_at},
                 {"is_overdue": True, "overdue_since": now, "escalation_level": level, "escalated_at": now},
             ):
-                target = report.agency.parent if level == 1 else None
                 event_record(
                     report,
                     kind=ReportEvent.Kind.OVERDUE,
@@ -79,7 +82,7 @@ def reports_sweep(*, now: dt.datetime | None = None, platform_after_days: int | 
                     roles={lc.SYSTEM},
                     agency=report.agency,
                     is_public=False,
-                    data={"due_at": report.due_at.isoformat()},
+                    data={"due_at": due_at.isoformat()},
                     created_at=now,
                 )
                 event_record(
@@ -98,6 +101,7 @@ def reports_sweep(*, now: dt.datetime | None = None, platform_after_days: int | 
     for report in Report.objects.filter(state__in=lc.ACTIVE_STATES, is_overdue=True, escalation_level=1).select_related(
         "agency"
     )[: BATCH * 20]:
+        assert report.escalated_at is not None  # set with escalation_level (2. above)
         if deadline_after(report.escalated_at, platform_after) >= now:
             continue
         with transaction.atomic():
@@ -120,7 +124,7 @@ def reports_sweep(*, now: dt.datetime | None = None, platform_after_days: int | 
     # 4. Idempotency records only need to outlive client retries; they hold guest secrets.
     from .models import IdempotencyRecord
 
-    keep_hours = getattr(settings, "LAPOR_IDEMPOTENCY_HOURS", 48)
+    keep_hours = settings.LAPOR_IDEMPOTENCY_HOURS
     IdempotencyRecord.objects.filter(created_at__lt=now - dt.timedelta(hours=keep_hours)).delete()
     if any(counts.values()):
         log.info("reports sweep: %s", counts)

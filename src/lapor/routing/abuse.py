@@ -65,7 +65,7 @@ def abuse_flags(report: Report) -> list[tuple[str, str]]:
         flags.append((ReportFlag.Kind.ABUSIVE, ", ".join(bad)[:300]))
     sender = _same_sender(report)
     if sender is not None:
-        limit = getattr(settings, "LAPOR_FLOOD_PER_HOUR", 10)
+        limit = settings.LAPOR_FLOOD_PER_HOUR
         # one query: the sender's newest reports of the last 24 hours (enough rows to see a flood)
         recent = list(
             Report.objects.filter(sender, submitted_at__gte=report.submitted_at - REPEAT_WINDOW)

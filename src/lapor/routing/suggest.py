@@ -39,7 +39,7 @@ POINTER_SECONDS = 30
 
 
 def min_history() -> int:
-    return int(getattr(settings, "LAPOR_ROUTING_MIN_HISTORY", 200))
+    return int(settings.LAPOR_ROUTING_MIN_HISTORY)
 
 
 def models_root(label: str) -> Path:
@@ -150,7 +150,7 @@ def routing_train(*, label: str = "agency", limit: int = 50_000) -> dict:
 
 
 def min_compare() -> int:
-    return int(getattr(settings, "LAPOR_ROUTING_MIN_COMPARE", 20))
+    return int(settings.LAPOR_ROUTING_MIN_COMPARE)
 
 
 def _compare_with_current(label: str, model: RoutingModel, records: list[dict]) -> dict:
@@ -301,7 +301,7 @@ def routing_auto_choice(report: Report) -> tuple[Agency, dict] | None:
     """The agency to route to without a human, if the model is confident enough (the threshold
     was chosen on held-out history to keep precision at the target)."""
     loaded = routing_model_get("agency")
-    if loaded is None or not getattr(settings, "LAPOR_AUTOROUTE", True):
+    if loaded is None or not settings.LAPOR_AUTOROUTE:
         return None
     version, model = loaded
     threshold = _threshold(model)

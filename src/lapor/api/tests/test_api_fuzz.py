@@ -72,6 +72,7 @@ def _within_unwritable_rules(case, world) -> None:
     - a period's ``from`` is not after its ``to``, at most 10 years apart (analytics);
     - an incident date is neither in the future nor over 10 years back (relative to today);
     - a guest (no credential) filing a report leaves an e-mail or phone number;
+    - a phone number is in Indonesia's numbering plan (an allocated prefix at its length);
     - a page ``cursor`` is a token the server handed out (opaque): a valid case starts at page one."""
     meta = case.meta
     if (
@@ -87,6 +88,9 @@ def _within_unwritable_rules(case, world) -> None:
             body["file"] = PNG
         if "password" in body and path == "/api/accounts":
             body["password"] = "Kuda-Lumping-Sore-7"
+        for field in ("guest_phone", "phone", "citizen_phone"):
+            if body.get(field):
+                body[field] = "0812-3456-7890"
         _period_ordered(body)
         if isinstance(body.get("incident_date"), str):
             body["incident_date"] = dt.date.today().isoformat()

@@ -54,3 +54,40 @@ def test_every_job_and_every_variable_is_in_the_architecture_table():
     )
     assert names, "the pattern found no variable in settings.py"
     assert sorted(name for name in names if f"`{name}`" not in table) == []
+
+
+def _defined_settings() -> set[str]:
+    """The names settings.py assigns at module level, and Django's own defaults."""
+    from django.conf import global_settings
+
+    names = {name for name in dir(global_settings) if name.isupper()}
+    for node in ast.parse((SRC / "settings.py").read_text()).body:
+        targets = (
+            node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
+        )
+        names |= {t.id for t in targets if isinstance(t, ast.Name)}
+    return names
+
+
+def _defaults_repeated(text: str, defined: set[str]) -> list[str]:
+    """``getattr(settings, "X", default)`` where settings already defines X: a second default."""
+    found = []
+    for node in ast.walk(ast.parse(text)):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "getattr"):
+            continue
+        if len(node.args) != 3 or not ast.unparse(node.args[0]).endswith("settings"):
+            continue
+        name = node.args[1]
+        if isinstance(name, ast.Constant) and isinstance(name.value, str) and name.value in defined:
+            found.append(f"{name.value} (line {node.lineno})")
+    return found
+
+
+def test_no_module_repeats_a_default_that_settings_defines():
+    defined = _defined_settings()
+    assert {"LAPOR_PUBLIC_URL", "LAPOR_ROUTING_MIN_COMPARE", "EMAIL_HOST"} <= defined
+    # the check finds what it is meant to find, and leaves a name settings.py lacks alone
+    sample = 'x = getattr(settings, "LAPOR_PUBLIC_URL", "")\ny = getattr(settings, "LAPOR_NOT_A_SETTING", 1)\n'
+    assert _defaults_repeated(sample, defined) == ["LAPOR_PUBLIC_URL (line 1)"]
+    offenders = {rel: found for rel, text in _modules() if (found := _defaults_repeated(text, defined))}
+    assert offenders == {}

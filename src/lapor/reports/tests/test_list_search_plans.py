@@ -4,7 +4,7 @@ Staff inboxes read the newest reports per agency path from assignment_inbox_idx,
 windows of time from the GIN index, and relevance ranks the newest matches: every page, on SQLite and
 PostgreSQL, must equal the reference — report_filter(report_qs_for(user), f) sorted newest first —
 for staff at every level, reporters, reports forwarded out of a scope, bounced back to the platform,
-disposed to a unit, and assignments written without report_submitted_at by older code.
+and disposed to a unit.
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ import importlib
 from types import SimpleNamespace
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
+from django.db.migrations.executor import MigrationExecutor
 
 from lapor.reports import search_plans as plans
 from lapor.reports import selectors as sel
@@ -73,8 +74,6 @@ def corpus(net):
             s.report_dispose(report=report, actor=dept_admin, unit=net.unit)
         elif kind == 5:  # bounced back to the platform by the unit
             s.report_not_authority(report=report, actor=s.Actor(user=net.user("unit_staff")), reason="Bukan wewenang")
-    # an assignment written by older code, before report_submitted_at existed
-    ReportAssignment.objects.filter(report=reports[10]).update(report_submitted_at=None)
     return reports
 
 
@@ -94,7 +93,7 @@ def _all_pages(user, f: ReportFilters, *, limit: int = 4, order: str | None = No
 
 
 def test_every_assignment_carries_its_reports_submission_time(corpus):
-    assignments = ReportAssignment.objects.select_related("report").exclude(report=corpus[10])
+    assignments = ReportAssignment.objects.select_related("report")
     assert assignments.count() > 20
     assert all(a.report_submitted_at == a.report.submitted_at for a in assignments)
 
@@ -156,7 +155,6 @@ def test_inbox_sees_reports_formerly_in_scope_and_own_reports(net, corpus):
     bounced = [r.tracking_id for i, r in enumerate(corpus) if i % 7 == 5]
     assert set(forwarded) <= dept  # now with Kota Padang, once with PUPR
     assert corpus[5].tracking_id in dept  # filed by the PUPR admin, routed to Dinas Kesehatan
-    assert corpus[10].tracking_id in dept  # assignment without report_submitted_at (older code)
     assert set(bounced) <= set(_all_pages(net.user("unit_staff"), ReportFilters()))
     assert not set(forwarded) & set(_all_pages(net.user("health_admin"), ReportFilters()))
     other = set(_all_pages(net.user("other_admin"), ReportFilters()))
@@ -233,16 +231,35 @@ def test_the_list_api_takes_an_order_and_refuses_a_foreign_cursor(net, corpus, a
     assert times and times == sorted(times, reverse=True)
 
 
-def test_migration_backfill_fills_what_older_code_left_empty(corpus):
-    migration = importlib.import_module("lapor.reports.migrations.0004_assignment_report_submitted_at")
-    ReportAssignment.objects.update(report_submitted_at=None)
+NOT_NULL = "0015_tidy_assignment_submitted_not_null"
 
-    editor = SimpleNamespace(connection=connection)  # what a backfill reads of the schema editor
-    migration.backfill(None, editor)
-    assert not ReportAssignment.objects.filter(report_submitted_at__isnull=True).exists()
-    assert all(
-        a.report_submitted_at == a.report.submitted_at for a in ReportAssignment.objects.select_related("report")
-    )
+
+def test_migration_fills_what_older_code_left_empty_then_refuses_empty(transactional_db, net, corpus):
+    """Unapplied, the column takes NULL again (as rows older code wrote); applied again, those are
+    filled from their report, the column refuses NULL and the partial index for such rows is gone."""
+
+    migration = importlib.import_module(f"lapor.reports.migrations.{NOT_NULL}").Migration
+    before = [dep for dep in migration.dependencies if dep[0] == "reports"]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE reports_reportassignment SET report_submitted_at = NULL WHERE report_id %% %s = 0", [2])
+        assert cursor.rowcount > 5
+        assert "assignment_unsorted_idx" in connection.introspection.get_constraints(cursor, "reports_reportassignment")
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    assignments = list(ReportAssignment.objects.select_related("report"))
+    assert len(assignments) > 20
+    assert all(a.report_submitted_at == a.report.submitted_at for a in assignments)
+    with connection.cursor() as cursor:
+        assert "assignment_unsorted_idx" not in connection.introspection.get_constraints(
+            cursor, "reports_reportassignment"
+        )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ReportAssignment.objects.filter(pk=assignments[0].pk).update(report_submitted_at=None)
+    dept_admin = net.user("dept_admin")  # and the inbox, with nothing read apart, still sees every report
+    assert _all_pages(dept_admin, ReportFilters()) == _reference(dept_admin, ReportFilters())
 
 
 @pytest.mark.django_db

@@ -46,6 +46,7 @@ from typing import Any, Sequence
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.optimize import minimize_scalar
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.svm import LinearSVC
 
@@ -269,26 +270,14 @@ def _softmax(z: np.ndarray) -> np.ndarray:
 
 
 def _fit_temperature(scores: np.ndarray, y: np.ndarray) -> float:
-    """Temperature T minimising the NLL of softmax(scores / T) (golden-section on log T)."""
+    """Temperature T in [0.01, 10] minimising the NLL of softmax(scores / T) (bounded Brent on log T)."""
 
     def nll(log_t: float) -> float:
         p = _softmax(scores / math.exp(log_t))
         return float(-np.mean(np.log(np.clip(p[np.arange(len(y)), y], 1e-12, None))))
 
-    lo, hi = math.log(0.01), math.log(10.0)
-    g = (math.sqrt(5) - 1) / 2
-    a, b = hi - g * (hi - lo), lo + g * (hi - lo)
-    fa, fb = nll(a), nll(b)
-    for _ in range(40):
-        if fa < fb:
-            hi, b, fb = b, a, fa
-            a = hi - g * (hi - lo)
-            fa = nll(a)
-        else:
-            lo, a, fa = a, b, fb
-            b = lo + g * (hi - lo)
-            fb = nll(b)
-    return math.exp((lo + hi) / 2)
+    found = minimize_scalar(nll, bounds=(math.log(0.01), math.log(10.0)), method="bounded", options={"xatol": 1e-8})
+    return math.exp(float(found.x))
 
 
 class _Folded:

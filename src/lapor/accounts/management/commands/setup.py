@@ -106,6 +106,6 @@ class Command(BaseCommand):
             "enrol an authenticator app):"
         )
         self.stdout.write(f"  {url}")
-        public = str(getattr(settings, "LAPOR_PUBLIC_URL", ""))
-        if getattr(settings, "PRODUCTION", False) and public.startswith(("http://127.", "http://localhost")):
+        public = str(settings.LAPOR_PUBLIC_URL)
+        if settings.PRODUCTION and public.startswith(("http://127.", "http://localhost")):
             self.stderr.write(f"warning: LAPOR_PUBLIC_URL is {public}; set it to the site's public address")

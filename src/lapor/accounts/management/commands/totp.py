@@ -32,7 +32,7 @@ class Command(BaseCommand):
             code = enrolment_ticket_issue(user=user)
             self.stdout.write(f"one-time enrolment code for {user.email} (valid 3 days): {code}")
             return
-        if getattr(settings, "PRODUCTION", False):
+        if settings.PRODUCTION:
             raise CommandError("refused in production (LAPOR_ENV=production): use the authenticator app")
         device = TwoFactorDevice.objects.filter(user=user, confirmed_at__isnull=False).first()
         if device is None:

@@ -31,7 +31,7 @@ class Command(BaseCommand):
         gen.add_argument("--force", action="store_true", help="run even with LAPOR_ENV=production")
 
     def handle(self, *args, **opts):
-        if getattr(settings, "PRODUCTION", False) and not opts["force"]:
+        if settings.PRODUCTION and not opts["force"]:
             raise CommandError(
                 f"refused with LAPOR_ENV=production: the demo's accounts share the published password "
                 f"{DEMO_PASSWORD!r} and its reports are invented. Set up production with "
@@ -46,7 +46,7 @@ class Command(BaseCommand):
             for email, role in result["accounts"]:
                 self.stdout.write(f"  {email:36s} {role}")
             if settings.LAPOR_STAFF_2FA:
-                if getattr(settings, "PRODUCTION", False):
+                if settings.PRODUCTION:
                     self.stdout.write(
                         "Staff confirm each sign-in with an authenticator app, enrolled on the first "
                         "sign-in with the link e-mailed to them (or `lapor totp issue <email>`)."
