@@ -839,7 +839,9 @@ class _Report:
             if rng.random() < 0.6 and self.channel != Channel.SMS:
                 guest_email = f"{first}.{last}{rng.randint(1, 999)}@contoh.id".lower()
             else:
-                guest_phone = f"+628{rng.randint(11, 59)}{rng.randint(10**6, 10**8 - 1)}"
+                block = rng.randint(11, 59)
+                block += 10 if 40 <= block <= 49 else 0  # 084x is allocated to no operator (accounts.phones)
+                guest_phone = f"+628{block}{rng.randint(10**6, 10**8 - 1)}"
             secret = f"{rng.getrandbits(256):064x}"  # nobody holds the secret of a generated guest report
         incident = (
             dt.date(1970, 1, 1) + dt.timedelta(days=self.cal.day(self.submitted) - rng.randint(0, 14))

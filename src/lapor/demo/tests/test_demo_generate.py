@@ -11,6 +11,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from lapor.accounts.phones import phone_normalize
 from lapor.demo.load import demo_load
 from lapor.reports.deadlines import calendar_reset, deadline_for
 from lapor.reports.lifecycle import TRANSITIONS, Action, State
@@ -48,6 +49,8 @@ def test_generated_reports_have_consistent_histories():
     reports = {r.pk: r for r in Report.objects.select_related("agency")}
     assert len(reports) == COUNT == totals["reports"]
     assert {r.state for r in reports.values()} == set(State.values)
+    phones = [r.guest_phone for r in reports.values() if r.guest_phone]
+    assert phones and [p for p in phones if phone_normalize(p) != p] == []  # real, allocated numbers
 
     events, assignments, messages = defaultdict(list), defaultdict(list), defaultdict(list)
     for e in ReportEvent.objects.order_by("created_at", "id"):
