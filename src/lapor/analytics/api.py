@@ -81,8 +81,8 @@ def league(
 @router.get("/answers", auth=STAFF_AUTH, summary="Answer quality per agency: flagged share, rating, reopen rate")
 def answers(
     request,
-    from_month: str | None = Query(None, alias="from", pattern=r"^\d{4}-\d{2}$"),
-    to_month: str | None = Query(None, alias="to", pattern=r"^\d{4}-\d{2}$"),
+    from_month: str | None = Query(None, alias="from", pattern=MONTH, description=PERIOD),
+    to_month: str | None = Query(None, alias="to", pattern=MONTH, description=PERIOD),
 ):
     """Each report once, by its first follow-up in the period; flagged by the answer checker or not;
     with its reporter's rating and whether it was reopened (docs/answer-quality.md)."""
