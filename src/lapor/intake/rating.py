@@ -23,7 +23,7 @@ from django.db import transaction
 
 from lapor.reports import lifecycle as lc
 from lapor.reports.models import Report
-from lapor.reports.services import Actor, report_complete, report_rate
+from lapor.reports.services import Actor, report_rate_sent
 
 RATE_KEYWORDS = ["NILAI", "RATE"]
 TRACKING = re.compile(r"^[0-9A-Z]{4}-?[0-9A-Z]{4}$", re.IGNORECASE)
@@ -99,10 +99,7 @@ def rating_awaited(report: Report) -> bool:
 
 @transaction.atomic
 def rating_give(*, report: Report, actor: Actor, rating: Rating) -> Report:
-    """As the citizen does on the tracking page: a report waiting for their answer is accepted as
-    done first, then rated; "not satisfied" reopens it (once), with the comment as the reason."""
-    if report.state == lc.State.FOLLOWED_UP:
-        report = report_complete(report=report, actor=actor)
-    return report_rate(
+    """A rating read from a text (reports.services.report_rate_sent: accepted first if it waits)."""
+    return report_rate_sent(
         report=report, actor=actor, rating=rating.score, comment=rating.comment, reopen=not rating.satisfied
     )

@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 
 from lapor.accounts.models import User
 from lapor.core.errors import NotFound, PermissionDenied
-from lapor.reports import lifecycle as lc
 from lapor.reports import services
 from lapor.reports.models import Message, Report, ReportEvent
 
@@ -101,10 +100,9 @@ def partner_report_rate(
     """The citizen's rating, relayed by the partner. A report still waiting for the citizen's answer
     (followed up) is first accepted as done, as the citizen does on the tracking page; "not
     satisfied" reopens it (once), with the comment as the reason."""
-    actor = services.Actor(user=partner.user)
-    if report.state == lc.State.FOLLOWED_UP:
-        report = services.report_complete(report=report, actor=actor)
-    return services.report_rate(report=report, actor=actor, rating=rating, comment=comment, reopen=not satisfied)
+    return services.report_rate_sent(
+        report=report, actor=services.Actor(user=partner.user), rating=rating, comment=comment, reopen=not satisfied
+    )
 
 
 def partner_event_notify(event: ReportEvent) -> None:

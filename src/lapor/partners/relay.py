@@ -193,13 +193,14 @@ def federation_reporter_apply(*, peer: Peer, payload: dict, delivery_id: str) ->
     if step == REPLY:
         services.report_reply(report=report, actor=actor, body=fields["body"])
         return link
-    report.refresh_from_db()
-    if report.state == lc.State.FOLLOWED_UP:  # accepted as done first, as on the tracking page
-        report = services.report_complete(report=report, actor=actor)
-    elif step == COMPLETE and report.state != lc.State.DONE:
-        lc.transition_check(state=report.state, action=lc.Action.COMPLETE, roles={lc.REPORTER})
-    if step in (RATE, REOPEN):
-        services.report_rate(
+    if step in (RATE, REOPEN):  # accepted as done first if it waits, as on the tracking page
+        services.report_rate_sent(
             report=report, actor=actor, rating=fields["rating"], comment=fields["comment"], reopen=step == REOPEN
         )
+        return link
+    report.refresh_from_db()
+    if report.state == lc.State.FOLLOWED_UP:
+        services.report_complete(report=report, actor=actor)
+    elif report.state != lc.State.DONE:
+        lc.transition_check(state=report.state, action=lc.Action.COMPLETE, roles={lc.REPORTER})
     return link

@@ -901,6 +901,17 @@ def report_rate(*, report: Report, actor: Actor, rating: int, comment: str = "",
     return report
 
 
+@transaction.atomic
+def report_rate_sent(*, report: Report, actor: Actor, rating: int, comment: str = "", reopen: bool = False) -> Report:
+    """A rating the reporter sends in one message (a text door, a partner system, a peer deployment):
+    a report still waiting for their answer (followed up) is accepted as done first, as they would on
+    the tracking page, then rated; "not satisfied" reopens it (once), with the comment as the reason."""
+    report = report_lock(report)
+    if report.state == State.FOLLOWED_UP:
+        report = report_complete(report=report, actor=actor)
+    return report_rate(report=report, actor=actor, rating=rating, comment=comment, reopen=reopen)
+
+
 # --- Privacy -----------------------------------------------------------------------------
 
 
