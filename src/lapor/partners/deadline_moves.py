@@ -4,7 +4,7 @@ the per-event receivers are not called). The outsiders who follow those reports 
 they hear every public change, one signed webhook per moved report carrying the new ``due_at``:
 a partner its ``report.updated`` (``kind: "deadline_moved"``), the origin deployment of a report
 we hold its ``report.status`` (``sequence`` = the event). Written in the decree's transaction with
-one INSERT per thousand reports (``outbox_enqueue_many``), and a handful of reads per thousand.
+one INSERT per thousand webhooks (``outbox_enqueue_many``) and two reads, however many moved.
 
 A report we forwarded to a peer has its clock held here (``due_at`` empty), and the peer keeps
 its own calendar: nothing of ours to tell it."""
@@ -17,7 +17,7 @@ from lapor.notifications.services import OutboxItem, outbox_enqueue_many
 from lapor.reports.models import Channel, Report, ReportEvent
 
 from .federation import peer_url, status_payload
-from .models import FederationLink, Partner, PartnerReport
+from .models import FederationLink
 from .partners import partner_payload
 from .selectors import with_status_notes
 
@@ -25,55 +25,64 @@ BATCH = 1000
 
 
 def deadline_moves_notify(events: list[ReportEvent]) -> int:
-    """Queue the webhooks for the reports a decree moved; returns how many were offered."""
-    moved = [event for event in events if event.kind == ReportEvent.Kind.DEADLINE_MOVED]
+    """Queue the webhooks for the reports a decree moved; returns how many were offered. One read
+    finds the followed reports among them (by the range of the decree's event ids: no list of
+    thousands of ids in a query), one more their inbound links when some came from a peer."""
+    moved = {event.report_id: event for event in events if event.kind == ReportEvent.Kind.DEADLINE_MOVED}
     if not moved:
         return 0
-    partners = {p.user_id: p for p in Partner.objects.filter(is_active=True).exclude(webhook_url="")}
-    offered = 0
-    for start in range(0, len(moved), BATCH):
-        by_report = {event.report_id: event for event in moved[start : start + BATCH]}
-        offered += outbox_enqueue_many(items=_items(by_report, partners))
-    return offered
-
-
-def _items(by_report: dict[int, ReportEvent], partners: dict[int, Partner]) -> list[OutboxItem]:
-    followed = Q(reporter_id__in=list(partners)) | Q(channel=Channel.FEDERATION)
+    ids = [event.pk for event in moved.values()]
+    followed = Q(reporter__partner__is_active=True) | Q(channel=Channel.FEDERATION)
     reports = {
         report.pk: report
-        for report in with_status_notes(Report.objects.filter(followed, pk__in=list(by_report))).select_related(
-            "agency"
-        )
+        for report in with_status_notes(
+            Report.objects.filter(
+                followed, events__kind=ReportEvent.Kind.DEADLINE_MOVED, events__pk__range=(min(ids), max(ids))
+            )
+        ).select_related("agency", "reporter__partner", "partner_link")
+        if report.pk in moved
     }
-    if not reports:
-        return []
-    for report in reports.values():  # no follow-up yet is known too: no query per report
-        report.status_notes = report.status_notes or ""  # type: ignore[attr-defined]
-    refs = dict(PartnerReport.objects.filter(report_id__in=list(reports)).values_list("report_id", "external_ref"))
+    items = _partner_items(reports, moved) + _origin_items(reports, moved)
+    return sum(outbox_enqueue_many(items=items[i : i + BATCH]) for i in range(0, len(items), BATCH))
+
+
+def _partner_items(reports: dict[int, Report], moved: dict[int, ReportEvent]) -> list[OutboxItem]:
     items = []
     for pk, report in reports.items():
-        partner, event = partners.get(report.reporter_id), by_report[pk]
-        if partner is not None:
-            items.append(
-                OutboxItem(
-                    channel="webhook",
-                    recipient=partner.webhook_url,
-                    payload=partner_payload(event, report, refs.get(pk, "")),
-                    dedupe_key=f"partner:{partner.pk}:event:{event.pk}",
-                    report_id=pk,
-                    secret=partner.webhook_secret,
-                )
+        partner = getattr(report.reporter, "partner", None) if report.reporter_id else None
+        if partner is None or not partner.is_active or not partner.webhook_url:
+            continue
+        link = getattr(report, "partner_link", None)
+        report.status_notes = report.status_notes or ""  # type: ignore[attr-defined]  # none yet: no query
+        event = moved[pk]
+        items.append(
+            OutboxItem(
+                channel="webhook",
+                recipient=partner.webhook_url,
+                payload=partner_payload(event, report, link.external_ref if link else ""),
+                dedupe_key=f"partner:{partner.pk}:event:{event.pk}",
+                report_id=pk,
+                secret=partner.webhook_secret,
             )
+        )
+    return items
+
+
+def _origin_items(reports: dict[int, Report], moved: dict[int, ReportEvent]) -> list[OutboxItem]:
     held = [pk for pk, report in reports.items() if report.channel == Channel.FEDERATION]
+    if not held:
+        return []
+    items = []
     for link in FederationLink.objects.filter(
         report_id__in=held, direction=FederationLink.Direction.INBOUND, peer__is_active=True
     ).select_related("peer"):
-        event = by_report[link.report_id]
+        report, event = reports[link.report_id], moved[link.report_id]
+        report.status_notes = report.status_notes or ""  # type: ignore[attr-defined]
         items.append(
             OutboxItem(
                 channel="webhook",
                 recipient=peer_url(link.peer, "/federation/status"),
-                payload=status_payload(link, reports[link.report_id], event),
+                payload=status_payload(link, report, event),
                 dedupe_key=f"federation:status:{link.pk}:{event.pk}",
                 report_id=link.report_id,
                 secret=link.peer.secret,
