@@ -11,8 +11,11 @@ from email.message import EmailMessage
 import pytest
 from django.test import override_settings
 
+from lapor.core.tests import canary as cy
+from lapor.intake.tests import fake_cloud_api as wa
 from lapor.intake.tests.helpers import SECRET as DOOR_SECRET
 from lapor.intake.tests.helpers import signed_post
+from lapor.intake.tests.test_whatsapp_receive import WA_ID, cloud, send  # noqa: F401 (fixture)
 from lapor.partners.signing import signed_headers
 from lapor.reports.attachments import attachment_add, attachment_path
 from lapor.reports.models import Attachment, Message, Report
@@ -58,6 +61,28 @@ def test_a_photo_sent_with_an_email_reply_is_stored_at_the_peer_with_the_reply(
     assert stored.uploaded_by == remote.reporter and not stored.is_internal
     data = attachment_path(stored).read_bytes()
     assert b"KameraRahasia" not in data and stored.sha256 == origin_file.sha256 == hashlib.sha256(data).hexdigest()
+
+
+def test_a_whatsapp_photo_sent_as_a_reply_reaches_the_peer_cleaned(
+    net,
+    client,
+    transport,
+    cloud,  # noqa: F811
+    django_capture_on_commit_callbacks,
+):
+    tid = send(client, cloud, wa.text_message("wamid.P1", "LAPOR Jembatan provinsi retak"))["tracking_id"]
+    origin = Report.objects.get(tracking_id=tid)
+    remote = forwarded_and_answered(net, client, django_capture_on_commit_callbacks, origin)
+    cloud.media_add("777001", cy.PHOTO)
+    with django_capture_on_commit_callbacks(execute=True):
+        out = send(client, cloud, wa.image_message("wamid.P2", "777001", caption=f"BALAS {tid} masih retak"))
+    assert out["action"] == "reply" and out["status"] == "ok", out
+    [relay] = relays(transport)
+    assert [a["content_type"] for a in json.loads(relay["body"])["attachments"]] == ["image/jpeg"]
+    stored = Attachment.objects.get(report=remote, message__body="masih retak")
+    assert cy.A_NAME.encode() not in attachment_path(stored).read_bytes()  # the photo's metadata is gone
+    wired = base64.b64decode(json.loads(relay["body"])["attachments"][0]["data"])
+    assert cy.A_NAME.encode() not in wired and WA_ID.encode() not in relay["body"]
 
 
 def test_a_file_the_reporter_adds_on_its_own_travels_as_a_step_and_once(
