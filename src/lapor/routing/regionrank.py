@@ -3,7 +3,9 @@
 When the report's region is known (its own region, or a place its text names), a suggested agency
 of another province or regency ("Pemerintah Kota Bau Bau" for a pothole in Padang) is replaced by
 the agency with the same role in the report's region ("Pemerintah Kota Padang"); with no such
-agency it is kept, below every agency of the report's region and marked as outside it.
+agency it is kept, below every agency of the report's region and marked as outside it. Guesses
+that land on one agency add up: the model spreads its belief in a role ("the city's government")
+over that role's offices in many regions, and the report's own region gathers it.
 
 The role of an agency is its kind (a regency's and a city's government count as one) and its name
 without its region's name: "Perumda Air Minum Kota Padang Panjang" -> ("regional_enterprise",
@@ -77,7 +79,10 @@ def region_rerank(candidates: list[Candidate], region_code: str | None) -> list[
                 cand.foreign = True
             else:
                 cand = Candidate(local, cand.confidence, f"{cand.reason}; wilayah laporan", cand.source)
-        if all(c.agency.pk != cand.agency.pk for c in out):
+        same = next((c for c in out if c.agency.pk == cand.agency.pk), None)
+        if same is None:
             out.append(cand)
+        elif same.source == "model":  # one office, several guesses for it: the model's belief in that role
+            same.confidence = round(min(1.0, same.confidence + cand.confidence), 4)
     # stable: the rule first, then by confidence; agencies outside the report's region last
     return sorted(out, key=lambda c: (c.foreign, c.source != "rule", -c.confidence))

@@ -228,6 +228,10 @@ def _agency_for(name: str, report: Report) -> Agency | None:
     return candidates[0]
 
 
+# guesses read from the model before the region rule (bench/routing_region_rerank.py chose it)
+MODEL_CANDIDATES = 12
+
+
 def suggest_floor() -> float:
     return float(settings.LAPOR_ROUTING_SUGGEST_FLOOR)
 
@@ -282,7 +286,7 @@ def routing_suggest(report: Report, *, k: int = 3) -> dict:
         suggestions = [_suggestion(c, floor) for c in candidates]
         return {"status": status, "model_version": None, "threshold": None, "floor": floor, "suggestions": suggestions}
     version, model = loaded
-    for cand in model_candidates(report, model, returns, k=k + 5):
+    for cand in model_candidates(report, model, returns, k=MODEL_CANDIDATES):
         if all(c.agency.pk != cand.agency.pk for c in candidates):
             candidates.append(cand)
     ranked = region_rerank(candidates, report_region_code(report))[:k]

@@ -40,8 +40,8 @@ def test_a_regency_and_a_city_government_are_the_same_role(net):
     )
     assert role_of(pariaman) == role_of(solok) == role_of(net.other_city) == ("regency", "pemerintah")
     ranked = region_rerank([Candidate(net.other_city, 0.05, "a"), Candidate(solok, 0.04, "b")], "13.05")
-    # both point at Padang Pariaman's own government: offered once, with the better confidence
-    assert names(ranked) == [("Pemerintah Kabupaten Padang Pariaman", 0.05, False)]
+    # both point at Padang Pariaman's own government: offered once, with the belief in that role
+    assert names(ranked) == [("Pemerintah Kabupaten Padang Pariaman", 0.09, False)]
 
 
 def test_agencies_of_the_reports_region_its_parents_and_national_ones_are_never_foreign(net):
