@@ -388,6 +388,9 @@ LAPOR_AUTOROUTE = env_bool("LAPOR_AUTOROUTE", True)  # route on arrival when the
 LAPOR_ROUTING_MIN_HISTORY = env_int("LAPOR_ROUTING_MIN_HISTORY", 200)  # routed reports before the model trains
 # reports received since the current model was trained before a retrained one is compared with it
 LAPOR_ROUTING_MIN_COMPARE = env_int("LAPOR_ROUTING_MIN_COMPARE", 20)
+# calibrated confidence under which a model suggestion is a guess: not offered as a one-tap button, and a
+# person's taking it is not counted as the model's top-1 (docs/routing-ml.md, "Suggestion floor")
+LAPOR_ROUTING_SUGGEST_FLOOR = float(os.environ.get("LAPOR_ROUTING_SUGGEST_FLOOR", "0.2"))
 LAPOR_ANALYTICS_GRADES: dict = {}  # Baik/Sedang/Kurang thresholds over analytics.selectors.DEFAULT_GRADES
 LAPOR_OPENDATA_DIR = DATA_DIR / "opendata"
 LAPOR_RATELIMIT_CACHE = "default"  # the CACHES alias the rate limits count in

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models.functions import Length, Lower
 
 from .models import Agency, Region, RoutingRule, Topic
 
@@ -101,3 +104,18 @@ def routing_rule_match(*, topic: Topic | None, region: Region | None) -> Routing
     if not candidates:
         return None
     return max(candidates, key=lambda r: (len(r.region_id or ""), r.topic.depth))
+
+
+def region_named_in(text: str) -> str | None:
+    """The most precise region whose whole name the text spells ("... kelurahan Bukit Surungan,
+    Padang Panjang"): every run of one to four words is compared with the names, case-insensitively."""
+    words = re.findall(r"[\w'.-]+", (text or "").casefold())[:60]
+    runs = {" ".join(words[i : i + n]) for n in range(1, 5) for i in range(len(words) - n + 1)}
+    runs |= {f"kota {r}" for r in runs} | {f"kabupaten {r}" for r in runs}
+    return (  # the most precise level; of equals, the longest name ("Padang Panjang" over "Padang")
+        Region.objects.annotate(lname=Lower("name"), size=Length("name"))
+        .filter(lname__in=runs)
+        .order_by("-level", "-size", "code")
+        .values_list("code", flat=True)
+        .first()
+    )

@@ -6,14 +6,13 @@ kept as their media ids and fetched again when it is filed."""
 
 from __future__ import annotations
 
-import re
 
 from django.conf import settings
-from django.db.models.functions import Length, Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lapor.agencies.models import Region, Topic
+from lapor.agencies.models import Topic
+from lapor.agencies.selectors import region_named_in
 
 from .models import WhatsAppConversation
 
@@ -150,16 +149,5 @@ def _topic_choice(text: str) -> tuple[int, str] | None:
 
 
 def region_for(text: str) -> str | None:
-    """The most precise region whose whole name the citizen wrote ("... kelurahan Bukit Surungan,
-    Padang Panjang"): every run of one to four words is compared with the names, case-insensitively."""
-    words = re.findall(r"[\w'.-]+", text.casefold())[:60]
-    runs = {" ".join(words[i : i + n]) for n in range(1, 5) for i in range(len(words) - n + 1)}
-    runs |= {f"kota {r}" for r in runs} | {f"kabupaten {r}" for r in runs}
-    match = (  # the most precise level; of equals, the longest name ("Padang Panjang" over "Padang")
-        Region.objects.annotate(lname=Lower("name"), size=Length("name"))
-        .filter(lname__in=runs)
-        .order_by("-level", "-size", "code")
-        .values_list("code", flat=True)
-        .first()
-    )
-    return match
+    """The most precise region whose whole name the citizen wrote (agencies.selectors.region_named_in)."""
+    return region_named_in(text)

@@ -217,6 +217,17 @@ def _staff_texts(kind: str, ctx: dict) -> tuple[str, str, str]:
             % ctx,
             _("LAPOR! Pelapor menanggapi %(tid)s, batas %(due)s") % ctx,
         )
+    if kind == "staff_reply_relayed":  # a federated peer holds the report (partners/relay.py)
+        return (
+            _("[%(tid)s] Tanggapan pelapor diteruskan ke %(peer)s") % ctx,
+            _(
+                'Pelapor menanggapi jawaban atas laporan %(tid)s "%(title)s":\n\n%(message)s\n\n'
+                "Laporan ini ditangani %(peer)s; tanggapan sudah diteruskan ke sana. "
+                "Tidak ada tindakan yang diperlukan dari %(agency)s. %(url)s"
+            )
+            % ctx,
+            _("LAPOR! Tanggapan pelapor %(tid)s diteruskan ke %(peer)s; tidak perlu tindakan") % ctx,
+        )
     raise ValueError(kind)
 
 

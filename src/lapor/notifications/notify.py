@@ -136,6 +136,18 @@ def _staff_items(kind: str, report: Report, targets, key: str, extra: dict | Non
     return target_items(kind, report, targets, key, extra or {})
 
 
+def _relayed_to(event: ReportEvent) -> list[str]:
+    """The peer deployments a reporter's reply was passed on to (partners/relay.py records a
+    ``federate_relay`` event naming the reply's message, before the reply's transition)."""
+    message_id = (event.data or {}).get("message_id")
+    if not message_id:
+        return []
+    names = ReportEvent.objects.filter(
+        report_id=event.report_id, action=RELAYED, data__step="reply", data__message_id=message_id
+    ).values_list("data__peer_name", flat=True)
+    return [str(name) for name in names if name]
+
+
 def _message_body(event: ReportEvent) -> str:
     message_id = (event.data or {}).get("message_id")
     return Message.objects.filter(pk=message_id).values_list("body", flat=True).first() or ""
@@ -144,6 +156,7 @@ def _message_body(event: ReportEvent) -> str:
 # Which event tells whom what: the staff of the agency a report went to, and the reporter's texts.
 STAFF_INBOX_ACTIONS = (Action.ROUTE, Action.FORWARD, Action.DISPOSE, Action.NOT_AUTHORITY)
 STAFF_REPLY_ROLES = (Role.LIAISON, Role.UNIT_STAFF)  # who drafts the follow-up hears the citizen's answer
+RELAYED = "federate_relay"  # a reporter's step passed on to the peer deployment that holds the report
 REPORTER_KINDS = {
     Action.ROUTE: "routed",
     Action.FORWARD: "routed",
@@ -237,7 +250,9 @@ def event_items(event: ReportEvent) -> list[OutboxItem]:
         items += _staff_items("staff_inbox", report, staff_targets(agency_id), key, extra)
     if action == Action.REPLY and agency_id:  # the citizen answered a follow-up: back to the agency's desk
         targets = staff_targets(agency_id, STAFF_REPLY_ROLES) or staff_targets(agency_id)
-        items += _staff_items("staff_replied", report, targets, key, {**extra, "message": _message_body(event)})
+        peers = _relayed_to(event)  # a peer holds it: told, not asked to act
+        kind, more = ("staff_reply_relayed", {"peer": ", ".join(peers)}) if peers else ("staff_replied", {})
+        items += _staff_items(kind, report, targets, key, {**extra, **more, "message": _message_body(event)})
     reporter_kind = REPORTER_KINDS.get(action)
     if action in (Action.FOLLOW_UP, Action.REMOTE_ANSWER):
         if (event.data or {}).get("remote_agency"):  # a federated peer's answer names who answered there

@@ -7,8 +7,9 @@ class PartnersConfig(AppConfig):
     verbose_name = "Mitra, Open311 dan federasi"
 
     def ready(self) -> None:
-        from lapor.reports.signals import event_recorded
+        from lapor.reports.signals import event_recorded, events_recorded
 
-        from .receivers import report_event_relay
+        from .receivers import report_event_relay, report_events_relay
 
         event_recorded.connect(report_event_relay, dispatch_uid="partners.report_event_relay")
+        events_recorded.connect(report_events_relay, dispatch_uid="partners.report_events_relay")

@@ -25,7 +25,7 @@ from lapor.reports.models import Channel, Report, ReportEvent, ReportType
 from lapor.reports.services import Actor
 
 from .models import FederationLink, InboundDelivery, Peer
-from .selectors import CLOSED_STATES, report_status
+from .selectors import CLOSED_STATES, deadline_moved_out, report_status
 
 FORWARD, STATUS = "report.forward", "report.status"
 # The origin's timeline event when a reporter's step is relayed to the peer (relay.py).
@@ -212,7 +212,8 @@ def federation_inbound_accept(*, peer: Peer, payload: dict, delivery_id: str) ->
 # --- Status back to the origin ------------------------------------------------------------------
 
 
-def _status_enqueue(link: FederationLink, report: Report, event: ReportEvent | None) -> None:
+def status_payload(link: FederationLink, report: Report, event: ReportEvent | None) -> dict:
+    """The body of a ``report.status`` to the origin of a report we hold, for one public event."""
     sequence = event.pk if event is not None else 0
     payload = {
         "type": STATUS,
@@ -223,14 +224,21 @@ def _status_enqueue(link: FederationLink, report: Report, event: ReportEvent | N
         "occurred_at": (event.created_at if event is not None else timezone.now()).isoformat(),
         "status": report_status(report),
     }
+    if event is not None and event.kind == ReportEvent.Kind.DEADLINE_MOVED:
+        payload["deadline_moved"] = deadline_moved_out(event)
+    return payload
+
+
+def _status_enqueue(link: FederationLink, report: Report, event: ReportEvent | None) -> None:
     from lapor.notifications.services import outbox_enqueue  # the outbox owns delivery
 
+    payload = status_payload(link, report, event)
     outbox_enqueue(
         channel="webhook",
         recipient=peer_url(link.peer, "/federation/status"),
         payload=payload,
         report=report,
-        dedupe_key=f"federation:status:{link.pk}:{sequence}",
+        dedupe_key=f"federation:status:{link.pk}:{payload['sequence']}",
         secret=link.peer.secret,
     )
 

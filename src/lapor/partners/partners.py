@@ -16,7 +16,7 @@ from lapor.reports import services
 from lapor.reports.models import Message, Report, ReportEvent
 
 from .models import Partner, PartnerReport
-from .selectors import report_status
+from .selectors import deadline_moved_out, report_status
 
 # (partner id, external_ref) of the submission under way in this context
 _submitting: contextvars.ContextVar[tuple[int, str] | None] = contextvars.ContextVar(
@@ -105,6 +105,22 @@ def partner_report_rate(
     )
 
 
+def partner_payload(event: ReportEvent, report: Report, external_ref: str) -> dict:
+    """The body of a partner's ``report.updated`` webhook for one public event."""
+    payload = {
+        "event": "report.updated",
+        "event_id": event.pk,
+        "kind": event.kind,
+        "action": event.action,
+        "occurred_at": (event.created_at or timezone.now()).isoformat(),
+        "external_ref": external_ref,
+        "report": report_status(report),
+    }
+    if event.kind == ReportEvent.Kind.DEADLINE_MOVED:
+        payload["deadline_moved"] = deadline_moved_out(event)
+    return payload
+
+
 def partner_event_notify(event: ReportEvent) -> None:
     """Queue the signed status webhook for a public change of a partner's report (in the
     transaction that made the change: no change, no webhook; a change, a webhook)."""
@@ -122,21 +138,12 @@ def partner_event_notify(event: ReportEvent) -> None:
         external_ref = submitting[1]  # the report is being filed: the link is written right after
     else:
         external_ref = ""
-    payload = {
-        "event": "report.updated",
-        "event_id": event.pk,
-        "kind": event.kind,
-        "action": event.action,
-        "occurred_at": (event.created_at or timezone.now()).isoformat(),
-        "external_ref": external_ref,
-        "report": report_status(report),
-    }
     from lapor.notifications.services import outbox_enqueue  # the outbox owns delivery
 
     outbox_enqueue(
         channel="webhook",
         recipient=partner.webhook_url,
-        payload=payload,
+        payload=partner_payload(event, report, external_ref),
         report=report,
         dedupe_key=f"partner:{partner.pk}:event:{event.pk}",
         secret=partner.webhook_secret,

@@ -22,10 +22,11 @@ from lapor.reports.services import Actor
 
 from .federation import RELAY_ACTION, _delivery_new, _peer_user, federation_id, peer_url
 from .models import FederationLink, Peer
+from .relay_files import ATTACH, attachment_item, relay_files, relay_files_store, reply_relay_join, reporter_attachment
 
 REPORTER = "report.reporter"
 REPLY, COMPLETE, RATE, REOPEN = "reply", "complete", "rate", "reopen"
-STEPS = (REPLY, COMPLETE, RATE, REOPEN)
+STEPS = (REPLY, COMPLETE, RATE, REOPEN, ATTACH)
 # After these the report is in the peer's hands again: the origin's clock waits.
 HANDED_BACK = (lc.Action.REPLY, lc.Action.REOPEN)
 
@@ -36,6 +37,7 @@ def _reason(step: str, peer: Peer) -> str:
         COMPLETE: _("Pelapor menyatakan selesai; diteruskan ke %(peer)s"),
         RATE: _("Penilaian pelapor diteruskan ke %(peer)s"),
         REOPEN: _("Pelapor tidak puas, laporan dibuka kembali; diteruskan ke %(peer)s"),
+        ATTACH: _("Lampiran pelapor diteruskan ke %(peer)s"),
     }
     return texts[step] % {"peer": peer.name}
 
@@ -47,6 +49,8 @@ def _step_of(event: ReportEvent) -> str | None:
     """Which of the reporter's steps this event is (None: not one that travels)."""
     if event.actor_role != lc.REPORTER:
         return None
+    if event.kind == ReportEvent.Kind.ATTACHMENT:
+        return ATTACH if event.is_public else None
     if event.kind == ReportEvent.Kind.MESSAGE:
         return REPLY if (event.data or {}).get("message_kind") == Message.Kind.REPLY else None
     if event.kind == ReportEvent.Kind.TRANSITION and event.action in (lc.Action.COMPLETE, lc.Action.RATE):
@@ -92,6 +96,10 @@ def relay_payload(event: ReportEvent, step: str, link: FederationLink) -> dict:
     elif step in (RATE, REOPEN):
         payload["rating"] = (event.data or {}).get("rating")
         payload["comment"] = lens.text(event.reason or "")
+    elif step == ATTACH:  # a file on its own (relay_files.py); a reply's files join the reply's body
+        att = reporter_attachment(event)
+        item = attachment_item(att, report) if att is not None else None
+        payload["attachments"] = [item] if item is not None else []
     return payload
 
 
@@ -118,10 +126,22 @@ def federation_reporter_relay(event: ReportEvent) -> None:
 def _relay_enqueue(event: ReportEvent, step: str, link: FederationLink) -> None:
     from lapor.notifications.services import outbox_enqueue  # the outbox owns delivery
 
+    data = {"peer": link.peer.slug, "peer_name": link.peer.name, "step": step, "relay_id": str(event.pk)}
+    if step == ATTACH:
+        att = reporter_attachment(event)
+        if att is None or reply_relay_join(event, att, link):
+            return  # rides its reply's relay (or stays here)
+        payload = relay_payload(event, step, link)
+        if not payload["attachments"]:
+            return  # over the cap alone, or gone: it stays here
+    else:
+        payload = relay_payload(event, step, link)
+    if step == REPLY:  # the origin staff's notice says the reply went on (notifications/notify.py)
+        data["message_id"] = (event.data or {}).get("message_id")
     outbox_enqueue(
         channel="webhook",
         recipient=peer_url(link.peer, "/federation/reporter"),
-        payload=relay_payload(event, step, link),
+        payload=payload,
         report=event.report,
         dedupe_key=f"federation:reporter:{link.pk}:{event.pk}",
         secret=link.peer.secret,
@@ -131,7 +151,7 @@ def _relay_enqueue(event: ReportEvent, step: str, link: FederationLink) -> None:
         actor=Actor.system(),
         action=RELAY_ACTION,
         reason=_reason(step, link.peer),
-        data={"peer": link.peer.slug, "peer_name": link.peer.name, "step": step, "relay_id": str(event.pk)},
+        data=data,
     )
 
 
@@ -177,6 +197,9 @@ def _relay_fields(payload: dict) -> tuple[str, str, dict]:
         if not isinstance(comment, str):
             raise ValidationFailed(_("comment wajib berupa teks."), code="invalid_payload", detail={"field": "comment"})
         fields.update(rating=rating, comment=comment)
+    fields["files"] = relay_files(payload)
+    if step == ATTACH and not fields["files"]:
+        raise ValidationFailed(_("Lampiran wajib ada."), code="invalid_attachment", detail={"field": "attachments"})
     return step, str(relay_id).strip()[:40], fields
 
 
@@ -191,7 +214,11 @@ def federation_reporter_apply(*, peer: Peer, payload: dict, delivery_id: str) ->
         return link
     actor, report = Actor(user=_peer_user(peer)), link.report
     if step == REPLY:
-        services.report_reply(report=report, actor=actor, body=fields["body"])
+        message = services.report_reply(report=report, actor=actor, body=fields["body"])
+        relay_files_store(report=report, actor=actor, files=fields["files"], message=message)
+        return link
+    if step == ATTACH:
+        relay_files_store(report=report, actor=actor, files=fields["files"])
         return link
     if step in (RATE, REOPEN):  # accepted as done first if it waits, as on the tracking page
         services.report_rate_sent(

@@ -10,7 +10,7 @@ from django.db.models.fields.json import KT
 from lapor.accounts.models import ApiToken
 from lapor.notifications.models import OutboxMessage
 from lapor.reports import lifecycle as lc
-from lapor.reports.models import Message, Report
+from lapor.reports.models import Message, Report, ReportEvent
 
 from .models import FederationLink, Partner, Peer
 
@@ -55,6 +55,17 @@ def report_status(report: Report) -> dict:
         "status_notes": report_status_notes(report),
         "due_at": report.due_at.isoformat() if report.due_at else None,
         "updated_at": report.updated_at.isoformat() if report.updated_at else None,
+    }
+
+
+def deadline_moved_out(event: ReportEvent) -> dict:
+    """A calendar decree's move of a report's deadlines (reports/calendar.py), as outsiders read it:
+    the decree, the date it changed, and each clock's old and new deadline."""
+    data = event.data or {}
+    return {
+        "decree": event.reason,
+        "calendar_date": data.get("calendar_date"),
+        **{clock: data[clock] for clock in ("due_at", "completion_due_at") if clock in data},
     }
 
 

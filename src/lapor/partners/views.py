@@ -16,6 +16,7 @@ from lapor.core.errors import DomainError
 
 from . import federation, relay
 from .models import Peer
+from .relay_files import body_max
 from .signing import DELIVERY_HEADER, SIGNATURE_HEADER, signature_valid
 
 MAX_BODY = 256 * 1024
@@ -25,9 +26,22 @@ def _refuse(status: int, code: str, message) -> JsonResponse:
     return JsonResponse({"code": code, "message": str(message)}, status=status)
 
 
-def _signed_call(request: HttpRequest, *, kind: str, apply, allowed) -> JsonResponse:
-    body = request.body
-    if len(body) > MAX_BODY:
+def _body(request: HttpRequest, limit: int) -> bytes | None:
+    """The raw body, or None when it is over ``limit`` (read from the stream: Django's in-memory
+    cap for ``request.body`` is smaller than a relay with its files)."""
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared = 0
+    if declared > limit:
+        return None
+    body = request.read(limit + 1)
+    return body if len(body) <= limit else None
+
+
+def _signed_call(request: HttpRequest, *, kind: str, apply, allowed, max_body: int = MAX_BODY) -> JsonResponse:
+    body = _body(request, max_body)
+    if body is None:
         return _refuse(413, "too_large", _("Badan permintaan terlalu besar."))
     try:
         payload = json.loads(body or b"")
@@ -81,4 +95,5 @@ def federation_reporter(request: HttpRequest) -> JsonResponse:
         kind=relay.REPORTER,
         apply=relay.federation_reporter_apply,
         allowed=lambda peer: peer.receives_from,
+        max_body=body_max(MAX_BODY),  # the reporter's files travel in the body (relay_files.py)
     )

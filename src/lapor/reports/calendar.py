@@ -172,9 +172,10 @@ def _deadline_events_record(
 ) -> int:
     """One public event on each report whose deadline moved: who (the operator), when, each clock's
     old and new deadline, and why (the decree). Bulk-inserted: a decree can touch thousands of open
-    reports. The per-event receivers (partner and federation status webhooks, the public cache)
-    are not called: no report changed its state or its public text; ``events_recorded`` is sent
-    once with them all (no notification is sent for this kind)."""
+    reports. The per-event receivers (the public cache among them) are not called: no report
+    changed its state or its public text; ``events_recorded`` is sent once with them all (no
+    notification is sent for this kind; partners/deadline_moves.py queues the partner and
+    federation status webhooks of the moved reports from it, in bulk)."""
     events = [
         ReportEvent(
             report_id=pk,

@@ -189,12 +189,15 @@ class SuggestionOut(Schema):
     confidence: float
     reason: str
     source: str
+    sure: bool = Field(..., description="offered as a one-tap choice: a rule, or the model at or above the floor")
+    foreign: bool = Field(..., description="the agency is of another province/regency than the report's place")
 
 
 class SuggestionsOut(Schema):
     status: str = Field(..., description="ok | rule | insufficient_history")
     model_version: str | None
     threshold: float | None = Field(None, description="auto-routing threshold (precision target on held-out history)")
+    floor: float = Field(..., description="confidence under which a model suggestion is only a guess")
     suggestions: list[SuggestionOut]
 
 

@@ -4,7 +4,9 @@
   the share the agency it chose did **not** return as "Bukan Wewenang".
 * Live top-1 / top-3 from real decisions: when a person routes, the route event records where the
   chosen agency stood among the suggestions shown (``data.suggestion.rank``, see
-  ``suggest.routing_decision``); top-1 is the share taken at rank 1, top-3 at rank 1 to 3.
+  ``suggest.routing_decision``); top-1 is the share taken at rank 1, top-3 at rank 1 to 3. The rank
+  counts only the suggestions offered as sure (at or above LAPOR_ROUTING_SUGGEST_FLOOR, in the
+  report's region): a guess shown as "tidak yakin" and taken is no success of the model.
 """
 
 from __future__ import annotations

@@ -20,11 +20,12 @@ from django.utils import timezone
 
 from lapor.accounts.audit import audit_record
 from lapor.agencies.models import Agency, Region, Topic
-from lapor.agencies.selectors import routing_rule_match
+from lapor.agencies.selectors import region_named_in, routing_rule_match
 from lapor.reports import lifecycle as lc
 from lapor.reports.models import Report, ReportEvent
 
 from .ml import ArtefactError, RoutingModel
+from .regionrank import Candidate, region_rerank
 
 log = logging.getLogger(__name__)
 LABELS = ("agency", "topic")
@@ -227,50 +228,84 @@ def _agency_for(name: str, report: Report) -> Agency | None:
     return candidates[0]
 
 
+# guesses read from the model before the region rule (bench/routing_region_rerank.py chose it)
+MODEL_CANDIDATES = 12
+
+
+def suggest_floor() -> float:
+    return float(settings.LAPOR_ROUTING_SUGGEST_FLOOR)
+
+
+def report_region_code(report: Report) -> str | None:
+    """The report's own region, or else the most precise place its text names."""
+    return report.region_id or region_named_in(f"{report.title}\n{report.body}")
+
+
+def model_candidates(report: Report, model: RoutingModel, returns: list[str], *, k: int) -> list[Candidate]:
+    """The model's guesses as agencies of the tree, best first (more than shown: the region rule
+    may set some aside)."""
+    record = record_of(report, _region_names([report]), returns)
+    out: list[Candidate] = []
+    for name, probability, reason in model.predict_top([record], k=k)[0]:
+        agency = _agency_for(name, report)
+        if agency is not None:
+            out.append(Candidate(agency, round(float(probability), 4), reason))
+    return out
+
+
+def _suggestion(cand: Candidate, floor: float) -> dict:
+    """``sure``: offered as a one-tap button; otherwise a guess ("tidak yakin"), under the floor
+    or outside the report's region."""
+    return {
+        "agency_id": cand.agency.pk,
+        "agency_name": cand.agency.name,
+        "confidence": cand.confidence,
+        "reason": cand.reason,
+        "source": cand.source,
+        "sure": cand.source == "rule" or (cand.confidence >= floor and not cand.foreign),
+        "foreign": cand.foreign,
+    }
+
+
 def routing_suggest(report: Report, *, k: int = 3) -> dict:
-    """Top agencies for a report: a matching rule first, then the model's calibrated guesses."""
-    suggestions: list[dict] = []
+    """Top agencies for a report: a matching rule first, then the model's calibrated guesses,
+    those of the report's region before those of another (regionrank). Each says whether it is
+    ``sure`` (see ``_suggestion``); ``floor`` is the confidence under which a guess is not."""
+    candidates: list[Candidate] = []
     returns = returned_by([report.pk]).get(report.pk, []) if report.bounce_count else []
     rule = routing_rule_match(topic=report.topic, region=report.region)
     if rule is not None and rule.agency.name in returns:  # Bukan Wewenang: never suggested again
         rule = None
     if rule is not None:
-        suggestions.append(
-            {
-                "agency_id": rule.agency_id,
-                "agency_name": rule.agency.name,
-                "confidence": 1.0,
-                "reason": f"aturan: {rule.topic.name} × {rule.region.name if rule.region_id else 'semua wilayah'}",
-                "source": "rule",
-            }
-        )
+        where = rule.region.name if rule.region_id else "semua wilayah"
+        candidates.append(Candidate(rule.agency, 1.0, f"aturan: {rule.topic.name} × {where}", "rule"))
+    floor = suggest_floor()
     loaded = routing_model_get("agency")
     if loaded is None:
         status = "rule" if rule else "insufficient_history"
-        return {"status": status, "model_version": None, "threshold": None, "suggestions": suggestions}
+        suggestions = [_suggestion(c, floor) for c in candidates]
+        return {"status": status, "model_version": None, "threshold": None, "floor": floor, "suggestions": suggestions}
     version, model = loaded
-    record = record_of(report, _region_names([report]), returns)
-    for name, probability, reason in model.predict_top([record], k=k)[0]:
-        agency = _agency_for(name, report)
-        if agency is None or any(s["agency_id"] == agency.pk for s in suggestions):
-            continue
-        suggestions.append(
-            {
-                "agency_id": agency.pk,
-                "agency_name": agency.name,
-                "confidence": round(float(probability), 4),
-                "reason": reason,
-                "source": "model",
-            }
-        )
-    return {"status": "ok", "model_version": version, "threshold": _threshold(model), "suggestions": suggestions[:k]}
+    for cand in model_candidates(report, model, returns, k=MODEL_CANDIDATES):
+        if all(c.agency.pk != cand.agency.pk for c in candidates):
+            candidates.append(cand)
+    ranked = region_rerank(candidates, report_region_code(report))[:k]
+    return {
+        "status": "ok",
+        "model_version": version,
+        "threshold": _threshold(model),
+        "floor": floor,
+        "suggestions": [_suggestion(c, floor) for c in ranked],
+    }
 
 
 def routing_decision(report: Report, agency: Agency, *, tapped_rank: int | None = None) -> dict | None:
     """Where a person's choice stood among the suggestions they saw, for live top-1 / top-3:
-    {"model_version", "rank" (1-based, None when not among them), "source" of the one taken,
-    "tapped": taken with the suggestion's own button}. None without a model (nothing to measure).
-    Never fails the routing: a suggestion error is logged and nothing is recorded."""
+    {"model_version", "rank" (1-based among the *sure* suggestions only, None when not among
+    them: taking a guess shown as "tidak yakin" is no success of the model), "source" of the one
+    taken, "tapped": taken with the suggestion's own button (``tapped_rank``: its place in the
+    whole list shown), "guess": the one taken was shown as a guess}. None without a model
+    (nothing to measure). Never fails the routing: a suggestion error is logged, nothing recorded."""
     if routing_model_get("agency") is None:
         return None
     try:
@@ -281,12 +316,16 @@ def routing_decision(report: Report, agency: Agency, *, tapped_rank: int | None 
     if result["status"] != "ok":
         return None
     shown = [sug["agency_id"] for sug in result["suggestions"]]
-    rank = shown.index(agency.pk) + 1 if agency.pk in shown else None
+    sure = [sug["agency_id"] for sug in result["suggestions"] if sug["sure"]]
+    position = shown.index(agency.pk) + 1 if agency.pk in shown else None
+    rank = sure.index(agency.pk) + 1 if agency.pk in sure else None
     return {
         "model_version": result["model_version"],
         "rank": rank,
-        "source": result["suggestions"][rank - 1]["source"] if rank else None,
-        "tapped": bool(rank and tapped_rank == rank),
+        "source": result["suggestions"][position - 1]["source"] if position else None,
+        "tapped": bool(position and tapped_rank == position),
+        "guess": bool(position and rank is None),
+        "floor": result["floor"],
     }
 
 

@@ -8,6 +8,7 @@ import pytest
 from django.test import override_settings
 
 from lapor.partners.models import InboundDelivery
+from lapor.partners.relay_files import body_max
 from lapor.partners.signing import signed_headers
 from lapor.reports import services
 from lapor.reports.models import Message, ReportEvent
@@ -67,7 +68,7 @@ def test_bad_relays_are_refused_with_reasons_and_change_nothing(net, client, for
         (dict(payload=step(origin, origin="sumbar")), 403, "direction_not_allowed"),  # we only forward there
         (dict(payload=None, raw=b"{rusak"), 400, "invalid_json"),
         (dict(payload=None, raw=b'"teks"'), 400, "invalid_payload"),
-        (dict(payload=None, raw=b"x" * (256 * 1024 + 1)), 413, "too_large"),
+        (dict(payload=None, raw=b"x" * (body_max(256 * 1024) + 1)), 413, "too_large"),  # room for the files
         (dict(payload=step(origin, type="report.status")), 400, "wrong_type"),
         (dict(payload=step(origin), headers={"X-Lapor-Delivery": ""}), 400, "delivery_required"),
         (dict(payload=step(origin, tracking_id="ZZZZ-9999")), 404, "unknown_report"),

@@ -82,7 +82,8 @@ def test_thousands_of_open_reports_move_with_a_few_queries_and_one_event_each(ne
         result = calendar_day_set(day=day, working=False, name="SKB massal", actor=net.user("platform"))
     assert result["reports_moved"] == 2500 and result["deadlines_moved"]["due_at"] == 2500
     inserts = [q for q in queries.captured_queries if q["sql"].startswith('INSERT INTO "reports_reportevent"')]
-    assert len(queries) - len(inserts) <= 12, "\n".join(q["sql"][:150] for q in queries.captured_queries)
+    # 12, and one read by partners/deadline_moves.py: which moved reports a partner or a peer follows
+    assert len(queries) - len(inserts) <= 13, "\n".join(q["sql"][:150] for q in queries.captured_queries)
     assert len(inserts) <= 2500 // 50  # many events per statement (SQLite's parameter limit makes its batches small)
     assert ReportEvent.objects.filter(kind="deadline_moved").count() == 2500
     assert not ReportEvent.objects.filter(report=closed).exists()

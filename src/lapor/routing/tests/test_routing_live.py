@@ -121,7 +121,14 @@ def test_people_choices_give_live_top1_and_top3_and_returns_give_live_precision(
     )
     assert res.status_code == 302
     event = tapped.events.get(action="route")
-    assert event.data["suggestion"] == {"model_version": version, "rank": 1, "source": "model", "tapped": True}
+    assert event.data["suggestion"] == {
+        "model_version": version,
+        "rank": 1,
+        "source": "model",
+        "tapped": True,
+        "guess": False,
+        "floor": django_settings.LAPOR_ROUTING_SUGGEST_FLOOR,
+    }
     # a person's own pick, not among the suggestions
     own = submitted("obat habis di puskesmas, antre lama")
     shown = {x["agency_id"] for x in suggest.routing_suggest(own)["suggestions"]}

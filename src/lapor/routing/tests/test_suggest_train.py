@@ -67,6 +67,7 @@ def test_too_little_history_says_so(net, settings, tmp_path):
         "status": "insufficient_history",
         "model_version": None,
         "threshold": None,
+        "floor": settings.LAPOR_ROUTING_SUGGEST_FLOOR,
         "suggestions": [],
     }
 

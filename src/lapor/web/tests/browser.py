@@ -88,4 +88,4 @@ def open_action(page, action: str) -> None:
     """Open one action on the staff report page (each sits collapsed in a <details>)."""
     panel = page.locator(f"details[data-action-panel={action}]")
     if panel.get_attribute("open") is None:
-        panel.locator("summary").click()
+        panel.locator(":scope > summary").click()  # not a <details> inside the panel

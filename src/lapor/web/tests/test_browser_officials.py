@@ -215,3 +215,40 @@ def test_an_overseer_signs_in_to_the_dashboard(browser, live_server, tnet):
     sign_in(page, base, tnet.user("overseer").email)
     assert page.url.rstrip("/").endswith("/analytics")
     context.close()
+
+
+def test_unsure_routing_suggestions_are_collapsed_guesses_and_the_agency_search_takes_the_focus(
+    browser, live_server, tnet, settings, tmp_path
+):
+    """A model that is not sure offers no one-tap agency: its guesses sit collapsed, marked
+    "tidak yakin", and opening the routing panel puts the cursor in the agency search."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from lapor.routing import suggest
+    from lapor.routing.tests.test_routing_live import handled_reports
+
+    settings.DATA_DIR, settings.LAPOR_ROUTING_MIN_HISTORY, settings.LAPOR_FLOOD_PER_HOUR = tmp_path, 30, 10_000
+    handled_reports(tnet, 12, start=timezone.now() - dt.timedelta(days=30))
+    assert suggest.routing_train(label="agency")["status"] == "trained"
+    settings.LAPOR_ROUTING_SUGGEST_FLOOR = 1.01
+    report, _ = services.report_submit(
+        submission=services.Submission(
+            title="Obat habis", body="obat habis di puskesmas", region_code="13.74.02", target_agency_id=tnet.city.pk
+        ),
+        reporter=tnet.user("stranger"),
+    )
+    page = browser.new_context(viewport=PHONE).new_page()
+    sign_in(page, live_server.url, tnet.user("platform").email)
+    page.goto(f"{live_server.url}/petugas/laporan/{report.tracking_id}/")
+    open_action(page, "route")
+    panel = page.locator("details[data-action-panel=route]")
+    assert panel.get_by_text("Sistem tidak yakin: pilih instansi sendiri").is_visible()
+    assert page.evaluate("document.activeElement.name") == "route-agency_q"
+    guesses = panel.locator("details.suggestion-guesses")
+    assert guesses.get_attribute("open") is None and not guesses.locator("button").first.is_visible()
+    guesses.locator("summary").click()
+    assert guesses.locator("button").count() == 2 and "tidak yakin" in guesses.inner_text()
+    assert axe_violations(page) == []
+    page.context.close()

@@ -180,7 +180,12 @@ def _detail_context(request, report: Report, forms: dict | None = None, error=No
     ctx.update(selectors.report_place(report, address=lens.address, location=lens.location))
     ctx["flags"] = selectors.report_flags(report)
     ctx.update(_machine_help(request, report, actions, roles))
+    if ctx["suggestion_status"] == "ok" and not ctx["sure_suggestions"]:  # "Sistem tidak yakin": the picker next
+        ctx["forms"]["route"].fields["agency_q"].widget.attrs["autofocus"] = True
     return ctx
+
+
+GUESSES_SHOWN = 2  # suggestions under the floor, shown collapsed as "tidak yakin"
 
 
 def _machine_help(request, report: Report, actions: list[str], roles: set[str]) -> dict:
@@ -188,10 +193,14 @@ def _machine_help(request, report: Report, actions: list[str], roles: set[str]) 
     from lapor.routing.selectors import duplicates_find
     from lapor.routing.suggest import routing_suggest
 
-    help_ = {"suggestions": [], "suggestion_status": "", "duplicates": []}
+    help_ = {"sure_suggestions": [], "guess_suggestions": [], "suggestion_status": "", "duplicates": []}
     if "route" in actions:
         result = routing_suggest(report)
-        help_["suggestions"], help_["suggestion_status"] = result["suggestions"], result["status"]
+        # (place in the list shown, suggestion): a tap sends its place, routing_decision reads it back
+        shown = list(enumerate(result["suggestions"], start=1))
+        help_["sure_suggestions"] = [(n, sug) for n, sug in shown if sug["sure"]]
+        help_["guess_suggestions"] = [(n, sug) for n, sug in shown if not sug["sure"]][:GUESSES_SHOWN]
+        help_["suggestion_status"] = result["status"]
     if report.state in lc.OPEN_STATES and roles & STAFF_ROLES:
         mine = lens_for(report, request.user)
         found = duplicates_find(

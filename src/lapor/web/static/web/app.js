@@ -82,6 +82,13 @@
     });
     document.querySelectorAll("[data-region]").forEach(regions);
     document.querySelectorAll("[data-agency-picker]").forEach(agencyPicker);
+    // "Sistem tidak yakin": the field marked autofocus (the agency search) takes the focus when its panel opens
+    document.querySelectorAll("details[data-action-panel]").forEach(function (panel) {
+      panel.addEventListener("toggle", function () {
+        var field = panel.open && panel.querySelector("[autofocus]");
+        if (field) field.focus();
+      });
+    });
     document.querySelectorAll("[data-geolocate]").forEach(geolocate);
     document.querySelectorAll("select[data-template-for]").forEach(function (select) {
       select.addEventListener("change", function () {
