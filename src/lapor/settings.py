@@ -379,6 +379,8 @@ LAPOR_HOOKS = {
     "abuse_flags_save": "lapor.routing.abuse.abuse_flags_save",
     "routing_auto_choice": "lapor.routing.suggest.routing_auto_choice",
     "routing_decision": "lapor.routing.suggest.routing_decision",
+    # notifications (sending a webhook) → partners: the current address of the partner or peer it is for
+    "webhook_address": "lapor.partners.deliveries.webhook_address_current",
 }
 LAPOR_IDEMPOTENCY_HOURS = 48  # an Idempotency-Key is remembered this long
 LAPOR_FLOOD_PER_HOUR = 10  # reports from one contact per hour before the spam check holds them
@@ -406,6 +408,9 @@ LAPOR_SMS_GATEWAY_URL = os.environ.get("LAPOR_SMS_GATEWAY_URL", "")
 LAPOR_SMS_GATEWAY_TOKEN = os.environ.get("LAPOR_SMS_GATEWAY_TOKEN", "")
 LAPOR_SMS_SENDER_ID = os.environ.get("LAPOR_SMS_SENDER_ID") or "1708"
 LAPOR_WEBHOOK_SECRET = os.environ.get("LAPOR_WEBHOOK_SECRET", "")  # a subscription without its own secret
+# Webhooks (partners, peers) to plain http:// and internal addresses (loopback, 10/8, 169.254/16…):
+# refused unless 1 (default: DEBUG; development and test servers on loopback; lapor.core.addresses).
+LAPOR_WEBHOOK_ALLOW_PRIVATE = env_bool("LAPOR_WEBHOOK_ALLOW_PRIVATE", DEBUG)  # DEBUG is off in production
 # Inbound: the gateways sign their webhooks with these (lapor.intake.signing); unset: the door is closed.
 LAPOR_SMS_SECRET = os.environ.get("LAPOR_SMS_SECRET", "")
 LAPOR_EMAIL_SECRET = os.environ.get("LAPOR_EMAIL_SECRET", "")

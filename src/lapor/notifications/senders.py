@@ -11,9 +11,11 @@ missing setting shows up in the outbox's status rather than in a folder nobody r
 
 from __future__ import annotations
 
+import http.client
 import json
 import logging
 import os
+import ssl
 import time
 import urllib.error
 import urllib.request
@@ -23,6 +25,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 
+from lapor.core.addresses import PrivateAddressRefused, connection_open, private_allowed
+from lapor.core.hooks import hook
 from lapor.core.signing import signature
 
 from .models import OutboxMessage, WebNotification
@@ -36,9 +40,57 @@ def _setting(name: str) -> str:
     return str(getattr(settings, name) or "")
 
 
-def http_post(url: str, body: bytes, headers: dict[str, str]) -> int:
+class ReceiverRefused(RuntimeError):
+    """The receiver answered with an HTTP error status."""
+
+    def __init__(self, status: int):
+        super().__init__(f"HTTP {status} from receiver")
+        self.status = status
+
+
+class _GuardedHTTPConnection(http.client.HTTPConnection):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._create_connection = connection_open  # type: ignore[assignment]
+
+
+class _GuardedHTTPSConnection(http.client.HTTPSConnection):
+    def __init__(self, *args, **kwargs):  # the TLS handshake still checks the certificate for the name
+        super().__init__(*args, **kwargs)
+        self._create_connection = connection_open  # type: ignore[assignment]
+
+
+class _GuardedHTTPHandler(urllib.request.HTTPHandler):
+    def http_open(self, req):
+        return self.do_open(_GuardedHTTPConnection, req)
+
+
+class _GuardedHTTPSHandler(urllib.request.HTTPSHandler):
+    def https_open(self, req):
+        return self.do_open(_GuardedHTTPSConnection, req, context=ssl.create_default_context())
+
+
+def _opener(guard: bool) -> urllib.request.OpenerDirector:
+    """Webhooks (``guard``) connect only to public addresses unless LAPOR_WEBHOOK_ALLOW_PRIVATE
+    (lapor.core.addresses); a gateway the operator configured (SMS) is trusted as set. No proxy
+    from the environment, and no redirect (a 3xx could point inside)."""
+    if not guard:
+        return urllib.request.build_opener()
+    return urllib.request.build_opener(
+        urllib.request.ProxyHandler({}), _GuardedHTTPHandler, _GuardedHTTPSHandler, _NoRedirect
+    )
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None  # the 3xx itself is the answer: an error
+
+
+def http_post(url: str, body: bytes, headers: dict[str, str], *, guard: bool = False) -> int:
     if not url.lower().startswith(("http://", "https://")):
         raise ValueError("only http(s) URLs are delivered")
+    if guard and not private_allowed() and not url.lower().startswith("https://"):
+        raise PrivateAddressRefused("plain http:// is refused for webhooks")
     request = urllib.request.Request(
         url,
         data=body,
@@ -46,10 +98,10 @@ def http_post(url: str, body: bytes, headers: dict[str, str]) -> int:
         headers={"Content-Type": "application/json", "User-Agent": "lapor-outbox/1", **headers},
     )
     try:
-        with urllib.request.urlopen(request, timeout=HTTP_TIMEOUT) as response:  # noqa: S310 (scheme checked)
+        with _opener(guard).open(request, timeout=HTTP_TIMEOUT) as response:
             return response.status
     except urllib.error.HTTPError as exc:
-        raise RuntimeError(f"HTTP {exc.code} from receiver") from None
+        raise ReceiverRefused(exc.code) from None
 
 
 def _development_sink(message: OutboxMessage, data: bytes, suffix: str) -> None:
@@ -152,7 +204,18 @@ def send_webhook(message: OutboxMessage) -> None:
         headers["X-Lapor-Signature"] = signature(secret, body)
     else:
         log.warning("webhook %s sent unsigned: no secret configured", message.delivery_id)
-    http_post(message.recipient, body, headers)
+    url, owned = webhook_address(message)
+    http_post(url, body, headers, guard=owned)
+
+
+def webhook_address(message: OutboxMessage) -> tuple[str, bool]:
+    """Where a webhook goes now, and whether it belongs to a partner or a peer. Theirs goes to their
+    current address (a retry after the operator corrected it reaches the new one), and only to a
+    public https address (lapor.core.addresses: the address was typed into a form). One that
+    belongs to neither (a social network's reply relay, set in the environment like the SMS
+    gateway) goes where it was queued to."""
+    current = hook("webhook_address")(dedupe_key=message.dedupe_key or "", recipient=message.recipient)
+    return (current, True) if current else (message.recipient, False)
 
 
 def send_fanout(message: OutboxMessage) -> None:

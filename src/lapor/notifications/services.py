@@ -42,6 +42,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lapor.core.errors import NotFound, ValidationFailed
 
+from .failures import failure_text
 from .models import OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -250,7 +251,7 @@ def outbox_deliver(*, message_id: int) -> int | None:
     try:
         send(message)
     except Exception as exc:  # any sender failure counts as an attempt
-        error = f"{type(exc).__name__}: {exc}"[:2000]
+        error = failure_text(exc)  # "[dns] URLError: …": a code for the pages, the detail for the log
         if message.attempts >= max_attempts():
             _record_outcome(message_id, status=Status.DEAD, last_error=error, claimed_until=None)
             log.error("outbox message %s is dead after %s attempts: %s", message.delivery_id, message.attempts, error)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models.fields.json import KT
 
 from lapor.accounts.models import ApiToken
 from lapor.notifications.models import OutboxMessage
@@ -83,18 +84,34 @@ def peer_list() -> QuerySet[Peer]:
 
 
 def _deliveries_q(owner: Partner | Peer) -> Q:
-    """The outbox rows of a partner (keyed by it) or of a peer (addressed to its two doors)."""
+    """The outbox rows of a partner (keyed by it) or of a peer (addressed to its doors now, or
+    keyed by one of its links: those queued before its address changed)."""
     if isinstance(owner, Partner):
         return Q(channel="webhook", dedupe_key__startswith=f"partner:{owner.pk}:")
     base = owner.base_url.rstrip("/")
-    return Q(channel="webhook", recipient__in=[base + "/federation/inbound", base + "/federation/status"])
+    now = Q(recipient__startswith=base + "/federation/")
+    before = Q(dedupe_key__startswith="federation:", report__federation_links__peer=owner)
+    return Q(channel="webhook") & (now | before)
+
+
+# the few payload fields that say what a webhook was about (partners/deliveries.delivery_event)
+DELIVERY_FIELDS = {
+    "p_event": KT("payload__event"),
+    "p_type": KT("payload__type"),
+    "p_kind": KT("payload__kind"),
+    "p_action": KT("payload__action"),
+    "p_state": KT("payload__report__state"),
+    "p_status_state": KT("payload__status__state"),
+}
 
 
 def delivery_list(owner: Partner | Peer, *, failed: bool = False) -> list[OutboxMessage]:
-    """The newest webhooks to a partner or a peer (only the failed ones with ``failed``)."""
-    qs = OutboxMessage.objects.filter(_deliveries_q(owner)).defer("secret", "payload")
+    """The newest webhooks to a partner or a peer (only the failed ones with ``failed``), each with
+    the payload fields of ``DELIVERY_FIELDS`` (not the payload: a relay may carry files)."""
+    qs = OutboxMessage.objects.filter(_deliveries_q(owner)).defer("secret", "payload").distinct()
     if failed:
         qs = qs.filter(status__in=[OutboxMessage.Status.RETRY, OutboxMessage.Status.DEAD])
+    qs = qs.annotate(**DELIVERY_FIELDS)
     return list(qs.select_related("report").order_by("-id")[:DELIVERIES_SHOWN])
 
 

@@ -17,6 +17,7 @@ from lapor.accounts.audit import audit_record
 from lapor.accounts.models import ApiToken, User
 from lapor.accounts.selectors import user_is_platform_admin
 from lapor.agencies.models import Agency
+from lapor.core.addresses import address_refusal
 from lapor.core.errors import NotFound, PermissionDenied, ValidationFailed
 from lapor.reports.models import Channel
 
@@ -50,6 +51,9 @@ def _url_clean(field: str, value: str, limit: int) -> str:
         raise _invalid(field, _("Masukkan alamat web lengkap, mis. https://contoh.go.id/webhook.")) from None
     if len(value) > limit:
         raise _invalid(field, _("Alamat terlalu panjang (paling banyak %(n)d karakter).") % {"n": limit})
+    refusal = address_refusal(value)  # https only, never an internal address (lapor.core.addresses)
+    if refusal:
+        raise _invalid(field, refusal)
     return value
 
 

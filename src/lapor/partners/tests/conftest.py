@@ -17,9 +17,16 @@ class Transport:
     down: set[str] = field(default_factory=set)  # hosts that refuse connections
     sent: list[dict] = field(default_factory=list)
 
-    def __call__(self, url: str, body: bytes, headers: dict[str, str]) -> int:
+    def __call__(self, url: str, body: bytes, headers: dict[str, str], *, guard: bool = False) -> int:
         parts = urlsplit(url)
-        record = {"url": url, "host": parts.netloc, "path": parts.path, "body": body, "headers": dict(headers)}
+        record = {
+            "url": url,
+            "host": parts.netloc,
+            "path": parts.path,
+            "body": body,
+            "headers": dict(headers),
+            "guard": guard,
+        }
         self.sent.append(record)
         if parts.netloc in self.down:
             raise ConnectionRefusedError(f"{parts.netloc} is down")

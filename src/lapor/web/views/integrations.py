@@ -15,7 +15,9 @@ from django.views.decorators.http import require_POST
 from lapor.accounts.selectors import user_is_platform_admin
 from lapor.agencies.models import Agency
 from lapor.core.errors import DomainError
+from lapor.notifications.failures import failure_detail, failure_reason
 from lapor.partners import selectors
+from lapor.partners.deliveries import delivery_event
 from lapor.partners import services as setup
 from lapor.partners.models import Partner, Peer
 from lapor.reports import lifecycle as lc
@@ -55,15 +57,20 @@ def _peer_agency(form: PeerForm) -> Agency | None:
 
 
 def _deliveries(owner) -> list[dict]:
+    """Each webhook with what it was about and when, its state, the real time of its next attempt
+    and, for a failure, the reason in plain words (the technical detail folded away)."""
     return [
         {
             "id": str(m.delivery_id),
             "status": m.get_status_display(),
             "failed": m.status in ("retry", "dead"),
+            "event": delivery_event(m.__dict__),
             "attempts": m.attempts,
             "created_at": m.created_at,
-            "sent_at": m.sent_at,
-            "error": m.last_error[:160],
+            "sent_at": m.sent_at if m.status == "sent" else None,
+            "next_attempt_at": m.next_attempt_at if m.status in ("pending", "retry") else None,
+            "reason": failure_reason(m.last_error) if m.status != "sent" else "",
+            "detail": failure_detail(m.last_error)[:500] if m.status != "sent" else "",
             "tracking_id": m.report.tracking_id if m.report_id and m.report else "",
         }
         for m in selectors.delivery_list(owner)
