@@ -10,12 +10,19 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from lapor.accounts.models import AuditLog
+from lapor.accounts.models import ApiToken, AuditLog
 from lapor.notifications.models import OutboxMessage
 from lapor.partners import services as setup
 from lapor.partners.models import Partner, Peer
 
-PAGES_GET = ["/petugas/mitra/", "/petugas/mitra/{p}/", "/petugas/federasi/", "/petugas/federasi/{q}/"]
+PAGES_GET = [
+    "/petugas/mitra/",
+    "/petugas/mitra/{p}/",
+    "/petugas/mitra/{p}/kunci-baru/",
+    "/petugas/federasi/",
+    "/petugas/federasi/{q}/",
+    "/petugas/federasi/{q}/kunci-baru/",
+]
 PAGES_POST = PAGES_GET + [
     "/petugas/mitra/{p}/kunci-api/",
     "/petugas/mitra/{p}/rahasia-webhook/",
@@ -68,7 +75,9 @@ def test_the_operator_adds_a_partner_and_sees_its_key_once(net):
     client = _client(net.user("platform"))
     assert "/petugas/mitra/" in client.get("/petugas/").content.decode()  # linked from the staff menu
     res = client.post(
-        "/petugas/mitra/", {"name": "Sambat Online", "webhook_url": "https://s.test/h", "default_channel": "partner"}
+        "/petugas/mitra/",
+        {"name": "Sambat Online", "webhook_url": "https://s.test/h", "default_channel": "partner"},
+        follow=True,
     )
     html = res.content.decode()
     assert res.status_code == 200 and res["Cache-Control"] == "private, no-store"
@@ -113,9 +122,9 @@ def test_edit_rotate_and_disable_a_partner(net, both):
         "https://s.test/v2",
         "api",
     )
-    html = client.post(url + "kunci-api/").content.decode()
+    html = client.post(url + "kunci-api/", follow=True).content.decode()
     assert re.search(r'data-testid="api-key">lpr_', html)
-    html = client.post(url + "rahasia-webhook/").content.decode()
+    html = client.post(url + "rahasia-webhook/", follow=True).content.decode()
     made.partner.refresh_from_db()
     assert made.partner.webhook_secret in html
     assert client.post(url + "status/", {"is_active": "0"}).status_code == 302
@@ -152,6 +161,7 @@ def test_the_operator_adds_and_edits_a_peer(net):
     res = client.post(
         "/petugas/federasi/",
         {"name": "Provinsi", "slug": "prov", "base_url": "https://prov.test", "direction": "outbound", "agency": ""},
+        follow=True,
     )
     peer = Peer.objects.get(slug="prov")
     assert res.status_code == 200 and peer.secret in res.content.decode()
@@ -174,7 +184,7 @@ def test_the_operator_adds_and_edits_a_peer(net):
     )
     assert res.status_code == 302
     given = "r" * 30
-    html = client.post(f"/petugas/federasi/{peer.pk}/kunci/", {"secret": given}).content.decode()
+    html = client.post(f"/petugas/federasi/{peer.pk}/kunci/", {"secret": given}, follow=True).content.decode()
     peer.refresh_from_db()
     assert peer.secret == given and given in html and peer.name == "Provinsi Sumbar"
     assert client.post(f"/petugas/federasi/{peer.pk}/status/", {"is_active": "0"}).status_code == 302
@@ -202,3 +212,32 @@ def test_the_lists_cost_the_same_few_queries_for_one_or_many(net, both, django_a
     assert html.count("lpr_") == 31
     with django_assert_max_num_queries(8):
         assert client.get("/petugas/federasi/").content.decode().count("/petugas/federasi/") > 30
+
+
+def test_a_new_key_is_shown_once_on_a_page_a_reload_does_not_rotate(net, both):
+    """POST-redirect-GET: reloading the shown-once page neither makes another key (the copied one
+    would then fail) nor shows the key again."""
+    made, peer = both
+    client = _client(net.user("platform"))
+    res = client.post(f"/petugas/mitra/{made.partner.pk}/kunci-api/")
+    assert res.status_code == 302
+    shown = client.get(res["Location"])
+    html = shown.content.decode()
+    assert shown["Cache-Control"] == "private, no-store"
+    key = re.search(r'data-testid="api-key">(lpr_[^<]+)<', html).group(1)
+    assert f"lpr_{key.split('_')[1]}_…" in html  # what the detail page shows of it later
+    assert 'href="/petugas/mitra/"' in html  # "Selesai" goes back to the list
+    again = client.get(res["Location"], follow=True)
+    assert key not in again.content.decode() and again.redirect_chain[-1][0] == f"/petugas/mitra/{made.partner.pk}/"
+    assert ApiToken.objects.filter(user_id=made.partner.user_id, is_active=True).count() == 1
+    assert ApiToken.objects.get(user_id=made.partner.user_id, is_active=True).digest == ApiToken.hash(key)
+    # A reload after adding a partner does not post the form again ("name already exists").
+    res = client.post(
+        "/petugas/mitra/", {"name": "Kanal Baru", "webhook_url": "https://k.test/h", "default_channel": "partner"}
+    )
+    assert res.status_code == 302 and client.get(res["Location"]).status_code == 200
+    # A peer's shared key: the same, on its own page.
+    res = client.post(f"/petugas/federasi/{peer.pk}/kunci/", {"secret": "s" * 30})
+    assert res.status_code == 302
+    assert "s" * 30 in client.get(res["Location"]).content.decode()
+    assert "s" * 30 not in client.get(res["Location"], follow=True).content.decode()

@@ -1,7 +1,8 @@
 """Partner systems and peer deployments, set up from a phone (issue 20). Platform operators only
 (partners and peers serve the whole deployment; neither model belongs to an agency). Every write
-is one call of lapor.partners.services; secrets are shown once, on the answer to the POST that
-made them, and masked everywhere after."""
+is one call of lapor.partners.services; a new secret is kept in the session for one display on a
+GET page after the POST (a reload neither rotates the key again nor shows it twice), and masked
+everywhere after."""
 
 from __future__ import annotations
 
@@ -93,14 +94,41 @@ def partner_list(request):
     return _private(render(request, "web/staff/partners.html", {"form": form, "partners": partners}, status=status))
 
 
+SESSION_SECRETS = "web_setup_secrets"  # {"kind", "id", "api_key", "secret"}: popped by the first display
+
+
 def _secrets_page(request, *, partner=None, peer=None, api_key: str = "", secret: str = ""):
-    return _private(
-        render(
-            request,
-            "web/staff/setup_secret.html",
-            {"partner": partner, "peer": peer, "api_key": api_key, "secret": secret},
-        )
-    )
+    """POST-redirect-GET: the secrets wait in the session for the one page that shows them."""
+    kind, owner = ("partner", partner) if partner is not None else ("peer", peer)
+    request.session[SESSION_SECRETS] = {"kind": kind, "id": owner.pk, "api_key": api_key, "secret": secret}
+    if kind == "partner":
+        return redirect("web:partner_secrets_shown", partner_id=owner.pk)
+    return redirect("web:peer_secret_shown", peer_id=owner.pk)
+
+
+def _secrets_shown(request, *, kind: str, owner):
+    held = request.session.get(SESSION_SECRETS) or {}
+    if held.get("kind") != kind or held.get("id") != owner.pk:
+        messages.info(request, _("Kunci hanya ditampilkan sekali. Bila belum tersimpan, buat kunci baru di sini."))
+        return _private(redirect(f"web:{kind}_detail", owner.pk))
+    del request.session[SESSION_SECRETS]
+    context = {kind: owner, "api_key": held.get("api_key", ""), "secret": held.get("secret", "")}
+    if kind == "partner":
+        context["key_shown_as"] = selectors.partner_api_key_prefix(owner) if held.get("api_key") else ""
+    context["secret_shown_as"] = setup.secret_masked(held.get("secret", ""))
+    return _private(render(request, "web/staff/setup_secret.html", context))
+
+
+@login_required(login_url="web:signin")
+def partner_secrets_shown(request, partner_id: int):
+    _require_operator(request)
+    return _secrets_shown(request, kind="partner", owner=setup.partner_get(actor=request.user, partner_id=partner_id))
+
+
+@login_required(login_url="web:signin")
+def peer_secret_shown(request, peer_id: int):
+    _require_operator(request)
+    return _secrets_shown(request, kind="peer", owner=setup.peer_by_id(actor=request.user, peer_id=peer_id))
 
 
 @login_required(login_url="web:signin")
