@@ -241,3 +241,30 @@ def test_a_new_key_is_shown_once_on_a_page_a_reload_does_not_rotate(net, both):
     assert res.status_code == 302
     assert "s" * 30 in client.get(res["Location"]).content.decode()
     assert "s" * 30 not in client.get(res["Location"], follow=True).content.decode()
+
+
+def test_every_problem_of_a_new_peer_is_shown_at_once(net, both):
+    """The walk-through needed three submits to learn of three mistakes."""
+    client = _client(net.user("platform"))
+    res = client.post("/petugas/federasi/", {"name": "", "slug": "bukan slug", "base_url": "nope"})
+    html = res.content.decode()
+    assert res.status_code == 400
+    assert "Nama wajib diisi." in html or "Bidang ini tidak boleh kosong." in html
+    assert "Pakai huruf kecil, angka dan tanda hubung saja" in html
+    assert "Masukkan alamat web lengkap" in html
+    res = client.post(
+        "/petugas/federasi/", {"name": "Lain", "slug": "sumbar", "base_url": "https://lain.test", "direction": "both"}
+    )
+    assert res.status_code == 400 and "Sudah ada sistem LAPOR lain dengan kode ini." in res.content.decode()
+
+
+def test_the_federation_pages_speak_plain_indonesian(net, both):
+    _made, peer = both
+    client = _client(net.user("platform"))
+    for url in ("/petugas/federasi/", f"/petugas/federasi/{peer.pk}/"):
+        main = client.get(url).content.decode().split('<main id="main"', 1)[1]
+        for jargon in ("deployment", "Deployment", "peer ", "LAPOR_FEDERATION_ID", "webhook"):
+            assert jargon not in re.sub(r"<[^>]+>", " ", main), (url, jargon)
+    detail = client.get(f"/petugas/federasi/{peer.pk}/").content.decode()
+    assert "Pengiriman terakhir ke sistem ini" in detail
+    assert "Tambah sistem LAPOR lain" in client.get("/petugas/federasi/").content.decode()

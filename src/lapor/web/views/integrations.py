@@ -50,6 +50,23 @@ def _peer_form(data=None, *, initial=None, with_secret: bool) -> PeerForm:
     )
 
 
+def _peer_problems_add(form: PeerForm, *, exclude: int | None = None) -> None:
+    """A field the form refused stops the submit before the service: its other problems are shown
+    now too, not one per submit."""
+    data = form.data
+    problems = setup.peer_fields_problems(
+        name=data.get("name", ""),
+        slug=data.get("slug", ""),
+        base_url=data.get("base_url", ""),
+        direction=data.get("direction", ""),
+        agency=None,  # the form checks the choice
+        exclude=exclude,
+    )
+    for problem in problems:
+        if problem["field"] in form.fields and problem["field"] not in form.errors:
+            form.add_error(problem["field"], str(problem["message"]))
+
+
 def _peer_agency(form: PeerForm) -> Agency | None:
     pk = form.cleaned_data.get("agency")
     return Agency.objects.filter(pk=pk).first() if pk else None
@@ -234,6 +251,7 @@ def peer_list(request):
             else:
                 return _secrets_page(request, peer=peer, secret=secret)
         else:
+            _peer_problems_add(form)
             status = 400
     peers = list(selectors.peer_list()[: selectors.LIST_SHOWN])
     return _private(render(request, "web/staff/peers.html", {"form": form, "peers": peers}, status=status))
@@ -291,6 +309,7 @@ def peer_detail(request, peer_id: int):
                 messages.success(request, _("Perubahan disimpan."))
                 return redirect("web:peer_detail", peer_id=peer.pk)
         else:
+            _peer_problems_add(form, exclude=peer.pk)
             status = 400
     context = {
         "peer": peer,
@@ -327,7 +346,7 @@ def peer_active(request, peer_id: int):
     peer = setup.peer_by_id(actor=request.user, peer_id=peer_id)
     on = request.POST.get("is_active") == "1"
     setup.peer_active_set(actor=request.user, peer=peer, is_active=on)
-    messages.success(request, _("Deployment diaktifkan.") if on else _("Deployment dinonaktifkan."))
+    messages.success(request, _("Sistem ini diaktifkan.") if on else _("Sistem ini dinonaktifkan."))
     return redirect("web:peer_detail", peer_id=peer.pk)
 
 
