@@ -72,14 +72,45 @@ class PartnerSecrets:
     webhook_secret: str = ""
 
 
-def _partner_fields(*, name: str, webhook_url: str, default_channel: str, exclude: int | None) -> dict:
+def _partner_name_clean(name: str, exclude: int | None) -> str:
     name = _name_clean(name)
     if Partner.objects.filter(name__iexact=name).exclude(pk=exclude).exists():
         raise _invalid("name", _("Sudah ada sistem mitra dengan nama ini."))
+    return name
+
+
+def partner_fields_problems(
+    *, name: str, webhook_url: str, default_channel: str, exclude: int | None = None
+) -> list[dict]:
+    """Every problem with a partner's fields at once, as ``{"field", "message"}``."""
+    problems = []
+    for field, clean in (
+        ("name", lambda: _partner_name_clean(name, exclude)),
+        ("webhook_url", lambda: _url_clean("webhook_url", webhook_url, 500)),
+    ):
+        try:
+            clean()
+        except ValidationFailed as exc:
+            problems.append({"field": field, "message": exc.message})
     if default_channel not in PARTNER_CHANNELS:
-        raise _invalid("default_channel", _("Pilih salah satu saluran yang tersedia."))
+        problems.append({"field": "default_channel", "message": _("Pilih salah satu saluran yang tersedia.")})
+    return problems
+
+
+def _problems_raise(problems: list[dict]) -> None:
+    if problems:
+        first = problems[0]
+        raise ValidationFailed(
+            first["message"], code="invalid_setup", detail={"field": first["field"], "errors": problems}
+        )
+
+
+def _partner_fields(*, name: str, webhook_url: str, default_channel: str, exclude: int | None) -> dict:
+    _problems_raise(
+        partner_fields_problems(name=name, webhook_url=webhook_url, default_channel=default_channel, exclude=exclude)
+    )
     return {
-        "name": name,
+        "name": _name_clean(name),
         "webhook_url": _url_clean("webhook_url", webhook_url, 500),
         "default_channel": default_channel,
     }
@@ -208,11 +239,7 @@ def _peer_fields(*, name: str, slug: str, base_url: str, direction: str, agency:
     problems = peer_fields_problems(
         name=name, slug=slug, base_url=base_url, direction=direction, agency=agency, exclude=exclude
     )
-    if problems:
-        first = problems[0]
-        raise ValidationFailed(
-            first["message"], code="invalid_setup", detail={"field": first["field"], "errors": problems}
-        )
+    _problems_raise(problems)
     return {
         "name": _name_clean(name),
         "slug": _slug_clean(slug, exclude),

@@ -81,7 +81,7 @@ def test_partner_fields_are_checked_with_the_field_named(net):
     for kwargs, field in cases:
         with pytest.raises(ValidationFailed) as err:
             setup.partner_create(actor=platform, **kwargs)
-        assert err.value.detail == {"field": field}, kwargs
+        assert err.value.detail["field"] == field, kwargs
     assert Partner.objects.count() == 1
 
 

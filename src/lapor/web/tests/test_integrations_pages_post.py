@@ -268,3 +268,13 @@ def test_the_federation_pages_speak_plain_indonesian(net, both):
     detail = client.get(f"/petugas/federasi/{peer.pk}/").content.decode()
     assert "Pengiriman terakhir ke sistem ini" in detail
     assert "Tambah sistem LAPOR lain" in client.get("/petugas/federasi/").content.decode()
+
+
+def test_every_problem_of_a_new_partner_is_shown_at_once(net, both):
+    client = _client(net.user("platform"))
+    res = client.post("/petugas/mitra/", {"name": "sambat online", "webhook_url": "nope", "default_channel": "partner"})
+    html = res.content.decode()
+    assert res.status_code == 400
+    assert "Sudah ada sistem mitra dengan nama ini." in html and "Masukkan alamat web lengkap" in html
+    res = client.post("/petugas/mitra/", {"name": "", "webhook_url": "nope", "default_channel": "partner"})
+    assert res.status_code == 400 and "Masukkan alamat web lengkap" in res.content.decode()

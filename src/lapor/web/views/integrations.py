@@ -50,9 +50,15 @@ def _peer_form(data=None, *, initial=None, with_secret: bool) -> PeerForm:
     )
 
 
+def _problems_add(form, problems: list[dict]) -> None:
+    """A field the form refused stops the submit before the service: the service's problems with
+    the other fields are shown now too, not one per submit."""
+    for problem in problems:
+        if problem["field"] in form.fields and problem["field"] not in form.errors:
+            form.add_error(problem["field"], str(problem["message"]))
+
+
 def _peer_problems_add(form: PeerForm, *, exclude: int | None = None) -> None:
-    """A field the form refused stops the submit before the service: its other problems are shown
-    now too, not one per submit."""
     data = form.data
     problems = setup.peer_fields_problems(
         name=data.get("name", ""),
@@ -62,9 +68,18 @@ def _peer_problems_add(form: PeerForm, *, exclude: int | None = None) -> None:
         agency=None,  # the form checks the choice
         exclude=exclude,
     )
-    for problem in problems:
-        if problem["field"] in form.fields and problem["field"] not in form.errors:
-            form.add_error(problem["field"], str(problem["message"]))
+    _problems_add(form, problems)
+
+
+def _partner_problems_add(form: PartnerForm, *, exclude: int | None = None) -> None:
+    data = form.data
+    problems = setup.partner_fields_problems(
+        name=data.get("name", ""),
+        webhook_url=data.get("webhook_url", ""),
+        default_channel=data.get("default_channel", ""),
+        exclude=exclude,
+    )
+    _problems_add(form, problems)
 
 
 def _peer_agency(form: PeerForm) -> Agency | None:
@@ -106,6 +121,7 @@ def partner_list(request):
             else:
                 return _secrets_page(request, partner=made.partner, api_key=made.api_key, secret=made.webhook_secret)
         else:
+            _partner_problems_add(form)
             status = 400
     partners = [{"p": p, "key": key} for p, key in selectors.partner_rows()]
     return _private(render(request, "web/staff/partners.html", {"form": form, "partners": partners}, status=status))
@@ -166,6 +182,7 @@ def partner_detail(request, partner_id: int):
                 messages.success(request, _("Perubahan disimpan."))
                 return redirect("web:partner_detail", partner_id=partner.pk)
         else:
+            _partner_problems_add(form, exclude=partner.pk)
             status = 400
     context = {
         "partner": partner,
