@@ -173,9 +173,24 @@ def user_session_list(*, user: User, current_key: str | None) -> list[SessionVie
 # --- Writes ---------------------------------------------------------------------------------------
 
 
-def _django_session_delete(session_key: str) -> None:
+ENDED_ELSEWHERE = "lapor_ended_elsewhere"  # the only thing left in a session ended from another browser
+
+
+def _django_session_end(session_key: str) -> None:
+    """That browser is signed out: its session keeps nothing but a note that it was ended from
+    another device, so the sign-in page it lands on can say why (session_ended_elsewhere)."""
     store = import_module(settings.SESSION_ENGINE).SessionStore
-    store(session_key=session_key).delete()
+    session = store(session_key=session_key)
+    if not session.exists(session_key):
+        return
+    session.clear()
+    session[ENDED_ELSEWHERE] = True
+    session.save()
+
+
+def session_ended_elsewhere(session) -> bool:
+    """Whether this (now signed-out) browser was signed out from another one; asked once."""
+    return bool(session.pop(ENDED_ELSEWHERE, False))
 
 
 @transaction.atomic
@@ -186,7 +201,7 @@ def user_session_end(*, user: User, session_id: int, current_key: str | None) ->
     row = UserSession.objects.filter(user=user, pk=session_id).first()
     if row is None or (current_key and row.session_key == current_key):
         raise NotFound(_("Sesi tidak ditemukan atau sudah berakhir."), code="unknown_session")
-    _django_session_delete(row.session_key)
+    _django_session_end(row.session_key)
     row.delete()
     audit_record(action="session_revoke", actor=user, target=user, detail={"sessions": 1})
 
@@ -198,7 +213,7 @@ def user_sessions_end_others(*, user: User, current_key: str | None) -> int:
 
     rows = list(UserSession.objects.filter(user=user).exclude(session_key=current_key or ""))
     for row in rows:
-        _django_session_delete(row.session_key)
+        _django_session_end(row.session_key)
     UserSession.objects.filter(pk__in=[r.pk for r in rows]).delete()
     audit_record(action="session_revoke", actor=user, target=user, detail={"sessions": len(rows)})
     return len(rows)

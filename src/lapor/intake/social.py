@@ -284,6 +284,13 @@ def social_convert(
 
 @transaction.atomic
 def social_dismiss(*, draft_id: int, staff: User, reason: str = "") -> SocialDraft:
-    draft = _claim(draft_id, staff, SocialDraft.Status.DISMISSED, dismiss_reason=reason[:300])
+    """Set a post aside, saying why (the queue asks for a reason; an unexplained silence to a
+    citizen who wrote in is not an answer)."""
+    reason = text_clean(reason or "").strip()[:300]
+    draft = _claim(draft_id, staff, SocialDraft.Status.DISMISSED, dismiss_reason=reason)
+    if not reason:
+        raise ValidationFailed(
+            _("Tulis alasan mengabaikan pesan ini."), code="reason_required", detail={"field": "reason"}
+        )
     draft.save()
     return draft

@@ -76,14 +76,45 @@ class PartnerSecrets:
     webhook_secret: str = ""
 
 
-def _partner_fields(*, name: str, webhook_url: str, default_channel: str, exclude: int | None) -> dict:
+def _partner_name_clean(name: str, exclude: int | None) -> str:
     name = _name_clean(name)
     if Partner.objects.filter(name__iexact=name).exclude(pk=exclude).exists():
         raise _invalid("name", _("Sudah ada sistem mitra dengan nama ini."))
+    return name
+
+
+def partner_fields_problems(
+    *, name: str, webhook_url: str, default_channel: str, exclude: int | None = None
+) -> list[dict]:
+    """Every problem with a partner's fields at once, as ``{"field", "message"}``."""
+    problems = []
+    for field, clean in (
+        ("name", lambda: _partner_name_clean(name, exclude)),
+        ("webhook_url", lambda: _url_clean("webhook_url", webhook_url, 500)),
+    ):
+        try:
+            clean()
+        except ValidationFailed as exc:
+            problems.append({"field": field, "message": exc.message})
     if default_channel not in PARTNER_CHANNELS:
-        raise _invalid("default_channel", _("Pilih salah satu saluran yang tersedia."))
+        problems.append({"field": "default_channel", "message": _("Pilih salah satu saluran yang tersedia.")})
+    return problems
+
+
+def _problems_raise(problems: list[dict]) -> None:
+    if problems:
+        first = problems[0]
+        raise ValidationFailed(
+            first["message"], code="invalid_setup", detail={"field": first["field"], "errors": problems}
+        )
+
+
+def _partner_fields(*, name: str, webhook_url: str, default_channel: str, exclude: int | None) -> dict:
+    _problems_raise(
+        partner_fields_problems(name=name, webhook_url=webhook_url, default_channel=default_channel, exclude=exclude)
+    )
     return {
-        "name": name,
+        "name": _name_clean(name),
         "webhook_url": _url_clean("webhook_url", webhook_url, 500),
         "default_channel": default_channel,
     }
@@ -163,7 +194,39 @@ def partner_get(*, actor: User, partner_id: int) -> Partner:
 # --- Peer deployments -----------------------------------------------------------------------------
 
 
-def _peer_fields(*, name: str, slug: str, base_url: str, direction: str, agency: Agency | None, exclude) -> dict:
+def peer_fields_problems(
+    *, name: str, slug: str, base_url: str, direction: str, agency: Agency | None, exclude: int | None = None
+) -> list[dict]:
+    """Every problem with a peer's fields at once, as ``{"field", "message"}`` (a form shows them
+    together instead of one per submit)."""
+    problems = []
+
+    def check(field: str, clean) -> None:
+        try:
+            clean()
+        except ValidationFailed as exc:
+            problems.append({"field": field, "message": exc.message})
+
+    check("name", lambda: _name_clean(name))
+    check("slug", lambda: _slug_clean(slug, exclude))
+    check("base_url", lambda: _base_url_clean(base_url))
+    if direction not in Peer.Direction.values:
+        problems.append({"field": "direction", "message": _("Pilih salah satu arah yang tersedia.")})
+    if agency is not None and agency.kind not in PEER_AGENCY_KINDS:
+        problems.append(
+            {"field": "agency", "message": _("Pilih instansi pengelola nasional atau pemerintah provinsi.")}
+        )
+    return problems
+
+
+def _base_url_clean(base_url: str) -> str:
+    base_url = _url_clean("base_url", base_url, 300)
+    if not base_url:
+        raise _invalid("base_url", _("Alamat sistem itu wajib diisi."))
+    return base_url
+
+
+def _slug_clean(slug: str, exclude: int | None) -> str:
     slug = (slug or "").strip().lower()
     try:
         validate_slug(slug)
@@ -172,15 +235,22 @@ def _peer_fields(*, name: str, slug: str, base_url: str, direction: str, agency:
     if len(slug) > 60:
         raise _invalid("slug", _("Paling banyak 60 karakter."))
     if Peer.objects.filter(slug=slug).exclude(pk=exclude).exists():
-        raise _invalid("slug", _("Sudah ada deployment dengan identitas ini."))
-    base_url = _url_clean("base_url", base_url, 300)
-    if not base_url:
-        raise _invalid("base_url", _("Alamat deployment wajib diisi."))
-    if direction not in Peer.Direction.values:
-        raise _invalid("direction", _("Pilih salah satu arah yang tersedia."))
-    if agency is not None and agency.kind not in PEER_AGENCY_KINDS:
-        raise _invalid("agency", _("Pilih instansi pengelola nasional atau pemerintah provinsi."))
-    return {"name": _name_clean(name), "slug": slug, "base_url": base_url, "direction": direction, "agency": agency}
+        raise _invalid("slug", _("Sudah ada sistem LAPOR lain dengan kode ini."))
+    return slug
+
+
+def _peer_fields(*, name: str, slug: str, base_url: str, direction: str, agency: Agency | None, exclude) -> dict:
+    problems = peer_fields_problems(
+        name=name, slug=slug, base_url=base_url, direction=direction, agency=agency, exclude=exclude
+    )
+    _problems_raise(problems)
+    return {
+        "name": _name_clean(name),
+        "slug": _slug_clean(slug, exclude),
+        "base_url": _base_url_clean(base_url),
+        "direction": direction,
+        "agency": agency,
+    }
 
 
 def _secret_clean(secret: str) -> str:
@@ -250,7 +320,7 @@ def peer_by_id(*, actor: User, peer_id: int) -> Peer:
     setup_require(actor)
     peer = Peer.objects.select_related("agency").filter(pk=peer_id).first()
     if peer is None:
-        raise NotFound(_("Peer tidak ditemukan."), code="unknown_peer")
+        raise NotFound(_("Sistem LAPOR lain itu tidak ditemukan."), code="unknown_peer")
     return peer
 
 

@@ -453,31 +453,33 @@ class PartnerForm(forms.Form):
 
 
 class PeerForm(forms.Form):
-    """Deployment lain (federasi); the rules live in partners.services."""
+    """Another LAPOR deployment (federasi); the rules live in partners.services."""
 
-    name = forms.CharField(label=_("Nama deployment"), max_length=150)
+    name = forms.CharField(label=_("Nama sistem"), max_length=150)
     slug = forms.CharField(
-        label=_("Identitas deployment"),
+        label=_("Kode sistem"),
         max_length=60,
-        help_text=_("Sama dengan LAPOR_FEDERATION_ID di deployment itu, mis. sumbar-prov."),
+        help_text=_(
+            "Kode yang dipakai sistem itu untuk menyebut dirinya (tanyakan ke pengelolanya), mis. sumbar-prov."
+        ),
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "none"}),
     )
     base_url = forms.CharField(
-        label=_("Alamat deployment"),
+        label=_("Alamat web sistem itu"),
         max_length=300,
         widget=forms.TextInput(attrs={"inputmode": "url", "autocomplete": "off", "placeholder": "https://"}),
     )
     direction = forms.ChoiceField(label=_("Arah penerusan"), widget=forms.RadioSelect)
     agency = forms.ChoiceField(
-        label=_("Instansi yang mewakili deployment itu"),
+        label=_("Instansi yang mewakili sistem itu"),
         required=False,
         help_text=_("Jika diisi, laporan yang diteruskan ke sana didisposisikan ke instansi ini di sini."),
     )
     secret = forms.CharField(
-        label=_("Kunci bersama dari deployment itu"),
+        label=_("Kunci bersama dari sistem itu"),
         required=False,
         max_length=200,
-        help_text=_("Kosongkan agar kami membuat kunci baru untuk Anda berikan ke deployment itu."),
+        help_text=_("Kosongkan agar kami membuat kunci baru untuk Anda berikan ke pengelola sistem itu."),
         widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
     )
 
@@ -493,7 +495,7 @@ class SecretForm(forms.Form):
     """A peer's new shared secret: typed in from the other side, or left empty for a new one."""
 
     secret = forms.CharField(
-        label=_("Kunci bersama baru dari deployment itu"),
+        label=_("Kunci bersama baru dari sistem itu"),
         required=False,
         max_length=200,
         help_text=_("Kosongkan agar kami membuat kunci baru."),

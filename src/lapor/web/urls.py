@@ -68,11 +68,15 @@ urlpatterns = [
     path("petugas/mitra/<int:partner_id>/", integrations.partner_detail, name="partner_detail"),
     path("petugas/mitra/<int:partner_id>/kunci-api/", integrations.partner_key, name="partner_key"),
     path("petugas/mitra/<int:partner_id>/rahasia-webhook/", integrations.partner_secret, name="partner_secret"),
+    path(
+        "petugas/mitra/<int:partner_id>/kunci-baru/", integrations.partner_secrets_shown, name="partner_secrets_shown"
+    ),
     path("petugas/mitra/<int:partner_id>/status/", integrations.partner_active, name="partner_active"),
     path("petugas/mitra/<int:partner_id>/kirim-ulang/", integrations.partner_retry, name="partner_retry"),
     path("petugas/federasi/", integrations.peer_list, name="peer_list"),
     path("petugas/federasi/<int:peer_id>/", integrations.peer_detail, name="peer_detail"),
     path("petugas/federasi/<int:peer_id>/kunci/", integrations.peer_secret, name="peer_secret"),
+    path("petugas/federasi/<int:peer_id>/kunci-baru/", integrations.peer_secret_shown, name="peer_secret_shown"),
     path("petugas/federasi/<int:peer_id>/status/", integrations.peer_active, name="peer_active"),
     path("petugas/federasi/<int:peer_id>/kirim-ulang/", integrations.peer_retry, name="peer_retry"),
     path(f"petugas/laporan/{TID}/", staff.report_detail, name="staff_report"),

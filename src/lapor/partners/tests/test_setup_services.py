@@ -81,7 +81,7 @@ def test_partner_fields_are_checked_with_the_field_named(net):
     for kwargs, field in cases:
         with pytest.raises(ValidationFailed) as err:
             setup.partner_create(actor=platform, **kwargs)
-        assert err.value.detail == {"field": field}, kwargs
+        assert err.value.detail["field"] == field, kwargs
     assert Partner.objects.count() == 1
 
 
@@ -142,7 +142,7 @@ def test_a_peer_takes_the_other_sides_secret_or_gets_a_new_one(net):
         args = {"name": "Baru", "base_url": "https://baru.test", **kwargs}
         with pytest.raises(ValidationFailed) as err:
             setup.peer_create(actor=platform, **args)
-        assert err.value.detail == {"field": field}, kwargs
+            assert err.value.detail["field"] == field, kwargs
     assert AuditLog.objects.filter(action="peer_create").count() == 2
     assert AuditLog.objects.filter(action="peer_secret_rotate", target_id=str(other.pk)).exists()
 
@@ -175,3 +175,10 @@ def test_a_peers_deliveries_are_those_addressed_to_its_doors(net):
     mine = OutboxMessage.objects.create(channel="webhook", recipient="https://prov.test/federation/status")
     OutboxMessage.objects.create(channel="webhook", recipient="https://other.test/federation/status")
     assert [m.pk for m in delivery_list(peer)] == [mine.pk]
+
+
+def test_a_peer_with_several_mistakes_names_them_all(net):
+    with pytest.raises(ValidationFailed) as err:
+        setup.peer_create(actor=net.user("platform"), name="", slug="bukan slug", base_url="nope", direction="x")
+    fields = [e["field"] for e in err.value.detail["errors"]]
+    assert fields == ["name", "slug", "base_url", "direction"]

@@ -6,6 +6,8 @@ import datetime as dt
 
 from django import template
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.template.defaultfilters import date as date_filter
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -73,3 +75,12 @@ def topic_name(topic) -> str:
         return ""
     english = (get_language() or "").startswith("en")
     return (getattr(topic, "name_en", "") or topic.name) if english else topic.name
+
+
+@register.simple_tag(takes_context=True)
+def landing_attrs(context, anchor: str) -> str:
+    """``id`` and ``tabindex`` for a place a form can come back to; ``autofocus`` when the page
+    came back to it (views.common.landing), so the browser opens the page there."""
+    chosen = context.get("landing") or {}
+    focus = mark_safe(" autofocus") if chosen.get("anchor") == anchor else ""
+    return format_html('id="{}" tabindex="-1"{}', anchor, focus)

@@ -10,12 +10,19 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from lapor.accounts.models import AuditLog
+from lapor.accounts.models import ApiToken, AuditLog
 from lapor.notifications.models import OutboxMessage
 from lapor.partners import services as setup
 from lapor.partners.models import Partner, Peer
 
-PAGES_GET = ["/petugas/mitra/", "/petugas/mitra/{p}/", "/petugas/federasi/", "/petugas/federasi/{q}/"]
+PAGES_GET = [
+    "/petugas/mitra/",
+    "/petugas/mitra/{p}/",
+    "/petugas/mitra/{p}/kunci-baru/",
+    "/petugas/federasi/",
+    "/petugas/federasi/{q}/",
+    "/petugas/federasi/{q}/kunci-baru/",
+]
 PAGES_POST = PAGES_GET + [
     "/petugas/mitra/{p}/kunci-api/",
     "/petugas/mitra/{p}/rahasia-webhook/",
@@ -68,7 +75,9 @@ def test_the_operator_adds_a_partner_and_sees_its_key_once(net):
     client = _client(net.user("platform"))
     assert "/petugas/mitra/" in client.get("/petugas/").content.decode()  # linked from the staff menu
     res = client.post(
-        "/petugas/mitra/", {"name": "Sambat Online", "webhook_url": "https://s.test/h", "default_channel": "partner"}
+        "/petugas/mitra/",
+        {"name": "Sambat Online", "webhook_url": "https://s.test/h", "default_channel": "partner"},
+        follow=True,
     )
     html = res.content.decode()
     assert res.status_code == 200 and res["Cache-Control"] == "private, no-store"
@@ -113,9 +122,9 @@ def test_edit_rotate_and_disable_a_partner(net, both):
         "https://s.test/v2",
         "api",
     )
-    html = client.post(url + "kunci-api/").content.decode()
+    html = client.post(url + "kunci-api/", follow=True).content.decode()
     assert re.search(r'data-testid="api-key">lpr_', html)
-    html = client.post(url + "rahasia-webhook/").content.decode()
+    html = client.post(url + "rahasia-webhook/", follow=True).content.decode()
     made.partner.refresh_from_db()
     assert made.partner.webhook_secret in html
     assert client.post(url + "status/", {"is_active": "0"}).status_code == 302
@@ -152,6 +161,7 @@ def test_the_operator_adds_and_edits_a_peer(net):
     res = client.post(
         "/petugas/federasi/",
         {"name": "Provinsi", "slug": "prov", "base_url": "https://prov.test", "direction": "outbound", "agency": ""},
+        follow=True,
     )
     peer = Peer.objects.get(slug="prov")
     assert res.status_code == 200 and peer.secret in res.content.decode()
@@ -174,7 +184,7 @@ def test_the_operator_adds_and_edits_a_peer(net):
     )
     assert res.status_code == 302
     given = "r" * 30
-    html = client.post(f"/petugas/federasi/{peer.pk}/kunci/", {"secret": given}).content.decode()
+    html = client.post(f"/petugas/federasi/{peer.pk}/kunci/", {"secret": given}, follow=True).content.decode()
     peer.refresh_from_db()
     assert peer.secret == given and given in html and peer.name == "Provinsi Sumbar"
     assert client.post(f"/petugas/federasi/{peer.pk}/status/", {"is_active": "0"}).status_code == 302
@@ -202,3 +212,69 @@ def test_the_lists_cost_the_same_few_queries_for_one_or_many(net, both, django_a
     assert html.count("lpr_") == 31
     with django_assert_max_num_queries(8):
         assert client.get("/petugas/federasi/").content.decode().count("/petugas/federasi/") > 30
+
+
+def test_a_new_key_is_shown_once_on_a_page_a_reload_does_not_rotate(net, both):
+    """POST-redirect-GET: reloading the shown-once page neither makes another key (the copied one
+    would then fail) nor shows the key again."""
+    made, peer = both
+    client = _client(net.user("platform"))
+    res = client.post(f"/petugas/mitra/{made.partner.pk}/kunci-api/")
+    assert res.status_code == 302
+    shown = client.get(res["Location"])
+    html = shown.content.decode()
+    assert shown["Cache-Control"] == "private, no-store"
+    key = re.search(r'data-testid="api-key">(lpr_[^<]+)<', html).group(1)
+    assert f"lpr_{key.split('_')[1]}_…" in html  # what the detail page shows of it later
+    assert 'href="/petugas/mitra/"' in html  # "Selesai" goes back to the list
+    again = client.get(res["Location"], follow=True)
+    assert key not in again.content.decode() and again.redirect_chain[-1][0] == f"/petugas/mitra/{made.partner.pk}/"
+    assert ApiToken.objects.filter(user_id=made.partner.user_id, is_active=True).count() == 1
+    assert ApiToken.objects.get(user_id=made.partner.user_id, is_active=True).digest == ApiToken.hash(key)
+    # A reload after adding a partner does not post the form again ("name already exists").
+    res = client.post(
+        "/petugas/mitra/", {"name": "Kanal Baru", "webhook_url": "https://k.test/h", "default_channel": "partner"}
+    )
+    assert res.status_code == 302 and client.get(res["Location"]).status_code == 200
+    # A peer's shared key: the same, on its own page.
+    res = client.post(f"/petugas/federasi/{peer.pk}/kunci/", {"secret": "s" * 30})
+    assert res.status_code == 302
+    assert "s" * 30 in client.get(res["Location"]).content.decode()
+    assert "s" * 30 not in client.get(res["Location"], follow=True).content.decode()
+
+
+def test_every_problem_of_a_new_peer_is_shown_at_once(net, both):
+    """The walk-through needed three submits to learn of three mistakes."""
+    client = _client(net.user("platform"))
+    res = client.post("/petugas/federasi/", {"name": "", "slug": "bukan slug", "base_url": "nope"})
+    html = res.content.decode()
+    assert res.status_code == 400
+    assert "Nama wajib diisi." in html or "Bidang ini tidak boleh kosong." in html
+    assert "Pakai huruf kecil, angka dan tanda hubung saja" in html
+    assert "Masukkan alamat web lengkap" in html
+    res = client.post(
+        "/petugas/federasi/", {"name": "Lain", "slug": "sumbar", "base_url": "https://lain.test", "direction": "both"}
+    )
+    assert res.status_code == 400 and "Sudah ada sistem LAPOR lain dengan kode ini." in res.content.decode()
+
+
+def test_the_federation_pages_speak_plain_indonesian(net, both):
+    _made, peer = both
+    client = _client(net.user("platform"))
+    for url in ("/petugas/federasi/", f"/petugas/federasi/{peer.pk}/"):
+        main = client.get(url).content.decode().split('<main id="main"', 1)[1]
+        for jargon in ("deployment", "Deployment", "peer ", "LAPOR_FEDERATION_ID", "webhook"):
+            assert jargon not in re.sub(r"<[^>]+>", " ", main), (url, jargon)
+    detail = client.get(f"/petugas/federasi/{peer.pk}/").content.decode()
+    assert "Pengiriman terakhir ke sistem ini" in detail
+    assert "Tambah sistem LAPOR lain" in client.get("/petugas/federasi/").content.decode()
+
+
+def test_every_problem_of_a_new_partner_is_shown_at_once(net, both):
+    client = _client(net.user("platform"))
+    res = client.post("/petugas/mitra/", {"name": "sambat online", "webhook_url": "nope", "default_channel": "partner"})
+    html = res.content.decode()
+    assert res.status_code == 400
+    assert "Sudah ada sistem mitra dengan nama ini." in html and "Masukkan alamat web lengkap" in html
+    res = client.post("/petugas/mitra/", {"name": "", "webhook_url": "nope", "default_channel": "partner"})
+    assert res.status_code == 400 and "Masukkan alamat web lengkap" in res.content.decode()

@@ -61,3 +61,22 @@ def test_agency_staff_and_citizens_cannot_triage(net, client):
         assert client.post(f"/petugas/media-sosial/{draft.pk}/dismiss/", {"reason": "x"}).status_code == 403
     draft.refresh_from_db()
     assert draft.status == "new"
+
+
+def test_the_queue_names_the_network_and_the_kind_and_guesses_a_title_without_mentions(net, client):
+    _draft(post_id="1804", kind="dm", text="@LAPOR1708 @pemkot_pp Lampu jalan di Jl. Sudirman mati")
+    client.force_login(net.user("platform"))
+    html = client.get("/petugas/media-sosial/").content.decode()
+    assert "X (Twitter) · Pesan langsung · @warga_pp" in html and "x · dm" not in html
+    assert 'value="Lampu jalan di Jl. Sudirman mati"' in html
+
+
+def test_setting_a_post_aside_needs_a_reason(net, client):
+    draft = _draft(post_id="1805", text="Selamat pagi admin")
+    client.force_login(net.user("platform"))
+    res = client.post(f"/petugas/media-sosial/{draft.pk}/dismiss/", {"reason": "  "})
+    html = res.content.decode()
+    assert res.status_code == 400 and "Tulis alasan mengabaikan pesan ini." in html
+    assert f'id="dismiss-{draft.pk}" tabindex="-1" autofocus' in html  # the page opens on the reason
+    draft.refresh_from_db()
+    assert draft.status == "new"

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from lapor.accounts.selectors import user_grants, user_is_staff
+from lapor.accounts.sessions import session_ended_elsewhere
 from lapor.accounts.signin import LoginLocked, signin_authenticate, signin_succeeded
 from lapor.accounts.twofactor import twofactor_required
 from lapor.accounts.services import account_activate, account_register
@@ -59,10 +60,11 @@ def signin(request):
         else:
             signin_succeeded(request, login_as)
             return signin_complete(request, user, _next_url(request, reverse(_home_for(user))))
+    ended = request.method == "GET" and session_ended_elsewhere(request.session)
     return render(
         request,
         "web/account/signin.html",
-        {"form": form, "next": _next_url(request, "")},
+        {"form": form, "next": _next_url(request, ""), "ended_elsewhere": ended},
         status=400 if form.errors else 200,
     )
 

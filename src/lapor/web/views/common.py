@@ -166,3 +166,18 @@ def error_page(
     request: HttpRequest, exc: DomainError, *, template: str = "web/error.html", context: dict | None = None
 ) -> HttpResponse:
     return render(request, template, {"error": exc.message, **(context or {})}, status=exc.status)
+
+
+def landing(anchor: str, *, message: str = "", form=None) -> dict:
+    """A form that came back without doing its work: the page opens on ``anchor`` (the element
+    gets ``autofocus`` through the ``landing_attrs`` tag, so no JavaScript is needed) and, when
+    ``message`` says what did not happen, a notice at the top links to it and to each field in error."""
+    errors = []
+    for name, messages in form.errors.items() if form is not None else []:
+        if name == "__all__":
+            errors.append({"anchor": anchor, "label": "", "message": messages[0]})
+            continue
+        bound = form[name]
+        target = bound.id_for_label or f"{bound.auto_id}_0"  # a radio group: its first choice
+        errors.append({"anchor": target, "label": bound.label, "message": messages[0]})
+    return {"anchor": anchor, "message": message, "errors": errors}

@@ -1,7 +1,8 @@
 """Partner systems and peer deployments, set up from a phone (issue 20). Platform operators only
 (partners and peers serve the whole deployment; neither model belongs to an agency). Every write
-is one call of lapor.partners.services; secrets are shown once, on the answer to the POST that
-made them, and masked everywhere after."""
+is one call of lapor.partners.services; a new secret is kept in the session for one display on a
+GET page after the POST (a reload neither rotates the key again nor shows it twice), and masked
+everywhere after."""
 
 from __future__ import annotations
 
@@ -51,6 +52,38 @@ def _peer_form(data=None, *, initial=None, with_secret: bool) -> PeerForm:
     )
 
 
+def _problems_add(form, problems: list[dict]) -> None:
+    """A field the form refused stops the submit before the service: the service's problems with
+    the other fields are shown now too, not one per submit."""
+    for problem in problems:
+        if problem["field"] in form.fields and problem["field"] not in form.errors:
+            form.add_error(problem["field"], str(problem["message"]))
+
+
+def _peer_problems_add(form: PeerForm, *, exclude: int | None = None) -> None:
+    data = form.data
+    problems = setup.peer_fields_problems(
+        name=data.get("name", ""),
+        slug=data.get("slug", ""),
+        base_url=data.get("base_url", ""),
+        direction=data.get("direction", ""),
+        agency=None,  # the form checks the choice
+        exclude=exclude,
+    )
+    _problems_add(form, problems)
+
+
+def _partner_problems_add(form: PartnerForm, *, exclude: int | None = None) -> None:
+    data = form.data
+    problems = setup.partner_fields_problems(
+        name=data.get("name", ""),
+        webhook_url=data.get("webhook_url", ""),
+        default_channel=data.get("default_channel", ""),
+        exclude=exclude,
+    )
+    _problems_add(form, problems)
+
+
 def _peer_agency(form: PeerForm) -> Agency | None:
     pk = form.cleaned_data.get("agency")
     return Agency.objects.filter(pk=pk).first() if pk else None
@@ -95,19 +128,47 @@ def partner_list(request):
             else:
                 return _secrets_page(request, partner=made.partner, api_key=made.api_key, secret=made.webhook_secret)
         else:
+            _partner_problems_add(form)
             status = 400
     partners = [{"p": p, "key": key} for p, key in selectors.partner_rows()]
     return _private(render(request, "web/staff/partners.html", {"form": form, "partners": partners}, status=status))
 
 
+SESSION_SECRETS = "web_setup_secrets"  # {"kind", "id", "api_key", "secret"}: popped by the first display
+
+
 def _secrets_page(request, *, partner=None, peer=None, api_key: str = "", secret: str = ""):
-    return _private(
-        render(
-            request,
-            "web/staff/setup_secret.html",
-            {"partner": partner, "peer": peer, "api_key": api_key, "secret": secret},
-        )
-    )
+    """POST-redirect-GET: the secrets wait in the session for the one page that shows them."""
+    kind, owner = ("partner", partner) if partner is not None else ("peer", peer)
+    request.session[SESSION_SECRETS] = {"kind": kind, "id": owner.pk, "api_key": api_key, "secret": secret}
+    if kind == "partner":
+        return redirect("web:partner_secrets_shown", partner_id=owner.pk)
+    return redirect("web:peer_secret_shown", peer_id=owner.pk)
+
+
+def _secrets_shown(request, *, kind: str, owner):
+    held = request.session.get(SESSION_SECRETS) or {}
+    if held.get("kind") != kind or held.get("id") != owner.pk:
+        messages.info(request, _("Kunci hanya ditampilkan sekali. Bila belum tersimpan, buat kunci baru di sini."))
+        return _private(redirect(f"web:{kind}_detail", owner.pk))
+    del request.session[SESSION_SECRETS]
+    context = {kind: owner, "api_key": held.get("api_key", ""), "secret": held.get("secret", "")}
+    if kind == "partner":
+        context["key_shown_as"] = selectors.partner_api_key_prefix(owner) if held.get("api_key") else ""
+    context["secret_shown_as"] = setup.secret_masked(held.get("secret", ""))
+    return _private(render(request, "web/staff/setup_secret.html", context))
+
+
+@login_required(login_url="web:signin")
+def partner_secrets_shown(request, partner_id: int):
+    _require_operator(request)
+    return _secrets_shown(request, kind="partner", owner=setup.partner_get(actor=request.user, partner_id=partner_id))
+
+
+@login_required(login_url="web:signin")
+def peer_secret_shown(request, peer_id: int):
+    _require_operator(request)
+    return _secrets_shown(request, kind="peer", owner=setup.peer_by_id(actor=request.user, peer_id=peer_id))
 
 
 @login_required(login_url="web:signin")
@@ -128,6 +189,7 @@ def partner_detail(request, partner_id: int):
                 messages.success(request, _("Perubahan disimpan."))
                 return redirect("web:partner_detail", partner_id=partner.pk)
         else:
+            _partner_problems_add(form, exclude=partner.pk)
             status = 400
     context = {
         "partner": partner,
@@ -213,6 +275,7 @@ def peer_list(request):
             else:
                 return _secrets_page(request, peer=peer, secret=secret)
         else:
+            _peer_problems_add(form)
             status = 400
     peers = list(selectors.peer_list()[: selectors.LIST_SHOWN])
     return _private(render(request, "web/staff/peers.html", {"form": form, "peers": peers}, status=status))
@@ -270,6 +333,7 @@ def peer_detail(request, peer_id: int):
                 messages.success(request, _("Perubahan disimpan."))
                 return redirect("web:peer_detail", peer_id=peer.pk)
         else:
+            _peer_problems_add(form, exclude=peer.pk)
             status = 400
     context = {
         "peer": peer,
@@ -306,7 +370,7 @@ def peer_active(request, peer_id: int):
     peer = setup.peer_by_id(actor=request.user, peer_id=peer_id)
     on = request.POST.get("is_active") == "1"
     setup.peer_active_set(actor=request.user, peer=peer, is_active=on)
-    messages.success(request, _("Deployment diaktifkan.") if on else _("Deployment dinonaktifkan."))
+    messages.success(request, _("Sistem ini diaktifkan.") if on else _("Sistem ini dinonaktifkan."))
     return redirect("web:peer_detail", peer_id=peer.pk)
 
 

@@ -32,6 +32,7 @@ from ..forms import TRACKING_ID_RE, MessageForm, RatingForm, SubmitForm, TrackFo
 from ..services import support_add
 from .common import (
     error_page,
+    landing,
     guest_secret_remember,
     page_lens,
     private_link,
@@ -402,10 +403,15 @@ def track_reply(request, tracking_id: str):
             return render(
                 request,
                 "web/track.html",
-                _track_context(request, _refresh(report), {"reply_form": form}),
+                _track_context(request, _refresh(report), {"reply_form": form, "landing": _reply_back(form)}),
                 status=exc.status,
             )
-    return render(request, "web/track.html", _track_context(request, report, {"reply_form": form}), status=400)
+    ctx = _track_context(request, report, {"reply_form": form, "landing": _reply_back(form)})
+    return render(request, "web/track.html", ctx, status=400)
+
+
+def _reply_back(form) -> dict:
+    return landing("reply", message=_("Tanggapan Anda belum terkirim."), form=form)
 
 
 @require_POST
@@ -414,9 +420,9 @@ def track_complete(request, tracking_id: str):
     try:
         services.report_complete(report=report, actor=actor)
     except DomainError as exc:
-        return render(
-            request, "web/track.html", _track_context(request, report, {"error": exc.message}), status=exc.status
-        )
+        back = landing("complete", message=_("Laporan belum ditandai selesai."))
+        ctx = _track_context(request, report, {"error": exc.message, "landing": back})
+        return render(request, "web/track.html", ctx, status=exc.status)
     messages.success(request, _("Terima kasih. Laporan Anda ditandai selesai; silakan beri penilaian."))
     return redirect("web:track", report.tracking_id)
 
@@ -443,10 +449,18 @@ def track_rate(request, tracking_id: str):
             return render(
                 request,
                 "web/track.html",
-                _track_context(request, _refresh(report), {"rating_form": form}),
+                _track_context(request, _refresh(report), {"rating_form": form, "landing": _rate_back(form)}),
                 status=exc.status,
             )
-    return render(request, "web/track.html", _track_context(request, report, {"rating_form": form}), status=400)
+    ctx = _track_context(request, report, {"rating_form": form, "landing": _rate_back(form)})
+    return render(request, "web/track.html", ctx, status=400)
+
+
+def _rate_back(form) -> dict:
+    """Not reopened, not rated: said plainly, so "Status Selesai" above does not read as success."""
+    reopen = form.data.get("satisfied") == "no"
+    message = _("Laporan BELUM dibuka kembali.") if reopen else _("Penilaian Anda belum terkirim.")
+    return landing("rate", message=message, form=form)
 
 
 def _refresh(report: Report) -> Report:

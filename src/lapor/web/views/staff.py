@@ -37,7 +37,7 @@ from ..forms import (
     UnitPickForm,
     error_to_form,
 )
-from .common import page_lens, report_attachments, timeline_rows
+from .common import landing, page_lens, report_attachments, timeline_rows
 
 INBOX_LIMIT = 100
 PREVIEW_TYPES = frozenset(
@@ -142,7 +142,9 @@ def _load(request, tracking_id: str) -> Report:
     return report
 
 
-def _detail_context(request, report: Report, forms: dict | None = None, error=None) -> dict:
+def _detail_context(
+    request, report: Report, forms: dict | None = None, error=None, landing: dict | None = None
+) -> dict:
     actor = services.Actor(user=request.user)
     roles = services.actor_roles(report, actor)
     actions = lc.actions_allowed(state=report.state, roles=roles)
@@ -175,6 +177,7 @@ def _detail_context(request, report: Report, forms: dict | None = None, error=No
     }
     ctx["forms"].update(forms or {})
     ctx["open_action"] = next(iter(forms), "") if forms else ""  # the form just posted stays open
+    ctx["landing"] = landing or ({"anchor": f"aksi-{ctx['open_action']}"} if forms else None)
     for att in ctx["attachments"]:
         att["is_image"] = att["content_type"] in PREVIEW_TYPES
     ctx.update(selectors.report_place(report, address=lens.address, location=lens.location))
@@ -333,7 +336,10 @@ def report_action(request, tracking_id: str, action: str):
         form = FollowUpForm(prefix="follow_up", initial={"body": chosen["body"] if chosen else ""})
         return render(request, "web/staff/report.html", _detail_context(request, report, {action: form}))
     if not form.is_valid():
-        return render(request, "web/staff/report.html", _detail_context(request, report, {action: form}), status=400)
+        back = landing(f"aksi-{action}", message=_not_done(action), form=form)
+        return render(
+            request, "web/staff/report.html", _detail_context(request, report, {action: form}, landing=back), status=400
+        )
     try:
         if action == "follow_up" and "send_anyway" not in request.POST:
             review = _answer_review(request, report, form)
@@ -346,7 +352,13 @@ def report_action(request, tracking_id: str, action: str):
         return render(
             request,
             "web/staff/report.html",
-            _detail_context(request, report, {action: form}, error=exc.message),
+            _detail_context(
+                request,
+                report,
+                {action: form},
+                error=exc.message,
+                landing=landing(f"aksi-{action}", message=_not_done(action), form=form),
+            ),
             status=exc.status,
         )
     report.refresh_from_db()
@@ -364,9 +376,19 @@ def _answer_review(request, report: Report, form):
     )
     if review.ok:
         return None
-    ctx = _detail_context(request, report, {"follow_up": form})
+    back = landing("answer-review", message=_not_done("follow_up"))
+    ctx = _detail_context(request, report, {"follow_up": form}, landing=back)
     ctx.update(answer_review=review.reasons, answer_files_dropped=bool(request.FILES))
     return render(request, "web/staff/report.html", ctx)
+
+
+def _not_done(action: str) -> str:
+    """What did not happen, said at the top of a page that came back with the form."""
+    if action == "follow_up":
+        return _("Jawaban belum dikirim.")
+    if action == "note":
+        return _("Catatan belum tersimpan.")
+    return _("Tindakan belum dijalankan.")
 
 
 def _action_done(action: str, report: Report) -> str:

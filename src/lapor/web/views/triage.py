@@ -3,11 +3,15 @@ messages and make a report of each or set it aside, through lapor.intake.social'
 
 from __future__ import annotations
 
+import re
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.shortcuts import redirect, render
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from lapor.accounts.selectors import user_is_platform_admin
@@ -17,8 +21,17 @@ from lapor.intake.social import social_convert, social_dismiss
 from lapor.reports.models import ReportType
 
 from .. import selectors
+from .common import landing
 
 QUEUE_LIMIT = 50
+NETWORKS = {"x": "X (Twitter)", "twitter": "X (Twitter)", "instagram": "Instagram", "facebook": "Facebook"}
+KINDS = {"mention": gettext_lazy("Sebutan"), "dm": gettext_lazy("Pesan langsung"), "comment": gettext_lazy("Komentar")}
+LEADING_MENTIONS = re.compile(r"^(?:\s*@\w+[\s,:]*)+")
+
+
+def _title(text: str) -> str:
+    """A first guess at the report's title: the post without the @mentions it opens with."""
+    return Truncator(LEADING_MENTIONS.sub("", text).strip() or text).chars(60)
 
 
 def _require_triage(request):
@@ -26,13 +39,16 @@ def _require_triage(request):
         raise DjangoPermissionDenied
 
 
-def _page(request, *, error: str = "", failed: int | None = None, status: int = 200):
+def _page(request, *, error: str = "", failed: int | None = None, action: str = "", status: int = 200):
     drafts = SocialDraft.objects.filter(status=SocialDraft.Status.NEW).order_by("created_at", "id")[:QUEUE_LIMIT]
     rows = [
         {
             "id": d.pk,
-            "network": d.network,
-            "kind": d.kind,
+            "network": NETWORKS.get(d.network, d.network),
+            "kind": KINDS.get(d.kind, d.kind),
+            "title": _title(d.text),
+            "convert_anchor": f"convert-{d.pk}",
+            "dismiss_anchor": f"dismiss-{d.pk}",
             "handle": d.author_handle,
             "text": d.text,
             "url": d.url if d.url.startswith(("https://", "http://")) else "",
@@ -52,6 +68,8 @@ def _page(request, *, error: str = "", failed: int | None = None, status: int = 
             "provinces": selectors.region_choices(None),
             "count": SocialDraft.objects.filter(status=SocialDraft.Status.NEW).count(),
             "limit": QUEUE_LIMIT,
+            "failed_action": action,
+            "landing": landing(f"{action}-{failed}", message=_("Pesan ini belum ditangani.")) if failed else None,
         },
         status=status,
     )
@@ -92,5 +110,5 @@ def social_action(request, draft_id: int, action: str):
         else:
             return _page(request, error=_("Tindakan tidak dikenal."), status=404)
     except DomainError as exc:
-        return _page(request, error=exc.message, failed=draft_id, status=exc.status)
+        return _page(request, error=exc.message, failed=draft_id, action=action, status=exc.status)
     return redirect("web:social_queue")
