@@ -34,6 +34,7 @@ from django.conf import settings
 from django.db import connections, transaction
 from django.db.models import F
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from lapor.core.errors import DomainError, PermissionDenied, ValidationFailed
@@ -442,7 +443,7 @@ def job_notify(job: Job) -> None:
             title = _("Selesai: %(kind)s") % {"kind": kind}
             body = (
                 _("%(kind)s yang Anda minta sudah selesai. Berkas dapat diunduh sampai %(date)s.")
-                % {"kind": kind, "date": timezone.localtime(job.expires_at).strftime("%d-%m-%Y %H:%M")}
+                % {"kind": kind, "date": date_format(timezone.localtime(job.expires_at), "j M Y, H:i")}
                 if job.file_path
                 else _("%(kind)s yang Anda minta sudah selesai.") % {"kind": kind}
             )

@@ -361,7 +361,12 @@ def job(request, job_id):
     """The progress bar: reloads itself every few seconds without JavaScript (a refresh inside
     <noscript>), and with it polls the API and moves the bar in place."""
     job = sel.job_get_for(request.user, job_id)
-    return render(request, "analytics/job.html", {"job": job, "out": job_out(job)})
+    scope = (job.params or {}).get("scope")
+    return render(
+        request,
+        "analytics/job.html",
+        {"job": job, "out": job_out(job), "scope_label": sel.scope_label(scope) if scope else ""},
+    )
 
 
 @staff_page

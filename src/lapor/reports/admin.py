@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from .deadlines import calendar_changed
 from .models import CalendarDay, Report, ReportEvent
 
 ANONYMOUS_REPORTER = _("Pelapor (anonim)")
@@ -139,3 +140,15 @@ class ReportEventAdmin(admin.ModelAdmin):
 @admin.register(CalendarDay)
 class CalendarDayAdmin(admin.ModelAdmin):
     list_display = ("date", "kind", "name")
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        calendar_changed()  # every process's working calendar
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        calendar_changed()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        calendar_changed()

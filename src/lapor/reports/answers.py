@@ -425,7 +425,7 @@ def answer_flags_backfill(*, stdout=None) -> int:
     with transaction.atomic():
         AnswerRating.objects.bulk_create(ratings, batch_size=1000, ignore_conflicts=True)
     if stdout is not None:
-        stdout.write(f"Answers rated: {len(ratings)}")
+        stdout.write(f"Answers rated: {len(ratings)}\n")  # a plain stream adds no line end of its own
     return len(ratings)
 
 

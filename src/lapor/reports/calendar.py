@@ -31,7 +31,7 @@ from lapor.core.errors import Conflict, NotFound, PermissionDenied, ValidationFa
 from lapor.core.text import text_clean
 
 from . import lifecycle as lc
-from .deadlines import WorkingCalendar, calendar_get, calendar_reset, end_of_day, tz
+from .deadlines import WorkingCalendar, calendar_changed, calendar_get, calendar_reset, end_of_day, tz
 from .models import CalendarDay, Report, ReportEvent
 from .signals import events_recorded
 
@@ -113,7 +113,7 @@ def calendar_day_set(*, day: dt.date, working: bool, name: str, actor, now: dt.d
     if _base_working(day) != working:
         kind = CalendarDay.Kind.WORKDAY if working else CalendarDay.Kind.LEAVE
         CalendarDay.objects.create(date=day, kind=kind, name=name)
-    calendar_reset()
+    calendar_changed()  # every process, not only this one
     after = calendar_get()
     moved, changes = _deadlines_move(day, before, after, now=now)
     reports = _deadline_events_record(changes, day=day, working=working, name=name, actor=actor, now=now)

@@ -17,10 +17,14 @@ from zoneinfo import ZoneInfo
 
 import holidays
 from django.conf import settings
-from django.db import DatabaseError
+from django.db import DatabaseError, transaction
+
+from lapor.core.cacheversion import VersionToken
 
 STAGES = ("verify", "follow_up", "reply", "complete")
-_CACHE_SECONDS = 60
+_CACHE_SECONDS = 60  # the oldest copy a process keeps if the shared cache is down
+CHECK_SECONDS = 1.0  # how often a process compares the shared version token
+VERSION = VersionToken("lapor:calendar:version")
 
 
 class WorkingCalendar:
@@ -59,7 +63,7 @@ class WorkingCalendar:
             current += dt.timedelta(days=1)
             if self.is_working_day(current):
                 remaining -= 1
-        if len(self._added) < 4096:  # the calendar is rebuilt every minute anyway
+        if len(self._added) < 4096:  # the calendar is rebuilt when it changes, or every minute
             self._added[(start, days)] = current
         return current
 
@@ -73,33 +77,78 @@ class WorkingCalendar:
         return count
 
 
-_lock = threading.Lock()
-_cached: tuple[float, WorkingCalendar] | None = None
+class CalendarCache:
+    """One process's copy of the deployment's calendar. A change anywhere replaces the version token
+    in the shared cache (core/cacheversion.py; Redis in a multi-process deployment), and every process
+    compares it at most every ``CHECK_SECONDS``, so a decree day saved in one worker reaches a report
+    routed in another within a second. ``_CACHE_SECONDS`` still bounds a copy's age if the shared
+    cache is unavailable."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._calendar: WorkingCalendar | None = None
+        self._at = 0.0
+        self._checked = 0.0
+        self._version: str | None = None
+
+    def _shared_version(self) -> str | None:
+        try:
+            return VERSION.current()
+        except Exception:  # the shared cache down: the age limit still bounds staleness
+            return self._version
+
+    def get(self) -> WorkingCalendar:
+        with self._lock:
+            now = time.monotonic()
+            if self._calendar is not None and now - self._at >= _CACHE_SECONDS:
+                self._calendar = None
+            if self._calendar is not None and now - self._checked >= CHECK_SECONDS:
+                self._checked = now
+                if self._shared_version() != self._version:
+                    self._calendar = None
+            if self._calendar is None:
+                self._version = self._shared_version()  # read before the rows: a later change is seen
+                self._calendar = _calendar_build()
+                self._at = self._checked = now
+            return self._calendar
+
+    def reset(self) -> None:
+        with self._lock:
+            self._calendar = None
+
+
+def _calendar_build() -> WorkingCalendar:
+    leave = {dt.date.fromisoformat(d) for d in settings.LAPOR_LEAVE_DAYS}
+    workdays: set[dt.date] = set()
+    try:
+        from .models import CalendarDay
+
+        for day in CalendarDay.objects.all():
+            (workdays if day.kind == CalendarDay.Kind.WORKDAY else leave).add(day.date)
+    except DatabaseError:  # before migrations
+        pass
+    return WorkingCalendar(leave_days=leave, extra_workdays=workdays)
+
+
+_process = CalendarCache()
 
 
 def calendar_get() -> WorkingCalendar:
-    """The deployment's calendar, rebuilt at most once a minute so every process sees edits."""
-    global _cached
-    with _lock:
-        if _cached and time.monotonic() - _cached[0] < _CACHE_SECONDS:
-            return _cached[1]
-        leave = {dt.date.fromisoformat(d) for d in settings.LAPOR_LEAVE_DAYS}
-        workdays: set[dt.date] = set()
-        try:
-            from .models import CalendarDay
-
-            for day in CalendarDay.objects.all():
-                (workdays if day.kind == CalendarDay.Kind.WORKDAY else leave).add(day.date)
-        except DatabaseError:  # before migrations
-            pass
-        _cached = (time.monotonic(), WorkingCalendar(leave_days=leave, extra_workdays=workdays))
-        return _cached[1]
+    """The deployment's calendar; this process's copy follows a change made anywhere within
+    ``CHECK_SECONDS`` (the shared version token)."""
+    return _process.get()
 
 
 def calendar_reset() -> None:
-    global _cached
-    with _lock:
-        _cached = None
+    """Drop this process's copy (tests; before reading the calendar a change depends on)."""
+    _process.reset()
+
+
+def calendar_changed() -> None:
+    """The calendar changed: every process drops its copy (now, and again at commit)."""
+    _process.reset()
+    VERSION.replace()
+    transaction.on_commit(_process.reset)
 
 
 def tz() -> ZoneInfo:

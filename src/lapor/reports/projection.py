@@ -56,6 +56,29 @@ STAFF_LABEL = gettext_noop("Petugas")
 SYSTEM_REASONS = frozenset({gettext_noop("Selesai otomatis: tidak ada tanggapan pelapor")})
 
 
+# The tags masking writes in place of personal data (core/masking.py), Indonesian wherever they are
+# stored; shown in the viewer's language.
+MASK_TAGS = (
+    gettext_noop("[alamat disamarkan]"),
+    gettext_noop("[NIK disamarkan]"),
+    gettext_noop("[telepon disamarkan]"),
+    gettext_noop("[email disamarkan]"),
+    gettext_noop("[nopol disamarkan]"),
+    gettext_noop("[nama disamarkan]"),
+)
+
+
+def masks_translated(text: str) -> str:
+    """``text`` with the masking tags in the active language (a text written with them stays as it is
+    stored: only the shown copy changes)."""
+    if not text or "disamarkan]" not in text:
+        return text
+    for tag in MASK_TAGS:
+        if tag in text:
+            text = text.replace(tag, gettext(tag))
+    return text
+
+
 def label(msgid: str) -> str:
     """One of the words above in the active language (a plain str: API schemas need one)."""
     return gettext(msgid)
@@ -188,7 +211,7 @@ class Lens:
             hidden = _social_anonymous_public(self.report, value)
             if hidden is not None:
                 return hidden
-        return mask_text(self.report, value) if self._masked else (value or "")
+        return masks_translated(mask_text(self.report, value) if self._masked else (value or ""))
 
     @property
     def title(self) -> str:
@@ -264,6 +287,7 @@ class Lens:
             "kind": event.kind,
             "action": event.action,
             "actor": actor,
+            "title": event_title(event),
             "actor_role": event.actor_role,
             "from_state": event.from_state,
             "to_state": event.to_state,
@@ -399,6 +423,51 @@ def event_actor_label(event: ReportEvent) -> str:
             return event.agency.parent.name  # a unit's disposition was made by the agency above it
         return label(STAFF_LABEL)
     return event.agency.name if event.agency is not None else label(STAFF_LABEL)
+
+
+# What happened, as a statement in the past tense (the action names are the buttons' verbs).
+_EVENT_STATEMENTS = {
+    lc.Action.DISPOSE: gettext_noop("Laporan didisposisikan ke unit kerja"),
+    lc.Action.FOLLOW_UP: gettext_noop("Instansi mengirim tindak lanjut"),
+    lc.Action.REPLY: gettext_noop("Pelapor menanggapi"),
+    lc.Action.NOT_AUTHORITY: gettext_noop("Instansi menyatakan laporan ini bukan wewenangnya"),
+    lc.Action.FORWARD: gettext_noop("Laporan diteruskan ke instansi lain"),
+    lc.Action.POSTPONE: gettext_noop("Penanganan laporan ditunda"),
+    lc.Action.RESUME: gettext_noop("Penanganan laporan dilanjutkan"),
+    lc.Action.ARCHIVE: gettext_noop("Laporan diarsipkan"),
+    lc.Action.COMPLETE: gettext_noop("Laporan dinyatakan selesai"),
+    lc.Action.AUTO_COMPLETE: gettext_noop("Laporan selesai otomatis"),
+    lc.Action.REOPEN: gettext_noop("Laporan dibuka kembali"),
+    lc.Action.REMOTE_ANSWER: gettext_noop("Jawaban diterima dari deployment lain"),
+}
+# Actions whose statement already says the state the report moved to (no "→ state" after it).
+STATEMENT_SAYS_STATE = frozenset(
+    {lc.Action.ROUTE, lc.Action.COMPLETE, lc.Action.AUTO_COMPLETE, lc.Action.ARCHIVE, lc.Action.REOPEN, lc.Action.RATE}
+)
+
+
+def event_title(event: ReportEvent) -> str:
+    """One step of the timeline as a statement in the viewer's language, for every audience (the
+    pages and the API's timeline agree): "Laporan dinyatakan selesai", not the button's "Selesaikan"."""
+    from django.utils.translation import gettext, pgettext
+
+    data = event.data or {}
+    if event.action == lc.Action.ROUTE:
+        if event.agency is not None:
+            return gettext("Laporan diverifikasi dan diteruskan ke %(agency)s") % {"agency": event.agency.name}
+        return gettext("Laporan diverifikasi dan diteruskan ke instansi")
+    if event.action == lc.Action.RATE:
+        rating = data.get("rating")
+        if rating:
+            return gettext("Pelapor memberi nilai %(n)s dari 5") % {"n": rating}
+        return gettext("Pelapor memberi penilaian")
+    if event.action in _EVENT_STATEMENTS:
+        return gettext(_EVENT_STATEMENTS[lc.Action(event.action)])
+    if event.kind == ReportEvent.Kind.SUBMITTED:
+        return pgettext("timeline", "Laporan diterima")
+    if event.kind == ReportEvent.Kind.ATTACHMENT:
+        return gettext("Lampiran ditambahkan")
+    return str(ReportEvent.Kind(event.kind).label) if event.kind in ReportEvent.Kind.values else event.kind
 
 
 def lens_for(report, viewer: User | None, *, is_reporter: bool = False) -> Lens:

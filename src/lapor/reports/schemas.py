@@ -134,6 +134,7 @@ class EventOut(Schema):
     kind: str
     action: str
     actor: str
+    title: str = Field(description="What happened, a statement in the requested language")
     actor_role: str
     from_state: str
     to_state: str

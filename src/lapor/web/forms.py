@@ -134,8 +134,8 @@ class SubmitForm(forms.Form):
     target_agency = forms.CharField(label=_("Pilih instansi"), required=False, widget=forms.Select)
     attachments = MultipleFileField(
         label=_("Lampiran (foto atau dokumen)"),
-        required=False,
-        help_text=_("Foto JPG/PNG/WebP, PDF, DOCX, XLSX, PPTX, video MP4 atau rekaman suara MP3/M4A."),
+        required=False,  # the kinds and limits are stated once, above the field (submit.html #attach-limits)
+        widget=MultipleFileInput(attrs={"accept": ACCEPT, "aria-describedby": "attach-limits"}),
     )
     is_anonymous = forms.BooleanField(
         label=_("Anonim"), required=False, help_text=_("Nama Anda tidak ditampilkan kepada instansi maupun publik.")

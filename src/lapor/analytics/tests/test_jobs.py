@@ -5,6 +5,7 @@ after the keep period. A small export inside the request is whole or refused, ne
 import csv
 import datetime as dt
 import io
+import re
 import threading
 import zipfile
 
@@ -155,8 +156,14 @@ def test_the_web_pages_start_a_job_show_progress_and_give_the_file(net, client, 
     job.refresh_from_db()
     rows = list(csv.DictReader(io.StringIO(b"".join(file.streaming_content).decode("utf-8-sig"))))
     assert file.status_code == 200 and len(rows) == job.total > 0
+    # the scope and the period in words, dates as everywhere else ("7 Des 2026, 19:09")
+    assert f'<span data-testid="job-scope">{net.city.name}</span>' in html
+    assert '<span data-testid="job-period">Januari 2025–Desember 2025</span>' in html
+    assert not re.search(r"[\s>]\d{2}-\d{2}-\d{4} ", html) and f"a:{net.city.pk}" not in html
     listing = client.get("/analytics/ekspor").content.decode()
     assert f"/analytics/ekspor/{job.pk}" in listing
+    assert not re.search(r"[\s>]\d{2}-\d{2}-\d{4} ", listing)
+    assert re.search(r"\d{1,2} (Jan|Feb|Mar|Apr|Mei|Jun|Jul|Agu|Sep|Okt|Nov|Des) \d{4}, \d{2}:\d{2}", listing)
     client.force_login(net.user("dept_admin"))
     assert client.get(f"/analytics/ekspor/{job.pk}").status_code == 404
     assert client.get(f"/analytics/ekspor/{job.pk}/unduh").status_code == 404

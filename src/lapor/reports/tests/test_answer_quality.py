@@ -1,6 +1,7 @@
 """Answers that answer: a follow-up is rated before it is sent; the liaison sees why and may still
 send; the rating is recorded with the answer; well-rated earlier answers are offered."""
 
+import io
 import pytest
 
 from lapor.core.errors import DomainError
@@ -189,7 +190,10 @@ def test_the_backfill_rates_past_answers_as_the_checker_would_have(net, api, set
     AnswerRating.objects.all().delete()  # as if sent before the checker existed
     from lapor.reports.answers import answer_flags_backfill
 
-    assert answer_flags_backfill() == 3
+    out = io.StringIO()  # a plain stream (the demo's progress goes to one): the count ends its line
+    assert answer_flags_backfill(stdout=out) == 3
+    out.write("reports 0009: next line")
+    assert out.getvalue().splitlines() == ["Answers rated: 3", "reports 0009: next line"]
     flags = [set(r.flags) for r in AnswerRating.objects.order_by("message__created_at", "message_id")]
     assert BOILERPLATE not in flags[0] and BOILERPLATE not in flags[1]  # only one / two earlier copies
     assert BOILERPLATE in flags[2] and NOT_CONCRETE in flags[2]

@@ -69,3 +69,23 @@ def test_working_days_between_counts_only_working_days():
     cal = WorkingCalendar()
     assert cal.working_days_between(dt.date(2026, 11, 20), dt.date(2026, 11, 27)) == 5
     assert cal.working_days_between(dt.date(2026, 11, 27), dt.date(2026, 11, 20)) == 0
+
+
+@pytest.mark.django_db
+def test_a_calendar_change_in_one_process_reaches_the_others_within_a_second(monkeypatch):
+    """Two gunicorn workers: each keeps its own copy. A decree day saved through one worker drops
+    the other's copy at its next check (the shared version token), not after the 60-second age."""
+    clock = [1000.0]
+    monkeypatch.setattr(deadlines.time, "monotonic", lambda: clock[0])
+    worker_a, worker_b = deadlines.CalendarCache(), deadlines.CalendarCache()
+    day = dt.date(2026, 11, 25)  # a Wednesday
+    assert worker_a.get().is_working_day(day) and worker_b.get().is_working_day(day)
+
+    monkeypatch.setattr(deadlines, "_process", worker_a)  # the change is made in worker A
+    CalendarDay.objects.create(date=day, kind=CalendarDay.Kind.LEAVE, name="SKB uji")
+    deadlines.calendar_changed()
+    assert not worker_a.get().is_working_day(day)
+
+    clock[0] += deadlines.CHECK_SECONDS
+    assert not worker_b.get().is_working_day(day)  # well inside the old 60-second cache
+    assert worker_b.get().add_working_days(dt.date(2026, 11, 24), 1) == dt.date(2026, 11, 26)

@@ -158,7 +158,21 @@ def test_people_choices_give_live_top1_and_top3_and_returns_give_live_precision(
     # the history's own routes were made before any model: only the two decisions above count
     assert row["decisions"] == 2 and row["live_top1"] == 0.5 and row["live_top3"] == 0.5
     page = client.get("/petugas/disposisi-otomatis/")
-    assert page.status_code == 200 and version in page.content.decode()
+    assert page.status_code == 200 and f'title="{version}"' in page.content.decode()
+    assert f">{version}<" not in page.content.decode()  # shown as its training time in words
+
+
+def test_a_model_version_reads_as_its_training_time(settings):
+    from django.utils import translation
+
+    from lapor.web.templatetags.lapor_web import version_time
+
+    settings.TIME_ZONE = "Asia/Jakarta"
+    with translation.override("id"):
+        assert version_time("20261207T115556634988") == "7 Des 2026, 18:55"
+    with translation.override("en"):
+        assert version_time("20261207T115556634988") == "7 Dec 2026, 18:55"
+    assert version_time("v-custom") == "v-custom"
 
 
 def test_the_routing_stats_page_is_for_platform_admins_only(net, client, settings, tmp_path):

@@ -26,6 +26,47 @@ def long_date(value) -> str:
 
 
 @register.filter
+def date_time(value) -> str:
+    """ "7 Des 2026, 19:09": a moment, in the active language and the deployment's time zone; the
+    one format for every date with a time (the timeline's)."""
+    if not value:
+        return ""
+    if isinstance(value, dt.datetime) and timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return date_filter(value, "j M Y, H:i" if isinstance(value, dt.datetime) else "j M Y")
+
+
+@register.filter
+def short_date(value) -> str:
+    """ "7 Des 2026" (a day without its time)."""
+    if not value:
+        return ""
+    if isinstance(value, dt.datetime) and timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return date_filter(value, "j M Y")
+
+
+@register.filter
+def month_words(value) -> str:
+    """ "2026-01" → "Januari 2026"; anything else as it is."""
+    try:
+        return date_filter(dt.date.fromisoformat(f"{value}-01"), "F Y")
+    except (TypeError, ValueError):
+        return value or ""
+
+
+@register.filter
+def version_time(value) -> str:
+    """A model version named by its training moment in UTC ("20261207T115556634988") as
+    ``date_time`` words; an unknown name as it is."""
+    try:
+        moment = dt.datetime.strptime(str(value)[:15], "%Y%m%dT%H%M%S").replace(tzinfo=dt.timezone.utc)
+    except ValueError:
+        return str(value or "")
+    return date_time(moment)
+
+
+@register.filter
 def deadline_words(value) -> str:
     if not value:
         return ""

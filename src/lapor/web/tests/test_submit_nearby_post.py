@@ -92,6 +92,8 @@ def test_the_limits_are_stated_before_choosing_a_file(net, client):
     assert html.index('data-testid="attach-limits"') < html.index('type="file"')
     assert "Paling banyak 5 berkas" in limits and "10 MB" in limits
     assert 'data-max-bytes="10485760"' in html
+    assert html.count("MP3/M4A") == 1  # stated once, not again as the field's help
+    assert 'aria-describedby="attach-limits"' in html
 
 
 def test_region_steps_without_javascript_come_back_to_the_location(net, client):

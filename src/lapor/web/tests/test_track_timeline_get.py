@@ -5,6 +5,7 @@ import re
 
 from django.test import Client
 
+from lapor.accounts.testing import ApiClient
 from lapor.reports import services
 from lapor.reports.attachments import attachment_add
 from lapor.reports.models import Report
@@ -32,7 +33,7 @@ def test_each_step_is_signed_by_whoever_did_it_not_by_where_the_report_went(net)
     assert actors[1] == "Admin Nasional LAPOR!"  # not "Dinas PUPR", where the report went
     assert actors[2] == "Dinas PUPR"  # the disposition was made by PUPR, not "Bidang Bina Marga"
     html = _page(report)
-    assert "Kepada: Dinas PUPR" in html and "Kepada: Bidang Bina Marga" in html
+    assert "Laporan diverifikasi dan diteruskan ke Dinas PUPR" in html and "Kepada: Bidang Bina Marga" in html
 
 
 def test_a_forward_is_signed_by_the_agency_that_forwarded(net):
@@ -70,7 +71,7 @@ def test_auto_completion_is_one_plain_line(net):
 
     reports_sweep(now=report.due_at + dt.timedelta(days=1))
     html = _page(report)
-    assert html.count("Selesai otomatis") == 1
+    assert html.count("Laporan selesai otomatis") == 1 and "Selesai otomatis" not in html
     assert "Tidak ada tanggapan dari pelapor" in html
 
 
@@ -132,3 +133,61 @@ def test_an_internal_note_on_a_step_stays_with_staff_and_the_form_says_who_reads
         assert "sering melapor" not in html
     staff_html = staff.get(f"/petugas/laporan/{report.tracking_id}/").content.decode()
     assert "sering melapor" in staff_html
+
+
+def _titles(html: str) -> list[str]:
+    return [re.sub(r"\s+", " ", t).strip() for t in re.findall(r'<p class="tl-title">(.*?)</p>', html, re.S)]
+
+
+def test_steps_read_as_statements_and_the_rating_is_the_reporters_to_everyone_else(net):
+    """Not the buttons' verbs ("Beri penilaian", "Selesaikan → Selesai"): what happened, in both
+    languages, the same words in the API's timeline; a visitor reads the reporter's rating as such."""
+    report, secret = routed_to_dept(net)
+    services.report_follow_up(report=report, actor=services.Actor(user=net.user("liaison")), body="Sudah ditambal.")
+    reporter = services.Actor(user=net.user("reporter"), is_reporter=True)
+    services.report_complete(report=report, actor=reporter)
+    services.report_rate(report=report, actor=reporter, rating=4)
+
+    html = _page(report)
+    titles = _titles(html)
+    assert titles[0] == "Laporan diterima"
+    assert "Laporan diverifikasi dan diteruskan ke Dinas PUPR" in titles
+    assert "Laporan dinyatakan selesai" in titles and "Pelapor memberi nilai 4 dari 5" in titles
+    assert not any(t.startswith(("Beri penilaian", "Selesaikan", "Verifikasi dan")) for t in titles)
+    assert "Penilaian pelapor: 4 dari 5." in html and "Penilaian Anda" not in html
+    assert "Penilaian Anda: 4 dari 5." in _page(report, secret)  # the reporter's own page
+
+    english = Client()
+    english.cookies["django_language"] = "en"
+    html = english.get(f"/lacak/{report.tracking_id}/").content.decode()
+    titles = _titles(html)
+    assert titles[0] == "Report received"
+    assert "The report was verified and forwarded to Dinas PUPR" in titles
+    assert "The report was marked as done" in titles and "The reporter gave a rating of 4 out of 5" in titles
+    assert "The reporter's rating: 4 out of 5." in html and "Your rating" not in html
+
+    res = ApiClient(Client()).get(f"/api/reports/{report.tracking_id}/timeline", secret=secret, lang="en")
+    assert res.status_code == 200, res.content
+    api = res.json()
+    assert [e["title"] for e in api["events"]][:2] == ["Report received", titles[1]]
+
+
+def test_the_english_page_shows_masking_tags_the_topic_and_the_deadline_in_english(net):
+    report, _ = routed_to_dept(net)
+    services.report_follow_up(
+        report=report, actor=services.Actor(user=net.user("liaison")), body="Hubungi kami di 0812 3456 7890."
+    )
+    english = Client()
+    english.cookies["django_language"] = "en"
+    html = english.get(f"/lacak/{report.tracking_id}/").content.decode()
+    assert "[phone hidden]" in html and "disamarkan" not in html
+    assert "[telepon disamarkan]" in _page(report)
+    from lapor.agencies.models import Topic
+
+    topic = Topic.objects.create(name="Jalan rusak uji", name_en="Damaged road test", slug="jalan-rusak-uji")
+    Report.objects.filter(pk=report.pk).update(topic=topic)
+    html = english.get(f"/lacak/{report.tracking_id}/").content.decode()
+    assert f"<dd>{topic.name_en}</dd>" in html  # as the staff page names it
+    waiting, _ = routed_to_dept(net)
+    deadline = re.search(r'data-testid="deadline">(.*?)</dd>', _page(waiting), re.S).group(1)
+    assert deadline.count("Dinas PUPR") == 1  # not "Dinas PUPR: Dinas PUPR harus …"

@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext as _, pgettext_lazy
 from django.utils.translation import gettext_lazy
 
 from lapor.accounts.selectors import user_is_platform_admin, user_is_staff
@@ -25,7 +25,7 @@ class CalendarDayForm(forms.Form):
     working = forms.TypedChoiceField(
         label=gettext_lazy("Jadikan"),
         coerce=lambda v: v == "1",
-        choices=[("0", gettext_lazy("Hari libur (cuti bersama)")), ("1", gettext_lazy("Hari kerja"))],
+        choices=[("0", gettext_lazy("Hari libur (cuti bersama)")), ("1", pgettext_lazy("satu hari", "Hari kerja"))],
     )
     name = forms.CharField(
         label=gettext_lazy("Dasar perubahan"),

@@ -11,7 +11,7 @@ from lapor.core.errors import DomainError
 from lapor.reports import lifecycle as lc
 from lapor.reports import selectors as report_selectors
 from lapor.reports.models import Attachment, Report, ReportEvent
-from lapor.reports.projection import REPORTER, STAFF, Lens, lens_for, lens_public
+from lapor.reports.projection import REPORTER, STAFF, STATEMENT_SAYS_STATE, Lens, lens_for, lens_public
 from lapor.reports.services import Actor, guest_secret_matches
 
 SESSION_GUEST = "web_guest_reports"  # {tracking_id: secret} proven through the private link
@@ -96,11 +96,8 @@ def timeline_rows(report: Report, *, viewer, staff: bool, is_reporter: bool) -> 
         if event.kind == ReportEvent.Kind.ATTACHMENT and _files_row_extend(rows, event, staff=staff):
             continue
         out = lens.event(event)
-        title = (
-            lc.Action(event.action).label if event.action in lc.Action.values else ReportEvent.Kind(event.kind).label
-        )
-        if event.kind == ReportEvent.Kind.ATTACHMENT:
-            title = _("Lampiran ditambahkan")
+        if event.action in STATEMENT_SAYS_STATE:
+            state_label = ""  # "Laporan dinyatakan selesai", not "… → Selesai" as well
         reason = out["reason"]
         if event.action == lc.Action.AUTO_COMPLETE:
             reason = _("Tidak ada tanggapan dari pelapor dalam batas waktu, sehingga laporan ditutup otomatis.")
@@ -108,7 +105,7 @@ def timeline_rows(report: Report, *, viewer, staff: bool, is_reporter: bool) -> 
             {
                 **out,
                 "type": "event",
-                "title": title,
+                "title": out["title"],
                 "internal": not event.is_public,
                 "reason": reason,
                 "note": (out["data"] or {}).get("note", "") if staff else "",
