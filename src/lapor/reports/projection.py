@@ -42,6 +42,7 @@ from django.utils.translation import gettext, gettext_noop
 from lapor.accounts.models import User
 from lapor.accounts.phones import phone_mask
 from lapor.accounts.selectors import user_grants
+from lapor.accounts.twofactor import email_mask
 from lapor.core.masking import text_mask
 
 from . import lifecycle as lc
@@ -238,8 +239,8 @@ class Lens:
         if not self.reporter_visible:
             return {"name": label(ANONYMOUS), "contact": None, "is_anonymous": True} if r.is_anonymous else None
         contact = getattr(r, "reporter_contact", "") or ""
-        if contact.startswith("+") and self.audience != REPORTER:
-            contact = phone_mask(contact)
+        if self.audience != REPORTER:
+            contact = contact_mask(contact)
         return {"name": r.reporter_name or "-", "contact": contact or None, "is_anonymous": r.is_anonymous}
 
     @property
@@ -399,6 +400,15 @@ def event_actor_label(event: ReportEvent) -> str:
             return event.agency.parent.name  # a unit's disposition was made by the agency above it
         return label(STAFF_LABEL)
     return event.agency.name if event.agency is not None else label(STAFF_LABEL)
+
+
+def contact_mask(contact: str) -> str:
+    """A reporter's phone or e-mail as staff see it: partly masked ("+6281*****890", "w***@lapor.example").
+    Enough to tell two reporters apart, not to reach one: staff answer through the report, and the
+    whole contact is only the audited reveal's (``services.report_reporter_reveal``)."""
+    if "@" in contact:
+        return email_mask(contact)
+    return phone_mask(contact) if contact else ""
 
 
 def lens_for(report, viewer: User | None, *, is_reporter: bool = False) -> Lens:
