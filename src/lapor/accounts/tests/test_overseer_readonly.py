@@ -167,9 +167,7 @@ def test_every_web_url_refuses_a_post_by_the_overseer(scene, client):
     assert any(p.startswith("/admin/reports/") for p in paths) and "/intake/sms" in paths
     before = _row_counts()
     for path in paths:
-        if ("POST", path) in EXEMPT or any(
-            re.fullmatch(re.sub(r"\{\w+\}", "[^/]+", own), path) for _m, own in EXEMPT
-        ):
+        if ("POST", path) in EXEMPT or any(re.fullmatch(re.sub(r"\{\w+\}", "[^/]+", own), path) for _m, own in EXEMPT):
             continue
         _assert_refused(client.post(path, {"body": "x", "note": "x"}), f"POST {path}")
     assert _row_counts() == before
