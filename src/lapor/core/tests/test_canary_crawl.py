@@ -104,6 +104,7 @@ class World:
         self.secrets: dict[str, str] = {}  # tracking id -> guest secret
         self.attachments: list[tuple[str, int]] = []  # (tracking id, attachment id)
         self.drafts: list[int] = []
+        self.jobs: list[str] = []  # finished export jobs, each role's own: their files are downloaded
         self.users: dict[str, object] = {}
         self.tokens: dict[str, str] = {}
         self.clients: dict[str, Client] = {}
@@ -552,6 +553,24 @@ def plant(net, world: World, transport, cloud=None) -> None:
     ]
 
 
+def plant_jobs(world: World) -> None:
+    """Each staff role asks for background exports (CSV in its own scope, XLSX of the public scope),
+    run here to the end: the crawl downloads every file (``job_id``) as every role, so a file is
+    scanned for what its requester may not see, and for what another person may not see of it."""
+    from lapor.analytics import jobs
+
+    month = timezone.now().strftime("%Y-%m")
+    api = Client()
+    for role in STAFF_ROLES:
+        for params in ({"format": "csv"}, {"format": "xlsx", "scope": "p"}):
+            res = _api(
+                api, "POST", "/api/analytics/exports", {"from": month, "to": month, **params}, world.tokens[role]
+            )
+            assert res.status_code == 202, (role, res.content)
+            assert jobs.job_run(res.json()["id"]) == "done", role
+            world.jobs.append(res.json()["id"])
+
+
 # --- Crawling ---------------------------------------------------------------------------------------
 
 
@@ -632,6 +651,7 @@ class Crawler:
             "delivery_id": ["00000000-0000-0000-0000-000000000000"],
             "action": self._staff_actions(),
             "url": ["kanari-tidak-ada/"],
+            "job_id": w.jobs or ["00000000-0000-0000-0000-000000000000"],
         }
         combos: list[dict] = []
         if "attachment_id" in params:
@@ -1012,6 +1032,7 @@ def test_no_canary_reaches_a_viewer_who_may_not_see_it(
     inbound = FederationLink.objects.filter(direction="inbound").select_related("report").first()
     assert inbound is not None, "the federation door filed nothing at the peer"
     world.reports["federation"] = inbound.report
+    plant_jobs(world)
     from lapor.analytics import tasks as analytics_tasks
 
     analytics_tasks.refresh(full=True)
