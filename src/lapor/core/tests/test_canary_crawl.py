@@ -55,18 +55,22 @@ ALLOWLIST = {
 
 ANON_IDENTITY = {**cy.A_IDENTITY, **cy.A2_IDENTITY}
 EVERYTHING_OF_A = {**ANON_IDENTITY, **cy.A_ADDRESS_CANARY, **cy.A_CONFIDENTIAL, **cy.PLACE_MASKED}
+# A named reporter's whole e-mail: staff in scope see the name and the contact partly masked
+# (projection.contact_mask); the whole contact only through the audited reveal (REVEAL_SURFACES). The
+# Django admin is the platform operator's own tool for accounts: contacts are shown there.
+WHOLE_CONTACT = {"whole-contact:C": "kp8841"}  # B typed her own e-mail into her report: as stored for staff
 # role -> canaries it may never see (on any surface)
 FORBIDDEN = {
     "public": {**EVERYTHING_OF_A, **cy.B_CONFIDENTIAL, **cy.C_NAMED},
     "owner_a": {**cy.B_CONFIDENTIAL, **cy.PLACE_MASKED, **cy.C_NAMED},
     "owner_b": {**EVERYTHING_OF_A, **cy.C_NAMED},
-    "agency_admin": {**ANON_IDENTITY, **cy.A_ADDRESS_CANARY, **cy.PLACE_MASKED},
-    "liaison": {**ANON_IDENTITY, **cy.A_ADDRESS_CANARY, **cy.PLACE_MASKED},
+    "agency_admin": {**ANON_IDENTITY, **cy.A_ADDRESS_CANARY, **cy.PLACE_MASKED, **WHOLE_CONTACT},
+    "liaison": {**ANON_IDENTITY, **cy.A_ADDRESS_CANARY, **cy.PLACE_MASKED, **WHOLE_CONTACT},
     # C's named report stays at the department: the unit below it is out of its scope.
-    "unit_staff": {**ANON_IDENTITY, **cy.A_ADDRESS_CANARY, **cy.PLACE_MASKED, **cy.C_NAMED},
-    "overseer": {**ANON_IDENTITY, **cy.A_ADDRESS_CANARY, **cy.PLACE_MASKED},
+    "unit_staff": {**ANON_IDENTITY, **cy.A_ADDRESS_CANARY, **cy.PLACE_MASKED, **cy.C_NAMED, **WHOLE_CONTACT},
+    "overseer": {**ANON_IDENTITY, **cy.A_ADDRESS_CANARY, **cy.PLACE_MASKED, **WHOLE_CONTACT},
     "admin_out": {**EVERYTHING_OF_A, **cy.B_CONFIDENTIAL, **cy.C_NAMED},  # agency admin of another city
-    "platform": {**ANON_IDENTITY, **cy.PLACE_MASKED},  # identity only through the audited reveal
+    "platform": {**ANON_IDENTITY, **cy.PLACE_MASKED, **WHOLE_CONTACT},  # identity only through the audited reveal
 }
 STAFF_ROLES = ("agency_admin", "liaison", "unit_staff", "overseer", "admin_out", "platform")
 REVEAL_SURFACES = ("/api/reports/{tracking_id}/reporter", "petugas/laporan/<str:tracking_id>/identitas/")
@@ -580,6 +584,7 @@ class Crawler:
         self.month = timezone.now().strftime("%Y-%m")
         self.clients: dict[str, Client] = {}
         self._baseline: dict[str, set[str]] = {}
+        self.files: set[str] = set()  # surfaces that answered with a file, by type
         for role, user in world.users.items():
             c = Client()
             if user is not None:
@@ -616,6 +621,7 @@ class Crawler:
             and not kind.startswith(("text/html", "application/json", "text/xml", "application/xml"))
         ):
             surface = f"{surface} [{kind}]"  # an attachment or export: name its type
+            self.files.add(surface)
         rules = dict(FORBIDDEN[role] if forbidden is None else forbidden)
         if role == "platform" and (
             any(s in surface for s in REVEAL_SURFACES)
@@ -623,6 +629,8 @@ class Crawler:
             or (surface.startswith("admin/") and surface.endswith(PLATFORM_ACCOUNT_SUFFIXES))
         ):
             rules = {k: v for k, v in rules.items() if k not in ANON_IDENTITY}
+        if role == "platform" and (surface.startswith("admin/") or any(r in surface for r in REVEAL_SURFACES)):
+            rules = {k: v for k, v in rules.items() if k not in WHOLE_CONTACT}
         if data and data.get("q"):  # what the viewer typed, echoed back (search box, links), is not a leak
             text = cy.strip_echo(text, data["q"])
         self.ledger.check(role, surface, text, rules, where)
@@ -1094,6 +1102,17 @@ def test_no_canary_reaches_a_viewer_who_may_not_see_it(
     summary += f"; busiest surfaces: {busiest}"
     print(summary)
     problems = ledger.report(doors={r.tracking_id: door for door, r in world.reports.items()})
+    # Positive control: the export files themselves were scanned (inside the request and as jobs).
+    files = (
+        "GET /api/analytics/export",
+        "GET /api/analytics/exports/{job_id}/file",
+        "analytics/laporan",
+        "analytics/ekspor/<uuid:job_id>/unduh",
+    )
+    for surface in files:
+        for kind in ("text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"):
+            if f"{surface} [{kind}]" not in crawler.files:
+                problems += f"\nNo {kind} file downloaded through {surface}: {sorted(crawler.files)[:20]}"
     if uncovered:
         problems += "\nNeither crawled nor allowlisted:\n" + "\n".join(f"    {u}" for u in uncovered)
     assert not problems, summary + "\n" + problems
