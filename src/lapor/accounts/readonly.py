@@ -3,8 +3,9 @@
 One gate for every way in — pages, the API (session or bearer token), intake, analytics, partners,
 the Django admin: an unsafe request (POST, PUT, PATCH, DELETE) by a person whose every role is
 ``overseer`` is refused with 403 in their language before any view runs, so a new endpoint is
-covered without anyone remembering to. Only the overseer's own account operations pass; each is
-listed in OVERSEER_ALLOWED with the reason (the role matrix test,
+covered without anyone remembering to. Only the overseer's own account operations, and asking for
+a copy of what they may already read (an export or monthly-PDF job), pass; each is listed in
+OVERSEER_ALLOWED with the reason (the role matrix test,
 ``accounts/tests/test_overseer_readonly.py``, crawls every URL and API operation and holds the
 list to exactly these).
 """
@@ -38,6 +39,11 @@ OVERSEER_ALLOWED: list[tuple[str, re.Pattern, str]] = [
     ("POST", re.compile(r"^/api/auth/token/?$"), "own API token, with the two-factor code"),
     ("POST", re.compile(r"^/api/notifications/\d+/read/?$"), "marking own notification read"),
     ("PUT", re.compile(r"^/api/notifications/preferences/?$"), "own notification preferences"),
+    # Reads: a job copies what the overseer may already open into a file only they (and platform
+    # admins) download. analytics.services.job_create scopes it to their grants and refuses them the
+    # platform's kinds (open data, routing training); cancelling or deleting a job stays refused.
+    ("POST", re.compile(r"^/api/analytics/exports/?$"), "a report-export or monthly-PDF job: a read, in scope"),
+    ("POST", re.compile(r"^/analytics/ekspor/?$"), "the report list's export buttons: the same job, from a page"),
 ]
 
 

@@ -21,7 +21,7 @@ from lapor.reports.selectors import report_page
 
 from .answers import answer_quality_get
 from . import selectors as sel
-from .exports import CONTENT_TYPES, export_small
+from .exports import CONTENT_TYPES, export_small, file_name
 from .jobs import job_file, job_page_url
 from .models import ActionPlan, Job
 from .opendata import opendata_path
@@ -122,7 +122,7 @@ def export(request, q: Query[DrillQuery], format: Literal["csv", "xlsx"] = "csv"
 def export_response(qs, scope: str, user, fmt: str) -> HttpResponse:
     data = export_small(qs, scope=scope, viewer=user, fmt=fmt)
     resp = HttpResponse(data, content_type=CONTENT_TYPES[fmt])
-    resp["Content-Disposition"] = f'attachment; filename="laporan-{dt.date.today().isoformat()}.{fmt}"'
+    resp["Content-Disposition"] = f'attachment; filename="{file_name(scope, fmt)}"'
     resp["Content-Length"] = str(len(data))
     return resp
 

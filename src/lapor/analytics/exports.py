@@ -8,25 +8,33 @@ file; only a small, bounded export is answered inside a request (``SYNC_MAX_ROWS
 What a row shows is decided in ONE place, ``rows_for``: under the public scope ``p`` (which every
 staff member may open: the whole country's public reports) each row is the public projection of
 the report (``public_report_out``); under the viewer's own scopes, the staff projection
-(``lens_for``: an anonymous reporter never shown, their text masked).
+(``lens_for``, the Lens the API's detail uses: an anonymous reporter never shown, their text
+masked, a contact partly masked). No column reads a stored personal field itself.
+
+A file is written for a person to read, in their language: column names, the type, status and
+channel as their labels (no machine codes: the API carries those), topics by their English name
+where one is set, yes/no, the sheet and the file's name.
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import tempfile
 from collections.abc import Iterable, Iterator
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_
+from django.utils.translation import pgettext
 
 from lapor.accounts.models import User
 from lapor.core.errors import ValidationFailed
 from lapor.reports import lifecycle as lc
 from lapor.reports.deadlines import tz
-from lapor.reports.models import Report
+from lapor.reports.models import Report, ReportType
 from lapor.reports.projection import lens_for, lens_public, public_report_out
 
 from .rollup import PUBLIC
@@ -95,6 +103,28 @@ def _yes(value: bool) -> str:
     return _("ya") if value else _("tidak")
 
 
+def _topic(report) -> str:
+    """The report's topic as the app names it to this reader (the English name where one is set)."""
+    topic = report.topic if report.topic_id else None
+    if topic is None:
+        return ""
+    english = (get_language() or "").startswith("en")
+    return (topic.name_en or topic.name) if english else topic.name
+
+
+def _type(code: str) -> str:
+    return str(ReportType(code).label) if code in ReportType.values else code
+
+
+def file_name(scope: str, fmt: str, *, start=None, end=None) -> str:
+    """An export's file name in the reader's language: ``laporan-nasional-2025-01-2025-12.csv``,
+    ``reports-national-2025-01-2025-12.csv``; without a period, today's date."""
+    slug = {"n": pgettext("file name", "nasional"), "p": pgettext("file name", "publik")}.get(scope)
+    parts = [pgettext("file name", "laporan"), slug or scope.replace(":", "")]
+    parts += [f"{start:%Y-%m}", f"{end:%Y-%m}"] if start is not None else [dt.date.today().isoformat()]
+    return "-".join(parts) + f".{fmt}"
+
+
 # Open data masks free text exactly as every public surface does (lapor.core.masking).
 
 
@@ -139,6 +169,7 @@ _FIELDS = (
     "guest_phone",
     "topic_id",
     "topic__name",
+    "topic__name_en",
     "region_id",
     "region__name",
     "agency_id",
@@ -193,10 +224,10 @@ def staff_rows(reports: Iterable[Report], viewer: User | None) -> Iterator[list]
         yield [
             r.tracking_id,
             _fmt(r.submitted_at),
-            r.type,
+            r.get_type_display(),
             r.get_state_display(),
-            r.channel,
-            r.topic.name if r.topic_id else "",
+            r.get_channel_display(),
+            _topic(r),
             r.region.name if r.region_id else "",
             r.region_id or "",
             r.agency.name if r.agency_id else "",
@@ -221,9 +252,9 @@ def public_rows(reports: Iterable[Report]) -> Iterator[list]:
         yield [
             p["tracking_id"],
             _fmt(p["submitted_at"]),
-            p["type"],
+            _type(p["type"]),
             p["state_label"],
-            p["topic"]["name"] if p["topic"] else "",
+            _topic(r) if p["topic"] else "",
             p["region"]["name"] if p["region"] else "",
             p["region"]["code"] if p["region"] else "",
             p["agency"]["name"] if p["agency"] else "",

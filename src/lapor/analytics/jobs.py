@@ -36,6 +36,7 @@ from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from lapor.core.errors import DomainError, PermissionDenied, ValidationFailed
 
@@ -304,13 +305,18 @@ def _sealed(part: Path, path: Path) -> Path:
     return path
 
 
-def _scope_slug(scope: str) -> str:
-    return {"n": "nasional", "p": "publik"}.get(scope) or scope.replace(":", "")
-
-
 def _run_reports(job: Job, progress: Progress) -> dict:
     from . import selectors as sel
-    from .exports import CONTENT_TYPES, csv_write, format_check, max_rows, reports_iter, rows_for, xlsx_write
+    from .exports import (
+        CONTENT_TYPES,
+        csv_write,
+        file_name,
+        format_check,
+        max_rows,
+        reports_iter,
+        rows_for,
+        xlsx_write,
+    )
 
     user, p = job.requested_by, job.params
     if not user.is_active:
@@ -338,7 +344,7 @@ def _run_reports(job: Job, progress: Progress) -> dict:
             n = csv_write(out, header, rows)
     else:
         n = xlsx_write(str(part), header, rows)
-    name = f"laporan-{_scope_slug(scope)}-{period.start:%Y-%m}-{period.end:%Y-%m}.{fmt}"
+    name = file_name(scope, fmt, start=period.start, end=period.end)  # in the job's language (job_run)
     return {
         "file": _sealed(part, path),
         "file_name": name,
@@ -385,7 +391,7 @@ def _run_monthly_pdfs(job: Job, progress: Progress) -> dict:
             progress.add(1)
     return {
         "file": _sealed(part, path),
-        "file_name": f"laporan-bulanan-{month:%Y-%m}.zip",
+        "file_name": f"{pgettext('file name', 'laporan-bulanan')}-{month:%Y-%m}.zip",
         "content_type": "application/zip",
         "result": {"agencies": len(agencies)},
     }

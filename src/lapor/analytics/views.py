@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from lapor.accounts.readonly import user_is_read_only
 from lapor.accounts.selectors import user_grants, user_is_platform_admin
 from lapor.core.errors import DomainError
 from lapor.reports.answers import answer_reasons
@@ -20,6 +21,7 @@ from lapor.reports.selectors import report_page
 
 from . import selectors as sel
 from .answers import answer_quality_get
+
 from .api import export_response, job_file_response, job_out, plans_for
 from .charts import bar_chart, line_chart
 from .exports import ExportTooLarge, sync_max_rows
@@ -362,10 +364,16 @@ def job(request, job_id):
     <noscript>), and with it polls the API and moves the bar in place."""
     job = sel.job_get_for(request.user, job_id)
     scope = (job.params or {}).get("scope")
+    # an overseer may ask for a job (a read) but not cancel one (accounts/readonly.py): no button that answers 403
     return render(
         request,
         "analytics/job.html",
-        {"job": job, "out": job_out(job), "scope_label": sel.scope_label(scope) if scope else ""},
+        {
+            "job": job,
+            "out": job_out(job),
+            "scope_label": sel.scope_label(scope) if scope else "",
+            "read_only": user_is_read_only(request.user),
+        },
     )
 
 

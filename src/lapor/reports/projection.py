@@ -42,6 +42,7 @@ from django.utils.translation import gettext, gettext_noop
 from lapor.accounts.models import User
 from lapor.accounts.phones import phone_mask
 from lapor.accounts.selectors import user_grants
+from lapor.accounts.twofactor import email_mask
 from lapor.core.masking import text_mask
 
 from . import lifecycle as lc
@@ -261,8 +262,8 @@ class Lens:
         if not self.reporter_visible:
             return {"name": label(ANONYMOUS), "contact": None, "is_anonymous": True} if r.is_anonymous else None
         contact = getattr(r, "reporter_contact", "") or ""
-        if contact.startswith("+") and self.audience != REPORTER:
-            contact = phone_mask(contact)
+        if self.audience != REPORTER:
+            contact = contact_mask(contact)
         return {"name": r.reporter_name or "-", "contact": contact or None, "is_anonymous": r.is_anonymous}
 
     @property
@@ -468,6 +469,15 @@ def event_title(event: ReportEvent) -> str:
     if event.kind == ReportEvent.Kind.ATTACHMENT:
         return gettext("Lampiran ditambahkan")
     return str(ReportEvent.Kind(event.kind).label) if event.kind in ReportEvent.Kind.values else event.kind
+
+
+def contact_mask(contact: str) -> str:
+    """A reporter's phone or e-mail as staff see it: partly masked ("+6281*****890", "w***@lapor.example").
+    Enough to tell two reporters apart, not to reach one: staff answer through the report, and the
+    whole contact is only the audited reveal's (``services.report_reporter_reveal``)."""
+    if "@" in contact:
+        return email_mask(contact)
+    return phone_mask(contact) if contact else ""
 
 
 def lens_for(report, viewer: User | None, *, is_reporter: bool = False) -> Lens:

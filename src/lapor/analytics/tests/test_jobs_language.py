@@ -133,3 +133,47 @@ def test_monthly_pdfs_asked_in_english_are_english(net, api, reports, settings, 
     assert en["title"].startswith("Monthly Complaints Report") and en["top_topics"][0][2] == "Last month"
     rates = [row[1] for row in en["summary"] if row[0] == "Completion rate"]
     assert rates and re.fullmatch(r"\d{1,3}\.\d%", rates[0]), rates
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_every_coded_column_is_a_label_in_the_files_language_and_so_is_its_name(net, api, reports, language):
+    """No machine code in a file for people (``complaint``, ``web``): the type, status and channel as
+    their labels, topics by their English name where one is set, every column named, and the file
+    named in the reader's language (``reports-national-…`` / ``laporan-nasional-…``)."""
+    from lapor.agencies.models import Topic
+    from lapor.reports.models import Channel, ReportType
+
+    Topic.objects.filter(pk=net.roads.pk).update(name_en="Roads and bridges")
+    user = net.user("platform")
+    res = api.post("/api/analytics/exports", {"scope": "n", **Q, "format": "csv"}, user=user, lang=language)
+    assert jobs.job_run(res.json()["id"]) == "done"
+    job = Job.objects.get(pk=res.json()["id"])
+    word = {"id": "laporan-nasional", "en": "reports-national"}[language]
+    assert job.file_name == f"{word}-2025-01-2025-12.csv"
+    file = api.get(f"/api/analytics/exports/{job.pk}/file", user=user)
+    assert f'filename="{word}-2025-01-2025-12.csv"' in file["Content-Disposition"]
+    sync = api.get("/api/analytics/export", {"scope": "n", **Q, "format": "csv"}, user=user, lang=language)
+    assert re.search(rf'filename="{word}-\d{{4}}-\d\d-\d\d\.csv"', sync["Content-Disposition"])
+    for data in (b"".join(file.streaming_content), sync.content):
+        head, *rows = _csv(data)
+        assert head[-1] == {"id": "dukungan", "en": "supporters"}[language]
+        with translation.override(language):
+            types = {str(t.label) for t in ReportType}
+            channels = {str(c.label) for c in Channel}
+        assert rows and {r[2] for r in rows} <= types and {r[4] for r in rows} <= channels
+        assert not {r[2] for r in rows} & set(ReportType.values) and not {r[4] for r in rows} & set(Channel.values)
+        topics = {r[5] for r in rows}
+        assert ({"id": "Jalan dan Jembatan", "en": "Roads and bridges"}[language]) in topics
+        assert ({"id": "Roads and bridges", "en": "Jalan dan Jembatan"}[language]) not in topics
+    public = api.get("/api/analytics/export", {"scope": "p", **Q, "format": "csv"}, user=user, lang=language)
+    head, *rows = _csv(public.content)
+    assert f'filename="{ {"id": "laporan-publik", "en": "reports-public"}[language] }-' in public["Content-Disposition"]
+    with translation.override(language):
+        assert rows and {r[2] for r in rows} <= {str(t.label) for t in ReportType}
+    rollup_refresh(full=True)
+    pdfs = api.post("/api/analytics/exports", {"kind": "monthly_pdfs", "month": "2025-04"}, user=user, lang=language)
+    assert jobs.job_run(pdfs.json()["id"]) == "done"
+    assert (
+        Job.objects.get(pk=pdfs.json()["id"]).file_name
+        == {"id": "laporan-bulanan", "en": "monthly-reports"}[language] + "-2025-04.zip"
+    )
