@@ -19,6 +19,8 @@ import holidays
 from django.conf import settings
 from django.db import DatabaseError
 
+from .models import CalendarDay
+
 STAGES = ("verify", "follow_up", "reply", "complete")
 _CACHE_SECONDS = 60
 
@@ -86,8 +88,6 @@ def calendar_get() -> WorkingCalendar:
         leave = {dt.date.fromisoformat(d) for d in settings.LAPOR_LEAVE_DAYS}
         workdays: set[dt.date] = set()
         try:
-            from .models import CalendarDay
-
             for day in CalendarDay.objects.all():
                 (workdays if day.kind == CalendarDay.Kind.WORKDAY else leave).add(day.date)
         except DatabaseError:  # before migrations

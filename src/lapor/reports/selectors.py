@@ -10,16 +10,18 @@ from typing import NamedTuple
 
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 
 from lapor.accounts.models import User
 from lapor.accounts.selectors import user_grants, user_is_platform_admin, user_scope_q
-from lapor.agencies.models import Region, Topic
+from lapor.agencies.models import Agency, Region, Topic
+from lapor.agencies.refcache import regions_get
 from lapor.core.errors import NotFound, ValidationFailed
 
 from . import lifecycle as lc
 from . import search_plans as plans
-from .models import Message, Report, ReportAssignment, ReportEvent
+from .models import IdempotencyRecord, Message, Report, ReportAssignment, ReportEvent
 
 LIST_RELATED = ("agency", "topic", "region", "reporter")
 
@@ -93,8 +95,6 @@ def report_filter(qs: QuerySet[Report], f: ReportFilters) -> QuerySet[Report]:
             raise ValidationFailed(f"Status tidak dikenal: {', '.join(sorted(bad))}", code="invalid_state")
         qs = qs.filter(state__in=f.state)
     if f.agency_id:
-        from lapor.agencies.models import Agency
-
         agency = Agency.objects.filter(pk=f.agency_id).only("path").first()
         qs = qs.filter(agency__path__startswith=agency.path) if agency else qs.none()
     if f.topic_id:
@@ -126,7 +126,6 @@ def report_search(qs: QuerySet[Report], q: str) -> QuerySet[Report]:
     q = q.replace("\x00", "").strip()[:200]
     if connection.vendor == "postgresql":
         from django.contrib.postgres.search import SearchQuery, SearchVectorField
-        from django.db.models.expressions import RawSQL
 
         vector = RawSQL(FTS_EXPRESSION, [], output_field=SearchVectorField())
         return qs.annotate(fts=vector).filter(fts=SearchQuery(q, config="indonesian", search_type="websearch"))
@@ -492,7 +491,6 @@ def _page_by_relevance(
     after = _rank_cursor_decode(cursor) if cursor else None
     if connection.vendor == "postgresql":
         from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
-        from django.db.models.expressions import RawSQL
 
         parts = plans.search_parts(scope)
         for strict in (False, True):
@@ -557,7 +555,6 @@ def report_place_names(report: Report) -> tuple[str, ...]:
     """The names of the report's places: its region and every region above it (village, district,
     regency, province), for name masking (``core.masking.text_mask(places=...)``). Read through the
     per-process reference cache: no query once a region has been seen."""
-    from lapor.agencies.refcache import regions_get
 
     if not report.region_id:
         return ()
@@ -653,7 +650,6 @@ def submission_replayed(idempotency: tuple[str, str, str] | None) -> str | None:
     """The tracking id of the report the same request (owner, key and body hash) already filed, if
     any: a form sent twice finds its own report before anything else is checked. The same key with
     another body is not a replay (``report_submit_once`` refuses it)."""
-    from .models import IdempotencyRecord
 
     if not idempotency:
         return None
