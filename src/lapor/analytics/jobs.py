@@ -36,9 +36,19 @@ from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from lapor.accounts.selectors import user_scope_q
+from lapor.agencies.models import Agency
 from lapor.core.errors import DomainError, PermissionDenied, ValidationFailed
+from lapor.notifications.models import NotificationPreference
+from lapor.notifications.services import broker_in_use as in_use
+from lapor.notifications.services import outbox_enqueue
+from lapor.reports.selectors import report_public_qs
 
-from .models import Job
+from . import selectors as sel
+from .exports import CONTENT_TYPES, csv_write, format_check, max_rows, reports_iter, rows_for, xlsx_write
+from .models import Job, StatCell
+from .opendata import opendata_build
+from .pdf import agency_month_pdf
 
 log = logging.getLogger("lapor.jobs")
 State = Job.State
@@ -137,8 +147,6 @@ class Progress:
 
 
 def broker_in_use() -> bool:
-    from lapor.notifications.services import broker_in_use as in_use
-
     return in_use()
 
 
@@ -308,9 +316,6 @@ def _scope_slug(scope: str) -> str:
 
 
 def _run_reports(job: Job, progress: Progress) -> dict:
-    from . import selectors as sel
-    from .exports import CONTENT_TYPES, csv_write, format_check, max_rows, reports_iter, rows_for, xlsx_write
-
     user, p = job.requested_by, job.params
     if not user.is_active:
         raise PermissionDenied(_("Akun ini tidak aktif."))
@@ -348,10 +353,6 @@ def _run_reports(job: Job, progress: Progress) -> dict:
 
 def monthly_pdf_agencies(user, month: dt.date, agency_id: int | None = None):
     """The agencies in the user's scope that received reports in the month (and under ``agency_id``)."""
-    from lapor.accounts.selectors import user_scope_q
-    from lapor.agencies.models import Agency
-
-    from .models import StatCell
 
     scopes = StatCell.objects.filter(dim="received", month=month, scope__startswith="a:").values_list(
         "scope", flat=True
@@ -367,8 +368,6 @@ def monthly_pdf_agencies(user, month: dt.date, agency_id: int | None = None):
 
 
 def _run_monthly_pdfs(job: Job, progress: Progress) -> dict:
-    from .pdf import agency_month_pdf
-
     month = dt.date.fromisoformat(job.params["month"] + "-01")
     agencies = list(monthly_pdf_agencies(job.requested_by, month, job.params.get("agency_id")))
     if not agencies:
@@ -391,10 +390,6 @@ def _run_monthly_pdfs(job: Job, progress: Progress) -> dict:
 
 
 def _run_opendata(job: Job, progress: Progress) -> dict:
-    from lapor.reports.selectors import report_public_qs
-
-    from .opendata import opendata_build
-
     progress.set_total(report_public_qs().count())
     out = opendata_build(on_row=progress.add)
     return {"result": {"rows": out["rows"], "url": "/api/analytics/public/dataset.csv.gz"}}
@@ -432,8 +427,6 @@ def job_page_url(job: Job) -> str:
 def job_notify(job: Job) -> None:
     """Tell the requester the job ended, through the outbox (in the finishing transaction): a web
     notification, and an e-mail unless they chose the daily digest."""
-    from lapor.notifications.models import NotificationPreference
-    from lapor.notifications.services import outbox_enqueue
 
     user = job.requested_by
     with translation.override(job_language(job)):
