@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
 from .models import Agency, Region, RoutingRule, Topic
+from .refcache import routing_rules_active
 
 
 def agency_subtree(agency: Agency, *, include_self: bool = True) -> QuerySet[Agency]:
@@ -92,7 +93,6 @@ def routing_rule_match(*, topic: Topic | None, region: Region | None) -> Routing
     (or an ancestor region, or any region)."""
     if topic is None:
         return None
-    from .refcache import routing_rules_active
 
     region_codes = Region.ancestor_codes(region.code) if region else []
     by_topic = routing_rules_active()
