@@ -25,7 +25,6 @@ class UserAdmin(admin.ModelAdmin):
     def get_deleted_objects(self, objs, request):
         """The delete page lists what protects or goes with the account. It must not tie a person
         to their anonymous reports: those (and their events and messages) are summarised."""
-
         deleted, counts, perms, protected = super().get_deleted_objects(objs, request)
         hidden = hook("anonymous_tracking_ids")(objs)  # reports, a higher room, asked by name
         if not hidden:
@@ -50,7 +49,6 @@ class UserAdmin(admin.ModelAdmin):
     def enrolment_issue(self, request, queryset):
         """An administrator-issued second proof for a first two-factor enrolment (instead of the
         e-mailed link); shown once, here."""
-
         for user in queryset:
             code = enrolment_ticket_issue(user=user, issued_by=request.user)
             self.message_user(

@@ -50,7 +50,6 @@ def account_for_login(login: str) -> User | None:
 def password_reset_request(*, login: str, now: dt.datetime | None = None) -> None:
     """Send a code to the account's own contact (the one typed: e-mail, else its phone by SMS).
     Silent when there is no such account or the hourly allowance is spent: the page says the same."""
-
     outbox_enqueue = hook("outbox_enqueue")  # notifications' outbox: a higher room, asked by name
     now = now or timezone.now()
     user = account_for_login(login)
@@ -116,7 +115,6 @@ def password_reset_confirm(*, login: str, code: str, password: str, now: dt.date
     """Set the new password when the code is right. Each try is claimed first with a conditional
     UPDATE (committed on its own, so a wrong guess counts even though this call then fails, and
     parallel guesses cannot exceed ``CODE_TRIES``)."""
-
     now = now or timezone.now()
     user = account_for_login(login)
     entry = None

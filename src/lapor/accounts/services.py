@@ -136,7 +136,6 @@ def account_register(*, full_name: str, email: str | None, phone: str | None, pa
 @transaction.atomic
 def account_activate(*, uidb64: str, token: str) -> User | None:
     """Activate a new account from its link (once); None for a wrong, used or expired link."""
-
     try:
         pk = int(urlsafe_base64_decode(uidb64).decode())
     except (ValueError, TypeError, UnicodeDecodeError):

@@ -181,7 +181,6 @@ def _django_session_delete(session_key: str) -> None:
 @transaction.atomic
 def user_session_end(*, user: User, session_id: int, current_key: str | None) -> None:
     """Sign one of the person's other browsers out. The current one signs out with Keluar."""
-
     row = UserSession.objects.filter(user=user, pk=session_id).first()
     if row is None or (current_key and row.session_key == current_key):
         raise NotFound(_("Sesi tidak ditemukan atau sudah berakhir."), code="unknown_session")
@@ -193,7 +192,6 @@ def user_session_end(*, user: User, session_id: int, current_key: str | None) ->
 @transaction.atomic
 def user_sessions_end_others(*, user: User, current_key: str | None) -> int:
     """Sign out everywhere else; returns how many browsers were signed out."""
-
     rows = list(UserSession.objects.filter(user=user).exclude(session_key=current_key or ""))
     for row in rows:
         _django_session_delete(row.session_key)

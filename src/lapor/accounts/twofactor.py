@@ -62,8 +62,8 @@ def otpauth_uri(*, user: User, secret: str) -> str:
 def otpauth_qr_svg(uri: str) -> str:
     """The URI as an inline SVG QR code (no image files, no external service)."""
     try:
-        import qrcode
-        import qrcode.image.svg
+        import qrcode  # heavy: qrcode (and lxml) only when drawing an enrolment QR code
+        import qrcode.image.svg  # heavy: qrcode (and lxml) only when drawing an enrolment QR code
     except ImportError:  # optional: the secret is shown as text anyway
         return ""
     image = qrcode.make(uri, image_factory=qrcode.image.svg.SvgPathImage, box_size=8, border=2)
@@ -135,7 +135,6 @@ def email_mask(email: str) -> str:
 def enrolment_link_send(*, user: User, nonce: str) -> bool:
     """E-mail the account a one-time enrolment link, valid only in the session holding ``nonce``
     (the browser that passed the password step) for ENROL_LINK_SECONDS. False: no e-mail address."""
-
     outbox_enqueue = hook("outbox_enqueue")  # notifications' outbox: a higher room, asked by name
 
     if not user.email:
@@ -167,7 +166,6 @@ def enrolment_link_send(*, user: User, nonce: str) -> bool:
 def enrolment_ticket_issue(*, user: User, issued_by: User | None = None) -> str:
     """A one-time enrolment code an administrator hands to a staff member (valid for
     ADMIN_TICKET_SECONDS): with it and the password, the person may enrol an authenticator."""
-
     raw = "-".join(secrets.token_hex(3) for _ in range(3))
     EnrolmentTicket.objects.create(
         user=user,

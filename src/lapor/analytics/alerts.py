@@ -99,7 +99,6 @@ def _items(scope: str, alert: dict, watchers, day: dt.date, scope_name: str) -> 
 def emerging_alerts_send(*, today: dt.date | None = None) -> int:
     """Offer every watcher the alerts of their scopes today; returns the messages offered (the
     ones already sent today are skipped by their dedupe key)."""
-
     today = today or timezone.now().astimezone(tz()).date()
     items: list[OutboxItem] = []
     for scope, watchers in _watchers().items():

@@ -215,7 +215,6 @@ def jobs_file(request, job_id: str):
 
 def job_file_response(user, job: Job) -> FileResponse:
     """The whole file with its length, in one short request (it was written before)."""
-
     path = job_file(job)
     if job.state != Job.State.DONE or path is None:
         if job.is_active:

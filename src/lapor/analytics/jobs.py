@@ -203,7 +203,7 @@ def job_dispatch(job_id) -> None:
     Job.objects.filter(pk=job_id, state=State.QUEUED).update(heartbeat_at=timezone.now())
     try:
         if broker_in_use():
-            from .tasks import job_run as task
+            from .tasks import job_run as task  # cycle: tasks imports jobs (the worker's side of the hand-over)
 
             task.apply_async(args=[str(job_id)], retry=False)
         else:
@@ -353,7 +353,6 @@ def _run_reports(job: Job, progress: Progress) -> dict:
 
 def monthly_pdf_agencies(user, month: dt.date, agency_id: int | None = None):
     """The agencies in the user's scope that received reports in the month (and under ``agency_id``)."""
-
     scopes = StatCell.objects.filter(dim="received", month=month, scope__startswith="a:").values_list(
         "scope", flat=True
     )
@@ -396,7 +395,7 @@ def _run_opendata(job: Job, progress: Progress) -> dict:
 
 
 def _run_routing_train(job: Job, progress: Progress) -> dict:
-    from lapor.routing.suggest import routing_train
+    from lapor.routing.suggest import routing_train  # heavy: scikit-learn only when retraining
 
     labels = ["agency", "topic"] if job.params.get("label", "both") == "both" else [job.params["label"]]
     progress.set_total(len(labels))
@@ -427,7 +426,6 @@ def job_page_url(job: Job) -> str:
 def job_notify(job: Job) -> None:
     """Tell the requester the job ended, through the outbox (in the finishing transaction): a web
     notification, and an e-mail unless they chose the daily digest."""
-
     user = job.requested_by
     with translation.override(job_language(job)):
         kind = str(Job.Kind(job.kind).label)

@@ -42,7 +42,6 @@ def opendata_last() -> dt.datetime | None:
 
 def monthly_pdfs_last() -> dt.datetime | None:
     """The newest PDF of last month."""
-
     month = (timezone.localdate().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
     folder = pdf_path(0, month).parent
     times = [mtime(p) for p in folder.glob(f"instansi-*-{month:%Y-%m}.pdf")] if folder.is_dir() else []

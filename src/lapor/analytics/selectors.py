@@ -871,7 +871,6 @@ def drill_label(dim: str, key: str) -> str:
 
 def jobs_for(user: User | None, *, limit: int = 50) -> list:
     """The user's own jobs, newest first."""
-
     if user is None or not user.is_authenticated:
         return []
     return list(Job.objects.filter(requested_by=user)[:limit])
@@ -881,7 +880,6 @@ def job_get_for(user: User | None, job_id) -> "Job":
     """A job its requester (or a platform admin) may see; anyone else gets "not found", not a hint
     that it exists. The requester must still be staff: someone whose roles were withdrawn no longer
     downloads what they exported."""
-
     try:
         pk = uuid.UUID(str(job_id))
     except ValueError:

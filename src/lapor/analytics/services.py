@@ -94,7 +94,6 @@ def jobs_per_user() -> int:
 
 def _job_params(user: User, kind: str, params: dict) -> dict:
     """Validate a job's parameters now, in the request (a bad one is a 400 here, not a failed job later)."""
-
     if not user_grants(user):
         raise PermissionDenied(_("Halaman ini hanya untuk petugas."))
     if kind == Job.Kind.REPORTS:
@@ -150,7 +149,6 @@ def job_create(
     """Queue a job for ``user`` and hand it over after commit; the request does none of the work.
     ``language`` is the one the request was answered in (the active one if not given): the job's
     file and notification are written in it, whenever and wherever the job runs."""
-
     clean = _job_params(user, kind, params or {})
     clean["language"] = language_supported(language or translation.get_language()) or "id"
     User.objects.select_for_update().filter(pk=user.pk).first()  # one user's concurrent requests count in turn
@@ -172,7 +170,6 @@ def job_create(
 @transaction.atomic
 def job_cancel(*, user: User, job: Job) -> Job:
     """Stop a queued or running job, or delete the file of a finished one."""
-
     now = timezone.now()
     active = Job.objects.filter(pk=job.pk, state__in=[Job.State.QUEUED, Job.State.RUNNING])
     if active.update(state=Job.State.CANCELLED, finished_at=now):

@@ -30,7 +30,6 @@ def opendata() -> dict:
 @shared_task(name="lapor.analytics.tasks.monthly_pdfs")
 def monthly_pdfs(month: str | None = None) -> int:
     """Last month's PDF for every agency that received reports in it."""
-
     if month:
         first = dt.date.fromisoformat(month[:7] + "-01")
     else:
@@ -47,19 +46,16 @@ def monthly_pdfs(month: str | None = None) -> int:
 @shared_task(name="lapor.analytics.tasks.job_run", acks_late=True)
 def job_run(job_id: str) -> str | None:
     """One background job (an export...) on a Celery worker; a repeated delivery finds it taken."""
-
     return run(job_id)
 
 
 @shared_task(name="lapor.analytics.tasks.jobs_sweep")
 def jobs_sweep() -> dict:
     """Jobs whose worker died go back to the queue; files past LAPOR_EXPORT_KEEP_DAYS are deleted."""
-
     return sweep()
 
 
 @shared_task(name="lapor.analytics.tasks.alerts")
 def alerts() -> int:
     """Emerging-issue alerts to agency admins and overseers; at most once per topic/place a day."""
-
     return emerging_alerts_send()

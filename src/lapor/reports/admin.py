@@ -26,7 +26,6 @@ def identity_hidden(report) -> bool:
 def admin_text(report, text) -> str:
     """A report-related text as agency staff see it: personal data and the reporter's name masked
     when the report is anonymous (the projection's agency lens, reports/projection.py)."""
-
     if report is None:
         return text
     return lens_agency(report).text(text)

@@ -331,7 +331,6 @@ def answer_rate(
 
 def answer_check(*, report, body: str) -> AnswerCheck:
     """Rate a follow-up for ``report`` before it is sent (and again as it is recorded)."""
-
     lens = lens_agency(report)
     topic = report.topic.name if report.topic_id else ""
     report_text = " ".join([lens.title, lens.body, topic])
@@ -347,7 +346,6 @@ def answer_check(*, report, body: str) -> AnswerCheck:
 
 def topic_words_get(topic_id: int | None) -> frozenset[str]:
     """``topic_vocabulary`` of the latest answers, kept in the shared cache for ten minutes."""
-
     if topic_id is None:
         return frozenset()
     key = f"answers:topic-words:{topic_id}"
@@ -365,7 +363,6 @@ def answer_flags_backfill(*, stdout=None) -> int:
     demo's generator), oldest first, each against the agency's answers before it, as
     ``report_follow_up`` would have. Adds an ``AnswerRating`` per answer; touches nothing else.
     Returns how many were rated."""
-
     pending = set(
         Message.objects.filter(kind=Message.Kind.FOLLOW_UP, answer_rating__isnull=True).values_list("pk", flat=True)
     )
@@ -426,7 +423,6 @@ def answer_flags_backfill(*, stdout=None) -> int:
 def _vocabulary_all() -> dict[int, frozenset[str]]:
     """Each topic's answer vocabulary from its latest answers, as ``topic_words_get`` reads it now
     (the backfill uses today's vocabulary for older answers too)."""
-
     overall = recent_answers(limit=ALL_ANSWERS)
 
     topics = (

@@ -140,7 +140,6 @@ PRIVACY_RULES: dict[tuple[str, bool], tuple[frozenset[str], frozenset[str]]] = {
 def privacy_check(*, switch: str, value: bool, roles: set[str], reason: str = "") -> None:
     """May these roles set this privacy switch to this value? Raise PermissionDenied (who may) or
     TransitionNotAllowed (the reason is missing, 409 as for every transition) saying why."""
-
     freely, with_reason = PRIVACY_RULES[(switch, bool(value))]
     if roles & freely:
         return

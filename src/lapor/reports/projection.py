@@ -97,7 +97,6 @@ def mask_text(report, text: str) -> str:
     """Personal data and (anonymous report) the reporter's name masked — as a name, keeping the
     words of the report's place names (core/masking.py): the public's and, for an anonymous report,
     the staff's view of any text that belongs to the report."""
-
     names = mask_names(report)
     return text_mask(text or "", names=names, places=report_place_names(report) if names else ())
 
@@ -383,7 +382,6 @@ _MOVING_ACTIONS = frozenset({lc.Action.DISPOSE, lc.Action.FORWARD, lc.Action.NOT
 def event_actor_label(event: ReportEvent) -> str:
     """Who did a step, as the reporter and the public read it: the platform's admins as such, agency
     staff as the agency they acted for (not the agency the report went to), never a person's name."""
-
     if event.actor_role == lc.SYSTEM:
         return label(SYSTEM_LABEL)
     if event.actor_role == lc.PLATFORM_ADMIN:
@@ -532,7 +530,7 @@ def _ref(obj) -> dict | None:
 
 
 def report_out(report, viewer: User | None, *, is_reporter: bool = False, with_reporter: bool = True) -> dict:
-    from .services import Actor, actor_roles
+    from .services import Actor, actor_roles  # cycle: services → answers → projection
 
     lens = lens_for(report, viewer, is_reporter=is_reporter)
     roles = actor_roles(report, Actor(user=viewer, is_reporter=lens.audience == REPORTER))

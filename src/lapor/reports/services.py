@@ -443,7 +443,6 @@ def report_submit_once(
 ) -> SubmitResult:
     """``report_submit`` behind an Idempotency-Key (used by every intake API): a retry with the same
     key returns the first report, never a second; the same key for another request is refused."""
-
     key = (key or "").strip()
     if len(key) > IDEMPOTENCY_KEY_MAX:
         raise ValidationFailed(
@@ -672,7 +671,6 @@ def assignments_follow_agency_move(*, old_path: str, new_path: str) -> int:
     take its new paths, so its own staff and its new parents see its reports, current and former, and
     its former parents see only those they handled themselves. The moved_out flags of every report
     concerned are recomputed against the new paths. Returns the number of assignments moved."""
-
     moved = ReportAssignment.objects.filter(agency_path__startswith=old_path).update(
         agency_path=Concat(Value(new_path), Substr("agency_path", len(old_path) + 1))
     )
