@@ -7,8 +7,8 @@ class PartnersConfig(AppConfig):
     verbose_name = "Mitra, Open311 dan federasi"
 
     def ready(self) -> None:
-        from lapor.reports.signals import event_recorded
+        from lapor.reports.signals import event_recorded  # app registry: imports models, not ready when apps.py loads
 
-        from .receivers import report_event_relay
+        from .receivers import report_event_relay  # app registry: imports models, not ready when apps.py loads
 
         event_recorded.connect(report_event_relay, dispatch_uid="partners.report_event_relay")
