@@ -1,9 +1,11 @@
 from django.contrib import admin, messages
+from django.utils.html import strip_tags
 from django.utils.translation import gettext, gettext_lazy
 
 from lapor.core.hooks import hook
 
 from .models import ApiToken, AuditLog, RoleAssignment, TwoFactorDevice, User
+from .twofactor import enrolment_ticket_issue, twofactor_reset
 
 
 class RoleInline(admin.TabularInline):
@@ -23,8 +25,6 @@ class UserAdmin(admin.ModelAdmin):
     def get_deleted_objects(self, objs, request):
         """The delete page lists what protects or goes with the account. It must not tie a person
         to their anonymous reports: those (and their events and messages) are summarised."""
-        from django.utils.html import strip_tags
-
         deleted, counts, perms, protected = super().get_deleted_objects(objs, request)
         hidden = hook("anonymous_tracking_ids")(objs)  # reports, a higher room, asked by name
         if not hidden:
@@ -49,8 +49,6 @@ class UserAdmin(admin.ModelAdmin):
     def enrolment_issue(self, request, queryset):
         """An administrator-issued second proof for a first two-factor enrolment (instead of the
         e-mailed link); shown once, here."""
-        from .twofactor import enrolment_ticket_issue
-
         for user in queryset:
             code = enrolment_ticket_issue(user=user, issued_by=request.user)
             self.message_user(
@@ -101,7 +99,5 @@ class TwoFactorDeviceAdmin(admin.ModelAdmin):
 
     @admin.action(description="Atur ulang verifikasi dua langkah (ponsel hilang)")
     def reset(self, request, queryset):
-        from .twofactor import twofactor_reset
-
         for device in queryset.select_related("user"):
             twofactor_reset(user=device.user)

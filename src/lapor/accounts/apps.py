@@ -7,7 +7,7 @@ class AccountsConfig(AppConfig):
     verbose_name = "Akun"
 
     def ready(self):
-        from . import audit, sessions
+        from . import audit, sessions  # app registry: audit and sessions import models, not ready when apps.py loads
 
         audit.connect()
         sessions.connect()

@@ -19,6 +19,7 @@ from lapor.agencies.models import RoutingRule
 from lapor.core.ratelimit import client_ip
 
 from .models import ApiToken, AuditLog, RoleAssignment, User
+from .selectors import user_is_staff
 
 log = logging.getLogger(__name__)
 _request: contextvars.ContextVar = contextvars.ContextVar("lapor_audit_request", default=None)
@@ -133,8 +134,6 @@ def _on_rule_deleted(sender, instance, **kwargs):
 
 
 def _on_logged_in(sender, request, user, **kwargs):
-    from .selectors import user_is_staff
-
     if user_is_staff(user):
         audit_record(action="staff_signin", actor=user, target=user, request=request)
 

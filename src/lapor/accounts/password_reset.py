@@ -14,6 +14,7 @@ from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
@@ -21,6 +22,7 @@ from django.utils.translation import override
 from lapor.core.errors import ValidationFailed
 from lapor.core.hooks import hook
 
+from .audit import audit_record
 from .models import PasswordResetCode, User
 from .phones import phone_normalize
 
@@ -48,8 +50,6 @@ def account_for_login(login: str) -> User | None:
 def password_reset_request(*, login: str, now: dt.datetime | None = None) -> None:
     """Send a code to the account's own contact (the one typed: e-mail, else its phone by SMS).
     Silent when there is no such account or the hourly allowance is spent: the page says the same."""
-    from .audit import audit_record
-
     outbox_enqueue = hook("outbox_enqueue")  # notifications' outbox: a higher room, asked by name
     now = now or timezone.now()
     user = account_for_login(login)
@@ -115,10 +115,6 @@ def password_reset_confirm(*, login: str, code: str, password: str, now: dt.date
     """Set the new password when the code is right. Each try is claimed first with a conditional
     UPDATE (committed on its own, so a wrong guess counts even though this call then fails, and
     parallel guesses cannot exceed ``CODE_TRIES``)."""
-    from django.db.models import F
-
-    from .audit import audit_record
-
     now = now or timezone.now()
     user = account_for_login(login)
     entry = None

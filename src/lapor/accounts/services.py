@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from lapor.core.errors import ValidationFailed
 from lapor.core.hooks import hook
 
+from .audit import audit_record
 from .models import RoleAssignment, User
-from .selectors import user_require_agency_admin
 from .phones import phone_normalize
+from .selectors import user_require_agency_admin
 
 
 class _ActivationTokens(PasswordResetTokenGenerator):
@@ -34,8 +37,6 @@ activation_tokens = _ActivationTokens()
 
 
 def _public_url() -> str:
-    from django.conf import settings
-
     return settings.LAPOR_PUBLIC_URL.rstrip("/")
 
 
@@ -49,8 +50,6 @@ def _send(*, user_email: str | None, user_phone: str | None, subject: str, body:
 
 
 def _activation_send(user: User) -> None:
-    from django.utils.http import urlsafe_base64_encode
-
     uid = urlsafe_base64_encode(str(user.pk).encode())
     link = f"{_public_url()}/daftar/aktifkan/{uid}/{activation_tokens.make_token(user)}/"
     _send(
@@ -137,8 +136,6 @@ def account_register(*, full_name: str, email: str | None, phone: str | None, pa
 @transaction.atomic
 def account_activate(*, uidb64: str, token: str) -> User | None:
     """Activate a new account from its link (once); None for a wrong, used or expired link."""
-    from django.utils.http import urlsafe_base64_decode
-
     try:
         pk = int(urlsafe_base64_decode(uidb64).decode())
     except (ValueError, TypeError, UnicodeDecodeError):
@@ -148,7 +145,6 @@ def account_activate(*, uidb64: str, token: str) -> User | None:
         return None
     user.is_active = True
     user.save(update_fields=["is_active"])
-    from .audit import audit_record
 
     audit_record(action="account_activate", actor=user, target=user)
     return user

@@ -21,7 +21,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lapor.core.errors import NotFound
+from lapor.core.ratelimit import client_ip
 
+from .audit import audit_record
 from .models import User, UserSession
 
 # (pattern, name) in order: Edge and Opera also say "Chrome", Chrome also says "Safari".
@@ -73,8 +75,6 @@ def _age() -> dt.timedelta:
 
 
 def _request_fields(request) -> dict:
-    from lapor.core.ratelimit import client_ip
-
     return {
         "user_agent": (request.META.get("HTTP_USER_AGENT") or "")[:300],
         "ip_prefix": ip_masked(client_ip(request)),
@@ -196,8 +196,6 @@ def session_ended_elsewhere(session) -> bool:
 @transaction.atomic
 def user_session_end(*, user: User, session_id: int, current_key: str | None) -> None:
     """Sign one of the person's other browsers out. The current one signs out with Keluar."""
-    from .audit import audit_record
-
     row = UserSession.objects.filter(user=user, pk=session_id).first()
     if row is None or (current_key and row.session_key == current_key):
         raise NotFound(_("Sesi tidak ditemukan atau sudah berakhir."), code="unknown_session")
@@ -209,8 +207,6 @@ def user_session_end(*, user: User, session_id: int, current_key: str | None) ->
 @transaction.atomic
 def user_sessions_end_others(*, user: User, current_key: str | None) -> int:
     """Sign out everywhere else; returns how many browsers were signed out."""
-    from .audit import audit_record
-
     rows = list(UserSession.objects.filter(user=user).exclude(session_key=current_key or ""))
     for row in rows:
         _django_session_end(row.session_key)

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from lapor.core.errors import DomainError
 from lapor.core.ratelimit import client_ip, window_count
 
+from .models import User
 from .phones import phone_normalize
 
 log = logging.getLogger(__name__)
@@ -59,7 +60,6 @@ def _login_key(login: str) -> str:
     login = (login or "").strip()
     phone = phone_normalize(login) if "@" not in login else None
     normal = phone or login.lower()
-    from .models import User
 
     lookup = {"phone": phone} if phone else {"email__iexact": login}
     owner = User.objects.filter(**lookup).values_list("pk", flat=True).first() if login else None

@@ -4,8 +4,12 @@ agencies, so they live in accounts, the higher of the two rooms (core knows no d
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass, field
 from typing import Any
+
+import pyotp
+from django.utils import timezone
 
 from lapor.accounts.models import ApiToken, Role, RoleAssignment, TwoFactorDevice, User
 from lapor.agencies.models import Agency, Region, RoutingRule, Topic
@@ -48,8 +52,6 @@ TOTP_TEST_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # tests only
 
 def totp_enrol(user: User, secret: str = TOTP_TEST_SECRET) -> str:
     """A confirmed two-factor device with a known secret (staff sign in with totp_code)."""
-    from django.utils import timezone
-
     TwoFactorDevice.objects.update_or_create(
         user=user, defaults={"secret": secret, "confirmed_at": timezone.now(), "last_step": 0}
     )
@@ -59,10 +61,6 @@ def totp_enrol(user: User, secret: str = TOTP_TEST_SECRET) -> str:
 def totp_code(secret: str = TOTP_TEST_SECRET, *, step_offset: int = 0) -> str:
     """The current code; step_offset=1 gives a fresh one when a test signs in twice in 30 s
     (a code is accepted once, with one step of clock drift either way)."""
-    import time
-
-    import pyotp
-
     return pyotp.TOTP(secret).at(time.time() + 30 * step_offset)
 
 

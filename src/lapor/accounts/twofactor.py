@@ -18,14 +18,18 @@ import hmac
 import re
 import secrets
 import time
+from datetime import timedelta
 
 import pyotp
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import override
 
 from lapor.core.hooks import hook
 
+from .audit import audit_record
 from .models import EnrolmentTicket, RecoveryCode, TwoFactorDevice, User
 from .selectors import user_is_staff
 
@@ -58,8 +62,8 @@ def otpauth_uri(*, user: User, secret: str) -> str:
 def otpauth_qr_svg(uri: str) -> str:
     """The URI as an inline SVG QR code (no image files, no external service)."""
     try:
-        import qrcode
-        import qrcode.image.svg
+        import qrcode  # heavy: qrcode (and lxml) only when drawing an enrolment QR code
+        import qrcode.image.svg  # heavy: qrcode (and lxml) only when drawing an enrolment QR code
     except ImportError:  # optional: the secret is shown as text anyway
         return ""
     image = qrcode.make(uri, image_factory=qrcode.image.svg.SvgPathImage, box_size=8, border=2)
@@ -108,7 +112,6 @@ def twofactor_enrol_confirm(*, user: User, secret: str, code: str) -> list[str] 
     TwoFactorDevice.objects.update_or_create(
         user=user, defaults={"secret": secret, "confirmed_at": timezone.now(), "last_step": step}
     )
-    from .audit import audit_record
 
     audit_record(action="twofactor_enrol", actor=user, target=user)
     return recovery_codes_issue(user=user)
@@ -132,11 +135,6 @@ def email_mask(email: str) -> str:
 def enrolment_link_send(*, user: User, nonce: str) -> bool:
     """E-mail the account a one-time enrolment link, valid only in the session holding ``nonce``
     (the browser that passed the password step) for ENROL_LINK_SECONDS. False: no e-mail address."""
-    from datetime import timedelta
-
-    from django.utils.translation import gettext as _
-    from django.utils.translation import override
-
     outbox_enqueue = hook("outbox_enqueue")  # notifications' outbox: a higher room, asked by name
 
     if not user.email:
@@ -159,7 +157,6 @@ def enrolment_link_send(*, user: User, nonce: str) -> bool:
             "hubungi admin."
         ) % {"minutes": ENROL_LINK_SECONDS // 60, "link": link}
     outbox_enqueue(channel="email", recipient=user.email, payload={"subject": str(subject), "body": str(body)})
-    from .audit import audit_record
 
     audit_record(action="twofactor_enrol_link", actor=user, target=user)
     return True
@@ -169,8 +166,6 @@ def enrolment_link_send(*, user: User, nonce: str) -> bool:
 def enrolment_ticket_issue(*, user: User, issued_by: User | None = None) -> str:
     """A one-time enrolment code an administrator hands to a staff member (valid for
     ADMIN_TICKET_SECONDS): with it and the password, the person may enrol an authenticator."""
-    from datetime import timedelta
-
     raw = "-".join(secrets.token_hex(3) for _ in range(3))
     EnrolmentTicket.objects.create(
         user=user,
@@ -179,7 +174,6 @@ def enrolment_ticket_issue(*, user: User, issued_by: User | None = None) -> str:
         issued_by=issued_by,
         expires_at=timezone.now() + timedelta(seconds=ADMIN_TICKET_SECONDS),
     )
-    from .audit import audit_record
 
     audit_record(action="twofactor_enrol_issue", actor=issued_by, target=user)
     return raw
@@ -202,7 +196,6 @@ def enrolment_ticket_redeem(*, user: User, raw: str, nonce: str, kind: str) -> b
         return False
     ticket.used_at = timezone.now()
     ticket.save(update_fields=["used_at"])
-    from .audit import audit_record
 
     audit_record(action="twofactor_enrol_proof", actor=user, target=user, detail={"via": kind})
     return True
@@ -224,8 +217,6 @@ def twofactor_verify(*, user: User, code: str) -> bool:
         used_at=timezone.now()
     )
     if spent:
-        from .audit import audit_record
-
         audit_record(action="recovery_code_used", actor=user, target=user)
     return bool(spent)
 
@@ -236,7 +227,6 @@ def twofactor_reset(*, user: User) -> None:
     enrols again at the next sign-in."""
     TwoFactorDevice.objects.filter(user=user).delete()
     RecoveryCode.objects.filter(user=user).delete()
-    from .audit import audit_record
 
     audit_record(action="twofactor_reset", target=user)
 
@@ -248,7 +238,6 @@ def recovery_codes_renew(*, user: User, code: str) -> list[str] | None:
     if not twofactor_verify(user=user, code=code):
         return None
     codes = recovery_codes_issue(user=user)
-    from .audit import audit_record
 
     audit_record(action="recovery_codes_renewed", actor=user, target=user)
     return codes

@@ -7,6 +7,6 @@ class AgenciesConfig(AppConfig):
     verbose_name = "Instansi"
 
     def ready(self) -> None:
-        from .refcache import connect_signals
+        from .refcache import connect_signals  # app registry: refcache imports models, not ready when apps.py loads
 
         connect_signals()

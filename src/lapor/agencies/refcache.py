@@ -14,9 +14,12 @@ from __future__ import annotations
 import threading
 import time
 
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
 from lapor.core.cacheversion import VersionToken
+
+from .models import Agency, Region, RoutingRule, Topic
 
 TTL_SECONDS = 60
 CHECK_SECONDS = 3
@@ -45,8 +48,6 @@ def _shared_version():
 
 def refcache_changed(**_kwargs) -> None:
     """Reference data changed: clear here now and after commit, and tell the other processes."""
-    from django.db import transaction
-
     refcache_clear()
     transaction.on_commit(refcache_clear)
     VERSION.replace()
@@ -67,8 +68,6 @@ def _fresh() -> dict:
 
 def topic_active_get(pk: int):
     """The active topic with this id, or None."""
-    from .models import Topic
-
     state = _fresh()
     topics = state["topics"]
     if topics is None:
@@ -79,8 +78,6 @@ def topic_active_get(pk: int):
 
 def region_get(code: str):
     """The region with this Kemendagri code, or None."""
-    from .models import Region
-
     regions = _fresh()["regions"]
     if code in regions:
         return regions[code]
@@ -94,8 +91,6 @@ def region_get(code: str):
 def regions_get(codes: list[str]) -> dict:
     """The regions with these codes (a missing code maps to None): the ones not cached yet are read
     with one query (a report's region chain for name masking: up to four codes)."""
-    from .models import Region
-
     regions = _fresh()["regions"]
     missing = [code for code in codes if code not in regions]
     if missing:
@@ -109,8 +104,6 @@ def regions_get(codes: list[str]) -> dict:
 
 def routing_rules_active() -> dict[int, list]:
     """Active rules whose agency is active, by topic id."""
-    from .models import RoutingRule
-
     state = _fresh()
     rules = state["rules"]
     if rules is None:
@@ -124,8 +117,6 @@ def routing_rules_active() -> dict[int, list]:
 
 
 def connect_signals() -> None:
-    from .models import Agency, Region, RoutingRule, Topic
-
     for model in (Agency, Region, RoutingRule, Topic):
         post_save.connect(refcache_changed, sender=model, dispatch_uid=f"refcache-save-{model.__name__}")
         post_delete.connect(refcache_changed, sender=model, dispatch_uid=f"refcache-delete-{model.__name__}")

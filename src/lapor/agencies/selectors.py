@@ -8,6 +8,7 @@ from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Length, Lower
 
 from .models import Agency, Region, RoutingRule, Topic
+from .refcache import routing_rules_active
 
 
 def agency_subtree(agency: Agency, *, include_self: bool = True) -> QuerySet[Agency]:
@@ -95,7 +96,6 @@ def routing_rule_match(*, topic: Topic | None, region: Region | None) -> Routing
     (or an ancestor region, or any region)."""
     if topic is None:
         return None
-    from .refcache import routing_rules_active
 
     region_codes = Region.ancestor_codes(region.code) if region else []
     by_topic = routing_rules_active()

@@ -13,6 +13,7 @@ from lapor.core.hooks import hook
 from lapor.core.paths import depth_of, path_for
 
 from .models import Agency
+from .refcache import refcache_changed
 from .signals import agency_moved
 
 
@@ -30,7 +31,6 @@ def agency_move(*, agency: Agency, new_parent: Agency | None) -> Agency:
         path=Concat(Value(new_path), Substr("path", len(old_path) + 1)),
         depth=F("depth") + shift,
     )
-    from .refcache import refcache_changed
 
     agency_moved.send(sender=Agency, old_path=old_path, new_path=new_path)
     refcache_changed()  # the bulk UPDATE sends no signal

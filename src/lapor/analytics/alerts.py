@@ -17,8 +17,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from lapor.accounts.models import Role, RoleAssignment
-
 from lapor.notifications.services import OutboxItem, outbox_enqueue_many
+from lapor.reports.deadlines import tz
+
+from .selectors import alerts_for, scope_label
 
 ALERT_ROLES = (Role.AGENCY_ADMIN, Role.OVERSEER)
 
@@ -97,9 +99,6 @@ def _items(scope: str, alert: dict, watchers, day: dt.date, scope_name: str) -> 
 def emerging_alerts_send(*, today: dt.date | None = None) -> int:
     """Offer every watcher the alerts of their scopes today; returns the messages offered (the
     ones already sent today are skipped by their dedupe key)."""
-    from .selectors import alerts_for, scope_label
-    from lapor.reports.deadlines import tz
-
     today = today or timezone.now().astimezone(tz()).date()
     items: list[OutboxItem] = []
     for scope, watchers in _watchers().items():

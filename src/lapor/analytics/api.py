@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from ninja import Path, Query, Router, Schema, Status
 from pydantic import Field
 
+from lapor.accounts.audit import audit_record
 from lapor.accounts.selectors import user_grants, user_scope_q
 from lapor.agencies.models import Agency
 from lapor.api.auth import STAFF_AUTH, request_user
@@ -19,12 +20,13 @@ from lapor.core.errors import Conflict, NotFound, PermissionDenied
 from lapor.reports.schemas import public_report_out, report_out
 from lapor.reports.selectors import report_page
 
-from .answers import answer_quality_get
 from . import selectors as sel
+from .answers import answer_quality_get
 from .exports import CONTENT_TYPES, export_small, file_name
 from .jobs import job_file, job_page_url
 from .models import ActionPlan, Job
 from .opendata import opendata_path
+from .pdf import agency_month_pdf, month_check, month_is_current, pdf_path
 from .services import action_plan_create, action_plan_update, job_cancel, job_create
 
 router = Router(tags=["analytics"])
@@ -213,8 +215,6 @@ def jobs_file(request, job_id: str):
 
 def job_file_response(user, job: Job) -> FileResponse:
     """The whole file with its length, in one short request (it was written before)."""
-    from lapor.accounts.audit import audit_record
-
     path = job_file(job)
     if job.state != Job.State.DONE or path is None:
         if job.is_active:
@@ -235,10 +235,6 @@ def job_file_response(user, job: Job) -> FileResponse:
 
 @router.get("/pdf/{agency_id}/{month}", auth=STAFF_AUTH, summary="Monthly agency report (PDF)")
 def monthly_pdf(request, agency_id: int, month: str = Path(..., pattern=MONTH)):
-    from lapor.agencies.models import Agency
-
-    from .pdf import agency_month_pdf, month_check, month_is_current, pdf_path
-
     user = _staff(request)
     sel.scope_check(user, f"a:{agency_id}")
     first = month_check(sel.period_parse(month, month).start)  # a month not begun: 404 month_not_begun

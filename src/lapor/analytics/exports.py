@@ -384,7 +384,7 @@ def csv_write(out, header: list[str], rows: Iterable[list]) -> int:
 def xlsx_write(target, header: list[str], rows: Iterable[list], *, sheet: str | None = None) -> int:
     """Write the workbook to ``target`` (a path or a binary file) in constant memory; returns the
     number of data rows. The sheet is named in the active language, like the header."""
-    import xlsxwriter
+    import xlsxwriter  # heavy: XlsxWriter only when writing a spreadsheet
 
     book = xlsxwriter.Workbook(
         target,

@@ -38,9 +38,19 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from lapor.accounts.selectors import user_scope_q
+from lapor.agencies.models import Agency
 from lapor.core.errors import DomainError, PermissionDenied, ValidationFailed
+from lapor.notifications.models import NotificationPreference
+from lapor.notifications.services import broker_in_use as in_use
+from lapor.notifications.services import outbox_enqueue
+from lapor.reports.selectors import report_public_qs
 
-from .models import Job
+from . import selectors as sel
+from .exports import CONTENT_TYPES, csv_write, file_name, format_check, max_rows, reports_iter, rows_for, xlsx_write
+from .models import Job, StatCell
+from .opendata import opendata_build
+from .pdf import agency_month_pdf
 
 log = logging.getLogger("lapor.jobs")
 State = Job.State
@@ -139,8 +149,6 @@ class Progress:
 
 
 def broker_in_use() -> bool:
-    from lapor.notifications.services import broker_in_use as in_use
-
     return in_use()
 
 
@@ -197,7 +205,7 @@ def job_dispatch(job_id) -> None:
     Job.objects.filter(pk=job_id, state=State.QUEUED).update(heartbeat_at=timezone.now())
     try:
         if broker_in_use():
-            from .tasks import job_run as task
+            from .tasks import job_run as task  # cycle: tasks imports jobs (the worker's side of the hand-over)
 
             task.apply_async(args=[str(job_id)], retry=False)
         else:
@@ -306,18 +314,6 @@ def _sealed(part: Path, path: Path) -> Path:
 
 
 def _run_reports(job: Job, progress: Progress) -> dict:
-    from . import selectors as sel
-    from .exports import (
-        CONTENT_TYPES,
-        csv_write,
-        file_name,
-        format_check,
-        max_rows,
-        reports_iter,
-        rows_for,
-        xlsx_write,
-    )
-
     user, p = job.requested_by, job.params
     if not user.is_active:
         raise PermissionDenied(_("Akun ini tidak aktif."))
@@ -355,11 +351,6 @@ def _run_reports(job: Job, progress: Progress) -> dict:
 
 def monthly_pdf_agencies(user, month: dt.date, agency_id: int | None = None):
     """The agencies in the user's scope that received reports in the month (and under ``agency_id``)."""
-    from lapor.accounts.selectors import user_scope_q
-    from lapor.agencies.models import Agency
-
-    from .models import StatCell
-
     scopes = StatCell.objects.filter(dim="received", month=month, scope__startswith="a:").values_list(
         "scope", flat=True
     )
@@ -374,8 +365,6 @@ def monthly_pdf_agencies(user, month: dt.date, agency_id: int | None = None):
 
 
 def _run_monthly_pdfs(job: Job, progress: Progress) -> dict:
-    from .pdf import agency_month_pdf
-
     month = dt.date.fromisoformat(job.params["month"] + "-01")
     agencies = list(monthly_pdf_agencies(job.requested_by, month, job.params.get("agency_id")))
     if not agencies:
@@ -398,17 +387,13 @@ def _run_monthly_pdfs(job: Job, progress: Progress) -> dict:
 
 
 def _run_opendata(job: Job, progress: Progress) -> dict:
-    from lapor.reports.selectors import report_public_qs
-
-    from .opendata import opendata_build
-
     progress.set_total(report_public_qs().count())
     out = opendata_build(on_row=progress.add)
     return {"result": {"rows": out["rows"], "url": "/api/analytics/public/dataset.csv.gz"}}
 
 
 def _run_routing_train(job: Job, progress: Progress) -> dict:
-    from lapor.routing.suggest import routing_train
+    from lapor.routing.suggest import routing_train  # heavy: scikit-learn only when retraining
 
     labels = ["agency", "topic"] if job.params.get("label", "both") == "both" else [job.params["label"]]
     progress.set_total(len(labels))
@@ -439,9 +424,6 @@ def job_page_url(job: Job) -> str:
 def job_notify(job: Job) -> None:
     """Tell the requester the job ended, through the outbox (in the finishing transaction): a web
     notification, and an e-mail unless they chose the daily digest."""
-    from lapor.notifications.models import NotificationPreference
-    from lapor.notifications.services import outbox_enqueue
-
     user = job.requested_by
     with translation.override(job_language(job)):
         kind = str(Job.Kind(job.kind).label)

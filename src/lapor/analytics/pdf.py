@@ -137,12 +137,12 @@ def month_report_content(agency: Agency, month: dt.date, *, today: dt.date | Non
 
 
 def agency_month_pdf(agency: Agency, month: dt.date) -> Path:
-    from reportlab.graphics.charts.barcharts import HorizontalBarChart
-    from reportlab.graphics.shapes import Drawing
-    from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import getSampleStyleSheet
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.graphics.charts.barcharts import HorizontalBarChart  # heavy: reportlab
+    from reportlab.graphics.shapes import Drawing  # heavy: reportlab
+    from reportlab.lib import colors  # heavy: reportlab
+    from reportlab.lib.pagesizes import A4  # heavy: reportlab
+    from reportlab.lib.styles import getSampleStyleSheet  # heavy: reportlab
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle  # heavy: reportlab
 
     c = month_report_content(agency, month)
     month = month.replace(day=1)

@@ -459,7 +459,7 @@ def _one_refresh():
             yield
             return
         try:
-            import fcntl
+            import fcntl  # POSIX only: elsewhere the process lock alone
         except ImportError:  # not on POSIX: the process lock only
             yield
             return

@@ -8,6 +8,10 @@ from pathlib import Path
 
 from django.utils import timezone
 
+from .models import RollupRun
+from .opendata import opendata_path
+from .pdf import pdf_path
+
 
 def mtime(path: Path) -> dt.datetime | None:
     try:
@@ -17,8 +21,6 @@ def mtime(path: Path) -> dt.datetime | None:
 
 
 def _rollup_last(*, full: bool) -> dt.datetime | None:
-    from .models import RollupRun
-
     runs = RollupRun.objects.filter(finished_at__isnull=False)
     if full:
         runs = runs.filter(full=True)
@@ -35,15 +37,11 @@ def refresh_full_last() -> dt.datetime | None:
 
 
 def opendata_last() -> dt.datetime | None:
-    from .opendata import opendata_path
-
     return mtime(opendata_path())
 
 
 def monthly_pdfs_last() -> dt.datetime | None:
     """The newest PDF of last month."""
-    from .pdf import pdf_path
-
     month = (timezone.localdate().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
     folder = pdf_path(0, month).parent
     times = [mtime(p) for p in folder.glob(f"instansi-*-{month:%Y-%m}.pdf")] if folder.is_dir() else []

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import uuid
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
@@ -19,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from lapor.accounts.models import User
-from lapor.accounts.selectors import user_grants
+from lapor.accounts.selectors import user_grants, user_is_platform_admin
 from lapor.agencies.models import Agency, Region, Topic
 from lapor.core.cacheversion import cache_key
 from lapor.core.errors import NotFound, PermissionDenied, ValidationFailed
@@ -870,8 +871,6 @@ def drill_label(dim: str, key: str) -> str:
 
 def jobs_for(user: User | None, *, limit: int = 50) -> list:
     """The user's own jobs, newest first."""
-    from .models import Job
-
     if user is None or not user.is_authenticated:
         return []
     return list(Job.objects.filter(requested_by=user)[:limit])
@@ -881,12 +880,6 @@ def job_get_for(user: User | None, job_id) -> "Job":
     """A job its requester (or a platform admin) may see; anyone else gets "not found", not a hint
     that it exists. The requester must still be staff: someone whose roles were withdrawn no longer
     downloads what they exported."""
-    import uuid
-
-    from lapor.accounts.selectors import user_is_platform_admin
-
-    from .models import Job
-
     try:
         pk = uuid.UUID(str(job_id))
     except ValueError:

@@ -9,12 +9,17 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from lapor.accounts.audit import audit_record
 from lapor.accounts.models import Role, User
-from lapor.accounts.selectors import user_roles_for
+from lapor.accounts.selectors import user_grants, user_is_platform_admin, user_roles_for
 from lapor.agencies.models import Agency, Topic
 from lapor.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 
+from . import selectors as sel
+from .exports import format_check
+from .jobs import job_dispatch, job_file, language_supported, monthly_pdf_agencies
 from .models import ActionPlan, Job
+from .pdf import month_check
 
 EDITOR_ROLES = {Role.PLATFORM_ADMIN, Role.AGENCY_ADMIN}
 
@@ -89,11 +94,6 @@ def jobs_per_user() -> int:
 
 def _job_params(user: User, kind: str, params: dict) -> dict:
     """Validate a job's parameters now, in the request (a bad one is a 400 here, not a failed job later)."""
-    from lapor.accounts.selectors import user_grants, user_is_platform_admin
-
-    from . import selectors as sel
-    from .exports import format_check
-
     if not user_grants(user):
         raise PermissionDenied(_("Halaman ini hanya untuk petugas."))
     if kind == Job.Kind.REPORTS:
@@ -111,11 +111,7 @@ def _job_params(user: User, kind: str, params: dict) -> dict:
             "format": fmt,
         }
     if kind == Job.Kind.MONTHLY_PDFS:
-        from .jobs import monthly_pdf_agencies
-
         if params.get("month"):
-            from .pdf import month_check
-
             month = month_check(sel.period_parse(str(params["month"]), str(params["month"])).start)
         else:  # last month
             month = (timezone.localdate().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
@@ -153,10 +149,6 @@ def job_create(
     """Queue a job for ``user`` and hand it over after commit; the request does none of the work.
     ``language`` is the one the request was answered in (the active one if not given): the job's
     file and notification are written in it, whenever and wherever the job runs."""
-    from lapor.accounts.audit import audit_record
-
-    from .jobs import job_dispatch, language_supported
-
     clean = _job_params(user, kind, params or {})
     clean["language"] = language_supported(language or translation.get_language()) or "id"
     User.objects.select_for_update().filter(pk=user.pk).first()  # one user's concurrent requests count in turn
@@ -178,10 +170,6 @@ def job_create(
 @transaction.atomic
 def job_cancel(*, user: User, job: Job) -> Job:
     """Stop a queued or running job, or delete the file of a finished one."""
-    from lapor.accounts.audit import audit_record
-
-    from .jobs import job_file
-
     now = timezone.now()
     active = Job.objects.filter(pk=job.pk, state__in=[Job.State.QUEUED, Job.State.RUNNING])
     if active.update(state=Job.State.CANCELLED, finished_at=now):

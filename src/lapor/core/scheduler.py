@@ -33,7 +33,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from celery.schedules import maybe_schedule
 from django.conf import settings
+from django.db import close_old_connections as close_old
+from django.db import connection
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -96,8 +99,6 @@ class Job:
 
 
 def jobs_get() -> list[Job]:
-    from celery.schedules import maybe_schedule
-
     jobs = [
         Job(
             name,
@@ -147,7 +148,6 @@ class Scheduler:
 
     def tick(self) -> list[str]:
         """Run every due job once; returns the names of the jobs run."""
-        from django.db import close_old_connections as close_old, connection
 
         def close_old_connections() -> None:  # not inside a caller's transaction (tests)
             if not connection.in_atomic_block:

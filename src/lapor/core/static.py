@@ -16,6 +16,9 @@ import logging
 import os
 from pathlib import Path
 
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.core.management import call_command
 from whitenoise.middleware import WhiteNoiseMiddleware
 
 log = logging.getLogger(__name__)
@@ -24,8 +27,6 @@ IGNORE = ["*.map", "redoc*"]  # source maps and the unused ReDoc bundle: 4 MB no
 
 
 def _sources() -> dict[str, str]:
-    from django.contrib.staticfiles import finders
-
     found: dict[str, str] = {}
     for finder in finders.get_finders():
         for path, storage in finder.list(IGNORE):
@@ -36,9 +37,6 @@ def _sources() -> dict[str, str]:
 
 def static_collect(*, force: bool = False) -> bool:
     """Collect and precompress the static files when their sources changed. True when it ran."""
-    from django.conf import settings
-    from django.core.management import call_command
-
     root = Path(settings.STATIC_ROOT)
     sources = _sources()
     digest = hashlib.sha256()
@@ -64,8 +62,6 @@ class StaticFilesMiddleware(WhiteNoiseMiddleware):
     as the app's file, and the app's file otherwise."""
 
     def add_files_from_finders(self):
-        from django.contrib.staticfiles import finders
-
         collected = dict(self.files)  # from STATIC_ROOT, added first by WhiteNoiseMiddleware.__init__
         root = Path(self.static_root) if self.static_root else None
         files: dict[str, str] = {}

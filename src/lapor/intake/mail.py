@@ -19,6 +19,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from lapor.core.errors import DomainError, ValidationFailed
+from lapor.notifications.messages import private_url
+from lapor.notifications.notify import guest_language
 from lapor.notifications.selectors import email_thread_report
 from lapor.notifications.services import outbox_enqueue
 from lapor.reports.attachments import attachment_add
@@ -81,8 +83,6 @@ def _answer_refused(report: Report, sender: str, exc: DomainError, msg) -> None:
         msg.get("Precedence", "")
     ).strip().lower() in ("bulk", "junk", "list", "auto_reply"):
         return
-    from lapor.notifications.messages import private_url
-    from lapor.notifications.notify import guest_language
 
     lang = (report.reporter.language if report.reporter_id else guest_language(report)) or "id"
     with override(lang if lang in ("id", "en") else "id"):
@@ -117,7 +117,6 @@ def _rate(report: Report, sender: str, rating: Rating, msg) -> dict:
     except DomainError as exc:
         _answer_refused(report, sender, exc, msg)
         return {"status": "rejected", "action": "rate", "reason": exc.code, "tracking_id": report.tracking_id}
-    from lapor.notifications.notify import guest_language
 
     lang = (report.reporter.language if report.reporter_id else guest_language(report)) or "id"
     with override(lang if lang in ("id", "en") else "id"):

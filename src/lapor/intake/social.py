@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lapor.accounts.models import User
+from lapor.accounts.selectors import user_is_platform_admin
 from lapor.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from lapor.core.text import json_clean, text_clean
 from lapor.notifications.services import outbox_enqueue
@@ -208,8 +209,6 @@ def _citizen_for_handle(network: str, handle: str) -> User:
 
 
 def _claim(draft_id: int, staff: User, status: str, **fields) -> SocialDraft:
-    from lapor.accounts.selectors import user_is_platform_admin
-
     if not user_is_platform_admin(staff):  # posts reach the national account and belong to no agency yet
         raise PermissionDenied(_("Hanya Admin Nasional yang memilah pesan media sosial."))
     draft = SocialDraft.objects.select_for_update().filter(pk=draft_id).first()

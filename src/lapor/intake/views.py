@@ -15,10 +15,11 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from lapor.core.errors import DomainError, NotFound, ValidationFailed
-from lapor.notifications.whatsapp import SETTINGS as WHATSAPP_SETTINGS, whatsapp_missing
+from lapor.notifications.whatsapp import SETTINGS as WHATSAPP_SETTINGS
+from lapor.notifications.whatsapp import whatsapp_missing
 
 from .mail import email_receive
-from .signing import signature_check
+from .signing import secret_for, signature_check
 from .sms import sms_in, sms_receive
 from .social import adapter_for, social_receive
 from .whatsapp import whatsapp_receive
@@ -94,8 +95,6 @@ def social_webhook(request, network: str):
 
 
 def _has_own_secret(network: str) -> bool:
-    from .signing import secret_for
-
     return bool(secret_for(f"LAPOR_SOCIAL_SECRET_{network.upper()}"))
 
 

@@ -220,13 +220,13 @@ def webhook_address(message: OutboxMessage) -> tuple[str, bool]:
 
 def send_fanout(message: OutboxMessage) -> None:
     """Not sent anywhere: the deferred notifications of a change, written now as messages of their own."""
-    from .notify import events_fanout
+    from .notify import events_fanout  # cycle: notify → services → senders
 
     events_fanout(event_ids=[int(pk) for pk in message.payload.get("event_ids", [])])
 
 
 def send_whatsapp(message: OutboxMessage) -> None:
-    from .whatsapp import send_whatsapp as send
+    from .whatsapp import send_whatsapp as send  # cycle: senders ↔ whatsapp
 
     send(message)
 

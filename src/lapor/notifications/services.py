@@ -169,7 +169,7 @@ def outbox_dispatch_many(*, delivery_ids: list) -> None:
         if not broker_in_use():
             outbox_deliver_many(delivery_ids=delivery_ids)
             return
-        from .tasks import deliver_many
+        from .tasks import deliver_many  # cycle: tasks calls services (services ↔ tasks)
 
         # the repr Celery would otherwise build for its headers (and logs): a count, not every id
         deliver_many.apply_async(
@@ -202,7 +202,7 @@ def outbox_dispatch(*, message_id: int, countdown: int = 0) -> None:
         if not broker_in_use():
             outbox_deliver(message_id=message_id)
             return
-        from .tasks import deliver
+        from .tasks import deliver  # cycle: tasks calls services (services ↔ tasks)
 
         deliver.apply_async(args=[message_id], countdown=countdown, retry=False)
     except Exception:  # broker down: the periodic flush picks the row up
@@ -242,7 +242,7 @@ def _record_outcome(message_id: int, **fields) -> None:
 def outbox_deliver(*, message_id: int) -> int | None:
     """Send one message if it is due and this worker claims it. Returns the seconds until the
     next attempt after a failure (for the Celery retry), or None when nothing more is to do."""
-    from .senders import send
+    from .senders import send  # cycle: senders → notify → services
 
     now = timezone.now()
     if not _claim(message_id, now):
@@ -312,7 +312,7 @@ def outbox_retry(*, delivery_id: str) -> OutboxMessage:
 
 def daily_digest_get(*, user) -> bool:
     """Does this staff member take one daily digest instead of an e-mail each?"""
-    from .models import NotificationPreference
+    from .models import NotificationPreference  # to move: kept while notifications is edited
 
     return NotificationPreference.objects.filter(user=user, daily_digest=True).exists()
 
@@ -320,6 +320,6 @@ def daily_digest_get(*, user) -> bool:
 @transaction.atomic
 def daily_digest_set(*, user, daily_digest: bool) -> None:
     """The staff member's digest switch (the API and the preferences page)."""
-    from .models import NotificationPreference
+    from .models import NotificationPreference  # to move: kept while notifications is edited
 
     NotificationPreference.objects.update_or_create(user=user, defaults={"daily_digest": daily_digest})

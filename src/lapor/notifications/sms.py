@@ -64,7 +64,7 @@ GSM7_REPLACEMENTS = {
 def sms_gsm7(text: str) -> str:
     """The text in GSM-7 only: common typography replaced, accents dropped where GSM-7 has no
     such letter (á -> a), anything else left out."""
-    import unicodedata
+    import unicodedata  # to move: kept while notifications is edited
 
     out = []
     for ch in text or "":

@@ -5,9 +5,9 @@ from celery import shared_task
 
 @shared_task(bind=True, name="lapor.notifications.tasks.deliver", acks_late=True, max_retries=None)
 def deliver(self, message_id: int) -> None:
-    from django.db import InterfaceError, OperationalError
+    from django.db import InterfaceError, OperationalError  # to move: kept while notifications is edited
 
-    from .services import outbox_deliver
+    from .services import outbox_deliver  # cycle: services hands work to tasks (services ↔ tasks)
 
     try:
         delay = outbox_deliver(message_id=message_id)
@@ -20,7 +20,7 @@ def deliver(self, message_id: int) -> None:
 @shared_task(name="lapor.notifications.tasks.deliver_many", acks_late=True)
 def deliver_many(delivery_ids: list[str]) -> None:
     """The fan-out of one transaction, handed over once; a failed message goes on retrying on its own."""
-    from .services import outbox_deliver_many
+    from .services import outbox_deliver_many  # cycle: services hands work to tasks (services ↔ tasks)
 
     for message_id, delay in outbox_deliver_many(delivery_ids=delivery_ids).items():
         deliver.apply_async(args=[message_id], countdown=delay, retry=False)
@@ -28,7 +28,7 @@ def deliver_many(delivery_ids: list[str]) -> None:
 
 @shared_task(name="lapor.notifications.tasks.outbox_flush")
 def outbox_flush() -> dict:
-    from .services import outbox_flush as flush
+    from .services import outbox_flush as flush  # cycle: services hands work to tasks (services ↔ tasks)
 
     return flush()
 
@@ -36,7 +36,7 @@ def outbox_flush() -> dict:
 @shared_task(name="lapor.notifications.tasks.daily")
 def daily() -> dict:
     """Reply-window warnings and staff digests; both are idempotent, so running twice is harmless."""
-    from .digest import staff_digests_send
-    from .notify import reply_window_warnings
+    from .digest import staff_digests_send  # to move: kept while notifications is edited
+    from .notify import reply_window_warnings  # to move: kept while notifications is edited
 
     return {"warnings": reply_window_warnings(), "digests": staff_digests_send()}

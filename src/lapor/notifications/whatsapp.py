@@ -184,7 +184,7 @@ def send_whatsapp(message: OutboxMessage) -> None:
     if not whatsapp_enabled():
         if settings.PRODUCTION:
             raise RuntimeError("WhatsApp is not configured (LAPOR_WHATSAPP_TOKEN, _PHONE_NUMBER_ID, ...)")
-        from .senders import _development_sink
+        from .senders import _development_sink  # cycle: senders ↔ whatsapp
 
         _development_sink(message, json.dumps(text_body(to, text), ensure_ascii=False).encode(), ".json")
         return

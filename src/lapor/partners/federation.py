@@ -48,7 +48,7 @@ def forward_payload(report: Report, *, reason: str) -> dict:
     """The report as a peer may see it: no contact details ever, no name when anonymous; the
     confidential flag travels so the peer hides it from its public too. The peer is an agency: it
     reads an anonymous report as agency staff do (reports/projection.lens_agency)."""
-    from lapor.reports.projection import lens_agency
+    from lapor.reports.projection import lens_agency  # to move: kept while partners is edited
 
     lens = lens_agency(report)
     return {

@@ -9,9 +9,9 @@ from lapor.reports.models import ReportEvent
 
 
 def report_event_relay(sender, event: ReportEvent, **kwargs) -> None:
-    from .federation import federation_event_notify
-    from .partners import partner_event_notify
-    from .relay import federation_reporter_relay
+    from .federation import federation_event_notify  # to move: kept while partners is edited
+    from .partners import partner_event_notify  # to move: kept while partners is edited
+    from .relay import federation_reporter_relay  # to move: kept while partners is edited
 
     partner_event_notify(event)
     federation_event_notify(event)

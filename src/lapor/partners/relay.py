@@ -77,7 +77,7 @@ def _links_handling(report_id: int) -> list[FederationLink]:
 def relay_payload(event: ReportEvent, step: str, link: FederationLink) -> dict:
     """What the peer hears: the step, the text as an agency may read it (an anonymous reporter's
     name and personal data masked, reports/projection.lens_agency), never who the reporter is."""
-    from lapor.reports.projection import lens_agency
+    from lapor.reports.projection import lens_agency  # to move: kept while partners is edited
 
     report = event.report
     lens = lens_agency(report)

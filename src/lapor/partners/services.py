@@ -332,7 +332,7 @@ def delivery_retry(*, actor: User, owner: Partner | Peer, delivery_id: str):
     """Send a failed webhook of this partner or peer again (the outbox's own retry)."""
     from lapor.notifications.services import outbox_retry  # the outbox owns delivery
 
-    from .selectors import delivery_owned
+    from .selectors import delivery_owned  # to move: kept while partners is edited
 
     setup_require(actor)
     if not delivery_owned(owner, delivery_id):

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .deadlines import calendar_changed
 from .models import CalendarDay, Report, ReportEvent
+from .projection import lens_agency
 
 ANONYMOUS_REPORTER = _("Pelapor (anonim)")
 
@@ -26,8 +27,6 @@ def identity_hidden(report) -> bool:
 def admin_text(report, text) -> str:
     """A report-related text as agency staff see it: personal data and the reporter's name masked
     when the report is anonymous (the projection's agency lens, reports/projection.py)."""
-    from .projection import lens_agency
-
     if report is None:
         return text
     return lens_agency(report).text(text)

@@ -14,12 +14,18 @@ on a hand-labelled set and on the demo data is in ``docs/answer-quality.md``.
 from __future__ import annotations
 
 import re
-from collections import Counter
+from collections import Counter, deque
 from dataclasses import dataclass
 from functools import lru_cache
 
 from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
+
+from .models import AnswerRating, Message, Report
+from .projection import lens_agency
+from .selectors import agency_recent_answers, recent_answers, report_place_names
 
 SHORT = "short"
 BOILERPLATE = "boilerplate"
@@ -325,9 +331,6 @@ def answer_rate(
 
 def answer_check(*, report, body: str) -> AnswerCheck:
     """Rate a follow-up for ``report`` before it is sent (and again as it is recorded)."""
-    from .projection import lens_agency
-    from .selectors import agency_recent_answers, report_place_names
-
     lens = lens_agency(report)
     topic = report.topic.name if report.topic_id else ""
     report_text = " ".join([lens.title, lens.body, topic])
@@ -343,10 +346,6 @@ def answer_check(*, report, body: str) -> AnswerCheck:
 
 def topic_words_get(topic_id: int | None) -> frozenset[str]:
     """``topic_vocabulary`` of the latest answers, kept in the shared cache for ten minutes."""
-    from django.core.cache import cache
-
-    from .selectors import recent_answers
-
     if topic_id is None:
         return frozenset()
     key = f"answers:topic-words:{topic_id}"
@@ -364,14 +363,6 @@ def answer_flags_backfill(*, stdout=None) -> int:
     demo's generator), oldest first, each against the agency's answers before it, as
     ``report_follow_up`` would have. Adds an ``AnswerRating`` per answer; touches nothing else.
     Returns how many were rated."""
-    from collections import deque
-
-    from django.db import transaction
-
-    from .models import AnswerRating, Message, Report
-    from .projection import lens_agency
-    from .selectors import report_place_names
-
     pending = set(
         Message.objects.filter(kind=Message.Kind.FOLLOW_UP, answer_rating__isnull=True).values_list("pk", flat=True)
     )
@@ -432,10 +423,7 @@ def answer_flags_backfill(*, stdout=None) -> int:
 def _vocabulary_all() -> dict[int, frozenset[str]]:
     """Each topic's answer vocabulary from its latest answers, as ``topic_words_get`` reads it now
     (the backfill uses today's vocabulary for older answers too)."""
-    from .selectors import recent_answers
-
     overall = recent_answers(limit=ALL_ANSWERS)
-    from .models import Message
 
     topics = (
         Message.objects.filter(kind=Message.Kind.FOLLOW_UP, report__topic__isnull=False)

@@ -1,4 +1,8 @@
 from django.apps import AppConfig
+from django.contrib.auth import get_user_model
+from django.db.models.signals import post_save
+
+from lapor.agencies.signals import agency_moved
 
 
 class ReportsConfig(AppConfig):
@@ -7,11 +11,6 @@ class ReportsConfig(AppConfig):
     verbose_name = "Laporan"
 
     def ready(self) -> None:
-        from django.contrib.auth import get_user_model
-        from django.db.models.signals import post_save
-
-        from lapor.agencies.signals import agency_moved
-
         from . import public_cache  # noqa: F401  (connects its receiver)
 
         post_save.connect(_user_saved, sender=get_user_model(), dispatch_uid="reports-search-text-user-name")
@@ -19,7 +18,7 @@ class ReportsConfig(AppConfig):
 
 
 def _agency_moved(sender, old_path: str, new_path: str, **kwargs) -> None:
-    from .services import assignments_follow_agency_move
+    from .services import assignments_follow_agency_move  # app registry: imports models, not ready when apps.py loads
 
     assignments_follow_agency_move(old_path=old_path, new_path=new_path)
 
@@ -29,6 +28,6 @@ def _user_saved(sender, instance, created: bool, update_fields=None, raw: bool =
     new one (reports/searchtext.py). Nothing to do for a new account or a save that leaves the name."""
     if created or raw or (update_fields is not None and "full_name" not in update_fields):
         return
-    from .searchtext import user_name_changed
+    from .searchtext import user_name_changed  # app registry: imports models, not ready when apps.py loads
 
     user_name_changed(instance)

@@ -98,7 +98,7 @@ def image_clean(data: bytes, mime: str) -> bytes:
 
 
 def pdf_clean(data: bytes) -> bytes:
-    import pikepdf
+    import pikepdf  # heavy: pikepdf only when cleaning a PDF
 
     try:
         with pikepdf.open(io.BytesIO(data)) as pdf:
@@ -244,7 +244,7 @@ def _mp4_walk(buf: bytearray, start: int, end: int, depth: int = 0) -> None:
 
 
 def mp4_clean(data: bytes) -> bytes:
-    import mutagen.mp4
+    import mutagen.mp4  # heavy: mutagen only when cleaning audio
 
     try:
         buf = bytearray(data)
@@ -263,9 +263,9 @@ def mp4_clean(data: bytes) -> bytes:
 
 
 def mp3_clean(data: bytes) -> bytes:
-    import mutagen.apev2
-    import mutagen.id3
-    import mutagen.mp3
+    import mutagen.apev2  # heavy: mutagen only when cleaning audio
+    import mutagen.id3  # heavy: mutagen only when cleaning audio
+    import mutagen.mp3  # heavy: mutagen only when cleaning audio
 
     try:
         f = io.BytesIO(data)

@@ -21,6 +21,8 @@ from django.db import DatabaseError, transaction
 
 from lapor.core.cacheversion import VersionToken
 
+from .models import CalendarDay
+
 STAGES = ("verify", "follow_up", "reply", "complete")
 _CACHE_SECONDS = 60  # the oldest copy a process keeps if the shared cache is down
 CHECK_SECONDS = 1.0  # how often a process compares the shared version token
@@ -121,8 +123,6 @@ def _calendar_build() -> WorkingCalendar:
     leave = {dt.date.fromisoformat(d) for d in settings.LAPOR_LEAVE_DAYS}
     workdays: set[dt.date] = set()
     try:
-        from .models import CalendarDay
-
         for day in CalendarDay.objects.all():
             (workdays if day.kind == CalendarDay.Kind.WORKDAY else leave).add(day.date)
     except DatabaseError:  # before migrations

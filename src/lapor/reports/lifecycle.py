@@ -12,7 +12,7 @@ from functools import lru_cache
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from lapor.core.errors import TransitionNotAllowed
+from lapor.core.errors import PermissionDenied, TransitionNotAllowed
 
 
 class State(models.TextChoices):
@@ -140,8 +140,6 @@ PRIVACY_RULES: dict[tuple[str, bool], tuple[frozenset[str], frozenset[str]]] = {
 def privacy_check(*, switch: str, value: bool, roles: set[str], reason: str = "") -> None:
     """May these roles set this privacy switch to this value? Raise PermissionDenied (who may) or
     TransitionNotAllowed (the reason is missing, 409 as for every transition) saying why."""
-    from lapor.core.errors import PermissionDenied, TransitionNotAllowed
-
     freely, with_reason = PRIVACY_RULES[(switch, bool(value))]
     if roles & freely:
         return

@@ -192,7 +192,7 @@ class Report(models.Model):
 
     def _search_source(self) -> tuple | None:
         """The values search_text is made of, or None when one of them is not loaded (deferred)."""
-        from .searchtext import SOURCE_FIELDS
+        from .searchtext import SOURCE_FIELDS  # cycle: searchtext imports models
 
         loaded = self.__dict__
         return tuple(loaded[f] for f in SOURCE_FIELDS) if all(f in loaded for f in SOURCE_FIELDS) else None
@@ -206,7 +206,7 @@ class Report(models.Model):
     def save(self, *args, **kwargs):
         """Keep ``search_text`` in step with what it is made of: recomputed on insert and when the title,
         body, reporter, guest name or anonymity change (no work, no reporter lookup, otherwise)."""
-        from .searchtext import SOURCE_FIELDS, report_search_text
+        from .searchtext import SOURCE_FIELDS, report_search_text  # cycle: searchtext imports models
 
         update_fields = kwargs.get("update_fields")
         source = self._search_source()

@@ -47,6 +47,7 @@ from lapor.core.masking import text_mask
 
 from . import lifecycle as lc
 from .models import Attachment, Message, ReportEvent
+from .selectors import report_place_names, report_reporter_visible
 
 # The words that stand in for a person; each is shown in the viewer's language (``label``).
 ANONYMOUS = gettext_noop("Anonim")
@@ -108,8 +109,6 @@ IDENTIFYING_DATA = frozenset(
 
 
 def _reporter_visible(report, viewer: User | None, *, is_reporter: bool) -> bool:
-    from .selectors import report_reporter_visible
-
     return report_reporter_visible(report, viewer, is_reporter=is_reporter)
 
 
@@ -122,8 +121,6 @@ def mask_text(report, text: str) -> str:
     """Personal data and (anonymous report) the reporter's name masked — as a name, keeping the
     words of the report's place names (core/masking.py): the public's and, for an anonymous report,
     the staff's view of any text that belongs to the report."""
-    from .selectors import report_place_names
-
     names = mask_names(report)
     return text_mask(text or "", names=names, places=report_place_names(report) if names else ())
 
@@ -410,8 +407,6 @@ _MOVING_ACTIONS = frozenset({lc.Action.DISPOSE, lc.Action.FORWARD, lc.Action.NOT
 def event_actor_label(event: ReportEvent) -> str:
     """Who did a step, as the reporter and the public read it: the platform's admins as such, agency
     staff as the agency they acted for (not the agency the report went to), never a person's name."""
-    from django.utils.translation import gettext
-
     if event.actor_role == lc.SYSTEM:
         return label(SYSTEM_LABEL)
     if event.actor_role == lc.PLATFORM_ADMIN:
@@ -614,7 +609,7 @@ def _ref(obj) -> dict | None:
 
 
 def report_out(report, viewer: User | None, *, is_reporter: bool = False, with_reporter: bool = True) -> dict:
-    from .services import Actor, actor_roles
+    from .services import Actor, actor_roles  # cycle: services → answers → projection
 
     lens = lens_for(report, viewer, is_reporter=is_reporter)
     roles = actor_roles(report, Actor(user=viewer, is_reporter=lens.audience == REPORTER))

@@ -15,8 +15,11 @@ from lapor.api.types import LOCATION_PAIR, OPTIONAL_EMAIL, OPTIONAL_PHONE, Latit
 from .models import Attachment, Message, Report, ReportEvent
 from .projection import (  # the older names are re-exported from here
     ANONYMOUS,  # noqa: F401
+    PUBLIC,
+    REPORTER,
     SOCIAL_BODY_HIDDEN,  # noqa: F401
     SOCIAL_TITLE_HIDDEN,  # noqa: F401
+    STAFF,
     Lens,
     lens_for,
     lens_public,  # noqa: F401
@@ -168,8 +171,6 @@ class TimelineOut(Schema):
 
 
 def _lens(report: Report, *, staff: bool, reporter_visible: bool, viewer: User | None = None) -> Lens:
-    from .projection import PUBLIC, REPORTER, STAFF
-
     audience = STAFF if staff else PUBLIC
     if reporter_visible and not staff:
         audience = REPORTER

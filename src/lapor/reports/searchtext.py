@@ -19,7 +19,14 @@ from __future__ import annotations
 import logging
 import time
 
+from django.db import connection, transaction
+
+from lapor.agencies.models import Region
+from lapor.agencies.refcache import regions_get
 from lapor.core.masking import text_mask
+
+from .models import Report
+from .projection import mask_names
 
 log = logging.getLogger(__name__)
 
@@ -30,16 +37,11 @@ BATCH = 2000
 
 def masked_names(report) -> tuple[str, ...]:
     """The names masked in the report's text for anyone but the reporter (projection.mask_names)."""
-    from .projection import mask_names
-
     return mask_names(report)
 
 
 def region_place_names(region_code: str | None) -> tuple[str, ...]:
     """The names of a region and every region above it (as selectors.report_place_names)."""
-    from lapor.agencies.models import Region
-    from lapor.agencies.refcache import regions_get
-
     if not region_code:
         return ()
     return tuple(r.name for r in regions_get(Region.ancestor_codes(region_code)).values() if r)
@@ -64,10 +66,6 @@ def search_text_fill(*, every: bool = False, batch: int = BATCH, stdout=None) ->
     """Fill ``search_text`` of the reports that have none (written by a bulk load or by older code),
     or of ``every`` report (after a change of the masking rules), in batches of ids, each batch its
     own transaction. Returns the number of reports written. Rerunnable."""
-    from django.db import connection, transaction
-
-    from .models import Report
-
     qs = Report.objects.all() if every else Report.objects.filter(search_text="")
     bounds = qs.order_by("pk").values_list("pk", flat=True)
     low, high = bounds.first(), qs.order_by("-pk").values_list("pk", flat=True).first()
@@ -121,8 +119,6 @@ def search_text_fill(*, every: bool = False, batch: int = BATCH, stdout=None) ->
 
 def user_name_changed(user) -> int:
     """A registered reporter's name changed: their anonymous reports mask the new name."""
-    from .models import Report
-
     changed = 0
     for report in Report.objects.filter(reporter=user, is_anonymous=True).only(
         "pk", "title", "body", "is_anonymous", "guest_name", "reporter_id", "search_text"

@@ -10,16 +10,18 @@ from typing import NamedTuple
 
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 
 from lapor.accounts.models import User
 from lapor.accounts.selectors import user_grants, user_is_platform_admin, user_scope_q
-from lapor.agencies.models import Region, Topic
+from lapor.agencies.models import Agency, Region, Topic
+from lapor.agencies.refcache import regions_get
 from lapor.core.errors import NotFound, ValidationFailed
 
 from . import lifecycle as lc
 from . import search_plans as plans
-from .models import Message, Report, ReportAssignment, ReportEvent
+from .models import IdempotencyRecord, Message, Report, ReportAssignment, ReportEvent
 
 LIST_RELATED = ("agency", "topic", "region", "reporter")
 
@@ -93,8 +95,6 @@ def report_filter(qs: QuerySet[Report], f: ReportFilters) -> QuerySet[Report]:
             raise ValidationFailed(f"Status tidak dikenal: {', '.join(sorted(bad))}", code="invalid_state")
         qs = qs.filter(state__in=f.state)
     if f.agency_id:
-        from lapor.agencies.models import Agency
-
         agency = Agency.objects.filter(pk=f.agency_id).only("path").first()
         qs = qs.filter(agency__path__startswith=agency.path) if agency else qs.none()
     if f.topic_id:
@@ -125,8 +125,7 @@ def report_search(qs: QuerySet[Report], q: str) -> QuerySet[Report]:
     a word-by-word LIKE on SQLite."""
     q = q.replace("\x00", "").strip()[:200]
     if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery, SearchVectorField
-        from django.db.models.expressions import RawSQL
+        from django.contrib.postgres.search import SearchQuery, SearchVectorField  # PostgreSQL only
 
         vector = RawSQL(FTS_EXPRESSION, [], output_field=SearchVectorField())
         return qs.annotate(fts=vector).filter(fts=SearchQuery(q, config="indonesian", search_type="websearch"))
@@ -491,8 +490,7 @@ def _page_by_relevance(
     """Rank the newest RANK_CANDIDATES matches; keyset on (rank, submitted_at, id), all descending."""
     after = _rank_cursor_decode(cursor) if cursor else None
     if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
-        from django.db.models.expressions import RawSQL
+        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField  # PostgreSQL only
 
         parts = plans.search_parts(scope)
         for strict in (False, True):
@@ -557,8 +555,6 @@ def report_place_names(report: Report) -> tuple[str, ...]:
     """The names of the report's places: its region and every region above it (village, district,
     regency, province), for name masking (``core.masking.text_mask(places=...)``). Read through the
     per-process reference cache: no query once a region has been seen."""
-    from lapor.agencies.refcache import regions_get
-
     if not report.region_id:
         return ()
     return tuple(region.name for region in regions_get(Region.ancestor_codes(report.region_id)).values() if region)
@@ -614,8 +610,8 @@ def answer_suggestions(*, report: Report, limit: int = 3) -> list[dict]:
     for a follow-up: rated 4 or 5 by their reporters, not flagged when they were sent, newest first
     among equals, one per distinct text. Texts read through the agency's lens (names masked on
     anonymous reports)."""
-    from .answers import normalised
-    from .projection import lens_agency
+    from .answers import normalised  # cycle: answers imports selectors
+    from .projection import lens_agency  # cycle: projection imports selectors
 
     if report.agency_id is None or report.topic_id is None:
         return []
@@ -653,8 +649,6 @@ def submission_replayed(idempotency: tuple[str, str, str] | None) -> str | None:
     """The tracking id of the report the same request (owner, key and body hash) already filed, if
     any: a form sent twice finds its own report before anything else is checked. The same key with
     another body is not a replay (``report_submit_once`` refuses it)."""
-    from .models import IdempotencyRecord
-
     if not idempotency:
         return None
     owner, key, request_hash = idempotency

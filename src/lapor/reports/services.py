@@ -14,11 +14,14 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Value
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
-from django.utils.translation import get_language, gettext as _
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from lapor.accounts.models import User
 from lapor.accounts.phones import phone_normalize
@@ -38,6 +41,7 @@ from .models import (
     AnswerRating,
     ArchiveReason,
     Channel,
+    IdempotencyRecord,
     Message,
     Report,
     ReportAssignment,
@@ -45,6 +49,7 @@ from .models import (
     ReportType,
     tracking_id_new,
 )
+from .selectors import report_qs_for
 from .signals import event_recorded, events_recorded
 
 TITLE_MAX, BODY_MAX, MESSAGE_MAX = 200, 20_000, 10_000
@@ -402,8 +407,6 @@ def report_submit(
         )
     _record(*events)
     if idempotency:
-        from .models import IdempotencyRecord
-
         owner, key, request_hash = idempotency
         IdempotencyRecord.objects.create(
             owner=owner, key=key, request_hash=request_hash, report=report, response={"tracking_id": report.tracking_id}
@@ -440,8 +443,6 @@ def report_submit_once(
 ) -> SubmitResult:
     """``report_submit`` behind an Idempotency-Key (used by every intake API): a retry with the same
     key returns the first report, never a second; the same key for another request is refused."""
-    from .models import IdempotencyRecord
-
     key = (key or "").strip()
     if len(key) > IDEMPOTENCY_KEY_MAX:
         raise ValidationFailed(
@@ -670,10 +671,6 @@ def assignments_follow_agency_move(*, old_path: str, new_path: str) -> int:
     take its new paths, so its own staff and its new parents see its reports, current and former, and
     its former parents see only those they handled themselves. The moved_out flags of every report
     concerned are recomputed against the new paths. Returns the number of assignments moved."""
-    from django.db import connection
-    from django.db.models import Value
-    from django.db.models.functions import Concat, Substr
-
     moved = ReportAssignment.objects.filter(agency_path__startswith=old_path).update(
         agency_path=Concat(Value(new_path), Substr("agency_path", len(old_path) + 1))
     )
@@ -835,7 +832,6 @@ def report_archive(
     if reason == ArchiveReason.DUPLICATE:
         if duplicate_of is None or duplicate_of.pk == report.pk:
             raise ValidationFailed(_("Sebutkan laporan asli untuk duplikat."), code="duplicate_of_required")
-        from .selectors import report_qs_for
 
         # only an original the caller may see: otherwise the answer would confirm that a report exists
         # elsewhere, and its tracking id would be written into this report's audit trail

@@ -10,13 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from . import lifecycle as lc
 from .deadlines import deadline_after
 from .lifecycle import Action, State
-from .models import Report, ReportEvent
+from .models import IdempotencyRecord, Report, ReportEvent
 from .services import Actor, event_record
 
 log = logging.getLogger(__name__)
@@ -28,8 +29,6 @@ def _claimed(pk: int, expect: dict, changes: dict) -> bool:
 
 
 def reports_sweep(*, now: dt.datetime | None = None, platform_after_days: int | None = None) -> dict[str, int]:
-    from django.conf import settings
-
     now = now or timezone.now()
     platform_after = (
         platform_after_days if platform_after_days is not None else settings.LAPOR_ESCALATE_PLATFORM_AFTER_DAYS
@@ -122,7 +121,6 @@ def reports_sweep(*, now: dt.datetime | None = None, platform_after_days: int | 
                 )
                 counts["escalated_platform"] += 1
     # 4. Idempotency records only need to outlive client retries; they hold guest secrets.
-    from .models import IdempotencyRecord
 
     keep_hours = settings.LAPOR_IDEMPOTENCY_HOURS
     IdempotencyRecord.objects.filter(created_at__lt=now - dt.timedelta(hours=keep_hours)).delete()

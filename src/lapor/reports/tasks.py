@@ -1,8 +1,8 @@
 from celery import shared_task
 
+from .sweep import reports_sweep
+
 
 @shared_task(name="lapor.reports.tasks.sweep")
 def sweep() -> dict:
-    from .sweep import reports_sweep
-
     return reports_sweep()

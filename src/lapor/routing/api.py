@@ -243,7 +243,7 @@ class AutorouteStatsOut(Schema):
     summary="Top agencies for a report: a matching rule first, then the model with calibrated confidence",
 )
 def report_suggestions(request, tracking_id: str):
-    from .suggest import routing_suggest
+    from .suggest import routing_suggest  # heavy: scikit-learn only when asked for a suggestion or the stats
 
     report = report_get_for(request_user(request), tracking_id_normalize(tracking_id))
     return routing_suggest(report)
@@ -253,7 +253,7 @@ def report_suggestions(request, tracking_id: str):
     "/topic-suggestions", response=list[TopicSuggestionOut], summary="The 3 likeliest topics for a text (submit form)"
 )
 def topic_suggestions(request, payload: TopicTextIn):
-    from .suggest import topic_suggest
+    from .suggest import topic_suggest  # heavy: scikit-learn only when asked for a suggestion or the stats
 
     return topic_suggest(payload.text)
 
@@ -265,7 +265,7 @@ def topic_suggestions(request, payload: TopicTextIn):
     summary="Automatic routing: how many, how many came back as Bukan Wewenang, and each model's live accuracy",
 )
 def autoroute_stats(request):
-    from .suggest import routing_stats as stats
+    from .suggest import routing_stats as stats  # heavy: scikit-learn only when asked for a suggestion or the stats
 
     if not user_is_platform_admin(request_user(request)):
         raise PermissionDenied(_("Hanya Admin Nasional yang dapat melihat statistik ini."))

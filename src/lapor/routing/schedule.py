@@ -7,7 +7,7 @@ import datetime as dt
 
 
 def retrain_last() -> dt.datetime | None:
-    from .suggest import LABELS, models_root
+    from .suggest import LABELS, models_root  # heavy: suggest loads scikit-learn
 
     times = []
     for label in LABELS:

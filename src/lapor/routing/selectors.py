@@ -8,6 +8,7 @@ from collections import Counter
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from lapor.agencies.models import Region
@@ -107,8 +108,7 @@ def duplicates_find(
     if exclude_id:
         qs = qs.exclude(pk=exclude_id)
     if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery, SearchVectorField
-        from django.db.models.expressions import RawSQL
+        from django.contrib.postgres.search import SearchQuery, SearchVectorField  # PostgreSQL only
 
         # A duplicate shares most distinctive words: ask the GIN index for reports holding any two
         # of the three most distinctive ones (posting-list intersections stay small at 1M rows).

@@ -24,6 +24,7 @@ from lapor.agencies.selectors import region_named_in, routing_rule_match
 from lapor.reports import lifecycle as lc
 from lapor.reports.models import Report, ReportEvent
 
+from .live import model_versions_live
 from .ml import ArtefactError, RoutingModel
 from .regionrank import Candidate, region_rerank
 
@@ -415,8 +416,6 @@ def routing_stats() -> dict:
     """The routing stats page and API: automatic routing overall, and each agency model version's
     live precision (Bukan Wewenang returns of its automatic routes) and live top-1 / top-3 (where
     people's own choices stood among its suggestions)."""
-    from .live import model_versions_live
-
     try:
         current = (models_root("agency") / "CURRENT").read_text().strip() or None
     except OSError:

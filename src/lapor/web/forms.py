@@ -4,6 +4,7 @@ ValidationFailed errors are attached to the matching field by ``error_to_form``.
 from __future__ import annotations
 
 import re
+import secrets
 
 from django import forms
 from django.conf import settings
@@ -171,8 +172,6 @@ class SubmitForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.guest = guest
         if not self.is_bound:
-            import secrets
-
             self.initial.setdefault("submit_key", secrets.token_urlsafe(16))
         if not guest:
             for name in ("guest_name", "guest_email", "guest_phone"):

@@ -3,6 +3,7 @@ escape a page view rendered as a friendly page with their 4xx status instead of 
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.shortcuts import render
 
 from lapor.core.errors import DomainError
@@ -45,8 +46,6 @@ class PageLanguageMiddleware:
     MACHINE_DOORS = ("/api/", "/open311/", "/federation/", "/intake/")
 
     def __init__(self, get_response):
-        from django.conf import settings
-
         self.get_response = get_response
         self.honour_header = settings.LAPOR_WEB_BROWSER_LANGUAGE
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import urlencode
 
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from lapor.accounts.selectors import user_scope_q
 from lapor.agencies.models import Agency, Region, Topic
@@ -14,8 +16,12 @@ from lapor.agencies.selectors import agency_labels, agency_search, agency_subtre
 from lapor.reports import lifecycle as lc
 from lapor.reports.deadlines import calendar_get, tz
 from lapor.reports.models import Report
+from lapor.reports.projection import lens_public
+from lapor.reports.selectors import report_public_qs
+from lapor.routing.models import ReportFlag
+from lapor.routing.selectors import duplicates_find
 
-from .models import Support
+from .models import AnswerTemplate, Support
 
 
 def home_counters() -> dict[str, int]:
@@ -123,8 +129,6 @@ def time_left(due_at: dt.datetime | None, now: dt.datetime | None = None) -> dic
 
 def answer_templates_for(agency: Agency | None) -> list:
     """Templates of the agency and of every agency above it (a unit uses its department's)."""
-    from .models import AnswerTemplate
-
     if agency is None:
         return []
     return list(AnswerTemplate.objects.filter(agency_id__in=agency.ancestor_ids).select_related("agency"))
@@ -138,10 +142,6 @@ def nearby_open_reports(
 ) -> list[dict]:
     """Open public reports in the same area (district) and topic family whose words overlap this
     draft, as the public sees them (scored on the public projection), with their support counts."""
-    from lapor.reports.projection import lens_public
-    from lapor.reports.selectors import report_public_qs
-    from lapor.routing.selectors import duplicates_find
-
     if not region_code or not (title or body).strip():
         return []
     qs = report_public_qs()
@@ -157,7 +157,6 @@ def nearby_open_reports(
     found = duplicates_find(
         qs=qs, title=title, body=body, region_code=region_code, text_of=public, limit=limit, threshold=0.2
     )
-    from lapor.reports import lifecycle as lc
 
     return [
         {
@@ -178,8 +177,6 @@ def report_place(report: Report, *, address: str, location: tuple[float, float] 
     """Where it happened in words ("Kelurahan Guguk Malintang, Kecamatan Padang Panjang Timur, Kota
     Padang Panjang") and a map link: the reported point (``location`` through the report's lens),
     else a search for the address and place name. No region codes, no raw coordinates."""
-    from urllib.parse import urlencode
-
     chain = Region.ancestor_codes(report.region_id) if report.region_id else []
     regions = {r.code: r for r in Region.objects.filter(code__in=chain)}
     words = [_region_words(regions[c]) for c in reversed(chain) if c in regions]
@@ -198,8 +195,6 @@ def report_place(report: Report, *, address: str, location: tuple[float, float] 
 
 def _region_words(region: Region) -> str:
     """A region as people write it ("Kecamatan X"); names that already say it stay as they are."""
-    from django.utils.translation import gettext as _
-
     prefix = _("Kecamatan") if region.level == Region.Level.DISTRICT else ""  # a village may be a desa or a kelurahan
     name = region.name
     if not prefix or name.split(" ")[0].casefold() in {
@@ -220,8 +215,6 @@ def _region_words(region: Region) -> str:
 def report_flags(report: Report) -> list[dict]:
     """The spam/abuse flags the intake check raised on this report (routing/abuse.py), by kind: what
     a person triaging needs, without the matched words."""
-    from lapor.routing.models import ReportFlag
-
     return [
         {"kind": f.kind, "label": f.get_kind_display(), "resolved": f.resolved_at is not None}
         for f in ReportFlag.objects.filter(report=report).order_by("created_at")

@@ -8,11 +8,11 @@ from django.utils.translation import gettext as _
 
 from lapor.accounts.models import User
 from lapor.accounts.selectors import user_require_agency_admin
-from lapor.core.errors import Conflict, NotFound
+from lapor.core.errors import Conflict, NotFound, ValidationFailed
 from lapor.reports.models import Report
 from lapor.reports.selectors import report_public_qs
 
-from .models import Support
+from .models import AnswerTemplate, Support
 
 
 @transaction.atomic
@@ -36,10 +36,6 @@ def _templates_admin_only() -> str:
 
 @transaction.atomic
 def answer_template_create(*, agency, user: User, title: str, body: str):
-    from lapor.core.errors import ValidationFailed
-
-    from .models import AnswerTemplate
-
     user_require_agency_admin(user, agency, message=_templates_admin_only())
     title, body = (title or "").strip(), (body or "").strip()
     if not title or not body:

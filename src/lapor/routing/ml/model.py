@@ -46,8 +46,10 @@ from typing import Any, Sequence
 
 import numpy as np
 import scipy.sparse as sp
+from joblib import Parallel, delayed
 from scipy.optimize import minimize_scalar
 from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.metrics import f1_score
 from sklearn.svm import LinearSVC
 
 __all__ = [
@@ -583,8 +585,6 @@ class RoutingModel:
         )
         self._class_level = self._class_levels(records, y) if getattr(self, "level_weight", 0.0) else None
 
-        from joblib import Parallel, delayed
-
         jobs = [None] if hold_idx is None else [None, fit_idx]
         clfs = Parallel(n_jobs=min(self.n_jobs, len(jobs)), prefer="threads")(
             delayed(self._fit_clf)(X, y, idx) for idx in jobs
@@ -1036,8 +1036,6 @@ def oracle_coverage_at_precision(conf: np.ndarray, ok: np.ndarray, target: float
 
 
 def _macro_f1(y_true: list[str], y_pred: list[str]) -> float:
-    from sklearn.metrics import f1_score
-
     labels = sorted(set(y_true))  # classes present in the test set
     return float(f1_score(y_true, y_pred, labels=labels, average="macro", zero_division=0))
 

@@ -9,8 +9,10 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.template.defaultfilters import date as date_filter
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+
+from lapor.accounts.selectors import user_is_staff
 
 register = template.Library()
 
@@ -92,8 +94,6 @@ def field(bound_field, hint: str = ""):
 
 @register.simple_tag
 def staff_user(user) -> bool:
-    from lapor.accounts.selectors import user_is_staff
-
     return user_is_staff(user)
 
 
@@ -110,8 +110,6 @@ def field_kind(bound_field) -> str:
 @register.filter
 def topic_name(topic) -> str:
     """A topic in the active language (its English name where one is set)."""
-    from django.utils.translation import get_language
-
     if topic is None:
         return ""
     english = (get_language() or "").startswith("en")

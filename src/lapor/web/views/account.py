@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.auth import login, logout
 from django.contrib import messages
+from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -12,12 +12,14 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from lapor.accounts.password_reset import password_reset_confirm, password_reset_request
 from lapor.accounts.selectors import user_grants, user_is_staff
 from lapor.accounts.sessions import session_ended_elsewhere
+from lapor.accounts.services import account_activate, account_register
 from lapor.accounts.signin import LoginLocked, signin_authenticate, signin_succeeded
 from lapor.accounts.twofactor import twofactor_required
-from lapor.accounts.services import account_activate, account_register
 from lapor.core.errors import DomainError
+from lapor.notifications.services import daily_digest_get, daily_digest_set
 from lapor.reports import lifecycle as lc
 from lapor.reports.models import Report
 from lapor.reports.projection import view_for
@@ -125,8 +127,6 @@ SESSION_RESET_LOGIN = "web_reset_login"
 def password_forgot(request):
     """Lupa kata sandi, step 1: a code to the account's own e-mail or phone. The answer is the same
     whether or not the contact has an account (accounts/password_reset.py)."""
-    from lapor.accounts.password_reset import password_reset_request
-
     form = PasswordForgotForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         password_reset_request(login=form.cleaned_data["login"])
@@ -138,8 +138,6 @@ def password_forgot(request):
 @require_http_methods(["GET", "POST"])
 def password_reset(request):
     """Lupa kata sandi, step 2: the code and a new password; then sign in with it."""
-    from lapor.accounts.password_reset import password_reset_confirm
-
     login_as = request.session.get(SESSION_RESET_LOGIN, "")
     form = PasswordResetForm(request.POST or None, initial={"login": login_as})
     if request.method == "POST" and form.is_valid():
@@ -179,8 +177,6 @@ def my_reports(request):
 def preferences(request):
     """Language and notification channels (User.language / User.notify_by, read by
     lapor.notifications), and the staff's daily digest switch."""
-    from lapor.notifications.services import daily_digest_get, daily_digest_set
-
     user = request.user
     staff = user_is_staff(user)
     initial = {

@@ -4,6 +4,7 @@ agency's answer templates."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,8 +13,10 @@ from django.views.decorators.http import require_POST
 
 from lapor.accounts.models import Role, RoleAssignment
 from lapor.accounts.selectors import user_grants
+from lapor.accounts.services import role_grant, role_revoke
 from lapor.agencies.models import Agency
 from lapor.agencies.selectors import agency_subtree
+from lapor.agencies.services import agency_deadlines_set, agency_unit_create
 from lapor.core.errors import DomainError
 from lapor.reports.deadlines import STAGES, stage_days
 
@@ -96,16 +99,12 @@ def _agency_in_scope(request, agency_id: int) -> Agency:
 
 
 def _done(request, result_message: str | None = None):
-    from django.contrib import messages
-
     if result_message:
         messages.success(request, result_message)
     return redirect("web:agency_overview")
 
 
 def _refused(request, exc: DomainError):
-    from django.contrib import messages
-
     messages.error(request, str(exc.message))
     return redirect("web:agency_overview")
 
@@ -114,8 +113,6 @@ def _refused(request, exc: DomainError):
 @login_required(login_url="web:signin")
 def agency_unit_add(request, agency_id: int):
     """Tambah unit kerja under an agency the admin administers."""
-    from lapor.agencies.services import agency_unit_create
-
     agency = _agency_in_scope(request, agency_id)
     try:
         unit = agency_unit_create(parent=agency, name=request.POST.get("name", ""), actor=request.user)
@@ -128,8 +125,6 @@ def agency_unit_add(request, agency_id: int):
 @login_required(login_url="web:signin")
 def agency_deadlines(request, agency_id: int):
     """Batas waktu khusus instansi: an empty field falls back to the deployment's default."""
-    from lapor.agencies.services import agency_deadlines_set
-
     agency = _agency_in_scope(request, agency_id)
     overrides = {}
     for stage in STAGES:
@@ -147,8 +142,6 @@ def agency_deadlines(request, agency_id: int):
 @require_POST
 @login_required(login_url="web:signin")
 def agency_staff_add(request, agency_id: int):
-    from lapor.accounts.services import role_grant
-
     agency = _agency_in_scope(request, agency_id)
     target = agency
     if request.POST.get("unit"):
@@ -165,8 +158,6 @@ def agency_staff_add(request, agency_id: int):
 @require_POST
 @login_required(login_url="web:signin")
 def agency_staff_remove(request, assignment_id: int):
-    from lapor.accounts.services import role_revoke
-
     assignment = get_object_or_404(RoleAssignment.objects.select_related("agency", "user"), pk=assignment_id)
     if assignment.agency_id is None:
         raise PermissionDenied

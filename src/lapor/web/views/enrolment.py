@@ -14,6 +14,7 @@ from lapor.accounts.twofactor import twofactor_required
 from lapor.core.errors import DomainError
 
 from ..forms import error_to_form
+from .account import _home_for, signin_complete
 from .twofactor import twofactor_begin
 
 
@@ -55,7 +56,6 @@ def enrol(request, token: str):
                 user.backend = "lapor.accounts.backends.EmailOrPhoneBackend"
                 # the one-time link came out of band (lapor setup): it is the enrolment's second proof
                 return twofactor_begin(request, user, login_as=login_as, next_url="", proven=True)
-            from .account import _home_for, signin_complete
 
             user.backend = "lapor.accounts.backends.EmailOrPhoneBackend"
             return signin_complete(request, user, reverse(_home_for(user)))

@@ -10,10 +10,18 @@ is rendered again without touching the database. The 500 and 503 answers never u
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlsplit
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
 from django.template import loader
 from django.utils.translation import gettext as _
+
+from lapor.partners.open311 import render_error
+
+from .public import submit_failed
 
 log = logging.getLogger(__name__)
 
@@ -58,8 +66,6 @@ def _title(status: int) -> tuple[str, str, str]:
 def _page_light(request, context: dict) -> str:
     """The page without the database: no session, no user, no messages (a fresh CSRF token for the
     language switcher needs only the cookie)."""
-    from django.middleware.csrf import get_token
-
     try:
         context = {**context, "request": request, "csrf_token": get_token(request)}
     except Exception:  # noqa: BLE001  (the error page must render whatever broke)
@@ -79,8 +85,6 @@ def error_response(
             body["detail"] = detail
         return JsonResponse(body, status=status)
     if path.startswith("/open311/"):
-        from lapor.partners.open311 import render_error
-
         fmt = "json" if path.endswith(".json") else "xml"
         return render_error(fmt, status, message)
     context = {"status": status, "title": title, "message": message}
@@ -99,11 +103,7 @@ def error_response(
 
 # Django's handler400/403/404/500 (lapor/urls.py)
 def bad_request(request, exception=None):
-    from django.core.exceptions import RequestDataTooBig
-
     if isinstance(exception, RequestDataTooBig):  # form fields or a JSON body over DATA_UPLOAD_MAX_MEMORY_SIZE
-        from django.conf import settings
-
         return error_response(
             request,
             413,
@@ -129,8 +129,6 @@ def server_error(request):
 def _from_this_site(request) -> bool:
     """Only a form sent from this site's own page is given back (another site's page must not get a
     pre-filled form, with its files, in front of the visitor). The token failed; the origin did not."""
-    from urllib.parse import urlsplit
-
     own = f"{request.scheme}://{request.get_host()}"
     origin = request.headers.get("Origin", "")
     if origin:
@@ -143,8 +141,6 @@ def csrf_failure(request, reason: str = ""):
     """CSRF_FAILURE_VIEW: a form sent with an expired or missing token (a long report typed while the
     session ran out). The submit form gets its own answer: everything typed comes back, with the files."""
     if request.path == "/lapor/" and request.method == "POST" and _from_this_site(request):
-        from .public import submit_failed
-
         try:
             return submit_failed(
                 request,

@@ -15,6 +15,6 @@ from lapor.accounts.selectors import user_is_platform_admin
 def routing_stats(request):
     if not user_is_platform_admin(request.user):
         raise PermissionDenied
-    from lapor.routing.suggest import routing_stats as stats
+    from lapor.routing.suggest import routing_stats as stats  # heavy: scikit-learn only when the stats page is asked
 
     return render(request, "web/staff/routing_stats.html", {"stats": stats()})

@@ -10,20 +10,23 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lapor.accounts.selectors import user_grants
 from lapor.agencies.models import Agency
 from lapor.core.errors import DomainError, NotFound, ValidationFailed
+from lapor.core.ratelimit import limited_response, request_file_count, upload_limited
+from lapor.intake.assisted import assisted_submit
 from lapor.reports import lifecycle as lc
 from lapor.reports import selectors as report_selectors
 from lapor.reports import services
-from lapor.core.ratelimit import limited_response, request_file_count, upload_limited
 from lapor.reports.attachments import attachment_add
 from lapor.reports.models import TRACKING_LENGTH, Channel, Report, tracking_id_normalize
 from lapor.reports.projection import ReportView, lens_for
 from lapor.reports.selectors import ReportFilters
+from lapor.routing.selectors import duplicates_find
 
 from .. import selectors
 from ..forms import (
@@ -193,8 +196,7 @@ GUESSES_SHOWN = 2  # suggestions under the floor, shown collapsed as "tidak yaki
 
 def _machine_help(request, report: Report, actions: list[str], roles: set[str]) -> dict:
     """Routing suggestions for whoever routes, likely duplicates for whoever handles the report."""
-    from lapor.routing.selectors import duplicates_find
-    from lapor.routing.suggest import routing_suggest
+    from lapor.routing.suggest import routing_suggest  # heavy: scikit-learn only when a report is triaged
 
     help_ = {"sure_suggestions": [], "guess_suggestions": [], "suggestion_status": "", "duplicates": []}
     if "route" in actions:
@@ -469,10 +471,6 @@ def report_reveal(request, tracking_id: str):
 def counter_entry(request):
     """Counter, call centre 112, letter, rumah aspirasi: staff file a report for a citizen, with
     the citizen's consent (lapor.intake.assisted.assisted_submit records who entered it)."""
-    from django.urls import reverse
-
-    from lapor.intake.assisted import assisted_submit
-
     _require_staff(request)
     form = AssistedForm(request.POST or None)
     if request.method != "POST":

@@ -79,7 +79,7 @@ def _pending(request, seconds: int = PENDING_SECONDS) -> tuple[User | None, dict
 
 
 def _finish(request, user: User, data: dict):
-    from .account import _home_for, signin_complete
+    from .account import _home_for, signin_complete  # cycle: views.account imports views.twofactor
 
     request.session.pop(PENDING, None)
     signin_succeeded(request, data.get("login", ""))

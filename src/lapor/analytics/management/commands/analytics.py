@@ -4,6 +4,11 @@ import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError
 
+from lapor.agencies.models import Agency
+from lapor.analytics.opendata import opendata_build
+from lapor.analytics.pdf import agency_month_pdf
+from lapor.analytics.rollup import rollup_refresh
+
 
 class Command(BaseCommand):
     help = "Analytics jobs: refresh the roll-ups, rebuild the open data file, write a monthly agency PDF."
@@ -16,21 +21,14 @@ class Command(BaseCommand):
 
     def handle(self, *args, job, full, agency, month, **opts):
         if job == "refresh":
-            from lapor.analytics.rollup import rollup_refresh
-
             run = rollup_refresh(full=full)
             self.stdout.write(
                 f"refreshed {run.months} months, {run.reports} reports in "
                 f"{(run.finished_at - run.started_at).total_seconds():.1f}s"
             )
         elif job == "opendata":
-            from lapor.analytics.opendata import opendata_build
-
             self.stdout.write(str(opendata_build()))
         else:
-            from lapor.agencies.models import Agency
-            from lapor.analytics.pdf import agency_month_pdf
-
             if not agency or not month:
                 raise CommandError("pdf needs --agency and --month")
             try:

@@ -24,6 +24,10 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connections
+from django.urls import get_resolver
+
+import lapor
 
 log = logging.getLogger("lapor.serve")
 SCHEDULER_RESPAWN_SECONDS = 10
@@ -51,8 +55,6 @@ def scheduler_command() -> list[str]:
 
 
 def scheduler_env() -> dict[str, str]:
-    import lapor
-
     env = dict(os.environ)
     source = str(Path(lapor.__file__).resolve().parent.parent)  # the package's own copy, installed or not
     env["PYTHONPATH"] = os.pathsep.join([source, *[p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]])
@@ -61,7 +63,7 @@ def scheduler_env() -> dict[str, str]:
 
 
 def _arbiter_class():
-    from gunicorn.arbiter import Arbiter
+    from gunicorn.arbiter import Arbiter  # heavy: gunicorn only when serving
 
     class ServeArbiter(Arbiter):
         """gunicorn's master, also keeping the one scheduler process alive."""
@@ -111,7 +113,7 @@ def _arbiter_class():
 
 
 def _application(options: dict):
-    from gunicorn.app.base import BaseApplication
+    from gunicorn.app.base import BaseApplication  # heavy: gunicorn only when serving
 
     class ServeApplication(BaseApplication):
         def load_config(self):
@@ -122,10 +124,8 @@ def _application(options: dict):
             """In the master, before the workers fork (preload): the app, every view and the
             routing model's libraries are imported once, so no citizen's first request in a
             fresh worker waits for imports (scikit-learn alone takes seconds on a busy machine)."""
-            from django.db import connections
-            from django.urls import get_resolver
 
-            from lapor.wsgi import application
+            from lapor.wsgi import application  # preload: built in gunicorn's master before the fork
 
             get_resolver().url_patterns  # noqa: B018 -- imports every view module
             for module in settings.LAPOR_SERVE_PRELOAD:
@@ -150,7 +150,7 @@ class Command(BaseCommand):
         parser.add_argument("--no-access-log", action="store_true", help="do not print a line per request")
 
     def handle(self, *args, addrport: str, workers: int, threads: int, no_access_log: bool, **opts):
-        from lapor.core.static import static_collect
+        from lapor.core.static import static_collect  # heavy: WhiteNoise and collectstatic only when serving
 
         static_collect()  # precompressed static files (.gz), redone only when a source changed
         host, port = addrport_parse(addrport)
@@ -171,7 +171,6 @@ class Command(BaseCommand):
             "loglevel": "info",
             "accesslog": None if no_access_log else "-",
         }
-        from django.db import connections
 
         connections.close_all()  # nothing of the master's is carried into the forked workers
         arbiter = _arbiter_class()(_application(options))

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from lapor.demo.load import DEMO_PASSWORD, demo_load
 from lapor.reports.answers import answer_flags_backfill
+from lapor.reports.models import Report
 
 
 class Command(BaseCommand):
@@ -57,17 +58,16 @@ class Command(BaseCommand):
                         "enrolled: `lapor totp code <email>` prints the current code (not in production)."
                     )
             self.stdout.write(f"Demo API key (Authorization: Bearer …): {result['api_key']}")
-            from lapor.reports.models import Report
 
             if opts["reports"] > 0 and not Report.objects.exists():
-                from lapor.demo.generate import reports_generate
+                from lapor.demo.generate import reports_generate  # heavy: tqdm and the generator only when generating
 
                 reports_generate(count=opts["reports"], seed=1, batch=opts["reports"], stdout=self.stdout)
                 answer_flags_backfill(stdout=self.stdout)
             return
         if opts["reports"] < 0:
             raise CommandError("--reports must be >= 0")
-        from lapor.demo.generate import reports_generate
+        from lapor.demo.generate import reports_generate  # heavy: tqdm and the generator only when generating
 
         reports_generate(count=opts["reports"], seed=opts["seed"], batch=opts["batch"], stdout=self.stdout)
         answer_flags_backfill(stdout=self.stdout)  # the generated answers rated as the checker would have

@@ -9,16 +9,15 @@ import os
 from django.core.management.base import BaseCommand
 
 from lapor.core.errors import ValidationFailed
+from lapor.reports.attachments import attachment_path
+from lapor.reports.cleaning import metadata_remove
+from lapor.reports.models import Attachment
 
 
 class Command(BaseCommand):
     help = "Remove metadata from attachments stored before uploads were cleaned."
 
     def handle(self, *args, **opts):
-        from lapor.reports.attachments import attachment_path
-        from lapor.reports.cleaning import metadata_remove
-        from lapor.reports.models import Attachment
-
         cleaned = unchanged = 0
         failed: list[int] = []
         for att in Attachment.objects.order_by("pk").iterator(chunk_size=500):

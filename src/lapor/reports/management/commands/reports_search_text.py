@@ -4,6 +4,8 @@ it for every report (after a change of the masking rules). Batched, rerunnable, 
 
 from django.core.management.base import BaseCommand
 
+from lapor.reports.searchtext import search_text_fill
+
 
 class Command(BaseCommand):
     help = "Fill or recompute the masked search text of reports (what search matches)."
@@ -12,7 +14,5 @@ class Command(BaseCommand):
         parser.add_argument("--all", action="store_true", help="recompute every report, not only the empty ones")
 
     def handle(self, *args, **opts):
-        from lapor.reports.searchtext import search_text_fill
-
         written = search_text_fill(every=opts["all"])
         self.stdout.write(f"search_text: {written} laporan diperbarui\n")

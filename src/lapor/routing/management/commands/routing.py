@@ -10,6 +10,7 @@ topic column when the file has one and the label is the agency, unless --without
 it prints the same JSON plus the honest auto-routing figures (each retrain's own threshold) and
 ``periods``. Always text, place and channel only (the topic is left out)."""
 
+import datetime as dt
 import json
 
 from django.core.management.base import BaseCommand, CommandError
@@ -43,11 +44,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, **opts):
         if opts["action"] == "train":
-            from lapor.routing.suggest import routing_train
+            from lapor.routing.suggest import routing_train  # heavy: scikit-learn only when the command runs
 
             self.stdout.write(json.dumps(routing_train(label=opts["label"], limit=opts["limit"])))
             return
-        from lapor.routing.ml import RoutingModel, evaluate, read_csv
+        from lapor.routing.ml import RoutingModel, evaluate, read_csv  # heavy: scikit-learn only when the command runs
 
         if opts["prequential"]:
             return self._prequential(opts)
@@ -64,10 +65,8 @@ class Command(BaseCommand):
         self.stdout.write(json.dumps({**result, "inputs": model.inputs_}))
 
     def _prequential(self, opts):
-        import datetime as dt
-
-        from lapor.routing.ml import RoutingModel, read_csv
-        from lapor.routing.ml.prequential import prequential, split_at
+        from lapor.routing.ml import RoutingModel, read_csv  # heavy: scikit-learn only when the command runs
+        from lapor.routing.ml.prequential import prequential, split_at  # heavy: scikit-learn only when the command runs
 
         try:
             train = read_csv(opts["train"])
