@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from lapor.reports.models import ReportEvent
 
+from .deadline_moves import deadline_moves_notify
+from .federation import federation_event_notify
+from .partners import partner_event_notify
+from .relay import federation_reporter_relay
+
 
 def report_event_relay(sender, event: ReportEvent, **kwargs) -> None:
-    from .federation import federation_event_notify  # to move: kept while partners is edited
-    from .partners import partner_event_notify  # to move: kept while partners is edited
-    from .relay import federation_reporter_relay  # to move: kept while partners is edited
-
     partner_event_notify(event)
     federation_event_notify(event)
     federation_reporter_relay(event)
@@ -20,6 +21,4 @@ def report_event_relay(sender, event: ReportEvent, **kwargs) -> None:
 
 def report_events_relay(sender, events: list[ReportEvent], **kwargs) -> None:
     """Once per change: the deadlines a calendar decree moved (the decree calls no per-event receiver)."""
-    from .deadline_moves import deadline_moves_notify
-
     deadline_moves_notify(events)

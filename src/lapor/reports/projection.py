@@ -37,7 +37,7 @@ from decimal import Decimal
 from typing import Protocol
 
 from django.utils import formats, timezone
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext, gettext_noop, pgettext
 
 from lapor.accounts.models import User
 from lapor.accounts.phones import phone_mask
@@ -445,8 +445,6 @@ STATEMENT_SAYS_STATE = frozenset(
 def event_title(event: ReportEvent) -> str:
     """One step of the timeline as a statement in the viewer's language, for every audience (the
     pages and the API's timeline agree): "Laporan dinyatakan selesai", not the button's "Selesaikan"."""
-    from django.utils.translation import gettext, pgettext
-
     data = event.data or {}
     if event.action == lc.Action.ROUTE:
         if event.agency is not None:
