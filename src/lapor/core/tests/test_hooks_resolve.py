@@ -15,6 +15,7 @@ def test_every_hook_names_a_function_in_a_domain_app():
     assert sorted({fn.__module__.split(".")[1] for fn in resolved.values()}) == [
         "accounts",
         "notifications",
+        "partners",
         "reports",
         "routing",
     ]
