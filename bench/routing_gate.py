@@ -1,23 +1,33 @@
 #!/usr/bin/env python
 """Round 6: the auto-route gate (docs/routing-ml.md, "Round 6").
 
-    nice -n 19 .venv/bin/python bench/routing_gate.py dump --csv CSV --start 2022-04-01 --end 2022-07-01 --out F.pkl
-    nice -n 19 .venv/bin/python bench/routing_gate.py eval F.pkl GATE [GATE ...]
+    nice -n 19 .venv/bin/python bench/routing_gate.py dump --csv CSV --start 2022-04-01 --end 2022-07-01 \
+        [--holdout 0.15] --out /tmp/F.pkl
+    nice -n 19 .venv/bin/python bench/routing_gate.py eval /tmp/F.pkl GATE [GATE ...]
 
 ``dump`` walks the test period as ``routing_prequential.py`` does (monthly retraining, text, place
 and channel only) and keeps, for each retrain, numeric features of its held-out slice (scored by
 the held-out twin) and of the month it then predicts (scored by the model itself): top-1 and
 top-2 probability, entropy, template / place-known flags, text length, the top-1 class and its
-training count, and whether the top-1 was right. No text is kept. ``eval`` applies auto-route
-gates to those features: each gate is fitted (and its threshold chosen) on the retrain's
-held-out slice only, then applied to the month. Prints one JSON line per gate, aggregate
-figures only.
+training count, whether the top-1 was right; kNN features over the last 4 / 8 weeks or all of
+the history (``_knn``); whether a model trained 30 / 60 days less recently agrees (``_older``).
+No report text is kept, but the top-1 agency names are: write the dump outside the repository.
+``eval`` applies auto-route gates to those features: each gate is fitted (and its threshold
+chosen) on the retrain's held-out slice only, then applied to the month. Prints one JSON line
+per gate, aggregate figures only (``oracle_by_month``: coverage at 95 % with the month's own
+best threshold on the gate's score, i.e. how well the score ranks).
 
-Gates: ``p1@T`` (the product: top-1 probability, threshold for precision T on the slice);
-``lr@T`` (a logistic "is the top-1 right?" model over the features, threshold for T on its
-cross-fitted slice scores); ``lrnc@T`` (the same without the per-class precision feature);
-``cls@T/K`` (per-predicted-class thresholds on the top-1 probability, shrunk toward the global
-one with weight K).
+Gates (``+NAME`` adds a dumped feature, e.g. ``lr1@0.97+sub_8w``):
+
+* ``p1@T``: the product, the top-1 probability, threshold for precision T on the slice;
+* ``lr@T[/C]``: a logistic "is the top-1 right?" model (L2, C=1 by default) over log-odds, margin,
+  entropy, template, place known, log text length, log class count and the class's held-out
+  precision (smoothed, left-one-out); threshold for T on its cross-fitted scores (5 time blocks
+  of the slice); ``lrnc`` without the class precision; ``lr1`` / ``lr1c`` log-odds and margin only
+  (without / with the class precision);
+* ``cls@T/K``: per-predicted-class thresholds on the top-1 probability, shrunk toward the global
+  one with weight K (K held-out predictions);
+* ``agreeD@T``: route only when the model trained D days less recently has the same top-1.
 """
 
 from __future__ import annotations
@@ -56,6 +66,7 @@ def _features(model: RoutingModel, records: list[dict], P: np.ndarray, counts: n
     out = {k: np.zeros(n) for k in ("p1", "p2", "ent", "tmpl", "alias", "ntok", "count")}
     out["cls"] = np.full(n, -1)
     out["ok"] = np.zeros(n, dtype=bool)
+    out["lab"] = np.full(n, "", dtype=object)
     K = P.shape[1]
     aliases = getattr(model, "aliases_", {}) or {}
     for i, rec in enumerate(records):
@@ -69,6 +80,7 @@ def _features(model: RoutingModel, records: list[dict], P: np.ndarray, counts: n
         out["p1"][i] = p1
         out["p2"][i] = top[1][1] if len(top) > 1 else 0.0
         out["cls"][i] = c
+        out["lab"][i] = lab
         out["count"][i] = counts[c]
         name = model._label_of(c)
         if _is_template(name):
@@ -117,6 +129,23 @@ def _knn(model, queries, q_cls, refs, ref_y, q_day0, ref_days, label, k=10) -> d
     return out
 
 
+AGES = (30, 60)  # days: the older model's training ends this long before the newest report's
+
+
+def _older(refs, ref_days, cutoff, queries, q_lab, label) -> dict:
+    """Does a model trained only on the references older than ``cutoff`` agree with the top-1?
+    (and its own top-1 probability)."""
+    old = [r for r, d in zip(refs, ref_days) if d < cutoff]
+    agree, p = np.zeros(len(queries)), np.zeros(len(queries))
+    if len({str(r.get(label)) for r in old}) >= 2:
+        m = RoutingModel(use_topic=False, holdout_fraction=0.0, n_jobs=1).fit(old, label=label)
+        for i, top in enumerate(m.predict_labels(queries, k=1)):
+            if top:
+                agree[i] = float(top[0][0] == q_lab[i])
+                p[i] = top[0][1]
+    return {"agree": agree, "p": p}
+
+
 def _days(records) -> np.ndarray:
     return np.array([dt.datetime.fromisoformat(str(r["received_at"])).timestamp() / 86400 for r in records])
 
@@ -139,7 +168,7 @@ def dump(args) -> int:
     for start in sorted(groups):
         batch = groups[start]
         t0, c0 = time.perf_counter(), time.process_time()
-        model = RoutingModel(use_topic=False).fit(past, label=label)
+        model = RoutingModel(use_topic=False, holdout_fraction=args.holdout).fit(past, label=label)
         fit_s, fit_cpu = time.perf_counter() - t0, time.process_time() - c0
         ev = model._holdout_eval
         train = [r for r in past if str(r.get(label) or "").strip()]
@@ -170,9 +199,19 @@ def dump(args) -> int:
                 label,
             )
         )
+        c3 = time.process_time()
+        for age in AGES:
+            for f, refs, rdays, cut, qs in (
+                (test_f, train, days, days.max() - age, batch),
+                (hold_f, [train[i] for i in fit_idx], days[fit_idx], days[ev["idx"]].min() - age, hold),
+            ):
+                o = _older(refs, rdays, cut, qs, f["lab"], label)
+                f[f"old{age}_agree"], f[f"old{age}_p"] = o["agree"], o["p"]
+        older_cpu = time.process_time() - c3
         months.append(
             {
                 "period": start.isoformat(),
+                "older_cpu_seconds": round(older_cpu, 1),
                 "n_train": len(past),
                 "threshold_97": model.threshold_95_,
                 "hold": hold_f,
@@ -187,7 +226,7 @@ def dump(args) -> int:
         print(json.dumps({k: v for k, v in months[-1].items() if k not in ("hold", "test")}), flush=True)
         past = past + batch
     with open(args.out, "wb") as fh:
-        pickle.dump({"start": args.start, "end": args.end, "months": months}, fh)
+        pickle.dump({"start": args.start, "end": args.end, "holdout": args.holdout, "months": months}, fh)
     return 0
 
 
@@ -297,6 +336,10 @@ def apply_gate(name: str, hold: dict, test: dict):
         )
     if kind == "cls":
         return _gate_cls(hold, test, float(target), float(c))
+    if kind.startswith("agree"):  # agreeD@T: route only if the model D days older agrees, threshold among those
+        a_h, a_t = hold[f"old{kind[5:]}_agree"] > 0, test[f"old{kind[5:]}_agree"] > 0
+        thr = _threshold_from(np.where(a_h, hold["p1"], -1.0), hold["ok"], float(target))
+        return a_t & (test["p1"] >= thr), np.where(a_t, test["p1"], test["p1"] - 1.0)
     raise SystemExit(f"unknown gate {name}")
 
 
@@ -339,6 +382,7 @@ def main(argv=None) -> int:
     a.add_argument("--start", default="2022-04-01")
     a.add_argument("--end", default="2022-07-01")
     a.add_argument("--out", required=True)
+    a.add_argument("--holdout", type=float, default=0.15, help="held-out slice (fraction of the history)")
     b = sub.add_parser("eval")
     b.add_argument("dump")
     b.add_argument("gates", nargs="+")

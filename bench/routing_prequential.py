@@ -9,6 +9,10 @@ retrains before each period on every earlier report, as ``lapor routing evaluate
 does; text, place and channel only (the topic is never read). Tuning fold: ``--start 2022-04-01
 --end 2022-07-01`` (the second quarter); the issue's period: ``--start 2022-07-01`` (second half).
 
+Round 6 adds ``recent{4,8,26}w{0.25,0.5,1.0,2.0}``: a time-aware feature block (the class shares
+among the same subdistrict's reports of the last N weeks, weight W; see ``RecentBlockModel``).
+The auto-route gates of round 6 are in ``routing_gate.py``.
+
 Prints one JSON line per variant of aggregate figures only (the CSV holds real citizens' words).
 """
 
