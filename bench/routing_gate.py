@@ -3,7 +3,7 @@
 
     nice -n 19 .venv/bin/python bench/routing_gate.py dump --csv CSV --start 2022-04-01 --end 2022-07-01 \
         [--holdout 0.15] --out /tmp/F.pkl
-    nice -n 19 .venv/bin/python bench/routing_gate.py eval /tmp/F.pkl GATE [GATE ...]
+    nice -n 19 .venv/bin/python bench/routing_gate.py eval /tmp/F.pkl GATE [GATE ...] [--versus [DUMP:]GATE]
 
 ``dump`` walks the test period as ``routing_prequential.py`` does (monthly retraining, text, place
 and channel only) and keeps, for each retrain, numeric features of its held-out slice (scored by
@@ -343,9 +343,40 @@ def apply_gate(name: str, hold: dict, test: dict):
     raise SystemExit(f"unknown gate {name}")
 
 
+def _run(d: dict, name: str) -> tuple[np.ndarray, np.ndarray]:
+    autos, oks = [], []
+    for m in d["months"]:
+        autos.append(apply_gate(name, m["hold"], m["test"])[0])
+        oks.append(m["test"]["ok"])
+    return np.concatenate(autos), np.concatenate(oks)
+
+
+def _versus(auto, base, ok, n_boot: int = 2000, seed: int = 0) -> dict:
+    """Paired bootstrap over the test reports: coverage and precision minus the base gate's,
+    with 95 % intervals (the sampling of the test months only, not the choice of gate)."""
+    rng = np.random.default_rng(seed)
+    dc, dp = [], []
+    for _ in range(n_boot):
+        i = rng.integers(0, len(ok), len(ok))
+        dc.append(auto[i].mean() - base[i].mean())
+        dp.append(ok[i][auto[i]].mean() - ok[i][base[i]].mean())
+    return {
+        "d_coverage": [round(float(auto.mean() - base.mean()), 4), *np.round(np.percentile(dc, [2.5, 97.5]), 4)],
+        "d_precision": [
+            round(float(ok[auto].mean() - ok[base].mean()), 4),
+            *np.round(np.percentile(dp, [2.5, 97.5]), 4),
+        ],
+    }
+
+
 def evaluate(args) -> int:
     with open(args.dump, "rb") as fh:
         d = pickle.load(fh)
+    base = None
+    if args.versus:
+        path, _, gate = args.versus.rpartition(":")
+        with open(path or args.dump, "rb") as fh:
+            base, base_ok = _run(pickle.load(fh), gate)
     for name in args.gates:
         autos, oks, per, oracle = [], [], [], []
         for m in d["months"]:
@@ -356,6 +387,10 @@ def evaluate(args) -> int:
             oks.append(ok)
             per.append((round(float(auto.mean()), 3), round(float(ok[auto].mean()), 3) if auto.any() else None))
         auto, ok = np.concatenate(autos), np.concatenate(oks)
+        vs = {}
+        if base is not None:
+            assert (base_ok == ok).all(), "the base gate's dump scores other reports"
+            vs = {"versus": args.versus, **_versus(auto, base, ok)}
         print(
             json.dumps(
                 {
@@ -367,6 +402,7 @@ def evaluate(args) -> int:
                     "precision": round(float(ok[auto].mean()), 4) if auto.any() else None,
                     "periods": per,
                     "oracle_by_month": [round(o, 3) for o in oracle],
+                    **vs,
                 }
             ),
             flush=True,
@@ -386,6 +422,7 @@ def main(argv=None) -> int:
     b = sub.add_parser("eval")
     b.add_argument("dump")
     b.add_argument("gates", nargs="+")
+    b.add_argument("--versus", help="[DUMP:]GATE: paired bootstrap of the difference from this gate")
     args = ap.parse_args(argv)
     return dump(args) if args.cmd == "dump" else evaluate(args)
 
