@@ -614,7 +614,14 @@ class RoutingModel:
                     conf[i] = top[0][1]
                     ok[i] = top[0][0] == str(rec.get(label)).strip()
                     top_cls[i] = top[0][2]
-            self._holdout_eval = {"conf": conf, "ok": ok, "cls": top_cls, "idx": hold_idx}  # fit-time only
+            self._holdout_eval = {
+                "conf": conf,
+                "ok": ok,
+                "cls": top_cls,
+                "idx": hold_idx,
+                "P": P,
+                "fit_y": y[fit_idx],
+            }  # fit-time only
             # the precision asked of the held-out slice: a margin above the 0.95 promised, since the
             # newest reports drift away from the slice (docs/routing-ml.md, Round 5)
             self.threshold_95_ = _threshold_from(conf, ok, getattr(self, "threshold_target", THRESHOLD_TARGET))

@@ -60,3 +60,17 @@ def test_a_higher_threshold_target_never_routes_more(train):
     assert "trained_until" in strict.metadata() and strict.metadata()["trained_until"] == max(
         r["received_at"] for r in train
     )
+
+
+def test_the_held_out_probabilities_stay_fit_time_only(train, tmp_path):
+    """Round 6's gate study (bench/routing_gate.py) reads the held-out slice's probabilities from
+    the fit; they agree with the slice's top-1 confidences and never reach the artefact."""
+    model = RoutingModel(use_topic=False, n_jobs=1).fit(train)
+    ev = model._holdout_eval
+    assert ev["P"].shape == (len(ev["idx"]), len(model.classes_))
+    assert len(ev["fit_y"]) == len(train) - len(ev["idx"])
+    hold = [train[i] for i in ev["idx"]]
+    firsts = [model._expanded(rec, ev["P"][j], 1)[0][1] for j, rec in enumerate(hold)]
+    assert np.allclose(firsts, ev["conf"])
+    model.save(tmp_path / "m", key="k")
+    assert not hasattr(RoutingModel.load(tmp_path / "m", key="k"), "_holdout_eval")
