@@ -24,7 +24,7 @@ from lapor.agencies.selectors import region_named_in, routing_rule_match
 from lapor.reports import lifecycle as lc
 from lapor.reports.models import Report, ReportEvent
 
-from .live import model_versions_live
+from .live import model_versions_live, retrains_recent
 from .ml import ArtefactError, RoutingModel
 from .regionrank import Candidate, region_rerank
 
@@ -108,8 +108,10 @@ def routing_train(*, label: str = "agency", limit: int = 50_000) -> dict:
     if label not in LABELS:
         raise ValueError(f"label must be one of {LABELS}")
     reports = list(training_reports(label).order_by("-submitted_at")[:limit])
+    too_little = {"status": "insufficient_history", "reports": len(reports), "needed": min_history()}
     if len(reports) < min_history():
-        return {"status": "insufficient_history", "reports": len(reports), "needed": min_history()}
+        _retrain_audit(label, too_little)
+        return too_little
     names = _region_names(reports)
     returns = returned_by([r.pk for r in reports if r.bounce_count])
     records = [record_of(r, names, returns.get(r.pk)) for r in reversed(reports)]
@@ -117,7 +119,8 @@ def routing_train(*, label: str = "agency", limit: int = 50_000) -> dict:
         for rec in records:
             rec["topic"] = rec["topic_key"]
     if len({rec[label] for rec in records}) < 2:
-        return {"status": "insufficient_history", "reports": len(reports), "needed": min_history()}
+        _retrain_audit(label, too_little)
+        return too_little
     model = RoutingModel().fit(records, label=label)
     comparison = _compare_with_current(label, model, records)
     root = models_root(label)
@@ -174,12 +177,14 @@ def _compare_with_current(label: str, model: RoutingModel, records: list[dict]) 
 
 
 def _retrain_audit(label: str, result: dict) -> None:
-    """Every retrain's outcome in the audit log: which model routes from now on, and why."""
-    detail = {k: result.get(k) for k in ("status", "version", "reports", "threshold_95", "comparison") if k in result}
+    """Every retrain's outcome in the audit log (shown on the routing stats page): which model
+    routes from now on, and why; or that the history was too short to train one."""
+    keys = ("status", "version", "reports", "needed", "threshold_95", "comparison")
+    detail = {k: result.get(k) for k in keys if k in result}
     audit_record(
         action="routing_retrain",
         target_type=f"routing_model_{label}",
-        target_id=result["version"],
+        target_id=result.get("version") or "",  # none when the history was too short to train
         detail={"label": label, **detail},
     )
 
@@ -424,4 +429,6 @@ def routing_stats() -> dict:
         **autoroute_stats(),
         "current_version": current,
         "models": model_versions_live(current, models_root("agency")),
+        "retrain_seconds": int(settings.LAPOR_ROUTING_RETRAIN_SECONDS),
+        "retrains": retrains_recent(),
     }
