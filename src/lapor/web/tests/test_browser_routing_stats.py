@@ -170,3 +170,20 @@ def test_the_overseer_is_not_offered_the_counter_form(browser, live_server, tnet
     liaison.goto(f"{base}/petugas/")
     assert liaison.locator("a[href='/petugas/loket/']").count() == 1
     liaison.context.close()
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_a_guest_who_gave_no_name_reads_as_such_not_as_a_dash(browser, live_server, tnet, lang):
+    report, _ = services.report_submit(
+        submission=services.Submission(
+            title="Lampu jalan mati", body="Lampu jalan mati seminggu.", guest_email="tamu@warga.example"
+        )
+    )
+    base = live_server.url
+    page = _phone(browser, base, lang)
+    sign_in(page, base, tnet.user("platform").email)
+    page.goto(f"{base}/petugas/laporan/{report.tracking_id}/")
+    shown = page.locator("[data-testid=reporter]").inner_text()
+    name = {"id": "Tamu tanpa nama", "en": "Guest, no name given"}[lang]
+    assert shown.startswith(name) and "t***@warga.example" in shown and not shown.startswith("-")
+    page.context.close()
