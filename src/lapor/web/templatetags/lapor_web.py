@@ -128,13 +128,17 @@ def percent(value) -> str:
 
 @register.filter
 def every_words(seconds) -> str:
-    """A period in seconds as "setiap 7 hari" / "every 7 days" (hours when not whole days)."""
+    """A period in seconds as "setiap 7 hari" / "every 7 days" (hours when not whole days,
+    minutes when not whole hours)."""
     seconds = int(seconds or 0)
     if seconds and seconds % 86400 == 0:
         n = seconds // 86400
         return ngettext("setiap %(n)d hari", "setiap %(n)d hari", n) % {"n": n}
-    n = max(1, round(seconds / 3600))
-    return ngettext("setiap %(n)d jam", "setiap %(n)d jam", n) % {"n": n}
+    if seconds and seconds % 3600 == 0:
+        n = seconds // 3600
+        return ngettext("setiap %(n)d jam", "setiap %(n)d jam", n) % {"n": n}
+    n = max(1, round(seconds / 60))
+    return ngettext("setiap %(n)d menit", "setiap %(n)d menit", n) % {"n": n}
 
 
 def _topic_words(name: str) -> str:
