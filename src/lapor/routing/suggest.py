@@ -25,7 +25,7 @@ from lapor.reports import lifecycle as lc
 from lapor.reports.models import Report, ReportEvent
 
 from .live import model_versions_live, retrains_recent
-from .ml import ArtefactError, RoutingModel
+from .ml import META_FILE, ArtefactError, RoutingModel
 from .regionrank import Candidate, region_rerank
 
 log = logging.getLogger(__name__)
@@ -38,6 +38,10 @@ _refused: dict[Path, float] = {}
 REFUSED_RETRY_SECONDS = 600
 _lock = threading.Lock()
 POINTER_SECONDS = 30
+# model versions kept whole: the current one and the two before it (an operator may point CURRENT
+# back at one); older ones keep only their metadata (the stats page's history), not the pickle,
+# which is tens of MB each (a weekly retrain filled the disk: 39 MB a week for the 2,000-report demo)
+ARTEFACTS_KEPT = 3
 
 
 def min_history() -> int:
@@ -139,6 +143,7 @@ def routing_train(*, label: str = "agency", limit: int = 50_000) -> dict:
     tmp.write_text(version)
     tmp.replace(root / "CURRENT")
     _pointers.pop(root / "CURRENT", None)
+    _artefacts_prune(root)
     meta = model.metadata()
     result = {
         "status": "trained",
@@ -152,6 +157,27 @@ def routing_train(*, label: str = "agency", limit: int = 50_000) -> dict:
     }
     _retrain_audit(label, result)
     return result
+
+
+def _artefacts_prune(root: Path) -> list[str]:
+    """Drop the pickles of all but the ARTEFACTS_KEPT newest versions (never the current one);
+    each keeps its metadata.json. Returns the versions pruned."""
+    try:
+        current = (root / "CURRENT").read_text().strip()
+    except OSError:
+        return []
+    versions = sorted((d for d in root.iterdir() if d.is_dir()), key=lambda d: d.name, reverse=True)
+    pruned = []
+    for d in versions[ARTEFACTS_KEPT:]:
+        heavy = [f for f in d.iterdir() if f.name != META_FILE]
+        if d.name == current or not heavy:
+            continue
+        for f in heavy:
+            f.unlink(missing_ok=True)
+        pruned.append(d.name)
+    if pruned:
+        log.info("routing models %s: artefacts of %d old versions removed, metadata kept", root.name, len(pruned))
+    return pruned
 
 
 def min_compare() -> int:
