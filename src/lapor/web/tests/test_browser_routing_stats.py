@@ -82,6 +82,8 @@ def test_a_tap_and_a_return_move_the_live_figures_and_the_retrain_is_on_the_page
     event = report.events.get(action="route")
     assert event.data["agency_name"] == first
     assert event.data["suggestion"]["rank"] == 1 and event.data["suggestion"]["tapped"] is True
+    how = {"id": "Petugas memilih saran sistem ke-1.", "en": "Staff took the system's suggestion no. 1."}[lang]
+    assert page.locator("[data-route-how]").inner_text() == how  # the staff timeline says so
 
     # the stats page: one decision, taken at rank 1
     page.goto(f"{base}/petugas/disposisi-otomatis/")
@@ -102,7 +104,10 @@ def test_a_tap_and_a_return_move_the_live_figures_and_the_retrain_is_on_the_page
     assert auto.auto_routed
     who = {tnet.health.pk: "health_admin", tnet.dept.pk: "dept_admin", tnet.city.pk: "city_admin"}[auto.agency_id]
     services.report_not_authority(report=auto, actor=services.Actor(user=tnet.user(who)), reason="Bukan wewenang kami")
-    page.reload()
+    page.goto(f"{base}/petugas/laporan/{auto.tracking_id}/")
+    word = {"id": "Otomatis oleh model (keyakinan", "en": "Automatically, by the model (confidence"}[lang]
+    assert page.locator("[data-route-how]").inner_text().startswith(word)
+    page.goto(f"{base}/petugas/disposisi-otomatis/")
     assert _stat(page, version, "auto_routed").startswith("1")
     assert _stat(page, version, "live_precision") == "0%"
 
