@@ -3,6 +3,8 @@ routing and topic suggestions."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from ninja import Router, Schema, Status
@@ -226,6 +228,19 @@ class ModelLiveOut(Schema):
     live_top3: float | None
 
 
+class RetrainOut(Schema):
+    at: dt.datetime
+    label: str = Field(..., description="agency | topic: which model was retrained")
+    status: str = Field(..., description="trained | kept_previous | insufficient_history")
+    version: str | None = Field(None, description="the model version routing from then on (none: too little history)")
+    reports: int | None = Field(None, description="handled reports it learnt from")
+    needed: int | None = Field(None, description="with insufficient_history: the reports needed")
+    compared: int = Field(..., description="newest reports neither model learnt from, on which the two were compared")
+    new_top1: float | None
+    current_top1: float | None
+    why: str = Field(..., description="no_current_model | too_few_new_reports | unknown_training_period, or empty")
+
+
 class AutorouteStatsOut(Schema):
     auto_routed: int
     by_model: int
@@ -234,6 +249,8 @@ class AutorouteStatsOut(Schema):
     bounce_rate: float | None
     current_version: str | None
     models: list[ModelLiveOut]
+    retrain_seconds: int = Field(..., description="LAPOR_ROUTING_RETRAIN_SECONDS: how often the models retrain")
+    retrains: list[RetrainOut] = Field(..., description="the newest retrain outcomes, newest first")
 
 
 @router.get(

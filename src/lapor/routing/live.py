@@ -2,6 +2,8 @@
 
 * Live precision of automatic routes: of the reports a model version routed without a person,
   the share the agency it chose did **not** return as "Bukan Wewenang".
+* Retrains: each one's outcome, from the audit log (``routing_retrain``): a new model taken, the
+  previous one kept because the new one was worse on the newest reports, or too little history.
 * Live top-1 / top-3 from real decisions: when a person routes, the route event records where the
   chosen agency stood among the suggestions shown (``data.suggestion.rank``, see
   ``suggest.routing_decision``); top-1 is the share taken at rank 1, top-3 at rank 1 to 3. The rank
@@ -14,6 +16,7 @@ from __future__ import annotations
 from django.db.models import Count
 from django.db.models.fields.json import KeyTextTransform, KeyTransform
 
+from lapor.accounts.models import AuditLog
 from lapor.reports import lifecycle as lc
 from lapor.reports.models import ReportEvent
 
@@ -119,3 +122,33 @@ def model_versions_live(current: str | None, root) -> list[dict]:
             }
         )
     return rows
+
+
+RETRAINS_SHOWN = 8
+
+
+def retrains_recent(limit: int = RETRAINS_SHOWN) -> list[dict]:
+    """The newest retrain outcomes (agency and topic models), newest first: when, which model,
+    ``status`` (trained | kept_previous | insufficient_history), the version routing from then on,
+    how many reports it learnt from, and the comparison on the newest reports (``n`` reports;
+    ``new_top1`` / ``current_top1``; ``why`` when no comparison decided)."""
+    rows = AuditLog.objects.filter(action="routing_retrain").order_by("-at", "-id")[:limit]
+    out = []
+    for row in rows:
+        detail = row.detail or {}
+        comparison = detail.get("comparison") or {}
+        out.append(
+            {
+                "at": row.at,
+                "label": detail.get("label") or row.target_type.removeprefix("routing_model_"),
+                "status": detail.get("status") or "",
+                "version": detail.get("version") or row.target_id or None,
+                "reports": detail.get("reports"),
+                "needed": detail.get("needed"),
+                "compared": comparison.get("n") or 0,
+                "new_top1": comparison.get("new_top1"),
+                "current_top1": comparison.get("current_top1"),
+                "why": comparison.get("why") or "",
+            }
+        )
+    return out

@@ -24,8 +24,8 @@ from lapor.agencies.selectors import region_named_in, routing_rule_match
 from lapor.reports import lifecycle as lc
 from lapor.reports.models import Report, ReportEvent
 
-from .live import model_versions_live
-from .ml import ArtefactError, RoutingModel
+from .live import model_versions_live, retrains_recent
+from .ml import META_FILE, ArtefactError, RoutingModel
 from .regionrank import Candidate, region_rerank
 
 log = logging.getLogger(__name__)
@@ -38,6 +38,10 @@ _refused: dict[Path, float] = {}
 REFUSED_RETRY_SECONDS = 600
 _lock = threading.Lock()
 POINTER_SECONDS = 30
+# model versions kept whole: the current one and the two before it (an operator may point CURRENT
+# back at one); older ones keep only their metadata (the stats page's history), not the pickle,
+# which is tens of MB each (a weekly retrain filled the disk: 39 MB a week for the 2,000-report demo)
+ARTEFACTS_KEPT = 3
 
 
 def min_history() -> int:
@@ -108,8 +112,10 @@ def routing_train(*, label: str = "agency", limit: int = 50_000) -> dict:
     if label not in LABELS:
         raise ValueError(f"label must be one of {LABELS}")
     reports = list(training_reports(label).order_by("-submitted_at")[:limit])
+    too_little = {"status": "insufficient_history", "reports": len(reports), "needed": min_history()}
     if len(reports) < min_history():
-        return {"status": "insufficient_history", "reports": len(reports), "needed": min_history()}
+        _retrain_audit(label, too_little)
+        return too_little
     names = _region_names(reports)
     returns = returned_by([r.pk for r in reports if r.bounce_count])
     records = [record_of(r, names, returns.get(r.pk)) for r in reversed(reports)]
@@ -117,7 +123,8 @@ def routing_train(*, label: str = "agency", limit: int = 50_000) -> dict:
         for rec in records:
             rec["topic"] = rec["topic_key"]
     if len({rec[label] for rec in records}) < 2:
-        return {"status": "insufficient_history", "reports": len(reports), "needed": min_history()}
+        _retrain_audit(label, too_little)
+        return too_little
     model = RoutingModel().fit(records, label=label)
     comparison = _compare_with_current(label, model, records)
     root = models_root(label)
@@ -136,6 +143,7 @@ def routing_train(*, label: str = "agency", limit: int = 50_000) -> dict:
     tmp.write_text(version)
     tmp.replace(root / "CURRENT")
     _pointers.pop(root / "CURRENT", None)
+    _artefacts_prune(root)
     meta = model.metadata()
     result = {
         "status": "trained",
@@ -149,6 +157,27 @@ def routing_train(*, label: str = "agency", limit: int = 50_000) -> dict:
     }
     _retrain_audit(label, result)
     return result
+
+
+def _artefacts_prune(root: Path) -> list[str]:
+    """Drop the pickles of all but the ARTEFACTS_KEPT newest versions (never the current one);
+    each keeps its metadata.json. Returns the versions pruned."""
+    try:
+        current = (root / "CURRENT").read_text().strip()
+    except OSError:
+        return []
+    versions = sorted((d for d in root.iterdir() if d.is_dir()), key=lambda d: d.name, reverse=True)
+    pruned = []
+    for d in versions[ARTEFACTS_KEPT:]:
+        heavy = [f for f in d.iterdir() if f.name != META_FILE]
+        if d.name == current or not heavy:
+            continue
+        for f in heavy:
+            f.unlink(missing_ok=True)
+        pruned.append(d.name)
+    if pruned:
+        log.info("routing models %s: artefacts of %d old versions removed, metadata kept", root.name, len(pruned))
+    return pruned
 
 
 def min_compare() -> int:
@@ -174,12 +203,14 @@ def _compare_with_current(label: str, model: RoutingModel, records: list[dict]) 
 
 
 def _retrain_audit(label: str, result: dict) -> None:
-    """Every retrain's outcome in the audit log: which model routes from now on, and why."""
-    detail = {k: result.get(k) for k in ("status", "version", "reports", "threshold_95", "comparison") if k in result}
+    """Every retrain's outcome in the audit log (shown on the routing stats page): which model
+    routes from now on, and why; or that the history was too short to train one."""
+    keys = ("status", "version", "reports", "needed", "threshold_95", "comparison")
+    detail = {k: result.get(k) for k in keys if k in result}
     audit_record(
         action="routing_retrain",
         target_type=f"routing_model_{label}",
-        target_id=result["version"],
+        target_id=result.get("version") or "",  # none when the history was too short to train
         detail={"label": label, **detail},
     )
 
@@ -424,4 +455,6 @@ def routing_stats() -> dict:
         **autoroute_stats(),
         "current_version": current,
         "models": model_versions_live(current, models_root("agency")),
+        "retrain_seconds": int(settings.LAPOR_ROUTING_RETRAIN_SECONDS),
+        "retrains": retrains_recent(),
     }

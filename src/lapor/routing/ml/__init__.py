@@ -5,6 +5,7 @@ See docs/routing-ml.md and :mod:`lapor.routing.ml.model`.
 
 from .model import (  # noqa: F401
     ARTEFACT_VERSION,
+    META_FILE,
     ArtefactError,
     RoutingModel,
     evaluate,

@@ -208,3 +208,27 @@ def test_an_agency_that_returned_a_report_is_never_suggested_for_it_again(quiet)
     assert net.health.pk not in {x["agency_id"] for x in after["suggestions"]}
     # the return is remembered for training: the report carries the agency that returned it
     assert suggest.returned_by([report.pk]) == {report.pk: [net.health.name]}
+
+
+@pytest.mark.slow
+def test_old_model_versions_give_up_their_artefacts_but_keep_their_history(quiet, monkeypatch):
+    """A weekly retrain writes a new version of tens of MB: only the three newest keep their
+    pickle (the current one always), the older ones their metadata, so the stats page still lists
+    them (the round 19 walk found every version kept whole: 39 MB a week on the demo)."""
+    net = quiet
+    handled_reports(net, 12, start=timezone.now() - dt.timedelta(days=30))
+    versions = [suggest.routing_train(label="agency")["version"] for _ in range(5)]
+    assert len(set(versions)) == 5
+    root = suggest.models_root("agency")
+    whole = {v for v in versions if (root / v / "model.pkl").exists()}
+    assert whole == set(versions[-3:])
+    for old in versions[:2]:
+        assert sorted(f.name for f in (root / old).iterdir()) == ["metadata.json"]
+    assert (root / "CURRENT").read_text() == versions[-1] and suggest.routing_model_get("agency")[0] == versions[-1]
+    rows = {row["version"]: row for row in suggest.routing_stats()["models"]}
+    assert set(versions) <= set(rows) and all(rows[v]["n_train"] == 36 for v in versions)
+    # an operator points CURRENT back at an older version: it is never pruned
+    (root / "CURRENT").write_text(versions[2])
+    monkeypatch.setattr(suggest, "ARTEFACTS_KEPT", 1)
+    assert suggest._artefacts_prune(root) == [versions[3]]
+    assert (root / versions[2] / "model.pkl").exists() and (root / versions[4] / "model.pkl").exists()

@@ -9,10 +9,12 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.template.defaultfilters import date as date_filter
+from django.template.defaultfilters import floatformat
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from lapor.accounts.selectors import user_is_staff
+from lapor.agencies.models import Topic
 
 register = template.Library()
 
@@ -114,6 +116,57 @@ def topic_name(topic) -> str:
         return ""
     english = (get_language() or "").startswith("en")
     return (getattr(topic, "name_en", "") or topic.name) if english else topic.name
+
+
+@register.filter
+def percent(value) -> str:
+    """A share (0..1) as a percentage in the active language's digits ("87,5%", "50%"); "–" for none."""
+    if value is None or value == "":
+        return "–"
+    return f"{floatformat(float(value) * 100, -1)}%"
+
+
+@register.filter
+def every_words(seconds) -> str:
+    """A period in seconds as "setiap 7 hari" / "every 7 days" (hours when not whole days,
+    minutes when not whole hours)."""
+    seconds = int(seconds or 0)
+    if seconds and seconds % 86400 == 0:
+        n = seconds // 86400
+        return ngettext("setiap %(n)d hari", "setiap %(n)d hari", n) % {"n": n}
+    if seconds and seconds % 3600 == 0:
+        n = seconds // 3600
+        return ngettext("setiap %(n)d jam", "setiap %(n)d jam", n) % {"n": n}
+    n = max(1, round(seconds / 60))
+    return ngettext("setiap %(n)d menit", "setiap %(n)d menit", n) % {"n": n}
+
+
+def _topic_words(name: str) -> str:
+    english = (get_language() or "").startswith("en")
+    found = Topic.objects.filter(name=name.strip()).values_list("name_en", flat=True).first() if english else None
+    return found or name
+
+
+@register.filter
+def route_reason(reason) -> str:
+    """A routing suggestion's reason (routing.suggest, in Indonesian: "kata: a, b; topik: X;
+    wilayah laporan", "aturan: X × semua wilayah") in the active language: its labels and fixed
+    words translated, topic names in English where set; the report's own words stay as written."""
+    labels = {"kata": _("kata"), "topik": _("topik"), "lokasi": _("lokasi"), "aturan": _("aturan")}
+    words = {"wilayah laporan": _("wilayah laporan"), "pola umum": _("pola umum"), "semua wilayah": _("semua wilayah")}
+    out = []
+    for part in str(reason or "").split("; "):
+        head, sep, rest = part.partition(": ")
+        if sep and head in labels:
+            if head == "topik":
+                rest = _topic_words(rest)
+            elif head == "aturan":
+                topic, times, where = rest.rpartition(" × ")
+                rest = f"{_topic_words(topic)}{times}{words.get(where, where)}" if times else _topic_words(rest)
+            out.append(f"{labels[head]}: {rest}")
+        else:
+            out.append(words.get(part, part))
+    return "; ".join(out)
 
 
 @register.simple_tag(takes_context=True)

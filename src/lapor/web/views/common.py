@@ -109,12 +109,31 @@ def timeline_rows(report: Report, *, viewer, staff: bool, is_reporter: bool) -> 
                 "internal": not event.is_public,
                 "reason": reason,
                 "note": (out["data"] or {}).get("note", "") if staff else "",
+                "how": _route_how(out["data"] or {}) if staff and event.action == lc.Action.ROUTE else "",
                 "files": 1,
                 "to_state_label": state_label,
             }
         )
     rows.sort(key=lambda row: (row["created_at"], row["type"] == "message", row["id"]))
     return rows
+
+
+def _route_how(data: dict) -> str:
+    """For staff: how a route was chosen (by a rule, by the model alone, or by a person and where
+    the agency stood among the suggestions shown: ``data.suggestion``, see routing.suggest)."""
+    if data.get("automatic"):
+        if data.get("model_version"):
+            confidence = round(float(data.get("confidence") or 0) * 100)
+            return _("Otomatis oleh model (keyakinan %(p)s%%).") % {"p": confidence}
+        return _("Otomatis menurut aturan disposisi.")
+    taken = data.get("suggestion")
+    if not taken:
+        return ""
+    if taken.get("rank"):
+        return _("Petugas memilih saran sistem ke-%(n)s.") % {"n": taken["rank"]}
+    if taken.get("guess"):
+        return _("Petugas memilih tebakan sistem yang tidak yakin.")
+    return _("Petugas memilih instansi sendiri, bukan dari saran sistem.")
 
 
 def _files_row_extend(rows: list[dict], event: ReportEvent, *, staff: bool) -> bool:

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from lapor.accounts.readonly import read_only_response, user_is_read_only
 from lapor.accounts.selectors import user_grants
 from lapor.agencies.models import Agency
 from lapor.core.errors import DomainError, NotFound, ValidationFailed
@@ -100,6 +101,7 @@ def inbox(request):
             "is_agency_admin": any(g.role == lc.AGENCY_ADMIN and g.agency_id for g in user_grants(request.user)),
             "filtered": any(g.get(k) for k in ("status", "topic", "region", "channel", "overdue")),
             "is_platform": any(g.role == lc.PLATFORM_ADMIN for g in user_grants(request.user)),
+            "can_enter": not user_is_read_only(request.user),  # the overseer may not file for a citizen
         },
     )
 
@@ -472,6 +474,8 @@ def counter_entry(request):
     """Counter, call centre 112, letter, rumah aspirasi: staff file a report for a citizen, with
     the citizen's consent (lapor.intake.assisted.assisted_submit records who entered it)."""
     _require_staff(request)
+    if user_is_read_only(request.user):  # the overseer could fill the form in but never send it
+        return read_only_response(request)
     form = AssistedForm(request.POST or None)
     if request.method != "POST":
         return render(request, "web/staff/counter.html", {"form": form})
