@@ -12,6 +12,8 @@
 
 from __future__ import annotations
 
+import json
+
 _CONTROLS = [c for c in range(0x00, 0x20) if c not in (0x09, 0x0A, 0x0D)] + list(range(0x7F, 0xA0))
 _BIDI = [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]
 _NONCHARS = [0xFFFE, 0xFFFF]
@@ -41,4 +43,26 @@ def json_clean(value):
         return {text_clean(str(k)): json_clean(v) for k, v in value.items()}
     if isinstance(value, list):
         return [json_clean(v) for v in value]
+    return value
+
+
+def json_loads_strict(raw: bytes | str):
+    """A request body's JSON, or ``ValueError``: not JSON, not UTF-8, nested deeper than the parser
+    goes (``RecursionError``: a 100,000-level body was a 500), or holding a lone surrogate in a key or
+    a string (``"\\ud800"`` is valid JSON, yet no database or UTF-8 writer can store it)."""
+    try:
+        value = json.loads(raw)
+    except RecursionError:
+        raise ValueError("JSON nested too deep") from None
+    stack = [value]
+    while stack:  # not recursive: the value may be as deep as the parser allowed
+        item = stack.pop()
+        if isinstance(item, str):
+            if any("\ud800" <= ch <= "\udfff" for ch in item):
+                raise ValueError("lone surrogate in JSON text")
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
     return value
