@@ -46,23 +46,27 @@ def json_clean(value):
     return value
 
 
+JSON_DEPTH_MAX = 64  # no webhook, relay or cursor of ours nests deeper than a dozen levels
+
+
 def json_loads_strict(raw: bytes | str):
-    """A request body's JSON, or ``ValueError``: not JSON, not UTF-8, nested deeper than the parser
-    goes (``RecursionError``: a 100,000-level body was a 500), or holding a lone surrogate in a key or
-    a string (``"\\ud800"`` is valid JSON, yet no database or UTF-8 writer can store it)."""
+    """A request body's JSON, or ``ValueError``: not JSON, not UTF-8, nested deeper than
+    ``JSON_DEPTH_MAX`` (a 100,000-level body was a RecursionError in the parser, a 500-level one in
+    ``json_clean`` after it: both 500s), or holding a lone surrogate in a key or a string
+    (``"\\ud800"`` is valid JSON, yet no database or UTF-8 writer can store it)."""
     try:
         value = json.loads(raw)
     except RecursionError:
         raise ValueError("JSON nested too deep") from None
-    stack = [value]
+    stack = [(value, 0)]
     while stack:  # not recursive: the value may be as deep as the parser allowed
-        item = stack.pop()
+        item, depth = stack.pop()
         if isinstance(item, str):
             if any("\ud800" <= ch <= "\udfff" for ch in item):
                 raise ValueError("lone surrogate in JSON text")
-        elif isinstance(item, dict):
-            stack.extend(item.keys())
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
+        elif isinstance(item, (dict, list)):
+            if depth >= JSON_DEPTH_MAX:
+                raise ValueError("JSON nested too deep")
+            children = [*item.keys(), *item.values()] if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
     return value

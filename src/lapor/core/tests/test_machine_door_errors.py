@@ -14,6 +14,7 @@ import pytest
 from django.db import OperationalError
 from django.test import Client
 
+from lapor.core.text import JSON_DEPTH_MAX, json_loads_strict
 from lapor.intake.tests import fake_cloud_api as wa
 from lapor.intake.tests.helpers import signed_post
 
@@ -98,9 +99,20 @@ def gateways(settings):
         yield fake
 
 
+def _tweet(extra: str) -> bytes:
+    """One post as X's relay sends it, with a field nested ``extra``."""
+    return (
+        '{"for_user_id": "1708", "tweet_create_events": [{"id_str": "1899000000000000500", '
+        '"created_at": "Mon Jun 03 02:10:00 +0000 2024", "text": "@LAPOR1708 jalan rusak", '
+        f'"user": {{"id_str": "99", "screen_name": "warga_99"}}, "extra": {extra}}}]}}'
+    ).encode()
+
+
 def test_signed_gateway_bodies_too_deep_or_with_a_lone_surrogate_are_400(net, client, gateways):
-    """A gateway's signature proves who sent it, not that it is sane: still a 400, never a 500."""
-    for raw in (DEEP, SURROGATE):
+    """A gateway's signature proves who sent it, not that it is sane: still a 400, never a 500. A
+    post with a field 500 levels deep got past the parser and was a RecursionError (500) when its
+    raw payload was cleaned for storage."""
+    for raw in (DEEP, SURROGATE, _tweet("[" * 500 + "]" * 500)):
         for path in ("/intake/sms", "/intake/social/x"):
             _error(signed_post(client, path, raw, secret=SECRET), 400, "invalid_json")
         _error(
@@ -121,3 +133,18 @@ def test_a_signed_form_with_too_many_fields_or_another_charset_is_400_json(net, 
         client, "/intake/sms", latin, secret=SECRET, content_type="application/x-www-form-urlencoded; charset=latin-1"
     )
     _error(res, 400, "bad_request")
+
+
+def test_the_strict_reader_takes_what_gateways_send_and_refuses_the_rest(net, client, gateways):
+    res = signed_post(client, "/intake/social/x", _tweet("[" * 60 + "]" * 60), secret=SECRET)
+    assert res.status_code == 200 and len(res.json()["drafts"]) == 1
+    assert json_loads_strict(b"[" * JSON_DEPTH_MAX + b"]" * JSON_DEPTH_MAX)
+    for raw in (
+        b"[" * (JSON_DEPTH_MAX + 1) + b"]" * (JSON_DEPTH_MAX + 1),
+        b'{"a": {"\\udfff": 1}}',
+        b'["ok", ["\\ud83d"]]',
+        b"\xff",
+    ):
+        with pytest.raises(ValueError):
+            json_loads_strict(raw)
+    assert json_loads_strict('["\\ud83d\\ude00"]'.encode()) == ["\U0001f600"]  # a pair is one emoji
