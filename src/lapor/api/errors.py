@@ -55,4 +55,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def http_error(request, exc: HttpError):
-        return api.create_response(request, _body("http_error", str(exc)), status=exc.status_code)
+        message = str(exc)
+        if message.startswith("Cannot parse request body"):  # Ninja's words, in English only
+            message = _("Badan permintaan tidak dapat dibaca.")
+        return api.create_response(request, _body("http_error", message), status=exc.status_code)

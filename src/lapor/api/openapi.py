@@ -4,7 +4,8 @@ Ninja documents the answers an operation declares. Every operation can also answ
 project's error body ``{code, message, detail}`` (``api/errors.py``): a bad parameter (400), no or
 a bad credential (401, where the operation has authentication), not allowed (403), not found
 (404), a state-machine refusal (409), a body over the limit (413), a body the schema refuses (422),
-a rate limit (429) and a lost database (503). Operations that a guest may call (``guest_ok`` among
+a rate limit (429) and a lost database (503); an operation that takes a body (POST, PUT, PATCH,
+DELETE) also a body sent without ``Content-Length`` (411, ``core/bodylimit.py``). Operations that a guest may call (``guest_ok`` among
 their authentications) declare an empty security requirement ``{}``: credentials are optional.
 """
 
@@ -12,6 +13,8 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 from ninja.openapi.schema import OpenAPISchema
+
+from lapor.core.bodylimit import BODY_METHODS
 
 from .auth import guest_ok
 
@@ -26,6 +29,7 @@ ERROR_STATUSES = {
     429: "Rate limited; `Retry-After` says when to try again",
     503: "Temporarily unavailable (database); `Retry-After` says when to try again",
 }
+BODY_ERROR_STATUSES = {411: "A body sent without `Content-Length` (chunked) is refused before it is read"}
 ERROR_SCHEMA = {
     "title": "ErrorOut",
     "type": "object",
@@ -47,7 +51,10 @@ class _Schema(OpenAPISchema):
             if {} not in result["security"]:
                 result["security"].append({})
         responses = result["responses"]
-        for status, text in ERROR_STATUSES.items():
+        statuses = dict(ERROR_STATUSES)
+        if set(operation.methods) & BODY_METHODS:
+            statuses.update(BODY_ERROR_STATUSES)
+        for status, text in sorted(statuses.items()):
             if status == 401 and not callbacks:
                 continue
             if status not in responses and str(status) not in responses:

@@ -12,6 +12,8 @@
 
 from __future__ import annotations
 
+import json
+
 _CONTROLS = [c for c in range(0x00, 0x20) if c not in (0x09, 0x0A, 0x0D)] + list(range(0x7F, 0xA0))
 _BIDI = [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]
 _NONCHARS = [0xFFFE, 0xFFFF]
@@ -41,4 +43,30 @@ def json_clean(value):
         return {text_clean(str(k)): json_clean(v) for k, v in value.items()}
     if isinstance(value, list):
         return [json_clean(v) for v in value]
+    return value
+
+
+JSON_DEPTH_MAX = 64  # no webhook, relay or cursor of ours nests deeper than a dozen levels
+
+
+def json_loads_strict(raw: bytes | str):
+    """A request body's JSON, or ``ValueError``: not JSON, not UTF-8, nested deeper than
+    ``JSON_DEPTH_MAX`` (a 100,000-level body was a RecursionError in the parser, a 500-level one in
+    ``json_clean`` after it: both 500s), or holding a lone surrogate in a key or a string
+    (``"\\ud800"`` is valid JSON, yet no database or UTF-8 writer can store it)."""
+    try:
+        value = json.loads(raw)
+    except RecursionError:
+        raise ValueError("JSON nested too deep") from None
+    stack = [(value, 0)]
+    while stack:  # not recursive: the value may be as deep as the parser allowed
+        item, depth = stack.pop()
+        if isinstance(item, str):
+            if any("\ud800" <= ch <= "\udfff" for ch in item):
+                raise ValueError("lone surrogate in JSON text")
+        elif isinstance(item, (dict, list)):
+            if depth >= JSON_DEPTH_MAX:
+                raise ValueError("JSON nested too deep")
+            children = [*item.keys(), *item.values()] if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
     return value

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import hmac
-import json
 import logging
 import re
 
@@ -15,6 +14,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from lapor.core.errors import DomainError, NotFound, ValidationFailed
+from lapor.core.text import json_loads_strict
 from lapor.notifications.whatsapp import SETTINGS as WHATSAPP_SETTINGS
 from lapor.notifications.whatsapp import whatsapp_missing
 
@@ -58,8 +58,8 @@ def gateway(view=None, *, methods=("POST",)):
 
 def _json(request) -> dict:
     try:
-        data = json.loads(request.body or b"")
-    except (ValueError, UnicodeDecodeError):
+        data = json_loads_strict(request.body or b"")  # also too deep, or a lone surrogate: 400, not 500
+    except ValueError:
         raise ValidationFailed(_("Body bukan JSON yang valid."), code="invalid_json") from None
     return data
 

@@ -11,7 +11,7 @@ from pydantic import Field
 
 from lapor.accounts.selectors import user_is_staff
 from lapor.api.auth import STAFF_AUTH, request_user, token_auth
-from lapor.api.types import LOCATION_PAIR, Latitude, Longitude, text
+from lapor.api.types import LOCATION_PAIR, NONBLANK, Latitude, Longitude, text
 from lapor.core.errors import PermissionDenied
 from lapor.reports.models import tracking_id_normalize
 from lapor.reports.selectors import report_get_for
@@ -56,13 +56,23 @@ class PartnerReportOut(Schema):
 
 
 class PartnerReplyIn(Schema):
-    body: str = Field(..., max_length=20000, description="The citizen's answer, as they wrote it")
+    # as a reporter's own reply (reports.services.MESSAGE_MAX): the schema said 20,000 and an empty
+    # text was schema-valid, both refused by the service with 400 (found by the partner role's fuzz)
+    body: str = text(10000, description="The citizen's answer, as they wrote it")
 
 
 class PartnerRatingIn(Schema):
-    rating: int = Field(..., description="1–5")
+    rating: int = Field(..., ge=1, le=5, description="1–5")
     comment: str = Field("", max_length=500)
     satisfied: bool = Field(True, description="false reopens the report (once); the comment is then required")
+
+    # not satisfied says why (lifecycle: REOPEN needs a reason), as RatingIn's reopen
+    model_config = {
+        "json_schema_extra": {
+            "if": {"properties": {"satisfied": {"const": False}}, "required": ["satisfied"]},
+            "then": {"properties": {"comment": {"pattern": NONBLANK}}, "required": ["comment"]},
+        }
+    }
 
 
 @partners_router.post(

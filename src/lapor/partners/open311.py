@@ -14,10 +14,17 @@ import logging
 import json
 import re
 from pathlib import Path
+from urllib.parse import parse_qsl
 from xml.etree import ElementTree as ET
 
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent, TooManyFilesSent
+from django.core.exceptions import (
+    BadRequest,
+    RequestDataTooBig,
+    SuspiciousOperation,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -128,7 +135,8 @@ def open311_view(methods: list[str]):
                 return render_error(fmt, exc.status if 400 <= exc.status < 500 else 400, str(exc.message))
             except RequestDataTooBig:
                 return render_error(fmt, 413, _("Badan permintaan terlalu besar."))
-            except (TooManyFieldsSent, TooManyFilesSent, SuspiciousOperation, UnicodeDecodeError):
+            except (TooManyFieldsSent, TooManyFilesSent, SuspiciousOperation, BadRequest, UnicodeDecodeError):
+                # BadRequest: a form body that declares a charset other than UTF-8 (was a 500)
                 return render_error(fmt, 400, _("Badan permintaan tidak dapat dibaca."))
             except (OperationalError, InterfaceError):
                 log.warning("open311: database unavailable", exc_info=True)
@@ -422,9 +430,26 @@ def _params(request: HttpRequest) -> dict:
             raise Open311Error(400, _("Badan permintaan harus objek JSON."))
         return {str(k): _scalar(str(k), v) for k, v in data.items()}
     try:
-        return {k: request.POST.get(k, "") for k in request.POST}
+        params = {k: request.POST.get(k, "") for k in request.POST}
     except UnicodeDecodeError:
         raise Open311Error(400, _("Badan permintaan bukan UTF-8 yang sah.")) from None
+    if not _form_is_text(request, params):
+        raise Open311Error(400, _("Badan permintaan bukan UTF-8 yang sah."))
+    return params
+
+
+def _form_is_text(request: HttpRequest, params: dict) -> bool:
+    """Whether a form body is UTF-8 text. Django does not check: raw bytes that are not UTF-8 it
+    reads as Latin-1 ("ÿþ"), percent-escapes that are not (``%FF``) as U+FFFD, and such a report
+    was stored garbled. A multipart part it decodes with replacement: a value holding U+FFFD is
+    taken as one that was not text."""
+    if request.content_type == "application/x-www-form-urlencoded":  # UTF-8 only (Django refuses a charset)
+        try:
+            parse_qsl(request.body.decode("utf-8"), keep_blank_values=True, encoding="utf-8", errors="strict")
+        except UnicodeDecodeError:
+            return False
+        return True
+    return not any("\ufffd" in key or "\ufffd" in value for key, value in params.items())
 
 
 def _float(params: dict, name: str) -> float | None:

@@ -5,14 +5,13 @@ reason; a refused request changes nothing."""
 
 from __future__ import annotations
 
-import json
-
 from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from lapor.core.errors import DomainError
+from lapor.core.text import json_loads_strict
 
 from . import federation, relay
 from .models import Peer
@@ -44,8 +43,8 @@ def _signed_call(request: HttpRequest, *, kind: str, apply, allowed, max_body: i
     if body is None:
         return _refuse(413, "too_large", _("Badan permintaan terlalu besar."))
     try:
-        payload = json.loads(body or b"")
-    except (ValueError, UnicodeDecodeError):
+        payload = json_loads_strict(body or b"")  # also too deep, or a lone surrogate: 400, not 500
+    except ValueError:
         return _refuse(400, "invalid_json", _("Badan permintaan bukan JSON yang sah."))
     if not isinstance(payload, dict):
         return _refuse(400, "invalid_payload", _("Badan permintaan harus objek JSON."))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+import math
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -18,6 +19,7 @@ from lapor.accounts.selectors import user_grants, user_is_platform_admin, user_s
 from lapor.agencies.models import Agency, Region, Topic
 from lapor.agencies.refcache import regions_get
 from lapor.core.errors import NotFound, ValidationFailed
+from lapor.core.text import json_loads_strict
 
 from . import lifecycle as lc
 from . import search_plans as plans
@@ -381,7 +383,7 @@ def _cursor_dump(values: list) -> str:
 def _cursor_load(cursor: str) -> list:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        values = json.loads(raw)
+        values = json_loads_strict(raw)  # a cursor of 2,000 "[" was a RecursionError: 500
         if not isinstance(values, list):
             raise ValueError
         return values
@@ -399,24 +401,32 @@ def _cursor_at(value: str) -> dt.datetime:
     at = dt.datetime.fromisoformat(value)
     if at.tzinfo is None:
         raise ValueError("naive datetime")
-    return at
+    return at.astimezone(dt.UTC)  # OverflowError for 0001-01-01T00:00:00+14:00 (before year 1 in UTC)
+
+
+def _cursor_pk(value) -> int:
+    """A row id as the server wrote it: an integer within 64 bits (``1e400`` made ``int()`` raise
+    OverflowError, a 500 on the public list page)."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**63:
+        raise ValueError("not a row id")
+    return value
 
 
 def cursor_decode(cursor: str) -> tuple[dt.datetime, int]:
     try:
         at, pk = _cursor_load(cursor)
-        return _cursor_at(at), int(pk)
-    except (ValueError, TypeError) as exc:
+        return _cursor_at(at), _cursor_pk(pk)
+    except (ValueError, TypeError, OverflowError) as exc:
         raise ValidationFailed(_("Kursor halaman tidak valid."), code="invalid_cursor") from exc
 
 
 def _rank_cursor_decode(cursor: str) -> tuple[float, dt.datetime, int]:
     try:
         kind, rank, at, pk = _cursor_load(cursor)
-        if kind != "r":
+        if kind != "r" or isinstance(rank, bool) or not isinstance(rank, (int, float)) or not math.isfinite(rank):
             raise ValueError
-        return float(rank), _cursor_at(at), int(pk)
-    except (ValueError, TypeError) as exc:
+        return float(rank), _cursor_at(at), _cursor_pk(pk)
+    except (ValueError, TypeError, OverflowError) as exc:
         raise ValidationFailed(_("Kursor halaman tidak valid."), code="invalid_cursor") from exc
 
 

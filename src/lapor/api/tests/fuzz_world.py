@@ -2,7 +2,8 @@
 resource for every path parameter, so staff operations get past their 404 into their workflows.
 
 Each role is a real credential: a bearer token issued as ``POST /api/auth/token`` would, for a
-citizen, an agency admin and a platform admin; the guest sends none.
+citizen, an agency admin, a platform admin and a partner system's service user (with a report it
+filed, so the partner operations run past their 404); the guest sends none.
 """
 
 from __future__ import annotations
@@ -11,15 +12,18 @@ import datetime as dt
 import itertools
 from dataclasses import dataclass, field
 
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from lapor.accounts import testing
+from lapor.partners.models import Partner
+from lapor.partners.partners import partner_report_submit
 from lapor.reports import services
 from lapor.reports.deadlines import WorkingCalendar
 from lapor.reports.models import CalendarDay
 from lapor.reports.services import Actor, Submission
 
-ROLES = ("guest", "citizen", "staff", "admin")
+ROLES = ("guest", "citizen", "staff", "admin", "partner")
 ROLE_USER = {"citizen": "reporter", "staff": "dept_admin", "admin": "platform"}
 
 
@@ -66,6 +70,19 @@ def world_make(net, role: str) -> FuzzWorld:
     headers = {"Accept-Encoding": "identity"}  # the WSGI transport asks for gzip but does not decode it
     if role in ROLE_USER:
         headers["Authorization"] = f"Bearer {testing.token_make(net.user(ROLE_USER[role]))}"
+    if role == "partner":
+        system = get_user_model().objects.create_user(full_name="Aplikasi Mitra Uji")
+        partner = Partner.objects.create(
+            name="Aplikasi Mitra Uji", user=system, webhook_url="https://mitra.example/hook"
+        )
+        filed = partner_report_submit(
+            partner=partner,
+            data={"title": "Jalan berlubang di pasar", "body": "Lubang besar, bahaya."},
+            external_ref="M-1",
+        ).report
+        services.report_route(report=filed, actor=as_admin, agency=net.dept)
+        reports.append(filed)
+        headers["Authorization"] = f"Bearer {testing.token_make(system)}"
     month = timezone.localdate().strftime("%Y-%m")
     # a decree day next year, on a weekday, so DELETE /api/calendar/days/{date} has one to remove
     decree = dt.date(timezone.localdate().year + 1, 6, 10)

@@ -1,7 +1,7 @@
 """Hostile input (issue 16): Schemathesis generates requests for every operation of
-/api/openapi.json, with every check it has (``--checks all``), as a guest, a citizen, agency staff
-and a platform admin. No answer may be a 5xx, break the documented schema, status or content
-type, accept what the schema refuses, refuse what it allows, or ignore its authentication.
+/api/openapi.json, with every check it has (``--checks all``), as a guest, a citizen, agency staff,
+a platform admin and a partner system. No answer may be a 5xx, break the documented schema, status
+or content type, accept what the schema refuses, refuse what it allows, or ignore its authentication.
 
 The suite runs a few cases per operation and role (marked slow); ``bench/api_fuzz.py`` runs the
 long campaign with LAPOR_FUZZ_EXAMPLES.

@@ -22,6 +22,10 @@ def test_every_operation_documents_every_error_status_with_the_error_body(client
         assert not missing, (method, path, missing)
         if op.get("security"):
             assert "401" in op["responses"], (method, path)
+        if method in ("post", "put", "patch", "delete"):  # a body without Content-Length: 411
+            assert "411" in op["responses"], (method, path)
+        else:
+            assert "411" not in op["responses"], (method, path)
         ref = op["responses"]["409"]["content"]["application/json"]["schema"]["$ref"]
         assert ref.endswith("/ErrorOut")
 
@@ -44,3 +48,15 @@ def test_guest_operations_declare_optional_security(client, db):
     assert res.status_code == 201
     # staff-only operations do not say so
     assert {} not in ops[("get", "/api/reports")]["security"]
+
+
+def test_the_411_the_schema_documents_is_what_a_chunked_body_gets(client, db):
+    res = client.generic(
+        "POST",
+        "/api/calendar/days",
+        b"",
+        content_type="application/json",
+        HTTP_TRANSFER_ENCODING="chunked",
+        CONTENT_LENGTH="",
+    )
+    assert res.status_code == 411 and res.json()["code"] == "length_required"

@@ -1,10 +1,13 @@
 """Issue 16: no input from any door can make a public output unparseable.
 
 A report carrying every control character, U+0000–U+001F and U+007F–U+009F, is filed through every
-intake door (web form, API, SMS, e-mail, social media, counter, Open311, partner API, federation),
-made public, and then every XML and JSON output that shows it must parse (Open311 XML and JSON, the
-public and staff API, the timeline) and the open data CSV and the XLSX export must read back, with
-none of those characters in the report's stored text (tab and line breaks aside).
+intake door (web form, API, SMS, e-mail, WhatsApp, social media, counter, Open311, partner API,
+federation), made public; the reporter's reply relayed by a partner system and by the origin of a
+forwarded report (``/federation/reporter``) carries them too, and so does a decree's name in the
+public working calendar. Then every XML and JSON output that shows them must parse (Open311 XML and
+JSON, also read by the third-party ``georeport`` client over HTTP, the public and staff API, the
+timeline, the calendar) and the open data CSV and the XLSX export must read back, with none of those
+characters in the stored text (tab and line breaks aside).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import pytest
 from django.test import Client
 
 from lapor.accounts.testing import token_make
+from lapor.intake.tests import fake_cloud_api as wa
 from lapor.intake.tests.helpers import signed_post
 from lapor.reports import services
 from lapor.reports.models import Report
@@ -73,6 +77,9 @@ def _doors(net) -> dict[str, str]:
     res = signed_post(c, "/intake/email", msg.as_bytes(), secret=SECRET, content_type="message/rfc822")
     assert res.status_code == 200, res.content
     tids["email"] = res.json()["tracking_id"]
+    res = wa.signed(c, wa.webhook("6281298765432", wa.text_message("wamid.door-1", "LAPOR " + _text("whatsapp"))))
+    assert res.status_code == 200, res.content
+    tids["whatsapp"] = res.json()["messages"][0]["tracking_id"]
     post = {
         "for_user_id": "1708",
         "tweet_create_events": [
@@ -157,17 +164,57 @@ def _doors(net) -> dict[str, str]:
     return tids
 
 
+def _relayed_replies(net, tids) -> None:
+    """The reporter's reply as a partner system and a forwarding origin relay it."""
+    from lapor.partners.models import Partner
+    from lapor.partners.signing import signed_headers
+
+    c = Client()
+    partner = Partner.objects.get(name="Aplikasi Mitra")
+    res = _api(
+        c,
+        f"/api/partners/reports/{tids['partner']}/replies",
+        {"body": _text("balasan mitra")},
+        token_make(partner.user),
+    )
+    assert res.status_code in (200, 201), res.content
+    body = json.dumps(
+        {
+            "type": "report.reporter",
+            "origin": "kota-a",
+            "tracking_id": "ABCD-EFGH",
+            "relay_id": "door-relay-1",
+            "action": "reply",
+            "body": _text("balasan federasi"),
+        }
+    ).encode()
+    headers = signed_headers(PEER_SECRET, body, str(uuid.uuid4()), 1_700_000_000)
+    res = c.post("/federation/reporter", data=body, content_type="application/json", headers=headers)
+    assert res.status_code == 202, res.content
+    res = _api(
+        c,
+        "/api/calendar/days",
+        {"date": "2027-06-10", "name": "SKB" + CONTROLS + " cuti bersama", "working": False},
+        token_make(net.user("platform")),
+    )
+    assert res.status_code == 201, res.content
+
+
 @pytest.fixture
 def doors(net, settings, monkeypatch):
     settings.LAPOR_SMS_SECRET = settings.LAPOR_EMAIL_SECRET = settings.LAPOR_SOCIAL_SECRET = SECRET
     settings.LAPOR_RATES = {name: "1000000/60" for name in ("submit", "login", "track", "webhook", "federation")}
     monkeypatch.setattr("lapor.analytics.jobs._submit_here", lambda job_id: None)
-    tids = _doors(net)
+    with wa.cloud_api() as cloud:
+        wa.configure(settings, cloud)
+        cloud.customer_wrote("6281298765432")
+        tids = _doors(net)
     platform = Actor(user=net.user("platform"))
     for report in Report.objects.filter(tracking_id__in=tids.values()):
         if report.state == "submitted":
             services.report_route(report=report, actor=platform, agency=net.city)
     Report.objects.filter(tracking_id__in=tids.values()).update(is_confidential=False)  # all public
+    _relayed_replies(net, tids)
     return tids
 
 
@@ -176,10 +223,17 @@ def _clean(value: str) -> bool:
 
 
 def test_every_door_stores_no_control_character_and_every_output_parses(net, doors):
-    assert set(doors) == {"web", "api", "sms", "email", "social", "counter", "open311", "partner", "federation"}
+    from lapor.reports.models import CalendarDay, Message
+
+    assert set(doors) == {
+        *("web", "api", "sms", "email", "whatsapp", "social", "counter", "open311", "partner", "federation"),
+    }
     for door, tid in doors.items():
         report = Report.objects.get(tracking_id=tid)
         assert _clean(report.title) and _clean(report.body) and _clean(report.guest_name), door
+    replies = Message.objects.filter(report__tracking_id__in=[doors["partner"], doors["federation"]], kind="reply")
+    assert replies.count() == 2 and all(_clean(m.body) and "balasan" in m.body for m in replies)
+    assert _clean(CalendarDay.objects.get(date="2027-06-10").name)
     c, token = Client(), token_make(net.user("platform"))
     staff = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
 
@@ -202,6 +256,11 @@ def test_every_door_stores_no_control_character_and_every_output_parses(net, doo
             assert res.status_code == 200, (door, url, res.status_code)
             text = json.dumps(json.loads(res.content), ensure_ascii=False)  # raises if not JSON
             assert _clean(text.replace("\\n", "").replace("\\t", "").replace("\\r", "")), (door, url)
+
+    calendar = c.get("/api/calendar", {"year": 2027}, HTTP_ACCEPT_LANGUAGE="en")
+    assert calendar.status_code == 200
+    text = json.dumps(json.loads(calendar.content), ensure_ascii=False)
+    assert "SKB cuti bersama" in text and _clean(text)
 
     from lapor.analytics.opendata import opendata_build
 
@@ -231,3 +290,21 @@ def test_every_door_stores_no_control_character_and_every_output_parses(net, doo
     res = c.get("/api/analytics/export", {"format": "csv", "scope": "n"}, **staff)
     content = b"".join(res.streaming_content) if res.streaming else res.content
     assert res.status_code == 200 and _clean(content.decode("utf-8-sig"))
+
+
+@pytest.mark.slow  # a live server
+@pytest.mark.parametrize("fmt", ["xml", "json"])
+def test_the_georeport_client_reads_the_feed_of_every_door(net, doors, live_server, fmt):
+    """A third-party Open311 client (PyPI ``georeport``) reads, over HTTP, the feed holding the
+    report of every door and each of those reports on its own."""
+    georeport = pytest.importorskip("georeport")
+    client = georeport.GeoReport(f"{live_server.url}/open311/v2", output_format=fmt)
+    feed = client.get_service_requests()
+    feed = [feed] if isinstance(feed, dict) else feed
+    by_id = {r["service_request_id"]: r for r in feed}
+    assert set(doors.values()) <= set(by_id), sorted(set(doors.values()) - set(by_id))
+    for door, tid in doors.items():
+        one = client.get_service_request(tid)
+        one = one[0] if isinstance(one, list) else one
+        for item in (by_id[tid], one):
+            assert _clean(item["description"] or "") and "jalan mati" in item["description"], (door, fmt)

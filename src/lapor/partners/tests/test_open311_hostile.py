@@ -113,3 +113,82 @@ def test_discovery_lists_formats_as_elements_and_its_changeset_follows_the_servi
     net.roads.save()
     after = client.get(f"{BASE}/discovery.json").json()
     assert after["changeset"] > before["changeset"] and after["endpoints"][0]["changeset"] == after["changeset"]
+
+
+def _multipart(fields: dict[str, bytes]) -> tuple[bytes, str]:
+    boundary = "lapor-boundary-7"
+    parts = b"".join(
+        b"--"
+        + boundary.encode()
+        + b'\r\nContent-Disposition: form-data; name="'
+        + name.encode()
+        + b'"\r\n\r\n'
+        + value
+        + b"\r\n"
+        for name, value in fields.items()
+    )
+    return parts + b"--" + boundary.encode() + b"--\r\n", f"multipart/form-data; boundary={boundary}"
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_a_form_body_that_is_not_utf8_is_400_and_nothing_is_stored(net, client, fmt):
+    """Django reads raw bytes that are not UTF-8 as Latin-1 and ``%FF`` as U+FFFD: such reports were
+    stored garbled ("ÿþ", "��"). A form that declares another charset was a 500 (Django's BadRequest)."""
+    form = _form(net)
+    fields = "&".join(f"{k}={v}" for k, v in form.items() if k != "description").encode()
+    multipart, multipart_type = _multipart(
+        {k: v.encode() for k, v in form.items() if k != "description"} | {"description": b"Jalan \xff\xfe rusak"}
+    )
+    cases = [
+        (fields + b"&description=Jalan \xff\xfe rusak", "application/x-www-form-urlencoded"),
+        (fields + b"&description=Jalan%FF%FE%20rusak", "application/x-www-form-urlencoded"),
+        (fields + b"&description=Jalan%ED%A0%80rusak", "application/x-www-form-urlencoded"),  # a surrogate in UTF-8
+        (fields + b"&description=Caf\xe9 rusak", "application/x-www-form-urlencoded; charset=iso-8859-1"),
+        (multipart, multipart_type),
+    ]
+    for body, content_type in cases:
+        res = client.generic(
+            "POST", f"{BASE}/requests.{fmt}", body, content_type=content_type, HTTP_ACCEPT_LANGUAGE="en"
+        )
+        assert res.status_code == 400, (body[-40:], res.content[:300])
+        if fmt == "json":
+            assert res.json()[0]["code"] == 400 and res.json()[0]["description"]
+        else:
+            assert ET.fromstring(res.content).find("error").findtext("code") == "400"
+    assert not Report.objects.exists()
+    # UTF-8, raw or escaped, in a form or a multipart body, is taken as written
+    for body, content_type in (
+        (fields + "&description=Jalan rusak ✓ é".encode(), "application/x-www-form-urlencoded"),
+        (fields + b"&description=Jalan%20rusak%20%E2%9C%93", "application/x-www-form-urlencoded"),
+        (_multipart({k: v.encode() for k, v in form.items()} | {"description": "Jalan rusak ✓".encode()})),
+    ):
+        res = client.generic("POST", f"{BASE}/requests.{fmt}", body, content_type=content_type)
+        assert res.status_code == 201, res.content[:300]
+    assert sorted(Report.objects.values_list("body", flat=True)) == [
+        "Jalan rusak ✓",
+        "Jalan rusak ✓",
+        "Jalan rusak ✓ é",
+    ]
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_a_bug_and_a_lost_database_are_500_and_503_in_the_spec_shape(net, monkeypatch, fmt):
+    from django.db import OperationalError
+    from django.test import Client
+
+    client = Client(raise_request_exception=False)
+    for exc, status in ((RuntimeError("a bug"), 500), (OperationalError("connection lost"), 503)):
+
+        def fail(*args, exc=exc, **kwargs):
+            raise exc
+
+        monkeypatch.setattr("lapor.partners.open311.report_public_qs", fail)
+        res = client.get(f"{BASE}/requests.{fmt}", HTTP_ACCEPT_LANGUAGE="en")
+        assert res.status_code == status, res.content[:300]
+        if fmt == "json":
+            assert res["Content-Type"].startswith("application/json") and res.json()[0]["code"] == status
+        else:
+            assert res["Content-Type"].startswith("text/xml")
+            assert ET.fromstring(res.content).find("error").findtext("code") == str(status)
+        if status == 503:
+            assert res["Retry-After"]

@@ -97,11 +97,16 @@ def test_bad_relays_are_refused(net, client):
     _other, other_token = partner_make("Aplikasi Kota Lain", webhook_url="")
     report = followed_up(net, client, token)
     assert call(client, other_token, f"{report.tracking_id}/replies", {"body": "x"}).status_code == 404
-    res = call(client, token, f"{report.tracking_id}/rating", {"rating": 9})
-    assert res.status_code == 400 and res.json()["code"] == "invalid_rating"
-    res = call(client, token, f"{report.tracking_id}/rating", {"rating": 2, "satisfied": False})
-    assert res.status_code in (400, 409)  # a reopen needs the reason
-    assert call(client, token, f"{report.tracking_id}/replies", {"body": "  "}).status_code == 400
+    # what the schema states (1-5, a reason to reopen, a reply with a letter or digit) it refuses
+    # first, as for every JSON body: 422 validation_failed naming the field
+    for path, body, field in (
+        ("rating", {"rating": 9}, "rating"),
+        ("rating", {"rating": 2, "satisfied": False}, "comment"),  # a reopen needs the reason
+        ("replies", {"body": "  "}, "body"),
+    ):
+        res = call(client, token, f"{report.tracking_id}/{path}", body)
+        assert res.status_code == 422 and res.json()["code"] == "validation_failed", res.content
+        assert field in json.dumps(res.json()["detail"]), res.content
     report.refresh_from_db()
     assert report.state == "followed_up" and report.rating is None
     assert PartnerReport.objects.get(report=report).external_ref == "SAMBAT-42"

@@ -1,6 +1,7 @@
-"""Error answers (400, 403, 404, 413, 500, 503 …) that work on a 360 px phone, in the visitor's
+"""Error answers (400, 403, 404, 405, 413, 500, 503 …) that work on a 360 px phone, in the visitor's
 language, with the site's navigation (``web/error_page.html`` extends the base template); JSON
-``{code, message}`` under /api/ and the Open311 error list under /open311/.
+``{code, message}`` under the machine doors /api/, /federation/ and /intake/ (what their docs
+promise for every refusal), and the Open311 error list under /open311/.
 
 They never fail themselves: a page is first rendered with the request's context (the signed-in
 user's menu), and if that fails (the database is down: the user comes from the session table) it
@@ -25,6 +26,7 @@ from .public import submit_failed
 
 log = logging.getLogger(__name__)
 
+JSON_DOORS = ("/api/", "/federation/", "/intake/")  # machines call these: JSON, never a page
 TITLES = {
     400: (
         "bad_request",
@@ -40,6 +42,7 @@ TITLES = {
             "membuka laporannya melalui tautan pribadi."
         ),
     ),
+    405: ("method_not_allowed", lambda: _("Permintaan tidak dapat diproses"), lambda: ""),
     411: ("length_required", lambda: _("Permintaan tidak dapat diproses"), lambda: ""),
     413: ("request_too_large", lambda: _("Kiriman terlalu besar"), lambda: ""),
     500: (
@@ -79,7 +82,7 @@ def error_response(
     default_code, title, default_message = _title(status)
     code, message = code or default_code, message or default_message
     path = request.path if request is not None else ""
-    if path.startswith("/api/") or path == "/healthz":
+    if path.startswith(JSON_DOORS) or path == "/healthz":
         body = {"code": code, "message": message}
         if detail is not None:
             body["detail"] = detail
