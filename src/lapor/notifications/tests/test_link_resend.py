@@ -29,7 +29,9 @@ def test_the_link_goes_to_the_contact_on_file_and_the_page_says_the_same_either_
     report = Report.objects.get(tracking_id=tid)
     assert f"/lacak/{tid}/k/{report_access_token(report)}/" in sent[0].payload["body"]
     assert guest_secret_matches(report, report_access_token(report))
-    assert not guest_secret_matches(report, report_access_token(report)[:-1] + "x")
+    token = report_access_token(report)
+    altered = token[:-1] + ("y" if token.endswith("x") else "x")  # a token may itself end in "x"
+    assert not guest_secret_matches(report, altered)
 
 
 def test_a_phone_on_file_gets_the_short_link_by_sms_at_most_three_times_a_day(net, api):

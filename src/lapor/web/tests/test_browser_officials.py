@@ -245,7 +245,8 @@ def test_unsure_routing_suggestions_are_collapsed_guesses_and_the_agency_search_
     open_action(page, "route")
     panel = page.locator("details[data-action-panel=route]")
     assert panel.get_by_text("Sistem tidak yakin: pilih instansi sendiri").is_visible()
-    assert page.evaluate("document.activeElement.name") == "route-agency_q"
+    # the panel's toggle event (which moves the focus) fires after the click returns: wait for it
+    page.wait_for_function("document.activeElement && document.activeElement.name === 'route-agency_q'", timeout=5000)
     guesses = panel.locator("details.suggestion-guesses")
     assert guesses.get_attribute("open") is None and not guesses.locator("button").first.is_visible()
     guesses.locator("summary").click()
