@@ -136,7 +136,17 @@ CHANNELS = {
     Channel.FEDERATION: 1,
 }
 TYPES = {ReportType.COMPLAINT: 75, ReportType.SUGGESTION: 15, ReportType.INFORMATION: 10}
-VERIFY_WD = {0: 30, 1: 30, 2: 16, 3: 10, 4: 6, 6: 3, 9: 1, 20: 1, 45: 0.5}  # the platform verifies within days; a backlog tail
+VERIFY_WD = {
+    0: 30,
+    1: 30,
+    2: 16,
+    3: 10,
+    4: 6,
+    6: 3,
+    9: 1,
+    20: 1,
+    45: 0.5,
+}  # the platform verifies within days; a backlog tail
 FOLLOW_UP_WD = {0: 10, 1: 25, 2: 22, 3: 15, 4: 10, 5: 7, 6: 4, 7: 3, 9: 2, 12: 1.5, 20: 1, 40: 1, 80: 0.5}
 ARCHIVE_REASONS = {
     ArchiveReason.TOO_GENERAL: 40,
