@@ -32,6 +32,7 @@ from lapor.reports.models import ArchiveReason, Channel, Message, ReportEvent, R
 from lapor.reports.searchtext import search_text_compose
 
 from . import texts as tx
+from .network import DEMO_CITY_CODE
 
 DAY, HOUR = 86400, 3600
 SWEEP = 900  # the sweep runs every 15 minutes
@@ -79,6 +80,47 @@ MINISTRY_BY_TOPIC = {
     "pajak-daerah": "Kementerian Keuangan",
     "perizinan": "Kementerian Investasi dan Hilirisasi/BKPM",
 }
+# Who finally handles a matter in the demo city: topic slug -> (department's short name, its unit or
+# PUSKESMAS). A routing rule (or the platform) sends the report to the department, which disposes it
+# to the unit (the health centre of the report's district) unless it answers itself (SELF_HANDLED).
+PUSKESMAS = "puskesmas"
+CITY_HANDLERS = {
+    "jalan-jembatan": ("Dinas PUPR", "Bidang Bina Marga"),
+    "drainase-banjir": ("Dinas PUPR", "Bidang Sumber Daya Air"),
+    "penerangan-jalan": ("Disperkim", "Bidang Penerangan Jalan Umum"),
+    "sampah": ("DLH", "Bidang Pengelolaan Sampah"),
+    "pencemaran": ("DLH", None),
+    "layanan-puskesmas": ("Dinkes", PUSKESMAS),
+    "rumah-sakit": ("RSUD", None),
+    "ppdb": ("Disdikbud", None),
+    "sarana-sekolah": ("Disdikbud", "Bidang Pembinaan Sekolah Dasar"),
+    "beasiswa": ("Disdikbud", None),
+    "ktp-el": ("Disdukcapil", "Bidang Pelayanan Pendaftaran Penduduk"),
+    "kartu-keluarga": ("Disdukcapil", "Bidang Pelayanan Pendaftaran Penduduk"),
+    "akta": ("Disdukcapil", None),
+    "bansos": ("Dinsos P3A", "Bidang Perlindungan dan Jaminan Sosial"),
+    "pkh": ("Dinsos P3A", "Bidang Perlindungan dan Jaminan Sosial"),
+    "parkir": ("Dishub", None),
+    "lalu-lintas": ("Dishub", "Bidang Lalu Lintas"),
+    "ketertiban": ("Satpol PP Damkar", None),
+    "perizinan": ("DPMPTSP", None),
+    "air-bersih": ("Perumda AM", None),
+    "bencana": ("BPBD", None),
+    "pajak-daerah": ("BKD", "Bidang Pendapatan"),
+}
+SELF_HANDLED = 0.12  # share a department answers itself instead of disposing to its unit
+# matters of national bodies wherever the report is (the national routing rules' agencies)
+NATIONAL_HANDLERS = {"jaminan-kesehatan": "BPJS Kesehatan", "listrik": "PLN", "kepegawaian": "BKN"}
+# the kelurahan's own services (no topic of their own: none chosen, or the parent "kependudukan")
+KELURAHAN_SUBJECT, KELURAHAN_WEIGHT = "layanan-kelurahan", 4
+KELURAHAN_SHARE = 0.3  # of drainage, waste and order reports in the city: the neighbourhood's small-scale side
+# Where reports come from: the demo city; else mostly its own province (West Sumatra), the rest anywhere.
+CITY_SHARE, PROVINCE_SHARE = 0.62, 0.7
+MISROUTE = 0.06  # the platform's own routing picks an agency without the authority: Bukan Wewenang follows
+# No topic chosen: the share per channel (SMS and social media carry text only; counters and call
+# centres file what the citizen says). These wait for a person (or the model) to route them.
+NO_TOPIC = {"sms": 0.7, "social": 0.5, "call_centre": 0.4, "letter": 0.3, "aspiration_house": 0.3, "email": 0.3}
+NO_TOPIC_OTHER = 0.05
 CHANNELS = {
     Channel.WEB: 38,
     Channel.MOBILE: 30,
@@ -94,7 +136,17 @@ CHANNELS = {
     Channel.FEDERATION: 1,
 }
 TYPES = {ReportType.COMPLAINT: 75, ReportType.SUGGESTION: 15, ReportType.INFORMATION: 10}
-VERIFY_WD = {0: 45, 1: 30, 2: 12, 3: 6, 4: 4, 6: 2, 9: 1, 20: 1, 45: 0.5}  # a backlog tail
+VERIFY_WD = {
+    0: 30,
+    1: 30,
+    2: 16,
+    3: 10,
+    4: 6,
+    6: 3,
+    9: 1,
+    20: 1,
+    45: 0.5,
+}  # the platform verifies within days; a backlog tail
 FOLLOW_UP_WD = {0: 10, 1: 25, 2: 22, 3: 15, 4: 10, 5: 7, 6: 4, 7: 3, 9: 2, 12: 1.5, 20: 1, 40: 1, 80: 0.5}
 ARCHIVE_REASONS = {
     ArchiveReason.TOO_GENERAL: 40,
@@ -257,7 +309,41 @@ class Simulation:
             if a["parent_id"] == net["city"] and a["kind"] in ("department", "hospital", "regional_enterprise")
         ]
         self.recent: deque = deque(maxlen=200)  # (id, tracking id) for duplicates
+        self.subject = _weighted(rng, {**TOPIC_WEIGHTS, KELURAHAN_SUBJECT: KELURAHAN_WEIGHT})
+        self._handlers_read()
         self._rules, self._staff = {}, {}
+
+    def _handlers_read(self) -> None:
+        """Who handles what in the demo city (CITY_HANDLERS), the kelurahan office of each village, the
+        health centres of each district, the national bodies, West Sumatra's other regencies."""
+        net, agencies = self.net, self.agencies
+        by_short = net["by_short"]
+        units = {(a["parent_id"], a["name"]): a["id"] for a in agencies.values() if a["kind"] == "unit"}
+        city_codes = {code for code, _n, _p in net["city_villages"]}
+        self.village_office = {
+            a["region_id"]: a["id"]
+            for a in agencies.values()
+            if a["kind"] == "village" and a["region_id"] in city_codes
+        }
+        centres: dict[str, list[tuple[str, int]]] = {}
+        for a in agencies.values():
+            if a["kind"] == "health_centre" and (a["region_id"] or "").startswith(DEMO_CITY_CODE + "."):
+                centres.setdefault(a["region_id"], []).append((a["name"], a["id"]))
+        self.centres = {d: [i for _n, i in sorted(v)] for d, v in centres.items()}
+        self.city_handlers = {}
+        for slug, (short, unit) in CITY_HANDLERS.items():
+            dept = by_short.get(short)
+            if dept is not None:
+                self.city_handlers[slug] = (dept, unit if unit == PUSKESMAS else units.get((dept, unit)))
+        self.national = {slug: by_short.get(short) for slug, short in NATIONAL_HANDLERS.items()}
+        province = DEMO_CITY_CODE.split(".")[0] + "."
+        self.province_regencies = [c for c in net["other_regencies"] if c.startswith(province)]
+
+    def centre_for(self, village: str) -> int | None:
+        """The health centre of a village: one of its district's, fixed per village."""
+        district = village.rsplit(".", 1)[0]
+        ids = self.centres.get(district) or [i for v in self.centres.values() for i in v]
+        return ids[zlib.crc32(village.encode()) % len(ids)] if ids else None
 
     # --- helpers ---------------------------------------------------------------------------
     def fmt(self, ts: int | None) -> str | None:
@@ -612,53 +698,89 @@ class _Report:
 
     # --- the story ------------------------------------------------------------------------------
     def setup(self):
-        """Who reports what, where, and which agency has the authority."""
+        """Who reports what, where, and which agency handles it. The subject (with its words) and the
+        place decide the handling agency, as in a real deployment's history: a road to Dinas PUPR's
+        Bidang Bina Marga, a health centre's queue to the health centre of the report's district, a
+        neighbourhood matter to the kelurahan of its village; outside the demo city the regency's
+        government (sometimes the province or the topic's ministry), national bodies' matters to them."""
         sim, rng, net = self.sim, self.rng, self.sim.net
-        slug = sim.topic_slug() if rng.random() >= 0.03 else None
-        self.topic = net["topics"].get(slug) if slug else None
-        self.texts = tx.TOPIC_TEXTS.get(slug, tx.GENERIC)
+        subject = sim.subject()
         self.type, self.channel = sim.type(), sim.channel()
         self.lat = self.lon = None
         self.street = rng.choice(tx.STREETS)
-        if rng.random() < 0.62:  # the demo city
+        in_city = rng.random() < CITY_SHARE
+        kelurahan = subject == KELURAHAN_SUBJECT or (
+            in_city and subject in tx.KELURAHAN_TEXTS and rng.random() < KELURAHAN_SHARE
+        )
+        self.texts = (tx.KELURAHAN_TEXTS if kelurahan else tx.TOPIC_TEXTS).get(subject, tx.GENERIC)
+        slug = subject if subject != KELURAHAN_SUBJECT else ("kependudukan" if rng.random() < 0.5 else None)
+        if rng.random() < NO_TOPIC.get(str(self.channel), NO_TOPIC_OTHER):
+            slug = None  # the citizen wrote, nobody picked a topic: a person (or the model) routes it
+        self.topic = net["topics"].get(slug) if slug else None
+        if in_city:
             code, name, district = rng.choice(net["city_villages"])
             self.region, self.short_place = code, name or "Padang Panjang"
             self.place = ", ".join(p for p in (name, net["region_names"].get(district, ""), "Kota Padang Panjang") if p)
             if rng.random() < 0.6:
                 self.lat, self.lon = f"{rng.uniform(-0.485, -0.445):.6f}", f"{rng.uniform(100.385, 100.425):.6f}"
-            default = net["city"]
             others = sim.city_depts
+            handler, correct = self.city_handler(subject, kelurahan)
         else:
-            regency = rng.choice(net["other_regencies"])
+            pool = sim.province_regencies if sim.province_regencies and rng.random() < PROVINCE_SHARE else None
+            regency = rng.choice(pool or net["other_regencies"])
             name = net["region_names"][regency]
             districts = net["districts"].get(regency)
             self.region, self.short_place, self.place = regency, name, name
             if districts and rng.random() < 0.6:
                 self.region, dname = rng.choice(districts)
                 self.place = f"Kecamatan {dname}, {name}"
-            default = net["gov_by_region"][regency]
-            others = [net["gov_by_region"].get(regency.split(".")[0], default)]
+            gov = net["gov_by_region"][regency]
+            others = [net["gov_by_region"].get(regency.split(".")[0], gov)]
+            handler = sim.national.get(subject) or gov
+            if handler == gov and subject in TOPIC_WEIGHTS:
+                u = rng.random()
+                parent = net["topics"][subject].parent_id
+                parent_slug = sim.topic_by_id[parent].slug if parent else subject
+                ministry = net["ministries"].get(
+                    MINISTRY_BY_TOPIC.get(parent_slug) or MINISTRY_BY_TOPIC.get(subject, "")
+                )
+                if u < 0.05:
+                    handler = others[0]
+                elif u < 0.1 and ministry:
+                    handler = ministry
+            correct = handler
+        self.handler, self.correct = handler, correct
         rule = sim.rule_agency(self.topic, self.region) if self.topic else None
-        correct = rule or default
-        if rule is None and default != net["city"] and self.topic is not None:
-            u = rng.random()
-            parent_slug = sim.topic_by_id[self.topic.parent_id].slug if self.topic.parent_id else slug
-            ministry = net["ministries"].get(MINISTRY_BY_TOPIC.get(parent_slug) or MINISTRY_BY_TOPIC.get(slug, ""))
-            if u < 0.1:
-                correct = others[0]
-            elif u < 0.25 and ministry:
-                correct = ministry
         self.target = correct if rng.random() < 0.07 else None
-        self.correct = self.first = correct
-        if rng.random() < 0.08:  # the first agency has no authority: "Bukan Wewenang" or a forward follows
-            wrong = rng.choice([a for a in others if a != correct] or [net["city"]])
-            if rule is not None:  # the rule itself misrouted: the platform finds the right agency later
-                self.correct = wrong if wrong != rule else net["city"]
-            else:
-                self.first = wrong
-        self.auto = rule is not None and self.target in (None, rule) and self.first == rule
+        self.auto = rule is not None and self.target in (None, rule)
+        if self.auto:
+            self.first = rule  # a rule that sends it elsewhere: Bukan Wewenang or a forward follows
+        elif rng.random() < MISROUTE:  # the platform's own pick was wrong
+            self.first = rng.choice([a for a in others if a != correct] or [net["city"]])
+        else:
+            self.first = correct
         self.anonymous, self.confidential = rng.random() < 0.15, rng.random() < 0.05
         self.reporter = self.sim.pool[int(len(self.sim.pool) * rng.random() ** 1.6)] if rng.random() < 0.65 else None
+
+    def city_handler(self, subject: str, kelurahan: bool) -> tuple[int, int]:
+        """(the agency that finally handles it, the one the platform routes it to) in the demo city."""
+        sim = self.sim
+        if kelurahan:
+            office = sim.village_office.get(self.region)
+            if office is not None:
+                return office, office
+        national = sim.national.get(subject)
+        if national is not None:
+            return national, national
+        found = sim.city_handlers.get(subject)
+        if found is None:
+            return sim.net["city"], sim.net["city"]
+        dept, unit = found
+        if unit == PUSKESMAS:
+            unit = sim.centre_for(self.region)
+        if unit is None or self.rng.random() < SELF_HANDLED:
+            return dept, dept
+        return unit, dept
 
     def run(self):
         self.setup()
@@ -736,16 +858,20 @@ class _Report:
                 return False
             self.archive(sim.staff(self.agency, AGENCY_ADMIN), AGENCY_ADMIN)
             return True
-        children = sim.net["children"].get(self.agency)
-        if self.state == State.ROUTED and children and u < 0.6:
+        if (
+            self.state == State.ROUTED
+            and self.handler != self.agency
+            and sim.agencies[self.handler]["parent_id"] == self.agency
+        ):
             if not self.at(cal.staff_time(rng, self.t, rng.randint(0, 1))):
                 return False
-            self.dispose(rng.choice(children))
+            self.dispose(self.handler)  # to the unit (health centre) whose work it is
             return True
         if self.state == State.IN_PROGRESS and u > 0.97 and self.current[3] is not None:
             if not self.at(cal.staff_time(rng, self.t, rng.randint(0, 2))):
                 return False
             self.not_authority(UNIT_STAFF if sim.agencies[self.agency]["kind"] == "unit" else LIAISON)
+            self.handler = self.agency  # back with the department, which answers itself
             return True
         wd = round(sim.follow_up_wd() * sim.slowness(self.agency))
         if not self.at(cal.staff_time(rng, self.t, wd)):

@@ -351,6 +351,69 @@ TOPIC_TEXTS: dict[str, tuple[list[str], list[str], list[str], list[str], list[st
         ],
     ),
 }
+# Matters of the neighbourhood, handled by the kelurahan office of the report's place (a city
+# department sends them there, or the platform routes them straight to it): the kelurahan's own
+# services, and the small-scale side of drainage, waste and public order ("selokan di gang", "RT").
+KELURAHAN_TEXTS: dict[str, tuple[list[str], list[str], list[str], list[str], list[str]]] = {
+    "layanan-kelurahan": (
+        [
+            "Surat pengantar dari kantor kelurahan dipersulit",
+            "Surat keterangan domisili tidak kunjung ditandatangani lurah",
+            "Kantor kelurahan tutup pada jam pelayanan",
+            "Pungutan untuk surat keterangan usaha di kelurahan",
+        ],
+        ["pelayanan surat keterangan kelurahan secara daring", "papan informasi syarat layanan di kantor kelurahan"],
+        ["syarat surat keterangan domisili dari kelurahan", "jam pelayanan kantor kelurahan"],
+        [
+            "Saya sudah {days} kali datang ke kantor lurah tetapi petugas selalu meminta kembali besok.",
+            "Ketua RT sudah memberi pengantar namun surat dari kelurahan belum juga selesai.",
+            "Petugas kelurahan meminta uang tanpa tanda terima.",
+        ],
+        [
+            "Lurah telah memanggil petugas pelayanan dan surat telah diterbitkan",
+            "Jam pelayanan kantor kelurahan telah diumumkan kembali kepada warga",
+        ],
+    ),
+    "drainase-banjir": (
+        ["Selokan di gang tersumbat", "Parit lingkungan RT meluap", "Gorong-gorong kecil di gang mampet"],
+        ["kerja bakti membersihkan parit lingkungan"],
+        ["jadwal gotong royong kebersihan parit di kelurahan"],
+        [
+            "Parit kecil di gang dekat {street} penuh sampah rumah tangga sejak {weeks} minggu.",
+            "Pengurus RT sudah melapor ke kantor kelurahan tetapi belum ada kerja bakti.",
+        ],
+        [
+            "Kelurahan bersama warga RT setempat telah bergotong royong membersihkan parit",
+            "Lurah telah mengoordinasikan kerja bakti dengan ketua RT dan RW",
+        ],
+    ),
+    "sampah": (
+        ["Sampah berserakan di lingkungan RT", "Warga membuang sampah di lahan kosong gang", "Bak sampah RW rusak"],
+        ["bank sampah di tingkat RW"],
+        ["iuran kebersihan lingkungan RT"],
+        [
+            "Lahan kosong di ujung gang dekat {street} dijadikan tempat buang sampah oleh warga.",
+            "Ketua RT sudah menegur tetapi sampah terus menumpuk dan menimbulkan bau.",
+        ],
+        [
+            "Kelurahan telah memasang papan larangan dan mengajak warga kerja bakti",
+            "Lurah telah menegur warga yang membuang sampah sembarangan",
+        ],
+    ),
+    "ketertiban": (
+        ["Keributan antarwarga di lingkungan RT", "Warung buka hingga larut malam di gang", "Ternak warga berkeliaran"],
+        ["ronda malam di lingkungan RW"],
+        ["aturan jam malam di lingkungan RT"],
+        [
+            "Keributan di gang dekat {street} terjadi hampir setiap malam dan mengganggu tetangga.",
+            "Ketua RT sudah menengahi tetapi belum ada penyelesaian dari kelurahan.",
+        ],
+        [
+            "Lurah telah memediasi warga bersama ketua RT dan Bhabinkamtibmas",
+            "Kesepakatan warga telah dibuat di kantor kelurahan",
+        ],
+    ),
+}
 GENERIC = (
     ["Pelayanan publik kurang memuaskan"],
     ["peningkatan kualitas pelayanan"],

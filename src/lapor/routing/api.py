@@ -231,7 +231,10 @@ class ModelLiveOut(Schema):
 class RetrainOut(Schema):
     at: dt.datetime
     label: str = Field(..., description="agency | topic: which model was retrained")
-    status: str = Field(..., description="trained | kept_previous | insufficient_history")
+    status: str = Field(
+        ...,
+        description="trained | kept_previous | unchanged (no newly handled report since the current model: nothing written) | insufficient_history",
+    )
     version: str | None = Field(None, description="the model version routing from then on (none: too little history)")
     reports: int | None = Field(None, description="handled reports it learnt from")
     needed: int | None = Field(None, description="with insufficient_history: the reports needed")

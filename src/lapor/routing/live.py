@@ -129,7 +129,7 @@ RETRAINS_SHOWN = 8
 
 def retrains_recent(limit: int = RETRAINS_SHOWN) -> list[dict]:
     """The newest retrain outcomes (agency and topic models), newest first: when, which model,
-    ``status`` (trained | kept_previous | insufficient_history), the version routing from then on,
+    ``status`` (trained | kept_previous | unchanged | insufficient_history), the version routing from then on,
     how many reports it learnt from, and the comparison on the newest reports (``n`` reports;
     ``new_top1`` / ``current_top1``; ``why`` when no comparison decided)."""
     rows = AuditLog.objects.filter(action="routing_retrain").order_by("-at", "-id")[:limit]

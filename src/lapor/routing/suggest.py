@@ -9,6 +9,8 @@ the model fills the rest; with too little history it says so and stays out of th
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import logging
 import threading
 import time
@@ -125,10 +127,18 @@ def routing_train(*, label: str = "agency", limit: int = 50_000) -> dict:
     if len({rec[label] for rec in records}) < 2:
         _retrain_audit(label, too_little)
         return too_little
+    root = models_root(label)
+    fingerprint = _training_fingerprint(label, reports, records)
+    current = _current_version(root)
+    if current and _fingerprint_read(root / current) == fingerprint:
+        # nothing handled (nor re-routed) since the current model: the same data would give the same model
+        result = {"status": "unchanged", "version": current, "reports": len(records)}
+        _retrain_audit(label, result)
+        return result
     model = RoutingModel().fit(records, label=label)
     comparison = _compare_with_current(label, model, records)
-    root = models_root(label)
     if comparison.get("kept"):
+        (root / comparison["version"] / TRAINING_FILE).write_text(fingerprint)  # this data already weighed
         result = {
             "status": "kept_previous",
             "version": comparison["version"],
@@ -139,6 +149,7 @@ def routing_train(*, label: str = "agency", limit: int = 50_000) -> dict:
         return result
     version = timezone.now().strftime("%Y%m%dT%H%M%S%f")  # two trainings in one second must not share a directory
     path = model.save(root / version, settings.SECRET_KEY)
+    (path / TRAINING_FILE).write_text(fingerprint)
     tmp = root / "CURRENT.tmp"
     tmp.write_text(version)
     tmp.replace(root / "CURRENT")
@@ -157,6 +168,36 @@ def routing_train(*, label: str = "agency", limit: int = 50_000) -> dict:
     }
     _retrain_audit(label, result)
     return result
+
+
+# beside the current artefact: the data it learned from, or the newer data a retrain weighed and kept it
+# against; a retrain on the same data again records "unchanged" and writes nothing
+TRAINING_FILE = "training.sha256"
+
+
+def _training_fingerprint(label: str, reports: list[Report], records: list[dict]) -> str:
+    """A digest of the training data: the reports, their answer (the agency after any re-routing,
+    or the topic), their text, place and the agencies that returned them."""
+    digest = hashlib.sha256(label.encode())
+    for report, rec in zip(reversed(reports), records):
+        row = (report.pk, rec[label], rec["topic_key"], report.region_id or "", rec["channel"], rec["returned_by"])
+        digest.update(json.dumps(row, ensure_ascii=False).encode())
+        digest.update(hashlib.sha256(rec["text"].encode()).digest())
+    return digest.hexdigest()
+
+
+def _current_version(root: Path) -> str | None:
+    try:
+        return (root / "CURRENT").read_text().strip() or None
+    except OSError:
+        return None
+
+
+def _fingerprint_read(path: Path) -> str | None:
+    try:
+        return (path / TRAINING_FILE).read_text().strip() or None
+    except OSError:  # a model from before the fingerprint, or pruned: retrain
+        return None
 
 
 def _artefacts_prune(root: Path) -> list[str]:

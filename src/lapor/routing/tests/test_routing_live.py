@@ -216,8 +216,12 @@ def test_old_model_versions_give_up_their_artefacts_but_keep_their_history(quiet
     pickle (the current one always), the older ones their metadata, so the stats page still lists
     them (the round 19 walk found every version kept whole: 39 MB a week on the demo)."""
     net = quiet
-    handled_reports(net, 12, start=timezone.now() - dt.timedelta(days=30))
-    versions = [suggest.routing_train(label="agency")["version"] for _ in range(5)]
+    reports = handled_reports(net, 12, start=timezone.now() - dt.timedelta(days=30))
+    versions = []
+    for i in range(5):  # a report re-routed before each retrain: new training data, a new version
+        # handled_reports goes dept, health, city, dept, ...: each one to the next agency
+        Report.objects.filter(pk=reports[i].pk).update(agency=(net.health, net.city, net.dept)[i % 3])
+        versions.append(suggest.routing_train(label="agency")["version"])
     assert len(set(versions)) == 5
     root = suggest.models_root("agency")
     whole = {v for v in versions if (root / v / "model.pkl").exists()}
@@ -232,3 +236,28 @@ def test_old_model_versions_give_up_their_artefacts_but_keep_their_history(quiet
     monkeypatch.setattr(suggest, "ARTEFACTS_KEPT", 1)
     assert suggest._artefacts_prune(root) == [versions[3]]
     assert (root / versions[2] / "model.pkl").exists() and (root / versions[4] / "model.pkl").exists()
+
+
+@pytest.mark.slow
+def test_a_retrain_with_nothing_newly_handled_writes_no_new_version(quiet):
+    """The same training data would give the same model: the retrain records "unchanged" (audit
+    log, stats page) instead of saving an identical version; one more handled report, and it trains."""
+    net = quiet
+    now = timezone.now()
+    handled_reports(net, 12, start=now - dt.timedelta(days=30))
+    first = suggest.routing_train(label="agency")
+    root = suggest.models_root("agency")
+    again = suggest.routing_train(label="agency")
+    assert again == {"status": "unchanged", "version": first["version"], "reports": 36}
+    assert sorted(d.name for d in root.iterdir() if d.is_dir()) == [first["version"]]
+    assert (root / "CURRENT").read_text() == first["version"]
+    audit = AuditLog.objects.filter(action="routing_retrain").order_by("pk").last()
+    assert audit.detail["status"] == "unchanged" and audit.target_id == first["version"]
+    assert suggest.routing_stats()["retrains"][0]["status"] == "unchanged"
+    # a re-routed report changes the training data too (the answer is the agency that finally handled it)
+    report = Report.objects.filter(agency=net.dept).first()
+    Report.objects.filter(pk=report.pk).update(agency=net.health)
+    assert suggest.routing_train(label="agency")["status"] in ("trained", "kept_previous")
+    handled_reports(net, 1, start=now - dt.timedelta(days=1), seed=5)
+    latest = suggest.routing_train(label="agency")
+    assert latest["status"] == "trained" and latest["reports"] == 39 and latest["version"] != first["version"]

@@ -133,11 +133,17 @@ def every_words(seconds) -> str:
     seconds = int(seconds or 0)
     if seconds and seconds % 86400 == 0:
         n = seconds // 86400
+        if n == 1:  # "every day", not "every 1 day"
+            return _("setiap hari")
         return ngettext("setiap %(n)d hari", "setiap %(n)d hari", n) % {"n": n}
     if seconds and seconds % 3600 == 0:
         n = seconds // 3600
+        if n == 1:
+            return _("setiap jam")
         return ngettext("setiap %(n)d jam", "setiap %(n)d jam", n) % {"n": n}
     n = max(1, round(seconds / 60))
+    if n == 1:
+        return _("setiap menit")
     return ngettext("setiap %(n)d menit", "setiap %(n)d menit", n) % {"n": n}
 
 

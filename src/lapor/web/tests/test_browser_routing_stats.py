@@ -111,17 +111,18 @@ def test_a_tap_and_a_return_move_the_live_figures_and_the_retrain_is_on_the_page
     assert _stat(page, version, "auto_routed").startswith("1")
     assert _stat(page, version, "live_precision") == "0%"
 
-    # the retrain's outcome, in words: the first model, then a retrain with too few new reports
-    suggest.routing_train(label="agency")
+    # the retrain's outcome, in words: the first model, then a retrain with nothing newly handled
+    assert suggest.routing_train(label="agency")["status"] == "unchanged"
     page.reload()
     outcomes = page.locator("[data-retrains] li")
     assert outcomes.count() == 2
     text = outcomes.first.inner_text()
     expected = {
-        "id": ("model instansi", "model baru dipakai", "belum cukup untuk membandingkan"),
-        "en": ("agency model", "new model in use", "too few new reports"),
+        "id": ("model instansi", "tidak ada yang berubah", "belum ada laporan baru yang ditangani"),
+        "en": ("agency model", "nothing changed", "no newly handled reports"),
     }[lang]
     assert all(w in text for w in expected), text
+    assert outcomes.first.get_attribute("data-retrain-status") == "unchanged"
     every = {"id": "setiap 7 hari", "en": "every 7 days"}[lang]
     assert every in page.locator("#latih-ulang + p").inner_text()
     _no_sideways_scroll(page)

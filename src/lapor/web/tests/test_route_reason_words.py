@@ -28,7 +28,8 @@ def test_shares_read_as_percentages_and_periods_as_words():
         assert percent(0.875) == "87,5%" and percent(0.5) == "50%" and percent(None) == "–"
         assert every_words(604800) == "setiap 7 hari" and every_words(43200) == "setiap 12 jam"
         assert every_words(120) == "setiap 2 menit" and every_words(5400) == "setiap 90 menit"
+        assert every_words(86400) == "setiap hari" and every_words(3600) == "setiap jam"
     with translation.override("en"):
         assert percent(0.875) == "87.5%" and percent(1) == "100%"
-        assert every_words(86400) == "every 1 day" and every_words(3 * 86400) == "every 3 days"
-        assert every_words(3600) == "every 1 hour" and every_words(60) == "every 1 minute"
+        assert every_words(86400) == "every day" and every_words(3 * 86400) == "every 3 days"
+        assert every_words(3600) == "every hour" and every_words(60) == "every minute"
