@@ -1046,9 +1046,11 @@ def report_peer_due_set(*, report: Report, due_at: dt.datetime | None, peer_name
     counted as late when it passes; never read by the sweep, which only looks at ``due_at``.
     Returns whether anything changed (the same deadline told again changes nothing)."""
     name = (peer_name or "")[:150] if due_at is not None else ""
-    changed = Report.objects.filter(pk=report.pk).exclude(peer_due_at=due_at, peer_due_name=name)
+    changed = Report.objects.filter(pk=report.pk)  # only when it differs: no write, no updated_at
     if due_at is None:
-        changed = Report.objects.filter(pk=report.pk, peer_due_at__isnull=False)
+        changed = changed.filter(peer_due_at__isnull=False)
+    else:
+        changed = changed.exclude(peer_due_at=due_at, peer_due_name=name)
     if not changed.update(peer_due_at=due_at, peer_due_name=name):
         return False
     report.peer_due_at, report.peer_due_name = due_at, name
