@@ -7,7 +7,9 @@ we hold its ``report.status`` (``sequence`` = the event). Written in the decree'
 one INSERT per thousand webhooks (``outbox_enqueue_many``) and two reads, however many moved.
 
 A report we forwarded to a peer has its clock held here (``due_at`` empty), and the peer keeps
-its own calendar: nothing of ours to tell it."""
+its own calendar: nothing of ours to tell it. The other way round, the ``report.status`` we send
+the origin carries our new ``status.due_at``, which the origin keeps as the peer's deadline
+(``federation._peer_due_store``) and shows its reporter and staff."""
 
 from __future__ import annotations
 

@@ -7,12 +7,13 @@ secret); the receiving views are in ``views.py``.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.dateparse import parse_date
+from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
 from lapor.core.text import text_clean
@@ -299,7 +300,26 @@ def federation_status_apply(*, peer: Peer, payload: dict, delivery_id: str) -> F
             },
         )
     _answer_relay(link)
+    _peer_due_store(link, status)
     return link
+
+
+# The peer's states in which its agency must act by its due_at (followed up: the reporter's reply window).
+PEER_ACTS = (lc.State.SUBMITTED, lc.State.ROUTED, lc.State.IN_PROGRESS)
+
+
+def _peer_due_store(link: FederationLink, status: dict) -> None:
+    """Keep the peer's deadline on our copy from its status (``status.due_at``, sent with every
+    status and with a decree's move). A peer that does not send the field leaves it as it was."""
+    if "due_at" not in status:
+        return
+    try:
+        due = parse_datetime(str(status.get("due_at") or "")) if link.remote_state in PEER_ACTS else None
+    except ValueError:
+        return  # not a moment: what we had stands
+    if due is not None and timezone.is_naive(due):
+        due = timezone.make_aware(due, dt.timezone.utc)
+    services.report_peer_due_set(report=link.report, due_at=due, peer_name=link.peer.name)
 
 
 def _answer_relay(link: FederationLink) -> None:

@@ -38,7 +38,7 @@ from lapor.core.errors import DomainError
 from lapor.reports import services
 from lapor.reports.models import Channel, Report, ReportType, tracking_id_normalize
 from lapor.reports.selectors import report_public_qs
-from lapor.reports.projection import lens_public
+from lapor.reports.projection import lens_public, peer_due
 from lapor.core.text import xml_safe
 
 from .selectors import open311_status, report_status_notes, with_status_notes
@@ -244,7 +244,7 @@ def request_out(report: Report) -> dict:
         "service_code": report.topic.slug if report.topic_id else None,
         "description": _clipped(lens.body),
         "agency_responsible": report.agency.name if report.agency_id else None,
-        "service_notice": None,
+        "service_notice": (peer_due(report) or {}).get("text") if is_open else None,  # held by a peer
         "requested_datetime": _iso(report.submitted_at),
         "updated_datetime": _iso(report.updated_at),
         "expected_datetime": _iso(report.completion_due_at or report.due_at) if is_open else None,

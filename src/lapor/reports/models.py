@@ -121,6 +121,11 @@ class Report(models.Model):
     )  # report_agency_state_idx
     due_at = models.DateTimeField(null=True, blank=True, help_text=_("Batas waktu tahap saat ini"))
     completion_due_at = models.DateTimeField(null=True, blank=True)
+    # A report forwarded to a peer deployment: its clock is held here (due_at empty) and the peer's
+    # deadline to act, as the peer's signed status told it (partners/federation.py), is shown here.
+    # Never read by the sweep: the peer's clock is authoritative.
+    peer_due_at = models.DateTimeField(null=True, blank=True)
+    peer_due_name = models.CharField(max_length=150, blank=True, default="", db_default="")  # db: raw inserts
     paused_state = models.CharField(max_length=16, blank=True)
     paused_remaining_days = models.PositiveSmallIntegerField(null=True, blank=True)
     is_overdue = models.BooleanField(default=False)

@@ -368,6 +368,24 @@ def _day(value: str) -> str:
     return formats.date_format(timezone.localtime(moment) if timezone.is_aware(moment) else moment, "j F Y")
 
 
+def peer_due(report) -> dict | None:
+    """The deadline of the peer deployment that holds a report we forwarded (``peer_due_at``, as
+    its signed status told us), for every outward view: ``{"peer", "due_at", "is_late", "text"}``
+    in the viewer's language ("ditangani <peer>, paling lambat …"), or None when none runs (our
+    own clock runs, the report is closed, or the peer never told us: an old peer)."""
+    due = getattr(report, "peer_due_at", None)
+    if due is None or report.state in (lc.State.DONE, lc.State.ARCHIVED) or report.due_at is not None:
+        return None
+    peer = report.peer_due_name or gettext("deployment lain")
+    late = due < timezone.now()
+    day = _day(due.isoformat())
+    if late:
+        text = gettext("ditangani %(peer)s, terlambat sejak %(date)s") % {"peer": peer, "date": day}
+    else:
+        text = gettext("ditangani %(peer)s, paling lambat %(date)s") % {"peer": peer, "date": day}
+    return {"peer": peer, "due_at": due, "is_late": late, "text": text}
+
+
 def deadline_moved_text(data: dict, decree: str, *, staff: bool) -> str:
     """Why a deadline moved, in the viewer's words: staff read each clock (the stage's deadline and
     the overall limit) old → new; the reporter and the public read the one deadline they are shown
@@ -568,6 +586,7 @@ class ReportView:
     address = property(lambda self: self._lens.address)
     reporter = property(lambda self: self._lens.reporter)
     reporter_name = property(lambda self: (self._lens.reporter or {}).get("name", ""))
+    peer_due = property(lambda self: peer_due(self._lens.report))
 
     @property
     def latitude(self):
@@ -634,6 +653,7 @@ def report_out(report, viewer: User | None, *, is_reporter: bool = False, with_r
         "due_at": report.due_at,
         "completion_due_at": report.completion_due_at,
         "is_overdue": report.is_overdue,
+        "peer_due": peer_due(report),
         "escalation_level": report.escalation_level,
         "bounce_count": report.bounce_count,
         "rating": report.rating,

@@ -75,6 +75,13 @@ class ReportIn(Schema):
     model_config = {"json_schema_extra": LOCATION_PAIR}
 
 
+class PeerDueOut(Schema):
+    peer: str
+    due_at: dt.datetime
+    is_late: bool
+    text: str
+
+
 class ReportOut(Schema):
     tracking_id: str
     type: str
@@ -97,6 +104,9 @@ class ReportOut(Schema):
     due_at: dt.datetime | None
     completion_due_at: dt.datetime | None
     is_overdue: bool
+    peer_due: PeerDueOut | None = Field(
+        None, description="Forwarded to a peer deployment: by when it must act there (its clock, not ours)"
+    )
     escalation_level: int
     bounce_count: int
     rating: int | None

@@ -12,6 +12,7 @@ from typing import NamedTuple
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lapor.accounts.models import User
@@ -113,7 +114,8 @@ def report_filter(qs: QuerySet[Report], f: ReportFilters) -> QuerySet[Report]:
     if f.submitted_to:
         qs = qs.filter(submitted_at__date__lte=f.submitted_to)
     if f.overdue is not None:
-        qs = qs.filter(is_overdue=f.overdue)
+        late = Q(is_overdue=True) | peer_late_q()
+        qs = qs.filter(late) if f.overdue else qs.exclude(late)
     if f.q.strip():
         qs = report_search(qs, f.q)
     return qs
@@ -668,3 +670,9 @@ def submission_replayed(idempotency: tuple[str, str, str] | None) -> str | None:
         .first()
     )
     return record.report.tracking_id if record else None
+
+
+def peer_late_q() -> Q:
+    """Reports a peer deployment holds (our clock held) whose deadline there passed: listed as late
+    here, though the sweep never acts on them (the peer's clock is authoritative)."""
+    return Q(peer_due_at__lt=timezone.now(), due_at__isnull=True, state__in=lc.ACTIVE_STATES)

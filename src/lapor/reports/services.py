@@ -1040,6 +1040,24 @@ def report_clock_hold(*, report: Report, actor: Actor, reason: str = "") -> Repo
 
 
 @transaction.atomic
+def report_peer_due_set(*, report: Report, due_at: dt.datetime | None, peer_name: str) -> bool:
+    """The deadline by which the peer deployment holding this report must act there (None: no
+    deadline runs there now: answered, postponed, closed). Shown to the reporter and the staff and
+    counted as late when it passes; never read by the sweep, which only looks at ``due_at``.
+    Returns whether anything changed (the same deadline told again changes nothing)."""
+    name = (peer_name or "")[:150] if due_at is not None else ""
+    changed = Report.objects.filter(pk=report.pk)  # only when it differs: no write, no updated_at
+    if due_at is None:
+        changed = changed.filter(peer_due_at__isnull=False)
+    else:
+        changed = changed.exclude(peer_due_at=due_at, peer_due_name=name)
+    if not changed.update(peer_due_at=due_at, peer_due_name=name):
+        return False
+    report.peer_due_at, report.peer_due_name = due_at, name
+    return True
+
+
+@transaction.atomic
 def report_clock_release(*, report: Report, actor: Actor, reason: str = "") -> Report:
     """The hand-over ended without an answer: the clock runs again with the days it had left."""
     report = report_lock(report)

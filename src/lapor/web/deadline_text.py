@@ -6,6 +6,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from lapor.reports import lifecycle as lc
+from lapor.reports.projection import peer_due
 
 from .templatetags.lapor_web import long_date
 
@@ -15,6 +16,9 @@ def deadline_explained(report, *, is_reporter: bool = True) -> dict | None:
     ``report`` is a Report or a ReportView (state, due_at and agency are safe fields)."""
     due = getattr(report, "due_at", None)
     state = report.state
+    held = peer_due(report.lens.report if hasattr(report, "lens") else report)
+    if held is not None and state in lc.OPEN_STATES:  # forwarded: the peer's clock runs, not ours
+        return {"who": held["peer"], "text": held["text"][:1].upper() + held["text"][1:] + ".", "late": held["is_late"]}
     if not due or state not in lc.OPEN_STATES:
         return None
     date = long_date(due)

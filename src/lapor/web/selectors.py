@@ -17,7 +17,7 @@ from lapor.reports import lifecycle as lc
 from lapor.reports.deadlines import calendar_get, tz
 from lapor.reports.models import Report
 from lapor.reports.projection import lens_public
-from lapor.reports.selectors import report_public_qs
+from lapor.reports.selectors import peer_late_q, report_public_qs
 from lapor.routing.models import ReportFlag
 from lapor.routing.selectors import duplicates_find
 
@@ -78,7 +78,8 @@ def inbox_tab_q(tab: str, user) -> Q:
     if tab == "agency":
         return (in_hands_q(user) or Q(agency__isnull=False)) & Q(state__in=lc.OPEN_STATES)
     if tab == "overdue":
-        return Q(is_overdue=True, state__in=lc.OPEN_STATES)
+        # one state condition around both: the partial index (migration 0008, 0016) still serves it
+        return Q(state__in=lc.OPEN_STATES) & (Q(is_overdue=True) | peer_late_q())
     if tab == "escalated":
         return Q(escalation_level__gt=0, state__in=lc.OPEN_STATES)
     return Q()

@@ -7,7 +7,7 @@ import datetime as dt
 import json
 
 from django.test import override_settings
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 
 from lapor.accounts.testing import submission_data, token_make
 from lapor.notifications.models import OutboxMessage
@@ -33,6 +33,31 @@ def sweep_far_ahead(origin) -> None:
         reports_sweep(now=timezone.now() + dt.timedelta(days=days))
     origin.refresh_from_db()
     assert (origin.is_overdue, origin.escalation_level, origin.due_at) == (False, 0, None), origin.state
+
+
+def assert_peer_due_shown(client, origin, remote) -> None:
+    """The city stored the province's deadline, and the citizen's tracking page, their own list and
+    the API say, in both languages, who handles it and by when."""
+    origin.refresh_from_db()
+    assert remote.due_at is not None and origin.due_at is None
+    assert (origin.peer_due_at, origin.peer_due_name) == (remote.due_at, "LAPOR Sumatera Barat")
+    moment = timezone.localtime(remote.due_at)
+    for lang, words, month in (
+        ("id", "Ditangani LAPOR Sumatera Barat, paling lambat", "id"),
+        ("en", "Handled by LAPOR Sumatera Barat, due", "en"),
+    ):
+        with translation.override(month):
+            day = formats.date_format(moment, "j F Y")
+        client.post("/i18n/setlang/", {"language": lang, "next": "/"})
+        page = client.get(f"/lacak/{origin.tracking_id}/").content.decode()
+        assert f"{words} {day}." in page, lang
+        mine = client.get("/saya/").content.decode()
+        assert f"{words[:1].lower()}{words[1:]} {day}" in mine
+    client.post("/i18n/setlang/", {"language": "id", "next": "/"})
+    api = client.get(f"/api/reports/{origin.tracking_id}").json()
+    assert api["due_at"] is None and api["peer_due"]["peer"] == "LAPOR Sumatera Barat"
+    assert api["peer_due"]["is_late"] is False
+    assert dt.datetime.fromisoformat(api["peer_due"]["due_at"].replace("Z", "+00:00")) == remote.due_at
 
 
 def reporter_told(origin, text: str) -> bool:
@@ -64,12 +89,25 @@ def test_one_report_from_filing_to_rating_across_two_deployments(
         assert forward(client, net, origin).status_code == 201
     remote = remote_of(origin)
     sweep_far_ahead(origin)
+    # The province told the city its deadline with its signed status: the citizen reads it there.
+    client.force_login(net.user("reporter"))
+    remote.refresh_from_db()
+    assert_peer_due_shown(client, origin, remote)
 
-    # 3. The province answers; the citizen is told and reads it on their tracking page.
+    # 3. The province hands it to another agency there (its deadline there told again), then
+    # answers; the citizen is told and reads it, and the province's deadline is no longer shown.
+    with override_settings(LAPOR_FEDERATION_ID="sumbar"), capture(execute=True):
+        platform = Actor(user=net.user("platform"))
+        if remote.state == "submitted":
+            services.report_route(report=remote, actor=platform, agency=net.other_city)
+        else:
+            services.report_forward(report=remote, actor=platform, agency=net.other_city, reason="Wewenang kota")
+    remote.refresh_from_db()
+    assert_peer_due_shown(client, origin, remote)
     peer_answers(net, remote, capture, body=FIRST)
     origin.refresh_from_db()
+    assert origin.peer_due_at is None  # followed up there: the reporter's reply window, not the peer's
     assert origin.state == "followed_up" and reporter_told(origin, FIRST)
-    client.force_login(net.user("reporter"))
     assert FIRST in client.get(f"/lacak/{origin.tracking_id}/").content.decode()
 
     # 4. The citizen replies on the tracking page; the reply travels to the province, signed.
@@ -91,6 +129,8 @@ def test_one_report_from_filing_to_rating_across_two_deployments(
     origin.refresh_from_db()
     assert origin.state == "in_progress"
     sweep_far_ahead(origin)  # back in the province's hands: the city's clock waits again
+    remote.refresh_from_db()
+    assert_peer_due_shown(client, origin, remote)  # the province's new deadline after the reply
 
     # 5. The province answers again; the second answer comes home as today.
     peer_answers(net, remote, capture, body=SECOND)
@@ -108,6 +148,7 @@ def test_one_report_from_filing_to_rating_across_two_deployments(
     origin.refresh_from_db()
     remote.refresh_from_db()
     assert (origin.state, origin.rating) == ("done", 4)
+    assert origin.peer_due_at is None
     assert (remote.state, remote.rating, remote.rating_comment) == ("done", 4, "Cepat")
     steps = list(
         ReportEvent.objects.filter(report=origin, action="federate_relay").values_list("data__step", flat=True)

@@ -78,7 +78,10 @@ def inbox(request):
         rows, _next = report_selectors.report_list_page(request.user, f, cursor=None, limit=INBOX_LIMIT, order="newest")
     else:  # work tabs: what is in the viewer's hands, most urgent deadline first
         rows = list(selectors.inbox_order(selectors.inbox_tab_qs(filtered, tab, request.user))[:INBOX_LIMIT])
-    items = [{"report": ReportView(lens_for(r, request.user)), "left": selectors.time_left(r.due_at)} for r in rows]
+    items = [
+        {"report": ReportView(lens_for(r, request.user)), "left": selectors.time_left(r.due_at or r.peer_due_at)}
+        for r in rows
+    ]
     params = g.copy()
     params.pop("tab", None)
     return render(
