@@ -70,8 +70,6 @@ class RoutingRuleOut(Schema):
 @router.get("/agencies", response=list[AgencyOut], summary="Search the agency tree (q, parent_id, kind)")
 def agency_list(request, q: str = "", parent_id: int | None = None, kind: str | None = None, limit: int = 50):
     limit = max(1, min(limit, 200))
-    # NUL cannot reach PostgreSQL text: a string the schema allows was a 400 "out of range"
-    q, kind = q.replace("\x00", ""), (kind or "").replace("\x00", "") or None
     if parent_id is None:  # the kind filter goes before the selector's slice
         found = list(selectors.agency_search(q=q[:100], limit=limit, kind=kind))
         labels = selectors.agency_labels(found)
@@ -97,7 +95,6 @@ def agency_subtree(request, agency_id: int, limit: int = 500):
 
 @router.get("/regions", response=list[RegionOut], summary="Regions by parent code (none: the provinces)")
 def region_list(request, parent: str | None = None, q: str = ""):
-    q, parent = q.replace("\x00", ""), (parent or "").replace("\x00", "")  # as in agency_list
     if q:
         return list(Region.objects.filter(name__icontains=q[:50]).order_by("level", "name")[:50])
     return list(selectors.region_children(parent_code=parent or None))

@@ -5,6 +5,10 @@ Pydantic's lax mode took ``"5"`` for an integer, ``0`` for ``false`` and ``0`` f
 1970-01-01, and Ninja's schemas read any JSON value (``[null, null]``, ``"x"``) as an object with
 every field missing. A body that breaks its schema (type, format, enum, length, pattern, required)
 is now a 422 ``validation_failed`` naming where, as Pydantic's own refusals are.
+
+NUL is taken out of every string of a JSON body and a query string first: the schema allows it,
+PostgreSQL text cannot hold it, and a login, region code, export key, peer slug, agency search or
+queue status holding one was refused as a 400 ``out_of_range`` (a DataError) for a valid request.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from jsonschema import Draft202012Validator
 from ninja.errors import ValidationError
-from ninja.params.models import BodyModel
+from ninja.params.models import BodyModel, QueryModel
 
 _VALIDATORS: dict[type, Draft202012Validator] = {}
 
@@ -25,10 +29,30 @@ def _validator(model: type) -> Draft202012Validator:
     return validator
 
 
+def _without_nul(data):
+    """``data`` (parsed JSON or a query dict) with NUL taken out of every string value, in place; not
+    recursive (a body may nest as deep as the parser allowed)."""
+    if isinstance(data, str):
+        return data.replace("\x00", "")
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if not isinstance(item, (dict, list)):
+            continue
+        for key, value in list(item.items() if isinstance(item, dict) else enumerate(item)):
+            if isinstance(value, str):
+                if "\x00" in value:
+                    item[key] = value.replace("\x00", "")
+            elif isinstance(value, (dict, list)):
+                stack.append(value)
+    return data
+
+
 def _resolve(cls, request, api, path_params):
     data = cls.get_request_data(request, api, path_params)
     if data is None:
         return cls()
+    data = _without_nul(data)
     errors = [_error(err) for err in _validator(cls).iter_errors(data)]
     if errors:
         raise ValidationError(errors[:20])
@@ -54,5 +78,13 @@ def _error(err) -> dict:
     return {"loc": where, "msg": err.message[:300], "type": err.validator}
 
 
+_query_data = QueryModel.get_request_data.__func__
+
+
+def _query_data_without_nul(cls, request, api, path_params):
+    return _without_nul(_query_data(cls, request, api, path_params))
+
+
 def install() -> None:
     BodyModel.resolve = classmethod(_resolve)
+    QueryModel.get_request_data = classmethod(_query_data_without_nul)

@@ -164,7 +164,6 @@ def social_list(request, status: str = "new", limit: int = 50):
     into reports in their scope (new and dismissed posts belong to no agency); for an anonymous
     report without the author's handle, the post's id or its link."""
     user = _queue_user(request)
-    status = status.replace("\x00", "")  # NUL cannot reach PostgreSQL text (was a 400 "out of range")
     qs = SocialDraft.objects.filter(status=status).select_related("report__reporter", "report__region")
     if not user_is_platform_admin(user):
         qs = qs.filter(status=SocialDraft.Status.CONVERTED, report__in=report_qs_for(user).values("pk"))
