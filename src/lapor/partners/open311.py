@@ -39,7 +39,7 @@ from lapor.reports import services
 from lapor.reports.models import Channel, Report, ReportType, tracking_id_normalize
 from lapor.reports.selectors import report_public_qs
 from lapor.reports.projection import lens_public, peer_due
-from lapor.core.text import xml_safe
+from lapor.core.text import json_loads_strict, xml_safe
 
 from .selectors import open311_status, report_status_notes, with_status_notes
 
@@ -257,12 +257,10 @@ def request_out(report: Report) -> dict:
     }
 
 
-# Dates a request may name: far enough either way for any real query, and never near the limits of
-# Python's datetime (9999-12-31 plus the 90-day window overflowed: a 500).
-DATE_FLOOR, DATE_CEILING = (
-    dt.datetime(1900, 1, 1, tzinfo=dt.timezone.utc),
-    dt.datetime(2999, 12, 31, tzinfo=dt.timezone.utc),
-)
+# Years a date may name: far enough either way for any real query, and never near the limits of
+# Python's datetime (9999-12-31 plus the 90-day window overflowed: a 500). Judged on the year as
+# written: a bare 1900-01-01 is midnight WIB, still 1899 in UTC, and was refused as outside 1900-2999.
+YEAR_FLOOR, YEAR_CEILING = 1900, 2999
 
 
 def _when(value: str, name: str) -> dt.datetime | None:
@@ -278,7 +276,7 @@ def _when(value: str, name: str) -> dt.datetime | None:
         parsed = parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
     except (ValueError, OverflowError):
         raise bad from None
-    if not DATE_FLOOR <= parsed <= DATE_CEILING:
+    if not YEAR_FLOOR <= parsed.year <= YEAR_CEILING:
         raise Open311Error(400, _("%(name)s di luar rentang tahun 1900-2999.") % {"name": name})
     return parsed
 
@@ -402,7 +400,8 @@ def services_changeset() -> str:
 
 # --- POST requests --------------------------------------------------------------------------------
 
-NUMBER_RE = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+# ASCII digits only: ``\d`` and float() also take other scripts' digits ("١", fullwidth "１")
+NUMBER_RE = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 NUMERIC_FIELDS = ("lat", "long")
 
 
@@ -423,8 +422,8 @@ def _scalar(key: str, value) -> str:
 def _params(request: HttpRequest) -> dict:
     if request.content_type == "application/json":
         try:
-            data = json.loads(request.body or b"{}")
-        except (ValueError, UnicodeDecodeError, RecursionError):
+            data = json_loads_strict(request.body or b"{}")  # depth, lone surrogates in keys too
+        except (ValueError, UnicodeDecodeError):
             raise Open311Error(400, _("Badan permintaan bukan JSON yang sah.")) from None
         if not isinstance(data, dict):
             raise Open311Error(400, _("Badan permintaan harus objek JSON."))
@@ -461,8 +460,16 @@ def _float(params: dict, name: str) -> float | None:
     return float(value)
 
 
+FLAG_TRUE, FLAG_FALSE = ("true", "1", "yes", "ya"), ("", "false", "0", "no", "tidak")
+
+
 def _flag(params: dict, name: str) -> bool:
-    return params.get(f"attribute[{name}]", "").strip().lower() in ("1", "true", "yes", "ya")
+    """A yes/no attribute (the definition lists ``true`` and ``false``). Any other value is refused:
+    "on" (an HTML checkbox) or "y" was read as no, and a citizen asking for anonymity was shown."""
+    value = params.get(f"attribute[{name}]", "").strip().lower()
+    if value not in FLAG_TRUE + FLAG_FALSE:
+        raise Open311Error(400, _("attribute[%(name)s] harus true atau false.") % {"name": name})
+    return value in FLAG_TRUE
 
 
 def _title(params: dict, description: str, topic: Topic) -> str:

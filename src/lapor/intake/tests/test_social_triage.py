@@ -94,3 +94,11 @@ def test_bad_or_unsigned_social_payloads_are_refused(net, client, case):
         )
     assert 400 <= res.status_code < 500 and res.json()["message"]
     assert not SocialDraft.objects.exists()
+
+
+def test_a_nul_in_the_queue_status_is_ignored_not_out_of_range(net, client, api):
+    """PostgreSQL text cannot hold NUL: a status the schema allows was a 400 out_of_range."""
+    send(client, "x", "x_mention.json")
+    response = api.get("/api/intake/social?status=new%00", user=net.user("platform"))
+    assert response.status_code == 200, response.content
+    assert len(response.json()) == 1

@@ -61,6 +61,8 @@ def test_impossible_incident_date_and_odd_numbers_are_400(net, client):
         '{"service_code": "jalan-jembatan", "description": true, "email": "a@example.com"}',
         '{"service_code": "jalan-jembatan", "description": ["x"], "email": "a@example.com"}',
         '{"service_code": "jalan-jembatan", "description": "ok ok ok", "email": "a@example.com", "lat": "1_0"}',
+        # a lone surrogate in a key (only values were checked: 201)
+        '{"service_code": "jalan-jembatan", "description": "ok ok ok", "email": "a@example.com", "address_string": "Jl. A", "x\\ud800": "y"}',
     ],
 )
 def test_hostile_json_bodies_are_400(net, client, body):
@@ -71,6 +73,40 @@ def test_hostile_json_bodies_are_400(net, client, body):
     assert res.status_code == 400, res.content[:300]
     assert res.json()[0]["code"] == 400
     assert not Report.objects.exists()
+
+
+@pytest.mark.parametrize("extra", [{"lat": "\uff11", "long": "\uff11\uff10\uff10"}, {"lat": "\u0663", "long": "100"}])
+def test_digits_of_other_scripts_are_not_numbers(net, client, extra):
+    """``\\d`` and float() take fullwidth and Arabic-Indic digits: "１" was stored as latitude 1.0."""
+    res = client.post(f"{BASE}/requests.json", _form(net, **extra))
+    assert res.status_code == 400, res.content
+    assert res.json()[0]["code"] == 400
+    assert not Report.objects.exists()
+
+
+def test_a_yes_no_attribute_takes_only_yes_or_no(net, client):
+    """ "on" (an HTML checkbox) was read as "no": a citizen who asked for anonymity was shown."""
+    for value in ("on", "y", "anonim"):
+        res = client.post(f"{BASE}/requests.json", _form(net, **{"attribute[is_anonymous]": value}))
+        assert res.status_code == 400, (value, res.content)
+        assert "is_anonymous" in res.json()[0]["description"]
+    res = client.post(f"{BASE}/requests.xml", _form(net, **{"attribute[is_confidential]": "on"}))
+    assert res.status_code == 400 and ET.fromstring(res.content).find("error").findtext("code") == "400"
+    assert not Report.objects.exists()
+    res = client.post(f"{BASE}/requests.json", _form(net, **{"attribute[is_anonymous]": "True"}))
+    assert res.status_code == 201, res.content
+    res = client.post(f"{BASE}/requests.json", _form(net, **{"attribute[is_anonymous]": "false"}))
+    assert res.status_code == 201, res.content
+    assert sorted(Report.objects.values_list("is_anonymous", flat=True)) == [False, True]
+
+
+def test_the_years_named_in_the_range_are_accepted_at_both_ends(net, client):
+    """A bare 1900-01-01 is midnight WIB, 1899 in UTC: it was refused as outside 1900-2999."""
+    for query in ("start_date=1900-01-01", "end_date=1900-03-01", "end_date=2999-12-31", "start_date=2999-12-31"):
+        assert client.get(f"{BASE}/requests.json?{query}").status_code == 200, query
+    for query in ("start_date=1899-12-31", "end_date=3000-01-01"):
+        res = client.get(f"{BASE}/requests.json?{query}")
+        assert res.status_code == 400 and "1900-2999" in res.json()[0]["description"], query
 
 
 def test_jurisdiction_is_checked_in_every_body_form(net, client):
