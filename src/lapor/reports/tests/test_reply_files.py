@@ -77,6 +77,9 @@ def test_only_the_reporter_replies_with_files(net):
     report = _answered(net)
     with pytest.raises(PermissionDenied):
         report_reply_with_files(
-            report=report, actor=services.Actor(user=net.user("other_liaison")), body="x", files=[("a.jpg", jpeg_with_gps)]
+            report=report,
+            actor=services.Actor(user=net.user("other_liaison")),
+            body="x",
+            files=[("a.jpg", jpeg_with_gps)],
         )
     assert not Attachment.objects.filter(report=report).exists()
