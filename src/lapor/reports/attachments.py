@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import filetype
@@ -21,7 +22,7 @@ from lapor.core.errors import PermissionDenied, ValidationFailed
 from . import lifecycle as lc
 from .cleaning import metadata_remove
 from .models import Attachment, Message, Report, ReportEvent
-from .services import Actor, actor_roles, event_record, report_lock
+from .services import Actor, actor_roles, event_record, report_lock, report_reply
 
 # The accepted types (sniffed from the content) and the extension a file of that type is stored and
 # shown under, whatever the sender named it ("foto.exe" holding a JPEG is "foto.jpg"). Each one has a
@@ -129,3 +130,30 @@ def attachment_add(
     except Exception:
         path.unlink(missing_ok=True)
         raise
+
+
+@transaction.atomic
+def report_reply_with_files(
+    *, report: Report, actor: Actor, body: str, files: Sequence[tuple[str, Callable[[], bytes]]] = ()
+) -> Message:
+    """The reporter's reply (``services.report_reply``) and the files sent with it, each through
+    ``attachment_add`` (the same limits, type check and metadata cleaning as the submit form): all of
+    it or nothing. A refused file names itself in the message, and ``detail["index"]`` says which
+    one it was (the web form gives the other files back). Files stored here, in the reply's
+    transaction, ride the reply's relay to a peer holding the report (partners/relay_files.py)."""
+    if len(files) > settings.LAPOR_MAX_ATTACHMENTS:
+        raise ValidationFailed(
+            _("Paling banyak %(n)d lampiran.") % {"n": settings.LAPOR_MAX_ATTACHMENTS},
+            code="too_many_files",
+            detail={"field": "attachments"},
+        )
+    message = report_reply(report=report, actor=actor, body=body)
+    for index, (name, read) in enumerate(files):
+        try:
+            attachment_add(report=report, actor=actor, name=name, data=read(), message=message)
+        except ValidationFailed as exc:
+            shown = os.path.basename((name or "").replace("\\", "/"))[:120] or _("Lampiran")
+            raise ValidationFailed(
+                f"{shown}: {exc.message}", code=exc.code, detail={"field": "attachments", "index": index}
+            ) from exc
+    return message

@@ -346,6 +346,17 @@ class FollowUpForm(MessageForm):
     attachments = MultipleFileField(label=_("Lampiran (opsional)"), required=False)
 
 
+class ReplyForm(MessageForm):
+    """The reporter's reply on the track page, with files as on the submit form (the same limits,
+    stated above the field: track.html #reply-attach-limits)."""
+
+    attachments = MultipleFileField(
+        label=_("Lampiran (opsional)"),
+        required=False,
+        widget=MultipleFileInput(attrs={"accept": ACCEPT, "aria-describedby": "reply-attach-limits"}),
+    )
+
+
 class RevealForm(forms.Form):
     reason = forms.CharField(
         label=_("Alasan melihat identitas"),

@@ -485,6 +485,21 @@ def plant(net, world: World, transport, cloud=None) -> None:
         actor=unit_staff,
         body=f"Kami sudah menghubungi {cy.A_PHONE_08} a.n. {cy.A_NAME}; petugas diperiksa.",
     )
+    # The guest answers on the track page (private link) with files named after her (web reply form).
+    guest_tid = world.reports["web-guest-anon"].tracking_id
+    replier = Client()
+    assert replier.get(f"/lacak/{guest_tid}/k/{world.secrets[guest_tid]}/").status_code == 302
+    res = replier.post(
+        f"/lacak/{guest_tid}/balas/",
+        {
+            "body": "Belum beres, lihat foto dan berkasnya.",
+            "attachments": [
+                SimpleUploadedFile(f"balasan {cy.A_NAME}.jpg", cy.PHOTO, content_type="image/jpeg"),
+                SimpleUploadedFile(f"{cy.A_NAME} bukti.pdf", cy.PDF, content_type="application/pdf"),
+            ],
+        },
+    )
+    assert res.status_code == 302, res.content.decode()[:3000]
     services.report_follow_up(
         report=Report.objects.get(pk=world.reports["api-citizen-anon-conf"].pk),
         actor=liaison,

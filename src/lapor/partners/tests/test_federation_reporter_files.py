@@ -4,12 +4,13 @@ stored there as the reporter's, through the peer's own attachment rules, once pe
 
 import base64
 import hashlib
+import io
 import json
 import uuid
 from email.message import EmailMessage
 
 import pytest
-from django.test import override_settings
+from django.test import Client, override_settings
 
 from lapor.core.tests import canary as cy
 from lapor.intake.tests import fake_cloud_api as wa
@@ -180,3 +181,27 @@ def test_a_malformed_or_oversized_file_list_is_refused_and_nothing_changes(
         )
     assert (res.status_code, res.json()["code"]) == (400, code)
     assert not Message.objects.filter(report=remote, kind="reply").exists()
+
+
+def test_a_photo_sent_with_a_reply_on_the_track_page_rides_the_reply_to_the_peer(
+    net, client, transport, django_capture_on_commit_callbacks
+):
+    origin = report_make(net, is_anonymous=True)
+    remote = forwarded_and_answered(net, client, django_capture_on_commit_callbacks, origin)
+    reporter = Client()
+    reporter.force_login(net.user("reporter"))
+    name = net.user("reporter").full_name.split()[0]
+    photo = io.BytesIO(jpeg_with_gps())
+    photo.name = f"foto {name}.jpg"
+    with django_capture_on_commit_callbacks(execute=True):
+        res = reporter.post(
+            f"/lacak/{origin.tracking_id}/balas/", {"body": "Belum, lihat foto.", "attachments": [photo]}
+        )
+    assert res.status_code == 302, res.content.decode()[:1000]
+    sent = relays(transport)
+    assert len(sent) == 1, "the photo rides the reply's relay, not a call of its own"
+    wire = json.loads(sent[0]["body"])
+    assert wire["action"] == "reply" and len(wire["attachments"]) == 1
+    assert name.encode() not in sent[0]["body"]  # an anonymous reporter's name in the file name is masked
+    stored = Attachment.objects.get(report=remote, message__kind="reply")
+    assert stored.uploaded_by == remote.reporter and b"KameraRahasia" not in attachment_path(stored).read_bytes()

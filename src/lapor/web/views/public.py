@@ -21,14 +21,14 @@ from lapor.reports import lifecycle as lc
 from lapor.reports import selectors as report_selectors
 from lapor.reports import services
 from lapor.core.ratelimit import limited_response, request_file_count, upload_limited
-from lapor.reports.attachments import attachment_add, attachment_path
+from lapor.reports.attachments import attachment_add, attachment_path, report_reply_with_files
 from lapor.reports.models import Attachment, Report, tracking_id_normalize
 from lapor.reports.projection import ANONYMOUS, label, lens_for
 from lapor.reports.selectors import ReportFilters
 from lapor.reports.projection import ReportView, view_for, view_public
 
 from .. import selectors
-from ..forms import TRACKING_ID_RE, MessageForm, RatingForm, SubmitForm, TrackForm, error_to_form
+from ..forms import TRACKING_ID_RE, RatingForm, ReplyForm, SubmitForm, TrackForm, error_to_form
 from ..services import support_add
 from .common import (
     error_page,
@@ -213,7 +213,7 @@ def _stash_uploads(request) -> list:
     return stash_put(uploads[: settings.LAPOR_MAX_ATTACHMENTS])
 
 
-def _attachments_fit(form: SubmitForm, kept: list) -> bool:
+def _attachments_fit(form: SubmitForm | ReplyForm, kept: list) -> bool:
     if len(kept) + len(form.cleaned_data.get("attachments") or []) <= settings.LAPOR_MAX_ATTACHMENTS:
         return True
     form.add_error("attachments", _("Paling banyak %(n)d lampiran.") % {"n": settings.LAPOR_MAX_ATTACHMENTS})
@@ -341,7 +341,11 @@ def _track_context(request, report: Report, forms: dict | None = None) -> dict:
         "can_complete": is_reporter and report.state == lc.State.FOLLOWED_UP,
         "can_rate": is_reporter and report.state == lc.State.DONE and report.rating is None,
         "can_reopen": report.reopen_count < 1,
-        "reply_form": MessageForm(),
+        "reply_form": ReplyForm(),
+        "reply_kept": [],
+        "max_mb": settings.LAPOR_MAX_UPLOAD_BYTES // (1024 * 1024),
+        "max_files": settings.LAPOR_MAX_ATTACHMENTS,
+        "max_bytes": settings.LAPOR_MAX_UPLOAD_BYTES,
         "rating_form": RatingForm(),
         "reporter_label": label(ANONYMOUS) if report.is_anonymous and not is_reporter else "",
     }
@@ -391,23 +395,48 @@ def _reporter_post(request, tracking_id: str):
 
 @require_POST
 def track_reply(request, tracking_id: str):
+    """The reporter's reply, with files as on the submit form (the same rules, through the same
+    service). What did not go through comes back: the text as typed, and every file that was not
+    the one refused waiting in the stash (ticked, sent with the next try)."""
     report, actor = _reporter_post(request, tracking_id)
-    form = MessageForm(request.POST)
-    if form.is_valid():
+    if request.FILES:
+        retry_after = upload_limited(request, user=signed_in(request), files=request_file_count(request))
+        if retry_after:
+            return limited_response(request, retry_after)
+    form = ReplyForm(request.POST, request.FILES)
+    kept = _kept_files(request)
+    status = 400
+    if form.is_valid() and _attachments_fit(form, kept):
+        files = [(item.name, lambda item=item: stash_read(item)) for item in kept]
+        files += [(upload.name, upload.read) for upload in form.cleaned_data["attachments"]]
         try:
-            services.report_reply(report=report, actor=actor, body=form.cleaned_data["body"])
-            messages.success(request, _("Tanggapan Anda terkirim."))
-            return redirect("web:track", report.tracking_id)
+            report_reply_with_files(report=report, actor=actor, body=form.cleaned_data["body"], files=files)
         except DomainError as exc:
             error_to_form(form, exc)
-            return render(
-                request,
-                "web/track.html",
-                _track_context(request, _refresh(report), {"reply_form": form, "landing": _reply_back(form)}),
-                status=exc.status,
-            )
-    ctx = _track_context(request, report, {"reply_form": form, "landing": _reply_back(form)})
-    return render(request, "web/track.html", ctx, status=400)
+            status, report = exc.status, _refresh(report)
+            kept = _reply_keep(request, kept, exc)
+        else:
+            stash_drop(kept)
+            messages.success(request, _("Tanggapan Anda terkirim."))
+            return redirect("web:track", report.tracking_id)
+    else:
+        kept = kept + _stash_uploads(request)
+    ctx = _track_context(request, report, {"reply_form": form, "reply_kept": kept, "landing": _reply_back(form)})
+    return render(request, "web/track.html", ctx, status=status)
+
+
+def _reply_keep(request, kept: list, exc: DomainError) -> list:
+    """The files to give back after a refused reply: all of them but the one refused (it would be
+    refused again), which leaves the stash."""
+    uploads = [f for f in request.FILES.getlist("attachments") if f and f.size]
+    refused = (exc.detail or {}).get("index") if isinstance(exc.detail, dict) else None
+    if refused is None:
+        return kept + _stash_uploads(request)
+    if refused < len(kept):
+        stash_drop([kept[refused]])
+        return kept[:refused] + kept[refused + 1 :] + _stash_uploads(request)
+    del uploads[refused - len(kept)]
+    return kept + stash_put(uploads[: settings.LAPOR_MAX_ATTACHMENTS])
 
 
 def _reply_back(form) -> dict:

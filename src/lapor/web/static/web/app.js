@@ -193,7 +193,11 @@
     });
     xhr.addEventListener("load", function () {
       var url = xhr.responseURL || "";
-      if (url && new URL(url).pathname !== window.location.pathname) { window.location.href = url; return; }
+      var path = url ? new URL(url).pathname : "";
+      var posted = new URL(form.getAttribute("action") || window.location.pathname, window.location.href).pathname;
+      // Sent on to another page (the report is in): open it. The same page, or the form's own address
+      // (the reply came back refused, with what was typed), is shown as it came.
+      if (path && path !== window.location.pathname && path !== posted) { window.location.href = url; return; }
       document.open();
       document.write(xhr.responseText);
       document.close();
