@@ -96,6 +96,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "lapor.web.middleware.PageLanguageMiddleware",  # pages: Indonesian unless chosen
     "django.middleware.locale.LocaleMiddleware",
+    "lapor.core.bodylimit.RequestHeadLimitMiddleware",  # 414/431 on an over-long URI or header, door's shape
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

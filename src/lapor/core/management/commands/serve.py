@@ -28,6 +28,7 @@ from django.db import connections
 from django.urls import get_resolver
 
 import lapor
+from lapor.core.bodylimit import SERVER_MAX_HEADER_BYTES, SERVER_MAX_REQUEST_LINE
 
 log = logging.getLogger("lapor.serve")
 SCHEDULER_RESPAWN_SECONDS = 10
@@ -161,7 +162,10 @@ class Command(BaseCommand):
             "bind": [bind],
             "workers": max(workers, 1),
             "threads": max(threads, 1),
-            "worker_class": "gthread",
+            "worker_class": "lapor.core.serve_worker.LaporWorker",  # gthread; head refusals in the door's shape
+            # generous hard caps: under them the app answers 414/431 in the door's shape (core/bodylimit.py)
+            "limit_request_line": SERVER_MAX_REQUEST_LINE,
+            "limit_request_field_size": SERVER_MAX_HEADER_BYTES,
             "timeout": 60,
             "graceful_timeout": 15,
             "proc_name": "lapor",
