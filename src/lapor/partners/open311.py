@@ -117,7 +117,10 @@ def open311_view(methods: list[str]):
                 return render_error("xml", 400, _("Format harus xml atau json."))
             if request.method not in methods:
                 response = render_error(
-                    fmt, 405, _("Metode %(method)s tidak didukung di sini.") % {"method": request.META.get("REQUEST_METHOD", request.method)[:10]}
+                    fmt,
+                    405,
+                    _("Metode %(method)s tidak didukung di sini.")
+                    % {"method": request.META.get("REQUEST_METHOD", request.method)[:10]},
                 )
                 response["Allow"] = ", ".join(methods)
                 return response

@@ -60,7 +60,9 @@ def _raw(port: int, data: bytes) -> bytes:
 def served(tmp_path_factory):
     data_dir = tmp_path_factory.mktemp("serve-head")
     cli = [sys.executable, "-m", "lapor.cli"]
-    done = subprocess.run([*cli, "migrate", "--noinput", "-v", "0"], env=_env(data_dir), capture_output=True, timeout=600)
+    done = subprocess.run(
+        [*cli, "migrate", "--noinput", "-v", "0"], env=_env(data_dir), capture_output=True, timeout=600
+    )
     assert done.returncode == 0, done.stderr
     port = _free_port()
     log = open(data_dir / "serve.log", "w")
