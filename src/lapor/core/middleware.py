@@ -75,7 +75,7 @@ class HeadAsGetMiddleware:
     """HEAD on the API and Open311 is the GET without its body (the routes name GET only, so HEAD was a
     405). The view runs as for GET; the WSGI server (gunicorn, the test client) sends no body for HEAD
     and keeps the headers, Content-Length included. A path that takes no GET still answers 405, and
-    every 405's ``Allow`` lists HEAD beside GET."""
+    every 405's ``Allow`` there lists HEAD beside GET."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -89,6 +89,6 @@ class HeadAsGetMiddleware:
         finally:
             if head:
                 request.method = "HEAD"
-        if response.status_code == 405 and response.has_header("Allow"):
+        if response.status_code == 405 and response.has_header("Allow") and request.path.startswith(HEAD_DOORS):
             response["Allow"] = allow_with_head(response["Allow"])
         return response
