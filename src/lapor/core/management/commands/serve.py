@@ -4,6 +4,10 @@
   a few worker processes with a few threads each (``--workers``/``LAPOR_WEB_WORKERS``, default 2;
   ``--threads``/``LAPOR_WEB_THREADS``, default 3: on SQLite writes take turns anyway, so more
   buys little). Static files are served by WhiteNoise inside the app.
+- gunicorn's head caps are generous (a request line of 8190 bytes, a header line of 32 KB): under
+  them the app refuses an over-long URI (414) or header (431) in the door's shape
+  (``core/bodylimit.py``); over them, or for a head it cannot read (400), lapor's worker class
+  (``core/serve_worker.py``, gthread) answers in the same shapes instead of gunicorn's HTML page.
 - The app is loaded in the master before the workers fork (``preload_app``), so they start warm.
 - When no broker is configured, exactly one more process, ``lapor scheduler``, runs the periodic
   jobs (deadline sweep, outbox flush, roll-ups, open data…). The gunicorn master starts it, starts
