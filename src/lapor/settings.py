@@ -96,6 +96,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "lapor.web.middleware.PageLanguageMiddleware",  # pages: Indonesian unless chosen
     "django.middleware.locale.LocaleMiddleware",
+    "lapor.core.bodylimit.RequestHeadLimitMiddleware",  # 414/431 on an over-long URI or header, door's shape
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -108,6 +109,7 @@ MIDDLEWARE = [
     "lapor.web.middleware.SecurityHeadersMiddleware",  # CSP on every page; domain errors as 4xx pages
     "lapor.core.ratelimit.RateLimitMiddleware",  # 429 per source on submit, sign-in, tracking, webhooks
     "lapor.core.middleware.DatabaseUnavailableMiddleware",  # lost database: 503 + Retry-After, not 500
+    "lapor.core.middleware.HeadAsGetMiddleware",  # HEAD on /api/ and /open311/: the GET without a body
     "lapor.core.middleware.MethodNotAllowedMiddleware",  # 405 in the door's error shape (JSON, page)
 ]
 

@@ -3,8 +3,8 @@
 Ninja documents the answers an operation declares. Every operation can also answer with the
 project's error body ``{code, message, detail}`` (``api/errors.py``): a bad parameter (400), no or
 a bad credential (401, where the operation has authentication), not allowed (403), not found
-(404), a state-machine refusal (409), a body over the limit (413), a body the schema refuses (422),
-a rate limit (429) and a lost database (503); an operation that takes a body (POST, PUT, PATCH,
+(404), a state-machine refusal (409), a body over the limit (413), a URI or a header over the caps (414,
+431, ``core/bodylimit.py``), a body the schema refuses (422), a rate limit (429) and a lost database (503); an operation that takes a body (POST, PUT, PATCH,
 DELETE) also a body sent without ``Content-Length`` (411, ``core/bodylimit.py``). Operations that a guest may call (``guest_ok`` among
 their authentications) declare an empty security requirement ``{}``: credentials are optional.
 """
@@ -25,8 +25,10 @@ ERROR_STATUSES = {
     404: "Not found, or not visible to this caller",
     409: "Not possible in the report's current state (`code`: role_not_allowed, wrong_state, reason_required)",
     413: "Request body too large",
+    414: "Path and query string too long (`code`: uri_too_long, `detail.max_bytes`)",
     422: "The body or parameters do not match the schema (`code`: validation_failed, `detail`: where)",
     429: "Rate limited; `Retry-After` says when to try again",
+    431: "A request header (a cookie) too large (`code`: header_too_large, `detail.max_bytes`)",
     503: "Temporarily unavailable (database); `Retry-After` says when to try again",
 }
 BODY_ERROR_STATUSES = {411: "A body sent without `Content-Length` (chunked) is refused before it is read"}

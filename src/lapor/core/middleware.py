@@ -53,7 +53,42 @@ class MethodNotAllowedMiddleware:
         if not isinstance(response, HttpResponseNotAllowed):
             return response
         error_response = import_string(settings.LAPOR_ERROR_RESPONSE)
-        message = _("Metode %(method)s tidak didukung di sini.") % {"method": request.method[:10]}
+        method = request.META.get("REQUEST_METHOD", request.method)  # HEAD stays HEAD (HeadAsGetMiddleware)
+        message = _("Metode %(method)s tidak didukung di sini.") % {"method": method[:10]}
         answer = error_response(request, 405, code="method_not_allowed", message=message)
         answer["Allow"] = response["Allow"]
         return answer
+
+
+HEAD_DOORS = ("/api/", "/open311/")
+
+
+def allow_with_head(allow: str) -> str:
+    """An ``Allow`` that lists GET lists HEAD too (a server that takes GET takes HEAD, RFC 9110 9.3.2)."""
+    methods = [m.strip() for m in allow.split(",") if m.strip()]
+    if "GET" in methods and "HEAD" not in methods:
+        methods.insert(methods.index("GET") + 1, "HEAD")
+    return ", ".join(methods)
+
+
+class HeadAsGetMiddleware:
+    """HEAD on the API and Open311 is the GET without its body (the routes name GET only, so HEAD was a
+    405). The view runs as for GET; the WSGI server (gunicorn, the test client) sends no body for HEAD
+    and keeps the headers, Content-Length included. A path that takes no GET still answers 405, and
+    every 405's ``Allow`` there lists HEAD beside GET."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        head = request.method == "HEAD" and request.path.startswith(HEAD_DOORS)
+        if head:
+            request.method = "GET"  # REQUEST_METHOD in META stays HEAD: the 405 message names it
+        try:
+            response = self.get_response(request)
+        finally:
+            if head:
+                request.method = "HEAD"
+        if response.status_code == 405 and response.has_header("Allow") and request.path.startswith(HEAD_DOORS):
+            response["Allow"] = allow_with_head(response["Allow"])
+        return response

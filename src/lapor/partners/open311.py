@@ -117,7 +117,10 @@ def open311_view(methods: list[str]):
                 return render_error("xml", 400, _("Format harus xml atau json."))
             if request.method not in methods:
                 response = render_error(
-                    fmt, 405, _("Metode %(method)s tidak didukung di sini.") % {"method": request.method[:10]}
+                    fmt,
+                    405,
+                    _("Metode %(method)s tidak didukung di sini.")
+                    % {"method": request.META.get("REQUEST_METHOD", request.method)[:10]},
                 )
                 response["Allow"] = ", ".join(methods)
                 return response
@@ -419,7 +422,18 @@ def _scalar(key: str, value) -> str:
     raise Open311Error(400, _("%(name)s harus berupa teks.") % {"name": key})
 
 
+BODY_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data", "application/json")
+
+
 def _params(request: HttpRequest) -> dict:
+    """The POST fields, from a form or a JSON object. Any other body type (text/json, text/plain) is
+    refused with 415 naming the types read: it was read as an empty form ("api_key missing")."""
+    if request.content_type and request.content_type not in BODY_TYPES:
+        raise Open311Error(
+            415,
+            _("Jenis isi %(type)s tidak dibaca; kirim sebagai %(types)s.")
+            % {"type": request.content_type[:60], "types": ", ".join(BODY_TYPES)},
+        )
     if request.content_type == "application/json":
         try:
             data = json_loads_strict(request.body or b"{}")  # depth, lone surrogates in keys too

@@ -428,6 +428,8 @@ def _auto_route_choice(report: Report) -> tuple[Agency, dict] | None:
 
 
 def idempotency_hash(data: dict) -> str:
+    if data.get("guest_phone"):  # a retry writing the same phone another way is the same request
+        data = {**data, "guest_phone": phone_normalize(data["guest_phone"]) or data["guest_phone"]}
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
 
 
@@ -476,9 +478,10 @@ def idempotency_owner(reporter: User | None, submission: Submission) -> str:
     citizens who both send "1" never collide; the same guest retrying finds their first report)."""
     if reporter is not None:
         return f"user:{reporter.pk}"
-    contact = (submission.guest_email or "").strip().lower() or "".join(
-        ch for ch in submission.guest_phone or "" if ch.isdigit()
-    )
+    phone = submission.guest_phone or ""
+    # the phone as the project writes it (+62…): '0812-3456-7890' and '+62 812 3456 7890' are one guest
+    phone = phone_normalize(phone) or "".join(ch for ch in phone if ch.isdigit())
+    contact = (submission.guest_email or "").strip().lower() or phone
     return "guest:" + hashlib.sha256(contact.encode()).hexdigest()[:32]
 
 

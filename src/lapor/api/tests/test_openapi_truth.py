@@ -3,7 +3,7 @@ in the project's error body; operations open to guests say credentials are optio
 
 from openapi_spec_validator import validate
 
-ERRORS = ("400", "403", "404", "409", "413", "422", "429", "503")
+ERRORS = ("400", "403", "404", "409", "413", "414", "422", "429", "431", "503")
 
 
 def _operations(schema):
@@ -60,3 +60,13 @@ def test_the_411_the_schema_documents_is_what_a_chunked_body_gets(client, db):
         CONTENT_LENGTH="",
     )
     assert res.status_code == 411 and res.json()["code"] == "length_required"
+
+
+def test_the_414_and_431_the_schema_documents_are_what_a_client_gets(client, db):
+    res = client.get("/api/topics", {"q": "x" * 8100}, HTTP_ACCEPT_LANGUAGE="en")
+    assert res.status_code == 414 and res.json()["code"] == "uri_too_long"
+    assert res.json()["detail"] == {"max_bytes": 8000} and res.json()["message"].startswith("The request address")
+    res = client.get("/api/topics", HTTP_COOKIE="a=" + "b" * 9000)
+    assert res.status_code == 431 and res.json()["code"] == "header_too_large"
+    assert res.json()["detail"] == {"max_bytes": 8190}
+    assert client.get("/api/topics", {"q": "x" * 7000}, HTTP_X_NOTE="y" * 8000).status_code == 200

@@ -78,3 +78,29 @@ def test_an_incident_date_has_a_floor(net, client):
         content_type="application/json",
     )
     assert res.status_code == 201
+
+
+def test_a_guest_phone_written_two_ways_is_one_client_for_idempotency(net, client):
+    """The guest's scope is the phone as the project normalises it (+62…), not its raw digits: the same
+    key from '0812-3456-7890' and '+62 812 3456 7890' is one guest's retry, not two clients."""
+    a = client.post(
+        "/api/reports",
+        {**BODY, "guest_phone": "0812-3456-7890"},
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY="k-1",
+    )
+    b = client.post(
+        "/api/reports",
+        {**BODY, "guest_phone": "+62 812 3456 7890"},
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY="k-1",
+    )
+    assert a.status_code == 201 and b.status_code == 200
+    assert b.json()["tracking_id"] == a.json()["tracking_id"] and Report.objects.count() == 1
+    other = client.post(
+        "/api/reports",
+        {**BODY, "guest_phone": "0813-1111-2222"},
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY="k-1",
+    )
+    assert other.status_code == 201 and Report.objects.count() == 2

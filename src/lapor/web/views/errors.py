@@ -45,6 +45,8 @@ TITLES = {
     405: ("method_not_allowed", lambda: _("Permintaan tidak dapat diproses"), lambda: ""),
     411: ("length_required", lambda: _("Permintaan tidak dapat diproses"), lambda: ""),
     413: ("request_too_large", lambda: _("Kiriman terlalu besar"), lambda: ""),
+    414: ("uri_too_long", lambda: _("Permintaan tidak dapat diproses"), lambda: ""),
+    431: ("header_too_large", lambda: _("Permintaan tidak dapat diproses"), lambda: ""),
     500: (
         "server_error",
         lambda: _("Terjadi gangguan di server"),

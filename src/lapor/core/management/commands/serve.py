@@ -4,6 +4,10 @@
   a few worker processes with a few threads each (``--workers``/``LAPOR_WEB_WORKERS``, default 2;
   ``--threads``/``LAPOR_WEB_THREADS``, default 3: on SQLite writes take turns anyway, so more
   buys little). Static files are served by WhiteNoise inside the app.
+- gunicorn's head caps are generous (a request line of 8190 bytes, a header line of 32 KB): under
+  them the app refuses an over-long URI (414) or header (431) in the door's shape
+  (``core/bodylimit.py``); over them, or for a head it cannot read (400), lapor's worker class
+  (``core/serve_worker.py``, gthread) answers in the same shapes instead of gunicorn's HTML page.
 - The app is loaded in the master before the workers fork (``preload_app``), so they start warm.
 - When no broker is configured, exactly one more process, ``lapor scheduler``, runs the periodic
   jobs (deadline sweep, outbox flush, roll-ups, open data…). The gunicorn master starts it, starts
@@ -28,6 +32,7 @@ from django.db import connections
 from django.urls import get_resolver
 
 import lapor
+from lapor.core.bodylimit import SERVER_MAX_HEADER_BYTES, SERVER_MAX_REQUEST_LINE
 
 log = logging.getLogger("lapor.serve")
 SCHEDULER_RESPAWN_SECONDS = 10
@@ -161,7 +166,10 @@ class Command(BaseCommand):
             "bind": [bind],
             "workers": max(workers, 1),
             "threads": max(threads, 1),
-            "worker_class": "gthread",
+            "worker_class": "lapor.core.serve_worker.LaporWorker",  # gthread; head refusals in the door's shape
+            # generous hard caps: under them the app answers 414/431 in the door's shape (core/bodylimit.py)
+            "limit_request_line": SERVER_MAX_REQUEST_LINE,
+            "limit_request_field_size": SERVER_MAX_HEADER_BYTES,
             "timeout": 60,
             "graceful_timeout": 15,
             "proc_name": "lapor",
