@@ -427,9 +427,16 @@ def _auto_route_choice(report: Report) -> tuple[Agency, dict] | None:
     return None
 
 
+def _phone_same(value):
+    """A phone written another way is the same phone; a web form gives its values as lists."""
+    if isinstance(value, list):
+        return [_phone_same(v) for v in value]
+    return (phone_normalize(value) or value) if isinstance(value, str) else value
+
+
 def idempotency_hash(data: dict) -> str:
     if data.get("guest_phone"):  # a retry writing the same phone another way is the same request
-        data = {**data, "guest_phone": phone_normalize(data["guest_phone"]) or data["guest_phone"]}
+        data = {**data, "guest_phone": _phone_same(data["guest_phone"])}
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
 
 

@@ -121,6 +121,16 @@ def test_the_same_form_sent_twice_files_one_report(net, client):
     assert Report.objects.count() == 2
 
 
+def test_the_same_form_with_a_phone_sent_twice_files_one_report(net, client):
+    """The web form's fields reach the idempotency hash as lists; a guest's phone among them is
+    normalised element by element (a phone given as a bare string once broke every web submit)."""
+    first = guest_submit(client, submit_key="k-phone", guest_email="", guest_phone="0812-3456-7890")
+    second = guest_submit(client, submit_key="k-phone", guest_email="", guest_phone="0812-3456-7890")
+    assert first.status_code == second.status_code == 302
+    assert first["Location"] == second["Location"]
+    assert Report.objects.count() == 1
+
+
 def test_the_confirmation_states_whose_deadline_it_is(net, client):
     """A report routed on arrival is already verified: the page names the agency and its follow-up
     deadline (it said "akan diverifikasi paling lambat" with the follow-up date). One that waits for
